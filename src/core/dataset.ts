@@ -1,0 +1,57 @@
+/**
+ * A dataset version: immutable rows of one text column and one or more label columns, named by the
+ * sha256 of its canonical content (so the same rows imported from CSV or JSONL are the same version).
+ */
+export interface DatasetRows {
+  readonly textColumn: string;
+  /** The label columns kept, primary first. */
+  readonly labelColumns: readonly string[];
+  readonly texts: readonly string[];
+  /** labels[column][row] */
+  readonly labels: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface LabelCount {
+  readonly label: string;
+  readonly count: number;
+}
+
+export interface ConflictingText {
+  readonly text: string;
+  /** The distinct labels (of the primary column) this normalised text carries, with counts. */
+  readonly labels: readonly LabelCount[];
+}
+
+export interface DatasetStats {
+  readonly rows: number;
+  /** Per label column: labels with counts, most frequent first, ties by label. */
+  readonly labelHistogram: Readonly<Record<string, readonly LabelCount[]>>;
+  readonly classes: Readonly<Record<string, number>>;
+  /** Rows whose normalised text appeared on an earlier row. */
+  readonly duplicateRows: number;
+  /** Distinct normalised texts that carry more than one primary label. */
+  readonly conflictingTexts: number;
+  readonly conflictExamples: readonly ConflictingText[];
+  readonly emptyTexts: number;
+  readonly overlongTexts: number;
+  /** Character length above which a text counts as overlong. */
+  readonly overlongThreshold: number;
+  readonly textLength: { readonly min: number; readonly median: number; readonly max: number };
+  readonly tokens: { readonly median: number; readonly max: number };
+}
+
+export interface DatasetVersion {
+  /** `ds-` + the first 16 hex digits of contentSha256. */
+  readonly id: string;
+  readonly contentSha256: string;
+  /** Where the rows came from (informational; not part of the identity). */
+  readonly source: { readonly file: string; readonly format: 'csv' | 'jsonl' };
+  readonly createdAt: string;
+  readonly textColumn: string;
+  readonly labelColumns: readonly string[];
+  readonly stats: DatasetStats;
+}
+
+export function datasetIdFromHash(contentSha256: string): string {
+  return `ds-${contentSha256.slice(0, 16)}`;
+}

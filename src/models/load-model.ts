@@ -1,0 +1,18 @@
+import { readArtifactFile, type ArtifactHeader } from './artifact.js';
+import type { Classifier } from './classifier.js';
+import { modelKind } from './kinds.js';
+
+export interface LoadedModel {
+  readonly path: string;
+  readonly header: ArtifactHeader;
+  /** sha256 of the artifact file: the model's identity in predictions and the registry. */
+  readonly fileSha256: string;
+  readonly classifier: Classifier;
+}
+
+/** Reads, verifies (format version, payload hash) and rebuilds a classifier from an artifact file. */
+export async function loadModel(path: string): Promise<LoadedModel> {
+  const artifact = readArtifactFile(path);
+  const kind = await modelKind(artifact.header.kind);
+  return { path, header: artifact.header, fileSha256: artifact.fileSha256, classifier: kind.load(artifact.header, artifact.sections) };
+}
