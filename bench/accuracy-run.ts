@@ -1,0 +1,54 @@
+/**
+ * One cell of `npm run bench:accuracy`, in its own process so peak memory is its own:
+ *   node dist/bench/accuracy-run.js DATASET_CSV LABEL_COLUMN MODEL_KIND [THREADS]
+ * Prints one JSON line with the figures.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { readLabelledFile } from '../src/data/read-labelled-file.js';
+import { predictProbaParallel } from '../src/models/parallel-predict.js';
+import { runTraining } from '../src/training/train-run.js';
+import { evaluate } from '../src/training/evaluate.js';
+import { lookupLabels } from '../src/training/label-index.js';
+import { benchSplit } from './bench-split.js';
+
+const [file, labelColumn, kind, threadsArg] = process.argv.slice(2);
+if (!file || !labelColumn || !kind) throw new Error('usage: accuracy-run.js CSV LABEL KIND [THREADS]');
+const threads = Number(threadsArg ?? availableParallelism());
+const rows = await readLabelledFile(file, { text: 'text', labels: [labelColumn] });
+const { train, test } = benchSplit(rows, labelColumn);
+
+const t0 = performance.now();
+const result = await runTraining({ rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05 });
+const trainSeconds = (performance.now() - t0) / 1000;
+
+const testTexts = test.texts;
+const labels = result.meta.labels;
+const proba = new Float32Array(testTexts.length * labels.length);
+// One thread: the in-process classifier, in serving-sized batches of 256.
+const t1 = performance.now();
+for (let i = 0; i < testTexts.length; i += 256) {
+  const batch = testTexts.slice(i, i + 256);
+  result.classifier.predictProba(batch, proba.subarray(i * labels.length, (i + batch.length) * labels.length));
+}
+const oneThreadPerSec = testTexts.length / ((performance.now() - t1) / 1000);
+const report = evaluate({ labels, yTrue: lookupLabels(labels, test.labels[labelColumn]!), proba, trueLabels: test.labels[labelColumn]! });
+
+// All cores: the artifact loaded in worker threads, as `lading predict` and serving do. Timed on
+// repeated copies of the test texts so that start-up does not dominate.
+const dir = mkdtempSync(join(tmpdir(), 'lading-bench-'));
+const artifact = join(dir, 'model.lading');
+writeFileSync(artifact, result.bytes);
+const many = Array.from({ length: 4 }, () => testTexts).flat();
+await predictProbaParallel(artifact, testTexts.slice(0, 512), threads); // warm-up: page cache, JIT
+const t2 = performance.now();
+await predictProbaParallel(artifact, many, threads);
+const allCoresPerSec = many.length / ((performance.now() - t2) / 1000);
+rmSync(dir, { recursive: true, force: true });
+
+process.stdout.write(`${JSON.stringify({
+  kind, labelColumn, trainRows: result.trainRows, testRows: testTexts.length, classes: labels.length,
+  accuracy: report.accuracy, macroF1: report.macroF1, trainSeconds, oneThreadPerSec, allCoresPerSec, threads,
+  peakRssMB: process.resourceUsage().maxRSS / 1024, artifactMB: result.bytes.length / 1e6,
+})}\n`);

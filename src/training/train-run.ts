@@ -1,0 +1,102 @@
+import { codeVersion } from '../core/version.js';
+import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
+import { InputError } from '../core/errors.js';
+import { splitGroupedStratified } from '../data/split.js';
+import { upsampleStratified } from '../data/upsample.js';
+import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
+import type { Classifier, TrainProgress } from '../models/classifier.js';
+import { modelKind } from '../models/kinds.js';
+import { evaluate, type EvalReport } from './evaluate.js';
+import { indexLabels } from './label-index.js';
+
+/**
+ * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
+ * training side, fit, evaluate on the validation side, and encode the artifact. Pure with respect
+ * to storage: the caller decides where the bytes go (file, registry).
+ */
+export interface TrainRunOptions {
+  readonly rows: DatasetRows;
+  readonly labelColumn: string;
+  readonly dataset?: DatasetVersion;
+  readonly kind: string;
+  readonly seed: number;
+  readonly upsample: boolean;
+  readonly threads: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Share of groups held out for calibration, early stopping and the reported metrics. */
+  readonly validFraction: number;
+  /** Hierarchy prefix lengths for the report (e.g. [2, 4, 6]); auto-detected when absent. */
+  readonly levels?: readonly number[];
+  readonly onProgress?: (p: TrainProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainRunResult {
+  readonly bytes: Buffer;
+  readonly meta: ArtifactMeta;
+  readonly classifier: Classifier;
+  readonly report: EvalReport;
+  readonly trainRows: number;
+  readonly validRows: number;
+  readonly seconds: number;
+}
+
+export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
+  const started = performance.now();
+  const values = o.rows.labels[o.labelColumn];
+  if (!values) {
+    throw new InputError('unknown-label-column', `label column "${o.labelColumn}" is not in the data; it has ${o.rows.labelColumns.join(', ')}`,
+      { column: o.labelColumn }, `Pass --label with one of: ${o.rows.labelColumns.join(', ')}`);
+  }
+  if (!(o.validFraction > 0 && o.validFraction < 0.5)) {
+    throw new InputError('bad-valid-fraction', `the validation share must be between 0 and 0.5, got ${o.validFraction}`, { value: o.validFraction });
+  }
+  const kind = await modelKind(o.kind);
+  const { labels, y } = indexLabels(values);
+  if (labels.length < 2) {
+    throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });
+  }
+  const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
+  const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
+  const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => o.rows.texts[i]!);
+  const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
+  const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
+  const params = { ...kind.defaults, ...o.params };
+  const classifier = await kind.train(
+    { texts: pickTexts(trainIdx), y: pickY(trainIdx), labels, valid },
+    { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) },
+  );
+  const proba = new Float32Array(valid.texts.length * labels.length);
+  classifier.predictProba(valid.texts, proba);
+  const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
+  const { featuriser, params: modelParams, sections } = classifier.serialise();
+  const meta: ArtifactMeta = {
+    kind: o.kind,
+    labels,
+    featuriser,
+    params: modelParams,
+    training: {
+      ...(o.dataset ? { datasetId: o.dataset.id, datasetSha256: o.dataset.contentSha256 } : {}),
+      labelColumn: o.labelColumn,
+      seed: o.seed,
+      upsample: o.upsample,
+      trainRows: trainIdx.length,
+      validRows: split.valid.length,
+    },
+    metrics: headlineMetrics(report),
+    codeVersion: codeVersion(),
+  };
+  return {
+    bytes: encodeArtifact(meta, sections),
+    meta, classifier, report,
+    trainRows: trainIdx.length, validRows: split.valid.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible). */
+function headlineMetrics(r: EvalReport): Record<string, number> {
+  const m: Record<string, number> = { validAccuracy: r.accuracy, validMacroF1: r.macroF1, validWeightedF1: r.weightedF1, validEce: r.calibration.ece };
+  for (const h of r.hierarchy ?? []) m[`validAccuracyLevel${h.level}`] = h.accuracy;
+  return m;
+}
