@@ -1,0 +1,251 @@
+import { Worker } from 'node:worker_threads';
+import { ArtifactError, ConflictError, InputError, InterruptedError, LadingError, NotFoundError, type ErrorFacts } from '../core/errors.js';
+import type { ArtifactHeader } from './artifact.js';
+import type { Classifier, Contribution } from './classifier.js';
+import { loadModel } from './load-model.js';
+
+/** Rows per request to a worker: big enough to amortise messaging, small enough to balance threads. */
+const MAX_CHUNK_ROWS = 4096;
+const MIN_CHUNK_ROWS = 256;
+
+export interface SerialisedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly facts?: ErrorFacts;
+  readonly hint?: string | undefined;
+  readonly stack?: string | undefined;
+}
+
+export type PredictWorkerRequest =
+  | { readonly type: 'predict'; readonly id: number; readonly texts: readonly string[]; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
+  | { readonly type: 'explain'; readonly id: number; readonly texts: readonly string[]; readonly classIds: Int32Array; readonly limit: number };
+
+export type PredictWorkerReply =
+  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string }
+  | { readonly type: 'load-failed'; readonly error: SerialisedError }
+  | { readonly type: 'done'; readonly id: number }
+  | { readonly type: 'explained'; readonly id: number; readonly explanations: Contribution[][] }
+  | { readonly type: 'failed'; readonly id: number; readonly error: SerialisedError };
+
+export interface PredictOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each finished chunk with rows done so far. */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/** Rebuilds the error class a worker raised, so callers see the same InputError / ArtifactError. */
+function reviveError(s: SerialisedError): Error {
+  if (s.code !== undefined) {
+    const Ctor = { InputError, ArtifactError, NotFoundError, ConflictError }[s.name] ?? LadingError;
+    return new Ctor(s.code, s.message, s.facts ?? {}, s.hint);
+  }
+  const e = new Error(s.message);
+  e.name = s.name;
+  if (s.stack) e.stack = s.stack;
+  return e;
+}
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+interface Pending {
+  resolve(r: PredictWorkerReply): void;
+  reject(e: Error): void;
+}
+
+/** One worker thread with request/response matching by id. */
+class PredictThread {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  private constructor(readonly worker: Worker) {
+    worker.on('message', (m: PredictWorkerReply) => {
+      if (m.type === 'ready' || m.type === 'load-failed') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.type === 'failed') p.reject(reviveError(m.error));
+      else p.resolve(m);
+    });
+    const fail = (e: Error) => {
+      this.failure ??= e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`prediction worker exited (code ${code})`)));
+  }
+
+  static start(modelPath: string): Promise<{ thread: PredictThread; header: ArtifactHeader; fileSha256: string }> {
+    const worker = new Worker(new URL('./predict-worker.js', import.meta.url), { workerData: { modelPath } });
+    return new Promise((resolve, reject) => {
+      const onFirst = (m: PredictWorkerReply) => {
+        worker.off('error', onError);
+        if (m.type === 'ready') resolve({ thread: new PredictThread(worker), header: m.header, fileSha256: m.fileSha256 });
+        else if (m.type === 'load-failed') { void worker.terminate(); reject(reviveError(m.error)); }
+      };
+      const onError = (e: Error) => { worker.off('message', onFirst); reject(e); };
+      worker.once('message', onFirst);
+      worker.once('error', onError);
+    });
+  }
+
+  request(m: WithoutId<PredictWorkerRequest>): Promise<PredictWorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...m, id });
+    });
+  }
+}
+
+function chunkRows(rows: number, threads: number): number {
+  return Math.min(MAX_CHUNK_ROWS, Math.max(MIN_CHUNK_ROWS, Math.ceil(rows / (threads * 4))));
+}
+
+/**
+ * A model loaded once in `threads` worker threads (or, for threads = 1, in the calling thread),
+ * predicting many batches until closed. Texts are cut into contiguous chunks handed to whichever
+ * thread is free; every chunk writes its own rows of one shared output, so the result is in input
+ * order and identical to a single-thread run (each row is computed by the same code on the same text).
+ * Concurrent calls are allowed: each thread serves its requests in arrival order.
+ */
+export class ParallelPredictor {
+  private closed = false;
+
+  private constructor(
+    readonly modelPath: string,
+    readonly header: ArtifactHeader,
+    /** sha256 of the artifact file: the model's identity in predictions. */
+    readonly fileSha256: string,
+    private readonly local: Classifier | undefined,
+    private readonly threads: readonly PredictThread[],
+  ) {}
+
+  static async open(modelPath: string, threads: number): Promise<ParallelPredictor> {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new InputError('bad-threads', `threads must be a whole number of at least 1, got ${threads}`, { threads });
+    }
+    if (threads === 1) {
+      const model = await loadModel(modelPath);
+      return new ParallelPredictor(modelPath, model.header, model.fileSha256, model.classifier, []);
+    }
+    const started = await Promise.allSettled(Array.from({ length: threads }, () => PredictThread.start(modelPath)));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.thread.worker.terminate() : undefined)));
+      throw failed.reason;
+    }
+    const ok = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof PredictThread.start>>>).value);
+    const first = ok[0]!;
+    return new ParallelPredictor(modelPath, first.header, first.fileSha256, undefined, ok.map((o) => o.thread));
+  }
+
+  get labels(): readonly string[] { return this.header.labels; }
+  get kind(): string { return this.header.kind; }
+  get threadCount(): number { return Math.max(1, this.threads.length); }
+
+  /**
+   * Probabilities, rows × labels.length, in input order. `out` may be given to reuse memory; with
+   * worker threads it must sit on a SharedArrayBuffer (else one is allocated and copied back).
+   */
+  async predictProba(texts: readonly string[], out?: Float32Array, options: PredictOptions = {}): Promise<Float32Array> {
+    this.assertOpen();
+    const classes = this.labels.length;
+    const size = texts.length * classes;
+    if (out !== undefined && out.length < size) {
+      throw new InputError('bad-output-buffer', `output buffer holds ${out.length} values; ${texts.length} rows × ${classes} classes need ${size}`, { length: out.length, needed: size });
+    }
+    const chunk = chunkRows(texts.length, this.threadCount);
+    if (this.local) {
+      const target = out ?? new Float32Array(size);
+      for (let start = 0; start < texts.length; start += chunk) {
+        if (options.signal?.aborted) throw new InterruptedError('prediction');
+        const end = Math.min(texts.length, start + chunk);
+        this.local.predictProba(texts.slice(start, end), target.subarray(start * classes, end * classes));
+        options.onProgress?.(end, texts.length);
+      }
+      return target;
+    }
+    const shared = out !== undefined && out.buffer instanceof SharedArrayBuffer
+      ? out
+      : new Float32Array(new SharedArrayBuffer(Math.max(1, size) * Float32Array.BYTES_PER_ELEMENT), 0, size);
+    const buffer = shared.buffer as SharedArrayBuffer;
+    let done = 0;
+    await this.forEachChunk(texts.length, chunk, options.signal, async (thread, start, end) => {
+      await thread.request({ type: 'predict', texts: texts.slice(start, end), buffer, byteOffset: shared.byteOffset + start * classes * 4 });
+      done += end - start;
+      options.onProgress?.(done, texts.length);
+    });
+    if (out !== undefined && shared !== out) out.set(shared.subarray(0, size));
+    return out ?? shared;
+  }
+
+  /** For each text, the features that pushed it towards classIds[i], strongest first (at most `limit`). */
+  async explain(texts: readonly string[], classIds: Int32Array, limit: number, options: PredictOptions = {}): Promise<Contribution[][]> {
+    this.assertOpen();
+    if (classIds.length !== texts.length) {
+      throw new InputError('bad-class-ids', `${classIds.length} class ids for ${texts.length} texts`, { texts: texts.length, classIds: classIds.length });
+    }
+    if (this.local) {
+      const local = this.local;
+      return texts.map((t, i) => local.explain(t, classIds[i]!, limit));
+    }
+    const result: Contribution[][] = new Array<Contribution[]>(texts.length);
+    await this.forEachChunk(texts.length, chunkRows(texts.length, this.threadCount), options.signal, async (thread, start, end) => {
+      const reply = await thread.request({ type: 'explain', texts: texts.slice(start, end), classIds: classIds.slice(start, end), limit });
+      if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
+      for (let i = start; i < end; i++) result[i] = reply.explanations[i - start]!;
+    });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`ParallelPredictor for ${this.modelPath} is closed`);
+  }
+
+  /** Hands chunks [start, end) to free threads until all are done; stops handing out on abort or failure. */
+  private async forEachChunk(rows: number, chunk: number, signal: AbortSignal | undefined,
+    work: (thread: PredictThread, start: number, end: number) => Promise<void>): Promise<void> {
+    let next = 0;
+    let stop = false;
+    const loop = async (thread: PredictThread) => {
+      while (!stop && next < rows) {
+        if (signal?.aborted) { stop = true; throw new InterruptedError('prediction'); }
+        const start = next;
+        next = Math.min(rows, next + chunk);
+        try {
+          await work(thread, start, next);
+        } catch (e) {
+          stop = true;
+          throw e;
+        }
+      }
+    };
+    const results = await Promise.allSettled(this.threads.map(loop));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+/**
+ * Loads the model in `threads` threads, predicts all texts and closes: rows × classes probabilities
+ * in input order. Small inputs use fewer threads, since starting a thread costs more than it saves.
+ */
+export async function predictProbaParallel(modelPath: string, texts: readonly string[], threads: number, options: PredictOptions = {}): Promise<Float32Array> {
+  const useful = Math.max(1, Math.min(threads, Math.ceil(texts.length / MIN_CHUNK_ROWS)));
+  const predictor = await ParallelPredictor.open(modelPath, useful);
+  try {
+    return await predictor.predictProba(texts, undefined, options);
+  } finally {
+    await predictor.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { isLadingError } from '../core/errors.js';
+import { loadModel } from './load-model.js';
+import type { Classifier } from './classifier.js';
+import type { PredictWorkerReply, PredictWorkerRequest, SerialisedError } from './parallel-predict.js';
+
+/**
+ * One prediction thread of a ParallelPredictor: loads the model once, then answers predict requests
+ * by writing straight into the caller's SharedArrayBuffer (no copy of the probabilities back).
+ */
+function serialiseError(e: unknown): SerialisedError {
+  if (isLadingError(e)) return { name: e.name, message: e.message, code: e.code, facts: { ...e.facts }, hint: e.hint };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, message: err.message, stack: err.stack };
+}
+
+const port = parentPort;
+if (!port) throw new Error('predict-worker.js must run in a worker thread');
+const post = (m: PredictWorkerReply) => port.postMessage(m);
+
+let classifier: Classifier | undefined;
+try {
+  const model = await loadModel((workerData as { modelPath: string }).modelPath);
+  classifier = model.classifier;
+  post({ type: 'ready', header: model.header, fileSha256: model.fileSha256 });
+} catch (e) {
+  post({ type: 'load-failed', error: serialiseError(e) });
+}
+
+port.on('message', (m: PredictWorkerRequest) => {
+  try {
+    if (!classifier) throw new Error('model not loaded');
+    if (m.type === 'predict') {
+      const out = new Float32Array(m.buffer, m.byteOffset, m.texts.length * classifier.labels.length);
+      classifier.predictProba(m.texts, out);
+      post({ type: 'done', id: m.id });
+    } else {
+      const explanations = m.texts.map((t, i) => classifier!.explain(t, m.classIds[i]!, m.limit));
+      post({ type: 'explained', id: m.id, explanations });
+    }
+  } catch (e) {
+    post({ type: 'failed', id: m.id, error: serialiseError(e) });
+  }
+});
