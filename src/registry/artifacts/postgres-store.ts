@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import { ArtifactError, InputError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+
+/** The table this store keeps its bytes in (a migration step in postgres/pg-migrations.ts). */
+export const ARTIFACT_TABLE_PG = `
+CREATE TABLE artifacts (
+  sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  bytes bytea NOT NULL,
+  size bigint NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+export interface StoredArtifactInfo {
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly createdAt: string;
+}
+
+const SHA = /^[0-9a-f]{64}$/;
+const uriOf = (sha256: string): string => `pg-artifact:sha256:${sha256}`;
+
+function checkSha(sha256: string): void {
+  if (!SHA.test(sha256)) throw new InputError('bad-sha256', `"${sha256}" is not a sha256 (64 lower-case hex digits)`, { sha256 });
+}
+
+/**
+ * Artifacts in PostgreSQL (bytea), content-addressed by sha256, so several machines share them
+ * without another service. Writes are idempotent (same bytes, same row); every read re-hashes the
+ * bytes and refuses a mismatch, so a corrupted row is never served.
+ */
+export class PostgresArtifactStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async putArtifact(bytes: Uint8Array): Promise<{ sha256: string; uri: string }> {
+    const sha256 = sha256Hex(bytes);
+    await this.pool.query('INSERT INTO artifacts (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
+      [sha256, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.byteLength]);
+    return { sha256, uri: uriOf(sha256) };
+  }
+
+  async getArtifact(sha256: string): Promise<Uint8Array> {
+    checkSha(sha256);
+    const r = await this.pool.query<{ bytes: Buffer }>({ name: 'lading_artifact_get', text: 'SELECT bytes FROM artifacts WHERE sha256 = $1', values: [sha256] });
+    const row = r.rows[0];
+    if (row === undefined) {
+      throw new ArtifactError('artifact-missing', `artifact ${sha256} is not in the PostgreSQL artifact store`, { sha256 },
+        'It was garbage-collected or never stored; re-register the model from its file.');
+    }
+    const actual = sha256Hex(row.bytes);
+    if (actual !== sha256) {
+      throw new ArtifactError('artifact-hash-mismatch', `artifact ${sha256} in PostgreSQL is corrupt: its bytes hash to ${actual}`,
+        { sha256, found: actual }, 'Re-register the model from its original file; do not serve this one.');
+    }
+    return row.bytes;
+  }
+
+  async hasArtifact(sha256: string): Promise<boolean> {
+    checkSha(sha256);
+    return (await this.pool.query('SELECT 1 FROM artifacts WHERE sha256 = $1', [sha256])).rows.length > 0;
+  }
+
+  async listArtifacts(): Promise<StoredArtifactInfo[]> {
+    const r = await this.pool.query<{ sha256: string; size: string; created_at: Date }>('SELECT sha256, size, created_at FROM artifacts ORDER BY sha256');
+    return r.rows.map((x) => ({ sha256: x.sha256, bytes: Number(x.size), createdAt: x.created_at.toISOString() }));
+  }
+
+  async deleteArtifact(sha256: string): Promise<boolean> {
+    checkSha(sha256);
+    return ((await this.pool.query('DELETE FROM artifacts WHERE sha256 = $1', [sha256])).rowCount ?? 0) > 0;
+  }
+}

@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { InputError } from '../../core/errors.js';
+
+export interface PgConnectionOptions {
+  /** postgres://user@host:port/db */
+  readonly url: string;
+  /** Schema holding lading's tables (created if missing). Default `public`. */
+  readonly schema?: string;
+  /** Pool size. Default 4. */
+  readonly maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new InputError('bad-pg-schema', `PostgreSQL schema "${schema}" is not allowed: use lower-case letters, digits and "_"`, { schema });
+  }
+  return schema;
+}
+
+/** A pool whose every connection works in `schema` (search_path set at connect time). */
+export function openPgPool(options: PgConnectionOptions): pg.Pool {
+  const schema = checkSchemaName(options.schema ?? 'public');
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 4,
+    options: `-c search_path=${schema}`,
+    application_name: 'lading',
+  });
+}
+
+/** Runs `fn` in one transaction on one pooled connection; rolls back on any throw. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,9 @@
+import { ARTIFACT_TABLE_PG } from '../artifacts/postgres-store.js';
+import type { PgMigration } from './pg-migrate.js';
+import { MODEL_TABLES_PG } from './pg-model-schema.js';
+
+/** lading's PostgreSQL schema, numbered and append-only: never edit a released step, add one. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: 'artifacts', sql: ARTIFACT_TABLE_PG },
+  { version: 2, name: 'model registry', sql: MODEL_TABLES_PG },
+];
