@@ -49,6 +49,11 @@ export interface DatasetVersion {
   readonly createdAt: string;
   readonly textColumn: string;
   readonly labelColumns: readonly string[];
+  /**
+   * Prefix lengths of hierarchical primary labels (HS codes: [2, 4, 6] = chapter, heading,
+   * subheading). Metadata, not part of the content hash; absent for flat labels.
+   */
+  readonly levels?: readonly number[];
   readonly stats: DatasetStats;
 }
 

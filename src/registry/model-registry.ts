@@ -41,7 +41,7 @@ export interface TensorSpec {
 export interface ModelVersionRecord {
   readonly model: string;
   readonly version: number;
-  /** Where the artifact store keeps the bytes, e.g. `sha256:<hex>`. */
+  /** `sha256:<hex>`: artifacts are content-addressed, any store finds them by hash. */
   readonly artifactUri: string;
   /** sha256 of the whole artifact file: its identity. */
   readonly artifactSha256: string;
@@ -199,6 +199,8 @@ export interface ModelRegistry {
   resolveModel(ref: string): Promise<ModelVersionRecord>;
   /** The artifact bytes of a version, sha256-verified against the record. */
   readModelArtifact(record: ModelVersionRecord): Promise<Uint8Array>;
+  /** Where the bytes live, for messages (a file path for the local folder store, a URL otherwise). */
+  locateModelArtifact(record: ModelVersionRecord): string;
   setAlias(input: SetAliasInput): Promise<AliasMove>;
   deleteAlias(input: AliasChange): Promise<void>;
   approveVersion(input: VersionDecision): Promise<ModelVersionRecord>;

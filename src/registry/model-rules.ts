@@ -14,6 +14,11 @@ const RESERVED_ALIASES = new Set(['latest']);
 const STAGING_ALIASES = new Set(['candidate', 'shadow', 'staging']);
 const STAGING_PREFIXES = ['candidate-', 'shadow-', 'staging-', 'dev-'];
 
+/** Store-independent: artifacts are content-addressed, so moving a workspace or store changes no record. */
+export function artifactUri(sha256: string): string {
+  return `sha256:${sha256}`;
+}
+
 /** The default alias a bare model name resolves to. */
 export const DEFAULT_ALIAS = 'champion';
 

@@ -2,15 +2,15 @@ import type pg from 'pg';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import {
   aliasPeriods, aliasServesTraffic, checkActor, checkAliasName, checkAliasTarget, checkModelName, checkVersionNumber,
-  parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
+  artifactUri, parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
 } from '../model-rules.js';
 import { approvalState, isoTime, toAuditEntry, VersionRecordCache, type AuditRow, type VersionRow } from '../model-record-mapping.js';
 import type {
   AliasChange, AliasMove, AliasRecord, ApprovalStatus, AuditAction, AuditEntry, AuditQuery, ModelLineage, ModelRegistry,
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
-import type { ModelArtifactBytes } from '../model-artifact-bytes.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { inTransaction } from './pg-connection.js';
 
 interface AliasRow { model: string; alias: string; version: number; moved_at: Date; moved_by: string }
@@ -31,7 +31,7 @@ const jsonOrNull = (v: unknown): string | null => (v === null ? null : JSON.stri
 export class PgModelRegistry implements ModelRegistry {
   private readonly records = new VersionRecordCache();
 
-  constructor(private readonly pool: pg.Pool, private readonly artifacts: ModelArtifactBytes) {}
+  constructor(private readonly pool: pg.Pool, private readonly artifacts: ArtifactStore) {}
 
   private async rows<R extends pg.QueryResultRow>(db: Db, name: string | undefined, text: string, values: unknown[]): Promise<R[]> {
     const r = await db.query<R>(name === undefined ? { text, values } : { name, text, values });
@@ -86,7 +86,7 @@ export class PgModelRegistry implements ModelRegistry {
     if (p.parentVersion !== null) await this.requireVersion(this.pool, p.name, p.parentVersion);
     // Artifact first, row second: a crash in between leaves an unreferenced artifact (gc finds
     // it), never a row without its artifact.
-    const stored = await this.artifacts.putArtifact(p.bytes);
+    const stored = await this.artifacts.put(p.bytes);
     if (input.afterArtifactStored) await input.afterArtifactStored(stored.sha256);
     const version = await inTransaction(this.pool, async (db) => {
       await db.query('INSERT INTO models (name, latest_version, created_at, created_by) VALUES ($1, 0, now(), $2) ON CONFLICT (name) DO NOTHING', [p.name, p.actor]);
@@ -96,7 +96,7 @@ export class PgModelRegistry implements ModelRegistry {
       await db.query(`INSERT INTO model_versions (model, version, artifact_uri, artifact_sha256, artifact_bytes, kind, labels,
         input_schema, metrics, params, dataset_id, parent_version, code_version, registered_by, registered_at, tags)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now(), $15)`,
-      [p.name, next, stored.uri, p.sha256, p.bytes.byteLength, p.kind, JSON.stringify(p.labels), JSON.stringify(p.inputSchema),
+      [p.name, next, artifactUri(stored.sha256), p.sha256, p.bytes.byteLength, p.kind, JSON.stringify(p.labels), JSON.stringify(p.inputSchema),
         JSON.stringify(p.metrics), JSON.stringify(p.params), p.datasetId, p.parentVersion, p.codeVersion, p.actor, JSON.stringify(p.tags)]);
       await this.writeAudit(db, p.actor, 'register', p.name, next, null, null,
         { version: next, artifactSha256: p.sha256, kind: p.kind, datasetId: p.datasetId, parentVersion: p.parentVersion, tags: p.tags }, p.reason);
@@ -161,7 +161,11 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   async readModelArtifact(record: ModelVersionRecord): Promise<Uint8Array> {
-    return this.artifacts.getArtifact(record.artifactSha256);
+    return this.artifacts.get(record.artifactSha256);
+  }
+
+  locateModelArtifact(record: ModelVersionRecord): string {
+    return this.artifacts.locate(record.artifactSha256);
   }
 
   async setAlias(input: SetAliasInput): Promise<AliasMove> {

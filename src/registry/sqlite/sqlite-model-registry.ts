@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import {
   aliasPeriods, aliasServesTraffic, checkActor, checkAliasName, checkAliasTarget, checkModelName, checkVersionNumber,
-  parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
+  artifactUri, parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
 } from '../model-rules.js';
 import { approvalState, toAuditEntry, VersionRecordCache, type AuditRow, type VersionRow } from '../model-record-mapping.js';
 import type {
@@ -10,7 +10,7 @@ import type {
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
-import type { ModelArtifactBytes } from '../model-artifact-bytes.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 
 interface AliasRow { model: string; alias: string; version: number; moved_at: string; moved_by: string }
 interface ModelRow { name: string; latest_version: number; created_at: string; version_count: number }
@@ -31,7 +31,7 @@ export class SqliteModelRegistry implements ModelRegistry {
   private readonly records = new VersionRecordCache();
   private readonly s;
 
-  constructor(private readonly db: Database.Database, private readonly artifacts: ModelArtifactBytes) {
+  constructor(private readonly db: Database.Database, private readonly artifacts: ArtifactStore) {
     const p = <R>(sql: string) => db.prepare<unknown[], R>(sql);
     this.s = {
       model: p<{ name: string; latest_version: number }>('SELECT name, latest_version FROM models WHERE name = ?'),
@@ -92,7 +92,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     if (p.parentVersion !== null) this.requireVersion(p.name, p.parentVersion);
     // Artifact first, row second: a crash in between leaves an unreferenced artifact (gc finds
     // it), never a row without its artifact.
-    const stored = await this.artifacts.putArtifact(p.bytes);
+    const stored = await this.artifacts.put(p.bytes);
     if (input.afterArtifactStored) await input.afterArtifactStored(stored.sha256);
     const register = this.db.transaction((): number => {
       const at = now();
@@ -100,7 +100,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       const version = this.s.model.get(p.name)!.latest_version + 1;
       if (p.parentVersion !== null) this.requireVersion(p.name, p.parentVersion);
       this.s.bumpModel.run(version, p.name);
-      this.s.insertVersion.run(p.name, version, stored.uri, p.sha256, p.bytes.byteLength, p.kind, JSON.stringify(p.labels),
+      this.s.insertVersion.run(p.name, version, artifactUri(stored.sha256), p.sha256, p.bytes.byteLength, p.kind, JSON.stringify(p.labels),
         JSON.stringify(p.inputSchema), JSON.stringify(p.metrics), JSON.stringify(p.params), p.datasetId, p.parentVersion,
         p.codeVersion, p.actor, at, JSON.stringify(p.tags));
       this.writeAudit(at, p.actor, 'register', p.name, version, null, null,
@@ -163,7 +163,11 @@ export class SqliteModelRegistry implements ModelRegistry {
   }
 
   async readModelArtifact(record: ModelVersionRecord): Promise<Uint8Array> {
-    return this.artifacts.getArtifact(record.artifactSha256);
+    return this.artifacts.get(record.artifactSha256);
+  }
+
+  locateModelArtifact(record: ModelVersionRecord): string {
+    return this.artifacts.locate(record.artifactSha256);
   }
 
   async setAlias(input: SetAliasInput): Promise<AliasMove> {

@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
+import { datasetIdFromHash } from '../../core/dataset.js';
+import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
+import { ArtifactError, ConflictError, InputError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { ambiguous, checkLevelsShape, datasetIdPrefix, notFound } from '../dataset-ref.js';
+import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export interface SqliteRegistryOptions {
+  /** The database file (created if absent). */
+  readonly file: string;
+  readonly artifacts: ArtifactStore;
+  readonly describeDataset: DescribeDataset;
+}
+
+interface DatasetRow {
+  id: string;
+  content_sha256: string;
+  artifact_sha256: string;
+  source: string;
+  created_at: string;
+  text_column: string;
+  label_columns: string;
+  levels: string | null;
+  row_count: number;
+  stats: string;
+}
+
+/** The registry on one SQLite file (WAL mode, so readers never wait for the one writer). */
+export class SqliteRegistry implements Registry {
+  private readonly db: Database.Database;
+  private readonly artifacts: ArtifactStore;
+  private readonly describeDataset: DescribeDataset;
+  private readonly file: string;
+
+  constructor(options: SqliteRegistryOptions) {
+    this.file = options.file;
+    this.artifacts = options.artifacts;
+    this.describeDataset = options.describeDataset;
+    this.db = new Database(options.file);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL is durable against process crashes and cannot corrupt the file on power loss.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+      migrate(this.db, options.file, MIGRATIONS);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
+    checkRowsShape(rows);
+    if (options.levels !== undefined) checkLevelsShape(options.levels);
+    const bytes = encodeDatasetRows(rows);
+    const contentSha256 = sha256Hex(bytes);
+    const existing = this.byContentHash(contentSha256);
+    if (existing !== undefined) return { version: this.checkSameLevels(existing, options.levels), created: false };
+
+    const stats = this.describeDataset(rows);
+    // Artifact first, row second: a crash in between leaves an unreferenced artifact, never a row
+    // pointing at nothing.
+    const stored = await this.artifacts.put(bytes);
+    const version: DatasetVersion = {
+      id: datasetIdFromHash(contentSha256),
+      contentSha256,
+      source: { file: source.file, format: source.format },
+      createdAt: new Date().toISOString(),
+      textColumn: rows.textColumn,
+      labelColumns: [...rows.labelColumns],
+      ...(options.levels !== undefined && options.levels.length > 0 ? { levels: [...options.levels] } : {}),
+      stats,
+    };
+    const inserted = this.db.transaction(() => this.db.prepare(
+      `INSERT INTO datasets (id, content_sha256, artifact_sha256, source, created_at, text_column, label_columns, levels, row_count, stats)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_sha256) DO NOTHING`,
+    ).run(
+      version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
+      JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats),
+    )).immediate();
+    if (inserted.changes === 0) {
+      // Another process stored the same rows between our check and our insert.
+      return { version: this.checkSameLevels(this.byContentHash(contentSha256)!, options.levels), created: false };
+    }
+    return { version, created: true };
+  }
+
+  async getDataset(idOrPrefix: string): Promise<DatasetVersion> {
+    return toVersion(this.resolve(idOrPrefix));
+  }
+
+  async listDatasets(): Promise<DatasetVersion[]> {
+    return this.db.prepare('SELECT * FROM datasets ORDER BY created_at, id').all().map((r) => toVersion(r as DatasetRow));
+  }
+
+  async loadDatasetRows(idOrPrefix: string): Promise<DatasetRows> {
+    const row = this.resolve(idOrPrefix);
+    const bytes = await this.artifacts.get(row.artifact_sha256);
+    const rows = decodeDatasetRows(bytes, this.artifacts.locate(row.artifact_sha256));
+    if (sha256Hex(encodeDatasetRows(rows)) !== row.content_sha256) {
+      throw new ArtifactError('dataset-artifact-mismatch', `dataset ${row.id}: its artifact does not hold the rows it was registered with`,
+        { dataset: row.id, artifact: row.artifact_sha256 });
+    }
+    return rows;
+  }
+
+  async listUnreferencedArtifacts(): Promise<string[]> {
+    const referenced = new Set(this.db.prepare('SELECT artifact_sha256 FROM datasets').pluck().all() as string[]);
+    return (await this.artifacts.list()).filter((sha) => !referenced.has(sha));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private resolve(idOrPrefix: string): DatasetRow {
+    const prefix = datasetIdPrefix(idOrPrefix);
+    // The prefix is validated hex, so it is safe as a GLOB pattern (and GLOB can use the primary key index).
+    const matches = this.db.prepare('SELECT * FROM datasets WHERE id GLOB ? ORDER BY id LIMIT 6').all(`${prefix}*`) as DatasetRow[];
+    if (matches.length === 0) throw notFound(idOrPrefix);
+    if (matches.length > 1) throw ambiguous(idOrPrefix, matches.map((m) => m.id));
+    return matches[0]!;
+  }
+
+  private byContentHash(contentSha256: string): DatasetRow | undefined {
+    return this.db.prepare('SELECT * FROM datasets WHERE content_sha256 = ?').get(contentSha256) as DatasetRow | undefined;
+  }
+
+  private checkSameLevels(row: DatasetRow, levels: readonly number[] | undefined): DatasetVersion {
+    const version = toVersion(row);
+    const stored = version.levels ?? [];
+    if (levels !== undefined && levels.join(',') !== stored.join(',')) {
+      throw new ConflictError('dataset-levels-differ',
+        `dataset ${version.id} already holds these rows with levels ${stored.length > 0 ? stored.join(',') : '(none)'}, not ${levels.length > 0 ? levels.join(',') : '(none)'}`,
+        { dataset: version.id, stored: stored.join(','), requested: levels.join(',') },
+        'A dataset version never changes; import without --levels to use it as it is.');
+    }
+    return version;
+  }
+}
+
+function toVersion(row: DatasetRow): DatasetVersion {
+  const levels = row.levels === null ? undefined : (JSON.parse(row.levels) as number[]);
+  return {
+    id: row.id,
+    contentSha256: row.content_sha256,
+    source: JSON.parse(row.source) as DatasetVersion['source'],
+    createdAt: row.created_at,
+    textColumn: row.text_column,
+    labelColumns: JSON.parse(row.label_columns) as string[],
+    ...(levels !== undefined ? { levels } : {}),
+    stats: JSON.parse(row.stats) as DatasetStats,
+  };
+}
+
+function checkRowsShape(rows: DatasetRows): void {
+  if (rows.labelColumns.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one label column', {});
+  if (rows.texts.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one row', {});
+  for (const column of rows.labelColumns) {
+    const values = rows.labels[column];
+    if (values === undefined || values.length !== rows.texts.length) {
+      throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
+    }
+  }
+}
+
+/**
+ * Applies the migrations not yet applied, each in its own immediate transaction (so two processes
+ * opening a fresh workspace at once do not both apply one), after checking that the applied ones
+ * are exactly the ones this code knows.
+ */
+function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  const applied = (): Map<number, string> => new Map(
+    (db.prepare('SELECT version, sha256 FROM schema_migrations').all() as { version: number; sha256: string }[]).map((r) => [r.version, r.sha256]),
+  );
+  const known = new Set(migrations.map((m) => m.version));
+  for (const [version, sha] of applied()) {
+    const migration = migrations.find((m) => m.version === version);
+    if (!known.has(version)) {
+      throw new ConflictError('workspace-too-new', `${file} has schema migration ${version}, which this lading does not know: it was written by a newer version`,
+        { file, migration: version }, 'Upgrade lading, or use another --home.');
+    }
+    if (migration !== undefined && sha256Hex(migration.sql) !== sha) {
+      throw new ConflictError('migration-changed', `${file}: schema migration ${version} differs from the one applied to this workspace`,
+        { file, migration: version }, 'Migrations are append-only; restore the original and add a new one.');
+    }
+  }
+  for (const migration of migrations) {
+    db.transaction(() => {
+      if (applied().has(migration.version)) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, sha256, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, sha256Hex(migration.sql), new Date().toISOString());
+    }).immediate();
+  }
+}
