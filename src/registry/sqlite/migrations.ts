@@ -1,3 +1,5 @@
+import { MODEL_TABLES_SQLITE } from './model-schema.js';
+
 /**
  * The SQLite schema, as numbered migrations. Append-only: a migration that has shipped is never
  * edited (the registry stores each one's sha256 and refuses to open a workspace whose applied
@@ -29,4 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX datasets_created_at ON datasets (created_at);
     `,
   },
+  // Model registry: models, versions, aliases, append-only audit log (owned by the model-registry work).
+  { version: 2, sql: MODEL_TABLES_SQLITE },
 ];
