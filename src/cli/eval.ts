@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import { readLabelledFile } from '../data/read-labelled-file.js';
+import { ParallelPredictor } from '../models/parallel-predict.js';
+import { EvalAccumulator, type EvalReport } from '../training/evaluate.js';
+import { parseVerbArgs, requireFlag } from './args.js';
+import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
+import { writeJson, writeLine } from './output.js';
+import { createProgress } from './progress.js';
+import { renderEvalReport } from './render-report.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  model: { type: 'string' },
+  data: { type: 'string' },
+  label: { type: 'string' },
+  text: { type: 'string', default: 'text' },
+  levels: { type: 'string' },
+  all: { type: 'boolean', default: false },
+} as const;
+
+/** Rows predicted per step: the probabilities of one step are all that is held at once. */
+const EVAL_BATCH_ROWS = 8192;
+
+export const verb: Verb = {
+  summary: 'evaluate a model artifact on a labelled file: accuracy, macro-F1, hierarchy, calibration, coverage',
+  help: `Usage: lading eval --model PATH --data FILE --label COL [options]
+
+Predicts every row of a labelled CSV/JSONL file and reports accuracy, macro-F1 (mean over the classes
+present in the truth or the predictions, as scikit-learn), weighted F1, top-3/top-5 accuracy,
+log-loss, hierarchical accuracy for code labels (HS chapter / heading / subheading), calibration
+(expected calibration error over 15 confidence bins), how many rows can be auto-classified at 95/98/99%
+accuracy, the worst classes and the most frequent confusions. Labels the model never saw are counted
+(and scored as errors).
+
+Options:
+  --model PATH     model artifact written by \`lading train\`
+  --data FILE      labelled CSV or JSONL file (format from the extension)
+  --label COL      the column holding the true labels
+  --text COL       the text column (default: text)
+  --levels 2,4,6   label prefix lengths for hierarchical accuracy (default: even prefixes when every
+                   label is a 4/6/8/10-digit code, else none)
+  --all            list every class, not only the 15 worst
+${COMMON_HELP}`,
+
+  async run(ctx) {
+    const { values } = parseVerbArgs('eval', ctx.argv, OPTIONS, false);
+    if (values.help) {
+      writeLine(ctx.stdout, this.help);
+      return 0;
+    }
+    const modelPath = resolve(requireFlag('eval', values.model, '--model'));
+    const dataPath = resolve(requireFlag('eval', values.data, '--data'));
+    const labelColumn = requireFlag('eval', values.label, '--label');
+    const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
+    const settings = ctx.settings({ home: values.home, threads: values.threads });
+
+    const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
+    const trueLabels = rows.labels[labelColumn] ?? [];
+    const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
+    const threads = Math.max(1, Math.min(settings.threads, Math.ceil(rows.texts.length / 1024)));
+    const predictor = await ParallelPredictor.open(modelPath, threads);
+    let report: EvalReport;
+    try {
+      const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
+      const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
+      const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels);
+      const classes = predictor.labels.length;
+      const batch = Math.min(EVAL_BATCH_ROWS, rows.texts.length);
+      const buffer = new Float32Array(new SharedArrayBuffer(Math.max(1, batch * classes) * 4));
+      for (let start = 0; start < rows.texts.length; start += batch) {
+        const end = Math.min(rows.texts.length, start + batch);
+        const proba = await predictor.predictProba(rows.texts.slice(start, end), buffer, {
+          signal: ctx.signal,
+          onProgress: (done) => progress.update('predicting', start + done, rows.texts.length),
+        });
+        acc.add(start, proba.subarray(0, (end - start) * classes));
+      }
+      progress.finish();
+      report = acc.finish(levels);
+    } finally {
+      await predictor.close();
+    }
+
+    const unknown = unknownLabelCounts(trueLabels, new Set(predictor.labels));
+    if (values.json) {
+      writeJson(ctx.stdout, {
+        model: { path: modelPath, kind: predictor.kind, sha256: predictor.fileSha256, classes: predictor.labels.length },
+        data: { file: dataPath, textColumn: values.text, labelColumn, rows: rows.texts.length },
+        unknownLabels: unknown.slice(0, 20),
+        report,
+      });
+      return 0;
+    }
+    writeLine(ctx.stdout, `model ${modelPath} (${predictor.kind}, sha256 ${predictor.fileSha256.slice(0, 12)}) on ${dataPath}, label column ${labelColumn}`);
+    writeLine(ctx.stdout);
+    writeLine(ctx.stdout, renderEvalReport(report, { all: values.all }));
+    if (unknown.length > 0) {
+      writeLine(ctx.stdout);
+      writeLine(ctx.stdout, `Labels the model never saw (counted as errors): ${unknown.slice(0, 10).map((u) => `${u.label} (${u.count})`).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
+    }
+    return 0;
+  },
+};
+
+function parseLevels(raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  const levels = parts.map(Number);
+  if (parts.some((p) => p === '') || levels.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) {
+    throw new InputError('bad-flag', `lading eval: --levels must be comma-separated prefix lengths like 2,4,6, got "${raw}"`, { verb: 'eval', flag: '--levels', value: raw });
+  }
+  return levels;
+}
+
+/** Unknown true labels with row counts, most frequent first. */
+function unknownLabelCounts(trueLabels: readonly string[], known: ReadonlySet<string>): Array<{ label: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const l of trueLabels) if (!known.has(l)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
+}

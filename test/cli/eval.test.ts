@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { verb } from '../../src/cli/eval.js';
+import { makeContext } from '../../src/cli/context.js';
+import { ArtifactError, InputError } from '../../src/core/errors.js';
+import { loadModel } from '../../src/models/load-model.js';
+import { evaluate, type EvalReport } from '../../src/training/evaluate.js';
+import { FIXTURE_CLASSES, fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
+
+let dir = '';
+let modelPath = '';
+let dataPath = '';
+const rows = fixtureRows(600, 3);
+// Two labels the model never saw.
+rows[5]!.label = '999999';
+rows[6]!.label = '392300';
+
+before(async () => {
+  dir = tempDir('cli-eval');
+  modelPath = await trainFixtureModel(dir, 'fasttext');
+  dataPath = writeFixtureCsv(dir, 'test.csv', rows);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function runEval(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const code = await verb.run(makeContext({ argv, stdout, stderr, stdin: new PassThrough(), env: {}, isTTY: false, signal: new AbortController().signal }));
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+test('--json gives the same report as evaluating the model directly, whatever the thread count', async () => {
+  const one = await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--json', '--threads', '1']);
+  const two = await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--json', '--threads', '2']);
+  assert.equal(one.code, 0);
+  const doc = JSON.parse(one.stdout) as { report: EvalReport; model: { kind: string; sha256: string }; data: { rows: number }; unknownLabels: unknown[] };
+  assert.deepEqual(JSON.parse(two.stdout), doc);
+  assert.equal(one.stderr, '', 'no progress in --json mode');
+
+  const model = await loadModel(modelPath);
+  const labels = model.classifier.labels;
+  const proba = new Float32Array(rows.length * labels.length);
+  model.classifier.predictProba(rows.map((r) => r.text), proba);
+  const expected = evaluate({ labels, yTrue: Int32Array.from(rows, (r) => labels.indexOf(r.label)), proba, trueLabels: rows.map((r) => r.label) });
+  assert.deepEqual(doc.report, JSON.parse(JSON.stringify(expected)));
+  assert.equal(doc.model.kind, 'fasttext');
+  assert.equal(doc.model.sha256, model.fileSha256);
+  assert.equal(doc.data.rows, 600);
+  assert.equal(doc.report.unknownLabelRows, 2);
+  assert.deepEqual(doc.unknownLabels, [{ label: '392300', count: 1 }, { label: '999999', count: 1 }]);
+  assert.deepEqual(doc.report.levels, [2, 4, 6]);
+  assert.ok(doc.report.accuracy > 0.9 && doc.report.accuracy <= 598 / 600, `accuracy ${doc.report.accuracy}`);
+});
+
+test('the readable report shows headline, hierarchy, coverage, calibration, worst classes and unknown labels', async () => {
+  const { code, stdout } = await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--levels', '2,4']);
+  assert.equal(code, 0);
+  for (const part of ['accuracy', 'macro-F1', 'top-3 accuracy', 'ECE', 'Hierarchical accuracy', '2 digits', 'Accuracy at coverage',
+    'Calibration', 'Worst', 'never saw', '999999']) {
+    assert.ok(stdout.includes(part), `report lacks "${part}":\n${stdout}`);
+  }
+  assert.ok(!stdout.includes('6 digits'), '--levels 2,4 replaces the automatic levels');
+  assert.match(stdout, /unknown labels\s+2 rows/);
+  const all = await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--all']);
+  for (const c of FIXTURE_CLASSES) assert.ok(all.stdout.includes(c.label));
+  assert.match(all.stdout, /Per class \(6 present/);
+});
+
+test('--help, and bad input raises InputError / ArtifactError naming the problem', async () => {
+  const help = await runEval(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: lading eval --model PATH --data FILE --label COL/);
+  await assert.rejects(runEval(['--data', dataPath, '--label', 'label']),
+    (e: unknown) => e instanceof InputError && e.code === 'missing-flag' && e.facts['flag'] === '--model');
+  await assert.rejects(runEval(['--model', modelPath, '--data', join(dir, 'nope.csv'), '--label', 'label']),
+    (e: unknown) => e instanceof InputError && e.code === 'file-not-found');
+  await assert.rejects(runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--levels', '2,x']),
+    (e: unknown) => e instanceof InputError && e.facts['flag'] === '--levels');
+  await assert.rejects(runEval(['--model', modelPath, '--data', dataPath, '--label', 'nope']),
+    (e: unknown) => e instanceof InputError && e.facts['column'] === 'nope');
+  const notModel = join(dir, 'not-a-model.lading');
+  writeFileSync(notModel, 'hello');
+  await assert.rejects(runEval(['--model', notModel, '--data', dataPath, '--label', 'label', '--threads', '2']),
+    (e: unknown) => e instanceof ArtifactError && e.code === 'artifact-not-lading');
+});
