@@ -14,6 +14,12 @@ export interface Classifier {
    * Must not allocate per token; may allocate per call.
    */
   predictProba(texts: readonly string[], out: Float32Array): void;
+  /**
+   * The same probabilities computed off the calling thread's critical path (e.g. by onnxruntime).
+   * Optional; serving and evaluation call it when present. Models whose engine is async only
+   * (imported ONNX models) may throw from predictProba and implement only this.
+   */
+  predictProbaAsync?(texts: readonly string[], out: Float32Array): Promise<void>;
   /** The tokens / n-grams that pushed `text` towards class `classId`, strongest first. */
   explain(text: string, classId: number, limit: number): Contribution[];
   /** Meta (minus training facts, added by the trainer) and binary sections to persist. */
