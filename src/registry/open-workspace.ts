@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { computeDatasetStats } from '../data/dataset-stats.js';
 import { LocalFolderArtifactStore } from './artifacts/local-folder/local-folder-store.js';
 import type { Registry } from './registry.js';
+import { openSqliteDatabase } from './sqlite/open-database.js';
 import { SqliteRegistry } from './sqlite/sqlite-registry.js';
 
 /**
@@ -13,5 +14,6 @@ import { SqliteRegistry } from './sqlite/sqlite-registry.js';
 export function openWorkspace(home: string): Registry {
   mkdirSync(home, { recursive: true });
   const artifacts = new LocalFolderArtifactStore(join(home, 'artifacts'));
-  return new SqliteRegistry({ file: join(home, 'lading.db'), artifacts, describeDataset: (rows) => computeDatasetStats(rows) });
+  const db = openSqliteDatabase(join(home, 'lading.db'));
+  return new SqliteRegistry({ db, artifacts, describeDataset: (rows) => computeDatasetStats(rows) });
 }

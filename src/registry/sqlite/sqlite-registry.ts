@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
 import { datasetIdFromHash } from '../../core/dataset.js';
 import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
@@ -7,11 +7,10 @@ import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { ambiguous, checkLevelsShape, datasetIdPrefix, notFound } from '../dataset-ref.js';
 import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
 
 export interface SqliteRegistryOptions {
-  /** The database file (created if absent). */
-  readonly file: string;
+  /** A connection from openSqliteDatabase (pragmas set, migrations applied); closed by close(). */
+  readonly db: Database.Database;
   readonly artifacts: ArtifactStore;
   readonly describeDataset: DescribeDataset;
 }
@@ -34,24 +33,11 @@ export class SqliteRegistry implements Registry {
   private readonly db: Database.Database;
   private readonly artifacts: ArtifactStore;
   private readonly describeDataset: DescribeDataset;
-  private readonly file: string;
 
   constructor(options: SqliteRegistryOptions) {
-    this.file = options.file;
+    this.db = options.db;
     this.artifacts = options.artifacts;
     this.describeDataset = options.describeDataset;
-    this.db = new Database(options.file);
-    try {
-      this.db.pragma('journal_mode = WAL');
-      // WAL + NORMAL is durable against process crashes and cannot corrupt the file on power loss.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('foreign_keys = ON');
-      migrate(this.db, options.file, MIGRATIONS);
-    } catch (e) {
-      this.db.close();
-      throw e;
-    }
   }
 
   async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
@@ -166,37 +152,5 @@ function checkRowsShape(rows: DatasetRows): void {
     if (values === undefined || values.length !== rows.texts.length) {
       throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
     }
-  }
-}
-
-/**
- * Applies the migrations not yet applied, each in its own immediate transaction (so two processes
- * opening a fresh workspace at once do not both apply one), after checking that the applied ones
- * are exactly the ones this code knows.
- */
-function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
-  const applied = (): Map<number, string> => new Map(
-    (db.prepare('SELECT version, sha256 FROM schema_migrations').all() as { version: number; sha256: string }[]).map((r) => [r.version, r.sha256]),
-  );
-  const known = new Set(migrations.map((m) => m.version));
-  for (const [version, sha] of applied()) {
-    const migration = migrations.find((m) => m.version === version);
-    if (!known.has(version)) {
-      throw new ConflictError('workspace-too-new', `${file} has schema migration ${version}, which this lading does not know: it was written by a newer version`,
-        { file, migration: version }, 'Upgrade lading, or use another --home.');
-    }
-    if (migration !== undefined && sha256Hex(migration.sql) !== sha) {
-      throw new ConflictError('migration-changed', `${file}: schema migration ${version} differs from the one applied to this workspace`,
-        { file, migration: version }, 'Migrations are append-only; restore the original and add a new one.');
-    }
-  }
-  for (const migration of migrations) {
-    db.transaction(() => {
-      if (applied().has(migration.version)) return;
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, sha256, applied_at) VALUES (?, ?, ?)')
-        .run(migration.version, sha256Hex(migration.sql), new Date().toISOString());
-    }).immediate();
   }
 }

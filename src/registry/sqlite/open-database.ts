@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { ConflictError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+/**
+ * Opens (creating if absent) the workspace database with the settings every SQLite adapter relies
+ * on, and brings its schema up to date. One connection is shared by the dataset and model parts
+ * of the registry.
+ */
+export function openSqliteDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+  const db = new Database(file);
+  try {
+    // WAL: readers never wait for the one writer. WAL + NORMAL survives process crashes and
+    // cannot corrupt the file on power loss (the last commits may be lost, never half-applied).
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file, migrations);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/**
+ * Applies the migrations not yet applied, each in its own immediate transaction (so two processes
+ * opening a fresh workspace at once do not both apply one), after checking that the applied ones
+ * are exactly the ones this code knows.
+ */
+function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  const applied = (): Map<number, string> => new Map(
+    (db.prepare('SELECT version, sha256 FROM schema_migrations').all() as { version: number; sha256: string }[]).map((r) => [r.version, r.sha256]),
+  );
+  const known = new Set(migrations.map((m) => m.version));
+  for (const [version, sha] of applied()) {
+    const migration = migrations.find((m) => m.version === version);
+    if (!known.has(version)) {
+      throw new ConflictError('workspace-too-new', `${file} has schema migration ${version}, which this lading does not know: it was written by a newer version`,
+        { file, migration: version }, 'Upgrade lading, or use another --home.');
+    }
+    if (migration !== undefined && sha256Hex(migration.sql) !== sha) {
+      throw new ConflictError('migration-changed', `${file}: schema migration ${version} differs from the one applied to this workspace`,
+        { file, migration: version }, 'Migrations are append-only; restore the original and add a new one.');
+    }
+  }
+  for (const migration of migrations) {
+    db.transaction(() => {
+      if (applied().has(migration.version)) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, sha256, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, sha256Hex(migration.sql), new Date().toISOString());
+    }).immediate();
+  }
+}
