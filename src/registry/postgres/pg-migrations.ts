@@ -1,4 +1,5 @@
 import { ARTIFACT_TABLE_PG } from '../artifacts/postgres-store.js';
+import { DATASET_TABLES_PG } from './pg-dataset-registry.js';
 import type { PgMigration } from './pg-migrate.js';
 import { MODEL_TABLES_PG } from './pg-model-schema.js';
 
@@ -6,4 +7,5 @@ import { MODEL_TABLES_PG } from './pg-model-schema.js';
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'artifacts', sql: ARTIFACT_TABLE_PG },
   { version: 2, name: 'model registry', sql: MODEL_TABLES_PG },
+  { version: 3, name: 'datasets', sql: DATASET_TABLES_PG },
 ];

@@ -1,0 +1,45 @@
+import { PostgresArtifactStore } from '../artifacts/postgres-store.js';
+import type { DescribeDataset } from '../registry.js';
+import { CombinedWorkspace, type Workspace } from '../workspace.js';
+import { checkSchemaName, openPgPool, type PgConnectionOptions } from './pg-connection.js';
+import { PgDatasetRegistry } from './pg-dataset-registry.js';
+import { migratePg } from './pg-migrate.js';
+import { PG_MIGRATIONS } from './pg-migrations.js';
+import { PgModelRegistry } from './pg-model-registry.js';
+
+export interface PgWorkspaceOptions extends PgConnectionOptions {
+  /** Dataset statistics (data/dataset-stats.ts computeDatasetStats), injected as registry/ imports only core. */
+  readonly describeDataset: DescribeDataset;
+}
+
+/** The URL without its password, for messages. */
+export function describePgUrl(url: string, schema: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}#${schema}`;
+  } catch {
+    return `postgresql#${schema}`;
+  }
+}
+
+/**
+ * The shared workspace on PostgreSQL: datasets, models and artifacts (bytea) in one schema, so
+ * several machines use one registry with no other service. Applies pending migrations first, under
+ * an advisory lock (pg-migrate.ts).
+ */
+export async function openPgWorkspace(options: PgWorkspaceOptions): Promise<Workspace> {
+  const schema = checkSchemaName(options.schema ?? 'public');
+  const pool = openPgPool({ ...options, schema });
+  try {
+    await migratePg(pool, schema, PG_MIGRATIONS);
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+  const artifacts = new PostgresArtifactStore(pool, describePgUrl(options.url, schema));
+  let ended = false;
+  const end = () => { if (!ended) { ended = true; void pool.end(); } };
+  const datasets = new PgDatasetRegistry(pool, artifacts, options.describeDataset, end);
+  return new CombinedWorkspace(datasets, new PgModelRegistry(pool, artifacts), artifacts, () => undefined);
+}

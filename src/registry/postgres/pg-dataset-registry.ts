@@ -1,0 +1,161 @@
+import type pg from 'pg';
+import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
+import { datasetIdFromHash } from '../../core/dataset.js';
+import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
+import { ArtifactError, ConflictError, InputError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { ambiguous, checkLevelsShape, datasetIdPrefix, notFound } from '../dataset-ref.js';
+import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
+
+/** The datasets table (a step in pg-migrations.ts); same columns as the SQLite one, JSON as jsonb. */
+export const DATASET_TABLES_PG = `
+CREATE TABLE datasets (
+  id text PRIMARY KEY,
+  content_sha256 text NOT NULL UNIQUE,
+  artifact_sha256 text NOT NULL,
+  source jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  text_column text NOT NULL,
+  label_columns jsonb NOT NULL,
+  levels jsonb,
+  row_count integer NOT NULL,
+  stats jsonb NOT NULL
+);
+CREATE INDEX datasets_created_at ON datasets (created_at);
+`;
+
+interface DatasetRow {
+  id: string;
+  content_sha256: string;
+  artifact_sha256: string;
+  source: DatasetVersion['source'];
+  created_at: Date;
+  text_column: string;
+  label_columns: string[];
+  levels: number[] | null;
+  row_count: number;
+  stats: DatasetStats;
+}
+
+/**
+ * The dataset half of the Registry contract on PostgreSQL; behaves as sqlite/sqlite-registry.ts
+ * does (same rules, same errors), checked by the same contract suite.
+ */
+export class PgDatasetRegistry implements Registry {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly artifacts: ArtifactStore,
+    private readonly describeDataset: DescribeDataset,
+    private readonly closePool: () => void,
+  ) {}
+
+  async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
+    checkRowsShape(rows);
+    if (options.levels !== undefined) checkLevelsShape(options.levels);
+    const bytes = encodeDatasetRows(rows);
+    const contentSha256 = sha256Hex(bytes);
+    const existing = await this.byContentHash(contentSha256);
+    if (existing !== undefined) return { version: checkSameLevels(existing, options.levels), created: false };
+    const stats = this.describeDataset(rows);
+    // Artifact first, row second: a crash in between leaves an unreferenced artifact only.
+    const stored = await this.artifacts.put(bytes);
+    const version: DatasetVersion = {
+      id: datasetIdFromHash(contentSha256),
+      contentSha256,
+      source: { file: source.file, format: source.format },
+      createdAt: new Date().toISOString(),
+      textColumn: rows.textColumn,
+      labelColumns: [...rows.labelColumns],
+      ...(options.levels !== undefined && options.levels.length > 0 ? { levels: [...options.levels] } : {}),
+      stats,
+    };
+    const inserted = await this.pool.query(
+      `INSERT INTO datasets (id, content_sha256, artifact_sha256, source, created_at, text_column, label_columns, levels, row_count, stats)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (content_sha256) DO NOTHING`,
+      [version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
+        JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats)]);
+    if (inserted.rowCount === 0) {
+      return { version: checkSameLevels((await this.byContentHash(contentSha256))!, options.levels), created: false };
+    }
+    return { version, created: true };
+  }
+
+  async getDataset(idOrPrefix: string): Promise<DatasetVersion> {
+    return toVersion(await this.resolve(idOrPrefix));
+  }
+
+  async listDatasets(): Promise<DatasetVersion[]> {
+    return (await this.pool.query<DatasetRow>('SELECT * FROM datasets ORDER BY created_at, id')).rows.map(toVersion);
+  }
+
+  async loadDatasetRows(idOrPrefix: string): Promise<DatasetRows> {
+    const row = await this.resolve(idOrPrefix);
+    const bytes = await this.artifacts.get(row.artifact_sha256);
+    const rows = decodeDatasetRows(bytes, this.artifacts.locate(row.artifact_sha256));
+    if (sha256Hex(encodeDatasetRows(rows)) !== row.content_sha256) {
+      throw new ArtifactError('dataset-artifact-mismatch', `dataset ${row.id}: its artifact does not hold the rows it was registered with`,
+        { dataset: row.id, artifact: row.artifact_sha256 });
+    }
+    return rows;
+  }
+
+  async listUnreferencedArtifacts(): Promise<string[]> {
+    const stored = await this.artifacts.list();
+    const referenced = new Set((await this.pool.query<{ artifact_sha256: string }>('SELECT artifact_sha256 FROM datasets')).rows.map((r) => r.artifact_sha256));
+    return stored.filter((sha) => !referenced.has(sha));
+  }
+
+  close(): void {
+    this.closePool();
+  }
+
+  private async resolve(idOrPrefix: string): Promise<DatasetRow> {
+    const prefix = datasetIdPrefix(idOrPrefix);
+    // The prefix is validated hex: safe in a LIKE pattern.
+    const matches = (await this.pool.query<DatasetRow>('SELECT * FROM datasets WHERE id LIKE $1 ORDER BY id LIMIT 6', [`${prefix}%`])).rows;
+    if (matches.length === 0) throw notFound(idOrPrefix);
+    if (matches.length > 1) throw ambiguous(idOrPrefix, matches.map((m) => m.id));
+    return matches[0]!;
+  }
+
+  private async byContentHash(contentSha256: string): Promise<DatasetRow | undefined> {
+    return (await this.pool.query<DatasetRow>('SELECT * FROM datasets WHERE content_sha256 = $1', [contentSha256])).rows[0];
+  }
+}
+
+function checkSameLevels(row: DatasetRow, levels: readonly number[] | undefined): DatasetVersion {
+  const version = toVersion(row);
+  const stored = version.levels ?? [];
+  if (levels !== undefined && levels.join(',') !== stored.join(',')) {
+    throw new ConflictError('dataset-levels-differ',
+      `dataset ${version.id} already holds these rows with levels ${stored.length > 0 ? stored.join(',') : '(none)'}, not ${levels.length > 0 ? levels.join(',') : '(none)'}`,
+      { dataset: version.id, stored: stored.join(','), requested: levels.join(',') },
+      'A dataset version never changes; import without --levels to use it as it is.');
+  }
+  return version;
+}
+
+function toVersion(row: DatasetRow): DatasetVersion {
+  return {
+    id: row.id,
+    contentSha256: row.content_sha256,
+    source: row.source,
+    createdAt: row.created_at.toISOString(),
+    textColumn: row.text_column,
+    labelColumns: row.label_columns,
+    ...(row.levels !== null ? { levels: row.levels } : {}),
+    stats: row.stats,
+  };
+}
+
+function checkRowsShape(rows: DatasetRows): void {
+  if (rows.labelColumns.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one label column', {});
+  if (rows.texts.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one row', {});
+  for (const column of rows.labelColumns) {
+    const values = rows.labels[column];
+    if (values === undefined || values.length !== rows.texts.length) {
+      throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
+    }
+  }
+}
