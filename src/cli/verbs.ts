@@ -7,4 +7,6 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   train: () => import('./train.js'),
   eval: () => import('./eval.js'),
   predict: () => import('./predict.js'),
+  models: () => import('./models.js'),
+  gc: () => import('./gc.js'),
 };

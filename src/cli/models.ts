@@ -1,0 +1,242 @@
+import { resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.js';
+import { parseModelRef } from '../registry/model-rules.js';
+import { registerArtifact } from '../registry/register-artifact.js';
+import { intFlag, parseVerbArgs } from './args.js';
+import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
+import { actorOf, REGISTRY_HELP, REGISTRY_OPTIONS, withRegistry } from './open-registry.js';
+import { table, writeJson, writeLine } from './output.js';
+
+const OVERVIEW_HELP = `Usage: lading models <subcommand> [options]
+
+The model registry: versions 1..N per model, aliases (champion, challenger, any name), approvals,
+an append-only audit log and lineage.
+
+  lading models list
+  lading models show NAME[@REF]                  REF: alias, version number or latest
+  lading models register NAME ARTIFACT [--parent N] [--tag k=v]...
+  lading models alias NAME ALIAS VERSION [--reason R]     (--delete to remove the alias)
+  lading models approve NAME VERSION [--reason R]
+  lading models reject NAME VERSION --reason R
+  lading models rollback NAME [ALIAS] [--reason R]        ALIAS defaults to champion
+  lading models history NAME [--alias A] [--version N] [--limit N]
+  lading models lineage NAME VERSION
+
+Aliases serve traffic and need an approved version, except the staging aliases candidate, shadow,
+staging and those starting with candidate-, shadow-, staging- or dev- (pending is fine there). No
+alias may point at a rejected or deleted version. Rollback moves an alias back to the version it
+pointed at before its current one (repeat to go further back).
+
+Options of every subcommand:
+  --actor NAME           who does this, for the audit log (default: your login name)
+  --reason TEXT          why (recorded in the audit log; required by reject)
+${REGISTRY_HELP}
+${COMMON_HELP}`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...REGISTRY_OPTIONS,
+  actor: { type: 'string' },
+  reason: { type: 'string' },
+  parent: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  alias: { type: 'string' },
+  version: { type: 'string' },
+  limit: { type: 'string' },
+  delete: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
+type Handler = (ctx: CliContext, values: Values, args: readonly string[]) => Promise<number>;
+
+const SUBCOMMANDS: Readonly<Record<string, Handler>> = {
+  list: runList, show: runShow, register: runRegister, alias: runAlias, approve: runApprove, reject: runReject,
+  rollback: runRollback, history: runHistory, lineage: runLineage,
+};
+
+export const verb: Verb = {
+  summary: 'model registry: list, show, register, alias, approve, reject, rollback, history, lineage',
+  help: OVERVIEW_HELP,
+  async run(ctx) {
+    const [sub, ...rest] = ctx.argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
+      return sub === undefined ? 2 : 0;
+    }
+    const handler = SUBCOMMANDS[sub];
+    if (handler === undefined) {
+      throw new InputError('unknown-subcommand', `lading models: unknown subcommand "${sub}"; use ${Object.keys(SUBCOMMANDS).join(', ')}`,
+        { subcommand: sub }, 'Run `lading models --help`.');
+    }
+    const { values, positionals } = parseVerbArgs(`models ${sub}`, rest, OPTIONS);
+    if (values.help) { writeLine(ctx.stdout, OVERVIEW_HELP); return 0; }
+    return handler(ctx, values, positionals);
+  },
+};
+
+function args(sub: string, positionals: readonly string[], names: readonly string[], optional = 0): string[] {
+  if (positionals.length < names.length - optional || positionals.length > names.length) {
+    throw new InputError('bad-arguments', `lading models ${sub}: expected ${names.join(' ')}, got ${positionals.length === 0 ? 'nothing' : positionals.join(' ')}`,
+      { subcommand: sub }, 'Run `lading models --help`.');
+  }
+  return [...positionals];
+}
+
+function versionArg(sub: string, value: string | undefined): number {
+  return intFlag(`models ${sub}`, value, 'VERSION', 0, 1);
+}
+
+const day = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 19).replace('T', ' '));
+
+async function runList(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  args('list', positionals, []);
+  const models = await withRegistry(ctx, values, (ws) => ws.listModels());
+  if (values.json) { writeJson(ctx.stdout, models); return 0; }
+  if (models.length === 0) { writeLine(ctx.stdout, 'no registered models; register one with `lading models register NAME ARTIFACT`'); return 0; }
+  writeLine(ctx.stdout, table(['model', 'versions', 'latest', 'aliases', 'created'],
+    models.map((m) => [m.name, m.versionCount, m.latestVersion, m.aliases.map((a) => `${a.alias}=${a.version}`).join(' '), day(m.createdAt)])));
+  return 0;
+}
+
+function describeVersion(v: ModelVersionRecord): string {
+  const facts: Array<[string, string]> = [
+    ['version', `${v.model}@${v.version}${v.deletedAt ? ` (deleted ${day(v.deletedAt)})` : ''}`],
+    ['approval', `${v.approval.status}${v.approval.by ? ` by ${v.approval.by} at ${day(v.approval.at)}` : ''}${v.approval.reason ? `: ${v.approval.reason}` : ''}`],
+    ['kind', v.kind],
+    ['labels', `${v.labels.length} (${v.labels.slice(0, 8).join(', ')}${v.labels.length > 8 ? ', ...' : ''})`],
+    ['dataset', v.datasetId ?? '-'],
+    ['parent', v.parentVersion === null ? '-' : String(v.parentVersion)],
+    ['metrics', Object.entries(v.metrics).map(([k, x]) => `${k}=${Number.isInteger(x) ? x : x.toFixed(4)}`).join('  ') || '-'],
+    ['code', v.codeVersion],
+    ['registered', `${day(v.registeredAt)} by ${v.registeredBy}`],
+    ['tags', Object.entries(v.tags).map(([k, x]) => `${k}=${x}`).join('  ') || '-'],
+    ['artifact', `${v.artifactUri} (${v.artifactBytes} bytes)`],
+  ];
+  const width = Math.max(...facts.map(([k]) => k.length));
+  return facts.map(([k, x]) => `${k.padEnd(width)}  ${x}`).join('\n');
+}
+
+async function runShow(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [ref] = args('show', positionals, ['NAME[@REF]']);
+  if (ref!.includes('@')) {
+    const v = await withRegistry(ctx, values, (ws) => ws.resolveModel(ref!));
+    if (values.json) writeJson(ctx.stdout, v);
+    else writeLine(ctx.stdout, describeVersion(v));
+    return 0;
+  }
+  const name = parseModelRef(ref!).name;
+  const { versions, aliases } = await withRegistry(ctx, values, async (ws) => ({ versions: await ws.listModelVersions(name), aliases: await ws.listAliases(name) }));
+  if (values.json) { writeJson(ctx.stdout, { name, versions, aliases }); return 0; }
+  const aliasesOf = (n: number) => aliases.filter((a) => a.version === n).map((a) => a.alias).join(' ');
+  writeLine(ctx.stdout, table(['version', 'status', 'aliases', 'kind', 'dataset', 'parent', 'registered', 'by'],
+    versions.map((v) => [v.version, v.deletedAt ? 'deleted' : v.approval.status, aliasesOf(v.version), v.kind, v.datasetId, v.parentVersion, day(v.registeredAt), v.registeredBy])));
+  return 0;
+}
+
+function parseTags(raw: readonly string[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of raw ?? []) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new InputError('bad-tag', `--tag must be key=value, got "${t}"`, { flag: '--tag', value: t });
+    tags[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return tags;
+}
+
+async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [name, file] = args('register', positionals, ['NAME', 'ARTIFACT']);
+  const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
+  const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
+    name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag),
+    ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}),
+  }));
+  if (values.json) writeJson(ctx.stdout, v);
+  else writeLine(ctx.stdout, `registered ${v.model}@${v.version} (pending approval)\n\n${describeVersion(v)}`);
+  return 0;
+}
+
+async function runAlias(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const reason = values.reason !== undefined ? { reason: values.reason } : {};
+  if (values.delete) {
+    const [name, alias] = args('alias', positionals, ['NAME', 'ALIAS']);
+    await withRegistry(ctx, values, (ws) => ws.deleteAlias({ name: name!, alias: alias!, actor: actorOf(values.actor), ...reason }));
+    if (values.json) writeJson(ctx.stdout, { deleted: { model: name, alias } });
+    else writeLine(ctx.stdout, `deleted alias ${name}@${alias}`);
+    return 0;
+  }
+  const [name, alias, version] = args('alias', positionals, ['NAME', 'ALIAS', 'VERSION']);
+  const move = await withRegistry(ctx, values, (ws) => ws.setAlias({ name: name!, alias: alias!, version: versionArg('alias', version), actor: actorOf(values.actor), ...reason }));
+  if (values.json) writeJson(ctx.stdout, move);
+  else if (move.auditId === null) writeLine(ctx.stdout, `${name}@${alias} already points at version ${move.alias.version}; nothing changed`);
+  else writeLine(ctx.stdout, `${name}@${alias}: ${move.previousVersion ?? '(new)'} -> ${move.alias.version}`);
+  return 0;
+}
+
+async function runDecision(ctx: CliContext, values: Values, positionals: readonly string[], sub: 'approve' | 'reject'): Promise<number> {
+  const [name, version] = args(sub, positionals, ['NAME', 'VERSION']);
+  const input = { name: name!, version: versionArg(sub, version), actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
+  const v = await withRegistry(ctx, values, (ws) => (sub === 'approve' ? ws.approveVersion(input) : ws.rejectVersion(input)));
+  if (values.json) writeJson(ctx.stdout, v);
+  else writeLine(ctx.stdout, `${v.model}@${v.version} is now ${v.approval.status}`);
+  return 0;
+}
+
+function runApprove(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  return runDecision(ctx, values, positionals, 'approve');
+}
+
+function runReject(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  return runDecision(ctx, values, positionals, 'reject');
+}
+
+async function runRollback(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [name, alias = 'champion'] = args('rollback', positionals, ['NAME', 'ALIAS'], 1);
+  const move = await withRegistry(ctx, values, (ws) => ws.rollbackAlias({ name: name!, alias, actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) }));
+  if (values.json) writeJson(ctx.stdout, move);
+  else writeLine(ctx.stdout, `rolled back ${name}@${alias}: ${move.previousVersion} -> ${move.alias.version}`);
+  return 0;
+}
+
+/** A before/after value in a table: short (the full value is in --json). */
+function brief(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  const o = v as Record<string, unknown>;
+  const shown = typeof o === 'object' && 'artifactSha256' in o ? { ...o, artifactSha256: String(o['artifactSha256']).slice(0, 12) } : v;
+  const text = JSON.stringify(shown);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+async function runHistory(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [name] = args('history', positionals, ['NAME']);
+  const entries: AuditEntry[] = await withRegistry(ctx, values, async (ws) => {
+    await ws.listAliases(name!); // NotFoundError for an unknown model
+    return ws.auditLog({
+      model: name!,
+      ...(values.alias !== undefined ? { alias: values.alias } : {}),
+      ...(values.version !== undefined ? { version: versionArg('history', values.version) } : {}),
+      limit: intFlag('models history', values.limit, '--limit', 1000, 1),
+    });
+  });
+  if (values.json) { writeJson(ctx.stdout, entries); return 0; }
+  writeLine(ctx.stdout, table(['id', 'at', 'actor', 'action', 'version', 'alias', 'before', 'after', 'reason'],
+    entries.map((e) => [e.id, day(e.at), e.actor, e.action, e.version, e.alias, brief(e.before), brief(e.after), e.reason])));
+  return 0;
+}
+
+async function runLineage(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [name, version] = args('lineage', positionals, ['NAME', 'VERSION']);
+  const l = await withRegistry(ctx, values, (ws) => ws.lineage(name!, versionArg('lineage', version)));
+  if (values.json) { writeJson(ctx.stdout, l); return 0; }
+  const lines = [
+    `${l.version.model}@${l.version.version}  (${l.version.approval.status}, ${l.version.kind})`,
+    `dataset   ${l.datasetId ?? '-'}`,
+    `parents   ${l.parents.length === 0 ? '-' : l.parents.map((p) => `${p.version} (dataset ${p.datasetId ?? '-'})`).join(' <- ')}`,
+    `children  ${l.children.length === 0 ? '-' : l.children.join(', ')}`,
+    '',
+    l.aliasHistory.length === 0 ? 'no alias has pointed at this version'
+      : table(['alias', 'from', 'until', 'moved by'], l.aliasHistory.map((p) => [p.alias, day(p.from), p.until === null ? 'now' : day(p.until), p.movedBy])),
+  ];
+  writeLine(ctx.stdout, lines.join('\n'));
+  return 0;
+}
