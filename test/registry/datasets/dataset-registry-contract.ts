@@ -8,7 +8,7 @@ import type { Registry } from '../../../src/registry/registry.js';
 export interface OpenedRegistry {
   readonly registry: Registry;
   /** Opens a second registry on the same storage (another process would). */
-  reopen(): Registry;
+  reopen(): Promise<Registry>;
 }
 
 const rows = (n: number, salt = ''): DatasetRows => ({
@@ -96,7 +96,7 @@ export function datasetRegistryContract(adapter: string, open: (t: TestContext) 
       };
       const { version } = await registry.saveDataset(data, { file: 'a.csv', format: 'csv' });
       assert.deepEqual(await registry.loadDatasetRows(version.id), data);
-      const other = reopen();
+      const other = await reopen();
       try {
         assert.deepEqual(await other.loadDatasetRows(version.id.slice(0, 10)), data);
         assert.equal((await other.saveDataset(data, { file: 'a.csv', format: 'csv' })).created, false);

@@ -22,7 +22,7 @@ datasetRegistryContract('sqlite + local folder', async (t) => {
   const home = tempHome(t);
   const registry = openWorkspace(home);
   t.after(() => registry.close());
-  return { registry, reopen: () => openWorkspace(home) };
+  return { registry, reopen: async () => openWorkspace(home) };
 });
 
 const ROWS: DatasetRows = { textColumn: 'text', labelColumns: ['label'], texts: ['a', 'b'], labels: { label: ['x', 'y'] } };
