@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { makeContext } from '../../src/cli/context.js';
+import { verb as gc } from '../../src/cli/gc.js';
+import { verb as models } from '../../src/cli/models.js';
+import type { Verb } from '../../src/cli/context.js';
+import { writeSyntheticArtifact } from '../registry/models/fixtures.js';
+
+async function run(v: Verb, argv: string[]): Promise<{ code: number; out: string }> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const ctx = makeContext({ argv, stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, isTTY: false, signal: new AbortController().signal });
+  const code = await v.run(ctx);
+  return { code, out };
+}
+
+test('lading models: register, approve, alias, rollback, history and lineage as JSON; gc finds nothing to collect', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-cli-models-'));
+  const home = ['--home', join(dir, 'home'), '--actor', 'ana'];
+  try {
+    for (const seed of [1, 2]) {
+      const r = await run(models, ['register', 'hs-codes', writeSyntheticArtifact(dir, seed), '--tag', 'team=customs', '--json', ...home]);
+      assert.equal((JSON.parse(r.out) as { version: number }).version, seed);
+    }
+    await run(models, ['approve', 'hs-codes', '1', ...home]);
+    await run(models, ['approve', 'hs-codes', '2', '--reason', 'gates', ...home]);
+    await run(models, ['alias', 'hs-codes', 'champion', '1', ...home]);
+    await run(models, ['alias', 'hs-codes', 'champion', '2', ...home]);
+    const back = JSON.parse((await run(models, ['rollback', 'hs-codes', '--reason', 'errors', '--json', ...home])).out) as { alias: { version: number } };
+    assert.equal(back.alias.version, 1);
+    const shown = JSON.parse((await run(models, ['show', 'hs-codes@champion', '--json', ...home])).out) as { version: number; tags: Record<string, string> };
+    assert.deepEqual([shown.version, shown.tags], [1, { team: 'customs' }]);
+    const history = JSON.parse((await run(models, ['history', 'hs-codes', '--json', ...home])).out) as Array<{ action: string; actor: string }>;
+    assert.deepEqual(history.map((h) => h.action), ['register', 'register', 'approve', 'approve', 'alias-set', 'alias-set', 'rollback']);
+    assert.ok(history.every((h) => h.actor === 'ana'));
+    const lineage = JSON.parse((await run(models, ['lineage', 'hs-codes', '1', '--json', ...home])).out) as { aliasHistory: unknown[] };
+    assert.equal(lineage.aliasHistory.length, 2);
+    const listed = (await run(models, ['list', ...home])).out;
+    assert.match(listed, /hs-codes\s+2\s+2\s+champion=1/);
+    const swept = JSON.parse((await run(gc, ['--dry-run', '--min-age', '0', '--json', '--home', join(dir, 'home')])).out) as { unreferenced: unknown[]; storedArtifacts: number };
+    assert.deepEqual([swept.unreferenced.length, swept.storedArtifacts], [0, 2]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
