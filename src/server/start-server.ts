@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createApp, type AppDeps } from './app.js';
+
+export interface StartServerOptions extends Omit<AppDeps, 'isDraining'> {
+  readonly host: string;
+  /** 0 = any free port. */
+  readonly port: number;
+  /** Longest wait for requests in flight at shutdown before connections are cut (default 10 s). */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /**
+   * Graceful shutdown: readiness goes false and new requests get 503 at once, the listener stops
+   * accepting, requests in flight are answered, then the models are unloaded.
+   */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const app = createApp({ ...options, isDraining: () => draining });
+  const fetch = async (req: Request, env: unknown): Promise<Response> => {
+    inFlight++;
+    try {
+      return await app.fetch(req, env);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  };
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await Promise.race([
+            new Promise<void>((resolve) => { idle = resolve; }),
+            new Promise<void>((resolve) => setTimeout(resolve, options.drainTimeoutMs ?? 10_000).unref()),
+          ]);
+        }
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+        await stopped;
+        await options.plane.close();
+      })();
+      return closing;
+    },
+  };
+}

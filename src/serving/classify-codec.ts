@@ -1,0 +1,85 @@
+import { InputError } from '../core/errors.js';
+import type { Contribution } from '../models/classifier.js';
+import { topK } from '../models/top-k.js';
+import type { EndpointAnswer } from './endpoint.js';
+import type { RequestLimits } from './request-limits.js';
+
+/** `POST /v1/models/{name}:classify` body, validated. */
+export interface ClassifyRequest {
+  readonly texts: readonly string[];
+  readonly top: number;
+  readonly explain: boolean;
+  readonly key: string | undefined;
+}
+
+export interface LabelScore { readonly label: string; readonly score: number }
+
+export interface TextPrediction {
+  readonly label: string;
+  readonly score: number;
+  readonly top: readonly LabelScore[];
+  readonly explanation?: readonly Contribution[];
+}
+
+export interface ClassifyResponse {
+  readonly endpoint: string;
+  readonly model: string;
+  readonly version: string;
+  readonly variant: string;
+  readonly predictions: readonly TextPrediction[];
+}
+
+const FIELDS = new Set(['texts', 'top', 'explain', 'key']);
+
+const bad = (message: string, field: string) => new InputError('bad-request', message, { field });
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Strict: unknown fields, wrong types and out-of-range values are refused with the field named. */
+export function decodeClassifyRequest(body: unknown, limits: RequestLimits): ClassifyRequest {
+  if (!isPlainObject(body)) throw bad('the body must be a JSON object like {"texts": ["..."]}', '$');
+  for (const k of Object.keys(body)) if (!FIELDS.has(k)) throw bad(`unknown field "${k}"; known fields: texts, top, explain, key`, k);
+  const texts = body['texts'];
+  if (!Array.isArray(texts)) throw bad('"texts" must be an array of strings', 'texts');
+  if (texts.length === 0) throw bad('"texts" must hold at least one text', 'texts');
+  if (texts.length > limits.maxTexts) throw bad(`"texts" holds ${texts.length} texts; at most ${limits.maxTexts} per request`, 'texts');
+  for (let i = 0; i < texts.length; i++) {
+    const t: unknown = texts[i];
+    if (typeof t !== 'string') throw bad(`texts[${i}] must be a string, got ${t === null ? 'null' : typeof t}`, `texts[${i}]`);
+    if (t.length > limits.maxTextChars) throw bad(`texts[${i}] has ${t.length} characters; at most ${limits.maxTextChars}`, `texts[${i}]`);
+  }
+  const top = body['top'] ?? 1;
+  if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > limits.maxTop) throw bad(`"top" must be a whole number from 1 to ${limits.maxTop}`, 'top');
+  const explain = body['explain'] ?? false;
+  if (typeof explain !== 'boolean') throw bad('"explain" must be true or false', 'explain');
+  const key = body['key'];
+  if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw bad('"key" must be a string of at most 256 characters', 'key');
+  return { texts: texts as string[], top, explain, key };
+}
+
+/** Label, score and the k best labels per text, from the endpoint's probabilities. */
+export function encodeClassifyResponse(a: EndpointAnswer, top: number): ClassifyResponse {
+  const labels = a.model.labels;
+  const classes = labels.length;
+  const k = Math.min(top, classes);
+  const ids = new Int32Array(k);
+  const scores = new Float32Array(k);
+  const predictions: TextPrediction[] = new Array<TextPrediction>(a.topIds.length);
+  for (let i = 0; i < a.topIds.length; i++) {
+    let best: LabelScore[];
+    if (k === 1) {
+      best = [{ label: labels[a.topIds[i]!]!, score: a.topScores[i]! }];
+    } else {
+      const n = topK(a.proba, i * classes, classes, k, ids, scores);
+      best = new Array<LabelScore>(n);
+      for (let j = 0; j < n; j++) best[j] = { label: labels[ids[j]!]!, score: scores[j]! };
+    }
+    const explanation = a.explanations?.[i];
+    predictions[i] = explanation
+      ? { label: labels[a.topIds[i]!]!, score: a.topScores[i]!, top: best, explanation }
+      : { label: labels[a.topIds[i]!]!, score: a.topScores[i]!, top: best };
+  }
+  return { endpoint: a.endpoint, model: a.model.name, version: a.model.version, variant: a.variant, predictions };
+}

@@ -1,0 +1,163 @@
+import { InputError, NotFoundError } from '../core/errors.js';
+import type { Contribution } from '../models/classifier.js';
+import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
+import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
+import { argmaxRows } from './rows.js';
+import type { RuntimePool } from './runtime-pool.js';
+import type { ServingMetrics, VariantMeters } from './serving-metrics.js';
+import type { ShadowRunner } from './shadow-runner.js';
+import { keyPoint, pickByWeight } from './variant-assignment.js';
+
+interface RoutedVariant {
+  readonly spec: VariantSpec;
+  readonly runtime: ModelRuntime;
+  readonly meters: VariantMeters;
+}
+
+interface RoutingTable {
+  readonly spec: DeploymentSpec;
+  readonly primaries: readonly RoutedVariant[];
+  readonly cumulative: readonly number[];
+  readonly shadows: readonly RoutedVariant[];
+}
+
+export interface ClassifyOptions {
+  /** Sticky assignment key (merchant, shipper...); random assignment without one. */
+  readonly key?: string | undefined;
+  /** Features per text to explain the top label (0 = none). */
+  readonly explainLimit?: number | undefined;
+  /** Ask for one variant by name (tests, debugging); bypasses the weights. */
+  readonly variant?: string | undefined;
+}
+
+/** What one classify call answers: probabilities plus who answered. */
+export interface EndpointAnswer {
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly model: ModelIdentity;
+  /** rows × classes. */
+  readonly proba: Float32Array;
+  readonly topIds: Int32Array;
+  readonly topScores: Float32Array;
+  readonly explanations?: Contribution[][] | undefined;
+  readonly queueMs: number;
+}
+
+export interface VariantStatus {
+  readonly name: string;
+  readonly role: 'primary' | 'shadow';
+  readonly weight: number;
+  readonly modelRef: string;
+  readonly model: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly sha256: string;
+}
+
+/**
+ * One named endpoint and the variants behind it. The routing table is one immutable object
+ * replaced in a single assignment, so a request sees either the old table or the new one, never a
+ * mix; runtimes leaving the table are released only after the switch, and a runtime closes only
+ * after its requests in flight are answered. That is what makes swaps drop nothing.
+ */
+export class Endpoint {
+  private table: RoutingTable | undefined;
+  private applying: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(readonly name: string, private readonly pool: RuntimePool, private readonly metrics: ServingMetrics, private readonly shadows: ShadowRunner) {}
+
+  get spec(): DeploymentSpec | undefined { return this.table?.spec; }
+  get ready(): boolean { return this.table !== undefined && !this.closed; }
+
+  /**
+   * Loads and warms every variant of `spec` beside the ones serving now, then switches atomically.
+   * Applies run one at a time. If any variant fails to load, nothing changes and the error is thrown.
+   */
+  apply(spec: DeploymentSpec): Promise<void> {
+    const run = this.applying.then(() => this.applyNow(spec));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(spec: DeploymentSpec): Promise<void> {
+    validateDeployment(spec);
+    if (spec.endpoint !== this.name) throw new InputError('endpoint-mismatch', `deployment for ${spec.endpoint} applied to endpoint ${this.name}`, { endpoint: this.name });
+    if (this.closed) throw new InputError('endpoint-closed', `endpoint ${this.name} is shutting down`, { endpoint: this.name });
+    const loaded = await Promise.allSettled(spec.variants.map((v) => this.pool.acquire(v.model)));
+    const failed = loaded.find((r) => r.status === 'rejected');
+    const runtimes = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed) {
+      await Promise.all(runtimes.map((r) => this.pool.release(r)));
+      throw failed.reason;
+    }
+    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]!, meters: this.metrics.variant(this.name, runtimes[i]!.identity, v.name) }));
+    const primaries = routed.filter((v) => v.spec.role === 'primary');
+    let total = 0;
+    const cumulative = primaries.map((v) => (total += v.spec.weight));
+    const old = this.table;
+    this.table = { spec, primaries, cumulative, shadows: routed.filter((v) => v.spec.role === 'shadow') };
+    this.metrics.deploymentApplied(this.name);
+    if (old) await Promise.all([...old.primaries, ...old.shadows].map((v) => this.pool.release(v.runtime)));
+  }
+
+  async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<EndpointAnswer> {
+    const table = this.table;
+    if (!table || this.closed) throw new NotFoundError('endpoint-not-ready', `endpoint ${this.name} has no model loaded`, { endpoint: this.name });
+    let chosen: RoutedVariant;
+    if (options.variant !== undefined) {
+      const v = table.primaries.find((p) => p.spec.name === options.variant) ?? table.shadows.find((p) => p.spec.name === options.variant);
+      if (!v) throw new NotFoundError('unknown-variant', `endpoint ${this.name} has no variant "${options.variant}"`, { endpoint: this.name, variant: options.variant });
+      chosen = v;
+    } else {
+      chosen = table.primaries[pickByWeight(table.cumulative, keyPoint(options.key))]!;
+    }
+    const started = performance.now();
+    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0);
+    const identity = chosen.runtime.identity;
+    const { ids, scores } = argmaxRows(r.proba, identity.labels.length);
+    this.metrics.batchObserver(identity).queued(r.queueMs / 1000);
+    this.metrics.recordPrediction(chosen.meters, (performance.now() - started) / 1000, identity.labels, ids, scores);
+    if (table.shadows.length > 0 && options.variant === undefined) {
+      const primaryLabels = Array.from(ids, (c) => identity.labels[c]!);
+      for (const s of table.shadows) this.shadows.submit(this.name, s.spec.name, s.runtime, texts, chosen.spec.name, primaryLabels);
+    }
+    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
+  }
+
+  /** The identity a plain (unrouted) question about this endpoint's model gets: the heaviest primary. */
+  primaryModel(): ModelIdentity | undefined {
+    const t = this.table;
+    if (!t) return undefined;
+    let best = t.primaries[0];
+    for (const p of t.primaries) if (best && p.spec.weight > best.spec.weight) best = p;
+    return best?.runtime.identity;
+  }
+
+  /** Every loaded variant's model identity (for /v2/models/{name}/versions/{v}). */
+  models(): ModelIdentity[] {
+    const t = this.table;
+    return t ? [...t.primaries, ...t.shadows].map((v) => v.runtime.identity) : [];
+  }
+
+  status(): { endpoint: string; mode: string; variants: VariantStatus[] } | undefined {
+    const t = this.table;
+    if (!t) return undefined;
+    return {
+      endpoint: this.name, mode: t.spec.mode,
+      variants: [...t.primaries, ...t.shadows].map((v) => ({
+        name: v.spec.name, role: v.spec.role, weight: v.spec.weight, modelRef: v.spec.model,
+        model: v.runtime.identity.name, version: v.runtime.identity.version, kind: v.runtime.identity.kind, sha256: v.runtime.identity.sha256,
+      })),
+    };
+  }
+
+  /** Stops routing, waits for requests in flight, releases the runtimes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.applying;
+    const t = this.table;
+    this.table = undefined;
+    if (t) await Promise.all([...t.primaries, ...t.shadows].map((v) => this.pool.release(v.runtime)));
+  }
+}

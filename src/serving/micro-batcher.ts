@@ -1,0 +1,135 @@
+import type { ServingThread } from './serving-thread.js';
+
+/** What one request gets back from the batcher. */
+export interface BatchResult {
+  /** rows × classes probabilities of this request's texts only. */
+  readonly proba: Float32Array;
+  /** Milliseconds the request waited before its batch was sent to a thread. */
+  readonly queueMs: number;
+  /** Texts in the batch this request travelled in. */
+  readonly batchTexts: number;
+}
+
+export interface BatchStats {
+  readonly texts: number;
+  readonly requests: number;
+}
+
+export interface MicroBatcherOptions {
+  /** The longest a request may wait in the queue for others to join it, in ms. */
+  readonly maxDelayMs: number;
+  /** A batch stops growing past this many texts (one request is never split, so it may exceed it). */
+  readonly maxBatchTexts: number;
+  readonly onBatch?: ((s: BatchStats) => void) | undefined;
+}
+
+interface Queued {
+  readonly texts: readonly string[];
+  readonly enqueuedAt: number;
+  resolve(r: BatchResult): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread is
+ * idle: everything queued in the same turn of the event loop goes out together at once. While all
+ * threads are busy, requests pile up and the first thread to finish takes them as one batch, so
+ * batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
+ * least busy thread anyway (it queues there behind one batch), which bounds the time held here and
+ * keeps every thread fed without a round trip of idle time.
+ */
+export class MicroBatcher {
+  private queue: Queued[] = [];
+  private flushScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly threads: readonly ServingThread[], private readonly classes: number, private readonly options: MicroBatcherOptions) {}
+
+  get queuedRequests(): number { return this.queue.length; }
+
+  submit(texts: readonly string[]): Promise<BatchResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ texts, enqueuedAt: performance.now(), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const thread = this.idleThread();
+      if (!thread) break;
+      this.send(thread);
+    }
+    this.armTimer();
+  };
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.queue.length > 0 && now - this.queue[0]!.enqueuedAt >= this.options.maxDelayMs) {
+      this.send(this.leastBusyThread());
+    }
+    this.armTimer();
+  };
+
+  private armTimer(): void {
+    if (this.timer !== undefined || this.queue.length === 0) return;
+    const wait = Math.max(0, this.queue[0]!.enqueuedAt + this.options.maxDelayMs - performance.now());
+    this.timer = setTimeout(this.onDeadline, wait);
+  }
+
+  private idleThread(): ServingThread | undefined {
+    for (const t of this.threads) if (t.inFlight === 0 && !t.failed) return t;
+    return undefined;
+  }
+
+  private leastBusyThread(): ServingThread {
+    let best = this.threads[0]!;
+    for (const t of this.threads) if (!t.failed && (best.failed || t.inFlight < best.inFlight)) best = t;
+    return best;
+  }
+
+  /** Takes whole requests from the head of the queue up to maxBatchTexts and sends them as one batch. */
+  private send(thread: ServingThread): void {
+    const items: Queued[] = [];
+    let count = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (items.length > 0 && count + next.texts.length > this.options.maxBatchTexts) break;
+      items.push(next);
+      count += next.texts.length;
+      this.queue.shift();
+    }
+    const texts = items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts);
+    const sentAt = performance.now();
+    this.options.onBatch?.({ texts: count, requests: items.length });
+    thread.request({ type: 'predict', texts }).then((reply) => {
+      if (reply.type !== 'predicted') throw new Error(`unexpected reply ${reply.type}`);
+      let row = 0;
+      for (const q of items) {
+        const end = row + q.texts.length;
+        q.resolve({ proba: reply.proba.subarray(row * this.classes, end * this.classes), queueMs: sentAt - q.enqueuedAt, batchTexts: count });
+        row = end;
+      }
+    }).catch((e: unknown) => {
+      for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
+    }).finally(() => {
+      if (this.queue.length > 0 && !this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  /** Fails everything still queued (used when the runtime closes without draining). */
+  rejectAll(e: Error): void {
+    const q = this.queue;
+    this.queue = [];
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    for (const item of q) item.reject(e);
+  }
+}

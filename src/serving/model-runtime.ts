@@ -1,0 +1,140 @@
+import { InputError, LadingError } from '../core/errors.js';
+import type { ArtifactHeader } from '../models/artifact.js';
+import type { Contribution } from '../models/classifier.js';
+import { MicroBatcher, type BatchResult, type BatchStats } from './micro-batcher.js';
+import { argmaxRows } from './rows.js';
+import { ServingThread } from './serving-thread.js';
+
+/** Which model answered: the facts every prediction carries. */
+export interface ModelIdentity {
+  /** Registered model name, or the artifact file's base name. */
+  readonly name: string;
+  /** Registry version ("3"), or the first 12 hex digits of the artifact's sha256 for a plain file. */
+  readonly version: string;
+  readonly kind: string;
+  readonly sha256: string;
+  readonly labels: readonly string[];
+}
+
+export interface RuntimeOptions {
+  /** Serving threads (default: one per core, chosen by the caller). */
+  readonly threads: number;
+  /** Longest a request waits to be batched with others (default 2 ms). */
+  readonly maxDelayMs: number;
+  /** Batches stop growing at this many texts (default 256). */
+  readonly maxBatchTexts?: number;
+  /** Texts each thread predicts once before the runtime counts as ready (JIT warm-up). */
+  readonly warmupTexts?: readonly string[];
+  readonly onBatch?: (model: ModelIdentity, s: BatchStats) => void;
+}
+
+export interface RuntimeAnswer extends BatchResult {
+  readonly explanations?: Contribution[][];
+}
+
+export const DEFAULT_MAX_DELAY_MS = 2;
+export const DEFAULT_MAX_BATCH_TEXTS = 256;
+const DEFAULT_WARMUP = Array.from({ length: 64 }, (_, i) => `warm up line ${i} plastic cups 100 pcs ${i % 7} cartons`);
+
+/**
+ * A loaded model held in N worker threads behind an adaptive micro-batcher. Counts requests in
+ * flight so a swap can drain it before closing: a request that got this runtime is always answered.
+ */
+export class ModelRuntime {
+  private inFlightRequests = 0;
+  private drainWaiters: Array<() => void> = [];
+  private closed = false;
+  private readonly batcher: MicroBatcher;
+  private nextExplainThread = 0;
+
+  private constructor(
+    readonly identity: ModelIdentity,
+    readonly header: ArtifactHeader,
+    private readonly threads: readonly ServingThread[],
+    options: RuntimeOptions,
+  ) {
+    this.batcher = new MicroBatcher(threads, identity.labels.length, {
+      maxDelayMs: options.maxDelayMs, maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
+      onBatch: options.onBatch ? (s) => options.onBatch!(identity, s) : undefined,
+    });
+  }
+
+  /** Loads the artifact in `threads` threads, warms each one up, and returns when all are ready. */
+  static async open(modelPath: string, name: string, registryVersion: string | undefined, options: RuntimeOptions): Promise<ModelRuntime> {
+    if (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256) {
+      throw new InputError('bad-threads', `serving threads must be a whole number from 1 to 256, got ${options.threads}`, { threads: options.threads });
+    }
+    if (!(options.maxDelayMs >= 0 && options.maxDelayMs <= 1000)) {
+      throw new InputError('bad-max-delay', `the batching delay bound must be from 0 to 1000 ms, got ${options.maxDelayMs}`, { maxDelayMs: options.maxDelayMs });
+    }
+    const started = await Promise.allSettled(Array.from({ length: options.threads }, () => ServingThread.start(modelPath)));
+    const failed = started.find((s) => s.status === 'rejected');
+    const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (failed) {
+      await Promise.all(ok.map((o) => o.thread.terminate()));
+      throw failed.reason;
+    }
+    const first = ok[0]!;
+    const identity: ModelIdentity = {
+      name, version: registryVersion ?? first.fileSha256.slice(0, 12), kind: first.header.kind, sha256: first.fileSha256, labels: first.header.labels,
+    };
+    const runtime = new ModelRuntime(identity, first.header, ok.map((o) => o.thread), options);
+    const warm = options.warmupTexts ?? DEFAULT_WARMUP;
+    await Promise.all(ok.map(async (o) => { for (let i = 0; i < 3; i++) await o.thread.request({ type: 'predict', texts: warm }); }));
+    return runtime;
+  }
+
+  get threadCount(): number { return this.threads.length; }
+  get inFlight(): number { return this.inFlightRequests; }
+  get isClosed(): boolean { return this.closed; }
+
+  /**
+   * Probabilities for the texts of one request, scored together (and with whatever arrived
+   * alongside). With explainLimit > 0, also the features behind each text's top label, computed
+   * under the same in-flight count so a swap cannot unload the model in between.
+   */
+  async predict(texts: readonly string[], explainLimit = 0): Promise<RuntimeAnswer> {
+    this.enter();
+    try {
+      const r = await this.batcher.submit(texts);
+      if (explainLimit <= 0 || texts.length === 0) return r;
+      const { ids } = argmaxRows(r.proba, this.identity.labels.length);
+      const thread = this.threads[this.nextExplainThread++ % this.threads.length]!;
+      const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(ids), limit: explainLimit });
+      if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
+      return { ...r, explanations: reply.explanations };
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Resolves once no request is in flight (new ones may still come in). */
+  drain(): Promise<void> {
+    if (this.inFlightRequests === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Refuses new requests, waits for those in flight, then stops the threads. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.drain();
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  private enter(): void {
+    if (this.closed) {
+      throw new LadingError('runtime-closed', `model ${this.identity.name} version ${this.identity.version} is unloaded`, { model: this.identity.name, version: this.identity.version });
+    }
+    this.inFlightRequests++;
+  }
+
+  private leave(): void {
+    this.inFlightRequests--;
+    if (this.inFlightRequests === 0 && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { InputError } from '../core/errors.js';
+import { topK } from '../models/top-k.js';
+import { isPlainObject } from './classify-codec.js';
+import type { EndpointAnswer } from './endpoint.js';
+import type { ModelIdentity } from './model-runtime.js';
+import type { RequestLimits } from './request-limits.js';
+
+/**
+ * The Open Inference Protocol V2 (KServe / Triton / Seldon) as plain functions: decode an infer
+ * request into texts and wanted outputs, encode an answer as output tensors. One BYTES input of
+ * texts (shape [batch] or [batch, 1], data flat or nested); outputs `label` (BYTES [batch]),
+ * `score` (FP32 [batch]) and `probabilities` (FP32 [batch, classes]). Triton's classification
+ * extension: an output with parameters.classification = k returns BYTES [batch, k] strings
+ * "score:index:label".
+ */
+export const OIP_OUTPUTS = ['label', 'score', 'probabilities'] as const;
+export type OipOutputName = (typeof OIP_OUTPUTS)[number];
+export const OIP_INPUT_NAME = 'text';
+
+export interface OipOutputRequest {
+  readonly name: OipOutputName;
+  /** Triton classification extension: k > 0 turns the output into "score:index:label" strings. */
+  readonly classification: number;
+}
+
+export interface OipInferRequest {
+  readonly id: string | undefined;
+  readonly texts: readonly string[];
+  readonly outputs: readonly OipOutputRequest[];
+  /** parameters.key: sticky variant assignment, as `key` in the /v1 API. */
+  readonly key: string | undefined;
+}
+
+export interface OipTensor {
+  readonly name: string;
+  readonly datatype: string;
+  readonly shape: readonly number[];
+  readonly data: readonly (string | number)[] | Float32Array;
+}
+
+const bad = (message: string, field: string) => new InputError('bad-request', message, { field });
+const REQUEST_FIELDS = new Set(['id', 'parameters', 'inputs', 'outputs']);
+const INPUT_FIELDS = new Set(['name', 'shape', 'datatype', 'data', 'parameters']);
+const OUTPUT_FIELDS = new Set(['name', 'parameters']);
+
+function checkParameters(p: unknown, field: string): Record<string, unknown> {
+  if (p === undefined) return {};
+  if (!isPlainObject(p)) throw bad(`"${field}" must be an object of key/value parameters`, field);
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'binary_data' || k === 'binary_data_output' || k === 'binary_data_size') {
+      if (v !== false) throw bad(`${field}.${k}: the binary tensor extension is not supported; send JSON tensor data`, `${field}.${k}`);
+    }
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw bad(`${field}.${k} must be a string, number or boolean`, `${field}.${k}`);
+    }
+  }
+  return p;
+}
+
+/** Flattens nested tensor data (row-major), refusing anything but strings, counting as it goes. */
+function flattenTexts(data: unknown, out: string[], limits: RequestLimits, depth: number): void {
+  if (!Array.isArray(data)) throw bad('inputs[0].data must be an array of strings (flat or nested)', 'inputs[0].data');
+  if (depth > 2) throw bad('inputs[0].data is nested deeper than its shape allows', 'inputs[0].data');
+  for (const v of data) {
+    if (typeof v === 'string') {
+      if (v.length > limits.maxTextChars) throw bad(`inputs[0].data[${out.length}] has ${v.length} characters; at most ${limits.maxTextChars}`, 'inputs[0].data');
+      out.push(v);
+      if (out.length > limits.maxTexts) throw bad(`inputs[0] holds more than ${limits.maxTexts} texts`, 'inputs[0].data');
+    } else if (Array.isArray(v)) {
+      flattenTexts(v, out, limits, depth + 1);
+    } else {
+      throw bad(`inputs[0].data element ${out.length} must be a string (BYTES as UTF-8 text), got ${v === null ? 'null' : typeof v}`, 'inputs[0].data');
+    }
+  }
+}
+
+export function decodeInferRequest(body: unknown, limits: RequestLimits): OipInferRequest {
+  if (!isPlainObject(body)) throw bad('the body must be an inference request object {"inputs": [...]}', '$');
+  for (const k of Object.keys(body)) if (!REQUEST_FIELDS.has(k)) throw bad(`unknown field "${k}" in the inference request`, k);
+  const id = body['id'];
+  if (id !== undefined && typeof id !== 'string') throw bad('"id" must be a string', 'id');
+  const params = checkParameters(body['parameters'], 'parameters');
+  const key = params['key'];
+  if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw bad('parameters.key must be a string of at most 256 characters', 'parameters.key');
+  const inputs = body['inputs'];
+  if (!Array.isArray(inputs) || inputs.length !== 1) throw bad(`"inputs" must be an array holding exactly one BYTES tensor named "${OIP_INPUT_NAME}"`, 'inputs');
+  const input: unknown = inputs[0];
+  if (!isPlainObject(input)) throw bad('inputs[0] must be a tensor object', 'inputs[0]');
+  for (const k of Object.keys(input)) if (!INPUT_FIELDS.has(k)) throw bad(`unknown field "${k}" in inputs[0]`, `inputs[0].${k}`);
+  if (typeof input['name'] !== 'string' || input['name'].length === 0) throw bad('inputs[0].name must be a non-empty string', 'inputs[0].name');
+  if (input['datatype'] !== 'BYTES') throw bad(`inputs[0].datatype must be "BYTES" (texts), got ${JSON.stringify(input['datatype'] ?? null)}`, 'inputs[0].datatype');
+  checkParameters(input['parameters'], 'inputs[0].parameters');
+  const shape = input['shape'];
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
+    throw bad('inputs[0].shape must be [batch] or [batch, 1] with whole numbers', 'inputs[0].shape');
+  }
+  if (shape.length === 2 && shape[1] !== 1) throw bad(`inputs[0].shape [${shape.join(', ')}]: the second dimension must be 1 (one text per row)`, 'inputs[0].shape');
+  const batch = shape[0] as number;
+  if (batch < 1 || batch > limits.maxTexts) throw bad(`inputs[0].shape: batch must be from 1 to ${limits.maxTexts}, got ${batch}`, 'inputs[0].shape');
+  const texts: string[] = [];
+  flattenTexts(input['data'], texts, limits, 1);
+  if (texts.length !== batch) throw bad(`inputs[0].data holds ${texts.length} elements but shape [${shape.join(', ')}] needs ${batch}`, 'inputs[0].data');
+  const outputs = decodeOutputs(body['outputs'], limits);
+  return { id, texts, outputs, key };
+}
+
+function decodeOutputs(raw: unknown, limits: RequestLimits): OipOutputRequest[] {
+  if (raw === undefined) return OIP_OUTPUTS.map((name) => ({ name, classification: 0 }));
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > OIP_OUTPUTS.length) throw bad(`"outputs" must be a non-empty array naming some of ${OIP_OUTPUTS.join(', ')}`, 'outputs');
+  const seen = new Set<string>();
+  return raw.map((o: unknown, i) => {
+    if (!isPlainObject(o)) throw bad(`outputs[${i}] must be an object {"name": ...}`, `outputs[${i}]`);
+    for (const k of Object.keys(o)) if (!OUTPUT_FIELDS.has(k)) throw bad(`unknown field "${k}" in outputs[${i}]`, `outputs[${i}].${k}`);
+    const name = o['name'];
+    if (typeof name !== 'string' || !(OIP_OUTPUTS as readonly string[]).includes(name)) {
+      throw bad(`outputs[${i}].name must be one of ${OIP_OUTPUTS.join(', ')}, got ${JSON.stringify(name ?? null)}`, `outputs[${i}].name`);
+    }
+    if (seen.has(name)) throw bad(`output "${name}" is asked for twice`, `outputs[${i}].name`);
+    seen.add(name);
+    const p = checkParameters(o['parameters'], `outputs[${i}].parameters`);
+    const k = p['classification'] ?? 0;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > limits.maxTop) {
+      throw bad(`outputs[${i}].parameters.classification must be a whole number from 1 to ${limits.maxTop}`, `outputs[${i}].parameters.classification`);
+    }
+    return { name: name as OipOutputName, classification: k };
+  });
+}
+
+/** "score:index:label" strings of the k best classes per text, row-major [batch, k]. */
+function classificationStrings(a: EndpointAnswer, k: number): string[] {
+  const classes = a.model.labels.length;
+  const m = Math.min(k, classes);
+  const ids = new Int32Array(m);
+  const scores = new Float32Array(m);
+  const out: string[] = [];
+  for (let i = 0; i < a.topIds.length; i++) {
+    const n = topK(a.proba, i * classes, classes, m, ids, scores);
+    for (let j = 0; j < n; j++) out.push(`${scores[j]!}:${ids[j]!}:${a.model.labels[ids[j]!]!}`);
+  }
+  return out;
+}
+
+export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer): Record<string, unknown> {
+  const batch = a.topIds.length;
+  const classes = a.model.labels.length;
+  const outputs: OipTensor[] = req.outputs.map((o) => {
+    if (o.classification > 0) {
+      const k = Math.min(o.classification, classes);
+      return { name: o.name, datatype: 'BYTES', shape: [batch, k], data: classificationStrings(a, k) };
+    }
+    if (o.name === 'label') return { name: 'label', datatype: 'BYTES', shape: [batch], data: Array.from(a.topIds, (c) => a.model.labels[c]!) };
+    if (o.name === 'score') return { name: 'score', datatype: 'FP32', shape: [batch], data: Array.from(a.topScores) };
+    return { name: 'probabilities', datatype: 'FP32', shape: [batch, classes], data: Array.from(a.proba) };
+  });
+  const res: Record<string, unknown> = { model_name: a.model.name, model_version: a.model.version };
+  if (req.id !== undefined) res['id'] = req.id;
+  res['parameters'] = { endpoint: a.endpoint, variant: a.variant };
+  res['outputs'] = outputs;
+  return res;
+}
+
+export function modelMetadata(endpoint: string, model: ModelIdentity, versions: readonly string[]): Record<string, unknown> {
+  return {
+    name: endpoint,
+    versions,
+    platform: `lading_${model.kind}`,
+    inputs: [{ name: OIP_INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
+    outputs: [
+      { name: 'label', datatype: 'BYTES', shape: [-1] },
+      { name: 'score', datatype: 'FP32', shape: [-1] },
+      { name: 'probabilities', datatype: 'FP32', shape: [-1, model.labels.length] },
+    ],
+  };
+}

@@ -1,0 +1,112 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { ModelIdentity } from './model-runtime.js';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const QUEUE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.05];
+const SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+
+export interface BatchObserver {
+  batch(texts: number, requests: number): void;
+  queued(seconds: number): void;
+}
+
+type VariantLabel = 'endpoint' | 'model' | 'version' | 'variant';
+type Labels = { endpoint: string; model: string; version: string; variant: string };
+
+/** Per-variant children, cached: a label lookup per request costs a map hit, not a label hash. */
+export interface VariantMeters {
+  readonly requests: ReturnType<Counter<VariantLabel>['labels']>;
+  readonly texts: ReturnType<Counter<VariantLabel>['labels']>;
+  readonly latency: ReturnType<Histogram<VariantLabel>['labels']>;
+  readonly score: ReturnType<Histogram<VariantLabel>['labels']>;
+  /** Predicted-label counters by class id, created on first use. */
+  readonly labelCounters: Array<ReturnType<Counter<VariantLabel | 'label'>['labels']> | undefined>;
+  readonly labels: Labels;
+}
+
+/**
+ * The serving process's Prometheus metrics, in their own prom-client Registry (never the global one,
+ * so two servers in one process, e.g. in tests, do not mix their figures).
+ */
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'lading_requests_total', help: 'Prediction requests answered, by endpoint, model, version and variant', labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry] });
+  private readonly texts = new Counter({ name: 'lading_texts_total', help: 'Texts classified', labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry] });
+  private readonly errors = new Counter({ name: 'lading_request_errors_total', help: 'Requests answered with an error, by route and HTTP status', labelNames: ['route', 'status', 'endpoint'], registers: [this.registry] });
+  private readonly latency = new Histogram({ name: 'lading_request_duration_seconds', help: 'Time from decoded request to prediction result', labelNames: ['endpoint', 'model', 'version', 'variant'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly batchTexts = new Histogram({ name: 'lading_batch_texts', help: 'Texts per batch sent to a serving thread', labelNames: ['model', 'version'], buckets: SIZE_BUCKETS, registers: [this.registry] });
+  private readonly batchRequests = new Histogram({ name: 'lading_batch_requests', help: 'Requests per batch sent to a serving thread', labelNames: ['model', 'version'], buckets: SIZE_BUCKETS, registers: [this.registry] });
+  private readonly queueTime = new Histogram({ name: 'lading_queue_seconds', help: 'Time a request waited in the micro-batcher', labelNames: ['model', 'version'], buckets: QUEUE_BUCKETS, registers: [this.registry] });
+  private readonly predicted = new Counter({ name: 'lading_predicted_labels_total', help: 'Predicted (top-1) labels', labelNames: ['endpoint', 'model', 'version', 'variant', 'label'], registers: [this.registry] });
+  private readonly score = new Histogram({ name: 'lading_prediction_score', help: 'Top-1 probability of each prediction', labelNames: ['endpoint', 'model', 'version', 'variant'], buckets: SCORE_BUCKETS, registers: [this.registry] });
+  private readonly shadow = new Counter({ name: 'lading_shadow_requests_total', help: 'Shadow copies by outcome (answered, dropped, failed)', labelNames: ['endpoint', 'variant', 'outcome'], registers: [this.registry] });
+  private readonly shadowAgreement = new Counter({ name: 'lading_shadow_agreement_total', help: 'Shadow top-1 labels equal to / different from the primary answer', labelNames: ['endpoint', 'variant', 'agree'], registers: [this.registry] });
+  private readonly deployments = new Counter({ name: 'lading_deployment_changes_total', help: 'Deployments applied to this server', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly meters = new Map<string, VariantMeters>();
+
+  variant(endpoint: string, id: ModelIdentity, variant: string): VariantMeters {
+    const key = `${endpoint}\0${id.name}\0${id.version}\0${variant}`;
+    let m = this.meters.get(key);
+    if (!m) {
+      const labels: Labels = { endpoint, model: id.name, version: id.version, variant };
+      m = {
+        requests: this.requests.labels(labels), texts: this.texts.labels(labels), latency: this.latency.labels(labels), score: this.score.labels(labels),
+        labelCounters: new Array(id.labels.length), labels,
+      };
+      this.meters.set(key, m);
+    }
+    return m;
+  }
+
+  /** Records one answered request: its latency, and per text the top-1 label and score. */
+  recordPrediction(m: VariantMeters, seconds: number, labelNames: readonly string[], classIds: Int32Array | readonly number[], scores: Float32Array | readonly number[]): void {
+    m.requests.inc();
+    m.texts.inc(classIds.length);
+    m.latency.observe(seconds);
+    for (let i = 0; i < classIds.length; i++) {
+      const c = classIds[i]!;
+      let counter = m.labelCounters[c];
+      if (!counter) {
+        counter = this.predicted.labels({ ...m.labels, label: labelNames[c] ?? String(c) });
+        m.labelCounters[c] = counter;
+      }
+      counter.inc();
+      m.score.observe(scores[i]!);
+    }
+  }
+
+  private readonly observers = new Map<string, BatchObserver>();
+
+  batchObserver(id: ModelIdentity): BatchObserver {
+    const key = `${id.name}\0${id.version}`;
+    let o = this.observers.get(key);
+    if (!o) {
+      const labels = { model: id.name, version: id.version };
+      const t = this.batchTexts.labels(labels), r = this.batchRequests.labels(labels), q = this.queueTime.labels(labels);
+      o = { batch: (texts, requests) => { t.observe(texts); r.observe(requests); }, queued: (s) => q.observe(s) };
+      this.observers.set(key, o);
+    }
+    return o;
+  }
+
+  error(route: string, status: number, endpoint = ''): void {
+    this.errors.inc({ route, status: String(status), endpoint });
+  }
+
+  shadowOutcome(endpoint: string, variant: string, outcome: 'answered' | 'dropped' | 'failed'): void {
+    this.shadow.inc({ endpoint, variant, outcome });
+  }
+
+  shadowAgreed(endpoint: string, variant: string, agree: number, disagree: number): void {
+    if (agree > 0) this.shadowAgreement.inc({ endpoint, variant, agree: 'true' }, agree);
+    if (disagree > 0) this.shadowAgreement.inc({ endpoint, variant, agree: 'false' }, disagree);
+  }
+
+  deploymentApplied(endpoint: string): void {
+    this.deployments.inc({ endpoint });
+  }
+
+  text(): Promise<string> { return this.registry.metrics(); }
+  get contentType(): string { return this.registry.contentType; }
+}

@@ -1,0 +1,159 @@
+import { NotFoundError } from '../core/errors.js';
+import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
+import { Endpoint, type ClassifyOptions, type EndpointAnswer } from './endpoint.js';
+import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS, type ModelIdentity } from './model-runtime.js';
+import { looksLikePath, type ModelSource } from './model-source.js';
+import { RuntimePool } from './runtime-pool.js';
+import { ServingMetrics } from './serving-metrics.js';
+import { ShadowRunner, type ShadowRecord } from './shadow-runner.js';
+
+export interface ServingPlaneOptions {
+  readonly threads: number;
+  readonly maxDelayMs?: number;
+  readonly maxBatchTexts?: number;
+  /** Shadow copies in flight at most (default 64). */
+  readonly shadowMaxInFlight?: number;
+  /** Shadow answers kept in memory (default 1000). */
+  readonly shadowRing?: number;
+  readonly onShadow?: (r: ShadowRecord) => void;
+  /** Unrouted `name@alias` / `name@3` endpoints loaded on demand at most (default 4). */
+  readonly maxDirectRefs?: number;
+}
+
+/**
+ * The transport-free data plane of one serving process: named endpoints (each a deployment of
+ * variants), a pool of loaded runtimes they share, shadow traffic, and the metrics. The HTTP layer
+ * decodes, calls this, and encodes; it never touches a runtime.
+ */
+export class ServingPlane {
+  readonly metrics = new ServingMetrics();
+  readonly shadows: ShadowRunner;
+  readonly pool: RuntimePool;
+  private readonly endpoints = new Map<string, Endpoint>();
+  /** Endpoints created for a `name@selector` ref asked for directly (no deployment names it). */
+  private readonly direct = new Map<string, Promise<Endpoint>>();
+  private closing = false;
+
+  constructor(readonly source: ModelSource, private readonly options: ServingPlaneOptions) {
+    this.pool = new RuntimePool(source, {
+      threads: options.threads,
+      maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+      maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
+      onBatch: (model, s) => this.metrics.batchObserver(model).batch(s.texts, s.requests),
+    });
+    this.shadows = new ShadowRunner({
+      maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,
+      onOutcome: (endpoint, variant, outcome, record) => {
+        this.metrics.shadowOutcome(endpoint, variant, outcome);
+        if (record) {
+          const agree = Math.round(record.agreement * record.texts);
+          this.metrics.shadowAgreed(endpoint, variant, agree, record.texts - agree);
+        }
+      },
+    });
+  }
+
+  /** Creates the endpoint or changes its variants; returns once the new table serves. */
+  async deploy(spec: DeploymentSpec): Promise<Endpoint> {
+    checkEndpointName(spec.endpoint);
+    let e = this.endpoints.get(spec.endpoint);
+    const created = !e;
+    if (!e) e = new Endpoint(spec.endpoint, this.pool, this.metrics, this.shadows);
+    try {
+      await e.apply(spec);
+    } catch (err) {
+      if (created) await e.close();
+      throw err;
+    }
+    if (created) this.endpoints.set(spec.endpoint, e);
+    return e;
+  }
+
+  async undeploy(name: string): Promise<void> {
+    const e = this.endpoints.get(name);
+    if (!e) return;
+    this.endpoints.delete(name);
+    await e.close();
+  }
+
+  endpoint(name: string): Endpoint | undefined { return this.endpoints.get(name); }
+  list(): Endpoint[] { return [...this.endpoints.values()]; }
+
+  /** Ready = not shutting down, and at least one endpoint serves (every one of them has a table). */
+  get ready(): boolean {
+    return !this.closing && this.endpoints.size > 0 && [...this.endpoints.values()].every((e) => e.ready);
+  }
+
+  /**
+   * The endpoint a request name means: an endpoint by that exact name; or `endpoint@sel` where one
+   * of its variants is named `sel` or runs version `sel`; or else a registry ref loaded on demand.
+   */
+  async route(name: string): Promise<{ endpoint: Endpoint; variant?: string }> {
+    const exact = this.endpoints.get(name);
+    if (exact) return { endpoint: exact };
+    const at = name.indexOf('@');
+    if (at > 0) {
+      const base = this.endpoints.get(name.slice(0, at));
+      const sel = name.slice(at + 1);
+      const v = base?.status()?.variants.find((x) => x.name === sel || x.version === sel);
+      if (base && v) return { endpoint: base, variant: v.name };
+      if (!looksLikePath(name)) return { endpoint: await this.directEndpoint(name) };
+    }
+    throw new NotFoundError('unknown-model', `no model or endpoint named "${name}" is served here`, { model: name },
+      `Served: ${[...this.endpoints.keys()].join(', ') || 'none'}.`);
+  }
+
+  async classify(name: string, texts: readonly string[], options: ClassifyOptions = {}): Promise<EndpointAnswer> {
+    const { endpoint, variant } = await this.route(name);
+    return endpoint.classify(texts, variant !== undefined ? { ...options, variant } : options);
+  }
+
+  private directEndpoint(ref: string): Promise<Endpoint> {
+    let p = this.direct.get(ref);
+    if (!p) {
+      if (this.direct.size >= (this.options.maxDirectRefs ?? 4)) {
+        return Promise.reject(new NotFoundError('unknown-model', `"${ref}" is not deployed here and the on-demand slots (${this.options.maxDirectRefs ?? 4}) are full`, { model: ref }));
+      }
+      // The ref must resolve before anything loads; an unknown ref is a NotFoundError, not cached.
+      p = this.source.resolve(ref).then(async () => {
+        const e = new Endpoint(ref.replace(/[^A-Za-z0-9._-]/g, '_'), this.pool, this.metrics, this.shadows);
+        await e.apply({ ...singleDeployment(e.name, ref), endpoint: e.name });
+        return e;
+      });
+      this.direct.set(ref, p);
+      p.catch(() => this.direct.delete(ref));
+    }
+    return p;
+  }
+
+  /**
+   * Re-resolves every variant's model ref (an alias may have moved) and re-applies the endpoints
+   * whose artifact changed; unchanged ones cost one lookup each.
+   */
+  async refresh(): Promise<void> {
+    const directs = await Promise.all([...this.direct.values()].map((p) => p.catch(() => undefined)));
+    const all = [...this.endpoints.values(), ...directs.filter((e): e is Endpoint => e !== undefined)];
+    await Promise.all(all.map(async (e) => {
+      const st = e.status();
+      const spec = e.spec;
+      if (!st || !spec) return;
+      const changed = await Promise.all(st.variants.map(async (v) => {
+        const r = await this.source.resolve(v.modelRef).catch(() => undefined);
+        return r !== undefined && (r.sha256 !== v.sha256 || (r.version ?? r.sha256.slice(0, 12)) !== v.version);
+      }));
+      if (changed.some(Boolean)) await e.apply(spec).catch(() => undefined);
+    }));
+  }
+
+  /** Refuse new work (readiness goes false), wait for requests in flight, unload everything. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const directs = await Promise.all([...this.direct.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.endpoints.values(), ...directs].map((e) => e?.close()));
+    this.endpoints.clear();
+    this.direct.clear();
+    await this.pool.closeAll();
+  }
+
+  get isClosing(): boolean { return this.closing; }
+}
