@@ -9,4 +9,6 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   predict: () => import('./predict.js'),
   models: () => import('./models.js'),
   gc: () => import('./gc.js'),
+  serve: () => import('./serve.js'),
+  deploy: () => import('./deploy.js'),
 };
