@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactError } from '../../src/core/errors.js';
+import { MODEL_KIND_NAMES } from '../../src/models/kinds.js';
 import { loadModel } from '../../src/models/load-model.js';
 import { ParallelPredictor, predictProbaParallel } from '../../src/models/parallel-predict.js';
 import { fixtureRows, tempDir, trainFixtureModel } from '../training/model-fixture.js';
@@ -51,6 +52,18 @@ test('a predictor serves several batches, concurrently, with explanations, until
     await predictor.close();
   }
   await assert.rejects(predictor.predictProba(['x']), /closed/);
+});
+
+test('every registered model kind predicts identically on one and two threads', async () => {
+  const texts = fixtureRows(700, 13).map((r) => r.text);
+  for (const kind of MODEL_KIND_NAMES) {
+    const path = kind === 'fasttext' ? modelPath : await trainFixtureModel(dir, kind);
+    const model = await loadModel(path);
+    const expected = new Float32Array(texts.length * model.classifier.labels.length);
+    model.classifier.predictProba(texts, expected);
+    const two = await predictProbaParallel(path, texts, 2);
+    assert.deepEqual(new Float32Array(two), expected, `kind ${kind}`);
+  }
 });
 
 test('a bad model file fails with the same ArtifactError from worker threads as in-process', async () => {
