@@ -15,7 +15,7 @@ import type { Classifier } from '../src/models/classifier.js';
 import { modelKind } from '../src/models/kinds.js';
 import { LocalFolderArtifactStore } from '../src/registry/artifacts/local-folder/local-folder-store.js';
 import { openPgWorkspace } from '../src/registry/postgres/open-pg-workspace.js';
-import { openSqliteWorkspace } from '../src/registry/sqlite/open-sqlite-workspace.js';
+import { openEmbeddedWorkspace } from '../src/platform.js';
 import { SqliteModelRegistry } from '../src/registry/sqlite/sqlite-model-registry.js';
 import type { Workspace } from '../src/registry/workspace.js';
 import { machine, writeResult } from './machine.js';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const model = await makeModelArtifact();
   const home = mkdtempSync(join(tmpdir(), 'lading-bench-registry-'));
   try {
-    await benchBackend('sqlite', async () => openSqliteWorkspace(home), model.bytes, 300);
+    await benchBackend('sqlite', async () => openEmbeddedWorkspace(home), model.bytes, 300);
     // The synchronous SQLite path serving can use (no promise per read).
     const db = new Database(join(home, 'lading.db'));
     const inner = new SqliteModelRegistry(db, new LocalFolderArtifactStore(join(home, 'artifacts')));

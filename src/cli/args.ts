@@ -27,3 +27,14 @@ export function intFlag(verb: string, value: string | undefined, flag: string, f
   }
   return n;
 }
+
+/** --tag KEY=VALUE pairs. */
+export function parseTags(pairs: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InputError('bad-tag', `--tag must be KEY=VALUE, got "${pair}"`, { flag: '--tag', value: pair });
+    tags[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return tags;
+}

@@ -34,10 +34,15 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
   home: { type: 'string' },
   threads: { type: 'string' },
+  'registry-url': { type: 'string' },
+  'registry-schema': { type: 'string' },
 } as const;
 
 export const COMMON_HELP = `Common options:
   --home DIR       workspace folder (SQLite + artifacts); env LADING_HOME; default ./.lading
   --threads N      worker threads; env LADING_THREADS; default: all cores
+  --registry-url URL   share datasets, models and artifacts in PostgreSQL (postgres://user@host:5432/db)
+                   instead of the SQLite workspace; env LADING_REGISTRY_URL
+  --registry-schema S  PostgreSQL schema; env LADING_REGISTRY_SCHEMA; default public
   --json           machine-readable output on stdout
   -h, --help       this help`;

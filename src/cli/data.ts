@@ -4,8 +4,7 @@ import { InputError } from '../core/errors.js';
 import { requireTableFormat } from '../data/file-format.js';
 import { checkLabelLevels, parseLevels } from '../data/levels.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
-import { openWorkspace } from '../registry/open-workspace.js';
-import type { Registry } from '../registry/registry.js';
+import { withWorkspace } from '../platform.js';
 import { parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -90,7 +89,7 @@ async function runImport(ctx: CliContext, argv: readonly string[]): Promise<numb
   const labels = (values.label ?? ['label']).flatMap((l) => l.split(',')).map((l) => l.trim()).filter((l) => l !== '');
   if (labels.length === 0) throw new InputError('missing-flag', 'lading data import: --label needs at least one column name', { flag: '--label' });
   const levels = values.levels !== undefined ? parseLevels(values.levels) : undefined;
-  const settings = ctx.settings({ home: values.home, threads: values.threads });
+  const settings = ctx.settings(values);
 
   // Read and check everything before the workspace is even opened: a bad file changes nothing.
   const path = resolve(file);
@@ -98,7 +97,7 @@ async function runImport(ctx: CliContext, argv: readonly string[]): Promise<numb
   const rows = await readLabelledFile(path, { text: textColumn, labels });
   if (levels !== undefined) checkLabelLevels(rows, levels, path);
 
-  const { version, created } = await withWorkspace(settings.home, (registry) =>
+  const { version, created } = await withWorkspace(settings, (registry) =>
     registry.saveDataset(rows, { file: path, format }, levels !== undefined ? { levels } : {}));
   if (values.json) {
     writeJson(ctx.stdout, { created, dataset: version });
@@ -114,8 +113,8 @@ async function runList(ctx: CliContext, argv: readonly string[]): Promise<number
   const { values, positionals } = parseVerbArgs('data list', argv, COMMON_OPTIONS);
   if (values.help) { writeLine(ctx.stdout, LIST_HELP); return 0; }
   if (positionals.length > 0) throw new InputError('bad-arguments', `lading data list takes no arguments, got "${positionals.join(' ')}"`, {});
-  const settings = ctx.settings({ home: values.home, threads: values.threads });
-  const versions = await withWorkspace(settings.home, (registry) => registry.listDatasets());
+  const settings = ctx.settings(values);
+  const versions = await withWorkspace(settings, (registry) => registry.listDatasets());
   if (values.json) {
     writeJson(ctx.stdout, versions.map(summarised));
     return 0;
@@ -138,20 +137,11 @@ async function runShow(ctx: CliContext, argv: readonly string[]): Promise<number
   const { values, positionals } = parseVerbArgs('data show', argv, COMMON_OPTIONS);
   if (values.help) { writeLine(ctx.stdout, SHOW_HELP); return 0; }
   const ref = onePositional('data show', positionals, 'DATASET');
-  const settings = ctx.settings({ home: values.home, threads: values.threads });
-  const version = await withWorkspace(settings.home, (registry) => registry.getDataset(ref));
+  const settings = ctx.settings(values);
+  const version = await withWorkspace(settings, (registry) => registry.getDataset(ref));
   if (values.json) writeJson(ctx.stdout, version);
   else writeLine(ctx.stdout, describeVersion(version));
   return 0;
-}
-
-async function withWorkspace<T>(home: string, work: (registry: Registry) => Promise<T>): Promise<T> {
-  const registry = openWorkspace(home);
-  try {
-    return await work(registry);
-  } finally {
-    registry.close();
-  }
 }
 
 function onePositional(verb: string, positionals: readonly string[], name: string): string {

@@ -5,7 +5,7 @@ import { generateInvoiceLines, invoiceLinesToCsv } from '../demo/invoice-lines.j
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { loadModel } from '../models/load-model.js';
 import { topK } from '../models/top-k.js';
-import { openWorkspace } from '../registry/open-workspace.js';
+import { withWorkspace } from '../platform.js';
 import { evaluate } from '../training/evaluate.js';
 import { lookupLabels } from '../training/label-index.js';
 import { runTraining } from '../training/train-run.js';
@@ -34,7 +34,7 @@ ${COMMON_HELP}`,
   async run(ctx) {
     const { values } = parseVerbArgs('demo', ctx.argv, OPTIONS, false);
     if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
+    const settings = ctx.settings(values);
     const say = (line: string) => { if (!values.json) writeLine(ctx.stdout, line); };
     const dir = join(settings.home, 'demo');
     mkdirSync(join(dir, 'models'), { recursive: true });
@@ -47,9 +47,7 @@ ${COMMON_HELP}`,
     say(`1. generated ${values.rows} training and 2000 test invoice lines in ${dir}`);
 
     const rows = await readLabelledFile(trainCsv, { text: 'text', labels: ['label', 'label_4', 'label_2'] });
-    const registry = openWorkspace(settings.home);
-    const { version, created } = await registry.saveDataset(rows, { file: trainCsv, format: 'csv' });
-    registry.close();
+    const { version, created } = await withWorkspace(settings, (ws) => ws.saveDataset(rows, { file: trainCsv, format: 'csv' }));
     say(`2. imported dataset version ${version.id} (${created ? 'new' : 'already stored'}): ${version.stats.rows} rows, ` +
       `${version.stats.classes['label'] ?? '?'} HS6 classes, ${version.stats.duplicateRows} duplicate rows, ${version.stats.conflictingTexts} conflicting texts`);
 

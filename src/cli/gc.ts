@@ -2,7 +2,7 @@ import { InputError } from '../core/errors.js';
 import { collectGarbage } from '../registry/collect-garbage.js';
 import { intFlag, parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
-import { REGISTRY_HELP, REGISTRY_OPTIONS, withRegistry } from './open-registry.js';
+import { withRegistry } from './open-registry.js';
 import { table, writeJson, writeLine } from './output.js';
 
 const HELP = `Usage: lading gc [--dry-run] [--min-age SECONDS] [options]
@@ -15,10 +15,9 @@ before its row, so a very young orphan may be about to be referenced.
 Options:
   --dry-run          list what would be deleted; delete nothing
   --min-age SECONDS  keep unreferenced artifacts younger than this (default 3600)
-${REGISTRY_HELP}
 ${COMMON_HELP}`;
 
-const OPTIONS = { ...COMMON_OPTIONS, ...REGISTRY_OPTIONS, 'dry-run': { type: 'boolean', default: false }, 'min-age': { type: 'string' } } as const;
+const OPTIONS = { ...COMMON_OPTIONS, 'dry-run': { type: 'boolean', default: false }, 'min-age': { type: 'string' } } as const;
 
 export const verb: Verb = {
   summary: 'delete artifacts nothing refers to (--dry-run to list them)',

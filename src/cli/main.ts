@@ -45,6 +45,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`lading predict ... | head`) is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => { process.exitCode = reportError(e, process.stderr, false); },

@@ -3,9 +3,9 @@ import { InputError } from '../core/errors.js';
 import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.js';
 import { parseModelRef } from '../registry/model-rules.js';
 import { registerArtifact } from '../registry/register-artifact.js';
-import { intFlag, parseVerbArgs } from './args.js';
+import { intFlag, parseTags, parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
-import { actorOf, REGISTRY_HELP, REGISTRY_OPTIONS, withRegistry } from './open-registry.js';
+import { actorOf, withRegistry } from './open-registry.js';
 import { table, writeJson, writeLine } from './output.js';
 
 const OVERVIEW_HELP = `Usage: lading models <subcommand> [options]
@@ -31,12 +31,10 @@ pointed at before its current one (repeat to go further back).
 Options of every subcommand:
   --actor NAME           who does this, for the audit log (default: your login name)
   --reason TEXT          why (recorded in the audit log; required by reject)
-${REGISTRY_HELP}
 ${COMMON_HELP}`;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
-  ...REGISTRY_OPTIONS,
   actor: { type: 'string' },
   reason: { type: 'string' },
   parent: { type: 'string' },
@@ -134,21 +132,11 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
   return 0;
 }
 
-function parseTags(raw: readonly string[] | undefined): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of raw ?? []) {
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new InputError('bad-tag', `--tag must be key=value, got "${t}"`, { flag: '--tag', value: t });
-    tags[t.slice(0, eq)] = t.slice(eq + 1);
-  }
-  return tags;
-}
-
 async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const [name, file] = args('register', positionals, ['NAME', 'ARTIFACT']);
   const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
   const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
-    name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag),
+    name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
     ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}),
   }));
   if (values.json) writeJson(ctx.stdout, v);

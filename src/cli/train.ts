@@ -1,11 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { MODEL_KIND_NAMES, modelKind } from '../models/kinds.js';
+import { withWorkspace } from '../platform.js';
+import { registerArtifact } from '../registry/register-artifact.js';
 import { runTraining } from '../training/train-run.js';
-import { intFlag, parseVerbArgs, requireFlag } from './args.js';
+import { actorOf } from './open-registry.js';
+import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { loadTrainingData } from './load-training-data.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -23,11 +27,15 @@ const OPTIONS = {
   valid: { type: 'string' },
   param: { type: 'string', multiple: true },
   levels: { type: 'string' },
+  register: { type: 'string' },
+  parent: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  actor: { type: 'string' },
 } as const;
 
 export const verb: Verb = {
   summary: 'train a model on a file or a stored dataset version and write its artifact',
-  help: `Usage: lading train --data FILE|DATASET --label COL --model ${MODEL_KIND_NAMES.join('|')} --out PATH [options]
+  help: `Usage: lading train --data FILE|DATASET --label COL --model ${MODEL_KIND_NAMES.join('|')} (--out PATH | --register NAME) [options]
 
 Splits the rows into train and validation sides (stratified by label, grouped by normalised text so
 that an identical text never sits on both sides), trains, evaluates on the validation side and writes
@@ -46,6 +54,11 @@ Options:
   --valid F            share of text groups held out for validation (default: 0.1)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
+  --register NAME      also register the artifact as the next version of model NAME (pending approval);
+                       --out may then be omitted
+  --parent N           with --register: the version this one was retrained from (lineage)
+  --tag KEY=VALUE      with --register: a free tag (repeatable)
+  --actor WHO          with --register: who registers it (default: login name), for the audit log
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -59,10 +72,15 @@ ${COMMON_HELP}`,
       writeLine(ctx.stdout, help);
       return 0;
     }
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
+    const settings = ctx.settings(values);
     const kindName = requireFlag('train', values.model, '--model');
     const kind = await modelKind(kindName);
-    const out = resolve(requireFlag('train', values.out, '--out'));
+    const register = values.register;
+    const out = register !== undefined && values.out === undefined
+      ? join(mkdtempSync(join(tmpdir(), 'lading-train-')), 'model.lading')
+      : resolve(requireFlag('train', values.out, '--out'));
+    const parent = values.parent === undefined ? undefined : intFlag('train', values.parent, '--parent', 0, 1);
+    const tags = parseTags(values.tag ?? []);
     const label = requireFlag('train', values.label, '--label');
     const params = parseParams(values.param ?? [], kind.defaults);
     const seed = intFlag('train', values.seed, '--seed', 1, 0, 2 ** 31 - 1);
@@ -70,7 +88,7 @@ ${COMMON_HELP}`,
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
     if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
-    const { rows, dataset, created } = await loadTrainingData(requireFlag('train', values.data, '--data'), values.text, label, settings.home);
+    const { rows, dataset, created } = await loadTrainingData(requireFlag('train', values.data, '--data'), values.text, label, settings);
     const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
     const result = await runTraining({
       rows, labelColumn: label, dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
@@ -79,6 +97,11 @@ ${COMMON_HELP}`,
     });
     progress.finish();
     writeFileAtomic(out, result.bytes);
+    const registered = register === undefined ? undefined : await withWorkspace(settings, (ws) => registerArtifact(ws, {
+      name: register, artifactPath: out, actor: actorOf(values.actor), tags, ...(parent !== undefined ? { parent } : {}),
+      reason: `lading train --model ${kindName} --data ${dataset.id} --label ${label} --seed ${seed}`,
+    }));
+    if (register !== undefined && values.out === undefined) rmSync(dirname(out), { recursive: true, force: true });
     const summary = {
       artifact: out,
       sha256: sha256Hex(result.bytes),
@@ -95,13 +118,15 @@ ${COMMON_HELP}`,
       params: result.meta.params,
       seconds: Number(result.seconds.toFixed(2)),
       validation: result.meta.metrics,
+      ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status } } : {}),
     };
     if (values.json) {
       writeJson(ctx.stdout, summary);
     } else {
       writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${summary.trainRows} train / ${summary.validRows} validation rows) in ${summary.seconds}s`);
       writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(result.meta.metrics)));
-      writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
+      if (register === undefined || values.out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
+      if (registered) writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}); approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);
     }
     return 0;
   },

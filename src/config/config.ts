@@ -13,11 +13,20 @@ export interface Settings {
   readonly threads: number;
   /** Show a live progress bar (TTY and not CI), else plain progress lines. */
   readonly interactive: boolean;
+  /**
+   * Shared registry on PostgreSQL (postgres://...) instead of the workspace's SQLite file.
+   * Flag --registry-url, env LADING_REGISTRY_URL, default: none (embedded SQLite under home).
+   */
+  readonly registryUrl: string | undefined;
+  /** PostgreSQL schema of the shared registry. Flag --registry-schema, env LADING_REGISTRY_SCHEMA, default public. */
+  readonly registrySchema: string;
 }
 
 export interface SettingFlags {
   readonly home?: string | undefined;
   readonly threads?: string | undefined;
+  readonly 'registry-url'?: string | undefined;
+  readonly 'registry-schema'?: string | undefined;
 }
 
 export function loadSettings(flags: SettingFlags, env: NodeJS.ProcessEnv, isTTY: boolean): Settings {
@@ -32,5 +41,11 @@ export function loadSettings(flags: SettingFlags, env: NodeJS.ProcessEnv, isTTY:
     threads = n;
   }
   const interactive = isTTY && !env['CI'];
-  return { home, threads, interactive };
+  const registryUrl = flags['registry-url'] ?? env['LADING_REGISTRY_URL'];
+  if (registryUrl !== undefined && !/^postgres(ql)?:\/\//.test(registryUrl)) {
+    throw new InputError('bad-registry-url', `the registry URL must be a postgres:// URL, got "${registryUrl}"`,
+      { source: flags['registry-url'] !== undefined ? '--registry-url' : 'LADING_REGISTRY_URL' });
+  }
+  const registrySchema = flags['registry-schema'] ?? env['LADING_REGISTRY_SCHEMA'] ?? 'public';
+  return { home, threads, interactive, registryUrl, registrySchema };
 }

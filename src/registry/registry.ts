@@ -37,6 +37,6 @@ export interface SavedDataset {
 
 /**
  * Computes dataset statistics. Injected into adapters (registry/ may only import core, and the
- * statistics need text normalisation from text/), wired up in open-workspace.ts.
+ * statistics need text normalisation from text/), wired up in src/platform.ts (the composition root).
  */
 export type DescribeDataset = (rows: DatasetRows) => DatasetStats;

@@ -1,32 +1,31 @@
-import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalFolderArtifactStore } from '../artifacts/local-folder/local-folder-store.js';
-import { openWorkspace } from '../open-workspace.js';
+import type { DescribeDataset } from '../registry.js';
 import { CombinedWorkspace, type Workspace } from '../workspace.js';
+import { openSqliteDatabase } from './open-database.js';
 import { SqliteModelRegistry } from './sqlite-model-registry.js';
+import { SqliteRegistry } from './sqlite-registry.js';
+
+export interface SqliteWorkspaceOptions {
+  /** Dataset statistics (data/dataset-stats.ts), injected because registry/ imports only core. */
+  readonly describeDataset: DescribeDataset;
+  /** How long a writer waits for another process's write lock (default 10 s). */
+  readonly busyTimeoutMs?: number;
+}
 
 /**
- * The embedded workspace with models: openWorkspace (datasets; it applies every SQLite migration,
- * the model tables included) plus the model registry on its own connection to the same file and
- * the same artifact folder. Two connections to one WAL file are fine; each takes the write lock
- * with BEGIN IMMEDIATE and waits up to `busyTimeoutMs` for it.
+ * The embedded workspace: `<home>/lading.db` (SQLite, WAL, every migration applied) and
+ * `<home>/artifacts/` (content-addressed local folder), created if absent. Datasets and models
+ * share one connection; every write takes the lock with BEGIN IMMEDIATE and waits up to the busy
+ * timeout for another process.
  */
-export function openSqliteWorkspace(home: string, options: { busyTimeoutMs?: number } = {}): Workspace {
-  const datasets = openWorkspace(home);
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(join(home, 'lading.db'));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
-    db.pragma('foreign_keys = ON');
-    const artifacts = new LocalFolderArtifactStore(join(home, 'artifacts'));
-    const models = new SqliteModelRegistry(db, artifacts);
-    const open = db;
-    return new CombinedWorkspace(datasets, models, artifacts, () => { if (open.open) open.close(); });
-  } catch (e) {
-    db?.close();
-    datasets.close();
-    throw e;
-  }
+export function openSqliteWorkspace(home: string, options: SqliteWorkspaceOptions): Workspace {
+  mkdirSync(home, { recursive: true });
+  const artifacts = new LocalFolderArtifactStore(join(home, 'artifacts'));
+  const db = openSqliteDatabase(join(home, 'lading.db'));
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+  // The dataset side owns the connection and closes it.
+  const datasets = new SqliteRegistry({ db, artifacts, describeDataset: options.describeDataset });
+  return new CombinedWorkspace(datasets, new SqliteModelRegistry(db, artifacts), artifacts, () => undefined);
 }

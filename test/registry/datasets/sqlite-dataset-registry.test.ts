@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { DatasetRows } from '../../../src/core/dataset.js';
 import { encodeDatasetRows } from '../../../src/core/dataset-codec.js';
 import { ArtifactError, ConflictError } from '../../../src/core/errors.js';
-import { openWorkspace } from '../../../src/registry/open-workspace.js';
+import { openEmbeddedWorkspace } from '../../../src/platform.js';
 import { MIGRATIONS } from '../../../src/registry/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../../src/registry/sqlite/open-database.js';
 import { datasetRegistryContract } from './dataset-registry-contract.js';
@@ -20,9 +20,9 @@ function tempHome(t: TestContext): string {
 
 datasetRegistryContract('sqlite + local folder', async (t) => {
   const home = tempHome(t);
-  const registry = openWorkspace(home);
+  const registry = openEmbeddedWorkspace(home);
   t.after(() => registry.close());
-  return { registry, reopen: async () => openWorkspace(home) };
+  return { registry, reopen: async () => openEmbeddedWorkspace(home) };
 });
 
 const ROWS: DatasetRows = { textColumn: 'text', labelColumns: ['label'], texts: ['a', 'b'], labels: { label: ['x', 'y'] } };
@@ -30,7 +30,7 @@ const ROWS: DatasetRows = { textColumn: 'text', labelColumns: ['label'], texts: 
 describe('sqlite workspace', () => {
   it('creates lading.db (WAL) and artifacts/, and stores the rows as a content-addressed artifact', async (t) => {
     const home = tempHome(t);
-    const registry = openWorkspace(home);
+    const registry = openEmbeddedWorkspace(home);
     const { version } = await registry.saveDataset(ROWS, { file: 'a.csv', format: 'csv' });
     registry.close();
     assert.ok(readdirSync(home).includes('lading.db'));
@@ -53,7 +53,7 @@ describe('sqlite workspace', () => {
 
   it('a corrupted artifact is refused with its path and both hashes', async (t) => {
     const home = tempHome(t);
-    const registry = openWorkspace(home);
+    const registry = openEmbeddedWorkspace(home);
     t.after(() => registry.close());
     const { version } = await registry.saveDataset(ROWS, { file: 'a.csv', format: 'csv' });
     const sha = version.contentSha256;
@@ -72,7 +72,7 @@ describe('sqlite workspace', () => {
 
   it('an artifact left by a crash before the insert shows up as unreferenced', async (t) => {
     const home = tempHome(t);
-    const registry = openWorkspace(home);
+    const registry = openEmbeddedWorkspace(home);
     t.after(() => registry.close());
     await registry.saveDataset(ROWS, { file: 'a.csv', format: 'csv' });
     // Simulate the crash window: the artifact is written, the row never inserted.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { computeDatasetStats } from '../../../src/data/dataset-stats.js';
 import { openPgWorkspace } from '../../../src/registry/postgres/open-pg-workspace.js';
-import { openSqliteWorkspace } from '../../../src/registry/sqlite/open-sqlite-workspace.js';
+import { openEmbeddedWorkspace } from '../../../src/platform.js';
 import type { Workspace } from '../../../src/registry/workspace.js';
 
 /** How to reach one back-end: passed to child processes as JSON. */
@@ -14,7 +14,7 @@ export type BackendSpec =
   | { readonly kind: 'pg'; readonly url: string; readonly schema: string };
 
 export async function openFromSpec(spec: BackendSpec): Promise<Workspace> {
-  if (spec.kind === 'sqlite') return openSqliteWorkspace(spec.home);
+  if (spec.kind === 'sqlite') return openEmbeddedWorkspace(spec.home);
   return openPgWorkspace({ url: spec.url, schema: spec.schema, describeDataset: (rows) => computeDatasetStats(rows) });
 }
 

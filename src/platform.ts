@@ -1,0 +1,32 @@
+import type { Settings } from './config/config.js';
+import { computeDatasetStats } from './data/dataset-stats.js';
+import { openPgWorkspace } from './registry/postgres/open-pg-workspace.js';
+import { openSqliteWorkspace } from './registry/sqlite/open-sqlite-workspace.js';
+import type { Workspace } from './registry/workspace.js';
+
+/**
+ * The composition root: the one place that picks adapters from settings. The embedded default is
+ * SQLite + a local artifact folder under `home`; a registry URL switches datasets, models and
+ * artifacts to PostgreSQL so several machines share them.
+ */
+export async function openPlatformWorkspace(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<Workspace> {
+  if (settings.registryUrl !== undefined) {
+    return openPgWorkspace({ url: settings.registryUrl, schema: settings.registrySchema, describeDataset: computeDatasetStats });
+  }
+  return openEmbeddedWorkspace(settings.home);
+}
+
+/** The embedded SQLite workspace under `home`. */
+export function openEmbeddedWorkspace(home: string): Workspace {
+  return openSqliteWorkspace(home, { describeDataset: computeDatasetStats });
+}
+
+/** Opens the workspace, runs `work`, and always closes it. */
+export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, work: (ws: Workspace) => Promise<T>): Promise<T> {
+  const ws = await openPlatformWorkspace(settings);
+  try {
+    return await work(ws);
+  } finally {
+    ws.close();
+  }
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sha256Hex } from '../../src/core/hash.js';
+import { verb as dataVerb } from '../../src/cli/data.js';
+import { verb as trainVerb } from '../../src/cli/train.js';
+import { generateInvoiceLines, invoiceLinesToCsv } from '../../src/demo/invoice-lines.js';
+import { loadModel } from '../../src/models/load-model.js';
+import { runVerb } from '../helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lading-train-'));
+const home = join(dir, 'home');
+const csv = join(dir, 'lines.csv');
+writeFileSync(csv, invoiceLinesToCsv(generateInvoiceLines({ rows: 1500, seed: 3, classes: 12 })));
+
+for (const kind of ['linear', 'fasttext']) {
+  test(`train ${kind}: learns, records lineage, and is byte-identical across runs and thread counts`, async () => {
+    const outs = [1, 2, 2].map((threads, i) => join(dir, `${kind}-${threads}-${i}.lading`));
+    const runs = [];
+    for (let i = 0; i < outs.length; i++) {
+      runs.push(await runVerb(trainVerb, ['--data', csv, '--label', 'label', '--model', kind, '--out', outs[i]!, '--seed', '5',
+        '--threads', i === 0 ? '1' : '2', '--home', home, '--json']));
+    }
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(runs[0]!.stdout) as { dataset: string; classes: number; validation: Record<string, number>; sha256: string };
+    assert.match(summary.dataset, /^ds-[0-9a-f]{16}$/);
+    assert.equal(summary.classes, 12);
+    assert.ok(summary.validation['validAccuracy']! > 0.85, `validation accuracy ${summary.validation['validAccuracy']}`);
+    const hashes = outs.map((p) => sha256Hex(readFileSync(p)));
+    assert.equal(hashes[0], hashes[1], 'threads 1 vs 2 differ');
+    assert.equal(hashes[1], hashes[2], 'repeated run differs');
+    assert.equal(hashes[0], summary.sha256);
+    const model = await loadModel(outs[0]!);
+    assert.equal(model.header.kind, kind);
+    assert.equal(model.header.training.datasetId, summary.dataset);
+    assert.equal(model.header.training.seed, 5);
+    assert.equal(model.header.labels.length, 12);
+  });
+}
+
+test('train from a stored dataset version id gives the same artifact as from its file', async () => {
+  const imported = await runVerb(dataVerb, ['import', csv, '--text', 'text', '--label', 'label', '--home', home, '--json']);
+  assert.equal(imported.code, 0, imported.stderr);
+  const id = (JSON.parse(imported.stdout) as { dataset: { id: string } }).dataset.id;
+  const fromFile = join(dir, 'from-file.lading');
+  const fromId = join(dir, 'from-id.lading');
+  assert.equal((await runVerb(trainVerb, ['--data', csv, '--label', 'label', '--model', 'linear', '--out', fromFile, '--home', home])).code, 0);
+  const r = await runVerb(trainVerb, ['--data', id, '--label', 'label', '--model', 'linear', '--out', fromId, '--home', home]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /trained linear on ds-/);
+  assert.equal(sha256Hex(readFileSync(fromFile)), sha256Hex(readFileSync(fromId)));
+});
+
+test('bad input is refused with a clear message and writes no artifact', async () => {
+  const out = join(dir, 'never.lading');
+  const cases: Array<[string[], RegExp]> = [
+    [['--data', csv, '--model', 'linear', '--out', out], /--label is required/],
+    [['--data', csv, '--label', 'nope', '--model', 'linear', '--out', out], /nope/],
+    [['--data', csv, '--label', 'label', '--model', 'svm9', '--out', out], /unknown model kind "svm9"/],
+    [['--data', csv, '--label', 'label', '--model', 'linear', '--param', 'bogus=1', '--out', out], /unknown hyper-parameter "bogus"/],
+    [['--data', join(dir, 'missing.csv'), '--label', 'label', '--model', 'linear', '--out', out], /no such file/],
+    [['--data', csv, '--label', 'label', '--model', 'linear', '--out', out, '--seed', 'x'], /--seed must be a whole number/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await runVerb(trainVerb, [...argv, '--home', home]);
+    assert.equal(r.code, 2, `${argv.join(' ')} -> ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  assert.equal(existsSync(out), false);
+});
+
+test('an interrupted training run leaves no artifact and no temp file behind', async () => {
+  const big = join(dir, 'big.csv');
+  writeFileSync(big, invoiceLinesToCsv(generateInvoiceLines({ rows: 20000, seed: 9 })));
+  const out = join(dir, 'interrupted', 'm.lading');
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 1500);
+  const r = await runVerb(trainVerb, ['--data', big, '--label', 'label', '--model', 'fasttext', '--param', 'epochs=200', '--out', out, '--home', home], { signal: controller.signal });
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted/);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(readdirSync(join(dir, 'interrupted')), []);
+});
+
+test('--help lists the kind\'s hyper-parameters with defaults', async () => {
+  const r = await runVerb(trainVerb, ['--help', '--model', 'fasttext']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Hyper-parameters of fasttext/);
+  assert.match(r.stdout, /epochs\s+default \d+/);
+});
+
+test('--register records the version with its dataset lineage, pending approval, and keeps no temp file', async () => {
+  const { verb: modelsVerb } = await import('../../src/cli/models.js');
+  const args = ['--data', csv, '--label', 'label', '--model', 'linear', '--register', 'hs-codes', '--tag', 'team=customs', '--actor', 'ci', '--home', home, '--json'];
+  const first = await runVerb(trainVerb, args);
+  assert.equal(first.code, 0, first.stderr);
+  const s1 = JSON.parse(first.stdout) as { dataset: string; registered: { name: string; version: number; approval: string }; artifact: string };
+  assert.deepEqual(s1.registered, { name: 'hs-codes', version: 1, approval: 'pending' });
+  assert.equal(existsSync(s1.artifact), false);
+  const second = await runVerb(trainVerb, [...args, '--parent', '1', '--seed', '2']);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal((JSON.parse(second.stdout) as { registered: { version: number } }).registered.version, 2);
+  const lineage = await runVerb(modelsVerb, ['lineage', 'hs-codes', '2', '--home', home, '--json']);
+  assert.equal(lineage.code, 0, lineage.stderr);
+  const text = lineage.stdout;
+  assert.ok(text.includes(s1.dataset), 'lineage names the dataset version');
+  const shown = JSON.parse((await runVerb(modelsVerb, ['show', 'hs-codes@2', '--home', home, '--json'])).stdout) as { parentVersion: number; tags: Record<string, string>; registeredBy: string };
+  assert.equal(shown.parentVersion, 1);
+  assert.equal(shown.tags['team'], 'customs');
+  assert.equal(shown.registeredBy, 'ci');
+});

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { generateInvoiceLines } from '../../src/demo/invoice-lines.js';
+
+test('the invoice generator is seeded, skewed and HS-shaped', () => {
+  const a = generateInvoiceLines({ rows: 3000, seed: 1 });
+  assert.deepEqual(a, generateInvoiceLines({ rows: 3000, seed: 1 }));
+  assert.notDeepEqual(a.slice(0, 20), generateInvoiceLines({ rows: 20, seed: 2 }));
+  assert.ok(a.every((l) => /^\d{6}$/.test(l.label) && l.text.length > 0));
+  const counts = new Map<string, number>();
+  for (const l of a) counts.set(l.label, (counts.get(l.label) ?? 0) + 1);
+  const sorted = [...counts.values()].sort((x, y) => y - x);
+  assert.ok(sorted[0]! > 5 * sorted[sorted.length - 1]!, 'head class should dwarf the tail');
+});
+
+test('`lading demo` runs the loop end to end as a real process', () => {
+  const home = join(mkdtempSync(join(tmpdir(), 'lading-demo-')), 'home');
+  const r = spawnSync(process.execPath, ['bin/lading.js', 'demo', '--rows', '2500', '--home', home, '--json'], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { dataset: { id: string }; models: Array<{ kind: string; artifact: string; accuracy: number }>; predictions: Array<{ label: string; why: unknown[] }> };
+  assert.match(out.dataset.id, /^ds-/);
+  assert.deepEqual(out.models.map((m) => m.kind), ['linear', 'fasttext']);
+  for (const m of out.models) {
+    assert.ok(existsSync(m.artifact));
+    assert.ok(m.accuracy > 0.85, `${m.kind} accuracy ${m.accuracy}`);
+  }
+  assert.deepEqual(out.predictions.map((p) => p.label), ['392410', '401140', '841510']);
+  assert.ok(out.predictions.every((p) => p.why.length > 0));
+});
