@@ -53,7 +53,7 @@ ${COMMON_HELP}`,
     const dataPath = resolve(requireFlag('eval', values.data, '--data'));
     const labelColumn = requireFlag('eval', values.label, '--label');
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
+    const settings = ctx.settings(values);
 
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
     const trueLabels = rows.labels[labelColumn] ?? [];

@@ -53,7 +53,7 @@ ${COMMON_HELP}`,
     }
     const modelPath = resolve(requireFlag('predict', values.model, '--model'));
     const top = intFlag('predict', values.top, '--top', 1, 1, 10_000);
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
+    const settings = ctx.settings(values);
     const input = values.input === undefined ? undefined : resolve(values.input);
 
     // Tables are read whole (and validated) before the model loads, so a bad file costs nothing.
