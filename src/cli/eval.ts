@@ -57,6 +57,7 @@ ${COMMON_HELP}`,
 
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
     const trueLabels = rows.labels[labelColumn] ?? [];
+    if (rows.texts.length === 0) throw new InputError('no-rows', `${dataPath} has no data rows to evaluate`, { file: dataPath });
     const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
     const threads = Math.max(1, Math.min(settings.threads, Math.ceil(rows.texts.length / 1024)));
     const predictor = await ParallelPredictor.open(modelPath, threads);

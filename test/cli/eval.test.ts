@@ -85,6 +85,10 @@ test('--help, and bad input raises InputError / ArtifactError naming the problem
     (e: unknown) => e instanceof InputError && e.facts['flag'] === '--levels');
   await assert.rejects(runEval(['--model', modelPath, '--data', dataPath, '--label', 'nope']),
     (e: unknown) => e instanceof InputError && e.facts['column'] === 'nope');
+  const headerOnly = join(dir, 'header-only.csv');
+  writeFileSync(headerOnly, 'text,label\n');
+  await assert.rejects(runEval(['--model', modelPath, '--data', headerOnly, '--label', 'label']),
+    (e: unknown) => e instanceof InputError && e.facts['file'] === headerOnly);
   const notModel = join(dir, 'not-a-model.lading');
   writeFileSync(notModel, 'hello');
   await assert.rejects(runEval(['--model', notModel, '--data', dataPath, '--label', 'label', '--threads', '2']),
