@@ -1,0 +1,49 @@
+import { ArtifactError } from '../../core/errors.js';
+import type { ArtifactMeta, SectionArray } from '../artifact.js';
+import type { ModelKind } from '../classifier.js';
+import { FastTextClassifier } from './model.js';
+import { FASTTEXT_DEFAULTS, parseFastTextParams, type FastTextParams } from './params.js';
+import { trainFastText } from './train.js';
+
+export { FastTextClassifier } from './model.js';
+export { FASTTEXT_DEFAULTS, parseFastTextParams, type FastTextParams } from './params.js';
+export { trainFastText } from './train.js';
+
+export const fastTextKind: ModelKind = {
+  name: 'fasttext',
+  description: 'fastText-style bag of hashed word and character n-grams: averaged embeddings, softmax, SGD',
+  defaults: { ...FASTTEXT_DEFAULTS },
+  train: trainFastText,
+  load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): FastTextClassifier {
+    let params: FastTextParams;
+    try {
+      params = parseFastTextParams(meta.params);
+    } catch (e) {
+      throw new ArtifactError('artifact-bad-params', `fasttext artifact has invalid params: ${(e as Error).message}`, { kind: 'fasttext' }, undefined, { cause: e });
+    }
+    const bucketIds = section(sections, 'bucketIds', Uint32Array);
+    const embedding = section(sections, 'embedding', Float32Array);
+    const output = section(sections, 'output', Float32Array);
+    const classes = meta.labels.length;
+    if (embedding.length !== bucketIds.length * params.dim || output.length !== classes * params.dim) {
+      throw new ArtifactError('artifact-bad-section',
+        `fasttext artifact sections do not fit dim ${params.dim}: embedding ${embedding.length}, output ${output.length} for ${bucketIds.length} rows and ${classes} classes`,
+        { kind: 'fasttext', dim: params.dim });
+    }
+    for (let r = 0; r < bucketIds.length; r++) {
+      if (bucketIds[r]! >= params.buckets || (r > 0 && bucketIds[r]! <= bucketIds[r - 1]!)) {
+        throw new ArtifactError('artifact-bad-section', `fasttext artifact bucket index is not ascending within ${params.buckets} buckets at row ${r}`,
+          { kind: 'fasttext', section: 'bucketIds', row: r });
+      }
+    }
+    return new FastTextClassifier(meta.labels, params, { bucketIds, embedding, output });
+  },
+};
+
+function section<T extends SectionArray>(sections: ReadonlyMap<string, SectionArray>, name: string, ctor: new (...args: never[]) => T): T {
+  const s = sections.get(name);
+  if (!(s instanceof ctor)) {
+    throw new ArtifactError('artifact-bad-section', `fasttext artifact lacks section ${name} of the expected type`, { kind: 'fasttext', section: name });
+  }
+  return s;
+}

@@ -1,0 +1,121 @@
+import type { SectionArray } from '../artifact.js';
+import type { Classifier, Contribution } from '../classifier.js';
+import { BucketFeaturiser } from './featurise.js';
+import type { FastTextParams } from './params.js';
+import { outputScores, softmaxInPlace } from './softmax.js';
+
+/** The trained weights. Only buckets that training touched have an embedding row. */
+export interface FastTextWeights {
+  /** Ascending bucket ids; bucket bucketIds[r] owns embedding row r. */
+  readonly bucketIds: Uint32Array;
+  /** bucketIds.length × dim. */
+  readonly embedding: Float32Array;
+  /** dim × classes (transposed: the scores loop walks contiguous class runs). */
+  readonly output: Float32Array;
+}
+
+/**
+ * A loaded fastText-style classifier: the average of the embedding rows of a text's hashed word and
+ * character n-grams, a linear layer to the classes, softmax. n-grams whose bucket training never saw
+ * are left out of the average (they would only add their random initial vector as noise).
+ */
+export class FastTextClassifier implements Classifier {
+  readonly kind = 'fasttext';
+  readonly labels: readonly string[];
+  readonly params: FastTextParams;
+  readonly weights: FastTextWeights;
+  private readonly featuriser: BucketFeaturiser;
+  /** bucket -> embedding row, -1 when training never touched it. */
+  private readonly rowOfBucket: Int32Array;
+  private readonly hidden: Float64Array;
+
+  constructor(labels: readonly string[], params: FastTextParams, weights: FastTextWeights) {
+    this.labels = labels;
+    this.params = params;
+    this.weights = weights;
+    this.featuriser = new BucketFeaturiser(
+      { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets);
+    this.rowOfBucket = new Int32Array(params.buckets).fill(-1);
+    const ids = weights.bucketIds;
+    for (let r = 0; r < ids.length; r++) this.rowOfBucket[ids[r]!] = r;
+    this.hidden = new Float64Array(params.dim);
+  }
+
+  predictProba(texts: readonly string[], out: Float32Array): void {
+    const classes = this.labels.length;
+    if (out.length < texts.length * classes) {
+      throw new RangeError(`predictProba needs ${texts.length * classes} output floats; got ${out.length}`);
+    }
+    for (let i = 0; i < texts.length; i++) {
+      this.hiddenOf(texts[i]!);
+      outputScores(this.weights.output, this.hidden, this.params.dim, classes, out, i * classes);
+      softmaxInPlace(out, i * classes, classes);
+    }
+  }
+
+  /**
+   * Each n-gram's share of the class's score (logit): its embedding row · the class's output column,
+   * divided by how many n-grams the text has. Repeated n-grams are summed.
+   */
+  explain(text: string, classId: number, limit: number): Contribution[] {
+    if (!Number.isInteger(classId) || classId < 0 || classId >= this.labels.length) {
+      throw new RangeError(`class id ${classId} is outside [0, ${this.labels.length})`);
+    }
+    const { dim } = this.params;
+    const { embedding, output } = this.weights;
+    const described = this.featuriser.hasher.describe(text);
+    const rows: number[] = [];
+    const names: string[] = [];
+    for (const d of described) {
+      const row = this.rowOfBucket[this.featuriser.bucketOf(d.id)]!;
+      if (row >= 0) { rows.push(row); names.push(d.feature); }
+    }
+    const byFeature = new Map<string, number>();
+    const classes = this.labels.length;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]! * dim;
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += embedding[row + j]! * output[j * classes + classId]!;
+      byFeature.set(names[k]!, (byFeature.get(names[k]!) ?? 0) + s / rows.length);
+    }
+    return [...byFeature].map(([feature, weight]) => ({ feature, weight }))
+      .sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))
+      .slice(0, Math.max(0, limit));
+  }
+
+  serialise(): { featuriser: Record<string, unknown>; params: Record<string, unknown>; sections: Array<[string, SectionArray]> } {
+    const p = this.params;
+    return {
+      featuriser: { kind: 'ngram-buckets', wordNgrams: p.wordNgrams, charMin: p.charMin, charMax: p.charMax, maxTokens: p.maxTokens, buckets: p.buckets },
+      params: { ...p },
+      sections: [
+        ['bucketIds', this.weights.bucketIds],
+        ['embedding', this.weights.embedding],
+        ['output', this.weights.output],
+      ],
+    };
+  }
+
+  /** Fills this.hidden with the mean embedding row of the text's known n-grams (zero if none). */
+  private hiddenOf(text: string): void {
+    const dim = this.params.dim;
+    const hidden = this.hidden;
+    const embedding = this.weights.embedding;
+    const rowOfBucket = this.rowOfBucket;
+    hidden.fill(0);
+    const count = this.featuriser.featurise(text);
+    const ids = this.featuriser.ids;
+    let known = 0;
+    for (let i = 0; i < count; i++) {
+      const r = rowOfBucket[ids[i]!]!;
+      if (r < 0) continue;
+      known++;
+      const row = r * dim;
+      for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + embedding[row + j]!;
+    }
+    if (known > 1) {
+      const inv = 1 / known;
+      for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! * inv;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { InputError } from '../../core/errors.js';
+
+/**
+ * Hyper-parameters of the fastText-style classifier. Every one has a documented default (shown by
+ * `lading train --help`); the defaults were chosen by measurement on HS-code and grocery data
+ * (see the folder's report in the commit history), not on a single split.
+ */
+export interface FastTextParams {
+  /** Embedding (hidden) size. The output layer costs dim × classes per text, so this sets prediction speed. */
+  readonly dim: number;
+  /** Hash buckets shared by word and character n-grams. Only the rows training touched are stored. */
+  readonly buckets: number;
+  readonly epochs: number;
+  /** Starting learning rate, decayed linearly to 0 over all epochs (as fastText). */
+  readonly lr: number;
+  /** Longest word n-gram (2 = unigrams and bigrams). */
+  readonly wordNgrams: number;
+  /** Character n-grams inside word boundaries, lengths charMin..charMax; charMax 0 disables them. */
+  readonly charMin: number;
+  readonly charMax: number;
+  /** Examples per synchronous mini-batch: every example of a batch sees the same parameters. */
+  readonly batchSize: number;
+  /**
+   * Negative classes whose probability is below this get no gradient for that example: their update
+   * (p × hidden) is negligible, and skipping them makes the backward pass sparse.
+   */
+  readonly sparseBelow: number;
+  /** Tokens beyond this many per text are ignored. */
+  readonly maxTokens: number;
+  /** Embedding rows start uniform in ±initScale/dim (fastText: 1). */
+  readonly initScale: number;
+}
+
+export const FASTTEXT_DEFAULTS: FastTextParams = {
+  dim: 64,
+  buckets: 2_097_152,
+  epochs: 25,
+  lr: 0.5,
+  wordNgrams: 2,
+  charMin: 2,
+  charMax: 5,
+  batchSize: 64,
+  sparseBelow: 1e-4,
+  maxTokens: 256,
+  initScale: 1,
+};
+
+interface Bound { readonly min: number; readonly max: number; readonly integer: boolean }
+
+const BOUNDS: Readonly<Record<keyof FastTextParams, Bound>> = {
+  dim: { min: 1, max: 1024, integer: true },
+  buckets: { min: 1, max: 1 << 26, integer: true },
+  epochs: { min: 1, max: 10_000, integer: true },
+  lr: { min: Number.MIN_VALUE, max: 100, integer: false },
+  wordNgrams: { min: 1, max: 5, integer: true },
+  charMin: { min: 1, max: 16, integer: true },
+  charMax: { min: 0, max: 16, integer: true },
+  batchSize: { min: 1, max: 65_536, integer: true },
+  sparseBelow: { min: 0, max: 1, integer: false },
+  maxTokens: { min: 1, max: 65_536, integer: true },
+  initScale: { min: 0, max: 1000, integer: false },
+};
+
+/** Validates user-given params (unknown names, types, ranges) and fills in defaults. */
+export function parseFastTextParams(given: Readonly<Record<string, unknown>>): FastTextParams {
+  const out: Record<string, number> = { ...FASTTEXT_DEFAULTS };
+  for (const [name, raw] of Object.entries(given)) {
+    const bound = (BOUNDS as Readonly<Record<string, Bound | undefined>>)[name];
+    if (bound === undefined) {
+      throw new InputError('bad-model-param', `unknown fasttext parameter "${name}"; known: ${Object.keys(BOUNDS).join(', ')}`,
+        { kind: 'fasttext', param: name });
+    }
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isFinite(value) || (bound.integer && !Number.isInteger(value)) || value < bound.min || value > bound.max) {
+      throw new InputError('bad-model-param',
+        `fasttext parameter ${name} must be ${bound.integer ? 'an integer' : 'a number'} in [${bound.min}, ${bound.max}]; got ${JSON.stringify(raw)}`,
+        { kind: 'fasttext', param: name, value: String(raw) });
+    }
+    out[name] = value;
+  }
+  const p = out as unknown as FastTextParams;
+  if (p.charMax > 0 && p.charMin > p.charMax) {
+    throw new InputError('bad-model-param', `fasttext charMin (${p.charMin}) must not exceed charMax (${p.charMax}); set charMax 0 to disable character n-grams`,
+      { kind: 'fasttext', param: 'charMin', value: p.charMin });
+  }
+  return p;
+}

@@ -1,0 +1,56 @@
+/**
+ * What the training thread hands each SGD worker: sizes, hyper-parameters and the shared buffers.
+ * Parameters live in SharedArrayBuffers; the per-batch scratch (hidden vectors, their gradients and
+ * the sparse output-layer coefficients) has one slot per example of a batch, so which thread
+ * computed an example never shows in the result.
+ */
+export interface SgdJob {
+  readonly dim: number;
+  readonly classes: number;
+  readonly examples: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly sparseBelow: number;
+  readonly seed: number;
+  readonly threads: number;
+  /** rows × dim f32: the embedding rows of the buckets training touched. */
+  readonly embedding: SharedArrayBuffer;
+  /** dim × classes f32 (transposed, as the loaded model keeps it). */
+  readonly output: SharedArrayBuffer;
+  /** examples + 1 i32: CSR offsets into features. */
+  readonly offsets: SharedArrayBuffer;
+  /** i32 embedding row ids of every example's features. */
+  readonly features: SharedArrayBuffer;
+  /** examples i32 class ids. */
+  readonly labels: SharedArrayBuffer;
+  /** batchSize × dim f32. */
+  readonly hidden: SharedArrayBuffer;
+  /** batchSize × dim f32: the gradient to add to each of the example's embedding rows. */
+  readonly hiddenGrad: SharedArrayBuffer;
+  /** batchSize × classes: lr-scaled coefficient per class (0 where skipped) and the list of classes updated. */
+  readonly coefClass: SharedArrayBuffer;
+  readonly coefValue: SharedArrayBuffer;
+  /** batchSize i32. */
+  readonly coefCount: SharedArrayBuffer;
+  /** batchSize f64 cross-entropy per example. */
+  readonly loss: SharedArrayBuffer;
+  /** i32 barrier words (see CONTROL_*). */
+  readonly control: SharedArrayBuffer;
+}
+
+export const CONTROL_ARRIVED = 0;
+export const CONTROL_GENERATION = 1;
+export const CONTROL_WORDS = 4;
+
+export interface SgdProgressMessage {
+  readonly type: 'progress';
+  readonly done: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly lr: number;
+}
+
+export interface SgdDoneMessage {
+  readonly type: 'done';
+}

@@ -1,0 +1,186 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { epochOrder } from './seeded-order.js';
+import { outputScores, softmaxInPlace } from './softmax.js';
+import { CONTROL_ARRIVED, CONTROL_GENERATION, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+
+/**
+ * One SGD worker. Training runs as synchronous mini-batches, each in two phases separated by barriers:
+ *
+ *  1. compute: every example of the batch (this worker takes a contiguous slice) is run forward
+ *     with the parameters as they were at the start of the batch; its hidden vector, the sparse
+ *     output-layer coefficients and the gradient for its embedding rows go into the example's slot.
+ *  2. apply: every worker walks ALL examples of the batch in order, but updates only its own slice
+ *     of the dimensions. Each parameter therefore receives the same additions in the same order
+ *     whatever the number of threads, which makes the result byte-identical for any thread count.
+ */
+const job = workerData as { job: SgdJob; worker: number };
+const { dim, classes, examples, epochs, batchSize, sparseBelow, seed, threads } = job.job;
+const me = job.worker;
+
+const embedding = new Float32Array(job.job.embedding);
+const output = new Float32Array(job.job.output);
+const offsets = new Int32Array(job.job.offsets);
+const features = new Int32Array(job.job.features);
+const labels = new Int32Array(job.job.labels);
+const hiddenAll = new Float32Array(job.job.hidden);
+const hiddenGradAll = new Float32Array(job.job.hiddenGrad);
+const coefClass = new Int32Array(job.job.coefClass);
+const coefValue = new Float32Array(job.job.coefValue);
+const coefCount = new Int32Array(job.job.coefCount);
+const lossAll = new Float64Array(job.job.loss);
+const control = new Int32Array(job.job.control);
+
+const hidden = new Float64Array(dim);
+const proba = new Float64Array(classes);
+const order = new Int32Array(examples);
+
+// Dimension slice this worker applies, cut at multiples of 16 floats (one cache line of an
+// embedding row) when possible.
+const unit = dim % 16 === 0 ? 16 : 1;
+const units = dim / unit;
+const dimFrom = Math.floor((units * me) / threads) * unit;
+const dimTo = Math.floor((units * (me + 1)) / threads) * unit;
+
+const SPINS = 4000;
+function barrier(): void {
+  if (threads === 1) return;
+  const generation = Atomics.load(control, CONTROL_GENERATION);
+  if (Atomics.add(control, CONTROL_ARRIVED, 1) === threads - 1) {
+    Atomics.store(control, CONTROL_ARRIVED, 0);
+    Atomics.add(control, CONTROL_GENERATION, 1);
+    Atomics.notify(control, CONTROL_GENERATION);
+    return;
+  }
+  for (let s = 0; s < SPINS; s++) if (Atomics.load(control, CONTROL_GENERATION) !== generation) return;
+  while (Atomics.load(control, CONTROL_GENERATION) === generation) Atomics.wait(control, CONTROL_GENERATION, generation);
+}
+
+function computeExample(example: number, slot: number, lr: number): void {
+  const from = offsets[example]!;
+  const to = offsets[example + 1]!;
+  const n = to - from;
+  const hOff = slot * dim;
+  const cOff = slot * classes;
+  if (n === 0) {
+    coefCount[slot] = 0;
+    lossAll[slot] = 0;
+    return;
+  }
+  hidden.fill(0);
+  for (let f = from; f < to; f++) {
+    const row = features[f]! * dim;
+    for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + embedding[row + j]!;
+  }
+  const inv = 1 / n;
+  for (let j = 0; j < dim; j++) {
+    hidden[j] = hidden[j]! * inv;
+    hiddenAll[hOff + j] = hidden[j]!;
+  }
+  outputScores(output, hidden, dim, classes, proba, 0);
+  softmaxInPlace(proba, 0, classes);
+  const y = labels[example]!;
+  lossAll[slot] = -Math.log(Math.max(proba[y]!, 1e-30));
+  // Coefficients lr × (target - p): dense per slot (zero where skipped), plus the list of non-zero ones.
+  let k = 0;
+  for (let c = 0; c < classes; c++) {
+    const p = proba[c]!;
+    if (c !== y && p < sparseBelow) {
+      coefValue[cOff + c] = 0;
+      continue;
+    }
+    coefValue[cOff + c] = lr * ((c === y ? 1 : 0) - p);
+    coefClass[cOff + k++] = c;
+  }
+  coefCount[slot] = k;
+  // Gradient of the hidden vector: the output columns of the updated classes, weighted.
+  const dense = isDense(k);
+  for (let j = 0; j < dim; j++) {
+    const row = j * classes;
+    let g = 0;
+    if (dense) {
+      for (let c = 0; c < classes; c++) g += coefValue[cOff + c]! * output[row + c]!;
+    } else {
+      for (let i = 0; i < k; i++) {
+        const c = coefClass[cOff + i]!;
+        g += coefValue[cOff + c]! * output[row + c]!;
+      }
+    }
+    hiddenGradAll[hOff + j] = g * inv;
+  }
+}
+
+/**
+ * Early in training nearly every class gets a gradient; then contiguous loops over all classes beat
+ * the indirect ones. The choice depends only on the example, never on the thread, so it is deterministic.
+ */
+function isDense(k: number): boolean {
+  return k * 4 > classes;
+}
+
+function applyBatch(batchStart: number, size: number): void {
+  // Output layer (dim × classes): this worker's rows, each updated by the examples in batch order.
+  for (let j = dimFrom; j < dimTo; j++) {
+    const row = j * classes;
+    for (let slot = 0; slot < size; slot++) {
+      const h = hiddenAll[slot * dim + j]!;
+      const cOff = slot * classes;
+      const k = coefCount[slot]!;
+      if (isDense(k)) {
+        for (let c = 0; c < classes; c++) output[row + c] = output[row + c]! + coefValue[cOff + c]! * h;
+      } else {
+        for (let i = 0; i < k; i++) {
+          const c = coefClass[cOff + i]!;
+          output[row + c] = output[row + c]! + coefValue[cOff + c]! * h;
+        }
+      }
+    }
+  }
+  // Embedding rows: this worker's slice of dimensions, examples in batch order.
+  for (let slot = 0; slot < size; slot++) {
+    const hOff = slot * dim;
+    const example = order[batchStart + slot]!;
+    const to = offsets[example + 1]!;
+    for (let f = offsets[example]!; f < to; f++) {
+      const row = features[f]! * dim;
+      for (let j = dimFrom; j < dimTo; j++) embedding[row + j] = embedding[row + j]! + hiddenGradAll[hOff + j]!;
+    }
+  }
+}
+
+function run(): void {
+  const total = epochs * examples;
+  const batchesPerEpoch = Math.ceil(examples / batchSize);
+  const reportEvery = Math.max(1, Math.floor((batchesPerEpoch * epochs) / 200));
+  let batchNo = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    epochOrder(seed, epoch, order);
+    for (let start = 0; start < examples; start += batchSize) {
+      const size = Math.min(batchSize, examples - start);
+      const done = epoch * examples + start;
+      const lr = job.job.lr * Math.max(0, 1 - done / total);
+      const per = Math.ceil(size / threads);
+      const mineTo = Math.min(size, (me + 1) * per);
+      for (let slot = me * per; slot < mineTo; slot++) computeExample(order[start + slot]!, slot, lr);
+      barrier();
+      applyBatch(start, size);
+      if (me === 0) {
+        for (let slot = 0; slot < size; slot++) lossSum += lossAll[slot]!;
+        lossCount += size;
+      }
+      barrier();
+      batchNo++;
+      if (me === 0 && (batchNo % reportEvery === 0 || start + size >= examples)) {
+        const message: SgdProgressMessage = { type: 'progress', done: done + size, epoch: epoch + 1, loss: lossSum / Math.max(1, lossCount), lr };
+        parentPort!.postMessage(message);
+        lossSum = 0;
+        lossCount = 0;
+      }
+    }
+  }
+  const message: SgdDoneMessage = { type: 'done' };
+  parentPort!.postMessage(message);
+}
+
+run();

@@ -1,0 +1,163 @@
+import { Worker } from 'node:worker_threads';
+import { InputError, InterruptedError } from '../../core/errors.js';
+import type { TrainInput, TrainOptions } from '../classifier.js';
+import { BucketFeaturiser } from './featurise.js';
+import { FastTextClassifier } from './model.js';
+import { parseFastTextParams, type FastTextParams } from './params.js';
+import { mix32, mulberry32 } from './seeded-order.js';
+import { CONTROL_WORDS, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+
+interface FeaturisedTexts {
+  readonly offsets: Int32Array;
+  /** Embedding row per feature (rows = touched buckets in ascending order). */
+  readonly rows: Int32Array;
+  readonly bucketIds: Uint32Array;
+}
+
+/**
+ * Trains the fastText-style classifier with synchronous mini-batch SGD spread over
+ * `options.threads` worker threads (see sgd-worker.ts for why it is deterministic).
+ */
+export async function trainFastText(input: TrainInput, options: TrainOptions): Promise<FastTextClassifier> {
+  const params = parseFastTextParams(options.params);
+  checkInput(input);
+  if (options.signal?.aborted) throw new InterruptedError('fasttext training');
+
+  const { offsets, rows, bucketIds } = featuriseAll(input.texts, params);
+  const { dim } = params;
+  const classes = input.labels.length;
+  const examples = input.texts.length;
+  const batchSize = Math.min(params.batchSize, Math.max(1, examples));
+  const threads = Math.max(1, Math.min(Math.floor(options.threads) || 1, batchSize));
+
+  const embedding = sharedF32(bucketIds.length * dim);
+  initialiseEmbedding(new Float32Array(embedding), bucketIds, dim, params.initScale, options.seed);
+  const job: SgdJob = {
+    dim, classes, examples, epochs: params.epochs, batchSize, lr: params.lr, sparseBelow: params.sparseBelow,
+    seed: options.seed, threads,
+    embedding,
+    output: sharedF32(classes * dim),
+    offsets: sharedCopy(offsets),
+    features: sharedCopy(rows),
+    labels: sharedCopy(input.y),
+    hidden: sharedF32(batchSize * dim),
+    hiddenGrad: sharedF32(batchSize * dim),
+    coefClass: new SharedArrayBuffer(batchSize * classes * 4),
+    coefValue: sharedF32(batchSize * classes),
+    coefCount: new SharedArrayBuffer(batchSize * 4),
+    loss: new SharedArrayBuffer(batchSize * 8),
+    control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+  };
+  await runWorkers(job, params, options);
+  return new FastTextClassifier(input.labels, params, {
+    bucketIds,
+    embedding: new Float32Array(job.embedding).slice(),
+    output: new Float32Array(job.output).slice(),
+  });
+}
+
+function checkInput(input: TrainInput): void {
+  if (input.texts.length !== input.y.length) {
+    throw new InputError('bad-training-input', `fasttext got ${input.texts.length} texts but ${input.y.length} labels`,
+      { texts: input.texts.length, labels: input.y.length });
+  }
+  if (input.texts.length === 0) throw new InputError('bad-training-input', 'fasttext needs at least one training example', {});
+  if (input.labels.length === 0) throw new InputError('bad-training-input', 'fasttext needs at least one class', {});
+  for (let i = 0; i < input.y.length; i++) {
+    const y = input.y[i]!;
+    if (y < 0 || y >= input.labels.length) {
+      throw new InputError('bad-training-input', `training example ${i} has class id ${y}, outside [0, ${input.labels.length})`,
+        { row: i, classId: y });
+    }
+  }
+}
+
+/** Hashes every text once; maps the buckets that occur to dense rows (ascending bucket order). */
+function featuriseAll(texts: readonly string[], params: FastTextParams): FeaturisedTexts {
+  const featuriser = new BucketFeaturiser(
+    { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets);
+  const offsets = new Int32Array(texts.length + 1);
+  let ids = new Uint32Array(Math.max(1024, texts.length * 64));
+  let total = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const n = featuriser.featurise(texts[i]!);
+    if (total + n > ids.length) {
+      const grown = new Uint32Array(Math.max(ids.length * 2, total + n));
+      grown.set(ids.subarray(0, total));
+      ids = grown;
+    }
+    ids.set(featuriser.ids.subarray(0, n), total);
+    total += n;
+    offsets[i + 1] = total;
+  }
+  const rowOfBucket = new Int32Array(params.buckets).fill(-1);
+  for (let f = 0; f < total; f++) rowOfBucket[ids[f]!] = 0;
+  let used = 0;
+  for (let b = 0; b < params.buckets; b++) if (rowOfBucket[b] === 0) rowOfBucket[b] = used++;
+  const bucketIds = new Uint32Array(used);
+  for (let b = 0, r = 0; b < params.buckets; b++) if (rowOfBucket[b]! >= 0) bucketIds[r++] = b;
+  const rows = new Int32Array(total);
+  for (let f = 0; f < total; f++) rows[f] = rowOfBucket[ids[f]!]!;
+  return { offsets, rows, bucketIds };
+}
+
+/** Uniform in [-1/dim, 1/dim] as fastText; each row seeded by its bucket, so rows never depend on which others exist. */
+function initialiseEmbedding(embedding: Float32Array, bucketIds: Uint32Array, dim: number, scale: number, seed: number): void {
+  const bound = scale / dim;
+  for (let r = 0; r < bucketIds.length; r++) {
+    const next = mulberry32(mix32(seed ^ Math.imul(bucketIds[r]!, 0x9e3779b1)));
+    for (let j = 0; j < dim; j++) embedding[r * dim + j] = (2 * next() - 1) * bound;
+  }
+}
+
+function runWorkers(job: SgdJob, params: FastTextParams, options: TrainOptions): Promise<void> {
+  const total = params.epochs * job.examples;
+  return new Promise<void>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let finished = 0;
+    let settled = false;
+    const stopAll = (): void => { for (const w of workers) void w.terminate(); };
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error !== undefined) {
+        stopAll();
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    const onAbort = (): void => settle(new InterruptedError('fasttext training'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    for (let w = 0; w < job.threads; w++) {
+      const worker = new Worker(new URL('./sgd-worker.js', import.meta.url), { workerData: { job, worker: w } });
+      workers.push(worker);
+      worker.on('message', (m: SgdProgressMessage | SgdDoneMessage) => {
+        if (settled) return;
+        if (m.type === 'progress') {
+          try {
+            options.onProgress?.({ phase: 'train', done: m.done, total, info: { epoch: m.epoch, loss: m.loss, lr: m.lr } });
+          } catch (e) {
+            settle(e);
+          }
+        } else if (++finished === job.threads) {
+          settle();
+        }
+      });
+      worker.on('error', (e) => settle(e));
+      worker.on('exit', (code) => { if (!settled && code !== 0) settle(new Error(`fasttext SGD worker ${w} exited with code ${code}`)); });
+    }
+    if (options.signal?.aborted) onAbort();
+  });
+}
+
+function sharedF32(length: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(Math.max(1, length) * 4);
+}
+
+function sharedCopy(a: Int32Array): SharedArrayBuffer {
+  const s = new SharedArrayBuffer(Math.max(1, a.length) * 4);
+  new Int32Array(s).set(a);
+  return s;
+}
