@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { verb as deployVerb } from '../../src/cli/deploy.js';
+import { runVerb } from '../helpers/run-cli.js';
+import { trainFixtureModels } from '../serving/fixtures.js';
+
+const fx = await trainFixtureModels();
+const home = join(fx.dir, 'home');
+const bin = fileURLToPath(new URL('../../../bin/lading.js', import.meta.url));
+
+async function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--home', home, '--port', '0', '--host', '127.0.0.1', '--json', '--workers', '1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      try { resolve((JSON.parse(out) as { url: string }).url); } catch { /* not complete yet */ }
+    });
+    void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+  return { child, url, stderr: () => err, exited };
+}
+
+const classify = (url: string, texts: string[]) => fetch(`${url}/v1/models/hs:classify`, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ texts }),
+});
+
+test('swapping the model behind an endpoint under load drops and fails zero requests', async () => {
+  const set = async (model: string) => {
+    const r = await runVerb(deployVerb, ['set', 'hs', '--home', home, '--variant', `main=${model}`, '--reason', 'swap test', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  await set(fx.a);
+  const s = await startServe(['--deployment', 'hs', '--poll-ms', '100']);
+  try {
+    let stop = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const versions = new Set<string>();
+    const loop = async () => {
+      while (!stop) {
+        try {
+          const r = await classify(s.url, ['500 CTNS PLASTIC CUPS', 'LED TV 32 INCH']);
+          const body = (await r.json()) as { version?: string; error?: string };
+          if (r.status !== 200) failures.push(`${r.status} ${body.error}`);
+          else { ok++; versions.add(body.version!); }
+        } catch (e) {
+          failures.push(String(e));
+        }
+      }
+    };
+    const loops = Array.from({ length: 8 }, loop);
+    const waitForVersions = async (n: number) => {
+      for (let i = 0; i < 200 && versions.size < n; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitForVersions(1);
+    await set(fx.b); // blue -> green
+    await waitForVersions(2);
+    await set(fx.a); // and back: the same artifact again
+    await new Promise((r) => setTimeout(r, 500));
+    const history = await runVerb(deployVerb, ['history', 'hs', '--home', home, '--json']);
+    assert.equal((JSON.parse(history.stdout) as unknown[]).length, 3);
+    const rolled = await runVerb(deployVerb, ['rollback', 'hs', '--home', home, '--json']);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await Promise.all(loops);
+    assert.deepEqual(failures, []);
+    assert.equal(versions.size, 2, 'both models answered during the run');
+    assert.ok(ok > 20, `only ${ok} requests ran`);
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
+});
+
+test('graceful shutdown answers requests in flight, then refuses and exits 0', async () => {
+  const s = await startServe(['--model', fx.a, '--name', 'hs', '--max-delay-ms', '2']);
+  const big = Array.from({ length: 500 }, (_, i) => fx.texts[i % fx.texts.length]!);
+  const inFlight = Array.from({ length: 40 }, () => classify(s.url, big));
+  // Signal once the server is visibly working through them, with most still in flight.
+  await Promise.race(inFlight);
+  s.child.kill('SIGTERM');
+  const answers = await Promise.allSettled(inFlight);
+  const statuses = await Promise.all(answers.map(async (a) => (a.status === 'fulfilled' ? a.value.status : 'network-error')));
+  // Every request that reached the server before SIGTERM is answered 200; later ones get 503 or a refused connection.
+  assert.ok(statuses.every((st) => st === 200 || st === 503 || st === 'network-error'), statuses.join(','));
+  assert.ok(statuses.filter((st) => st === 200).length > 1, statuses.join(','));
+  assert.equal(await s.exited, 0, s.stderr());
+  assert.match(s.stderr(), /draining/);
+  await assert.rejects(classify(s.url, ['x']));
+});
