@@ -5,6 +5,7 @@ import type { ModelKind } from './classifier.js';
 const KINDS: Readonly<Record<string, () => Promise<ModelKind>>> = {
   linear: async () => (await import('./linear/index.js')).linearKind,
   fasttext: async () => (await import('./fasttext/index.js')).fastTextKind,
+  textcnn: async () => (await import('./textcnn/index.js')).textCnnKind,
 };
 
 export const MODEL_KIND_NAMES: readonly string[] = Object.keys(KINDS);

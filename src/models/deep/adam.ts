@@ -1,0 +1,49 @@
+/**
+ * Adam (Kingma & Ba) over flat Float32Array parameters. Dense tensors update every element each
+ * step; the embedding updates only the rows a batch touched ("lazy" Adam, as PyTorch's SparseAdam),
+ * which keeps a step's cost proportional to the batch, not the vocabulary.
+ */
+export interface AdamSettings {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+export const ADAM_DEFAULTS: Omit<AdamSettings, 'lr'> = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+export class AdamState {
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+  constructor(size: number) {
+    this.m = new Float32Array(size);
+    this.v = new Float32Array(size);
+  }
+}
+
+/** One step on elements [from, to) of a tensor; `step` counts from 1. */
+export function adamDense(p: Float32Array, g: Float32Array, s: AdamState, a: AdamSettings, step: number, from = 0, to = p.length): void {
+  const { beta1, beta2, eps } = a;
+  const c1 = 1 - Math.pow(beta1, step);
+  const c2 = 1 - Math.pow(beta2, step);
+  const lrT = (a.lr * Math.sqrt(c2)) / c1;
+  const epsT = eps * Math.sqrt(c2);
+  const m = s.m;
+  const v = s.v;
+  for (let i = from; i < to; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * m[i]! + (1 - beta1) * gi;
+    const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! - (lrT * mi) / (Math.sqrt(vi) + epsT);
+  }
+}
+
+/** One step on whole rows of width `dim` (the rows listed, in that order). */
+export function adamRows(p: Float32Array, g: Float32Array, s: AdamState, a: AdamSettings, step: number, rows: Int32Array, count: number, dim: number): void {
+  for (let i = 0; i < count; i++) {
+    const from = rows[i]! * dim;
+    adamDense(p, g, s, a, step, from, from + dim);
+  }
+}

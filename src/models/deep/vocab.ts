@@ -1,0 +1,53 @@
+import { normaliseText } from '../../text/normalise.js';
+import { tokenSpans } from '../../text/tokenise.js';
+import { SUBWORD_PREFIX } from '../onnx/token-encoder.js';
+
+export const PAD_ID = 0;
+export const UNK_ID = 1;
+
+export interface VocabOptions {
+  /** Words seen fewer times than this are out of vocabulary (they fall back to subwords or <unk>). */
+  readonly minCount: number;
+  readonly maxWords: number;
+  /** Character n-gram length for the subword fallback; 0 = none. */
+  readonly subwordN: number;
+  readonly maxSubwords: number;
+}
+
+/**
+ * The token vocabulary of a deep model, built from the training split only: "<pad>", "<unk>", the
+ * frequent words (most frequent first, ties alphabetical so the order never depends on input
+ * order), then the character n-grams of the rare words, which the encoder uses for words it does
+ * not know (so "bottlez" still shares "##bot", "##ott"… with "bottles").
+ */
+export function buildVocab(texts: readonly string[], o: VocabOptions): string[] {
+  const words = new Map<string, number>();
+  const starts = new Int32Array(1024);
+  const ends = new Int32Array(1024);
+  for (const text of texts) {
+    const t = normaliseText(text);
+    const n = tokenSpans(t, starts, ends);
+    for (let i = 0; i < n; i++) {
+      const w = t.slice(starts[i], ends[i]);
+      words.set(w, (words.get(w) ?? 0) + 1);
+    }
+  }
+  const ranked = (m: Map<string, number>, min: number, max: number): string[] =>
+    [...m].filter(([, c]) => c >= min).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, max).map(([w]) => w);
+  const kept = ranked(words, o.minCount, o.maxWords);
+  const vocab = ['<pad>', '<unk>', ...kept];
+  if (o.subwordN > 0) {
+    const inVocab = new Set(kept);
+    const grams = new Map<string, number>();
+    for (const [w, c] of words) {
+      if (inVocab.has(w)) continue;
+      const wrapped = `<${w}>`;
+      for (let i = 0; i + o.subwordN <= wrapped.length; i++) {
+        const g = wrapped.slice(i, i + o.subwordN);
+        grams.set(g, (grams.get(g) ?? 0) + c);
+      }
+    }
+    for (const g of ranked(grams, o.minCount, o.maxSubwords)) vocab.push(SUBWORD_PREFIX + g);
+  }
+  return vocab;
+}

@@ -1,0 +1,96 @@
+import { attrInt, attrInts, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
+import { ArtifactError } from '../../core/errors.js';
+import { hiddenSize, type TextCnnShape, type TextCnnWeights } from './network.js';
+
+export const TEXTCNN_INPUT = 'ids';
+export const TEXTCNN_OUTPUT = 'probabilities';
+
+/**
+ * The Text-CNN as an ONNX graph (opset 17) over int32 ids [batch, seq] (0 = padding, right-padded):
+ * Gather → Conv per width → ReLU → mask of windows starting past the text's last token → ReduceMax
+ * → Concat → Gemm → Softmax. Same maths as TextCnnNet.forward without dropout.
+ */
+export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Array {
+  const { dim, filters, classes } = s;
+  const H = hiddenSize(s);
+  const g = new OnnxGraphBuilder('textcnn');
+  g.input(TEXTCNN_INPUT, 'int32', ['batch', 'seq']);
+  g.output(TEXTCNN_OUTPUT, 'float', ['batch', classes]);
+  g.initializer('embedding', [s.vocab, dim], w.embedding);
+  g.initializer('zero_id', [], Int32Array.of(0));
+  g.initializer('axis1', [1], BigInt64Array.of(1n));
+  g.initializer('axis1_scalar', [], Int32Array.of(1));
+  g.initializer('one', [], Float32Array.of(1));
+  g.initializer('zero', [], Float32Array.of(0));
+  // Token count per row (non-pad ids) and every position's index, as floats.
+  g.node('Equal', [TEXTCNN_INPUT, 'zero_id'], ['is_pad']);
+  g.node('Not', ['is_pad'], ['is_token']);
+  g.node('Cast', ['is_token'], ['token_f'], { to: attrInt(1) });
+  g.node('ReduceSum', ['token_f', 'axis1'], ['length'], { keepdims: attrInt(1) });
+  g.node('Equal', [TEXTCNN_INPUT, TEXTCNN_INPUT], ['all_true']);
+  g.node('Cast', ['all_true'], ['ones_f'], { to: attrInt(1) });
+  g.node('CumSum', ['ones_f', 'axis1_scalar'], ['position_1']);
+  g.node('Sub', ['position_1', 'one'], ['position']);
+  g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x']);
+  g.node('Transpose', ['x'], ['x_t'], { perm: attrInts([0, 2, 1]) });
+  const pooled: string[] = [];
+  s.widths.forEach((width, i) => {
+    // ONNX Conv wants [filters, dim, width]; the kernels keep [filters, width, dim].
+    const src = w.conv[i]!;
+    const onnxW = new Float32Array(src.length);
+    for (let f = 0; f < filters; f++) {
+      for (let k = 0; k < width; k++) for (let d = 0; d < dim; d++) onnxW[f * dim * width + d * width + k] = src[f * width * dim + k * dim + d]!;
+    }
+    g.initializer(`conv${i}_w`, [filters, dim, width], onnxW);
+    g.initializer(`conv${i}_b`, [filters], w.convBias[i]!);
+    g.initializer(`width${i}`, [], Float32Array.of(width));
+    g.initializer(`slice${i}_start`, [1], BigInt64Array.of(0n));
+    g.initializer(`slice${i}_end`, [1], BigInt64Array.of(width === 1 ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(1 - width)));
+    g.node('Conv', ['x_t', `conv${i}_w`, `conv${i}_b`], [`conv${i}`], { kernel_shape: attrInts([width]) });
+    g.node('Relu', [`conv${i}`], [`relu${i}`]);
+    // Window t is valid when t <= max(length - width, 0).
+    g.node('Sub', ['length', `width${i}`], [`last${i}_raw`]);
+    g.node('Max', [`last${i}_raw`, 'zero'], [`last${i}`]);
+    g.node('Slice', ['position', `slice${i}_start`, `slice${i}_end`, 'axis1'], [`pos${i}`]);
+    g.node('LessOrEqual', [`pos${i}`, `last${i}`], [`valid${i}_b`]);
+    g.node('Cast', [`valid${i}_b`], [`valid${i}_f`], { to: attrInt(1) });
+    g.node('Unsqueeze', [`valid${i}_f`, 'axis1'], [`valid${i}`]);
+    g.node('Mul', [`relu${i}`, `valid${i}`], [`masked${i}`]);
+    g.node('ReduceMax', [`masked${i}`], [`pooled${i}`], { axes: attrInts([2]), keepdims: attrInt(0) });
+    pooled.push(`pooled${i}`);
+  });
+  g.node('Concat', pooled, ['hidden'], { axis: attrInt(1) });
+  g.initializer('output_w', [classes, H], w.output);
+  g.initializer('output_b', [classes], w.outputBias);
+  g.node('Gemm', ['hidden', 'output_w', 'output_b'], ['logits'], { transB: attrInt(1) });
+  g.node('Softmax', ['logits'], [TEXTCNN_OUTPUT], { axis: attrInt(1) });
+  return g.toModel({ opset: 17, producer: 'lading-textcnn' });
+}
+
+/** Reads the weights back out of an exported graph (the artifact stores them only there). */
+export function importTextCnnWeights(s: TextCnnShape, model: Uint8Array): TextCnnWeights {
+  const t = readFloatInitializers(model);
+  const get = (name: string, length: number): Float32Array => {
+    const v = t.get(name);
+    if (!v || v.data.length !== length) {
+      throw new ArtifactError('artifact-bad-section', `textcnn ONNX graph lacks initialiser ${name} of ${length} floats`, { kind: 'textcnn', initializer: name });
+    }
+    return v.data;
+  };
+  const { dim, filters } = s;
+  const conv = s.widths.map((width, i) => {
+    const onnxW = get(`conv${i}_w`, filters * dim * width);
+    const out = new Float32Array(onnxW.length);
+    for (let f = 0; f < filters; f++) {
+      for (let k = 0; k < width; k++) for (let d = 0; d < dim; d++) out[f * width * dim + k * dim + d] = onnxW[f * dim * width + d * width + k]!;
+    }
+    return out;
+  });
+  return {
+    embedding: get('embedding', s.vocab * dim),
+    conv,
+    convBias: s.widths.map((_, i) => get(`conv${i}_b`, filters)),
+    output: get('output_w', s.classes * hiddenSize(s)),
+    outputBias: get('output_b', s.classes),
+  };
+}

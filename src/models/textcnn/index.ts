@@ -1,0 +1,35 @@
+import { ArtifactError } from '../../core/errors.js';
+import type { ArtifactMeta, SectionArray } from '../artifact.js';
+import type { ModelKind } from '../classifier.js';
+import { decodeVocab, type OnnxClassifier } from '../onnx/onnx-classifier.js';
+import { importTextCnnWeights } from './export-onnx.js';
+import { textCnnClassifier, textCnnShape } from './model.js';
+import { parseTextCnnParams, TEXTCNN_DEFAULTS, type TextCnnParams } from './params.js';
+import { trainTextCnn } from './train.js';
+
+export { exportTextCnnOnnx } from './export-onnx.js';
+export { TEXTCNN_DEFAULTS, parseTextCnnParams, type TextCnnParams } from './params.js';
+export { trainTextCnn } from './train.js';
+
+export const textCnnKind: ModelKind = {
+  name: 'textcnn',
+  description: 'Text-CNN (Kim 2014): learned word + subword embedding, convolutions of several widths, max-pool, dropout; served as ONNX',
+  defaults: { ...TEXTCNN_DEFAULTS },
+  train: trainTextCnn,
+  load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {
+    let params: TextCnnParams;
+    try {
+      params = parseTextCnnParams(meta.params);
+    } catch (e) {
+      throw new ArtifactError('artifact-bad-params', `textcnn artifact has invalid params: ${(e as Error).message}`, { kind: 'textcnn' }, undefined, { cause: e });
+    }
+    const onnx = sections.get('onnx');
+    const vocabBytes = sections.get('vocab');
+    if (!(onnx instanceof Uint8Array) || !(vocabBytes instanceof Uint8Array)) {
+      throw new ArtifactError('artifact-bad-section', 'textcnn artifact lacks its onnx or vocab section', { kind: 'textcnn' });
+    }
+    const vocab = decodeVocab(vocabBytes);
+    const weights = importTextCnnWeights(textCnnShape(params, vocab.length, meta.labels.length), onnx);
+    return textCnnClassifier(meta.labels, params, vocab, weights, onnx);
+  },
+};

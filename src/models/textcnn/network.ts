@@ -1,0 +1,300 @@
+import { createRandom } from '../../core/random.js';
+import { hashUniform, type IdSequences } from '../deep/id-batch.js';
+import { fillUniform } from '../deep/init.js';
+import { matmulRows } from '../deep/matmul.js';
+import { PAD_ID } from '../deep/vocab.js';
+
+export interface TextCnnShape {
+  readonly vocab: number;
+  readonly dim: number;
+  readonly filters: number;
+  readonly widths: readonly number[];
+  readonly classes: number;
+  /** Longest sequence the network will see (the encoder's maxLength). */
+  readonly maxLength: number;
+}
+
+/** The weights, in the layout the kernels want (conv filter f of width w: [w × dim] row-major, token-major). */
+export interface TextCnnWeights {
+  readonly embedding: Float32Array;
+  readonly conv: readonly Float32Array[];
+  readonly convBias: readonly Float32Array[];
+  readonly output: Float32Array;
+  readonly outputBias: Float32Array;
+}
+
+export function hiddenSize(s: TextCnnShape): number {
+  return s.widths.length * s.filters;
+}
+
+/** PyTorch's default initialisation: N-like U(±√3) embedding (unit variance), U(±1/√fan_in) elsewhere; pad row zero. */
+export function initTextCnn(s: TextCnnShape, seed: number): TextCnnWeights {
+  const random = createRandom(seed);
+  const embedding = new Float32Array(s.vocab * s.dim);
+  fillUniform(embedding, Math.sqrt(3), random);
+  embedding.fill(0, PAD_ID * s.dim, (PAD_ID + 1) * s.dim);
+  const conv = s.widths.map((w) => new Float32Array(s.filters * w * s.dim));
+  const convBias = s.widths.map(() => new Float32Array(s.filters));
+  s.widths.forEach((w, i) => {
+    const bound = 1 / Math.sqrt(w * s.dim);
+    fillUniform(conv[i]!, bound, random);
+    fillUniform(convBias[i]!, bound, random);
+  });
+  const h = hiddenSize(s);
+  const output = new Float32Array(s.classes * h);
+  const outputBias = new Float32Array(s.classes);
+  fillUniform(output, 1 / Math.sqrt(h), random);
+  fillUniform(outputBias, 1 / Math.sqrt(h), random);
+  return { embedding, conv, convBias, output, outputBias };
+}
+
+export function weightTensors(w: TextCnnWeights): Float32Array[] {
+  return [w.embedding, ...w.conv, ...w.convBias, w.output, w.outputBias];
+}
+
+/** Gradient buffers of one shard (SharedArrayBuffer-backed when a worker writes them). */
+export interface TextCnnGrads {
+  readonly embedding: Float32Array;
+  readonly conv: readonly Float32Array[];
+  readonly convBias: readonly Float32Array[];
+  readonly output: Float32Array;
+  readonly outputBias: Float32Array;
+  /** Embedding rows with a gradient this batch, and how many (element 0). */
+  readonly touched: Int32Array;
+  readonly touchedCount: Int32Array;
+}
+
+export function sharedLike(a: Float32Array): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
+}
+
+export function sharedCopy(a: Float32Array): Float32Array {
+  const s = sharedLike(a);
+  s.set(a);
+  return s;
+}
+
+export function allocGrads(w: TextCnnWeights, vocab: number): TextCnnGrads {
+  return {
+    embedding: sharedLike(w.embedding), conv: w.conv.map(sharedLike), convBias: w.convBias.map(sharedLike),
+    output: sharedLike(w.output), outputBias: sharedLike(w.outputBias),
+    touched: new Int32Array(new SharedArrayBuffer(Math.max(4, vocab * 4))), touchedCount: new Int32Array(new SharedArrayBuffer(4)),
+  };
+}
+
+export function sharedWeights(w: TextCnnWeights): TextCnnWeights {
+  return { embedding: sharedCopy(w.embedding), conv: w.conv.map(sharedCopy), convBias: w.convBias.map(sharedCopy), output: sharedCopy(w.output), outputBias: sharedCopy(w.outputBias) };
+}
+
+export interface DropoutStep {
+  readonly seed: number;
+  readonly step: number;
+  readonly rate: number;
+}
+
+/**
+ * Text-CNN forward and backward over a batch: embedding lookup, one convolution per width (windows
+ * that start past the last token are masked, so a text's padding never changes its result), ReLU,
+ * max-pool over time, dropout, a linear layer, softmax. The backward pass is sparse where the
+ * maths is: max-pooling routes each filter's gradient to one window, and the embedding gradient
+ * touches only the batch's tokens.
+ */
+export class TextCnnNet {
+  readonly shape: TextCnnShape;
+  readonly weights: TextCnnWeights;
+  private readonly capacity: number;
+  private readonly hidden: number;
+  private readonly rowLength: number;
+  private readonly maxWidth: number;
+  private readonly x: Float32Array;
+  private readonly convOut: Float32Array;
+  private readonly pooled: Float32Array;
+  private readonly argmax: Int32Array;
+  private readonly keep: Float32Array;
+  private readonly dropped: Float32Array;
+  readonly proba: Float32Array;
+  private readonly dHidden: Float32Array;
+  private readonly dX: Float32Array;
+  /** Where this network's backward pass accumulates (absent for inference-only networks). */
+  readonly grads: TextCnnGrads | undefined;
+  private readonly stamp: Int32Array;
+
+  constructor(shape: TextCnnShape, weights: TextCnnWeights, capacity: number, grads?: TextCnnGrads) {
+    this.shape = shape;
+    this.weights = weights;
+    this.capacity = capacity;
+    const { dim, filters, classes } = shape;
+    const maxWidth = Math.max(...shape.widths);
+    this.maxWidth = maxWidth;
+    this.hidden = hiddenSize(shape);
+    this.rowLength = Math.max(shape.maxLength, maxWidth);
+    this.x = new Float32Array(capacity * this.rowLength * dim);
+    this.convOut = new Float32Array(this.rowLength * filters);
+    this.pooled = new Float32Array(capacity * this.hidden);
+    this.argmax = new Int32Array(capacity * this.hidden);
+    this.keep = new Float32Array(capacity * this.hidden);
+    this.dropped = new Float32Array(capacity * this.hidden);
+    this.proba = new Float32Array(capacity * classes);
+    this.dHidden = new Float32Array(capacity * this.hidden);
+    this.dX = new Float32Array(this.rowLength * dim);
+    this.grads = grads;
+    this.stamp = new Int32Array(grads ? shape.vocab : 0).fill(-1);
+  }
+
+  /** Forward pass of sequences order[from .. from + count) into this.proba (count × classes). */
+  forward(seq: IdSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null, batchOffset = 0): void {
+    if (count > this.capacity) throw new RangeError(`batch of ${count} exceeds the network's capacity ${this.capacity}`);
+    const { dim, filters, widths, classes } = this.shape;
+    const { embedding, conv, convBias } = this.weights;
+    const H = this.hidden;
+    const maxWidth = this.maxWidth;
+    const x = this.x;
+    const convOut = this.convOut;
+    const pooled = this.pooled;
+    const argmax = this.argmax;
+    for (let b = 0; b < count; b++) {
+      const i = order === null ? from + b : order[from + b]!;
+      const n = seq.lengths[i]!;
+      const s = seq.starts[i]!;
+      const xo = b * this.rowLength * dim;
+      for (let p = 0; p < n; p++) x.set(embedding.subarray(seq.ids[s + p]! * dim, (seq.ids[s + p]! + 1) * dim), xo + p * dim);
+      const L = n > maxWidth ? n : maxWidth;
+      if (L > n) x.fill(0, xo + n * dim, xo + L * dim);
+      for (let wi = 0; wi < widths.length; wi++) {
+        const w = widths[wi]!;
+        const windows = (n - w > 0 ? n - w : 0) + 1;
+        matmulRows(x, xo, dim, windows, conv[wi]!, w * dim, filters, convBias[wi]!, convOut, 0, filters);
+        const po = b * H + wi * filters;
+        for (let f = 0; f < filters; f++) {
+          let best = 0;
+          let at = -1;
+          for (let t = 0; t < windows; t++) {
+            const v = convOut[t * filters + f]!;
+            if (v > best) { best = v; at = t; }
+          }
+          pooled[po + f] = best;
+          argmax[po + f] = at;
+        }
+      }
+    }
+    const hiddenIn = dropout === null ? pooled : this.applyDropout(count, dropout, batchOffset);
+    const proba = this.proba;
+    matmulRows(hiddenIn, 0, H, count, this.weights.output, H, classes, this.weights.outputBias, proba, 0, classes);
+    for (let b = 0; b < count; b++) softmaxInPlace(proba, b * classes, classes);
+  }
+
+  private applyDropout(count: number, d: DropoutStep, batchOffset: number): Float32Array {
+    const H = this.hidden;
+    const scale = 1 / (1 - d.rate);
+    const base = batchOffset * H;
+    for (let k = 0; k < count * H; k++) {
+      const keep = hashUniform(d.seed, d.step, base + k) >= d.rate ? scale : 0;
+      this.keep[k] = keep;
+      this.dropped[k] = this.pooled[k]! * keep;
+    }
+    return this.dropped;
+  }
+
+  /**
+   * Forward and backward over examples order[from .. from + count), one shard of a batch of
+   * `batchTotal` examples starting `batchOffset` examples into it: gradients of the batch-mean loss
+   * are added to this.grads (the optimiser zeroes them). Classes whose probability is below
+   * `sparseBelow` (and are not the target) get no gradient for that example. Returns the summed
+   * cross-entropy of the shard.
+   */
+  accumulate(seq: IdSequences, order: Int32Array, from: number, count: number, batchTotal: number, batchOffset: number, y: Int32Array,
+    classWeight: Float32Array | null, sparseBelow: number, dropout: DropoutStep, step: number): number {
+    const grads = this.grads;
+    if (!grads) throw new Error('accumulate needs a network built with gradient buffers');
+    this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null, batchOffset);
+    const { dim, filters, widths, classes } = this.shape;
+    const H = this.hidden;
+    const proba = this.proba;
+    const hiddenIn = dropout.rate > 0 ? this.dropped : this.pooled;
+    const { output, conv } = this.weights;
+    const gOutput = grads.output;
+    const gOutputBias = grads.outputBias;
+    const dHidden = this.dHidden;
+    dHidden.fill(0, 0, count * H);
+    let loss = 0;
+    const inv = 1 / batchTotal;
+    // Output layer: dLogits = (p − onehot) · weight / batch, written back over proba.
+    for (let b = 0; b < count; b++) {
+      const target = y[order[from + b]!]!;
+      const cw = classWeight === null ? 1 : classWeight[target]!;
+      const po = b * classes;
+      loss += -Math.log(Math.max(proba[po + target]!, 1e-30)) * cw;
+      for (let c = 0; c < classes; c++) {
+        const p = proba[po + c]!;
+        if (c !== target && p < sparseBelow) { proba[po + c] = 0; continue; }
+        const g = (p - (c === target ? 1 : 0)) * cw * inv;
+        proba[po + c] = g;
+        gOutputBias[c] = gOutputBias[c]! + g;
+        const wo = c * H;
+        const ho = b * H;
+        for (let j = 0; j < H; j++) {
+          gOutput[wo + j] = gOutput[wo + j]! + g * hiddenIn[ho + j]!;
+          dHidden[ho + j] = dHidden[ho + j]! + g * output[wo + j]!;
+        }
+      }
+    }
+    if (dropout.rate > 0) for (let k = 0; k < count * H; k++) dHidden[k] = dHidden[k]! * this.keep[k]!;
+    // Convolutions: each filter's gradient flows to the one window max-pooling picked.
+    const x = this.x;
+    const dX = this.dX;
+    const gEmbedding = grads.embedding;
+    const touched = grads.touched;
+    let touchedCount = grads.touchedCount[0]!;
+    for (let b = 0; b < count; b++) {
+      const i = order[from + b]!;
+      const n = seq.lengths[i]!;
+      const s = seq.starts[i]!;
+      const xo = b * this.rowLength * dim;
+      const L = n > this.maxWidth ? n : this.maxWidth;
+      dX.fill(0, 0, L * dim);
+      for (let wi = 0; wi < widths.length; wi++) {
+        const K = widths[wi]! * dim;
+        const gConv = grads.conv[wi]!;
+        const gConvBias = grads.convBias[wi]!;
+        const W = conv[wi]!;
+        const ho = b * H + wi * filters;
+        for (let f = 0; f < filters; f++) {
+          const t = this.argmax[ho + f]!;
+          const g = dHidden[ho + f]!;
+          if (t < 0 || g === 0) continue;
+          gConvBias[f] = gConvBias[f]! + g;
+          const xs = xo + t * dim;
+          const ds = t * dim;
+          const wf = f * K;
+          for (let k = 0; k < K; k++) {
+            gConv[wf + k] = gConv[wf + k]! + g * x[xs + k]!;
+            dX[ds + k] = dX[ds + k]! + g * W[wf + k]!;
+          }
+        }
+      }
+      for (let p = 0; p < n; p++) {
+        const row = seq.ids[s + p]!;
+        if (row === PAD_ID) continue;
+        const ro = row * dim;
+        if (this.stamp[row] !== step) {
+          this.stamp[row] = step;
+          touched[touchedCount++] = row;
+          gEmbedding.fill(0, ro, ro + dim);
+        }
+        const dp = p * dim;
+        for (let j = 0; j < dim; j++) gEmbedding[ro + j] = gEmbedding[ro + j]! + dX[dp + j]!;
+      }
+    }
+    grads.touchedCount[0] = touchedCount;
+    return loss;
+  }
+}
+
+export function softmaxInPlace(a: Float32Array, offset: number, n: number): void {
+  let max = -Infinity;
+  for (let c = 0; c < n; c++) if (a[offset + c]! > max) max = a[offset + c]!;
+  let sum = 0;
+  for (let c = 0; c < n; c++) { const e = Math.exp(a[offset + c]! - max); a[offset + c] = e; sum += e; }
+  const inv = 1 / sum;
+  for (let c = 0; c < n; c++) a[offset + c] = a[offset + c]! * inv;
+}
