@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { verb } from '../../src/cli/predict.js';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { lineBatches, verb } from '../../src/cli/predict.js';
 import { makeContext } from '../../src/cli/context.js';
 import { InputError } from '../../src/core/errors.js';
 import { loadModel, type LoadedModel } from '../../src/models/load-model.js';
@@ -121,4 +121,13 @@ test('bad input: missing --model, missing file, invalid UTF-8, bad --top', async
   const code = await verb.run(makeContext({ argv: ['--help'], stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, isTTY: false, signal: new AbortController().signal }));
   assert.equal(code, 0);
   assert.match(String(stdout.read()), /Usage: lading predict --model PATH/);
+});
+
+test('line batches survive chunk boundaries inside characters and CRLF pairs', async () => {
+  const bytes = Buffer.from('\uFEFFcafé crème\r\nÖl 5L\n\nlast line without break', 'utf8');
+  // One byte per chunk: every boundary falls somewhere awkward.
+  const chunks = [...bytes].map((b) => Buffer.from([b]));
+  const batches: string[][] = [];
+  for await (const b of lineBatches(Readable.from(chunks), 2, 'test')) batches.push(b);
+  assert.deepEqual(batches, [['café crème', 'Öl 5L'], ['', 'last line without break']]);
 });
