@@ -59,6 +59,7 @@ ${COMMON_HELP}`,
     const trueLabels = rows.labels[labelColumn] ?? [];
     if (rows.texts.length === 0) throw new InputError('no-rows', `${dataPath} has no data rows to evaluate`, { file: dataPath });
     const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
+    // A thread loads its own copy of the model; below ~1024 rows per thread that costs more than it saves.
     const threads = Math.max(1, Math.min(settings.threads, Math.ceil(rows.texts.length / 1024)));
     const predictor = await ParallelPredictor.open(modelPath, threads);
     let report: EvalReport;
