@@ -1,0 +1,201 @@
+import { NgramHasher, type NgramSettings } from '../../text/ngram-hasher.js';
+import { IdTable } from './id-table.js';
+
+/**
+ * TF-IDF over hashed word n-grams and char_wb n-grams, as a scikit-learn FeatureUnion of two
+ * TfidfVectorizers (sublinear tf, smooth idf, each block l2-normalised on its own). Columns: the
+ * word block first, then the char block, each ordered by document frequency (then id) so the
+ * same training data always gives the same columns.
+ */
+export interface LinearVocabulary {
+  /** Word n-gram ids, most frequent first; column = index. */
+  readonly wordIds: Uint32Array;
+  readonly wordIdf: Float32Array;
+  /** Char n-gram ids, most frequent first; column = wordIds.length + index. */
+  readonly charIds: Uint32Array;
+  readonly charIdf: Float32Array;
+}
+
+export interface VocabularyOptions {
+  readonly minDfWord: number;
+  readonly minDfChar: number;
+  /** Checked between documents so a long pass can be stopped. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Counts document frequencies over the training texts and keeps the n-grams frequent enough. */
+export function buildVocabulary(texts: readonly string[], hasher: NgramHasher, o: VocabularyOptions): LinearVocabulary {
+  const wordDf = new IdTable(1 << 16);
+  const charDf = new IdTable(1 << 18);
+  let words = new Uint32Array(1024);
+  let chars = new Uint32Array(4096);
+  const counts = new Int32Array(2);
+  for (let d = 0; d < texts.length; d++) {
+    if ((d & 1023) === 0 && o.signal?.aborted) break;
+    const text = texts[d]!;
+    const need = hasher.maxFeatures(text.length);
+    if (need > words.length) words = new Uint32Array(need);
+    if (need > chars.length) chars = new Uint32Array(need);
+    hasher.hash(text, words, chars, counts);
+    countDistinct(words.subarray(0, counts[0]), wordDf);
+    countDistinct(chars.subarray(0, counts[1]), charDf);
+  }
+  const n = texts.length;
+  const [wordIds, wordIdf] = keepFrequent(wordDf, o.minDfWord, n);
+  const [charIds, charIdf] = keepFrequent(charDf, o.minDfChar, n);
+  return { wordIds, wordIdf, charIds, charIdf };
+}
+
+/** Adds 1 to the document frequency of each distinct id of one document (sorts ids in place). */
+function countDistinct(ids: Uint32Array, df: IdTable): void {
+  ids.sort();
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && ids[i] === ids[i - 1]) continue;
+    df.add(ids[i]!, 1);
+  }
+}
+
+/**
+ * The ids with df >= minDf, most frequent first (ties by id), and their idf. Frequent features get
+ * the low columns so the weights the solver touches most share a few cache lines.
+ */
+function keepFrequent(df: IdTable, minDf: number, docs: number): [Uint32Array, Float32Array] {
+  let kept = 0;
+  df.forEach((_, f) => { if (f >= minDf) kept++; });
+  // One sortable float64 per feature: (docs - df) * 2^32 + id orders by df descending, then id.
+  const keys = new Float64Array(kept);
+  let k = 0;
+  df.forEach((id, f) => { if (f >= minDf) keys[k++] = (docs - f) * 4294967296 + id; });
+  keys.sort();
+  const ids = new Uint32Array(kept);
+  const idf = new Float32Array(kept);
+  for (let i = 0; i < kept; i++) {
+    const key = keys[i]!;
+    const id = key % 4294967296;
+    const f = docs - (key - id) / 4294967296;
+    ids[i] = id;
+    idf[i] = Math.log((1 + docs) / (1 + f)) + 1;
+  }
+  return [ids, idf];
+}
+
+/**
+ * Turns one text into its sparse TF-IDF row. One instance per thread: it owns scratch buffers,
+ * and the row it returns lives in `cols`/`vals` until the next call.
+ */
+export class LinearFeaturiser {
+  readonly hasher: NgramHasher;
+  readonly vocabulary: LinearVocabulary;
+  readonly wordColumns: number;
+  readonly columns: number;
+  /** Column indices of the last row: word block first, then char block (each in first-seen order). */
+  cols: Int32Array;
+  /** TF-IDF values of the last row. */
+  vals: Float32Array;
+  /** Where the char block starts in cols/vals for the last row. */
+  charStart = 0;
+  private readonly wordTable: IdTable;
+  private readonly charTable: IdTable;
+  /** idf per column, both blocks. */
+  private readonly idf: Float32Array;
+  private readonly tf: Int32Array;
+  private words: Uint32Array;
+  private chars: Uint32Array;
+  private readonly counts = new Int32Array(2);
+
+  constructor(settings: NgramSettings, vocabulary: LinearVocabulary) {
+    this.hasher = new NgramHasher(settings);
+    this.vocabulary = vocabulary;
+    const { wordIds, charIds } = vocabulary;
+    this.wordColumns = wordIds.length;
+    this.columns = wordIds.length + charIds.length;
+    this.wordTable = new IdTable(wordIds.length);
+    for (let i = 0; i < wordIds.length; i++) this.wordTable.set(wordIds[i]!, i);
+    this.charTable = new IdTable(charIds.length);
+    for (let i = 0; i < charIds.length; i++) this.charTable.set(charIds[i]!, wordIds.length + i);
+    this.idf = new Float32Array(this.columns);
+    this.idf.set(vocabulary.wordIdf, 0);
+    this.idf.set(vocabulary.charIdf, wordIds.length);
+    this.tf = new Int32Array(this.columns);
+    this.words = new Uint32Array(1024);
+    this.chars = new Uint32Array(4096);
+    this.cols = new Int32Array(this.words.length + this.chars.length);
+    this.vals = new Float32Array(this.cols.length);
+  }
+
+  /** The column of a word (family 'word') or char n-gram id, or -1 when not in the vocabulary. */
+  columnOf(id: number, family: 'word' | 'char'): number {
+    return family === 'word' ? this.wordTable.get(id) : this.charTable.get(id);
+  }
+
+  /**
+   * Featurises text into cols/vals; returns the number of non-zero columns. sortColumns orders
+   * each block by column (for the training matrix, where the solver then walks w in memory
+   * order); scoring does not need it.
+   */
+  vectorise(text: string, sortColumns = false): number {
+    const need = this.hasher.maxFeatures(text.length);
+    if (need > this.words.length || need > this.chars.length) {
+      const size = Math.max(need, this.chars.length);
+      this.words = new Uint32Array(size);
+      this.chars = new Uint32Array(size);
+      this.cols = new Int32Array(2 * size);
+      this.vals = new Float32Array(2 * size);
+    }
+    const { words, chars, counts, cols, tf } = this;
+    this.hasher.hash(text, words, chars, counts);
+    let n = 0;
+    const nw = counts[0]!;
+    const wordTable = this.wordTable;
+    for (let i = 0; i < nw; i++) {
+      const c = wordTable.get(words[i]!);
+      if (c < 0) continue;
+      if (tf[c] === 0) cols[n++] = c;
+      tf[c] = tf[c]! + 1;
+    }
+    const charStart = n;
+    const nc = counts[1]!;
+    const charTable = this.charTable;
+    for (let i = 0; i < nc; i++) {
+      const c = charTable.get(chars[i]!);
+      if (c < 0) continue;
+      if (tf[c] === 0) cols[n++] = c;
+      tf[c] = tf[c]! + 1;
+    }
+    if (sortColumns) {
+      sortAscending(cols, 0, charStart);
+      sortAscending(cols, charStart, n);
+    }
+    this.charStart = charStart;
+    this.weighBlock(0, charStart);
+    this.weighBlock(charStart, n);
+    return n;
+  }
+
+  /** Sublinear tf × idf, l2-normalised over [from, to); resets the tf scratch. */
+  private weighBlock(from: number, to: number): void {
+    const { cols, vals, tf, idf } = this;
+    let sum = 0;
+    for (let k = from; k < to; k++) {
+      const c = cols[k]!;
+      const v = (1 + Math.log(tf[c]!)) * idf[c]!;
+      tf[c] = 0;
+      vals[k] = v;
+      sum += v * v;
+    }
+    if (sum > 0) {
+      const scale = 1 / Math.sqrt(sum);
+      for (let k = from; k < to; k++) vals[k] = vals[k]! * scale;
+    }
+  }
+}
+
+/** Insertion sort of a[from..to): rows are short (tens of columns), where this beats Array.prototype.sort. */
+function sortAscending(a: Int32Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && a[j]! > v) { a[j + 1] = a[j]!; j--; }
+    a[j + 1] = v;
+  }
+}

@@ -1,0 +1,161 @@
+import { InputError } from '../../core/errors.js';
+import type { NgramSettings } from '../../text/ngram-hasher.js';
+import type { SectionArray } from '../artifact.js';
+import type { Classifier, Contribution } from '../classifier.js';
+import { LinearFeaturiser, type LinearVocabulary } from './featurise.js';
+
+/**
+ * Class weights inverted by feature: for column f, entries indptr[f]..indptr[f+1] hold the
+ * (class, weight) pairs, classes ascending. A text's scores are the sum over its few features of
+ * those short lists, so prediction never touches the classes × features matrix.
+ */
+export interface InvertedWeights {
+  readonly indptr: Uint32Array;
+  readonly classIds: Uint16Array | Int32Array;
+  readonly weights: Float32Array;
+  readonly bias: Float32Array;
+}
+
+export interface LinearModelParts {
+  readonly labels: readonly string[];
+  readonly settings: NgramSettings;
+  readonly vocabulary: LinearVocabulary;
+  readonly weights: InvertedWeights;
+  /** Hyper-parameters the model was trained with (recorded, not used for prediction). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Softmax temperature fitted on held-out rows. */
+  readonly temperature: number;
+}
+
+export const LINEAR_FEATURISER_NAME = 'tfidf-word-char-wb';
+
+export class LinearClassifier implements Classifier {
+  readonly kind = 'linear';
+  readonly labels: readonly string[];
+  readonly temperature: number;
+  readonly parts: LinearModelParts;
+  private readonly featuriser: LinearFeaturiser;
+  private readonly scores: Float64Array;
+
+  constructor(parts: LinearModelParts) {
+    this.parts = parts;
+    this.labels = parts.labels;
+    this.temperature = parts.temperature;
+    this.featuriser = new LinearFeaturiser(parts.settings, parts.vocabulary);
+    this.scores = new Float64Array(parts.labels.length);
+  }
+
+  /** The same model with another softmax temperature (shares all arrays). */
+  withTemperature(temperature: number): LinearClassifier {
+    return new LinearClassifier({ ...this.parts, temperature });
+  }
+
+  /** Raw one-vs-rest decision values into out[i * classes + c]. */
+  decisionScores(texts: readonly string[], out: Float32Array): void {
+    const k = this.labels.length;
+    checkOut(out, texts.length * k);
+    const scores = this.scores;
+    for (let i = 0; i < texts.length; i++) {
+      this.score(texts[i]!);
+      const off = i * k;
+      for (let c = 0; c < k; c++) out[off + c] = scores[c]!;
+    }
+  }
+
+  predictProba(texts: readonly string[], out: Float32Array): void {
+    const k = this.labels.length;
+    checkOut(out, texts.length * k);
+    const scores = this.scores;
+    const t = this.temperature;
+    for (let i = 0; i < texts.length; i++) {
+      this.score(texts[i]!);
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) if (scores[c]! > max) max = scores[c]!;
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        const e = Math.exp(t * (scores[c]! - max));
+        scores[c] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      const off = i * k;
+      for (let c = 0; c < k; c++) out[off + c] = scores[c]! * inv;
+    }
+  }
+
+  explain(text: string, classId: number, limit: number): Contribution[] {
+    if (!Number.isInteger(classId) || classId < 0 || classId >= this.labels.length) {
+      throw new InputError('bad-class-id', `class id ${classId} is outside this model's ${this.labels.length} classes`, { classId, classes: this.labels.length });
+    }
+    const f = this.featuriser;
+    const n = f.vectorise(text);
+    const valueOf = new Map<number, number>();
+    for (let k = 0; k < n; k++) valueOf.set(f.cols[k]!, f.vals[k]!);
+    const seen = new Set<number>();
+    const out: Contribution[] = [];
+    for (const d of f.hasher.describe(text)) {
+      const col = f.columnOf(d.id, d.family);
+      if (col < 0 || seen.has(col)) continue;
+      seen.add(col);
+      const w = this.weightOf(col, classId);
+      if (w === 0) continue;
+      out.push({ feature: d.feature, weight: (valueOf.get(col) ?? 0) * w });
+    }
+    out.sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+    return out.slice(0, Math.max(0, limit));
+  }
+
+  serialise(): { featuriser: Record<string, unknown>; params: Record<string, unknown>; sections: Array<[string, SectionArray]> } {
+    const { settings, vocabulary: v, weights: w } = this.parts;
+    return {
+      featuriser: {
+        name: LINEAR_FEATURISER_NAME,
+        ngrams: { wordNgrams: settings.wordNgrams, charMin: settings.charMin, charMax: settings.charMax, maxTokens: settings.maxTokens },
+        tf: 'sublinear', idf: 'smooth', norm: 'l2-per-block',
+        wordColumns: v.wordIds.length, charColumns: v.charIds.length,
+      },
+      params: { ...this.parts.params, temperature: this.temperature },
+      sections: [
+        ['vocab.word.ids', v.wordIds], ['vocab.word.idf', v.wordIdf],
+        ['vocab.char.ids', v.charIds], ['vocab.char.idf', v.charIdf],
+        ['weights.indptr', w.indptr], ['weights.class', w.classIds], ['weights.value', w.weights], ['weights.bias', w.bias],
+      ],
+    };
+  }
+
+  /** Fills this.scores with bias + Σ tfidf × weight over the text's features. */
+  private score(text: string): void {
+    const { indptr, classIds, weights, bias } = this.parts.weights;
+    const scores = this.scores;
+    for (let c = 0; c < scores.length; c++) scores[c] = bias[c]!;
+    const f = this.featuriser;
+    const n = f.vectorise(text);
+    const cols = f.cols;
+    const vals = f.vals;
+    for (let k = 0; k < n; k++) {
+      const col = cols[k]!;
+      const v = vals[k]!;
+      const end = indptr[col + 1]!;
+      for (let j = indptr[col]!; j < end; j++) { const c = classIds[j]!; scores[c] = scores[c]! + v * weights[j]!; }
+    }
+  }
+
+  private weightOf(col: number, cls: number): number {
+    const { indptr, classIds, weights } = this.parts.weights;
+    let lo = indptr[col]!;
+    let hi = indptr[col + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = classIds[mid]!;
+      if (c === cls) return weights[mid]!;
+      if (c < cls) lo = mid + 1; else hi = mid;
+    }
+    return 0;
+  }
+}
+
+function checkOut(out: Float32Array, needed: number): void {
+  if (out.length < needed) {
+    throw new InputError('output-too-small', `output array holds ${out.length} values; ${needed} are needed (texts × classes)`, { length: out.length, needed });
+  }
+}

@@ -1,0 +1,73 @@
+import { InputError } from '../../core/errors.js';
+
+/** Hyper-parameters of the linear kind, after validation. */
+export interface LinearParams {
+  /** 'svm': L2-regularised squared hinge (LinearSVC); 'logistic': L2-regularised logistic regression. */
+  readonly loss: 'svm' | 'logistic';
+  /** Inverse regularisation strength. */
+  readonly C: number;
+  /** Stopping tolerance of dual coordinate descent (projected-gradient spread / max gradient). */
+  readonly tol: number;
+  /** Upper bound on passes over the data per class. */
+  readonly maxIter: number;
+  /** Weights with |w| below this are dropped from the stored model (size and speed vs accuracy). */
+  readonly pruneBelow: number;
+  readonly minDfWord: number;
+  readonly minDfChar: number;
+  readonly wordNgrams: number;
+  readonly charMin: number;
+  readonly charMax: number;
+}
+
+export const LINEAR_DEFAULTS = {
+  loss: 'svm',
+  C: 0.5,
+  tol: 0.1,
+  maxIter: 1000,
+  pruneBelow: 0.002,
+  minDfWord: 1,
+  minDfChar: 2,
+  wordNgrams: 2,
+  charMin: 2,
+  charMax: 5,
+} as const satisfies Readonly<Record<string, number | string | boolean>>;
+
+function bad(param: string, value: unknown, expected: string): InputError {
+  return new InputError('bad-param', `linear model parameter ${param} must be ${expected}, got ${JSON.stringify(value)}`,
+    { param, value: String(value) }, `Pass --param ${param}=VALUE with ${expected}.`);
+}
+
+function numberParam(raw: Readonly<Record<string, unknown>>, key: keyof typeof LINEAR_DEFAULTS, min: number, max: number, integer: boolean): number {
+  const v = raw[key] ?? LINEAR_DEFAULTS[key];
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw bad(key, v, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+/** Validates raw parameters (defaults fill the gaps; unknown keys are refused so typos do not pass silently). */
+export function parseLinearParams(raw: Readonly<Record<string, unknown>>): LinearParams {
+  for (const key of Object.keys(raw)) {
+    if (!(key in LINEAR_DEFAULTS)) {
+      throw new InputError('unknown-param', `unknown linear model parameter "${key}"; known: ${Object.keys(LINEAR_DEFAULTS).join(', ')}`, { param: key });
+    }
+  }
+  const loss = raw['loss'] ?? LINEAR_DEFAULTS.loss;
+  if (loss !== 'svm' && loss !== 'logistic') throw bad('loss', loss, '"svm" or "logistic"');
+  const charMax = numberParam(raw, 'charMax', 0, 16, true);
+  const charMin = numberParam(raw, 'charMin', 1, 16, true);
+  if (charMax > 0 && charMin > charMax) throw bad('charMin', charMin, `at most charMax (${charMax})`);
+  return {
+    loss,
+    C: numberParam(raw, 'C', 1e-6, 1e6, false),
+    tol: numberParam(raw, 'tol', 1e-8, 10, false),
+    maxIter: numberParam(raw, 'maxIter', 1, 1e6, true),
+    pruneBelow: numberParam(raw, 'pruneBelow', 0, 10, false),
+    minDfWord: numberParam(raw, 'minDfWord', 1, 1e9, true),
+    minDfChar: numberParam(raw, 'minDfChar', 1, 1e9, true),
+    wordNgrams: numberParam(raw, 'wordNgrams', 1, 8, true),
+    charMin,
+    charMax,
+  };
+}
