@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { IncomingMessage } from 'node:http';
 import { InputError, LadingError } from '../core/errors.js';
 import { codeVersion } from '../core/version.js';
 import { decodeClassifyRequest, encodeClassifyResponse } from '../serving/classify-codec.js';
@@ -9,6 +9,7 @@ import { decodeInferRequest, encodeInferResponse, modelMetadata } from '../servi
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 import { toHttpError } from './http-errors.js';
+import { BodyTooLargeError, readIncomingBody } from './read-body.js';
 
 export interface AppDeps {
   readonly plane: ServingPlane;
@@ -46,10 +47,6 @@ export function createApp(deps: AppDeps): Hono {
     if (h.status === 500) console.error(e);
     return c.json(h.body, h.status);
   };
-  const limit = bodyLimit({
-    maxSize: maxBody,
-    onError: (c) => { plane.metrics.error('body', 413); return c.json({ error: `request body larger than ${maxBody} bytes` }, 413); },
-  });
   const authorised = (c: Context): boolean => {
     if (deps.token === undefined) return true;
     const h = c.req.header('authorization');
@@ -66,7 +63,16 @@ export function createApp(deps: AppDeps): Hono {
     if (type !== undefined && !/^application\/json\b/i.test(type)) {
       throw new InputError('bad-content-type', `Content-Type must be application/json, got "${type.slice(0, 100)}"`, { field: 'content-type' });
     }
-    const text = await c.req.text();
+    // Under @hono/node-server the raw request is at hand: read it directly (see read-body.ts).
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    let text: string;
+    if (incoming) {
+      text = await readIncomingBody(incoming, maxBody);
+    } else {
+      if (Number(c.req.header('content-length')) > maxBody) throw new BodyTooLargeError(maxBody);
+      text = await c.req.text();
+      if (Buffer.byteLength(text) > maxBody) throw new BodyTooLargeError(maxBody);
+    }
     if (text.length === 0) throw new InputError('empty-body', 'the request body is empty; send a JSON object', { field: '$' });
     try {
       return JSON.parse(text) as unknown;
@@ -115,7 +121,7 @@ export function createApp(deps: AppDeps): Hono {
     try {
       const req = decodeInferRequest(await readJson(c), limits);
       const answer = await plane.classify(version === undefined ? name : `${name}@${version}`, req.texts, { key: req.key });
-      return c.json(encodeInferResponse(req, answer));
+      return c.json(encodeInferResponse(req, answer, name));
     } catch (e) {
       return fail(c, e, 'v2-infer', name);
     }
@@ -124,10 +130,10 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/v2/models/:name/versions/:version', (c) => modelMeta(c, c.req.param('name'), c.req.param('version')));
   app.get('/v2/models/:name/ready', (c) => modelReady(c, c.req.param('name'), undefined));
   app.get('/v2/models/:name/versions/:version/ready', (c) => modelReady(c, c.req.param('name'), c.req.param('version')));
-  app.post('/v2/models/:name/infer', limit, (c) => infer(c, c.req.param('name'), undefined));
-  app.post('/v2/models/:name/versions/:version/infer', limit, (c) => infer(c, c.req.param('name'), c.req.param('version')));
+  app.post('/v2/models/:name/infer', (c) => infer(c, c.req.param('name'), undefined));
+  app.post('/v2/models/:name/versions/:version/infer', (c) => infer(c, c.req.param('name'), c.req.param('version')));
 
-  app.post('/v1/models/:call', limit, async (c) => {
+  app.post('/v1/models/:call', async (c) => {
     const call = c.req.param('call');
     if (!call.endsWith(':classify') || call.length === ':classify'.length) {
       plane.metrics.error('v1-classify', 404);
@@ -174,17 +180,17 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/admin/deployments', async (c) => c.json({ deployments: await deps.control!.store.currentAll() }));
   app.get('/admin/deployments/:endpoint/history', async (c) => c.json({ history: await deps.control!.store.history(c.req.param('endpoint')) }));
   app.get('/admin/shadow', (c) => c.json({ records: plane.shadows.recent() }));
-  app.post('/admin/deployments', limit, admin('admin-deploy', async (c, control) => {
+  app.post('/admin/deployments', admin('admin-deploy', async (c, control) => {
     const body = await readJson(c);
     const spec = (body as { spec?: unknown } | null)?.spec;
     if (typeof spec !== 'object' || spec === null) throw new InputError('bad-request', '"spec" must be a deployment object {endpoint, mode, variants}', { field: 'spec' });
     return control.deploy(spec as DeploymentSpec, actorOf(body), str(body, 'reason', true) ?? null);
   }));
-  app.post('/admin/deployments/:endpoint/promote', limit, admin('admin-promote', async (c, control) => {
+  app.post('/admin/deployments/:endpoint/promote', admin('admin-promote', async (c, control) => {
     const body = await readJson(c);
     return control.promote(c.req.param('endpoint') ?? '', str(body, 'variant')!, actorOf(body), str(body, 'reason', true) ?? null);
   }));
-  app.post('/admin/deployments/:endpoint/rollback', limit, admin('admin-rollback', async (c, control) => {
+  app.post('/admin/deployments/:endpoint/rollback', admin('admin-rollback', async (c, control) => {
     const body = await readJson(c).catch(() => ({}));
     return control.rollback(c.req.param('endpoint') ?? '', actorOf(body), str(body, 'reason', true) ?? null);
   }));

@@ -11,7 +11,7 @@ export function toHttpError(e: unknown): HttpError {
     const field = typeof e.facts['field'] === 'string' ? e.facts['field'] : undefined;
     const body = { error: e.message, code: e.code, ...(field !== undefined ? { field } : {}) };
     switch (e.name) {
-      case 'InputError': return { status: 400, body };
+      case 'InputError': return { status: e.code === 'body-too-large' ? 413 : e.code === 'bad-content-type' ? 415 : 400, body };
       case 'NotFoundError': return { status: 404, body };
       case 'ConflictError': return { status: 409, body };
       default:

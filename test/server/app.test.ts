@@ -131,7 +131,7 @@ test('malformed requests get a clear 4xx with {"error"} and change nothing', asy
   const big = await post('/v1/models/hs:classify', { texts: ['x'.repeat(70 * 1024)] });
   assert.equal(big.status, 413);
   const form = await app.request('/v1/models/hs:classify', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
-  assert.equal(form.status, 400);
+  assert.equal(form.status, 415);
   const metrics = await (await app.request('/metrics')).text();
   assert.match(metrics, /lading_request_errors_total\{route="v1-classify",status="400",endpoint="hs"\}/);
   assert.match(metrics, /lading_requests_total\{endpoint="hs"/);
