@@ -6,6 +6,7 @@ const KINDS: Readonly<Record<string, () => Promise<ModelKind>>> = {
   linear: async () => (await import('./linear/index.js')).linearKind,
   fasttext: async () => (await import('./fasttext/index.js')).fastTextKind,
   textcnn: async () => (await import('./textcnn/index.js')).textCnnKind,
+  onnx: async () => (await import('./onnx/index.js')).onnxKind,
 };
 
 export const MODEL_KIND_NAMES: readonly string[] = Object.keys(KINDS);

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { verb as importVerb } from '../../../src/cli/import-onnx.js';
+import { InputError } from '../../../src/core/errors.js';
+import { loadModel } from '../../../src/models/load-model.js';
+import { importOnnx } from '../../../src/models/onnx/import-onnx.js';
+import { runVerb } from '../../helpers/run-cli.js';
+
+// Written by scripts/make-onnx-fixture.py with PyTorch (dist/test/models/onnx -> test/fixtures/onnx).
+const FIXTURE = fileURLToPath(new URL('../../../../test/fixtures/onnx/', import.meta.url));
+const MODEL = join(FIXTURE, 'mean-embedding.onnx');
+const LABELS = join(FIXTURE, 'labels.txt');
+const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as { texts: string[]; probabilities: number[][] };
+
+function specVariant(dir: string, change: Record<string, unknown>): string {
+  const spec = { ...(JSON.parse(readFileSync(join(FIXTURE, 'tokenizer.json'), 'utf8')) as Record<string, unknown>), ...change };
+  copyFileSync(join(FIXTURE, 'vocab.txt'), join(dir, 'vocab.txt'));
+  const path = join(dir, `spec-${Object.keys(change).join('-')}.json`);
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
+}
+
+test('the PyTorch fixture imports and predicts what PyTorch recorded', async () => {
+  const imported = await importOnnx({ modelPath: MODEL, specPath: join(FIXTURE, 'tokenizer.json'), labelsPath: LABELS });
+  const classes = imported.meta.labels.length;
+  const proba = new Float32Array(expected.texts.length * classes);
+  await imported.classifier.predictProbaAsync(expected.texts, proba);
+  expected.probabilities.forEach((row, i) => row.forEach((p, c) => assert.ok(Math.abs(proba[i * classes + c]! - p) < 1e-5, `text ${i} class ${c}: ${proba[i * classes + c]} vs ${p}`)));
+  assert.throws(() => imported.classifier.predictProba(expected.texts, proba), /predictProbaAsync/);
+});
+
+test('import-onnx writes an artifact that loads as kind onnx and predicts the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-'));
+  try {
+    const out = join(dir, 'model.lading');
+    const run = await runVerb(importVerb, [MODEL, '--tokenizer', join(FIXTURE, 'tokenizer.json'), '--labels', LABELS, '--out', out, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { classes: number }).classes, 3);
+    const model = await loadModel(out);
+    assert.equal(model.header.kind, 'onnx');
+    const proba = new Float32Array(expected.texts.length * 3);
+    await model.classifier.predictProbaAsync!(expected.texts, proba);
+    expected.probabilities.forEach((row, i) => row.forEach((p, c) => assert.ok(Math.abs(proba[i * 3 + c]! - p) < 1e-5)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a wrong input name, dtype, sequence length, output or label count is refused at import and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-'));
+  try {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ inputName: 'ids' }, /no input "ids"; its inputs are: input_ids/],
+      [{ dtype: 'int32' }, /takes int64; the tokenizer spec says int32/],
+      [{ outputName: 'scores' }, /no output "scores"; its outputs are: logits/],
+      [{ maxLength: 'long' }, /"maxLength" must be an integer/],
+      [{ unkId: 999 }, /unkId 999 is outside the vocabulary/],
+    ];
+    for (const [change, message] of cases) {
+      const specPath = specVariant(dir, change);
+      await assert.rejects(importOnnx({ modelPath: MODEL, specPath, labelsPath: LABELS }), (e: unknown) => e instanceof InputError && message.test(e.message), JSON.stringify(change));
+    }
+    const twoLabels = join(dir, 'two.txt');
+    writeFileSync(twoLabels, 'a\nb\n');
+    await assert.rejects(importOnnx({ modelPath: MODEL, specPath: join(FIXTURE, 'tokenizer.json'), labelsPath: twoLabels }), /dummy batch/);
+    const out = join(dir, 'never.lading');
+    const run = await runVerb(importVerb, [MODEL, '--tokenizer', specVariant(dir, { inputName: 'ids' }), '--labels', LABELS, '--out', out]);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /no input "ids"/);
+    assert.equal(existsSync(out), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
