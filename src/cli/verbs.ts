@@ -7,6 +7,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   train: () => import('./train.js'),
   eval: () => import('./eval.js'),
   predict: () => import('./predict.js'),
+  'import-onnx': () => import('./import-onnx.js'),
   models: () => import('./models.js'),
   gc: () => import('./gc.js'),
   serve: () => import('./serve.js'),
