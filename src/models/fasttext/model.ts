@@ -2,7 +2,8 @@ import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
 import type { FastTextParams } from './params.js';
-import { outputScores, softmaxInPlace } from './softmax.js';
+import { roundUp4, scoresKernel, type ScoresKernel } from './simd-scores.js';
+import { softmaxInPlace } from './softmax.js';
 
 /** The trained weights. Only buckets that training touched have an embedding row. */
 export interface FastTextWeights {
@@ -28,6 +29,14 @@ export class FastTextClassifier implements Classifier {
   /** bucket -> embedding row, -1 when training never touched it. */
   private readonly rowOfBucket: Int32Array;
   private readonly hidden: Float64Array;
+  /** The output layer runs in a WebAssembly SIMD kernel; these are its memory's regions. */
+  private readonly kernel: ScoresKernel;
+  private readonly dimPadded: number;
+  private readonly classesPadded: number;
+  private readonly hiddenAt: number;
+  private readonly scoresAt: number;
+  private readonly kernelHidden: Float32Array;
+  private readonly kernelScores: Float32Array;
 
   constructor(labels: readonly string[], params: FastTextParams, weights: FastTextWeights) {
     this.labels = labels;
@@ -39,6 +48,19 @@ export class FastTextClassifier implements Classifier {
     const ids = weights.bucketIds;
     for (let r = 0; r < ids.length; r++) this.rowOfBucket[ids[r]!] = r;
     this.hidden = new Float64Array(params.dim);
+    const classes = labels.length;
+    const dp = roundUp4(params.dim);
+    const cp = roundUp4(classes);
+    this.dimPadded = dp;
+    this.classesPadded = cp;
+    this.hiddenAt = dp * cp * 4;
+    this.scoresAt = this.hiddenAt + dp * 4;
+    this.kernel = scoresKernel(this.scoresAt + cp * 4);
+    const mem = this.kernel.memory.buffer;
+    const padded = new Float32Array(mem, 0, dp * cp);
+    for (let j = 0; j < params.dim; j++) padded.set(weights.output.subarray(j * classes, (j + 1) * classes), j * cp);
+    this.kernelHidden = new Float32Array(mem, this.hiddenAt, dp);
+    this.kernelScores = new Float32Array(mem, this.scoresAt, cp);
   }
 
   predictProba(texts: readonly string[], out: Float32Array): void {
@@ -46,10 +68,16 @@ export class FastTextClassifier implements Classifier {
     if (out.length < texts.length * classes) {
       throw new RangeError(`predictProba needs ${texts.length * classes} output floats; got ${out.length}`);
     }
+    const dim = this.params.dim;
+    const kh = this.kernelHidden;
+    const ks = this.kernelScores;
     for (let i = 0; i < texts.length; i++) {
       this.hiddenOf(texts[i]!);
-      outputScores(this.weights.output, this.hidden, this.params.dim, classes, out, i * classes);
-      softmaxInPlace(out, i * classes, classes);
+      for (let j = 0; j < dim; j++) kh[j] = this.hidden[j]!;
+      this.kernel.scores(0, this.hiddenAt, this.scoresAt, this.dimPadded, this.classesPadded);
+      const at = i * classes;
+      for (let c = 0; c < classes; c++) out[at + c] = ks[c]!;
+      softmaxInPlace(out, at, classes);
     }
   }
 

@@ -27,6 +27,8 @@ export interface FastTextParams {
   readonly sparseBelow: number;
   /** Tokens beyond this many per text are ignored. */
   readonly maxTokens: number;
+  /** Buckets occurring fewer times than this in the training texts get no embedding row (are ignored). */
+  readonly minCount: number;
   /** Embedding rows start uniform in ±initScale/dim (fastText: 1). */
   readonly initScale: number;
 }
@@ -42,6 +44,7 @@ export const FASTTEXT_DEFAULTS: FastTextParams = {
   batchSize: 64,
   sparseBelow: 1e-4,
   maxTokens: 256,
+  minCount: 1,
   initScale: 1,
 };
 
@@ -58,6 +61,7 @@ const BOUNDS: Readonly<Record<keyof FastTextParams, Bound>> = {
   batchSize: { min: 1, max: 65_536, integer: true },
   sparseBelow: { min: 0, max: 1, integer: false },
   maxTokens: { min: 1, max: 65_536, integer: true },
+  minCount: { min: 1, max: 1_000_000, integer: true },
   initScale: { min: 0, max: 1000, integer: false },
 };
 

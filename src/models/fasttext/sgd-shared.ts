@@ -1,3 +1,5 @@
+import type { WasmMemory } from './simd-scores.js';
+
 /**
  * What the training thread hands each SGD worker: sizes, hyper-parameters and the shared buffers.
  * Parameters live in SharedArrayBuffers; the per-batch scratch (hidden vectors, their gradients and
@@ -16,8 +18,14 @@ export interface SgdJob {
   readonly threads: number;
   /** rows × dim f32: the embedding rows of the buckets training touched. */
   readonly embedding: SharedArrayBuffer;
-  /** dim × classes f32 (transposed, as the loaded model keeps it). */
-  readonly output: SharedArrayBuffer;
+  /**
+   * Shared WebAssembly memory for the SIMD output kernel: at 0 the output layer, dimPadded ×
+   * classesPadded f32 (transposed, zero padding); then per worker a hidden (dimPadded) and a
+   * scores (classesPadded) scratch region.
+   */
+  readonly outputMemory: WasmMemory;
+  readonly dimPadded: number;
+  readonly classesPadded: number;
   /** examples + 1 i32: CSR offsets into features. */
   readonly offsets: SharedArrayBuffer;
   /** i32 embedding row ids of every example's features. */
@@ -53,4 +61,13 @@ export interface SgdProgressMessage {
 
 export interface SgdDoneMessage {
   readonly type: 'done';
+}
+
+/** Byte address of worker w's hidden scratch in the output memory (its scores follow). */
+export function workerScratchAt(dimPadded: number, classesPadded: number, worker: number): number {
+  return (dimPadded * classesPadded + worker * (dimPadded + classesPadded)) * 4;
+}
+
+export function outputMemoryBytes(dimPadded: number, classesPadded: number, threads: number): number {
+  return workerScratchAt(dimPadded, classesPadded, threads);
 }

@@ -1,7 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { epochOrder } from './seeded-order.js';
-import { outputScores, softmaxInPlace } from './softmax.js';
-import { CONTROL_ARRIVED, CONTROL_GENERATION, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+import { scoresKernel } from './simd-scores.js';
+import { softmaxInPlace } from './softmax.js';
+import {
+  CONTROL_ARRIVED, CONTROL_GENERATION, outputMemoryBytes, workerScratchAt, type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
+} from './sgd-shared.js';
 
 /**
  * One SGD worker. Training runs as synchronous mini-batches, each in two phases separated by barriers:
@@ -14,11 +17,18 @@ import { CONTROL_ARRIVED, CONTROL_GENERATION, type SgdDoneMessage, type SgdJob, 
  *     whatever the number of threads, which makes the result byte-identical for any thread count.
  */
 const job = workerData as { job: SgdJob; worker: number };
-const { dim, classes, examples, epochs, batchSize, sparseBelow, seed, threads } = job.job;
+const { dim, classes, examples, epochs, batchSize, sparseBelow, seed, threads, dimPadded, classesPadded } = job.job;
 const me = job.worker;
 
 const embedding = new Float32Array(job.job.embedding);
-const output = new Float32Array(job.job.output);
+const kernel = scoresKernel(outputMemoryBytes(dimPadded, classesPadded, threads), job.job.outputMemory);
+/** dimPadded × classesPadded; row j starts at j * stride. */
+const output = new Float32Array(kernel.memory.buffer, 0, dimPadded * classesPadded);
+const stride = classesPadded;
+const hiddenAt = workerScratchAt(dimPadded, classesPadded, me);
+const scoresAt = hiddenAt + dimPadded * 4;
+const kernelHidden = new Float32Array(kernel.memory.buffer, hiddenAt, dimPadded);
+const kernelScores = new Float32Array(kernel.memory.buffer, scoresAt, classesPadded);
 const offsets = new Int32Array(job.job.offsets);
 const features = new Int32Array(job.job.features);
 const labels = new Int32Array(job.job.labels);
@@ -75,8 +85,10 @@ function computeExample(example: number, slot: number, lr: number): void {
   for (let j = 0; j < dim; j++) {
     hidden[j] = hidden[j]! * inv;
     hiddenAll[hOff + j] = hidden[j]!;
+    kernelHidden[j] = hidden[j]!;
   }
-  outputScores(output, hidden, dim, classes, proba, 0);
+  kernel.scores(0, hiddenAt, scoresAt, dimPadded, classesPadded);
+  for (let c = 0; c < classes; c++) proba[c] = kernelScores[c]!;
   softmaxInPlace(proba, 0, classes);
   const y = labels[example]!;
   lossAll[slot] = -Math.log(Math.max(proba[y]!, 1e-30));
@@ -95,7 +107,7 @@ function computeExample(example: number, slot: number, lr: number): void {
   // Gradient of the hidden vector: the output columns of the updated classes, weighted.
   const dense = isDense(k);
   for (let j = 0; j < dim; j++) {
-    const row = j * classes;
+    const row = j * stride;
     let g = 0;
     if (dense) {
       for (let c = 0; c < classes; c++) g += coefValue[cOff + c]! * output[row + c]!;
@@ -120,7 +132,7 @@ function isDense(k: number): boolean {
 function applyBatch(batchStart: number, size: number): void {
   // Output layer (dim × classes): this worker's rows, each updated by the examples in batch order.
   for (let j = dimFrom; j < dimTo; j++) {
-    const row = j * classes;
+    const row = j * stride;
     for (let slot = 0; slot < size; slot++) {
       const h = hiddenAll[slot * dim + j]!;
       const cOff = slot * classes;

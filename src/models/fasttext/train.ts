@@ -5,7 +5,8 @@ import { BucketFeaturiser } from './featurise.js';
 import { FastTextClassifier } from './model.js';
 import { parseFastTextParams, type FastTextParams } from './params.js';
 import { mix32, mulberry32 } from './seeded-order.js';
-import { CONTROL_WORDS, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+import { CONTROL_WORDS, outputMemoryBytes, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+import { roundUp4, sharedWasmMemory } from './simd-scores.js';
 
 interface FeaturisedTexts {
   readonly offsets: Int32Array;
@@ -36,7 +37,9 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     dim, classes, examples, epochs: params.epochs, batchSize, lr: params.lr, sparseBelow: params.sparseBelow,
     seed: options.seed, threads,
     embedding,
-    output: sharedF32(classes * dim),
+    outputMemory: sharedWasmMemory(outputMemoryBytes(roundUp4(dim), roundUp4(classes), threads)),
+    dimPadded: roundUp4(dim),
+    classesPadded: roundUp4(classes),
     offsets: sharedCopy(offsets),
     features: sharedCopy(rows),
     labels: sharedCopy(input.y),
@@ -52,7 +55,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   return new FastTextClassifier(input.labels, params, {
     bucketIds,
     embedding: new Float32Array(job.embedding).slice(),
-    output: new Float32Array(job.output).slice(),
+    output: unpadOutput(job, dim, classes),
   });
 }
 
@@ -90,15 +93,28 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
     total += n;
     offsets[i + 1] = total;
   }
-  const rowOfBucket = new Int32Array(params.buckets).fill(-1);
-  for (let f = 0; f < total; f++) rowOfBucket[ids[f]!] = 0;
+  // Buckets seen fewer than minCount times get no row: their vectors would be trained on one or two
+  // examples (noise) and would make the artifact larger.
+  const seen = new Int32Array(params.buckets);
+  for (let f = 0; f < total; f++) seen[ids[f]!]!++;
+  const rowOfBucket = seen;
   let used = 0;
-  for (let b = 0; b < params.buckets; b++) if (rowOfBucket[b] === 0) rowOfBucket[b] = used++;
+  for (let b = 0; b < params.buckets; b++) rowOfBucket[b] = seen[b]! >= params.minCount ? used++ : -1;
   const bucketIds = new Uint32Array(used);
   for (let b = 0, r = 0; b < params.buckets; b++) if (rowOfBucket[b]! >= 0) bucketIds[r++] = b;
   const rows = new Int32Array(total);
-  for (let f = 0; f < total; f++) rows[f] = rowOfBucket[ids[f]!]!;
-  return { offsets, rows, bucketIds };
+  let kept = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    offsets[i] = kept;
+    for (let f = from; f < to; f++) {
+      const r = rowOfBucket[ids[f]!]!;
+      if (r >= 0) rows[kept++] = r;
+    }
+  }
+  offsets[texts.length] = kept;
+  return { offsets, rows: rows.subarray(0, kept), bucketIds };
 }
 
 /** Uniform in [-1/dim, 1/dim] as fastText; each row seeded by its bucket, so rows never depend on which others exist. */
@@ -150,6 +166,13 @@ function runWorkers(job: SgdJob, params: FastTextParams, options: TrainOptions):
     }
     if (options.signal?.aborted) onAbort();
   });
+}
+
+function unpadOutput(job: SgdJob, dim: number, classes: number): Float32Array {
+  const padded = new Float32Array(job.outputMemory.buffer, 0, job.dimPadded * job.classesPadded);
+  const out = new Float32Array(dim * classes);
+  for (let j = 0; j < dim; j++) out.set(padded.subarray(j * job.classesPadded, j * job.classesPadded + classes), j * classes);
+  return out;
 }
 
 function sharedF32(length: number): SharedArrayBuffer {
