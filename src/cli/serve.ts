@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { openSqliteWorkspace } from '../registry/sqlite/open-sqlite-workspace.js';
+import { openEmbeddedWorkspace as openSqliteWorkspace } from '../platform.js';
 import { singleDeployment } from '../serving/deployment.js';
 import { DeploymentControl } from '../serving/deployment-control.js';
 import { DeploymentSync } from '../serving/deployment-sync.js';
@@ -81,10 +81,16 @@ ${COMMON_HELP}`,
     const store = new FileDeploymentStore(join(settings.home, 'deployments.jsonl'));
     const control = new DeploymentControl(store, async (ref) => { await source.resolve(ref); });
     let sync: DeploymentSync | undefined;
+    let refresher: NodeJS.Timeout | undefined;
     try {
       if (values.model !== undefined) {
         const resolved = await source.resolve(values.model);
         await plane.deploy(singleDeployment(values.name ?? resolved.name, values.model));
+        if (workspace) {
+          // A registry ref follows its alias: re-resolved every poll, swapped (blue/green) when it moves.
+          refresher = setInterval(() => { void plane.refresh().catch(() => undefined); }, pollMs);
+          refresher.unref();
+        }
       } else {
         sync = new DeploymentSync(store, plane, (r) => {
           for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
@@ -114,6 +120,7 @@ ${COMMON_HELP}`,
     });
     ctx.stderr.write('draining: finishing requests in flight...\n');
     await sync?.stop();
+    if (refresher) clearInterval(refresher);
     await server.close();
     workspace?.close();
     ctx.stderr.write('stopped\n');
