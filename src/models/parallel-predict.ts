@@ -164,7 +164,11 @@ export class ParallelPredictor {
       for (let start = 0; start < texts.length; start += chunk) {
         if (options.signal?.aborted) throw new InterruptedError('prediction');
         const end = Math.min(texts.length, start + chunk);
-        this.local.predictProba(texts.slice(start, end), target.subarray(start * classes, end * classes));
+        const part = texts.slice(start, end);
+        const into = target.subarray(start * classes, end * classes);
+        // Engines that only run async (onnxruntime) implement predictProbaAsync; the contract says to prefer it.
+        if (this.local.predictProbaAsync) await this.local.predictProbaAsync(part, into);
+        else this.local.predictProba(part, into);
         options.onProgress?.(end, texts.length);
       }
       return target;

@@ -27,18 +27,26 @@ try {
   post({ type: 'load-failed', error: serialiseError(e) });
 }
 
+/** Requests run one at a time, in arrival order, even when the model's engine is async. */
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: PredictWorkerRequest) => {
+  queue = queue.then(() => handle(m));
+});
+
+async function handle(m: PredictWorkerRequest): Promise<void> {
   try {
     if (!classifier) throw new Error('model not loaded');
     if (m.type === 'predict') {
       const out = new Float32Array(m.buffer, m.byteOffset, m.texts.length * classifier.labels.length);
-      classifier.predictProba(m.texts, out);
+      if (classifier.predictProbaAsync) await classifier.predictProbaAsync(m.texts, out);
+      else classifier.predictProba(m.texts, out);
       post({ type: 'done', id: m.id });
     } else {
-      const explanations = m.texts.map((t, i) => classifier!.explain(t, m.classIds[i]!, m.limit));
+      const c = classifier;
+      const explanations = m.texts.map((t, i) => c.explain(t, m.classIds[i]!, m.limit));
       post({ type: 'explained', id: m.id, explanations });
     }
   } catch (e) {
     post({ type: 'failed', id: m.id, error: serialiseError(e) });
   }
-});
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtifactError } from '../../src/core/errors.js';
+import { ArtifactError, InputError } from '../../src/core/errors.js';
 import { MODEL_KIND_NAMES } from '../../src/models/kinds.js';
 import { loadModel } from '../../src/models/load-model.js';
 import { ParallelPredictor, predictProbaParallel } from '../../src/models/parallel-predict.js';
@@ -54,13 +54,22 @@ test('a predictor serves several batches, concurrently, with explanations, until
   await assert.rejects(predictor.predictProba(['x']), /closed/);
 });
 
-test('every registered model kind predicts identically on one and two threads', async () => {
+test('every registered, trainable model kind predicts identically on one and two threads', async (t) => {
   const texts = fixtureRows(700, 13).map((r) => r.text);
   for (const kind of MODEL_KIND_NAMES) {
-    const path = kind === 'fasttext' ? modelPath : await trainFixtureModel(dir, kind);
-    const model = await loadModel(path);
-    const expected = new Float32Array(texts.length * model.classifier.labels.length);
-    model.classifier.predictProba(texts, expected);
+    let path: string;
+    try {
+      path = kind === 'fasttext' ? modelPath : await trainFixtureModel(dir, kind);
+    } catch (e) {
+      // Imported kinds (onnx) cannot be trained here; their engine is covered by their own tests.
+      if (e instanceof InputError && e.code.endsWith('not-trainable')) { t.diagnostic(`${kind}: not trainable, skipped`); continue; }
+      throw e;
+    }
+    const { classifier } = await loadModel(path);
+    const expected = new Float32Array(texts.length * classifier.labels.length);
+    // The contract prefers predictProbaAsync when a kind has it (its engine may round differently).
+    if (classifier.predictProbaAsync) await classifier.predictProbaAsync(texts, expected);
+    else classifier.predictProba(texts, expected);
     const two = await predictProbaParallel(path, texts, 2);
     assert.deepEqual(new Float32Array(two), expected, `kind ${kind}`);
   }

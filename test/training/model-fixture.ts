@@ -39,7 +39,12 @@ export async function trainFixtureModel(dir: string, kindName = 'fasttext', rows
   const labels = FIXTURE_CLASSES.map((c) => c.label);
   const id = (l: string) => labels.indexOf(l);
   const valid = fixtureRows(40, 99);
-  const params: Record<string, unknown> = kindName === 'fasttext' ? { dim: 16, buckets: 1 << 16, epochs: 5 } : {};
+  // Small settings where a kind's defaults would take seconds on 400 rows; other kinds use defaults.
+  const SMALL: Record<string, Record<string, unknown>> = {
+    fasttext: { dim: 16, buckets: 1 << 16, epochs: 5 },
+    textcnn: { dim: 16, filters: 8, epochs: 3 },
+  };
+  const params = SMALL[kindName] ?? {};
   const classifier = await kind.train(
     { texts: train.map((r) => r.text), y: Int32Array.from(train.map((r) => id(r.label))), labels,
       valid: { texts: valid.map((r) => r.text), y: Int32Array.from(valid.map((r) => id(r.label))) } },
