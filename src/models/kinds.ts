@@ -5,6 +5,7 @@ import type { ModelKind } from './classifier.js';
 const KINDS: Readonly<Record<string, () => Promise<ModelKind>>> = {
   linear: async () => (await import('./linear/index.js')).linearKind,
   fasttext: async () => (await import('./fasttext/index.js')).fastTextKind,
+  dnn: async () => (await import('./dnn/index.js')).dnnKind,
   textcnn: async () => (await import('./textcnn/index.js')).textCnnKind,
   onnx: async () => (await import('./onnx/index.js')).onnxKind,
 };

@@ -44,6 +44,14 @@ export class OnnxClassifier implements Classifier {
     this.run = { ...ONNX_RUN_DEFAULTS, ...o.run };
   }
 
+  /** The same model with other onnxruntime settings (e.g. more intra-op threads); shares the graph and encoder. */
+  withRunOptions(run: Partial<OnnxRunOptions>): OnnxClassifier {
+    return new OnnxClassifier({
+      kind: this.kind, labels: this.labels, encoder: this.encoder, onnx: this.onnx, params: this.params,
+      ...(this.syncForward ? { syncForward: this.syncForward } : {}), run: { ...this.run, ...run },
+    });
+  }
+
   /** The onnxruntime session, created on first use (creation is async; loading an artifact is not). */
   ortSession(): Promise<ort.InferenceSession> {
     this.session ??= ort.InferenceSession.create(this.onnx, {
