@@ -88,11 +88,14 @@ export function generateInvoiceLines(options: InvoiceOptions): InvoiceLine[] {
     const qty = 1 + Math.floor(random() * 400);
     const pcs = 6 * (1 + Math.floor(random() * 40));
     let text: string;
-    switch (Math.floor(random() * 5)) {
+    // Case 5 keeps only the packaging and a modifier ("200 CTNS PLASTIC"): as on real invoices, some
+    // lines do not say enough, and modifiers like PLASTIC or COTTON are shared between headings.
+    switch (Math.floor(random() * 6)) {
       case 0: text = `${qty} ${pick(PACKAGES)} X ${pcs} ${pick(UNITS)} ${mod} ${noun}`; break;
       case 1: text = `${mod} ${noun}`; break;
       case 2: text = `${noun} ${mod} - ${pcs} ${pick(UNITS)}`; break;
       case 3: text = `${noun}, ${mod.toLowerCase()} (${qty} ${pick(PACKAGES)})`; break;
+      case 5: text = `${qty} ${pick(PACKAGES)} ${mod}`; break;
       default: text = `${qty} ${pick(PACKAGES)} ${noun} MODEL ${String.fromCharCode(65 + Math.floor(random() * 26))}${100 + Math.floor(random() * 900)}`;
     }
     let label = p.hs;
