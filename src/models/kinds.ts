@@ -6,6 +6,7 @@ const KINDS: Readonly<Record<string, () => Promise<ModelKind>>> = {
   linear: async () => (await import('./linear/index.js')).linearKind,
   fasttext: async () => (await import('./fasttext/index.js')).fastTextKind,
   dnn: async () => (await import('./dnn/index.js')).dnnKind,
+  lstm: async () => (await import('./lstm/index.js')).lstmKind,
   textcnn: async () => (await import('./textcnn/index.js')).textCnnKind,
   onnx: async () => (await import('./onnx/index.js')).onnxKind,
 };
