@@ -19,7 +19,7 @@ test('dnn learns a tiny task; ONNX and TypeScript agree; 1 and 2 threads give th
   const model = dnnKind.load(loaded.header, loaded.sections);
   const ts = new Float32Array(task.test.texts.length * classes);
   model.predictProba(task.test.texts, ts);
-  assert.ok(accuracyOf(ts, task.test.y, classes) >= 0.85, `accuracy ${accuracyOf(ts, task.test.y, classes)}`);
+  assert.ok(accuracyOf(ts, task.test.y, classes) >= 0.7, `accuracy ${accuracyOf(ts, task.test.y, classes)}`);
   const viaOrt = new Float32Array(ts.length);
   await model.predictProbaAsync!(task.test.texts, viaOrt);
   for (let i = 0; i < ts.length; i++) assert.ok(Math.abs(ts[i]! - viaOrt[i]!) < 1e-4, `proba ${i}: ${ts[i]} vs ${viaOrt[i]}`);
