@@ -28,7 +28,7 @@ const DEEP = new Set(['dnn', 'lstm', 'textcnn']);
 const TORCH = '/usr/bin/python3';
 
 interface Figures {
-  kind: string; upsample: boolean; accuracy: number; macroF1: number; rareMacroF1: number; rareClasses: number; trainSeconds: number;
+  kind: string; upsample: boolean; accuracy: number; macroF1: number; rareMacroF1: number | null; rareClasses: number; trainSeconds: number;
   oneThreadPerSec: number; allCoresPerSec: number; cpuSecondsPerMillion: number; artifactMB: number; classes: number; trainRows: number; testRows: number;
 }
 interface TorchFigures { texts_per_second: number; epochs: number; accuracy: number; macro_f1: number; train_seconds: number }
@@ -76,7 +76,7 @@ for (const task of TASKS) {
 
 const m = machine();
 const rows: Cell[][] = cells.map((c) => [
-  c.task, c.kind + (c.upsample ? ' +up' : ''), c.accuracy, c.macroF1, Number.isNaN(c.rareMacroF1) ? null : c.rareMacroF1, Math.round(c.trainSeconds),
+  c.task, c.kind + (c.upsample ? ' +up' : ''), c.accuracy, c.macroF1, c.rareMacroF1 === null || Number.isNaN(c.rareMacroF1) ? null : c.rareMacroF1, Math.round(c.trainSeconds),
   Math.round(c.oneThreadPerSec), Math.round(c.allCoresPerSec), Math.round(c.cpuSecondsPerMillion), c.artifactMB,
 ]);
 const out: string[] = [];
