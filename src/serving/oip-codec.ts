@@ -140,7 +140,8 @@ function classificationStrings(a: EndpointAnswer, k: number): string[] {
   return out;
 }
 
-export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer): Record<string, unknown> {
+/** `modelName` is the name the client asked for (the endpoint); the variant's model goes in parameters. */
+export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, modelName: string): Record<string, unknown> {
   const batch = a.topIds.length;
   const classes = a.model.labels.length;
   const outputs: OipTensor[] = req.outputs.map((o) => {
@@ -152,9 +153,9 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer): Re
     if (o.name === 'score') return { name: 'score', datatype: 'FP32', shape: [batch], data: Array.from(a.topScores) };
     return { name: 'probabilities', datatype: 'FP32', shape: [batch, classes], data: Array.from(a.proba) };
   });
-  const res: Record<string, unknown> = { model_name: a.model.name, model_version: a.model.version };
+  const res: Record<string, unknown> = { model_name: modelName, model_version: a.model.version };
   if (req.id !== undefined) res['id'] = req.id;
-  res['parameters'] = { endpoint: a.endpoint, variant: a.variant };
+  res['parameters'] = { endpoint: a.endpoint, variant: a.variant, model: a.model.name };
   res['outputs'] = outputs;
   return res;
 }
