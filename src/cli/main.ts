@@ -4,7 +4,7 @@ import { VERBS } from './verbs.js';
 
 /**
  * The command line's entry: the only place that reads process.argv, installs the Ctrl-C handler and
- * sets the exit code. A first Ctrl-C aborts the running verb cleanly; a second one exits at once.
+ * sets the exit code. SIGTERM or a first Ctrl-C aborts the running verb cleanly; a second one exits at once.
  */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -33,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('\ninterrupting (Ctrl-C again to exit at once)...\n');
     controller.abort();
   });
+  // SIGTERM (a process manager, Kubernetes) asks for the same clean stop: servers drain, training
+  // keeps nothing partial.
+  process.on('SIGTERM', () => controller.abort());
   const ctx = makeContext({
     argv: rest, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
     isTTY: Boolean(process.stderr.isTTY), signal: controller.signal,

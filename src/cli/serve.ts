@@ -116,7 +116,6 @@ ${COMMON_HELP}`,
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-      process.once('SIGTERM', () => resolve());
     });
     ctx.stderr.write('draining: finishing requests in flight...\n');
     await sync?.stop();
