@@ -62,11 +62,13 @@ export interface DeepCommonParams {
   readonly sparseBelow: number;
   /** Class weight (mean class count / class count)^power; 0 = unweighted. */
   readonly classWeightPower: number;
+  /** 1 = Adam updates only the embedding rows a batch touched (faster steps, slower learning); 0 = every row. */
+  readonly lazyEmbedding: number;
 }
 
 export const DEEP_COMMON_DEFAULTS: DeepCommonParams = {
   dim: 128, dropout: 0.5, lr: 0.001, batchSize: 64, epochs: 10, patience: 2, maxLength: 64,
-  minCount: 2, maxWords: 50_000, subwordN: 3, maxSubwords: 20_000, sparseBelow: 1e-5, classWeightPower: 0,
+  minCount: 2, maxWords: 50_000, subwordN: 3, maxSubwords: 20_000, sparseBelow: 1e-5, classWeightPower: 0, lazyEmbedding: 0,
 };
 
 export const DEEP_COMMON_SPEC: ParamSpec<DeepCommonParams> = {
@@ -83,6 +85,7 @@ export const DEEP_COMMON_SPEC: ParamSpec<DeepCommonParams> = {
   maxSubwords: { min: 0, max: 10_000_000, integer: true },
   sparseBelow: { min: 0, max: 1, integer: false },
   classWeightPower: { min: 0, max: 1, integer: false },
+  lazyEmbedding: { min: 0, max: 1, integer: true },
 };
 
 export function classWeights(y: Int32Array, classes: number, power: number): Float32Array | null {

@@ -1,5 +1,5 @@
 import { createRandom } from '../../core/random.js';
-import { adamDense, adamRows, AdamState, type AdamSettings } from '../deep/adam.js';
+import { adamDense, adamEmbedding, AdamState, type AdamSettings } from '../deep/adam.js';
 import { hashUniform, type IdSequences } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
@@ -109,7 +109,7 @@ export class DnnNet {
   }
 
   trainStep(seq: IdSequences, order: Int32Array, from: number, count: number, y: Int32Array, classWeight: Float32Array | null,
-    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }): number {
+    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }, lazyEmbedding = false): number {
     this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null);
     const { dim, hidden, classes } = this.shape;
     const w = this.weights;
@@ -172,7 +172,7 @@ export class DnnNet {
       }
     }
     const t = ++this.step;
-    adamRows(w.embedding, gEmb, this.states[0]!, adam, t, this.touched, touchedCount, dim);
+    adamEmbedding(w.embedding, gEmb, this.states[0]!, adam, t, this.touched, touchedCount, dim, !lazyEmbedding);
     const dense = dnnTensors(w);
     for (let k = 1; k < dense.length; k++) {
       adamDense(dense[k]!, this.grads[k]!, this.states[k]!, adam, t);

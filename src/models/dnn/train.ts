@@ -30,7 +30,7 @@ export async function trainDnn(input: TrainInput, options: TrainOptions): Promis
   const build = (w: DnnWeights): OnnxClassifier => dnnClassifier(input.labels, params, vocab, w, exportDnnOnnx(shape, w));
   const result = await runDeepTraining({
     kind: 'dnn', examples: input.texts.length, batchSize, epochs: params.epochs, patience: params.patience, seed: options.seed,
-    trainBatch: (order, from, count, step) => net.trainStep(train, order, from, count, input.y, weightOf, params.sparseBelow, adam, { seed: options.seed, step, rate: params.dropout }),
+    trainBatch: (order, from, count, step) => net.trainStep(train, order, from, count, input.y, weightOf, params.sparseBelow, adam, { seed: options.seed, step, rate: params.dropout }, params.lazyEmbedding === 1),
     snapshot: () => dnnTensors(weights).map((t) => t.slice()),
     validate: () => onnxAccuracy(build(weights), input.valid.texts, input.valid.y),
   }, options);

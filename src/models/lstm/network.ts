@@ -1,5 +1,5 @@
 import { createRandom } from '../../core/random.js';
-import { adamDense, adamRows, AdamState, type AdamSettings } from '../deep/adam.js';
+import { adamDense, adamEmbedding, AdamState, type AdamSettings } from '../deep/adam.js';
 import { hashUniform, type IdSequences } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
@@ -191,7 +191,7 @@ export class LstmNet {
   }
 
   trainStep(seq: IdSequences, order: Int32Array, from: number, count: number, y: Int32Array, classWeight: Float32Array | null,
-    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }): number {
+    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }, lazyEmbedding = false): number {
     this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null);
     const { dim, hidden: H, classes } = this.shape;
     const G = 4 * H;
@@ -288,7 +288,7 @@ export class LstmNet {
       }
     }
     const tStep = ++this.step;
-    adamRows(w.embedding, gEmb, this.states[0]!, adam, tStep, this.touched, touchedCount, dim);
+    adamEmbedding(w.embedding, gEmb, this.states[0]!, adam, tStep, this.touched, touchedCount, dim, !lazyEmbedding);
     const dense = lstmTensors(w);
     for (let k = 1; k < dense.length; k++) {
       adamDense(dense[k]!, this.grads[k]!, this.states[k]!, adam, tStep);

@@ -1,4 +1,4 @@
-import { adamDense, adamRows, AdamState, type AdamSettings } from '../deep/adam.js';
+import { adamDense, adamEmbedding, AdamState, type AdamSettings } from '../deep/adam.js';
 import { weightTensors, type TextCnnGrads, type TextCnnWeights } from './network.js';
 
 /**
@@ -16,7 +16,7 @@ export class TextCnnOptimiser {
   private readonly dim: number;
   private step = 0;
 
-  constructor(weights: TextCnnWeights, vocab: number, dim: number) {
+  constructor(weights: TextCnnWeights, vocab: number, dim: number, private readonly lazyEmbedding: boolean) {
     this.weights = weights;
     this.dim = dim;
     const tensors = weightTensors(weights);
@@ -46,7 +46,7 @@ export class TextCnnOptimiser {
       }
       g.touchedCount[0] = 0;
     }
-    adamRows(this.weights.embedding, this.rowSum, this.states[0]!, adam, t, this.rows, rowCount, dim);
+    adamEmbedding(this.weights.embedding, this.rowSum, this.states[0]!, adam, t, this.rows, rowCount, dim, !this.lazyEmbedding);
     const params = weightTensors(this.weights).slice(1);
     const shardTensors = shards.map((g) => [...g.conv, ...g.convBias, g.output, g.outputBias]);
     params.forEach((p, k) => {

@@ -40,7 +40,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const grads = Array.from({ length: SHARDS }, () => allocGrads(weights, shape.vocab));
   const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
   const adam = { ...ADAM_DEFAULTS, lr: params.lr };
-  const optimiser = new TextCnnOptimiser(weights, shape.vocab, shape.dim);
+  const optimiser = new TextCnnOptimiser(weights, shape.vocab, shape.dim, params.lazyEmbedding === 1);
   const tensors = weightTensors(weights);
   const order = new Int32Array(new SharedArrayBuffer(Math.max(4, input.texts.length * 4)));
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
