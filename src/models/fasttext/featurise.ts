@@ -14,7 +14,8 @@ export class BucketFeaturiser {
   ids = new Uint32Array(1280);
 
   constructor(settings: NgramSettings, buckets: number) {
-    this.hasher = new NgramHasher(settings);
+    // charMin means nothing without character n-grams; NgramHasher wants it within range then.
+    this.hasher = new NgramHasher(settings.charMax === 0 ? { ...settings, charMin: 1 } : settings);
     this.buckets = buckets;
   }
 
