@@ -6,8 +6,8 @@ import type { Workspace } from './registry/workspace.js';
 
 /**
  * The composition root: the one place that picks adapters from settings. The embedded default is
- * SQLite + a local artifact folder under `home`; a registry URL switches datasets, models and
- * artifacts to PostgreSQL so several machines share them.
+ * SQLite + a local artifact folder under `home`; a registry URL switches datasets, models,
+ * deployments and artifacts to PostgreSQL so several machines share them.
  */
 export async function openPlatformWorkspace(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<Workspace> {
   if (settings.registryUrl !== undefined) {

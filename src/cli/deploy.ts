@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
 import { DeploymentControl } from '../serving/deployment-control.js';
-import type { DeploymentRecord } from '../serving/deployment-store.js';
-import { FileDeploymentStore } from '../serving/file-deployment-store.js';
+import { withWorkspace } from '../platform.js';
+import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -17,13 +16,16 @@ const OPTIONS = {
   share: { type: 'string' },
 } as const;
 
+const ACTIONS = new Set(['set', 'canary', 'promote', 'switch', 'rollback', 'remove', 'show', 'history', 'list']);
+
 export const verb: Verb = {
   summary: 'create, change, promote and roll back serving deployments (A/B, canary, shadow, blue-green)',
   help: `Usage: lading deploy <action> ENDPOINT [options]
 
-Deployments live in the workspace with their full history; every change is one audited revision
-(who, when, why). Servers started with \`lading serve --deployment ENDPOINT\` apply changes within a
-second, without a restart.
+Deployments live in the registry (the workspace under --home, or PostgreSQL with --registry-url)
+with their full history; every change is one audited revision (who, when, why). Servers started
+with \`lading serve --deployment ENDPOINT\` on the same registry apply changes within a second,
+without a restart.
 
 Actions:
   set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}]
@@ -49,8 +51,6 @@ ${COMMON_HELP}`,
   async run(ctx) {
     const { values, positionals } = parseVerbArgs('deploy', ctx.argv, OPTIONS, true);
     if (values.help || positionals.length === 0) { writeLine(ctx.stdout, this.help); return values.help ? 0 : 2; }
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
-    const control = new DeploymentControl(new FileDeploymentStore(join(settings.home, 'deployments.jsonl')));
     const actor = values.actor ?? ctx.env['USER'] ?? 'cli';
     const reason = values.reason ?? null;
     const [action, endpoint, extra] = positionals;
@@ -58,34 +58,30 @@ ${COMMON_HELP}`,
       if (!v) throw new InputError('missing-argument', `lading deploy ${action}: ${what} is required`, { action: action ?? '' }, 'Run `lading deploy --help`.');
       return v;
     };
-    let out: DeploymentRecord | DeploymentRecord[] | undefined;
-    switch (action) {
-      case 'set': {
-        const mode = values.mode as DeploymentMode;
-        const variants = (values.variant ?? []).map(parseVariant);
-        out = await control.deploy({ endpoint: need(endpoint, 'ENDPOINT'), mode, variants }, actor, reason);
-        break;
-      }
-      case 'canary': {
-        const share = Number(need(values.share, '--share'));
-        out = await control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), share, actor, reason);
-        break;
-      }
-      case 'promote': out = await control.promote(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), actor, reason); break;
-      case 'switch': out = await control.switchBlueGreen(need(endpoint, 'ENDPOINT'), actor, reason); break;
-      case 'rollback': out = await control.rollback(need(endpoint, 'ENDPOINT'), actor, reason); break;
-      case 'remove': out = await control.remove(need(endpoint, 'ENDPOINT'), actor, reason); break;
-      case 'show': {
-        const c = await control.store.current(need(endpoint, 'ENDPOINT'));
-        if (!c) throw new InputError('unknown-endpoint', `no deployment named ${endpoint}`, { endpoint: endpoint ?? '' });
-        out = c;
-        break;
-      }
-      case 'history': out = await control.store.history(need(endpoint, 'ENDPOINT')); break;
-      case 'list': out = await control.store.currentAll(); break;
-      default:
-        throw new InputError('unknown-action', `unknown deploy action "${action}"`, { action: action ?? '' }, 'Run `lading deploy --help`.');
+    if (!ACTIONS.has(action ?? '')) {
+      throw new InputError('unknown-action', `unknown deploy action "${action}"`, { action: action ?? '' }, 'Run `lading deploy --help`.');
     }
+    // Parsed before the registry is opened, so a bad flag touches nothing.
+    const variants = (values.variant ?? []).map(parseVariant);
+    // Deployments live in the registry: SQLite under --home, or PostgreSQL with --registry-url.
+    const out = await withWorkspace(ctx.settings(values), async (ws): Promise<DeploymentRecord | DeploymentRecord[]> => {
+      const control = new DeploymentControl(ws.deployments);
+      switch (action) {
+        case 'set': return control.deploy({ endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants }, actor, reason);
+        case 'canary': return control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), Number(need(values.share, '--share')), actor, reason);
+        case 'promote': return control.promote(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), actor, reason);
+        case 'switch': return control.switchBlueGreen(need(endpoint, 'ENDPOINT'), actor, reason);
+        case 'rollback': return control.rollback(need(endpoint, 'ENDPOINT'), actor, reason);
+        case 'remove': return control.remove(need(endpoint, 'ENDPOINT'), actor, reason);
+        case 'show': {
+          const c = await control.store.current(need(endpoint, 'ENDPOINT'));
+          if (!c) throw new NotFoundError('unknown-endpoint', `no deployment named ${endpoint}`, { endpoint: endpoint ?? '' }, 'Run `lading deploy list`.');
+          return c;
+        }
+        case 'history': return control.store.history(need(endpoint, 'ENDPOINT'));
+        default: return control.store.currentAll();
+      }
+    });
     if (values.json) { writeJson(ctx.stdout, out); return 0; }
     const rows = Array.isArray(out) ? out : [out];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [

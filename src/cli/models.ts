@@ -21,7 +21,7 @@ an append-only audit log and lineage.
   lading models reject NAME VERSION --reason R
   lading models rollback NAME [ALIAS] [--reason R]        ALIAS defaults to champion
   lading models history NAME [--alias A] [--version N] [--limit N]
-  lading models lineage NAME VERSION
+  lading models lineage NAME VERSION             dataset, parents, aliases and deployments over time
 
 Aliases serve traffic and need an approved version, except the staging aliases candidate, shadow,
 staging and those starting with candidate-, shadow-, staging- or dev- (pending is fine there). No
@@ -224,6 +224,12 @@ async function runLineage(ctx: CliContext, values: Values, positionals: readonly
     '',
     l.aliasHistory.length === 0 ? 'no alias has pointed at this version'
       : table(['alias', 'from', 'until', 'moved by'], l.aliasHistory.map((p) => [p.alias, day(p.from), p.until === null ? 'now' : day(p.until), p.movedBy])),
+    '',
+    // Matched refs: name@N, and name@alias / bare name while the alias pointed here (not @latest, not paths).
+    l.deployments.length === 0 ? 'no deployment has referred to this version'
+      : table(['endpoint', 'rev', 'variant', 'role', 'weight', 'ref', 'from', 'until'], l.deployments.map((d) => [
+        d.endpoint, d.revision, d.variant, d.role, d.weight, d.ref, day(d.from), d.until === null ? 'now' : day(d.until),
+      ])),
   ];
   writeLine(ctx.stdout, lines.join('\n'));
   return 0;

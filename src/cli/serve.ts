@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { openEmbeddedWorkspace as openSqliteWorkspace } from '../platform.js';
+import { openPlatformWorkspace } from '../platform.js';
 import { singleDeployment } from '../serving/deployment.js';
 import { DeploymentControl } from '../serving/deployment-control.js';
 import { DeploymentSync } from '../serving/deployment-sync.js';
-import { FileDeploymentStore } from '../serving/file-deployment-store.js';
 import { CombinedModelSource, looksLikePath, RegistryModelSource, FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startServer } from '../server/start-server.js';
@@ -47,7 +46,8 @@ Routes:
 Options:
   --model REF          an artifact file, or a registered model NAME, NAME@ALIAS or NAME@VERSION
   --name ENDPOINT      endpoint name for --model (default: the model's name)
-  --deployment NAME    serve the stored deployment NAME (see \`lading deploy\`); changes apply
+  --deployment NAME    serve the stored deployment NAME (see \`lading deploy\`, kept in the
+                       registry: --home, or --registry-url for PostgreSQL); changes apply
                        without a restart (polled every --poll-ms, default 1000)
   --port N             default 8080 (0 = any free port; the chosen one is printed)
   --host H             default 127.0.0.1
@@ -61,7 +61,7 @@ ${COMMON_HELP}`,
   async run(ctx) {
     const { values } = parseVerbArgs('serve', ctx.argv, OPTIONS, false);
     if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
-    const settings = ctx.settings({ home: values.home, threads: values.threads });
+    const settings = ctx.settings(values);
     const deployments = values.deployment ?? [];
     if ((values.model === undefined) === (deployments.length === 0)) {
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
@@ -74,25 +74,25 @@ ${COMMON_HELP}`,
     if (!(maxDelayMs >= 0 && maxDelayMs <= 1000)) throw new InputError('bad-flag', `--max-delay-ms must be from 0 to 1000, got "${values['max-delay-ms']}"`, { flag: '--max-delay-ms' });
     const token = values.token ?? ctx.env['LADING_TOKEN'];
 
-    const needsRegistry = deployments.length > 0 || (values.model !== undefined && !looksLikePath(values.model));
-    const workspace = needsRegistry ? openSqliteWorkspace(settings.home) : undefined;
+    const followsRegistry = deployments.length > 0 || (values.model !== undefined && !looksLikePath(values.model));
+    // The admin routes write deployments into the registry, so a token opens it too.
+    const workspace = followsRegistry || token !== undefined ? await openPlatformWorkspace(settings) : undefined;
     const source = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, join(settings.home, 'serving-cache'))) : new FileModelSource();
     const plane = new ServingPlane(source, { threads: workers, maxDelayMs });
-    const store = new FileDeploymentStore(join(settings.home, 'deployments.jsonl'));
-    const control = new DeploymentControl(store, async (ref) => { await source.resolve(ref); });
+    const control = workspace ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
     let sync: DeploymentSync | undefined;
     let refresher: NodeJS.Timeout | undefined;
     try {
       if (values.model !== undefined) {
         const resolved = await source.resolve(values.model);
         await plane.deploy(singleDeployment(values.name ?? resolved.name, values.model));
-        if (workspace) {
+        if (followsRegistry) {
           // A registry ref follows its alias: re-resolved every poll, swapped (blue/green) when it moves.
           refresher = setInterval(() => { void plane.refresh().catch(() => undefined); }, pollMs);
           refresher.unref();
         }
       } else {
-        sync = new DeploymentSync(store, plane, (r) => {
+        sync = new DeploymentSync(workspace!.deployments, plane, (r) => {
           for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
           for (const a of r.applied) ctx.stderr.write(`deployment ${a} applied\n`);
         });

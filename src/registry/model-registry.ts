@@ -126,6 +126,23 @@ export interface AliasPeriod {
   readonly movedBy: string;
 }
 
+/**
+ * One stretch of time a deployment revision referred to a version (see deployment-lineage.ts for
+ * what is matched). `until` null = the revision is still the endpoint's newest (and, for an alias
+ * ref, the alias still points here).
+ */
+export interface DeploymentPeriod {
+  readonly endpoint: string;
+  readonly revision: number;
+  readonly variant: string;
+  readonly role: 'primary' | 'shadow';
+  readonly weight: number;
+  /** The model reference as the deployment wrote it: `name@3`, `name@champion`, `name`. */
+  readonly ref: string;
+  readonly from: string;
+  readonly until: string | null;
+}
+
 export interface ModelLineage {
   readonly version: ModelVersionRecord;
   readonly datasetId: string | null;
@@ -135,6 +152,8 @@ export interface ModelLineage {
   readonly children: readonly number[];
   /** Every stretch of time an alias pointed at this version, from the audit log, oldest first. */
   readonly aliasHistory: readonly AliasPeriod[];
+  /** Every stretch of time a deployment referred to this version, oldest first. */
+  readonly deployments: readonly DeploymentPeriod[];
 }
 
 export interface RegisterModelVersionInput {

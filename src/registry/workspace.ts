@@ -1,14 +1,17 @@
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
+import type { DeploymentStore } from './deployment-store.js';
 import type {
   AliasChange, AliasMove, AliasRecord, AuditEntry, AuditQuery, ModelLineage, ModelRegistry, ModelSummary, ModelVersionRecord,
   RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from './model-registry.js';
 import type { Registry, SavedDataset, SaveDatasetOptions } from './registry.js';
 
-/** The whole registry a workspace offers: datasets and models, on one back-end and one artifact store. */
+/** The whole registry a workspace offers: datasets, models and deployments, on one back-end and one artifact store. */
 export interface Workspace extends Registry, ModelRegistry {
   readonly artifacts: ArtifactStore;
+  /** Serving deployments and their history, in the same database (closed with the workspace). */
+  readonly deployments: DeploymentStore;
 }
 
 /**
@@ -20,6 +23,7 @@ export class CombinedWorkspace implements Workspace {
     private readonly datasets: Registry,
     private readonly models: ModelRegistry,
     readonly artifacts: ArtifactStore,
+    readonly deployments: DeploymentStore,
     private readonly closeModels: () => void,
   ) {}
 

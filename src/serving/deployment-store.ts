@@ -1,41 +1,15 @@
-import type { DeploymentSpec } from './deployment.js';
+import type { DeploymentSpec } from '../core/deployment-spec.js';
+import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../registry/deployment-store.js';
 
-export type DeploymentAction = 'deploy' | 'promote' | 'canary' | 'switch' | 'rollback' | 'remove';
+// The contract lives in the registry, which owns the storage (SQLite and PostgreSQL adapters).
+export type { DeploymentAction, DeploymentRecord, DeploymentStore };
 
-/** One revision of an endpoint's deployment. `spec` null = the endpoint was removed. */
-export interface DeploymentRecord {
-  readonly endpoint: string;
-  /** 1, 2, 3... per endpoint. */
-  readonly revision: number;
-  /** Increasing across all endpoints: lets a server poll "anything after N?". */
-  readonly seq: number;
-  readonly spec: DeploymentSpec | null;
-  readonly action: DeploymentAction;
-  readonly actor: string;
-  readonly reason: string | null;
-  readonly at: string;
-}
-
-/**
- * Where deployments live, with their full history (append-only: a change is a new revision, a
- * rollback too). The SQLite adapter lives in the registry; MemoryDeploymentStore serves a single
- * process without a workspace.
- */
-export interface DeploymentStore {
-  append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord>;
-  current(endpoint: string): Promise<DeploymentRecord | undefined>;
-  /** The newest revision of every endpoint (removed ones included, spec null). */
-  currentAll(): Promise<DeploymentRecord[]>;
-  /** Every revision of one endpoint, oldest first. */
-  history(endpoint: string): Promise<DeploymentRecord[]>;
-  /** Highest seq written so far (0 when empty): a cheap "did anything change?" poll. */
-  lastSeq(): Promise<number>;
-}
-
+/** Deployments in memory: a single process without a workspace (tests, embedding). */
 export class MemoryDeploymentStore implements DeploymentStore {
   private readonly records: DeploymentRecord[] = [];
 
   async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord> {
+    checkDeploymentAppend(endpoint, spec, action, actor);
     const revision = this.records.filter((r) => r.endpoint === endpoint).length + 1;
     const r: DeploymentRecord = { endpoint, revision, seq: this.records.length + 1, spec, action, actor, reason, at: new Date().toISOString() };
     this.records.push(r);
@@ -50,7 +24,7 @@ export class MemoryDeploymentStore implements DeploymentStore {
   async currentAll(): Promise<DeploymentRecord[]> {
     const m = new Map<string, DeploymentRecord>();
     for (const r of this.records) m.set(r.endpoint, r);
-    return [...m.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+    return [...m.values()].sort(byEndpoint);
   }
 
   async history(endpoint: string): Promise<DeploymentRecord[]> {

@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import type { DeploymentMode, DeploymentSpec, VariantSpec } from '../core/deployment-spec.js';
 
 /**
  * A deployment: an endpoint name and the variants behind it. Every release pattern is a shape of
@@ -10,23 +11,8 @@ import { InputError } from '../core/errors.js';
  * - blue-green: two primaries, the live one at full weight and the standby at weight 0 (loaded and
  *   warm); the switch swaps the weights, atomically.
  */
-export type DeploymentMode = 'single' | 'ab' | 'canary' | 'shadow' | 'blue-green';
+export type { DeploymentMode, DeploymentSpec, VariantSpec };
 export const DEPLOYMENT_MODES: readonly DeploymentMode[] = ['single', 'ab', 'canary', 'shadow', 'blue-green'];
-
-export interface VariantSpec {
-  readonly name: string;
-  /** A model reference: an artifact path, or a registry ref `name`, `name@alias`, `name@3`. */
-  readonly model: string;
-  /** Share of primary traffic (relative to the other primaries); ignored for shadows. */
-  readonly weight: number;
-  readonly role: 'primary' | 'shadow';
-}
-
-export interface DeploymentSpec {
-  readonly endpoint: string;
-  readonly mode: DeploymentMode;
-  readonly variants: readonly VariantSpec[];
-}
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

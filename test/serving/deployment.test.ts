@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDeployment, type DeploymentSpec } from '../../src/serving/deployment.js';
 import { DeploymentControl } from '../../src/serving/deployment-control.js';
-import { FileDeploymentStore } from '../../src/serving/file-deployment-store.js';
+import { openEmbeddedWorkspace } from '../../src/platform.js';
 import { keyPoint, pickByWeight } from '../../src/serving/variant-assignment.js';
 import { parseVariant } from '../../src/cli/deploy.js';
 
@@ -32,25 +32,34 @@ test('validateDeployment refuses broken shapes with the problem named', () => {
 });
 
 test('deployment control: canary share, promote, blue-green switch and rollback are audited revisions in the store', async () => {
-  const store = new FileDeploymentStore(join(mkdtempSync(join(tmpdir(), 'lading-deploy-')), 'deployments.jsonl'));
+  // The real store: the workspace's SQLite registry in a temp folder.
+  const home = mkdtempSync(join(tmpdir(), 'lading-deploy-'));
+  const ws = openEmbeddedWorkspace(home);
+  const store = ws.deployments;
   const control = new DeploymentControl(store);
-  await control.deploy({ endpoint: 'hs', mode: 'blue-green', variants: [{ name: 'blue', model: 'm@1', weight: 1, role: 'primary' }, { name: 'green', model: 'm@2', weight: 0, role: 'primary' }] }, 'ann', 'first');
-  const switched = await control.switchBlueGreen('hs', 'ann');
-  assert.deepEqual(switched.spec!.variants.map((v) => v.weight), [0, 1]);
-  await control.deploy(ab, 'bob');
-  const canary = await control.canary('hs', 'b', 25, 'bob');
-  assert.deepEqual(canary.spec!.variants.map((v) => v.weight), [75, 25]);
-  const promoted = await control.promote('hs', 'b', 'bob', 'b wins');
-  assert.equal(promoted.spec!.mode, 'single');
-  assert.deepEqual(promoted.spec!.variants.map((v) => v.name), ['b']);
-  const back = await control.rollback('hs', 'carol');
-  assert.deepEqual(back.spec, canary.spec, 'rollback restores the revision before the current one');
-  const history = await new FileDeploymentStore(store.path).history('hs');
-  assert.deepEqual(history.map((h) => [h.revision, h.action, h.actor]), [[1, 'deploy', 'ann'], [2, 'switch', 'ann'], [3, 'deploy', 'bob'], [4, 'canary', 'bob'], [5, 'promote', 'bob'], [6, 'rollback', 'carol']]);
-  await assert.rejects(control.promote('hs', 'zz', 'x'), /no variant "zz"/);
-  await assert.rejects(control.switchBlueGreen('hs', 'x'), /not blue-green/);
-  await assert.rejects(control.canary('hs', 'a', 120, 'x'), /0 to 100/);
-  assert.equal((await store.history('hs')).length, 6, 'refused changes write nothing');
+  try {
+    await control.deploy({ endpoint: 'hs', mode: 'blue-green', variants: [{ name: 'blue', model: 'm@1', weight: 1, role: 'primary' }, { name: 'green', model: 'm@2', weight: 0, role: 'primary' }] }, 'ann', 'first');
+    const switched = await control.switchBlueGreen('hs', 'ann');
+    assert.deepEqual(switched.spec!.variants.map((v) => v.weight), [0, 1]);
+    await control.deploy(ab, 'bob');
+    const canary = await control.canary('hs', 'b', 25, 'bob');
+    assert.deepEqual(canary.spec!.variants.map((v) => v.weight), [75, 25]);
+    const promoted = await control.promote('hs', 'b', 'bob', 'b wins');
+    assert.equal(promoted.spec!.mode, 'single');
+    assert.deepEqual(promoted.spec!.variants.map((v) => v.name), ['b']);
+    const back = await control.rollback('hs', 'carol');
+    assert.deepEqual(back.spec, canary.spec, 'rollback restores the revision before the current one');
+    const reopened = openEmbeddedWorkspace(home);
+    const history = await reopened.deployments.history('hs').finally(() => reopened.close());
+    assert.deepEqual(history.map((h) => [h.revision, h.action, h.actor]), [[1, 'deploy', 'ann'], [2, 'switch', 'ann'], [3, 'deploy', 'bob'], [4, 'canary', 'bob'], [5, 'promote', 'bob'], [6, 'rollback', 'carol']]);
+    await assert.rejects(control.promote('hs', 'zz', 'x'), /no variant "zz"/);
+    await assert.rejects(control.switchBlueGreen('hs', 'x'), /not blue-green/);
+    await assert.rejects(control.canary('hs', 'a', 120, 'x'), /0 to 100/);
+    assert.equal((await store.history('hs')).length, 6, 'refused changes write nothing');
+  } finally {
+    ws.close();
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('--variant NAME=MODEL[:WEIGHT][:shadow] parsing', () => {

@@ -3,6 +3,7 @@ import type { DescribeDataset } from '../registry.js';
 import { CombinedWorkspace, type Workspace } from '../workspace.js';
 import { checkSchemaName, openPgPool, type PgConnectionOptions } from './pg-connection.js';
 import { PgDatasetRegistry } from './pg-dataset-registry.js';
+import { PgDeploymentStore } from './pg-deployment-store.js';
 import { migratePg } from './pg-migrate.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
 import { PgModelRegistry } from './pg-model-registry.js';
@@ -24,7 +25,7 @@ export function describePgUrl(url: string, schema: string): string {
 }
 
 /**
- * The shared workspace on PostgreSQL: datasets, models and artifacts (bytea) in one schema, so
+ * The shared workspace on PostgreSQL: datasets, models, deployments and artifacts (bytea) in one schema, so
  * several machines use one registry with no other service. Applies pending migrations first, under
  * an advisory lock (pg-migrate.ts).
  */
@@ -41,5 +42,5 @@ export async function openPgWorkspace(options: PgWorkspaceOptions): Promise<Work
   let ended = false;
   const end = () => { if (!ended) { ended = true; void pool.end(); } };
   const datasets = new PgDatasetRegistry(pool, artifacts, options.describeDataset, end);
-  return new CombinedWorkspace(datasets, new PgModelRegistry(pool, artifacts), artifacts, () => undefined);
+  return new CombinedWorkspace(datasets, new PgModelRegistry(pool, artifacts), artifacts, new PgDeploymentStore(pool, schema), () => undefined);
 }

@@ -1,5 +1,6 @@
 import { ARTIFACT_TABLE_PG } from '../artifacts/postgres-store.js';
 import { DATASET_TABLES_PG } from './pg-dataset-registry.js';
+import { DEPLOYMENT_TABLES_PG } from './pg-deployment-schema.js';
 import type { PgMigration } from './pg-migrate.js';
 import { MODEL_TABLES_PG } from './pg-model-schema.js';
 
@@ -8,4 +9,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'artifacts', sql: ARTIFACT_TABLE_PG },
   { version: 2, name: 'model registry', sql: MODEL_TABLES_PG },
   { version: 3, name: 'datasets', sql: DATASET_TABLES_PG },
+  { version: 4, name: 'deployments', sql: DEPLOYMENT_TABLES_PG },
 ];

@@ -10,6 +10,8 @@ import type {
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
+import { deploymentPeriods } from '../deployment-lineage.js';
+import { pgDeploymentsMentioning } from './pg-deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { inTransaction } from './pg-connection.js';
 
@@ -312,7 +314,8 @@ export class PgModelRegistry implements ModelRegistry {
     const children = (await this.rows<{ version: number }>(this.pool, undefined,
       'SELECT version FROM model_versions WHERE model = $1 AND parent_version = $2 ORDER BY version', [name, version])).map((r) => r.version);
     const aliasHistory = aliasPeriods(await this.aliasHistory(this.pool, name), version);
-    return { version: v, datasetId: v.datasetId, parents, children, aliasHistory };
+    const deployments = deploymentPeriods(name, version, await pgDeploymentsMentioning(this.pool, name), aliasHistory);
+    return { version: v, datasetId: v.datasetId, parents, children, aliasHistory, deployments };
   }
 
   async referencedModelArtifacts(): Promise<Set<string>> {

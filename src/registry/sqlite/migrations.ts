@@ -1,3 +1,4 @@
+import { DEPLOYMENT_TABLES_SQLITE } from './deployment-schema.js';
 import { MODEL_TABLES_SQLITE } from './model-schema.js';
 
 /**
@@ -33,4 +34,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Model registry: models, versions, aliases, append-only audit log (owned by the model-registry work).
   { version: 2, sql: MODEL_TABLES_SQLITE },
+  // Serving deployments: every revision of every endpoint, append-only (sqlite/deployment-schema.ts).
+  { version: 3, sql: DEPLOYMENT_TABLES_SQLITE },
 ];

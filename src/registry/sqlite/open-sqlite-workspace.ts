@@ -4,6 +4,7 @@ import { LocalFolderArtifactStore } from '../artifacts/local-folder/local-folder
 import type { DescribeDataset } from '../registry.js';
 import { CombinedWorkspace, type Workspace } from '../workspace.js';
 import { openSqliteDatabase } from './open-database.js';
+import { SqliteDeploymentStore } from './sqlite-deployment-store.js';
 import { SqliteModelRegistry } from './sqlite-model-registry.js';
 import { SqliteRegistry } from './sqlite-registry.js';
 
@@ -16,8 +17,8 @@ export interface SqliteWorkspaceOptions {
 
 /**
  * The embedded workspace: `<home>/lading.db` (SQLite, WAL, every migration applied) and
- * `<home>/artifacts/` (content-addressed local folder), created if absent. Datasets and models
- * share one connection; every write takes the lock with BEGIN IMMEDIATE and waits up to the busy
+ * `<home>/artifacts/` (content-addressed local folder), created if absent. Datasets, models and
+ * deployments share one connection; every write takes the lock with BEGIN IMMEDIATE and waits up to the busy
  * timeout for another process.
  */
 export function openSqliteWorkspace(home: string, options: SqliteWorkspaceOptions): Workspace {
@@ -27,5 +28,5 @@ export function openSqliteWorkspace(home: string, options: SqliteWorkspaceOption
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   // The dataset side owns the connection and closes it.
   const datasets = new SqliteRegistry({ db, artifacts, describeDataset: options.describeDataset });
-  return new CombinedWorkspace(datasets, new SqliteModelRegistry(db, artifacts), artifacts, () => undefined);
+  return new CombinedWorkspace(datasets, new SqliteModelRegistry(db, artifacts), artifacts, new SqliteDeploymentStore(db), () => undefined);
 }

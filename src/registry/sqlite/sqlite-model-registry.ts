@@ -10,6 +10,8 @@ import type {
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
+import { deploymentPeriods } from '../deployment-lineage.js';
+import { sqliteDeploymentsMentioning } from './sqlite-deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 
 interface AliasRow { model: string; alias: string; version: number; moved_at: string; moved_by: string }
@@ -302,7 +304,8 @@ export class SqliteModelRegistry implements ModelRegistry {
     }
     const children = this.s.children.all(name, version).map((r) => r.version);
     const aliasHistory = aliasPeriods(this.s.aliasAudit.all(name).map(toAuditEntry), version);
-    return { version: v, datasetId: v.datasetId, parents, children, aliasHistory };
+    const deployments = deploymentPeriods(name, version, sqliteDeploymentsMentioning(this.db, name), aliasHistory);
+    return { version: v, datasetId: v.datasetId, parents, children, aliasHistory, deployments };
   }
 
   async referencedModelArtifacts(): Promise<Set<string>> {

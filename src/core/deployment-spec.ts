@@ -1,0 +1,21 @@
+/**
+ * The shape of a deployment: an endpoint name and the variants behind it. A domain type shared by
+ * serving (which validates and applies it, serving/deployment.ts) and the registry (which stores
+ * its history and reads model refs out of it for lineage).
+ */
+export type DeploymentMode = 'single' | 'ab' | 'canary' | 'shadow' | 'blue-green';
+
+export interface VariantSpec {
+  readonly name: string;
+  /** A model reference: an artifact path, or a registry ref `name`, `name@alias`, `name@3`. */
+  readonly model: string;
+  /** Share of primary traffic (relative to the other primaries); ignored for shadows. */
+  readonly weight: number;
+  readonly role: 'primary' | 'shadow';
+}
+
+export interface DeploymentSpec {
+  readonly endpoint: string;
+  readonly mode: DeploymentMode;
+  readonly variants: readonly VariantSpec[];
+}
