@@ -25,3 +25,12 @@ export function toDeploymentRecord(row: DeploymentRow): DeploymentRecord {
     at: row.at instanceof Date ? row.at.toISOString() : row.at,
   };
 }
+
+/**
+ * Text every stored spec that refers to `model` contains: specs are written with JSON.stringify (no
+ * spaces; PostgreSQL's json type keeps the text), and model names need no JSON escaping. A coarse
+ * filter only ("m" also finds "m2@1"); deployment-lineage.ts matches refs exactly.
+ */
+export function modelNeedle(model: string): string {
+  return `"model":${JSON.stringify(model).slice(0, -1)}`;
+}

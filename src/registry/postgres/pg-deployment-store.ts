@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DeploymentSpec } from '../../core/deployment-spec.js';
-import { toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
+import { modelNeedle, toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
 import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 import { inTransaction } from './pg-connection.js';
 
@@ -56,6 +56,6 @@ export class PgDeploymentStore implements DeploymentStore {
 /** Every revision of every endpoint that ever named `model` in its spec, in seq order (see deployment-lineage.ts). */
 export async function pgDeploymentsMentioning(db: pg.Pool | pg.PoolClient, model: string): Promise<DeploymentRecord[]> {
   const r = await db.query<DeploymentRow>(`SELECT * FROM deployments WHERE endpoint IN
-    (SELECT DISTINCT endpoint FROM deployments WHERE spec IS NOT NULL AND strpos(spec::text, $1) > 0) ORDER BY seq`, [model]);
+    (SELECT DISTINCT endpoint FROM deployments WHERE spec IS NOT NULL AND strpos(spec::text, $1) > 0) ORDER BY seq`, [modelNeedle(model)]);
   return r.rows.map(toDeploymentRecord);
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeploymentSpec } from '../../core/deployment-spec.js';
-import { toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
+import { modelNeedle, toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
 import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 
 /**
@@ -61,5 +61,5 @@ export class SqliteDeploymentStore implements DeploymentStore {
  */
 export function sqliteDeploymentsMentioning(db: Database.Database, model: string): DeploymentRecord[] {
   return db.prepare<unknown[], DeploymentRow>(`SELECT * FROM deployments WHERE endpoint IN
-    (SELECT DISTINCT endpoint FROM deployments WHERE spec IS NOT NULL AND instr(spec, ?) > 0) ORDER BY seq`).all(model).map(toDeploymentRecord);
+    (SELECT DISTINCT endpoint FROM deployments WHERE spec IS NOT NULL AND instr(spec, ?) > 0) ORDER BY seq`).all(modelNeedle(model)).map(toDeploymentRecord);
 }
