@@ -8,7 +8,7 @@ export interface LstmParams extends DeepCommonParams {
   readonly hidden: number;
 }
 
-export const LSTM_DEFAULTS: LstmParams = { ...DEEP_COMMON_DEFAULTS, dim: 64, epochs: 6, maxLength: 48, hidden: 128, lr: 0.002 };
+export const LSTM_DEFAULTS: LstmParams = { ...DEEP_COMMON_DEFAULTS, dim: 64, epochs: 6, maxLength: 48, subwordN: 0, hidden: 128, lr: 0.002 };
 
 const SPEC: ParamSpec<LstmParams> = { ...DEEP_COMMON_SPEC, hidden: { min: 1, max: 4096, integer: true } };
 

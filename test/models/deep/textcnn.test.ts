@@ -7,7 +7,7 @@ import { OnnxClassifier } from '../../../src/models/onnx/onnx-classifier.js';
 import { textCnnKind } from '../../../src/models/textcnn/index.js';
 import { accuracyOf, tinyTask } from './deep-fixture.js';
 
-const SMALL = { dim: 16, filters: 8, widths: '2,3', epochs: 6, batchSize: 16, lr: 0.01, patience: 0, dropout: 0.2 };
+const SMALL = { dim: 16, filters: 8, widths: '2,3', subwordN: 3, epochs: 6, batchSize: 16, lr: 0.01, patience: 0, dropout: 0.2 };
 
 function artifactOf(c: Classifier, labels: readonly string[]): Buffer {
   const { featuriser, params, sections } = c.serialise();
