@@ -21,6 +21,8 @@ export interface BinarySolution {
 export interface DualCdSettings {
   readonly loss: 'svm' | 'logistic';
   readonly C: number;
+  /** Per-class multiplier of C (scikit-learn's class_weight: applies to a class's examples in every binary problem); absent = 1. */
+  readonly classWeights?: Float64Array | undefined;
   readonly tol: number;
   readonly maxIter: number;
 }
@@ -34,6 +36,8 @@ export class DualCdSolver {
   private readonly xSquared: Float64Array;
   private readonly alpha: Float64Array;
   private readonly sign: Float64Array;
+  /** C of each example (C × its class's weight). */
+  private readonly cost: Float64Array;
   private readonly index: Int32Array;
   private rngState = 1;
 
@@ -53,6 +57,9 @@ export class DualCdSolver {
     this.alpha = new Float64Array(settings.loss === 'logistic' ? 2 * l : l);
     this.sign = new Float64Array(l);
     this.index = new Int32Array(l);
+    this.cost = new Float64Array(l);
+    const cw = settings.classWeights;
+    for (let i = 0; i < l; i++) this.cost[i] = settings.C * (cw ? cw[y[i]!] ?? 1 : 1);
   }
 
   /** Solves class `cls` against the rest; `seed` fixes the visiting order. */
@@ -84,7 +91,7 @@ export class DualCdSolver {
     const { w, alpha, sign, index, xSquared } = this;
     const { indptr, indices, values } = this.x;
     const l = this.x.rows;
-    const diag = 0.5 / this.s.C;
+    const cost = this.cost;
     const eps = this.s.tol;
     let bias = 0;
     alpha.fill(0);
@@ -107,6 +114,7 @@ export class DualCdSolver {
         let dot = bias;
         for (let k = from; k < to; k++) dot += w[indices[k]!]! * values[k]!;
         const a = alpha[i]!;
+        const diag = 0.5 / cost[i]!;
         const g = dot * yi - 1 + a * diag;
         let pg = 0;
         if (a === 0) {
@@ -152,14 +160,15 @@ export class DualCdSolver {
     const { w, alpha, sign, index, xSquared } = this;
     const { indptr, indices, values } = this.x;
     const l = this.x.rows;
-    const C = this.s.C;
+    const cost = this.cost;
     const eps = this.s.tol;
     const maxInner = 100;
     let innerEps = 1e-2;
     const innerEpsMin = Math.min(1e-8, eps);
     let bias = 0;
-    const start = Math.min(0.001 * C, 1e-8);
     for (let i = 0; i < l; i++) {
+      const C = cost[i]!;
+      const start = Math.min(0.001 * C, 1e-8);
       alpha[2 * i] = start;
       alpha[2 * i + 1] = C - start;
       index[i] = i;
@@ -181,6 +190,7 @@ export class DualCdSolver {
         for (let k = from; k < to; k++) dot += w[indices[k]!]! * values[k]!;
         const a = xSquared[i]!;
         const b = yi * dot;
+        const C = cost[i]!;
         // Minimise over alpha_i or its complement C - alpha_i, whichever keeps z away from C.
         let ind1 = 2 * i;
         let ind2 = 2 * i + 1;

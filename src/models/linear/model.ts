@@ -2,6 +2,7 @@ import { InputError } from '../../core/errors.js';
 import type { NgramSettings } from '../../text/ngram-hasher.js';
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
+import { expNonPositive } from './fast-exp.js';
 import { LinearFeaturiser, type LinearVocabulary } from './featurise.js';
 
 /**
@@ -73,7 +74,7 @@ export class LinearClassifier implements Classifier {
       for (let c = 0; c < k; c++) if (scores[c]! > max) max = scores[c]!;
       let sum = 0;
       for (let c = 0; c < k; c++) {
-        const e = Math.exp(t * (scores[c]! - max));
+        const e = expNonPositive(t * (scores[c]! - max));
         scores[c] = e;
         sum += e;
       }

@@ -6,6 +6,8 @@ export interface LinearParams {
   readonly loss: 'svm' | 'logistic';
   /** Inverse regularisation strength. */
   readonly C: number;
+  /** Re-weights C per class: 'balanced' = n / (classes × n_c) as scikit-learn; 'sqrt' = its square root (milder). */
+  readonly classWeight: 'none' | 'balanced' | 'sqrt';
   /** Stopping tolerance of dual coordinate descent (projected-gradient spread / max gradient). */
   readonly tol: number;
   /** Upper bound on passes over the data per class. */
@@ -22,9 +24,10 @@ export interface LinearParams {
 export const LINEAR_DEFAULTS = {
   loss: 'svm',
   C: 0.5,
+  classWeight: 'none',
   tol: 0.1,
   maxIter: 1000,
-  pruneBelow: 0.002,
+  pruneBelow: 0.03,
   minDfWord: 1,
   minDfChar: 2,
   wordNgrams: 2,
@@ -55,11 +58,14 @@ export function parseLinearParams(raw: Readonly<Record<string, unknown>>): Linea
   }
   const loss = raw['loss'] ?? LINEAR_DEFAULTS.loss;
   if (loss !== 'svm' && loss !== 'logistic') throw bad('loss', loss, '"svm" or "logistic"');
+  const classWeight = raw['classWeight'] ?? LINEAR_DEFAULTS.classWeight;
+  if (classWeight !== 'none' && classWeight !== 'balanced' && classWeight !== 'sqrt') throw bad('classWeight', classWeight, '"none", "balanced" or "sqrt"');
   const charMax = numberParam(raw, 'charMax', 0, 16, true);
   const charMin = numberParam(raw, 'charMin', 1, 16, true);
   if (charMax > 0 && charMin > charMax) throw bad('charMin', charMin, `at most charMax (${charMax})`);
   return {
     loss,
+    classWeight,
     C: numberParam(raw, 'C', 1e-6, 1e6, false),
     tol: numberParam(raw, 'tol', 1e-8, 10, false),
     maxIter: numberParam(raw, 'maxIter', 1, 1e6, true),

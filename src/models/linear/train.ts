@@ -31,7 +31,7 @@ export async function trainLinear(input: TrainInput, options: TrainOptions): Pro
   onProgress?.({ phase: 'featurise', done: 2, total: 2, info: { nonZeros: matrix.indptr[matrix.rows]! } });
 
   const perClass = await solveAllClasses(matrix, input.y, classes, {
-    settings: { loss: params.loss, C: params.C, tol: params.tol, maxIter: params.maxIter },
+    settings: { loss: params.loss, C: params.C, tol: params.tol, maxIter: params.maxIter, classWeights: classWeights(params.classWeight, input.y, classes) },
     pruneBelow: params.pruneBelow, seed: options.seed, threads: options.threads, onProgress, signal,
   });
   const weights = invertClassWeights(perClass, matrix.cols);
@@ -74,6 +74,19 @@ export function invertClassWeights(perClass: readonly ClassWeights[], columns: n
     }
   }
   return { indptr, classIds, weights, bias };
+}
+
+/** Per-class C multipliers (undefined when all are 1). */
+export function classWeights(rule: LinearParams['classWeight'], y: Int32Array, classes: number): Float64Array | undefined {
+  if (rule === 'none') return undefined;
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
+  const w = new Float64Array(classes);
+  for (let c = 0; c < classes; c++) {
+    const balanced = counts[c]! > 0 ? y.length / (classes * counts[c]!) : 1;
+    w[c] = rule === 'sqrt' ? Math.sqrt(balanced) : balanced;
+  }
+  return w;
 }
 
 function checkInput(input: TrainInput): void {
