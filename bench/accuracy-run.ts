@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
-import { predictProbaParallel } from '../src/models/parallel-predict.js';
+import { ParallelPredictor } from '../src/models/parallel-predict.js';
 import { runTraining } from '../src/training/train-run.js';
 import { evaluate } from '../src/training/evaluate.js';
 import { lookupLabels } from '../src/training/label-index.js';
@@ -35,16 +35,20 @@ for (let i = 0; i < testTexts.length; i += 256) {
 const oneThreadPerSec = testTexts.length / ((performance.now() - t1) / 1000);
 const report = evaluate({ labels, yTrue: lookupLabels(labels, test.labels[labelColumn]!), proba, trueLabels: test.labels[labelColumn]! });
 
-// All cores: the artifact loaded in worker threads, as `lading predict` and serving do. Timed on
-// repeated copies of the test texts so that start-up does not dominate.
+// All cores: the artifact loaded once in worker threads, as `lading predict` and serving do, then
+// timed on repeated copies of the test texts in serving-sized batches (load time excluded).
 const dir = mkdtempSync(join(tmpdir(), 'lading-bench-'));
 const artifact = join(dir, 'model.lading');
 writeFileSync(artifact, result.bytes);
+const predictor = await ParallelPredictor.open(artifact, threads);
 const many = Array.from({ length: 4 }, () => testTexts).flat();
-await predictProbaParallel(artifact, testTexts.slice(0, 512), threads); // warm-up: page cache, JIT
+const batch = 4096;
+const out = new Float32Array(new SharedArrayBuffer(batch * labels.length * 4));
+await predictor.predictProba(testTexts.slice(0, batch), out); // warm-up: JIT
 const t2 = performance.now();
-await predictProbaParallel(artifact, many, threads);
+for (let i = 0; i < many.length; i += batch) await predictor.predictProba(many.slice(i, i + batch), out.subarray(0, Math.min(batch, many.length - i) * labels.length));
 const allCoresPerSec = many.length / ((performance.now() - t2) / 1000);
+await predictor.close();
 rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
