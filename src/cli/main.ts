@@ -11,7 +11,7 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const lines = ['lading: train, register, serve and watch short-text classifiers', '', 'Usage: lading <verb> [options]   (lading <verb> --help for more)', '', 'Verbs:'];
-    for (const [verb, load] of Object.entries(VERBS)) lines.push(`  ${verb.padEnd(10)} ${(await load()).verb.summary}`);
+    for (const [verb, load] of Object.entries(VERBS)) lines.push(`  ${verb.padEnd(12)} ${(await load()).verb.summary}`);
     writeLine(process.stdout, lines.join('\n'));
     return name === undefined ? 2 : 0;
   }

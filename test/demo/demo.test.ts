@@ -21,7 +21,10 @@ test('`lading demo` runs the loop end to end as a real process', () => {
   const home = join(mkdtempSync(join(tmpdir(), 'lading-demo-')), 'home');
   const r = spawnSync(process.execPath, ['bin/lading.js', 'demo', '--rows', '2500', '--home', home, '--json'], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { dataset: { id: string }; models: Array<{ kind: string; artifact: string; accuracy: number }>; predictions: Array<{ label: string; why: unknown[] }> };
+  const out = JSON.parse(r.stdout) as {
+    dataset: { id: string }; models: Array<{ kind: string; artifact: string; accuracy: number }>; predictions: Array<{ label: string; why: unknown[] }>;
+    served: { url: string; rest: string; oip: string; metricLines: number };
+  };
   assert.match(out.dataset.id, /^ds-/);
   assert.deepEqual(out.models.map((m) => m.kind), ['linear', 'fasttext']);
   for (const m of out.models) {
@@ -30,4 +33,14 @@ test('`lading demo` runs the loop end to end as a real process', () => {
   }
   assert.deepEqual(out.predictions.map((p) => p.label), ['392410', '401140', '841510']);
   assert.ok(out.predictions.every((p) => p.why.length > 0));
+  // The served A/B endpoint answered both protocols from a registered, approved version.
+  assert.match(out.served.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(out.served.rest, /"variant":"(champion|challenger)"/);
+  assert.match(out.served.rest, /"label":"392410"/);
+  assert.match(out.served.oip, /"id":"demo-1"/);
+  assert.match(out.served.oip, /"data":\["841510"\]/);
+  assert.ok(out.served.metricLines > 20);
+  const lineage = spawnSync(process.execPath, ['bin/lading.js', 'models', 'lineage', 'invoice-hs', '1', '--home', home, '--json'], { encoding: 'utf8' });
+  assert.equal(lineage.status, 0, lineage.stderr);
+  assert.ok(lineage.stdout.includes(out.dataset.id));
 });
