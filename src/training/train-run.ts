@@ -67,7 +67,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) },
   );
   const proba = new Float32Array(valid.texts.length * labels.length);
-  classifier.predictProba(valid.texts, proba);
+  // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
+  if (classifier.predictProbaAsync) await classifier.predictProbaAsync(valid.texts, proba);
+  else classifier.predictProba(valid.texts, proba);
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const meta: ArtifactMeta = {
