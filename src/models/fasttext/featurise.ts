@@ -12,6 +12,8 @@ export class BucketFeaturiser {
   private readonly counts = new Int32Array(2);
   /** Bucket ids of the last text, words first; valid up to the count featurise() returned. */
   ids = new Uint32Array(1280);
+  /** How many of the last text's ids are word n-grams (they come first; character n-grams follow). */
+  wordCount = 0;
 
   constructor(settings: NgramSettings, buckets: number) {
     // charMin means nothing without character n-grams; NgramHasher wants it within range then.
@@ -34,6 +36,7 @@ export class BucketFeaturiser {
     const ids = this.ids;
     for (let i = 0; i < nw; i++) ids[i] = this.words[i]! % b;
     for (let i = 0; i < nc; i++) ids[nw + i] = this.chars[i]! % b;
+    this.wordCount = nw;
     return nw + nc;
   }
 

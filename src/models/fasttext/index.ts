@@ -22,12 +22,17 @@ export const fastTextKind: ModelKind = {
       throw new ArtifactError('artifact-bad-params', `fasttext artifact has invalid params: ${(e as Error).message}`, { kind: 'fasttext' }, undefined, { cause: e });
     }
     const bucketIds = section(sections, 'bucketIds', Uint32Array);
-    const embedding = section(sections, 'embedding', Float32Array);
+    const stored = sections.get('embedding');
+    const embedding = stored instanceof Int8Array ? stored : section(sections, 'embedding', Float32Array);
+    const rowScales = embedding instanceof Int8Array ? section(sections, 'rowScales', Float32Array) : undefined;
     const output = section(sections, 'output', Float32Array);
+    // Artifacts written before n-gram weighting have no rowWeights: a plain mean, weight 1 each.
+    const rowWeights = sections.has('rowWeights') ? section(sections, 'rowWeights', Float32Array) : new Float32Array(bucketIds.length).fill(1);
     const classes = meta.labels.length;
-    if (embedding.length !== bucketIds.length * params.dim || output.length !== classes * params.dim) {
+    if (embedding.length !== bucketIds.length * params.dim || output.length !== classes * params.dim || rowWeights.length !== bucketIds.length
+      || (rowScales !== undefined && rowScales.length !== bucketIds.length)) {
       throw new ArtifactError('artifact-bad-section',
-        `fasttext artifact sections do not fit dim ${params.dim}: embedding ${embedding.length}, output ${output.length} for ${bucketIds.length} rows and ${classes} classes`,
+        `fasttext artifact sections do not fit dim ${params.dim}: embedding ${embedding.length}, output ${output.length}, rowWeights ${rowWeights.length} for ${bucketIds.length} rows and ${classes} classes`,
         { kind: 'fasttext', dim: params.dim });
     }
     for (let r = 0; r < bucketIds.length; r++) {
@@ -36,7 +41,7 @@ export const fastTextKind: ModelKind = {
           { kind: 'fasttext', section: 'bucketIds', row: r });
       }
     }
-    return new FastTextClassifier(meta.labels, params, { bucketIds, embedding, output });
+    return new FastTextClassifier(meta.labels, params, { bucketIds, rowWeights, embedding, output, ...(rowScales === undefined ? {} : { rowScales }) });
   },
 };
 

@@ -9,8 +9,16 @@ import { softmaxInPlace } from './softmax.js';
 export interface FastTextWeights {
   /** Ascending bucket ids; bucket bucketIds[r] owns embedding row r. */
   readonly bucketIds: Uint32Array;
-  /** bucketIds.length × dim. */
-  readonly embedding: Float32Array;
+  /** Per row: its weight inside a text's weighted mean of rows. */
+  readonly rowWeights: Float32Array;
+  /**
+   * bucketIds.length × dim: float32, or int8 with rowScales (value = q × rowScales[row]), which
+   * reads a quarter of the memory per n-gram at prediction (the rows are tens of MB, so every row
+   * read is a cache miss) for a rounding error far below what the mean over n-grams notices.
+   */
+  readonly embedding: Float32Array | Int8Array;
+  /** Per row scale of an int8 embedding; absent for float32. */
+  readonly rowScales?: Float32Array;
   /** dim × classes (transposed: the scores loop walks contiguous class runs). */
   readonly output: Float32Array;
 }
@@ -29,6 +37,11 @@ export class FastTextClassifier implements Classifier {
   /** bucket -> embedding row, -1 when training never touched it. */
   private readonly rowOfBucket: Int32Array;
   private readonly hidden: Float64Array;
+  /** rowWeights × rowScales: what a stored row value is multiplied by in the weighted sum. */
+  private readonly rowFactors: Float32Array;
+  private rowScratch = new Int32Array(1280);
+  /** Written so the prefetching reads in hiddenOf are not optimised away. */
+  touched = 0;
   /** The output layer runs in a WebAssembly SIMD kernel; these are its memory's regions. */
   private readonly kernel: ScoresKernel;
   private readonly dimPadded: number;
@@ -48,6 +61,7 @@ export class FastTextClassifier implements Classifier {
     const ids = weights.bucketIds;
     for (let r = 0; r < ids.length; r++) this.rowOfBucket[ids[r]!] = r;
     this.hidden = new Float64Array(params.dim);
+    this.rowFactors = Float32Array.from(weights.rowWeights, (w, r) => w * (weights.rowScales?.[r] ?? 1));
     const classes = labels.length;
     const dp = roundUp4(params.dim);
     const cp = roundUp4(classes);
@@ -83,28 +97,31 @@ export class FastTextClassifier implements Classifier {
 
   /**
    * Each n-gram's share of the class's score (logit): its embedding row · the class's output column,
-   * divided by how many n-grams the text has. Repeated n-grams are summed.
+   * times its share of the text's total n-gram weight. Repeated n-grams are summed.
    */
   explain(text: string, classId: number, limit: number): Contribution[] {
     if (!Number.isInteger(classId) || classId < 0 || classId >= this.labels.length) {
       throw new RangeError(`class id ${classId} is outside [0, ${this.labels.length})`);
     }
     const { dim } = this.params;
-    const { embedding, output } = this.weights;
+    const { embedding, output, rowWeights } = this.weights;
+    const rowFactors = this.rowFactors;
     const described = this.featuriser.hasher.describe(text);
     const rows: number[] = [];
     const names: string[] = [];
+    let weightSum = 0;
     for (const d of described) {
       const row = this.rowOfBucket[this.featuriser.bucketOf(d.id)]!;
-      if (row >= 0) { rows.push(row); names.push(d.feature); }
+      if (row >= 0) { rows.push(row); names.push(d.feature); weightSum += this.params.hiddenNorm === 1 ? rowWeights[row]! : rowWeights[row]! ** 2; }
     }
+    if (this.params.hiddenNorm === 2) weightSum = Math.sqrt(weightSum);
     const byFeature = new Map<string, number>();
     const classes = this.labels.length;
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]! * dim;
       let s = 0;
       for (let j = 0; j < dim; j++) s += embedding[row + j]! * output[j * classes + classId]!;
-      byFeature.set(names[k]!, (byFeature.get(names[k]!) ?? 0) + s / rows.length);
+      byFeature.set(names[k]!, (byFeature.get(names[k]!) ?? 0) + (s * rowFactors[rows[k]!]!) / weightSum);
     }
     return [...byFeature].map(([feature, weight]) => ({ feature, weight }))
       .sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))
@@ -118,32 +135,51 @@ export class FastTextClassifier implements Classifier {
       params: { ...p },
       sections: [
         ['bucketIds', this.weights.bucketIds],
+        ['rowWeights', this.weights.rowWeights],
         ['embedding', this.weights.embedding],
+        ...(this.weights.rowScales === undefined ? [] : [['rowScales', this.weights.rowScales] as [string, SectionArray]]),
         ['output', this.weights.output],
       ],
     };
   }
 
-  /** Fills this.hidden with the mean embedding row of the text's known n-grams (zero if none). */
+  /** Fills this.hidden with the weighted mean embedding row of the text's known n-grams (zero if none). */
   private hiddenOf(text: string): void {
     const dim = this.params.dim;
     const hidden = this.hidden;
     const embedding = this.weights.embedding;
+    const rowWeights = this.weights.rowWeights;
+    const rowFactors = this.rowFactors;
     const rowOfBucket = this.rowOfBucket;
+    const l2 = this.params.hiddenNorm === 2;
     hidden.fill(0);
     const count = this.featuriser.featurise(text);
     const ids = this.featuriser.ids;
+    if (this.rowScratch.length < count) this.rowScratch = new Int32Array(this.featuriser.ids.length);
+    const rows = this.rowScratch;
+    // Two passes: the first only looks rows up, so the CPU overlaps those cache misses (the bucket
+    // table and the embedding are tens of MB) instead of waiting on each in turn inside the sum.
     let known = 0;
+    let touch = 0;
     for (let i = 0; i < count; i++) {
       const r = rowOfBucket[ids[i]!]!;
       if (r < 0) continue;
-      known++;
-      const row = r * dim;
-      for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + embedding[row + j]!;
+      rows[known++] = r;
+      touch += embedding[r * dim]!;
     }
-    if (known > 1) {
-      const inv = 1 / known;
+    let weightSum = 0;
+    for (let k = 0; k < known; k++) {
+      const r = rows[k]!;
+      const w = rowWeights[r]!;
+      weightSum += l2 ? w * w : w;
+      const f = rowFactors[r]!;
+      const row = r * dim;
+      for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + f * embedding[row + j]!;
+    }
+    if (weightSum > 0) {
+      const inv = 1 / (l2 ? Math.sqrt(weightSum) : weightSum);
       for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! * inv;
     }
+    this.touched = touch;
   }
 }

@@ -30,6 +30,20 @@ export interface FastTextParams {
   readonly minCount: number;
   /** Embedding rows start uniform in ±initScale/dim (fastText: 1). */
   readonly initScale: number;
+  /**
+   * The hidden vector is a weighted mean of the n-gram rows; an n-gram's weight is its smoothed
+   * IDF on the training texts, ln((N+1)/(df+1)) + 1, raised to this power (0 = plain mean, as fastText).
+   */
+  readonly idfPower: number;
+  /** Extra factor on the weight of character n-grams (word n-grams have 1). */
+  readonly charWeight: number;
+  /**
+   * What the weighted sum of rows is divided by: 1 = the sum of weights (a weighted mean, as
+   * fastText), 2 = the root of the sum of squared weights (as TF-IDF's L2 norm).
+   */
+  readonly hiddenNorm: number;
+  /** Stored embedding precision: 8 (int8 with a scale per row, after training in float32) or 32. */
+  readonly embeddingBits: number;
 }
 
 /*
@@ -51,6 +65,10 @@ export const FASTTEXT_DEFAULTS: FastTextParams = {
   maxTokens: 256,
   minCount: 1,
   initScale: 1,
+  idfPower: 0,
+  charWeight: 1,
+  hiddenNorm: 1,
+  embeddingBits: 8,
 };
 
 interface Bound { readonly min: number; readonly max: number; readonly integer: boolean }
@@ -68,6 +86,10 @@ const BOUNDS: Readonly<Record<keyof FastTextParams, Bound>> = {
   maxTokens: { min: 1, max: 65_536, integer: true },
   minCount: { min: 1, max: 1_000_000, integer: true },
   initScale: { min: 0, max: 1000, integer: false },
+  idfPower: { min: 0, max: 8, integer: false },
+  charWeight: { min: 0, max: 100, integer: false },
+  hiddenNorm: { min: 1, max: 2, integer: true },
+  embeddingBits: { min: 8, max: 32, integer: true },
 };
 
 /** Validates user-given params (unknown names, types, ranges) and fills in defaults. */
@@ -88,6 +110,10 @@ export function parseFastTextParams(given: Readonly<Record<string, unknown>>): F
     out[name] = value;
   }
   const p = out as unknown as FastTextParams;
+  if (p.embeddingBits !== 8 && p.embeddingBits !== 32) {
+    throw new InputError('bad-model-param', `fasttext embeddingBits must be 8 or 32; got ${p.embeddingBits}`,
+      { kind: 'fasttext', param: 'embeddingBits', value: p.embeddingBits });
+  }
   if (p.charMax > 0 && p.charMin > p.charMax) {
     throw new InputError('bad-model-param', `fasttext charMin (${p.charMin}) must not exceed charMax (${p.charMax}); set charMax 0 to disable character n-grams`,
       { kind: 'fasttext', param: 'charMin', value: p.charMin });

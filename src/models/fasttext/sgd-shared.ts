@@ -14,6 +14,7 @@ export interface SgdJob {
   readonly batchSize: number;
   readonly lr: number;
   readonly sparseBelow: number;
+  readonly hiddenNorm: number;
   readonly seed: number;
   readonly threads: number;
   /** rows × dim f32: the embedding rows of the buckets training touched. */
@@ -30,6 +31,8 @@ export interface SgdJob {
   readonly offsets: SharedArrayBuffer;
   /** i32 embedding row ids of every example's features. */
   readonly features: SharedArrayBuffer;
+  /** rows f32: each embedding row's weight inside a text's mean. */
+  readonly rowWeights: SharedArrayBuffer;
   /** examples i32 class ids. */
   readonly labels: SharedArrayBuffer;
   /** batchSize × dim f32. */

@@ -17,7 +17,7 @@ import {
  *     whatever the number of threads, which makes the result byte-identical for any thread count.
  */
 const job = workerData as { job: SgdJob; worker: number };
-const { dim, classes, examples, epochs, batchSize, sparseBelow, seed, threads, dimPadded, classesPadded } = job.job;
+const { dim, classes, examples, epochs, batchSize, sparseBelow, hiddenNorm, seed, threads, dimPadded, classesPadded } = job.job;
 const me = job.worker;
 
 const embedding = new Float32Array(job.job.embedding);
@@ -31,6 +31,7 @@ const kernelHidden = new Float32Array(kernel.memory.buffer, hiddenAt, dimPadded)
 const kernelScores = new Float32Array(kernel.memory.buffer, scoresAt, classesPadded);
 const offsets = new Int32Array(job.job.offsets);
 const features = new Int32Array(job.job.features);
+const rowWeights = new Float32Array(job.job.rowWeights);
 const labels = new Int32Array(job.job.labels);
 const hiddenAll = new Float32Array(job.job.hidden);
 const hiddenGradAll = new Float32Array(job.job.hiddenGrad);
@@ -77,11 +78,16 @@ function computeExample(example: number, slot: number, lr: number): void {
     return;
   }
   hidden.fill(0);
+  let weightSum = 0;
   for (let f = from; f < to; f++) {
-    const row = features[f]! * dim;
-    for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + embedding[row + j]!;
+    const r = features[f]!;
+    const w = rowWeights[r]!;
+    weightSum += hiddenNorm === 1 ? w : w * w;
+    const row = r * dim;
+    for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! + w * embedding[row + j]!;
   }
-  const inv = 1 / n;
+  // Each row's gradient is its weight times this per-unit-weight gradient.
+  const inv = weightSum > 0 ? 1 / (hiddenNorm === 1 ? weightSum : Math.sqrt(weightSum)) : 0;
   for (let j = 0; j < dim; j++) {
     hidden[j] = hidden[j]! * inv;
     hiddenAll[hOff + j] = hidden[j]!;
@@ -153,8 +159,10 @@ function applyBatch(batchStart: number, size: number): void {
     const example = order[batchStart + slot]!;
     const to = offsets[example + 1]!;
     for (let f = offsets[example]!; f < to; f++) {
-      const row = features[f]! * dim;
-      for (let j = dimFrom; j < dimTo; j++) embedding[row + j] = embedding[row + j]! + hiddenGradAll[hOff + j]!;
+      const r = features[f]!;
+      const w = rowWeights[r]!;
+      const row = r * dim;
+      for (let j = dimFrom; j < dimTo; j++) embedding[row + j] = embedding[row + j]! + w * hiddenGradAll[hOff + j]!;
     }
   }
 }

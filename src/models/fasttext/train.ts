@@ -13,6 +13,8 @@ interface FeaturisedTexts {
   /** Embedding row per feature (rows = touched buckets in ascending order). */
   readonly rows: Int32Array;
   readonly bucketIds: Uint32Array;
+  /** Weight of each row inside a text's mean (see FastTextParams.idfPower and charWeight). */
+  readonly rowWeights: Float32Array;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   checkInput(input);
   if (options.signal?.aborted) throw new InterruptedError('fasttext training');
 
-  const { offsets, rows, bucketIds } = featuriseAll(input.texts, params);
+  const { offsets, rows, bucketIds, rowWeights } = featuriseAll(input.texts, params);
   const { dim } = params;
   const classes = input.labels.length;
   const examples = input.texts.length;
@@ -34,7 +36,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   const embedding = sharedF32(bucketIds.length * dim);
   initialiseEmbedding(new Float32Array(embedding), bucketIds, dim, params.initScale, options.seed);
   const job: SgdJob = {
-    dim, classes, examples, epochs: params.epochs, batchSize, lr: params.lr, sparseBelow: params.sparseBelow,
+    dim, classes, examples, epochs: params.epochs, batchSize, lr: params.lr, sparseBelow: params.sparseBelow, hiddenNorm: params.hiddenNorm,
     seed: options.seed, threads,
     embedding,
     outputMemory: sharedWasmMemory(outputMemoryBytes(roundUp4(dim), roundUp4(classes), threads)),
@@ -42,6 +44,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     classesPadded: roundUp4(classes),
     offsets: sharedCopy(offsets),
     features: sharedCopy(rows),
+    rowWeights: sharedCopyF32(rowWeights),
     labels: sharedCopy(input.y),
     hidden: sharedF32(batchSize * dim),
     hiddenGrad: sharedF32(batchSize * dim),
@@ -52,9 +55,11 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
   };
   await runWorkers(job, params, options);
+  const trainedEmbedding = new Float32Array(job.embedding);
   return new FastTextClassifier(input.labels, params, {
     bucketIds,
-    embedding: new Float32Array(job.embedding).slice(),
+    rowWeights,
+    ...(params.embeddingBits === 8 ? quantiseRows(trainedEmbedding, dim) : { embedding: trainedEmbedding.slice() }),
     output: unpadOutput(job, dim, classes),
   });
 }
@@ -82,6 +87,10 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
   const offsets = new Int32Array(texts.length + 1);
   let ids = new Uint32Array(Math.max(1024, texts.length * 64));
   let total = 0;
+  // Document frequency per bucket (lastText dedups repeats inside a text), and whether any word n-gram hashes there.
+  const df = new Int32Array(params.buckets);
+  const lastText = new Int32Array(params.buckets).fill(-1);
+  const wordBucket = new Uint8Array(params.buckets);
   for (let i = 0; i < texts.length; i++) {
     const n = featuriser.featurise(texts[i]!);
     if (total + n > ids.length) {
@@ -89,7 +98,13 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
       grown.set(ids.subarray(0, total));
       ids = grown;
     }
-    ids.set(featuriser.ids.subarray(0, n), total);
+    const fid = featuriser.ids;
+    for (let k = 0; k < n; k++) {
+      const b = fid[k]!;
+      if (lastText[b] !== i) { lastText[b] = i; df[b]!++; }
+      if (k < featuriser.wordCount) wordBucket[b] = 1;
+    }
+    ids.set(fid.subarray(0, n), total);
     total += n;
     offsets[i + 1] = total;
   }
@@ -102,6 +117,13 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
   for (let b = 0; b < params.buckets; b++) rowOfBucket[b] = seen[b]! >= params.minCount ? used++ : -1;
   const bucketIds = new Uint32Array(used);
   for (let b = 0, r = 0; b < params.buckets; b++) if (rowOfBucket[b]! >= 0) bucketIds[r++] = b;
+  const rowWeights = new Float32Array(used);
+  const docs = texts.length;
+  for (let r = 0; r < used; r++) {
+    const b = bucketIds[r]!;
+    const idf = Math.log((docs + 1) / (df[b]! + 1)) + 1;
+    rowWeights[r] = (params.idfPower === 0 ? 1 : idf ** params.idfPower) * (wordBucket[b] === 1 ? 1 : params.charWeight);
+  }
   const rows = new Int32Array(total);
   let kept = 0;
   for (let i = 0; i < texts.length; i++) {
@@ -114,7 +136,7 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
     }
   }
   offsets[texts.length] = kept;
-  return { offsets, rows: rows.subarray(0, kept), bucketIds };
+  return { offsets, rows: rows.subarray(0, kept), bucketIds, rowWeights };
 }
 
 /** Uniform in [-1/dim, 1/dim] as fastText; each row seeded by its bucket, so rows never depend on which others exist. */
@@ -124,6 +146,21 @@ function initialiseEmbedding(embedding: Float32Array, bucketIds: Uint32Array, di
     const next = mulberry32(mix32(seed ^ Math.imul(bucketIds[r]!, 0x9e3779b1)));
     for (let j = 0; j < dim; j++) embedding[r * dim + j] = (2 * next() - 1) * bound;
   }
+}
+
+/** Symmetric int8 per row: q = round(v / scale), scale = max |v| / 127. */
+function quantiseRows(embedding: Float32Array, dim: number): { embedding: Int8Array; rowScales: Float32Array } {
+  const rows = embedding.length / dim;
+  const q = new Int8Array(embedding.length);
+  const rowScales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let j = r * dim; j < (r + 1) * dim; j++) max = Math.max(max, Math.abs(embedding[j]!));
+    const scale = max > 0 ? Math.fround(max / 127) : 1;
+    rowScales[r] = scale;
+    for (let j = r * dim; j < (r + 1) * dim; j++) q[j] = Math.max(-127, Math.min(127, Math.round(embedding[j]! / scale)));
+  }
+  return { embedding: q, rowScales };
 }
 
 function runWorkers(job: SgdJob, params: FastTextParams, options: TrainOptions): Promise<void> {
@@ -177,6 +214,12 @@ function unpadOutput(job: SgdJob, dim: number, classes: number): Float32Array {
 
 function sharedF32(length: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Math.max(1, length) * 4);
+}
+
+function sharedCopyF32(a: Float32Array): SharedArrayBuffer {
+  const s = sharedF32(a.length);
+  new Float32Array(s).set(a);
+  return s;
 }
 
 function sharedCopy(a: Int32Array): SharedArrayBuffer {

@@ -81,6 +81,26 @@ describe('fasttext model kind', () => {
     assert.deepEqual(loaded.explain('grape box', 6, 5), clf.explain('grape box', 6, 5));
   });
 
+  it('stores int8 rows that predict as the float32 ones do, and loads artifacts without row weights', async () => {
+    const weighted = { ...PARAMS, idfPower: 1, charWeight: 0.5, hiddenNorm: 2 };
+    const int8 = await fastTextKind.train(input, { seed: 7, threads: 2, params: weighted });
+    const f32 = await fastTextKind.train(input, { seed: 7, threads: 2, params: { ...weighted, embeddingBits: 32 } });
+    const texts = [...PROBES, input.texts[3]!];
+    const a = probabilities(int8, texts);
+    const b = probabilities(f32, texts);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 0.02, `probability ${i}: int8 ${a[i]} vs float32 ${b[i]}`);
+    const decoded = decodeArtifact(artifactBytes(int8, input), 'memory');
+    assert.ok(decoded.sections.get('embedding') instanceof Int8Array);
+    assert.deepEqual(probabilities(fastTextKind.load(decoded.header, decoded.sections), texts), a);
+    assert.equal(int8.explain('5 carton GRAPE blue', KEYWORDS.indexOf('grape'), 1)[0]!.feature, 'grape');
+    // An artifact from before n-gram weighting: no rowWeights section means a plain mean.
+    const plain = await trained;
+    const old = decodeArtifact(artifactBytes(plain, input), 'memory');
+    const sections = new Map(old.sections);
+    sections.delete('rowWeights');
+    assert.deepEqual(probabilities(fastTextKind.load(old.header, sections), texts), probabilities(plain, texts));
+  });
+
   it('gives byte-identical artifacts for 1 and 2 threads and for repeated runs', async () => {
     const two = artifactBytes(await trained, input);
     const one = artifactBytes(await fastTextKind.train(input, { seed: 7, threads: 1, params: PARAMS }), input);
@@ -120,6 +140,8 @@ describe('fasttext model kind', () => {
     await assert.rejects(fastTextKind.train(input, { seed: 7, threads: 1, params: { epochs: 0 } }),
       (e: unknown) => e instanceof InputError && /epochs/.test(e.message));
     await assert.rejects(fastTextKind.train(input, { seed: 7, threads: 1, params: { charMin: 4, charMax: 3 } }), InputError);
+    await assert.rejects(fastTextKind.train(input, { seed: 7, threads: 1, params: { embeddingBits: 16 } }),
+      (e: unknown) => e instanceof InputError && /embeddingBits/.test(e.message));
     const badY = { ...input, y: Int32Array.from(input.y, (v, i) => (i === 5 ? 10 : v)) };
     await assert.rejects(fastTextKind.train(badY, { seed: 7, threads: 1, params: PARAMS }),
       (e: unknown) => e instanceof InputError && e.facts['row'] === 5);
