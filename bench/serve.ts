@@ -2,22 +2,24 @@
  * Serving benchmark (`npm run bench:serve`): `lading serve` in its own process under wrk, with the
  * fasttext and linear models trained on hs-goods label_4, side by side with the FastAPI + uvicorn +
  * scikit-learn anchor. Single-text and 32-text requests drawn in turn from real texts
- * (/work/shared/anchors/rotate.lua). wrk is closed-loop (no fixed-rate mode): "saturation" is 16
+ * (../shared/anchors/rotate.lua). wrk is closed-loop (no fixed-rate mode): "saturation" is 16
  * connections; "half load" is the connection count (1, 2 or 4) whose measured rate comes closest to
  * half the saturated rate, and the rate actually measured is printed beside it.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { loadModel } from '../src/models/load-model.js';
 import { ParallelPredictor } from '../src/models/parallel-predict.js';
 import { table } from '../src/cli/output.js';
 import { machine, writeResult } from './machine.js';
 
 const CACHE = process.env['LADING_BENCH_CACHE'] ?? '/tmp/lading-bench-serve';
-const DATA = '/work/shared/datasets/hs-goods/train.csv';
-const ANCHORS = '/work/shared/anchors';
+// ../shared sits beside the project, here and in CI.
+const DATA = resolve('..', 'shared', 'datasets', 'hs-goods', 'train.csv');
+const ANCHORS = resolve('..', 'shared', 'anchors');
 const DURATION = process.env['LADING_BENCH_SECONDS'] ?? '8';
 const BIN = resolve('bin/lading.js');
 const WRK = '/usr/bin/wrk';
@@ -26,32 +28,6 @@ interface WrkResult { requests: number; errors: number; rps: number; p50: number
 interface LoadFigures { batch: number; saturation: WrkResult; half: WrkResult; textsPerSecond: number }
 
 function log(s: string): void { process.stderr.write(`${s}\n`); }
-
-function readTexts(): string[] {
-  // Minimal CSV reading for the text column (first field, RFC 4180 quotes).
-  const raw = readFileSync(DATA, 'utf8');
-  const texts: string[] = [];
-  let i = raw.indexOf('\n') + 1;
-  while (i < raw.length) {
-    let text = '';
-    if (raw[i] === '"') {
-      i++;
-      for (;;) {
-        const q = raw.indexOf('"', i);
-        text += raw.slice(i, q);
-        if (raw[q + 1] === '"') { text += '"'; i = q + 2; } else { i = q + 1; break; }
-      }
-    } else {
-      const c = raw.indexOf(',', i);
-      text = raw.slice(i, c);
-      i = c;
-    }
-    const nl = raw.indexOf('\n', i);
-    i = nl < 0 ? raw.length : nl + 1;
-    texts.push(text.replace(/[\r\n\t]+/g, ' '));
-  }
-  return texts;
-}
 
 function trainIfMissing(kind: string): string {
   const out = join(CACHE, `${kind}-hs4.lading`);
@@ -145,7 +121,7 @@ async function inProcess(modelPath: string, texts: string[]): Promise<{ oneThrea
 
 async function main(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
-  const texts = readTexts();
+  const texts = (await readLabelledFile(DATA, { text: 'text', labels: ['label_4'] })).texts.map((t) => t.replace(/[\r\n\t]+/g, ' '));
   // The last 10,000 rows, one per line, for wrk to cycle through.
   const textsFile = join(CACHE, 'texts.txt');
   writeFileSync(textsFile, `${texts.slice(-10_000).join('\n')}\n`);
