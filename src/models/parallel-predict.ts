@@ -1,21 +1,12 @@
-import { Worker } from 'node:worker_threads';
-import { ArtifactError, ConflictError, InputError, InterruptedError, LadingError, NotFoundError, type ErrorFacts } from '../core/errors.js';
+import { InputError, InterruptedError } from '../core/errors.js';
 import type { ArtifactHeader } from './artifact.js';
 import type { Classifier, Contribution } from './classifier.js';
 import { loadModel } from './load-model.js';
+import { ModelThread, type SerialisedError } from './model-thread.js';
 
 /** Rows per request to a worker: big enough to amortise messaging, small enough to balance threads. */
 const MAX_CHUNK_ROWS = 4096;
 const MIN_CHUNK_ROWS = 256;
-
-export interface SerialisedError {
-  readonly name: string;
-  readonly message: string;
-  readonly code?: string;
-  readonly facts?: ErrorFacts;
-  readonly hint?: string | undefined;
-  readonly stack?: string | undefined;
-}
 
 export type PredictWorkerRequest =
   | { readonly type: 'predict'; readonly id: number; readonly texts: readonly string[]; readonly buffer: SharedArrayBuffer; readonly byteOffset: number }
@@ -34,72 +25,11 @@ export interface PredictOptions {
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** Rebuilds the error class a worker raised, so callers see the same InputError / ArtifactError. */
-function reviveError(s: SerialisedError): Error {
-  if (s.code !== undefined) {
-    const Ctor = { InputError, ArtifactError, NotFoundError, ConflictError }[s.name] ?? LadingError;
-    return new Ctor(s.code, s.message, s.facts ?? {}, s.hint);
-  }
-  const e = new Error(s.message);
-  e.name = s.name;
-  if (s.stack) e.stack = s.stack;
-  return e;
-}
+/** One prediction thread (predict-worker.ts) holding the model. */
+type PredictThread = ModelThread<PredictWorkerRequest, PredictWorkerReply>;
 
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-interface Pending {
-  resolve(r: PredictWorkerReply): void;
-  reject(e: Error): void;
-}
-
-/** One worker thread with request/response matching by id. */
-class PredictThread {
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private failure: Error | undefined;
-
-  private constructor(readonly worker: Worker) {
-    worker.on('message', (m: PredictWorkerReply) => {
-      if (m.type === 'ready' || m.type === 'load-failed') return;
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.type === 'failed') p.reject(reviveError(m.error));
-      else p.resolve(m);
-    });
-    const fail = (e: Error) => {
-      this.failure ??= e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`prediction worker exited (code ${code})`)));
-  }
-
-  static start(modelPath: string): Promise<{ thread: PredictThread; header: ArtifactHeader; fileSha256: string }> {
-    const worker = new Worker(new URL('./predict-worker.js', import.meta.url), { workerData: { modelPath } });
-    return new Promise((resolve, reject) => {
-      const onFirst = (m: PredictWorkerReply) => {
-        worker.off('error', onError);
-        if (m.type === 'ready') resolve({ thread: new PredictThread(worker), header: m.header, fileSha256: m.fileSha256 });
-        else if (m.type === 'load-failed') { void worker.terminate(); reject(reviveError(m.error)); }
-      };
-      const onError = (e: Error) => { worker.off('message', onFirst); reject(e); };
-      worker.once('message', onFirst);
-      worker.once('error', onError);
-    });
-  }
-
-  request(m: WithoutId<PredictWorkerRequest>): Promise<PredictWorkerReply> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...m, id });
-    });
-  }
-}
+const startPredictThread = (modelPath: string) =>
+  ModelThread.start<PredictWorkerRequest, PredictWorkerReply>(new URL('./predict-worker.js', import.meta.url), modelPath, 'prediction worker');
 
 function chunkRows(rows: number, threads: number): number {
   return Math.min(MAX_CHUNK_ROWS, Math.max(MIN_CHUNK_ROWS, Math.ceil(rows / (threads * 4))));
@@ -132,13 +62,13 @@ export class ParallelPredictor {
       const model = await loadModel(modelPath);
       return new ParallelPredictor(modelPath, model.header, model.fileSha256, model.classifier, []);
     }
-    const started = await Promise.allSettled(Array.from({ length: threads }, () => PredictThread.start(modelPath)));
+    const started = await Promise.allSettled(Array.from({ length: threads }, () => startPredictThread(modelPath)));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {
-      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.thread.worker.terminate() : undefined)));
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.thread.terminate() : undefined)));
       throw failed.reason;
     }
-    const ok = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof PredictThread.start>>>).value);
+    const ok = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startPredictThread>>>).value);
     const first = ok[0]!;
     return new ParallelPredictor(modelPath, first.header, first.fileSha256, undefined, ok.map((o) => o.thread));
   }
@@ -209,7 +139,7 @@ export class ParallelPredictor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(this.threads.map((t) => t.terminate()));
   }
 
   private assertOpen(): void {

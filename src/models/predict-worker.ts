@@ -1,19 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isLadingError } from '../core/errors.js';
 import { loadModel } from './load-model.js';
 import type { Classifier } from './classifier.js';
-import type { PredictWorkerReply, PredictWorkerRequest, SerialisedError } from './parallel-predict.js';
+import { serialiseError } from './model-thread.js';
+import type { PredictWorkerReply, PredictWorkerRequest } from './parallel-predict.js';
 
 /**
  * One prediction thread of a ParallelPredictor: loads the model once, then answers predict requests
  * by writing straight into the caller's SharedArrayBuffer (no copy of the probabilities back).
  */
-function serialiseError(e: unknown): SerialisedError {
-  if (isLadingError(e)) return { name: e.name, message: e.message, code: e.code, facts: { ...e.facts }, hint: e.hint };
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { name: err.name, message: err.message, stack: err.stack };
-}
-
 const port = parentPort;
 if (!port) throw new Error('predict-worker.js must run in a worker thread');
 const post = (m: PredictWorkerReply) => port.postMessage(m);

@@ -3,7 +3,7 @@ import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
 import { MicroBatcher, type BatchResult, type BatchStats } from './micro-batcher.js';
 import { argmaxRows } from './rows.js';
-import { ServingThread } from './serving-thread.js';
+import { startServingThread, type ServingThread } from './serving-thread.js';
 
 /** Which model answered: the facts every prediction carries. */
 export interface ModelIdentity {
@@ -67,7 +67,7 @@ export class ModelRuntime {
     if (!(options.maxDelayMs >= 0 && options.maxDelayMs <= 1000)) {
       throw new InputError('bad-max-delay', `the batching delay bound must be from 0 to 1000 ms, got ${options.maxDelayMs}`, { maxDelayMs: options.maxDelayMs });
     }
-    const started = await Promise.allSettled(Array.from({ length: options.threads }, () => ServingThread.start(modelPath)));
+    const started = await Promise.allSettled(Array.from({ length: options.threads }, () => startServingThread(modelPath)));
     const failed = started.find((s) => s.status === 'rejected');
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed) {

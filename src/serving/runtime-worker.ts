@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isLadingError } from '../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
 import { loadModel } from '../models/load-model.js';
-import type { RuntimeWorkerReply, RuntimeWorkerRequest, WorkerError } from './worker-protocol.js';
+import { serialiseError } from '../models/model-thread.js';
+import type { RuntimeWorkerReply, RuntimeWorkerRequest } from './worker-protocol.js';
 
 /**
  * One serving thread: loads the model once, then answers batches. Probabilities come back in a
@@ -11,12 +11,6 @@ import type { RuntimeWorkerReply, RuntimeWorkerRequest, WorkerError } from './wo
 const port = parentPort;
 if (!port) throw new Error('runtime-worker.js must run in a worker thread');
 const post = (m: RuntimeWorkerReply, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer ?? []);
-
-function serialiseError(e: unknown): WorkerError {
-  if (isLadingError(e)) return { name: e.name, message: e.message, code: e.code, facts: { ...e.facts }, hint: e.hint };
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { name: err.name, message: err.message };
-}
 
 let classifier: Classifier | undefined;
 try {
@@ -27,12 +21,23 @@ try {
   post({ type: 'load-failed', error: serialiseError(e) });
 }
 
+/**
+ * Requests run one at a time, in arrival order. Engines that only run async (onnxruntime) answer
+ * through predictProbaAsync; the synchronous engines skip the promise on the hot path.
+ */
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: RuntimeWorkerRequest) => {
+  if (classifier?.predictProbaAsync) queue = queue.then(() => handle(m));
+  else void handle(m);
+});
+
+async function handle(m: RuntimeWorkerRequest): Promise<void> {
   try {
     if (!classifier) throw new Error('model not loaded');
     if (m.type === 'predict') {
       const proba = new Float32Array(m.texts.length * classifier.labels.length);
-      classifier.predictProba(m.texts, proba);
+      if (classifier.predictProbaAsync) await classifier.predictProbaAsync(m.texts, proba);
+      else classifier.predictProba(m.texts, proba);
       post({ type: 'predicted', id: m.id, proba }, [proba.buffer as ArrayBuffer]);
     } else {
       const c = classifier;
@@ -41,4 +46,4 @@ port.on('message', (m: RuntimeWorkerRequest) => {
   } catch (e) {
     post({ type: 'failed', id: m.id, error: serialiseError(e) });
   }
-});
+}

@@ -76,3 +76,32 @@ test('a wrong input name, dtype, sequence length, output or label count is refus
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an imported PyTorch model is served through the same runtime and protocols as a native one', async () => {
+  const { createApp } = await import('../../../src/server/app.js');
+  const { FileModelSource } = await import('../../../src/serving/model-source.js');
+  const { ServingPlane } = await import('../../../src/serving/serving-plane.js');
+  const { singleDeployment } = await import('../../../src/serving/deployment.js');
+  const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-serve-'));
+  const artifact = join(dir, 'imported.lading');
+  const imported = await importOnnx({ modelPath: MODEL, specPath: join(FIXTURE, 'tokenizer.json'), labelsPath: LABELS });
+  writeFileSync(artifact, imported.bytes);
+  const plane = new ServingPlane(new FileModelSource(), { threads: 1, maxDelayMs: 2 });
+  try {
+    await plane.deploy(singleDeployment('imported', artifact));
+    const app = createApp({ plane });
+    const r = await app.request('/v2/models/imported/infer', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'x1', inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', data: expected.texts.slice(0, 2) }], outputs: [{ name: 'label' }, { name: 'probabilities' }] }),
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    const body = (await r.json()) as { id: string; outputs: Array<{ name: string; data: Array<string | number> }> };
+    assert.equal(body.id, 'x1');
+    assert.deepEqual(body.outputs.find((o) => o.name === 'label')!.data, ['3924', '6109']);
+    const probabilities = body.outputs.find((o) => o.name === 'probabilities')!.data as number[];
+    expected.probabilities.slice(0, 2).flat().forEach((p, i) => assert.ok(Math.abs(probabilities[i]! - p) < 1e-5));
+  } finally {
+    await plane.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
