@@ -4,6 +4,7 @@ import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { expNonPositive } from './fast-exp.js';
 import { LinearFeaturiser, type LinearVocabulary } from './featurise.js';
+import { HybridScorer } from './hybrid-scorer.js';
 
 /**
  * Class weights inverted by feature: for column f, entries indptr[f]..indptr[f+1] hold the
@@ -36,51 +37,49 @@ export class LinearClassifier implements Classifier {
   readonly temperature: number;
   readonly parts: LinearModelParts;
   private readonly featuriser: LinearFeaturiser;
-  private readonly scores: Float64Array;
+  /** Built on first use (it copies the common columns into a dense block); shared by withTemperature. */
+  private scorer: HybridScorer | undefined;
 
-  constructor(parts: LinearModelParts) {
+  constructor(parts: LinearModelParts, scorer?: HybridScorer) {
     this.parts = parts;
     this.labels = parts.labels;
     this.temperature = parts.temperature;
     this.featuriser = new LinearFeaturiser(parts.settings, parts.vocabulary);
-    this.scores = new Float64Array(parts.labels.length);
+    this.scorer = scorer;
   }
 
-  /** The same model with another softmax temperature (shares all arrays). */
+  /** The same model with another softmax temperature (shares all arrays; not to be used alongside this one). */
   withTemperature(temperature: number): LinearClassifier {
-    return new LinearClassifier({ ...this.parts, temperature });
+    return new LinearClassifier({ ...this.parts, temperature }, this.scorer);
   }
 
   /** Raw one-vs-rest decision values into out[i * classes + c]. */
   decisionScores(texts: readonly string[], out: Float32Array): void {
     const k = this.labels.length;
     checkOut(out, texts.length * k);
-    const scores = this.scores;
     for (let i = 0; i < texts.length; i++) {
-      this.score(texts[i]!);
-      const off = i * k;
-      for (let c = 0; c < k; c++) out[off + c] = scores[c]!;
+      const scores = this.score(texts[i]!);
+      out.set(scores.subarray(0, k), i * k);
     }
   }
 
   predictProba(texts: readonly string[], out: Float32Array): void {
     const k = this.labels.length;
     checkOut(out, texts.length * k);
-    const scores = this.scores;
     const t = this.temperature;
     for (let i = 0; i < texts.length; i++) {
-      this.score(texts[i]!);
+      const scores = this.score(texts[i]!);
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (scores[c]! > max) max = scores[c]!;
       let sum = 0;
+      const off = i * k;
       for (let c = 0; c < k; c++) {
         const e = expNonPositive(t * (scores[c]! - max));
-        scores[c] = e;
+        out[off + c] = e;
         sum += e;
       }
       const inv = 1 / sum;
-      const off = i * k;
-      for (let c = 0; c < k; c++) out[off + c] = scores[c]! * inv;
+      for (let c = 0; c < k; c++) out[off + c] = out[off + c]! * inv;
     }
   }
 
@@ -124,21 +123,12 @@ export class LinearClassifier implements Classifier {
     };
   }
 
-  /** Fills this.scores with bias + Σ tfidf × weight over the text's features. */
-  private score(text: string): void {
-    const { indptr, classIds, weights, bias } = this.parts.weights;
-    const scores = this.scores;
-    for (let c = 0; c < scores.length; c++) scores[c] = bias[c]!;
+  /** bias + Σ tfidf × weight over the text's features, per class (a view valid until the next call). */
+  private score(text: string): Float32Array {
+    const scorer = this.scorer ??= new HybridScorer(this.parts.weights, this.labels.length);
     const f = this.featuriser;
     const n = f.vectorise(text);
-    const cols = f.cols;
-    const vals = f.vals;
-    for (let k = 0; k < n; k++) {
-      const col = cols[k]!;
-      const v = vals[k]!;
-      const end = indptr[col + 1]!;
-      for (let j = indptr[col]!; j < end; j++) { const c = classIds[j]!; scores[c] = scores[c]! + v * weights[j]!; }
-    }
+    return scorer.score(f.cols, f.vals, n);
   }
 
   private weightOf(col: number, cls: number): number {
