@@ -3,7 +3,7 @@ import type { Classifier, Contribution } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
 import type { FastTextParams } from './params.js';
 import { roundUp4, scoresKernel, type ScoresKernel } from './simd-scores.js';
-import { softmaxInPlace } from './softmax.js';
+import { softmaxKernel } from './simd-softmax.js';
 
 /** The trained weights. Only buckets that training touched have an embedding row. */
 export interface FastTextWeights {
@@ -50,6 +50,7 @@ export class FastTextClassifier implements Classifier {
   private readonly scoresAt: number;
   private readonly kernelHidden: Float32Array;
   private readonly kernelScores: Float32Array;
+  private readonly softmax: (at: number, end: number) => void;
 
   constructor(labels: readonly string[], params: FastTextParams, weights: FastTextWeights) {
     this.labels = labels;
@@ -75,6 +76,7 @@ export class FastTextClassifier implements Classifier {
     for (let j = 0; j < params.dim; j++) padded.set(weights.output.subarray(j * classes, (j + 1) * classes), j * cp);
     this.kernelHidden = new Float32Array(mem, this.hiddenAt, dp);
     this.kernelScores = new Float32Array(mem, this.scoresAt, cp);
+    this.softmax = softmaxKernel(this.kernel.memory);
   }
 
   predictProba(texts: readonly string[], out: Float32Array): void {
@@ -89,9 +91,9 @@ export class FastTextClassifier implements Classifier {
       this.hiddenOf(texts[i]!);
       for (let j = 0; j < dim; j++) kh[j] = this.hidden[j]!;
       this.kernel.scores(0, this.hiddenAt, this.scoresAt, this.dimPadded, this.classesPadded);
-      const at = i * classes;
-      for (let c = 0; c < classes; c++) out[at + c] = ks[c]!;
-      softmaxInPlace(out, at, classes);
+      for (let c = classes; c < this.classesPadded; c++) ks[c] = -Infinity;
+      this.softmax(this.scoresAt, this.scoresAt + this.classesPadded * 4);
+      out.set(classes === this.classesPadded ? ks : ks.subarray(0, classes), i * classes);
     }
   }
 

@@ -30,7 +30,7 @@ export const roundUp4 = (n: number): number => Math.max(4, (n + 3) & ~3);
 const I32 = 0x7f;
 const V128 = 0x7b;
 
-function leb(n: number): number[] {
+export function leb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -41,11 +41,11 @@ function leb(n: number): number[] {
   return out;
 }
 
-function section(id: number, body: number[]): number[] {
+export function section(id: number, body: number[]): number[] {
   return [id, ...leb(body.length), ...body];
 }
 
-function name(s: string): number[] {
+export function name(s: string): number[] {
   return [...leb(s.length), ...Buffer.from(s, 'utf8')];
 }
 
