@@ -113,6 +113,20 @@ export class HybridScorer {
     return scores;
   }
 
+  /**
+   * Softmax of the last scores at temperature t into out[off..off+classes) (float32 exp in the
+   * SIMD kernel: the softmax over hundreds of classes otherwise costs as much as the scoring).
+   */
+  softmaxInto(t: number, out: Float32Array, off: number): void {
+    const { scores, classes } = this;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (scores[c]! > max) max = scores[c]!;
+    // Padding lanes: far below max so their exp is 0.
+    for (let c = classes; c < this.classesPadded; c++) scores[c] = -3e38;
+    const inv = 1 / this.kernel.expShifted(this.scoresAt, this.classesPadded, max, t);
+    for (let c = 0; c < classes; c++) out[off + c] = scores[c]! * inv;
+  }
+
   private flush(m: number): void {
     this.kernel.axpyRows(this.weightsAt, this.rowsAt, this.valsAt, m, this.scoresAt, this.classesPadded);
   }

@@ -2,7 +2,6 @@ import { InputError } from '../../core/errors.js';
 import type { NgramSettings } from '../../text/ngram-hasher.js';
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
-import { expNonPositive } from './fast-exp.js';
 import { LinearFeaturiser, type LinearVocabulary } from './featurise.js';
 import { HybridScorer } from './hybrid-scorer.js';
 
@@ -37,15 +36,15 @@ export class LinearClassifier implements Classifier {
   readonly temperature: number;
   readonly parts: LinearModelParts;
   private readonly featuriser: LinearFeaturiser;
-  /** Built on first use (it copies the common columns into a dense block); shared by withTemperature. */
-  private scorer: HybridScorer | undefined;
+  /** Prediction layout (the common columns copied into a dense block); shared by withTemperature. */
+  private readonly scorer: HybridScorer;
 
   constructor(parts: LinearModelParts, scorer?: HybridScorer) {
     this.parts = parts;
     this.labels = parts.labels;
     this.temperature = parts.temperature;
     this.featuriser = new LinearFeaturiser(parts.settings, parts.vocabulary);
-    this.scorer = scorer;
+    this.scorer = scorer ?? new HybridScorer(parts.weights, parts.labels.length);
   }
 
   /** The same model with another softmax temperature (shares all arrays; not to be used alongside this one). */
@@ -68,18 +67,8 @@ export class LinearClassifier implements Classifier {
     checkOut(out, texts.length * k);
     const t = this.temperature;
     for (let i = 0; i < texts.length; i++) {
-      const scores = this.score(texts[i]!);
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) if (scores[c]! > max) max = scores[c]!;
-      let sum = 0;
-      const off = i * k;
-      for (let c = 0; c < k; c++) {
-        const e = expNonPositive(t * (scores[c]! - max));
-        out[off + c] = e;
-        sum += e;
-      }
-      const inv = 1 / sum;
-      for (let c = 0; c < k; c++) out[off + c] = out[off + c]! * inv;
+      this.score(texts[i]!);
+      this.scorer.softmaxInto(t, out, i * k);
     }
   }
 
@@ -110,7 +99,8 @@ export class LinearClassifier implements Classifier {
     return {
       featuriser: {
         name: LINEAR_FEATURISER_NAME,
-        ngrams: { wordNgrams: settings.wordNgrams, charMin: settings.charMin, charMax: settings.charMax, maxTokens: settings.maxTokens },
+        ngrams: { wordNgrams: settings.wordNgrams, charMin: settings.charMin, charMax: settings.charMax, maxTokens: settings.maxTokens,
+          charBoundary: settings.charBoundary ?? 'token', minWordLength: settings.minWordLength ?? 1 },
         tf: 'sublinear', idf: 'smooth', norm: 'l2-per-block',
         wordColumns: v.wordIds.length, charColumns: v.charIds.length,
       },
@@ -125,10 +115,9 @@ export class LinearClassifier implements Classifier {
 
   /** bias + Σ tfidf × weight over the text's features, per class (a view valid until the next call). */
   private score(text: string): Float32Array {
-    const scorer = this.scorer ??= new HybridScorer(this.parts.weights, this.labels.length);
     const f = this.featuriser;
     const n = f.vectorise(text);
-    return scorer.score(f.cols, f.vals, n);
+    return this.scorer.score(f.cols, f.vals, n);
   }
 
   private weightOf(col: number, cls: number): number {

@@ -22,11 +22,18 @@ const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export interface AxpyRowsKernel {
   readonly memory: WasmMemory;
   axpyRows(weightsAt: number, rowsAt: number, valsAt: number, n: number, scoresAt: number, classesPadded: number): void;
+  /**
+   * In place over n f32 (n a multiple of 4): v = exp(t × (v - max)) for v <= max, returning the
+   * sum. Range reduction by ln2 and a degree-7 polynomial in f32 (relative error ~1e-7); results
+   * below e^-87.7 are 0, so padding lanes set very negative add nothing.
+   */
+  expShifted(at: number, n: number, max: number, t: number): number;
 }
 
 export const roundUp4 = (n: number): number => Math.max(4, (n + 3) & ~3);
 
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 
 function leb(n: number): number[] {
@@ -99,14 +106,68 @@ function body(): number[] {
   return [...leb(locals.length + code.length), ...locals, ...code];
 }
 
+const f32x4Const = (v: number): number[] => {
+  const b = Buffer.alloc(16);
+  for (let i = 0; i < 4; i++) b.writeFloatLE(v, 4 * i);
+  return [0xfd, 0x0c, ...b];
+};
+const i32x4Const = (v: number): number[] => {
+  const b = Buffer.alloc(16);
+  for (let i = 0; i < 4; i++) b.writeInt32LE(v, 4 * i);
+  return [0xfd, 0x0c, ...b];
+};
+const F32X4_SUB = [0xfd, 0xe5, 0x01], F32X4_MAX = [0xfd, 0xe9, 0x01], F32X4_NEAREST = [0xfd, 0x6a];
+const I32X4_TRUNC_SAT_F32X4_S = [0xfd, 0xf8, 0x01], I32X4_ADD = [0xfd, 0xae, 0x01], I32X4_SHL = [0xfd, 0xab, 0x01];
+const F32X4_EXTRACT = (lane: number): number[] => [0xfd, 0x1f, lane];
+const F32_ADD = 0x92;
+
+// Params 0..3: at, n, max, t. Locals: 4 end (i32); 5 vmax, 6 vt, 7 x, 8 k, 9 p, 10 sum (v128).
+function expBody(): number[] {
+  const get = (i: number): number[] => [LOCAL_GET, i];
+  const [AT, N_, MAX, T, E, VMAX, VT, X, K, P, SUM] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+  const code: number[] = [
+    ...get(AT), ...get(N_), I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_SET, E,
+    ...get(MAX), ...F32X4_SPLAT, LOCAL_SET, VMAX,
+    ...get(T), ...F32X4_SPLAT, LOCAL_SET, VT,
+    ...f32x4Const(0), LOCAL_SET, SUM,
+    LOOP, VOID,
+    ...get(AT), ...V128_LOAD, ...get(VMAX), ...F32X4_SUB, ...get(VT), ...F32X4_MUL, ...f32x4Const(-88), ...F32X4_MAX, LOCAL_SET, X,
+    ...get(X), ...f32x4Const(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, LOCAL_SET, K,
+    // r = x - k·C1 - k·C2 (Cody-Waite split of ln 2), kept in X.
+    ...get(X), ...get(K), ...f32x4Const(0.693359375), ...F32X4_MUL, ...F32X4_SUB,
+    ...get(K), ...f32x4Const(-2.12194440e-4), ...F32X4_MUL, ...F32X4_SUB, LOCAL_SET, X,
+    ...f32x4Const(1 / 5040), LOCAL_SET, P,
+  ];
+  for (const c of [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]) {
+    code.push(...get(P), ...get(X), ...F32X4_MUL, ...f32x4Const(c), ...F32X4_ADD, LOCAL_SET, P);
+  }
+  code.push(
+    ...get(AT),
+    ...get(P),
+    ...get(K), ...I32X4_TRUNC_SAT_F32X4_S, ...i32x4Const(127), ...I32X4_ADD, I32_CONST, 23, ...I32X4_SHL,
+    ...F32X4_MUL, LOCAL_SET, P,
+    ...get(P), ...V128_STORE,
+    ...get(SUM), ...get(P), ...F32X4_ADD, LOCAL_SET, SUM,
+    ...get(AT), I32_CONST, 16, I32_ADD, LOCAL_TEE, AT, ...get(E), I32_LT_U, BR_IF, 0,
+    END,
+    ...get(SUM), ...F32X4_EXTRACT(0), ...get(SUM), ...F32X4_EXTRACT(1), F32_ADD,
+    ...get(SUM), ...F32X4_EXTRACT(2), ...get(SUM), ...F32X4_EXTRACT(3), F32_ADD, F32_ADD,
+    END,
+  );
+  const locals = [2, 1, I32, 6, V128];
+  return [...leb(locals.length + code.length), ...locals, ...code];
+}
+
 function moduleBytes(): Uint8Array {
+  const b1 = body();
+  const b2 = expBody();
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, F32, F32, 1, F32]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('axpyRows'), 0x00, 0]),
-    ...section(10, [1, ...body()]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('axpyRows'), 0x00, 0, ...name('expShifted'), 0x00, 1]),
+    ...section(10, [2, ...b1, ...b2]),
   ]);
 }
 
@@ -119,5 +180,6 @@ export function axpyRowsKernel(bytes: number): AxpyRowsKernel {
   compiled ??= new Wasm.Module(moduleBytes());
   const instance = new Wasm.Instance(compiled, { env: { memory } });
   const fn = instance.exports['axpyRows'] as AxpyRowsKernel['axpyRows'];
-  return { memory, axpyRows: fn };
+  const exp = instance.exports['expShifted'] as AxpyRowsKernel['expShifted'];
+  return { memory, axpyRows: fn, expShifted: exp };
 }

@@ -54,3 +54,23 @@ test('the dense block stays within its byte budget', () => {
   const scorer = new HybridScorer(w, classes, { denseFraction: 0, maxDenseBytes: 50 * classes * 4 });
   assert.ok(scorer.denseColumns <= 50 && scorer.denseColumns > 0, `dense columns ${scorer.denseColumns}`);
 });
+
+test('softmaxInto matches a float64 softmax of the scores at the temperature', () => {
+  const classes = 23;
+  const w = randomWeights(50, classes, 11);
+  const scorer = new HybridScorer(w, classes, { denseFraction: 0.2, maxDenseBytes: 1 << 30 });
+  const cols = Int32Array.from([1, 4, 9, 16, 25, 36, 49]);
+  const vals = Float32Array.from([0.5, -0.3, 0.2, 0.9, -0.1, 0.4, 0.3]);
+  const raw = Float64Array.from(scorer.score(cols, vals, cols.length).subarray(0, classes));
+  const out = new Float32Array(classes + 2).fill(-1);
+  for (const t of [0.5, 3, 40]) {
+    scorer.score(cols, vals, cols.length);
+    scorer.softmaxInto(t, out, 1);
+    const max = Math.max(...raw);
+    const e = Array.from(raw, (v) => Math.exp(t * (v - max)));
+    const sum = e.reduce((a, b) => a + b, 0);
+    for (let c = 0; c < classes; c++) assert.ok(Math.abs(out[1 + c]! - e[c]! / sum) < 1e-6, `t ${t} class ${c}`);
+    assert.equal(out[0], -1);
+    assert.equal(out[classes + 1], -1);
+  }
+});
