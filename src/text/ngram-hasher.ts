@@ -19,6 +19,14 @@ export interface NgramSettings {
   readonly charMax: number;
   /** Tokens beyond this many are ignored (bounds work on pathological inputs). */
   readonly maxTokens: number;
+  /**
+   * Where character n-grams are padded (default 'token'): 'token' pads each alphanumeric token
+   * with '#'; 'whitespace' pads each whitespace-separated chunk (punctuation kept inside, as
+   * scikit-learn's char_wb does) with ' '.
+   */
+  readonly charBoundary?: 'token' | 'whitespace';
+  /** Tokens shorter than this (UTF-16 units) give no word n-grams (default 1; scikit-learn's default pattern is 2). */
+  readonly minWordLength?: number;
 }
 
 export const DEFAULT_NGRAMS: NgramSettings = { wordNgrams: 2, charMin: 2, charMax: 5, maxTokens: 256 };
@@ -30,6 +38,7 @@ const SEED_BIGRAM = 0x85ebca6b;
 const SEED_CHAR = 0xc2b2ae35;
 /** Padding mark at token boundaries inside character n-grams. */
 const BOUNDARY = 0x23; // '#', never a token character
+const SPACE = 0x20;
 
 function fmix32(h: number): number {
   h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
@@ -70,44 +79,74 @@ export class NgramHasher {
   hash(text: string, words: Uint32Array | null, chars: Uint32Array | null, counts: Int32Array): void {
     const t = normaliseText(text);
     const nTok = tokenSpans(t, this.starts, this.ends);
-    const { wordNgrams, charMin, charMax } = this.settings;
+    const { wordNgrams, charMax } = this.settings;
+    const minWord = this.settings.minWordLength ?? 1;
+    const whitespace = this.settings.charBoundary === 'whitespace';
     let nw = 0;
     let nc = 0;
+    // Word n-grams run over the tokens long enough to count, adjacent in that filtered list.
+    let kept = 0;
     for (let k = 0; k < nTok; k++) {
       const s = this.starts[k]!;
       const e = this.ends[k]!;
+      if (e - s < minWord) continue;
       let h = FNV_OFFSET;
       for (let i = s; i < e; i++) h = Math.imul(h ^ t.charCodeAt(i), FNV_PRIME);
-      this.tokenHash[k] = h >>> 0;
+      const q = kept++;
+      this.tokenHash[q] = h >>> 0;
       if (words !== null) {
         if (nw < words.length) words[nw++] = fmix32(h ^ SEED_WORD);
-        if (wordNgrams >= 2 && k > 0) {
-          let g = this.tokenHash[k - 1]!;
-          for (let m = 1; m < wordNgrams && k - m >= 0; m++) {
-            if (m > 1) g = Math.imul(this.tokenHash[k - m]!, 31) ^ g;
+        if (wordNgrams >= 2 && q > 0) {
+          let g = this.tokenHash[q - 1]!;
+          for (let m = 1; m < wordNgrams && q - m >= 0; m++) {
+            if (m > 1) g = Math.imul(this.tokenHash[q - m]!, 31) ^ g;
             const combined = Math.imul(g, FNV_PRIME) ^ Math.imul(h, 0x27d4eb2d) ^ Math.imul(m, SEED_BIGRAM);
             if (nw < words.length) words[nw++] = fmix32(combined);
           }
         }
       }
-      if (chars !== null && charMax > 0) {
-        // Padded token: BOUNDARY + t[s..e) + BOUNDARY, virtual indices 0..len+1.
-        const padded = e - s + 2;
-        for (let a = 0; a < padded; a++) {
-          let g = FNV_OFFSET ^ SEED_CHAR;
-          const last = Math.min(padded, a + charMax);
-          for (let b = a; b < last; b++) {
-            const code = b === 0 || b === padded - 1 ? BOUNDARY : t.charCodeAt(s + b - 1);
-            g = Math.imul(g ^ code, FNV_PRIME);
-            const n = b - a + 1;
-            // A lone boundary mark is not a feature.
-            if (n >= charMin && !(n === 1 && code === BOUNDARY) && nc < chars.length) chars[nc++] = fmix32(g ^ n);
-          }
+      if (!whitespace && chars !== null && charMax > 0) nc = this.charNgrams(t, s, e, BOUNDARY, chars, nc);
+    }
+    if (!whitespace && minWord > 1 && chars !== null && charMax > 0) {
+      // Short tokens still give character n-grams.
+      for (let k = 0; k < nTok; k++) {
+        const s = this.starts[k]!;
+        const e = this.ends[k]!;
+        if (e - s < minWord) nc = this.charNgrams(t, s, e, BOUNDARY, chars, nc);
+      }
+    }
+    if (whitespace && chars !== null && charMax > 0) {
+      // The normalised text has single spaces between chunks and none at the ends.
+      let s = 0;
+      let chunks = 0;
+      for (let i = 0; i <= t.length && chunks < this.settings.maxTokens; i++) {
+        if (i === t.length || t.charCodeAt(i) === SPACE) {
+          if (i > s) { nc = this.charNgrams(t, s, i, SPACE, chars, nc); chunks++; }
+          s = i + 1;
         }
       }
     }
     counts[0] = nw;
     counts[1] = nc;
+  }
+
+  /** Character n-grams of mark + t[s..e) + mark into chars from nc; returns the new count. */
+  private charNgrams(t: string, s: number, e: number, mark: number, chars: Uint32Array, nc: number): number {
+    const { charMin, charMax } = this.settings;
+    // Padded token: mark + t[s..e) + mark, virtual indices 0..len+1.
+    const padded = e - s + 2;
+    for (let a = 0; a < padded; a++) {
+      let g = FNV_OFFSET ^ SEED_CHAR;
+      const last = Math.min(padded, a + charMax);
+      for (let b = a; b < last; b++) {
+        const code = b === 0 || b === padded - 1 ? mark : t.charCodeAt(s + b - 1);
+        g = Math.imul(g ^ code, FNV_PRIME);
+        const n = b - a + 1;
+        // A lone boundary mark is not a feature.
+        if (n >= charMin && !(n === 1 && (b === 0 || b === padded - 1)) && nc < chars.length) chars[nc++] = fmix32(g ^ n);
+      }
+    }
+    return nc;
   }
 
   /**
@@ -126,18 +165,27 @@ export class NgramHasher {
     this.hash(text, words, chars, counts);
     const out: Array<{ id: number; feature: string; family: 'word' | 'char' }> = [];
     // Replays the generation order of hash() to name each id.
-    let w = 0;
-    let c = 0;
     const { wordNgrams, charMin, charMax } = this.settings;
-    for (let k = 0; k < toks.length; k++) {
-      out.push({ id: words[w++]!, feature: toks[k]!, family: 'word' });
+    const minWord = this.settings.minWordLength ?? 1;
+    const whitespace = this.settings.charBoundary === 'whitespace';
+    const long = toks.filter((x) => x.length >= minWord);
+    let w = 0;
+    for (let k = 0; k < long.length; k++) {
+      out.push({ id: words[w++]!, feature: long[k]!, family: 'word' });
       if (wordNgrams >= 2 && k > 0) {
         for (let m = 1; m < wordNgrams && k - m >= 0; m++) {
-          out.push({ id: words[w++]!, feature: toks.slice(k - m, k + 1).join(' '), family: 'word' });
+          out.push({ id: words[w++]!, feature: long.slice(k - m, k + 1).join(' '), family: 'word' });
         }
       }
-      if (charMax > 0) {
-        const p = `#${toks[k]!}#`;
+    }
+    if (charMax > 0) {
+      const mark = whitespace ? ' ' : '#';
+      const pieces = whitespace
+        ? t.split(' ').filter((x) => x.length > 0).slice(0, this.settings.maxTokens)
+        : [...long, ...(minWord > 1 ? toks.filter((x) => x.length < minWord) : [])];
+      let c = 0;
+      for (const piece of pieces) {
+        const p = `${mark}${piece}${mark}`;
         for (let a = 0; a < p.length; a++) {
           for (let b = a; b < Math.min(p.length, a + charMax); b++) {
             const n = b - a + 1;

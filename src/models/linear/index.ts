@@ -37,6 +37,12 @@ function integer(v: unknown, name: string): number {
   return v;
 }
 
+function charBoundary(v: unknown): 'token' | 'whitespace' {
+  if (v === undefined || v === 'token') return 'token';
+  if (v === 'whitespace') return 'whitespace';
+  throw broken(`featuriser.ngrams.charBoundary is ${JSON.stringify(v)}`);
+}
+
 /** Rebuilds a LinearClassifier from artifact meta + sections, checking that the parts agree. */
 export function loadLinear(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): LinearClassifier {
   if (meta.kind !== 'linear') throw broken(`kind is ${meta.kind}`);
@@ -46,6 +52,9 @@ export function loadLinear(meta: ArtifactMeta, sections: ReadonlyMap<string, Sec
   const settings: NgramSettings = {
     wordNgrams: integer(ng['wordNgrams'], 'wordNgrams'), charMin: integer(ng['charMin'], 'charMin'),
     charMax: integer(ng['charMax'], 'charMax'), maxTokens: integer(ng['maxTokens'], 'maxTokens'),
+    // Absent in artifacts written before these options existed: their behaviour was 'token' and 1.
+    charBoundary: charBoundary(ng['charBoundary']),
+    minWordLength: ng['minWordLength'] === undefined ? 1 : Math.max(1, integer(ng['minWordLength'], 'minWordLength')),
   };
   const temperature = meta.params['temperature'];
   if (typeof temperature !== 'number' || !(temperature > 0)) throw broken(`params.temperature is ${JSON.stringify(temperature)}`);

@@ -19,6 +19,10 @@ export interface LinearParams {
   readonly wordNgrams: number;
   readonly charMin: number;
   readonly charMax: number;
+  /** Char n-grams padded per alphanumeric token ('token') or per whitespace-separated chunk ('whitespace', as scikit-learn's char_wb). */
+  readonly charBoundary: 'token' | 'whitespace';
+  /** Tokens shorter than this give no word n-grams (scikit-learn's default token pattern: 2). */
+  readonly minWordLength: number;
 }
 
 export const LINEAR_DEFAULTS = {
@@ -33,6 +37,8 @@ export const LINEAR_DEFAULTS = {
   wordNgrams: 2,
   charMin: 2,
   charMax: 5,
+  charBoundary: 'whitespace',
+  minWordLength: 2,
 } as const satisfies Readonly<Record<string, number | string | boolean>>;
 
 function bad(param: string, value: unknown, expected: string): InputError {
@@ -60,6 +66,8 @@ export function parseLinearParams(raw: Readonly<Record<string, unknown>>): Linea
   if (loss !== 'svm' && loss !== 'logistic') throw bad('loss', loss, '"svm" or "logistic"');
   const classWeight = raw['classWeight'] ?? LINEAR_DEFAULTS.classWeight;
   if (classWeight !== 'none' && classWeight !== 'balanced' && classWeight !== 'sqrt') throw bad('classWeight', classWeight, '"none", "balanced" or "sqrt"');
+  const charBoundary = raw['charBoundary'] ?? LINEAR_DEFAULTS.charBoundary;
+  if (charBoundary !== 'token' && charBoundary !== 'whitespace') throw bad('charBoundary', charBoundary, '"token" or "whitespace"');
   const charMax = numberParam(raw, 'charMax', 0, 16, true);
   const charMin = numberParam(raw, 'charMin', 1, 16, true);
   if (charMax > 0 && charMin > charMax) throw bad('charMin', charMin, `at most charMax (${charMax})`);
@@ -75,5 +83,7 @@ export function parseLinearParams(raw: Readonly<Record<string, unknown>>): Linea
     wordNgrams: numberParam(raw, 'wordNgrams', 1, 8, true),
     charMin,
     charMax,
+    charBoundary,
+    minWordLength: numberParam(raw, 'minWordLength', 1, 64, true),
   };
 }

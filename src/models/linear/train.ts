@@ -47,8 +47,11 @@ export async function trainLinear(input: TrainInput, options: TrainOptions): Pro
   return uncalibrated.withTemperature(temperature);
 }
 
-export function ngramSettings(p: Pick<LinearParams, 'wordNgrams' | 'charMin' | 'charMax'>): NgramSettings {
-  return { wordNgrams: p.wordNgrams, charMin: p.charMax > 0 ? p.charMin : 1, charMax: p.charMax, maxTokens: DEFAULT_NGRAMS.maxTokens };
+export function ngramSettings(p: Pick<LinearParams, 'wordNgrams' | 'charMin' | 'charMax' | 'charBoundary' | 'minWordLength'>): NgramSettings {
+  return {
+    wordNgrams: p.wordNgrams, charMin: p.charMax > 0 ? p.charMin : 1, charMax: p.charMax, maxTokens: DEFAULT_NGRAMS.maxTokens,
+    charBoundary: p.charBoundary, minWordLength: p.minWordLength,
+  };
 }
 
 /** Turns per-class sparse weights into per-feature (class, weight) lists, classes ascending. */
