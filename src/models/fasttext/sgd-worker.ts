@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { epochOrder } from './seeded-order.js';
 import { scoresKernel } from './simd-scores.js';
-import { softmaxInPlace } from './softmax.js';
+import { softmaxKernel } from './simd-softmax.js';
 import {
   CONTROL_ARRIVED, CONTROL_GENERATION, outputMemoryBytes, workerScratchAt, type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
 } from './sgd-shared.js';
@@ -29,6 +29,7 @@ const hiddenAt = workerScratchAt(dimPadded, classesPadded, me);
 const scoresAt = hiddenAt + dimPadded * 4;
 const kernelHidden = new Float32Array(kernel.memory.buffer, hiddenAt, dimPadded);
 const kernelScores = new Float32Array(kernel.memory.buffer, scoresAt, classesPadded);
+const softmax = softmaxKernel(kernel.memory);
 const offsets = new Int32Array(job.job.offsets);
 const features = new Int32Array(job.job.features);
 const rowWeights = new Float32Array(job.job.rowWeights);
@@ -94,8 +95,9 @@ function computeExample(example: number, slot: number, lr: number): void {
     kernelHidden[j] = hidden[j]!;
   }
   kernel.scores(0, hiddenAt, scoresAt, dimPadded, classesPadded);
+  for (let c = classes; c < classesPadded; c++) kernelScores[c] = -Infinity;
+  softmax(scoresAt, scoresAt + classesPadded * 4);
   for (let c = 0; c < classes; c++) proba[c] = kernelScores[c]!;
-  softmaxInPlace(proba, 0, classes);
   const y = labels[example]!;
   lossAll[slot] = -Math.log(Math.max(proba[y]!, 1e-30));
   // Coefficients lr × (target - p): dense per slot (zero where skipped), plus the list of non-zero ones.

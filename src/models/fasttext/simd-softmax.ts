@@ -83,11 +83,12 @@ function body(): number[] {
   return [...leb(locals.length + code.length), ...locals, ...code];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(pages: number, shared: boolean): Uint8Array {
+  const limits = shared ? [0x03, ...leb(pages), ...leb(pages)] : [0x00, ...leb(1)];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 2, I32, I32, 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name('softmax'), 0x00, 0]),
     ...section(10, [1, ...body()]),
@@ -96,9 +97,13 @@ function moduleBytes(): Uint8Array {
 
 let compiled: object | undefined;
 
-/** softmax(at, end) over a (non-shared) memory the scores kernel also writes into. */
+/**
+ * softmax(at, end) over the memory the scores kernel writes into. A shared memory (training) must
+ * have initial = maximum pages, as sharedWasmMemory makes it.
+ */
 export function softmaxKernel(memory: WasmMemory): (at: number, end: number) => void {
-  compiled ??= new Wasm.Module(moduleBytes());
-  const instance = new Wasm.Instance(compiled, { env: { memory } });
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  const mod = shared ? new Wasm.Module(moduleBytes(memory.buffer.byteLength / 65536, true)) : (compiled ??= new Wasm.Module(moduleBytes(1, false)));
+  const instance = new Wasm.Instance(mod, { env: { memory } });
   return instance.exports['softmax'] as (at: number, end: number) => void;
 }

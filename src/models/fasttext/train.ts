@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { InputError, InterruptedError } from '../../core/errors.js';
+import { InputError, InterruptedError, LadingError } from '../../core/errors.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
 import { FastTextClassifier } from './model.js';
@@ -56,11 +56,16 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   };
   await runWorkers(job, params, options);
   const trainedEmbedding = new Float32Array(job.embedding);
+  const output = unpadOutput(job, dim, classes);
+  if (!allFinite(output) || !allFinite(trainedEmbedding)) {
+    throw new LadingError('training-diverged', `fasttext training diverged (weights became infinite or NaN) with lr ${params.lr}`,
+      { kind: 'fasttext', lr: params.lr, hiddenNorm: params.hiddenNorm }, 'Lower lr (e.g. halve it) and train again.');
+  }
   return new FastTextClassifier(input.labels, params, {
     bucketIds,
     rowWeights,
     ...(params.embeddingBits === 8 ? quantiseRows(trainedEmbedding, dim) : { embedding: trainedEmbedding.slice() }),
-    output: unpadOutput(job, dim, classes),
+    output,
   });
 }
 
@@ -210,6 +215,11 @@ function unpadOutput(job: SgdJob, dim: number, classes: number): Float32Array {
   const out = new Float32Array(dim * classes);
   for (let j = 0; j < dim; j++) out.set(padded.subarray(j * job.classesPadded, j * job.classesPadded + classes), j * classes);
   return out;
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
 }
 
 function sharedF32(length: number): SharedArrayBuffer {

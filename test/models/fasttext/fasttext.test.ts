@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeArtifact, encodeArtifact, type ArtifactMeta } from '../../../src/models/artifact.js';
 import type { Classifier, TrainInput, TrainProgress } from '../../../src/models/classifier.js';
-import { InputError, InterruptedError } from '../../../src/core/errors.js';
+import { InputError, InterruptedError, LadingError } from '../../../src/core/errors.js';
 import { fastTextKind } from '../../../src/models/fasttext/index.js';
 
 // Ten classes, each with its own keyword; the other words are shared noise, so a model that
@@ -121,6 +121,11 @@ describe('fasttext model kind', () => {
     assert.equal(last.total, 2 * input.texts.length);
     assert.equal(last.info?.['epoch'], 2);
     assert.equal(typeof last.info?.['loss'], 'number');
+  });
+
+  it('fails with a clear error instead of returning NaN weights when the learning rate is far too high', async () => {
+    await assert.rejects(fastTextKind.train(input, { seed: 7, threads: 2, params: { ...PARAMS, hiddenNorm: 2, lr: 100 } }),
+      (e: unknown) => e instanceof LadingError && e.code === 'training-diverged' && /lr/.test(e.hint ?? ''));
   });
 
   it('rejects with InterruptedError when aborted', async () => {
