@@ -7,8 +7,8 @@ import { HybridScorer } from './hybrid-scorer.js';
 
 /**
  * Class weights inverted by feature: for column f, entries indptr[f]..indptr[f+1] hold the
- * (class, weight) pairs, classes ascending. A text's scores are the sum over its few features of
- * those short lists, so prediction never touches the classes × features matrix.
+ * (class, weight) pairs, classes ascending. This is the stored form; for prediction HybridScorer
+ * turns the long lists (common char grams carry hundreds of classes) into dense SIMD rows.
  */
 export interface InvertedWeights {
   readonly indptr: Uint32Array;
