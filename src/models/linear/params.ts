@@ -37,8 +37,8 @@ export const LINEAR_DEFAULTS = {
   wordNgrams: 2,
   charMin: 2,
   charMax: 5,
-  charBoundary: 'whitespace',
-  minWordLength: 2,
+  charBoundary: 'token',
+  minWordLength: 1,
 } as const satisfies Readonly<Record<string, number | string | boolean>>;
 
 function bad(param: string, value: unknown, expected: string): InputError {
