@@ -3,7 +3,11 @@ import type { Classifier, Contribution } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
 import type { FastTextParams } from './params.js';
 import { roundUp4, scoresKernel, type ScoresKernel } from './simd-scores.js';
+import { gatherKernel } from './simd-gather.js';
 import { softmaxKernel } from './simd-softmax.js';
+
+/** (row address, factor) pairs the gather kernel takes per call; longer texts take several calls. */
+const LIST_CAPACITY = 4096;
 
 /** The trained weights. Only buckets that training touched have an embedding row. */
 export interface FastTextWeights {
@@ -40,8 +44,17 @@ export class FastTextClassifier implements Classifier {
   /** rowWeights × rowScales: what a stored row value is multiplied by in the weighted sum. */
   private readonly rowFactors: Float32Array;
   private rowScratch = new Int32Array(1280);
-  /** Written so the prefetching reads in hiddenOf are not optimised away. */
-  touched = 0;
+  /**
+   * With int8 rows the weighted sum runs in the SIMD gather kernel: the rows live in the kernel's
+   * memory at embAt (rowStride bytes each), hiddenOf writes (row address, factor) pairs at listAt.
+   */
+  private readonly gather: ((list: number, listEnd: number, hidden: number, hiddenEnd: number) => void) | undefined;
+  private readonly listAt: number;
+  private readonly listRows: Int32Array;
+  private readonly listFactors: Float32Array;
+  private readonly embAt: number;
+  private readonly rowStride: number;
+  private readonly hiddenEnd: number;
   /** The output layer runs in a WebAssembly SIMD kernel; these are its memory's regions. */
   private readonly kernel: ScoresKernel;
   private readonly dimPadded: number;
@@ -68,13 +81,29 @@ export class FastTextClassifier implements Classifier {
     const cp = roundUp4(classes);
     this.dimPadded = dp;
     this.classesPadded = cp;
+    // The hidden region spans whole 16-float blocks (the gather kernel's step); the scores kernel reads its first dp.
+    const dim16 = (params.dim + 15) & ~15;
     this.hiddenAt = dp * cp * 4;
-    this.scoresAt = this.hiddenAt + dp * 4;
-    this.kernel = scoresKernel(this.scoresAt + cp * 4);
+    this.hiddenEnd = this.hiddenAt + dim16 * 4;
+    this.scoresAt = this.hiddenEnd;
+    this.listAt = (this.scoresAt + cp * 4 + 15) & ~15;
+    this.rowStride = dim16;
+    this.embAt = this.listAt + LIST_CAPACITY * 8;
+    const int8 = weights.embedding instanceof Int8Array;
+    const rowCount = weights.bucketIds.length;
+    this.kernel = scoresKernel(int8 ? this.embAt + rowCount * dim16 : this.scoresAt + cp * 4);
     const mem = this.kernel.memory.buffer;
+    const pairs = new Int32Array(mem, this.listAt, LIST_CAPACITY * 2);
+    this.listRows = pairs;
+    this.listFactors = new Float32Array(mem, this.listAt, LIST_CAPACITY * 2);
+    if (int8) {
+      const rowsInKernel = new Int8Array(mem, this.embAt, rowCount * dim16);
+      for (let r = 0; r < rowCount; r++) rowsInKernel.set(weights.embedding.subarray(r * params.dim, (r + 1) * params.dim) as Int8Array, r * dim16);
+      this.gather = gatherKernel(this.kernel.memory);
+    }
     const padded = new Float32Array(mem, 0, dp * cp);
     for (let j = 0; j < params.dim; j++) padded.set(weights.output.subarray(j * classes, (j + 1) * classes), j * cp);
-    this.kernelHidden = new Float32Array(mem, this.hiddenAt, dp);
+    this.kernelHidden = new Float32Array(mem, this.hiddenAt, dim16);
     this.kernelScores = new Float32Array(mem, this.scoresAt, cp);
     this.softmax = softmaxKernel(this.kernel.memory);
   }
@@ -88,8 +117,12 @@ export class FastTextClassifier implements Classifier {
     const kh = this.kernelHidden;
     const ks = this.kernelScores;
     for (let i = 0; i < texts.length; i++) {
-      this.hiddenOf(texts[i]!);
-      for (let j = 0; j < dim; j++) kh[j] = this.hidden[j]!;
+      if (this.gather !== undefined) {
+        this.hiddenByGather(texts[i]!);
+      } else {
+        this.hiddenOf(texts[i]!);
+        for (let j = 0; j < dim; j++) kh[j] = this.hidden[j]!;
+      }
       this.kernel.scores(0, this.hiddenAt, this.scoresAt, this.dimPadded, this.classesPadded);
       for (let c = classes; c < this.classesPadded; c++) ks[c] = -Infinity;
       this.softmax(this.scoresAt, this.scoresAt + this.classesPadded * 4);
@@ -145,6 +178,42 @@ export class FastTextClassifier implements Classifier {
     };
   }
 
+  /** Writes the weighted mean of the text's known int8 rows into the kernel's hidden region. */
+  private hiddenByGather(text: string): void {
+    const rowWeights = this.weights.rowWeights;
+    const rowFactors = this.rowFactors;
+    const rowOfBucket = this.rowOfBucket;
+    const l2 = this.params.hiddenNorm === 2;
+    const count = this.featuriser.featurise(text);
+    const ids = this.featuriser.ids;
+    if (this.rowScratch.length < count) this.rowScratch = new Int32Array(ids.length);
+    const rows = this.rowScratch;
+    let known = 0;
+    let weightSum = 0;
+    for (let i = 0; i < count; i++) {
+      const r = rowOfBucket[ids[i]!]!;
+      if (r < 0) continue;
+      rows[known++] = r;
+      const w = rowWeights[r]!;
+      weightSum += l2 ? w * w : w;
+    }
+    this.kernelHidden.fill(0);
+    if (known === 0 || !(weightSum > 0)) return;
+    const inv = 1 / (l2 ? Math.sqrt(weightSum) : weightSum);
+    const listRows = this.listRows;
+    const listFactors = this.listFactors;
+    for (let from = 0; from < known; from += LIST_CAPACITY) {
+      const to = Math.min(known, from + LIST_CAPACITY);
+      for (let k = from; k < to; k++) {
+        const r = rows[k]!;
+        const at = 2 * (k - from);
+        listRows[at] = this.embAt + r * this.rowStride;
+        listFactors[at + 1] = rowFactors[r]! * inv;
+      }
+      this.gather!(this.listAt, this.listAt + 8 * (to - from), this.hiddenAt, this.hiddenEnd);
+    }
+  }
+
   /** Fills this.hidden with the weighted mean embedding row of the text's known n-grams (zero if none). */
   private hiddenOf(text: string): void {
     const dim = this.params.dim;
@@ -159,15 +228,11 @@ export class FastTextClassifier implements Classifier {
     const ids = this.featuriser.ids;
     if (this.rowScratch.length < count) this.rowScratch = new Int32Array(this.featuriser.ids.length);
     const rows = this.rowScratch;
-    // Two passes: the first only looks rows up, so the CPU overlaps those cache misses (the bucket
-    // table and the embedding are tens of MB) instead of waiting on each in turn inside the sum.
+    // Rows are looked up first, so the CPU overlaps those cache misses (the bucket table is 8 MB).
     let known = 0;
-    let touch = 0;
     for (let i = 0; i < count; i++) {
       const r = rowOfBucket[ids[i]!]!;
-      if (r < 0) continue;
-      rows[known++] = r;
-      touch += embedding[r * dim]!;
+      if (r >= 0) rows[known++] = r;
     }
     let weightSum = 0;
     for (let k = 0; k < known; k++) {
@@ -182,6 +247,5 @@ export class FastTextClassifier implements Classifier {
       const inv = 1 / (l2 ? Math.sqrt(weightSum) : weightSum);
       for (let j = 0; j < dim; j++) hidden[j] = hidden[j]! * inv;
     }
-    this.touched = touch;
   }
 }
