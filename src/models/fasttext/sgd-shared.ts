@@ -22,7 +22,7 @@ export interface SgdJob {
   /**
    * Shared WebAssembly memory for the SIMD output kernel: at 0 the output layer, dimPadded ×
    * classesPadded f32 (transposed, zero padding); then per worker a hidden (dimPadded) and a
-   * scores (classesPadded) scratch region.
+   * scores (classesPadded) scratch region; then batchSize × classesPadded coefficients.
    */
   readonly outputMemory: WasmMemory;
   readonly dimPadded: number;
@@ -39,9 +39,12 @@ export interface SgdJob {
   readonly hidden: SharedArrayBuffer;
   /** batchSize × dim f32: the gradient to add to each of the example's embedding rows. */
   readonly hiddenGrad: SharedArrayBuffer;
-  /** batchSize × classes: lr-scaled coefficient per class (0 where skipped) and the list of classes updated. */
+  /**
+   * batchSize × classes: the list of classes each example updates. Their lr-scaled coefficients
+   * (0 where skipped) live in the output memory at coefficientsAt(), classesPadded per example,
+   * where the SIMD training kernels read them.
+   */
   readonly coefClass: SharedArrayBuffer;
-  readonly coefValue: SharedArrayBuffer;
   /** batchSize i32. */
   readonly coefCount: SharedArrayBuffer;
   /** batchSize f64 cross-entropy per example. */
@@ -71,6 +74,11 @@ export function workerScratchAt(dimPadded: number, classesPadded: number, worker
   return (dimPadded * classesPadded + worker * (dimPadded + classesPadded)) * 4;
 }
 
-export function outputMemoryBytes(dimPadded: number, classesPadded: number, threads: number): number {
+/** Byte address of the per-example coefficients in the output memory. */
+export function coefficientsAt(dimPadded: number, classesPadded: number, threads: number): number {
   return workerScratchAt(dimPadded, classesPadded, threads);
+}
+
+export function outputMemoryBytes(dimPadded: number, classesPadded: number, threads: number, batchSize: number): number {
+  return coefficientsAt(dimPadded, classesPadded, threads) + batchSize * classesPadded * 4;
 }

@@ -2,8 +2,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { epochOrder } from './seeded-order.js';
 import { scoresKernel } from './simd-scores.js';
 import { softmaxKernel } from './simd-softmax.js';
+import { trainKernels } from './simd-train.js';
 import {
-  CONTROL_ARRIVED, CONTROL_GENERATION, outputMemoryBytes, workerScratchAt, type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
+  CONTROL_ARRIVED, CONTROL_GENERATION, coefficientsAt, outputMemoryBytes, workerScratchAt, type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
 } from './sgd-shared.js';
 
 /**
@@ -21,7 +22,8 @@ const { dim, classes, examples, epochs, batchSize, sparseBelow, hiddenNorm, seed
 const me = job.worker;
 
 const embedding = new Float32Array(job.job.embedding);
-const kernel = scoresKernel(outputMemoryBytes(dimPadded, classesPadded, threads), job.job.outputMemory);
+const kernel = scoresKernel(outputMemoryBytes(dimPadded, classesPadded, threads, batchSize), job.job.outputMemory);
+const simd = trainKernels(kernel.memory);
 /** dimPadded × classesPadded; row j starts at j * stride. */
 const output = new Float32Array(kernel.memory.buffer, 0, dimPadded * classesPadded);
 const stride = classesPadded;
@@ -37,7 +39,10 @@ const labels = new Int32Array(job.job.labels);
 const hiddenAll = new Float32Array(job.job.hidden);
 const hiddenGradAll = new Float32Array(job.job.hiddenGrad);
 const coefClass = new Int32Array(job.job.coefClass);
-const coefValue = new Float32Array(job.job.coefValue);
+const coefAt = coefficientsAt(dimPadded, classesPadded, threads);
+/** Per example slot, classesPadded coefficients (the padding stays 0). */
+const coefValue = new Float32Array(kernel.memory.buffer, coefAt, batchSize * classesPadded);
+const kernelGrad = kernelHidden;
 const coefCount = new Int32Array(job.job.coefCount);
 const lossAll = new Float64Array(job.job.loss);
 const control = new Int32Array(job.job.control);
@@ -73,6 +78,7 @@ function computeExample(example: number, slot: number, lr: number): void {
   const n = to - from;
   const hOff = slot * dim;
   const cOff = slot * classes;
+  const vOff = slot * stride;
   if (n === 0) {
     coefCount[slot] = 0;
     lossAll[slot] = 0;
@@ -105,36 +111,25 @@ function computeExample(example: number, slot: number, lr: number): void {
   for (let c = 0; c < classes; c++) {
     const p = proba[c]!;
     if (c !== y && p < sparseBelow) {
-      coefValue[cOff + c] = 0;
+      coefValue[vOff + c] = 0;
       continue;
     }
-    coefValue[cOff + c] = lr * ((c === y ? 1 : 0) - p);
+    coefValue[vOff + c] = lr * ((c === y ? 1 : 0) - p);
     coefClass[cOff + k++] = c;
   }
   coefCount[slot] = k;
-  // Gradient of the hidden vector: the output columns of the updated classes, weighted.
-  const dense = isDense(k);
-  for (let j = 0; j < dim; j++) {
-    const row = j * stride;
-    let g = 0;
-    if (dense) {
-      for (let c = 0; c < classes; c++) g += coefValue[cOff + c]! * output[row + c]!;
-    } else {
-      for (let i = 0; i < k; i++) {
-        const c = coefClass[cOff + i]!;
-        g += coefValue[cOff + c]! * output[row + c]!;
-      }
-    }
-    hiddenGradAll[hOff + j] = g * inv;
-  }
+  // Gradient of the hidden vector: the output columns weighted by the coefficients (the kernel's
+  // hidden scratch is free again, so the gradient lands there).
+  simd.dots(0, coefAt + vOff * 4, hiddenAt, dimPadded, classesPadded);
+  for (let j = 0; j < dim; j++) hiddenGradAll[hOff + j] = kernelGrad[j]! * inv;
 }
 
 /**
- * Early in training nearly every class gets a gradient; then contiguous loops over all classes beat
- * the indirect ones. The choice depends only on the example, never on the thread, so it is deterministic.
+ * Early in training nearly every class gets a gradient; then the SIMD loop over all classes beats
+ * the indirect one. The choice depends only on the example, never on the thread, so it is deterministic.
  */
 function isDense(k: number): boolean {
-  return k * 4 > classes;
+  return k * 8 > classes;
 }
 
 function applyBatch(batchStart: number, size: number): void {
@@ -144,13 +139,14 @@ function applyBatch(batchStart: number, size: number): void {
     for (let slot = 0; slot < size; slot++) {
       const h = hiddenAll[slot * dim + j]!;
       const cOff = slot * classes;
+      const vOff = slot * stride;
       const k = coefCount[slot]!;
       if (isDense(k)) {
-        for (let c = 0; c < classes; c++) output[row + c] = output[row + c]! + coefValue[cOff + c]! * h;
+        simd.axpy(row * 4, coefAt + vOff * 4, h, classesPadded);
       } else {
         for (let i = 0; i < k; i++) {
           const c = coefClass[cOff + i]!;
-          output[row + c] = output[row + c]! + coefValue[cOff + c]! * h;
+          output[row + c] = output[row + c]! + coefValue[vOff + c]! * h;
         }
       }
     }
