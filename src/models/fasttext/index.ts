@@ -11,7 +11,7 @@ export { trainFastText } from './train.js';
 
 export const fastTextKind: ModelKind = {
   name: 'fasttext',
-  description: 'fastText-style bag of hashed word and character n-grams: averaged embeddings, softmax, SGD',
+  description: 'fastText-style bag of hashed word and character n-grams: IDF-weighted embeddings, softmax, SGD',
   defaults: { ...FASTTEXT_DEFAULTS },
   train: trainFastText,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): FastTextClassifier {

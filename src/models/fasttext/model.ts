@@ -28,8 +28,9 @@ export interface FastTextWeights {
 }
 
 /**
- * A loaded fastText-style classifier: the average of the embedding rows of a text's hashed word and
- * character n-grams, a linear layer to the classes, softmax. n-grams whose bucket training never saw
+ * A loaded fastText-style classifier: the weighted mean (or L2-normalised weighted sum, see
+ * FastTextParams.hiddenNorm) of the embedding rows of a text's hashed word and character n-grams,
+ * a linear layer to the classes, softmax. n-grams whose bucket training never saw
  * are left out of the average (they would only add their random initial vector as noise).
  */
 export class FastTextClassifier implements Classifier {

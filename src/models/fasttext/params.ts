@@ -39,7 +39,9 @@ export interface FastTextParams {
   readonly charWeight: number;
   /**
    * What the weighted sum of rows is divided by: 1 = the sum of weights (a weighted mean, as
-   * fastText), 2 = the root of the sum of squared weights (as TF-IDF's L2 norm).
+   * fastText), 2 = the root of the sum of squared weights (as TF-IDF's L2 norm). With 2 one step
+   * moves a text's hidden vector by the full gradient whatever its length, so lr must be about
+   * five times lower than with 1.
    */
   readonly hiddenNorm: number;
   /** Stored embedding precision: 8 (int8 with a scale per row, after training in float32) or 32. */
@@ -57,13 +59,18 @@ export interface FastTextParams {
  * batch 1 (per-example SGD, the ceiling) 0.728 and batch 8 0.729: mini-batches cost nothing here.
  * IDF weights 0.734, idfPower 2 0.735, + charWeight 0.5 0.736 (0.25: worse), dim 100 or 200 no
  * better, 20 epochs at lr 1 no better, 5 epochs at lr 2 0.732 / 0.375; sparseBelow 1e-4 +0.005.
- * The big step is hiddenNorm 2 (divide by the L2 norm of the weights, as TF-IDF): 0.746-0.750 /
- * 0.48-0.49; with it lr 0.1 underfits (0.728), 0.3-0.4 are best, 0.7 diverges (training then
- * fails with training-diverged rather than returning NaN weights). minCount 2: same accuracy and
- * +0.01 macro-F1 on HS4 but -0.014 on grocery, so 1. The official bench (scripts in bench/) went
- * from 0.739 / 0.420 to 0.751 / 0.455 on HS4 and to 0.747 / 0.688 on grocery (fastText 0.9.2:
- * 0.739 and 0.740); int8 rows made the HS4 artifact 65 -> 19 MB. Training work fell with the SIMD
- * softmax (training used a scalar one) despite sparseBelow 1e-4.
+ * The big step is hiddenNorm 2 (divide by the L2 norm of the weights, as TF-IDF): 0.750 / 0.480;
+ * with it lr 0.1 underfits (0.728), 0.3-0.4 are best, 0.7 diverges (training then fails with
+ * training-diverged rather than returning NaN weights). Around that point: charWeight 0.7 0.752 /
+ * 0.495 on HS4 but -0.004 on grocery, 1.0 0.749; charMin 3, wordNgrams 3, dim 100 and 15 epochs at
+ * lr 0.3 all within ±0.002; minCount 2 +0.01 macro-F1 on HS4 but -0.014 accuracy on grocery, so 1.
+ * Dividing probabilities by class prior^τ (logit adjustment, τ 0.1-0.5) moved neither figure.
+ *
+ * Official bench (`node dist/bench/accuracy-run.js CSV LABEL fasttext 2`, load average 1-4):
+ * HS4 0.739 / 0.420 -> 0.751 / 0.455 (fastText 0.9.2: 0.739), grocery 0.747 / 0.688 (fastText
+ * 0.740), HS6 0.643 / 0.347 at 484 MB peak RSS. Artifacts are a third of the size (int8 rows:
+ * HS4 65 -> 19 MB). One-thread prediction on HS4 about 14 µs of CPU per text (was 61): SIMD softmax,
+ * SIMD int8 row sums; training 16-22 s wall (2 threads) with the SIMD gradient kernels.
  */
 export const FASTTEXT_DEFAULTS: FastTextParams = {
   dim: 64,
