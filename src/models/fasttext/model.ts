@@ -2,7 +2,8 @@ import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
 import type { FastTextParams } from './params.js';
-import { roundUp4, scoresKernel, type ScoresKernel } from './simd-scores.js';
+import { roundUp4 } from '../simd/wasm-bytes.js';
+import { scoresKernel, type ScoresKernel } from './simd-scores.js';
 import { gatherKernel } from './simd-gather.js';
 import { softmaxKernel } from './simd-softmax.js';
 

@@ -1,4 +1,4 @@
-import type { WasmMemory } from './simd-scores.js';
+import type { WasmMemory } from '../simd/wasm-bytes.js';
 
 /**
  * What the training thread hands each SGD worker: sizes, hyper-parameters and the shared buffers.

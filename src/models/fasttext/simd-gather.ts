@@ -1,4 +1,4 @@
-import { leb, name, section, type WasmMemory } from './simd-scores.js';
+import { leb, name, section, Wasm, type WasmMemory } from '../simd/wasm-bytes.js';
 
 /**
  * The weighted sum of a text's int8 embedding rows in WebAssembly SIMD:
@@ -7,12 +7,6 @@ import { leb, name, section, type WasmMemory } from './simd-scores.js';
  * 60 rows per text was the largest part of a prediction. Rows are padded to a multiple of 16 bytes;
  * hidden spans [hidden, hiddenEnd), a multiple of 64 bytes; the caller zeroes it first.
  */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 const I32 = 0x7f, V128 = 0x7b;
 const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_ADD = 0x6a, I32_LT_U = 0x49;
 const I32_LOAD = 0x28, F32_LOAD = 0x2a;

@@ -11,43 +11,15 @@
  *
  * The module is assembled here byte by byte (it is 150 bytes; no toolchain needed at build time).
  */
-// The project's lib settings carry no WebAssembly types; the little used here is declared locally.
-export interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { leb, name, roundUp4, section, Wasm, type WasmMemory } from '../simd/wasm-bytes.js';
 
 export interface ScoresKernel {
   readonly memory: WasmMemory;
   scores(outputAt: number, hiddenAt: number, scoresAt: number, dimPadded: number, classesPadded: number): void;
 }
 
-export const roundUp4 = (n: number): number => Math.max(4, (n + 3) & ~3);
-
 const I32 = 0x7f;
 const V128 = 0x7b;
-
-export function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-export function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-export function name(s: string): number[] {
-  return [...leb(s.length), ...Buffer.from(s, 'utf8')];
-}
 
 // Opcodes.
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_CONST = 0x41;

@@ -1,4 +1,4 @@
-import { leb, name, section, type WasmMemory } from './simd-scores.js';
+import { leb, name, section, Wasm, type WasmMemory } from '../simd/wasm-bytes.js';
 
 /**
  * Softmax over the scores the SIMD output kernel wrote, in WebAssembly SIMD: four classes per step,
@@ -10,12 +10,6 @@ import { leb, name, section, type WasmMemory } from './simd-scores.js';
  * softmax(at, end): scores are f32 at byte addresses [at, end), end - at a multiple of 16; lanes
  * past the real classes must hold -Infinity (they come out as ~0 and are not read).
  */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_ADD = 0x6a, I32_LT_U = 0x49;
 const F32_MAX = 0x97, F32_ADD = 0x92, F32_DIV = 0x95;

@@ -1,4 +1,4 @@
-import { leb, name, section, type WasmMemory } from './simd-scores.js';
+import { leb, name, section, Wasm, type WasmMemory } from '../simd/wasm-bytes.js';
 
 /**
  * The two dense output-layer loops of a training step in WebAssembly SIMD, over the shared memory
@@ -8,12 +8,6 @@ import { leb, name, section, type WasmMemory } from './simd-scores.js';
  * In plain JS these two were nine tenths of the training work. Lane-wise IEEE f32 operations in a
  * fixed order, so the result is the same for any thread count and machine.
  */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_ADD = 0x6a, I32_SHL = 0x74, I32_LT_U = 0x49;
 const F32_ADD = 0x92, F32_STORE = 0x38;

@@ -6,7 +6,8 @@ import { FastTextClassifier } from './model.js';
 import { parseFastTextParams, type FastTextParams } from './params.js';
 import { mix32, mulberry32 } from './seeded-order.js';
 import { CONTROL_WORDS, outputMemoryBytes, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
-import { roundUp4, sharedWasmMemory } from './simd-scores.js';
+import { roundUp4 } from '../simd/wasm-bytes.js';
+import { sharedWasmMemory } from './simd-scores.js';
 
 interface FeaturisedTexts {
   readonly offsets: Int32Array;

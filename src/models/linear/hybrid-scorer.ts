@@ -1,4 +1,5 @@
-import { axpyRowsKernel, roundUp4, type AxpyRowsKernel } from '../simd/axpy-rows.js';
+import { axpyRowsKernel, type AxpyRowsKernel } from '../simd/axpy-rows.js';
+import { roundUp4 } from '../simd/wasm-bytes.js';
 import type { InvertedWeights } from './model.js';
 
 /**

@@ -10,14 +10,7 @@
  *
  * The module is assembled here byte by byte (no toolchain needed at build time).
  */
-// The project's lib settings carry no WebAssembly types; the little used here is declared locally.
-export interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer }
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { leb, name, roundUp4, section, Wasm, type WasmMemory } from './wasm-bytes.js';
 
 export interface AxpyRowsKernel {
   readonly memory: WasmMemory;
@@ -30,30 +23,9 @@ export interface AxpyRowsKernel {
   expShifted(at: number, n: number, max: number, t: number): number;
 }
 
-export const roundUp4 = (n: number): number => Math.max(4, (n + 3) & ~3);
-
 const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...leb(s.length), ...Buffer.from(s, 'utf8')];
-}
 
 // Opcodes.
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_CONST = 0x41;
