@@ -1,5 +1,5 @@
 import type { DeploymentSpec } from '../core/deployment-spec.js';
-import { InputError } from '../core/errors.js';
+import { ConflictError, InputError } from '../core/errors.js';
 
 /**
  * The deployment half of the registry: every revision of every serving endpoint, append-only (a
@@ -29,8 +29,12 @@ export interface DeploymentRecord {
 }
 
 export interface DeploymentStore {
-  /** Writes the endpoint's next revision (in one transaction) and returns it. InputError on bad names; nothing is written then. */
-  append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord>;
+  /**
+   * Writes the endpoint's next revision (in one transaction) and returns it. InputError on bad
+   * names; nothing is written then. With `expectedRevision` (the revision the change was computed
+   * from; 0 = none yet) a concurrent change in between is a ConflictError instead of a lost update.
+   */
+  append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null, expectedRevision?: number): Promise<DeploymentRecord>;
   current(endpoint: string): Promise<DeploymentRecord | undefined>;
   /** The newest revision of every endpoint (removed ones included, spec null), by endpoint name. */
   currentAll(): Promise<DeploymentRecord[]>;
@@ -66,4 +70,12 @@ export function checkDeploymentAppend(endpoint: string, spec: DeploymentSpec | n
 /** Code-point order, the same on every back-end (SQL collations differ). */
 export function byEndpoint(a: DeploymentRecord, b: DeploymentRecord): number {
   return a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0;
+}
+
+/** The optimistic-concurrency check, run inside each adapter's write transaction. */
+export function checkExpectedRevision(endpoint: string, latest: number, expected: number | undefined): void {
+  if (expected !== undefined && latest !== expected) {
+    throw new ConflictError('deployment-changed', `deployment ${endpoint} changed meanwhile: it is at revision ${latest}, this change was made from revision ${expected}`,
+      { endpoint, revision: latest, expected }, 'Look at `lading deploy show` and apply the change again.');
+  }
 }

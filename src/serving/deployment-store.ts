@@ -1,5 +1,5 @@
 import type { DeploymentSpec } from '../core/deployment-spec.js';
-import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../registry/deployment-store.js';
+import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../registry/deployment-store.js';
 
 // The contract lives in the registry, which owns the storage (SQLite and PostgreSQL adapters).
 export type { DeploymentAction, DeploymentRecord, DeploymentStore };
@@ -8,9 +8,11 @@ export type { DeploymentAction, DeploymentRecord, DeploymentStore };
 export class MemoryDeploymentStore implements DeploymentStore {
   private readonly records: DeploymentRecord[] = [];
 
-  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord> {
+  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null, expectedRevision?: number): Promise<DeploymentRecord> {
     checkDeploymentAppend(endpoint, spec, action, actor);
-    const revision = this.records.filter((r) => r.endpoint === endpoint).length + 1;
+    const latest = this.records.filter((r) => r.endpoint === endpoint).length;
+    checkExpectedRevision(endpoint, latest, expectedRevision);
+    const revision = latest + 1;
     const r: DeploymentRecord = { endpoint, revision, seq: this.records.length + 1, spec, action, actor, reason, at: new Date().toISOString() };
     this.records.push(r);
     return r;

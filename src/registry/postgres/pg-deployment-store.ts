@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { DeploymentSpec } from '../../core/deployment-spec.js';
 import { modelNeedle, toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
-import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
+import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 import { inTransaction } from './pg-connection.js';
 
 /** pg_advisory_xact_lock keys: (class, 1) = appends to the deployments table of this database. */
@@ -17,13 +17,15 @@ const LOCK_CLASS = 0x1ad2;
 export class PgDeploymentStore implements DeploymentStore {
   constructor(private readonly pool: pg.Pool, private readonly schema: string) {}
 
-  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord> {
+  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null, expectedRevision?: number): Promise<DeploymentRecord> {
     checkDeploymentAppend(endpoint, spec, action, actor);
     const json = spec === null ? null : JSON.stringify(spec);
     return inTransaction(this.pool, async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, this.schema]);
       const last = await db.query<{ r: number | null }>('SELECT MAX(revision) AS r FROM deployments WHERE endpoint = $1', [endpoint]);
-      const revision = (last.rows[0]?.r ?? 0) + 1;
+      const latest = last.rows[0]?.r ?? 0;
+      checkExpectedRevision(endpoint, latest, expectedRevision);
+      const revision = latest + 1;
       // clock_timestamp, not now(): now() is the transaction's start, which may precede the lock wait
       // and so the revision before this one.
       const r = await db.query<DeploymentRow>(`INSERT INTO deployments (endpoint, revision, spec, action, actor, reason, at)

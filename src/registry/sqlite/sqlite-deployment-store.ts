@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DeploymentSpec } from '../../core/deployment-spec.js';
 import { modelNeedle, toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
-import { byEndpoint, checkDeploymentAppend, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
+import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 
 /**
  * Deployments on the workspace's SQLite connection. An append is one BEGIN IMMEDIATE transaction:
@@ -27,11 +27,13 @@ export class SqliteDeploymentStore implements DeploymentStore {
     };
   }
 
-  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null): Promise<DeploymentRecord> {
+  async append(endpoint: string, spec: DeploymentSpec | null, action: DeploymentAction, actor: string, reason: string | null, expectedRevision?: number): Promise<DeploymentRecord> {
     checkDeploymentAppend(endpoint, spec, action, actor);
     const json = spec === null ? null : JSON.stringify(spec);
     const seq = this.db.transaction((): number => {
-      const revision = (this.s.lastRevision.get(endpoint)?.r ?? 0) + 1;
+      const latest = this.s.lastRevision.get(endpoint)?.r ?? 0;
+      checkExpectedRevision(endpoint, latest, expectedRevision);
+      const revision = latest + 1;
       return Number(this.s.insert.run(endpoint, revision, json, action, actor, reason, new Date().toISOString()).lastInsertRowid);
     }).immediate();
     return toDeploymentRecord(this.s.bySeq.get(seq)!);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { DeploymentSpec, VariantSpec } from '../../../src/core/deployment-spec.js';
-import { InputError } from '../../../src/core/errors.js';
+import { ConflictError, InputError } from '../../../src/core/errors.js';
 import type { DeploymentAction } from '../../../src/registry/deployment-store.js';
 import type { Workspace } from '../../../src/registry/workspace.js';
 import { openFromSpec, type TestBackend } from '../models/backends.js';
@@ -48,6 +48,20 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
   };
 
   describe(`deployment store contract: ${label}`, () => {
+    it('refuses a change computed from a revision that is no longer the latest, and writes nothing', () => withWorkspace(async (ws) => {
+      const d = ws.deployments;
+      await d.append('hs', single('hs', 'a@1'), 'deploy', 'ann', null, 0);
+      await d.append('hs', single('hs', 'a@2'), 'deploy', 'bob', null, 1);
+      // Ann's change was made from revision 1; Bob's landed in between.
+      await assert.rejects(d.append('hs', single('hs', 'a@3'), 'deploy', 'ann', null, 1),
+        (e: unknown) => e instanceof ConflictError && e.code === 'deployment-changed' && /revision 2/.test(e.message));
+      await assert.rejects(d.append('new', single('new', 'a@1'), 'deploy', 'ann', null, 3), ConflictError);
+      assert.equal((await d.current('hs'))!.revision, 2);
+      assert.equal((await d.current('hs'))!.spec!.variants[0]!.model, 'a@2');
+      assert.equal(await d.current('new'), undefined);
+      assert.equal((await d.append('hs', single('hs', 'a@3'), 'deploy', 'ann', null, 2)).revision, 3);
+    }));
+
     it('appends revisions and reads them back, also after reopening', () => withWorkspace(async (ws, backend) => {
       const d = ws.deployments;
       assert.equal(await d.lastSeq(), 0);
