@@ -1,4 +1,5 @@
-import { InputError, NotFoundError } from '../core/errors.js';
+import type { DatasetVersion } from '../core/dataset.js';
+import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
 
 const ID_PREFIX_RE = /^ds-[0-9a-f]*$/;
 
@@ -35,4 +36,19 @@ export function checkLevelsShape(levels: readonly number[]): void {
     }
     previous = level;
   }
+}
+
+/**
+ * Re-importing rows that are already stored returns that version, unless --levels asks for other
+ * levels: a dataset version never changes, so that is a ConflictError.
+ */
+export function checkSameLevels(version: DatasetVersion, levels: readonly number[] | undefined): DatasetVersion {
+  const stored = version.levels ?? [];
+  if (levels !== undefined && levels.join(',') !== stored.join(',')) {
+    throw new ConflictError('dataset-levels-differ',
+      `dataset ${version.id} already holds these rows with levels ${stored.length > 0 ? stored.join(',') : '(none)'}, not ${levels.length > 0 ? levels.join(',') : '(none)'}`,
+      { dataset: version.id, stored: stored.join(','), requested: levels.join(',') },
+      'A dataset version never changes; import without --levels to use it as it is.');
+  }
+  return version;
 }

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
 import { datasetIdFromHash } from '../../core/dataset.js';
 import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
-import { ArtifactError, ConflictError, InputError } from '../../core/errors.js';
+import { ArtifactError, InputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { ambiguous, checkLevelsShape, datasetIdPrefix, notFound } from '../dataset-ref.js';
+import { ambiguous, checkLevelsShape, checkSameLevels, datasetIdPrefix, notFound } from '../dataset-ref.js';
 import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
 
 /** The datasets table (a step in pg-migrations.ts); same columns as the SQLite one, JSON as jsonb. */
@@ -56,7 +56,7 @@ export class PgDatasetRegistry implements Registry {
     const bytes = encodeDatasetRows(rows);
     const contentSha256 = sha256Hex(bytes);
     const existing = await this.byContentHash(contentSha256);
-    if (existing !== undefined) return { version: checkSameLevels(existing, options.levels), created: false };
+    if (existing !== undefined) return { version: checkSameLevels(toVersion(existing), options.levels), created: false };
     const stats = this.describeDataset(rows);
     // Artifact first, row second: a crash in between leaves an unreferenced artifact only.
     const stored = await this.artifacts.put(bytes);
@@ -76,7 +76,7 @@ export class PgDatasetRegistry implements Registry {
       [version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
         JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats)]);
     if (inserted.rowCount === 0) {
-      return { version: checkSameLevels((await this.byContentHash(contentSha256))!, options.levels), created: false };
+      return { version: checkSameLevels(toVersion((await this.byContentHash(contentSha256))!), options.levels), created: false };
     }
     return { version, created: true };
   }
@@ -122,18 +122,6 @@ export class PgDatasetRegistry implements Registry {
   private async byContentHash(contentSha256: string): Promise<DatasetRow | undefined> {
     return (await this.pool.query<DatasetRow>('SELECT * FROM datasets WHERE content_sha256 = $1', [contentSha256])).rows[0];
   }
-}
-
-function checkSameLevels(row: DatasetRow, levels: readonly number[] | undefined): DatasetVersion {
-  const version = toVersion(row);
-  const stored = version.levels ?? [];
-  if (levels !== undefined && levels.join(',') !== stored.join(',')) {
-    throw new ConflictError('dataset-levels-differ',
-      `dataset ${version.id} already holds these rows with levels ${stored.length > 0 ? stored.join(',') : '(none)'}, not ${levels.length > 0 ? levels.join(',') : '(none)'}`,
-      { dataset: version.id, stored: stored.join(','), requested: levels.join(',') },
-      'A dataset version never changes; import without --levels to use it as it is.');
-  }
-  return version;
 }
 
 function toVersion(row: DatasetRow): DatasetVersion {

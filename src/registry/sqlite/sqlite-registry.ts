@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
 import { datasetIdFromHash } from '../../core/dataset.js';
 import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
-import { ArtifactError, ConflictError, InputError } from '../../core/errors.js';
+import { ArtifactError, InputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { ambiguous, checkLevelsShape, datasetIdPrefix, notFound } from '../dataset-ref.js';
+import { ambiguous, checkLevelsShape, checkSameLevels, datasetIdPrefix, notFound } from '../dataset-ref.js';
 import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
 
 export interface SqliteRegistryOptions {
@@ -46,7 +46,7 @@ export class SqliteRegistry implements Registry {
     const bytes = encodeDatasetRows(rows);
     const contentSha256 = sha256Hex(bytes);
     const existing = this.byContentHash(contentSha256);
-    if (existing !== undefined) return { version: this.checkSameLevels(existing, options.levels), created: false };
+    if (existing !== undefined) return { version: checkSameLevels(toVersion(existing), options.levels), created: false };
 
     const stats = this.describeDataset(rows);
     // Artifact first, row second: a crash in between leaves an unreferenced artifact, never a row
@@ -71,7 +71,7 @@ export class SqliteRegistry implements Registry {
     )).immediate();
     if (inserted.changes === 0) {
       // Another process stored the same rows between our check and our insert.
-      return { version: this.checkSameLevels(this.byContentHash(contentSha256)!, options.levels), created: false };
+      return { version: checkSameLevels(toVersion(this.byContentHash(contentSha256)!), options.levels), created: false };
     }
     return { version, created: true };
   }
@@ -117,17 +117,6 @@ export class SqliteRegistry implements Registry {
     return this.db.prepare('SELECT * FROM datasets WHERE content_sha256 = ?').get(contentSha256) as DatasetRow | undefined;
   }
 
-  private checkSameLevels(row: DatasetRow, levels: readonly number[] | undefined): DatasetVersion {
-    const version = toVersion(row);
-    const stored = version.levels ?? [];
-    if (levels !== undefined && levels.join(',') !== stored.join(',')) {
-      throw new ConflictError('dataset-levels-differ',
-        `dataset ${version.id} already holds these rows with levels ${stored.length > 0 ? stored.join(',') : '(none)'}, not ${levels.length > 0 ? levels.join(',') : '(none)'}`,
-        { dataset: version.id, stored: stored.join(','), requested: levels.join(',') },
-        'A dataset version never changes; import without --levels to use it as it is.');
-    }
-    return version;
-  }
 }
 
 function toVersion(row: DatasetRow): DatasetVersion {
