@@ -1,5 +1,5 @@
 import { sequencesOfMatrix } from '../deep/id-batch.js';
-import { PAD_ID, UNK_ID } from '../deep/vocab.js';
+import { BAG_ID, PAD_ID, UNK_ID } from '../deep/vocab.js';
 import { OnnxClassifier } from '../onnx/onnx-classifier.js';
 import { TokenEncoder, type TokenizerSpec } from '../onnx/token-encoder.js';
 import { LSTM_INPUT, LSTM_OUTPUT } from './export-onnx.js';
@@ -11,7 +11,7 @@ const INFERENCE_BATCH = 256;
 export function lstmSpec(p: LstmParams): TokenizerSpec {
   return {
     inputName: LSTM_INPUT, dtype: 'int32', lowercase: true, tokenise: 'words', maxLength: p.maxLength, minLength: 1, fixedLength: false,
-    padding: 'right', padId: PAD_ID, unkId: UNK_ID, subwordN: p.subwordN, outputName: LSTM_OUTPUT, outputKind: 'probabilities',
+    padding: 'right', padId: PAD_ID, unkId: UNK_ID, subwordN: p.subwordN, bagMinN: 0, bagMaxN: 0, bagId: BAG_ID, outputName: LSTM_OUTPUT, outputKind: 'probabilities',
   };
 }
 

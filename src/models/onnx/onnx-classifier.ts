@@ -2,10 +2,10 @@ import * as ort from 'onnxruntime-node';
 import { InputError, LadingError } from '../../core/errors.js';
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
-import { encodeBatch, specToJson, TokenEncoder } from './token-encoder.js';
+import { BAG_INPUTS, BagEntries, encodeBatch, specToJson, TokenEncoder } from './token-encoder.js';
 
-/** A forward pass over a padded id matrix [rows, width] that writes class probabilities. */
-export type SyncForward = (ids: Int32Array, rows: number, width: number, out: Float32Array) => void;
+/** A forward pass over a padded id matrix [rows, width] (and, in bag mode, its n-gram bag) that writes class probabilities. */
+export type SyncForward = (ids: Int32Array, rows: number, width: number, out: Float32Array, bag?: BagEntries) => void;
 
 export interface OnnxRunOptions {
   /** onnxruntime intra-op threads per session; one thread per session scales best for small batches. */
@@ -67,10 +67,11 @@ export class OnnxClassifier implements Classifier {
     }
     const classes = this.labels.length;
     checkOut(out, texts.length * classes);
+    const bag = this.encoder.bagMode ? new BagEntries() : undefined;
     for (let from = 0; from < texts.length; from += this.run.batchSize) {
       const batch = texts.slice(from, from + this.run.batchSize);
-      const { ids, width } = encodeBatch(this.encoder, batch, this.scratchFor(batch.length));
-      forward(ids, batch.length, width, out.subarray(from * classes, (from + batch.length) * classes));
+      const { ids, width } = encodeBatch(this.encoder, batch, this.scratchFor(batch.length), bag);
+      forward(ids, batch.length, width, out.subarray(from * classes, (from + batch.length) * classes), bag);
     }
   }
 
@@ -87,7 +88,13 @@ export class OnnxClassifier implements Classifier {
     const rows = texts.length;
     const flat = new Int32Array(rows * max);
     const lengths = new Int32Array(rows);
-    for (let r = 0; r < rows; r++) lengths[r] = this.encoder.encode(texts[r]!, flat, r * max);
+    const bag = this.encoder.bagMode ? new BagEntries() : undefined;
+    const bagStart = new Int32Array(bag ? rows + 1 : 0);
+    for (let r = 0; r < rows; r++) {
+      if (bag) bagStart[r] = bag.count;
+      lengths[r] = this.encoder.encode(texts[r]!, flat, r * max, bag, r);
+    }
+    if (bag) bagStart[rows] = bag.count;
     const order = Int32Array.from({ length: rows }, (_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
     const batchSize = this.run.batchSize;
     for (let from = 0; from < rows; from += batchSize) {
@@ -104,7 +111,9 @@ export class OnnxClassifier implements Classifier {
       const tensor = spec.dtype === 'int64'
         ? new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [count, width])
         : new ort.Tensor('int32', ids, [count, width]);
-      const result = await session.run({ [spec.inputName]: tensor }, [spec.outputName]);
+      const feeds: Record<string, ort.Tensor> = { [spec.inputName]: tensor };
+      if (bag) Object.assign(feeds, bagFeeds(bag, bagStart, order, from, count));
+      const result = await session.run(feeds, [spec.outputName]);
       const scores = result[spec.outputName];
       if (!scores || !(scores.data instanceof Float32Array) || scores.data.length !== count * classes) {
         throw new LadingError('onnx-bad-output',
@@ -133,18 +142,28 @@ export class OnnxClassifier implements Classifier {
     if (pieces.length === 0) return [];
     const spec = this.encoder.spec;
     const row = new Int32Array(spec.maxLength);
-    const n = this.encoder.encode(text, row, 0);
+    const textBag = this.encoder.bagMode ? new BagEntries() : undefined;
+    const n = this.encoder.encode(text, row, 0, textBag, 0);
     const width = Math.max(n, spec.minLength, spec.fixedLength ? spec.maxLength : 0);
     const rows = n + 1;
     const ids = new Int32Array(rows * width).fill(spec.padId);
     ids.set(row.subarray(0, n), 0);
+    // Row k + 1 is the text without position k (bag entries follow their positions).
+    const bag = textBag ? new BagEntries() : undefined;
+    if (bag && textBag) for (let e = 0; e < textBag.count; e++) bag.add(0, textBag.positions[e]!, textBag.ids[e]!);
     for (let k = 0; k < n; k++) {
       let at = (k + 1) * width;
-      for (let j = 0; j < n; j++) if (j !== k) ids[at++] = row[j]!;
+      for (let j = 0; j < n; j++) {
+        if (j === k) continue;
+        if (bag && textBag) {
+          for (let e = 0; e < textBag.count; e++) if (textBag.positions[e] === j) bag.add(k + 1, at - (k + 1) * width, textBag.ids[e]!);
+        }
+        ids[at++] = row[j]!;
+      }
     }
     const classes = this.labels.length;
     const proba = new Float32Array(rows * classes);
-    this.syncForward(ids, rows, width, proba);
+    this.syncForward(ids, rows, width, proba, bag);
     const full = proba[classId]!;
     const byPiece = new Map<string, number>();
     for (let k = 0; k < n; k++) byPiece.set(pieces[k]!, (byPiece.get(pieces[k]!) ?? 0) + full - proba[(k + 1) * classes + classId]!);
@@ -166,6 +185,41 @@ export class OnnxClassifier implements Classifier {
     if (this.scratch.length < need) this.scratch = new Int32Array(need);
     return this.scratch;
   }
+}
+
+/**
+ * The bag inputs of one sorted batch: the n-gram rows of the unknown words of rows
+ * order[from .. from + count), with (batch row, position) and weight 1 / (n-grams of that word).
+ * A first entry of weight 0 keeps the tensors non-empty when no word in the batch is unknown.
+ */
+function bagFeeds(bag: BagEntries, bagStart: Int32Array, order: Int32Array, from: number, count: number): Record<string, ort.Tensor> {
+  let total = 1;
+  for (let k = 0; k < count; k++) total += bagStart[order[from + k]! + 1]! - bagStart[order[from + k]!]!;
+  const ids = new Int32Array(total);
+  const pos = new BigInt64Array(total * 2);
+  const weight = new Float32Array(total);
+  let m = 1;
+  for (let k = 0; k < count; k++) {
+    const r = order[from + k]!;
+    const end = bagStart[r + 1]!;
+    for (let e = bagStart[r]!; e < end;) {
+      const p = bag.positions[e]!;
+      let f = e;
+      while (f < end && bag.positions[f] === p) f++;
+      const w = 1 / (f - e);
+      for (; e < f; e++, m++) {
+        ids[m] = bag.ids[e]!;
+        pos[2 * m] = BigInt(k);
+        pos[2 * m + 1] = BigInt(p);
+        weight[m] = w;
+      }
+    }
+  }
+  return {
+    [BAG_INPUTS.ids]: new ort.Tensor('int32', ids, [total]),
+    [BAG_INPUTS.pos]: new ort.Tensor('int64', pos, [total, 2]),
+    [BAG_INPUTS.weight]: new ort.Tensor('float32', weight, [total, 1]),
+  };
 }
 
 function checkOut(out: Float32Array, need: number): void {

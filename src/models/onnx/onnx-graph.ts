@@ -11,10 +11,12 @@ const ELEM_CODE: Readonly<Record<OnnxElemType, number>> = { float: 1, int32: 6, 
 export type OnnxAttr =
   | { readonly kind: 'int'; readonly value: number }
   | { readonly kind: 'ints'; readonly value: readonly number[] }
-  | { readonly kind: 'float'; readonly value: number };
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string };
 export const attrInt = (value: number): OnnxAttr => ({ kind: 'int', value });
 export const attrInts = (value: readonly number[]): OnnxAttr => ({ kind: 'ints', value });
 export const attrFloat = (value: number): OnnxAttr => ({ kind: 'float', value });
+export const attrString = (value: string): OnnxAttr => ({ kind: 'string', value });
 
 type Dim = number | string;
 
@@ -57,6 +59,7 @@ export class OnnxGraphBuilder {
       const w = new ProtoWriter().string(1, key);
       if (a.kind === 'int') w.int(3, a.value).int(20, 2);
       else if (a.kind === 'float') w.float(2, a.value).int(20, 1);
+      else if (a.kind === 'string') w.string(4, a.value).int(20, 3);
       else { for (const v of a.value) w.int(8, v); w.int(20, 7); }
       n.message(5, w);
     }

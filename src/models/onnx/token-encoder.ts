@@ -28,12 +28,59 @@ export interface TokenizerSpec {
    * "<" ">", each looked up as "##" + gram); 0 = no fallback, the word becomes unkId.
    */
   readonly subwordN: number;
+  /**
+   * Bag mode when bagMaxN > 0 (lading's textcnn): a word is the mean of its row and the rows of its
+   * character n-grams of lengths bagMinN..bagMaxN ("##" + gram, word wrapped in "<" ">"). A known
+   * word's mean is folded into its row when the model is exported, so only an unknown word needs
+   * its n-grams: it becomes bagId in the id input and its n-gram rows are fed through the extra
+   * inputs BAG_INPUTS (ids [n], positions [n, 2] as (row, position), weights [n, 1]).
+   */
+  readonly bagMinN: number;
+  readonly bagMaxN: number;
+  readonly bagId: number;
   /** The model output to read and whether it holds logits (softmax applied here) or probabilities. */
   readonly outputName: string;
   readonly outputKind: 'logits' | 'probabilities';
 }
 
 export const SUBWORD_PREFIX = '##';
+
+/** The names of a bag model's extra inputs (see TokenizerSpec.bagMaxN). */
+export const BAG_INPUTS = { ids: 'bag_ids', pos: 'bag_pos', weight: 'bag_weight' } as const;
+
+/**
+ * Where an encoder puts the n-gram rows of out-of-vocabulary words in bag mode, as flat triples:
+ * the text's row (as the caller numbers it), the word's position in the text, the n-gram's row.
+ * Entries of one row are contiguous and in position order.
+ */
+export class BagEntries {
+  rows = new Int32Array(1024);
+  positions = new Int32Array(1024);
+  ids = new Int32Array(1024);
+  count = 0;
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  add(row: number, position: number, id: number): void {
+    if (this.count === this.ids.length) {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
+      this.rows = grow(this.rows);
+      this.positions = grow(this.positions);
+      this.ids = grow(this.ids);
+    }
+    this.rows[this.count] = row;
+    this.positions[this.count] = position;
+    this.ids[this.count++] = id;
+  }
+}
+
+/** Receives the table rows of each position of a text in training order (see TokenEncoder.encodeSlots). */
+export interface SlotSink {
+  slot(id: number): void;
+  endPosition(): void;
+}
 
 export class TokenEncoder {
   readonly spec: TokenizerSpec;
@@ -49,10 +96,17 @@ export class TokenEncoder {
     for (let i = 0; i < vocab.length; i++) if (!this.ids.has(vocab[i]!)) this.ids.set(vocab[i]!, i);
   }
 
-  /** Writes the ids of `text` into out[offset..offset + n) (at most maxLength); returns n. */
-  encode(text: string, out: Int32Array, offset: number): number {
+  get bagMode(): boolean {
+    return this.spec.bagMaxN > 0;
+  }
+
+  /**
+   * Writes the ids of `text` into out[offset..offset + n) (at most maxLength); returns n. In bag
+   * mode an out-of-vocabulary word with known n-grams becomes bagId, and its n-gram rows go to
+   * `bag` (tagged with `row`); without a bag collector such words become unkId.
+   */
+  encode(text: string, out: Int32Array, offset: number, bag?: BagEntries, row = 0): number {
     const s = this.spec;
-    const t = s.lowercase ? normaliseText(text) : text;
     const cap = s.maxLength;
     let n = 0;
     const push = (id: number): boolean => {
@@ -60,9 +114,17 @@ export class TokenEncoder {
       out[offset + n++] = id;
       return true;
     };
-    const word = (w: string): boolean => {
+    this.forEachWord(text, (w) => {
       const id = this.ids.get(w);
       if (id !== undefined) return push(id);
+      if (s.bagMaxN > 0) {
+        if (n >= cap) return false;
+        let found = false;
+        if (bag) {
+          this.forEachGram(w, (g) => { bag.add(row, n, g); found = true; });
+        }
+        return push(found ? s.bagId : s.unkId);
+      }
       if (s.subwordN > 0) {
         const wrapped = `<${w}>`;
         let found = false;
@@ -73,19 +135,69 @@ export class TokenEncoder {
         if (found) return true;
       }
       return push(s.unkId);
-    };
-    if (s.tokenise === 'words') {
-      const k = tokenSpans(t, this.starts, this.ends);
-      for (let i = 0; i < k; i++) if (!word(t.slice(this.starts[i], this.ends[i]))) break;
-    } else {
-      for (const w of t.split(/\s+/)) if (w !== '' && !word(w)) break;
-    }
+    });
     return n;
   }
 
-  /** The tokens of a text as the model sees them (for explanations). */
+  /**
+   * Bag mode, as training sees a text: each word (up to maxLength) is the mean of its rows, which
+   * are its own row when the word is known plus the rows of its known character n-grams, or <unk>
+   * when it has none. Returns the number of positions. At inference a known word's mean is folded
+   * into its row of the exported table, so only unknown words need their n-grams (encode).
+   */
+  encodeSlots(text: string, sink: SlotSink): number {
+    let n = 0;
+    const cap = this.spec.maxLength;
+    this.forEachWord(text, (w) => {
+      if (n >= cap) return false;
+      let any = false;
+      const id = this.ids.get(w);
+      if (id !== undefined) { sink.slot(id); any = true; }
+      this.forEachGram(w, (g) => { sink.slot(g); any = true; });
+      if (!any) sink.slot(this.spec.unkId);
+      sink.endPosition();
+      n++;
+      return true;
+    });
+    return n;
+  }
+
+  /** The known n-gram rows of a word in bag mode, in order (n ascending, then position). */
+  forEachGram(word: string, fn: (id: number) => void): void {
+    const s = this.spec;
+    const wrapped = `<${word}>`;
+    for (let k = s.bagMinN; k <= s.bagMaxN; k++) {
+      for (let i = 0; i + k <= wrapped.length; i++) {
+        const g = this.ids.get(SUBWORD_PREFIX + wrapped.slice(i, i + k));
+        if (g !== undefined) fn(g);
+      }
+    }
+  }
+
+  private forEachWord(text: string, fn: (word: string) => boolean): void {
+    const s = this.spec;
+    const t = s.lowercase ? normaliseText(text) : text;
+    if (s.tokenise === 'words') {
+      const k = tokenSpans(t, this.starts, this.ends);
+      for (let i = 0; i < k; i++) if (!fn(t.slice(this.starts[i], this.ends[i]))) break;
+    } else {
+      for (const w of t.split(/\s+/)) if (w !== '' && !fn(w)) break;
+    }
+  }
+
+  /** The tokens of a text as the model sees them (for explanations); a bag position shows its word. */
   pieces(text: string): string[] {
-    const ids = new Int32Array(this.spec.maxLength);
+    const out: string[] = [];
+    const cap = this.spec.maxLength;
+    const ids = new Int32Array(cap);
+    if (this.bagMode || this.spec.subwordN === 0) {
+      this.forEachWord(text, (w) => {
+        if (out.length >= cap) return false;
+        out.push(this.ids.has(w) || this.bagMode ? w : this.vocab[this.spec.unkId] ?? w);
+        return true;
+      });
+      return out;
+    }
     const n = this.encode(text, ids, 0);
     return Array.from(ids.subarray(0, n), (id) => this.vocab[id] ?? `#${id}`);
   }
@@ -93,17 +205,19 @@ export class TokenEncoder {
 
 /**
  * Encodes a batch into one row-major [rows, width] id matrix (padded with padId), where width is
- * maxLength for fixed-length models and otherwise the longest row (at least minLength).
+ * maxLength for fixed-length models and otherwise the longest row (at least minLength). In bag
+ * mode the n-gram rows of unknown words go to `bag` (row = index in the batch).
  */
-export function encodeBatch(encoder: TokenEncoder, texts: readonly string[], scratch: Int32Array): { ids: Int32Array; width: number } {
+export function encodeBatch(encoder: TokenEncoder, texts: readonly string[], scratch: Int32Array, bag?: BagEntries): { ids: Int32Array; width: number } {
   const s = encoder.spec;
   const rows = texts.length;
   const lengths = new Int32Array(rows);
   const need = rows * s.maxLength;
   const flat = scratch.length >= need ? scratch : new Int32Array(need);
   let longest = s.minLength;
+  bag?.clear();
   for (let r = 0; r < rows; r++) {
-    const n = encoder.encode(texts[r]!, flat, r * s.maxLength);
+    const n = encoder.encode(texts[r]!, flat, r * s.maxLength, bag, r);
     lengths[r] = n;
     if (n > longest) longest = n;
   }
@@ -118,7 +232,7 @@ export function encodeBatch(encoder: TokenEncoder, texts: readonly string[], scr
 }
 
 const SPEC_KEYS: ReadonlyArray<keyof TokenizerSpec> = [
-  'inputName', 'dtype', 'lowercase', 'tokenise', 'maxLength', 'minLength', 'fixedLength', 'padding', 'padId', 'unkId', 'subwordN', 'outputName', 'outputKind',
+  'inputName', 'dtype', 'lowercase', 'tokenise', 'maxLength', 'minLength', 'fixedLength', 'padding', 'padId', 'unkId', 'subwordN', 'bagMinN', 'bagMaxN', 'bagId', 'outputName', 'outputKind',
 ];
 
 /** Validates a spec read from JSON (a file or an artifact); `where` names its source in errors. */
@@ -158,10 +272,15 @@ export function parseTokenizerSpec(raw: unknown, where: string): TokenizerSpec {
     padId: int('padId', 0, 0),
     unkId: int('unkId', 0, 1),
     subwordN: int('subwordN', 0, 0),
+    bagMinN: int('bagMinN', 0, 0),
+    bagMaxN: int('bagMaxN', 0, 0),
+    bagId: int('bagId', 0, 2),
     outputName: str('outputName'),
     outputKind: oneOf('outputKind', ['logits', 'probabilities'] as const, 'logits'),
   };
   if (spec.minLength > maxLength) bad('minLength', `at most maxLength (${maxLength})`, spec.minLength);
+  if (spec.bagMaxN > 0 && (spec.bagMinN < 1 || spec.bagMinN > spec.bagMaxN)) bad('bagMinN', `between 1 and bagMaxN (${spec.bagMaxN})`, spec.bagMinN);
+  if (spec.bagMaxN > 0 && spec.padding !== 'right') bad('padding', '"right" in bag mode', spec.padding);
   return spec;
 }
 

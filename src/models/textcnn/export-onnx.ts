@@ -1,4 +1,5 @@
-import { attrInt, attrInts, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
+import { attrInt, attrInts, attrString, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
+import { BAG_INPUTS } from '../onnx/token-encoder.js';
 import { ArtifactError } from '../../core/errors.js';
 import { hiddenSize, type TextCnnShape, type TextCnnWeights } from './network.js';
 
@@ -7,8 +8,10 @@ export const TEXTCNN_OUTPUT = 'probabilities';
 
 /**
  * The Text-CNN as an ONNX graph (opset 17) over int32 ids [batch, seq] (0 = padding, right-padded):
- * Gather → Conv per width → ReLU → mask of windows starting past the text's last token → ReduceMax
- * → Concat → Gemm → Softmax. Same maths as TextCnnNet.forward without dropout.
+ * Gather → per width a MatMul over all windows (im2col) → ReLU → mask of windows starting past the text's last token → ReduceMax
+ * → Concat → Gemm → Softmax. Same maths as TextCnnNet.forward without dropout. In bag mode the
+ * table is the folded one (foldBagTable) and the n-gram rows of unknown words are added at their
+ * positions by ScatterND (reduction add) from the BAG_INPUTS.
  */
 export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Array {
   const { dim, filters, classes } = s;
@@ -19,6 +22,7 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
   g.initializer('embedding', [s.vocab, dim], w.embedding);
   g.initializer('zero_id', [], Int32Array.of(0));
   g.initializer('axis1', [1], BigInt64Array.of(1n));
+  g.initializer('axis2', [1], BigInt64Array.of(2n));
   g.initializer('axis1_scalar', [], Int32Array.of(1));
   g.initializer('one', [], Float32Array.of(1));
   g.initializer('zero', [], Float32Array.of(0));
@@ -31,22 +35,38 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
   g.node('Cast', ['all_true'], ['ones_f'], { to: attrInt(1) });
   g.node('CumSum', ['ones_f', 'axis1_scalar'], ['position_1']);
   g.node('Sub', ['position_1', 'one'], ['position']);
-  g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x']);
-  g.node('Transpose', ['x'], ['x_t'], { perm: attrInts([0, 2, 1]) });
+  if (s.bag) {
+    g.input(BAG_INPUTS.ids, 'int32', ['bag']);
+    g.input(BAG_INPUTS.pos, 'int64', ['bag', 2]);
+    g.input(BAG_INPUTS.weight, 'float', ['bag', 1]);
+    g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x_words']);
+    g.node('Gather', ['embedding', BAG_INPUTS.ids], ['bag_rows']);
+    g.node('Mul', ['bag_rows', BAG_INPUTS.weight], ['bag_scaled']);
+    g.node('ScatterND', ['x_words', BAG_INPUTS.pos, 'bag_scaled'], ['x'], { reduction: attrString('add') });
+  } else {
+    g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x']);
+  }
   const pooled: string[] = [];
   s.widths.forEach((width, i) => {
-    // ONNX Conv wants [filters, dim, width]; the kernels keep [filters, width, dim].
-    const src = w.conv[i]!;
-    const onnxW = new Float32Array(src.length);
-    for (let f = 0; f < filters; f++) {
-      for (let k = 0; k < width; k++) for (let d = 0; d < dim; d++) onnxW[f * dim * width + d * width + k] = src[f * width * dim + k * dim + d]!;
+    // A convolution as one matrix product over all windows of the batch (im2col): the window
+    // starting at t is x[t .. t + width) side by side, [batch, windows, width × dim], times
+    // [width × dim, filters]. Measured 1.3-1.5x the texts/s of ONNX Conv here: one large GEMM
+    // instead of a small one per text.
+    const parts: string[] = [];
+    for (let k = 0; k < width; k++) {
+      g.initializer(`win${i}_${k}_start`, [1], BigInt64Array.of(BigInt(k)));
+      g.initializer(`win${i}_${k}_end`, [1], BigInt64Array.of(k === width - 1 ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(k - width + 1)));
+      g.node('Slice', ['x', `win${i}_${k}_start`, `win${i}_${k}_end`, 'axis1'], [`win${i}_${k}`]);
+      parts.push(`win${i}_${k}`);
     }
-    g.initializer(`conv${i}_w`, [filters, dim, width], onnxW);
+    if (width > 1) g.node('Concat', parts, [`windows${i}`], { axis: attrInt(2) });
+    g.initializer(`mm${i}_w`, [width * dim, filters], toMatMulLayout(w.conv[i]!, filters, width * dim));
     g.initializer(`conv${i}_b`, [filters], w.convBias[i]!);
     g.initializer(`width${i}`, [], Float32Array.of(width));
     g.initializer(`slice${i}_start`, [1], BigInt64Array.of(0n));
     g.initializer(`slice${i}_end`, [1], BigInt64Array.of(width === 1 ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(1 - width)));
-    g.node('Conv', ['x_t', `conv${i}_w`, `conv${i}_b`], [`conv${i}`], { kernel_shape: attrInts([width]) });
+    g.node('MatMul', [width > 1 ? `windows${i}` : parts[0]!, `mm${i}_w`], [`mm${i}`]);
+    g.node('Add', [`mm${i}`, `conv${i}_b`], [`conv${i}`]);
     g.node('Relu', [`conv${i}`], [`relu${i}`]);
     // Window t is valid when t <= max(length - width, 0).
     g.node('Sub', ['length', `width${i}`], [`last${i}_raw`]);
@@ -54,9 +74,9 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
     g.node('Slice', ['position', `slice${i}_start`, `slice${i}_end`, 'axis1'], [`pos${i}`]);
     g.node('LessOrEqual', [`pos${i}`, `last${i}`], [`valid${i}_b`]);
     g.node('Cast', [`valid${i}_b`], [`valid${i}_f`], { to: attrInt(1) });
-    g.node('Unsqueeze', [`valid${i}_f`, 'axis1'], [`valid${i}`]);
+    g.node('Unsqueeze', [`valid${i}_f`, 'axis2'], [`valid${i}`]);
     g.node('Mul', [`relu${i}`, `valid${i}`], [`masked${i}`]);
-    g.node('ReduceMax', [`masked${i}`], [`pooled${i}`], { axes: attrInts([2]), keepdims: attrInt(0) });
+    g.node('ReduceMax', [`masked${i}`], [`pooled${i}`], { axes: attrInts([1]), keepdims: attrInt(0) });
     pooled.push(`pooled${i}`);
   });
   g.node('Concat', pooled, ['hidden'], { axis: attrInt(1) });
@@ -79,6 +99,8 @@ export function importTextCnnWeights(s: TextCnnShape, model: Uint8Array): TextCn
   };
   const { dim, filters } = s;
   const conv = s.widths.map((width, i) => {
+    if (t.has(`mm${i}_w`)) return fromMatMulLayout(get(`mm${i}_w`, filters * dim * width), filters, width * dim);
+    // Graphs exported before the im2col form kept ONNX Conv weights [filters, dim, width].
     const onnxW = get(`conv${i}_w`, filters * dim * width);
     const out = new Float32Array(onnxW.length);
     for (let f = 0; f < filters; f++) {
@@ -93,4 +115,17 @@ export function importTextCnnWeights(s: TextCnnShape, model: Uint8Array): TextCn
     output: get('output_w', s.classes * hiddenSize(s)),
     outputBias: get('output_b', s.classes),
   };
+}
+
+/** Kernel layout [filters, width × dim] to MatMul layout [width × dim, filters] (a transpose). */
+function toMatMulLayout(w: Float32Array, filters: number, k: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let f = 0; f < filters; f++) for (let j = 0; j < k; j++) out[j * filters + f] = w[f * k + j]!;
+  return out;
+}
+
+function fromMatMulLayout(w: Float32Array, filters: number, k: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let f = 0; f < filters; f++) for (let j = 0; j < k; j++) out[f * k + j] = w[j * filters + f]!;
+  return out;
 }

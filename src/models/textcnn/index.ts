@@ -19,7 +19,8 @@ export const textCnnKind: ModelKind = {
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {
     let params: TextCnnParams;
     try {
-      params = parseTextCnnParams(meta.params);
+      // Artifacts written before bag mode existed have no bagMaxN: they are word-id models.
+      params = parseTextCnnParams({ bagMaxN: 0, ...meta.params });
     } catch (e) {
       throw new ArtifactError('artifact-bad-params', `textcnn artifact has invalid params: ${(e as Error).message}`, { kind: 'textcnn' }, undefined, { cause: e });
     }

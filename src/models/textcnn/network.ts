@@ -1,7 +1,8 @@
 import { createRandom } from '../../core/random.js';
-import { hashUniform, type IdSequences } from '../deep/id-batch.js';
+import { hashUniform } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
+import type { SlotSequences } from '../deep/slot-sequences.js';
 import { PAD_ID } from '../deep/vocab.js';
 
 export interface TextCnnShape {
@@ -12,6 +13,8 @@ export interface TextCnnShape {
   readonly classes: number;
   /** Longest sequence the network will see (the encoder's maxLength). */
   readonly maxLength: number;
+  /** Bag mode: the exported graph takes the n-gram bag inputs. */
+  readonly bag: boolean;
 }
 
 /** The weights, in the layout the kernels want (conv filter f of width w: [w × dim] row-major, token-major). */
@@ -93,7 +96,8 @@ export interface DropoutStep {
 }
 
 /**
- * Text-CNN forward and backward over a batch: embedding lookup, one convolution per width (windows
+ * Text-CNN forward and backward over a batch: embedding lookup (a position is the mean of its slots'
+ * rows: a word, or a word and its character n-grams), one convolution per width (windows
  * that start past the last token are masked, so a text's padding never changes its result), ReLU,
  * max-pool over time, dropout, a linear layer, softmax. The backward pass is sparse where the
  * maths is: max-pooling routes each filter's gradient to one window, and the embedding gradient
@@ -142,7 +146,7 @@ export class TextCnnNet {
   }
 
   /** Forward pass of sequences order[from .. from + count) into this.proba (count × classes). */
-  forward(seq: IdSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null, batchOffset = 0): void {
+  forward(seq: SlotSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null, batchOffset = 0): void {
     if (count > this.capacity) throw new RangeError(`batch of ${count} exceeds the network's capacity ${this.capacity}`);
     const { dim, filters, widths, classes } = this.shape;
     const { embedding, conv, convBias } = this.weights;
@@ -157,7 +161,7 @@ export class TextCnnNet {
       const n = seq.lengths[i]!;
       const s = seq.starts[i]!;
       const xo = b * this.rowLength * dim;
-      for (let p = 0; p < n; p++) x.set(embedding.subarray(seq.ids[s + p]! * dim, (seq.ids[s + p]! + 1) * dim), xo + p * dim);
+      for (let p = 0; p < n; p++) embedPosition(seq, s + p, embedding, dim, x, xo + p * dim);
       const L = n > maxWidth ? n : maxWidth;
       if (L > n) x.fill(0, xo + n * dim, xo + L * dim);
       for (let wi = 0; wi < widths.length; wi++) {
@@ -202,7 +206,7 @@ export class TextCnnNet {
    * `sparseBelow` (and are not the target) get no gradient for that example. Returns the summed
    * cross-entropy of the shard.
    */
-  accumulate(seq: IdSequences, order: Int32Array, from: number, count: number, batchTotal: number, batchOffset: number, y: Int32Array,
+  accumulate(seq: SlotSequences, order: Int32Array, from: number, count: number, batchTotal: number, batchOffset: number, y: Int32Array,
     classWeight: Float32Array | null, sparseBelow: number, dropout: DropoutStep, step: number): number {
     const grads = this.grads;
     if (!grads) throw new Error('accumulate needs a network built with gradient buffers');
@@ -273,21 +277,44 @@ export class TextCnnNet {
         }
       }
       for (let p = 0; p < n; p++) {
-        const row = seq.ids[s + p]!;
-        if (row === PAD_ID) continue;
-        const ro = row * dim;
-        if (this.stamp[row] !== step) {
-          this.stamp[row] = step;
-          touched[touchedCount++] = row;
-          gEmbedding.fill(0, ro, ro + dim);
-        }
+        const a = seq.posStart[s + p]!;
+        const e = seq.posStart[s + p + 1]!;
+        const scale = 1 / (e - a);
         const dp = p * dim;
-        for (let j = 0; j < dim; j++) gEmbedding[ro + j] = gEmbedding[ro + j]! + dX[dp + j]!;
+        for (let k = a; k < e; k++) {
+          const row = seq.slots[k]!;
+          if (row === PAD_ID) continue;
+          const ro = row * dim;
+          if (this.stamp[row] !== step) {
+            this.stamp[row] = step;
+            touched[touchedCount++] = row;
+            gEmbedding.fill(0, ro, ro + dim);
+          }
+          for (let j = 0; j < dim; j++) gEmbedding[ro + j] = gEmbedding[ro + j]! + dX[dp + j]! * scale;
+        }
       }
     }
     grads.touchedCount[0] = touchedCount;
     return loss;
   }
+}
+
+/** x[xo .. xo + dim) = the mean of the embedding rows of position q's slots. */
+function embedPosition(seq: SlotSequences, q: number, embedding: Float32Array, dim: number, x: Float32Array, xo: number): void {
+  const a = seq.posStart[q]!;
+  const e = seq.posStart[q + 1]!;
+  const first = seq.slots[a]! * dim;
+  if (e - a === 1) {
+    x.set(embedding.subarray(first, first + dim), xo);
+    return;
+  }
+  for (let j = 0; j < dim; j++) x[xo + j] = embedding[first + j]!;
+  for (let k = a + 1; k < e; k++) {
+    const ro = seq.slots[k]! * dim;
+    for (let j = 0; j < dim; j++) x[xo + j] = x[xo + j]! + embedding[ro + j]!;
+  }
+  const scale = 1 / (e - a);
+  for (let j = 0; j < dim; j++) x[xo + j] = x[xo + j]! * scale;
 }
 
 export function softmaxInPlace(a: Float32Array, offset: number, n: number): void {

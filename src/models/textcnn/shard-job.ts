@@ -17,7 +17,9 @@ export interface ShardJob {
   readonly sparseBelow: number;
   readonly weights: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array };
   readonly grads: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array; touched: Int32Array; touchedCount: Int32Array };
-  readonly ids: Int32Array;
+  /** The training split as SlotSequences. */
+  readonly slots: Int32Array;
+  readonly posStart: Int32Array;
   readonly starts: Int32Array;
   readonly lengths: Int32Array;
   readonly y: Int32Array;

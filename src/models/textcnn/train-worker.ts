@@ -5,7 +5,7 @@ import { C_COUNT, C_DONE, C_FAILED, C_FROM, C_GENERATION, C_STEP, C_STOP, shardR
 /** One Text-CNN shard worker: waits for a batch, accumulates its shard's gradients, reports done. */
 const job = workerData as ShardJob;
 const net = new TextCnnNet(job.shape, job.weights, job.capacity, job.grads);
-const seq = { ids: job.ids, starts: job.starts, lengths: job.lengths };
+const seq = { slots: job.slots, posStart: job.posStart, starts: job.starts, lengths: job.lengths };
 const control = job.control;
 let generation = 0;
 for (;;) {

@@ -4,6 +4,8 @@ import type { TrainInput, TrainOptions } from '../classifier.js';
 import { ADAM_DEFAULTS } from '../deep/adam.js';
 import { checkTrainInput } from '../deep/check-input.js';
 import { encodeTexts } from '../deep/encode-split.js';
+import { foldBagTable } from '../deep/fold-bag.js';
+import { encodeSlotTexts, slotsOfIds } from '../deep/slot-sequences.js';
 import { classWeights } from '../deep/params.js';
 import { runDeepTraining } from '../deep/train-loop.js';
 import { onnxAccuracy } from '../deep/validate-onnx.js';
@@ -30,9 +32,9 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const params = parseTextCnnParams(options.params);
   checkTrainInput('textcnn', input);
   if (options.signal?.aborted) throw new InterruptedError('textcnn training');
-  const vocab = buildVocab(input.texts, params);
+  const vocab = buildVocab(input.texts, { ...params, bagMinN: params.bagMinN, bagMaxN: params.bagMaxN });
   const encoder = new TokenEncoder(textCnnSpec(params), vocab);
-  const train = encodeTexts(encoder, input.texts);
+  const train = encoder.bagMode ? encodeSlotTexts(encoder, input.texts) : slotsOfIds(encodeTexts(encoder, input.texts));
   const shape = textCnnShape(params, vocab.length, input.labels.length);
   const weights = sharedWeights(initTextCnn(shape, options.seed));
   const batchSize = Math.min(params.batchSize, input.texts.length);
@@ -46,9 +48,9 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const loss = new Float64Array(new SharedArrayBuffer(SHARDS * 8));
   const shared = {
-    ids: sharedInts(train.ids), starts: sharedInts(train.starts), lengths: sharedInts(train.lengths), y: sharedInts(input.y),
+    slots: sharedInts(train.slots), posStart: sharedInts(train.posStart), starts: sharedInts(train.starts), lengths: sharedInts(train.lengths), y: sharedInts(input.y),
   };
-  const seq = { ids: shared.ids, starts: shared.starts, lengths: shared.lengths };
+  const seq = { slots: shared.slots, posStart: shared.posStart, starts: shared.starts, lengths: shared.lengths };
   const useWorker = options.threads >= 2;
   const localShards = useWorker ? [0] : Array.from({ length: SHARDS }, (_, s) => s);
   const nets = localShards.map((s) => new TextCnnNet(shape, weights, capacity, grads[s]));
@@ -56,7 +58,10 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
     shape, shard: 1, capacity, seed: options.seed, dropout: params.dropout, sparseBelow: params.sparseBelow,
     weights: weights as ShardJob['weights'], grads: grads[1] as ShardJob['grads'], ...shared, classWeight: weightOf, order, control, loss,
   }) : undefined;
-  const build = (w: TextCnnWeights): OnnxClassifier => textCnnClassifier(input.labels, params, vocab, w, exportTextCnnOnnx(shape, w));
+  const build = (trained: TextCnnWeights): OnnxClassifier => {
+    const w = { ...trained, embedding: foldBagTable(trained.embedding, encoder, shape.dim) };
+    return textCnnClassifier(input.labels, params, vocab, w, exportTextCnnOnnx(shape, w));
+  };
 
   const trainBatch = (o: Int32Array, from: number, count: number, step: number): number => {
     if (worker) {
