@@ -1,11 +1,16 @@
 import { ArtifactError } from '../../core/errors.js';
+import { gatherEmbedding } from '../deep/bag-graph.js';
 import { attrInt, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
 import type { DnnShape, DnnWeights } from './network.js';
 
 export const DNN_INPUT = 'ids';
 export const DNN_OUTPUT = 'probabilities';
 
-/** The DNN as ONNX (opset 17): Gather → sum over tokens / max(count, 1) → Gemm → ReLU → Gemm → Softmax. */
+/**
+ * The DNN as ONNX (opset 17): Gather → sum over tokens / max(count, 1) → Gemm → ReLU → Gemm →
+ * Softmax. In bag mode the table is the folded one (foldBagTable) and the n-gram rows of unknown
+ * words come through the bag inputs (gatherEmbedding).
+ */
 export function exportDnnOnnx(s: DnnShape, w: DnnWeights): Uint8Array {
   const g = new OnnxGraphBuilder('dnn');
   g.input(DNN_INPUT, 'int32', ['batch', 'seq']);
@@ -23,8 +28,8 @@ export function exportDnnOnnx(s: DnnShape, w: DnnWeights): Uint8Array {
   g.node('Cast', ['is_token'], ['token_f'], { to: attrInt(1) });
   g.node('ReduceSum', ['token_f', 'axis1'], ['length'], { keepdims: attrInt(1) });
   g.node('Max', ['length', 'one'], ['divisor']);
-  g.node('Gather', ['embedding', DNN_INPUT], ['x']);
-  // The padding row of the embedding is zero, so summing every position sums the tokens.
+  gatherEmbedding(g, 'embedding', DNN_INPUT, 'x', s.bag);
+  // The padding row of the embedding is zero (and no bag entry points at padding), so summing every position sums the tokens.
   g.node('ReduceSum', ['x', 'axis1'], ['sum'], { keepdims: attrInt(0) });
   g.node('Div', ['sum', 'divisor'], ['mean']);
   g.node('Gemm', ['mean', 'hidden_w', 'hidden_b'], ['pre'], { transB: attrInt(1) });

@@ -1,35 +1,29 @@
-import { sequencesOfMatrix } from '../deep/id-batch.js';
+import { bagSpecOf } from '../deep/bag-params.js';
+import { encodeTexts } from '../deep/encode-split.js';
+import type { SingleThreadKind } from '../deep/single-thread-kind.js';
+import { encodeSlotTexts, slotsOfBatch, slotsOfIds, type SlotSequences } from '../deep/slot-sequences.js';
 import { BAG_ID, PAD_ID, UNK_ID } from '../deep/vocab.js';
-import { OnnxClassifier } from '../onnx/onnx-classifier.js';
-import { TokenEncoder, type TokenizerSpec } from '../onnx/token-encoder.js';
-import { DNN_INPUT, DNN_OUTPUT } from './export-onnx.js';
-import { DnnNet, type DnnShape, type DnnWeights } from './network.js';
-import type { DnnParams } from './params.js';
+import { DNN_INPUT, DNN_OUTPUT, exportDnnOnnx, importDnnWeights } from './export-onnx.js';
+import { DnnNet, dnnTensors, dnnWeightsOf, initDnn, type DnnShape, type DnnWeights } from './network.js';
+import { parseDnnParams, type DnnParams } from './params.js';
 
-const INFERENCE_BATCH = 256;
-
-export function dnnSpec(p: DnnParams): TokenizerSpec {
-  return {
+/** The DNN as a single-thread deep kind (see trainSingleThread, loadSingleThread). */
+export const DNN: SingleThreadKind<DnnParams, DnnShape, DnnWeights, SlotSequences> = {
+  name: 'dnn',
+  parse: parseDnnParams,
+  // Artifacts written before bag mode existed have no bagMaxN: they are word-id models.
+  legacyParams: { bagMaxN: 0 },
+  spec: (p) => ({
     inputName: DNN_INPUT, dtype: 'int32', lowercase: true, tokenise: 'words', maxLength: p.maxLength, minLength: 1, fixedLength: false,
-    padding: 'right', padId: PAD_ID, unkId: UNK_ID, subwordN: p.subwordN, bagMinN: 0, bagMaxN: 0, bagId: BAG_ID, outputName: DNN_OUTPUT, outputKind: 'probabilities',
-  };
-}
-
-export function dnnShape(p: DnnParams, vocab: number, classes: number): DnnShape {
-  return { vocab, dim: p.dim, hidden: p.hidden, classes };
-}
-
-export function dnnClassifier(labels: readonly string[], params: DnnParams, vocab: readonly string[], weights: DnnWeights, onnx: Uint8Array): OnnxClassifier {
-  const net = new DnnNet(dnnShape(params, vocab.length, labels.length), weights, INFERENCE_BATCH, false);
-  const classes = labels.length;
-  return new OnnxClassifier({
-    kind: 'dnn', labels, encoder: new TokenEncoder(dnnSpec(params), vocab), onnx, params: { ...params },
-    syncForward(ids, rows, width, out) {
-      for (let from = 0; from < rows; from += INFERENCE_BATCH) {
-        const count = Math.min(INFERENCE_BATCH, rows - from);
-        net.forward(sequencesOfMatrix(ids.subarray(from * width, (from + count) * width), count, width), null, 0, count, null);
-        out.set(net.proba.subarray(0, count * classes), from * classes);
-      }
-    },
-  });
-}
+    padding: 'right', padId: PAD_ID, unkId: UNK_ID, subwordN: p.subwordN, ...bagSpecOf(p), bagId: BAG_ID, outputName: DNN_OUTPUT, outputKind: 'probabilities',
+  }),
+  shape: (p, vocab, classes) => ({ vocab, dim: p.dim, hidden: p.hidden, classes, bag: p.bagMaxN > 0 }),
+  init: initDnn,
+  tensors: dnnTensors,
+  fromTensors: dnnWeightsOf,
+  net: (shape, w, capacity, training) => new DnnNet(shape, w, capacity, training),
+  encodeTexts: (encoder, texts) => (encoder.bagMode ? encodeSlotTexts(encoder, texts) : slotsOfIds(encodeTexts(encoder, texts))),
+  batchSequences: (ids, rows, width, bag) => slotsOfBatch(ids, rows, width, PAD_ID, BAG_ID, bag),
+  exportOnnx: exportDnnOnnx,
+  importWeights: importDnnWeights,
+};

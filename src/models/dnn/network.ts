@@ -1,16 +1,21 @@
 import { createRandom } from '../../core/random.js';
-import { adamDense, adamEmbedding, AdamState, type AdamSettings } from '../deep/adam.js';
-import { hashUniform, type IdSequences } from '../deep/id-batch.js';
+import type { AdamSettings } from '../deep/adam.js';
+import { hashUniform } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
+import type { DropoutStep, SingleThreadNet } from '../deep/single-thread-kind.js';
+import { SingleThreadOptimiser } from '../deep/single-thread-optimiser.js';
+import type { SlotSequences } from '../deep/slot-sequences.js';
+import { softmaxCrossEntropyBackward, softmaxInPlace, type SoftmaxLayer } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';
-import { softmaxInPlace } from '../textcnn/network.js';
 
 export interface DnnShape {
   readonly vocab: number;
   readonly dim: number;
   readonly hidden: number;
   readonly classes: number;
+  /** Bag mode: the exported graph takes the n-gram bag inputs. */
+  readonly bag: boolean;
 }
 
 export interface DnnWeights {
@@ -23,6 +28,11 @@ export interface DnnWeights {
 
 export function dnnTensors(w: DnnWeights): Float32Array[] {
   return [w.embedding, w.hidden, w.hiddenBias, w.output, w.outputBias];
+}
+
+export function dnnWeightsOf(t: readonly Float32Array[]): DnnWeights {
+  const [embedding, hidden, hiddenBias, output, outputBias] = t as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  return { embedding, hidden, hiddenBias, output, outputBias };
 }
 
 export function initDnn(s: DnnShape, seed: number): DnnWeights {
@@ -43,10 +53,11 @@ export function initDnn(s: DnnShape, seed: number): DnnWeights {
 
 /**
  * The DNN of the paper's comparison: the mean of the text's token embeddings, one ReLU hidden
- * layer, dropout, a linear layer, softmax. Cheap enough that one thread trains it quickly, so it
- * has no shards: the result trivially does not depend on the thread count.
+ * layer, dropout, a linear layer, softmax. A position may itself be a mean of slots (bag mode: a
+ * word and its character n-grams), which the text's mean simply averages in. Cheap enough that
+ * one thread trains it quickly, so it has no shards.
  */
-export class DnnNet {
+export class DnnNet implements SingleThreadNet<SlotSequences> {
   readonly shape: DnnShape;
   readonly weights: DnnWeights;
   private readonly capacity: number;
@@ -56,11 +67,9 @@ export class DnnNet {
   readonly proba: Float32Array;
   private readonly dAct: Float32Array;
   private readonly dMean: Float32Array;
-  private readonly grads: Float32Array[];
-  private readonly states: AdamState[];
-  private readonly touched: Int32Array;
-  private readonly stamp: Int32Array;
-  private step = 0;
+  /** Present when the network trains. */
+  private readonly optimiser: SingleThreadOptimiser | undefined;
+  private readonly outputLayer: SoftmaxLayer | undefined;
 
   constructor(shape: DnnShape, weights: DnnWeights, capacity: number, training: boolean) {
     this.shape = shape;
@@ -72,14 +81,13 @@ export class DnnNet {
     this.proba = new Float32Array(capacity * shape.classes);
     this.dAct = new Float32Array(training ? capacity * shape.hidden : 0);
     this.dMean = new Float32Array(training ? shape.dim : 0);
-    const tensors = dnnTensors(weights);
-    this.grads = training ? tensors.map((t) => new Float32Array(t.length)) : [];
-    this.states = training ? tensors.map((t) => new AdamState(t.length)) : [];
-    this.touched = new Int32Array(training ? shape.vocab : 0);
-    this.stamp = new Int32Array(training ? shape.vocab : 0).fill(-1);
+    this.optimiser = training ? new SingleThreadOptimiser(dnnTensors(weights), shape.dim) : undefined;
+    this.outputLayer = this.optimiser && {
+      classes: shape.classes, width: shape.hidden, weight: weights.output, gradWeight: this.optimiser.grads[3]!, gradBias: this.optimiser.grads[4]!,
+    };
   }
 
-  forward(seq: IdSequences, order: Int32Array | null, from: number, count: number, dropout: { seed: number; step: number; rate: number } | null): void {
+  forward(seq: SlotSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null): void {
     if (count > this.capacity) throw new RangeError(`batch of ${count} exceeds the network's capacity ${this.capacity}`);
     const { dim, hidden, classes } = this.shape;
     const { embedding } = this.weights;
@@ -90,10 +98,7 @@ export class DnnNet {
       const n = seq.lengths[i]!;
       const s = seq.starts[i]!;
       const mo = b * dim;
-      for (let p = 0; p < n; p++) {
-        const ro = seq.ids[s + p]! * dim;
-        for (let j = 0; j < dim; j++) mean[mo + j] = mean[mo + j]! + embedding[ro + j]!;
-      }
+      for (let p = 0; p < n; p++) addPositionMean(seq, s + p, embedding, dim, mean, mo);
       if (n > 1) for (let j = 0; j < dim; j++) mean[mo + j] = mean[mo + j]! / n;
     }
     const act = this.act;
@@ -108,14 +113,14 @@ export class DnnNet {
     for (let b = 0; b < count; b++) softmaxInPlace(this.proba, b * classes, classes);
   }
 
-  trainStep(seq: IdSequences, order: Int32Array, from: number, count: number, y: Int32Array, classWeight: Float32Array | null,
-    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }, lazyEmbedding = false): number {
+  trainStep(seq: SlotSequences, order: Int32Array, from: number, count: number, y: Int32Array, classWeight: Float32Array | null,
+    sparseBelow: number, adam: AdamSettings, dropout: DropoutStep, lazyEmbedding: boolean): number {
+    const optimiser = this.optimiser;
+    if (!optimiser || !this.outputLayer) throw new Error('trainStep needs a network built for training');
     this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null);
     const { dim, hidden, classes } = this.shape;
     const w = this.weights;
-    const [gEmb, gHidden, gHiddenBias, gOut, gOutBias] = this.grads as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    const proba = this.proba;
-    const act = this.act;
+    const [gEmb, gHidden, gHiddenBias] = optimiser.grads as [Float32Array, Float32Array, Float32Array];
     const dAct = this.dAct;
     dAct.fill(0, 0, count * hidden);
     let loss = 0;
@@ -123,23 +128,8 @@ export class DnnNet {
     for (let b = 0; b < count; b++) {
       const target = y[order[from + b]!]!;
       const cw = classWeight === null ? 1 : classWeight[target]!;
-      const po = b * classes;
-      const ao = b * hidden;
-      loss += -Math.log(Math.max(proba[po + target]!, 1e-30)) * cw;
-      for (let c = 0; c < classes; c++) {
-        const p = proba[po + c]!;
-        if (c !== target && p < sparseBelow) continue;
-        const g = (p - (c === target ? 1 : 0)) * cw * inv;
-        gOutBias[c] = gOutBias[c]! + g;
-        const wo = c * hidden;
-        for (let j = 0; j < hidden; j++) {
-          gOut[wo + j] = gOut[wo + j]! + g * act[ao + j]!;
-          dAct[ao + j] = dAct[ao + j]! + g * w.output[wo + j]!;
-        }
-      }
+      loss += softmaxCrossEntropyBackward(this.outputLayer, this.proba, b * classes, target, cw, inv, sparseBelow, this.act, b * hidden, dAct, b * hidden);
     }
-    const step = this.step;
-    let touchedCount = 0;
     const dMean = this.dMean;
     for (let b = 0; b < count; b++) {
       const ao = b * hidden;
@@ -159,25 +149,36 @@ export class DnnNet {
       const n = seq.lengths[i]!;
       const s = seq.starts[i]!;
       const share = n > 1 ? 1 / n : 1;
-      for (let p = 0; p < n; p++) {
-        const row = seq.ids[s + p]!;
-        if (row === PAD_ID) continue;
-        const ro = row * dim;
-        if (this.stamp[row] !== step) {
-          this.stamp[row] = step;
-          this.touched[touchedCount++] = row;
-          gEmb.fill(0, ro, ro + dim);
+      for (let q = s; q < s + n; q++) {
+        const a = seq.posStart[q]!;
+        const e = seq.posStart[q + 1]!;
+        // A slot's share of the text's mean: 1 / (positions × slots of its position).
+        const slotShare = share / (e - a);
+        for (let k = a; k < e; k++) {
+          const row = seq.slots[k]!;
+          if (row === PAD_ID) continue;
+          const ro = optimiser.embeddingRow(row);
+          for (let j = 0; j < dim; j++) gEmb[ro + j] = gEmb[ro + j]! + dMean[j]! * slotShare;
         }
-        for (let j = 0; j < dim; j++) gEmb[ro + j] = gEmb[ro + j]! + dMean[j]! * share;
       }
     }
-    const t = ++this.step;
-    adamEmbedding(w.embedding, gEmb, this.states[0]!, adam, t, this.touched, touchedCount, dim, !lazyEmbedding);
-    const dense = dnnTensors(w);
-    for (let k = 1; k < dense.length; k++) {
-      adamDense(dense[k]!, this.grads[k]!, this.states[k]!, adam, t);
-      this.grads[k]!.fill(0);
-    }
+    optimiser.apply(adam, lazyEmbedding);
     return loss;
+  }
+}
+
+/** x[xo .. xo + dim) += the mean of the embedding rows of position q's slots (one row outside bag mode). */
+function addPositionMean(seq: SlotSequences, q: number, embedding: Float32Array, dim: number, x: Float32Array, xo: number): void {
+  const a = seq.posStart[q]!;
+  const e = seq.posStart[q + 1]!;
+  if (e - a === 1) {
+    const ro = seq.slots[a]! * dim;
+    for (let j = 0; j < dim; j++) x[xo + j] = x[xo + j]! + embedding[ro + j]!;
+    return;
+  }
+  const scale = 1 / (e - a);
+  for (let k = a; k < e; k++) {
+    const ro = seq.slots[k]! * dim;
+    for (let j = 0; j < dim; j++) x[xo + j] = x[xo + j]! + embedding[ro + j]! * scale;
   }
 }

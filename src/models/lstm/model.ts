@@ -1,35 +1,27 @@
-import { sequencesOfMatrix } from '../deep/id-batch.js';
+import { encodeTexts } from '../deep/encode-split.js';
+import { sequencesOfMatrix, type IdSequences } from '../deep/id-batch.js';
+import type { SingleThreadKind } from '../deep/single-thread-kind.js';
 import { BAG_ID, PAD_ID, UNK_ID } from '../deep/vocab.js';
-import { OnnxClassifier } from '../onnx/onnx-classifier.js';
-import { TokenEncoder, type TokenizerSpec } from '../onnx/token-encoder.js';
-import { LSTM_INPUT, LSTM_OUTPUT } from './export-onnx.js';
-import { LstmNet, type LstmShape, type LstmWeights } from './network.js';
-import type { LstmParams } from './params.js';
+import { exportLstmOnnx, importLstmWeights, LSTM_INPUT, LSTM_OUTPUT } from './export-onnx.js';
+import { initLstm, LstmNet, lstmTensors, lstmWeightsOf, type LstmShape, type LstmWeights } from './network.js';
+import { parseLstmParams, type LstmParams } from './params.js';
 
-const INFERENCE_BATCH = 256;
-
-export function lstmSpec(p: LstmParams): TokenizerSpec {
-  return {
+/** The LSTM as a single-thread deep kind (see trainSingleThread, loadSingleThread). */
+export const LSTM: SingleThreadKind<LstmParams, LstmShape, LstmWeights, IdSequences> = {
+  name: 'lstm',
+  parse: parseLstmParams,
+  legacyParams: {},
+  spec: (p) => ({
     inputName: LSTM_INPUT, dtype: 'int32', lowercase: true, tokenise: 'words', maxLength: p.maxLength, minLength: 1, fixedLength: false,
     padding: 'right', padId: PAD_ID, unkId: UNK_ID, subwordN: p.subwordN, bagMinN: 0, bagMaxN: 0, bagId: BAG_ID, outputName: LSTM_OUTPUT, outputKind: 'probabilities',
-  };
-}
-
-export function lstmShape(p: LstmParams, vocab: number, classes: number): LstmShape {
-  return { vocab, dim: p.dim, hidden: p.hidden, classes, maxLength: p.maxLength };
-}
-
-export function lstmClassifier(labels: readonly string[], params: LstmParams, vocab: readonly string[], weights: LstmWeights, onnx: Uint8Array): OnnxClassifier {
-  const net = new LstmNet(lstmShape(params, vocab.length, labels.length), weights, INFERENCE_BATCH, false);
-  const classes = labels.length;
-  return new OnnxClassifier({
-    kind: 'lstm', labels, encoder: new TokenEncoder(lstmSpec(params), vocab), onnx, params: { ...params },
-    syncForward(ids, rows, width, out) {
-      for (let from = 0; from < rows; from += INFERENCE_BATCH) {
-        const count = Math.min(INFERENCE_BATCH, rows - from);
-        net.forward(sequencesOfMatrix(ids.subarray(from * width, (from + count) * width), count, width), null, 0, count, null);
-        out.set(net.proba.subarray(0, count * classes), from * classes);
-      }
-    },
-  });
-}
+  }),
+  shape: (p, vocab, classes) => ({ vocab, dim: p.dim, hidden: p.hidden, classes, maxLength: p.maxLength }),
+  init: initLstm,
+  tensors: lstmTensors,
+  fromTensors: lstmWeightsOf,
+  net: (shape, w, capacity, training) => new LstmNet(shape, w, capacity, training),
+  encodeTexts,
+  batchSequences: (ids, rows, width) => sequencesOfMatrix(ids, rows, width),
+  exportOnnx: exportLstmOnnx,
+  importWeights: importLstmWeights,
+};

@@ -1,10 +1,12 @@
 import { createRandom } from '../../core/random.js';
-import { adamDense, adamEmbedding, AdamState, type AdamSettings } from '../deep/adam.js';
+import type { AdamSettings } from '../deep/adam.js';
 import { hashUniform, type IdSequences } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
+import type { DropoutStep, SingleThreadNet } from '../deep/single-thread-kind.js';
+import { SingleThreadOptimiser } from '../deep/single-thread-optimiser.js';
+import { softmaxCrossEntropyBackward, softmaxInPlace, type SoftmaxLayer } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';
-import { softmaxInPlace } from '../textcnn/network.js';
 
 export interface LstmShape {
   readonly vocab: number;
@@ -29,6 +31,11 @@ export interface LstmWeights {
 
 export function lstmTensors(w: LstmWeights): Float32Array[] {
   return [w.embedding, w.input, w.recurrent, w.bias, w.output, w.outputBias];
+}
+
+export function lstmWeightsOf(t: readonly Float32Array[]): LstmWeights {
+  const [embedding, input, recurrent, bias, output, outputBias] = t as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  return { embedding, input, recurrent, bias, output, outputBias };
 }
 
 export function initLstm(s: LstmShape, seed: number): LstmWeights {
@@ -61,7 +68,7 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
  * length (longest first), so at step t the texts still running are a prefix and every step is one
  * blocked matrix product. A text without tokens runs one step on a zero vector (as the export).
  */
-export class LstmNet {
+export class LstmNet implements SingleThreadNet<IdSequences> {
   readonly shape: LstmShape;
   readonly weights: LstmWeights;
   private readonly capacity: number;
@@ -77,11 +84,9 @@ export class LstmNet {
   private readonly keep: Float32Array;
   private readonly logits: Float32Array;
   readonly proba: Float32Array;
-  private readonly grads: Float32Array[];
-  private readonly states: AdamState[];
-  private readonly touched: Int32Array;
-  private readonly stamp: Int32Array;
-  private step = 0;
+  /** Present when the network trains. */
+  private readonly optimiser: SingleThreadOptimiser | undefined;
+  private readonly outputLayer: SoftmaxLayer | undefined;
 
   constructor(shape: LstmShape, weights: LstmWeights, capacity: number, training: boolean) {
     this.shape = shape;
@@ -101,15 +106,14 @@ export class LstmNet {
     this.keep = new Float32Array(capacity * H);
     this.logits = new Float32Array(capacity * shape.classes);
     this.proba = new Float32Array(capacity * shape.classes);
-    const tensors = lstmTensors(weights);
-    this.grads = training ? tensors.map((t) => new Float32Array(t.length)) : [];
-    this.states = training ? tensors.map((t) => new AdamState(t.length)) : [];
-    this.touched = new Int32Array(training ? shape.vocab : 0);
-    this.stamp = new Int32Array(training ? shape.vocab : 0).fill(-1);
+    this.optimiser = training ? new SingleThreadOptimiser(lstmTensors(weights), shape.dim) : undefined;
+    this.outputLayer = this.optimiser && {
+      classes: shape.classes, width: H, weight: weights.output, gradWeight: this.optimiser.grads[4]!, gradBias: this.optimiser.grads[5]!,
+    };
   }
 
   /** Forward pass; this.proba rows follow the batch order (order[from + b]). */
-  forward(seq: IdSequences, order: Int32Array | null, from: number, count: number, dropout: { seed: number; step: number; rate: number } | null): void {
+  forward(seq: IdSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null): void {
     if (count > this.capacity) throw new RangeError(`batch of ${count} exceeds the network's capacity ${this.capacity}`);
     const { dim, hidden: H, classes } = this.shape;
     const G = 4 * H;
@@ -191,12 +195,14 @@ export class LstmNet {
   }
 
   trainStep(seq: IdSequences, order: Int32Array, from: number, count: number, y: Int32Array, classWeight: Float32Array | null,
-    sparseBelow: number, adam: AdamSettings, dropout: { seed: number; step: number; rate: number }, lazyEmbedding = false): number {
+    sparseBelow: number, adam: AdamSettings, dropout: DropoutStep, lazyEmbedding: boolean): number {
+    const optimiser = this.optimiser;
+    if (!optimiser || !this.outputLayer) throw new Error('trainStep needs a network built for training');
     this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null);
     const { dim, hidden: H, classes } = this.shape;
     const G = 4 * H;
     const w = this.weights;
-    const [gEmb, gIn, gRec, gBias, gOut, gOutBias] = this.grads as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    const [gEmb, gIn, gRec, gBias] = optimiser.grads as [Float32Array, Float32Array, Float32Array, Float32Array];
     const { gates, hs, cs, tanhC, xs } = this;
     let loss = 0;
     const inv = 1 / count;
@@ -205,19 +211,7 @@ export class LstmNet {
       const b = this.slotOf[k]!;
       const target = y[order[from + b]!]!;
       const cw = classWeight === null ? 1 : classWeight[target]!;
-      const po = b * classes;
-      loss += -Math.log(Math.max(this.proba[po + target]!, 1e-30)) * cw;
-      for (let c = 0; c < classes; c++) {
-        const p = this.proba[po + c]!;
-        if (c !== target && p < sparseBelow) continue;
-        const g = (p - (c === target ? 1 : 0)) * cw * inv;
-        gOutBias[c] = gOutBias[c]! + g;
-        const wo = c * H;
-        for (let j = 0; j < H; j++) {
-          gOut[wo + j] = gOut[wo + j]! + g * this.final[k * H + j]!;
-          dFinal[k * H + j] = dFinal[k * H + j]! + g * w.output[wo + j]!;
-        }
-      }
+      loss += softmaxCrossEntropyBackward(this.outputLayer, this.proba, b * classes, target, cw, inv, sparseBelow, this.final, k * H, dFinal, k * H);
       for (let j = 0; j < H; j++) dFinal[k * H + j] = dFinal[k * H + j]! * this.keep[k * H + j]!;
     }
     // Back-propagation through time, longest step first.
@@ -229,8 +223,6 @@ export class LstmNet {
     const dhPrev = new Float32Array(count * H);
     const dx = new Float32Array(count * dim);
     const longest = this.lengths[0]!;
-    const stepNo = this.step;
-    let touchedCount = 0;
     for (let t = longest - 1; t >= 0; t--) {
       let active = 0;
       while (active < count && this.lengths[active]! > t) active++;
@@ -278,22 +270,11 @@ export class LstmNet {
         if (seq.lengths[i]! === 0) continue;
         const row = seq.ids[seq.starts[i]! + t]!;
         if (row === PAD_ID) continue;
-        const ro = row * dim;
-        if (this.stamp[row] !== stepNo) {
-          this.stamp[row] = stepNo;
-          this.touched[touchedCount++] = row;
-          gEmb.fill(0, ro, ro + dim);
-        }
+        const ro = optimiser.embeddingRow(row);
         for (let j = 0; j < dim; j++) gEmb[ro + j] = gEmb[ro + j]! + dx[k * dim + j]!;
       }
     }
-    const tStep = ++this.step;
-    adamEmbedding(w.embedding, gEmb, this.states[0]!, adam, tStep, this.touched, touchedCount, dim, !lazyEmbedding);
-    const dense = lstmTensors(w);
-    for (let k = 1; k < dense.length; k++) {
-      adamDense(dense[k]!, this.grads[k]!, this.states[k]!, adam, tStep);
-      this.grads[k]!.fill(0);
-    }
+    optimiser.apply(adam, lazyEmbedding);
     return loss;
   }
 }

@@ -1,0 +1,45 @@
+import { InterruptedError } from '../../core/errors.js';
+import type { TrainInput, TrainOptions } from '../classifier.js';
+import type { OnnxClassifier } from '../onnx/onnx-classifier.js';
+import { TokenEncoder } from '../onnx/token-encoder.js';
+import { ADAM_DEFAULTS } from './adam.js';
+import { checkTrainInput } from './check-input.js';
+import { classWeights, type DeepCommonParams } from './params.js';
+import { servedWeights, singleThreadClassifier, type SingleThreadKind } from './single-thread-kind.js';
+import { runDeepTraining } from './train-loop.js';
+import { onnxAccuracy } from './validate-onnx.js';
+import { buildVocab } from './vocab.js';
+
+/**
+ * Trains a single-thread deep kind with the loop every deep kind shares (runDeepTraining: shuffled
+ * batches, validation through the exported ONNX graph after each epoch, early stopping, the best
+ * epoch's weights, abort keeping that epoch). One thread whatever options.threads says, so the
+ * artifact trivially does not depend on the thread count.
+ */
+export async function trainSingleThread<P extends DeepCommonParams, Shape extends { readonly dim: number }, W, S>(
+  kind: SingleThreadKind<P, Shape, W, S>, input: TrainInput, options: TrainOptions): Promise<OnnxClassifier> {
+  const params = kind.parse(options.params);
+  checkTrainInput(kind.name, input);
+  if (options.signal?.aborted) throw new InterruptedError(`${kind.name} training`);
+  const encoder = new TokenEncoder(kind.spec(params), buildVocab(input.texts, params));
+  const train = kind.encodeTexts(encoder, input.texts);
+  const shape = kind.shape(params, encoder.vocab.length, input.labels.length);
+  const weights = kind.init(shape, options.seed);
+  const batchSize = Math.min(params.batchSize, input.texts.length);
+  const net = kind.net(shape, weights, batchSize, true);
+  const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
+  const adam = { ...ADAM_DEFAULTS, lr: params.lr };
+  const lazyEmbedding = params.lazyEmbedding === 1;
+  const build = (trained: W): OnnxClassifier => {
+    const served = servedWeights(kind, trained, encoder, shape);
+    return singleThreadClassifier(kind, input.labels, params, encoder, served, kind.exportOnnx(shape, served));
+  };
+  const result = await runDeepTraining({
+    kind: kind.name, examples: input.texts.length, batchSize, epochs: params.epochs, patience: params.patience, seed: options.seed,
+    trainBatch: (order, from, count, step) =>
+      net.trainStep(train, order, from, count, input.y, weightOf, params.sparseBelow, adam, { seed: options.seed, step, rate: params.dropout }, lazyEmbedding),
+    snapshot: () => kind.tensors(weights).map((t) => t.slice()),
+    validate: () => onnxAccuracy(build(weights), input.valid.texts, input.valid.y),
+  }, options);
+  return build(kind.fromTensors(result.best));
+}
