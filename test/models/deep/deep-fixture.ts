@@ -23,3 +23,9 @@ export function accuracyOf(proba: Float32Array, y: Int32Array, classes: number):
   }
   return right / y.length;
 }
+
+/**
+ * Words the tiny task never saw (misspellings, junk, a long line): they reach a model only through
+ * its subword pieces or as <unk>, which both engines (onnxruntime and TypeScript) must treat alike.
+ */
+export const UNSEEN_TEXTS = ['BOTTLEZ OF WINEX 12 PCZ', 'zzqq', 'PLASTICKY CHAIRZ', 'x', 'COTTONS TSHIRTZ MENSWEAR 100 CTNS X 24'];
