@@ -6,7 +6,12 @@ export interface DnnParams extends DeepCommonParams, BagParams {
   readonly hidden: number;
 }
 
-export const DNN_DEFAULTS: DnnParams = { ...DEEP_COMMON_DEFAULTS, hidden: 256, bagMinN: 3, bagMaxN: 0 };
+// Subwords as a bag by default, as the Text-CNN: a word is the mean of its row and its 3..5-character
+// n-grams (so the subword fallback is off, and the n-gram vocabulary is the Text-CNN's 50k). Measured
+// on HS4 (bench/models-run.js, 3 epochs, seed 1): accuracy 0.548 vs 0.494 with word ids + the 3-gram
+// fallback, macro-F1 0.123 vs 0.134, one-thread serving 54k vs 37k texts/s, training 123 s vs 75 s,
+// artifact 32 MB vs 12 MB.
+export const DNN_DEFAULTS: DnnParams = { ...DEEP_COMMON_DEFAULTS, subwordN: 0, maxSubwords: 50_000, hidden: 256, bagMinN: 3, bagMaxN: 5 };
 
 const SPEC: ParamSpec<DnnParams> = { ...DEEP_COMMON_SPEC, ...BAG_SPEC, hidden: { min: 1, max: 8192, integer: true } };
 
