@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { InputError, LadingError } from '../../core/errors.js';
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
+import { softmaxInPlace } from '../deep/softmax.js';
 import { BAG_INPUTS, BagEntries, encodeBatch, specToJson, TokenEncoder } from './token-encoder.js';
 
 /** A forward pass over a padded id matrix [rows, width] (and, in bag mode, its n-gram bag) that writes class probabilities. */
@@ -124,7 +125,7 @@ export class OnnxClassifier implements Classifier {
       for (let k = 0; k < count; k++) {
         const at = order[from + k]! * classes;
         out.set(data.subarray(k * classes, (k + 1) * classes), at);
-        if (spec.outputKind === 'logits') softmaxRow(out, at, classes);
+        if (spec.outputKind === 'logits') softmaxInPlace(out, at, classes);
       }
     }
   }
@@ -224,15 +225,6 @@ function bagFeeds(bag: BagEntries, bagStart: Int32Array, order: Int32Array, from
 
 function checkOut(out: Float32Array, need: number): void {
   if (out.length < need) throw new RangeError(`predictProba needs ${need} output floats; got ${out.length}`);
-}
-
-export function softmaxRow(a: Float32Array, offset: number, n: number): void {
-  let max = -Infinity;
-  for (let c = 0; c < n; c++) if (a[offset + c]! > max) max = a[offset + c]!;
-  let sum = 0;
-  for (let c = 0; c < n; c++) { const e = Math.exp(a[offset + c]! - max); a[offset + c] = e; sum += e; }
-  const inv = 1 / sum;
-  for (let c = 0; c < n; c++) a[offset + c] = a[offset + c]! * inv;
 }
 
 /** Vocabulary as one UTF-8 section: tokens joined by newlines (a token never holds one). */

@@ -1,5 +1,5 @@
-import { attrInt, attrInts, attrString, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
-import { BAG_INPUTS } from '../onnx/token-encoder.js';
+import { gatherEmbedding } from '../deep/bag-graph.js';
+import { attrInt, attrInts, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
 import { ArtifactError } from '../../core/errors.js';
 import { hiddenSize, type TextCnnShape, type TextCnnWeights } from './network.js';
 
@@ -35,17 +35,7 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
   g.node('Cast', ['all_true'], ['ones_f'], { to: attrInt(1) });
   g.node('CumSum', ['ones_f', 'axis1_scalar'], ['position_1']);
   g.node('Sub', ['position_1', 'one'], ['position']);
-  if (s.bag) {
-    g.input(BAG_INPUTS.ids, 'int32', ['bag']);
-    g.input(BAG_INPUTS.pos, 'int64', ['bag', 2]);
-    g.input(BAG_INPUTS.weight, 'float', ['bag', 1]);
-    g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x_words']);
-    g.node('Gather', ['embedding', BAG_INPUTS.ids], ['bag_rows']);
-    g.node('Mul', ['bag_rows', BAG_INPUTS.weight], ['bag_scaled']);
-    g.node('ScatterND', ['x_words', BAG_INPUTS.pos, 'bag_scaled'], ['x'], { reduction: attrString('add') });
-  } else {
-    g.node('Gather', ['embedding', TEXTCNN_INPUT], ['x']);
-  }
+  gatherEmbedding(g, 'embedding', TEXTCNN_INPUT, 'x', s.bag);
   const pooled: string[] = [];
   s.widths.forEach((width, i) => {
     // A convolution as one matrix product over all windows of the batch (im2col): the window

@@ -3,6 +3,7 @@ import { hashUniform } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
+import { softmaxInPlace } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';
 
 export interface TextCnnShape {
@@ -31,10 +32,10 @@ export function hiddenSize(s: TextCnnShape): number {
 }
 
 /** PyTorch's default initialisation: N-like U(±√3) embedding (unit variance), U(±1/√fan_in) elsewhere; pad row zero. */
-export function initTextCnn(s: TextCnnShape, seed: number): TextCnnWeights {
+export function initTextCnn(s: TextCnnShape, seed: number, embeddingScale = 1): TextCnnWeights {
   const random = createRandom(seed);
   const embedding = new Float32Array(s.vocab * s.dim);
-  fillUniform(embedding, Math.sqrt(3), random);
+  fillUniform(embedding, Math.sqrt(3) * embeddingScale, random);
   embedding.fill(0, PAD_ID * s.dim, (PAD_ID + 1) * s.dim);
   const conv = s.widths.map((w) => new Float32Array(s.filters * w * s.dim));
   const convBias = s.widths.map(() => new Float32Array(s.filters));
@@ -92,8 +93,14 @@ export function sharedWeights(w: TextCnnWeights): TextCnnWeights {
 export interface DropoutStep {
   readonly seed: number;
   readonly step: number;
+  /** Dropout on the pooled features. */
   readonly rate: number;
+  /** Word dropout: the share of positions whose embedding is zeroed for this step (no rescaling). */
+  readonly wordRate?: number;
 }
+
+/** Keeps the word-dropout mask independent of the feature-dropout mask drawn for the same step. */
+const WORD_DROPOUT_SALT = 0x5bd1e995;
 
 /**
  * Text-CNN forward and backward over a batch: embedding lookup (a position is the mean of its slots'
@@ -122,6 +129,8 @@ export class TextCnnNet {
   /** Where this network's backward pass accumulates (absent for inference-only networks). */
   readonly grads: TextCnnGrads | undefined;
   private readonly stamp: Int32Array;
+  /** 1 where a position's embedding went in this forward pass, 0 where word dropout zeroed it. */
+  private readonly wordKept: Uint8Array;
 
   constructor(shape: TextCnnShape, weights: TextCnnWeights, capacity: number, grads?: TextCnnGrads) {
     this.shape = shape;
@@ -143,6 +152,7 @@ export class TextCnnNet {
     this.dX = new Float32Array(this.rowLength * dim);
     this.grads = grads;
     this.stamp = new Int32Array(grads ? shape.vocab : 0).fill(-1);
+    this.wordKept = new Uint8Array(capacity * this.rowLength);
   }
 
   /** Forward pass of sequences order[from .. from + count) into this.proba (count × classes). */
@@ -161,7 +171,17 @@ export class TextCnnNet {
       const n = seq.lengths[i]!;
       const s = seq.starts[i]!;
       const xo = b * this.rowLength * dim;
-      for (let p = 0; p < n; p++) embedPosition(seq, s + p, embedding, dim, x, xo + p * dim);
+      const wordRate = dropout?.wordRate ?? 0;
+      for (let p = 0; p < n; p++) {
+        const k = b * this.rowLength + p;
+        if (wordRate > 0 && hashUniform(dropout!.seed ^ WORD_DROPOUT_SALT, dropout!.step, (batchOffset + b) * this.rowLength + p) < wordRate) {
+          x.fill(0, xo + p * dim, xo + (p + 1) * dim);
+          this.wordKept[k] = 0;
+        } else {
+          embedPosition(seq, s + p, embedding, dim, x, xo + p * dim);
+          this.wordKept[k] = 1;
+        }
+      }
       const L = n > maxWidth ? n : maxWidth;
       if (L > n) x.fill(0, xo + n * dim, xo + L * dim);
       for (let wi = 0; wi < widths.length; wi++) {
@@ -181,7 +201,7 @@ export class TextCnnNet {
         }
       }
     }
-    const hiddenIn = dropout === null ? pooled : this.applyDropout(count, dropout, batchOffset);
+    const hiddenIn = dropout === null || dropout.rate === 0 ? pooled : this.applyDropout(count, dropout, batchOffset);
     const proba = this.proba;
     matmulRows(hiddenIn, 0, H, count, this.weights.output, H, classes, this.weights.outputBias, proba, 0, classes);
     for (let b = 0; b < count; b++) softmaxInPlace(proba, b * classes, classes);
@@ -210,7 +230,7 @@ export class TextCnnNet {
     classWeight: Float32Array | null, sparseBelow: number, dropout: DropoutStep, step: number): number {
     const grads = this.grads;
     if (!grads) throw new Error('accumulate needs a network built with gradient buffers');
-    this.forward(seq, order, from, count, dropout.rate > 0 ? dropout : null, batchOffset);
+    this.forward(seq, order, from, count, dropout.rate > 0 || (dropout.wordRate ?? 0) > 0 ? dropout : null, batchOffset);
     const { dim, filters, widths, classes } = this.shape;
     const H = this.hidden;
     const proba = this.proba;
@@ -277,6 +297,7 @@ export class TextCnnNet {
         }
       }
       for (let p = 0; p < n; p++) {
+        if (this.wordKept[b * this.rowLength + p] === 0) continue;
         const a = seq.posStart[s + p]!;
         const e = seq.posStart[s + p + 1]!;
         const scale = 1 / (e - a);
@@ -315,13 +336,4 @@ function embedPosition(seq: SlotSequences, q: number, embedding: Float32Array, d
   }
   const scale = 1 / (e - a);
   for (let j = 0; j < dim; j++) x[xo + j] = x[xo + j]! * scale;
-}
-
-export function softmaxInPlace(a: Float32Array, offset: number, n: number): void {
-  let max = -Infinity;
-  for (let c = 0; c < n; c++) if (a[offset + c]! > max) max = a[offset + c]!;
-  let sum = 0;
-  for (let c = 0; c < n; c++) { const e = Math.exp(a[offset + c]! - max); a[offset + c] = e; sum += e; }
-  const inv = 1 / sum;
-  for (let c = 0; c < n; c++) a[offset + c] = a[offset + c]! * inv;
 }

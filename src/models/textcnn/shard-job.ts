@@ -14,6 +14,7 @@ export interface ShardJob {
   readonly capacity: number;
   readonly seed: number;
   readonly dropout: number;
+  readonly wordDropout: number;
   readonly sparseBelow: number;
   readonly weights: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array };
   readonly grads: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array; touched: Int32Array; touchedCount: Int32Array };

@@ -18,7 +18,7 @@ for (;;) {
     const step = control[C_STEP]!;
     const [a, b] = shardRange(from, count, job.shard);
     job.loss[job.shard] = net.accumulate(seq, job.order, a, b - a, count, a - from, job.y, job.classWeight, job.sparseBelow,
-      { seed: job.seed, step, rate: job.dropout }, step);
+      { seed: job.seed, step, rate: job.dropout, wordRate: job.wordDropout }, step);
   } catch (e) {
     Atomics.store(control, C_FAILED, 1);
     console.error(e);

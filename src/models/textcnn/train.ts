@@ -36,12 +36,14 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const encoder = new TokenEncoder(textCnnSpec(params), vocab);
   const train = encoder.bagMode ? encodeSlotTexts(encoder, input.texts) : slotsOfIds(encodeTexts(encoder, input.texts));
   const shape = textCnnShape(params, vocab.length, input.labels.length);
-  const weights = sharedWeights(initTextCnn(shape, options.seed));
+  const weights = sharedWeights(initTextCnn(shape, options.seed, params.embeddingScale));
   const batchSize = Math.min(params.batchSize, input.texts.length);
   const capacity = Math.ceil(batchSize / SHARDS) + 1;
   const grads = Array.from({ length: SHARDS }, () => allocGrads(weights, shape.vocab));
   const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
   const adam = { ...ADAM_DEFAULTS, lr: params.lr };
+  const embeddingAdam = { ...adam, lr: params.embeddingLr > 0 ? params.embeddingLr : params.lr };
+  const totalSteps = params.epochs * Math.ceil(input.texts.length / batchSize);
   const optimiser = new TextCnnOptimiser(weights, shape.vocab, shape.dim, params.lazyEmbedding === 1);
   const tensors = weightTensors(weights);
   const order = new Int32Array(new SharedArrayBuffer(Math.max(4, input.texts.length * 4)));
@@ -55,7 +57,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const localShards = useWorker ? [0] : Array.from({ length: SHARDS }, (_, s) => s);
   const nets = localShards.map((s) => new TextCnnNet(shape, weights, capacity, grads[s]));
   const worker = useWorker ? startWorker({
-    shape, shard: 1, capacity, seed: options.seed, dropout: params.dropout, sparseBelow: params.sparseBelow,
+    shape, shard: 1, capacity, seed: options.seed, dropout: params.dropout, wordDropout: params.wordDropout, sparseBelow: params.sparseBelow,
     weights: weights as ShardJob['weights'], grads: grads[1] as ShardJob['grads'], ...shared, classWeight: weightOf, order, control, loss,
   }) : undefined;
   const build = (trained: TextCnnWeights): OnnxClassifier => {
@@ -74,10 +76,11 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
     }
     localShards.forEach((s, k) => {
       const [a, b] = shardRange(from, count, s);
-      loss[s] = nets[k]!.accumulate(seq, o, a, b - a, count, a - from, shared.y, weightOf, params.sparseBelow, { seed: options.seed, step, rate: params.dropout }, step);
+      loss[s] = nets[k]!.accumulate(seq, o, a, b - a, count, a - from, shared.y, weightOf, params.sparseBelow, { seed: options.seed, step, rate: params.dropout, wordRate: params.wordDropout }, step);
     });
     if (worker) waitForWorker(control);
-    optimiser.apply(grads, adam);
+    const decay = 1 - params.lrDecay * Math.min(1, step / totalSteps);
+    optimiser.apply(grads, decay === 1 ? adam : { ...adam, lr: adam.lr * decay }, decay === 1 ? embeddingAdam : { ...embeddingAdam, lr: embeddingAdam.lr * decay });
     let sum = 0;
     for (let s = 0; s < SHARDS; s++) sum += loss[s]!;
     return sum;
