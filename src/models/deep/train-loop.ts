@@ -58,6 +58,7 @@ export async function runDeepTraining(loop: DeepTrainLoop, options: TrainOptions
     for (let i = 0; i < examples; i++) order[i] = i;
     shuffleInPlace(order, createRandom(deriveSeed(loop.seed, epoch + 1)));
     let lossSum = 0;
+    const epochStarted = performance.now();
     for (let from = 0; from < examples; from += batchSize) {
       const count = Math.min(batchSize, examples - from);
       lossSum += loop.trainBatch(order, from, count, step++);
@@ -65,11 +66,8 @@ export async function runDeepTraining(loop: DeepTrainLoop, options: TrainOptions
       if (now - lastYield >= YIELD_EVERY_MS) {
         lastYield = now;
         const done = epoch * examples + from + count;
-        const perSecond = done / ((now - started) / 1000);
-        options.onProgress?.({
-          phase: 'train', done, total,
-          info: { epoch: epoch + 1, loss: round4(lossSum / (from + count)), validAccuracy: round4(lastAccuracy), examplesPerSecond: Math.round(perSecond), etaSeconds: Math.round((total - done) / perSecond) },
-        });
+        // The bar shows rate and ETA itself; the epoch, its running loss and the last validation accuracy go beside it.
+        options.onProgress?.({ phase: 'train', done, total, info: { epoch: `${epoch + 1}/${epochs}`, loss: round4(lossSum / (from + count)), ...validInfo(lastAccuracy) } });
         // Let Ctrl-C handlers and abort listeners run.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -88,14 +86,23 @@ export async function runDeepTraining(loop: DeepTrainLoop, options: TrainOptions
       sinceBest++;
     }
     const now = performance.now();
+    // One report per finished epoch carries epochSeconds (how listeners tell it from the in-epoch ones).
     options.onProgress?.({
       phase: 'train', done: (epoch + 1) * examples, total,
-      info: { epoch: epoch + 1, loss: round4(lossSum / examples), validAccuracy: round4(accuracy), examplesPerSecond: Math.round(((epoch + 1) * examples) / ((now - started) / 1000)), etaSeconds: 0 },
+      info: {
+        epoch: `${epoch + 1}/${epochs}`, loss: round4(lossSum / examples), ...validInfo(accuracy),
+        examplesPerSecond: Math.round(((epoch + 1) * examples) / ((now - started) / 1000)), epochSeconds: round4((now - epochStarted) / 1000),
+      },
     });
     if (aborted()) return finish('abort');
     if (loop.patience > 0 && sinceBest >= loop.patience) return finish('patience');
   }
   return finish('epochs');
+}
+
+/** Validation accuracy for the progress line, left out until there is one (no validation split: never). */
+function validInfo(accuracy: number): { validAccuracy?: number } {
+  return Number.isNaN(accuracy) ? {} : { validAccuracy: round4(accuracy) };
 }
 
 function round4(v: number): number {
