@@ -1,12 +1,191 @@
+import { ATB_ROWS, DOT_COLS, matmulKernel, type MatmulKernel } from '../simd/matmul-kernel.js';
+import { roundUp4 } from '../simd/wasm-bytes.js';
+
 /**
- * out[r * outStride + c] = bias[c] + Σ_k A[aBase + r * aStride + k] · W[c * K + k]
+ * out[outBase + r * outStride + c] = bias[c] + Σ_k A[aBase + r * aStride + k] · W[c * K + k]
  *
  * The one dense kernel of the deep models: rows of A against rows of W (so a convolution over a
  * sequence stored row-major is this product with aStride = embedding size: the windows overlap in
- * memory and need no im2col copy). Register-blocked 2 rows × 4 columns: eight accumulators stay in
- * registers (measured 1.1–1.3 GMAC/s on this machine's core vs 0.7–1.0 for a 4 × 4 block, which spills).
+ * memory and need no im2col copy). Runs on this thread's WebAssembly SIMD kernel (simd/matmul-kernel.ts):
+ * A and W are copied into its memory, multiplied in f32, and copied out. Where WebAssembly SIMD is
+ * unavailable it is matmulRowsJs. Results differ from matmulRowsJs by summation order only; each
+ * element's order depends on K alone, not on rows or cols.
  */
 export function matmulRows(
+  A: Float32Array, aBase: number, aStride: number, rows: number,
+  W: Float32Array, K: number, cols: number,
+  bias: Float32Array | null, out: Float32Array, outBase: number, outStride: number,
+): void {
+  checkRows(A, aBase, aStride, rows, W, K, cols, bias, out, outBase, outStride);
+  const kernel = rows > 0 && cols > 0 && K > 0 ? threadKernel() : null;
+  if (kernel === null) {
+    matmulRowsJs(A, aBase, aStride, rows, W, K, cols, bias, out, outBase, outStride);
+    return;
+  }
+  const kp = roundUp4(K);
+  const colsPadded = Math.ceil(cols / DOT_COLS) * DOT_COLS;
+  // Rows are used in place (overlapping windows cost nothing) when each is whole vectors with no
+  // gap between; otherwise each is packed into kp floats with zero padding.
+  const packA = K !== kp || aStride > K;
+  const aFloats = packA ? rows * kp : (rows - 1) * aStride + K;
+  const wAt = roundUp4(aFloats);
+  const biasAt = wAt + colsPadded * kp;
+  const outAt = biasAt + colsPadded;
+  const heap = kernel.heap(outAt + rows * colsPadded);
+  if (packA) {
+    for (let r = 0; r < rows; r++) copyPadded(A, aBase + r * aStride, K, heap, r * kp, kp);
+  } else {
+    heap.set(A.subarray(aBase, aBase + aFloats), 0);
+  }
+  if (K === kp) heap.set(W.subarray(0, cols * K), wAt);
+  else for (let c = 0; c < cols; c++) copyPadded(W, c * K, K, heap, wAt + c * kp, kp);
+  heap.fill(0, wAt + cols * kp, biasAt);
+  if (bias === null) heap.fill(0, biasAt, outAt);
+  else copyPadded(bias, 0, cols, heap, biasAt, colsPadded);
+  kernel.simd.dotRows(0, 4 * (packA ? kp : aStride), rows, 4 * wAt, 4 * kp, colsPadded, 4 * biasAt, 4 * outAt);
+  if (outStride === cols && cols === colsPadded) out.set(heap.subarray(outAt, outAt + (rows - 1) * colsPadded + cols), outBase);
+  else for (let r = 0; r < rows; r++) out.set(heap.subarray(outAt + r * colsPadded, outAt + r * colsPadded + cols), outBase + r * outStride);
+}
+
+/**
+ * out[i * n + j] = Σ_r A[r * m + i] · B[r * n + j] (or += with accumulate): Aᵀ·B for A rows × m and
+ * B rows × n, e.g. a dense layer's weight gradient gW[classes × hidden] += dLogitsᵀ · hidden. Runs on
+ * this thread's WebAssembly SIMD kernel (matmulAtBJs where that is unavailable). Each element is
+ * summed over r in order in f32, then added to out when accumulating.
+ */
+export function matmulAtB(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
+  checkAtB(A, B, rows, m, n, out);
+  const kernel = m > 0 && n > 0 ? threadKernel() : null;
+  if (kernel === null) {
+    matmulAtBJs(A, B, rows, m, n, out, accumulate);
+    return;
+  }
+  const mp = Math.ceil(m / ATB_ROWS) * ATB_ROWS;
+  const np = roundUp4(n);
+  const bAt = roundUp4(rows * mp);
+  const outAt = bAt + rows * np;
+  const heap = kernel.heap(outAt + mp * np);
+  if (!accumulate) heap.fill(0, outAt, outAt + mp * np);
+  else if (n === np) heap.set(out.subarray(0, m * n), outAt);
+  else for (let i = 0; i < m; i++) copyPadded(out, i * n, n, heap, outAt + i * np, np);
+  if (m === mp) heap.set(A.subarray(0, rows * m), 0);
+  else for (let r = 0; r < rows; r++) copyPadded(A, r * m, m, heap, r * mp, mp);
+  if (n === np) heap.set(B.subarray(0, rows * n), bAt);
+  else for (let r = 0; r < rows; r++) copyPadded(B, r * n, n, heap, bAt + r * np, np);
+  kernel.simd.atb(0, 4 * mp, 4 * bAt, 4 * np, rows, mp, np, 4 * outAt);
+  if (n === np) out.set(heap.subarray(outAt, outAt + m * n), 0);
+  else for (let i = 0; i < m; i++) out.set(heap.subarray(outAt + i * np, outAt + i * np + n), i * n);
+}
+
+/**
+ * The plain-JS Aᵀ·B (the reference for matmulAtB and its fallback), same contract; sums in f64.
+ * Register-blocked 2 output rows × 4 columns, as matmulRowsJs.
+ */
+export function matmulAtBJs(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
+  for (let i = 0; i < m; i += 2) {
+    const two = i + 1 < m;
+    const i1 = two ? i + 1 : i;
+    for (let j = 0; j < n; j += 4) {
+      const w = n - j < 4 ? n - j : 4;
+      const j1 = w > 1 ? j + 1 : j;
+      const j2 = w > 2 ? j + 2 : j;
+      const j3 = w > 3 ? j + 3 : j;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let r = 0, ar = 0, br = 0; r < rows; r++, ar += m, br += n) {
+        const x0 = A[ar + i]!;
+        const x1 = A[ar + i1]!;
+        const y0 = B[br + j]!;
+        const y1 = B[br + j1]!;
+        const y2 = B[br + j2]!;
+        const y3 = B[br + j3]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      storeBlock(out, i * n + j, w, accumulate, s00, s01, s02, s03);
+      if (two) storeBlock(out, i1 * n + j, w, accumulate, s10, s11, s12, s13);
+    }
+  }
+}
+
+/** out[at .. at + w) = (or +=) the first w of s0..s3. */
+function storeBlock(out: Float32Array, at: number, w: number, accumulate: boolean, s0: number, s1: number, s2: number, s3: number): void {
+  if (accumulate) {
+    out[at] = out[at]! + s0;
+    if (w > 1) out[at + 1] = out[at + 1]! + s1;
+    if (w > 2) out[at + 2] = out[at + 2]! + s2;
+    if (w > 3) out[at + 3] = out[at + 3]! + s3;
+  } else {
+    out[at] = s0;
+    if (w > 1) out[at + 1] = s1;
+    if (w > 2) out[at + 2] = s2;
+    if (w > 3) out[at + 3] = s3;
+  }
+}
+
+/** dst[at .. at + padded) = src[from .. from + n) then zeros. */
+function copyPadded(src: Float32Array, from: number, n: number, dst: Float32Array, at: number, padded: number): void {
+  dst.set(src.subarray(from, from + n), at);
+  if (padded > n) dst.fill(0, at + n, at + padded);
+}
+
+function checkRows(A: Float32Array, aBase: number, aStride: number, rows: number, W: Float32Array, K: number, cols: number,
+  bias: Float32Array | null, out: Float32Array, outBase: number, outStride: number): void {
+  if (rows <= 0 || cols <= 0) return;
+  if (aBase < 0 || aBase + (rows - 1) * aStride + K > A.length) throw new RangeError(`matmulRows: A (length ${A.length}) has no ${rows} rows of ${K} from ${aBase} at stride ${aStride}`);
+  if (cols * K > W.length) throw new RangeError(`matmulRows: W (length ${W.length}) is smaller than ${cols} × ${K}`);
+  if (bias !== null && bias.length < cols) throw new RangeError(`matmulRows: bias (length ${bias.length}) is shorter than ${cols} columns`);
+  if (outBase < 0 || outBase + (rows - 1) * outStride + cols > out.length) throw new RangeError(`matmulRows: out (length ${out.length}) has no ${rows} rows of ${cols} from ${outBase} at stride ${outStride}`);
+}
+
+function checkAtB(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array): void {
+  if (rows * m > A.length) throw new RangeError(`matmulAtB: A (length ${A.length}) is smaller than ${rows} × ${m}`);
+  if (rows * n > B.length) throw new RangeError(`matmulAtB: B (length ${B.length}) is smaller than ${rows} × ${n}`);
+  if (m * n > out.length) throw new RangeError(`matmulAtB: out (length ${out.length}) is smaller than ${m} × ${n}`);
+}
+
+interface ThreadKernel {
+  readonly simd: MatmulKernel;
+  /** This thread's kernel memory as f32, grown to at least `floats`. */
+  heap(floats: number): Float32Array;
+}
+
+// Module state is per thread (each worker thread loads its own copy of this module), so every
+// thread gets its own instance and memory: nothing is shared, nothing needs a lock.
+let threadState: ThreadKernel | null | undefined;
+
+/** This thread's kernel, made on first use; null where WebAssembly SIMD is unavailable. */
+function threadKernel(): ThreadKernel | null {
+  if (threadState !== undefined) return threadState;
+  try {
+    const simd = matmulKernel(1 << 20);
+    let view = new Float32Array(simd.memory.buffer);
+    threadState = {
+      simd,
+      heap(floats: number): Float32Array {
+        const bytes = 4 * floats;
+        const have = simd.memory.buffer.byteLength;
+        if (bytes > have) simd.memory.grow(Math.ceil((bytes - have) / 65536));
+        if (view.buffer !== simd.memory.buffer) view = new Float32Array(simd.memory.buffer);
+        return view;
+      },
+    };
+  } catch {
+    threadState = null;
+  }
+  return threadState;
+}
+
+/** Whether matmulRows and matmulAtB run on WebAssembly SIMD in this thread (else on the plain-JS loops). */
+export function matmulUsesSimd(): boolean {
+  return threadKernel() !== null;
+}
+
+/**
+ * The plain-JS kernel (the reference for matmulRows and its fallback), same contract; sums in f64.
+ * Register-blocked 2 rows × 4 columns: eight accumulators stay in registers (measured 1.1–1.3 GMAC/s
+ * on this machine's core vs 0.7–1.0 for a 4 × 4 block, which spills).
+ */
+export function matmulRowsJs(
   A: Float32Array, aBase: number, aStride: number, rows: number,
   W: Float32Array, K: number, cols: number,
   bias: Float32Array | null, out: Float32Array, outBase: number, outStride: number,
@@ -41,17 +220,8 @@ export function matmulRows(
         s10 += b0; s11 += b1; s12 += b2; s13 += b3;
       }
       const o0 = outBase + r * outStride + c;
-      out[o0] = s00;
-      if (n > 1) out[o0 + 1] = s01;
-      if (n > 2) out[o0 + 2] = s02;
-      if (n > 3) out[o0 + 3] = s03;
-      if (two) {
-        const o1 = o0 + outStride;
-        out[o1] = s10;
-        if (n > 1) out[o1 + 1] = s11;
-        if (n > 2) out[o1 + 2] = s12;
-        if (n > 3) out[o1 + 3] = s13;
-      }
+      storeBlock(out, o0, n, false, s00, s01, s02, s03);
+      if (two) storeBlock(out, o0 + outStride, n, false, s10, s11, s12, s13);
     }
   }
 }

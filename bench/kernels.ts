@@ -1,0 +1,115 @@
+/**
+ * Dense-kernel benchmark (`npm run bench:kernels`): GMAC/s of the deep models' products on one core,
+ * the plain-JS loops against the WebAssembly SIMD kernels, for the shapes the models call them with.
+ * "simd" is the whole call (copies into and out of the kernel's memory included); "kernel" is the
+ * SIMD kernel alone on data already in its memory, so the gap between them is the cost of the copies.
+ */
+import { performance } from 'node:perf_hooks';
+import { createRandom } from '../src/core/random.js';
+import { matmulAtB, matmulAtBJs, matmulRows, matmulRowsJs, matmulUsesSimd } from '../src/models/deep/matmul.js';
+import { ATB_ROWS, DOT_COLS, matmulKernel } from '../src/models/simd/matmul-kernel.js';
+import { roundUp4 } from '../src/models/simd/wasm-bytes.js';
+import { machine, writeResult } from './machine.js';
+
+interface Shape { readonly kernel: 'matmulRows' | 'matmulAtB'; readonly use: string; readonly dims: readonly number[] }
+
+// matmulRows dims: rows, K, cols, aStride. matmulAtB dims: rows, m, n.
+const SHAPES: Shape[] = [
+  { kernel: 'matmulRows', use: 'conv, one example (w=2, dim 64)', dims: [6, 128, 128, 64] },
+  { kernel: 'matmulRows', use: 'conv, one example (w=3, dim 128)', dims: [10, 384, 128, 128] },
+  { kernel: 'matmulRows', use: 'conv, one example (w=4, dim 128)', dims: [20, 512, 128, 128] },
+  { kernel: 'matmulRows', use: 'output layer, batch', dims: [64, 384, 100, 384] },
+  { kernel: 'matmulRows', use: 'output layer, batch', dims: [128, 384, 2400, 384] },
+  { kernel: 'matmulRows', use: 'output layer, batch', dims: [256, 512, 2400, 512] },
+  { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [64, 100, 384] },
+  { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [128, 2400, 384] },
+  { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [256, 2400, 512] },
+];
+
+const MS = 400;
+
+function random(n: number, seed: number): Float32Array {
+  const rnd = createRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * rnd.next() - 1);
+}
+
+/** Multiply-accumulates per second, in billions, of `op` run repeatedly for about MS ms (after a warm-up). */
+function gmacs(macs: number, op: () => void): number {
+  const warmEnd = performance.now() + MS / 4;
+  while (performance.now() < warmEnd) op();
+  let calls = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < MS) {
+    op();
+    calls++;
+    now = performance.now();
+  }
+  return (macs * calls) / ((now - start) / 1000) / 1e9;
+}
+
+const kernel = matmulKernel(1 << 20);
+
+function growTo(floats: number): void {
+  const have = kernel.memory.buffer.byteLength;
+  if (4 * floats > have) kernel.memory.grow(Math.ceil((4 * floats - have) / 65536));
+}
+
+function measure(shape: Shape): { js: number; simd: number; kernelOnly: number; macs: number } {
+  if (shape.kernel === 'matmulRows') {
+    const [rows, K, cols, aStride] = shape.dims as [number, number, number, number];
+    const A = random((rows - 1) * aStride + K, 1);
+    const W = random(cols * K, 2);
+    const bias = random(cols, 3);
+    const out = new Float32Array(rows * cols);
+    const macs = rows * K * cols;
+    const js = gmacs(macs, () => matmulRowsJs(A, 0, aStride, rows, W, K, cols, bias, out, 0, cols));
+    const simd = gmacs(macs, () => matmulRows(A, 0, aStride, rows, W, K, cols, bias, out, 0, cols));
+    const kp = roundUp4(K);
+    const colsPadded = Math.ceil(cols / DOT_COLS) * DOT_COLS;
+    const wAt = roundUp4(A.length);
+    const biasAt = wAt + colsPadded * kp;
+    const outAt = biasAt + colsPadded;
+    growTo(outAt + rows * colsPadded);
+    const kernelOnly = gmacs(macs, () => kernel.dotRows(0, 4 * aStride, rows, 4 * wAt, 4 * kp, colsPadded, 4 * biasAt, 4 * outAt));
+    return { js, simd, kernelOnly, macs };
+  }
+  const [rows, m, n] = shape.dims as [number, number, number];
+  const A = random(rows * m, 4);
+  const B = random(rows * n, 5);
+  const out = new Float32Array(m * n);
+  const macs = rows * m * n;
+  const js = gmacs(macs, () => matmulAtBJs(A, B, rows, m, n, out, true));
+  const simd = gmacs(macs, () => matmulAtB(A, B, rows, m, n, out, true));
+  const mp = Math.ceil(m / ATB_ROWS) * ATB_ROWS;
+  const np = roundUp4(n);
+  const bAt = roundUp4(rows * mp);
+  const outAt = bAt + rows * np;
+  growTo(outAt + mp * np);
+  const kernelOnly = gmacs(macs, () => kernel.atb(0, 4 * mp, 4 * bAt, 4 * np, rows, mp, np, 4 * outAt));
+  return { js, simd, kernelOnly, macs };
+}
+
+function main(): void {
+  const m = machine();
+  const command = 'npm run bench:kernels';
+  if (!matmulUsesSimd()) throw new Error('WebAssembly SIMD is unavailable here: nothing to compare');
+  process.stdout.write(`dense kernels, one core — ${command}\nmachine: ${m.cores} cores, ${m.cpu}, node ${m.node}, ${m.platform}\n\n`);
+  const header = ['kernel', 'use', 'dims', 'JS GMAC/s', 'SIMD GMAC/s', 'SIMD/JS', 'kernel only', 'copies'];
+  const widths = [10, 34, 20, 9, 11, 7, 11, 6];
+  const line = (cells: string[]): string => `${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}\n`;
+  process.stdout.write(line(header));
+  const rows = [];
+  for (const shape of SHAPES) {
+    const r = measure(shape);
+    const dims = shape.kernel === 'matmulRows' ? `r${shape.dims[0]} K${shape.dims[1]} c${shape.dims[2]} s${shape.dims[3]}` : `r${shape.dims[0]} m${shape.dims[1]} n${shape.dims[2]}`;
+    // The share of a whole SIMD call spent outside the kernel (copies in and out, bias, padding).
+    const copies = 1 - r.simd / r.kernelOnly;
+    process.stdout.write(line([shape.kernel, shape.use, dims, r.js.toFixed(2), r.simd.toFixed(2), `${(r.simd / r.js).toFixed(1)}x`, r.kernelOnly.toFixed(2), `${Math.round(100 * copies)}%`]));
+    rows.push({ ...shape, jsGmacs: r.js, simdGmacs: r.simd, ratio: r.simd / r.js, kernelOnlyGmacs: r.kernelOnly, copyShare: copies });
+  }
+  const path = writeResult('kernels', { command, machine: m, msPerCell: MS, shapes: rows, at: new Date().toISOString() });
+  process.stdout.write(`\ndims: matmulRows r rows, K, c cols, s aStride; matmulAtB r rows, m, n. wrote ${path}\n`);
+}
+
+main();
