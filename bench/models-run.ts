@@ -31,9 +31,13 @@ if (splitDir) {
 const t0 = performance.now();
 // BENCH_PARAMS='{"epochs":1}' overrides hyper-parameters (for tuning runs; the recorded benchmark uses the defaults).
 const params = JSON.parse(process.env['BENCH_PARAMS'] ?? '{}') as Record<string, unknown>;
-// Each finished epoch of a deep kind goes to stderr (loss, validation accuracy, rate).
+// Each finished epoch of a deep kind goes to stderr (loss, validation accuracy, rate), and its time is kept.
+const epochSeconds: number[] = [];
 const onProgress = (p: { info?: Readonly<Record<string, unknown>> }): void => {
-  if (p.info?.['epochSeconds'] !== undefined) process.stderr.write(`  epoch ${JSON.stringify(p.info)}\n`);
+  const seconds = p.info?.['epochSeconds'];
+  if (typeof seconds !== 'number') return;
+  epochSeconds.push(seconds);
+  process.stderr.write(`  epoch ${JSON.stringify(p.info)}\n`);
 };
 const result = await runTraining({ rows: train, labelColumn, kind, seed: 1, upsample, threads, params, validFraction: 0.05, onProgress });
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -77,7 +81,8 @@ rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
   kind, upsample, labelColumn, trainRows: result.trainRows, testRows: texts.length, classes,
-  accuracy: report.accuracy, macroF1: report.macroF1, rareMacroF1, rareClasses: rare.length, trainSeconds,
+  accuracy: report.accuracy, macroF1: report.macroF1, rareMacroF1, rareClasses: rare.length, trainSeconds, params,
+  epochs: epochSeconds.length, epochSeconds: epochSeconds.length === 0 ? null : epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length,
   oneThreadPerSec, allCoresPerSec, cpuSecondsPerMillion, artifactMB: result.bytes.length / 1e6, peakRssMB: process.resourceUsage().maxRSS / 1024,
 })}\n`);
 

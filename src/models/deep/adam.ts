@@ -5,6 +5,8 @@
  */
 export interface AdamSettings {
   readonly lr: number;
+  /** The embedding table's learning rate when it differs from lr (a row moves only when its word occurs, so it may need bigger steps). */
+  readonly embeddingLr?: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
@@ -55,7 +57,8 @@ export function adamRows(p: Float32Array, g: Float32Array, s: AdamState, a: Adam
  * Lazy: only the touched rows. Either way the touched rows of g are zeroed afterwards, and the
  * caller keeps every other row of g zero.
  */
-export function adamEmbedding(p: Float32Array, g: Float32Array, s: AdamState, a: AdamSettings, step: number, rows: Int32Array, count: number, dim: number, dense: boolean): void {
+export function adamEmbedding(p: Float32Array, g: Float32Array, s: AdamState, settings: AdamSettings, step: number, rows: Int32Array, count: number, dim: number, dense: boolean): void {
+  const a = settings.embeddingLr === undefined ? settings : { ...settings, lr: settings.embeddingLr };
   if (dense) adamDense(p, g, s, a, step);
   else adamRows(p, g, s, a, step, rows, count, dim);
   for (let i = 0; i < count; i++) g.fill(0, rows[i]! * dim, (rows[i]! + 1) * dim);

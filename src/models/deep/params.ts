@@ -1,3 +1,4 @@
+import type { AdamSettings } from './adam.js';
 import { InputError } from '../../core/errors.js';
 
 export interface ParamBound {
@@ -48,6 +49,8 @@ export interface DeepCommonParams {
   readonly dim: number;
   readonly dropout: number;
   readonly lr: number;
+  /** Adam learning rate of the embedding table; 0 = lr. */
+  readonly embeddingLr: number;
   readonly batchSize: number;
   readonly epochs: number;
   /** Stop after this many epochs without a better validation accuracy (0 = never stop early). */
@@ -67,7 +70,7 @@ export interface DeepCommonParams {
 }
 
 export const DEEP_COMMON_DEFAULTS: DeepCommonParams = {
-  dim: 128, dropout: 0.5, lr: 0.001, batchSize: 64, epochs: 10, patience: 2, maxLength: 64,
+  dim: 128, dropout: 0.5, lr: 0.001, embeddingLr: 0, batchSize: 64, epochs: 10, patience: 2, maxLength: 64,
   minCount: 2, maxWords: 50_000, subwordN: 3, maxSubwords: 20_000, sparseBelow: 1e-5, classWeightPower: 0, lazyEmbedding: 0,
 };
 
@@ -75,6 +78,7 @@ export const DEEP_COMMON_SPEC: ParamSpec<DeepCommonParams> = {
   dim: { min: 1, max: 1024, integer: true },
   dropout: { min: 0, max: 0.95, integer: false },
   lr: { min: Number.MIN_VALUE, max: 1, integer: false },
+  embeddingLr: { min: 0, max: 1, integer: false },
   batchSize: { min: 1, max: 4096, integer: true },
   epochs: { min: 1, max: 1000, integer: true },
   patience: { min: 0, max: 1000, integer: true },
@@ -94,4 +98,9 @@ export function classWeights(y: Int32Array, classes: number, power: number): Flo
   for (let i = 0; i < y.length; i++) counts[y[i]!]!++;
   const mean = y.length / Math.max(1, counts.filter((c) => c > 0).length);
   return Float32Array.from(counts, (c) => (c > 0 ? Math.pow(mean / c, power) : 0));
+}
+
+/** Adam settings of a deep kind's params (the embedding's own rate when embeddingLr is set). */
+export function adamOf(p: DeepCommonParams, base: Omit<AdamSettings, 'lr'>): AdamSettings {
+  return p.embeddingLr > 0 ? { ...base, lr: p.lr, embeddingLr: p.embeddingLr } : { ...base, lr: p.lr };
 }

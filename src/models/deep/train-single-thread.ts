@@ -4,7 +4,7 @@ import type { OnnxClassifier } from '../onnx/onnx-classifier.js';
 import { TokenEncoder } from '../onnx/token-encoder.js';
 import { ADAM_DEFAULTS } from './adam.js';
 import { checkTrainInput } from './check-input.js';
-import { classWeights, type DeepCommonParams } from './params.js';
+import { adamOf, classWeights, type DeepCommonParams } from './params.js';
 import { servedWeights, singleThreadClassifier, type SingleThreadKind } from './single-thread-kind.js';
 import { runDeepTraining } from './train-loop.js';
 import { onnxAccuracy } from './validate-onnx.js';
@@ -28,7 +28,7 @@ export async function trainSingleThread<P extends DeepCommonParams, Shape extend
   const batchSize = Math.min(params.batchSize, input.texts.length);
   const net = kind.net(shape, weights, batchSize, true);
   const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
-  const adam = { ...ADAM_DEFAULTS, lr: params.lr };
+  const adam = adamOf(params, ADAM_DEFAULTS);
   const lazyEmbedding = params.lazyEmbedding === 1;
   const build = (trained: W): OnnxClassifier => {
     const served = servedWeights(kind, trained, encoder, shape);

@@ -27,7 +27,7 @@ export class TextCnnOptimiser {
     this.rows = new Int32Array(vocab);
   }
 
-  apply(shards: readonly TextCnnGrads[], adam: AdamSettings, embeddingAdam: AdamSettings = adam): void {
+  apply(shards: readonly TextCnnGrads[], adam: AdamSettings): void {
     const t = ++this.step;
     const dim = this.dim;
     let rowCount = 0;
@@ -46,7 +46,7 @@ export class TextCnnOptimiser {
       }
       g.touchedCount[0] = 0;
     }
-    adamEmbedding(this.weights.embedding, this.rowSum, this.states[0]!, embeddingAdam, t, this.rows, rowCount, dim, !this.lazyEmbedding);
+    adamEmbedding(this.weights.embedding, this.rowSum, this.states[0]!, adam, t, this.rows, rowCount, dim, !this.lazyEmbedding);
     const params = weightTensors(this.weights).slice(1);
     const shardTensors = shards.map((g) => [...g.conv, ...g.convBias, g.output, g.outputBias]);
     params.forEach((p, k) => {

@@ -1,12 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../../core/errors.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
-import { ADAM_DEFAULTS } from '../deep/adam.js';
+import { ADAM_DEFAULTS, type AdamSettings } from '../deep/adam.js';
 import { checkTrainInput } from '../deep/check-input.js';
 import { encodeTexts } from '../deep/encode-split.js';
 import { foldBagTable } from '../deep/fold-bag.js';
+import { priorCorrectedBias } from '../deep/prior-correction.js';
 import { encodeSlotTexts, slotsOfIds } from '../deep/slot-sequences.js';
-import { classWeights } from '../deep/params.js';
+import { adamOf, classWeights } from '../deep/params.js';
 import { runDeepTraining } from '../deep/train-loop.js';
 import { onnxAccuracy } from '../deep/validate-onnx.js';
 import { buildVocab } from '../deep/vocab.js';
@@ -41,8 +42,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const capacity = Math.ceil(batchSize / SHARDS) + 1;
   const grads = Array.from({ length: SHARDS }, () => allocGrads(weights, shape.vocab));
   const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
-  const adam = { ...ADAM_DEFAULTS, lr: params.lr };
-  const embeddingAdam = { ...adam, lr: params.embeddingLr > 0 ? params.embeddingLr : params.lr };
+  const adam = adamOf(params, ADAM_DEFAULTS);
   const totalSteps = params.epochs * Math.ceil(input.texts.length / batchSize);
   const optimiser = new TextCnnOptimiser(weights, shape.vocab, shape.dim, params.lazyEmbedding === 1);
   const tensors = weightTensors(weights);
@@ -61,7 +61,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
     weights: weights as ShardJob['weights'], grads: grads[1] as ShardJob['grads'], ...shared, classWeight: weightOf, order, control, loss,
   }) : undefined;
   const build = (trained: TextCnnWeights): OnnxClassifier => {
-    const w = { ...trained, embedding: foldBagTable(trained.embedding, encoder, shape.dim) };
+    const w = { ...trained, embedding: foldBagTable(trained.embedding, encoder, shape.dim), outputBias: priorCorrectedBias(trained.outputBias, input.y, params.priorCorrection) };
     return textCnnClassifier(input.labels, params, vocab, w, exportTextCnnOnnx(shape, w));
   };
 
@@ -80,7 +80,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
     });
     if (worker) waitForWorker(control);
     const decay = 1 - params.lrDecay * Math.min(1, step / totalSteps);
-    optimiser.apply(grads, decay === 1 ? adam : { ...adam, lr: adam.lr * decay }, decay === 1 ? embeddingAdam : { ...embeddingAdam, lr: embeddingAdam.lr * decay });
+    optimiser.apply(grads, decay === 1 ? adam : decayed(adam, decay));
     let sum = 0;
     for (let s = 0; s < SHARDS; s++) sum += loss[s]!;
     return sum;
@@ -128,4 +128,8 @@ function sharedInts(a: Int32Array): Int32Array {
   const s = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
   s.set(a);
   return s;
+}
+
+function decayed(a: AdamSettings, factor: number): AdamSettings {
+  return { ...a, lr: a.lr * factor, ...(a.embeddingLr === undefined ? {} : { embeddingLr: a.embeddingLr * factor }) };
 }
