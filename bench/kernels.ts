@@ -6,14 +6,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createRandom } from '../src/core/random.js';
-import { matmulAtB, matmulAtBJs, matmulRows, matmulRowsJs, matmulUsesSimd } from '../src/models/deep/matmul.js';
+import { matmulAB, matmulABJs, matmulAtB, matmulAtBJs, matmulRows, matmulRowsJs, matmulUsesSimd } from '../src/models/deep/matmul.js';
 import { ATB_ROWS, DOT_COLS, matmulKernel } from '../src/models/simd/matmul-kernel.js';
 import { roundUp4 } from '../src/models/simd/wasm-bytes.js';
 import { machine, writeResult } from './machine.js';
 
-interface Shape { readonly kernel: 'matmulRows' | 'matmulAtB'; readonly use: string; readonly dims: readonly number[] }
+interface Shape { readonly kernel: 'matmulRows' | 'matmulAtB' | 'matmulAB'; readonly use: string; readonly dims: readonly number[] }
 
-// matmulRows dims: rows, K, cols, aStride. matmulAtB dims: rows, m, n.
+// matmulRows dims: rows, K, cols, aStride. matmulAtB and matmulAB dims: rows, m, n.
 const SHAPES: Shape[] = [
   { kernel: 'matmulRows', use: 'conv, one example (w=2, dim 64)', dims: [6, 128, 128, 64] },
   { kernel: 'matmulRows', use: 'conv, one example (w=3, dim 128)', dims: [10, 384, 128, 128] },
@@ -24,6 +24,9 @@ const SHAPES: Shape[] = [
   { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [64, 100, 384] },
   { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [128, 2400, 384] },
   { kernel: 'matmulAtB', use: 'gW += dLogitsᵀ·hidden', dims: [256, 2400, 512] },
+  { kernel: 'matmulAB', use: 'dHidden = dLogits·W', dims: [64, 100, 384] },
+  { kernel: 'matmulAB', use: 'dHidden = dLogits·W', dims: [128, 2400, 384] },
+  { kernel: 'matmulAB', use: 'dHidden = dLogits·W', dims: [256, 2400, 512] },
 ];
 
 const MS = 400;
@@ -75,18 +78,22 @@ function measure(shape: Shape): { js: number; simd: number; kernelOnly: number; 
     return { js, simd, kernelOnly, macs };
   }
   const [rows, m, n] = shape.dims as [number, number, number];
+  const atb = shape.kernel === 'matmulAtB';
+  const [steps, outRows] = atb ? [rows, m] : [m, rows];
   const A = random(rows * m, 4);
-  const B = random(rows * n, 5);
-  const out = new Float32Array(m * n);
+  const B = random(steps * n, 5);
+  const out = new Float32Array(outRows * n);
   const macs = rows * m * n;
-  const js = gmacs(macs, () => matmulAtBJs(A, B, rows, m, n, out, true));
-  const simd = gmacs(macs, () => matmulAtB(A, B, rows, m, n, out, true));
-  const mp = Math.ceil(m / ATB_ROWS) * ATB_ROWS;
+  const js = gmacs(macs, () => (atb ? matmulAtBJs : matmulABJs)(A, B, rows, m, n, out, true));
+  const simd = gmacs(macs, () => (atb ? matmulAtB : matmulAB)(A, B, rows, m, n, out, true));
+  const rowsPadded = Math.ceil(outRows / ATB_ROWS) * ATB_ROWS;
   const np = roundUp4(n);
-  const bAt = roundUp4(rows * mp);
-  const outAt = bAt + rows * np;
-  growTo(outAt + mp * np);
-  const kernelOnly = gmacs(macs, () => kernel.atb(0, 4 * mp, 4 * bAt, 4 * np, rows, mp, np, 4 * outAt));
+  const bAt = roundUp4(rowsPadded * m + m);
+  const outAt = bAt + steps * np;
+  growTo(outAt + rowsPadded * np);
+  const kernelOnly = atb
+    ? gmacs(macs, () => kernel.atb(0, 4, 4 * m, 4 * bAt, 4 * np, steps, rowsPadded, np, 4 * outAt))
+    : gmacs(macs, () => kernel.ab(0, 4 * m, 4, 4 * bAt, 4 * np, steps, rowsPadded, np, 4 * outAt));
   return { js, simd, kernelOnly, macs };
 }
 
@@ -109,7 +116,7 @@ function main(): void {
     rows.push({ ...shape, jsGmacs: r.js, simdGmacs: r.simd, ratio: r.simd / r.js, kernelOnlyGmacs: r.kernelOnly, copyShare: copies });
   }
   const path = writeResult('kernels', { command, machine: m, msPerCell: MS, shapes: rows, at: new Date().toISOString() });
-  process.stdout.write(`\ndims: matmulRows r rows, K, c cols, s aStride; matmulAtB r rows, m, n. wrote ${path}\n`);
+  process.stdout.write(`\ndims: matmulRows r rows, K, c cols, s aStride; matmulAtB and matmulAB r rows, m, n. wrote ${path}\n`);
 }
 
 main();

@@ -54,55 +54,88 @@ export function matmulRows(
  * summed over r in order in f32, then added to out when accumulating.
  */
 export function matmulAtB(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
-  checkAtB(A, B, rows, m, n, out);
-  const kernel = m > 0 && n > 0 ? threadKernel() : null;
-  if (kernel === null) {
-    matmulAtBJs(A, B, rows, m, n, out, accumulate);
-    return;
-  }
-  const mp = Math.ceil(m / ATB_ROWS) * ATB_ROWS;
-  const np = roundUp4(n);
-  const bAt = roundUp4(rows * mp);
-  const outAt = bAt + rows * np;
-  const heap = kernel.heap(outAt + mp * np);
-  if (!accumulate) heap.fill(0, outAt, outAt + mp * np);
-  else if (n === np) heap.set(out.subarray(0, m * n), outAt);
-  else for (let i = 0; i < m; i++) copyPadded(out, i * n, n, heap, outAt + i * np, np);
-  if (m === mp) heap.set(A.subarray(0, rows * m), 0);
-  else for (let r = 0; r < rows; r++) copyPadded(A, r * m, m, heap, r * mp, mp);
-  if (n === np) heap.set(B.subarray(0, rows * n), bAt);
-  else for (let r = 0; r < rows; r++) copyPadded(B, r * n, n, heap, bAt + r * np, np);
-  kernel.simd.atb(0, 4 * mp, 4 * bAt, 4 * np, rows, mp, np, 4 * outAt);
-  if (n === np) out.set(heap.subarray(outAt, outAt + m * n), 0);
-  else for (let i = 0; i < m; i++) out.set(heap.subarray(outAt + i * np, outAt + i * np + n), i * n);
+  checkOuter('matmulAtB', A, B, rows, m, rows, n, out, m);
+  outerProduct(A, 1, m, B, rows, m, n, out, accumulate);
 }
 
 /**
- * The plain-JS Aᵀ·B (the reference for matmulAtB and its fallback), same contract; sums in f64.
- * Register-blocked 2 output rows × 4 columns, as matmulRowsJs.
+ * out[r * n + j] = Σ_i A[r * m + i] · B[i * n + j] (or += with accumulate): A·B for A rows × m and
+ * B m × n, e.g. a dense layer's input gradient dHidden = dLogits · W for W classes × hidden (no
+ * transposed copy of W needed). Runs on this thread's WebAssembly SIMD kernel (matmulABJs where that
+ * is unavailable). Each element is summed over i in order in f32, then added to out when accumulating.
  */
+export function matmulAB(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
+  checkOuter('matmulAB', A, B, rows, m, m, n, out, rows);
+  outerProduct(A, m, 1, B, m, rows, n, out, accumulate);
+}
+
+/** The plain-JS Aᵀ·B (the reference for matmulAtB and its fallback), same contract; sums in f64. */
 export function matmulAtBJs(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
-  for (let i = 0; i < m; i += 2) {
-    const two = i + 1 < m;
-    const i1 = two ? i + 1 : i;
+  outerJs(A, 1, m, B, rows, m, n, out, accumulate);
+}
+
+/** The plain-JS A·B (the reference for matmulAB and its fallback), same contract; sums in f64. */
+export function matmulABJs(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array, accumulate: boolean): void {
+  outerJs(A, m, 1, B, m, rows, n, out, accumulate);
+}
+
+/**
+ * out[i * n + j] (+)= Σ_s A[i * aRowStep + s * aSumStep] · B[s * n + j] for i < outRows, s < steps:
+ * Aᵀ·B and A·B are this with A's two steps swapped.
+ */
+function outerProduct(A: Float32Array, aRowStep: number, aSumStep: number, B: Float32Array, steps: number, outRows: number, n: number,
+  out: Float32Array, accumulate: boolean): void {
+  const kernel = outRows > 0 && n > 0 ? threadKernel() : null;
+  if (kernel === null) {
+    outerJs(A, aRowStep, aSumStep, B, steps, outRows, n, out, accumulate);
+    return;
+  }
+  const rowsPadded = Math.ceil(outRows / ATB_ROWS) * ATB_ROWS;
+  const np = roundUp4(n);
+  // A is copied as it is: the padding rows read past its values (still inside the kernel's memory),
+  // into outputs nobody copies out.
+  const aFloats = steps === 0 ? 0 : (outRows - 1) * aRowStep + (steps - 1) * aSumStep + 1;
+  const aRead = steps === 0 ? 0 : (rowsPadded - 1) * aRowStep + (steps - 1) * aSumStep + 1;
+  const bAt = roundUp4(aRead);
+  const outAt = bAt + steps * np;
+  const heap = kernel.heap(outAt + rowsPadded * np);
+  heap.set(A.subarray(0, aFloats), 0);
+  if (n === np) heap.set(B.subarray(0, steps * n), bAt);
+  else for (let s = 0; s < steps; s++) copyPadded(B, s * n, n, heap, bAt + s * np, np);
+  if (!accumulate) heap.fill(0, outAt, outAt + rowsPadded * np);
+  else if (n === np) heap.set(out.subarray(0, outRows * n), outAt);
+  else for (let i = 0; i < outRows; i++) copyPadded(out, i * n, n, heap, outAt + i * np, np);
+  if (aRowStep === 1) kernel.simd.atb(0, 4, 4 * aSumStep, 4 * bAt, 4 * np, steps, rowsPadded, np, 4 * outAt);
+  else kernel.simd.ab(0, 4 * aRowStep, 4 * aSumStep, 4 * bAt, 4 * np, steps, rowsPadded, np, 4 * outAt);
+  if (n === np) out.set(heap.subarray(outAt, outAt + outRows * n), 0);
+  else for (let i = 0; i < outRows; i++) out.set(heap.subarray(outAt + i * np, outAt + i * np + n), i * n);
+}
+
+/** The plain-JS outerProduct: register-blocked 2 output rows × 4 columns, as matmulRowsJs; sums in f64. */
+function outerJs(A: Float32Array, aRowStep: number, aSumStep: number, B: Float32Array, steps: number, outRows: number, n: number,
+  out: Float32Array, accumulate: boolean): void {
+  for (let i = 0; i < outRows; i += 2) {
+    const two = i + 1 < outRows;
+    const a0 = i * aRowStep;
+    const a1 = two ? a0 + aRowStep : a0;
     for (let j = 0; j < n; j += 4) {
       const w = n - j < 4 ? n - j : 4;
       const j1 = w > 1 ? j + 1 : j;
       const j2 = w > 2 ? j + 2 : j;
       const j3 = w > 3 ? j + 3 : j;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let r = 0, ar = 0, br = 0; r < rows; r++, ar += m, br += n) {
-        const x0 = A[ar + i]!;
-        const x1 = A[ar + i1]!;
-        const y0 = B[br + j]!;
-        const y1 = B[br + j1]!;
-        const y2 = B[br + j2]!;
-        const y3 = B[br + j3]!;
+      for (let s = 0, as = 0, bs = 0; s < steps; s++, as += aSumStep, bs += n) {
+        const x0 = A[a0 + as]!;
+        const x1 = A[a1 + as]!;
+        const y0 = B[bs + j]!;
+        const y1 = B[bs + j1]!;
+        const y2 = B[bs + j2]!;
+        const y3 = B[bs + j3]!;
         s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
         s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
       storeBlock(out, i * n + j, w, accumulate, s00, s01, s02, s03);
-      if (two) storeBlock(out, i1 * n + j, w, accumulate, s10, s11, s12, s13);
+      if (two) storeBlock(out, (i + 1) * n + j, w, accumulate, s10, s11, s12, s13);
     }
   }
 }
@@ -137,10 +170,11 @@ function checkRows(A: Float32Array, aBase: number, aStride: number, rows: number
   if (outBase < 0 || outBase + (rows - 1) * outStride + cols > out.length) throw new RangeError(`matmulRows: out (length ${out.length}) has no ${rows} rows of ${cols} from ${outBase} at stride ${outStride}`);
 }
 
-function checkAtB(A: Float32Array, B: Float32Array, rows: number, m: number, n: number, out: Float32Array): void {
-  if (rows * m > A.length) throw new RangeError(`matmulAtB: A (length ${A.length}) is smaller than ${rows} × ${m}`);
-  if (rows * n > B.length) throw new RangeError(`matmulAtB: B (length ${B.length}) is smaller than ${rows} × ${n}`);
-  if (m * n > out.length) throw new RangeError(`matmulAtB: out (length ${out.length}) is smaller than ${m} × ${n}`);
+/** A rows × m, B bRows × n, out outRows × n. */
+function checkOuter(what: string, A: Float32Array, B: Float32Array, rows: number, m: number, bRows: number, n: number, out: Float32Array, outRows: number): void {
+  if (rows * m > A.length) throw new RangeError(`${what}: A (length ${A.length}) is smaller than ${rows} × ${m}`);
+  if (bRows * n > B.length) throw new RangeError(`${what}: B (length ${B.length}) is smaller than ${bRows} × ${n}`);
+  if (outRows * n > out.length) throw new RangeError(`${what}: out (length ${out.length}) is smaller than ${outRows} × ${n}`);
 }
 
 interface ThreadKernel {
@@ -170,20 +204,21 @@ function threadKernel(): ThreadKernel | null {
       },
     };
   } catch {
+    // No WebAssembly SIMD here (the module does not compile): the plain-JS loops serve.
     threadState = null;
   }
   return threadState;
 }
 
-/** Whether matmulRows and matmulAtB run on WebAssembly SIMD in this thread (else on the plain-JS loops). */
+/** Whether matmulRows, matmulAtB and matmulAB run on WebAssembly SIMD in this thread (else on the plain-JS loops). */
 export function matmulUsesSimd(): boolean {
   return threadKernel() !== null;
 }
 
 /**
  * The plain-JS kernel (the reference for matmulRows and its fallback), same contract; sums in f64.
- * Register-blocked 2 rows × 4 columns: eight accumulators stay in registers (measured 1.1–1.3 GMAC/s
- * on this machine's core vs 0.7–1.0 for a 4 × 4 block, which spills).
+ * Register-blocked 2 rows × 4 columns: eight accumulators stay in registers (a 4 × 4 block spills
+ * and was measured 20-40% slower); ~2 GMAC/s per core (bench/kernels.ts).
  */
 export function matmulRowsJs(
   A: Float32Array, aBase: number, aStride: number, rows: number,

@@ -11,10 +11,11 @@
  *   overlap), rows of w at byte stride kBytes (a multiple of 16, the padding zeros), bias colsPadded
  *   f32, out rows × colsPadded f32, colsPadded a multiple of DOT_COLS. Vectorised over k: lane l of
  *   an accumulator sums k ≡ l (mod 4) in order, the lanes end as (l0 + l2) + (l1 + l3), then + bias.
- * atb(a, aStride, b, bStride, steps, mPadded, nPadded, out):
- *   out[i][j] += Σ_s a[s][i] · b[s][j], the sum over s < steps in order, then added to out; rows of
- *   a and b at the given byte strides, out mPadded × nPadded f32, mPadded a multiple of ATB_ROWS,
- *   nPadded a multiple of 4. Vectorised over j, so no lane reduction.
+ * atb(a, 4, aSumStep, b, bStride, steps, mPadded, nPadded, out) and ab(a, aRowStep, aSumStep, ...):
+ *   out[i][j] += Σ_s a[i·aRowStep + s·aSumStep] · b[s][j] (byte steps), the sum over s < steps in
+ *   order, then added to out; rows of b at byte stride bStride, out mPadded × nPadded f32, mPadded a
+ *   multiple of ATB_ROWS, nPadded a multiple of 4. Vectorised over j, so no lane reduction. Aᵀ·B is
+ *   atb (a's rows are the steps: aSumStep = 4m), A·B is ab (aRowStep = 4m, aSumStep = 4).
  *
  * The module is assembled here byte by byte (no toolchain needed at build time).
  */
@@ -22,13 +23,14 @@ import { leb, name, section, Wasm, type WasmMemory } from './wasm-bytes.js';
 
 /** Columns of w per dotRows block: callers pad w to a multiple of this many rows. */
 export const DOT_COLS = 4;
-/** Rows of the atb output per block: callers pad a's columns to a multiple of this. */
+/** Rows of the atb and ab output per block: callers pad the output to a multiple of this many rows. */
 export const ATB_ROWS = 4;
 
 export interface MatmulKernel {
   readonly memory: WasmMemory & { grow(pages: number): number };
   dotRows(a: number, aStride: number, rows: number, w: number, kBytes: number, colsPadded: number, bias: number, out: number): void;
-  atb(a: number, aStride: number, b: number, bStride: number, steps: number, mPadded: number, nPadded: number, out: number): void;
+  atb(a: number, aRowStep: 4, aSumStep: number, b: number, bStride: number, steps: number, mPadded: number, nPadded: number, out: number): void;
+  ab(a: number, aRowStep: number, aSumStep: number, b: number, bStride: number, steps: number, mPadded: number, nPadded: number, out: number): void;
 }
 
 const I32 = 0x7f;
@@ -144,13 +146,20 @@ function dotRowsBody(): number[] {
   return funcBody(L, code);
 }
 
-// atb params.
-const [TA, TA_STRIDE, TB, TB_STRIDE, TSTEPS, TM, TN, TOUT] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+// atb and ab params: a, aRowStep, aSumStep, b, bStride, steps, mPadded, nPadded, out.
+const [TA, TA_ROW, TA_SUM, TB, TB_STRIDE, TSTEPS, TM, TN, TOUT] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
 const ATB_VECS = 2;
 
-function atbBody(): number[] {
-  const L = new Locals(8, 16);
-  const i = L.i32(), j = L.i32(), s = L.i32(), aPtr = L.i32(), bPtr = L.i32(), outStride = L.i32(), nMain = L.i32(), outPtr = L.i32();
+/**
+ * out[i][j] += Σ_s a[i·aRowStep + s·aSumStep] · b[s][j] (byte steps): ATB_ROWS output rows by
+ * 4·ATB_VECS columns per block, one splat of a and ATB_VECS loads of b per step. `packedRows`: the
+ * a values of consecutive output rows are consecutive f32 (aRowStep is 4 and is not read), so they
+ * load at fixed offsets from one pointer (Aᵀ·B); otherwise each output row has its own pointer (A·B).
+ */
+function outerBody(packedRows: boolean): number[] {
+  const L = new Locals(9, 20);
+  const i = L.i32(), j = L.i32(), s = L.i32(), bPtr = L.i32(), outStride = L.i32(), nMain = L.i32(), outPtr = L.i32();
+  const aPtr = Array.from({ length: packedRows ? 1 : ATB_ROWS }, () => L.i32());
   const acc = Array.from({ length: ATB_ROWS * ATB_VECS }, () => L.v128());
   const bv = Array.from({ length: ATB_VECS }, () => L.v128());
   const av = L.v128();
@@ -159,21 +168,21 @@ function atbBody(): number[] {
   const block = (vecs: number): number[] => {
     const code: number[] = [];
     for (let r = 0; r < ATB_ROWS; r++) for (let v = 0; v < vecs; v++) code.push(...V128_ZERO, ...set(acc[r * ATB_VECS + v]!));
-    code.push(
-      ...get(TA), ...get(i), ...i32(2), I32_SHL, I32_ADD, ...set(aPtr),
-      ...get(TB), ...get(j), ...i32(2), I32_SHL, I32_ADD, ...set(bPtr),
-      ...i32(0), ...set(s),
-    );
+    if (packedRows) code.push(...get(TA), ...get(i), ...i32(2), I32_SHL, I32_ADD, ...set(aPtr[0]!));
+    else code.push(...get(TA), ...get(i), ...get(TA_ROW), I32_MUL, I32_ADD, ...set(aPtr[0]!));
+    for (let r = 1; r < aPtr.length; r++) code.push(...get(aPtr[r - 1]!), ...get(TA_ROW), I32_ADD, ...set(aPtr[r]!));
+    code.push(...get(TB), ...get(j), ...i32(2), I32_SHL, I32_ADD, ...set(bPtr), ...i32(0), ...set(s));
     const step: number[] = [];
     for (let v = 0; v < vecs; v++) step.push(...get(bPtr), ...V128_LOAD(16 * v), ...set(bv[v]!));
     for (let r = 0; r < ATB_ROWS; r++) {
-      step.push(...get(aPtr), ...V128_LOAD32_SPLAT(4 * r), ...set(av));
+      step.push(...(packedRows ? [...get(aPtr[0]!), ...V128_LOAD32_SPLAT(4 * r)] : [...get(aPtr[r]!), ...V128_LOAD32_SPLAT()]), ...set(av));
       for (let v = 0; v < vecs; v++) {
         const x = acc[r * ATB_VECS + v]!;
         step.push(...get(x), ...get(av), ...get(bv[v]!), ...F32X4_MUL, ...F32X4_ADD, ...set(x));
       }
     }
-    step.push(...bump(aPtr, get(TA_STRIDE)), ...bump(bPtr, get(TB_STRIDE)));
+    for (const p of aPtr) step.push(...bump(p, get(TA_SUM)));
+    step.push(...bump(bPtr, get(TB_STRIDE)));
     code.push(...forLoop(s, TSTEPS, i32(1), step));
     code.push(...get(TOUT), ...get(i), ...get(outStride), I32_MUL, I32_ADD, ...get(j), ...i32(2), I32_SHL, I32_ADD, ...set(outPtr));
     for (let r = 0; r < ATB_ROWS; r++) {
@@ -203,11 +212,11 @@ function moduleBytes(): Uint8Array {
   const i32s = (n: number): number[] => new Array<number>(n).fill(I32);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 8, ...i32s(8), 0]),
+    ...section(1, [2, 0x60, 8, ...i32s(8), 0, 0x60, 9, ...i32s(9), 0]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name('dotRows'), 0x00, 0, ...name('atb'), 0x00, 1]),
-    ...section(10, [2, ...dotRowsBody(), ...atbBody()]),
+    ...section(3, [3, 0, 1, 1]),
+    ...section(7, [3, ...name('dotRows'), 0x00, 0, ...name('atb'), 0x00, 1, ...name('ab'), 0x00, 2]),
+    ...section(10, [3, ...dotRowsBody(), ...outerBody(true), ...outerBody(false)]),
   ]);
 }
 
@@ -223,5 +232,6 @@ export function matmulKernel(bytes: number): MatmulKernel {
     memory,
     dotRows: instance.exports['dotRows'] as MatmulKernel['dotRows'],
     atb: instance.exports['atb'] as MatmulKernel['atb'],
+    ab: instance.exports['ab'] as MatmulKernel['ab'],
   };
 }

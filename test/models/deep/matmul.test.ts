@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createRandom } from '../../../src/core/random.js';
-import { matmulAtB, matmulAtBJs, matmulRows, matmulRowsJs, matmulUsesSimd } from '../../../src/models/deep/matmul.js';
+import { matmulAB, matmulABJs, matmulAtB, matmulAtBJs, matmulRows, matmulRowsJs, matmulUsesSimd } from '../../../src/models/deep/matmul.js';
 
 type RowsKernel = typeof matmulRows;
 type AtBKernel = typeof matmulAtB;
@@ -136,33 +136,45 @@ test('matmulRows rejects arrays too small for the shape, naming which, and write
   assert.ok(out.every((v) => v === SENTINEL));
 });
 
-function checkAtB(kernel: AtBKernel, rows: number, m: number, n: number, accumulate: boolean, label: string): void {
+/** Aᵀ·B sums over A's rows; A·B over its columns: the same check with A's two steps swapped. */
+function checkOuter(kernel: AtBKernel, transposeA: boolean, rows: number, m: number, n: number, accumulate: boolean, label: string): void {
+  const [steps, outRows, aRowStep, aSumStep] = transposeA ? [rows, m, 1, m] : [m, rows, m, 1];
   const A = random(rows * m, rows + m);
-  const B = random(rows * n, n + 3);
-  const before = random(m * n + 2, 11);
+  const B = random(steps * n, n + 3);
+  const before = random(outRows * n + 2, 11);
   const out = Float32Array.from(before);
   kernel(A, B, rows, m, n, out, accumulate);
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < outRows; i++) {
     for (let j = 0; j < n; j++) {
       let exact = accumulate ? before[i * n + j]! : 0;
       let scale = Math.abs(exact);
-      for (let r = 0; r < rows; r++) {
-        const t = A[r * m + i]! * B[r * n + j]!;
+      for (let s = 0; s < steps; s++) {
+        const t = A[i * aRowStep + s * aSumStep]! * B[s * n + j]!;
         exact += t;
         scale += Math.abs(t);
       }
       assertNear(out[i * n + j]!, exact, scale, `${label} rows ${rows} m ${m} n ${n} accumulate ${accumulate} at ${i},${j}`);
     }
   }
-  assert.deepEqual([...out.subarray(m * n)], [...before.subarray(m * n)], `${label} wrote past m × n`);
+  assert.deepEqual([...out.subarray(outRows * n)], [...before.subarray(outRows * n)], `${label} wrote past its output`);
 }
 
+const OUTER_SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 9], [3, 4, 8], [17, 10, 13], [64, 100, 384], [40, 2400, 12], [0, 3, 5], [6, 0, 4]];
+
 test('matmulAtB and matmulAtBJs equal the exact Aᵀ·B (up to f32 summation order), set or accumulated', () => {
-  const shapes: [number, number, number][] = [[1, 1, 1], [5, 7, 9], [3, 4, 8], [17, 10, 13], [64, 100, 384], [40, 2400, 12], [0, 3, 5]];
-  for (const [rows, m, n] of shapes) {
+  for (const [rows, m, n] of OUTER_SHAPES) {
     for (const accumulate of [false, true]) {
-      checkAtB(matmulAtB, rows, m, n, accumulate, 'simd');
-      checkAtB(matmulAtBJs, rows, m, n, accumulate, 'js');
+      checkOuter(matmulAtB, true, rows, m, n, accumulate, 'simd');
+      checkOuter(matmulAtBJs, true, rows, m, n, accumulate, 'js');
+    }
+  }
+});
+
+test('matmulAB and matmulABJs equal the exact A·B (up to f32 summation order), set or accumulated', () => {
+  for (const [rows, m, n] of OUTER_SHAPES) {
+    for (const accumulate of [false, true]) {
+      checkOuter(matmulAB, false, rows, m, n, accumulate, 'simd');
+      checkOuter(matmulABJs, false, rows, m, n, accumulate, 'js');
     }
   }
 });
@@ -187,7 +199,22 @@ test('matmulAtB gives an element the same bits whatever block of the output comp
   }
 });
 
-test('matmulAtB rejects arrays too small for the shape, naming which', () => {
+test('matmulAB gives a row the same bits alone or with others', () => {
+  const [rows, m, n] = [23, 14, 19];
+  const A = random(rows * m, 3);
+  const B = random(m * n, 4);
+  const all = new Float32Array(rows * n);
+  matmulAB(A, B, rows, m, n, all, false);
+  const one = new Float32Array(n);
+  for (let r = 0; r < rows; r++) {
+    matmulAB(A.subarray(r * m, (r + 1) * m), B, 1, m, n, one, false);
+    assert.deepEqual(one, all.subarray(r * n, (r + 1) * n), `row ${r}`);
+  }
+});
+
+test('matmulAtB and matmulAB reject arrays too small for the shape, naming which', () => {
+  assert.throws(() => matmulAB(new Float32Array(6), new Float32Array(8), 2, 3, 3, new Float32Array(6), false), /matmulAB: B \(length 8\) is smaller than 3 × 3/);
+  assert.throws(() => matmulAB(new Float32Array(6), new Float32Array(9), 2, 3, 3, new Float32Array(5), false), /matmulAB: out \(length 5\) is smaller than 2 × 3/);
   const out = new Float32Array(6);
   assert.throws(() => matmulAtB(new Float32Array(5), new Float32Array(6), 2, 3, 3, new Float32Array(9), false), /matmulAtB: A \(length 5\) is smaller than 2 × 3/);
   assert.throws(() => matmulAtB(new Float32Array(6), new Float32Array(5), 2, 3, 3, new Float32Array(9), false), /matmulAtB: B \(length 5\) is smaller than 2 × 3/);
