@@ -159,7 +159,7 @@ function checkOuter(kernel: AtBKernel, transposeA: boolean, rows: number, m: num
   assert.deepEqual([...out.subarray(outRows * n)], [...before.subarray(outRows * n)], `${label} wrote past its output`);
 }
 
-const OUTER_SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 9], [3, 4, 8], [17, 10, 13], [64, 100, 384], [40, 2400, 12], [0, 3, 5], [6, 0, 4]];
+const OUTER_SHAPES: [number, number, number][] = [[1, 1, 1], [5, 7, 9], [3, 4, 8], [17, 10, 13], [64, 100, 384], [40, 2400, 12], [300, 6, 10], [0, 3, 5], [6, 0, 4]];
 
 test('matmulAtB and matmulAtBJs equal the exact Aᵀ·B (up to f32 summation order), set or accumulated', () => {
   for (const [rows, m, n] of OUTER_SHAPES) {
