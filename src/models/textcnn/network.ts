@@ -1,7 +1,7 @@
 import { createRandom } from '../../core/random.js';
 import { hashUniform } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
-import { matmulRows } from '../deep/matmul.js';
+import { matmulAB, matmulAtB, matmulRows } from '../deep/matmul.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
 import { softmaxInPlace } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';
@@ -239,10 +239,11 @@ export class TextCnnNet {
     const gOutput = grads.output;
     const gOutputBias = grads.outputBias;
     const dHidden = this.dHidden;
-    dHidden.fill(0, 0, count * H);
     let loss = 0;
     const inv = 1 / batchTotal;
-    // Output layer: dLogits = (p − onehot) · weight / batch, written back over proba.
+    // Output layer: dLogits = (p − onehot) · weight / batch, written back over proba (0 for the
+    // non-target classes below sparseBelow); then two dense products on the SIMD kernels:
+    // gOutput += dLogitsᵀ · hidden and dHidden = dLogits · output.
     for (let b = 0; b < count; b++) {
       const target = y[order[from + b]!]!;
       const cw = classWeight === null ? 1 : classWeight[target]!;
@@ -254,14 +255,10 @@ export class TextCnnNet {
         const g = (p - (c === target ? 1 : 0)) * cw * inv;
         proba[po + c] = g;
         gOutputBias[c] = gOutputBias[c]! + g;
-        const wo = c * H;
-        const ho = b * H;
-        for (let j = 0; j < H; j++) {
-          gOutput[wo + j] = gOutput[wo + j]! + g * hiddenIn[ho + j]!;
-          dHidden[ho + j] = dHidden[ho + j]! + g * output[wo + j]!;
-        }
       }
     }
+    matmulAtB(proba, hiddenIn, count, classes, H, gOutput, true);
+    matmulAB(proba, output, count, classes, H, dHidden, false);
     if (dropout.rate > 0) for (let k = 0; k < count * H; k++) dHidden[k] = dHidden[k]! * this.keep[k]!;
     // Convolutions: each filter's gradient flows to the one window max-pooling picked.
     const x = this.x;
