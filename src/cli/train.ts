@@ -67,7 +67,7 @@ ${COMMON_HELP}`,
       let help = this.help;
       if (values.model) {
         const kind = await modelKind(values.model);
-        help += `\n\nHyper-parameters of ${kind.name} (${kind.description}):\n${Object.entries(kind.defaults).map(([k, v]) => `  ${k.padEnd(16)} default ${String(v)}`).join('\n')}`;
+        help += `\n\nHyper-parameters of ${kind.name} (${kind.description}):\n${Object.entries(kind.defaults).map(([k, v]) => `  ${k.padEnd(16)} ${`default ${String(v)}`.padEnd(16)} ${kind.paramHelp?.[k] ?? ''}`.trimEnd()).join('\n')}`;
       }
       writeLine(ctx.stdout, help);
       return 0;

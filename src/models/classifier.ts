@@ -64,6 +64,8 @@ export interface ModelKind {
   readonly description: string;
   /** Defaults of every hyper-parameter, documented in `lading train --help`. */
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
+  /** One line on what a hyper-parameter does, shown beside its default. */
+  readonly paramHelp?: Readonly<Record<string, string>>;
   train(input: TrainInput, options: TrainOptions): Promise<Classifier>;
   /** Rebuilds the classifier from a verified artifact. */
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): Classifier;

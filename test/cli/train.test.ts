@@ -89,6 +89,10 @@ test('--help lists the kind\'s hyper-parameters with defaults', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Hyper-parameters of fasttext/);
   assert.match(r.stdout, /epochs\s+default \d+/);
+  const deep = await runVerb(trainVerb, ['--help', '--model', 'textcnn']);
+  assert.equal(deep.code, 0);
+  assert.match(deep.stdout, /minPerClass\s+default \d+\s+classes with fewer training rows are repeated/);
+  assert.match(deep.stdout, /bagMaxN\s+default \d+\s+longest character n-gram/);
 });
 
 test('--register records the version with its dataset lineage, pending approval, and keeps no temp file', async () => {

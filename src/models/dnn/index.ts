@@ -1,4 +1,5 @@
 import type { ModelKind } from '../classifier.js';
+import { DEEP_PARAM_HELP } from '../deep/param-help.js';
 import { loadSingleThread } from '../deep/single-thread-kind.js';
 import { DNN } from './model.js';
 import { DNN_DEFAULTS } from './params.js';
@@ -11,6 +12,7 @@ export const dnnKind: ModelKind = {
   name: 'dnn',
   description: 'DNN: mean of learned word + subword embeddings, one ReLU hidden layer, dropout, softmax; served as ONNX',
   defaults: { ...DNN_DEFAULTS },
+  paramHelp: { ...DEEP_PARAM_HELP, hidden: 'hidden layer width' },
   train: trainDnn,
   load: (meta, sections) => loadSingleThread(DNN, meta, sections),
 };

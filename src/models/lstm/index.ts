@@ -1,4 +1,5 @@
 import type { ModelKind } from '../classifier.js';
+import { DEEP_PARAM_HELP } from '../deep/param-help.js';
 import { loadSingleThread } from '../deep/single-thread-kind.js';
 import { LSTM } from './model.js';
 import { LSTM_DEFAULTS } from './params.js';
@@ -11,6 +12,7 @@ export const lstmKind: ModelKind = {
   name: 'lstm',
   description: 'LSTM: one recurrent layer over learned word + subword embeddings, last state, dropout, softmax; served as ONNX',
   defaults: { ...LSTM_DEFAULTS },
+  paramHelp: { ...DEEP_PARAM_HELP, hidden: 'LSTM state size' },
   train: trainLstm,
   load: (meta, sections) => loadSingleThread(LSTM, meta, sections),
 };

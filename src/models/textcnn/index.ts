@@ -1,6 +1,7 @@
 import { ArtifactError } from '../../core/errors.js';
 import type { ArtifactMeta, SectionArray } from '../artifact.js';
 import type { ModelKind } from '../classifier.js';
+import { DEEP_PARAM_HELP } from '../deep/param-help.js';
 import { decodeVocab, type OnnxClassifier } from '../onnx/onnx-classifier.js';
 import { importTextCnnWeights } from './export-onnx.js';
 import { textCnnClassifier, textCnnShape } from './model.js';
@@ -15,6 +16,16 @@ export const textCnnKind: ModelKind = {
   name: 'textcnn',
   description: 'Text-CNN (Kim 2014): learned word + subword embedding, convolutions of several widths, max-pool, dropout; served as ONNX',
   defaults: { ...TEXTCNN_DEFAULTS },
+  paramHelp: {
+    ...DEEP_PARAM_HELP,
+    filters: 'convolution filters per width',
+    widths: 'convolution widths in words, comma-separated',
+    embeddingScale: 'standard deviation of the initial embedding rows',
+    wordDropout: 'share of words whose embedding is zeroed in each training step',
+    lrDecay: 'learning rate falls linearly by this share over the planned epochs',
+    priorCorrection: 'served logits − priorCorrection × log(class prior): favours rare classes',
+    minPerClass: 'classes with fewer training rows are repeated up to this many (0 = off)',
+  },
   train: trainTextCnn,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {
     let params: TextCnnParams;

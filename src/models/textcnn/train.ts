@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../../core/errors.js';
+import { upsampleStratified } from '../../data/upsample.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
 import { ADAM_DEFAULTS, type AdamSettings } from '../deep/adam.js';
 import { checkTrainInput } from '../deep/check-input.js';
@@ -35,22 +36,25 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   if (options.signal?.aborted) throw new InterruptedError('textcnn training');
   const vocab = buildVocab(input.texts, { ...params, bagMinN: params.bagMinN, bagMaxN: params.bagMaxN });
   const encoder = new TokenEncoder(textCnnSpec(params), vocab);
-  const train = encoder.bagMode ? encodeSlotTexts(encoder, input.texts) : slotsOfIds(encodeTexts(encoder, input.texts));
+  // Rare classes repeated up to minPerClass rows (as --upsample does), so a softmax over hundreds of
+  // skewed classes still sees them often enough to learn them (macro-F1).
+  const { texts, y } = oversampled(input.texts, input.y, params.minPerClass, options.seed);
+  const train = encoder.bagMode ? encodeSlotTexts(encoder, texts) : slotsOfIds(encodeTexts(encoder, texts));
   const shape = textCnnShape(params, vocab.length, input.labels.length);
   const weights = sharedWeights(initTextCnn(shape, options.seed, params.embeddingScale));
-  const batchSize = Math.min(params.batchSize, input.texts.length);
+  const batchSize = Math.min(params.batchSize, texts.length);
   const capacity = Math.ceil(batchSize / SHARDS) + 1;
   const grads = Array.from({ length: SHARDS }, () => allocGrads(weights, shape.vocab));
-  const weightOf = classWeights(input.y, input.labels.length, params.classWeightPower);
+  const weightOf = classWeights(y, input.labels.length, params.classWeightPower);
   const adam = adamOf(params, ADAM_DEFAULTS);
-  const totalSteps = params.epochs * Math.ceil(input.texts.length / batchSize);
+  const totalSteps = params.epochs * Math.ceil(texts.length / batchSize);
   const optimiser = new TextCnnOptimiser(weights, shape.vocab, shape.dim, params.lazyEmbedding === 1);
   const tensors = weightTensors(weights);
-  const order = new Int32Array(new SharedArrayBuffer(Math.max(4, input.texts.length * 4)));
+  const order = new Int32Array(new SharedArrayBuffer(Math.max(4, texts.length * 4)));
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const loss = new Float64Array(new SharedArrayBuffer(SHARDS * 8));
   const shared = {
-    slots: sharedInts(train.slots), posStart: sharedInts(train.posStart), starts: sharedInts(train.starts), lengths: sharedInts(train.lengths), y: sharedInts(input.y),
+    slots: sharedInts(train.slots), posStart: sharedInts(train.posStart), starts: sharedInts(train.starts), lengths: sharedInts(train.lengths), y: sharedInts(y),
   };
   const seq = { slots: shared.slots, posStart: shared.posStart, starts: shared.starts, lengths: shared.lengths };
   const useWorker = options.threads >= 2;
@@ -88,7 +92,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
 
   try {
     const result = await runDeepTraining({
-      kind: 'textcnn', examples: input.texts.length, batchSize, epochs: params.epochs, patience: params.patience, seed: options.seed, order,
+      kind: 'textcnn', examples: texts.length, batchSize, epochs: params.epochs, patience: params.patience, seed: options.seed, order,
       trainBatch,
       snapshot: () => tensors.map((t) => t.slice()),
       validate: () => onnxAccuracy(build(weights), input.valid.texts, input.valid.y),
@@ -128,6 +132,13 @@ function sharedInts(a: Int32Array): Int32Array {
   const s = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
   s.set(a);
   return s;
+}
+
+/** The training rows with every class below minPerClass rows repeated up to it (0 = as given). */
+function oversampled(texts: readonly string[], y: Int32Array, minPerClass: number, seed: number): { texts: readonly string[]; y: Int32Array } {
+  if (minPerClass === 0) return { texts, y };
+  const rows = upsampleStratified(Int32Array.from({ length: texts.length }, (_, i) => i), y, { seed, minPerClass, targetFraction: 0 });
+  return { texts: Array.from(rows, (i) => texts[i]!), y: Int32Array.from(rows, (i) => y[i]!) };
 }
 
 function decayed(a: AdamSettings, factor: number): AdamSettings {

@@ -1,0 +1,20 @@
+/** What each shared deep hyper-parameter does (`lading train --model KIND --help`). */
+export const DEEP_PARAM_HELP: Readonly<Record<string, string>> = {
+  dim: 'embedding size',
+  dropout: 'dropout on the layer before the output',
+  lr: 'Adam learning rate',
+  embeddingLr: 'Adam learning rate of the embedding table (0 = lr)',
+  batchSize: 'examples per step',
+  epochs: 'most passes over the training split',
+  patience: 'stop after this many epochs without a better validation accuracy (0 = never)',
+  maxLength: 'words kept per text',
+  minCount: 'a word (or n-gram) needs this many occurrences to get its own row',
+  maxWords: 'most words in the vocabulary',
+  subwordN: 'unknown words as their character n-grams of this length, in the sequence (0 = off)',
+  maxSubwords: 'most character n-grams in the vocabulary',
+  sparseBelow: 'non-target classes below this probability get no gradient',
+  classWeightPower: 'class weight (mean count / class count)^power (0 = unweighted)',
+  lazyEmbedding: '1 = Adam moves only the embedding rows a batch used',
+  bagMinN: 'shortest character n-gram of the subword bag',
+  bagMaxN: 'longest character n-gram of the subword bag (0 = word ids only)',
+};
