@@ -15,6 +15,9 @@ export const DEEP_PARAM_HELP: Readonly<Record<string, string>> = {
   sparseBelow: 'non-target classes below this probability get no gradient',
   classWeightPower: 'class weight (mean count / class count)^power (0 = unweighted)',
   lazyEmbedding: '1 = Adam moves only the embedding rows a batch used',
+  lrDecay: 'learning rate falls linearly by this share over the planned epochs',
+  minPerClass: 'classes with fewer training rows are repeated up to this many (0 = off)',
+  priorCorrection: 'served logits − priorCorrection × log(class prior): favours rare classes',
   bagMinN: 'shortest character n-gram of the subword bag',
   bagMaxN: 'longest character n-gram of the subword bag (0 = word ids only)',
 };

@@ -67,11 +67,17 @@ export interface DeepCommonParams {
   readonly classWeightPower: number;
   /** 1 = Adam updates only the embedding rows a batch touched (faster steps, slower learning); 0 = every row. */
   readonly lazyEmbedding: number;
+  /** Learning-rate decay over the planned epochs: lr × (1 − lrDecay × progress); 0 = constant. */
+  readonly lrDecay: number;
+  /** Classes with fewer training rows are repeated up to this many (deep/rebalance.ts); 0 = off. */
+  readonly minPerClass: number;
+  /** Served logits are adjusted by −priorCorrection × log(class prior) (deep/prior-correction.ts); 0 = none. */
+  readonly priorCorrection: number;
 }
 
 export const DEEP_COMMON_DEFAULTS: DeepCommonParams = {
   dim: 128, dropout: 0.5, lr: 0.001, embeddingLr: 0, batchSize: 64, epochs: 10, patience: 2, maxLength: 64,
-  minCount: 2, maxWords: 50_000, subwordN: 3, maxSubwords: 20_000, sparseBelow: 1e-5, classWeightPower: 0, lazyEmbedding: 0,
+  minCount: 2, maxWords: 50_000, subwordN: 3, maxSubwords: 20_000, sparseBelow: 1e-5, classWeightPower: 0, lazyEmbedding: 0, lrDecay: 0, minPerClass: 0, priorCorrection: 0,
 };
 
 export const DEEP_COMMON_SPEC: ParamSpec<DeepCommonParams> = {
@@ -90,6 +96,9 @@ export const DEEP_COMMON_SPEC: ParamSpec<DeepCommonParams> = {
   sparseBelow: { min: 0, max: 1, integer: false },
   classWeightPower: { min: 0, max: 1, integer: false },
   lazyEmbedding: { min: 0, max: 1, integer: true },
+  lrDecay: { min: 0, max: 1, integer: false },
+  minPerClass: { min: 0, max: 1000, integer: true },
+  priorCorrection: { min: 0, max: 2, integer: false },
 };
 
 export function classWeights(y: Int32Array, classes: number, power: number): Float32Array | null {

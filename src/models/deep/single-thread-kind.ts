@@ -37,7 +37,7 @@ export interface SingleThreadKind<P extends DeepCommonParams, Shape extends { re
   spec(p: P): TokenizerSpec;
   shape(p: P, vocab: number, classes: number): Shape;
   init(shape: Shape, seed: number): W;
-  /** The weight tensors in a fixed order, the embedding table first; fromTensors is its inverse. */
+  /** The weight tensors in a fixed order, the embedding table first and the output bias last; fromTensors is its inverse. */
   tensors(w: W): Float32Array[];
   fromTensors(t: readonly Float32Array[]): W;
   net(shape: Shape, w: W, capacity: number, training: boolean): SingleThreadNet<S>;
@@ -52,12 +52,17 @@ export interface SingleThreadKind<P extends DeepCommonParams, Shape extends { re
 
 const INFERENCE_BATCH = 256;
 
-/** The trained weights as the model is served: in bag mode each known word's row is folded with its n-grams (foldBagTable). */
+/**
+ * The trained weights as the model is served: in bag mode each known word's row is folded with its
+ * n-grams (foldBagTable), and the output bias (a kind's last tensor) goes through `outputBias`
+ * (e.g. the prior correction).
+ */
 export function servedWeights<P extends DeepCommonParams, Shape extends { readonly dim: number }, W, S>(
-  kind: SingleThreadKind<P, Shape, W, S>, w: W, encoder: TokenEncoder, shape: Shape): W {
-  if (!encoder.bagMode) return w;
-  const [embedding, ...rest] = kind.tensors(w);
-  return kind.fromTensors([foldBagTable(embedding!, encoder, shape.dim), ...rest]);
+  kind: SingleThreadKind<P, Shape, W, S>, w: W, encoder: TokenEncoder, shape: Shape, outputBias: (bias: Float32Array) => Float32Array = (b) => b): W {
+  const tensors = kind.tensors(w);
+  const [embedding, ...rest] = tensors;
+  const bias = rest.pop()!;
+  return kind.fromTensors([encoder.bagMode ? foldBagTable(embedding!, encoder, shape.dim) : embedding!, ...rest, outputBias(bias)]);
 }
 
 /**

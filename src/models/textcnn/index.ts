@@ -22,9 +22,6 @@ export const textCnnKind: ModelKind = {
     widths: 'convolution widths in words, comma-separated',
     embeddingScale: 'standard deviation of the initial embedding rows',
     wordDropout: 'share of words whose embedding is zeroed in each training step',
-    lrDecay: 'learning rate falls linearly by this share over the planned epochs',
-    priorCorrection: 'served logits − priorCorrection × log(class prior): favours rare classes',
-    minPerClass: 'classes with fewer training rows are repeated up to this many (0 = off)',
   },
   train: trainTextCnn,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {

@@ -10,25 +10,18 @@ export interface TextCnnParams extends DeepCommonParams, BagParams {
   readonly embeddingScale: number;
   /** Word dropout in training: the share of positions whose embedding is zeroed each step. */
   readonly wordDropout: number;
-  /** Learning-rate decay over the planned epochs: lr × (1 − lrDecay × progress); 0 = constant. */
-  readonly lrDecay: number;
-  /** Served logits are adjusted by −priorCorrection × log(class prior) (deep/prior-correction.ts); 0 = none. */
-  readonly priorCorrection: number;
-  /** Classes with fewer training rows are repeated up to this many (as --upsample does); 0 = off. */
-  readonly minPerClass: number;
 }
 
 // Subwords as a bag by default: a word is the mean of its row and its 3..5-character n-grams, so
 // sequences keep one position per word. (The older fallback, subwordN, put the n-grams of unknown
 // words in the sequence instead: 1.6x longer sequences and slower learning on HS4.)
-export const TEXTCNN_DEFAULTS: TextCnnParams = { ...DEEP_COMMON_DEFAULTS, subwordN: 0, maxSubwords: 50_000, filters: 128, widths: '2,3,4', bagMinN: 3, bagMaxN: 5, embeddingScale: 1, wordDropout: 0, lrDecay: 0, priorCorrection: 0, minPerClass: 0 };
+export const TEXTCNN_DEFAULTS: TextCnnParams = { ...DEEP_COMMON_DEFAULTS, subwordN: 0, maxSubwords: 50_000, filters: 128, widths: '2,3,4', bagMinN: 3, bagMaxN: 5, embeddingScale: 1, wordDropout: 0 };
 
 const SPEC: ParamSpec<TextCnnParams> = {
   ...DEEP_COMMON_SPEC, filters: { min: 1, max: 4096, integer: true }, widths: { list: true },
   ...BAG_SPEC,
   embeddingScale: { min: 0, max: 10, integer: false },
-  wordDropout: { min: 0, max: 0.9, integer: false }, lrDecay: { min: 0, max: 1, integer: false },
-  priorCorrection: { min: 0, max: 2, integer: false }, minPerClass: { min: 0, max: 1000, integer: true },
+  wordDropout: { min: 0, max: 0.9, integer: false },
 };
 
 export function parseTextCnnParams(given: Readonly<Record<string, unknown>>): TextCnnParams {

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { InterruptedError } from '../../core/errors.js';
-import { upsampleStratified } from '../../data/upsample.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
-import { ADAM_DEFAULTS, type AdamSettings } from '../deep/adam.js';
+import { ADAM_DEFAULTS } from '../deep/adam.js';
+import { decayedAdam, oversampled } from '../deep/rebalance.js';
 import { checkTrainInput } from '../deep/check-input.js';
 import { encodeTexts } from '../deep/encode-split.js';
 import { foldBagTable } from '../deep/fold-bag.js';
@@ -36,8 +36,6 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   if (options.signal?.aborted) throw new InterruptedError('textcnn training');
   const vocab = buildVocab(input.texts, { ...params, bagMinN: params.bagMinN, bagMaxN: params.bagMaxN });
   const encoder = new TokenEncoder(textCnnSpec(params), vocab);
-  // Rare classes repeated up to minPerClass rows (as --upsample does), so a softmax over hundreds of
-  // skewed classes still sees them often enough to learn them (macro-F1).
   const { texts, y } = oversampled(input.texts, input.y, params.minPerClass, options.seed);
   const train = encoder.bagMode ? encodeSlotTexts(encoder, texts) : slotsOfIds(encodeTexts(encoder, texts));
   const shape = textCnnShape(params, vocab.length, input.labels.length);
@@ -83,8 +81,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
       loss[s] = nets[k]!.accumulate(seq, o, a, b - a, count, a - from, shared.y, weightOf, params.sparseBelow, { seed: options.seed, step, rate: params.dropout, wordRate: params.wordDropout }, step);
     });
     if (worker) waitForWorker(control);
-    const decay = 1 - params.lrDecay * Math.min(1, step / totalSteps);
-    optimiser.apply(grads, decay === 1 ? adam : decayed(adam, decay));
+    optimiser.apply(grads, decayedAdam(adam, params.lrDecay, step, totalSteps));
     let sum = 0;
     for (let s = 0; s < SHARDS; s++) sum += loss[s]!;
     return sum;
@@ -132,15 +129,4 @@ function sharedInts(a: Int32Array): Int32Array {
   const s = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length);
   s.set(a);
   return s;
-}
-
-/** The training rows with every class below minPerClass rows repeated up to it (0 = as given). */
-function oversampled(texts: readonly string[], y: Int32Array, minPerClass: number, seed: number): { texts: readonly string[]; y: Int32Array } {
-  if (minPerClass === 0) return { texts, y };
-  const rows = upsampleStratified(Int32Array.from({ length: texts.length }, (_, i) => i), y, { seed, minPerClass, targetFraction: 0 });
-  return { texts: Array.from(rows, (i) => texts[i]!), y: Int32Array.from(rows, (i) => y[i]!) };
-}
-
-function decayed(a: AdamSettings, factor: number): AdamSettings {
-  return { ...a, lr: a.lr * factor, ...(a.embeddingLr === undefined ? {} : { embeddingLr: a.embeddingLr * factor }) };
 }
