@@ -1,3 +1,5 @@
+import { matmulAB, matmulAtB } from './matmul.js';
+
 /** Softmax of a[offset .. offset + n) in place, shifted by the row's maximum so exp never overflows. */
 export function softmaxInPlace(a: Float32Array, offset: number, n: number): void {
   let max = -Infinity;
@@ -23,26 +25,33 @@ export interface SoftmaxLayer {
 }
 
 /**
- * Backward pass of softmax cross-entropy through the output layer for one example: its
- * probabilities are proba[po .. po + classes) and its layer input x[xo .. xo + width). The logit
- * gradient (p − onehot) · classWeight · scale goes to the layer's gradients, and Wᵀ times it is
- * added to dx[dxo .. dxo + width). Non-target classes below `sparseBelow` get no gradient (their
- * share is negligible and skipping them makes the step proportional to the likely classes).
- * Returns the example's weighted loss.
+ * Backward pass of softmax cross-entropy through the output layer for `count` examples. Example k
+ * has its probabilities in proba row rowOf[k] (row k when rowOf is null), its target targets[k],
+ * its class weight weightOf(target) (1 when null), and its layer input in x row k; Wᵀ times its logit
+ * gradient (p − onehot) · weight · scale is written to dx row k. The logit gradients go to
+ * `dLogits` (count × classes; non-target classes below `sparseBelow` get 0), then the layer's
+ * gradients take two dense products on the SIMD kernels: gradWeight += dLogitsᵀ · x and
+ * dx = dLogits · W. Returns the summed weighted loss.
  */
-export function softmaxCrossEntropyBackward(layer: SoftmaxLayer, proba: Float32Array, po: number, target: number, classWeight: number, scale: number,
-  sparseBelow: number, x: Float32Array, xo: number, dx: Float32Array, dxo: number): number {
+export function softmaxCrossEntropyBackward(layer: SoftmaxLayer, proba: Float32Array, rowOf: Int32Array | null, count: number, targets: Int32Array,
+  weightOf: Float32Array | null, scale: number, sparseBelow: number, x: Float32Array, dx: Float32Array, dLogits: Float32Array): number {
   const { classes, width, weight, gradWeight, gradBias } = layer;
-  for (let c = 0; c < classes; c++) {
-    const p = proba[po + c]!;
-    if (c !== target && p < sparseBelow) continue;
-    const g = (p - (c === target ? 1 : 0)) * classWeight * scale;
-    gradBias[c] = gradBias[c]! + g;
-    const wo = c * width;
-    for (let j = 0; j < width; j++) {
-      gradWeight[wo + j] = gradWeight[wo + j]! + g * x[xo + j]!;
-      dx[dxo + j] = dx[dxo + j]! + g * weight[wo + j]!;
+  let loss = 0;
+  for (let k = 0; k < count; k++) {
+    const po = (rowOf === null ? k : rowOf[k]!) * classes;
+    const target = targets[k]!;
+    const cw = weightOf === null ? 1 : weightOf[target]!;
+    const go = k * classes;
+    for (let c = 0; c < classes; c++) {
+      const p = proba[po + c]!;
+      if (c !== target && p < sparseBelow) { dLogits[go + c] = 0; continue; }
+      const g = (p - (c === target ? 1 : 0)) * cw * scale;
+      dLogits[go + c] = g;
+      gradBias[c] = gradBias[c]! + g;
     }
+    loss += crossEntropy(proba, po, target) * cw;
   }
-  return crossEntropy(proba, po, target) * classWeight;
+  matmulAtB(dLogits, x, count, classes, width, gradWeight, true);
+  matmulAB(dLogits, weight, count, classes, width, dx, false);
+  return loss;
 }

@@ -66,6 +66,8 @@ export class DnnNet implements SingleThreadNet<SlotSequences> {
   private readonly keep: Float32Array;
   readonly proba: Float32Array;
   private readonly dAct: Float32Array;
+  private readonly dLogits: Float32Array;
+  private readonly targets: Int32Array;
   private readonly dMean: Float32Array;
   /** Present when the network trains. */
   private readonly optimiser: SingleThreadOptimiser | undefined;
@@ -80,6 +82,8 @@ export class DnnNet implements SingleThreadNet<SlotSequences> {
     this.keep = new Float32Array(capacity * shape.hidden);
     this.proba = new Float32Array(capacity * shape.classes);
     this.dAct = new Float32Array(training ? capacity * shape.hidden : 0);
+    this.dLogits = new Float32Array(training ? capacity * shape.classes : 0);
+    this.targets = new Int32Array(training ? capacity : 0);
     this.dMean = new Float32Array(training ? shape.dim : 0);
     this.optimiser = training ? new SingleThreadOptimiser(dnnTensors(weights), shape.dim) : undefined;
     this.outputLayer = this.optimiser && {
@@ -122,14 +126,9 @@ export class DnnNet implements SingleThreadNet<SlotSequences> {
     const w = this.weights;
     const [gEmb, gHidden, gHiddenBias] = optimiser.grads as [Float32Array, Float32Array, Float32Array];
     const dAct = this.dAct;
-    dAct.fill(0, 0, count * hidden);
-    let loss = 0;
-    const inv = 1 / count;
-    for (let b = 0; b < count; b++) {
-      const target = y[order[from + b]!]!;
-      const cw = classWeight === null ? 1 : classWeight[target]!;
-      loss += softmaxCrossEntropyBackward(this.outputLayer, this.proba, b * classes, target, cw, inv, sparseBelow, this.act, b * hidden, dAct, b * hidden);
-    }
+    const targets = this.targets;
+    for (let b = 0; b < count; b++) targets[b] = y[order[from + b]!]!;
+    const loss = softmaxCrossEntropyBackward(this.outputLayer, this.proba, null, count, targets, classWeight, 1 / count, sparseBelow, this.act, dAct, this.dLogits);
     const dMean = this.dMean;
     for (let b = 0; b < count; b++) {
       const ao = b * hidden;

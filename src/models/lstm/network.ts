@@ -207,13 +207,10 @@ export class LstmNet implements SingleThreadNet<IdSequences> {
     let loss = 0;
     const inv = 1 / count;
     const dFinal = new Float32Array(count * H);
-    for (let k = 0; k < count; k++) {
-      const b = this.slotOf[k]!;
-      const target = y[order[from + b]!]!;
-      const cw = classWeight === null ? 1 : classWeight[target]!;
-      loss += softmaxCrossEntropyBackward(this.outputLayer, this.proba, b * classes, target, cw, inv, sparseBelow, this.final, k * H, dFinal, k * H);
-      for (let j = 0; j < H; j++) dFinal[k * H + j] = dFinal[k * H + j]! * this.keep[k * H + j]!;
-    }
+    const targets = new Int32Array(count);
+    for (let k = 0; k < count; k++) targets[k] = y[order[from + this.slotOf[k]!]!]!;
+    loss += softmaxCrossEntropyBackward(this.outputLayer, this.proba, this.slotOf, count, targets, classWeight, inv, sparseBelow, this.final, dFinal, new Float32Array(count * classes));
+    for (let k = 0; k < count * H; k++) dFinal[k] = dFinal[k]! * this.keep[k]!;
     // Back-propagation through time, longest step first.
     const recurrentT = transpose(w.recurrent, G, H);
     const inputT = transpose(w.input, G, dim);

@@ -8,7 +8,12 @@ export interface LstmParams extends DeepCommonParams {
   readonly hidden: number;
 }
 
-export const LSTM_DEFAULTS: LstmParams = { ...DEEP_COMMON_DEFAULTS, dim: 64, epochs: 6, maxLength: 48, subwordN: 0, hidden: 128, lr: 0.002 };
+// The embedding rate, lazy rows, decay, rare-class repetition and prior correction are the Text-CNN's
+// and DNN's measured settings (see textcnn/params.ts), not tuned on the LSTM itself.
+export const LSTM_DEFAULTS: LstmParams = {
+  ...DEEP_COMMON_DEFAULTS, dim: 64, epochs: 6, maxLength: 48, subwordN: 0, hidden: 128, lr: 0.002,
+  embeddingLr: 0.02, lazyEmbedding: 1, lrDecay: 1, minPerClass: 10, priorCorrection: 0.5,
+};
 
 const SPEC: ParamSpec<LstmParams> = { ...DEEP_COMMON_SPEC, hidden: { min: 1, max: 4096, integer: true } };
 
