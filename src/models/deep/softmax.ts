@@ -31,7 +31,8 @@ export interface SoftmaxLayer {
  * gradient (p − onehot) · weight · scale is written to dx row k. The logit gradients go to
  * `dLogits` (count × classes; non-target classes below `sparseBelow` get 0), then the layer's
  * gradients take two dense products on the SIMD kernels: gradWeight += dLogitsᵀ · x and
- * dx = dLogits · W. Returns the summed weighted loss.
+ * dx = dLogits · W. With rowOf null, dLogits may be proba itself (overwritten in place). Returns
+ * the summed weighted loss.
  */
 export function softmaxCrossEntropyBackward(layer: SoftmaxLayer, proba: Float32Array, rowOf: Int32Array | null, count: number, targets: Int32Array,
   weightOf: Float32Array | null, scale: number, sparseBelow: number, x: Float32Array, dx: Float32Array, dLogits: Float32Array): number {
@@ -42,6 +43,7 @@ export function softmaxCrossEntropyBackward(layer: SoftmaxLayer, proba: Float32A
     const target = targets[k]!;
     const cw = weightOf === null ? 1 : weightOf[target]!;
     const go = k * classes;
+    loss += crossEntropy(proba, po, target) * cw;
     for (let c = 0; c < classes; c++) {
       const p = proba[po + c]!;
       if (c !== target && p < sparseBelow) { dLogits[go + c] = 0; continue; }
@@ -49,7 +51,6 @@ export function softmaxCrossEntropyBackward(layer: SoftmaxLayer, proba: Float32A
       dLogits[go + c] = g;
       gradBias[c] = gradBias[c]! + g;
     }
-    loss += crossEntropy(proba, po, target) * cw;
   }
   matmulAtB(dLogits, x, count, classes, width, gradWeight, true);
   matmulAB(dLogits, weight, count, classes, width, dx, false);

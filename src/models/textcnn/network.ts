@@ -1,9 +1,9 @@
 import { createRandom } from '../../core/random.js';
 import { hashUniform } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
-import { matmulAB, matmulAtB, matmulRows } from '../deep/matmul.js';
+import { matmulRows } from '../deep/matmul.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
-import { softmaxInPlace } from '../deep/softmax.js';
+import { softmaxCrossEntropyBackward, softmaxInPlace } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';
 
 export interface TextCnnShape {
@@ -129,6 +129,7 @@ export class TextCnnNet {
   /** Where this network's backward pass accumulates (absent for inference-only networks). */
   readonly grads: TextCnnGrads | undefined;
   private readonly stamp: Int32Array;
+  private readonly targets: Int32Array;
   /** 1 where a position's embedding went in this forward pass, 0 where word dropout zeroed it. */
   private readonly wordKept: Uint8Array;
 
@@ -153,6 +154,7 @@ export class TextCnnNet {
     this.grads = grads;
     this.stamp = new Int32Array(grads ? shape.vocab : 0).fill(-1);
     this.wordKept = new Uint8Array(capacity * this.rowLength);
+    this.targets = new Int32Array(capacity);
   }
 
   /** Forward pass of sequences order[from .. from + count) into this.proba (count × classes). */
@@ -236,29 +238,12 @@ export class TextCnnNet {
     const proba = this.proba;
     const hiddenIn = dropout.rate > 0 ? this.dropped : this.pooled;
     const { output, conv } = this.weights;
-    const gOutput = grads.output;
-    const gOutputBias = grads.outputBias;
     const dHidden = this.dHidden;
-    let loss = 0;
-    const inv = 1 / batchTotal;
-    // Output layer: dLogits = (p − onehot) · weight / batch, written back over proba (0 for the
-    // non-target classes below sparseBelow); then two dense products on the SIMD kernels:
-    // gOutput += dLogitsᵀ · hidden and dHidden = dLogits · output.
-    for (let b = 0; b < count; b++) {
-      const target = y[order[from + b]!]!;
-      const cw = classWeight === null ? 1 : classWeight[target]!;
-      const po = b * classes;
-      loss += -Math.log(Math.max(proba[po + target]!, 1e-30)) * cw;
-      for (let c = 0; c < classes; c++) {
-        const p = proba[po + c]!;
-        if (c !== target && p < sparseBelow) { proba[po + c] = 0; continue; }
-        const g = (p - (c === target ? 1 : 0)) * cw * inv;
-        proba[po + c] = g;
-        gOutputBias[c] = gOutputBias[c]! + g;
-      }
-    }
-    matmulAtB(proba, hiddenIn, count, classes, H, gOutput, true);
-    matmulAB(proba, output, count, classes, H, dHidden, false);
+    const targets = this.targets;
+    for (let b = 0; b < count; b++) targets[b] = y[order[from + b]!]!;
+    // Output layer: the logit gradients overwrite proba, then two dense products on the SIMD kernels.
+    const layer = { classes, width: H, weight: output, gradWeight: grads.output, gradBias: grads.outputBias };
+    const loss = softmaxCrossEntropyBackward(layer, proba, null, count, targets, classWeight, 1 / batchTotal, sparseBelow, hiddenIn, dHidden, proba);
     if (dropout.rate > 0) for (let k = 0; k < count * H; k++) dHidden[k] = dHidden[k]! * this.keep[k]!;
     // Convolutions: each filter's gradient flows to the one window max-pooling picked.
     const x = this.x;
