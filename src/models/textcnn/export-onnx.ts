@@ -69,6 +69,13 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
     g.node('ReduceMax', [`masked${i}`], [`pooled${i}`], { axes: attrInts([1]), keepdims: attrInt(0) });
     pooled.push(`pooled${i}`);
   });
+  if (s.meanPool) {
+    // Mean of the word vectors: pad rows are zero, so the sum over positions divided by the length.
+    g.node('ReduceSum', ['x', 'axis1'], ['x_sum'], { keepdims: attrInt(0) });
+    g.node('Max', ['length', 'one'], ['length_at_least_1']);
+    g.node('Div', ['x_sum', 'length_at_least_1'], ['x_mean']);
+    pooled.push('x_mean');
+  }
   g.node('Concat', pooled, ['hidden'], { axis: attrInt(1) });
   g.initializer('output_w', [classes, H], w.output);
   g.initializer('output_b', [classes], w.outputBias);

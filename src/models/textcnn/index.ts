@@ -22,13 +22,14 @@ export const textCnnKind: ModelKind = {
     widths: 'convolution widths in words, comma-separated',
     embeddingScale: 'standard deviation of the initial embedding rows',
     wordDropout: 'share of words whose embedding is zeroed in each training step',
+    meanPool: '1 = the mean word vector joins the max-pooled filters',
   },
   train: trainTextCnn,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {
     let params: TextCnnParams;
     try {
       // Artifacts written before bag mode existed have no bagMaxN: they are word-id models.
-      params = parseTextCnnParams({ bagMaxN: 0, ...meta.params });
+      params = parseTextCnnParams({ bagMaxN: 0, meanPool: 0, ...meta.params });
     } catch (e) {
       throw new ArtifactError('artifact-bad-params', `textcnn artifact has invalid params: ${(e as Error).message}`, { kind: 'textcnn' }, undefined, { cause: e });
     }

@@ -17,7 +17,7 @@ export function textCnnSpec(p: TextCnnParams): TokenizerSpec {
 }
 
 export function textCnnShape(p: TextCnnParams, vocab: number, classes: number): TextCnnShape {
-  return { vocab, dim: p.dim, filters: p.filters, widths: widthsOf(p), classes, maxLength: Math.max(p.maxLength, ...widthsOf(p)), bag: p.bagMaxN > 0 };
+  return { vocab, dim: p.dim, filters: p.filters, widths: widthsOf(p), classes, maxLength: Math.max(p.maxLength, ...widthsOf(p)), bag: p.bagMaxN > 0, meanPool: p.meanPool === 1 };
 }
 
 /**

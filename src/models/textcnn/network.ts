@@ -16,6 +16,8 @@ export interface TextCnnShape {
   readonly maxLength: number;
   /** Bag mode: the exported graph takes the n-gram bag inputs. */
   readonly bag: boolean;
+  /** The mean of the text's word vectors joins the max-pooled filters before the output layer. */
+  readonly meanPool: boolean;
 }
 
 /** The weights, in the layout the kernels want (conv filter f of width w: [w × dim] row-major, token-major). */
@@ -27,8 +29,9 @@ export interface TextCnnWeights {
   readonly outputBias: Float32Array;
 }
 
+/** Max-pooled filters of every width, then (meanPool) the mean word vector. */
 export function hiddenSize(s: TextCnnShape): number {
-  return s.widths.length * s.filters;
+  return s.widths.length * s.filters + (s.meanPool ? s.dim : 0);
 }
 
 /** PyTorch's default initialisation: N-like U(±√3) embedding (unit variance), U(±1/√fan_in) elsewhere; pad row zero. */
@@ -202,6 +205,15 @@ export class TextCnnNet {
           argmax[po + f] = at;
         }
       }
+      if (this.shape.meanPool) {
+        const mo = b * H + widths.length * filters;
+        pooled.fill(0, mo, mo + dim);
+        for (let p = 0; p < n; p++) {
+          const xp = xo + p * dim;
+          for (let j = 0; j < dim; j++) pooled[mo + j] = pooled[mo + j]! + x[xp + j]!;
+        }
+        if (n > 1) for (let j = 0; j < dim; j++) pooled[mo + j] = pooled[mo + j]! / n;
+      }
     }
     const hiddenIn = dropout === null || dropout.rate === 0 ? pooled : this.applyDropout(count, dropout, batchOffset);
     const proba = this.proba;
@@ -277,6 +289,12 @@ export class TextCnnNet {
             dX[ds + k] = dX[ds + k]! + g * W[wf + k]!;
           }
         }
+      }
+      if (this.shape.meanPool && n > 0) {
+        // The mean's gradient reaches every word equally.
+        const mo = b * H + widths.length * filters;
+        const inv = 1 / n;
+        for (let p = 0; p < n; p++) for (let j = 0; j < dim; j++) dX[p * dim + j] = dX[p * dim + j]! + dHidden[mo + j]! * inv;
       }
       for (let p = 0; p < n; p++) {
         if (this.wordKept[b * this.rowLength + p] === 0) continue;

@@ -10,6 +10,8 @@ export interface TextCnnParams extends DeepCommonParams, BagParams {
   readonly embeddingScale: number;
   /** Word dropout in training: the share of positions whose embedding is zeroed each step. */
   readonly wordDropout: number;
+  /** 1 = the mean of the text's word vectors joins the max-pooled filters before the output layer. */
+  readonly meanPool: number;
 }
 
 // Defaults measured on hs-goods HS4 (bench:models split; PyTorch's word-level Text-CNN of the issue's
@@ -24,7 +26,7 @@ export interface TextCnnParams extends DeepCommonParams, BagParams {
 // Tried and left out: class weights (power 0.5: 0.656 / 0.309), word dropout 0.2 (0.692 / 0.319),
 // embedding init 0.1 (0.699 / 0.292), minCount 1 (no change, 1.3x the artifact).
 export const TEXTCNN_DEFAULTS: TextCnnParams = {
-  ...DEEP_COMMON_DEFAULTS, subwordN: 0, maxSubwords: 50_000, filters: 128, widths: '1,2,3,4', bagMinN: 3, bagMaxN: 5, embeddingScale: 1, wordDropout: 0,
+  ...DEEP_COMMON_DEFAULTS, subwordN: 0, maxSubwords: 50_000, filters: 128, widths: '1,2,3,4', bagMinN: 3, bagMaxN: 5, embeddingScale: 1, wordDropout: 0, meanPool: 0,
   lr: 0.002, embeddingLr: 0.02, lazyEmbedding: 1, epochs: 15, patience: 4, lrDecay: 1, minPerClass: 10, priorCorrection: 0.5,
 };
 
@@ -32,7 +34,7 @@ const SPEC: ParamSpec<TextCnnParams> = {
   ...DEEP_COMMON_SPEC, filters: { min: 1, max: 4096, integer: true }, widths: { list: true },
   ...BAG_SPEC,
   embeddingScale: { min: 0, max: 10, integer: false },
-  wordDropout: { min: 0, max: 0.9, integer: false },
+  wordDropout: { min: 0, max: 0.9, integer: false }, meanPool: { min: 0, max: 1, integer: true },
 };
 
 export function parseTextCnnParams(given: Readonly<Record<string, unknown>>): TextCnnParams {
