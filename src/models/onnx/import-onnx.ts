@@ -6,7 +6,7 @@ import { sha256Hex } from '../../core/hash.js';
 import { codeVersion } from '../../core/version.js';
 import { encodeArtifact, type ArtifactMeta } from '../artifact.js';
 import { OnnxClassifier } from './onnx-classifier.js';
-import { parseTokenizerSpec, TokenEncoder, type TokenizerSpec } from './token-encoder.js';
+import { BAG_INPUTS, parseTokenizerSpec, TokenEncoder, type TokenizerSpec } from './token-encoder.js';
 
 export interface ImportOnnxInput {
   readonly modelPath: string;
@@ -71,7 +71,13 @@ function checkSignature(session: ort.InferenceSession, spec: TokenizerSpec, inpu
     throw new InputError('onnx-bad-input', `${where} has no input "${spec.inputName}"; its inputs are: ${session.inputNames.join(', ')}`,
       { file: where, input: spec.inputName }, `Set "inputName" in ${input.specPath} to the input that takes token ids.`);
   }
-  const others = session.inputNames.filter((n) => n !== spec.inputName);
+  const bagInputs: readonly string[] = spec.bagMaxN > 0 ? Object.values(BAG_INPUTS) : [];
+  const missingBag = bagInputs.filter((n) => !session.inputNames.includes(n));
+  if (missingBag.length > 0) {
+    throw new InputError('onnx-bad-input', `${where} has no input ${missingBag.map((n) => `"${n}"`).join(', ')}, which the tokenizer spec's n-gram bag (bagMaxN ${spec.bagMaxN}) feeds`,
+      { file: where, input: missingBag[0]! }, `Set "bagMaxN": 0 in ${input.specPath} unless the model takes lading's bag inputs.`);
+  }
+  const others = session.inputNames.filter((n) => n !== spec.inputName && !bagInputs.includes(n));
   if (others.length > 0) {
     throw new InputError('onnx-extra-inputs', `${where} needs inputs lading cannot feed: ${others.join(', ')} (only "${spec.inputName}" gets token ids)`,
       { file: where }, 'Export the model with the token ids as its only input (fold attention masks into the graph).');

@@ -59,6 +59,8 @@ test('a wrong input name, dtype, sequence length, output or label count is refus
       [{ outputName: 'scores' }, /no output "scores"; its outputs are: logits/],
       [{ maxLength: 'long' }, /"maxLength" must be an integer/],
       [{ unkId: 999 }, /unkId 999 is outside the vocabulary/],
+      [{ bagMinN: 3, bagMaxN: 5 }, /no input "bag_ids", "bag_pos", "bag_weight", which the tokenizer spec's n-gram bag/],
+      [{ bagMinN: 4, bagMaxN: 3 }, /"bagMinN" must be between 1 and bagMaxN/],
     ];
     for (const [change, message] of cases) {
       const specPath = specVariant(dir, change);
