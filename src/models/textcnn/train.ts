@@ -24,7 +24,8 @@ import { C_COUNT, C_DONE, C_FAILED, C_FROM, C_GENERATION, C_STEP, C_STOP, CONTRO
 const WORKER_TIMEOUT_MS = 120_000;
 
 /**
- * Trains a Text-CNN on the CPU with the hand-written kernels (deep/matmul.ts), Adam, dropout and
+ * Trains a Text-CNN on the CPU with hand-written kernels (dense products on WebAssembly SIMD, see
+ * deep/matmul.ts), Adam with a decaying rate, dropout, rare classes repeated (deep/rebalance.ts) and
  * early stopping on the validation split (evaluated through the exported ONNX graph, which is
  * what will serve). Each batch is cut into SHARDS fixed shards whose gradients are summed in shard
  * order; with threads >= 2 a worker computes shard 1 while this thread computes shard 0, so the
@@ -34,7 +35,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const params = parseTextCnnParams(options.params);
   checkTrainInput('textcnn', input);
   if (options.signal?.aborted) throw new InterruptedError('textcnn training');
-  const vocab = buildVocab(input.texts, { ...params, bagMinN: params.bagMinN, bagMaxN: params.bagMaxN });
+  const vocab = buildVocab(input.texts, params);
   const encoder = new TokenEncoder(textCnnSpec(params), vocab);
   const { texts, y } = oversampled(input.texts, input.y, params.minPerClass, options.seed);
   const train = encoder.bagMode ? encodeSlotTexts(encoder, texts) : slotsOfIds(encodeTexts(encoder, texts));
