@@ -1,6 +1,6 @@
 import { normaliseText } from '../../text/normalise.js';
 import { tokenSpans } from '../../text/tokenise.js';
-import { SUBWORD_PREFIX } from '../onnx/token-encoder.js';
+import { charGrams, SUBWORD_PREFIX } from '../onnx/token-encoder.js';
 
 export const PAD_ID = 0;
 export const UNK_ID = 1;
@@ -45,15 +45,7 @@ export function buildVocab(texts: readonly string[], o: VocabOptions): string[] 
   if (bagMaxN > 0) {
     // Bag mode: the n-grams of every word, weighted by the word's count.
     const grams = new Map<string, number>();
-    for (const [w, c] of words) {
-      const wrapped = `<${w}>`;
-      for (let k = o.bagMinN ?? 3; k <= bagMaxN; k++) {
-        for (let i = 0; i + k <= wrapped.length; i++) {
-          const g = wrapped.slice(i, i + k);
-          grams.set(g, (grams.get(g) ?? 0) + c);
-        }
-      }
-    }
+    for (const [w, c] of words) charGrams(w, o.bagMinN ?? 3, bagMaxN, (g) => { grams.set(g, (grams.get(g) ?? 0) + c); });
     return ['<pad>', '<unk>', '<bag>', ...kept, ...ranked(grams, o.minCount, o.maxSubwords).map((g) => SUBWORD_PREFIX + g)];
   }
   const vocab = ['<pad>', '<unk>', ...kept];
@@ -61,12 +53,7 @@ export function buildVocab(texts: readonly string[], o: VocabOptions): string[] 
     const inVocab = new Set(kept);
     const grams = new Map<string, number>();
     for (const [w, c] of words) {
-      if (inVocab.has(w)) continue;
-      const wrapped = `<${w}>`;
-      for (let i = 0; i + o.subwordN <= wrapped.length; i++) {
-        const g = wrapped.slice(i, i + o.subwordN);
-        grams.set(g, (grams.get(g) ?? 0) + c);
-      }
+      if (!inVocab.has(w)) charGrams(w, o.subwordN, o.subwordN, (g) => { grams.set(g, (grams.get(g) ?? 0) + c); });
     }
     for (const g of ranked(grams, o.minCount, o.maxSubwords)) vocab.push(SUBWORD_PREFIX + g);
   }

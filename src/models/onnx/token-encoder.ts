@@ -45,6 +45,18 @@ export interface TokenizerSpec {
 
 export const SUBWORD_PREFIX = '##';
 
+/**
+ * Calls fn with each character n-gram of the word wrapped in "<" ">", of lengths minN..maxN
+ * (n ascending, then position): the one definition of a subword for the vocabulary and the encoder.
+ * fn returning false stops the walk.
+ */
+export function charGrams(word: string, minN: number, maxN: number, fn: (gram: string) => boolean | void): void {
+  const wrapped = `<${word}>`;
+  for (let k = minN; k <= maxN; k++) {
+    for (let i = 0; i + k <= wrapped.length; i++) if (fn(wrapped.slice(i, i + k)) === false) return;
+  }
+}
+
 /** The names of a bag model's extra inputs (see TokenizerSpec.bagMaxN). */
 export const BAG_INPUTS = { ids: 'bag_ids', pos: 'bag_pos', weight: 'bag_weight' } as const;
 
@@ -126,12 +138,16 @@ export class TokenEncoder {
         return push(found ? s.bagId : s.unkId);
       }
       if (s.subwordN > 0) {
-        const wrapped = `<${w}>`;
         let found = false;
-        for (let i = 0; i + s.subwordN <= wrapped.length; i++) {
-          const g = this.ids.get(SUBWORD_PREFIX + wrapped.slice(i, i + s.subwordN));
-          if (g !== undefined) { found = true; if (!push(g)) return false; }
-        }
+        let full = false;
+        charGrams(w, s.subwordN, s.subwordN, (gram) => {
+          const g = this.ids.get(SUBWORD_PREFIX + gram);
+          if (g === undefined) return true;
+          found = true;
+          full = !push(g);
+          return !full;
+        });
+        if (full) return false;
         if (found) return true;
       }
       return push(s.unkId);
@@ -164,14 +180,10 @@ export class TokenEncoder {
 
   /** The known n-gram rows of a word in bag mode, in order (n ascending, then position). */
   forEachGram(word: string, fn: (id: number) => void): void {
-    const s = this.spec;
-    const wrapped = `<${word}>`;
-    for (let k = s.bagMinN; k <= s.bagMaxN; k++) {
-      for (let i = 0; i + k <= wrapped.length; i++) {
-        const g = this.ids.get(SUBWORD_PREFIX + wrapped.slice(i, i + k));
-        if (g !== undefined) fn(g);
-      }
-    }
+    charGrams(word, this.spec.bagMinN, this.spec.bagMaxN, (gram) => {
+      const g = this.ids.get(SUBWORD_PREFIX + gram);
+      if (g !== undefined) fn(g);
+    });
   }
 
   private forEachWord(text: string, fn: (word: string) => boolean): void {
