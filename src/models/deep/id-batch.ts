@@ -22,6 +22,13 @@ export function sequencesOfMatrix(ids: Int32Array, rows: number, width: number):
   return { ids, starts, lengths };
 }
 
+/** The dropout of one training step: masks are drawn by hashUniform(seed, step, index), so they do not depend on who computes them. */
+export interface DropoutStep {
+  readonly seed: number;
+  readonly step: number;
+  readonly rate: number;
+}
+
 /** Hash-based uniform in [0, 1) for (seed, step, index): dropout masks that do not depend on who computes them. */
 export function hashUniform(seed: number, step: number, index: number): number {
   let h = Math.imul(seed ^ 0x27d4eb2f, 0x9e3779b1) ^ Math.imul(step + 0x165667b1, 0x85ebca6b) ^ Math.imul(index + 0x61c88647, 0xc2b2ae35);

@@ -3,14 +3,9 @@ import type { ArtifactMeta, SectionArray } from '../artifact.js';
 import { decodeVocab, OnnxClassifier } from '../onnx/onnx-classifier.js';
 import { TokenEncoder, type BagEntries, type TokenizerSpec } from '../onnx/token-encoder.js';
 import type { AdamSettings } from './adam.js';
+import type { DropoutStep } from './id-batch.js';
 import { foldBagTable } from './fold-bag.js';
 import type { DeepCommonParams } from './params.js';
-
-export interface DropoutStep {
-  readonly seed: number;
-  readonly step: number;
-  readonly rate: number;
-}
 
 /** What training and serving need of a network over sequences of type S. */
 export interface SingleThreadNet<S> {

@@ -1,9 +1,9 @@
 import { createRandom } from '../../core/random.js';
 import type { AdamSettings } from '../deep/adam.js';
-import { hashUniform } from '../deep/id-batch.js';
+import { hashUniform, type DropoutStep } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
-import type { DropoutStep, SingleThreadNet } from '../deep/single-thread-kind.js';
+import type { SingleThreadNet } from '../deep/single-thread-kind.js';
 import { SingleThreadOptimiser } from '../deep/single-thread-optimiser.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
 import { softmaxCrossEntropyBackward, softmaxInPlace, type SoftmaxLayer } from '../deep/softmax.js';

@@ -1,9 +1,9 @@
 import { createRandom } from '../../core/random.js';
 import type { AdamSettings } from '../deep/adam.js';
-import { hashUniform, type IdSequences } from '../deep/id-batch.js';
+import { hashUniform, type DropoutStep, type IdSequences } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
-import type { DropoutStep, SingleThreadNet } from '../deep/single-thread-kind.js';
+import type { SingleThreadNet } from '../deep/single-thread-kind.js';
 import { SingleThreadOptimiser } from '../deep/single-thread-optimiser.js';
 import { softmaxCrossEntropyBackward, softmaxInPlace, type SoftmaxLayer } from '../deep/softmax.js';
 import { PAD_ID } from '../deep/vocab.js';

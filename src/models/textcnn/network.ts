@@ -1,5 +1,5 @@
 import { createRandom } from '../../core/random.js';
-import { hashUniform } from '../deep/id-batch.js';
+import { hashUniform, type DropoutStep } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
@@ -93,11 +93,8 @@ export function sharedWeights(w: TextCnnWeights): TextCnnWeights {
   return { embedding: sharedCopy(w.embedding), conv: w.conv.map(sharedCopy), convBias: w.convBias.map(sharedCopy), output: sharedCopy(w.output), outputBias: sharedCopy(w.outputBias) };
 }
 
-export interface DropoutStep {
-  readonly seed: number;
-  readonly step: number;
-  /** Dropout on the pooled features. */
-  readonly rate: number;
+/** The shared dropout step (rate: on the pooled features) plus word dropout. */
+export interface TextCnnDropout extends DropoutStep {
   /** Word dropout: the share of positions whose embedding is zeroed for this step (no rescaling). */
   readonly wordRate?: number;
 }
@@ -161,7 +158,7 @@ export class TextCnnNet {
   }
 
   /** Forward pass of sequences order[from .. from + count) into this.proba (count × classes). */
-  forward(seq: SlotSequences, order: Int32Array | null, from: number, count: number, dropout: DropoutStep | null, batchOffset = 0): void {
+  forward(seq: SlotSequences, order: Int32Array | null, from: number, count: number, dropout: TextCnnDropout | null, batchOffset = 0): void {
     if (count > this.capacity) throw new RangeError(`batch of ${count} exceeds the network's capacity ${this.capacity}`);
     const { dim, filters, widths, classes } = this.shape;
     const { embedding, conv, convBias } = this.weights;
@@ -221,7 +218,7 @@ export class TextCnnNet {
     for (let b = 0; b < count; b++) softmaxInPlace(proba, b * classes, classes);
   }
 
-  private applyDropout(count: number, d: DropoutStep, batchOffset: number): Float32Array {
+  private applyDropout(count: number, d: TextCnnDropout, batchOffset: number): Float32Array {
     const H = this.hidden;
     const scale = 1 / (1 - d.rate);
     const base = batchOffset * H;
@@ -241,7 +238,7 @@ export class TextCnnNet {
    * cross-entropy of the shard.
    */
   accumulate(seq: SlotSequences, order: Int32Array, from: number, count: number, batchTotal: number, batchOffset: number, y: Int32Array,
-    classWeight: Float32Array | null, sparseBelow: number, dropout: DropoutStep, step: number): number {
+    classWeight: Float32Array | null, sparseBelow: number, dropout: TextCnnDropout, step: number): number {
     const grads = this.grads;
     if (!grads) throw new Error('accumulate needs a network built with gradient buffers');
     this.forward(seq, order, from, count, dropout.rate > 0 || (dropout.wordRate ?? 0) > 0 ? dropout : null, batchOffset);
