@@ -274,8 +274,3 @@ export function matmulRowsJs(
     }
   }
 }
-
-/** y[yBase + j] += a · x[xBase + j] for j < n. */
-export function axpy(a: number, x: Float32Array, xBase: number, y: Float32Array, yBase: number, n: number): void {
-  for (let j = 0; j < n; j++) y[yBase + j] = y[yBase + j]! + a * x[xBase + j]!;
-}
