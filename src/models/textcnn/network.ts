@@ -59,13 +59,8 @@ export function weightTensors(w: TextCnnWeights): Float32Array[] {
   return [w.embedding, ...w.conv, ...w.convBias, w.output, w.outputBias];
 }
 
-/** Gradient buffers of one shard (SharedArrayBuffer-backed when a worker writes them). */
-export interface TextCnnGrads {
-  readonly embedding: Float32Array;
-  readonly conv: readonly Float32Array[];
-  readonly convBias: readonly Float32Array[];
-  readonly output: Float32Array;
-  readonly outputBias: Float32Array;
+/** Gradient buffers of one shard, one per weight tensor (SharedArrayBuffer-backed when a worker writes them). */
+export interface TextCnnGrads extends TextCnnWeights {
   /** Embedding rows with a gradient this batch, and how many (element 0). */
   readonly touched: Int32Array;
   readonly touchedCount: Int32Array;

@@ -48,7 +48,7 @@ export class TextCnnOptimiser {
     }
     adamEmbedding(this.weights.embedding, this.rowSum, this.states[0]!, adam, t, this.rows, rowCount, dim, !this.lazyEmbedding);
     const params = weightTensors(this.weights).slice(1);
-    const shardTensors = shards.map((g) => [...g.conv, ...g.convBias, g.output, g.outputBias]);
+    const shardTensors = shards.map((g) => weightTensors(g).slice(1));
     params.forEach((p, k) => {
       const sum = this.sum[k]!;
       sum.set(shardTensors[0]![k]!);

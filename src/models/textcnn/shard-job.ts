@@ -1,4 +1,4 @@
-import type { TextCnnShape } from './network.js';
+import type { TextCnnGrads, TextCnnShape, TextCnnWeights } from './network.js';
 
 /**
  * What a Text-CNN training worker gets: the shape, shared weights and its shard's gradient
@@ -16,8 +16,8 @@ export interface ShardJob {
   readonly dropout: number;
   readonly wordDropout: number;
   readonly sparseBelow: number;
-  readonly weights: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array };
-  readonly grads: { embedding: Float32Array; conv: Float32Array[]; convBias: Float32Array[]; output: Float32Array; outputBias: Float32Array; touched: Int32Array; touchedCount: Int32Array };
+  readonly weights: TextCnnWeights;
+  readonly grads: TextCnnGrads;
   /** The training split as SlotSequences. */
   readonly slots: Int32Array;
   readonly posStart: Int32Array;

@@ -61,7 +61,7 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
   const nets = localShards.map((s) => new TextCnnNet(shape, weights, capacity, grads[s]));
   const worker = useWorker ? startWorker({
     shape, shard: 1, capacity, seed: options.seed, dropout: params.dropout, wordDropout: params.wordDropout, sparseBelow: params.sparseBelow,
-    weights: weights as ShardJob['weights'], grads: grads[1] as ShardJob['grads'], ...shared, classWeight: weightOf, order, control, loss,
+    weights, grads: grads[1]!, ...shared, classWeight: weightOf, order, control, loss,
   }) : undefined;
   const build = (trained: TextCnnWeights): OnnxClassifier => {
     const w = { ...trained, embedding: foldBagTable(trained.embedding, encoder, shape.dim), outputBias: priorCorrectedBias(trained.outputBias, input.y, params.priorCorrection) };
