@@ -1,6 +1,5 @@
-import { ArtifactError } from '../../core/errors.js';
 import { gatherEmbedding } from '../deep/bag-graph.js';
-import { attrInt, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
+import { attrInt, initializerReader, OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import type { DnnShape, DnnWeights } from './network.js';
 
 export const DNN_INPUT = 'ids';
@@ -40,12 +39,7 @@ export function exportDnnOnnx(s: DnnShape, w: DnnWeights): Uint8Array {
 }
 
 export function importDnnWeights(s: DnnShape, model: Uint8Array): DnnWeights {
-  const t = readFloatInitializers(model);
-  const get = (name: string, length: number): Float32Array => {
-    const v = t.get(name);
-    if (!v || v.data.length !== length) throw new ArtifactError('artifact-bad-section', `dnn ONNX graph lacks initialiser ${name} of ${length} floats`, { kind: 'dnn', initializer: name });
-    return v.data;
-  };
+  const { get } = initializerReader(model, 'dnn');
   return {
     embedding: get('embedding', s.vocab * s.dim), hidden: get('hidden_w', s.hidden * s.dim), hiddenBias: get('hidden_b', s.hidden),
     output: get('output_w', s.classes * s.hidden), outputBias: get('output_b', s.classes),

@@ -1,5 +1,4 @@
-import { ArtifactError } from '../../core/errors.js';
-import { attrInt, attrInts, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
+import { attrInt, attrInts, initializerReader, OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import type { LstmShape, LstmWeights } from './network.js';
 
 export const LSTM_INPUT = 'ids';
@@ -41,12 +40,7 @@ export function exportLstmOnnx(s: LstmShape, w: LstmWeights): Uint8Array {
 }
 
 export function importLstmWeights(s: LstmShape, model: Uint8Array): LstmWeights {
-  const t = readFloatInitializers(model);
-  const get = (name: string, length: number): Float32Array => {
-    const v = t.get(name);
-    if (!v || v.data.length !== length) throw new ArtifactError('artifact-bad-section', `lstm ONNX graph lacks initialiser ${name} of ${length} floats`, { kind: 'lstm', initializer: name });
-    return v.data;
-  };
+  const { get } = initializerReader(model, 'lstm');
   const H = s.hidden;
   return {
     embedding: get('embedding', s.vocab * s.dim), input: get('lstm_w', 4 * H * s.dim), recurrent: get('lstm_r', 4 * H * H),

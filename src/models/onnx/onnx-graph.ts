@@ -1,3 +1,4 @@
+import { ArtifactError } from '../../core/errors.js';
 import { ProtoWriter, readFields } from './protobuf.js';
 
 /**
@@ -115,4 +116,25 @@ export function readFloatInitializers(model: Uint8Array): Map<string, OnnxFloatT
     out.set(name, { dims, data });
   }
   return out;
+}
+
+/** A deep kind's exported weights, read back by initialiser name with their size checked. */
+export interface InitializerReader {
+  has(name: string): boolean;
+  /** The initialiser's floats; an ArtifactError naming the kind and initialiser when it is missing or of another size. */
+  get(name: string, length: number): Float32Array;
+}
+
+export function initializerReader(model: Uint8Array, kind: string): InitializerReader {
+  const t = readFloatInitializers(model);
+  return {
+    has: (name) => t.has(name),
+    get(name, length) {
+      const v = t.get(name);
+      if (!v || v.data.length !== length) {
+        throw new ArtifactError('artifact-bad-section', `${kind} ONNX graph lacks initialiser ${name} of ${length} floats`, { kind, initializer: name });
+      }
+      return v.data;
+    },
+  };
 }

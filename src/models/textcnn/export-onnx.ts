@@ -1,6 +1,5 @@
 import { gatherEmbedding } from '../deep/bag-graph.js';
-import { attrInt, attrInts, OnnxGraphBuilder, readFloatInitializers } from '../onnx/onnx-graph.js';
-import { ArtifactError } from '../../core/errors.js';
+import { attrInt, attrInts, initializerReader, OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import { hiddenSize, type TextCnnShape, type TextCnnWeights } from './network.js';
 
 export const TEXTCNN_INPUT = 'ids';
@@ -86,17 +85,10 @@ export function exportTextCnnOnnx(s: TextCnnShape, w: TextCnnWeights): Uint8Arra
 
 /** Reads the weights back out of an exported graph (the artifact stores them only there). */
 export function importTextCnnWeights(s: TextCnnShape, model: Uint8Array): TextCnnWeights {
-  const t = readFloatInitializers(model);
-  const get = (name: string, length: number): Float32Array => {
-    const v = t.get(name);
-    if (!v || v.data.length !== length) {
-      throw new ArtifactError('artifact-bad-section', `textcnn ONNX graph lacks initialiser ${name} of ${length} floats`, { kind: 'textcnn', initializer: name });
-    }
-    return v.data;
-  };
+  const { get, has } = initializerReader(model, 'textcnn');
   const { dim, filters } = s;
   const conv = s.widths.map((width, i) => {
-    if (t.has(`mm${i}_w`)) return fromMatMulLayout(get(`mm${i}_w`, filters * dim * width), filters, width * dim);
+    if (has(`mm${i}_w`)) return fromMatMulLayout(get(`mm${i}_w`, filters * dim * width), filters, width * dim);
     // Graphs exported before the im2col form kept ONNX Conv weights [filters, dim, width].
     const onnxW = get(`conv${i}_w`, filters * dim * width);
     const out = new Float32Array(onnxW.length);
