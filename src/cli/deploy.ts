@@ -1,6 +1,6 @@
 import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
-import { DeploymentControl } from '../serving/deployment-control.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { withWorkspace } from '../platform.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';

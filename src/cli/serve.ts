@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { openPlatformWorkspace } from '../platform.js';
 import { singleDeployment } from '../serving/deployment.js';
-import { DeploymentControl } from '../serving/deployment-control.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { DeploymentSync } from '../serving/deployment-sync.js';
 import { CombinedModelSource, looksLikePath, RegistryModelSource, FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';

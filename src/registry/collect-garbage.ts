@@ -1,8 +1,8 @@
 import { rm, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
-import { LocalFolderArtifactStore } from './artifacts/local-folder/local-folder-store.js';
-import { PostgresArtifactStore } from './artifacts/postgres-store.js';
+import { LocalFolderArtifactStore } from './artifacts/local-folder/artifact-store.js';
+import { PostgresArtifactStore } from './artifacts/postgres/artifact-store.js';
 import type { Workspace } from './workspace.js';
 
 export interface GarbageItem {

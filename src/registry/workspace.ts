@@ -5,10 +5,10 @@ import type {
   AliasChange, AliasMove, AliasRecord, AuditEntry, AuditQuery, ModelLineage, ModelRegistry, ModelSummary, ModelVersionRecord,
   RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from './model-registry.js';
-import type { Registry, SavedDataset, SaveDatasetOptions } from './registry.js';
+import type { DatasetRegistry, SavedDataset, SaveDatasetOptions } from './dataset-registry.js';
 
 /** The whole registry a workspace offers: datasets, models and deployments, on one back-end and one artifact store. */
-export interface Workspace extends Registry, ModelRegistry {
+export interface Workspace extends DatasetRegistry, ModelRegistry {
   readonly artifacts: ArtifactStore;
   /** Serving deployments and their history, in the same database (closed with the workspace). */
   readonly deployments: DeploymentStore;
@@ -20,7 +20,7 @@ export interface Workspace extends Registry, ModelRegistry {
  */
 export class CombinedWorkspace implements Workspace {
   constructor(
-    private readonly datasets: Registry,
+    private readonly datasets: DatasetRegistry,
     private readonly models: ModelRegistry,
     readonly artifacts: ArtifactStore,
     readonly deployments: DeploymentStore,

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { InputError, LadingError } from '../core/errors.js';
 import { codeVersion } from '../core/version.js';
 import { decodeClassifyRequest, encodeClassifyResponse } from '../serving/classify-codec.js';
-import type { DeploymentControl } from '../serving/deployment-control.js';
+import type { DeploymentControl } from '../lifecycle/deployment-control.js';
 import type { DeploymentSpec } from '../serving/deployment.js';
 import { decodeInferRequest, encodeInferResponse, modelMetadata } from '../serving/oip-codec.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';

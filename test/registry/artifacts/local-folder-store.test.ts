@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ArtifactError } from '../../../src/core/errors.js';
-import { LocalFolderArtifactStore } from '../../../src/registry/artifacts/local-folder/local-folder-store.js';
+import { LocalFolderArtifactStore } from '../../../src/registry/artifacts/local-folder/artifact-store.js';
 import { artifactStoreContract } from './artifact-store-contract.js';
 
 function tempRoot(t: TestContext): string {

@@ -1,8 +1,5 @@
-import type { DeploymentSpec } from '../core/deployment-spec.js';
-import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../registry/deployment-store.js';
-
-// The contract lives in the registry, which owns the storage (SQLite and PostgreSQL adapters).
-export type { DeploymentAction, DeploymentRecord, DeploymentStore };
+import type { DeploymentSpec } from '../../core/deployment-spec.js';
+import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 
 /** Deployments in memory: a single process without a workspace (tests, embedding). */
 export class MemoryDeploymentStore implements DeploymentStore {

@@ -11,9 +11,9 @@ import type {
 } from '../model-registry.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
-import { pgDeploymentsMentioning } from './pg-deployment-store.js';
+import { pgDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { inTransaction } from './pg-connection.js';
+import { inTransaction } from './connection.js';
 
 interface AliasRow { model: string; alias: string; version: number; moved_at: Date; moved_by: string }
 type Db = pg.Pool | pg.PoolClient;

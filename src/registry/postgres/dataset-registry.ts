@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
 import { datasetIdFromHash } from '../../core/dataset.js';
 import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
@@ -6,51 +6,42 @@ import { ArtifactError, InputError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { ambiguous, checkLevelsShape, checkSameLevels, datasetIdPrefix, notFound } from '../dataset-ref.js';
-import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
-
-export interface SqliteRegistryOptions {
-  /** A connection from openSqliteDatabase (pragmas set, migrations applied); closed by close(). */
-  readonly db: Database.Database;
-  readonly artifacts: ArtifactStore;
-  readonly describeDataset: DescribeDataset;
-}
+import type { DescribeDataset, DatasetRegistry, SavedDataset, SaveDatasetOptions } from '../dataset-registry.js';
 
 interface DatasetRow {
   id: string;
   content_sha256: string;
   artifact_sha256: string;
-  source: string;
-  created_at: string;
+  source: DatasetVersion['source'];
+  created_at: Date;
   text_column: string;
-  label_columns: string;
-  levels: string | null;
+  label_columns: string[];
+  levels: number[] | null;
   row_count: number;
-  stats: string;
+  stats: DatasetStats;
 }
 
-/** The registry on one SQLite file (WAL mode, so readers never wait for the one writer). */
-export class SqliteRegistry implements Registry {
-  private readonly db: Database.Database;
-  private readonly artifacts: ArtifactStore;
-  private readonly describeDataset: DescribeDataset;
-
-  constructor(options: SqliteRegistryOptions) {
-    this.db = options.db;
-    this.artifacts = options.artifacts;
-    this.describeDataset = options.describeDataset;
-  }
+/**
+ * The dataset half of the DatasetRegistry contract on PostgreSQL; behaves as sqlite/dataset-registry.ts
+ * does (same rules, same errors), checked by the same contract suite.
+ */
+export class PgDatasetRegistry implements DatasetRegistry {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly artifacts: ArtifactStore,
+    private readonly describeDataset: DescribeDataset,
+    private readonly closePool: () => void,
+  ) {}
 
   async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
     checkRowsShape(rows);
     if (options.levels !== undefined) checkLevelsShape(options.levels);
     const bytes = encodeDatasetRows(rows);
     const contentSha256 = sha256Hex(bytes);
-    const existing = this.byContentHash(contentSha256);
+    const existing = await this.byContentHash(contentSha256);
     if (existing !== undefined) return { version: checkSameLevels(toVersion(existing), options.levels), created: false };
-
     const stats = this.describeDataset(rows);
-    // Artifact first, row second: a crash in between leaves an unreferenced artifact, never a row
-    // pointing at nothing.
+    // Artifact first, row second: a crash in between leaves an unreferenced artifact only.
     const stored = await this.artifacts.put(bytes);
     const version: DatasetVersion = {
       id: datasetIdFromHash(contentSha256),
@@ -62,30 +53,27 @@ export class SqliteRegistry implements Registry {
       ...(options.levels !== undefined && options.levels.length > 0 ? { levels: [...options.levels] } : {}),
       stats,
     };
-    const inserted = this.db.transaction(() => this.db.prepare(
+    const inserted = await this.pool.query(
       `INSERT INTO datasets (id, content_sha256, artifact_sha256, source, created_at, text_column, label_columns, levels, row_count, stats)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_sha256) DO NOTHING`,
-    ).run(
-      version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
-      JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats),
-    )).immediate();
-    if (inserted.changes === 0) {
-      // Another process stored the same rows between our check and our insert.
-      return { version: checkSameLevels(toVersion(this.byContentHash(contentSha256)!), options.levels), created: false };
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (content_sha256) DO NOTHING`,
+      [version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
+        JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats)]);
+    if (inserted.rowCount === 0) {
+      return { version: checkSameLevels(toVersion((await this.byContentHash(contentSha256))!), options.levels), created: false };
     }
     return { version, created: true };
   }
 
   async getDataset(idOrPrefix: string): Promise<DatasetVersion> {
-    return toVersion(this.resolve(idOrPrefix));
+    return toVersion(await this.resolve(idOrPrefix));
   }
 
   async listDatasets(): Promise<DatasetVersion[]> {
-    return this.db.prepare('SELECT * FROM datasets ORDER BY created_at, id').all().map((r) => toVersion(r as DatasetRow));
+    return (await this.pool.query<DatasetRow>('SELECT * FROM datasets ORDER BY created_at, id')).rows.map(toVersion);
   }
 
   async loadDatasetRows(idOrPrefix: string): Promise<DatasetRows> {
-    const row = this.resolve(idOrPrefix);
+    const row = await this.resolve(idOrPrefix);
     const bytes = await this.artifacts.get(row.artifact_sha256);
     const rows = decodeDatasetRows(bytes, this.artifacts.locate(row.artifact_sha256));
     if (sha256Hex(encodeDatasetRows(rows)) !== row.content_sha256) {
@@ -96,40 +84,39 @@ export class SqliteRegistry implements Registry {
   }
 
   async listUnreferencedArtifacts(): Promise<string[]> {
-    const referenced = new Set(this.db.prepare('SELECT artifact_sha256 FROM datasets').pluck().all() as string[]);
-    return (await this.artifacts.list()).filter((sha) => !referenced.has(sha));
+    const stored = await this.artifacts.list();
+    const referenced = new Set((await this.pool.query<{ artifact_sha256: string }>('SELECT artifact_sha256 FROM datasets')).rows.map((r) => r.artifact_sha256));
+    return stored.filter((sha) => !referenced.has(sha));
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.closePool();
   }
 
-  private resolve(idOrPrefix: string): DatasetRow {
+  private async resolve(idOrPrefix: string): Promise<DatasetRow> {
     const prefix = datasetIdPrefix(idOrPrefix);
-    // The prefix is validated hex, so it is safe as a GLOB pattern (and GLOB can use the primary key index).
-    const matches = this.db.prepare('SELECT * FROM datasets WHERE id GLOB ? ORDER BY id LIMIT 6').all(`${prefix}*`) as DatasetRow[];
+    // The prefix is validated hex: safe in a LIKE pattern.
+    const matches = (await this.pool.query<DatasetRow>('SELECT * FROM datasets WHERE id LIKE $1 ORDER BY id LIMIT 6', [`${prefix}%`])).rows;
     if (matches.length === 0) throw notFound(idOrPrefix);
     if (matches.length > 1) throw ambiguous(idOrPrefix, matches.map((m) => m.id));
     return matches[0]!;
   }
 
-  private byContentHash(contentSha256: string): DatasetRow | undefined {
-    return this.db.prepare('SELECT * FROM datasets WHERE content_sha256 = ?').get(contentSha256) as DatasetRow | undefined;
+  private async byContentHash(contentSha256: string): Promise<DatasetRow | undefined> {
+    return (await this.pool.query<DatasetRow>('SELECT * FROM datasets WHERE content_sha256 = $1', [contentSha256])).rows[0];
   }
-
 }
 
 function toVersion(row: DatasetRow): DatasetVersion {
-  const levels = row.levels === null ? undefined : (JSON.parse(row.levels) as number[]);
   return {
     id: row.id,
     contentSha256: row.content_sha256,
-    source: JSON.parse(row.source) as DatasetVersion['source'],
-    createdAt: row.created_at,
+    source: row.source,
+    createdAt: row.created_at.toISOString(),
     textColumn: row.text_column,
-    labelColumns: JSON.parse(row.label_columns) as string[],
-    ...(levels !== undefined ? { levels } : {}),
-    stats: JSON.parse(row.stats) as DatasetStats,
+    labelColumns: row.label_columns,
+    ...(row.levels !== null ? { levels: row.levels } : {}),
+    stats: row.stats,
   };
 }
 

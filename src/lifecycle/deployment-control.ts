@@ -1,6 +1,6 @@
 import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
-import { validateDeployment, type DeploymentSpec } from './deployment.js';
-import type { DeploymentRecord, DeploymentStore } from './deployment-store.js';
+import { validateDeployment, type DeploymentSpec } from '../serving/deployment.js';
+import type { DeploymentRecord, DeploymentStore } from '../registry/deployment-store.js';
 
 /**
  * The operator's verbs on deployments, shared by `lading deploy` and the admin HTTP routes. Each

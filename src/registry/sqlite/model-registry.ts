@@ -11,7 +11,7 @@ import type {
 } from '../model-registry.js';
 import { prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
-import { sqliteDeploymentsMentioning } from './sqlite-deployment-store.js';
+import { sqliteDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 
 interface AliasRow { model: string; alias: string; version: number; moved_at: string; moved_by: string }

@@ -1,17 +1,7 @@
 import type pg from 'pg';
-import { ArtifactError, InputError, NotFoundError } from '../../core/errors.js';
-import { sha256Hex } from '../../core/hash.js';
-import type { ArtifactStore, StoredArtifact } from './artifact-store.js';
-
-/** The table this store keeps its bytes in (a migration step in postgres/pg-migrations.ts). */
-export const ARTIFACT_TABLE_PG = `
-CREATE TABLE artifacts (
-  sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-  bytes bytea NOT NULL,
-  size bigint NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-`;
+import { ArtifactError, InputError, NotFoundError } from '../../../core/errors.js';
+import { sha256Hex } from '../../../core/hash.js';
+import type { ArtifactStore, StoredArtifact } from '../artifact-store.js';
 
 export interface StoredArtifactInfo {
   readonly sha256: string;
