@@ -1,6 +1,6 @@
 import { PostgresArtifactStore } from '../artifacts/postgres/artifact-store.js';
 import type { DescribeDataset } from '../dataset-registry.js';
-import { CombinedWorkspace, type Workspace } from '../workspace.js';
+import { composeWorkspace, type Workspace } from '../workspace.js';
 import { checkSchemaName, openPgPool, type PgConnectionOptions } from './connection.js';
 import { PgDatasetRegistry } from './dataset-registry.js';
 import { PgDeploymentStore } from './deployment-store.js';
@@ -42,5 +42,7 @@ export async function openPgWorkspace(options: PgWorkspaceOptions): Promise<Work
   let ended = false;
   const end = () => { if (!ended) { ended = true; void pool.end(); } };
   const datasets = new PgDatasetRegistry(pool, artifacts, options.describeDataset, end);
-  return new CombinedWorkspace(datasets, new PgModelRegistry(pool, artifacts), artifacts, new PgDeploymentStore(pool, schema), () => undefined);
+  return composeWorkspace({
+    datasets, models: new PgModelRegistry(pool, artifacts), artifacts, deployments: new PgDeploymentStore(pool, schema), close: () => datasets.close(),
+  });
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalFolderArtifactStore } from '../artifacts/local-folder/artifact-store.js';
 import type { DescribeDataset } from '../dataset-registry.js';
-import { CombinedWorkspace, type Workspace } from '../workspace.js';
+import { composeWorkspace, type Workspace } from '../workspace.js';
 import { openSqliteDatabase } from './connection.js';
 import { SqliteDeploymentStore } from './deployment-store.js';
 import { SqliteModelRegistry } from './model-registry.js';
@@ -28,5 +28,7 @@ export function openSqliteWorkspace(home: string, options: SqliteWorkspaceOption
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   // The dataset side owns the connection and closes it.
   const datasets = new SqliteDatasetRegistry({ db, artifacts, describeDataset: options.describeDataset });
-  return new CombinedWorkspace(datasets, new SqliteModelRegistry(db, artifacts), artifacts, new SqliteDeploymentStore(db), () => undefined);
+  return composeWorkspace({
+    datasets, models: new SqliteModelRegistry(db, artifacts), artifacts, deployments: new SqliteDeploymentStore(db), close: () => datasets.close(),
+  });
 }
