@@ -74,6 +74,12 @@ export class DeploymentControl {
    * the next one 1. Any other change ends the walk; the next rollback starts from that change.
    */
   async rollback(endpoint: string, actor: string, reason: string | null = null, options: ChangeOptions = {}): Promise<DeploymentRecord> {
+    const { current, target } = await this.planRollback(endpoint);
+    return this.store.append(endpoint, target.spec, 'rollback', actor, reason ?? `restore revision ${target.revision}`, options.fromRevision ?? current.revision);
+  }
+
+  /** The revision a rollback would restore (and the current one), or the error rollback would throw; writes nothing. */
+  async planRollback(endpoint: string): Promise<{ current: DeploymentRecord; target: DeploymentRecord }> {
     const history = await this.store.history(endpoint);
     const current = history.at(-1);
     if (current === undefined) throw new NotFoundError('unknown-endpoint', `no deployment named ${endpoint}`, { endpoint }, 'Run `lading deploy list`.');
@@ -83,7 +89,7 @@ export class DeploymentControl {
       throw new ConflictError('nothing-to-roll-back', `endpoint ${endpoint} ${why}; there is nothing older to restore`,
         { endpoint, revision: current.revision }, `Deploy the spec you want with \`lading deploy set ${endpoint} ...\`.`);
     }
-    return this.store.append(endpoint, target.spec, 'rollback', actor, reason ?? `restore revision ${target.revision}`, options.fromRevision ?? current.revision);
+    return { current, target };
   }
 
   async remove(endpoint: string, actor: string, reason: string | null = null): Promise<DeploymentRecord> {

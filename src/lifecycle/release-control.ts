@@ -2,7 +2,7 @@ import { ConflictError, InputError } from '../core/errors.js';
 import { checkExpectedRevision, type DeploymentRecord } from '../registry/deployment-store.js';
 import type { AliasChange, AliasMove, ModelRegistry, SetAliasInput } from '../registry/model-registry.js';
 import { DEFAULT_ALIAS, parseModelRef } from '../registry/model-rules.js';
-import { rollbackTarget, type DeploymentControl } from './deployment-control.js';
+import type { DeploymentControl } from './deployment-control.js';
 
 export interface ReleaseInput {
   readonly endpoint: string;
@@ -104,9 +104,7 @@ export class ReleaseControl {
     const fromRevision = input.fromRevision ?? revision;
     checkExpectedRevision(input.endpoint, revision, fromRevision);
     // Checked before the alias moves, so a deployment with nothing to restore changes nothing.
-    if (rollbackTarget(await this.deployments.store.history(input.endpoint)) === undefined) {
-      throw new ConflictError('nothing-to-roll-back', `endpoint ${input.endpoint} has no earlier revision to restore`, { endpoint: input.endpoint, revision });
-    }
+    await this.deployments.planRollback(input.endpoint);
     const reason = input.reason ?? `roll back ${model}@${alias} and ${input.endpoint}`;
     const move = await this.models.rollbackAlias({ name: model, alias, actor: input.actor, reason });
     const deployment = await this.compensated(
