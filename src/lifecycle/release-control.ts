@@ -40,18 +40,21 @@ export interface Release {
  * Atomicity across the two stores. Aliases live in the model registry and deployments in the
  * deployment store: separate contracts, possibly separate databases, so there is no transaction
  * spanning both. A release is instead ordered and compensated:
- *  1. everything is read and checked first (the variant exists and names a registered version,
- *     the alias may point at it, the new spec is valid): bad input changes nothing;
- *  2. the alias moves (one transaction, one audit row);
+ *  1. what can be checked without writing is checked first (the endpoint is live and at the
+ *     revision the decision was made on, the variant exists and names a registered version, the
+ *     deployment has something to restore): bad input changes nothing;
+ *  2. the alias moves: one transaction, one audit row; it refuses (and changes nothing) when the
+ *     alias may not point at that version;
  *  3. the deployment revision is appended, only on top of the revision read in step 1;
  *  4. if step 3 fails (another change landed, the database is gone), the alias is moved back by a
- *     second audited change (a rollback of the alias, so its history stays a clean stack; a delete
- *     when the release created it) and the original error is thrown. If that fails too, a ConflictError `release-half-applied` names
- *     both states and what to do.
+ *     second audited change (for a release, an alias rollback, so the alias history stays a clean
+ *     stack, or a delete when the release created the alias) and the original error is thrown.
+ *     If that fails too, a ConflictError `release-half-applied` names both states and what to do.
  * The alias moves first because the new spec follows the alias: done the other way round, the
  * endpoint would for a moment (or, after a crash, for good) serve the alias's old version at full
- * weight. A crash between 2 and 3 leaves the alias moved and the deployment unchanged; both halves
- * carry the same actor and reason, so the audit log and `deploy history` show it.
+ * weight. A crash between 2 and 3 leaves the alias moved and the deployment unchanged (the audit
+ * log shows the move); running the same release again completes it: the alias already points
+ * there, so only the deployment revision is written.
  */
 export class ReleaseControl {
   constructor(private readonly models: ModelRegistry, readonly deployments: DeploymentControl) {}

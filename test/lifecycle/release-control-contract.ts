@@ -127,6 +127,17 @@ export function releaseControlContract(label: string, makeBackend: () => TestBac
       assert.equal(await aliasVersion(ws), 2);
     }));
 
+    it('a release interrupted after its alias move is completed by running it again', () => withRelease(async (ws, control) => {
+      await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+      await ws.deployments.append('hs', canary, 'deploy', 'ann', null);
+      // What a crash between the two halves leaves behind: the alias moved, the deployment not.
+      await ws.setAlias({ name: 'm', alias: 'champion', version: 2, actor: 'controller', reason: 'v2 wins' });
+      const auditRows = (await ws.auditLog({ model: 'm' })).length;
+      const r = await control().release({ endpoint: 'hs', variant: 'new', actor: 'controller', reason: 'v2 wins' });
+      assert.deepEqual([r.alias.auditId, r.alias.alias.version, r.deployment.revision], [null, 2, 2]);
+      assert.equal((await ws.auditLog({ model: 'm' })).length, auditRows, 'no second alias row');
+    }));
+
     it('bad input or a stale decision changes nothing', () => withRelease(async (ws, control) => {
       await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
       await ws.deployments.append('hs', {
