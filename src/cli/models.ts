@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ArtifactError, ConflictError, InputError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.js';
 import { parseModelRef } from '../registry/model-rules.js';
 import { registerArtifact } from '../registry/register-artifact.js';
-import { intFlag, parseTags, parseVerbArgs } from './args.js';
+import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, withRegistry } from './open-registry.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -15,7 +17,10 @@ an append-only audit log and lineage.
 
   lading models list
   lading models show NAME[@REF]                  REF: alias, version number or latest
-  lading models register NAME ARTIFACT [--parent N] [--tag k=v]...
+  lading models register NAME ARTIFACT [--parent N] [--tag k=v]... [--force]
+                                                 --force: even if NAME already has these exact bytes
+  lading models export NAME[@REF] --out PATH [--force]   write a version's artifact to a file
+                                                 (atomic, sha256-checked; --force overwrites PATH)
   lading models alias NAME ALIAS VERSION [--reason R]     (--delete to remove the alias)
   lading models approve NAME VERSION [--reason R]
   lading models reject NAME VERSION --reason R
@@ -43,6 +48,8 @@ const OPTIONS = {
   version: { type: 'string' },
   limit: { type: 'string' },
   delete: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  out: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
@@ -50,11 +57,11 @@ type Handler = (ctx: CliContext, values: Values, args: readonly string[]) => Pro
 
 const SUBCOMMANDS: Readonly<Record<string, Handler>> = {
   list: runList, show: runShow, register: runRegister, alias: runAlias, approve: runApprove, reject: runReject,
-  rollback: runRollback, history: runHistory, lineage: runLineage,
+  rollback: runRollback, history: runHistory, lineage: runLineage, export: runExport,
 };
 
 export const verb: Verb = {
-  summary: 'model registry: list, show, register, alias, approve, reject, rollback, history, lineage',
+  summary: 'model registry: list, show, register, export, alias, approve, reject, rollback, history, lineage',
   help: OVERVIEW_HELP,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
@@ -137,11 +144,70 @@ async function runRegister(ctx: CliContext, values: Values, positionals: readonl
   const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
   const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
     name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
-    ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}), force: values.force,
   }));
   if (values.json) writeJson(ctx.stdout, v);
   else writeLine(ctx.stdout, `registered ${v.model}@${v.version} (pending approval)\n\n${describeVersion(v)}`);
   return 0;
+}
+
+async function runExport(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [ref] = args('export', positionals, ['NAME[@REF]']);
+  const out = resolve(requireFlag('models export', values.out, '--out'));
+  if (!values.force && existsSync(out)) throw fileExists(out);
+  const { record, bytes } = await withRegistry(ctx, values, async (ws) => {
+    const found = await ws.resolveModel(ref!);
+    return { record: found, bytes: await ws.readModelArtifact(found) };
+  });
+  writeVerifiedFile(out, bytes, record.artifactSha256, values.force);
+  const summary = { model: record.model, version: record.version, file: out, sha256: record.artifactSha256, bytes: bytes.byteLength };
+  if (values.json) writeJson(ctx.stdout, summary);
+  else writeLine(ctx.stdout, `exported ${record.model}@${record.version} to ${out} (${bytes.byteLength} bytes, sha256 ${record.artifactSha256.slice(0, 16)}... verified)`);
+  return 0;
+}
+
+function fileExists(path: string): ConflictError {
+  return new ConflictError('file-exists', `${path} already exists; nothing was written`, { file: path }, 'Pass --force to overwrite it, or choose another --out.');
+}
+
+/**
+ * Writes the bytes beside `path`, reads them back and checks their sha256, then puts them in place
+ * in one step: rename when overwriting is allowed, otherwise a hard link, which fails if `path`
+ * appeared meanwhile. Either way a reader never sees a partial or unverified file.
+ */
+function writeVerifiedFile(path: string, bytes: Uint8Array, sha256: string, overwrite: boolean): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const onDisk = sha256Hex(readFileSync(tmp));
+    if (onDisk !== sha256) {
+      throw new ArtifactError('export-checksum-mismatch', `the bytes written to ${tmp} hash to ${onDisk}, not the registered ${sha256}; nothing was exported`,
+        { file: path, sha256 }, 'Check the disk (space, faults) and export again.');
+    }
+    if (overwrite) {
+      renameSync(tmp, path);
+    } else {
+      try {
+        linkSync(tmp, path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw fileExists(path);
+        // File systems without hard links: check, then rename (a small window instead of none).
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+        if (existsSync(path)) throw fileExists(path);
+        renameSync(tmp, path);
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 async function runAlias(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
