@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { sha256Hex } from '../core/hash.js';
 import { importOnnx } from '../models/onnx/import-onnx.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -68,7 +68,7 @@ ${COMMON_HELP}`,
     if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
     writeFileAtomic(out, imported.bytes);
     const registered = register === undefined ? undefined : await withWorkspace(ctx.settings(values), (ws) => registerArtifact(ws, {
-      name: register, artifactPath: out, actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
+      name: register, artifactPath: out, actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []),
       reason: `lading import-onnx ${positionals[0]!}`,
     }));
     if (register !== undefined && values.out === undefined) rmSync(dirname(out), { recursive: true, force: true });

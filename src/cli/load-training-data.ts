@@ -4,7 +4,7 @@ import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import type { Settings } from '../config/config.js';
-import { openPlatformWorkspace } from '../platform.js';
+import { openPlatformWorkspace } from '../platform/index.js';
 
 /**
  * `--data FILE|DATASET`: a file is read, validated and imported into the workspace (idempotent:

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { MODEL_KIND_NAMES, modelKind } from '../models/kinds.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runTraining } from '../training/train-run.js';
 import { actorOf } from './open-registry.js';
@@ -98,7 +98,7 @@ ${COMMON_HELP}`,
     progress.finish();
     writeFileAtomic(out, result.bytes);
     const registered = register === undefined ? undefined : await withWorkspace(settings, (ws) => registerArtifact(ws, {
-      name: register, artifactPath: out, actor: actorOf(values.actor), tags, ...(parent !== undefined ? { parent } : {}),
+      name: register, artifactPath: out, actor: actorOf(ctx, values), tags, ...(parent !== undefined ? { parent } : {}),
       reason: `lading train --model ${kindName} --data ${dataset.id} --label ${label} --seed ${seed}`,
     }));
     if (register !== undefined && values.out === undefined) rmSync(dirname(out), { recursive: true, force: true });
