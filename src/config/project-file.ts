@@ -46,7 +46,7 @@ export function readProjectFile(path: string): ProjectFile {
   const first = doc.errors[0];
   if (first !== undefined) {
     const at = first.linePos?.[0];
-    throw new InputError('bad-project-file', `${path}${at ? `:${at.line}:${at.col}` : ''}: ${first.message.split('\n')[0]}`,
+    throw new InputError('bad-project-file', `${path}${at ? `:${at.line}:${at.col}` : ''}: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
       { file: path, line: at?.line, column: at?.col }, 'Fix the YAML syntax at that line.');
   }
   const entries = new Map<SettingKey, ProjectEntry>();
