@@ -105,7 +105,7 @@ ${COMMON_HELP}`,
     for (const p of predictions) say(`   ${p.text}  ->  ${p.label} (${p.score.toFixed(3)})  because ${p.why.map((w) => `"${w.feature}" ${w.weight.toFixed(2)}`).join(', ')}`);
     // 5. Register both, approve, point the aliases, and serve them as an A/B deployment.
     const { actor } = settings;
-    await withWorkspace(settings, async (ws) => {
+    const champion = await withWorkspace(settings, async (ws) => {
       const versions: ModelVersionRecord[] = [];
       for (const r of results) {
         versions.push(await registerArtifact(ws, { name: 'invoice-hs', artifactPath: r.path, actor, tags: { kind: r.kind }, reason: 'demo: trained on the generated invoice lines' }));
@@ -119,6 +119,7 @@ ${COMMON_HELP}`,
       // Stored like \`lading deploy set\` would, so the user goes on from here (deploy list, serve --deployment).
       const stored = await new DeploymentControl(ws.deployments).deploy(AB_DEPLOYMENT, actor, 'demo: champion and challenger side by side');
       say(`7. stored deployment invoice-hs revision ${stored.revision}: A/B, 90% champion, 10% challenger`);
+      return versionOf(best.kind);
     });
     const served = await serveOnce(settings);
     say(`8. served the invoice-hs deployment at ${served.url} and called it:`);
@@ -126,7 +127,7 @@ ${COMMON_HELP}`,
     say(`   POST /v2/models/invoice-hs/infer (Open Inference Protocol V2) -> ${served.oip}`);
     say(`   GET /metrics -> ${served.metricLines} lines of Prometheus metrics; the server then drained and stopped`);
     say('');
-    const next = nextCommands(ctx.cwd, settings.home, best.path, testCsv);
+    const next = nextCommands(ctx.cwd, settings.home, best.path, testCsv, champion);
     for (const [i, line] of next.entries()) say(`${i === 0 ? 'next: ' : '      '}${line}`);
 
     if (values.json) {
@@ -170,14 +171,14 @@ async function serveOnce(settings: Settings): Promise<{ url: string; rest: strin
  * Commands to go on with, runnable as printed from where the demo ran: `npm ci` puts no \`lading\`
  * on the PATH, so they call bin/lading.js, with --home unless the workspace is the default one.
  */
-function nextCommands(cwd: string, home: string, model: string, testCsv: string): string[] {
+function nextCommands(cwd: string, home: string, model: string, testCsv: string, champion: number): string[] {
   const bin = relative(cwd, fileURLToPath(new URL('../../../bin/lading.js', import.meta.url)));
   const lading = `node ${shellWord(bin.startsWith('.') ? bin : `./${bin}`)}`;
   const where = resolve(cwd, '.lading') === home ? '' : ` --home ${shellWord(home)}`;
   return [
     `${lading} eval --model ${shellWord(model)} --data ${shellWord(testCsv)} --label label`,
     `echo "40 CTNS PLASTIC CUPS" | ${lading} predict --model ${shellWord(model)} --top 3 --explain`,
-    `${lading} models lineage invoice-hs 1${where}`,
+    `${lading} models lineage invoice-hs ${champion}${where}`,
     `${lading} deploy list${where}`,
     `${lading} serve --deployment invoice-hs --port 8080${where}`,
   ];

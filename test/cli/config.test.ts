@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { SETTINGS, SETTING_KEYS } from '../../src/config/settings.js';
 import { verb as config } from '../../src/cli/config.js';
 import { makeContext } from '../../src/cli/context.js';
 import { PassThrough } from 'node:stream';
@@ -35,4 +37,14 @@ test('lading config show: every effective setting, its value and where it came f
   const text = await show(['show'], {}, dir);
   assert.match(text.out, /^port +9100 +.*lading\.yaml:1:1$/m);
   assert.match(text.out, /^token +\*\*\* +/m);
+});
+
+test('the README\'s Settings table lists every setting with its flag, variable and default', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const section = readme.slice(readme.indexOf('## Settings'), readme.indexOf('## Model artifacts'));
+  for (const key of SETTING_KEYS) {
+    const s = SETTINGS[key];
+    const row = `| \`${key}\` | ${s.flag ? `\`${s.flag}\`` : '-'} | ${s.env ? `\`${s.env}\`` : '-'} | ${s.defaultText} |`;
+    assert.ok(section.includes(row), `README lacks ${row}`);
+  }
 });
