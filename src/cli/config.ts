@@ -27,7 +27,7 @@ current folder, or the file named by --project FILE / LADING_PROJECT; it holds s
   pipelines: {}         # defined by later issues; accepted as-is
 
 Settings:
-${table(['key', 'flag', 'env', 'default', ''], SETTING_KEYS.map((k) => [k, SETTINGS[k].flag ?? '-', SETTINGS[k].env ?? '-', SETTINGS[k].defaultText, SETTINGS[k].doc]))}`;
+${table(['key', 'flag', 'env', 'default', 'what'], SETTING_KEYS.map((k) => [k, SETTINGS[k].flag ?? '-', SETTINGS[k].env ?? '-', SETTINGS[k].defaultText, SETTINGS[k].doc]))}`;
 
 export const verb: Verb = {
   summary: 'show the effective settings and where each came from',
@@ -37,6 +37,7 @@ export const verb: Verb = {
     const { values, positionals } = parseVerbArgs('config', ctx.argv, OPTIONS);
     if (values.help) { writeLine(ctx.stdout, HELP); return 0; }
     const [sub, ...extra] = positionals;
+    if (sub === undefined) { writeLine(ctx.stderr, HELP); return 2; }
     if (sub !== 'show' || extra.length > 0) {
       throw new InputError('unknown-subcommand', `lading config: expected \`show\`, got "${positionals.join(' ')}"`, { subcommand: sub ?? '' }, 'Run `lading config --help`.');
     }
