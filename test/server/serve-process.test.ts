@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -121,4 +121,12 @@ test('a port already in use is named, the models are unloaded, and serve exits n
   } finally {
     holder.close();
   }
+});
+
+test('a deployment that does not exist is named and serve exits 2 without hanging', () => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, 'serve', '--home', home, '--deployment', 'nope', '--port', '0', '--workers', '1'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: no live deployment named nope$/m);
+  assert.ok(performance.now() - t0 < 15_000);
 });
