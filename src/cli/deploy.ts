@@ -1,7 +1,7 @@
 import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
 import { DeploymentControl } from '../serving/deployment-control.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -45,13 +45,13 @@ Examples:
 
 Options:
   --reason TEXT   recorded with the revision
-  --actor NAME    who made the change (default: $USER)
+  --actor NAME    who made the change (env LADING_ACTOR; default: the login name)
 ${COMMON_HELP}`,
 
   async run(ctx) {
     const { values, positionals } = parseVerbArgs('deploy', ctx.argv, OPTIONS, true);
     if (values.help || positionals.length === 0) { writeLine(ctx.stdout, this.help); return values.help ? 0 : 2; }
-    const actor = values.actor ?? ctx.env['USER'] ?? 'cli';
+    const actor = ctx.settings(values).actor;
     const reason = values.reason ?? null;
     const [action, endpoint, extra] = positionals;
     const need = (v: string | undefined, what: string): string => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runOnnxImportPipeline } from '../training/import-onnx-pipeline.js';
 import { parseTags, parseVerbArgs, requireFlag } from './args.js';
@@ -70,7 +70,7 @@ ${COMMON_HELP}`,
         const done = await runOnnxImportPipeline({
           ...input,
           register: (a) => registerArtifact(ws, {
-            name: register, artifactBytes: a.bytes, actor: actorOf(values.actor), tags: parseTags(values.tag ?? []), force: values.force,
+            name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []), force: values.force,
             reason: `lading import-onnx ${positionals[0]!}`,
           }),
         });

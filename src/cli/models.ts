@@ -8,7 +8,7 @@ import { registerArtifact } from '../registry/register-artifact.js';
 import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, withRegistry } from './open-registry.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const OVERVIEW_HELP = `Usage: lading models <subcommand> [options]
 
@@ -92,7 +92,7 @@ function versionArg(sub: string, value: string | undefined): number {
   return intFlag(`models ${sub}`, value, 'VERSION', 0, 1);
 }
 
-const day = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 19).replace('T', ' '));
+const day = (iso: string | null): string => utcTime(iso);
 
 async function runList(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   args('list', positionals, []);
@@ -143,7 +143,7 @@ async function runRegister(ctx: CliContext, values: Values, positionals: readonl
   const [name, file] = args('register', positionals, ['NAME', 'ARTIFACT']);
   const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
   const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
-    name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
+    name: name!, artifactPath: resolve(file!), actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []),
     ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}), force: values.force,
   }));
   if (values.json) writeJson(ctx.stdout, v);
@@ -214,13 +214,13 @@ async function runAlias(ctx: CliContext, values: Values, positionals: readonly s
   const reason = values.reason !== undefined ? { reason: values.reason } : {};
   if (values.delete) {
     const [name, alias] = args('alias', positionals, ['NAME', 'ALIAS']);
-    await withRegistry(ctx, values, (ws) => ws.deleteAlias({ name: name!, alias: alias!, actor: actorOf(values.actor), ...reason }));
+    await withRegistry(ctx, values, (ws) => ws.deleteAlias({ name: name!, alias: alias!, actor: actorOf(ctx, values), ...reason }));
     if (values.json) writeJson(ctx.stdout, { deleted: { model: name, alias } });
     else writeLine(ctx.stdout, `deleted alias ${name}@${alias}`);
     return 0;
   }
   const [name, alias, version] = args('alias', positionals, ['NAME', 'ALIAS', 'VERSION']);
-  const move = await withRegistry(ctx, values, (ws) => ws.setAlias({ name: name!, alias: alias!, version: versionArg('alias', version), actor: actorOf(values.actor), ...reason }));
+  const move = await withRegistry(ctx, values, (ws) => ws.setAlias({ name: name!, alias: alias!, version: versionArg('alias', version), actor: actorOf(ctx, values), ...reason }));
   if (values.json) writeJson(ctx.stdout, move);
   else if (move.auditId === null) writeLine(ctx.stdout, `${name}@${alias} already points at version ${move.alias.version}; nothing changed`);
   else writeLine(ctx.stdout, `${name}@${alias}: ${move.previousVersion ?? '(new)'} -> ${move.alias.version}`);
@@ -229,7 +229,7 @@ async function runAlias(ctx: CliContext, values: Values, positionals: readonly s
 
 async function runDecision(ctx: CliContext, values: Values, positionals: readonly string[], sub: 'approve' | 'reject'): Promise<number> {
   const [name, version] = args(sub, positionals, ['NAME', 'VERSION']);
-  const input = { name: name!, version: versionArg(sub, version), actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
+  const input = { name: name!, version: versionArg(sub, version), actor: actorOf(ctx, values), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
   const v = await withRegistry(ctx, values, (ws) => (sub === 'approve' ? ws.approveVersion(input) : ws.rejectVersion(input)));
   if (values.json) writeJson(ctx.stdout, v);
   else writeLine(ctx.stdout, `${v.model}@${v.version} is now ${v.approval.status}`);
@@ -246,7 +246,7 @@ function runReject(ctx: CliContext, values: Values, positionals: readonly string
 
 async function runRollback(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const [name, alias = 'champion'] = args('rollback', positionals, ['NAME', 'ALIAS'], 1);
-  const move = await withRegistry(ctx, values, (ws) => ws.rollbackAlias({ name: name!, alias, actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) }));
+  const move = await withRegistry(ctx, values, (ws) => ws.rollbackAlias({ name: name!, alias, actor: actorOf(ctx, values), ...(values.reason !== undefined ? { reason: values.reason } : {}) }));
   if (values.json) writeJson(ctx.stdout, move);
   else writeLine(ctx.stdout, `rolled back ${name}@${alias}: ${move.previousVersion} -> ${move.alias.version}`);
   return 0;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runTrainingPipeline } from '../training/pipeline.js';
 import { TRAINABLE_KIND_NAMES, trainableKind } from '../training/trainable-kinds.js';
@@ -98,7 +98,7 @@ ${COMMON_HELP}`,
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
           register: (a) => registerArtifact(ws, {
-            name: register, artifactBytes: a.bytes, actor: actorOf(values.actor), tags, force: values.force, ...(parent !== undefined ? { parent } : {}),
+            name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags, force: values.force, ...(parent !== undefined ? { parent } : {}),
             reason: `lading train --model ${kindName} --data ${loaded.dataset.id} --label ${label} --seed ${seed}`,
           }),
         }),

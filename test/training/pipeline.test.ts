@@ -5,7 +5,7 @@ import type { DatasetRows } from '../../src/core/dataset.js';
 import { ConflictError, InputError, InterruptedError } from '../../src/core/errors.js';
 import { sha256Hex } from '../../src/core/hash.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { registerArtifact } from '../../src/registry/register-artifact.js';
 import { runTrainingPipeline } from '../../src/training/pipeline.js';
 import type { ProducedArtifact } from '../../src/training/register-step.js';
