@@ -4,6 +4,7 @@ import { fail } from './fail.js';
 import { adminRoutes } from './routes/admin.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oipRoutes } from './routes/oip.js';
+import { registryRoutes } from './routes/registry.js';
 import { v1Routes } from './routes/v1.js';
 import { serverContext, type AppDeps } from './server-context.js';
 
@@ -15,11 +16,11 @@ const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready', '/metrics']);
  * The HTTP transport: route modules (routes/*.ts) decode, call the serving plane, encode. Nothing
  * here knows how a prediction is made; every error becomes a status in http-errors.ts.
  *
- * Where new routes go: one module per area under routes/, mounted below. The dashboard's read
- * routes come next as routes/registry.ts (GET /v1/registry/models[/{name}/versions]),
+ * Where new routes go: one module per area under routes/, mounted below. The dashboard reads
+ * routes/registry.ts (GET /v1/registry/models[/{name}/versions]); next to come are
  * routes/monitoring.ts (prediction log, drift, accuracy) and routes/feedback.ts (POST
- * /v1/feedback, keyed by the `requestId` a prediction answered with); each takes what it reads
- * (a ModelRegistry, the monitor) as an optional AppDeps field and is mounted only when given.
+ * /v1/feedback, keyed by the `requestId` a prediction answered with). Each takes what it reads
+ * (the registry, the monitor) as an optional AppDeps field and is mounted only when given.
  */
 export function createApp(deps: AppDeps): Hono {
   const ctx = serverContext(deps);
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', v1Routes(ctx));
   app.route('/', metricsRoutes(ctx));
   app.route('/admin', adminRoutes(ctx));
+  if (ctx.registry) app.route('/v1/registry', registryRoutes(ctx, ctx.registry));
 
   app.notFound((c) => { plane.metrics.error('none', 404); return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404); });
   app.onError((e, c) => fail(c, plane, e, 'unhandled'));

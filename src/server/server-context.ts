@@ -1,6 +1,10 @@
+import type { ModelRegistry } from '../registry/model-registry.js';
 import type { DeploymentControl } from '../serving/deployment-control.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
+
+/** The part of the registry the read-only registry routes use. */
+export type RegistryReader = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases'>;
 
 export interface AppDeps {
   readonly plane: ServingPlane;
@@ -17,6 +21,8 @@ export interface AppDeps {
   readonly afterChange?: () => Promise<unknown>;
   /** True while shutting down: new requests get 503, readiness goes false. */
   readonly isDraining?: () => boolean;
+  /** Serves GET /v1/registry/... (read-only) when given. */
+  readonly registry?: RegistryReader | undefined;
 }
 
 /** What every route module gets: the dependencies with their defaults filled in. */
@@ -29,6 +35,7 @@ export interface ServerContext {
   readonly control: DeploymentControl | undefined;
   readonly afterChange: (() => Promise<unknown>) | undefined;
   readonly isDraining: () => boolean;
+  readonly registry: RegistryReader | undefined;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -43,5 +50,6 @@ export function serverContext(deps: AppDeps): ServerContext {
     control: deps.control,
     afterChange: deps.afterChange,
     isDraining: deps.isDraining ?? (() => false),
+    registry: deps.registry,
   };
 }
