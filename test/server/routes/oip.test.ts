@@ -1,16 +1,8 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../../../src/server/app.js';
-import { singleDeployment } from '../../../src/serving/deployment.js';
-import { FileModelSource } from '../../../src/serving/model-source.js';
-import { ServingPlane } from '../../../src/serving/serving-plane.js';
-import { trainFixtureModels } from '../../serving/fixtures.js';
+import { servedApp } from './served-app.js';
 
-const fx = await trainFixtureModels();
-const plane = new ServingPlane(new FileModelSource(), { threads: 1, maxDelayMs: 2 });
-await plane.deploy(singleDeployment('hs', fx.a));
-const app = createApp({ plane });
-after(() => plane.close());
+const { app } = await servedApp();
 
 const infer = (body: unknown, headers: Record<string, string> = {}) =>
   app.request('/v2/models/hs/infer', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
