@@ -4,13 +4,14 @@ import { codeVersion } from '../../core/version.js';
 import { decodeInferRequest, encodeInferResponse, modelMetadata } from '../../serving/oip-codec.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
-import { REQUEST_ID_HEADER, takeRequestId } from '../request-id.js';
+import { answerWithId, failWithId, isHeaderSafeId, takeRequestId } from '../request-id.js';
 import type { ServerContext } from '../server-context.js';
 
 /**
  * Open Inference Protocol V2: health (the status code is the truth), server and model metadata,
  * readiness, infer. The request id is the body's `id` when sent (echoed, as the spec says), else
- * the X-Request-Id header's, else a new one; it is returned in X-Request-Id.
+ * the X-Request-Id header's, else a new one; it is returned in X-Request-Id (a body id that no
+ * header can carry, e.g. with a line break, leaves the header to the header's or a new id).
  */
 export function oipRoutes(ctx: ServerContext): Hono {
   const { plane, limits, isDraining } = ctx;
@@ -42,14 +43,17 @@ export function oipRoutes(ctx: ServerContext): Hono {
     }
   };
   const infer = async (c: Context, name: string, version: string | undefined) => {
+    let requestId: string | undefined;
     try {
-      const headerId = takeRequestId(c);
+      requestId = takeRequestId(c);
       const req = decodeInferRequest(await readJson(c, ctx.maxBodyBytes), limits, `model "${name}"`);
-      const requestId = req.id ?? headerId;
-      if (requestId !== headerId) c.header(REQUEST_ID_HEADER, requestId);
+      const headerId = requestId;
+      if (req.id !== undefined) requestId = req.id;
       const answer = await plane.classify(ref(name, version), req.texts, { key: req.key, requestIds: [requestId] });
-      return c.json(encodeInferResponse(req, answer, name));
+      // An OIP id may hold anything JSON can; the header gets it only when a header can carry it.
+      return answerWithId(encodeInferResponse(req, answer, name), isHeaderSafeId(requestId) ? requestId : headerId);
     } catch (e) {
+      failWithId(c, requestId);
       return fail(c, plane, e, 'v2-infer', name);
     }
   };

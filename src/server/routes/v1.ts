@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { decodeClassifyRequest, encodeClassifyResponse } from '../../serving/classify-codec.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
-import { takeRequestId } from '../request-id.js';
+import { answerWithId, failWithId, takeRequestId } from '../request-id.js';
 import type { ServerContext } from '../server-context.js';
 
 const SUFFIX = ':classify';
@@ -18,12 +18,14 @@ export function v1Routes(ctx: ServerContext): Hono {
       return c.json({ error: `unknown route; use POST /v1/models/{name}${SUFFIX}` }, 404);
     }
     const name = call.slice(0, -SUFFIX.length);
+    let requestId: string | undefined;
     try {
-      const requestId = takeRequestId(c);
+      requestId = takeRequestId(c);
       const req = decodeClassifyRequest(await readJson(c, ctx.maxBodyBytes), limits);
       const answer = await plane.classify(name, req.texts, { key: req.key, explainLimit: req.explain ? limits.explainFeatures : 0, requestIds: [requestId] });
-      return c.json({ ...encodeClassifyResponse(answer, req.top), requestId });
+      return answerWithId({ ...encodeClassifyResponse(answer, req.top), requestId }, requestId);
     } catch (e) {
+      failWithId(c, requestId);
       return fail(c, plane, e, 'v1-classify', name);
     }
   });
