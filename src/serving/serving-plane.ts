@@ -1,6 +1,6 @@
+import { Counter } from 'prom-client';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
-import { Counter } from 'prom-client';
 import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents } from './endpoint.js';
 import { metricsObserver } from './metrics-observer.js';
 import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS } from './model-runtime.js';
