@@ -89,6 +89,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: syncing ? () => syncing.syncOnce() : undefined,
+      // Read-only registry routes (the dashboard's) whenever this process has the registry open.
+      registry: workspace,
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await stopPolling();

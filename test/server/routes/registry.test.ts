@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedWorkspace } from '../../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../../src/platform/index.js';
 import { createApp } from '../../../src/server/app.js';
 import { FileModelSource } from '../../../src/serving/model-source.js';
 import { ServingPlane } from '../../../src/serving/serving-plane.js';
