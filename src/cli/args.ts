@@ -3,12 +3,34 @@ import { InputError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs with lading's error style: unknown or malformed flags become an InputError naming the flag. */
+/**
+ * parseArgs with lading's error style: an unknown or malformed flag becomes an InputError naming the
+ * verb and the flag, and listing the flags the verb does take (node's own message is for programmers).
+ */
 export function parseVerbArgs<O extends Options>(verb: string, argv: readonly string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals, strict: true });
   } catch (e) {
-    throw new InputError('bad-arguments', `lading ${verb}: ${(e as Error).message}`, { verb }, `Run \`lading ${verb} --help\`.`);
+    throw argumentError(verb, options, e as Error & { code?: string });
+  }
+}
+
+function argumentError(verb: string, options: Options, e: Error & { code?: string }): InputError {
+  const hint = `Run \`lading ${verb} --help\`.`;
+  const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+  const known = Object.entries(options).map(([name, o]) => `--${name}${o.type === 'string' ? ' VALUE' : ''}`).join(', ');
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new InputError('unknown-option', `lading ${verb}: unknown option ${quoted}; the options are ${known}`, { verb, option: quoted }, hint);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const flag = quoted.split(' ')[0] ?? quoted;
+      const what = /missing/.test(e.message) ? 'needs a value' : 'takes no value';
+      return new InputError('bad-option', `lading ${verb}: ${flag} ${what}`, { verb, option: flag }, hint);
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new InputError('unexpected-argument', `lading ${verb}: unexpected argument "${quoted}" (this verb takes only options)`, { verb, argument: quoted }, hint);
+    default:
+      return new InputError('bad-arguments', `lading ${verb}: ${e.message}`, { verb }, hint);
   }
 }
 

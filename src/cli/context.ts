@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { loadSettings, type Settings, type SettingFlags } from '../config/config.js';
+import type { Settings } from '../config/config.js';
+import { loadProjectFile, resolveSettings, type ResolvedSettings, type SettingFlags } from '../config/load-settings.js';
+import type { ProjectFile } from '../config/project-file.js';
 
 /**
  * What a verb gets: its arguments, where to write, and an AbortSignal raised by Ctrl-C. Verbs
@@ -13,7 +15,12 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   readonly isTTY: boolean;
   readonly signal: AbortSignal;
+  /** Folder the command runs in: relative paths and ./lading.yaml are taken from here. */
+  readonly cwd: string;
+  /** The effective settings for the verb's parsed flags (flag > LADING_* env > lading.yaml > default). */
   settings(flags: SettingFlags): Settings;
+  /** The same, with where each value came from. */
+  resolveSettings(flags: SettingFlags): ResolvedSettings;
 }
 
 export interface Verb {
@@ -24,8 +31,16 @@ export interface Verb {
   run(ctx: CliContext): Promise<number>;
 }
 
-export function makeContext(partial: Omit<CliContext, 'settings'>): CliContext {
-  return { ...partial, settings: (flags) => loadSettings(flags, partial.env, partial.isTTY) };
+export function makeContext(partial: Omit<CliContext, 'settings' | 'resolveSettings' | 'cwd'> & { readonly cwd?: string }): CliContext {
+  const cwd = partial.cwd ?? process.cwd();
+  // The project file is read once per command, whichever verb asks how often.
+  const projects = new Map<string, ProjectFile | undefined>();
+  const resolve = (flags: SettingFlags): ResolvedSettings => {
+    const named = `${String(flags['project'] ?? '')}\0${partial.env['LADING_PROJECT'] ?? ''}`;
+    if (!projects.has(named)) projects.set(named, loadProjectFile(flags, partial.env, cwd));
+    return resolveSettings({ flags, env: partial.env, isTTY: partial.isTTY, cwd, project: projects.get(named) ?? null });
+  };
+  return { ...partial, cwd, resolveSettings: resolve, settings: (flags) => resolve(flags).settings };
 }
 
 /** Options every verb accepts. */
@@ -36,6 +51,7 @@ export const COMMON_OPTIONS = {
   threads: { type: 'string' },
   'registry-url': { type: 'string' },
   'registry-schema': { type: 'string' },
+  project: { type: 'string' },
 } as const;
 
 export const COMMON_HELP = `Common options:
@@ -44,5 +60,7 @@ export const COMMON_HELP = `Common options:
   --registry-url URL   share datasets, models and artifacts in PostgreSQL (postgres://user@host:5432/db)
                    instead of the SQLite workspace; env LADING_REGISTRY_URL
   --registry-schema S  PostgreSQL schema; env LADING_REGISTRY_SCHEMA; default public
+  --project FILE   project file (settings in YAML); env LADING_PROJECT; default ./lading.yaml if present
   --json           machine-readable output on stdout
-  -h, --help       this help`;
+  -h, --help       this help
+Settings come from flags, then LADING_* variables, then lading.yaml (see \`lading config show\`).`;

@@ -4,12 +4,12 @@ import { InputError } from '../core/errors.js';
 import { requireTableFormat } from '../data/file-format.js';
 import { checkLabelLevels, parseLevels } from '../data/levels.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
-const IMPORT_HELP = `Usage: lading data import FILE --text COL --label COL [--label COL2 | --label a,b] [--levels 2,4,6] [options]
+const IMPORT_HELP = `Usage: lading data import FILE [--text COL] [--label COL [--label COL2 | --label a,b]] [--levels 2,4,6] [options]
 
 Reads a labelled CSV (header row required, RFC 4180 quoting) or JSON Lines file (.jsonl, .ndjson,
 .json-lines), checks every row, and stores it as an immutable dataset version named by its content
@@ -19,7 +19,7 @@ the error names the file, line and column.
 Options:
   --text COL       the text column (default "text")
   --label COL      a label column; repeat or separate with commas; the first is the primary label
-                   (default "label")
+                   (default "label", as in \`lading train\`)
   --levels L       prefix lengths of hierarchical primary labels, e.g. 2,4,6 for HS6 codes
                    (chapter, heading, subheading); recorded with the dataset version
 ${COMMON_HELP}`;
@@ -43,7 +43,7 @@ const OVERVIEW_HELP = `Usage: lading data <import|list|show> [options]
 
 Dataset versions: import a labelled CSV/JSONL file, list the versions, show one.
 
-  lading data import FILE --text COL --label COL [--levels 2,4,6]
+  lading data import FILE [--text COL] [--label COL] [--levels 2,4,6]
   lading data list
   lading data show DATASET
 
@@ -126,7 +126,7 @@ async function runList(ctx: CliContext, argv: readonly string[]): Promise<number
   writeLine(ctx.stdout, table(
     ['id', 'created', 'rows', 'text', 'labels (classes)', 'source'],
     versions.map((v) => [
-      v.id, v.createdAt.slice(0, 19).replace('T', ' '), v.stats.rows, v.textColumn,
+      v.id, utcTime(v.createdAt), v.stats.rows, v.textColumn,
       v.labelColumns.map((c) => `${c} (${v.stats.classes[c] ?? '?'})`).join(', '), v.source.file,
     ]),
   ));
@@ -165,7 +165,7 @@ function describeVersion(v: DatasetVersion): string {
   const s: DatasetStats = v.stats;
   const facts: [string, string][] = [
     ['id', v.id],
-    ['created', v.createdAt],
+    ['created', utcTime(v.createdAt)],
     ['source', `${v.source.file} (${v.source.format})`],
     ['rows', String(s.rows)],
     ['text column', v.textColumn],

@@ -1,21 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { ConflictError } from '../core/errors.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../demo/invoice-lines.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { loadModel, type LoadedModel } from '../models/load-model.js';
 import { topK } from '../models/top-k.js';
-import { withWorkspace } from '../platform.js';
-import { registerArtifact } from '../registry/register-artifact.js';
+import { startServingProcess, withWorkspace } from '../platform/index.js';
+import { registerArtifact, type RegisterArtifactInput } from '../registry/register-artifact.js';
 import type { ModelVersionRecord } from '../registry/model-registry.js';
 import type { Workspace } from '../registry/workspace.js';
-import { validateDeployment } from '../serving/deployment.js';
-import { CombinedModelSource, RegistryModelSource } from '../serving/model-source.js';
-import { ServingPlane } from '../serving/serving-plane.js';
-import { startServer } from '../server/start-server.js';
+import type { Settings } from '../config/config.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { evaluate, type EvalReport } from '../training/evaluate.js';
 import { lookupLabels } from '../training/label-index.js';
-import { runTraining } from '../training/train-run.js';
+import { runTrainingPipeline } from '../training/pipeline.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -32,9 +32,10 @@ export const verb: Verb = {
 Generates a realistic customs-invoice dataset (HS6 labels, skewed classes, packaging noise), imports
 it as a dataset version, trains the linear and fasttext models, evaluates both on a separately
 generated test file, predicts a few lines with explanations, registers both models, approves them,
-points the champion and challenger aliases, serves them as an A/B deployment on a free loopback
-port, calls it over REST and the Open Inference Protocol, and prints what it did. Everything is
-written under <home>/demo and the workspace (<home>).
+points the champion and challenger aliases, stores an A/B deployment "invoice-hs" of the two (see
+\`lading deploy list\`), serves it on a free loopback port, calls it over REST and the Open
+Inference Protocol, and prints what it did and what to try next. Everything is written under
+<home>/demo and the workspace (<home>).
 
 Options:
   --rows N   training rows to generate (default 6000)
@@ -63,9 +64,9 @@ ${COMMON_HELP}`,
     // 2. Train both fast kinds on it.
     const test = await readLabelledFile(testCsv, { text: 'text', labels: ['label'] });
     const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
-    const results: Array<{ kind: string; path: string; trainSeconds: number; perSec: number; report: EvalReport; model: LoadedModel }> = [];
+    const results: Array<{ kind: string; path: string; bytes: Uint8Array; trainSeconds: number; perSec: number; report: EvalReport; model: LoadedModel }> = [];
     for (const kind of KINDS) {
-      const run = await runTraining({
+      const run = await runTrainingPipeline({
         rows, labelColumn: 'label', dataset: version, kind, seed: 1, upsample: true, threads: settings.threads, params: {},
         validFraction: 0.1, onProgress: (p) => progress.update(`train ${kind}`, p.done, p.total, p.info), signal: ctx.signal,
       });
@@ -80,7 +81,7 @@ ${COMMON_HELP}`,
       model.classifier.predictProba(test.texts, proba);
       const perSec = test.texts.length / ((performance.now() - t0) / 1000);
       const report = evaluate({ labels, yTrue: lookupLabels(labels, test.labels['label']!), proba, trueLabels: test.labels['label']! });
-      results.push({ kind, path, trainSeconds: run.seconds, perSec, report, model });
+      results.push({ kind, path, bytes: run.bytes, trainSeconds: run.seconds, perSec, report, model });
     }
     say(`3. trained ${KINDS.join(' and ')} (seed 1, up-sampled minority classes) and wrote ${join(dir, 'models')}`);
     say('4. evaluated both on the test file:');
@@ -105,65 +106,104 @@ ${COMMON_HELP}`,
     say(`5. predictions of the best model (${best.kind}) with the features that drove them:`);
     for (const p of predictions) say(`   ${p.text}  ->  ${p.label} (${p.score.toFixed(3)})  because ${p.why.map((w) => `"${w.feature}" ${w.weight.toFixed(2)}`).join(', ')}`);
     // 5. Register both, approve, point the aliases, and serve them as an A/B deployment.
-    const served = await withWorkspace(settings, async (ws) => {
+    const { actor } = settings;
+    const champion = await withWorkspace(settings, async (ws) => {
       const versions: ModelVersionRecord[] = [];
       for (const r of results) {
-        versions.push(await registerArtifact(ws, { name: 'invoice-hs', artifactPath: r.path, actor: 'lading demo', tags: { kind: r.kind }, reason: 'demo: trained on the generated invoice lines' }));
+        versions.push(await registerOrReuse(ws, { name: 'invoice-hs', artifactBytes: r.bytes, actor, tags: { kind: r.kind }, reason: 'demo: trained on the generated invoice lines' }));
       }
       const other = results.find((r) => r !== best)!;
       const versionOf = (kind: string) => versions[results.findIndex((r) => r.kind === kind)]!.version;
-      for (const v of versions) await ws.approveVersion({ name: 'invoice-hs', version: v.version, actor: 'lading demo', reason: 'demo: passed evaluation on the test file' });
-      await ws.setAlias({ name: 'invoice-hs', alias: 'champion', version: versionOf(best.kind), actor: 'lading demo', reason: `best test accuracy (${best.kind})` });
-      await ws.setAlias({ name: 'invoice-hs', alias: 'challenger', version: versionOf(other.kind), actor: 'lading demo', reason: 'runner-up' });
+      for (const v of versions) if (v.approval.status !== 'approved') await ws.approveVersion({ name: 'invoice-hs', version: v.version, actor, reason: 'demo: passed evaluation on the test file' });
+      await ws.setAlias({ name: 'invoice-hs', alias: 'champion', version: versionOf(best.kind), actor, reason: `best test accuracy (${best.kind})` });
+      await ws.setAlias({ name: 'invoice-hs', alias: 'challenger', version: versionOf(other.kind), actor, reason: 'runner-up' });
       say(`6. registered invoice-hs versions ${versions.map((v) => `${v.version} (${v.kind})`).join(' and ')}, approved both, champion -> ${versionOf(best.kind)}, challenger -> ${versionOf(other.kind)}`);
-      return serveOnce(ws, join(settings.home, 'serving-cache'), settings.threads);
+      // Stored like \`lading deploy set\` would, so the user goes on from here (deploy list, serve --deployment).
+      const stored = await new DeploymentControl(ws.deployments).deploy(AB_DEPLOYMENT, actor, 'demo: champion and challenger side by side');
+      say(`7. stored deployment invoice-hs revision ${stored.revision}: A/B, 90% champion, 10% challenger`);
+      return versionOf(best.kind);
     });
-    say(`7. served invoice-hs as an A/B deployment (90% champion, 10% challenger) at ${served.url} and called it:`);
+    const served = await serveOnce(settings);
+    say(`8. served the invoice-hs deployment at ${served.url} and called it:`);
     say(`   POST /v1/models/invoice-hs:classify {"texts": [2 lines], "key": "shipper-42"} -> ${served.rest}`);
     say(`   POST /v2/models/invoice-hs/infer (Open Inference Protocol V2) -> ${served.oip}`);
     say(`   GET /metrics -> ${served.metricLines} lines of Prometheus metrics; the server then drained and stopped`);
     say('');
-    say(`next: lading eval --model ${best.path} --data ${testCsv} --label label`);
-    say(`      echo "40 CTNS PLASTIC CUPS" | lading predict --model ${best.path} --top 3 --explain`);
-    say('      lading models lineage invoice-hs 1;  lading serve --model invoice-hs@champion --port 8080');
+    const next = nextCommands(ctx.cwd, settings.home, best.path, testCsv, champion);
+    for (const [i, line] of next.entries()) say(`${i === 0 ? 'next: ' : '      '}${line}`);
 
     if (values.json) {
       writeJson(ctx.stdout, {
         dataset: version, created,
         models: results.map((r) => ({ kind: r.kind, artifact: r.path, sha256: r.model.fileSha256, trainSeconds: r.trainSeconds, accuracy: r.report.accuracy, macroF1: r.report.macroF1, ece: r.report.calibration.ece })),
-        predictions, served,
+        predictions, served, next,
       });
     }
     return 0;
   },
 };
 
-/** Starts a server on a free loopback port, sends one REST and one OIP request, and drains it. */
-async function serveOnce(ws: Workspace, cacheDir: string, threads: number): Promise<{ url: string; rest: string; oip: string; metricLines: number }> {
-  const plane = new ServingPlane(new CombinedModelSource(new RegistryModelSource(ws, cacheDir)), { threads: Math.min(threads, 2), maxDelayMs: 2 });
+const AB_DEPLOYMENT = {
+  endpoint: 'invoice-hs', mode: 'ab' as const,
+  variants: [
+    { name: 'champion', model: 'invoice-hs@champion', weight: 90, role: 'primary' as const },
+    { name: 'challenger', model: 'invoice-hs@challenger', weight: 10, role: 'primary' as const },
+  ],
+};
+
+/** Serves the stored deployment on a free loopback port, sends one REST and one OIP request, and drains it. */
+async function serveOnce(settings: Settings): Promise<{ url: string; rest: string; oip: string; metricLines: number }> {
+  const server = await startServingProcess({ ...settings, host: '127.0.0.1', port: 0, workers: Math.min(settings.threads, 2), maxDelayMs: 2, token: undefined },
+    { deployments: [AB_DEPLOYMENT.endpoint] });
   try {
-    await plane.deploy(validateDeployment({
-      endpoint: 'invoice-hs', mode: 'ab',
-      variants: [{ name: 'champion', model: 'invoice-hs@champion', weight: 90, role: 'primary' }, { name: 'challenger', model: 'invoice-hs@challenger', weight: 10, role: 'primary' }],
-    }));
-    const server = await startServer({ plane, host: '127.0.0.1', port: 0 });
-    try {
-      const post = async (path: string, body: unknown) => {
-        const r = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return JSON.stringify(await r.json());
-      };
-      const rest = await post('/v1/models/invoice-hs:classify', { texts: SAMPLES.slice(0, 2), key: 'shipper-42' });
-      const oip = await post('/v2/models/invoice-hs/infer', { id: 'demo-1', inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [SAMPLES[2]] }], outputs: [{ name: 'label' }, { name: 'score' }] });
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      return { url: server.url, rest: clip(rest), oip: clip(oip), metricLines: metrics.split('\n').length };
-    } finally {
-      await server.close();
-    }
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return JSON.stringify(await r.json());
+    };
+    const rest = await post('/v1/models/invoice-hs:classify', { texts: SAMPLES.slice(0, 2), key: 'shipper-42' });
+    const oip = await post('/v2/models/invoice-hs/infer', { id: 'demo-1', inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [SAMPLES[2]] }], outputs: [{ name: 'label' }, { name: 'score' }] });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    return { url: server.url, rest: clip(rest), oip: clip(oip), metricLines: metrics.split('\n').length };
   } finally {
-    await plane.close();
+    await server.close();
   }
+}
+
+/**
+ * Commands to go on with, runnable as printed from where the demo ran: `npm ci` puts no \`lading\`
+ * on the PATH, so they call bin/lading.js, with --home unless the workspace is the default one.
+ */
+function nextCommands(cwd: string, home: string, model: string, testCsv: string, champion: number): string[] {
+  const bin = relative(cwd, fileURLToPath(new URL('../../../bin/lading.js', import.meta.url)));
+  const lading = `node ${shellWord(bin.startsWith('.') ? bin : `./${bin}`)}`;
+  const where = resolve(cwd, '.lading') === home ? '' : ` --home ${shellWord(home)}`;
+  return [
+    `${lading} eval --model ${shellWord(model)} --data ${shellWord(testCsv)} --label label`,
+    `echo "40 CTNS PLASTIC CUPS" | ${lading} predict --model ${shellWord(model)} --top 3 --explain`,
+    `${lading} models lineage invoice-hs ${champion}${where}`,
+    `${lading} deploy list${where}`,
+    `${lading} serve --deployment invoice-hs --port 8080${where}`,
+  ];
+}
+
+/** A word the shell passes through unchanged. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function clip(s: string, max = 240): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+/**
+ * The demo is deterministic, so a second run trains the same bytes: it goes on with the version
+ * that already holds them (as `data import` does with a dataset) instead of registering a copy.
+ */
+async function registerOrReuse(ws: Workspace, input: RegisterArtifactInput): Promise<ModelVersionRecord> {
+  try {
+    return await registerArtifact(ws, input);
+  } catch (e) {
+    if (!(e instanceof ConflictError) || e.code !== 'artifact-already-registered') throw e;
+    return ws.getModelVersion(input.name, Number(e.facts['version']));
+  }
 }

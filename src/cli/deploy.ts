@@ -2,12 +2,11 @@ import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
 import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { ReleaseControl, type Release } from '../lifecycle/release-control.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
-import { actorOf } from './open-registry.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -54,14 +53,14 @@ Examples:
 
 Options:
   --reason TEXT   recorded with the revision (and the alias change)
-  --actor NAME    who made the change (default: your login name)
+  --actor NAME    who made the change (env LADING_ACTOR; default: the login name)
   --alias ALIAS   promote and rollback: move a model alias together with the deployment
 ${COMMON_HELP}`,
 
   async run(ctx) {
     const { values, positionals } = parseVerbArgs('deploy', ctx.argv, OPTIONS, true);
     if (values.help || positionals.length === 0) { writeLine(ctx.stdout, this.help); return values.help ? 0 : 2; }
-    const actor = actorOf(values.actor);
+    const actor = ctx.settings(values).actor;
     const reason = values.reason ?? null;
     const [action, endpoint, extra] = positionals;
     const need = (v: string | undefined, what: string): string => {
@@ -110,7 +109,7 @@ ${COMMON_HELP}`,
     const rows = Array.isArray(records) ? records : [records];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [
       r.endpoint, r.revision, r.action, r.spec?.mode ?? '(removed)',
-      r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, r.at,
+      r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, utcTime(r.at),
     ])));
     return 0;
   },

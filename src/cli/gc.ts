@@ -3,7 +3,7 @@ import { collectGarbage } from '../registry/collect-garbage.js';
 import { intFlag, parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { withRegistry } from './open-registry.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const HELP = `Usage: lading gc [--dry-run] [--min-age SECONDS] [options]
 
@@ -35,7 +35,7 @@ export const verb: Verb = {
       return 0;
     }
     writeLine(ctx.stdout, table(['sha256', 'bytes', 'stored', 'outcome'],
-      report.unreferenced.map((u) => [u.sha256.slice(0, 16), u.bytes, u.storedAt, u.outcome])));
+      report.unreferenced.map((u) => [u.sha256.slice(0, 16), u.bytes, utcTime(u.storedAt), u.outcome])));
     const deleted = report.unreferenced.filter((u) => u.outcome === 'deleted').length;
     writeLine(ctx.stdout, `\n${report.unreferenced.length} unreferenced of ${report.storedArtifacts} stored; deleted ${deleted} (${report.deletedBytes} bytes)${report.dryRun ? ' (dry run)' : ''}`);
     return 0;

@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { sha256Hex } from '../core/hash.js';
-import { importOnnx } from '../models/onnx/import-onnx.js';
-import { withWorkspace } from '../platform.js';
+import { InputError } from '../core/errors.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
+import { runOnnxImportPipeline } from '../training/import-onnx-pipeline.js';
 import { parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { actorOf } from './open-registry.js';
 import { writeJson, writeLine } from './output.js';
-import { InputError } from '../core/errors.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -18,6 +16,7 @@ const OPTIONS = {
   labels: { type: 'string' },
   out: { type: 'string' },
   register: { type: 'string' },
+  force: { type: 'boolean', default: false },
   tag: { type: 'string', multiple: true },
   actor: { type: 'string' },
 } as const;
@@ -41,7 +40,8 @@ Options:
   --tokenizer SPEC.json  the preprocessing spec (above)
   --labels FILE          one label per line, in the order of the output columns
   --out PATH             where to write the artifact (written atomically)
-  --register NAME        also register it as the next version of model NAME (pending approval)
+  --register NAME        also register it as the next version of model NAME (pending approval); --out may then be omitted
+  --force                with --register: register even if NAME already has these exact bytes as a version
   --tag KEY=VALUE        with --register: a free tag (repeatable)
   --actor WHO            with --register: who registers it (default: login name)
 ${COMMON_HELP}`,
@@ -57,33 +57,43 @@ ${COMMON_HELP}`,
         'lading import-onnx MODEL.onnx --tokenizer SPEC.json --labels FILE --out PATH');
     }
     const register = values.register;
-    const imported = await importOnnx({
+    const out = register !== undefined && values.out === undefined ? undefined : resolve(requireFlag('import-onnx', values.out, '--out'));
+    const input = {
       modelPath: resolve(positionals[0]!),
       specPath: resolve(requireFlag('import-onnx', values.tokenizer, '--tokenizer')),
       labelsPath: resolve(requireFlag('import-onnx', values.labels, '--labels')),
-    });
-    const out = register !== undefined && values.out === undefined
-      ? join(mkdtempSync(join(tmpdir(), 'lading-import-')), 'model.lading')
-      : resolve(requireFlag('import-onnx', values.out, '--out'));
-    if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
-    writeFileAtomic(out, imported.bytes);
-    const registered = register === undefined ? undefined : await withWorkspace(ctx.settings(values), (ws) => registerArtifact(ws, {
-      name: register, artifactPath: out, actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
-      reason: `lading import-onnx ${positionals[0]!}`,
-    }));
-    if (register !== undefined && values.out === undefined) rmSync(dirname(out), { recursive: true, force: true });
+      signal: ctx.signal,
+    };
+    const { imported, stored } = register === undefined
+      ? { imported: await runOnnxImportPipeline(input), stored: undefined }
+      : await withWorkspace(ctx.settings(values), async (ws) => {
+        const done = await runOnnxImportPipeline({
+          ...input,
+          register: (a) => registerArtifact(ws, {
+            name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []), force: values.force,
+            reason: `lading import-onnx ${positionals[0]!}`,
+          }),
+        });
+        return { imported: done, stored: done.registered === undefined ? undefined : ws.locateModelArtifact(done.registered) };
+      });
+    // After registration, so a refused registration (same bytes) leaves no file either.
+    if (out !== undefined) {
+      if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+      writeFileAtomic(out, imported.bytes);
+    }
+    const registered = imported.registered;
     const summary = {
-      ...(register === undefined || values.out !== undefined ? { artifact: out } : {}),
-      sha256: sha256Hex(imported.bytes), bytes: imported.bytes.length, kind: 'onnx', classes: imported.meta.labels.length,
+      ...(out !== undefined ? { artifact: out } : {}),
+      sha256: imported.sha256, bytes: imported.bytes.length, kind: 'onnx', classes: imported.meta.labels.length,
       input: imported.classifier.encoder.spec.inputName, vocabulary: imported.classifier.encoder.vocab.length,
-      ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status } } : {}),
+      ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status }, stored } : {}),
     };
     if (values.json) {
       writeJson(ctx.stdout, summary);
     } else {
       writeLine(ctx.stdout, `imported ${positionals[0]!}: ${summary.classes} classes, input "${summary.input}", vocabulary ${summary.vocabulary}`);
       if (summary.artifact) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e3).toFixed(1)} kB, sha256 ${summary.sha256.slice(0, 16)}...)`);
-      if (registered) writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status})`);
+      if (registered) writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}`);
     }
     return 0;
   },

@@ -1,6 +1,6 @@
 import { makeContext } from './context.js';
 import { reportError, writeLine } from './output.js';
-import { VERBS } from './verbs.js';
+import { topLevelHelp, VERBS } from './verbs.js';
 
 /**
  * The command line's entry: the only place that reads process.argv, installs the Ctrl-C handler and
@@ -10,9 +10,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const json = argv.includes('--json');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const lines = ['lading: train, register, serve and watch short-text classifiers', '', 'Usage: lading <verb> [options]   (lading <verb> --help for more)', '', 'Verbs:'];
-    for (const [verb, load] of Object.entries(VERBS)) lines.push(`  ${verb.padEnd(12)} ${(await load()).verb.summary}`);
-    writeLine(process.stdout, lines.join('\n'));
+    writeLine(process.stdout, await topLevelHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
@@ -22,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = VERBS[name];
   if (!load) {
-    process.stderr.write(`error: unknown verb "${name}"; known verbs: ${Object.keys(VERBS).join(', ')}\n`);
+    process.stderr.write(`error: unknown verb "${name}"; known verbs: ${Object.keys(VERBS).join(', ')}\n  hint: Run \`lading --help\`.\n`);
     return 2;
   }
   const controller = new AbortController();
@@ -38,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => controller.abort());
   const ctx = makeContext({
     argv: rest, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
-    isTTY: Boolean(process.stderr.isTTY), signal: controller.signal,
+    isTTY: Boolean(process.stderr.isTTY), signal: controller.signal, cwd: process.cwd(),
   });
   try {
     const { verb } = await load();
@@ -54,7 +52,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => { process.exitCode = reportError(e, process.stderr, false); },
-);
+// Once the verb has returned, the process ends even if a handle was left open by mistake (a worker,
+// a socket): the exit code must reach the shell, and a finished command must never hang.
+const exitSoon = (code: number) => {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 3000).unref();
+};
+main(process.argv.slice(2)).then(exitSoon, (e: unknown) => exitSoon(reportError(e, process.stderr, false)));

@@ -1,12 +1,14 @@
-import { resolve } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ArtifactError, ConflictError, InputError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.js';
 import { parseModelRef } from '../registry/model-rules.js';
 import { registerArtifact } from '../registry/register-artifact.js';
-import { intFlag, parseTags, parseVerbArgs } from './args.js';
+import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, withRegistry } from './open-registry.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const OVERVIEW_HELP = `Usage: lading models <subcommand> [options]
 
@@ -15,7 +17,10 @@ an append-only audit log and lineage.
 
   lading models list
   lading models show NAME[@REF]                  REF: alias, version number or latest
-  lading models register NAME ARTIFACT [--parent N] [--tag k=v]...
+  lading models register NAME ARTIFACT [--parent N] [--tag k=v]... [--force]
+                                                 --force: even if NAME already has these exact bytes
+  lading models export NAME[@REF] --out PATH [--force]   write a version's artifact to a file
+                                                 (atomic, sha256-checked; --force overwrites PATH)
   lading models alias NAME ALIAS VERSION [--reason R]     (--delete to remove the alias)
   lading models approve NAME VERSION [--reason R]
   lading models reject NAME VERSION --reason R
@@ -43,6 +48,8 @@ const OPTIONS = {
   version: { type: 'string' },
   limit: { type: 'string' },
   delete: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  out: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
@@ -50,11 +57,11 @@ type Handler = (ctx: CliContext, values: Values, args: readonly string[]) => Pro
 
 const SUBCOMMANDS: Readonly<Record<string, Handler>> = {
   list: runList, show: runShow, register: runRegister, alias: runAlias, approve: runApprove, reject: runReject,
-  rollback: runRollback, history: runHistory, lineage: runLineage,
+  rollback: runRollback, history: runHistory, lineage: runLineage, export: runExport,
 };
 
 export const verb: Verb = {
-  summary: 'model registry: list, show, register, alias, approve, reject, rollback, history, lineage',
+  summary: 'model registry: list, show, register, export, alias, approve, reject, rollback, history, lineage',
   help: OVERVIEW_HELP,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
@@ -85,7 +92,7 @@ function versionArg(sub: string, value: string | undefined): number {
   return intFlag(`models ${sub}`, value, 'VERSION', 0, 1);
 }
 
-const day = (iso: string | null): string => (iso === null ? '-' : iso.slice(0, 19).replace('T', ' '));
+const day = (iso: string | null): string => utcTime(iso);
 
 async function runList(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   args('list', positionals, []);
@@ -136,25 +143,84 @@ async function runRegister(ctx: CliContext, values: Values, positionals: readonl
   const [name, file] = args('register', positionals, ['NAME', 'ARTIFACT']);
   const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
   const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
-    name: name!, artifactPath: resolve(file!), actor: actorOf(values.actor), tags: parseTags(values.tag ?? []),
-    ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    name: name!, artifactPath: resolve(file!), actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []),
+    ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}), force: values.force,
   }));
   if (values.json) writeJson(ctx.stdout, v);
   else writeLine(ctx.stdout, `registered ${v.model}@${v.version} (pending approval)\n\n${describeVersion(v)}`);
   return 0;
 }
 
+async function runExport(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
+  const [ref] = args('export', positionals, ['NAME[@REF]']);
+  const out = resolve(requireFlag('models export', values.out, '--out'));
+  if (!values.force && existsSync(out)) throw fileExists(out);
+  const { record, bytes } = await withRegistry(ctx, values, async (ws) => {
+    const found = await ws.resolveModel(ref!);
+    return { record: found, bytes: await ws.readModelArtifact(found) };
+  });
+  writeVerifiedFile(out, bytes, record.artifactSha256, values.force);
+  const summary = { model: record.model, version: record.version, file: out, sha256: record.artifactSha256, bytes: bytes.byteLength };
+  if (values.json) writeJson(ctx.stdout, summary);
+  else writeLine(ctx.stdout, `exported ${record.model}@${record.version} to ${out} (${bytes.byteLength} bytes, sha256 ${record.artifactSha256.slice(0, 16)}... verified)`);
+  return 0;
+}
+
+function fileExists(path: string): ConflictError {
+  return new ConflictError('file-exists', `${path} already exists; nothing was written`, { file: path }, 'Pass --force to overwrite it, or choose another --out.');
+}
+
+/**
+ * Writes the bytes beside `path`, reads them back and checks their sha256, then puts them in place
+ * in one step: rename when overwriting is allowed, otherwise a hard link, which fails if `path`
+ * appeared meanwhile. Either way a reader never sees a partial or unverified file.
+ */
+function writeVerifiedFile(path: string, bytes: Uint8Array, sha256: string, overwrite: boolean): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const onDisk = sha256Hex(readFileSync(tmp));
+    if (onDisk !== sha256) {
+      throw new ArtifactError('export-checksum-mismatch', `the bytes written to ${tmp} hash to ${onDisk}, not the registered ${sha256}; nothing was exported`,
+        { file: path, sha256 }, 'Check the disk (space, faults) and export again.');
+    }
+    if (overwrite) {
+      renameSync(tmp, path);
+    } else {
+      try {
+        linkSync(tmp, path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw fileExists(path);
+        // File systems without hard links: check, then rename (a small window instead of none).
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+        if (existsSync(path)) throw fileExists(path);
+        renameSync(tmp, path);
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 async function runAlias(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const reason = values.reason !== undefined ? { reason: values.reason } : {};
   if (values.delete) {
     const [name, alias] = args('alias', positionals, ['NAME', 'ALIAS']);
-    await withRegistry(ctx, values, (ws) => ws.deleteAlias({ name: name!, alias: alias!, actor: actorOf(values.actor), ...reason }));
+    await withRegistry(ctx, values, (ws) => ws.deleteAlias({ name: name!, alias: alias!, actor: actorOf(ctx, values), ...reason }));
     if (values.json) writeJson(ctx.stdout, { deleted: { model: name, alias } });
     else writeLine(ctx.stdout, `deleted alias ${name}@${alias}`);
     return 0;
   }
   const [name, alias, version] = args('alias', positionals, ['NAME', 'ALIAS', 'VERSION']);
-  const move = await withRegistry(ctx, values, (ws) => ws.setAlias({ name: name!, alias: alias!, version: versionArg('alias', version), actor: actorOf(values.actor), ...reason }));
+  const move = await withRegistry(ctx, values, (ws) => ws.setAlias({ name: name!, alias: alias!, version: versionArg('alias', version), actor: actorOf(ctx, values), ...reason }));
   if (values.json) writeJson(ctx.stdout, move);
   else if (move.auditId === null) writeLine(ctx.stdout, `${name}@${alias} already points at version ${move.alias.version}; nothing changed`);
   else writeLine(ctx.stdout, `${name}@${alias}: ${move.previousVersion ?? '(new)'} -> ${move.alias.version}`);
@@ -163,7 +229,7 @@ async function runAlias(ctx: CliContext, values: Values, positionals: readonly s
 
 async function runDecision(ctx: CliContext, values: Values, positionals: readonly string[], sub: 'approve' | 'reject'): Promise<number> {
   const [name, version] = args(sub, positionals, ['NAME', 'VERSION']);
-  const input = { name: name!, version: versionArg(sub, version), actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
+  const input = { name: name!, version: versionArg(sub, version), actor: actorOf(ctx, values), ...(values.reason !== undefined ? { reason: values.reason } : {}) };
   const v = await withRegistry(ctx, values, (ws) => (sub === 'approve' ? ws.approveVersion(input) : ws.rejectVersion(input)));
   if (values.json) writeJson(ctx.stdout, v);
   else writeLine(ctx.stdout, `${v.model}@${v.version} is now ${v.approval.status}`);
@@ -180,7 +246,7 @@ function runReject(ctx: CliContext, values: Values, positionals: readonly string
 
 async function runRollback(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const [name, alias = 'champion'] = args('rollback', positionals, ['NAME', 'ALIAS'], 1);
-  const move = await withRegistry(ctx, values, (ws) => ws.rollbackAlias({ name: name!, alias, actor: actorOf(values.actor), ...(values.reason !== undefined ? { reason: values.reason } : {}) }));
+  const move = await withRegistry(ctx, values, (ws) => ws.rollbackAlias({ name: name!, alias, actor: actorOf(ctx, values), ...(values.reason !== undefined ? { reason: values.reason } : {}) }));
   if (values.json) writeJson(ctx.stdout, move);
   else writeLine(ctx.stdout, `rolled back ${name}@${alias}: ${move.previousVersion} -> ${move.alias.version}`);
   return 0;

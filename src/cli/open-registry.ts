@@ -1,6 +1,5 @@
-import { userInfo } from 'node:os';
 import type { SettingFlags } from '../config/config.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { CliContext } from './context.js';
 
@@ -9,12 +8,10 @@ export function withRegistry<T>(ctx: CliContext, values: SettingFlags, work: (ws
   return withWorkspace(ctx.settings(values), work);
 }
 
-/** Who is acting: --actor, else the login name (recorded in the audit log). */
-export function actorOf(flag: string | undefined): string {
-  if (flag !== undefined && flag.trim() !== '') return flag;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
+/**
+ * Who is acting, as recorded in the audit log: the `actor` setting (--actor where the verb has it,
+ * else LADING_ACTOR, else lading.yaml, else the login name), the same in every verb.
+ */
+export function actorOf(ctx: CliContext, values: SettingFlags): string {
+  return ctx.settings(values).actor;
 }

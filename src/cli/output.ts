@@ -12,10 +12,22 @@ export function writeLine(out: Writable, line = ''): void {
 
 export type Cell = string | number | null | undefined;
 
-/** Formats a number for a table: integers as is, others with `digits` decimals. */
+/**
+ * Every time the CLI shows, in one format: ISO 8601 in UTC to the second (2026-12-04T16:14:35Z).
+ * The registry keeps full ISO strings (milliseconds; PostgreSQL hands back Dates).
+ */
+export function utcTime(v: string | Date | null | undefined): string {
+  if (v === null || v === undefined) return '-';
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? String(v) : `${d.toISOString().slice(0, 19)}Z`;
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/** Formats a cell: integers as is, other numbers with `digits` decimals, ISO times as utcTime. */
 export function fmt(v: Cell, digits = 4): string {
   if (v === null || v === undefined) return '-';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return ISO_TIME.test(v) ? utcTime(v) : v;
   if (!Number.isFinite(v)) return String(v);
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
 }

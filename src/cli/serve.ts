@@ -1,14 +1,6 @@
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { openPlatformWorkspace } from '../platform.js';
-import { singleDeployment } from '../serving/deployment.js';
-import { DeploymentControl } from '../lifecycle/deployment-control.js';
-import { DeploymentSync } from '../serving/deployment-sync.js';
-import { CombinedModelSource, looksLikePath, RegistryModelSource, FileModelSource } from '../serving/model-source.js';
-import { ServingPlane } from '../serving/serving-plane.js';
-import { startServer } from '../server/start-server.js';
-import { intFlag, parseVerbArgs } from './args.js';
+import { startServingProcess } from '../platform/index.js';
+import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
 
@@ -18,12 +10,12 @@ const OPTIONS = {
   name: { type: 'string' },
   deployment: { type: 'string', multiple: true },
   port: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
+  host: { type: 'string' },
   workers: { type: 'string' },
   'max-delay-ms': { type: 'string' },
   'max-body-kb': { type: 'string' },
   token: { type: 'string' },
-  'protect-predictions': { type: 'boolean', default: false },
+  'protect-predictions': { type: 'boolean' },
   'poll-ms': { type: 'string' },
 } as const;
 
@@ -49,13 +41,14 @@ Options:
   --deployment NAME    serve the stored deployment NAME (see \`lading deploy\`, kept in the
                        registry: --home, or --registry-url for PostgreSQL); changes apply
                        without a restart (polled every --poll-ms, default 1000)
-  --port N             default 8080 (0 = any free port; the chosen one is printed)
-  --host H             default 127.0.0.1
-  --workers N          serving threads (default: one per core)
-  --max-delay-ms MS    longest a request waits to be batched with others (default 2)
-  --max-body-kb KB     largest request body (default 1024)
-  --token T            bearer token for admin routes (env LADING_TOKEN)
-  --protect-predictions  also demand the token on prediction routes
+  --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT
+  --host H             default 127.0.0.1; env LADING_HOST
+  --workers N          serving threads (default: one per core); env LADING_WORKERS
+  --max-delay-ms MS    longest a request waits to be batched with others (default 2); env LADING_MAX_DELAY_MS
+  --max-body-kb KB     largest request body (default 1024); env LADING_MAX_BODY_KB
+  --token T            bearer token for admin routes; env LADING_TOKEN
+  --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
+  --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -66,62 +59,24 @@ ${COMMON_HELP}`,
     if ((values.model === undefined) === (deployments.length === 0)) {
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
     }
-    const workers = intFlag('serve', values.workers, '--workers', availableParallelism(), 1, 256);
-    const port = intFlag('serve', values.port, '--port', 8080, 0, 65535);
-    const pollMs = intFlag('serve', values['poll-ms'], '--poll-ms', 1000, 50, 3_600_000);
-    const maxBodyBytes = intFlag('serve', values['max-body-kb'], '--max-body-kb', 1024, 1, 1 << 20) * 1024;
-    const maxDelayMs = values['max-delay-ms'] === undefined ? 2 : Number(values['max-delay-ms']);
-    if (!(maxDelayMs >= 0 && maxDelayMs <= 1000)) throw new InputError('bad-flag', `--max-delay-ms must be from 0 to 1000, got "${values['max-delay-ms']}"`, { flag: '--max-delay-ms' });
-    const token = values.token ?? ctx.env['LADING_TOKEN'];
-
-    const followsRegistry = deployments.length > 0 || (values.model !== undefined && !looksLikePath(values.model));
-    // The admin routes write deployments into the registry, so a token opens it too.
-    const workspace = followsRegistry || token !== undefined ? await openPlatformWorkspace(settings) : undefined;
-    const source = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, join(settings.home, 'serving-cache'))) : new FileModelSource();
-    const plane = new ServingPlane(source, { threads: workers, maxDelayMs });
-    const control = workspace ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
-    let sync: DeploymentSync | undefined;
-    let refresher: NodeJS.Timeout | undefined;
-    try {
-      if (values.model !== undefined) {
-        const resolved = await source.resolve(values.model);
-        await plane.deploy(singleDeployment(values.name ?? resolved.name, values.model));
-        if (followsRegistry) {
-          // A registry ref follows its alias: re-resolved every poll, swapped (blue/green) when it moves.
-          refresher = setInterval(() => { void plane.refresh().catch(() => undefined); }, pollMs);
-          refresher.unref();
-        }
-      } else {
-        sync = new DeploymentSync(workspace!.deployments, plane, (r) => {
-          for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
-          for (const a of r.applied) ctx.stderr.write(`deployment ${a} applied\n`);
-        });
-        await sync.syncOnce();
-        for (const d of deployments) if (!plane.endpoint(d)) throw new InputError('unknown-deployment', `no live deployment named ${d}`, { deployment: d }, 'Create it with `lading deploy set`.');
-        sync.start(pollMs);
-      }
-    } catch (e) {
-      await plane.close();
-      workspace?.close();
-      throw e;
-    }
-    const server = await startServer({
-      plane, host: values.host, port, token, protectPredictions: values['protect-predictions'], maxBodyBytes,
-      control: token !== undefined ? control : undefined, afterChange: sync ? () => sync!.syncOnce() : undefined,
+    const target = values.model !== undefined ? { models: [{ ref: values.model, endpoint: values.name }] } : { deployments };
+    const served = await startServingProcess(settings, target, {
+      signal: ctx.signal,
+      onSyncReport: (r) => {
+        for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
+        for (const a of r.applied) ctx.stderr.write(`deployment ${a} applied\n`);
+      },
     });
-    const info = { url: server.url, port: server.port, endpoints: plane.list().map((e) => e.status()), workers, maxDelayMs };
-    if (values.json) writeJson(ctx.stdout, info);
-    else writeLine(ctx.stdout, `serving ${plane.list().map((e) => e.name).join(', ')} at ${server.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+    const { workers, maxDelayMs } = settings;
+    const endpoints = served.plane.list();
+    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs });
+    else writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
 
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    ctx.stderr.write('draining: finishing requests in flight...\n');
-    await sync?.stop();
-    if (refresher) clearInterval(refresher);
-    await server.close();
-    workspace?.close();
+    // Ctrl-C or SIGTERM: the serving process closes itself on the signal; say so and wait for it.
+    const stopping = () => ctx.stderr.write('draining: finishing requests in flight...\n');
+    if (ctx.signal.aborted) stopping();
+    else ctx.signal.addEventListener('abort', stopping, { once: true });
+    await served.closed;
     ctx.stderr.write('stopped\n');
     return 0;
   },

@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
-import { MODEL_KIND_NAMES, modelKind } from '../models/kinds.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
-import { runTraining } from '../training/train-run.js';
+import { runTrainingPipeline } from '../training/pipeline.js';
+import { TRAINABLE_KIND_NAMES, trainableKind } from '../training/trainable-kinds.js';
 import { actorOf } from './open-registry.js';
 import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -18,7 +16,7 @@ import { createProgress } from './progress.js';
 const OPTIONS = {
   ...COMMON_OPTIONS,
   data: { type: 'string' },
-  label: { type: 'string' },
+  label: { type: 'string', default: 'label' },
   text: { type: 'string', default: 'text' },
   model: { type: 'string' },
   seed: { type: 'string' },
@@ -28,6 +26,7 @@ const OPTIONS = {
   param: { type: 'string', multiple: true },
   levels: { type: 'string' },
   register: { type: 'string' },
+  force: { type: 'boolean', default: false },
   parent: { type: 'string' },
   tag: { type: 'string', multiple: true },
   actor: { type: 'string' },
@@ -35,19 +34,20 @@ const OPTIONS = {
 
 export const verb: Verb = {
   summary: 'train a model on a file or a stored dataset version and write its artifact',
-  help: `Usage: lading train --data FILE|DATASET --label COL --model ${MODEL_KIND_NAMES.join('|')} (--out PATH | --register NAME) [options]
+  help: `Usage: lading train --data FILE|DATASET --model ${TRAINABLE_KIND_NAMES.join('|')} (--out PATH | --register NAME) [options]
 
 Splits the rows into train and validation sides (stratified by label, grouped by normalised text so
 that an identical text never sits on both sides), trains, evaluates on the validation side and writes
 one self-describing artifact. Same data, options and seed give a byte-identical artifact, whatever
 the number of threads. A FILE is imported into the workspace first (as \`lading data import\` does) so
-the model records the dataset version it was trained on.
+the model records the dataset version it was trained on. (ONNX models are not trained here: bring
+them in with \`lading import-onnx\`.)
 
 Options:
   --data FILE|DATASET  a CSV/JSONL file, or a dataset version id (or unique prefix) from \`lading data list\`
-  --label COL          label column to learn
+  --label COL          label column to learn (default: label)
   --text COL           text column of a FILE (default: text)
-  --model KIND         ${MODEL_KIND_NAMES.join(', ')}
+  --model KIND         ${TRAINABLE_KIND_NAMES.join(', ')}
   --out PATH           where to write the artifact (written atomically)
   --seed N             seed for split, up-sampling and training (default: 1)
   --upsample           stratified up-sampling of minority classes on the training side
@@ -55,7 +55,9 @@ Options:
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
   --register NAME      also register the artifact as the next version of model NAME (pending approval);
-                       --out may then be omitted
+                       --out may then be omitted (\`lading models export NAME@N --out PATH\` writes it later)
+  --force              with --register: register even if NAME already has these exact bytes as a version
+                       (otherwise refused, naming that version)
   --parent N           with --register: the version this one was retrained from (lineage)
   --tag KEY=VALUE      with --register: a free tag (repeatable)
   --actor WHO          with --register: who registers it (default: login name), for the audit log
@@ -66,7 +68,7 @@ ${COMMON_HELP}`,
     if (values.help) {
       let help = this.help;
       if (values.model) {
-        const kind = await modelKind(values.model);
+        const kind = await trainableKind(values.model);
         help += `\n\nHyper-parameters of ${kind.name} (${kind.description}):\n${Object.entries(kind.defaults).map(([k, v]) => `  ${k.padEnd(16)} ${`default ${String(v)}`.padEnd(16)} ${kind.paramHelp?.[k] ?? ''}`.trimEnd()).join('\n')}`;
       }
       writeLine(ctx.stdout, help);
@@ -74,59 +76,67 @@ ${COMMON_HELP}`,
     }
     const settings = ctx.settings(values);
     const kindName = requireFlag('train', values.model, '--model');
-    const kind = await modelKind(kindName);
+    const kind = await trainableKind(kindName);
     const register = values.register;
-    const out = register !== undefined && values.out === undefined
-      ? join(mkdtempSync(join(tmpdir(), 'lading-train-')), 'model.lading')
-      : resolve(requireFlag('train', values.out, '--out'));
+    const out = register !== undefined && values.out === undefined ? undefined : resolve(requireFlag('train', values.out, '--out'));
     const parent = values.parent === undefined ? undefined : intFlag('train', values.parent, '--parent', 0, 1);
     const tags = parseTags(values.tag ?? []);
-    const label = requireFlag('train', values.label, '--label');
+    const label = values.label;
     const params = parseParams(values.param ?? [], kind.defaults);
     const seed = intFlag('train', values.seed, '--seed', 1, 0, 2 ** 31 - 1);
     const validFraction = values.valid === undefined ? 0.1 : Number(values.valid);
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
-    if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
+    const data = requireFlag('train', values.data, '--data');
+    if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
-    const { rows, dataset, created } = await loadTrainingData(requireFlag('train', values.data, '--data'), values.text, label, settings);
-    const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
-    const result = await runTraining({
-      rows, labelColumn: label, dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
-      validFraction, ...(levels ? { levels } : {}),
-      onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
+    const { run, dataset, created, stored } = await withWorkspace(settings, async (ws) => {
+      const loaded = await loadTrainingData(ws, data, values.text, label);
+      const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
+      const trained = await runTrainingPipeline({
+        rows: loaded.rows, labelColumn: label, dataset: loaded.dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
+        validFraction, ...(levels ? { levels } : {}),
+        onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
+        ...(register === undefined ? {} : {
+          register: (a) => registerArtifact(ws, {
+            name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags, force: values.force, ...(parent !== undefined ? { parent } : {}),
+            reason: `lading train --model ${kindName} --data ${loaded.dataset.id} --label ${label} --seed ${seed}`,
+          }),
+        }),
+      });
+      progress.finish();
+      return { run: trained, ...loaded, stored: trained.registered === undefined ? undefined : ws.locateModelArtifact(trained.registered) };
     });
-    progress.finish();
-    writeFileAtomic(out, result.bytes);
-    const registered = register === undefined ? undefined : await withWorkspace(settings, (ws) => registerArtifact(ws, {
-      name: register, artifactPath: out, actor: actorOf(values.actor), tags, ...(parent !== undefined ? { parent } : {}),
-      reason: `lading train --model ${kindName} --data ${dataset.id} --label ${label} --seed ${seed}`,
-    }));
-    if (register !== undefined && values.out === undefined) rmSync(dirname(out), { recursive: true, force: true });
+    // After registration, so a refused registration (same bytes) leaves no file either.
+    if (out !== undefined) writeFileAtomic(out, run.bytes);
+    const registered = run.registered;
     const summary = {
-      artifact: out,
-      sha256: sha256Hex(result.bytes),
-      bytes: result.bytes.length,
+      ...(out !== undefined ? { artifact: out } : {}),
+      sha256: run.sha256,
+      bytes: run.bytes.length,
       kind: kindName,
       dataset: dataset.id,
       datasetCreated: created,
       labelColumn: label,
-      classes: result.meta.labels.length,
-      trainRows: result.trainRows,
-      validRows: result.validRows,
+      classes: run.meta.labels.length,
+      trainRows: run.trainRows,
+      validRows: run.validRows,
       seed,
       upsample: values.upsample,
-      params: result.meta.params,
-      seconds: Number(result.seconds.toFixed(2)),
-      validation: result.meta.metrics,
-      ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status } } : {}),
+      params: run.meta.params,
+      seconds: Number(run.seconds.toFixed(2)),
+      validation: run.meta.metrics,
+      ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status }, stored } : {}),
     };
     if (values.json) {
       writeJson(ctx.stdout, summary);
     } else {
       writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${summary.trainRows} train / ${summary.validRows} validation rows) in ${summary.seconds}s`);
-      writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(result.meta.metrics)));
-      if (register === undefined || values.out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
-      if (registered) writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}); approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);
+      writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(run.meta.metrics)));
+      if (out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
+      if (registered) {
+        writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}; approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);
+        if (out === undefined) writeLine(ctx.stdout, `write it to a file with \`lading models export ${registered.model}@${registered.version} --out PATH\``);
+      }
     }
     return 0;
   },

@@ -12,4 +12,15 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   gc: () => import('./gc.js'),
   serve: () => import('./serve.js'),
   deploy: () => import('./deploy.js'),
+  config: () => import('./config.js'),
 };
+
+/** The first line of `lading --help`; every word in its list is a verb (a test holds it to that). */
+export const TAGLINE = 'lading: data, train, serve and deploy short-text classifiers';
+
+export async function topLevelHelp(): Promise<string> {
+  const lines = [TAGLINE, '', 'Usage: lading <verb> [options]   (lading <verb> --help for more)', '', 'Verbs:'];
+  for (const [verb, load] of Object.entries(VERBS)) lines.push(`  ${verb.padEnd(12)} ${(await load()).verb.summary}`);
+  lines.push('', 'Settings: flags, then LADING_* environment variables, then ./lading.yaml; `lading config show` prints them.');
+  return lines.join('\n');
+}

@@ -160,12 +160,18 @@ export interface RegisterModelVersionInput {
   readonly name: string;
   /** The artifact file (src/models/artifact.ts format). Give this or artifactBytes. */
   readonly artifactPath?: string;
+  /** The artifact in memory, as a training pipeline produced it (no file needed). */
   readonly artifactBytes?: Uint8Array;
   readonly actor: string;
   readonly tags?: Readonly<Record<string, string>>;
   /** A version of the same model this one was retrained from. */
   readonly parentVersion?: number;
   readonly reason?: string;
+  /**
+   * Register even when a live version of this model already has exactly these bytes. Without it
+   * that is a ConflictError (`artifact-already-registered`) naming the version, and nothing changes.
+   */
+  readonly force?: boolean;
   /** Overrides the default text-in, label-out schema. */
   readonly inputSchema?: InputSchema;
   /**

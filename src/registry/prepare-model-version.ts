@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ArtifactError, NotFoundError } from '../core/errors.js';
+import { ArtifactError, ConflictError, NotFoundError } from '../core/errors.js';
 import { decodeArtifact } from '../models/artifact.js';
 import { checkActor, checkModelName, checkTags, checkVersionNumber } from './model-rules.js';
 import type { InputSchema, RegisterModelVersionInput } from './model-registry.js';
@@ -83,4 +83,13 @@ export function prepareModelVersion(input: RegisterModelVersionInput): PreparedM
     tags,
     reason: input.reason ?? null,
   };
+}
+
+/**
+ * Registering bytes a live version of the model already has would add a second name for the same
+ * model, so adapters refuse it (inside their registration transaction) unless the caller insists.
+ */
+export function alreadyRegistered(name: string, version: number, sha256: string): ConflictError {
+  return new ConflictError('artifact-already-registered', `${name} already has these bytes as version ${version} (sha256 ${sha256.slice(0, 16)}...); nothing changed`,
+    { model: name, version, sha256 }, `Use ${name}@${version}, or pass --force (force: true) to register the same bytes as a new version anyway.`);
 }

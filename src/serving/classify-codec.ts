@@ -37,6 +37,21 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const BLANK = /^\s*$/;
+
+/**
+ * An empty or whitespace-only text has no words to classify: every model would answer its prior
+ * (1/classes), which looks like a prediction and is not one. Decoders refuse it by index.
+ */
+export function isBlankText(t: string): boolean {
+  if (t.length === 0) return true;
+  const c = t.charCodeAt(0);
+  // Only a text that starts with a space-like character can be blank: skip the regex otherwise.
+  return (c <= 0x20 || c === 0xa0 || c === 0xfeff || (c >= 0x1680 && c <= 0x3000)) && BLANK.test(t);
+}
+
+export const BLANK_TEXT_HINT = 'an empty or whitespace-only text has nothing to classify; leave it out of the request';
+
 /** Strict: unknown fields, wrong types and out-of-range values are refused with the field named. */
 export function decodeClassifyRequest(body: unknown, limits: RequestLimits): ClassifyRequest {
   if (!isPlainObject(body)) throw bad('the body must be a JSON object like {"texts": ["..."]}', '$');
@@ -49,6 +64,7 @@ export function decodeClassifyRequest(body: unknown, limits: RequestLimits): Cla
     const t: unknown = texts[i];
     if (typeof t !== 'string') throw bad(`texts[${i}] must be a string, got ${t === null ? 'null' : typeof t}`, `texts[${i}]`);
     if (t.length > limits.maxTextChars) throw bad(`texts[${i}] has ${t.length} characters; at most ${limits.maxTextChars}`, `texts[${i}]`);
+    if (isBlankText(t)) throw bad(`texts[${i}] is empty or only whitespace: ${BLANK_TEXT_HINT}`, `texts[${i}]`);
   }
   const top = body['top'] ?? 1;
   if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > limits.maxTop) throw bad(`"top" must be a whole number from 1 to ${limits.maxTop}`, 'top');

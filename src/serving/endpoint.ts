@@ -2,16 +2,15 @@ import { InputError, NotFoundError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
 import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
+import type { PredictionEvent } from './prediction-observers.js';
 import { argmaxRows } from './rows.js';
 import type { RuntimePool } from './runtime-pool.js';
-import type { ServingMetrics, VariantMeters } from './serving-metrics.js';
-import type { ShadowRunner } from './shadow-runner.js';
+import type { ShadowTarget } from './shadow-runner.js';
 import { keyPoint, pickByWeight } from './variant-assignment.js';
 
 interface RoutedVariant {
   readonly spec: VariantSpec;
   readonly runtime: ModelRuntime;
-  readonly meters: VariantMeters;
 }
 
 interface RoutingTable {
@@ -19,7 +18,18 @@ interface RoutingTable {
   readonly primaries: readonly RoutedVariant[];
   readonly cumulative: readonly number[];
   readonly shadows: readonly RoutedVariant[];
+  readonly shadowTargets: readonly ShadowTarget[];
 }
+
+/** What an endpoint tells its plane; the plane turns these into metrics and observer events. */
+export interface EndpointEvents {
+  /** A new routing table serves these variants. */
+  applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity }>): void;
+  /** A request was answered (called after the answer is built; must not block). */
+  answered(event: PredictionEvent): void;
+}
+
+const NO_IDS: readonly string[] = [];
 
 export interface ClassifyOptions {
   /** Sticky assignment key (merchant, shipper...); random assignment without one. */
@@ -28,6 +38,8 @@ export interface ClassifyOptions {
   readonly explainLimit?: number | undefined;
   /** Ask for one variant by name (tests, debugging); bypasses the weights. */
   readonly variant?: string | undefined;
+  /** Ids of the request(s) this call answers, passed on to prediction observers. */
+  readonly requestIds?: readonly string[] | undefined;
 }
 
 /** What one classify call answers: probabilities plus who answered. */
@@ -65,7 +77,7 @@ export class Endpoint {
   private applying: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(readonly name: string, private readonly pool: RuntimePool, private readonly metrics: ServingMetrics, private readonly shadows: ShadowRunner) {}
+  constructor(readonly name: string, private readonly pool: RuntimePool, private readonly events: EndpointEvents) {}
 
   get spec(): DeploymentSpec | undefined { return this.table?.spec; }
   get ready(): boolean { return this.table !== undefined && !this.closed; }
@@ -91,13 +103,14 @@ export class Endpoint {
       await Promise.all(runtimes.map((r) => this.pool.release(r)));
       throw failed.reason;
     }
-    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]!, meters: this.metrics.variant(this.name, runtimes[i]!.identity, v.name) }));
+    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]! }));
     const primaries = routed.filter((v) => v.spec.role === 'primary');
     let total = 0;
     const cumulative = primaries.map((v) => (total += v.spec.weight));
     const old = this.table;
-    this.table = { spec, primaries, cumulative, shadows: routed.filter((v) => v.spec.role === 'shadow') };
-    this.metrics.deploymentApplied(this.name);
+    const shadows = routed.filter((v) => v.spec.role === 'shadow');
+    this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })) };
+    this.events.applied(this.name, routed.map((v) => ({ name: v.spec.name, model: v.runtime.identity })));
     if (old) await Promise.all([...old.primaries, ...old.shadows].map((v) => this.pool.release(v.runtime)));
   }
 
@@ -116,12 +129,10 @@ export class Endpoint {
     const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0);
     const identity = chosen.runtime.identity;
     const { ids, scores } = argmaxRows(r.proba, identity.labels.length);
-    this.metrics.batchObserver(identity).queued(r.queueMs / 1000);
-    this.metrics.recordPrediction(chosen.meters, (performance.now() - started) / 1000, identity.labels, ids, scores);
-    if (table.shadows.length > 0 && options.variant === undefined) {
-      const primaryLabels = Array.from(ids, (c) => identity.labels[c]!);
-      for (const s of table.shadows) this.shadows.submit(this.name, s.spec.name, s.runtime, texts, chosen.spec.name, primaryLabels);
-    }
+    this.events.answered({
+      endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned: options.variant !== undefined, model: identity, texts,
+      topIds: ids, topScores: scores, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
+    });
     return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
   }
 
@@ -133,6 +144,9 @@ export class Endpoint {
     for (const p of t.primaries) if (best && p.spec.weight > best.spec.weight) best = p;
     return best?.runtime.identity;
   }
+
+  /** The shadow variants serving now (none outside shadow mode). */
+  shadowTargets(): readonly ShadowTarget[] { return this.table?.shadowTargets ?? []; }
 
   /** Every loaded variant's model identity (for /v2/models/{name}/versions/{v}). */
   models(): ModelIdentity[] {

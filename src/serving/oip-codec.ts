@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { topK } from '../models/top-k.js';
-import { isPlainObject } from './classify-codec.js';
+import { BLANK_TEXT_HINT, isBlankText, isPlainObject } from './classify-codec.js';
 import type { EndpointAnswer } from './endpoint.js';
 import type { ModelIdentity } from './model-runtime.js';
 import type { RequestLimits } from './request-limits.js';
@@ -64,6 +64,7 @@ function flattenTexts(data: unknown, out: string[], limits: RequestLimits, depth
   for (const v of data) {
     if (typeof v === 'string') {
       if (v.length > limits.maxTextChars) throw bad(`inputs[0].data[${out.length}] has ${v.length} characters; at most ${limits.maxTextChars}`, 'inputs[0].data');
+      if (isBlankText(v)) throw bad(`inputs[0].data[${out.length}] is empty or only whitespace: ${BLANK_TEXT_HINT}`, `inputs[0].data[${out.length}]`);
       out.push(v);
       if (out.length > limits.maxTexts) throw bad(`inputs[0] holds more than ${limits.maxTexts} texts`, 'inputs[0].data');
     } else if (Array.isArray(v)) {
@@ -74,7 +75,11 @@ function flattenTexts(data: unknown, out: string[], limits: RequestLimits, depth
   }
 }
 
-export function decodeInferRequest(body: unknown, limits: RequestLimits): OipInferRequest {
+/**
+ * Strict, like the /v1 decoder. `model` (the name asked for) only words the error about a wrong
+ * input name: every lading model has the one input OIP_INPUT_NAME, as its metadata says.
+ */
+export function decodeInferRequest(body: unknown, limits: RequestLimits, model = 'this model'): OipInferRequest {
   if (!isPlainObject(body)) throw bad('the body must be an inference request object {"inputs": [...]}', '$');
   for (const k of Object.keys(body)) if (!REQUEST_FIELDS.has(k)) throw bad(`unknown field "${k}" in the inference request`, k);
   const id = body['id'];
@@ -101,6 +106,10 @@ export function decodeInferRequest(body: unknown, limits: RequestLimits): OipInf
   flattenTexts(input['data'], texts, limits, 1);
   if (texts.length !== batch) throw bad(`inputs[0].data holds ${texts.length} elements but shape [${shape.join(', ')}] needs ${batch}`, 'inputs[0].data');
   const outputs = decodeOutputs(body['outputs'], limits);
+  // Checked last so that a request malformed in other ways hears about that first.
+  if (input['name'] !== OIP_INPUT_NAME) {
+    throw bad(`inputs[0].name: ${model} has no input named ${JSON.stringify(input['name']).slice(0, 100)}; its one input is "${OIP_INPUT_NAME}" (BYTES, shape [-1]; see GET /v2/models/{name})`, 'inputs[0].name');
+  }
   return { id, texts, outputs, key };
 }
 

@@ -1,8 +1,11 @@
+import { Counter } from 'prom-client';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
-import { Endpoint, type ClassifyOptions, type EndpointAnswer } from './endpoint.js';
-import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS, type ModelIdentity } from './model-runtime.js';
+import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents } from './endpoint.js';
+import { metricsObserver } from './metrics-observer.js';
+import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS } from './model-runtime.js';
 import { looksLikePath, type ModelSource } from './model-source.js';
+import { ObserverHub, type ObserverFailure, type PredictionObserver } from './prediction-observers.js';
 import { RuntimePool } from './runtime-pool.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { ShadowRunner, type ShadowRecord } from './shadow-runner.js';
@@ -18,17 +21,28 @@ export interface ServingPlaneOptions {
   readonly onShadow?: (r: ShadowRecord) => void;
   /** Unrouted `name@alias` / `name@3` endpoints loaded on demand at most (default 4). */
   readonly maxDirectRefs?: number;
+  /** Where observer failures are reported (default: console.error at the 1st, 10th, 100th... of each observer). */
+  readonly onObserverError?: (f: ObserverFailure) => void;
+}
+
+/** Logs an observer's failures at counts 1, 10, 100...: visible, without flooding the log. */
+function logObserverFailure(f: ObserverFailure): void {
+  if (!/^10*$/.test(String(f.count))) return;
+  console.error(`prediction observer "${f.observer}" failed (${f.count} time${f.count === 1 ? '' : 's'} so far):`, f.error);
 }
 
 /**
  * The transport-free data plane of one serving process: named endpoints (each a deployment of
- * variants), a pool of loaded runtimes they share, shadow traffic, and the metrics. The HTTP layer
- * decodes, calls this, and encodes; it never touches a runtime.
+ * variants), a pool of loaded runtimes they share, and the prediction observers (metrics and
+ * shadow traffic are two of them). The HTTP layer decodes, calls this, and encodes; it never
+ * touches a runtime.
  */
 export class ServingPlane {
   readonly metrics = new ServingMetrics();
   readonly shadows: ShadowRunner;
   readonly pool: RuntimePool;
+  private readonly hub: ObserverHub;
+  private readonly endpointEvents: EndpointEvents;
   private readonly endpoints = new Map<string, Endpoint>();
   /** Endpoints created for a `name@selector` ref asked for directly (no deployment names it). */
   private readonly direct = new Map<string, Promise<Endpoint>>();
@@ -41,8 +55,21 @@ export class ServingPlane {
       maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
       onBatch: (model, s) => this.metrics.batchObserver(model).batch(s.texts, s.requests),
     });
+    const observerErrors = new Counter({
+      name: 'lading_observer_errors_total', help: 'Prediction observers that threw or rejected, by observer', labelNames: ['observer'], registers: [this.metrics.registry],
+    });
+    const report = options.onObserverError ?? logObserverFailure;
+    this.hub = new ObserverHub((f) => { observerErrors.inc({ observer: f.observer }); report(f); });
+    this.endpointEvents = {
+      applied: (endpoint, variants) => {
+        for (const v of variants) this.metrics.variant(endpoint, v.model, v.name); // the series exist (at 0) before traffic
+        this.metrics.deploymentApplied(endpoint);
+      },
+      answered: (event) => this.hub.publish(event),
+    };
     this.shadows = new ShadowRunner({
       maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,
+      onPrediction: (event) => this.hub.publish(event),
       onOutcome: (endpoint, variant, outcome, record) => {
         this.metrics.shadowOutcome(endpoint, variant, outcome);
         if (record) {
@@ -51,14 +78,35 @@ export class ServingPlane {
         }
       },
     });
+    this.hub.subscribe('metrics', metricsObserver(this.metrics));
+    this.hub.subscribe('shadows', this.shadows.observer((name) => this.endpoints.get(name)?.shadowTargets() ?? []));
   }
+
+  /**
+   * Subscribes a prediction observer under a unique name (see PredictionObserver for the rules);
+   * returns the function that unsubscribes it. 'metrics' and 'shadows' are taken.
+   */
+  observe(name: string, observer: PredictionObserver): () => void {
+    return this.hub.subscribe(name, observer);
+  }
+
+  unobserve(name: string): void { this.hub.unsubscribe(name); }
+
+  /** Names of the subscribed observers, in delivery order. */
+  get observers(): string[] { return this.hub.names; }
+
+  /** Observer failures so far, by observer name. */
+  observerFailures(): Record<string, number> { return this.hub.failureCounts(); }
+
+  /** Resolves once every prediction answered so far has been delivered to the observers. */
+  observersFlushed(): Promise<void> { return this.hub.flushed(); }
 
   /** Creates the endpoint or changes its variants; returns once the new table serves. */
   async deploy(spec: DeploymentSpec): Promise<Endpoint> {
     checkEndpointName(spec.endpoint);
     let e = this.endpoints.get(spec.endpoint);
     const created = !e;
-    if (!e) e = new Endpoint(spec.endpoint, this.pool, this.metrics, this.shadows);
+    if (!e) e = new Endpoint(spec.endpoint, this.pool, this.endpointEvents);
     try {
       await e.apply(spec);
     } catch (err) {
@@ -116,7 +164,7 @@ export class ServingPlane {
       }
       // The ref must resolve before anything loads; an unknown ref is a NotFoundError, not cached.
       p = this.source.resolve(ref).then(async () => {
-        const e = new Endpoint(ref.replace(/[^A-Za-z0-9._-]/g, '_'), this.pool, this.metrics, this.shadows);
+        const e = new Endpoint(ref.replace(/[^A-Za-z0-9._-]/g, '_'), this.pool, this.endpointEvents);
         await e.apply({ ...singleDeployment(e.name, ref), endpoint: e.name });
         return e;
       });
@@ -150,6 +198,7 @@ export class ServingPlane {
     this.closing = true;
     const directs = await Promise.all([...this.direct.values()].map((p) => p.catch(() => undefined)));
     await Promise.all([...this.endpoints.values(), ...directs].map((e) => e?.close()));
+    await this.hub.flushed();
     this.endpoints.clear();
     this.direct.clear();
     await this.pool.closeAll();

@@ -1,5 +1,12 @@
 import type { ModelRuntime } from './model-runtime.js';
+import type { PredictionEvent, PredictionObserver } from './prediction-observers.js';
 import { argmaxRows } from './rows.js';
+
+/** A shadow variant of an endpoint, as the runner needs it. */
+export interface ShadowTarget {
+  readonly name: string;
+  readonly runtime: ModelRuntime;
+}
 
 /** One shadow answer, kept for comparison with what the primary said. */
 export interface ShadowRecord {
@@ -24,12 +31,14 @@ export interface ShadowRunnerOptions {
   readonly ringSize: number;
   readonly onRecord?: ((r: ShadowRecord) => void) | undefined;
   readonly onOutcome?: ((endpoint: string, variant: string, outcome: 'answered' | 'dropped' | 'failed', record?: ShadowRecord) => void) | undefined;
+  /** Each shadow answer as a prediction event (role 'shadow'), for the plane's observers. */
+  readonly onPrediction?: ((e: PredictionEvent) => void) | undefined;
 }
 
 /**
- * Runs shadow copies after the primary has answered: fire-and-forget with a bound on copies in
- * flight, so a slow or failing shadow can neither delay nor fail a primary answer, and a burst
- * cannot pile up memory (copies over the bound are dropped and counted).
+ * Runs shadow copies after the primary has answered (it is a prediction observer): fire-and-forget
+ * with a bound on copies in flight, so a slow or failing shadow can neither delay nor fail a
+ * primary answer, and a burst cannot pile up memory (copies over the bound are dropped and counted).
  */
 export class ShadowRunner {
   private inFlight = 0;
@@ -38,7 +47,24 @@ export class ShadowRunner {
 
   constructor(private readonly options: ShadowRunnerOptions) {}
 
-  submit(endpoint: string, variant: string, runtime: ModelRuntime, texts: readonly string[], primaryVariant: string, primaryLabels: readonly string[]): void {
+  /**
+   * The observer that sends every routed primary answer to the endpoint's shadow variants, as they
+   * are when the event is delivered. Pinned requests (the caller named a variant) get no copies.
+   */
+  observer(shadowsOf: (endpoint: string) => readonly ShadowTarget[]): PredictionObserver {
+    return (e) => {
+      if (e.role !== 'primary' || e.pinned) return;
+      const targets = shadowsOf(e.endpoint);
+      if (targets.length === 0) return;
+      const labels = e.model.labels;
+      const primaryLabels = Array.from(e.topIds, (c) => labels[c]!);
+      for (const t of targets) this.submit(e, t, primaryLabels);
+    };
+  }
+
+  private submit(primary: PredictionEvent, target: ShadowTarget, primaryLabels: readonly string[]): void {
+    const { endpoint, texts } = primary;
+    const { name: variant, runtime } = target;
     if (this.inFlight >= this.options.maxInFlight || runtime.isClosed) {
       this.options.onOutcome?.(endpoint, variant, 'dropped');
       return;
@@ -46,18 +72,23 @@ export class ShadowRunner {
     this.inFlight++;
     const started = performance.now();
     runtime.predict(texts).then((r) => {
+      const ms = performance.now() - started;
       const labels = runtime.identity.labels;
-      const { ids } = argmaxRows(r.proba, labels.length);
+      const { ids, scores } = argmaxRows(r.proba, labels.length);
       const shadowLabels = Array.from(ids, (c) => labels[c]!);
       let agree = 0;
       for (let i = 0; i < shadowLabels.length; i++) if (shadowLabels[i] === primaryLabels[i]) agree++;
       const record: ShadowRecord = {
-        at: new Date().toISOString(), endpoint, variant, model: runtime.identity.name, version: runtime.identity.version, primaryVariant,
-        texts: texts.length, shadowLabels, primaryLabels, agreement: texts.length === 0 ? 1 : agree / texts.length, ms: performance.now() - started,
+        at: new Date().toISOString(), endpoint, variant, model: runtime.identity.name, version: runtime.identity.version, primaryVariant: primary.variant,
+        texts: texts.length, shadowLabels, primaryLabels, agreement: texts.length === 0 ? 1 : agree / texts.length, ms,
       };
       this.remember(record);
       this.options.onOutcome?.(endpoint, variant, 'answered', record);
       this.options.onRecord?.(record);
+      this.options.onPrediction?.({
+        endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores,
+        latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(),
+      });
     }, () => {
       this.options.onOutcome?.(endpoint, variant, 'failed');
     }).finally(() => { this.inFlight--; });

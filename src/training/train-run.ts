@@ -5,7 +5,7 @@ import { splitGroupedStratified } from '../data/split.js';
 import { upsampleStratified } from '../data/upsample.js';
 import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
 import type { Classifier, TrainProgress } from '../models/classifier.js';
-import { modelKind } from '../models/kinds.js';
+import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { indexLabels } from './label-index.js';
 
@@ -51,7 +51,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   if (!(o.validFraction > 0 && o.validFraction < 0.5)) {
     throw new InputError('bad-valid-fraction', `the validation share must be between 0 and 0.5, got ${o.validFraction}`, { value: o.validFraction });
   }
-  const kind = await modelKind(o.kind);
+  const kind = await trainableKind(o.kind);
   const { labels, y } = indexLabels(values);
   if (labels.length < 2) {
     throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });

@@ -204,3 +204,25 @@ describe('lading data as a real process', () => {
     assert.deepEqual((JSON.parse(list.stdout) as { id: string }[]).map((v) => v.id), [out.dataset.id]);
   });
 });
+
+describe('lading data import defaults, said and done', () => {
+  it('--text and --label default to "text" and "label" (as in `lading train`), and the help says so', async (t) => {
+    const { home, write } = setup(t);
+    const help = await data(['import', '--help']);
+    assert.match(help.stdout, /^Usage: lading data import FILE \[--text COL\] \[--label COL/);
+    assert.match(help.stdout, /--text COL +the text column \(default "text"\)/);
+    assert.match(help.stdout, /\(default "label", as in `lading train`\)/);
+    const r = await data(['import', write('d.csv', CSV), '--home', home, '--json']);
+    const out = JSON.parse(r.stdout) as { dataset: { textColumn: string; labelColumns: string[] } };
+    assert.deepEqual([out.dataset.textColumn, out.dataset.labelColumns], ['text', ['label']]);
+  });
+
+  it('data list shows times as ISO 8601 UTC, like every verb', async (t) => {
+    const { home, write } = setup(t);
+    await data(['import', write('d.csv', CSV), '--home', home]);
+    const list = await data(['list', '--home', home]);
+    assert.match(list.stdout, /ds-\S+ +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +5 +text/);
+    const show = await data(['show', (JSON.parse((await data(['list', '--home', home, '--json'])).stdout) as { id: string }[])[0]!.id, '--home', home]);
+    assert.match(show.stdout, /^created +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+  });
+});

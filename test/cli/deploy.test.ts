@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verb as deploy } from '../../src/cli/deploy.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import type { DeploymentRecord } from '../../src/registry/deployment-store.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { syntheticArtifact } from '../registry/models/fixtures.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { sha256Hex } from '../../src/core/hash.js';
 import { verb as dataVerb } from '../../src/cli/data.js';
@@ -56,9 +56,10 @@ test('train from a stored dataset version id gives the same artifact as from its
 test('bad input is refused with a clear message and writes no artifact', async () => {
   const out = join(dir, 'never.lading');
   const cases: Array<[string[], RegExp]> = [
-    [['--data', csv, '--model', 'linear', '--out', out], /--label is required/],
+    [['--data', csv, '--label', 'label', '--out', out], /--model is required/],
+    [['--data', csv, '--model', 'onnx', '--out', out], /model kind "onnx" is imported, not trained by lading; trainable kinds: linear, fasttext[^\n]*\n.*\n  hint: Bring an ONNX model in with `lading import-onnx/],
     [['--data', csv, '--label', 'nope', '--model', 'linear', '--out', out], /nope/],
-    [['--data', csv, '--label', 'label', '--model', 'svm9', '--out', out], /unknown model kind "svm9"/],
+    [['--data', csv, '--label', 'label', '--model', 'svm9', '--out', out], /unknown model kind "svm9"; trainable kinds: linear, fasttext, dnn, lstm, textcnn\n/],
     [['--data', csv, '--label', 'label', '--model', 'linear', '--param', 'bogus=1', '--out', out], /unknown hyper-parameter "bogus"/],
     [['--data', join(dir, 'missing.csv'), '--label', 'label', '--model', 'linear', '--out', out], /no such file/],
     [['--data', csv, '--label', 'label', '--model', 'linear', '--out', out, '--seed', 'x'], /--seed must be a whole number/],
@@ -98,11 +99,16 @@ test('--help lists the kind\'s hyper-parameters with defaults', async () => {
 test('--register records the version with its dataset lineage, pending approval, and keeps no temp file', async () => {
   const { verb: modelsVerb } = await import('../../src/cli/models.js');
   const args = ['--data', csv, '--label', 'label', '--model', 'linear', '--register', 'hs-codes', '--tag', 'team=customs', '--actor', 'ci', '--home', home, '--json'];
+  const tempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('lading-train-') && n !== basename(dir)).sort();
+  const tempBefore = tempDirs();
   const first = await runVerb(trainVerb, args);
   assert.equal(first.code, 0, first.stderr);
-  const s1 = JSON.parse(first.stdout) as { dataset: string; registered: { name: string; version: number; approval: string }; artifact: string };
+  const s1 = JSON.parse(first.stdout) as { dataset: string; registered: { name: string; version: number; approval: string }; artifact?: string; stored: string; sha256: string };
   assert.deepEqual(s1.registered, { name: 'hs-codes', version: 1, approval: 'pending' });
-  assert.equal(existsSync(s1.artifact), false);
+  // No --out: nothing is written outside the workspace, not even a temp file (the bytes stay in memory).
+  assert.equal(s1.artifact, undefined);
+  assert.deepEqual(tempDirs(), tempBefore);
+  assert.equal(sha256Hex(readFileSync(s1.stored)), s1.sha256, 'the registry stored exactly the trained bytes');
   const second = await runVerb(trainVerb, [...args, '--parent', '1', '--seed', '2']);
   assert.equal(second.code, 0, second.stderr);
   assert.equal((JSON.parse(second.stdout) as { registered: { version: number } }).registered.version, 2);
@@ -114,4 +120,47 @@ test('--register records the version with its dataset lineage, pending approval,
   assert.equal(shown.parentVersion, 1);
   assert.equal(shown.tags['team'], 'customs');
   assert.equal(shown.registeredBy, 'ci');
+});
+
+test('--label defaults to "label", as `data import` does: the same artifact as naming it', async () => {
+  const named = join(dir, 'label-named.lading');
+  const defaulted = join(dir, 'label-default.lading');
+  assert.equal((await runVerb(trainVerb, ['--data', csv, '--label', 'label', '--model', 'linear', '--out', named, '--home', home])).code, 0);
+  const r = await runVerb(trainVerb, ['--data', csv, '--model', 'linear', '--out', defaulted, '--home', home, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { labelColumn: string }).labelColumn, 'label');
+  assert.equal(sha256Hex(readFileSync(defaulted)), sha256Hex(readFileSync(named)));
+  const help = await runVerb(trainVerb, ['--help']);
+  assert.match(help.stdout, /--label COL\s+label column to learn \(default: label\)/);
+});
+
+test('--help lists only the kinds train can fit; onnx points to import-onnx', async () => {
+  const help = (await runVerb(trainVerb, ['--help'])).stdout;
+  assert.match(help, /--model linear\|fasttext\|dnn\|lstm\|textcnn /);
+  assert.match(help, /--model KIND\s+linear, fasttext, dnn, lstm, textcnn\n/);
+  assert.doesNotMatch(help.replace(/import-onnx|ONNX models/g, ''), /onnx/);
+  const r = await runVerb(trainVerb, ['--help', '--model', 'onnx']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /imported, not trained/);
+});
+
+test('--register of bytes the model already has is refused naming the version, writes nothing; --force registers them', async () => {
+  const { verb: modelsVerb } = await import('../../src/cli/models.js');
+  const again = join(dir, 'again');
+  const args = ['--data', csv, '--label', 'label', '--model', 'linear', '--seed', '11', '--register', 'dupes', '--home', home];
+  const first = await runVerb(trainVerb, [...args, '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const sha = (JSON.parse(first.stdout) as { sha256: string }).sha256;
+  const audit = async () => (await runVerb(modelsVerb, ['history', 'dupes', '--home', home, '--json'])).stdout;
+  const before = await audit();
+  const refused = await runVerb(trainVerb, [...args, '--out', join(again, 'm.lading')]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`dupes already has these bytes as version 1 \\(sha256 ${sha.slice(0, 16)}\\.\\.\\.\\); nothing changed`));
+  assert.match(refused.stderr, /--force/);
+  assert.equal(await audit(), before, 'no version and no audit row was added');
+  assert.deepEqual(readdirSync(again), [], 'and no --out file was written');
+  const forced = await runVerb(trainVerb, [...args, '--force', '--json']);
+  assert.equal(forced.code, 0, forced.stderr);
+  const s = JSON.parse(forced.stdout) as { sha256: string; registered: { version: number } };
+  assert.deepEqual([s.sha256, s.registered.version], [sha, 2]);
 });

@@ -23,7 +23,7 @@ test('`lading demo` runs the loop end to end as a real process', () => {
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
     dataset: { id: string }; models: Array<{ kind: string; artifact: string; accuracy: number }>; predictions: Array<{ label: string; why: unknown[] }>;
-    served: { url: string; rest: string; oip: string; metricLines: number };
+    served: { url: string; rest: string; oip: string; metricLines: number }; next: string[];
   };
   assert.match(out.dataset.id, /^ds-/);
   assert.deepEqual(out.models.map((m) => m.kind), ['linear', 'fasttext']);
@@ -43,4 +43,15 @@ test('`lading demo` runs the loop end to end as a real process', () => {
   const lineage = spawnSync(process.execPath, ['bin/lading.js', 'models', 'lineage', 'invoice-hs', '1', '--home', home, '--json'], { encoding: 'utf8' });
   assert.equal(lineage.status, 0, lineage.stderr);
   assert.ok(lineage.stdout.includes(out.dataset.id));
+  // The A/B deployment is stored, so the user goes on where the demo stopped.
+  const deployments = spawnSync(process.execPath, ['bin/lading.js', 'deploy', 'list', '--home', home], { encoding: 'utf8' });
+  assert.equal(deployments.status, 0, deployments.stderr);
+  assert.match(deployments.stdout, /invoice-hs.*champion=invoice-hs@champion/);
+  // Each printed next step runs as printed (after `npm ci` there is no `lading` on the PATH); serve would run until stopped.
+  assert.ok(out.next.length >= 4 && out.next.every((c) => c.includes('node ./bin/lading.js ')), out.next.join('\n'));
+  assert.ok(out.next.some((c) => / deploy list/.test(c)));
+  for (const command of out.next.filter((c) => !/ serve /.test(c))) {
+    const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${command}\n${r.stderr}`);
+  }
 });

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { classifyUnderLoad, startServeChild } from '../helpers/serve-child.js';
 import { trainFixtureModels } from '../serving/fixtures.js';

@@ -8,7 +8,7 @@ import { MemoryDeploymentStore } from '../../src/registry/memory/deployment-stor
 import { MemoryArtifactStore } from '../../src/registry/artifacts/memory/artifact-store.js';
 import type { ModelRegistry } from '../../src/registry/model-registry.js';
 import { composeWorkspace, DATASET_METHODS, MODEL_METHODS } from '../../src/registry/workspace.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 
 /** An adapter stand-in that records each call with its receiver, plus a private-looking helper that must not leak. */
 class Recorder {

@@ -67,7 +67,7 @@ test('OIP V2 health, server and model metadata, readiness', async () => {
 test('OIP V2 infer: the specification example, flat and nested data, [batch] and [batch,1]', async () => {
   const specExample = {
     id: '42',
-    inputs: [{ name: 'input0', shape: [2, 1], datatype: 'BYTES', data: [['PLASTIC CUPS'], ['LED TV']] }],
+    inputs: [{ name: 'text', shape: [2, 1], datatype: 'BYTES', data: [['PLASTIC CUPS'], ['LED TV']] }],
     outputs: [{ name: 'label' }],
   };
   const r = await post('/v2/models/hs/infer', specExample);

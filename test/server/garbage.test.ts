@@ -38,7 +38,7 @@ function badRequests(n: number): Array<{ method: string; path: string; body?: st
 
 test('the server stays up and correct under 2000 generated bad requests', async () => {
   const probe = async () => {
-    const r = await fetch(`${server.url}/v1/models/hs:classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ texts: ['500 CTNS PLASTIC CUPS', 'LED TV'] }) });
+    const r = await fetch(`${server.url}/v1/models/hs:classify`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'probe' }, body: JSON.stringify({ texts: ['500 CTNS PLASTIC CUPS', 'LED TV'] }) });
     assert.equal(r.status, 200);
     return (await r.json()) as { predictions: Array<{ label: string; score: number }> };
   };

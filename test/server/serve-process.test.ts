@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
@@ -95,4 +97,36 @@ test('graceful shutdown answers requests in flight, then refuses and exits 0', a
   assert.equal(await s.exited, 0, s.stderr());
   assert.match(s.stderr(), /draining/);
   await assert.rejects(classify(s.url, ['x']));
+});
+
+test('a port already in use is named, the models are unloaded, and serve exits non-zero at once', async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as AddressInfo).port;
+  try {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [bin, 'serve', '--home', home, '--model', fx.a, '--port', String(port), '--host', '127.0.0.1', '--workers', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    // Without the fix the process hung here forever (workers still loaded), even through SIGTERM.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(killer);
+    assert.equal(code, 2, err);
+    assert.match(err, new RegExp(`error: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    assert.match(err, /flag=--port/);
+    assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+    assert.ok(performance.now() - t0 < 15_000, 'exits promptly');
+  } finally {
+    holder.close();
+  }
+});
+
+test('a deployment that does not exist is named and serve exits 2 without hanging', () => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, 'serve', '--home', home, '--deployment', 'nope', '--port', '0', '--workers', '1'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^error: no live deployment named nope$/m);
+  assert.ok(performance.now() - t0 < 15_000);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDeployment, type DeploymentSpec } from '../../src/serving/deployment.js';
 import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { keyPoint, pickByWeight } from '../../src/serving/variant-assignment.js';
 import { parseVariant } from '../../src/cli/deploy.js';
 

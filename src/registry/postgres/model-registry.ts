@@ -12,7 +12,7 @@ import type {
   AliasChange, AliasMove, AliasRecord, ApprovalStatus, AuditAction, AuditEntry, AuditQuery, ModelLineage, ModelRegistry,
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
-import { prepareModelVersion } from '../prepare-model-version.js';
+import { alreadyRegistered, prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
 import { pgDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
@@ -91,6 +91,9 @@ export class PgModelRegistry implements ModelRegistry {
     const version = await inTransaction(this.pool, async (db) => {
       await db.query('INSERT INTO models (name, latest_version, created_at, created_by) VALUES ($1, 0, now(), $2) ON CONFLICT (name) DO NOTHING', [p.name, p.actor]);
       const next = (await this.lockModel(db, p.name)) + 1;
+      const same = input.force ? undefined : (await db.query<{ version: number }>(
+        'SELECT version FROM model_versions WHERE model = $1 AND artifact_sha256 = $2 AND deleted_at IS NULL ORDER BY version LIMIT 1', [p.name, p.sha256])).rows[0];
+      if (same !== undefined) throw alreadyRegistered(p.name, same.version, p.sha256);
       if (p.parentVersion !== null) await this.requireVersion(db, p.name, p.parentVersion);
       await db.query('UPDATE models SET latest_version = $1 WHERE name = $2', [next, p.name]);
       await db.query(`INSERT INTO model_versions (model, version, artifact_uri, artifact_sha256, artifact_bytes, kind, labels,

@@ -12,7 +12,7 @@ import type {
   AliasChange, AliasMove, AliasRecord, ApprovalStatus, AuditAction, AuditEntry, AuditQuery, ModelLineage, ModelRegistry,
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
-import { prepareModelVersion } from '../prepare-model-version.js';
+import { alreadyRegistered, prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
 import { sqliteDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
@@ -98,6 +98,9 @@ export class SqliteModelRegistry implements ModelRegistry {
       const at = now();
       this.s.insertModel.run(p.name, at, p.actor);
       const version = this.s.model.get(p.name)!.latest_version + 1;
+      const same = input.force ? undefined : this.db.prepare<[string, string], { version: number }>(
+        'SELECT version FROM model_versions WHERE model = ? AND artifact_sha256 = ? AND deleted_at IS NULL ORDER BY version LIMIT 1').get(p.name, p.sha256);
+      if (same !== undefined) throw alreadyRegistered(p.name, same.version, p.sha256);
       if (p.parentVersion !== null) this.requireVersion(p.name, p.parentVersion);
       this.s.bumpModel.run(version, p.name);
       this.s.insertVersion.run(p.name, version, artifactUri(stored.sha256), p.sha256, p.bytes.byteLength, p.kind, JSON.stringify(p.labels),

@@ -50,6 +50,32 @@ test('import-onnx writes an artifact that loads as kind onnx and predicts the sa
   }
 });
 
+test('import-onnx --register keeps the bytes in memory: the registered version holds what --out writes; the same import again is refused unless --force', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-register-'));
+  try {
+    const base = [MODEL, '--tokenizer', join(FIXTURE, 'tokenizer.json'), '--labels', LABELS];
+    const home = ['--home', join(dir, 'home'), '--actor', 'ana'];
+    const out = join(dir, 'model.lading');
+    const written = await runVerb(importVerb, [...base, '--out', out, '--json']);
+    assert.equal(written.code, 0, written.stderr);
+    const r = await runVerb(importVerb, [...base, '--register', 'imported', ...home, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { artifact?: string; sha256: string; stored: string; registered: { name: string; version: number; approval: string } };
+    assert.equal(s.artifact, undefined, 'no file outside the workspace');
+    assert.deepEqual(s.registered, { name: 'imported', version: 1, approval: 'pending' });
+    assert.equal(s.sha256, (JSON.parse(written.stdout) as { sha256: string }).sha256);
+    assert.deepEqual(readFileSync(s.stored), readFileSync(out));
+    const again = await runVerb(importVerb, [...base, '--register', 'imported', ...home]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /imported already has these bytes as version 1/);
+    const forced = await runVerb(importVerb, [...base, '--register', 'imported', '--force', ...home, '--json']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((JSON.parse(forced.stdout) as { registered: { version: number } }).registered.version, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a wrong input name, dtype, sequence length, output or label count is refused at import and writes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-'));
   try {

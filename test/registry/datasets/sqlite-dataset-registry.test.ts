@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { DatasetRows } from '../../../src/core/dataset.js';
 import { encodeDatasetRows } from '../../../src/core/dataset-codec.js';
 import { ArtifactError, ConflictError } from '../../../src/core/errors.js';
-import { openEmbeddedWorkspace } from '../../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../../src/platform/index.js';
 import { MIGRATIONS } from '../../../src/registry/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../../src/registry/sqlite/connection.js';
 import { datasetRegistryContract } from './dataset-registry-contract.js';

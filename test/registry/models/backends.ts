@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { computeDatasetStats } from '../../../src/data/dataset-stats.js';
 import { openPgWorkspace } from '../../../src/registry/postgres/open-workspace.js';
-import { openEmbeddedWorkspace } from '../../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../../src/platform/index.js';
 import type { Workspace } from '../../../src/registry/workspace.js';
 
 /** How to reach one back-end: passed to child processes as JSON. */

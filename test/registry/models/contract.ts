@@ -182,6 +182,27 @@ export function modelRegistryContract(label: string, makeBackend: () => TestBack
       assert.equal(await snapshot(ws), before);
     }));
 
+    it('the same bytes again under one model are refused naming the version, change nothing; force or a deleted version lets them in', () => withWorkspace(async (ws) => {
+      const bytes = syntheticArtifact(7);
+      const sha = sha256Hex(bytes);
+      await registerArtifact(ws, { name: 'm', artifactBytes: bytes, actor: 'ana' });
+      const before = await snapshot(ws);
+      await assert.rejects(registerArtifact(ws, { name: 'm', artifactBytes: Buffer.from(bytes), actor: 'bo', tags: { try: '2' } }), (e: unknown) => {
+        assert.ok(e instanceof ConflictError, String(e));
+        assert.equal(e.code, 'artifact-already-registered');
+        assert.equal(e.message, `m already has these bytes as version 1 (sha256 ${sha.slice(0, 16)}...); nothing changed`);
+        assert.deepEqual(e.facts, { model: 'm', version: 1, sha256: sha });
+        return true;
+      });
+      assert.equal(await snapshot(ws), before, 'a refused registration changes nothing');
+      // Another model may hold the same bytes: the rule is per model.
+      assert.equal((await registerArtifact(ws, { name: 'other', artifactBytes: bytes, actor: 'ana' })).version, 1);
+      const forced = await registerArtifact(ws, { name: 'm', artifactBytes: bytes, actor: 'bo', force: true, reason: 'rebuild on purpose' });
+      assert.deepEqual([forced.version, forced.artifactSha256], [2, sha]);
+      for (const version of [1, 2]) await ws.deleteModelVersion({ name: 'm', version, actor: 'bo', reason: 'cleanup' });
+      assert.equal((await registerArtifact(ws, { name: 'm', artifactBytes: bytes, actor: 'ana' })).version, 3, 'deleted versions do not block the bytes');
+    }));
+
     it('rollback walks the alias history back (it does not toggle) and is audited', () => withWorkspace(async (ws, _b, dir) => {
       for (const seed of [1, 2, 3]) await registerApproved(ws, dir, 'm', seed);
       for (const v of [1, 2, 3]) await ws.setAlias({ name: 'm', alias: 'champion', version: v, actor: 'bo' });

@@ -1,11 +1,11 @@
-import type { Settings } from './config/config.js';
-import { computeDatasetStats } from './data/dataset-stats.js';
-import { openPgWorkspace } from './registry/postgres/open-workspace.js';
-import { openSqliteWorkspace } from './registry/sqlite/open-workspace.js';
-import type { Workspace } from './registry/workspace.js';
+import type { Settings } from '../config/config.js';
+import { computeDatasetStats } from '../data/dataset-stats.js';
+import { openPgWorkspace } from '../registry/postgres/open-workspace.js';
+import { openSqliteWorkspace } from '../registry/sqlite/open-workspace.js';
+import type { Workspace } from '../registry/workspace.js';
 
 /**
- * The composition root: the one place that picks adapters from settings. The embedded default is
+ * The workspace adapters, picked from settings. The embedded default is
  * SQLite + a local artifact folder under `home`; a registry URL switches datasets, models,
  * deployments and artifacts to PostgreSQL so several machines share them.
  */

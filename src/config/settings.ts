@@ -1,0 +1,137 @@
+import { availableParallelism, userInfo } from 'node:os';
+import { z } from 'zod';
+
+/**
+ * Every setting lading has, typed. Read once (cli/context.ts calls config/load-settings.ts) from
+ * flags, then LADING_* environment variables, then the project file lading.yaml, then the default;
+ * everything below config/ receives this object and never reads the environment itself.
+ */
+export interface Settings {
+  readonly home: string;
+  readonly threads: number;
+  readonly interactive: boolean;
+  readonly registryUrl: string | undefined;
+  readonly registrySchema: string;
+  readonly port: number;
+  readonly host: string;
+  readonly workers: number;
+  readonly maxDelayMs: number;
+  readonly maxBodyKb: number;
+  readonly token: string | undefined;
+  readonly protectPredictions: boolean;
+  readonly pollMs: number;
+  readonly actor: string;
+  /** Open section of lading.yaml; the lifecycle issue defines its shape. */
+  readonly pipelines: Readonly<Record<string, unknown>>;
+  /** Open section of lading.yaml; the feature-store issue defines its shape. */
+  readonly features: Readonly<Record<string, unknown>>;
+}
+
+export type SettingKey = keyof Settings;
+
+/** How a flag or environment variable's text becomes a value (the project file gives typed YAML). */
+export type SettingKind = 'string' | 'int' | 'number' | 'boolean' | 'section';
+
+/** What a default may depend on: where lading runs, and whether a person watches a terminal. */
+export interface DefaultContext {
+  readonly isTTY: boolean;
+  readonly ci: boolean;
+}
+
+export interface SettingSpec<T> {
+  readonly kind: SettingKind;
+  readonly schema: z.ZodType<T>;
+  /** Says what a valid value is, for error messages ("a whole number from 1 to 256"). */
+  readonly expect: string;
+  readonly env?: string;
+  readonly flag?: string;
+  /** The default, for people (README, help, `config show`). */
+  readonly defaultText: string;
+  readonly default: (c: DefaultContext) => T;
+  readonly doc: string;
+  /** A path: relative values are taken from the current directory, or from lading.yaml's folder. */
+  readonly path?: true;
+  /** Never printed in full. */
+  readonly secret?: true;
+}
+
+const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+const cores = () => availableParallelism();
+
+function loginName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> } = {
+  home: {
+    kind: 'string', schema: z.string().min(1), expect: 'a folder path', env: 'LADING_HOME', flag: '--home', path: true,
+    defaultText: './.lading', default: () => '.lading', doc: 'workspace folder: SQLite metadata and the artifact folder',
+  },
+  threads: {
+    kind: 'int', schema: wholeNumber(1, 256), expect: 'a whole number from 1 to 256', env: 'LADING_THREADS', flag: '--threads',
+    defaultText: 'all cores', default: cores, doc: 'worker threads for training and prediction',
+  },
+  interactive: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_INTERACTIVE',
+    defaultText: 'stderr is a terminal and CI is unset', default: (c) => c.isTTY && !c.ci, doc: 'live progress bars instead of plain progress lines',
+  },
+  registryUrl: {
+    kind: 'string', schema: z.string().regex(/^postgres(ql)?:\/\//).optional(), expect: 'a postgres:// URL',
+    env: 'LADING_REGISTRY_URL', flag: '--registry-url', secret: true,
+    defaultText: 'none (SQLite under home)', default: () => undefined, doc: 'share datasets, models, deployments and artifacts in PostgreSQL',
+  },
+  registrySchema: {
+    kind: 'string', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), expect: 'a PostgreSQL schema name (letters, digits, _)',
+    env: 'LADING_REGISTRY_SCHEMA', flag: '--registry-schema', defaultText: 'public', default: () => 'public', doc: 'PostgreSQL schema of the shared registry',
+  },
+  port: {
+    kind: 'int', schema: wholeNumber(0, 65535), expect: 'a port number from 0 to 65535', env: 'LADING_PORT', flag: '--port',
+    defaultText: '8080', default: () => 8080, doc: 'HTTP port of `lading serve` (0 = any free port)',
+  },
+  host: {
+    kind: 'string', schema: z.string().min(1), expect: 'a host name or IP address', env: 'LADING_HOST', flag: '--host',
+    defaultText: '127.0.0.1', default: () => '127.0.0.1', doc: 'address `lading serve` listens on',
+  },
+  workers: {
+    kind: 'int', schema: wholeNumber(1, 256), expect: 'a whole number from 1 to 256', env: 'LADING_WORKERS', flag: '--workers',
+    defaultText: 'all cores', default: cores, doc: 'serving threads',
+  },
+  maxDelayMs: {
+    kind: 'number', schema: z.number().min(0).max(1000), expect: 'milliseconds from 0 to 1000', env: 'LADING_MAX_DELAY_MS', flag: '--max-delay-ms',
+    defaultText: '2', default: () => 2, doc: 'longest a request waits to be batched with others',
+  },
+  maxBodyKb: {
+    kind: 'int', schema: wholeNumber(1, 1 << 20), expect: 'a whole number of kilobytes from 1 to 1048576', env: 'LADING_MAX_BODY_KB', flag: '--max-body-kb',
+    defaultText: '1024', default: () => 1024, doc: 'largest HTTP request body',
+  },
+  token: {
+    kind: 'string', schema: z.string().min(1).optional(), expect: 'a non-empty string', env: 'LADING_TOKEN', flag: '--token', secret: true,
+    defaultText: 'none (admin routes off)', default: () => undefined, doc: 'bearer token for the admin routes',
+  },
+  protectPredictions: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_PROTECT_PREDICTIONS', flag: '--protect-predictions',
+    defaultText: 'false', default: () => false, doc: 'also demand the token on prediction routes',
+  },
+  pollMs: {
+    kind: 'int', schema: wholeNumber(50, 3_600_000), expect: 'a whole number of milliseconds from 50 to 3600000', env: 'LADING_POLL_MS', flag: '--poll-ms',
+    defaultText: '1000', default: () => 1000, doc: 'how often a server looks for deployment and alias changes',
+  },
+  actor: {
+    kind: 'string', schema: z.string().trim().min(1), expect: 'a non-empty name', env: 'LADING_ACTOR', flag: '--actor',
+    defaultText: 'the login name', default: loginName, doc: 'who acts, as recorded in the audit log',
+  },
+  pipelines: {
+    kind: 'section', schema: z.record(z.string(), z.unknown()), expect: 'a mapping', defaultText: '{}', default: () => ({}),
+    doc: 'training pipelines (lading.yaml only; shape defined by the lifecycle)',
+  },
+  features: {
+    kind: 'section', schema: z.record(z.string(), z.unknown()), expect: 'a mapping', defaultText: '{}', default: () => ({}),
+    doc: 'feature views (lading.yaml only; shape defined by the feature store)',
+  },
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];

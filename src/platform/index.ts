@@ -1,0 +1,13 @@
+/**
+ * The composition root: the one place that picks adapters from settings and wires the processes
+ * lading runs. CLI verbs parse arguments, call in here, and render.
+ *
+ *   workspace        datasets, models, deployments, artifacts (SQLite under home, or PostgreSQL)
+ *   serving process  model source + serving plane + deployment sync + HTTP server
+ *
+ * The monitor, the retraining controller and the stream worker slot in beside these as
+ * `startMonitorProcess`, `startControllerProcess` and `startStreamWorker`, each taking the settings
+ * and returning a LadingProcess (close(), closed), so every process stops the same orderly way.
+ */
+export { openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
+export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import type { Settings } from '../config/config.js';
+import { InputError, InterruptedError } from '../core/errors.js';
+import type { Workspace } from '../registry/workspace.js';
+import { singleDeployment } from '../serving/deployment.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
+import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
+import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
+import { ServingPlane } from '../serving/serving-plane.js';
+import { startServer, type RunningServer } from '../server/start-server.js';
+import { openPlatformWorkspace } from './workspace.js';
+
+export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
+  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs'>;
+
+/** What one serving process serves: models by reference (file or NAME@ALIAS), or stored deployments. */
+export type ServingTarget =
+  | { readonly models: readonly { readonly ref: string; readonly endpoint?: string | undefined }[] }
+  | { readonly deployments: readonly string[] };
+
+export interface ServingProcessOptions {
+  /** Aborting it starts the same orderly close() (Ctrl-C, SIGTERM). */
+  readonly signal?: AbortSignal;
+  /** Each time stored deployments were applied or failed to apply. */
+  readonly onSyncReport?: (r: SyncReport) => void;
+}
+
+/** A running process lading started. The monitor, controller and stream worker will have this shape too. */
+export interface LadingProcess {
+  /** Orderly stop; idempotent. Resolves once everything the process opened is closed. */
+  close(): Promise<void>;
+  /** Resolves when close() finished (whoever called it). */
+  readonly closed: Promise<void>;
+}
+
+export interface ServingProcess extends LadingProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly plane: ServingPlane;
+}
+
+/**
+ * The serving process, wired: model source (files, or the registry when a ref or a deployment needs
+ * it), the serving plane, deployment control (admin routes, only with a token), the deployment sync
+ * or the alias refresher, and the HTTP server. Anything it loaded is unloaded again when starting
+ * fails (a port in use, a missing deployment) and on close(): drain HTTP, stop polling, unload models,
+ * close the workspace.
+ */
+export async function startServingProcess(settings: ServingSettings, target: ServingTarget, options: ServingProcessOptions = {}): Promise<ServingProcess> {
+  const models = 'models' in target ? target.models : [];
+  const deployments = 'deployments' in target ? target.deployments : [];
+  if ((models.length === 0) === (deployments.length === 0)) {
+    throw new InputError('missing-target', 'a serving process serves models or deployments (one of them)', {});
+  }
+  const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
+  // The admin routes write deployments into the registry, so a token opens it too.
+  const workspace: Workspace | undefined = followsRegistry || settings.token !== undefined ? await openPlatformWorkspace(settings) : undefined;
+  const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, join(settings.home, 'serving-cache'))) : new FileModelSource();
+  const plane = new ServingPlane(source, { threads: settings.workers, maxDelayMs: settings.maxDelayMs });
+  let sync: DeploymentSync | undefined;
+  let refresher: NodeJS.Timeout | undefined;
+  let server: RunningServer | undefined;
+  const stopPolling = async () => {
+    if (refresher) clearInterval(refresher);
+    await sync?.stop();
+  };
+  try {
+    if (models.length > 0) {
+      for (const m of models) {
+        const resolved = await source.resolve(m.ref);
+        await plane.deploy(singleDeployment(m.endpoint ?? resolved.name, m.ref));
+      }
+      if (followsRegistry) {
+        // A registry ref follows its alias: re-resolved every poll, swapped (blue/green) when it moves.
+        refresher = setInterval(() => { void plane.refresh().catch(() => undefined); }, settings.pollMs);
+        refresher.unref();
+      }
+    } else {
+      sync = new DeploymentSync(workspace!.deployments, plane, options.onSyncReport);
+      await sync.syncOnce();
+      for (const d of deployments) {
+        if (!plane.endpoint(d)) throw new InputError('unknown-deployment', `no live deployment named ${d}`, { deployment: d }, 'Create it with `lading deploy set`.');
+      }
+      sync.start(settings.pollMs);
+    }
+    if (options.signal?.aborted) throw new InterruptedError('starting the server');
+    const control = workspace && settings.token !== undefined ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
+    const syncing = sync;
+    server = await startServer({
+      plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
+      maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: syncing ? () => syncing.syncOnce() : undefined,
+      // Read-only registry routes (the dashboard's) whenever this process has the registry open.
+      registry: workspace,
+    }).catch((e: unknown) => { throw listenError(e, settings); });
+  } catch (e) {
+    await stopPolling();
+    await plane.close();
+    workspace?.close();
+    throw e;
+  }
+  const running = server;
+  let closing: Promise<void> | undefined;
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => { markClosed = resolve; });
+  const close = () => {
+    closing ??= (async () => {
+      try {
+        await stopPolling();
+        await running.close(); // drains, then unloads the models
+      } finally {
+        workspace?.close();
+        markClosed();
+      }
+    })();
+    return closing;
+  };
+  options.signal?.addEventListener('abort', () => { void close(); }, { once: true });
+  if (options.signal?.aborted) void close();
+  return { url: running.url, port: running.port, plane, close, closed };
+}
+
+/** A listen failure a person can act on (port taken, not allowed) says so and names the flag. */
+function listenError(e: unknown, settings: ServingSettings): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const facts = { flag: '--port', port: settings.port, host: settings.host };
+  if (code === 'EADDRINUSE') {
+    return new InputError('port-in-use', `port ${settings.port} on ${settings.host} is already in use`, facts,
+      'Stop what holds it, or pick another with --port (0 picks any free port).', { cause: e });
+  }
+  if (code === 'EACCES') {
+    return new InputError('port-not-allowed', `not allowed to listen on port ${settings.port} on ${settings.host}`, facts,
+      'Ports below 1024 need privileges; pick another with --port.', { cause: e });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new InputError('bad-host', `cannot listen on host ${settings.host}: no such local address`, { ...facts, flag: '--host' },
+      'Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).', { cause: e });
+  }
+  return e;
+}

@@ -1,0 +1,55 @@
+import type { ModelRegistry } from '../registry/model-registry.js';
+import type { DeploymentControl } from '../lifecycle/deployment-control.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
+import type { ServingPlane } from '../serving/serving-plane.js';
+
+/** The part of the registry the read-only registry routes use. */
+export type RegistryReader = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases'>;
+
+export interface AppDeps {
+  readonly plane: ServingPlane;
+  readonly limits?: RequestLimits;
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Bearer token for admin routes; when unset, admin routes are off (404). */
+  readonly token?: string | undefined;
+  /** Also demand the token on prediction and metadata routes. */
+  readonly protectPredictions?: boolean;
+  /** Deployment changes (admin routes); absent = read-only server. */
+  readonly control?: DeploymentControl | undefined;
+  /** Called after an admin change so the server applies it at once instead of at the next poll. */
+  readonly afterChange?: () => Promise<unknown>;
+  /** True while shutting down: new requests get 503, readiness goes false. */
+  readonly isDraining?: () => boolean;
+  /** Serves GET /v1/registry/... (read-only) when given. */
+  readonly registry?: RegistryReader | undefined;
+}
+
+/** What every route module gets: the dependencies with their defaults filled in. */
+export interface ServerContext {
+  readonly plane: ServingPlane;
+  readonly limits: RequestLimits;
+  readonly maxBodyBytes: number;
+  readonly token: string | undefined;
+  readonly protectPredictions: boolean;
+  readonly control: DeploymentControl | undefined;
+  readonly afterChange: (() => Promise<unknown>) | undefined;
+  readonly isDraining: () => boolean;
+  readonly registry: RegistryReader | undefined;
+}
+
+const DEFAULT_MAX_BODY = 1 << 20;
+
+export function serverContext(deps: AppDeps): ServerContext {
+  return {
+    plane: deps.plane,
+    limits: deps.limits ?? DEFAULT_REQUEST_LIMITS,
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    token: deps.token,
+    protectPredictions: deps.protectPredictions ?? false,
+    control: deps.control,
+    afterChange: deps.afterChange,
+    isDraining: deps.isDraining ?? (() => false),
+    registry: deps.registry,
+  };
+}

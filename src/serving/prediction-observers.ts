@@ -1,0 +1,125 @@
+import type { ModelIdentity } from './model-runtime.js';
+
+/**
+ * One answered classify call (one request, or one shadow copy of it), as observers see it. The
+ * arrays are the ones the answer was built from: read them, never write them, and copy what you
+ * keep past the call (a prediction log serialises them there and then).
+ */
+export interface PredictionEvent {
+  readonly endpoint: string;
+  readonly variant: string;
+  /** 'primary': this answer went back to the caller. 'shadow': a copy nobody saw (see ShadowRunner). */
+  readonly role: 'primary' | 'shadow';
+  /** True when the caller named the variant (`name@variant`, `name@version`): weights were bypassed. */
+  readonly pinned: boolean;
+  /** Which model answered: name, version, kind, sha256 and its labels (topIds index `model.labels`). */
+  readonly model: ModelIdentity;
+  readonly texts: readonly string[];
+  /** Top-1 class id and probability per text. */
+  readonly topIds: Int32Array;
+  readonly topScores: Float32Array;
+  /** From the decoded request to the answer (the figure in lading_request_duration_seconds). */
+  readonly latencyMs: number;
+  /** Of which waiting in the micro-batcher. */
+  readonly queueMs: number;
+  /**
+   * The request ids this call answered: one for an HTTP request (its `requestId` / OIP `id`); a
+   * transport that packs several messages into one call may pass one per text. Empty when the
+   * caller gave none (in-process use).
+   */
+  readonly requestIds: readonly string[];
+  /** Epoch milliseconds when the answer was ready. */
+  readonly at: number;
+}
+
+/**
+ * Something that wants to see every answered prediction: metrics, shadow traffic, and next the
+ * prediction log of monitoring/ (subscribe one with `ServingPlane.observe(name, observer)`).
+ *
+ * Observers run after the answer has gone back, batched on a later turn of the event loop, so they
+ * never sit on a request's critical path. A throw or a rejected promise is counted
+ * (lading_observer_errors_total) and logged, never passed on; it fails no prediction and stops no
+ * other observer. Observers still share the event loop with the server: do little synchronously
+ * (copy, append to a buffer) and do I/O asynchronously, in batches (e.g. a prediction log that
+ * buffers events and writes them every N events or M ms, dropping and counting when it falls behind).
+ */
+export type PredictionObserver = (event: PredictionEvent) => void | Promise<void>;
+
+export interface ObserverFailure {
+  readonly observer: string;
+  readonly error: unknown;
+  /** Failures of this observer so far, this one included. */
+  readonly count: number;
+}
+
+/**
+ * Holds the subscribed observers and delivers events to them off the critical path: `publish`
+ * only appends to a queue; one setImmediate per event-loop turn hands the whole queue to every
+ * observer. Failures go to `onFailure` (the plane counts and logs them).
+ */
+export class ObserverHub {
+  private readonly observers = new Map<string, PredictionObserver>();
+  private list: Array<[string, PredictionObserver]> = [];
+  private queue: PredictionEvent[] = [];
+  private scheduled = false;
+  private readonly failures = new Map<string, number>();
+
+  constructor(private readonly onFailure: (f: ObserverFailure) => void) {}
+
+  /** Adds an observer under a unique name; returns the function that removes it. */
+  subscribe(name: string, observer: PredictionObserver): () => void {
+    if (this.observers.has(name)) throw new Error(`a prediction observer named "${name}" is already subscribed`);
+    this.observers.set(name, observer);
+    this.list = [...this.observers];
+    return () => this.unsubscribe(name, observer);
+  }
+
+  unsubscribe(name: string, observer?: PredictionObserver): void {
+    if (observer !== undefined && this.observers.get(name) !== observer) return;
+    if (this.observers.delete(name)) this.list = [...this.observers];
+  }
+
+  get names(): string[] { return [...this.observers.keys()]; }
+
+  /** Failures per observer name since start. */
+  failureCounts(): Record<string, number> { return Object.fromEntries(this.failures); }
+
+  /** Queues an event; never calls an observer synchronously. */
+  publish(event: PredictionEvent): void {
+    if (this.list.length === 0) return;
+    this.queue.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.deliver);
+    }
+  }
+
+  /** Resolves once every event published so far has been handed to the observers (tests, shutdown). */
+  flushed(): Promise<void> {
+    if (!this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => setImmediate(() => { void this.flushed().then(resolve); }));
+  }
+
+  private readonly deliver = (): void => {
+    this.scheduled = false;
+    const events = this.queue;
+    this.queue = [];
+    for (const [name, observer] of this.list) {
+      if (this.observers.get(name) !== observer) continue; // unsubscribed by an earlier observer
+      for (const event of events) {
+        try {
+          const r = observer(event);
+          if (r !== undefined && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (e: unknown) => this.failed(name, e));
+        } catch (e) {
+          this.failed(name, e);
+        }
+      }
+    }
+  };
+
+  private failed(observer: string, error: unknown): void {
+    const count = (this.failures.get(observer) ?? 0) + 1;
+    this.failures.set(observer, count);
+    this.onFailure({ observer, error, count });
+  }
+}
