@@ -13,10 +13,10 @@ import { computeDatasetStats } from '../src/data/dataset-stats.js';
 import { decodeArtifact, encodeArtifact, type ArtifactMeta } from '../src/models/artifact.js';
 import type { Classifier } from '../src/models/classifier.js';
 import { modelKind } from '../src/models/kinds.js';
-import { LocalFolderArtifactStore } from '../src/registry/artifacts/local-folder/local-folder-store.js';
-import { openPgWorkspace } from '../src/registry/postgres/open-pg-workspace.js';
+import { LocalFolderArtifactStore } from '../src/registry/artifacts/local-folder/artifact-store.js';
+import { openPgWorkspace } from '../src/registry/postgres/open-workspace.js';
 import { openEmbeddedWorkspace } from '../src/platform/index.js';
-import { SqliteModelRegistry } from '../src/registry/sqlite/sqlite-model-registry.js';
+import { SqliteModelRegistry } from '../src/registry/sqlite/model-registry.js';
 import type { Workspace } from '../src/registry/workspace.js';
 import { machine, writeResult } from './machine.js';
 

@@ -12,7 +12,7 @@ import { registerArtifact, type RegisterArtifactInput } from '../registry/regist
 import type { ModelVersionRecord } from '../registry/model-registry.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { Settings } from '../config/config.js';
-import { DeploymentControl } from '../serving/deployment-control.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { evaluate, type EvalReport } from '../training/evaluate.js';
 import { lookupLabels } from '../training/label-index.js';
 import { runTrainingPipeline } from '../training/pipeline.js';

@@ -1,11 +1,12 @@
 import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
-import { DeploymentControl } from '../serving/deployment-control.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
+import { ReleaseControl, type Release } from '../lifecycle/release-control.js';
 import { withWorkspace } from '../platform/index.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
-import { table, writeJson, writeLine } from './output.js';
+import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -14,6 +15,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   actor: { type: 'string' },
   share: { type: 'string' },
+  alias: { type: 'string' },
 } as const;
 
 const ACTIONS = new Set(['set', 'canary', 'promote', 'switch', 'rollback', 'remove', 'show', 'history', 'list']);
@@ -30,9 +32,14 @@ without a restart.
 Actions:
   set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}]
   canary ENDPOINT VARIANT --share PERCENT   give one primary PERCENT of the traffic
-  promote ENDPOINT VARIANT                  make VARIANT the only variant
+  promote ENDPOINT VARIANT [--alias ALIAS]  make VARIANT the only variant; with --alias, also move
+                                            ALIAS of its model to its version and serve NAME@ALIAS
+                                            (a release: both halves audited, the alias moved back
+                                            if the deployment change fails)
   switch ENDPOINT                           blue-green: swap the live and the standby variant
-  rollback ENDPOINT                         restore the revision before the current one
+  rollback ENDPOINT [--alias ALIAS]         restore the revision before the current one (again:
+                                            one more revision back); with --alias, also roll back
+                                            ALIAS of the model the endpoint follows through it
   remove ENDPOINT
   show ENDPOINT | history ENDPOINT | list
 
@@ -41,11 +48,13 @@ Examples:
   lading deploy set hs4 --variant main=hs4@champion
   lading deploy set hs4 --mode canary --variant stable=hs4@champion:95 --variant new=hs4@challenger:5
   lading deploy set hs4 --mode shadow --variant main=hs4@champion --variant next=hs4@candidate:0:shadow
+  lading deploy promote hs4 new --alias champion
   lading deploy rollback hs4
 
 Options:
-  --reason TEXT   recorded with the revision
+  --reason TEXT   recorded with the revision (and the alias change)
   --actor NAME    who made the change (env LADING_ACTOR; default: the login name)
+  --alias ALIAS   promote and rollback: move a model alias together with the deployment
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -64,14 +73,24 @@ ${COMMON_HELP}`,
     // Parsed before the registry is opened, so a bad flag touches nothing.
     const variants = (values.variant ?? []).map(parseVariant);
     // Deployments live in the registry: SQLite under --home, or PostgreSQL with --registry-url.
-    const out = await withWorkspace(ctx.settings(values), async (ws): Promise<DeploymentRecord | DeploymentRecord[]> => {
+    if (values.alias !== undefined && action !== 'promote' && action !== 'rollback') {
+      throw new InputError('bad-flag', `lading deploy ${action}: --alias goes with promote and rollback only`, { action: action ?? '' }, 'Run `lading deploy --help`.');
+    }
+    const alias = values.alias;
+    const release = { actor, ...(values.reason !== undefined ? { reason: values.reason } : {}), ...(alias !== undefined ? { alias } : {}) };
+    const out = await withWorkspace(ctx.settings(values), async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
       const control = new DeploymentControl(ws.deployments);
+      const releases = new ReleaseControl(ws, control);
       switch (action) {
         case 'set': return control.deploy({ endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants }, actor, reason);
         case 'canary': return control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), Number(need(values.share, '--share')), actor, reason);
-        case 'promote': return control.promote(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), actor, reason);
+        case 'promote':
+          if (alias !== undefined) return releases.release({ endpoint: need(endpoint, 'ENDPOINT'), variant: need(extra, 'VARIANT'), ...release });
+          return control.promote(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), actor, reason);
         case 'switch': return control.switchBlueGreen(need(endpoint, 'ENDPOINT'), actor, reason);
-        case 'rollback': return control.rollback(need(endpoint, 'ENDPOINT'), actor, reason);
+        case 'rollback':
+          if (alias !== undefined) return releases.rollbackRelease({ endpoint: need(endpoint, 'ENDPOINT'), ...release });
+          return control.rollback(need(endpoint, 'ENDPOINT'), actor, reason);
         case 'remove': return control.remove(need(endpoint, 'ENDPOINT'), actor, reason);
         case 'show': {
           const c = await control.store.current(need(endpoint, 'ENDPOINT'));
@@ -83,10 +102,14 @@ ${COMMON_HELP}`,
       }
     });
     if (values.json) { writeJson(ctx.stdout, out); return 0; }
-    const rows = Array.isArray(out) ? out : [out];
+    if ('deployment' in out) {
+      writeLine(ctx.stdout, `${out.model}@${out.alias.alias.alias}: ${out.alias.previousVersion ?? '(new)'} -> ${out.alias.alias.version}`);
+    }
+    const records = 'deployment' in out ? out.deployment : out;
+    const rows = Array.isArray(records) ? records : [records];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [
       r.endpoint, r.revision, r.action, r.spec?.mode ?? '(removed)',
-      r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, r.at,
+      r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, utcTime(r.at),
     ])));
     return 0;
   },

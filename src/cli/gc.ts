@@ -7,10 +7,11 @@ import { table, utcTime, writeJson, writeLine } from './output.js';
 
 const HELP = `Usage: lading gc [--dry-run] [--min-age SECONDS] [options]
 
-Finds artifacts that nothing refers to (no dataset version, no live model version: left by a
-process killed between writing an artifact and its row, or freed by \`models\` deletions) and
-deletes them. Artifacts younger than --min-age are kept: a registration writes its artifact just
-before its row, so a very young orphan may be about to be referenced.
+Finds artifacts that nothing refers to (no dataset version, no live model version) and deletes
+them. They are left by a process killed between writing an artifact and its row, or freed when
+a model version is deleted through the registry API (no verb deletes versions yet). Artifacts
+younger than --min-age are kept: a registration writes its artifact just before its row, so a
+very young orphan may be about to be referenced. Times are ISO 8601 UTC.
 
 Options:
   --dry-run          list what would be deleted; delete nothing

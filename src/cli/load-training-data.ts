@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
-import type { Registry } from '../registry/registry.js';
+import type { DatasetRegistry } from '../registry/dataset-registry.js';
 
 /**
  * `--data FILE|DATASET`: a file is read, validated and imported into the workspace (idempotent:
  * the same content is the same version), so every model records the dataset version it came from.
  */
-export async function loadTrainingData(registry: Pick<Registry, 'saveDataset' | 'getDataset' | 'loadDatasetRows'>, data: string, textColumn: string, labelColumn: string): Promise<{ rows: DatasetRows; dataset: DatasetVersion; created: boolean }> {
+export async function loadTrainingData(registry: Pick<DatasetRegistry, 'saveDataset' | 'getDataset' | 'loadDatasetRows'>, data: string, textColumn: string, labelColumn: string): Promise<{ rows: DatasetRows; dataset: DatasetVersion; created: boolean }> {
   if (existsSync(data)) {
     const path = resolve(data);
     const rows = await readLabelledFile(path, { text: textColumn, labels: [labelColumn] });

@@ -3,7 +3,7 @@ import type { Settings } from '../config/config.js';
 import { InputError, InterruptedError } from '../core/errors.js';
 import type { Workspace } from '../registry/workspace.js';
 import { singleDeployment } from '../serving/deployment.js';
-import { DeploymentControl } from '../serving/deployment-control.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/config.js';
 import { computeDatasetStats } from '../data/dataset-stats.js';
-import { openPgWorkspace } from '../registry/postgres/open-pg-workspace.js';
-import { openSqliteWorkspace } from '../registry/sqlite/open-sqlite-workspace.js';
+import { openPgWorkspace } from '../registry/postgres/open-workspace.js';
+import { openSqliteWorkspace } from '../registry/sqlite/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
 
 /**

@@ -4,8 +4,8 @@ import { ConflictError, InputError } from '../core/errors.js';
 /**
  * The deployment half of the registry: every revision of every serving endpoint, append-only (a
  * change is a new revision, a rollback too), so the history is the audit trail of who changed what
- * traffic and why. SQLite (sqlite/sqlite-deployment-store.ts) and PostgreSQL
- * (postgres/pg-deployment-store.ts) implement it; test/registry/deployments/ is the one contract
+ * traffic and why. SQLite (sqlite/deployment-store.ts) and PostgreSQL
+ * (postgres/deployment-store.ts), in memory (memory/deployment-store.ts) implement it; test/registry/deployments/ is the one contract
  * suite both pass. The store checks only what storage needs (names, action, actor, the spec's
  * endpoint); whether a spec is a sensible deployment is serving's rule (serving/deployment.ts).
  */

@@ -1,4 +1,5 @@
-import type { ApprovalStatus, AuditAction, AuditEntry, InputSchema, ModelVersionRecord } from './model-registry.js';
+import type { AliasRecord, ApprovalStatus, AuditAction, AuditEntry, InputSchema, ModelVersionRecord } from './model-registry.js';
+import { aliasServesTraffic } from './model-rules.js';
 
 /**
  * Row <-> record mapping shared by the SQLite and PostgreSQL model registries (same column names;
@@ -31,6 +32,17 @@ export interface VersionRow {
   deleted_at: string | Date | null;
 }
 
+export interface AliasRow {
+  model: string;
+  alias: string;
+  version: number;
+  moved_at: string | Date;
+  moved_by: string;
+}
+
+/** The audit actions that move an alias (what rollbackTarget and aliasPeriods read). */
+export const ALIAS_ACTIONS_SQL = `action IN ('alias-set', 'alias-delete', 'rollback')`;
+
 export interface AuditRow {
   id: number | string;
   at: string | Date;
@@ -49,6 +61,10 @@ type Immutable = Omit<ModelVersionRecord, 'approval' | 'deletedAt'>;
 const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 export const isoTime = (v: string | Date): string => (v instanceof Date ? v.toISOString() : v);
 const isoOrNull = (v: string | Date | null): string | null => (v === null ? null : isoTime(v));
+
+export function toAliasRecord(r: AliasRow): AliasRecord {
+  return { model: r.model, alias: r.alias, version: r.version, movedAt: isoTime(r.moved_at), movedBy: r.moved_by, servesTraffic: aliasServesTraffic(r.alias) };
+}
 
 export class VersionRecordCache {
   private readonly cache = new Map<string, Immutable>();

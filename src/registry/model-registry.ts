@@ -1,7 +1,7 @@
 /**
  * The model half of the Registry contract: registered models with immutable versions 1..N, aliases
  * that point at one version each, an approval status per version, an append-only audit log, and
- * lineage. SQLite (sqlite/sqlite-model-registry.ts) and PostgreSQL (postgres/pg-model-registry.ts)
+ * lineage. SQLite (sqlite/model-registry.ts) and PostgreSQL (postgres/model-registry.ts)
  * implement it; test/registry/models/ is the one contract suite both pass.
  *
  * Alias rule (what "serves traffic" means): every alias serves traffic, and so may only point at an

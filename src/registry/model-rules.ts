@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
-import type { AliasPeriod, AuditEntry, ModelVersionRecord } from './model-registry.js';
+import type { AliasPeriod, ApprovalStatus, AuditEntry, ModelVersionRecord } from './model-registry.js';
 
 /**
  * The rules both model-registry adapters apply, in one place so SQLite and PostgreSQL cannot drift:
@@ -99,6 +99,51 @@ export function unknownVersion(name: string, version: number): NotFoundError {
 export function unknownAlias(name: string, alias: string): NotFoundError {
   return new NotFoundError('model-alias-not-found', `model "${name}" has no alias "${alias}"`, { model: name, alias },
     `Run \`lading models show ${name}\` to see its aliases.`);
+}
+
+/** The checks of an alias change that need no database: names, actor and (for a move) the version number. */
+export function checkAliasChange(input: { readonly name: string; readonly alias: string; readonly actor: string; readonly version?: number }): void {
+  checkModelName(input.name);
+  checkAliasName(input.alias);
+  checkActor(input.actor);
+  if (input.version !== undefined) checkVersionNumber(input.name, input.version);
+}
+
+/** The same checks for a decision about one version (approve, reject, delete). */
+export function checkVersionChange(input: { readonly name: string; readonly version: number; readonly actor: string }): void {
+  checkActor(input.actor);
+  checkModelName(input.name);
+  checkVersionNumber(input.name, input.version);
+}
+
+export function deletedVersion(v: ModelVersionRecord): NotFoundError {
+  return new NotFoundError('model-version-deleted', `${v.model} version ${v.version} was deleted at ${v.deletedAt}`, { model: v.model, version: v.version });
+}
+
+export function nothingToRollBack(name: string, alias: string, version: number): ConflictError {
+  return new ConflictError('nothing-to-roll-back', `alias "${alias}" of ${name} has no earlier version to roll back to`,
+    { model: name, alias, version }, 'Use `lading models alias` to point it at a chosen version.');
+}
+
+/** Throws unless `v` may get the approval `status` (not deleted, not already so, and for a rejection no alias on it). */
+export function checkDecision(v: ModelVersionRecord, status: ApprovalStatus, aliases: readonly string[]): void {
+  const facts = { model: v.model, version: v.version, status: v.approval.status };
+  if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${v.model} version ${v.version} was deleted`, facts);
+  if (v.approval.status === status) throw new ConflictError('already-decided', `${v.model} version ${v.version} is already ${status}`, facts);
+  if (status === 'rejected' && aliases.length > 0) {
+    throw new ConflictError('version-in-use', `${v.model} version ${v.version} cannot be rejected while aliases point at it: ${aliases.join(', ')}`,
+      { ...facts, aliases: aliases.join(',') }, 'Move or roll back those aliases first.');
+  }
+}
+
+/** Throws unless `v` may be deleted (not already, and no alias on it). */
+export function checkDeletable(v: ModelVersionRecord, aliases: readonly string[]): void {
+  const facts = { model: v.model, version: v.version };
+  if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${v.model} version ${v.version} is already deleted`, facts);
+  if (aliases.length > 0) {
+    throw new ConflictError('version-in-use', `${v.model} version ${v.version} cannot be deleted while aliases point at it: ${aliases.join(', ')}`,
+      { ...facts, aliases: aliases.join(',') }, 'Move or delete those aliases first.');
+  }
 }
 
 /** Throws unless `alias` may point at `v`. */

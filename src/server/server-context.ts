@@ -1,5 +1,5 @@
 import type { ModelRegistry } from '../registry/model-registry.js';
-import type { DeploymentControl } from '../serving/deployment-control.js';
+import type { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 

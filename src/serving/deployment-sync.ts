@@ -1,4 +1,4 @@
-import type { DeploymentStore } from './deployment-store.js';
+import type { DeploymentStore } from '../registry/deployment-store.js';
 import type { ServingPlane } from './serving-plane.js';
 
 export interface SyncReport {

@@ -1,9 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/server/app.js';
-import { DeploymentControl } from '../../src/serving/deployment-control.js';
+import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
 import { DeploymentSync } from '../../src/serving/deployment-sync.js';
-import { MemoryDeploymentStore } from '../../src/serving/deployment-store.js';
+import { MemoryDeploymentStore } from '../../src/registry/memory/deployment-store.js';
 import { FileModelSource } from '../../src/serving/model-source.js';
 import { ServingPlane } from '../../src/serving/serving-plane.js';
 import { singleDeployment } from '../../src/serving/deployment.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDeployment, type DeploymentSpec } from '../../src/serving/deployment.js';
-import { DeploymentControl } from '../../src/serving/deployment-control.js';
+import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
 import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { keyPoint, pickByWeight } from '../../src/serving/variant-assignment.js';
 import { parseVariant } from '../../src/cli/deploy.js';

@@ -1,3 +1,4 @@
+import { DATASET_TABLES_SQLITE } from './dataset-schema.js';
 import { DEPLOYMENT_TABLES_SQLITE } from './deployment-schema.js';
 import { MODEL_TABLES_SQLITE } from './model-schema.js';
 
@@ -12,26 +13,8 @@ export interface Migration {
 }
 
 export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE datasets (
-        id              TEXT PRIMARY KEY,
-        content_sha256  TEXT NOT NULL UNIQUE,
-        -- today the artifact holds the canonical bytes, so this equals content_sha256; kept apart
-        -- so a later storage format (compressed, columnar) does not change dataset identity
-        artifact_sha256 TEXT NOT NULL,
-        source          TEXT NOT NULL,
-        created_at      TEXT NOT NULL,
-        text_column     TEXT NOT NULL,
-        label_columns   TEXT NOT NULL,
-        levels          TEXT,
-        row_count       INTEGER NOT NULL,
-        stats           TEXT NOT NULL
-      ) STRICT;
-      CREATE INDEX datasets_created_at ON datasets (created_at);
-    `,
-  },
+  // Datasets (sqlite/dataset-schema.ts).
+  { version: 1, sql: DATASET_TABLES_SQLITE },
   // Model registry: models, versions, aliases, append-only audit log (owned by the model-registry work).
   { version: 2, sql: MODEL_TABLES_SQLITE },
   // Serving deployments: every revision of every endpoint, append-only (sqlite/deployment-schema.ts).

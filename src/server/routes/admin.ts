@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { InputError } from '../../core/errors.js';
-import type { DeploymentControl } from '../../serving/deployment-control.js';
+import type { DeploymentControl } from '../../lifecycle/deployment-control.js';
 import type { DeploymentSpec } from '../../serving/deployment.js';
 import { authorised, unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ArtifactError } from '../../../src/core/errors.js';
-import { LocalFolderArtifactStore } from '../../../src/registry/artifacts/local-folder/local-folder-store.js';
+import { LocalFolderArtifactStore } from '../../../src/registry/artifacts/local-folder/artifact-store.js';
 import { artifactStoreContract } from './artifact-store-contract.js';
 
 function tempRoot(t: TestContext): string {
@@ -13,7 +13,10 @@ function tempRoot(t: TestContext): string {
   return join(dir, 'artifacts');
 }
 
-artifactStoreContract('local folder', async (t) => new LocalFolderArtifactStore(tempRoot(t)));
+artifactStoreContract('local folder', async (t) => {
+  const store = new LocalFolderArtifactStore(tempRoot(t));
+  return { store, corrupt: async (sha256, bytes) => writeFileSync(store.locate(sha256), bytes) };
+});
 
 describe('local folder store', () => {
   it('lays files out as sha256/ab/abcdef... and leaves no temp files', async (t) => {

@@ -3,12 +3,12 @@ import { describe, it, type TestContext } from 'node:test';
 import type { DatasetRows } from '../../../src/core/dataset.js';
 import { ConflictError, InputError, NotFoundError } from '../../../src/core/errors.js';
 import { datasetContentHash } from '../../../src/data/dataset-hash.js';
-import type { Registry } from '../../../src/registry/registry.js';
+import type { DatasetRegistry } from '../../../src/registry/dataset-registry.js';
 
 export interface OpenedRegistry {
-  readonly registry: Registry;
+  readonly registry: DatasetRegistry;
   /** Opens a second registry on the same storage (another process would). */
-  reopen(): Promise<Registry>;
+  reopen(): Promise<DatasetRegistry>;
 }
 
 const rows = (n: number, salt = ''): DatasetRows => ({
@@ -19,7 +19,7 @@ const rows = (n: number, salt = ''): DatasetRows => ({
 });
 
 /**
- * The dataset half of the Registry contract. Every adapter runs it against a real back-end;
+ * The DatasetRegistry contract. Every adapter runs it against a real back-end;
  * `open` gives a fresh, empty registry for each test (and cleans up after it).
  */
 export function datasetRegistryContract(adapter: string, open: (t: TestContext) => Promise<OpenedRegistry>): void {

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import pg from 'pg';
 import { computeDatasetStats } from '../../../src/data/dataset-stats.js';
-import { openPgWorkspace } from '../../../src/registry/postgres/open-pg-workspace.js';
+import { openPgWorkspace } from '../../../src/registry/postgres/open-workspace.js';
 import { datasetRegistryContract } from './dataset-registry-contract.js';
 
 const url = process.env['LADING_TEST_PG_URL'];

@@ -9,7 +9,7 @@ import { encodeDatasetRows } from '../../../src/core/dataset-codec.js';
 import { ArtifactError, ConflictError } from '../../../src/core/errors.js';
 import { openEmbeddedWorkspace } from '../../../src/platform/index.js';
 import { MIGRATIONS } from '../../../src/registry/sqlite/migrations.js';
-import { openSqliteDatabase } from '../../../src/registry/sqlite/open-database.js';
+import { openSqliteDatabase } from '../../../src/registry/sqlite/connection.js';
 import { datasetRegistryContract } from './dataset-registry-contract.js';
 
 function tempHome(t: TestContext): string {
@@ -77,7 +77,7 @@ describe('sqlite workspace', () => {
     await registry.saveDataset(ROWS, { file: 'a.csv', format: 'csv' });
     // Simulate the crash window: the artifact is written, the row never inserted.
     const orphan = encodeDatasetRows({ ...ROWS, texts: ['c', 'd'] });
-    const { LocalFolderArtifactStore } = await import('../../../src/registry/artifacts/local-folder/local-folder-store.js');
+    const { LocalFolderArtifactStore } = await import('../../../src/registry/artifacts/local-folder/artifact-store.js');
     const { sha256 } = await new LocalFolderArtifactStore(join(home, 'artifacts')).put(orphan);
     assert.deepEqual(await registry.listUnreferencedArtifacts(), [sha256]);
   });

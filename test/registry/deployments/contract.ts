@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { DeploymentSpec, VariantSpec } from '../../../src/core/deployment-spec.js';
 import { ConflictError, InputError } from '../../../src/core/errors.js';
-import type { DeploymentAction } from '../../../src/registry/deployment-store.js';
+import type { DeploymentAction, DeploymentStore } from '../../../src/registry/deployment-store.js';
 import type { Workspace } from '../../../src/registry/workspace.js';
 import { openFromSpec, type TestBackend } from '../models/backends.js';
 import { writeSyntheticArtifact } from '../models/fixtures.js';
@@ -31,25 +31,45 @@ const single = (endpoint: string, model: string): DeploymentSpec => ({ endpoint,
 /** Timestamps have millisecond resolution; a pause keeps "before" and "after" apart. */
 const tick = () => new Promise((r) => setTimeout(r, 15));
 
+/** A fresh, empty deployment store, and (for the database ones) the back-end behind it. */
+export interface DeploymentStoreUnderTest {
+  readonly store: DeploymentStore;
+  /** Set for database stores: what only they can show (reopening, raw SQL, other processes, lineage). */
+  readonly durable?: { readonly backend: TestBackend; readonly workspace: Workspace };
+  close(): Promise<void>;
+}
+
+/** The workspace's deployment store on a fresh back-end. */
+export function workspaceStore(makeBackend: () => TestBackend): () => Promise<DeploymentStoreUnderTest> {
+  return async () => {
+    const backend = makeBackend();
+    const workspace = await openFromSpec(backend.spec);
+    return { store: workspace.deployments, durable: { backend, workspace }, close: async () => { workspace.close(); await backend.cleanup(); } };
+  };
+}
+
 /**
  * The DeploymentStore contract (registry/deployment-store.ts) and deployment lineage, run against
- * one back-end through the workspace, with a fresh, empty back-end per test.
+ * one adapter (SQLite, PostgreSQL, memory), with a fresh, empty store per test. Tests of what only a
+ * database store can do are skipped for the memory one.
  */
-export function deploymentStoreContract(label: string, makeBackend: () => TestBackend): void {
-  const withWorkspace = async (fn: (ws: Workspace, backend: TestBackend) => Promise<void>) => {
-    const backend = makeBackend();
-    const ws = await openFromSpec(backend.spec);
+export function deploymentStoreContract(label: string, open: () => Promise<DeploymentStoreUnderTest>): void {
+  const withStore = async (t: TestContext, fn: (d: DeploymentStore, durable: DeploymentStoreUnderTest['durable']) => Promise<void>) => {
+    const under = await open();
     try {
-      await fn(ws, backend);
+      await fn(under.store, under.durable);
     } finally {
-      ws.close();
-      await backend.cleanup();
+      await under.close();
     }
   };
+  /** Runs only on a database store (skipped, with the reason, on the memory one). */
+  const withDatabase = async (t: TestContext, fn: (d: DeploymentStore, ws: Workspace, backend: TestBackend) => Promise<void>) => withStore(t, async (d, durable) => {
+    if (durable === undefined) { t.skip('needs a database back-end'); return; }
+    await fn(d, durable.workspace, durable.backend);
+  });
 
   describe(`deployment store contract: ${label}`, () => {
-    it('refuses a change computed from a revision that is no longer the latest, and writes nothing', () => withWorkspace(async (ws) => {
-      const d = ws.deployments;
+    it('refuses a change computed from a revision that is no longer the latest, and writes nothing', (t) => withStore(t, async (d) => {
       await d.append('hs', single('hs', 'a@1'), 'deploy', 'ann', null, 0);
       await d.append('hs', single('hs', 'a@2'), 'deploy', 'bob', null, 1);
       // Ann's change was made from revision 1; Bob's landed in between.
@@ -62,8 +82,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.equal((await d.append('hs', single('hs', 'a@3'), 'deploy', 'ann', null, 2)).revision, 3);
     }));
 
-    it('appends revisions and reads them back, also after reopening', () => withWorkspace(async (ws, backend) => {
-      const d = ws.deployments;
+    it('appends revisions and reads them back, also after reopening', (t) => withStore(t, async (d, durable) => {
       assert.equal(await d.lastSeq(), 0);
       assert.equal(await d.current('hs'), undefined);
       assert.deepEqual(await d.currentAll(), []);
@@ -83,7 +102,8 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.equal(g1.reason, null);
       assert.deepEqual(await d.current('hs'), r1);
       assert.deepEqual(await d.currentAll(), [g1, r1], 'newest revision of each endpoint, by name');
-      const again = await openFromSpec(backend.spec);
+      if (durable === undefined) return;
+      const again = await openFromSpec(durable.backend.spec);
       try {
         assert.deepEqual(await again.deployments.history('hs'), [r1]);
         assert.deepEqual(await again.deployments.currentAll(), [g1, r1]);
@@ -93,8 +113,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       }
     }));
 
-    it('history is oldest first; seq increases across endpoints and lastSeq follows it', () => withWorkspace(async (ws) => {
-      const d = ws.deployments;
+    it('history is oldest first; seq increases across endpoints and lastSeq follows it', (t) => withStore(t, async (d) => {
       const written = [];
       const actions: DeploymentAction[] = ['deploy', 'canary', 'promote', 'switch', 'rollback'];
       for (let i = 0; i < 10; i++) {
@@ -112,8 +131,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       for (let i = 1; i < a.length; i++) assert.ok(a[i]!.at >= a[i - 1]!.at, 'times do not go backwards');
     }));
 
-    it('a removed endpoint keeps its history: spec null, listed, and a later deploy continues the numbering', () => withWorkspace(async (ws) => {
-      const d = ws.deployments;
+    it('a removed endpoint keeps its history: spec null, listed, and a later deploy continues the numbering', (t) => withStore(t, async (d) => {
       await d.append('hs', single('hs', 'm@1'), 'deploy', 'ann', null);
       const removed = await d.append('hs', null, 'remove', 'ann', 'decommissioned');
       assert.equal(removed.spec, null);
@@ -125,8 +143,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.deepEqual((await d.history('hs')).map((r) => r.spec === null), [false, true, false]);
     }));
 
-    it('bad input gets an InputError naming the problem and writes nothing', () => withWorkspace(async (ws) => {
-      const d = ws.deployments;
+    it('bad input gets an InputError naming the problem and writes nothing', (t) => withStore(t, async (d) => {
       await d.append('hs', single('hs', 'm@1'), 'deploy', 'ann', null);
       const before = JSON.stringify({ all: await d.currentAll(), h: await d.history('hs'), seq: await d.lastSeq() });
       const refused = async (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof InputError && e.code === code);
@@ -139,8 +156,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.equal(JSON.stringify({ all: await d.currentAll(), h: await d.history('hs'), seq: await d.lastSeq() }), before);
     }));
 
-    it('the database itself refuses UPDATE and DELETE of a revision', () => withWorkspace(async (ws, backend) => {
-      const d = ws.deployments;
+    it('the database itself refuses UPDATE and DELETE of a revision', (t) => withDatabase(t, async (d, _ws, backend) => {
       await d.append('hs', single('hs', 'm@1'), 'deploy', 'ann', null);
       const before = await d.history('hs');
       await assert.rejects(backend.rawExec(`UPDATE deployments SET actor = 'mallory'`), /append-only/);
@@ -150,7 +166,7 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.deepEqual(await d.history('hs'), before);
     }));
 
-    it('two processes appending to one endpoint at once get distinct, gapless revisions', { timeout: 30_000 }, () => withWorkspace(async (ws, backend) => {
+    it('two processes appending to one endpoint at once get distinct, gapless revisions', { timeout: 30_000 }, (t) => withDatabase(t, async (d, _ws, backend) => {
       const spec = JSON.stringify(backend.spec);
       const startAt = String(Date.now() + 700);
       const [a, b] = await Promise.all([runChild([spec, 'hs', '15', startAt]), runChild([spec, 'hs', '15', startAt])]);
@@ -158,17 +174,17 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
       assert.equal(b.code, 0, b.stderr);
       const got = [...(JSON.parse(a.stdout) as number[]), ...(JSON.parse(b.stdout) as number[])].sort((x, y) => x - y);
       assert.deepEqual(got, Array.from({ length: 30 }, (_, i) => i + 1));
-      const history = await ws.deployments.history('hs');
+      const history = await d.history('hs');
       assert.deepEqual(history.map((r) => r.revision), got);
       assert.equal(new Set(history.map((r) => r.actor)).size, 2, 'both processes wrote');
       for (let i = 1; i < history.length; i++) {
         assert.ok(history[i]!.seq > history[i - 1]!.seq, 'seq follows revision order: commit order');
         assert.ok(history[i]!.at >= history[i - 1]!.at, 'times follow revision order');
       }
-      assert.equal(await ws.deployments.lastSeq(), history.at(-1)!.seq);
+      assert.equal(await d.lastSeq(), history.at(-1)!.seq);
     }));
 
-    it('lineage: which deployments referred to a version and when (name@N exactly, name@alias through the alias history)', () => withWorkspace(async (ws) => {
+    it('lineage: which deployments referred to a version and when (name@N exactly, name@alias through the alias history)', (t) => withDatabase(t, async (d, ws) => {
       const dir = mkdtempSync(join(tmpdir(), 'lading-deploy-lineage-'));
       try {
         const register = async (name: string, seed: number) => {
@@ -178,7 +194,6 @@ export function deploymentStoreContract(label: string, makeBackend: () => TestBa
         await register('m', 1);
         await register('m', 2);
         await register('m2', 3);
-        const d = ws.deployments;
         await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
         await tick();
         const hs1 = await d.append('hs', single('hs', 'm@champion'), 'deploy', 'ann', null);

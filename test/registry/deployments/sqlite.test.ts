@@ -1,4 +1,4 @@
 import { sqliteBackend } from '../models/backends.js';
-import { deploymentStoreContract } from './contract.js';
+import { deploymentStoreContract, workspaceStore } from './contract.js';
 
-deploymentStoreContract('SQLite (temp folder)', sqliteBackend);
+deploymentStoreContract('SQLite (temp folder)', workspaceStore(sqliteBackend));

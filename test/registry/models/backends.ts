@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { computeDatasetStats } from '../../../src/data/dataset-stats.js';
-import { openPgWorkspace } from '../../../src/registry/postgres/open-pg-workspace.js';
+import { openPgWorkspace } from '../../../src/registry/postgres/open-workspace.js';
 import { openEmbeddedWorkspace } from '../../../src/platform/index.js';
 import type { Workspace } from '../../../src/registry/workspace.js';
 

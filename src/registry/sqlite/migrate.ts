@@ -1,36 +1,14 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ConflictError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
-
-/**
- * Opens (creating if absent) the workspace database with the settings every SQLite adapter relies
- * on, and brings its schema up to date. One connection is shared by the dataset and model parts
- * of the registry.
- */
-export function openSqliteDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
-  const db = new Database(file);
-  try {
-    // WAL: readers never wait for the one writer. WAL + NORMAL survives process crashes and
-    // cannot corrupt the file on power loss (the last commits may be lost, never half-applied).
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db, file, migrations);
-    return db;
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-}
+import type { Migration } from './migrations.js';
 
 /**
  * Applies the migrations not yet applied, each in its own immediate transaction (so two processes
  * opening a fresh workspace at once do not both apply one), after checking that the applied ones
  * are exactly the ones this code knows.
  */
-function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+export function migrateSqlite(db: Database.Database, file: string, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
   const applied = (): Map<number, string> => new Map(
     (db.prepare('SELECT version, sha256 FROM schema_migrations').all() as { version: number; sha256: string }[]).map((r) => [r.version, r.sha256]),

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalFolderArtifactStore } from '../artifacts/local-folder/local-folder-store.js';
-import type { DescribeDataset } from '../registry.js';
-import { CombinedWorkspace, type Workspace } from '../workspace.js';
-import { openSqliteDatabase } from './open-database.js';
-import { SqliteDeploymentStore } from './sqlite-deployment-store.js';
-import { SqliteModelRegistry } from './sqlite-model-registry.js';
-import { SqliteRegistry } from './sqlite-registry.js';
+import { LocalFolderArtifactStore } from '../artifacts/local-folder/artifact-store.js';
+import type { DescribeDataset } from '../dataset-registry.js';
+import { composeWorkspace, type Workspace } from '../workspace.js';
+import { openSqliteDatabase } from './connection.js';
+import { SqliteDeploymentStore } from './deployment-store.js';
+import { SqliteModelRegistry } from './model-registry.js';
+import { SqliteDatasetRegistry } from './dataset-registry.js';
 
 export interface SqliteWorkspaceOptions {
   /** Dataset statistics (data/dataset-stats.ts), injected because registry/ imports only core. */
@@ -27,6 +27,8 @@ export function openSqliteWorkspace(home: string, options: SqliteWorkspaceOption
   const db = openSqliteDatabase(join(home, 'lading.db'));
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   // The dataset side owns the connection and closes it.
-  const datasets = new SqliteRegistry({ db, artifacts, describeDataset: options.describeDataset });
-  return new CombinedWorkspace(datasets, new SqliteModelRegistry(db, artifacts), artifacts, new SqliteDeploymentStore(db), () => undefined);
+  const datasets = new SqliteDatasetRegistry({ db, artifacts, describeDataset: options.describeDataset });
+  return composeWorkspace({
+    datasets, models: new SqliteModelRegistry(db, artifacts), artifacts, deployments: new SqliteDeploymentStore(db), close: () => datasets.close(),
+  });
 }

@@ -1,12 +1,12 @@
-import { PostgresArtifactStore } from '../artifacts/postgres-store.js';
-import type { DescribeDataset } from '../registry.js';
-import { CombinedWorkspace, type Workspace } from '../workspace.js';
-import { checkSchemaName, openPgPool, type PgConnectionOptions } from './pg-connection.js';
-import { PgDatasetRegistry } from './pg-dataset-registry.js';
-import { PgDeploymentStore } from './pg-deployment-store.js';
-import { migratePg } from './pg-migrate.js';
-import { PG_MIGRATIONS } from './pg-migrations.js';
-import { PgModelRegistry } from './pg-model-registry.js';
+import { PostgresArtifactStore } from '../artifacts/postgres/artifact-store.js';
+import type { DescribeDataset } from '../dataset-registry.js';
+import { composeWorkspace, type Workspace } from '../workspace.js';
+import { checkSchemaName, openPgPool, type PgConnectionOptions } from './connection.js';
+import { PgDatasetRegistry } from './dataset-registry.js';
+import { PgDeploymentStore } from './deployment-store.js';
+import { migratePg } from './migrate.js';
+import { PG_MIGRATIONS } from './migrations.js';
+import { PgModelRegistry } from './model-registry.js';
 
 export interface PgWorkspaceOptions extends PgConnectionOptions {
   /** Dataset statistics (data/dataset-stats.ts computeDatasetStats), injected as registry/ imports only core. */
@@ -27,7 +27,7 @@ export function describePgUrl(url: string, schema: string): string {
 /**
  * The shared workspace on PostgreSQL: datasets, models, deployments and artifacts (bytea) in one schema, so
  * several machines use one registry with no other service. Applies pending migrations first, under
- * an advisory lock (pg-migrate.ts).
+ * an advisory lock (postgres/migrate.ts).
  */
 export async function openPgWorkspace(options: PgWorkspaceOptions): Promise<Workspace> {
   const schema = checkSchemaName(options.schema ?? 'public');
@@ -42,5 +42,7 @@ export async function openPgWorkspace(options: PgWorkspaceOptions): Promise<Work
   let ended = false;
   const end = () => { if (!ended) { ended = true; void pool.end(); } };
   const datasets = new PgDatasetRegistry(pool, artifacts, options.describeDataset, end);
-  return new CombinedWorkspace(datasets, new PgModelRegistry(pool, artifacts), artifacts, new PgDeploymentStore(pool, schema), () => undefined);
+  return composeWorkspace({
+    datasets, models: new PgModelRegistry(pool, artifacts), artifacts, deployments: new PgDeploymentStore(pool, schema), close: () => datasets.close(),
+  });
 }

@@ -1,27 +1,25 @@
 import type Database from 'better-sqlite3';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import {
-  aliasPeriods, aliasServesTraffic, checkActor, checkAliasName, checkAliasTarget, checkModelName, checkVersionNumber,
-  artifactUri, parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
+  aliasPeriods, artifactUri, checkAliasChange, checkAliasTarget, checkDecision, checkDeletable, checkModelName,
+  checkVersionChange, checkVersionNumber, deletedVersion, nothingToRollBack, parseModelRef, requireReason, rollbackTarget, unknownAlias,
+  unknownModel, unknownVersion,
 } from '../model-rules.js';
-import { approvalState, toAuditEntry, VersionRecordCache, type AuditRow, type VersionRow } from '../model-record-mapping.js';
+import {
+  ALIAS_ACTIONS_SQL, approvalState, toAliasRecord, toAuditEntry, VersionRecordCache, type AliasRow, type AuditRow, type VersionRow,
+} from '../model-record-mapping.js';
 import type {
   AliasChange, AliasMove, AliasRecord, ApprovalStatus, AuditAction, AuditEntry, AuditQuery, ModelLineage, ModelRegistry,
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
 import { alreadyRegistered, prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
-import { sqliteDeploymentsMentioning } from './sqlite-deployment-store.js';
+import { sqliteDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 
-interface AliasRow { model: string; alias: string; version: number; moved_at: string; moved_by: string }
 interface ModelRow { name: string; latest_version: number; created_at: string; version_count: number }
 
 const now = (): string => new Date().toISOString();
-const toAlias = (r: AliasRow): AliasRecord => ({
-  model: r.model, alias: r.alias, version: r.version, movedAt: r.moved_at, movedBy: r.moved_by, servesTraffic: aliasServesTraffic(r.alias),
-});
-const ALIAS_ACTIONS_SQL = `action IN ('alias-set', 'alias-delete', 'rollback')`;
 
 /**
  * The model registry on a better-sqlite3 connection (the workspace's, with WAL and a busy timeout).
@@ -123,7 +121,7 @@ export class SqliteModelRegistry implements ModelRegistry {
   async listModels(): Promise<ModelSummary[]> {
     return this.s.listModels.all().map((m) => ({
       name: m.name, latestVersion: m.latest_version, versionCount: m.version_count, createdAt: m.created_at,
-      aliases: this.s.aliases.all(m.name).map(toAlias),
+      aliases: this.s.aliases.all(m.name).map(toAliasRecord),
     }));
   }
 
@@ -134,7 +132,7 @@ export class SqliteModelRegistry implements ModelRegistry {
 
   async listAliases(name: string): Promise<AliasRecord[]> {
     this.requireModel(name);
-    return this.s.aliases.all(name).map(toAlias);
+    return this.s.aliases.all(name).map(toAliasRecord);
   }
 
   async resolveModel(ref: string): Promise<ModelVersionRecord> {
@@ -161,9 +159,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       return this.records.toRecord(row);
     }
     const v = this.requireVersion(r.name, r.version);
-    if (v.deletedAt !== null) {
-      throw new NotFoundError('model-version-deleted', `${r.name} version ${r.version} was deleted at ${v.deletedAt}`, { model: r.name, version: r.version });
-    }
+    if (v.deletedAt !== null) throw deletedVersion(v);
     return v;
   }
 
@@ -176,29 +172,24 @@ export class SqliteModelRegistry implements ModelRegistry {
   }
 
   async setAlias(input: SetAliasInput): Promise<AliasMove> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
-    checkVersionNumber(input.name, input.version);
+    checkAliasChange(input);
     return this.db.transaction((): AliasMove => {
       const v = this.requireVersion(input.name, input.version);
       checkAliasTarget(v, input.alias);
       const current = this.s.alias.get(input.name, input.alias);
       if (current !== undefined && current.version === input.version) {
-        return { alias: toAlias(current), previousVersion: current.version, auditId: null };
+        return { alias: toAliasRecord(current), previousVersion: current.version, auditId: null };
       }
       const at = now();
       this.s.upsertAlias.run(input.name, input.alias, input.version, at, input.actor);
       const auditId = this.writeAudit(at, input.actor, 'alias-set', input.name, input.version, input.alias,
         current ? { version: current.version } : null, { version: input.version }, input.reason ?? null);
-      return { alias: toAlias(this.s.alias.get(input.name, input.alias)!), previousVersion: current?.version ?? null, auditId };
+      return { alias: toAliasRecord(this.s.alias.get(input.name, input.alias)!), previousVersion: current?.version ?? null, auditId };
     }).immediate();
   }
 
   async deleteAlias(input: AliasChange): Promise<void> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
+    checkAliasChange(input);
     this.db.transaction(() => {
       const current = this.s.alias.get(input.name, input.alias);
       if (current === undefined) {
@@ -211,9 +202,7 @@ export class SqliteModelRegistry implements ModelRegistry {
   }
 
   async rollbackAlias(input: AliasChange): Promise<AliasMove> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
+    checkAliasChange(input);
     return this.db.transaction((): AliasMove => {
       const current = this.s.alias.get(input.name, input.alias);
       if (current === undefined) {
@@ -223,33 +212,23 @@ export class SqliteModelRegistry implements ModelRegistry {
       const history = this.s.aliasAudit.all(input.name).map(toAuditEntry);
       const target = rollbackTarget(history, input.alias);
       if (target === null) {
-        throw new ConflictError('nothing-to-roll-back', `alias "${input.alias}" of ${input.name} has no earlier version to roll back to`,
-          { model: input.name, alias: input.alias, version: current.version }, 'Use `lading models alias` to point it at a chosen version.');
+        throw nothingToRollBack(input.name, input.alias, current.version);
       }
       checkAliasTarget(this.requireVersion(input.name, target), input.alias);
       const at = now();
       this.s.upsertAlias.run(input.name, input.alias, target, at, input.actor);
       const auditId = this.writeAudit(at, input.actor, 'rollback', input.name, target, input.alias,
         { version: current.version }, { version: target }, input.reason ?? null);
-      return { alias: toAlias(this.s.alias.get(input.name, input.alias)!), previousVersion: current.version, auditId };
+      return { alias: toAliasRecord(this.s.alias.get(input.name, input.alias)!), previousVersion: current.version, auditId };
     }).immediate();
   }
 
   private decide(input: VersionDecision, status: ApprovalStatus): ModelVersionRecord {
-    checkActor(input.actor);
+    checkVersionChange(input);
     const reason = status === 'rejected' ? requireReason('rejecting a version', input.reason) : input.reason ?? null;
     this.db.transaction(() => {
       const v = this.requireVersion(input.name, input.version);
-      const facts = { model: input.name, version: input.version, status: v.approval.status };
-      if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${input.name} version ${input.version} was deleted`, facts);
-      if (v.approval.status === status) throw new ConflictError('already-decided', `${input.name} version ${input.version} is already ${status}`, facts);
-      if (status === 'rejected') {
-        const aliases = this.s.aliasesOfVersion.all(input.name, input.version).map((a) => a.alias);
-        if (aliases.length > 0) {
-          throw new ConflictError('version-in-use', `${input.name} version ${input.version} cannot be rejected while aliases point at it: ${aliases.join(', ')}`,
-            { ...facts, aliases: aliases.join(',') }, 'Move or roll back those aliases first.');
-        }
-      }
+      checkDecision(v, status, status === 'rejected' ? this.s.aliasesOfVersion.all(input.name, input.version).map((a) => a.alias) : []);
       const at = now();
       this.s.setApproval.run(status, input.actor, at, reason, input.name, input.version);
       this.writeAudit(at, input.actor, status === 'approved' ? 'approve' : 'reject', input.name, input.version, null,
@@ -267,16 +246,11 @@ export class SqliteModelRegistry implements ModelRegistry {
   }
 
   async deleteModelVersion(input: VersionDecision): Promise<ModelVersionRecord> {
-    checkActor(input.actor);
+    checkVersionChange(input);
     const reason = requireReason('deleting a version', input.reason);
     this.db.transaction(() => {
       const v = this.requireVersion(input.name, input.version);
-      if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${input.name} version ${input.version} is already deleted`, { model: input.name, version: input.version });
-      const aliases = this.s.aliasesOfVersion.all(input.name, input.version).map((a) => a.alias);
-      if (aliases.length > 0) {
-        throw new ConflictError('version-in-use', `${input.name} version ${input.version} cannot be deleted while aliases point at it: ${aliases.join(', ')}`,
-          { model: input.name, version: input.version, aliases: aliases.join(',') }, 'Move or delete those aliases first.');
-      }
+      checkDeletable(v, this.s.aliasesOfVersion.all(input.name, input.version).map((a) => a.alias));
       const at = now();
       this.s.markDeleted.run(at, input.actor, input.name, input.version);
       this.writeAudit(at, input.actor, 'delete-version', input.name, input.version, null,

@@ -1,8 +1,8 @@
-import { ARTIFACT_TABLE_PG } from '../artifacts/postgres-store.js';
-import { DATASET_TABLES_PG } from './pg-dataset-registry.js';
-import { DEPLOYMENT_TABLES_PG } from './pg-deployment-schema.js';
-import type { PgMigration } from './pg-migrate.js';
-import { MODEL_TABLES_PG } from './pg-model-schema.js';
+import { ARTIFACT_TABLE_PG } from '../artifacts/postgres/artifact-schema.js';
+import { DATASET_TABLES_PG } from './dataset-schema.js';
+import { DEPLOYMENT_TABLES_PG } from './deployment-schema.js';
+import type { PgMigration } from './migrate.js';
+import { MODEL_TABLES_PG } from './model-schema.js';
 
 /** lading's PostgreSQL schema, numbered and append-only: never edit a released step, add one. */
 export const PG_MIGRATIONS: readonly PgMigration[] = [

@@ -1,14 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
-import { datasetIdFromHash } from '../../core/dataset.js';
-import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
-import { ArtifactError, InputError } from '../../core/errors.js';
-import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { ambiguous, checkLevelsShape, checkSameLevels, datasetIdPrefix, notFound } from '../dataset-ref.js';
-import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
+import {
+  ambiguous, checkSameLevels, DATASET_COLUMNS, datasetIdPrefix, datasetRowValues, decodeStoredRows, newDatasetVersion, notFound, prepareDatasetRows,
+} from '../dataset-rules.js';
+import type { DescribeDataset, DatasetRegistry, SavedDataset, SaveDatasetOptions } from '../dataset-registry.js';
 
-export interface SqliteRegistryOptions {
+export interface SqliteDatasetRegistryOptions {
   /** A connection from openSqliteDatabase (pragmas set, migrations applied); closed by close(). */
   readonly db: Database.Database;
   readonly artifacts: ArtifactStore;
@@ -29,22 +27,19 @@ interface DatasetRow {
 }
 
 /** The registry on one SQLite file (WAL mode, so readers never wait for the one writer). */
-export class SqliteRegistry implements Registry {
+export class SqliteDatasetRegistry implements DatasetRegistry {
   private readonly db: Database.Database;
   private readonly artifacts: ArtifactStore;
   private readonly describeDataset: DescribeDataset;
 
-  constructor(options: SqliteRegistryOptions) {
+  constructor(options: SqliteDatasetRegistryOptions) {
     this.db = options.db;
     this.artifacts = options.artifacts;
     this.describeDataset = options.describeDataset;
   }
 
   async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
-    checkRowsShape(rows);
-    if (options.levels !== undefined) checkLevelsShape(options.levels);
-    const bytes = encodeDatasetRows(rows);
-    const contentSha256 = sha256Hex(bytes);
+    const { bytes, contentSha256 } = prepareDatasetRows(rows, options);
     const existing = this.byContentHash(contentSha256);
     if (existing !== undefined) return { version: checkSameLevels(toVersion(existing), options.levels), created: false };
 
@@ -52,23 +47,10 @@ export class SqliteRegistry implements Registry {
     // Artifact first, row second: a crash in between leaves an unreferenced artifact, never a row
     // pointing at nothing.
     const stored = await this.artifacts.put(bytes);
-    const version: DatasetVersion = {
-      id: datasetIdFromHash(contentSha256),
-      contentSha256,
-      source: { file: source.file, format: source.format },
-      createdAt: new Date().toISOString(),
-      textColumn: rows.textColumn,
-      labelColumns: [...rows.labelColumns],
-      ...(options.levels !== undefined && options.levels.length > 0 ? { levels: [...options.levels] } : {}),
-      stats,
-    };
+    const version = newDatasetVersion(rows, contentSha256, source, options, stats);
     const inserted = this.db.transaction(() => this.db.prepare(
-      `INSERT INTO datasets (id, content_sha256, artifact_sha256, source, created_at, text_column, label_columns, levels, row_count, stats)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_sha256) DO NOTHING`,
-    ).run(
-      version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
-      JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats),
-    )).immediate();
+      `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_sha256) DO NOTHING`,
+    ).run(...datasetRowValues(version, stored.sha256, rows.texts.length))).immediate();
     if (inserted.changes === 0) {
       // Another process stored the same rows between our check and our insert.
       return { version: checkSameLevels(toVersion(this.byContentHash(contentSha256)!), options.levels), created: false };
@@ -87,12 +69,7 @@ export class SqliteRegistry implements Registry {
   async loadDatasetRows(idOrPrefix: string): Promise<DatasetRows> {
     const row = this.resolve(idOrPrefix);
     const bytes = await this.artifacts.get(row.artifact_sha256);
-    const rows = decodeDatasetRows(bytes, this.artifacts.locate(row.artifact_sha256));
-    if (sha256Hex(encodeDatasetRows(rows)) !== row.content_sha256) {
-      throw new ArtifactError('dataset-artifact-mismatch', `dataset ${row.id}: its artifact does not hold the rows it was registered with`,
-        { dataset: row.id, artifact: row.artifact_sha256 });
-    }
-    return rows;
+    return decodeStoredRows({ id: row.id, contentSha256: row.content_sha256, artifactSha256: row.artifact_sha256 }, bytes, this.artifacts.locate(row.artifact_sha256));
   }
 
   async listUnreferencedArtifacts(): Promise<string[]> {
@@ -131,15 +108,4 @@ function toVersion(row: DatasetRow): DatasetVersion {
     ...(levels !== undefined ? { levels } : {}),
     stats: JSON.parse(row.stats) as DatasetStats,
   };
-}
-
-function checkRowsShape(rows: DatasetRows): void {
-  if (rows.labelColumns.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one label column', {});
-  if (rows.texts.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one row', {});
-  for (const column of rows.labelColumns) {
-    const values = rows.labels[column];
-    if (values === undefined || values.length !== rows.texts.length) {
-      throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
-    }
-  }
 }

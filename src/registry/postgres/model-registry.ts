@@ -1,27 +1,25 @@
 import type pg from 'pg';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import {
-  aliasPeriods, aliasServesTraffic, checkActor, checkAliasName, checkAliasTarget, checkModelName, checkVersionNumber,
-  artifactUri, parseModelRef, requireReason, rollbackTarget, unknownAlias, unknownModel, unknownVersion,
+  aliasPeriods, artifactUri, checkAliasChange, checkAliasTarget, checkDecision, checkDeletable, checkModelName,
+  checkVersionChange, checkVersionNumber, deletedVersion, nothingToRollBack, parseModelRef, requireReason, rollbackTarget, unknownAlias,
+  unknownModel, unknownVersion,
 } from '../model-rules.js';
-import { approvalState, isoTime, toAuditEntry, VersionRecordCache, type AuditRow, type VersionRow } from '../model-record-mapping.js';
+import {
+  ALIAS_ACTIONS_SQL, approvalState, isoTime, toAliasRecord, toAuditEntry, VersionRecordCache, type AliasRow, type AuditRow, type VersionRow,
+} from '../model-record-mapping.js';
 import type {
   AliasChange, AliasMove, AliasRecord, ApprovalStatus, AuditAction, AuditEntry, AuditQuery, ModelLineage, ModelRegistry,
   ModelSummary, ModelVersionRecord, RegisterModelVersionInput, SetAliasInput, VersionDecision,
 } from '../model-registry.js';
 import { alreadyRegistered, prepareModelVersion } from '../prepare-model-version.js';
 import { deploymentPeriods } from '../deployment-lineage.js';
-import { pgDeploymentsMentioning } from './pg-deployment-store.js';
+import { pgDeploymentsMentioning } from './deployment-store.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { inTransaction } from './pg-connection.js';
+import { inTransaction } from './connection.js';
 
-interface AliasRow { model: string; alias: string; version: number; moved_at: Date; moved_by: string }
 type Db = pg.Pool | pg.PoolClient;
 
-const toAlias = (r: AliasRow): AliasRecord => ({
-  model: r.model, alias: r.alias, version: r.version, movedAt: isoTime(r.moved_at), movedBy: r.moved_by, servesTraffic: aliasServesTraffic(r.alias),
-});
-const ALIAS_ACTIONS_SQL = `action IN ('alias-set', 'alias-delete', 'rollback')`;
 const jsonOrNull = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
 
 /**
@@ -122,7 +120,7 @@ export class PgModelRegistry implements ModelRegistry {
     const aliases = await this.rows<AliasRow>(this.pool, undefined, 'SELECT * FROM model_aliases ORDER BY model, alias', []);
     return models.map((m) => ({
       name: m.name, latestVersion: m.latest_version, versionCount: Number(m.version_count), createdAt: isoTime(m.created_at),
-      aliases: aliases.filter((a) => a.model === m.name).map(toAlias),
+      aliases: aliases.filter((a) => a.model === m.name).map(toAliasRecord),
     }));
   }
 
@@ -134,7 +132,7 @@ export class PgModelRegistry implements ModelRegistry {
 
   async listAliases(name: string): Promise<AliasRecord[]> {
     await this.requireModel(this.pool, name);
-    return (await this.rows<AliasRow>(this.pool, undefined, 'SELECT * FROM model_aliases WHERE model = $1 ORDER BY alias', [name])).map(toAlias);
+    return (await this.rows<AliasRow>(this.pool, undefined, 'SELECT * FROM model_aliases WHERE model = $1 ORDER BY alias', [name])).map(toAliasRecord);
   }
 
   async resolveModel(ref: string): Promise<ModelVersionRecord> {
@@ -159,9 +157,7 @@ export class PgModelRegistry implements ModelRegistry {
       return this.records.toRecord(row);
     }
     const v = await this.requireVersion(this.pool, r.name, r.version);
-    if (v.deletedAt !== null) {
-      throw new NotFoundError('model-version-deleted', `${r.name} version ${r.version} was deleted at ${v.deletedAt}`, { model: r.name, version: r.version });
-    }
+    if (v.deletedAt !== null) throw deletedVersion(v);
     return v;
   }
 
@@ -174,22 +170,19 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   async setAlias(input: SetAliasInput): Promise<AliasMove> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
-    checkVersionNumber(input.name, input.version);
+    checkAliasChange(input);
     return inTransaction(this.pool, async (db): Promise<AliasMove> => {
       await this.lockModel(db, input.name);
       const v = await this.requireVersion(db, input.name, input.version);
       checkAliasTarget(v, input.alias);
       const current = await this.aliasRow(db, input.name, input.alias);
       if (current !== undefined && current.version === input.version) {
-        return { alias: toAlias(current), previousVersion: current.version, auditId: null };
+        return { alias: toAliasRecord(current), previousVersion: current.version, auditId: null };
       }
       await this.upsertAlias(db, input.name, input.alias, input.version, input.actor);
       const auditId = await this.writeAudit(db, input.actor, 'alias-set', input.name, input.version, input.alias,
         current ? { version: current.version } : null, { version: input.version }, input.reason ?? null);
-      return { alias: toAlias((await this.aliasRow(db, input.name, input.alias))!), previousVersion: current?.version ?? null, auditId };
+      return { alias: toAliasRecord((await this.aliasRow(db, input.name, input.alias))!), previousVersion: current?.version ?? null, auditId };
     });
   }
 
@@ -200,9 +193,7 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   async deleteAlias(input: AliasChange): Promise<void> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
+    checkAliasChange(input);
     await inTransaction(this.pool, async (db) => {
       await this.lockModel(db, input.name);
       const current = await this.aliasRow(db, input.name, input.alias);
@@ -213,23 +204,20 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   async rollbackAlias(input: AliasChange): Promise<AliasMove> {
-    checkModelName(input.name);
-    checkAliasName(input.alias);
-    checkActor(input.actor);
+    checkAliasChange(input);
     return inTransaction(this.pool, async (db): Promise<AliasMove> => {
       await this.lockModel(db, input.name);
       const current = await this.aliasRow(db, input.name, input.alias);
       if (current === undefined) throw unknownAlias(input.name, input.alias);
       const target = rollbackTarget(await this.aliasHistory(db, input.name), input.alias);
       if (target === null) {
-        throw new ConflictError('nothing-to-roll-back', `alias "${input.alias}" of ${input.name} has no earlier version to roll back to`,
-          { model: input.name, alias: input.alias, version: current.version }, 'Use `lading models alias` to point it at a chosen version.');
+        throw nothingToRollBack(input.name, input.alias, current.version);
       }
       checkAliasTarget(await this.requireVersion(db, input.name, target), input.alias);
       await this.upsertAlias(db, input.name, input.alias, target, input.actor);
       const auditId = await this.writeAudit(db, input.actor, 'rollback', input.name, target, input.alias,
         { version: current.version }, { version: target }, input.reason ?? null);
-      return { alias: toAlias((await this.aliasRow(db, input.name, input.alias))!), previousVersion: current.version, auditId };
+      return { alias: toAliasRecord((await this.aliasRow(db, input.name, input.alias))!), previousVersion: current.version, auditId };
     });
   }
 
@@ -239,23 +227,12 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   private async decide(input: VersionDecision, status: ApprovalStatus): Promise<ModelVersionRecord> {
-    checkActor(input.actor);
-    checkModelName(input.name);
-    checkVersionNumber(input.name, input.version);
+    checkVersionChange(input);
     const reason = status === 'rejected' ? requireReason('rejecting a version', input.reason) : input.reason ?? null;
     await inTransaction(this.pool, async (db) => {
       await this.lockModel(db, input.name);
       const v = await this.requireVersion(db, input.name, input.version);
-      const facts = { model: input.name, version: input.version, status: v.approval.status };
-      if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${input.name} version ${input.version} was deleted`, facts);
-      if (v.approval.status === status) throw new ConflictError('already-decided', `${input.name} version ${input.version} is already ${status}`, facts);
-      if (status === 'rejected') {
-        const aliases = await this.aliasesOf(db, input.name, input.version);
-        if (aliases.length > 0) {
-          throw new ConflictError('version-in-use', `${input.name} version ${input.version} cannot be rejected while aliases point at it: ${aliases.join(', ')}`,
-            { ...facts, aliases: aliases.join(',') }, 'Move or roll back those aliases first.');
-        }
-      }
+      checkDecision(v, status, status === 'rejected' ? await this.aliasesOf(db, input.name, input.version) : []);
       await db.query('UPDATE model_versions SET approval_status = $1, approval_by = $2, approval_at = now(), approval_reason = $3 WHERE model = $4 AND version = $5',
         [status, input.actor, reason, input.name, input.version]);
       await this.writeAudit(db, input.actor, status === 'approved' ? 'approve' : 'reject', input.name, input.version, null,
@@ -273,19 +250,12 @@ export class PgModelRegistry implements ModelRegistry {
   }
 
   async deleteModelVersion(input: VersionDecision): Promise<ModelVersionRecord> {
-    checkActor(input.actor);
-    checkModelName(input.name);
-    checkVersionNumber(input.name, input.version);
+    checkVersionChange(input);
     const reason = requireReason('deleting a version', input.reason);
     await inTransaction(this.pool, async (db) => {
       await this.lockModel(db, input.name);
       const v = await this.requireVersion(db, input.name, input.version);
-      if (v.deletedAt !== null) throw new ConflictError('version-deleted', `${input.name} version ${input.version} is already deleted`, { model: input.name, version: input.version });
-      const aliases = await this.aliasesOf(db, input.name, input.version);
-      if (aliases.length > 0) {
-        throw new ConflictError('version-in-use', `${input.name} version ${input.version} cannot be deleted while aliases point at it: ${aliases.join(', ')}`,
-          { model: input.name, version: input.version, aliases: aliases.join(',') }, 'Move or delete those aliases first.');
-      }
+      checkDeletable(v, await this.aliasesOf(db, input.name, input.version));
       await db.query('UPDATE model_versions SET deleted_at = now(), deleted_by = $1 WHERE model = $2 AND version = $3', [input.actor, input.name, input.version]);
       await this.writeAudit(db, input.actor, 'delete-version', input.name, input.version, null,
         { version: input.version, artifactSha256: v.artifactSha256 }, null, reason);

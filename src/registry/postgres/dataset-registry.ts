@@ -1,29 +1,10 @@
 import type pg from 'pg';
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../../core/dataset.js';
-import { datasetIdFromHash } from '../../core/dataset.js';
-import { decodeDatasetRows, encodeDatasetRows } from '../../core/dataset-codec.js';
-import { ArtifactError, InputError } from '../../core/errors.js';
-import { sha256Hex } from '../../core/hash.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { ambiguous, checkLevelsShape, checkSameLevels, datasetIdPrefix, notFound } from '../dataset-ref.js';
-import type { DescribeDataset, Registry, SavedDataset, SaveDatasetOptions } from '../registry.js';
-
-/** The datasets table (a step in pg-migrations.ts); same columns as the SQLite one, JSON as jsonb. */
-export const DATASET_TABLES_PG = `
-CREATE TABLE datasets (
-  id text PRIMARY KEY,
-  content_sha256 text NOT NULL UNIQUE,
-  artifact_sha256 text NOT NULL,
-  source jsonb NOT NULL,
-  created_at timestamptz NOT NULL,
-  text_column text NOT NULL,
-  label_columns jsonb NOT NULL,
-  levels jsonb,
-  row_count integer NOT NULL,
-  stats jsonb NOT NULL
-);
-CREATE INDEX datasets_created_at ON datasets (created_at);
-`;
+import {
+  ambiguous, checkSameLevels, DATASET_COLUMNS, datasetIdPrefix, datasetRowValues, decodeStoredRows, newDatasetVersion, notFound, prepareDatasetRows,
+} from '../dataset-rules.js';
+import type { DescribeDataset, DatasetRegistry, SavedDataset, SaveDatasetOptions } from '../dataset-registry.js';
 
 interface DatasetRow {
   id: string;
@@ -39,10 +20,10 @@ interface DatasetRow {
 }
 
 /**
- * The dataset half of the Registry contract on PostgreSQL; behaves as sqlite/sqlite-registry.ts
+ * The dataset half of the DatasetRegistry contract on PostgreSQL; behaves as sqlite/dataset-registry.ts
  * does (same rules, same errors), checked by the same contract suite.
  */
-export class PgDatasetRegistry implements Registry {
+export class PgDatasetRegistry implements DatasetRegistry {
   constructor(
     private readonly pool: pg.Pool,
     private readonly artifacts: ArtifactStore,
@@ -51,30 +32,16 @@ export class PgDatasetRegistry implements Registry {
   ) {}
 
   async saveDataset(rows: DatasetRows, source: DatasetVersion['source'], options: SaveDatasetOptions = {}): Promise<SavedDataset> {
-    checkRowsShape(rows);
-    if (options.levels !== undefined) checkLevelsShape(options.levels);
-    const bytes = encodeDatasetRows(rows);
-    const contentSha256 = sha256Hex(bytes);
+    const { bytes, contentSha256 } = prepareDatasetRows(rows, options);
     const existing = await this.byContentHash(contentSha256);
     if (existing !== undefined) return { version: checkSameLevels(toVersion(existing), options.levels), created: false };
     const stats = this.describeDataset(rows);
     // Artifact first, row second: a crash in between leaves an unreferenced artifact only.
     const stored = await this.artifacts.put(bytes);
-    const version: DatasetVersion = {
-      id: datasetIdFromHash(contentSha256),
-      contentSha256,
-      source: { file: source.file, format: source.format },
-      createdAt: new Date().toISOString(),
-      textColumn: rows.textColumn,
-      labelColumns: [...rows.labelColumns],
-      ...(options.levels !== undefined && options.levels.length > 0 ? { levels: [...options.levels] } : {}),
-      stats,
-    };
+    const version = newDatasetVersion(rows, contentSha256, source, options, stats);
     const inserted = await this.pool.query(
-      `INSERT INTO datasets (id, content_sha256, artifact_sha256, source, created_at, text_column, label_columns, levels, row_count, stats)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (content_sha256) DO NOTHING`,
-      [version.id, contentSha256, stored.sha256, JSON.stringify(version.source), version.createdAt, version.textColumn,
-        JSON.stringify(version.labelColumns), version.levels ? JSON.stringify(version.levels) : null, rows.texts.length, JSON.stringify(stats)]);
+      `INSERT INTO datasets (${DATASET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (content_sha256) DO NOTHING`,
+      datasetRowValues(version, stored.sha256, rows.texts.length));
     if (inserted.rowCount === 0) {
       return { version: checkSameLevels(toVersion((await this.byContentHash(contentSha256))!), options.levels), created: false };
     }
@@ -92,12 +59,7 @@ export class PgDatasetRegistry implements Registry {
   async loadDatasetRows(idOrPrefix: string): Promise<DatasetRows> {
     const row = await this.resolve(idOrPrefix);
     const bytes = await this.artifacts.get(row.artifact_sha256);
-    const rows = decodeDatasetRows(bytes, this.artifacts.locate(row.artifact_sha256));
-    if (sha256Hex(encodeDatasetRows(rows)) !== row.content_sha256) {
-      throw new ArtifactError('dataset-artifact-mismatch', `dataset ${row.id}: its artifact does not hold the rows it was registered with`,
-        { dataset: row.id, artifact: row.artifact_sha256 });
-    }
-    return rows;
+    return decodeStoredRows({ id: row.id, contentSha256: row.content_sha256, artifactSha256: row.artifact_sha256 }, bytes, this.artifacts.locate(row.artifact_sha256));
   }
 
   async listUnreferencedArtifacts(): Promise<string[]> {
@@ -135,15 +97,4 @@ function toVersion(row: DatasetRow): DatasetVersion {
     ...(row.levels !== null ? { levels: row.levels } : {}),
     stats: row.stats,
   };
-}
-
-function checkRowsShape(rows: DatasetRows): void {
-  if (rows.labelColumns.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one label column', {});
-  if (rows.texts.length === 0) throw new InputError('bad-dataset', 'a dataset needs at least one row', {});
-  for (const column of rows.labelColumns) {
-    const values = rows.labels[column];
-    if (values === undefined || values.length !== rows.texts.length) {
-      throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
-    }
-  }
 }

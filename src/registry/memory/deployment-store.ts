@@ -1,10 +1,11 @@
-import type { DeploymentSpec } from '../core/deployment-spec.js';
-import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../registry/deployment-store.js';
+import type { DeploymentSpec } from '../../core/deployment-spec.js';
+import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
 
-// The contract lives in the registry, which owns the storage (SQLite and PostgreSQL adapters).
-export type { DeploymentAction, DeploymentRecord, DeploymentStore };
-
-/** Deployments in memory: a single process without a workspace (tests, embedding). */
+/**
+ * Deployments in memory: a single process without a workspace (tests, embedding). Passes the same
+ * contract suite as the database stores; the spec is copied on append, as they serialise it, so a
+ * caller changing its object afterwards does not rewrite history.
+ */
 export class MemoryDeploymentStore implements DeploymentStore {
   private readonly records: DeploymentRecord[] = [];
 
@@ -13,7 +14,7 @@ export class MemoryDeploymentStore implements DeploymentStore {
     const latest = this.records.filter((r) => r.endpoint === endpoint).length;
     checkExpectedRevision(endpoint, latest, expectedRevision);
     const revision = latest + 1;
-    const r: DeploymentRecord = { endpoint, revision, seq: this.records.length + 1, spec, action, actor, reason, at: new Date().toISOString() };
+    const r: DeploymentRecord = { endpoint, revision, seq: this.records.length + 1, spec: structuredClone(spec), action, actor, reason, at: new Date().toISOString() };
     this.records.push(r);
     return r;
   }

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL schema of the model registry (a migration step in pg-migrations.ts). Same tables and
+ * PostgreSQL schema of the model registry (migration 2 in postgres/migrations.ts). Same tables and
  * guards as the SQLite one (sqlite/model-schema.ts): the audit log rejects UPDATE, DELETE and
  * TRUNCATE; a version's identity columns cannot change.
  */

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL schema of the deployment store (a step in pg-migrations.ts). Same table and guards as
+ * PostgreSQL schema of the deployment store (migration 4 in postgres/migrations.ts). Same table and guards as
  * the SQLite one (sqlite/deployment-schema.ts): UPDATE, DELETE and TRUNCATE are refused by
  * triggers (lading_reject_change comes from the model registry step). `spec` is json, not jsonb,
  * so a revision reads back exactly as it was written.

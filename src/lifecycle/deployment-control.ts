@@ -1,6 +1,11 @@
 import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
-import { validateDeployment, type DeploymentSpec } from './deployment.js';
-import type { DeploymentRecord, DeploymentStore } from './deployment-store.js';
+import { validateDeployment, type DeploymentSpec, type VariantSpec } from '../serving/deployment.js';
+import type { DeploymentRecord, DeploymentStore } from '../registry/deployment-store.js';
+
+export interface ChangeOptions {
+  /** The revision the caller decided on: the change is refused (ConflictError, nothing written) if the endpoint moved on since. */
+  readonly fromRevision?: number;
+}
 
 /**
  * The operator's verbs on deployments, shared by `lading deploy` and the admin HTTP routes. Each
@@ -18,13 +23,23 @@ export class DeploymentControl {
     return this.store.append(spec.endpoint, spec, 'deploy', actor, reason);
   }
 
-  /** The variant becomes the only primary (shadows are dropped): the end of an A/B or canary. */
-  async promote(endpoint: string, variant: string, actor: string, reason: string | null = null): Promise<DeploymentRecord> {
+  /**
+   * The variant becomes the only primary (shadows are dropped): the end of an A/B or canary.
+   * `options.model` replaces the variant's model ref (release-control.ts points it at an alias);
+   * `options.fromRevision` refuses the change (ConflictError) unless the endpoint is still there.
+   */
+  async promote(endpoint: string, variant: string, actor: string, reason: string | null = null, options: ChangeOptions & { readonly model?: string } = {}): Promise<DeploymentRecord> {
     const { spec, revision } = await this.live(endpoint);
+    const v = this.variantOf(endpoint, spec, variant);
+    const next = validateDeployment({ endpoint, mode: 'single', variants: [{ ...v, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
+    return this.store.append(endpoint, next, 'promote', actor, reason, options.fromRevision ?? revision);
+  }
+
+  /** A variant of the live deployment; NotFoundError naming the endpoint otherwise. */
+  variantOf(endpoint: string, spec: DeploymentSpec, variant: string): VariantSpec {
     const v = spec.variants.find((x) => x.name === variant);
     if (!v) throw new NotFoundError('unknown-variant', `endpoint ${endpoint} has no variant "${variant}"`, { endpoint, variant });
-    const next = validateDeployment({ endpoint, mode: 'single', variants: [{ ...v, role: 'primary', weight: 1 }] });
-    return this.store.append(endpoint, next, 'promote', actor, reason, revision);
+    return v;
   }
 
   /** Sets a primary variant's share of traffic to `percent`; the other primaries share the rest by their old proportions. */
@@ -53,21 +68,28 @@ export class DeploymentControl {
     return this.store.append(endpoint, validateDeployment({ ...spec, variants }), 'switch', actor, reason, revision);
   }
 
-  /** Restores the revision before the current one (as a new revision, so history stays append-only). */
-  async rollback(endpoint: string, actor: string, reason: string | null = null): Promise<DeploymentRecord> {
+  /**
+   * Restores the revision before the current one (as a new revision, so history stays append-only).
+   * Consecutive rollbacks walk back one revision each: after revisions 1, 2, 3 a rollback restores 2,
+   * the next one 1. Any other change ends the walk; the next rollback starts from that change.
+   */
+  async rollback(endpoint: string, actor: string, reason: string | null = null, options: ChangeOptions = {}): Promise<DeploymentRecord> {
+    const { current, target } = await this.planRollback(endpoint);
+    return this.store.append(endpoint, target.spec, 'rollback', actor, reason ?? `restore revision ${target.revision}`, options.fromRevision ?? current.revision);
+  }
+
+  /** The revision a rollback would restore (and the current one), or the error rollback would throw; writes nothing. */
+  async planRollback(endpoint: string): Promise<{ current: DeploymentRecord; target: DeploymentRecord }> {
     const history = await this.store.history(endpoint);
-    if (history.length === 0) throw new NotFoundError('unknown-endpoint', `no deployment named ${endpoint}`, { endpoint });
-    const current = history[history.length - 1]!;
-    // The revision that was live before the current one came in: for a rollback, the one it replaced.
-    const previous = history[history.length - 2];
-    if (!previous) throw new ConflictError('nothing-to-roll-back', `endpoint ${endpoint} has only one revision; there is nothing to roll back to`, { endpoint, revision: current.revision });
-    let target = previous;
-    if (current.action === 'rollback') {
-      // Rolling back twice walks further back instead of undoing the rollback.
-      const rolledFrom = history.filter((r) => r.action === 'rollback').length;
-      target = history[Math.max(0, history.length - 2 - rolledFrom)] ?? previous;
+    const current = history.at(-1);
+    if (current === undefined) throw new NotFoundError('unknown-endpoint', `no deployment named ${endpoint}`, { endpoint }, 'Run `lading deploy list`.');
+    const target = rollbackTarget(history);
+    if (target === undefined) {
+      const why = history.length === 1 ? 'has only one revision' : 'was already rolled back to its first revision';
+      throw new ConflictError('nothing-to-roll-back', `endpoint ${endpoint} ${why}; there is nothing older to restore`,
+        { endpoint, revision: current.revision }, `Deploy the spec you want with \`lading deploy set ${endpoint} ...\`.`);
     }
-    return this.store.append(endpoint, target.spec, 'rollback', actor, reason ?? `restore revision ${target.revision}`, current.revision);
+    return { current, target };
   }
 
   async remove(endpoint: string, actor: string, reason: string | null = null): Promise<DeploymentRecord> {
@@ -76,9 +98,21 @@ export class DeploymentControl {
   }
 
   /** The live spec and the revision it is, so the change derived from it is appended only on top of it. */
-  private async live(endpoint: string): Promise<{ spec: DeploymentSpec; revision: number }> {
+  async live(endpoint: string): Promise<{ spec: DeploymentSpec; revision: number }> {
     const c = await this.store.current(endpoint);
     if (!c?.spec) throw new NotFoundError('unknown-endpoint', `no live deployment named ${endpoint}`, { endpoint }, 'Run `lading deploy list`.');
     return { spec: c.spec, revision: c.revision };
   }
+}
+
+/**
+ * The revision a rollback restores, from an endpoint's history (oldest first, revisions 1..N). The
+ * trailing run of k rollbacks started from the change before it (revision b); they restored b-1,
+ * b-2, ..., b-k, so the next one restores b-k-1. undefined when that is before revision 1.
+ */
+export function rollbackTarget(history: readonly DeploymentRecord[]): DeploymentRecord | undefined {
+  let k = 0;
+  while (k < history.length && history[history.length - 1 - k]!.action === 'rollback') k++;
+  const base = history.length - 1 - k;
+  return base - (k + 1) >= 0 ? history[base - (k + 1)] : undefined;
 }

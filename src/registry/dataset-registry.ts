@@ -1,12 +1,12 @@
 import type { DatasetRows, DatasetStats, DatasetVersion } from '../core/dataset.js';
 
 /**
- * The registry: the workspace's system of record. For now it holds dataset versions; registered
- * models (versions, aliases, approvals) and the audit log join it later. Every adapter (sqlite/,
- * later postgres/) passes the same contract test suite. Methods are async because the PostgreSQL
- * adapter can only be; the SQLite one simply resolves at once.
+ * The dataset half of the registry: immutable, content-addressed dataset versions. The sqlite/ and
+ * postgres/ adapters (dataset-registry.ts in each) pass the same contract suite
+ * (test/registry/datasets/). Methods are async because the PostgreSQL adapter can only be; the
+ * SQLite one simply resolves at once.
  */
-export interface Registry {
+export interface DatasetRegistry {
   /**
    * Stores a dataset version: the rows as a content-addressed artifact (written first), then its
    * metadata in one transaction, so a crash leaves at most an unreferenced artifact. The same rows

@@ -1,10 +1,11 @@
 import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../core/atomic-file.js';
-import { ArtifactError, InputError, NotFoundError } from '../../../core/errors.js';
 import { sha256Hex } from '../../../core/hash.js';
-import { isSha256Hex, type ArtifactStore, type StoredArtifact } from '../artifact-store.js';
+import {
+  checkArtifactAddress, corruptArtifact, isSha256Hex, missingArtifact, type ArtifactInfo, type ArtifactStore, type StoredArtifact,
+} from '../artifact-store.js';
 
 /**
  * Artifacts as files under `<root>/sha256/ab/abcdef...` (two-hex-digit fan-out keeps folders
@@ -37,24 +38,42 @@ export class LocalFolderArtifactStore implements ArtifactStore {
   }
 
   async get(sha256: string): Promise<Uint8Array> {
-    checkAddress(sha256);
+    checkArtifactAddress(sha256);
     const path = this.locate(sha256);
     const bytes = await readIfExists(path);
     if (bytes === undefined) {
-      throw new NotFoundError('artifact-not-found', `artifact ${sha256} is missing from ${this.root}`, { artifact: sha256, path },
-        'The workspace\'s artifact folder was changed by hand or only partly copied; restore it from a backup.');
+      throw missingArtifact(sha256, path, this.root, 'The workspace\'s artifact folder was changed by hand or only partly copied; restore it from a backup.');
     }
     const actual = sha256Hex(bytes);
-    if (actual !== sha256) {
-      throw new ArtifactError('artifact-corrupt', `artifact file ${path} is corrupt: its content hashes to ${actual}, expected ${sha256}`,
-        { path, expectedSha256: sha256, actualSha256: actual }, 'Restore the file from a backup, or re-import / re-train what it held.');
-    }
+    if (actual !== sha256) throw corruptArtifact(path, sha256, actual, 'Restore the file from a backup, or re-import / re-train what it held.');
     return bytes;
   }
 
   async has(sha256: string): Promise<boolean> {
-    checkAddress(sha256);
-    return (await readIfExists(this.locate(sha256))) !== undefined;
+    return (await this.info(sha256)) !== null;
+  }
+
+  /** The file's size and modification time: a put of bytes already stored leaves the file untouched. */
+  async info(sha256: string): Promise<ArtifactInfo | null> {
+    checkArtifactAddress(sha256);
+    try {
+      const s = await stat(this.locate(sha256));
+      return { bytes: s.size, storedAt: s.mtime.toISOString() };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async delete(sha256: string): Promise<boolean> {
+    checkArtifactAddress(sha256);
+    try {
+      await unlink(this.locate(sha256));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
   }
 
   async list(): Promise<string[]> {
@@ -68,11 +87,6 @@ export class LocalFolderArtifactStore implements ArtifactStore {
     }
     return out;
   }
-}
-
-function checkAddress(sha256: string): void {
-  // Also keeps a caller from reaching outside the store with "../".
-  if (!isSha256Hex(sha256)) throw new InputError('bad-artifact-address', `"${sha256}" is not a sha256 (64 lower-case hex digits)`, { artifact: sha256 });
 }
 
 async function readIfExists(path: string): Promise<Uint8Array | undefined> {

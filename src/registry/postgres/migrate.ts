@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { checkSchemaName } from './pg-connection.js';
+import { checkSchemaName } from './connection.js';
 
 export interface PgMigration {
   /** 1, 2, 3...: applied in order, never edited once released; new changes get a new number. */

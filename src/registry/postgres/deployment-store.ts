@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DeploymentSpec } from '../../core/deployment-spec.js';
 import { modelNeedle, toDeploymentRecord, type DeploymentRow } from '../deployment-record-mapping.js';
 import { byEndpoint, checkDeploymentAppend, checkExpectedRevision, type DeploymentAction, type DeploymentRecord, type DeploymentStore } from '../deployment-store.js';
-import { inTransaction } from './pg-connection.js';
+import { inTransaction } from './connection.js';
 
 /** pg_advisory_xact_lock keys: (class, 1) = appends to the deployments table of this database. */
 const LOCK_CLASS = 0x1ad2;

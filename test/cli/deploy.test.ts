@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { verb as deploy } from '../../src/cli/deploy.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
+import type { DeploymentRecord } from '../../src/registry/deployment-store.js';
+import { runVerb } from '../helpers/run-cli.js';
+import { syntheticArtifact } from '../registry/models/fixtures.js';
+
+test('lading deploy: rollbacks in a row walk back, and promote/rollback --alias release a model with its alias', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-cli-deploy-'));
+  const home = join(dir, 'home');
+  const champion = async () => {
+    const ws = openEmbeddedWorkspace(home);
+    try { return (await ws.resolveModel('m@champion')).version; } finally { ws.close(); }
+  };
+  const run = async (...argv: string[]) => runVerb(deploy, [...argv, '--home', home, '--actor', 'ann']);
+  const json = async <T>(...argv: string[]): Promise<T> => {
+    const r = await run(...argv, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as T;
+  };
+  try {
+    const ws = openEmbeddedWorkspace(home);
+    for (const seed of [1, 2]) {
+      await ws.registerModelVersion({ name: 'm', artifactBytes: syntheticArtifact(seed), actor: 'ana' });
+      await ws.approveVersion({ name: 'm', version: seed, actor: 'bo' });
+    }
+    await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+    ws.close();
+
+    await json('set', 'hs', '--mode', 'canary', '--variant', 'stable=m@champion:90', '--variant', 'new=m@2:10');
+    await json('canary', 'hs', 'new', '--share', '50');
+    await json('promote', 'hs', 'new');
+    const back1 = await json<DeploymentRecord>('rollback', 'hs');
+    const back2 = await json<DeploymentRecord>('rollback', 'hs');
+    assert.deepEqual([back1.reason, back2.reason], ['restore revision 2', 'restore revision 1']);
+    assert.deepEqual(back2.spec!.variants.map((v) => v.weight), [90, 10]);
+
+    const released = await run('promote', 'hs', 'new', '--alias', 'champion', '--reason', 'v2 wins');
+    assert.equal(released.code, 0, released.stderr);
+    assert.match(released.stdout, /m@champion: 1 -> 2/);
+    assert.match(released.stdout, /promote/);
+    assert.equal(await champion(), 2);
+    const current = await json<DeploymentRecord>('show', 'hs');
+    assert.deepEqual(current.spec!.variants.map((v) => v.model), ['m@champion']);
+    assert.deepEqual([current.actor, current.reason], ['ann', 'v2 wins']);
+
+    const undone = await json<{ model: string; alias: { previousVersion: number; alias: { version: number } }; deployment: DeploymentRecord }>('rollback', 'hs', '--alias', 'champion');
+    assert.deepEqual([undone.model, undone.alias.previousVersion, undone.alias.alias.version, undone.deployment.action], ['m', 2, 1, 'rollback']);
+    assert.equal(await champion(), 1);
+
+    const before = (await json<DeploymentRecord[]>('history', 'hs')).length;
+    const misplaced = await run('canary', 'hs', 'new', '--share', '20', '--alias', 'champion');
+    assert.notEqual(misplaced.code, 0);
+    assert.match(misplaced.stderr, /--alias goes with promote and rollback only/);
+    assert.equal((await json<DeploymentRecord[]>('history', 'hs')).length, before, 'a refused command writes nothing');
+    assert.match((await run('--help')).stdout, /--alias ALIAS/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
