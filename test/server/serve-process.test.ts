@@ -1,33 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
 import { runVerb } from '../helpers/run-cli.js';
+import { startServeChild } from '../helpers/serve-child.js';
 import { trainFixtureModels } from '../serving/fixtures.js';
 
 const fx = await trainFixtureModels();
 const home = join(fx.dir, 'home');
 const bin = fileURLToPath(new URL('../../../bin/lading.js', import.meta.url));
 
-async function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--home', home, '--port', '0', '--host', '127.0.0.1', '--json', '--workers', '1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      try { resolve((JSON.parse(out) as { url: string }).url); } catch { /* not complete yet */ }
-    });
-    void exited.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { child, url, stderr: () => err, exited };
-}
+const startServe = (args: string[]) => startServeChild(home, args);
 
 const classify = (url: string, texts: string[]) => fetch(`${url}/v1/models/hs:classify`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ texts }),
