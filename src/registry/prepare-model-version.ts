@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ArtifactError, ConflictError, NotFoundError } from '../core/errors.js';
-import { decodeArtifact } from '../models/artifact.js';
+import { decodeArtifact } from '../core/artifact-format.js';
 import { checkActor, checkModelName, checkTags, checkVersionNumber } from './model-rules.js';
 import type { InputSchema, RegisterModelVersionInput } from './model-registry.js';
 
@@ -8,8 +8,6 @@ import type { InputSchema, RegisterModelVersionInput } from './model-registry.js
  * Everything about a new version that does not depend on the database: checked input and the facts
  * read from the verified artifact header. Both adapters call this before they touch anything, so a
  * malformed artifact or bad name changes nothing.
- *
- * (The registry imports src/models/artifact.ts, a leaf file that imports only core, to read the header.)
  */
 export interface PreparedModelVersion {
   readonly name: string;

@@ -1,4 +1,4 @@
-import { upsampleStratified } from '../../data/upsample.js';
+import { upsampleStratified } from '../../core/upsample.js';
 import type { AdamSettings } from './adam.js';
 
 /**

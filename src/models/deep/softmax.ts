@@ -1,15 +1,5 @@
 import { matmulAB, matmulAtB } from './matmul.js';
 
-/** Softmax of a[offset .. offset + n) in place, shifted by the row's maximum so exp never overflows. */
-export function softmaxInPlace(a: Float32Array, offset: number, n: number): void {
-  let max = -Infinity;
-  for (let c = 0; c < n; c++) if (a[offset + c]! > max) max = a[offset + c]!;
-  let sum = 0;
-  for (let c = 0; c < n; c++) { const e = Math.exp(a[offset + c]! - max); a[offset + c] = e; sum += e; }
-  const inv = 1 / sum;
-  for (let c = 0; c < n; c++) a[offset + c] = a[offset + c]! * inv;
-}
-
 /** Cross-entropy of one example: −log p[target], with p floored so a confident mistake stays finite. */
 export function crossEntropy(proba: Float32Array, offset: number, target: number): number {
   return -Math.log(Math.max(proba[offset + target]!, 1e-30));

@@ -47,15 +47,43 @@ export interface SgdJob {
   readonly coefClass: SharedArrayBuffer;
   /** batchSize i32. */
   readonly coefCount: SharedArrayBuffer;
-  /** batchSize f64 cross-entropy per example. */
+  /** batchSize f64 cross-entropy per example, then the running sum and count since the last progress report (LOSS_*). */
   readonly loss: SharedArrayBuffer;
-  /** i32 barrier words (see CONTROL_*). */
+  /** i32 task counters (see CONTROL_*). */
   readonly control: SharedArrayBuffer;
 }
 
-export const CONTROL_ARRIVED = 0;
-export const CONTROL_GENERATION = 1;
+/** Tasks claimed so far (a worker's claim is the value before its add), and tasks finished. */
+export const CONTROL_CLAIMED = 0;
+export const CONTROL_DONE = 1;
 export const CONTROL_WORDS = 4;
+
+export const LOSS_SUM = 0;
+export const LOSS_COUNT = 1;
+
+export function lossBytes(batchSize: number): number {
+  return (batchSize + 2) * 8;
+}
+
+/**
+ * The apply phase's dimension chunks: one per thread (as many as can run at once, and each chunk's
+ * task walks every feature of the batch, so more chunks cost more). Any cut gives the same result.
+ */
+export function applyChunks(dim: number, threads: number): number {
+  return Math.max(1, Math.min(dim / chunkUnit(dim), threads));
+}
+
+/** Dimensions [from, to) of apply chunk `c` of `chunks`. */
+export function chunkDims(dim: number, chunks: number, c: number): [number, number] {
+  const unit = chunkUnit(dim);
+  const units = dim / unit;
+  return [Math.floor((units * c) / chunks) * unit, Math.floor((units * (c + 1)) / chunks) * unit];
+}
+
+/** Chunks are cut at multiples of 16 floats (one cache line of an embedding row) when dim allows. */
+function chunkUnit(dim: number): number {
+  return dim % 16 === 0 ? 16 : 1;
+}
 
 export interface SgdProgressMessage {
   readonly type: 'progress';

@@ -4,18 +4,28 @@ import { scoresKernel } from './simd-scores.js';
 import { softmaxKernel } from './simd-softmax.js';
 import { trainKernels } from './simd-train.js';
 import {
-  CONTROL_ARRIVED, CONTROL_GENERATION, coefficientsAt, outputMemoryBytes, workerScratchAt, type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
+  applyChunks, chunkDims, CONTROL_CLAIMED, CONTROL_DONE, coefficientsAt, LOSS_COUNT, LOSS_SUM, outputMemoryBytes, workerScratchAt,
+  type SgdDoneMessage, type SgdJob, type SgdProgressMessage,
 } from './sgd-shared.js';
 
 /**
- * One SGD worker. Training runs as synchronous mini-batches, each in two phases separated by barriers:
+ * One SGD worker. Training runs as synchronous mini-batches, each in two phases:
  *
- *  1. compute: every example of the batch (this worker takes a contiguous slice) is run forward
- *     with the parameters as they were at the start of the batch; its hidden vector, the sparse
- *     output-layer coefficients and the gradient for its embedding rows go into the example's slot.
- *  2. apply: every worker walks ALL examples of the batch in order, but updates only its own slice
- *     of the dimensions. Each parameter therefore receives the same additions in the same order
- *     whatever the number of threads, which makes the result byte-identical for any thread count.
+ *  1. compute: every example of the batch is run forward with the parameters as they were at the
+ *     start of the batch; its hidden vector, the sparse output-layer coefficients and the gradient
+ *     for its embedding rows go into the example's slot.
+ *  2. apply: the dimensions are cut into chunks; a chunk's task walks ALL examples of the batch in
+ *     order and updates only its dimensions. Each parameter therefore receives the same additions
+ *     in the same order whoever runs the task, which makes the result byte-identical for any
+ *     thread count.
+ *
+ * The work is a numbered list of small tasks (one per example slot, then one per chunk, batch after
+ * batch) that the workers claim from a shared counter. A task waits only until the tasks of the
+ * previous phase are done (a shared count of finished tasks), not until every worker arrives: with
+ * fixed slices and a barrier, a worker the OS had descheduled (another process on the core) held
+ * every other worker at each of the two barriers of every batch, and on a machine shared with
+ * other processes two threads ran slower than one. Now a worker that is on a core takes the tasks
+ * the others have not claimed.
  */
 const job = workerData as { job: SgdJob; worker: number };
 const { dim, classes, examples, epochs, batchSize, sparseBelow, hiddenNorm, seed, threads, dimPadded, classesPadded } = job.job;
@@ -51,25 +61,37 @@ const hidden = new Float64Array(dim);
 const proba = new Float64Array(classes);
 const order = new Int32Array(examples);
 
-// Dimension slice this worker applies, cut at multiples of 16 floats (one cache line of an
-// embedding row) when possible.
-const unit = dim % 16 === 0 ? 16 : 1;
-const units = dim / unit;
-const dimFrom = Math.floor((units * me) / threads) * unit;
-const dimTo = Math.floor((units * (me + 1)) / threads) * unit;
+const chunks = applyChunks(dim, threads);
+/** Tasks per batch: one per example slot (slots past a short last batch are empty), then one per chunk. */
+const tasksPerBatch = batchSize + chunks;
 
 const SPINS = 4000;
-function barrier(): void {
-  if (threads === 1) return;
-  const generation = Atomics.load(control, CONTROL_GENERATION);
-  if (Atomics.add(control, CONTROL_ARRIVED, 1) === threads - 1) {
-    Atomics.store(control, CONTROL_ARRIVED, 0);
-    Atomics.add(control, CONTROL_GENERATION, 1);
-    Atomics.notify(control, CONTROL_GENERATION);
-    return;
+/** The full index of this worker's last claim and the counter word it came from (the shared counters wrap at 2^32). */
+let lastClaimFull = 0;
+let lastClaimWord = 0;
+
+function claim(): number {
+  const word = Atomics.add(control, CONTROL_CLAIMED, 1);
+  lastClaimFull += (word - lastClaimWord) >>> 0;
+  lastClaimWord = word;
+  return lastClaimFull;
+}
+
+/** Waits until at least `count` tasks are finished (tasks finish in phase order, so these are the first `count`). */
+function awaitDone(count: number): void {
+  const target = count | 0; // the low 32 bits, as the shared counter holds them
+  for (let s = 0; s < SPINS; s++) if (((Atomics.load(control, CONTROL_DONE) - target) | 0) >= 0) return;
+  for (;;) {
+    const seen = Atomics.load(control, CONTROL_DONE);
+    if (((seen - target) | 0) >= 0) return;
+    Atomics.wait(control, CONTROL_DONE, seen);
   }
-  for (let s = 0; s < SPINS; s++) if (Atomics.load(control, CONTROL_GENERATION) !== generation) return;
-  while (Atomics.load(control, CONTROL_GENERATION) === generation) Atomics.wait(control, CONTROL_GENERATION, generation);
+}
+
+/** Counts a task finished; wakes waiters when it completes a phase (the only counts anyone waits for). */
+function finish(phaseEnd: number): void {
+  const before = Atomics.add(control, CONTROL_DONE, 1);
+  if (((before + 1 - (phaseEnd | 0)) | 0) === 0) Atomics.notify(control, CONTROL_DONE);
 }
 
 function computeExample(example: number, slot: number, lr: number): void {
@@ -132,8 +154,8 @@ function isDense(k: number): boolean {
   return k * 8 > classes;
 }
 
-function applyBatch(batchStart: number, size: number): void {
-  // Output layer (dim × classes): this worker's rows, each updated by the examples in batch order.
+function applyBatch(batchStart: number, size: number, dimFrom: number, dimTo: number): void {
+  // Output layer (dim × classes): this chunk's rows, each updated by the examples in batch order.
   for (let j = dimFrom; j < dimTo; j++) {
     const row = j * stride;
     for (let slot = 0; slot < size; slot++) {
@@ -151,7 +173,7 @@ function applyBatch(batchStart: number, size: number): void {
       }
     }
   }
-  // Embedding rows: this worker's slice of dimensions, examples in batch order.
+  // Embedding rows: this chunk's dimensions, examples in batch order.
   for (let slot = 0; slot < size; slot++) {
     const hOff = slot * dim;
     const example = order[batchStart + slot]!;
@@ -168,34 +190,41 @@ function applyBatch(batchStart: number, size: number): void {
 function run(): void {
   const total = epochs * examples;
   const batchesPerEpoch = Math.ceil(examples / batchSize);
-  const reportEvery = Math.max(1, Math.floor((batchesPerEpoch * epochs) / 200));
-  let batchNo = 0;
-  let lossSum = 0;
-  let lossCount = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    epochOrder(seed, epoch, order);
-    for (let start = 0; start < examples; start += batchSize) {
-      const size = Math.min(batchSize, examples - start);
-      const done = epoch * examples + start;
-      const lr = job.job.lr * Math.max(0, 1 - done / total);
-      const per = Math.ceil(size / threads);
-      const mineTo = Math.min(size, (me + 1) * per);
-      for (let slot = me * per; slot < mineTo; slot++) computeExample(order[start + slot]!, slot, lr);
-      barrier();
-      applyBatch(start, size);
-      if (me === 0) {
-        for (let slot = 0; slot < size; slot++) lossSum += lossAll[slot]!;
-        lossCount += size;
-      }
-      barrier();
-      batchNo++;
-      if (me === 0 && (batchNo % reportEvery === 0 || start + size >= examples)) {
-        const message: SgdProgressMessage = { type: 'progress', done: done + size, epoch: epoch + 1, loss: lossSum / Math.max(1, lossCount), lr };
+  const batches = batchesPerEpoch * epochs;
+  const reportEvery = Math.max(1, Math.floor(batches / 200));
+  const shared = new Float64Array(job.job.loss, batchSize * 8, 2);
+  let orderEpoch = -1;
+  for (let task = claim(); task < batches * tasksPerBatch; task = claim()) {
+    const batch = Math.floor(task / tasksPerBatch);
+    const part = task - batch * tasksPerBatch;
+    const epoch = Math.floor(batch / batchesPerEpoch);
+    const start = (batch - epoch * batchesPerEpoch) * batchSize;
+    const size = Math.min(batchSize, examples - start);
+    const done = epoch * examples + start;
+    if (epoch !== orderEpoch) { epochOrder(seed, epoch, order); orderEpoch = epoch; }
+    const batchBegin = batch * tasksPerBatch;
+    if (part < batchSize) {
+      awaitDone(batchBegin);
+      if (part < size) computeExample(order[start + part]!, part, job.job.lr * Math.max(0, 1 - done / total));
+      finish(batchBegin + batchSize);
+      continue;
+    }
+    awaitDone(batchBegin + batchSize);
+    const [from, to] = chunkDims(dim, chunks, part - batchSize);
+    applyBatch(start, size, from, to);
+    if (part === batchSize) {
+      // Chunk 0 of each batch also keeps the loss for progress; batches' chunk-0 tasks never overlap.
+      for (let slot = 0; slot < size; slot++) shared[LOSS_SUM] = shared[LOSS_SUM]! + lossAll[slot]!;
+      shared[LOSS_COUNT] = shared[LOSS_COUNT]! + size;
+      if ((batch + 1) % reportEvery === 0 || start + size >= examples) {
+        const lr = job.job.lr * Math.max(0, 1 - done / total);
+        const message: SgdProgressMessage = { type: 'progress', done: done + size, epoch: epoch + 1, loss: shared[LOSS_SUM]! / Math.max(1, shared[LOSS_COUNT]!), lr };
         parentPort!.postMessage(message);
-        lossSum = 0;
-        lossCount = 0;
+        shared[LOSS_SUM] = 0;
+        shared[LOSS_COUNT] = 0;
       }
     }
+    finish(batchBegin + tasksPerBatch);
   }
   const message: SgdDoneMessage = { type: 'done' };
   parentPort!.postMessage(message);

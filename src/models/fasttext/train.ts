@@ -5,7 +5,7 @@ import { BucketFeaturiser } from './featurise.js';
 import { FastTextClassifier } from './model.js';
 import { parseFastTextParams, type FastTextParams } from './params.js';
 import { mix32, mulberry32 } from './seeded-order.js';
-import { CONTROL_WORDS, outputMemoryBytes, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
+import { CONTROL_WORDS, lossBytes, outputMemoryBytes, type SgdDoneMessage, type SgdJob, type SgdProgressMessage } from './sgd-shared.js';
 import { roundUp4 } from '../simd/wasm-bytes.js';
 import { sharedWasmMemory } from './simd-scores.js';
 
@@ -51,7 +51,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     hiddenGrad: sharedF32(batchSize * dim),
     coefClass: new SharedArrayBuffer(batchSize * classes * 4),
     coefCount: new SharedArrayBuffer(batchSize * 4),
-    loss: new SharedArrayBuffer(batchSize * 8),
+    loss: new SharedArrayBuffer(lossBytes(batchSize)),
     control: new SharedArrayBuffer(CONTROL_WORDS * 4),
   };
   await runWorkers(job, params, options);
@@ -173,6 +173,7 @@ function runWorkers(job: SgdJob, params: FastTextParams, options: TrainOptions):
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
     let finished = 0;
+    let reported = 0;
     let settled = false;
     const stopAll = (): void => { for (const w of workers) void w.terminate(); };
     const settle = (error?: unknown): void => {
@@ -194,6 +195,9 @@ function runWorkers(job: SgdJob, params: FastTextParams, options: TrainOptions):
       worker.on('message', (m: SgdProgressMessage | SgdDoneMessage) => {
         if (settled) return;
         if (m.type === 'progress') {
+          // Any worker may report a batch, and two workers' messages can arrive out of order: keep the newest.
+          if (m.done <= reported) return;
+          reported = m.done;
           try {
             options.onProgress?.({ phase: 'train', done: m.done, total, info: { epoch: m.epoch, loss: m.loss, lr: m.lr } });
           } catch (e) {

@@ -1,6 +1,6 @@
 import { axpyRowsKernel, type AxpyRowsKernel } from '../simd/axpy-rows.js';
 import { roundUp4 } from '../simd/wasm-bytes.js';
-import type { InvertedWeights } from './model.js';
+import type { InvertedWeights } from './inverted-weights.js';
 
 /**
  * Prediction-time layout of the weights. Common n-grams (short char grams) carry weights for a

@@ -4,18 +4,7 @@ import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { LinearFeaturiser, type LinearVocabulary } from './featurise.js';
 import { HybridScorer } from './hybrid-scorer.js';
-
-/**
- * Class weights inverted by feature: for column f, entries indptr[f]..indptr[f+1] hold the
- * (class, weight) pairs, classes ascending. This is the stored form; for prediction HybridScorer
- * turns the long lists (common char grams carry hundreds of classes) into dense SIMD rows.
- */
-export interface InvertedWeights {
-  readonly indptr: Uint32Array;
-  readonly classIds: Uint16Array | Int32Array;
-  readonly weights: Float32Array;
-  readonly bias: Float32Array;
-}
+import type { InvertedWeights } from './inverted-weights.js';
 
 export interface LinearModelParts {
   readonly labels: readonly string[];

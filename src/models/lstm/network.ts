@@ -5,7 +5,8 @@ import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
 import type { SingleThreadNet } from '../deep/single-thread-kind.js';
 import { SingleThreadOptimiser } from '../deep/single-thread-optimiser.js';
-import { softmaxCrossEntropyBackward, softmaxInPlace, type SoftmaxLayer } from '../deep/softmax.js';
+import { softmaxCrossEntropyBackward, type SoftmaxLayer } from '../deep/softmax.js';
+import { softmaxInPlace } from '../softmax-row.js';
 import { PAD_ID } from '../deep/vocab.js';
 
 export interface LstmShape {

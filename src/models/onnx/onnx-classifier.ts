@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { InputError, LadingError } from '../../core/errors.js';
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
-import { softmaxInPlace } from '../deep/softmax.js';
+import { softmaxInPlace } from '../softmax-row.js';
 import { BAG_INPUTS, BagEntries, encodeBatch, specToJson, TokenEncoder } from './token-encoder.js';
 
 /** A forward pass over a padded id matrix [rows, width] (and, in bag mode, its n-gram bag) that writes class probabilities. */

@@ -3,7 +3,8 @@ import { hashUniform, type DropoutStep } from '../deep/id-batch.js';
 import { fillUniform } from '../deep/init.js';
 import { matmulRows } from '../deep/matmul.js';
 import type { SlotSequences } from '../deep/slot-sequences.js';
-import { softmaxCrossEntropyBackward, softmaxInPlace } from '../deep/softmax.js';
+import { softmaxCrossEntropyBackward } from '../deep/softmax.js';
+import { softmaxInPlace } from '../softmax-row.js';
 import { PAD_ID } from '../deep/vocab.js';
 
 export interface TextCnnShape {

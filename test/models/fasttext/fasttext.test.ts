@@ -111,6 +111,16 @@ describe('fasttext model kind', () => {
     assert.ok(!otherSeed.equals(two), 'the seed has no effect');
   });
 
+  it('gives byte-identical artifacts whatever the threads claim: more threads than dimension chunks, a short last batch, dims not cut at 16', async () => {
+    for (const params of [{ ...PARAMS, dim: 20, batchSize: 7, epochs: 3 }, { ...PARAMS, dim: 48, batchSize: 9, epochs: 3 }]) {
+      const one = artifactBytes(await fastTextKind.train(input, { seed: 7, threads: 1, params }), input);
+      for (const threads of [3, 4]) {
+        const many = artifactBytes(await fastTextKind.train(input, { seed: 7, threads, params }), input);
+        assert.ok(many.equals(one), `dim ${params.dim}: threads 1 and ${threads} differ`);
+      }
+    }
+  });
+
   it('reports progress up to the total', async () => {
     const seen: TrainProgress[] = [];
     await fastTextKind.train(input, { seed: 7, threads: 2, params: { ...PARAMS, epochs: 2 }, onProgress: (p) => seen.push(p) });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HybridScorer } from '../../../src/models/linear/hybrid-scorer.js';
-import type { InvertedWeights } from '../../../src/models/linear/model.js';
+import type { InvertedWeights } from '../../../src/models/linear/inverted-weights.js';
 
 /** Random inverted weights: column f holds a list over a random subset of classes (ascending). */
 function randomWeights(columns: number, classes: number, seed: number): InvertedWeights {
