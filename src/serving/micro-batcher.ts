@@ -36,6 +36,13 @@ export interface MicroBatcherOptions {
   readonly inlineBudgetMs?: number | undefined;
 }
 
+/**
+ * Batches a serving thread may hold at once. Two: the next batch already waits in the thread's
+ * queue when it finishes one, instead of waiting for the reply to reach this thread and a new batch
+ * to come back (a bubble of two thread wake-ups per batch on a loaded machine).
+ */
+const DEPTH = 2;
+
 interface Queued {
   readonly texts: readonly string[];
   readonly enqueuedAt: number;
@@ -44,10 +51,10 @@ interface Queued {
 }
 
 /**
- * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread is
- * idle: everything queued in the same turn of the event loop goes out together at once. While all
- * threads are busy, requests pile up and the first thread to finish takes them as one batch, so
- * batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
+ * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread has
+ * room (fewer than DEPTH batches): everything queued in the same turn of the event loop goes out
+ * together at once. While all threads are full, requests pile up and the first thread to finish
+ * takes them as one batch, so batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
  * least busy thread anyway (it queues there behind one batch), which bounds the time held here and
  * keeps every thread fed without a round trip of idle time.
  *
@@ -110,9 +117,11 @@ export class MicroBatcher {
     this.timer = setTimeout(this.onDeadline, wait);
   }
 
+  /** The least busy thread with room for another batch. */
   private idleThread(): ServingThread | undefined {
-    for (const t of this.threads) if (t.inFlight === 0 && !t.failed) return t;
-    return undefined;
+    let best: ServingThread | undefined;
+    for (const t of this.threads) if (!t.failed && t.inFlight < DEPTH && (!best || t.inFlight < best.inFlight)) best = t;
+    return best;
   }
 
   private leastBusyThread(): ServingThread {
