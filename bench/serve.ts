@@ -242,7 +242,7 @@ async function main(): Promise<void> {
 
   const m = machine();
   const command = `wrk -t1 -c{16|1|2|4} -d${DURATION}s -s ${ANCHORS}/rotate.lua (BATCH=1|32, texts: last 10,000 rows of ${DATA})`;
-  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}; server, wrk and floor share the machine\n`);
+  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; server, wrk and floor share the machine\n`);
   process.stdout.write(`load: ${command}; lading serve --workers ${cores}; ${ROUNDS} interleaved rounds\n`);
   process.stdout.write(`half load = the connection count whose measured rate is closest to half of saturation (wrk has no fixed-rate mode)\n\n`);
   process.stdout.write(`${table(['model', 'round', 'load', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'], rows, 1)}\n\n`);

@@ -42,6 +42,7 @@ export interface MicroBatcherOptions {
  * to come back (a bubble of two thread wake-ups per batch on a loaded machine).
  */
 const DEPTH = 2;
+const COST_WINDOW = 64;
 
 interface Queued {
   readonly texts: readonly string[];
@@ -65,8 +66,14 @@ interface Queued {
 export class MicroBatcher {
   private queue: Queued[] = [];
   private queuedTexts = 0;
-  /** Running estimate of the local cost per text (warm-up texts are shorter than real ones). */
+  /**
+   * Estimated local cost per text: the first quartile of the last COST_WINDOW inline batches (warm-up
+   * texts are shorter than real ones). Not a mean: on a busy machine a batch's wall time includes
+   * the time this thread was descheduled, and a mean would drift up until nothing is scored here.
+   */
   private localMsPerText: number;
+  private readonly costSamples = new Float64Array(COST_WINDOW);
+  private costSampleCount = 0;
   private flushScheduled = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -174,7 +181,7 @@ export class MicroBatcher {
     let proba: Float32Array;
     try {
       proba = local.predict(items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts));
-      if (count > 0) this.localMsPerText += 0.05 * ((performance.now() - sentAt) / count - this.localMsPerText);
+      if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
     } catch (e) {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -185,6 +192,13 @@ export class MicroBatcher {
       q.resolve({ proba: proba.subarray(row * this.classes, end * this.classes), queueMs: sentAt - q.enqueuedAt, batchTexts: count });
       row = end;
     }
+  }
+
+  private sampleCost(msPerText: number): void {
+    this.costSamples[this.costSampleCount++] = msPerText;
+    if (this.costSampleCount < COST_WINDOW) return;
+    this.costSampleCount = 0;
+    this.localMsPerText = this.costSamples.slice().sort()[COST_WINDOW >> 2]!;
   }
 
   /** Fails everything still queued (used when the runtime closes without draining). */
