@@ -55,9 +55,9 @@ interface Queued {
  * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread has
  * room (fewer than DEPTH batches): everything queued in the same turn of the event loop goes out
  * together at once. While all threads are full, requests pile up and the first thread to finish
- * takes them as one batch, so batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
- * least busy thread anyway (it queues there behind one batch), which bounds the time held here and
- * keeps every thread fed without a round trip of idle time.
+ * takes them as one batch, so batches grow with load by themselves. A request still queued after
+ * maxDelayMs is sent to the least busy thread anyway (it queues there behind its batches), which
+ * bounds the time held here and keeps every thread fed without a round trip of idle time.
  *
  * A batch whose estimated cost is within inlineBudgetMs is scored right here instead: for a cheap
  * model and a few texts, the hop to a thread and back (two postMessage calls, two thread wake-ups)
