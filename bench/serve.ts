@@ -12,12 +12,18 @@
  * connection count (1, 2 or 4) whose measured rate comes closest to half the saturated rate.
  * Single-text and 32-text requests draw in turn from real texts (../shared/anchors/rotate.lua).
  *
+ * Beside the rates, each run records the CPU time the server process spent per request (all its
+ * threads, from /proc), and the in-process run its CPU per text: on a shared machine the rates swing
+ * with what else runs, the CPU per request much less, so "floor CPU / lading CPU" is the steadier
+ * figure of efficiency (on a quiet machine, where both servers are CPU-bound, the req/s ratio
+ * follows it, give or take how lading's threads share the two cores with wrk).
+ *
  * LADING_BENCH_SECONDS shortens each wrk run; LADING_BENCH_KINDS picks models (default
  * fasttext,linear); LADING_BENCH_BASELINE=/path/to/bin/lading.js adds a second lading build,
  * measured interleaved in the same rounds (before/after comparisons on a noisy machine).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +45,8 @@ const BIN = resolve('bin/lading.js');
 const FLOOR = fileURLToPath(new URL('./floor-server.js', import.meta.url));
 const WRK = '/usr/bin/wrk';
 
-interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number }
+/** `cpuUsPerRequest`: CPU time (all threads) the server process spent per request during the run. */
+interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number; cpuUsPerRequest: number }
 
 function log(s: string): void { process.stderr.write(`${s}\n`); }
 
@@ -51,14 +58,29 @@ function trainIfMissing(kind: string): string {
   return out;
 }
 
-function wrk(port: number, path: string, batch: number, connections: number, textsFile: string, seconds = DURATION): WrkResult {
+/**
+ * CPU time of a process in µs (user + system, all threads; Linux /proc, NaN elsewhere). On a shared
+ * machine the rate a server reaches depends on what else runs; the CPU it spends per request does
+ * much less, so the bench reports both.
+ */
+function processCpuUs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+function wrk(port: number, path: string, batch: number, connections: number, textsFile: string, seconds = DURATION, pid?: number): WrkResult {
+  const cpu0 = processCpuUs(pid);
   const r = spawnSync(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', 'rotate.lua', `http://127.0.0.1:${port}`], {
     cwd: ANCHORS, env: { ...process.env, BATCH: String(batch), TEXTS: textsFile, URL_PATH: path }, encoding: 'utf8',
   });
   const m = /RESULT requests=(\d+) errors=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) p999_ms=([\d.]+)/.exec(r.stdout);
   if (!m) throw new Error(`wrk gave no RESULT line: ${r.stdout} ${r.stderr}`);
   const n = (k: number) => Number(m[k]);
-  return { requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections };
+  return { requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections, cpuUsPerRequest: (processCpuUs(pid) - cpu0) / n(1) };
 }
 
 /** The connection count (1, 2 or 4) whose rate comes closest to half of `saturatedRps`. */
@@ -106,19 +128,26 @@ async function oneThreadRate(modelPath: string, texts: readonly string[]): Promi
   return { batch1: rate(1, 2), batch32: rate(32, 2) };
 }
 
-/** What a server could do with no HTTP at all: 32-text calls, 16 in flight, on all threads. */
-async function inProcessBatch32(pp: ParallelPredictor, texts: readonly string[], seconds = 3): Promise<number> {
+/**
+ * What a server could do with no HTTP at all: 32-text calls, 16 in flight, on all threads; texts per
+ * second and the CPU µs (this process, all threads) per text.
+ */
+async function inProcessBatch32(pp: ParallelPredictor, texts: readonly string[], seconds = 3): Promise<{ textsPerSecond: number; cpuUsPerText: number }> {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   let n = 0;
   while (performance.now() - t < seconds * 1000) {
     await Promise.all(Array.from({ length: 16 }, (_, k) => pp.predictProba(texts.slice((n + k * 32) % 10_000, (n + k * 32) % 10_000 + 32))));
     n += 16 * 32;
   }
-  return n / ((performance.now() - t) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { textsPerSecond: n / ((performance.now() - t) / 1000), cpuUsPerText: (used.user + used.system) / n };
 }
 
 interface Round {
   floorRps: number;
+  floorCpuUsPerRequest: number;
+  inProcessCpuUsPerText: number;
   single: WrkResult;
   batch32: WrkResult;
   half: WrkResult;
@@ -130,19 +159,19 @@ const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a -
 const spread = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 function fmt(x: number): string { return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(2); }
 
-async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string): Promise<ChildProcess> {
+async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string): Promise<ChildProcess & { pid: number }> {
   const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores)], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitReady(port, child);
   const path = `/v1/models/${kind}:classify`;
   wrk(port, path, 1, 16, textsFile, '2'); // JIT warm-up
   wrk(port, path, 32, 16, textsFile, '2');
-  return child;
+  return child as ChildProcess & { pid: number };
 }
 
-function measureLading(port: number, kind: string, textsFile: string): { single: WrkResult; batch32: WrkResult; half: WrkResult } {
+function measureLading(port: number, pid: number, kind: string, textsFile: string): { single: WrkResult; batch32: WrkResult; half: WrkResult } {
   const path = `/v1/models/${kind}:classify`;
-  const single = wrk(port, path, 1, 16, textsFile);
-  const batch32 = wrk(port, path, 32, 16, textsFile);
+  const single = wrk(port, path, 1, 16, textsFile, DURATION, pid);
+  const batch32 = wrk(port, path, 32, 16, textsFile, DURATION, pid);
   const half = halfLoad(port, path, 1, single.rps, textsFile);
   return { single, batch32, half };
 }
@@ -156,27 +185,33 @@ async function benchKind(kind: string, texts: readonly string[], textsFile: stri
   try {
     await inProcessBatch32(pp, texts, 1); // warm-up
     const floorPort = ports();
-    const floor = spawn(process.execPath, [FLOOR, String(floorPort)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const floor = spawn(process.execPath, [FLOOR, String(floorPort)], { stdio: ['ignore', 'ignore', 'inherit'] }) as ChildProcess & { pid: number };
     children.push(floor);
     await waitReady(floorPort, floor);
     wrk(floorPort, '/', 1, 16, textsFile, '2');
     log(`${kind}: starting lading serve...`);
     const port = ports();
-    children.push(await startLading(BIN, modelPath, kind, port, cores, textsFile));
-    let basePort: number | undefined;
+    const mineChild = await startLading(BIN, modelPath, kind, port, cores, textsFile);
+    children.push(mineChild);
+    let base: { port: number; pid: number } | undefined;
     if (BASELINE) {
-      basePort = ports();
-      children.push(await startLading(BASELINE, modelPath, kind, basePort, cores, textsFile));
+      const basePort = ports();
+      const c = await startLading(BASELINE, modelPath, kind, basePort, cores, textsFile);
+      children.push(c);
+      base = { port: basePort, pid: c.pid };
     }
     const rounds: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       log(`${kind}: round ${r + 1}/${ROUNDS}`);
-      const floorRps = wrk(floorPort, `/v1/models/${kind}:classify`, 1, 16, textsFile).rps;
-      const baseline = basePort !== undefined && r % 2 === 0 ? measureLading(basePort, kind, textsFile) : undefined;
-      const mine = measureLading(port, kind, textsFile);
-      const baselineAfter = basePort !== undefined && r % 2 === 1 ? measureLading(basePort, kind, textsFile) : undefined;
-      const inProcessTextsPerSecond = await inProcessBatch32(pp, texts);
-      rounds.push({ floorRps, ...mine, inProcessTextsPerSecond, baseline: baseline ?? baselineAfter });
+      const floor1 = wrk(floorPort, `/v1/models/${kind}:classify`, 1, 16, textsFile, DURATION, floor.pid);
+      const baseline = base !== undefined && r % 2 === 0 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
+      const mine = measureLading(port, mineChild.pid, kind, textsFile);
+      const baselineAfter = base !== undefined && r % 2 === 1 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
+      const inProcess = await inProcessBatch32(pp, texts);
+      rounds.push({
+        floorRps: floor1.rps, floorCpuUsPerRequest: floor1.cpuUsPerRequest, ...mine,
+        inProcessTextsPerSecond: inProcess.textsPerSecond, inProcessCpuUsPerText: inProcess.cpuUsPerText, baseline: baseline ?? baselineAfter,
+      });
     }
     return { oneThread, rounds };
   } finally {
@@ -208,10 +243,18 @@ async function main(): Promise<void> {
       inProcess: x.inProcessTextsPerSecond,
       singleOverFloor: x.single.rps / x.floorRps,
       batch32OverInProcess: (x.batch32.rps * 32) / x.inProcessTextsPerSecond,
+      floorCpu: x.floorCpuUsPerRequest,
+      singleCpu: x.single.cpuUsPerRequest,
+      floorCpuOverSingleCpu: x.floorCpuUsPerRequest / x.single.cpuUsPerRequest,
+      batch32CpuPerText: x.batch32.cpuUsPerRequest / 32,
+      inProcessCpuPerText: x.inProcessCpuUsPerText,
+      inProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.batch32.cpuUsPerRequest / 32),
       ...(x.baseline ? {
         baselineSingleOverFloor: x.baseline.single.rps / x.floorRps,
         baselineBatch32OverInProcess: (x.baseline.batch32.rps * 32) / x.inProcessTextsPerSecond,
         baselineHalfP99: x.baseline.half.p99,
+        baselineFloorCpuOverSingleCpu: x.floorCpuUsPerRequest / x.baseline.single.cpuUsPerRequest,
+        baselineInProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.baseline.batch32.cpuUsPerRequest / 32),
       } : {}),
     }));
     const figures: Array<[string, keyof (typeof perRound)[number], string]> = [
@@ -223,9 +266,19 @@ async function main(): Promise<void> {
       ['lading 32-text / in-process', 'batch32OverInProcess', '≥ 0.85'],
       ['1-text p99 ms at half load', 'halfP99', '< 2'],
       ['1-text req/s at half load', 'halfRps', ''],
+      ['floor CPU µs/request', 'floorCpu', ''],
+      ['lading 1-text CPU µs/request', 'singleCpu', ''],
+      ['floor CPU / lading CPU per request', 'floorCpuOverSingleCpu', ''],
+      ['lading 32-text CPU µs/text', 'batch32CpuPerText', ''],
+      ['in-process CPU µs/text', 'inProcessCpuPerText', ''],
+      ['in-process CPU / lading CPU per text', 'inProcessCpuOverBatch32Cpu', ''],
     ];
     if (BASELINE) {
-      figures.push(['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcess', ''], ['baseline 1-text p99 ms at half load', 'baselineHalfP99', '']);
+      figures.push(
+        ['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcess', ''],
+        ['baseline 1-text p99 ms at half load', 'baselineHalfP99', ''], ['floor CPU / baseline CPU per request', 'baselineFloorCpuOverSingleCpu', ''],
+        ['in-process CPU / baseline CPU per text', 'baselineInProcessCpuOverBatch32Cpu', ''],
+      );
     }
     for (const [name, key, target] of figures) {
       const xs = perRound.map((p) => p[key] as number);

@@ -36,12 +36,7 @@ export interface MicroBatcherOptions {
   readonly inlineBudgetMs?: number | undefined;
 }
 
-/**
- * Batches a serving thread may hold at once. Two: the next batch already waits in the thread's
- * queue when it finishes one, instead of waiting for the reply to reach this thread and a new batch
- * to come back (a bubble of two thread wake-ups per batch on a loaded machine).
- */
-const DEPTH = 2;
+/** Inline batches whose cost samples make one estimate of the local cost per text. */
 const COST_WINDOW = 64;
 
 interface Queued {
@@ -52,12 +47,12 @@ interface Queued {
 }
 
 /**
- * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread has
- * room (fewer than DEPTH batches): everything queued in the same turn of the event loop goes out
- * together at once. While all threads are full, requests pile up and the first thread to finish
- * takes them as one batch, so batches grow with load by themselves. A request still queued after
- * maxDelayMs is sent to the least busy thread anyway (it queues there behind its batches), which
- * bounds the time held here and keeps every thread fed without a round trip of idle time.
+ * Adaptive micro-batching over a set of threads. A request never waits on purpose while a thread is
+ * idle: everything queued in the same turn of the event loop goes out together at once. While all
+ * threads are busy, requests pile up and the first thread to finish takes them as one batch, so
+ * batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
+ * least busy thread anyway (it queues there behind one batch), which bounds the time held here and
+ * keeps every thread fed without a round trip of idle time.
  *
  * A batch whose estimated cost is within inlineBudgetMs is scored right here instead: for a cheap
  * model and a few texts, the hop to a thread and back (two postMessage calls, two thread wake-ups)
@@ -124,11 +119,9 @@ export class MicroBatcher {
     this.timer = setTimeout(this.onDeadline, wait);
   }
 
-  /** The least busy thread with room for another batch. */
   private idleThread(): ServingThread | undefined {
-    let best: ServingThread | undefined;
-    for (const t of this.threads) if (!t.failed && t.inFlight < DEPTH && (!best || t.inFlight < best.inFlight)) best = t;
-    return best;
+    for (const t of this.threads) if (t.inFlight === 0 && !t.failed) return t;
+    return undefined;
   }
 
   private leastBusyThread(): ServingThread {

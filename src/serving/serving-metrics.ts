@@ -79,8 +79,12 @@ export class ServingMetrics {
   }
 
   private readonly observers = new Map<string, BatchObserver>();
+  /** The same, by identity object: called per request and per batch, so no key string is built there. */
+  private readonly observerOf = new WeakMap<ModelIdentity, BatchObserver>();
 
   batchObserver(id: ModelIdentity): BatchObserver {
+    const known = this.observerOf.get(id);
+    if (known) return known;
     const key = `${id.name}\0${id.version}`;
     let o = this.observers.get(key);
     if (!o) {
@@ -89,6 +93,7 @@ export class ServingMetrics {
       o = { batch: (texts, requests) => { t.observe(texts); r.observe(requests); }, queued: (s) => q.observe(s) };
       this.observers.set(key, o);
     }
+    this.observerOf.set(id, o);
     return o;
   }
 
