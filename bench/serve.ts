@@ -6,7 +6,8 @@
  * same wrk in the same run; the model's ceiling is its in-process rate on the same threads (the
  * ParallelPredictor, 32-text calls, 16 in flight). The machine is shared and noisy, so each round
  * measures all of them back to back, rounds repeat (LADING_BENCH_ROUNDS, default 3) and the summary
- * gives the median and the spread; the ratios within one round are the figures to trust.
+ * gives the median and the spread; the ratios within one round are the figures to trust. When
+ * Debian's python3 has scikit-learn, FastAPI and uvicorn, the FastAPI anchor is measured once beside.
  *
  * wrk is closed-loop (no fixed-rate mode): "saturation" is 16 connections; "half load" is the
  * connection count (1, 2 or 4) whose measured rate comes closest to half the saturated rate.
@@ -94,12 +95,12 @@ function halfLoad(port: number, path: string, batch: number, saturatedRps: numbe
   return half!;
 }
 
-async function waitReady(port: number, child: ChildProcess, timeoutMs = 600_000): Promise<void> {
+async function waitReady(port: number, child: ChildProcess, path = '/v2/health/ready', timeoutMs = 600_000): Promise<void> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/v2/health/ready`);
+      const r = await fetch(`http://127.0.0.1:${port}${path}`);
       if (r.status === 200) return;
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 250));
@@ -220,6 +221,43 @@ async function benchKind(kind: string, texts: readonly string[], textsFile: stri
   }
 }
 
+/**
+ * The FastAPI + uvicorn + scikit-learn anchor (../shared/anchors/fastapi_anchor.py), once, when
+ * Debian's python3 has the packages; its rows join the table.
+ */
+async function anchor(textsFile: string, port: number, rows: Array<Array<string | number>>): Promise<unknown> {
+  const python = '/usr/bin/python3';
+  if (spawnSync(python, ['-c', 'import sklearn, fastapi, uvicorn'], { encoding: 'utf8' }).status !== 0) {
+    const skipped = 'python3-sklearn / python3-fastapi / python3-uvicorn are not installed (apt-get install -y python3-sklearn python3-fastapi python3-uvicorn)';
+    log(`anchor skipped: ${skipped}`);
+    return { skipped };
+  }
+  const anchorDir = join(CACHE, 'anchor');
+  mkdirSync(anchorDir, { recursive: true });
+  const env = { ...process.env, ANCHOR_DIR: anchorDir };
+  if (!existsSync(join(anchorDir, 'hs4_svc.pkl'))) {
+    log('training the FastAPI anchor (about 4 minutes, cached)...');
+    execFileSync(python, ['fastapi_anchor.py', 'train'], { cwd: ANCHORS, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const child = spawn(python, ['fastapi_anchor.py', 'serve', String(port)], { cwd: ANCHORS, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await waitReady(port, child, '/docs');
+    const out: Record<string, WrkResult> = {};
+    for (const batch of [1, 32]) {
+      wrk(port, '/classify', batch, 16, textsFile, '2');
+      const saturation = wrk(port, '/classify', batch, 16, textsFile, DURATION, child.pid);
+      const half = halfLoad(port, '/classify', batch, saturation.rps, textsFile);
+      out[`batch${batch}`] = saturation;
+      out[`batch${batch}Half`] = half;
+      rows.push(['fastapi+sklearn', '-', `${batch}-text c16`, saturation.rps, saturation.p50, saturation.p99, saturation.p999, saturation.errors]);
+      rows.push(['fastapi+sklearn', '-', `${batch}-text half c${half.connections}`, half.rps, half.p50, half.p99, half.p999, half.errors]);
+    }
+    return out;
+  } finally {
+    await stop(child);
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
   const texts = (await readLabelledFile(DATA, { text: 'text', labels: ['label_4'] })).texts.map((t) => t.replace(/[\r\n\t]+/g, ' '));
@@ -293,9 +331,11 @@ async function main(): Promise<void> {
     log(`${kind} in-process: ${Math.round(r.oneThread.batch1)} texts/s (1 thread, 1 text/call), ${Math.round(r.oneThread.batch32)} (1 thread, 32/call)`);
   }
 
+  results['anchor'] = await anchor(textsFile, port++, rows);
+
   const m = machine();
   const command = `wrk -t1 -c{16|1|2|4} -d${DURATION}s -s ${ANCHORS}/rotate.lua (BATCH=1|32, texts: last 10,000 rows of ${DATA})`;
-  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; server, wrk and floor share the machine\n`);
+  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; server, wrk, floor and anchor share the machine\n`);
   process.stdout.write(`load: ${command}; lading serve --workers ${cores}; ${ROUNDS} interleaved rounds\n`);
   process.stdout.write(`half load = the connection count whose measured rate is closest to half of saturation (wrk has no fixed-rate mode)\n\n`);
   process.stdout.write(`${table(['model', 'round', 'load', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'], rows, 1)}\n\n`);
