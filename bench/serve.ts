@@ -1,15 +1,33 @@
 /**
- * Serving benchmark (`npm run bench:serve`): `lading serve` in its own process under wrk, with the
- * fasttext and linear models trained on hs-goods label_4, side by side with the FastAPI + uvicorn +
- * scikit-learn anchor. Single-text and 32-text requests drawn in turn from real texts
- * (../shared/anchors/rotate.lua). wrk is closed-loop (no fixed-rate mode): "saturation" is 16
- * connections; "half load" is the connection count (1, 2 or 4) whose measured rate comes closest to
- * half the saturated rate, and the rate actually measured is printed beside it.
+ * Serving benchmark (`npm run bench:serve`): `lading serve` in its own process under wrk, measured
+ * against the floor, with the fasttext and linear models trained on hs-goods label_4.
+ *
+ * The floor is a bare node:http server answering a fixed JSON (bench/floor-server.ts), loaded by the
+ * same wrk in the same run; the model's ceiling is its in-process rate on the same threads (the
+ * ParallelPredictor, 32-text calls, 16 in flight). The machine is shared and noisy, so each round
+ * measures all of them back to back, rounds repeat (LADING_BENCH_ROUNDS, default 3) and the summary
+ * gives the median and the spread; the ratios within one round are the figures to trust. When
+ * Debian's python3 has scikit-learn, FastAPI and uvicorn, the FastAPI anchor is measured once beside.
+ *
+ * wrk is closed-loop (no fixed-rate mode): "saturation" is 16 connections; "half load" is the
+ * connection count (1, 2 or 4) whose measured rate comes closest to half the saturated rate.
+ * Single-text and 32-text requests draw in turn from real texts (../shared/anchors/rotate.lua).
+ *
+ * Beside the rates, each run records the CPU time the server process spent per request (all its
+ * threads, from /proc), and the in-process run its CPU per text: on a shared machine the rates swing
+ * with what else runs, the CPU per request much less, so "floor CPU / lading CPU" is the steadier
+ * figure of efficiency (on a quiet machine, where both servers are CPU-bound, the req/s ratio
+ * follows it, give or take how lading's threads share the two cores with wrk).
+ *
+ * LADING_BENCH_SECONDS shortens each wrk run; LADING_BENCH_KINDS picks models (default
+ * fasttext,linear); LADING_BENCH_BASELINE=/path/to/bin/lading.js adds a second lading build,
+ * measured interleaved in the same rounds (before/after comparisons on a noisy machine).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { loadModel } from '../src/models/load-model.js';
 import { ParallelPredictor } from '../src/models/parallel-predict.js';
@@ -21,11 +39,15 @@ const CACHE = process.env['LADING_BENCH_CACHE'] ?? '/tmp/lading-bench-serve';
 const DATA = resolve('..', 'shared', 'datasets', 'hs-goods', 'train.csv');
 const ANCHORS = resolve('..', 'shared', 'anchors');
 const DURATION = process.env['LADING_BENCH_SECONDS'] ?? '8';
+const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
+const KINDS = (process.env['LADING_BENCH_KINDS'] ?? 'fasttext,linear').split(',').filter((k) => k.length > 0);
+const BASELINE = process.env['LADING_BENCH_BASELINE'];
 const BIN = resolve('bin/lading.js');
+const FLOOR = fileURLToPath(new URL('./floor-server.js', import.meta.url));
 const WRK = '/usr/bin/wrk';
 
-interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number }
-interface LoadFigures { batch: number; saturation: WrkResult; half: WrkResult; textsPerSecond: number }
+/** `cpuUsPerRequest`: CPU time (all threads) the server process spent per request during the run. */
+interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number; cpuUsPerRequest: number }
 
 function log(s: string): void { process.stderr.write(`${s}\n`); }
 
@@ -37,39 +59,49 @@ function trainIfMissing(kind: string): string {
   return out;
 }
 
-function wrk(port: number, path: string, batch: number, connections: number, textsFile: string, seconds = DURATION): WrkResult {
+/**
+ * CPU time of a process in µs (user + system, all threads; Linux /proc, NaN elsewhere). On a shared
+ * machine the rate a server reaches depends on what else runs; the CPU it spends per request does
+ * much less, so the bench reports both.
+ */
+function processCpuUs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+function wrk(port: number, path: string, batch: number, connections: number, textsFile: string, seconds = DURATION, pid?: number): WrkResult {
+  const cpu0 = processCpuUs(pid);
   const r = spawnSync(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', 'rotate.lua', `http://127.0.0.1:${port}`], {
     cwd: ANCHORS, env: { ...process.env, BATCH: String(batch), TEXTS: textsFile, URL_PATH: path }, encoding: 'utf8',
   });
   const m = /RESULT requests=(\d+) errors=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) p999_ms=([\d.]+)/.exec(r.stdout);
   if (!m) throw new Error(`wrk gave no RESULT line: ${r.stdout} ${r.stderr}`);
   const n = (k: number) => Number(m[k]);
-  return { requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections };
+  return { requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections, cpuUsPerRequest: (processCpuUs(pid) - cpu0) / n(1) };
 }
 
-function measureLoad(port: number, path: string, batch: number, textsFile: string): LoadFigures {
-  wrk(port, path, batch, 16, textsFile, '2'); // warm-up
-  const saturation = wrk(port, path, batch, 16, textsFile);
+/** The connection count (1, 2 or 4) whose rate comes closest to half of `saturatedRps`. */
+function halfLoad(port: number, path: string, batch: number, saturatedRps: number, textsFile: string): WrkResult {
   let half: WrkResult | undefined;
   for (const c of [1, 2, 4]) {
     const r = wrk(port, path, batch, c, textsFile);
-    if (!half || Math.abs(r.rps - saturation.rps / 2) < Math.abs(half.rps - saturation.rps / 2)) half = r;
-    if (r.rps > saturation.rps / 2) break;
+    if (!half || Math.abs(r.rps - saturatedRps / 2) < Math.abs(half.rps - saturatedRps / 2)) half = r;
+    if (r.rps > saturatedRps / 2) break;
   }
-  return { batch, saturation, half: half!, textsPerSecond: saturation.rps * batch };
+  return half!;
 }
 
-async function waitReady(port: number, child: ChildProcess, timeoutMs = 600_000): Promise<void> {
+async function waitReady(port: number, child: ChildProcess, path = '/v2/health/ready', timeoutMs = 600_000): Promise<void> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {
-      const r = await fetch(`http://127.0.0.1:${port}${'/v2/health/ready'}`);
+      const r = await fetch(`http://127.0.0.1:${port}${path}`);
       if (r.status === 200) return;
-    } catch { /* not up yet */ }
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/docs`);
-      if (r.status === 200) return; // the FastAPI anchor
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -83,39 +115,146 @@ async function stop(child: ChildProcess): Promise<void> {
   await done;
 }
 
-/** Raw prediction speed in this process: one thread, and all cores through ParallelPredictor. */
-async function inProcess(modelPath: string, texts: string[]): Promise<{ oneThreadBatch1: number; oneThreadBatch32: number; allCoresBatch32: number; allCoresBulk: number }> {
+/** Texts per second of one thread calling the model directly, `batch` texts per call. */
+async function oneThreadRate(modelPath: string, texts: readonly string[]): Promise<{ batch1: number; batch32: number }> {
   const model = await loadModel(modelPath);
-  const classes = model.classifier.labels.length;
-  const rate = (batch: number, seconds: number, run: (slice: string[]) => void) => {
+  const out = new Float32Array(32 * model.classifier.labels.length);
+  const rate = (batch: number, seconds: number) => {
     let n = 0;
     const start = performance.now();
-    for (let i = 0; performance.now() - start < seconds * 1000; i = (i + batch) % (texts.length - batch)) { run(texts.slice(i, i + batch)); n += batch; }
+    for (let i = 0; performance.now() - start < seconds * 1000; i = (i + batch) % (texts.length - batch)) { model.classifier.predictProba(texts.slice(i, i + batch), out); n += batch; }
     return n / ((performance.now() - start) / 1000);
   };
-  const out = new Float32Array(32 * classes);
-  rate(32, 1, (s) => model.classifier.predictProba(s, out));
-  const oneThreadBatch1 = rate(1, 3, (s) => model.classifier.predictProba(s, out));
-  const oneThreadBatch32 = rate(32, 3, (s) => model.classifier.predictProba(s, out));
-  const cores = availableParallelism();
+  rate(32, 1);
+  return { batch1: rate(1, 2), batch32: rate(32, 2) };
+}
+
+/**
+ * What a server could do with no HTTP at all: 32-text calls, 16 in flight, on all threads; texts per
+ * second and the CPU µs (this process, all threads) per text.
+ */
+async function inProcessBatch32(pp: ParallelPredictor, texts: readonly string[], seconds = 3): Promise<{ textsPerSecond: number; cpuUsPerText: number }> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  let n = 0;
+  while (performance.now() - t < seconds * 1000) {
+    await Promise.all(Array.from({ length: 16 }, (_, k) => pp.predictProba(texts.slice((n + k * 32) % 10_000, (n + k * 32) % 10_000 + 32))));
+    n += 16 * 32;
+  }
+  const used = process.cpuUsage(cpu);
+  return { textsPerSecond: n / ((performance.now() - t) / 1000), cpuUsPerText: (used.user + used.system) / n };
+}
+
+interface Round {
+  floorRps: number;
+  floorCpuUsPerRequest: number;
+  inProcessCpuUsPerText: number;
+  single: WrkResult;
+  batch32: WrkResult;
+  half: WrkResult;
+  inProcessTextsPerSecond: number;
+  baseline?: { single: WrkResult; batch32: WrkResult; half: WrkResult } | undefined;
+}
+
+const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const spread = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+function fmt(x: number): string { return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(2); }
+
+async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string): Promise<ChildProcess & { pid: number }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitReady(port, child);
+  const path = `/v1/models/${kind}:classify`;
+  wrk(port, path, 1, 16, textsFile, '2'); // JIT warm-up
+  wrk(port, path, 32, 16, textsFile, '2');
+  return child as ChildProcess & { pid: number };
+}
+
+function measureLading(port: number, pid: number, kind: string, textsFile: string): { single: WrkResult; batch32: WrkResult; half: WrkResult } {
+  const path = `/v1/models/${kind}:classify`;
+  const single = wrk(port, path, 1, 16, textsFile, DURATION, pid);
+  const batch32 = wrk(port, path, 32, 16, textsFile, DURATION, pid);
+  const half = halfLoad(port, path, 1, single.rps, textsFile);
+  return { single, batch32, half };
+}
+
+async function benchKind(kind: string, texts: readonly string[], textsFile: string, cores: number, ports: () => number): Promise<{ oneThread: { batch1: number; batch32: number }; rounds: Round[] }> {
+  const modelPath = trainIfMissing(kind);
+  log(`${kind}: one-thread in-process speed...`);
+  const oneThread = await oneThreadRate(modelPath, texts);
   const pp = await ParallelPredictor.open(modelPath, cores);
+  const children: ChildProcess[] = [];
   try {
-    const bulk = texts.slice(0, 20_000);
-    await pp.predictProba(bulk);
-    let t = performance.now();
-    await pp.predictProba(bulk);
-    const allCoresBulk = bulk.length / ((performance.now() - t) / 1000);
-    // Many 32-text calls in flight at once: what a server could do with no HTTP at all.
-    t = performance.now();
-    let n = 0;
-    while (performance.now() - t < 3000) {
-      await Promise.all(Array.from({ length: 16 }, (_, k) => pp.predictProba(texts.slice((n + k * 32) % 10_000, (n + k * 32) % 10_000 + 32))));
-      n += 16 * 32;
+    await inProcessBatch32(pp, texts, 1); // warm-up
+    const floorPort = ports();
+    const floor = spawn(process.execPath, [FLOOR, String(floorPort)], { stdio: ['ignore', 'ignore', 'inherit'] }) as ChildProcess & { pid: number };
+    children.push(floor);
+    await waitReady(floorPort, floor);
+    wrk(floorPort, '/', 1, 16, textsFile, '2');
+    log(`${kind}: starting lading serve...`);
+    const port = ports();
+    const mineChild = await startLading(BIN, modelPath, kind, port, cores, textsFile);
+    children.push(mineChild);
+    let base: { port: number; pid: number } | undefined;
+    if (BASELINE) {
+      const basePort = ports();
+      const c = await startLading(BASELINE, modelPath, kind, basePort, cores, textsFile);
+      children.push(c);
+      base = { port: basePort, pid: c.pid };
     }
-    const allCoresBatch32 = n / ((performance.now() - t) / 1000);
-    return { oneThreadBatch1, oneThreadBatch32, allCoresBatch32, allCoresBulk };
+    const rounds: Round[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      log(`${kind}: round ${r + 1}/${ROUNDS}`);
+      const floor1 = wrk(floorPort, `/v1/models/${kind}:classify`, 1, 16, textsFile, DURATION, floor.pid);
+      const baseline = base !== undefined && r % 2 === 0 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
+      const mine = measureLading(port, mineChild.pid, kind, textsFile);
+      const baselineAfter = base !== undefined && r % 2 === 1 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
+      const inProcess = await inProcessBatch32(pp, texts);
+      rounds.push({
+        floorRps: floor1.rps, floorCpuUsPerRequest: floor1.cpuUsPerRequest, ...mine,
+        inProcessTextsPerSecond: inProcess.textsPerSecond, inProcessCpuUsPerText: inProcess.cpuUsPerText, baseline: baseline ?? baselineAfter,
+      });
+    }
+    return { oneThread, rounds };
   } finally {
+    await Promise.all(children.map(stop));
     await pp.close();
+  }
+}
+
+/**
+ * The FastAPI + uvicorn + scikit-learn anchor (../shared/anchors/fastapi_anchor.py), once, when
+ * Debian's python3 has the packages; its rows join the table.
+ */
+async function anchor(textsFile: string, port: number, rows: Array<Array<string | number>>): Promise<unknown> {
+  const python = '/usr/bin/python3';
+  if (spawnSync(python, ['-c', 'import sklearn, fastapi, uvicorn'], { encoding: 'utf8' }).status !== 0) {
+    const skipped = 'python3-sklearn / python3-fastapi / python3-uvicorn are not installed (apt-get install -y python3-sklearn python3-fastapi python3-uvicorn)';
+    log(`anchor skipped: ${skipped}`);
+    return { skipped };
+  }
+  const anchorDir = join(CACHE, 'anchor');
+  mkdirSync(anchorDir, { recursive: true });
+  const env = { ...process.env, ANCHOR_DIR: anchorDir };
+  if (!existsSync(join(anchorDir, 'hs4_svc.pkl'))) {
+    log('training the FastAPI anchor (about 4 minutes, cached)...');
+    execFileSync(python, ['fastapi_anchor.py', 'train'], { cwd: ANCHORS, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const child = spawn(python, ['fastapi_anchor.py', 'serve', String(port)], { cwd: ANCHORS, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    await waitReady(port, child, '/docs');
+    const out: Record<string, WrkResult> = {};
+    for (const batch of [1, 32]) {
+      wrk(port, '/classify', batch, 16, textsFile, '2');
+      const saturation = wrk(port, '/classify', batch, 16, textsFile, DURATION, child.pid);
+      const half = halfLoad(port, '/classify', batch, saturation.rps, textsFile);
+      out[`batch${batch}`] = saturation;
+      out[`batch${batch}Half`] = half;
+      rows.push(['fastapi+sklearn', '-', `${batch}-text c16`, saturation.rps, saturation.p50, saturation.p99, saturation.p999, saturation.errors]);
+      rows.push(['fastapi+sklearn', '-', `${batch}-text half c${half.connections}`, half.rps, half.p50, half.p99, half.p999, half.errors]);
+    }
+    return out;
+  } finally {
+    await stop(child);
   }
 }
 
@@ -125,75 +264,88 @@ async function main(): Promise<void> {
   // The last 10,000 rows, one per line, for wrk to cycle through.
   const textsFile = join(CACHE, 'texts.txt');
   writeFileSync(textsFile, `${texts.slice(-10_000).join('\n')}\n`);
-  const results: Record<string, unknown> = {};
-  const rows: Array<Array<string | number>> = [];
   const cores = availableParallelism();
   let port = 18_080;
+  const results: Record<string, unknown> = {};
+  const rows: Array<Array<string | number>> = [];
+  const summary: Array<Array<string | number>> = [];
 
-  for (const kind of ['fasttext', 'linear']) {
-    const path = trainIfMissing(kind);
-    log(`${kind}: in-process speed...`);
-    const raw = await inProcess(path, texts);
-    log(`${kind}: starting lading serve...`);
-    const p = port++;
-    const child = spawn(process.execPath, [BIN, 'serve', '--model', path, '--name', kind, '--port', String(p), '--workers', String(cores)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    try {
-      await waitReady(p, child);
-      const single = measureLoad(p, `/v1/models/${kind}:classify`, 1, textsFile);
-      const batch32 = measureLoad(p, `/v1/models/${kind}:classify`, 32, textsFile);
-      const ratio = batch32.textsPerSecond / raw.allCoresBatch32;
-      results[kind] = { inProcess: raw, single, batch32, serverOverInProcess: ratio };
-      for (const f of [single, batch32]) {
-        rows.push([`lading ${kind}`, f.batch, 'saturation c16', f.saturation.rps, f.saturation.rps * f.batch, f.saturation.p50, f.saturation.p99, f.saturation.p999, f.saturation.errors]);
-        rows.push([`lading ${kind}`, f.batch, `half: c${f.half.connections}`, f.half.rps, f.half.rps * f.batch, f.half.p50, f.half.p99, f.half.p999, f.half.errors]);
-      }
-    } finally {
-      await stop(child);
+  for (const kind of KINDS) {
+    const r = await benchKind(kind, texts, textsFile, cores, () => port++);
+    const perRound = r.rounds.map((x) => ({
+      floorRps: x.floorRps,
+      singleRps: x.single.rps,
+      batch32TextsPerSecond: x.batch32.rps * 32,
+      halfP99: x.half.p99,
+      halfRps: x.half.rps,
+      inProcess: x.inProcessTextsPerSecond,
+      singleOverFloor: x.single.rps / x.floorRps,
+      batch32OverInProcess: (x.batch32.rps * 32) / x.inProcessTextsPerSecond,
+      floorCpu: x.floorCpuUsPerRequest,
+      singleCpu: x.single.cpuUsPerRequest,
+      floorCpuOverSingleCpu: x.floorCpuUsPerRequest / x.single.cpuUsPerRequest,
+      batch32CpuPerText: x.batch32.cpuUsPerRequest / 32,
+      inProcessCpuPerText: x.inProcessCpuUsPerText,
+      inProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.batch32.cpuUsPerRequest / 32),
+      ...(x.baseline ? {
+        baselineSingleOverFloor: x.baseline.single.rps / x.floorRps,
+        baselineBatch32OverInProcess: (x.baseline.batch32.rps * 32) / x.inProcessTextsPerSecond,
+        baselineHalfP99: x.baseline.half.p99,
+        baselineFloorCpuOverSingleCpu: x.floorCpuUsPerRequest / x.baseline.single.cpuUsPerRequest,
+        baselineInProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.baseline.batch32.cpuUsPerRequest / 32),
+      } : {}),
+    }));
+    const figures: Array<[string, keyof (typeof perRound)[number], string]> = [
+      ['floor (bare node:http) req/s', 'floorRps', ''],
+      ['lading 1-text req/s (c16)', 'singleRps', ''],
+      ['lading / floor req/s', 'singleOverFloor', '≥ 0.60'],
+      ['lading 32-text texts/s (c16)', 'batch32TextsPerSecond', ''],
+      [`in-process texts/s (${cores} threads, 32/call)`, 'inProcess', ''],
+      ['lading 32-text / in-process', 'batch32OverInProcess', '≥ 0.85'],
+      ['1-text p99 ms at half load', 'halfP99', '< 2'],
+      ['1-text req/s at half load', 'halfRps', ''],
+      ['floor CPU µs/request', 'floorCpu', ''],
+      ['lading 1-text CPU µs/request', 'singleCpu', ''],
+      ['floor CPU / lading CPU per request', 'floorCpuOverSingleCpu', ''],
+      ['lading 32-text CPU µs/text', 'batch32CpuPerText', ''],
+      ['in-process CPU µs/text', 'inProcessCpuPerText', ''],
+      ['in-process CPU / lading CPU per text', 'inProcessCpuOverBatch32Cpu', ''],
+    ];
+    if (BASELINE) {
+      figures.push(
+        ['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcess', ''],
+        ['baseline 1-text p99 ms at half load', 'baselineHalfP99', ''], ['floor CPU / baseline CPU per request', 'baselineFloorCpuOverSingleCpu', ''],
+        ['in-process CPU / baseline CPU per text', 'baselineInProcessCpuOverBatch32Cpu', ''],
+      );
     }
+    for (const [name, key, target] of figures) {
+      const xs = perRound.map((p) => p[key] as number);
+      summary.push([kind, name, ...xs.map(fmt), fmt(median(xs)), spread(xs), target]);
+    }
+    for (const [i, x] of r.rounds.entries()) {
+      for (const [what, w] of [['1-text c16', x.single], ['32-text c16', x.batch32], [`1-text half c${x.half.connections}`, x.half]] as const) {
+        rows.push([kind, i + 1, what, w.rps, w.p50, w.p99, w.p999, w.errors]);
+      }
+    }
+    results[kind] = { oneThread: r.oneThread, rounds: r.rounds, perRound };
+    log(`${kind} in-process: ${Math.round(r.oneThread.batch1)} texts/s (1 thread, 1 text/call), ${Math.round(r.oneThread.batch32)} (1 thread, 32/call)`);
   }
 
-  const anchorDir = join(CACHE, 'anchor');
-  const python = '/usr/bin/python3';
-  const hasPackages = spawnSync(python, ['-c', 'import sklearn, fastapi, uvicorn'], { encoding: 'utf8' }).status === 0;
-  if (!hasPackages) {
-    results['anchor'] = { skipped: 'python3-sklearn / python3-fastapi / python3-uvicorn are not installed (apt-get install -y python3-sklearn python3-fastapi python3-uvicorn)' };
-    log(`anchor skipped: ${String((results['anchor'] as { skipped: string }).skipped)}`);
-  } else {
-    mkdirSync(anchorDir, { recursive: true });
-    if (!existsSync(join(anchorDir, 'hs4_svc.pkl'))) {
-      log('training the FastAPI anchor (about 4 minutes, cached)...');
-      execFileSync(python, ['fastapi_anchor.py', 'train'], { cwd: ANCHORS, env: { ...process.env, ANCHOR_DIR: anchorDir }, stdio: ['ignore', 'ignore', 'inherit'] });
-    }
-    const p = port++;
-    const child = spawn(python, ['fastapi_anchor.py', 'serve', String(p)], { cwd: ANCHORS, env: { ...process.env, ANCHOR_DIR: anchorDir }, stdio: ['ignore', 'ignore', 'inherit'] });
-    try {
-      await waitReady(p, child);
-      const single = measureLoad(p, '/classify', 1, textsFile);
-      const batch32 = measureLoad(p, '/classify', 32, textsFile);
-      results['anchor'] = { single, batch32 };
-      for (const f of [single, batch32]) {
-        rows.push(['fastapi+sklearn', f.batch, 'saturation c16', f.saturation.rps, f.saturation.rps * f.batch, f.saturation.p50, f.saturation.p99, f.saturation.p999, f.saturation.errors]);
-        rows.push(['fastapi+sklearn', f.batch, `half: c${f.half.connections}`, f.half.rps, f.half.rps * f.batch, f.half.p50, f.half.p99, f.half.p999, f.half.errors]);
-      }
-    } finally {
-      await stop(child);
-    }
-  }
+  results['anchor'] = await anchor(textsFile, port++, rows);
 
   const m = machine();
   const command = `wrk -t1 -c{16|1|2|4} -d${DURATION}s -s ${ANCHORS}/rotate.lua (BATCH=1|32, texts: last 10,000 rows of ${DATA})`;
-  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}; server, wrk and anchor share the machine\n`);
-  process.stdout.write(`load: ${command}\n`);
+  process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; server, wrk, floor and anchor share the machine\n`);
+  process.stdout.write(`load: ${command}; lading serve --workers ${cores}; ${ROUNDS} interleaved rounds\n`);
   process.stdout.write(`half load = the connection count whose measured rate is closest to half of saturation (wrk has no fixed-rate mode)\n\n`);
-  process.stdout.write(`${table(['server', 'texts/req', 'load', 'req/s', 'texts/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'], rows, 1)}\n\n`);
-  for (const kind of ['fasttext', 'linear']) {
-    const r = results[kind] as { inProcess: Awaited<ReturnType<typeof inProcess>>; serverOverInProcess: number; batch32: LoadFigures } | undefined;
-    if (!r) continue;
-    process.stdout.write(`${kind} in-process: ${Math.round(r.inProcess.oneThreadBatch1)} texts/s (1 thread, 1 text/call), ${Math.round(r.inProcess.oneThreadBatch32)} (1 thread, 32/call), `
-      + `${Math.round(r.inProcess.allCoresBatch32)} (${cores} threads, 32/call, 16 in flight), ${Math.round(r.inProcess.allCoresBulk)} (${cores} threads, bulk); `
-      + `server 32-text texts/s / in-process ${cores}-thread 32/call = ${(100 * r.serverOverInProcess).toFixed(0)}%\n`);
+  process.stdout.write(`${table(['model', 'round', 'load', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'], rows, 1)}\n\n`);
+  const roundHeads = Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`);
+  process.stdout.write(`${table(['model', 'figure', ...roundHeads, 'median', 'spread', 'target'], summary, 2)}\n`);
+  for (const kind of KINDS) {
+    const o = (results[kind] as { oneThread: { batch1: number; batch32: number } }).oneThread;
+    process.stdout.write(`${kind} in-process on one thread: ${Math.round(o.batch1)} texts/s (1 text/call), ${Math.round(o.batch32)} (32/call)\n`);
   }
-  const path = writeResult('serve', { machine: m, command, data: DATA, results });
+  const path = writeResult('serve', { machine: m, command, data: DATA, rounds: ROUNDS, baseline: BASELINE ?? null, results });
   process.stdout.write(`\nwrote ${path}\n`);
 }
 

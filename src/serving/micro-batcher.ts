@@ -13,6 +13,16 @@ export interface BatchResult {
 export interface BatchStats {
   readonly texts: number;
   readonly requests: number;
+  /** Scored on the calling thread (within the inline budget) rather than in a serving thread. */
+  readonly inline: boolean;
+}
+
+/** The model loaded in the calling thread too, with its measured cost, for batches too small to send away. */
+export interface LocalPredictor {
+  /** rows × classes probabilities, computed synchronously in this thread. */
+  predict(texts: readonly string[]): Float32Array;
+  /** Milliseconds per text measured at warm-up; the batcher refines it from the batches it scores. */
+  readonly msPerText: number;
 }
 
 export interface MicroBatcherOptions {
@@ -21,7 +31,13 @@ export interface MicroBatcherOptions {
   /** A batch stops growing past this many texts (one request is never split, so it may exceed it). */
   readonly maxBatchTexts: number;
   readonly onBatch?: ((s: BatchStats) => void) | undefined;
+  /** Scores a batch here instead of in a thread when its estimated cost is at most inlineBudgetMs. */
+  readonly local?: LocalPredictor | undefined;
+  readonly inlineBudgetMs?: number | undefined;
 }
+
+/** Inline batches whose cost samples make one estimate of the local cost per text. */
+const COST_WINDOW = 64;
 
 interface Queued {
   readonly texts: readonly string[];
@@ -37,19 +53,35 @@ interface Queued {
  * batches grow with load by themselves. A request still queued after maxDelayMs is sent to the
  * least busy thread anyway (it queues there behind one batch), which bounds the time held here and
  * keeps every thread fed without a round trip of idle time.
+ *
+ * A batch whose estimated cost is within inlineBudgetMs is scored right here instead: for a cheap
+ * model and a few texts, the hop to a thread and back (two postMessage calls, two thread wake-ups)
+ * costs more CPU than the prediction itself, and on a loaded machine the wake-ups add latency.
  */
 export class MicroBatcher {
   private queue: Queued[] = [];
+  private queuedTexts = 0;
+  /**
+   * Estimated local cost per text: the first quartile of the last COST_WINDOW inline batches (warm-up
+   * texts are shorter than real ones). Not a mean: on a busy machine a batch's wall time includes
+   * the time this thread was descheduled, and a mean would drift up until nothing is scored here.
+   */
+  private localMsPerText: number;
+  private readonly costSamples = new Float64Array(COST_WINDOW);
+  private costSampleCount = 0;
   private flushScheduled = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly threads: readonly ServingThread[], private readonly classes: number, private readonly options: MicroBatcherOptions) {}
+  constructor(private readonly threads: readonly ServingThread[], private readonly classes: number, private readonly options: MicroBatcherOptions) {
+    this.localMsPerText = options.local?.msPerText ?? Infinity;
+  }
 
   get queuedRequests(): number { return this.queue.length; }
 
   submit(texts: readonly string[]): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, enqueuedAt: performance.now(), resolve, reject });
+      this.queuedTexts += texts.length;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
@@ -59,6 +91,11 @@ export class MicroBatcher {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    const local = this.options.local;
+    if (local && this.queue.length > 0 && this.queuedTexts * this.localMsPerText <= (this.options.inlineBudgetMs ?? 0)) {
+      this.scoreHere(local);
+      return;
+    }
     while (this.queue.length > 0) {
       const thread = this.idleThread();
       if (!thread) break;
@@ -104,9 +141,10 @@ export class MicroBatcher {
       count += next.texts.length;
       this.queue.shift();
     }
+    this.queuedTexts -= count;
     const texts = items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts);
     const sentAt = performance.now();
-    this.options.onBatch?.({ texts: count, requests: items.length });
+    this.options.onBatch?.({ texts: count, requests: items.length, inline: false });
     thread.request({ type: 'predict', texts }).then((reply) => {
       if (reply.type !== 'predicted') throw new Error(`unexpected reply ${reply.type}`);
       let row = 0;
@@ -125,10 +163,42 @@ export class MicroBatcher {
     });
   }
 
+  /** Scores everything queued in this thread, as one batch. */
+  private scoreHere(local: LocalPredictor): void {
+    const items = this.queue;
+    const count = this.queuedTexts;
+    this.queue = [];
+    this.queuedTexts = 0;
+    const sentAt = performance.now();
+    this.options.onBatch?.({ texts: count, requests: items.length, inline: true });
+    let proba: Float32Array;
+    try {
+      proba = local.predict(items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts));
+      if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
+    } catch (e) {
+      for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    let row = 0;
+    for (const q of items) {
+      const end = row + q.texts.length;
+      q.resolve({ proba: proba.subarray(row * this.classes, end * this.classes), queueMs: sentAt - q.enqueuedAt, batchTexts: count });
+      row = end;
+    }
+  }
+
+  private sampleCost(msPerText: number): void {
+    this.costSamples[this.costSampleCount++] = msPerText;
+    if (this.costSampleCount < COST_WINDOW) return;
+    this.costSampleCount = 0;
+    this.localMsPerText = this.costSamples.slice().sort()[COST_WINDOW >> 2]!;
+  }
+
   /** Fails everything still queued (used when the runtime closes without draining). */
   rejectAll(e: Error): void {
     const q = this.queue;
     this.queue = [];
+    this.queuedTexts = 0;
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     for (const item of q) item.reject(e);
   }

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics.js';
 import type { ModelIdentity } from './model-runtime.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -11,35 +12,36 @@ export interface BatchObserver {
   queued(seconds: number): void;
 }
 
-type VariantLabel = 'endpoint' | 'model' | 'version' | 'variant';
 type Labels = { endpoint: string; model: string; version: string; variant: string };
 
-/** Per-variant children, cached: a label lookup per request costs a map hit, not a label hash. */
+/** Per-variant series, made once when a deployment is applied: recording a request is plain additions. */
 export interface VariantMeters {
-  readonly requests: ReturnType<Counter<VariantLabel>['labels']>;
-  readonly texts: ReturnType<Counter<VariantLabel>['labels']>;
-  readonly latency: ReturnType<Histogram<VariantLabel>['labels']>;
-  readonly score: ReturnType<Histogram<VariantLabel>['labels']>;
+  readonly requests: CounterSeries;
+  readonly texts: CounterSeries;
+  readonly latency: HistogramSeries;
+  readonly score: HistogramSeries;
   /** Predicted-label counters by class id, created on first use. */
-  readonly labelCounters: Array<ReturnType<Counter<VariantLabel | 'label'>['labels']> | undefined>;
+  readonly labelCounters: Array<CounterSeries | undefined>;
   readonly labels: Labels;
 }
 
 /**
  * The serving process's Prometheus metrics, in their own prom-client Registry (never the global one,
- * so two servers in one process, e.g. in tests, do not mix their figures).
+ * so two servers in one process, e.g. in tests, do not mix their figures). The ones touched per
+ * request or per text are fast-metrics.ts series (additions into numbers held by the caller); the
+ * rare ones (errors, shadows, deployments) stay plain prom-client metrics.
  */
 export class ServingMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'lading_requests_total', help: 'Prediction requests answered, by endpoint, model, version and variant', labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry] });
-  private readonly texts = new Counter({ name: 'lading_texts_total', help: 'Texts classified', labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry] });
+  private readonly requests = new FastCounter('lading_requests_total', 'Prediction requests answered, by endpoint, model, version and variant', this.registry);
+  private readonly texts = new FastCounter('lading_texts_total', 'Texts classified', this.registry);
   private readonly errors = new Counter({ name: 'lading_request_errors_total', help: 'Requests answered with an error, by route and HTTP status', labelNames: ['route', 'status', 'endpoint'], registers: [this.registry] });
-  private readonly latency = new Histogram({ name: 'lading_request_duration_seconds', help: 'Time from decoded request to prediction result', labelNames: ['endpoint', 'model', 'version', 'variant'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly batchTexts = new Histogram({ name: 'lading_batch_texts', help: 'Texts per batch sent to a serving thread', labelNames: ['model', 'version'], buckets: SIZE_BUCKETS, registers: [this.registry] });
-  private readonly batchRequests = new Histogram({ name: 'lading_batch_requests', help: 'Requests per batch sent to a serving thread', labelNames: ['model', 'version'], buckets: SIZE_BUCKETS, registers: [this.registry] });
-  private readonly queueTime = new Histogram({ name: 'lading_queue_seconds', help: 'Time a request waited in the micro-batcher', labelNames: ['model', 'version'], buckets: QUEUE_BUCKETS, registers: [this.registry] });
-  private readonly predicted = new Counter({ name: 'lading_predicted_labels_total', help: 'Predicted (top-1) labels', labelNames: ['endpoint', 'model', 'version', 'variant', 'label'], registers: [this.registry] });
-  private readonly score = new Histogram({ name: 'lading_prediction_score', help: 'Top-1 probability of each prediction', labelNames: ['endpoint', 'model', 'version', 'variant'], buckets: SCORE_BUCKETS, registers: [this.registry] });
+  private readonly latency = new FastHistogram('lading_request_duration_seconds', 'Time from decoded request to prediction result', LATENCY_BUCKETS, this.registry);
+  private readonly batchTexts = new FastHistogram('lading_batch_texts', 'Texts per batch sent to a serving thread', SIZE_BUCKETS, this.registry);
+  private readonly batchRequests = new FastHistogram('lading_batch_requests', 'Requests per batch sent to a serving thread', SIZE_BUCKETS, this.registry);
+  private readonly queueTime = new FastHistogram('lading_queue_seconds', 'Time a request waited in the micro-batcher', QUEUE_BUCKETS, this.registry);
+  private readonly predicted = new FastCounter('lading_predicted_labels_total', 'Predicted (top-1) labels', this.registry);
+  private readonly score = new FastHistogram('lading_prediction_score', 'Top-1 probability of each prediction', SCORE_BUCKETS, this.registry);
   private readonly shadow = new Counter({ name: 'lading_shadow_requests_total', help: 'Shadow copies by outcome (answered, dropped, failed)', labelNames: ['endpoint', 'variant', 'outcome'], registers: [this.registry] });
   private readonly shadowAgreement = new Counter({ name: 'lading_shadow_agreement_total', help: 'Shadow top-1 labels equal to / different from the primary answer', labelNames: ['endpoint', 'variant', 'agree'], registers: [this.registry] });
   private readonly deployments = new Counter({ name: 'lading_deployment_changes_total', help: 'Deployments applied to this server', labelNames: ['endpoint'], registers: [this.registry] });
@@ -51,7 +53,7 @@ export class ServingMetrics {
     if (!m) {
       const labels: Labels = { endpoint, model: id.name, version: id.version, variant };
       m = {
-        requests: this.requests.labels(labels), texts: this.texts.labels(labels), latency: this.latency.labels(labels), score: this.score.labels(labels),
+        requests: this.requests.series(labels), texts: this.texts.series(labels), latency: this.latency.series(labels), score: this.score.series(labels),
         labelCounters: new Array(id.labels.length), labels,
       };
       this.meters.set(key, m);
@@ -68,7 +70,7 @@ export class ServingMetrics {
       const c = classIds[i]!;
       let counter = m.labelCounters[c];
       if (!counter) {
-        counter = this.predicted.labels({ ...m.labels, label: labelNames[c] ?? String(c) });
+        counter = this.predicted.series({ ...m.labels, label: labelNames[c] ?? String(c) });
         m.labelCounters[c] = counter;
       }
       counter.inc();
@@ -77,16 +79,21 @@ export class ServingMetrics {
   }
 
   private readonly observers = new Map<string, BatchObserver>();
+  /** The same, by identity object: called per request and per batch, so no key string is built there. */
+  private readonly observerOf = new WeakMap<ModelIdentity, BatchObserver>();
 
   batchObserver(id: ModelIdentity): BatchObserver {
+    const known = this.observerOf.get(id);
+    if (known) return known;
     const key = `${id.name}\0${id.version}`;
     let o = this.observers.get(key);
     if (!o) {
       const labels = { model: id.name, version: id.version };
-      const t = this.batchTexts.labels(labels), r = this.batchRequests.labels(labels), q = this.queueTime.labels(labels);
+      const t = this.batchTexts.series(labels), r = this.batchRequests.series(labels), q = this.queueTime.series(labels);
       o = { batch: (texts, requests) => { t.observe(texts); r.observe(requests); }, queued: (s) => q.observe(s) };
       this.observers.set(key, o);
     }
+    this.observerOf.set(id, o);
     return o;
   }
 

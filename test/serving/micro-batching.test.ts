@@ -47,7 +47,36 @@ test('close waits for requests in flight, then refuses new ones', async () => {
   await assert.rejects(rt.predict(['x']), /unloaded/);
 });
 
+test('a few texts are scored on the calling thread, a large batch in a serving thread, with the same answers', async () => {
+  const seen: Array<{ texts: number; inline: boolean }> = [];
+  const rt = await ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: 2, inlineBudgetMs: 0.5, onBatch: (_m, s) => seen.push({ texts: s.texts, inline: s.inline }) });
+  const threadOnly = await ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: 2, inlineBudgetMs: 0, onBatch: (_m, s) => seen.push({ texts: s.texts, inline: s.inline }) });
+  try {
+    const local = await loadModel(fx.a);
+    const classes = local.classifier.labels.length;
+    const many = Array.from({ length: 5 }, () => fx.texts).flat();
+    const expected = new Float32Array(many.length * classes);
+    local.classifier.predictProba(many, expected);
+    seen.length = 0;
+    const one = await rt.predict([many[0]!]);
+    assert.deepEqual(seen, [{ texts: 1, inline: true }]);
+    assert.deepEqual(Array.from(one.proba), Array.from(expected.subarray(0, classes)));
+    seen.length = 0;
+    const all = await rt.predict(many);
+    assert.deepEqual(seen, [{ texts: many.length, inline: false }], 'a 1000-text batch is over half a millisecond of work');
+    assert.deepEqual(Array.from(all.proba), Array.from(expected));
+    seen.length = 0;
+    const viaThread = await threadOnly.predict([many[0]!]);
+    assert.deepEqual(seen, [{ texts: 1, inline: false }], 'a budget of 0 sends every batch to a thread');
+    assert.deepEqual(Array.from(viaThread.proba), Array.from(one.proba));
+  } finally {
+    await rt.close();
+    await threadOnly.close();
+  }
+});
+
 test('bad options are refused with a clear error', async () => {
+  await assert.rejects(ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: 2, inlineBudgetMs: -1 }), /inline scoring budget/);
   await assert.rejects(ModelRuntime.open(fx.a, 'a', undefined, { threads: 0, maxDelayMs: 2 }), /threads/);
   await assert.rejects(ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: -1 }), /delay/);
   await assert.rejects(ModelRuntime.open(`${fx.dir}/missing.lading`, 'a', undefined, { threads: 1, maxDelayMs: 2 }));

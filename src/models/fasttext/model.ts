@@ -65,6 +65,8 @@ export class FastTextClassifier implements Classifier {
   private readonly scoresAt: number;
   private readonly kernelHidden: Float32Array;
   private readonly kernelScores: Float32Array;
+  /** The first `classes` scores: made once, not a new view per text. */
+  private readonly kernelProba: Float32Array;
   private readonly softmax: (at: number, end: number) => void;
 
   constructor(labels: readonly string[], params: FastTextParams, weights: FastTextWeights) {
@@ -107,6 +109,7 @@ export class FastTextClassifier implements Classifier {
     for (let j = 0; j < params.dim; j++) padded.set(weights.output.subarray(j * classes, (j + 1) * classes), j * cp);
     this.kernelHidden = new Float32Array(mem, this.hiddenAt, dim16);
     this.kernelScores = new Float32Array(mem, this.scoresAt, cp);
+    this.kernelProba = this.kernelScores.subarray(0, classes);
     this.softmax = softmaxKernel(this.kernel.memory);
   }
 
@@ -128,7 +131,7 @@ export class FastTextClassifier implements Classifier {
       this.kernel.scores(0, this.hiddenAt, this.scoresAt, this.dimPadded, this.classesPadded);
       for (let c = classes; c < this.classesPadded; c++) ks[c] = -Infinity;
       this.softmax(this.scoresAt, this.scoresAt + this.classesPadded * 4);
-      out.set(classes === this.classesPadded ? ks : ks.subarray(0, classes), i * classes);
+      out.set(this.kernelProba, i * classes);
     }
   }
 
