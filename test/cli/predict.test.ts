@@ -3,7 +3,9 @@ import { after, before, test } from 'node:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { lineBatches, verb } from '../../src/cli/predict.js';
+import { verb } from '../../src/cli/predict.js';
+import { batchPieces } from '../../src/data/batch-pieces.js';
+import { textsOfStream } from '../../src/data/read-texts.js';
 import { makeContext } from '../../src/cli/context.js';
 import { InputError } from '../../src/core/errors.js';
 import { loadModel, type LoadedModel } from '../../src/models/load-model.js';
@@ -128,6 +130,6 @@ test('line batches survive chunk boundaries inside characters and CRLF pairs', a
   // One byte per chunk: every boundary falls somewhere awkward.
   const chunks = [...bytes].map((b) => Buffer.from([b]));
   const batches: string[][] = [];
-  for await (const b of lineBatches(Readable.from(chunks), 2, 'test')) batches.push(b);
+  for await (const b of batchPieces(textsOfStream(Readable.from(chunks), 'lines', undefined, 'test'), 2, 60_000)) batches.push(b);
   assert.deepEqual(batches, [['café crème', 'Öl 5L'], ['', 'last line without break']]);
 });
