@@ -30,7 +30,8 @@ const EXPLAIN_FEATURES = 10;
 
 export const verb: Verb = {
   summary: 'classify texts (one per line, or a CSV/JSONL text column) and write JSON lines',
-  help: `Usage: lading predict --model PATH|NAME[@ALIAS|@VERSION] [--input FILE] [options] > predictions.jsonl
+  help: `Usage: lading predict --model PATH [--input FILE] [options] > predictions.jsonl
+       lading predict --model NAME[@ALIAS|@VERSION] [--input FILE] [options] > predictions.jsonl
 
 Reads texts from --input or stdin and writes one JSON object per text to stdout, in input order:
   {"label":"392410","score":0.93,"top":[{"label":"392410","score":0.93},...],"model":"fasttext@1a2b3c4d5e6f"}
@@ -133,22 +134,29 @@ async function predictAll(out: Writable, predictor: ParallelPredictor, head: Ite
     return `${lines.join('}\n')}}\n`;
   };
 
-  // One batch predicts while the previous one is written: threads stay busy, memory stays flat.
-  let pending: Promise<string> | undefined;
+  // One batch predicts while the previous one is written: threads stay busy, memory stays flat. A
+  // batch's lines go out as soon as they are ready, not when the next batch arrives (slow stdin).
+  let written: Promise<void> = Promise.resolve();
   try {
     for (let next = head; !next.done; next = await nextUnlessAborted(iterator, options.signal)) {
       const texts = next.value;
       if (texts.length === 0) continue;
       const job = predictBatch(texts, turn);
       turn ^= 1;
-      job.catch(() => undefined); // observed below; avoids an unhandled rejection while we wait
-      if (pending) await writeRespectingBackPressure(out, await pending);
-      pending = job;
+      const previous = written;
+      written = (async () => {
+        const lines = await job;
+        await previous;
+        await writeRespectingBackPressure(out, lines);
+      })();
+      written.catch(() => undefined); // observed below; avoids an unhandled rejection while we wait
+      // At most one batch waits to be written while this one predicts (its buffer is then free again).
+      await previous;
     }
-    if (pending) await writeRespectingBackPressure(out, await pending);
   } finally {
-    await pending?.catch(() => undefined);
+    await written.catch(() => undefined);
   }
+  await written;
 }
 
 /** The next batch; once Ctrl-C is pressed, an InterruptedError instead (the input was ended to get here). */
