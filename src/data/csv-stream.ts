@@ -12,7 +12,8 @@ export interface CsvPiece {
 /**
  * Reads CSV from a stream with the rules and errors of parseCsv, yielding after each input chunk
  * the records it completed (the first piece may have none: it carries the header, so a caller can
- * check the columns before the rest arrives). Memory is one chunk plus the records of one piece.
+ * check the columns before the rest arrives). An error comes after the records before it were given
+ * out. Memory is one chunk plus the records of one piece.
  */
 export async function* csvStream(input: AsyncIterable<Uint8Array | string>, file: string): AsyncGenerator<CsvPiece> {
   let records: string[][] = [];
@@ -24,7 +25,6 @@ export async function* csvStream(input: AsyncIterable<Uint8Array | string>, file
   parser.resume();
   let headerSent = false;
   const take = (): CsvPiece | undefined => {
-    if (parser.errored) throw reader.translate(parser.errored);
     const header = reader.header;
     if (header === undefined || (records.length === 0 && headerSent)) return undefined;
     headerSent = true;
@@ -36,8 +36,10 @@ export async function* csvStream(input: AsyncIterable<Uint8Array | string>, file
   try {
     for await (const chunk of input) {
       parser.write(chunk);
+      // The records before a bad one are given out first: a caller sees the header and every good row.
       const piece = take();
       if (piece) yield piece;
+      if (parser.errored) throw reader.translate(parser.errored);
     }
     parser.end();
     await finished(parser).catch((e: unknown) => { throw reader.translate(e); });

@@ -10,8 +10,11 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function decodeUtf8Strict(bytes: Uint8Array, file: string): string {
   try {
     return decoder.decode(bytes);
-  } catch {
-    throw invalidUtf8At(bytes, Math.max(firstInvalidUtf8Offset(bytes), 0), file, { lines: 0, offset: 0, lineStartOffset: 0 });
+  } catch (e) {
+    const at = firstInvalidUtf8Offset(bytes);
+    // Valid bytes that still fail are too many for one string (about 512 MB): not an encoding problem.
+    if (at < 0) throw e;
+    throw invalidUtf8At(bytes, at, file, { lines: 0, offset: 0, lineStartOffset: 0 });
   }
 }
 
