@@ -28,11 +28,6 @@ export async function readTextsFromStream(stream: Readable, format: TextsFormat 
   return collect(textsOfStream(stream, format, textColumn, name));
 }
 
-/** The texts of a file, streamed: see textsOfStream. */
-export async function textsOfFile(path: string, textColumn?: string): Promise<AsyncGenerator<string[]>> {
-  return textsOfStream(await openInputStream(path), tableFormatOf(path) ?? 'lines', textColumn, path);
-}
-
 /**
  * The texts of a stream in `format` (rules as readTextsFile), as the pieces each chunk of input
  * completes, so inputs of any size are read in flat memory. For a table, the first piece comes as
