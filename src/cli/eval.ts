@@ -4,10 +4,11 @@ import { readLabelledFile } from '../data/read-labelled-file.js';
 import { ParallelPredictor } from '../models/parallel-predict.js';
 import { EvalAccumulator, type EvalReport } from '../training/evaluate.js';
 import { parseVerbArgs, requireFlag } from './args.js';
-import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
+import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
 import { createProgress } from './progress.js';
 import { renderEvalReport } from './render-report.js';
+import { resolveModelFlag, type ModelFile } from './resolve-model.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -25,6 +26,7 @@ const EVAL_BATCH_ROWS = 8192;
 export const verb: Verb = {
   summary: 'evaluate a model artifact on a labelled file: accuracy, macro-F1, hierarchy, calibration, coverage',
   help: `Usage: lading eval --model PATH --data FILE --label COL [options]
+       lading eval --model NAME[@ALIAS|@VERSION] --data FILE --label COL [options]
 
 Predicts every row of a labelled CSV/JSONL file and reports accuracy, macro-F1 (mean over the classes
 present in the truth or the predictions, as scikit-learn), weighted F1, top-3/top-5 accuracy,
@@ -34,7 +36,8 @@ accuracy, the worst classes and the most frequent confusions. Labels the model n
 (and scored as errors).
 
 Options:
-  --model PATH     model artifact written by \`lading train\`
+  --model REF      an artifact file (written by \`lading train --out\`), or a registered model
+                   NAME, NAME@ALIAS or NAME@VERSION (registry: --home, or --registry-url)
   --data FILE      labelled CSV or JSONL file (format from the extension)
   --label COL      the column holding the true labels
   --text COL       the text column (default: text)
@@ -49,61 +52,86 @@ ${COMMON_HELP}`,
       writeLine(ctx.stdout, this.help);
       return 0;
     }
-    const modelPath = resolve(requireFlag('eval', values.model, '--model'));
+    const modelRef = requireFlag('eval', values.model, '--model');
     const dataPath = resolve(requireFlag('eval', values.data, '--data'));
     const labelColumn = requireFlag('eval', values.label, '--label');
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
     const settings = ctx.settings(values);
 
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
-    const trueLabels = rows.labels[labelColumn] ?? [];
-    if (rows.texts.length === 0) throw new InputError('no-rows', `${dataPath} has no data rows to evaluate`, { file: dataPath });
-    const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
-    // A thread loads its own copy of the model; below ~1024 rows per thread that costs more than it saves.
-    const threads = Math.max(1, Math.min(settings.threads, Math.ceil(rows.texts.length / 1024)));
-    const predictor = await ParallelPredictor.open(modelPath, threads);
-    let report: EvalReport;
+    const model = await resolveModelFlag('eval', modelRef, settings);
     try {
-      const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
-      const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
-      const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels);
-      const classes = predictor.labels.length;
-      const batch = Math.min(EVAL_BATCH_ROWS, rows.texts.length);
-      const buffer = new Float32Array(new SharedArrayBuffer(Math.max(1, batch * classes) * 4));
-      for (let start = 0; start < rows.texts.length; start += batch) {
-        const end = Math.min(rows.texts.length, start + batch);
-        const proba = await predictor.predictProba(rows.texts.slice(start, end), buffer, {
-          signal: ctx.signal,
-          onProgress: (done) => progress.update('predicting', start + done, rows.texts.length),
-        });
-        acc.add(start, proba.subarray(0, (end - start) * classes));
-      }
-      progress.finish();
-      report = acc.finish(levels);
+      return await evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads });
     } finally {
-      await predictor.close();
+      await model.release();
     }
-
-    const unknown = unknownLabelCounts(trueLabels, new Set(predictor.labels));
-    if (values.json) {
-      writeJson(ctx.stdout, {
-        model: { path: modelPath, kind: predictor.kind, sha256: predictor.fileSha256, classes: predictor.labels.length },
-        data: { file: dataPath, textColumn: values.text, labelColumn, rows: rows.texts.length },
-        unknownLabels: unknown.slice(0, 20),
-        report,
-      });
-      return 0;
-    }
-    writeLine(ctx.stdout, `model ${modelPath} (${predictor.kind}, sha256 ${predictor.fileSha256.slice(0, 12)}) on ${dataPath}, label column ${labelColumn}`);
-    writeLine(ctx.stdout);
-    writeLine(ctx.stdout, renderEvalReport(report, { all: values.all }));
-    if (unknown.length > 0) {
-      writeLine(ctx.stdout);
-      writeLine(ctx.stdout, `Labels the model never saw (counted as errors): ${unknown.slice(0, 10).map((u) => `${u.label} (${u.count})`).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
-    }
-    return 0;
   },
 };
+
+interface EvalRun {
+  readonly dataPath: string;
+  readonly labelColumn: string;
+  readonly textColumn: string;
+  readonly levels: number[] | undefined;
+  readonly json: boolean;
+  readonly all: boolean;
+  readonly interactive: boolean;
+  readonly threads: number;
+}
+
+async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly string[], trueLabels: readonly string[], run: EvalRun): Promise<number> {
+  if (texts.length === 0) throw new InputError('no-rows', `${run.dataPath} has no data rows to evaluate`, { file: run.dataPath });
+  const progress = createProgress(ctx.stderr, run.json ? 'off' : run.interactive ? 'bar' : 'lines');
+  // A thread loads its own copy of the model; below ~1024 rows per thread that costs more than it saves.
+  const threads = Math.max(1, Math.min(run.threads, Math.ceil(texts.length / 1024)));
+  const predictor = await ParallelPredictor.open(model.path, threads);
+  let report: EvalReport;
+  try {
+    const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
+    const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
+    const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels);
+    const classes = predictor.labels.length;
+    const batch = Math.min(EVAL_BATCH_ROWS, texts.length);
+    const buffer = new Float32Array(new SharedArrayBuffer(Math.max(1, batch * classes) * 4));
+    for (let start = 0; start < texts.length; start += batch) {
+      const end = Math.min(texts.length, start + batch);
+      const proba = await predictor.predictProba(texts.slice(start, end), buffer, {
+        signal: ctx.signal,
+        onProgress: (done) => progress.update('predicting', start + done, texts.length),
+      });
+      acc.add(start, proba.subarray(0, (end - start) * classes));
+    }
+    progress.finish();
+    report = acc.finish(run.levels);
+  } finally {
+    await predictor.close();
+  }
+
+  const unknown = unknownLabelCounts(trueLabels, new Set(predictor.labels));
+  const registered = model.registered;
+  if (run.json) {
+    writeJson(ctx.stdout, {
+      model: {
+        ref: model.ref,
+        ...(registered ? { name: registered.name, version: registered.version } : { path: model.path }),
+        kind: predictor.kind, sha256: predictor.fileSha256, classes: predictor.labels.length,
+      },
+      data: { file: run.dataPath, textColumn: run.textColumn, labelColumn: run.labelColumn, rows: texts.length },
+      unknownLabels: unknown.slice(0, 20),
+      report,
+    });
+    return 0;
+  }
+  const shown = registered ? `${registered.name} version ${registered.version}` : model.path;
+  writeLine(ctx.stdout, `model ${shown} (${predictor.kind}, sha256 ${predictor.fileSha256.slice(0, 12)}) on ${run.dataPath}, label column ${run.labelColumn}`);
+  writeLine(ctx.stdout);
+  writeLine(ctx.stdout, renderEvalReport(report, { all: run.all }));
+  if (unknown.length > 0) {
+    writeLine(ctx.stdout);
+    writeLine(ctx.stdout, `Labels the model never saw (counted as errors): ${unknown.slice(0, 10).map((u) => `${u.label} (${u.count})`).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
+  }
+  return 0;
+}
 
 function parseLevels(raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());

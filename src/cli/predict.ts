@@ -1,17 +1,17 @@
-import { stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { InputError } from '../core/errors.js';
+import { InterruptedError } from '../core/errors.js';
+import { batchPieces } from '../data/batch-pieces.js';
 import { tableFormatOf } from '../data/file-format.js';
-import { readTextsFile } from '../data/read-texts.js';
-import { firstInvalidUtf8Offset } from '../data/utf8.js';
+import { openInputStream } from '../data/read-file.js';
+import { textsOfStream } from '../data/read-texts.js';
 import type { Contribution } from '../models/classifier.js';
 import { ParallelPredictor } from '../models/parallel-predict.js';
 import { topK } from '../models/top-k.js';
 import { intFlag, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeLine } from './output.js';
+import { resolveModelFlag } from './resolve-model.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -24,21 +24,27 @@ const OPTIONS = {
 
 /** Texts predicted per step; with one step in flight and one being written, memory stays flat. */
 export const PREDICT_BATCH_ROWS = 4096;
+/** A partial batch goes out once the input has been quiet this long (a pipe fed slowly, a person typing). */
+const IDLE_FLUSH_MS = 50;
 const EXPLAIN_FEATURES = 10;
 
 export const verb: Verb = {
   summary: 'classify texts (one per line, or a CSV/JSONL text column) and write JSON lines',
   help: `Usage: lading predict --model PATH [--input FILE] [options] > predictions.jsonl
+       lading predict --model NAME[@ALIAS|@VERSION] [--input FILE] [options] > predictions.jsonl
 
 Reads texts from --input or stdin and writes one JSON object per text to stdout, in input order:
   {"label":"392410","score":0.93,"top":[{"label":"392410","score":0.93},...],"model":"fasttext@1a2b3c4d5e6f"}
 "model" is the kind and the first 12 hex digits of the artifact's sha256. A .csv/.jsonl/.ndjson file
 is read as a table (texts from --text, default "text"); any other file and stdin are plain text, one
-text per line (blank lines are empty texts, so output line k answers input line k). Plain text is
-streamed in batches of ${PREDICT_BATCH_ROWS} lines, so inputs of any size run in flat memory.
+text per line (blank lines are empty texts, so output line k answers input line k). Input of every
+kind is streamed in batches of up to ${PREDICT_BATCH_ROWS} texts and output is written as each batch is done,
+so inputs of any size run in flat memory; when input arrives slowly, each pause flushes what came.
+A bad row stops the run with an error naming its line, after the rows before it were written.
 
 Options:
-  --model PATH   model artifact written by \`lading train\`
+  --model REF    an artifact file (written by \`lading train --out\`), or a registered model
+                 NAME, NAME@ALIAS or NAME@VERSION (registry: --home, or --registry-url)
   --input FILE   texts to classify (default: stdin)
   --text COL     text column of a CSV/JSONL input (default: text)
   --top K        how many best labels to list in "top" (default: 1)
@@ -51,149 +57,129 @@ ${COMMON_HELP}`,
       writeLine(ctx.stdout, this.help);
       return 0;
     }
-    const modelPath = resolve(requireFlag('predict', values.model, '--model'));
+    const modelRef = requireFlag('predict', values.model, '--model');
     const top = intFlag('predict', values.top, '--top', 1, 1, 10_000);
     const settings = ctx.settings(values);
     const input = values.input === undefined ? undefined : resolve(values.input);
 
-    // Tables are read whole (and validated) before the model loads, so a bad file costs nothing.
-    let batches: AsyncIterable<string[]>;
-    if (input !== undefined && tableFormatOf(input) !== undefined) {
-      batches = sliceBatches(await readTextsFile(input, values.text), PREDICT_BATCH_ROWS);
-    } else {
-      const stream = input === undefined ? ctx.stdin : await openInputStream(input);
-      batches = lineBatches(stream, PREDICT_BATCH_ROWS, input ?? '<stdin>');
-    }
-
-    // The model opens once the first batch is in: a short input (one partial batch) then starts
-    // only the threads it can use, since starting a thread costs more than a few hundred texts.
+    const stream = input === undefined ? ctx.stdin : await openInputStream(input);
+    // Ctrl-C while waiting for input: ending the input ends the wait.
+    const stop = (): void => { stream.destroy(); };
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    const source = input ?? '<stdin>';
+    const batches = batchPieces(textsOfStream(stream, (input !== undefined ? tableFormatOf(input) : undefined) ?? 'lines', values.text, source), PREDICT_BATCH_ROWS, IDLE_FLUSH_MS);
     const iterator = batches[Symbol.asyncIterator]();
-    const head = await iterator.next();
-    const firstBatch = head.done ? [] : head.value;
-    const threads = firstBatch.length < PREDICT_BATCH_ROWS ? Math.max(1, Math.min(settings.threads, Math.ceil(firstBatch.length / 1024))) : settings.threads;
-    const predictor = await ParallelPredictor.open(modelPath, threads).catch(async (e: unknown) => {
-      await iterator.return?.();
+    const model = await resolveModelFlag('predict', modelRef, settings).catch(async (e: unknown) => {
+      await closeInput(stream, iterator);
       throw e;
     });
     try {
-      const model = `${predictor.kind}@${predictor.fileSha256.slice(0, 12)}`;
-      const classes = predictor.labels.length;
-      const k = Math.min(top, classes);
-      // Every later batch is at most as long as the first (only the last one can be shorter).
-      const buffers = [0, 1].map(() => new Float32Array(new SharedArrayBuffer(Math.max(1, firstBatch.length) * classes * 4)));
-      const ids = new Int32Array(k);
-      const scores = new Float32Array(k);
-      let turn = 0;
-
-      const predictBatch = async (texts: string[], buffer: Float32Array): Promise<string> => {
-        const proba = await predictor.predictProba(texts, buffer, { signal: ctx.signal });
-        const best = new Int32Array(texts.length);
-        const lines: string[] = new Array<string>(texts.length);
-        for (let i = 0; i < texts.length; i++) {
-          const n = topK(proba, i * classes, classes, k, ids, scores);
-          best[i] = ids[0]!;
-          const list: Array<{ label: string; score: number }> = [];
-          for (let j = 0; j < n; j++) list.push({ label: predictor.labels[ids[j]!]!, score: round6(scores[j]!) });
-          lines[i] = `{"label":${JSON.stringify(list[0]!.label)},"score":${list[0]!.score},"top":${JSON.stringify(list)},"model":"${model}"`;
-        }
-        if (values.explain) {
-          const why = await predictor.explain(texts, best, EXPLAIN_FEATURES, { signal: ctx.signal });
-          for (let i = 0; i < texts.length; i++) lines[i] += `,"explain":${JSON.stringify(why[i]!.map(roundContribution))}`;
-        }
-        return `${lines.join('}\n')}}\n`;
-      };
-
-      // One batch predicts while the previous one is written: threads stay busy, memory stays flat.
-      let pending: Promise<string> | undefined;
-      for (let next = head; !next.done; next = await iterator.next()) {
-        const texts = next.value;
-        if (texts.length === 0) continue;
-        const job = predictBatch(texts, buffers[turn]!);
-        turn ^= 1;
-        job.catch(() => undefined); // observed below; avoids an unhandled rejection while we wait
-        if (pending) await writeRespectingBackPressure(ctx.stdout, await pending);
-        pending = job;
+      // The model opens once the first batch is in (a bad table header fails before it loads), and
+      // a short input (one partial batch) starts only the threads it can use, since starting a
+      // thread costs more than predicting a few hundred texts.
+      const head = await nextUnlessAborted(iterator, ctx.signal);
+      const firstBatch = head.done ? [] : head.value;
+      const threads = head.done || firstBatch.length < PREDICT_BATCH_ROWS
+        ? Math.max(1, Math.min(settings.threads, Math.ceil(firstBatch.length / 1024)))
+        : settings.threads;
+      const predictor = await ParallelPredictor.open(model.path, threads);
+      try {
+        await predictAll(ctx.stdout, predictor, head, iterator, { top, explain: values.explain, signal: ctx.signal });
+      } finally {
+        await predictor.close();
       }
-      if (pending) await writeRespectingBackPressure(ctx.stdout, await pending);
     } finally {
-      await iterator.return?.();
-      await predictor.close();
+      await closeInput(stream, iterator);
+      ctx.signal.removeEventListener('abort', stop);
+      await model.release();
     }
     return 0;
   },
 };
 
-const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
-const roundContribution = (c: Contribution): Contribution => ({ feature: c.feature, weight: round6(c.weight) });
-
-async function* sliceBatches(texts: readonly string[], size: number): AsyncGenerator<string[]> {
-  for (let i = 0; i < texts.length; i += size) yield texts.slice(i, i + size);
+interface PredictOptions {
+  readonly top: number;
+  readonly explain: boolean;
+  readonly signal: AbortSignal;
 }
 
-async function openInputStream(path: string): Promise<Readable> {
+/** Predicts batch after batch, writing each batch's lines while the next one is predicted. */
+async function predictAll(out: Writable, predictor: ParallelPredictor, head: IteratorResult<string[]>, iterator: AsyncIterator<string[]>, options: PredictOptions): Promise<void> {
+  const model = `${predictor.kind}@${predictor.fileSha256.slice(0, 12)}`;
+  const classes = predictor.labels.length;
+  const k = Math.min(options.top, classes);
+  // Two output buffers, used in turn: one batch predicts into one while the other's lines are written.
+  const buffers: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+  const ids = new Int32Array(k);
+  const scores = new Float32Array(k);
+  let turn = 0;
+
+  const predictBatch = async (texts: string[], slot: number): Promise<string> => {
+    const needed = texts.length * classes;
+    if (buffers[slot]!.length < needed) buffers[slot] = new Float32Array(new SharedArrayBuffer(Math.max(1, needed) * 4));
+    const proba = await predictor.predictProba(texts, buffers[slot], { signal: options.signal });
+    const best = new Int32Array(texts.length);
+    const lines: string[] = new Array<string>(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const n = topK(proba, i * classes, classes, k, ids, scores);
+      best[i] = ids[0]!;
+      const list: Array<{ label: string; score: number }> = [];
+      for (let j = 0; j < n; j++) list.push({ label: predictor.labels[ids[j]!]!, score: round6(scores[j]!) });
+      lines[i] = `{"label":${JSON.stringify(list[0]!.label)},"score":${list[0]!.score},"top":${JSON.stringify(list)},"model":"${model}"`;
+    }
+    if (options.explain) {
+      const why = await predictor.explain(texts, best, EXPLAIN_FEATURES, { signal: options.signal });
+      for (let i = 0; i < texts.length; i++) lines[i] += `,"explain":${JSON.stringify(why[i]!.map(roundContribution))}`;
+    }
+    return `${lines.join('}\n')}}\n`;
+  };
+
+  // One batch predicts while the previous one is written: threads stay busy, memory stays flat. A
+  // batch's lines go out as soon as they are ready, not when the next batch arrives (slow stdin).
+  let written: Promise<void> = Promise.resolve();
   try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw new InputError('not-a-file', `${path} is a folder, not a file`, { file: path });
+    for (let next = head; !next.done; next = await nextUnlessAborted(iterator, options.signal)) {
+      const texts = next.value;
+      if (texts.length === 0) continue;
+      const job = predictBatch(texts, turn);
+      turn ^= 1;
+      const previous = written;
+      written = (async () => {
+        const lines = await job;
+        await previous;
+        await writeRespectingBackPressure(out, lines);
+      })();
+      written.catch(() => undefined); // observed below; avoids an unhandled rejection while we wait
+      // At most one batch waits to be written while this one predicts (its buffer is then free again).
+      await previous;
+    }
+  } finally {
+    await written.catch(() => undefined);
+  }
+  await written;
+}
+
+/** The next batch; once Ctrl-C is pressed, an InterruptedError instead (the input was ended to get here). */
+async function nextUnlessAborted(iterator: AsyncIterator<string[]>, signal: AbortSignal): Promise<IteratorResult<string[]>> {
+  if (signal.aborted) throw new InterruptedError('prediction');
+  let next: IteratorResult<string[]>;
+  try {
+    next = await iterator.next();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('file-not-found', `${path}: no such file`, { file: path }, 'Check the path given to --input.');
-    if (code === 'EACCES') throw new InputError('file-not-readable', `${path}: permission denied`, { file: path });
+    if (signal.aborted) throw new InterruptedError('prediction');
     throw e;
   }
-  return createReadStream(path);
+  if (signal.aborted) throw new InterruptedError('prediction');
+  return next;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * Plain text, one text per line (LF or CRLF), as batches of at most `size` lines, decoded as strict
- * UTF-8 (a leading BOM is dropped). A final line break does not start another text, as in
- * readTextsFile, so streaming and whole-file reading agree.
- */
-export async function* lineBatches(stream: Readable, size: number, source: string): AsyncGenerator<string[]> {
-  let carry: Buffer = Buffer.alloc(0);
-  let linesBefore = 0;
-  let first = true;
-  let batch: string[] = [];
-  const decode = (bytes: Buffer): string => {
-    let b = bytes;
-    if (first) {
-      first = false;
-      if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
-    }
-    try {
-      return strictUtf8.decode(b);
-    } catch {
-      const at = Math.max(0, firstInvalidUtf8Offset(b));
-      let line = linesBefore + 1;
-      for (let i = 0; i < at; i++) if (b[i] === 0x0a) line++;
-      throw new InputError('invalid-utf8', `${source}: line ${line} is not valid UTF-8`, { file: source, row: line },
-        'Save the input as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).');
-    }
-  };
-  const take = (text: string): void => {
-    const lines = text.split('\n');
-    linesBefore += lines.length;
-    for (const l of lines) batch.push(l.endsWith('\r') ? l.slice(0, -1) : l);
-  };
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
-    const data = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
-    const lastBreak = data.lastIndexOf(0x0a);
-    if (lastBreak < 0) { carry = data; continue; }
-    take(decode(data.subarray(0, lastBreak)));
-    carry = Buffer.from(data.subarray(lastBreak + 1));
-    while (batch.length >= size) {
-      yield batch.slice(0, size);
-      batch = batch.slice(size);
-    }
-  }
-  if (carry.length > 0) take(decode(carry));
-  while (batch.length > 0) {
-    yield batch.slice(0, size);
-    batch = batch.slice(size);
-  }
+async function closeInput(stream: Readable, iterator: AsyncIterator<string[]>): Promise<void> {
+  stream.destroy();
+  await iterator.return?.(undefined).catch(() => undefined);
 }
+
+const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
+const roundContribution = (c: Contribution): Contribution => ({ feature: c.feature, weight: round6(c.weight) });
 
 /** Writes and, when the stream's buffer is full, waits for 'drain' (or fails on a stream error). */
 function writeRespectingBackPressure(out: Writable, chunk: string): Promise<void> {

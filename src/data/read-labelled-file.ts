@@ -1,15 +1,24 @@
 import type { DatasetRows } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
-import { parseCsv } from './csv.js';
+import { BlankWatch } from './blank-input.js';
+import { csvStream, type CsvPiece } from './csv-stream.js';
 import { requireTableFormat, type TableFormat } from './file-format.js';
-import { parseJsonl } from './jsonl.js';
-import { readInputFile } from './read-file.js';
-import { decodeUtf8Strict } from './utf8.js';
+import { jsonlStream, type JsonlRecord } from './jsonl.js';
+import { openInputStream } from './read-file.js';
+import { checkUtf8Stream, decodeUtf8Stream } from './utf8-stream.js';
 
 export interface LabelledColumns {
   readonly text: string;
   /** Label columns, primary first. */
   readonly labels: readonly string[];
+}
+
+/** Rows of a labelled file, as they are read: texts, one array per label column, and their lines. */
+export interface LabelledPiece {
+  readonly texts: string[];
+  /** labels[c][r] is row r's value of label column c (in the order of LabelledColumns.labels). */
+  readonly labels: string[][];
+  readonly lines: number[];
 }
 
 /**
@@ -22,20 +31,52 @@ export interface LabelledColumns {
  * In JSONL a label may be a JSON number and is then kept as its decimal string (123 -> "123"); the
  * text must be a string. Beware that numbers lose leading zeros (HS chapter 01 written as 1), so
  * write codes as strings.
+ *
+ * The file is streamed (labelledRows); only the rows are collected, never the file's text.
  */
 export async function readLabelledFile(path: string, columns: LabelledColumns): Promise<DatasetRows> {
-  const format = requireTableFormat(path);
-  const bytes = await readInputFile(path);
-  return parseLabelledText(decodeUtf8Strict(bytes, path), format, path, columns);
+  const texts: string[] = [];
+  const labelValues: string[][] = columns.labels.map(() => []);
+  for await (const piece of labelledRows(path, columns)) {
+    for (let r = 0; r < piece.texts.length; r++) texts.push(piece.texts[r]!);
+    for (let c = 0; c < labelValues.length; c++) {
+      const into = labelValues[c]!;
+      for (const v of piece.labels[c]!) into.push(v);
+    }
+  }
+  return rowsOf(columns, texts, labelValues);
 }
 
-/** The pure part of readLabelledFile, for text already in memory. */
-export function parseLabelledText(text: string, format: TableFormat, file: string, columns: LabelledColumns): DatasetRows {
+/**
+ * readLabelledFile as a stream of pieces (the rows each chunk of the file completed), for files
+ * larger than memory. Every row is checked before it is yielded; an error can come after earlier
+ * pieces, so a caller that must store nothing of a bad file collects first (as readLabelledFile).
+ */
+export async function* labelledRows(path: string, columns: LabelledColumns): AsyncGenerator<LabelledPiece> {
   checkColumnChoice(columns);
-  if (text.trim() === '') {
-    throw new InputError('empty-file', `${file} is empty: expected ${format === 'csv' ? 'a header row and data rows' : 'one JSON object per line'}`, { file });
+  const format = requireTableFormat(path);
+  const bytes = checkUtf8Stream(await openInputStream(path), path);
+  const input = new BlankWatch().pass(bytes, () => { throw emptyFile(path, format); });
+  let rows = 0;
+  if (format === 'csv') {
+    let positions: number[] | undefined;
+    for await (const piece of csvStream(input, path)) {
+      positions ??= columnPositions(piece.header, path, columns);
+      rows += piece.records.length;
+      if (piece.records.length > 0) yield fromCsv(piece, positions, path, columns);
+    }
+    if (rows === 0) throw new InputError('no-rows', `${path} has a header but no data rows`, { file: path, row: 1 });
+  } else {
+    for await (const records of jsonlStream(decodeUtf8Stream(input, path), path)) {
+      rows += records.length;
+      yield fromJsonl(records, path, columns);
+    }
+    if (rows === 0) throw new InputError('empty-file', `${path} has no JSON objects`, { file: path });
   }
-  return format === 'csv' ? fromCsv(text, file, columns) : fromJsonl(text, file, columns);
+}
+
+function emptyFile(file: string, format: TableFormat): InputError {
+  return new InputError('empty-file', `${file} is empty: expected ${format === 'csv' ? 'a header row and data rows' : 'one JSON object per line'}`, { file });
 }
 
 function checkColumnChoice(columns: LabelledColumns): void {
@@ -51,46 +92,44 @@ function checkColumnChoice(columns: LabelledColumns): void {
   }
 }
 
-function fromCsv(text: string, file: string, columns: LabelledColumns): DatasetRows {
-  const table = parseCsv(text, file);
-  const header = table.header;
+/** Where the text and label columns sit in the header (text first), or the error naming what is wrong. */
+function columnPositions(header: readonly string[], file: string, columns: LabelledColumns): number[] {
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== undefined) {
     throw new InputError('csv-duplicate-column', `${file}: the header names column "${duplicate}" twice`, { file, row: 1, column: duplicate });
   }
-  const wanted = [columns.text, ...columns.labels];
-  const positions = wanted.map((name) => {
+  return [columns.text, ...columns.labels].map((name) => {
     const at = header.indexOf(name);
     if (at < 0) throw missingColumn(file, name, header);
     return at;
   });
-  if (table.records.length === 0) {
-    throw new InputError('no-rows', `${file} has a header but no data rows`, { file, row: 1 });
-  }
-  const n = table.records.length;
+}
+
+function fromCsv(piece: CsvPiece, positions: readonly number[], file: string, columns: LabelledColumns): LabelledPiece {
+  const n = piece.records.length;
   const texts = new Array<string>(n);
   const labelValues = columns.labels.map(() => new Array<string>(n));
   const textAt = positions[0]!;
   for (let r = 0; r < n; r++) {
-    const record = table.records[r]!;
+    const record = piece.records[r]!;
     texts[r] = record[textAt]!;
     for (let c = 0; c < columns.labels.length; c++) {
       const value = record[positions[c + 1]!]!;
-      if (value.trim() === '') throw emptyLabel(file, table.lines[r]!, columns.labels[c]!);
+      if (value.trim() === '') throw emptyLabel(file, piece.lines[r]!, columns.labels[c]!);
       labelValues[c]![r] = value;
     }
   }
-  return rowsOf(columns, texts, labelValues);
+  return { texts, labels: labelValues, lines: piece.lines };
 }
 
-function fromJsonl(text: string, file: string, columns: LabelledColumns): DatasetRows {
-  const records = parseJsonl(text, file);
-  if (records.length === 0) throw new InputError('empty-file', `${file} has no JSON objects`, { file });
+function fromJsonl(records: readonly JsonlRecord[], file: string, columns: LabelledColumns): LabelledPiece {
   const n = records.length;
   const texts = new Array<string>(n);
   const labelValues = columns.labels.map(() => new Array<string>(n));
+  const lines = new Array<number>(n);
   for (let r = 0; r < n; r++) {
     const { value, line } = records[r]!;
+    lines[r] = line;
     const t = field(value, columns.text, file, line);
     if (typeof t !== 'string') throw wrongType(file, line, columns.text, t, 'a string');
     texts[r] = t;
@@ -105,7 +144,7 @@ function fromJsonl(text: string, file: string, columns: LabelledColumns): Datase
       labelValues[c]![r] = label;
     }
   }
-  return rowsOf(columns, texts, labelValues);
+  return { texts, labels: labelValues, lines };
 }
 
 function field(value: Readonly<Record<string, unknown>>, name: string, file: string, line: number): unknown {

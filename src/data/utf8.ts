@@ -10,22 +10,39 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function decodeUtf8Strict(bytes: Uint8Array, file: string): string {
   try {
     return decoder.decode(bytes);
-  } catch {
-    const offset = firstInvalidUtf8Offset(bytes);
-    const at = Math.max(offset, 0);
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < at; i++) {
-      if (bytes[i] === 0x0a) { line++; lineStart = i + 1; }
-    }
-    const byteHex = at < bytes.length ? `0x${bytes[at]!.toString(16).padStart(2, '0')}` : 'end of file';
-    throw new InputError(
-      'invalid-utf8',
-      `${file}: line ${line} is not valid UTF-8 (byte ${byteHex} at file offset ${at}, byte ${at - lineStart + 1} of the line)`,
-      { file, row: line, byteOffset: at },
-      'Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).',
-    );
+  } catch (e) {
+    const at = firstInvalidUtf8Offset(bytes);
+    // Valid bytes that still fail are too many for one string (about 512 MB): not an encoding problem.
+    if (at < 0) throw e;
+    throw invalidUtf8At(bytes, at, file, { lines: 0, offset: 0, lineStartOffset: 0 });
   }
+}
+
+/** Where a piece of a file starts: lines and bytes before it, and the offset at which its first line starts. */
+export interface Utf8Position {
+  readonly lines: number;
+  readonly offset: number;
+  readonly lineStartOffset: number;
+}
+
+/**
+ * The error for invalid bytes at `at` within `bytes`, a piece of `file` that starts at `before`:
+ * it names the line and the byte, counted over the whole file.
+ */
+export function invalidUtf8At(bytes: Uint8Array, at: number, file: string, before: Utf8Position): InputError {
+  let line = before.lines + 1;
+  let lineStart = before.lineStartOffset - before.offset;
+  for (let i = 0; i < at; i++) {
+    if (bytes[i] === 0x0a) { line++; lineStart = i + 1; }
+  }
+  const byteHex = at < bytes.length ? `0x${bytes[at]!.toString(16).padStart(2, '0')}` : 'end of file';
+  const offset = before.offset + at;
+  return new InputError(
+    'invalid-utf8',
+    `${file}: line ${line} is not valid UTF-8 (byte ${byteHex} at file offset ${offset}, byte ${at - lineStart + 1} of the line)`,
+    { file, row: line, byteOffset: offset },
+    'Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).',
+  );
 }
 
 /**

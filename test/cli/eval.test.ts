@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { verb } from '../../src/cli/eval.js';
 import { makeContext } from '../../src/cli/context.js';
-import { ArtifactError, InputError } from '../../src/core/errors.js';
+import { ArtifactError, InputError, NotFoundError } from '../../src/core/errors.js';
 import { loadModel } from '../../src/models/load-model.js';
+import { openEmbeddedWorkspace } from '../../src/platform.js';
 import { evaluate, type EvalReport } from '../../src/training/evaluate.js';
 import { FIXTURE_CLASSES, fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
 
@@ -93,4 +94,26 @@ test('--help, and bad input raises InputError / ArtifactError naming the problem
   writeFileSync(notModel, 'hello');
   await assert.rejects(runEval(['--model', notModel, '--data', dataPath, '--label', 'label', '--threads', '2']),
     (e: unknown) => e instanceof ArtifactError && e.code === 'artifact-not-lading');
+});
+
+test('--model takes a registered model (NAME@VERSION, NAME@ALIAS) and reports it by name and version', async () => {
+  const home = join(dir, 'registry-home');
+  const ws = openEmbeddedWorkspace(home);
+  try {
+    await ws.registerModelVersion({ name: 'hs', artifactPath: modelPath, actor: 'test' });
+    await ws.setAlias({ name: 'hs', alias: 'staging', version: 1, actor: 'test' });
+  } finally {
+    ws.close();
+  }
+  const fromFile = JSON.parse((await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--json'])).stdout) as { report: unknown; model: Record<string, unknown> };
+  for (const ref of ['hs@1', 'hs@staging']) {
+    const r = await runEval(['--model', ref, '--data', dataPath, '--label', 'label', '--json', '--home', home]);
+    const doc = JSON.parse(r.stdout) as { report: unknown; model: Record<string, unknown> };
+    assert.deepEqual(doc.report, fromFile.report, ref);
+    assert.deepEqual([doc.model['name'], doc.model['version'], doc.model['sha256'], doc.model['ref']], ['hs', 1, fromFile.model['sha256'], ref]);
+  }
+  const text = await runEval(['--model', 'hs@1', '--data', dataPath, '--label', 'label', '--home', home]);
+  assert.match(text.stdout, /^model hs version 1 \(fasttext, sha256 /);
+  await assert.rejects(runEval(['--model', 'hs@champion', '--data', dataPath, '--label', 'label', '--home', home]), (e: unknown) =>
+    e instanceof NotFoundError && e.code === 'model-not-found' && e.message.includes('is not a file') && e.message.includes('no alias "champion"'));
 });

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { lineBatches, verb } from '../../src/cli/predict.js';
+import { verb } from '../../src/cli/predict.js';
+import { batchPieces } from '../../src/data/batch-pieces.js';
+import { textsOfStream } from '../../src/data/read-texts.js';
 import { makeContext } from '../../src/cli/context.js';
-import { InputError } from '../../src/core/errors.js';
+import { InputError, NotFoundError } from '../../src/core/errors.js';
 import { loadModel, type LoadedModel } from '../../src/models/load-model.js';
+import { openEmbeddedWorkspace } from '../../src/platform.js';
 import { fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
 
 interface Prediction {
@@ -128,6 +133,74 @@ test('line batches survive chunk boundaries inside characters and CRLF pairs', a
   // One byte per chunk: every boundary falls somewhere awkward.
   const chunks = [...bytes].map((b) => Buffer.from([b]));
   const batches: string[][] = [];
-  for await (const b of lineBatches(Readable.from(chunks), 2, 'test')) batches.push(b);
+  for await (const b of batchPieces(textsOfStream(Readable.from(chunks), 'lines', undefined, 'test'), 2, 60_000)) batches.push(b);
   assert.deepEqual(batches, [['café crème', 'Öl 5L'], ['', 'last line without break']]);
+});
+
+/** A workspace under `dir` with the fixture model registered as `name` version 1, approved and aliased champion. */
+async function registerFixture(home: string, name: string): Promise<void> {
+  const ws = openEmbeddedWorkspace(home);
+  try {
+    await ws.registerModelVersion({ name, artifactPath: modelPath, actor: 'test' });
+    await ws.approveVersion({ name, version: 1, actor: 'test' });
+    await ws.setAlias({ name, alias: 'champion', version: 1, actor: 'test' });
+  } finally {
+    ws.close();
+  }
+}
+
+test('--model takes a registry reference (NAME, NAME@ALIAS, NAME@VERSION) as well as a file', async () => {
+  const home = join(dir, 'registry-home');
+  await registerFixture(home, 'grocery');
+  const texts = fixtureRows(20, 4).map((r) => r.text);
+  const input = `${texts.join('\n')}\n`;
+  const fromFile = await runPredict(['--model', modelPath], input);
+  for (const ref of ['grocery', 'grocery@champion', 'grocery@1']) {
+    const fromRegistry = await runPredict(['--model', ref, '--home', home], input);
+    assert.deepEqual(fromRegistry.lines, fromFile.lines, ref);
+  }
+  // Neither a file nor a known model: the error says both.
+  await assert.rejects(runPredict(['--model', 'grocery@staging', '--home', home], 'x\n'), (e: unknown) =>
+    e instanceof NotFoundError && e.code === 'model-not-found' && /is not a file \(no .*grocery@staging\)/.test(e.message) &&
+    e.message.includes('nor a model in the workspace') && e.message.includes('no alias "staging"'));
+  await assert.rejects(runPredict(['--model', 'nothing-here', '--home', join(dir, 'no-such-home')], 'x\n'), (e: unknown) =>
+    e instanceof NotFoundError && e.code === 'model-not-found' && e.message.includes('is not a file') && e.message.includes('no workspace at'));
+  assert.ok(!existsSync(join(dir, 'no-such-home')), 'a failed lookup does not create a workspace');
+});
+
+const bin = fileURLToPath(new URL('../../../bin/lading.js', import.meta.url));
+
+test('a real process answers each line as stdin delivers it, in order, and stops cleanly on SIGINT', async () => {
+  const child = spawn(process.execPath, [bin, 'predict', '--model', modelPath, '--threads', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lineCount = (): number => out.split('\n').length - 1;
+  const waitFor = async (lines: number): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (lineCount() < lines) {
+      if (Date.now() > deadline) throw new Error(`waited for ${lines} lines, got ${lineCount()}; stderr: ${err}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const texts = fixtureRows(3, 11).map((r) => r.text);
+  let code: number | null;
+  try {
+    // Each line is answered while stdin is still open: output begins before the input ends.
+    for (let i = 0; i < texts.length; i++) {
+      child.stdin.write(`${texts[i]}\n`);
+      await waitFor(i + 1);
+    }
+    const got = out.trimEnd().split('\n').map((l) => (JSON.parse(l) as Prediction).label);
+    assert.deepEqual(got, expectedLabels(texts));
+    child.kill('SIGINT');
+    code = await exited;
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.equal(code, 130, `stderr: ${err}`);
+  assert.ok(!/\n\s+at /.test(err), `no stack trace: ${err}`);
+  assert.equal(lineCount(), texts.length, 'nothing half-written');
 });
