@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Settings } from '../config/config.js';
 import { ArtifactError, LadingError, NotFoundError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { withWorkspace } from '../platform.js';
+import { withWorkspace } from '../platform/index.js';
 
 /** A model flag turned into an artifact file a predictor can open. */
 export interface ModelFile {

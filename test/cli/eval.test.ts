@@ -7,7 +7,7 @@ import { verb } from '../../src/cli/eval.js';
 import { makeContext } from '../../src/cli/context.js';
 import { ArtifactError, InputError, NotFoundError } from '../../src/core/errors.js';
 import { loadModel } from '../../src/models/load-model.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { evaluate, type EvalReport } from '../../src/training/evaluate.js';
 import { FIXTURE_CLASSES, fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
 

@@ -11,7 +11,7 @@ import { textsOfStream } from '../../src/data/read-texts.js';
 import { makeContext } from '../../src/cli/context.js';
 import { InputError, NotFoundError } from '../../src/core/errors.js';
 import { loadModel, type LoadedModel } from '../../src/models/load-model.js';
-import { openEmbeddedWorkspace } from '../../src/platform.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import { fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
 
 interface Prediction {
