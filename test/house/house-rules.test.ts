@@ -62,7 +62,7 @@ test('self-test: an outward import is named with file, line and rule, in every i
     'models/bad-dynamic.ts': "export async function load() {\n  return await import('../serving/runtime.js');\n}\n",
     'registry/side-effect.ts': "import '../models/classifier.js';\n",
     'platform.ts': "import { runtime } from './serving/runtime.js';\nimport { main } from './cli/main.js';\nexport const p = [runtime, main];\n",
-    'cli/main.ts': "import { runtime } from '../serving/runtime.js';\nimport { p } from '../platform/index.js';\nexport const main = [runtime, p];\n",
+    'cli/main.ts': "import { runtime } from '../serving/runtime.js';\nimport { p } from '../platform.js';\nexport const main = [runtime, p];\n",
   });
   const layer = found.filter((v) => v.rule === 'layer').map((v) => `${v.file}:${v.line} -> ${v.target}`).sort();
   assert.deepEqual(layer, [
