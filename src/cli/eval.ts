@@ -60,11 +60,7 @@ ${COMMON_HELP}`,
 
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
     const model = await resolveModelFlag('eval', modelRef, settings);
-    try {
-      return await evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads });
-    } finally {
-      await model.release();
-    }
+    return evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads });
   },
 };
 

@@ -91,7 +91,6 @@ ${COMMON_HELP}`,
     } finally {
       await closeInput(stream, iterator);
       ctx.signal.removeEventListener('abort', stop);
-      await model.release();
     }
     return 0;
   },

@@ -1,22 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Settings } from '../config/config.js';
-import { ArtifactError, LadingError, NotFoundError } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
-import { withWorkspace } from '../platform/index.js';
+import { LadingError, NotFoundError } from '../core/errors.js';
+import { modelCacheDir, withWorkspace } from '../platform/index.js';
+import { RegistryModelSource } from '../serving/model-source.js';
 
 /** A model flag turned into an artifact file a predictor can open. */
 export interface ModelFile {
   /** What was asked for: a path or a registry reference. */
   readonly ref: string;
-  /** The artifact file to load (for a registered model, a verified temporary copy). */
+  /** The artifact file to load (for a registered model, its copy in the model cache). */
   readonly path: string;
   /** The registry version it resolved to; undefined for a plain file. */
   readonly registered: { readonly name: string; readonly version: number } | undefined;
-  /** Removes the temporary copy, if any. */
-  release(): Promise<void>;
 }
 
 const REF_HELP = 'Pass the path of an artifact file (written by `lading train --out`), or a registered model as NAME, NAME@ALIAS or NAME@VERSION (see `lading models list`; the registry is --home, or --registry-url).';
@@ -24,12 +20,11 @@ const REF_HELP = 'Pass the path of an artifact file (written by `lading train --
 /**
  * What every verb that takes a model does with `--model REF`: a path to an existing file is that
  * file; anything else is a registry reference (NAME = NAME@champion, NAME@ALIAS, NAME@VERSION)
- * resolved in the workspace, whose artifact bytes are read, checked against their sha256 and
- * written to a temporary file. When REF is neither, the error names both possibilities.
+ * resolved in the workspace and loaded from the model cache (as `serve` does). When REF is neither, the error names both possibilities.
  */
 export async function resolveModelFlag(verb: string, ref: string, settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<ModelFile> {
   const path = resolve(ref);
-  if (existsSync(path) && statSync(path).isFile()) return { ref, path, registered: undefined, release: async () => undefined };
+  if (existsSync(path) && statSync(path).isFile()) return { ref, path, registered: undefined };
   const notAFile = `lading ${verb}: --model "${ref}" is not a file (no ${path})`;
   // Opening the embedded workspace creates it; a typo must not leave an empty workspace behind.
   if (settings.registryUrl === undefined && !existsSync(join(settings.home, 'lading.db'))) {
@@ -37,12 +32,10 @@ export async function resolveModelFlag(verb: string, ref: string, settings: Pick
       { verb, ref, path, home: settings.home }, REF_HELP);
   }
   const where = settings.registryUrl !== undefined ? 'the shared registry' : `the workspace at ${settings.home}`;
-  let found: { name: string; version: number; sha256: string; bytes: Uint8Array };
   try {
-    found = await withWorkspace(settings, async (ws) => {
-      const record = await ws.resolveModel(ref);
-      return { name: record.model, version: record.version, sha256: record.artifactSha256, bytes: await ws.readModelArtifact(record) };
-    });
+    // The same content-addressed copy `serve` loads: the artifact store verifies the bytes on read.
+    const found = await withWorkspace(settings, (ws) => new RegistryModelSource(ws, modelCacheDir(settings)).resolve(ref));
+    return { ref, path: found.path, registered: { name: found.name, version: Number(found.version) } };
   } catch (e) {
     // A malformed or unknown reference: say that it was not a file either.
     if (e instanceof NotFoundError || (e instanceof LadingError && e.code === 'bad-model-ref')) {
@@ -50,13 +43,4 @@ export async function resolveModelFlag(verb: string, ref: string, settings: Pick
     }
     throw e;
   }
-  const actual = sha256Hex(found.bytes);
-  if (actual !== found.sha256) {
-    throw new ArtifactError('artifact-checksum-mismatch', `${found.name} version ${found.version}: the stored artifact's sha256 is ${actual}, the registry expects ${found.sha256}`,
-      { model: found.name, version: found.version, expected: found.sha256, actual }, 'The artifact store is damaged; restore it from a backup or register the model again.');
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'lading-model-'));
-  const file = join(dir, `${found.sha256}.lading`);
-  await writeFile(file, found.bytes);
-  return { ref, path: file, registered: { name: found.name, version: found.version }, release: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -9,5 +9,5 @@
  * `startMonitorProcess`, `startControllerProcess` and `startStreamWorker`, each taking the settings
  * and returning a LadingProcess (close(), closed), so every process stops the same orderly way.
  */
-export { openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
+export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Settings } from '../config/config.js';
 import { InputError, InterruptedError } from '../core/errors.js';
 import type { Workspace } from '../registry/workspace.js';
@@ -8,7 +7,7 @@ import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
-import { openPlatformWorkspace } from './workspace.js';
+import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs'>;
@@ -55,7 +54,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
   // The admin routes write deployments into the registry, so a token opens it too.
   const workspace: Workspace | undefined = followsRegistry || settings.token !== undefined ? await openPlatformWorkspace(settings) : undefined;
-  const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, join(settings.home, 'serving-cache'))) : new FileModelSource();
+  const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, modelCacheDir(settings))) : new FileModelSource();
   const plane = new ServingPlane(source, { threads: settings.workers, maxDelayMs: settings.maxDelayMs });
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;

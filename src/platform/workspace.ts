@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Settings } from '../config/config.js';
 import { computeDatasetStats } from '../data/dataset-stats.js';
 import { openPgWorkspace } from '../registry/postgres/open-workspace.js';
@@ -29,4 +30,12 @@ export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'regist
   } finally {
     ws.close();
   }
+}
+
+/**
+ * Where registered models' artifacts are copied (by sha256) to be loaded from a file: shared by
+ * `serve` and the verbs that take `--model NAME@REF`, so one version is written once per machine.
+ */
+export function modelCacheDir(settings: Pick<Settings, 'home'>): string {
+  return join(settings.home, 'serving-cache');
 }
