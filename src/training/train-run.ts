@@ -2,7 +2,7 @@ import { codeVersion } from '../core/version.js';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { splitGroupedStratified } from '../data/split.js';
-import { upsampleStratified } from '../data/upsample.js';
+import { upsampleStratified } from '../core/upsample.js';
 import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
 import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';

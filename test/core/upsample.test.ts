@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { upsampleStratified } from '../../src/data/upsample.js';
+import { upsampleStratified } from '../../src/core/upsample.js';
 
 function countsOf(indices: Int32Array, y: Int32Array): Map<number, number> {
   const m = new Map<number, number>();
