@@ -131,7 +131,7 @@ export class Endpoint {
     const { ids, scores } = argmaxRows(r.proba, identity.labels.length);
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned: options.variant !== undefined, model: identity, texts,
-      topIds: ids, topScores: scores, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
+      topIds: ids, topScores: scores, proba: r.proba, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
     });
     return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
   }

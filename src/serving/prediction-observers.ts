@@ -18,6 +18,12 @@ export interface PredictionEvent {
   /** Top-1 class id and probability per text. */
   readonly topIds: Int32Array;
   readonly topScores: Float32Array;
+  /**
+   * rows × model.labels.length probabilities the answer was built from. Read ranked answers through
+   * eventTopK() rather than indexing this, so a runtime that one day sends only its top k rows
+   * changes one function, not every observer.
+   */
+  readonly proba: Float32Array;
   /** From the decoded request to the answer (the figure in lading_request_duration_seconds). */
   readonly latencyMs: number;
   /** Of which waiting in the micro-batcher. */
@@ -30,6 +36,31 @@ export interface PredictionEvent {
   readonly requestIds: readonly string[];
   /** Epoch milliseconds when the answer was ready. */
   readonly at: number;
+}
+
+/**
+ * The k best (class id, probability) pairs of text `row`, best first, written into `ids`/`scores`
+ * (length >= k); returns how many were written (k, or fewer when the model has fewer classes).
+ * Allocates nothing, so an observer can rank every text of a busy endpoint.
+ */
+export function eventTopK(event: PredictionEvent, row: number, k: number, ids: Int32Array, scores: Float32Array): number {
+  const classes = event.model.labels.length;
+  const n = Math.min(k, classes);
+  const base = row * classes;
+  let filled = 0;
+  for (let c = 0; c < classes; c++) {
+    const p = event.proba[base + c]!;
+    if (filled === n && p <= scores[n - 1]!) continue;
+    let at = filled < n ? filled++ : n - 1;
+    while (at > 0 && scores[at - 1]! < p) {
+      scores[at] = scores[at - 1]!;
+      ids[at] = ids[at - 1]!;
+      at--;
+    }
+    scores[at] = p;
+    ids[at] = c;
+  }
+  return n;
 }
 
 /**

@@ -86,7 +86,7 @@ export class ShadowRunner {
       this.options.onOutcome?.(endpoint, variant, 'answered', record);
       this.options.onRecord?.(record);
       this.options.onPrediction?.({
-        endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores,
+        endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores, proba: r.proba,
         latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(),
       });
     }, () => {

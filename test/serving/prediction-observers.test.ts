@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { singleDeployment } from '../../src/serving/deployment.js';
 import { FileModelSource } from '../../src/serving/model-source.js';
-import type { ObserverFailure, PredictionEvent } from '../../src/serving/prediction-observers.js';
+import { eventTopK, type ObserverFailure, type PredictionEvent } from '../../src/serving/prediction-observers.js';
 import { ServingPlane } from '../../src/serving/serving-plane.js';
 import { trainFixtureModels } from './fixtures.js';
 
@@ -79,4 +79,28 @@ test('metrics are an observer: counted once each answer is delivered', async () 
   await plane.classify('hs', ['a b', 'c d', 'e f']);
   await plane.observersFlushed();
   assert.equal(await count(), before + 3);
+});
+
+test('eventTopK ranks each text of an event best first, agrees with the top-1 answer, and copes with k above the class count', async () => {
+  const seen: PredictionEvent[] = [];
+  const stop = plane.observe('ranker', (e) => { seen.push(e); });
+  try {
+    await plane.classify('hs', ['PLASTIC CUPS', 'LED TV', 'COTTON T-SHIRT'], {});
+    await plane.observersFlushed();
+  } finally {
+    stop();
+  }
+  const e = seen[0]!;
+  const classes = e.model.labels.length;
+  const ids = new Int32Array(classes + 3);
+  const scores = new Float32Array(classes + 3);
+  for (let row = 0; row < e.texts.length; row++) {
+    const n = eventTopK(e, row, 3, ids, scores);
+    assert.equal(n, Math.min(3, classes));
+    assert.equal(ids[0], e.topIds[row]);
+    assert.equal(scores[0], e.topScores[row]);
+    const sorted = Array.from(e.proba.subarray(row * classes, (row + 1) * classes)).sort((a, b) => b - a);
+    assert.deepEqual(Array.from(scores.subarray(0, n)), sorted.slice(0, n).map((v) => Math.fround(v)));
+    assert.equal(eventTopK(e, row, classes + 3, ids, scores), classes);
+  }
 });

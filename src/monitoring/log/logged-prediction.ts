@@ -1,0 +1,45 @@
+import type { TextStats } from '../text-stats.js';
+
+/** One ranked answer for one text: a label and its probability. */
+export interface RankedLabel {
+  readonly label: string;
+  readonly score: number;
+}
+
+/**
+ * One row of the prediction log: one text of one answered request. A request of 32 texts is 32
+ * rows sharing the request id, told apart by `position`.
+ */
+export interface LoggedPrediction {
+  /** The request's id (REST `requestId`, OIP `id`, `X-Request-Id`); '' when the caller had none. */
+  readonly requestId: string;
+  /** Index of this text in its request (0 for single-text requests). */
+  readonly position: number;
+  /** Epoch milliseconds when the answer was ready. */
+  readonly at: number;
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly role: 'primary' | 'shadow';
+  readonly model: string;
+  readonly version: string;
+  readonly modelSha256: string;
+  /** The raw text, or null when the endpoint logs no text (`logText: false`). */
+  readonly text: string | null;
+  /** Hex sha256 of normaliseText(text): the key feedback without a request id is joined on. */
+  readonly textSha256: string;
+  /** The answer: top label and its probability. */
+  readonly label: string;
+  readonly score: number;
+  /** Best first, at most LOGGED_TOP_K entries; topK[0] is (label, score). */
+  readonly topK: readonly RankedLabel[];
+  /** Of the whole call this text was part of. */
+  readonly latencyMs: number;
+  readonly stats: TextStats;
+}
+
+/** A logged prediction as read back: with the store's sequence number (increasing with insertion). */
+export interface StoredPrediction extends LoggedPrediction {
+  readonly seq: number;
+}
+
+export const LOGGED_TOP_K = 5;

@@ -1,0 +1,66 @@
+import { normaliseText } from '../text/normalise.js';
+import { tokenSpans } from '../text/tokenise.js';
+
+/**
+ * What the drift detectors need of one production text, computed once when it is logged so that a
+ * report never re-reads (or, with `logText: false`, never has) the text itself.
+ */
+export interface TextStats {
+  /** UTF-16 length of the raw text. */
+  readonly chars: number;
+  /** Tokens of the normalised text (runs of letters and digits). */
+  readonly tokens: number;
+  /** Raw characters that are digits, upper case letters, and outside ASCII. */
+  readonly digits: number;
+  readonly upper: number;
+  readonly nonAscii: number;
+  /**
+   * tokenHash() of the normalised text's distinct tokens in order of first appearance, at most
+   * MAX_TOKEN_HASHES: the token-frequency sketch, the OOV rate and the domain classifier read these.
+   */
+  readonly tokenHashes: Uint32Array;
+}
+
+/** Enough for a product description or an offer title; longer texts keep their first tokens. */
+export const MAX_TOKEN_HASHES = 48;
+
+/** FNV-1a over the token's UTF-16 code units: 32 bits, stable across processes and versions (stored in logs). */
+export function tokenHash(token: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    h ^= token.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const starts = new Int32Array(1024);
+const ends = new Int32Array(1024);
+
+/** Statistics of one raw text (normalised here with the same normaliseText every featuriser uses). */
+export function computeTextStats(text: string): TextStats {
+  let digits = 0;
+  let upper = 0;
+  let nonAscii = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c >= 0x41 && c <= 0x5a) upper++;
+    else if (c > 0x7f) {
+      nonAscii++;
+      const ch = text[i]!;
+      if (ch !== ch.toLowerCase()) upper++;
+    }
+  }
+  const normalised = normaliseText(text);
+  const n = tokenSpans(normalised, starts, ends);
+  const seen = new Uint32Array(Math.min(n, MAX_TOKEN_HASHES));
+  let kept = 0;
+  for (let k = 0; k < n && kept < MAX_TOKEN_HASHES; k++) {
+    const h = tokenHash(normalised.slice(starts[k], ends[k]));
+    let dup = false;
+    for (let j = 0; j < kept; j++) if (seen[j] === h) { dup = true; break; }
+    if (!dup) seen[kept++] = h;
+  }
+  return { chars: text.length, tokens: n, digits, upper, nonAscii, tokenHashes: seen.slice(0, kept) };
+}
