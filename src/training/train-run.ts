@@ -39,6 +39,14 @@ export interface TrainRunResult {
   readonly trainRows: number;
   readonly validRows: number;
   readonly seconds: number;
+  /**
+   * The held-out side as the model saw it: texts, true class ids (index `meta.labels`) and the
+   * model's probabilities (rows × labels). Monitoring builds the reference profile production is
+   * compared with from it; nothing of it goes into the artifact.
+   */
+  readonly validation: { readonly texts: readonly string[]; readonly y: Int32Array; readonly proba: Float32Array };
+  /** The training side's texts (the vocabulary a production text is out of or not). */
+  readonly trainTexts: readonly string[];
 }
 
 export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
@@ -62,8 +70,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
   const params = { ...kind.defaults, ...o.params };
+  const trainTexts = pickTexts(trainIdx);
   const classifier = await kind.train(
-    { texts: pickTexts(trainIdx), y: pickY(trainIdx), labels, valid },
+    { texts: trainTexts, y: pickY(trainIdx), labels, valid },
     { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) },
   );
   const proba = new Float32Array(valid.texts.length * labels.length);
@@ -92,6 +101,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     bytes: encodeArtifact(meta, sections),
     meta, classifier, report,
     trainRows: trainIdx.length, validRows: split.valid.length,
+    validation: { texts: valid.texts, y: valid.y, proba }, trainTexts,
     seconds: (performance.now() - started) / 1000,
   };
 }
