@@ -3,7 +3,6 @@ import type { Contribution } from '../models/classifier.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
 import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent } from './prediction-observers.js';
-import { argmaxRows } from './rows.js';
 import type { RuntimePool } from './runtime-pool.js';
 import type { ShadowTarget } from './shadow-runner.js';
 import { keyPoint, pickByWeight } from './variant-assignment.js';
@@ -128,7 +127,8 @@ export class Endpoint {
     const started = performance.now();
     const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0);
     const identity = chosen.runtime.identity;
-    const { ids, scores } = argmaxRows(r.proba, identity.labels.length);
+    const ids = r.topIds;
+    const scores = r.topScores;
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned: options.variant !== undefined, model: identity, texts,
       topIds: ids, topScores: scores, proba: r.proba, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),

@@ -1,9 +1,13 @@
+import { argmaxRows } from './rows.js';
 import type { ServingThread } from './serving-thread.js';
 
 /** What one request gets back from the batcher. */
 export interface BatchResult {
   /** rows × classes probabilities of this request's texts only. */
   readonly proba: Float32Array;
+  /** Top-1 class id and probability of each of this request's texts (argmaxRows of proba). */
+  readonly topIds: Int32Array;
+  readonly topScores: Float32Array;
   /** Milliseconds the request waited before its batch was sent to a thread. */
   readonly queueMs: number;
   /** Texts in the batch this request travelled in. */
@@ -38,6 +42,13 @@ export interface MicroBatcherOptions {
 
 /** Inline batches whose cost samples make one estimate of the local cost per text. */
 const COST_WINDOW = 64;
+/**
+ * Once the estimate is above the budget nothing is scored inline, so nothing would ever correct it
+ * (a busy spell at warm-up would send every batch away for good). Every PROBE_EVERY batches sent
+ * to threads, a small one (at most PROBE_MAX_TEXTS texts) is scored inline anyway, as a sample.
+ */
+const PROBE_EVERY = 256;
+const PROBE_MAX_TEXTS = 4;
 
 interface Queued {
   readonly texts: readonly string[];
@@ -70,6 +81,7 @@ export class MicroBatcher {
   private readonly costSamples = new Float64Array(COST_WINDOW);
   private costSampleCount = 0;
   private flushScheduled = false;
+  private sentSinceInline = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly threads: readonly ServingThread[], private readonly classes: number, private readonly options: MicroBatcherOptions) {
@@ -92,7 +104,7 @@ export class MicroBatcher {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const local = this.options.local;
-    if (local && this.queue.length > 0 && this.queuedTexts * this.localMsPerText <= (this.options.inlineBudgetMs ?? 0)) {
+    if (local && this.queue.length > 0 && (this.queuedTexts * this.localMsPerText <= (this.options.inlineBudgetMs ?? 0) || this.probeDue())) {
       this.scoreHere(local);
       return;
     }
@@ -103,6 +115,11 @@ export class MicroBatcher {
     }
     this.armTimer();
   };
+
+  /** True when a small batch should be scored inline as a cost sample (see PROBE_EVERY). */
+  private probeDue(): boolean {
+    return this.sentSinceInline >= PROBE_EVERY && this.queuedTexts <= PROBE_MAX_TEXTS && (this.options.inlineBudgetMs ?? 0) > 0;
+  }
 
   private readonly onDeadline = (): void => {
     this.timer = undefined;
@@ -142,6 +159,7 @@ export class MicroBatcher {
       this.queue.shift();
     }
     this.queuedTexts -= count;
+    this.sentSinceInline++;
     const texts = items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts);
     const sentAt = performance.now();
     this.options.onBatch?.({ texts: count, requests: items.length, inline: false });
@@ -150,7 +168,10 @@ export class MicroBatcher {
       let row = 0;
       for (const q of items) {
         const end = row + q.texts.length;
-        q.resolve({ proba: reply.proba.subarray(row * this.classes, end * this.classes), queueMs: sentAt - q.enqueuedAt, batchTexts: count });
+        q.resolve({
+          proba: reply.proba.subarray(row * this.classes, end * this.classes), topIds: reply.topIds.subarray(row, end), topScores: reply.topScores.subarray(row, end),
+          queueMs: sentAt - q.enqueuedAt, batchTexts: count,
+        });
         row = end;
       }
     }).catch((e: unknown) => {
@@ -169,12 +190,15 @@ export class MicroBatcher {
     const count = this.queuedTexts;
     this.queue = [];
     this.queuedTexts = 0;
+    this.sentSinceInline = 0;
     const sentAt = performance.now();
     this.options.onBatch?.({ texts: count, requests: items.length, inline: true });
     let proba: Float32Array;
+    let top: { ids: Int32Array; scores: Float32Array };
     try {
       proba = local.predict(items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts));
       if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
+      top = argmaxRows(proba, this.classes);
     } catch (e) {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -182,7 +206,10 @@ export class MicroBatcher {
     let row = 0;
     for (const q of items) {
       const end = row + q.texts.length;
-      q.resolve({ proba: proba.subarray(row * this.classes, end * this.classes), queueMs: sentAt - q.enqueuedAt, batchTexts: count });
+      q.resolve({
+        proba: proba.subarray(row * this.classes, end * this.classes), topIds: top.ids.subarray(row, end), topScores: top.scores.subarray(row, end),
+        queueMs: sentAt - q.enqueuedAt, batchTexts: count,
+      });
       row = end;
     }
   }

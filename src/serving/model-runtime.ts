@@ -3,7 +3,6 @@ import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
 import { loadModel } from '../models/load-model.js';
 import { MicroBatcher, type BatchResult, type BatchStats, type LocalPredictor } from './micro-batcher.js';
-import { argmaxRows } from './rows.js';
 import { startServingThread, type ServingThread } from './serving-thread.js';
 
 /** Which model answered: the facts every prediction carries. */
@@ -120,9 +119,8 @@ export class ModelRuntime {
     try {
       const r = await this.batcher.submit(texts);
       if (explainLimit <= 0 || texts.length === 0) return r;
-      const { ids } = argmaxRows(r.proba, this.identity.labels.length);
       const thread = this.threads[this.nextExplainThread++ % this.threads.length]!;
-      const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(ids), limit: explainLimit });
+      const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(r.topIds), limit: explainLimit });
       if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
       return { ...r, explanations: reply.explanations };
     } finally {

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Classifier } from '../models/classifier.js';
 import { loadModel } from '../models/load-model.js';
 import { serialiseError } from '../models/model-thread.js';
+import { argmaxRows } from './rows.js';
 import type { RuntimeWorkerReply, RuntimeWorkerRequest } from './worker-protocol.js';
 
 /**
@@ -38,7 +39,9 @@ async function handle(m: RuntimeWorkerRequest): Promise<void> {
       const proba = new Float32Array(m.texts.length * classifier.labels.length);
       if (classifier.predictProbaAsync) await classifier.predictProbaAsync(m.texts, proba);
       else classifier.predictProba(m.texts, proba);
-      post({ type: 'predicted', id: m.id, proba }, [proba.buffer as ArrayBuffer]);
+      // The top-1 of each row is found here, where the rows are still in cache, not on the HTTP thread.
+      const { ids, scores } = argmaxRows(proba, classifier.labels.length);
+      post({ type: 'predicted', id: m.id, proba, topIds: ids, topScores: scores }, [proba.buffer as ArrayBuffer, ids.buffer as ArrayBuffer, scores.buffer as ArrayBuffer]);
     } else {
       const c = classifier;
       post({ type: 'explained', id: m.id, explanations: m.texts.map((t, i) => c.explain(t, m.classIds[i]!, m.limit)) });

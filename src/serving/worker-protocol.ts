@@ -10,6 +10,7 @@ export type RuntimeWorkerRequest =
 export type RuntimeWorkerReply =
   | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string }
   | { readonly type: 'load-failed'; readonly error: SerialisedError }
-  | { readonly type: 'predicted'; readonly id: number; readonly proba: Float32Array }
+  /** proba: rows × classes; topIds/topScores: each row's top-1, computed where the rows were made (off the HTTP thread). */
+  | { readonly type: 'predicted'; readonly id: number; readonly proba: Float32Array; readonly topIds: Int32Array; readonly topScores: Float32Array }
   | { readonly type: 'explained'; readonly id: number; readonly explanations: Contribution[][] }
   | { readonly type: 'failed'; readonly id: number; readonly error: SerialisedError };
