@@ -40,6 +40,11 @@ export function answerWithId(body: unknown, requestId: string): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId } });
 }
 
+/** The same for a body already encoded as JSON text. */
+export function answerJsonWithId(json: string, requestId: string): Response {
+  return new Response(json, { status: 200, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId } });
+}
+
 /** Puts the id on an error answer (a new one when the request never got one, e.g. a bad header). */
 export function failWithId(c: Context, requestId: string | undefined): void {
   c.header(REQUEST_ID_HEADER, requestId !== undefined && isHeaderSafeId(requestId) ? requestId : nextRequestId());

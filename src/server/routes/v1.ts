@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { decodeClassifyRequest, encodeClassifyResponse } from '../../serving/classify-codec.js';
+import { decodeClassifyRequest, encodeClassifyResponseJson } from '../../serving/classify-codec.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
-import { answerWithId, failWithId, takeRequestId } from '../request-id.js';
+import { answerJsonWithId, failWithId, takeRequestId } from '../request-id.js';
 import type { ServerContext } from '../server-context.js';
 
 const SUFFIX = ':classify';
@@ -23,7 +23,7 @@ export function v1Routes(ctx: ServerContext): Hono {
       requestId = takeRequestId(c);
       const req = decodeClassifyRequest(await readJson(c, ctx.maxBodyBytes), limits);
       const answer = await plane.classify(name, req.texts, { key: req.key, explainLimit: req.explain ? limits.explainFeatures : 0, requestIds: [requestId] });
-      return answerWithId({ ...encodeClassifyResponse(answer, req.top), requestId }, requestId);
+      return answerJsonWithId(encodeClassifyResponseJson(answer, req.top, requestId), requestId);
     } catch (e) {
       failWithId(c, requestId);
       return fail(c, plane, e, 'v1-classify', name);
