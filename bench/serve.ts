@@ -3,8 +3,10 @@
  * against the floor, with the fasttext and linear models trained on hs-goods label_4.
  *
  * The floor is a bare node:http server answering a fixed JSON (bench/floor-server.ts), loaded by the
- * same wrk in the same run; the model's ceiling is its in-process rate on the same threads (the
- * ParallelPredictor, 32-text calls, 16 in flight). The machine is shared and noisy, so each round
+ * same wrk in the same run; the model's ceiling is its in-process rate on the same threads, as the
+ * issue defines it: the ParallelPredictor on all cores (2 here) predicting 10,000 texts per call
+ * (the 32-text target is measured against this). Beside it, for reference, the same predictor
+ * fed 32-text calls, 16 in flight (what a server's batches look like without HTTP). The machine is shared and noisy, so each round
  * measures all of them back to back, rounds repeat (LADING_BENCH_ROUNDS, default 3) and the summary
  * gives the median and the spread; the ratios within one round are the figures to trust. When
  * Debian's python3 has scikit-learn, FastAPI and uvicorn, the FastAPI anchor is measured once beside.
@@ -145,8 +147,26 @@ async function inProcessBatch32(pp: ParallelPredictor, texts: readonly string[],
   return { textsPerSecond: n / ((performance.now() - t) / 1000), cpuUsPerText: (used.user + used.system) / n };
 }
 
+/**
+ * The issue's in-process rate: the model on all threads, large calls (10,000 texts, which the
+ * ParallelPredictor cuts into chunks across its threads); texts per second.
+ */
+async function inProcessLarge(pp: ParallelPredictor, texts: readonly string[], seconds = 3): Promise<number> {
+  const call = texts.slice(-10_000);
+  const out = new Float32Array(new SharedArrayBuffer(call.length * pp.labels.length * 4));
+  const t = performance.now();
+  let n = 0;
+  while (performance.now() - t < seconds * 1000) {
+    await pp.predictProba(call, out);
+    n += call.length;
+  }
+  return n / ((performance.now() - t) / 1000);
+}
+
 interface Round {
   floorRps: number;
+  /** Texts/s in-process on all threads with 10,000-text calls (the issue's definition). */
+  inProcessLargeTextsPerSecond: number;
   floorCpuUsPerRequest: number;
   inProcessCpuUsPerText: number;
   single: WrkResult;
@@ -185,6 +205,7 @@ async function benchKind(kind: string, texts: readonly string[], textsFile: stri
   const children: ChildProcess[] = [];
   try {
     await inProcessBatch32(pp, texts, 1); // warm-up
+    await inProcessLarge(pp, texts, 1);
     const floorPort = ports();
     const floor = spawn(process.execPath, [FLOOR, String(floorPort)], { stdio: ['ignore', 'ignore', 'inherit'] }) as ChildProcess & { pid: number };
     children.push(floor);
@@ -209,7 +230,9 @@ async function benchKind(kind: string, texts: readonly string[], textsFile: stri
       const mine = measureLading(port, mineChild.pid, kind, textsFile);
       const baselineAfter = base !== undefined && r % 2 === 1 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
       const inProcess = await inProcessBatch32(pp, texts);
+      const large = await inProcessLarge(pp, texts);
       rounds.push({
+        inProcessLargeTextsPerSecond: large,
         floorRps: floor1.rps, floorCpuUsPerRequest: floor1.cpuUsPerRequest, ...mine,
         inProcessTextsPerSecond: inProcess.textsPerSecond, inProcessCpuUsPerText: inProcess.cpuUsPerText, baseline: baseline ?? baselineAfter,
       });
@@ -279,6 +302,8 @@ async function main(): Promise<void> {
       halfP99: x.half.p99,
       halfRps: x.half.rps,
       inProcess: x.inProcessTextsPerSecond,
+      inProcessLarge: x.inProcessLargeTextsPerSecond,
+      batch32OverInProcessLarge: (x.batch32.rps * 32) / x.inProcessLargeTextsPerSecond,
       singleOverFloor: x.single.rps / x.floorRps,
       batch32OverInProcess: (x.batch32.rps * 32) / x.inProcessTextsPerSecond,
       floorCpu: x.floorCpuUsPerRequest,
@@ -290,6 +315,7 @@ async function main(): Promise<void> {
       ...(x.baseline ? {
         baselineSingleOverFloor: x.baseline.single.rps / x.floorRps,
         baselineBatch32OverInProcess: (x.baseline.batch32.rps * 32) / x.inProcessTextsPerSecond,
+        baselineBatch32OverInProcessLarge: (x.baseline.batch32.rps * 32) / x.inProcessLargeTextsPerSecond,
         baselineHalfP99: x.baseline.half.p99,
         baselineFloorCpuOverSingleCpu: x.floorCpuUsPerRequest / x.baseline.single.cpuUsPerRequest,
         baselineInProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.baseline.batch32.cpuUsPerRequest / 32),
@@ -300,8 +326,10 @@ async function main(): Promise<void> {
       ['lading 1-text req/s (c16)', 'singleRps', ''],
       ['lading / floor req/s', 'singleOverFloor', '≥ 0.60'],
       ['lading 32-text texts/s (c16)', 'batch32TextsPerSecond', ''],
-      [`in-process texts/s (${cores} threads, 32/call)`, 'inProcess', ''],
-      ['lading 32-text / in-process', 'batch32OverInProcess', '≥ 0.85'],
+      [`in-process texts/s (${cores} threads, 10,000/call)`, 'inProcessLarge', ''],
+      ['lading 32-text / in-process', 'batch32OverInProcessLarge', '≥ 0.85'],
+      [`in-process texts/s (${cores} threads, 32/call, 16 in flight)`, 'inProcess', ''],
+      ['lading 32-text / in-process 32/call', 'batch32OverInProcess', ''],
       ['1-text p99 ms at half load', 'halfP99', '< 2'],
       ['1-text req/s at half load', 'halfRps', ''],
       ['floor CPU µs/request', 'floorCpu', ''],
@@ -313,7 +341,8 @@ async function main(): Promise<void> {
     ];
     if (BASELINE) {
       figures.push(
-        ['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcess', ''],
+        ['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcessLarge', ''],
+        ['baseline 32-text / in-process 32/call', 'baselineBatch32OverInProcess', ''],
         ['baseline 1-text p99 ms at half load', 'baselineHalfP99', ''], ['floor CPU / baseline CPU per request', 'baselineFloorCpuOverSingleCpu', ''],
         ['in-process CPU / baseline CPU per text', 'baselineInProcessCpuOverBatch32Cpu', ''],
       );
