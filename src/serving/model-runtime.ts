@@ -41,11 +41,14 @@ export interface RuntimeAnswer extends BatchResult {
 export const DEFAULT_MAX_DELAY_MS = 2;
 export const DEFAULT_MAX_BATCH_TEXTS = 256;
 /**
- * A quarter of a millisecond: covers the dozen or so single-text requests that arrive together
- * under load (the HS4 fastText model, 815 classes, takes 12–27 µs a text depending on how busy the
- * machine is), while a 32-text request still goes to a serving thread, where two threads share it.
+ * Half a millisecond: covers the up to 16 single-text requests that arrive together under load
+ * (the HS4 fastText model, 815 classes, takes 12–27 µs a text depending on how busy the machine
+ * is); a 32-text request still goes to a serving thread, where two threads share it (batches of
+ * more than INLINE_MAX_TEXTS texts always do). Sending single texts away under load cost the HTTP
+ * thread as much as predicting them (postMessage, the reply's message event, promises) and left
+ * it idle while the thread worked: scored here they gave ~+20% requests/s (bench notes in README).
  */
-export const DEFAULT_INLINE_BUDGET_MS = 0.25;
+export const DEFAULT_INLINE_BUDGET_MS = 0.5;
 const DEFAULT_WARMUP = Array.from({ length: 64 }, (_, i) => `warm up line ${i} plastic cups 100 pcs ${i % 7} cartons`);
 
 /**
