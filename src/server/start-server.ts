@@ -26,14 +26,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let inFlight = 0;
   let idle: (() => void) | undefined;
   const app = createApp({ ...options, isDraining: () => draining });
-  const fetch = async (req: Request, env: unknown): Promise<Response> => {
+  const done = () => {
+    inFlight--;
+    if (inFlight === 0) idle?.();
+  };
+  // Counts requests in flight for the drain at shutdown; one .then per request, no async frame.
+  const fetch = (req: Request, env: unknown): Response | Promise<Response> => {
     inFlight++;
+    let r: Response | Promise<Response>;
     try {
-      return await app.fetch(req, env);
-    } finally {
-      inFlight--;
-      if (inFlight === 0) idle?.();
+      r = app.fetch(req, env);
+    } catch (e) {
+      done();
+      throw e;
     }
+    if (!(r instanceof Promise)) {
+      done();
+      return r;
+    }
+    return r.then((res) => { done(); return res; }, (e: unknown) => { done(); throw e; });
   };
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;

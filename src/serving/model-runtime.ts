@@ -117,11 +117,21 @@ export class ModelRuntime {
    * alongside). With explainLimit > 0, also the features behind each text's top label, computed
    * under the same in-flight count so a swap cannot unload the model in between.
    */
-  async predict(texts: readonly string[], explainLimit = 0): Promise<RuntimeAnswer> {
+  predict(texts: readonly string[], explainLimit = 0): Promise<RuntimeAnswer> {
+    if (explainLimit > 0 && texts.length > 0) return this.predictExplained(texts, explainLimit);
+    // The hot path: one promise from the batcher and one for the in-flight count, no async frame.
+    try {
+      this.enter();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.batcher.submit(texts).then((r) => { this.leave(); return r; }, (e: unknown) => { this.leave(); throw e; });
+  }
+
+  private async predictExplained(texts: readonly string[], explainLimit: number): Promise<RuntimeAnswer> {
     this.enter();
     try {
       const r = await this.batcher.submit(texts);
-      if (explainLimit <= 0 || texts.length === 0) return r;
       const thread = this.threads[this.nextExplainThread++ % this.threads.length]!;
       const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(r.topIds), limit: explainLimit });
       if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
