@@ -175,6 +175,10 @@ export class MicroBatcher {
     this.options.onBatch?.({ texts: count, requests: items.length, inline: false });
     thread.request({ type: 'predict', texts }).then((reply) => {
       if (reply.type !== 'predicted') throw new Error(`unexpected reply ${reply.type}`);
+      // What queued meanwhile goes out before these answers are encoded and written: that work
+      // takes this thread a while (8 requests of 32 texts: about as long as the batch took in
+      // the serving thread), and the serving thread, idle now, would sit it out.
+      if (this.queue.length > 0) this.flush();
       let row = 0;
       for (const q of items) {
         const end = row + q.texts.length;
