@@ -45,13 +45,15 @@ export const DRIFT_DEFAULTS = {
    * Noise floor: sampling alone moves a distance between two samples of the same texts. Each
    * distance test's threshold is max(distanceThreshold, mean + 3 sd of the distance between a
    * bootstrap window and a bootstrap reference drawn from the reference sample at the real sizes),
-   * so a small window (or a descriptor with heavy tails) does not alarm on noise (3 sd: about 1 in
-   * 700 per test and window, so the eight tests together stay under 1 false alarm in 100 windows).
+   * so a small window (or a descriptor with heavy tails) does not alarm on noise. The tail is read
+   * on the log scale (noise-floor.ts). nullSigmas follows from the requirement of at most 1 false
+   * alarm in 100 same-source windows, met with 95% probability: that needs a rate per window of
+   * at most 0.36% (binomial), shared by 9 tests (Bonferroni): 0.04% each, a one-sided z of 3.35.
    * Rounds: enough for a mean and sd to a few percent; sizes above nullMaxRows are measured at
    * nullMaxRows (noise only shrinks with size, so this errs on the quiet side) to bound the cost.
    */
   nullRounds: 30,
-  nullSigmas: 3,
+  nullSigmas: 3.35,
   nullMaxRows: 5000,
   nullSeed: 20261204,
   /** Evidently's domain-classifier threshold for large data: a classifier no better than this cannot tell the sides apart in practice. */

@@ -52,7 +52,7 @@ export function runDriftReport(profile: ReferenceProfile, window: DriftWindow, o
   const d: DriftDefaults = { ...DRIFT_DEFAULTS, ...options.settings };
   checkDriftWindow(window, 'current');
   const bits = d.jsTokenBucketBits;
-  const current = sideFromWindow(window, profile.vocabulary, bits);
+  const current = sideFromWindow(window, profile, bits);
   const currentRows: DomainRows = { hashes: window.stats.map((s) => s.tokenHashes), texts: window.texts };
   const known = knownTokens(profile);
   const sample = profile.sample;
@@ -85,7 +85,7 @@ export function runDriftReport(profile: ReferenceProfile, window: DriftWindow, o
   const reference = compare('reference', sideFromProfile(profile, bits), { hashes: sample.stats.map((s) => s.tokenHashes), texts: sample.texts });
   if (!options.previous) return reference;
   checkDriftWindow(options.previous, 'previous');
-  const previous = compare('previous-window', sideFromWindow(options.previous, profile.vocabulary, bits),
+  const previous = compare('previous-window', sideFromWindow(options.previous, profile, bits),
     { hashes: options.previous.stats.map((s) => s.tokenHashes), texts: options.previous.texts });
   return { ...reference, previous };
 }

@@ -5,9 +5,10 @@ import { samplePool, sideFromPool } from './drift-side.js';
 import { DISTANCE_TESTS, measureDistances, type DistanceTestName } from './distance-tests.js';
 
 export interface NoiseFloor {
+  /** Mean and standard deviation of the bootstrap distances. */
   readonly mean: number;
   readonly sd: number;
-  /** mean + nullSigmas x sd: what sampling alone rarely exceeds. */
+  /** exp(mean + nullSigmas x sd of the log distances): what sampling alone rarely exceeds. */
   readonly floor: number;
 }
 
@@ -44,7 +45,13 @@ export function noiseFloors(profile: ReferenceProfile, baselineRows: number, cur
     const v = values[t];
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
-    out[t] = { mean, sd, floor: mean + d.nullSigmas * sd };
+    // Distances are positive and skewed to the right (a window's rare long texts or digit-heavy
+    // lines stretch the upper tail), so the tail is read on the log scale: a log-normal fit's
+    // quantile, not the normal one's, which a same-source window exceeds several times as often.
+    const logs = v.map((x) => Math.log(Math.max(x, 1e-9)));
+    const lm = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const ls = Math.sqrt(logs.reduce((a, b) => a + (b - lm) ** 2, 0) / Math.max(1, logs.length - 1));
+    out[t] = { mean, sd, floor: Math.exp(lm + d.nullSigmas * ls) };
   }
   byKey.set(key, out);
   return out;

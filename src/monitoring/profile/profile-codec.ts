@@ -1,5 +1,5 @@
 import { InputError } from '../../core/errors.js';
-import type { TextStats } from '../text-stats.js';
+import { computeTextStats } from '../text-stats.js';
 import { PROFILE_FORMAT, type NumericSummary, type ReferenceProfile, type ReferenceSample } from './reference-profile.js';
 import { NUMERIC_DESCRIPTORS, type NumericDescriptor } from './text-descriptors.js';
 
@@ -16,11 +16,6 @@ export function encodeProfile(p: ReferenceProfile): string {
     numeric[d] = { count: s.count, mean: s.mean, std: s.std, quantiles: b64(s.quantiles) };
   }
   const s = p.sample;
-  const offsets = new Uint32Array(s.stats.length + 1);
-  for (let i = 0; i < s.stats.length; i++) offsets[i + 1] = offsets[i]! + s.stats[i]!.tokenHashes.length;
-  const hashes = new Uint32Array(offsets[s.stats.length]!);
-  s.stats.forEach((st, i) => hashes.set(st.tokenHashes, offsets[i]!));
-  const column = (key: 'chars' | 'tokens' | 'digits' | 'upper' | 'nonAscii'): string => b64(Uint32Array.from(s.stats, (st) => st[key]));
   return JSON.stringify({
     format: p.format, rows: p.rows, trainTexts: p.trainTexts, accuracy: p.accuracy, labels: p.labels, numeric,
     predictedCounts: b64(p.predictedCounts),
@@ -28,12 +23,8 @@ export function encodeProfile(p: ReferenceProfile): string {
       texts: p.tokens.texts, total: p.tokens.total, bucketBits: p.tokens.bucketBits, bucketCounts: b64(p.tokens.bucketCounts),
       top: p.tokens.top.map((t) => [t.token, t.hash, t.df]),
     },
-    vocabulary: b64(p.vocabulary),
-    sample: {
-      texts: s.texts, predicted: b64(s.predicted), topScores: b64(s.topScores),
-      chars: column('chars'), tokens: column('tokens'), digits: column('digits'), upper: column('upper'), nonAscii: column('nonAscii'),
-      hashOffsets: b64(offsets), hashes: b64(hashes),
-    },
+    vocabulary: encodeSortedHashes(p.vocabulary),
+    sample: { texts: s.texts, predicted: b64(s.predicted), topScores: b64(s.topScores) },
     calibration: p.calibration,
   });
 }
@@ -78,8 +69,7 @@ export function decodeProfile(json: string): ReferenceProfile {
     return { token: e[0], hash: count(e[1], `tokens.top[${i}].hash`), df: count(e[2], `tokens.top[${i}].df`) };
   });
 
-  const vocabulary = typed(o['vocabulary'], 'vocabulary', Uint32Array);
-  for (let i = 1; i < vocabulary.length; i++) if (!(vocabulary[i]! > vocabulary[i - 1]!)) throw bad('vocabulary', `is not sorted and distinct (at ${i})`);
+  const vocabulary = decodeSortedHashes(o['vocabulary'], 'vocabulary');
 
   const sample = decodeSample(obj(o['sample'], 'sample'), L);
   const c = obj(o['calibration'], 'calibration');
@@ -95,28 +85,62 @@ export function decodeProfile(json: string): ReferenceProfile {
   };
 }
 
+/**
+ * The sample is stored as texts only: its stats (token hashes included) are recomputed here with
+ * computeTextStats, the function that produced them and that computes every logged text's stats,
+ * whose hashes are stable across versions (they are stored in logs); that halves the sample's size.
+ */
 function decodeSample(s: Record<string, unknown>, labelCount: number): ReferenceSample {
   const texts = strings(s['texts'], 'sample.texts');
   const n = texts.length;
   const predicted = typed(s['predicted'], 'sample.predicted', Int32Array);
   const topScores = typed(s['topScores'], 'sample.topScores', Float32Array);
-  const offsets = typed(s['hashOffsets'], 'sample.hashOffsets', Uint32Array);
-  const hashes = typed(s['hashes'], 'sample.hashes', Uint32Array);
-  const cols = (['chars', 'tokens', 'digits', 'upper', 'nonAscii'] as const).map((k) => typed(s[k], `sample.${k}`, Uint32Array));
-  for (const [name, arr] of [['predicted', predicted], ['topScores', topScores], ['chars', cols[0]!], ['tokens', cols[1]!],
-    ['digits', cols[2]!], ['upper', cols[3]!], ['nonAscii', cols[4]!]] as const) {
-    if (arr.length !== n) throw bad(`sample.${name}`, `has ${arr.length} entries for ${n} texts`);
-  }
+  if (predicted.length !== n) throw bad('sample.predicted', `has ${predicted.length} entries for ${n} texts`);
+  if (topScores.length !== n) throw bad('sample.topScores', `has ${topScores.length} entries for ${n} texts`);
   for (let i = 0; i < n; i++) if (predicted[i]! < 0 || predicted[i]! >= labelCount) throw bad('sample.predicted', `[${i}] = ${predicted[i]} is not a label index`);
-  if (offsets.length !== n + 1 || offsets[0] !== 0 || offsets[n] !== hashes.length) throw bad('sample.hashOffsets', `does not index sample.hashes for ${n} texts`);
-  const stats: TextStats[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = offsets[i]!;
-    const b = offsets[i + 1]!;
-    if (b < a) throw bad('sample.hashOffsets', `decreases at ${i + 1}`);
-    stats.push({ chars: cols[0]![i]!, tokens: cols[1]![i]!, digits: cols[2]![i]!, upper: cols[3]![i]!, nonAscii: cols[4]![i]!, tokenHashes: hashes.slice(a, b) });
+  return { texts, stats: texts.map(computeTextStats), predicted, topScores };
+}
+
+/**
+ * A sorted set of 32-bit hashes as base64 of LEB128 varints of the gaps: ~30k hashes spread over
+ * 2^32 have gaps near 2^17, 3 bytes each instead of 4.
+ */
+function encodeSortedHashes(sorted: Uint32Array): string {
+  const bytes = new Uint8Array(sorted.length * 5);
+  let at = 0;
+  let prev = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    let gap = sorted[i]! - prev;
+    prev = sorted[i]!;
+    while (gap >= 0x80) { bytes[at++] = (gap & 0x7f) | 0x80; gap = Math.floor(gap / 128); }
+    bytes[at++] = gap;
   }
-  return { texts, stats, predicted, topScores };
+  return Buffer.from(bytes.buffer, 0, at).toString('base64');
+}
+
+function decodeSortedHashes(v: unknown, field: string): Uint32Array {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw bad(field, 'is not a base64 string');
+  const bytes = Buffer.from(v, 'base64');
+  const out: number[] = [];
+  let prev = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    let gap = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length) throw bad(field, 'ends inside a number');
+      const b = bytes[at++]!;
+      gap += (b & 0x7f) * scale;
+      scale *= 128;
+      if (b < 0x80) break;
+      if (scale > 2 ** 35) throw bad(field, 'holds a number longer than 32 bits');
+    }
+    if (out.length > 0 && gap === 0) throw bad(field, `is not sorted and distinct (at ${out.length})`);
+    prev += gap;
+    if (prev > 0xffffffff) throw bad(field, 'holds a hash above 2^32');
+    out.push(prev);
+  }
+  return Uint32Array.from(out);
 }
 
 type TypedCtor<T> = { new (buffer: ArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };
