@@ -26,20 +26,24 @@ import { buildReferenceProfile, type ReferenceProfile } from '../src/monitoring/
 import { encodeProfile } from '../src/monitoring/profile/profile-codec.js';
 import { hasHash } from '../src/monitoring/profile/text-descriptors.js';
 import { computeTextStats, type TextStats } from '../src/monitoring/text-stats.js';
+import { machine, writeResult } from './machine.js';
 
 export interface DetectorQualityOptions {
   readonly datasetsDir?: string;
   readonly windowSize?: number;
   readonly sameSourceWindows?: number;
   readonly shiftedWindows?: number;
-  /** Share of a shifted window's texts that carry the shift. */
+  /** Share of a shifted window's texts that carry the shift (the issue's 30%). */
   readonly shiftShare?: number;
+  /** Milder shares also replayed, without a target, to show where detection fades (default [0.1]). */
+  readonly mildShares?: readonly number[];
   readonly seed?: number;
   /** Also time one report over a window of this many predictions (0: skip). */
   readonly speedRows?: number;
   readonly log?: (line: string) => void;
   /** Sees every report (for studying the detectors; the table does not need it). */
   readonly onReport?: (reference: string, scenario: string, report: DriftReport) => void;
+  readonly onProfile?: (reference: string, profile: ReferenceProfile) => void;
 }
 
 export interface DetectorQualityRow {
@@ -111,6 +115,7 @@ export async function measureDetectorQuality(options: DetectorQualityOptions = {
       validY: Int32Array.from(valid, (i) => nb.labels.indexOf(src.labels[i]!)),
     });
     profileBytes[src.name] = encodeProfile(profile).length;
+    options.onProfile?.(src.name, profile);
     log(`${src.name}: profile of ${valid.length} rows in ${Math.round(performance.now() - t0)} ms, ${Math.round(profileBytes[src.name]! / 1024)} KB; valid accuracy ${profile.accuracy.toFixed(3)}`);
 
     const replayTexts = parts[2]!.map((i) => src.texts[i]!);
@@ -152,7 +157,7 @@ export async function measureDetectorQuality(options: DetectorQualityOptions = {
           longest = Math.max(longest, run);
         }
       }
-      const pass = isShift ? longest < 2 && first !== null && first <= 2 : flagged <= Math.ceil(windows / 100);
+      const pass = target === '(info)' ? true : isShift ? longest < 2 && first !== null && first <= 2 : flagged <= Math.ceil(windows / 100);
       rows.push({
         reference: src.name, scenario, windows, flagged, firstFlagged: first, longestMiss: longest, target, pass,
         testsFired: [...fired.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k.replace('wasserstein:', 'W:').replace('jensen-shannon:', 'JS:').replace('domain-classifier:tokens', 'DC')} ${v}`).join(', '),
@@ -165,8 +170,8 @@ export async function measureDetectorQuality(options: DetectorQualityOptions = {
       scores: Float32Array.from(idx, (i) => pool.scores[i]!), texts: Array.from(idx, (i) => pool.texts[i]!),
     });
     const sampleRows = (n: number, limit: number): Int32Array => sampleWithout(n, limit, random);
-    const mixed = (shifted: Pool, shiftedIdx: () => number): DriftWindow => {
-      const k = Math.round(windowSize * share);
+    const mixed = (shifted: Pool, shiftedIdx: () => number, part = share): DriftWindow => {
+      const k = Math.round(windowSize * part);
       const base = pick(replay, sampleRows(windowSize - k, replay.texts.length));
       const extra = pick(shifted, Int32Array.from({ length: k }, shiftedIdx));
       return {
@@ -179,6 +184,12 @@ export async function measureDetectorQuality(options: DetectorQualityOptions = {
     runWindows(`${pct} texts of ${other.name.split(' ')[0]}`, shiftN, () => mixed(foreign, () => random.int(foreign.texts.length)), 'within 2', true);
     runWindows(`${pct} traffic moved to 5 classes`, shiftN, () => mixed(replay, () => five[random.int(five.length)]!), 'within 2', true);
     runWindows(`${pct} texts + new packaging words`, shiftN, () => mixed(packaged, () => random.int(packaged.texts.length)), 'within 2', true);
+    for (const mild of options.mildShares ?? [0.1]) {
+      const p = `${Math.round(mild * 100)}%`;
+      runWindows(`${p} texts of ${other.name.split(' ')[0]}`, shiftN, () => mixed(foreign, () => random.int(foreign.texts.length), mild), '(info)', true);
+      runWindows(`${p} traffic moved to 5 classes`, shiftN, () => mixed(replay, () => five[random.int(five.length)]!, mild), '(info)', true);
+      runWindows(`${p} texts + new packaging words`, shiftN, () => mixed(packaged, () => random.int(packaged.texts.length), mild), '(info)', true);
+    }
 
     if (si === 0 && (options.speedRows ?? 100_000) > 0) {
       const n = options.speedRows ?? 100_000;
@@ -291,7 +302,7 @@ function predictPool(nb: NaiveBayes, texts: string[]): Pool {
 
 export function renderDetectorQuality(r: DetectorQualityResult): string {
   const lines = [table(['reference', 'scenario', 'windows', 'flagged', 'first', 'longest miss', 'target', 'pass', 'tests that fired (windows)'],
-    r.rows.map((x) => [x.reference, x.scenario, x.windows, x.flagged, x.firstFlagged, x.longestMiss, x.target, x.pass ? 'ok' : 'FAIL', x.testsFired]))];
+    r.rows.map((x) => [x.reference, x.scenario, x.windows, x.flagged, x.firstFlagged, x.longestMiss, x.target, x.target === '(info)' ? '' : x.pass ? 'ok' : 'FAIL', x.testsFired]))];
   for (const [k, v] of Object.entries(r.profileBytes)) lines.push(`profile ${k}: ${Math.round(v / 1024)} KB encoded`);
   for (const [k, v] of Object.entries(r.packagingPhrases)) lines.push(`packaging phrases new to ${k}: ${v.join(' | ')}`);
   if (r.speed) lines.push(`drift report over ${r.speed.rows} predictions: ${r.speed.coldMs} ms first (noise floors), ${r.speed.warmMs} ms after, ${r.speed.withoutClassifierMs} ms without the domain classifier`);
@@ -302,4 +313,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const started = performance.now();
   const result = await measureDetectorQuality({ log: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(`${renderDetectorQuality(result)}\n(${Math.round((performance.now() - started) / 1000)} s)\n`);
+  process.stderr.write(`written to ${writeResult('monitor-detectors', { machine: machine(), ...result })}\n`);
 }

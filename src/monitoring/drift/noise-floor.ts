@@ -1,14 +1,15 @@
 import { createRandom } from '../../core/random.js';
 import type { ReferenceProfile } from '../profile/reference-profile.js';
 import type { DriftDefaults } from './drift-defaults.js';
-import { samplePool, sideFromPool } from './drift-side.js';
-import { DISTANCE_TESTS, measureDistances, type DistanceTestName } from './distance-tests.js';
+import { bootstrapDistances, poolOrder } from './bootstrap-distances.js';
+import { samplePool } from './drift-side.js';
+import { DISTANCE_TESTS, type DistanceTestName } from './distance-tests.js';
 
 export interface NoiseFloor {
   /** Mean and standard deviation of the bootstrap distances. */
   readonly mean: number;
   readonly sd: number;
-  /** exp(mean + nullSigmas x sd of the log distances): what sampling alone rarely exceeds. */
+  /** The log-normal (same mean and sd) quantile at nullSigmas: what sampling alone rarely exceeds. */
   readonly floor: number;
 }
 
@@ -18,12 +19,22 @@ const cache = new WeakMap<ReferenceProfile, Map<string, Record<DistanceTestName,
  * How far each distance test reads between two samples of the same texts at these sizes: the
  * bootstrap of DRIFT_DEFAULTS.nullRounds pairs (a baseline of `baselineRows` and a current side of
  * `currentRows`, drawn with replacement from the profile's sample, so the near-duplicate lines
- * real traffic holds are in the noise too). Cached per profile and sizes: successive windows of
- * one size cost it once.
+ * real traffic holds are in the noise too). Cached per profile and size class: successive windows
+ * of about one size cost it once.
  */
+/**
+ * Sizes rounded down to a grid of eighth powers of two (1000 -> 939, 5000 -> 4870): windows of a
+ * time range vary in size, and a floor measured at a slightly smaller size is slightly higher (the
+ * quiet side), so nearby sizes share one bootstrap instead of each paying for its own.
+ */
+export function sizeClass(n: number): number {
+  if (n <= 8) return Math.max(1, n);
+  return Math.floor(2 ** (Math.floor(8 * Math.log2(n) + 1e-9) / 8));
+}
+
 export function noiseFloors(profile: ReferenceProfile, baselineRows: number, currentRows: number, d: DriftDefaults): Record<DistanceTestName, NoiseFloor> {
-  const nb = Math.min(baselineRows, d.nullMaxRows);
-  const nc = Math.min(currentRows, d.nullMaxRows);
+  const nb = sizeClass(Math.min(baselineRows, d.nullMaxRows));
+  const nc = sizeClass(Math.min(currentRows, d.nullMaxRows));
   const key = `${nb}:${nc}:${d.nullRounds}:${d.nullSigmas}:${d.nullSeed}:${d.jsTokenBucketBits}:${d.minExpectedCount}:${d.minReferenceStd}`;
   let byKey = cache.get(profile);
   if (!byKey) { byKey = new Map(); cache.set(profile, byKey); }
@@ -31,13 +42,17 @@ export function noiseFloors(profile: ReferenceProfile, baselineRows: number, cur
   if (hit) return hit;
 
   const pool = samplePool(profile, d.jsTokenBucketBits);
+  const order = poolOrder(pool);
   const random = createRandom(d.nullSeed);
-  const draw = (n: number): Int32Array => Int32Array.from({ length: n }, () => random.int(pool.rows));
+  const a = new Int32Array(pool.rows);
+  const b = new Int32Array(pool.rows);
   const values = Object.fromEntries(DISTANCE_TESTS.map((t) => [t, [] as number[]])) as Record<DistanceTestName, number[]>;
   for (let r = 0; r < d.nullRounds; r++) {
-    const baseline = sideFromPool(pool, draw(nb), d.jsTokenBucketBits);
-    const current = sideFromPool(pool, draw(nc), d.jsTokenBucketBits);
-    const m = measureDistances(profile, baseline, current, d);
+    a.fill(0);
+    b.fill(0);
+    for (let i = 0; i < nb; i++) a[random.int(pool.rows)]!++;
+    for (let i = 0; i < nc; i++) b[random.int(pool.rows)]!++;
+    const m = bootstrapDistances(profile, pool, order, a, b, d);
     for (const t of DISTANCE_TESTS) values[t].push(m[t]);
   }
   const out = {} as Record<DistanceTestName, NoiseFloor>;
@@ -46,12 +61,12 @@ export function noiseFloors(profile: ReferenceProfile, baselineRows: number, cur
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
     // Distances are positive and skewed to the right (a window's rare long texts or digit-heavy
-    // lines stretch the upper tail), so the tail is read on the log scale: a log-normal fit's
-    // quantile, not the normal one's, which a same-source window exceeds several times as often.
-    const logs = v.map((x) => Math.log(Math.max(x, 1e-9)));
-    const lm = logs.reduce((a, b) => a + b, 0) / logs.length;
-    const ls = Math.sqrt(logs.reduce((a, b) => a + (b - lm) ** 2, 0) / Math.max(1, logs.length - 1));
-    out[t] = { mean, sd, floor: Math.exp(lm + d.nullSigmas * ls) };
+    // lines stretch the upper tail), so the tail is that of a log-normal with this mean and sd (a
+    // normal quantile is exceeded by same-source windows several times as often). Fitted by moments,
+    // not on logs, because a rare descriptor's distance is often exactly 0 (no draw held one).
+    const s2 = mean > 0 ? Math.log(1 + (sd / mean) ** 2) : 0;
+    const floor = mean > 0 ? Math.exp(Math.log(mean) - s2 / 2 + d.nullSigmas * Math.sqrt(s2)) : 0;
+    out[t] = { mean, sd, floor };
   }
   byKey.set(key, out);
   return out;
