@@ -28,7 +28,7 @@ export interface DomainClassifierResult {
   readonly auc: number;
   readonly threshold: number;
   readonly drift: boolean;
-  /** The 95th percentile of shuffled-label AUCs, when the window was small enough to need it. */
+  /** What chance reaches: max(95th percentile, mean + sigmas x sd) of shuffled-label AUCs, when the window was small enough to need it. */
   readonly permutationAuc: number | null;
   readonly rows: { readonly baseline: number; readonly current: number };
   readonly currentTokens: readonly SeparatingToken[];
@@ -43,7 +43,8 @@ export interface DomainClassifierResult {
  * other half. An AUC near 0.5 means the sides look alike; what the model leans on names the drift.
  * As Evidently's text drift (a classifier on TF-IDF, drift at AUC > 0.55; on small data, above the
  * 95th percentile of a random classifier's AUC), with that percentile measured here by shuffling
- * the side labels, and the 0.55 kept as the floor of the threshold (DRIFT_DEFAULTS).
+ * the side labels, raised to the false-alarm budget of the other tests, and the 0.55 kept as the
+ * floor of the threshold (DRIFT_DEFAULTS.domainSmallWindow says why).
  */
 export function runDomainClassifier(baseline: DomainRows, current: DomainRows, d: DriftDefaults, knownTokens?: ReadonlyMap<number, string>): DomainClassifierResult {
   const random = createRandom(d.domainSeed);
@@ -70,7 +71,10 @@ export function runDomainClassifier(baseline: DomainRows, current: DomainRows, d
       aucs.push(fitAndScore(features, shuffled, random, d).auc);
     }
     aucs.sort((a, b) => a - b);
-    permutationAuc = aucs[Math.min(aucs.length - 1, Math.ceil(d.domainPermutationQuantile * aucs.length) - 1)]!;
+    const quantile = aucs[Math.min(aucs.length - 1, Math.ceil(d.domainPermutationQuantile * aucs.length) - 1)]!;
+    const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+    const sd = Math.sqrt(aucs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, aucs.length - 1));
+    permutationAuc = Math.max(quantile, mean + d.domainPermutationSigmas * sd);
     threshold = Math.max(threshold, permutationAuc);
   }
   const explained = explain(rowHashes, rowTexts, side, fit, d, knownTokens);
