@@ -21,7 +21,10 @@ export interface AccuracyWindow {
   readonly last?: number | undefined;
 }
 
-/** Predictions logged in the same window, for the labelled share (the caller counts them in the log). */
+/**
+ * Predictions logged in the same window, for the labelled share (the caller counts them in the log:
+ * for a time range, countPredictions over it; for `last` N, over the span [from, to] of the result).
+ */
 export interface PredictionCounts {
   readonly total: number;
   readonly byVariant?: Readonly<Record<string, number>> | undefined;

@@ -65,15 +65,23 @@ export class WebhookAlertSink implements AlertSink {
     if (this.closed) { this.s.dropped++; return; }
     if (this.queue.length >= this.maxQueue) { this.queue.shift(); this.s.dropped++; }
     this.queue.push(event);
-    this.running ??= this.pump().finally(() => { this.running = null; });
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.queue.length === 0 || this.abort.signal.aborted) return;
+    // An event sent between the pump's last look at the queue and this callback is picked up here.
+    this.running = this.pump().finally(() => { this.running = null; this.kick(); });
   }
 
   /** Stops taking events, waits up to `timeoutMs` for the queue to drain, then abandons the rest (counted as dropped). */
   async close(timeoutMs = 5_000): Promise<void> {
     this.closed = true;
-    if (this.running) {
+    const deadline = performance.now() + timeoutMs;
+    while (this.running) {
+      const left = deadline - performance.now();
       let timer: NodeJS.Timeout | undefined;
-      const drained = await Promise.race([this.running.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), timeoutMs); })]);
+      const drained = left > 0 && await Promise.race([this.running.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), left); })]);
       clearTimeout(timer);
       if (!drained) {
         this.abort.abort();
