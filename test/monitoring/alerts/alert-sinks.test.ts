@@ -83,8 +83,10 @@ test('webhook: a hanging receiver never blocks send or the evaluator; close wait
       dispatcher.dispatch(evaluator.observe({ metric: 'log_drops', endpoint: `e${i}`, value: 1, at: i }));
     }
     const sendMs = performance.now() - started;
-    assert.ok(sendMs < 50, `50 evaluations and sends took ${sendMs} ms`);
-    await new Promise((r) => setTimeout(r, 100)); // the first POST reaches the server and hangs there
+    // Generous for a loaded CI host: a blocking send would take the 60 s attempt timeout, not milliseconds.
+    assert.ok(sendMs < 500, `50 evaluations and sends took ${sendMs} ms`);
+    // The first POST reaches the server and hangs there.
+    for (let waited = 0; received === 0 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     assert.equal(received, 1);
     const s = sink.stats();
     assert.equal(s.queued, 19); // 20 queued, one taken into flight, 30 dropped as overflow (oldest first)
@@ -92,7 +94,7 @@ test('webhook: a hanging receiver never blocks send or the evaluator; close wait
     const closing = performance.now();
     await dispatcher.close(200);
     const closeMs = performance.now() - closing;
-    assert.ok(closeMs >= 190 && closeMs < 1_000, `close took ${closeMs} ms`);
+    assert.ok(closeMs >= 190 && closeMs < 3_000, `close took ${closeMs} ms`);
     assert.deepEqual({ ...sink.stats(), attempts: 0 }, { queued: 0, delivered: 0, attempts: 0, failures: 1, dropped: 50 });
     sink.send(event()); // after close: counted, not queued
     assert.equal(sink.stats().dropped, 51);
