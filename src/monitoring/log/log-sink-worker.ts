@@ -1,16 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { PredictionLogStore } from '../store/monitoring-store.js';
 import type { LogSinkReply, LogSinkRequest } from './log-sink-protocol.js';
-import { StoreLogSink } from './log-sink.js';
+import { StoreLogSink, type LogSinkStore } from './log-sink.js';
 
 /**
  * The writer thread's side: opens the store (the caller, in platform/, knows which adapter), then
  * serves append/prune/close requests one after another on `port`. A store that fails to open is
  * reported once ('open-failed') and the thread ends.
  */
-export async function serveLogSink(port: MessagePort, open: () => Promise<{ store: PredictionLogStore; close(): Promise<void> }>): Promise<void> {
+export async function serveLogSink(port: MessagePort, open: () => Promise<{ store: LogSinkStore; close(): Promise<void> }>): Promise<void> {
   const post = (m: LogSinkReply) => port.postMessage(m);
-  let opened: { store: PredictionLogStore; close(): Promise<void> };
+  let opened: { store: LogSinkStore; close(): Promise<void> };
   try {
     opened = await open();
   } catch (e) {

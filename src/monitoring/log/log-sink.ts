@@ -1,5 +1,21 @@
-import type { PredictionLogStore, RetentionPolicy } from '../store/monitoring-store.js';
 import { rowsOfBatch, type LogBatch } from './log-batch.js';
+import type { LoggedPrediction } from './logged-prediction.js';
+
+/**
+ * Retention as the sink passes it on: the store's LogRetention, restated here because the store
+ * contract (store/) imports this folder's row types and must not be imported back.
+ */
+export interface LogRetention {
+  readonly maxAgeMs?: number | undefined;
+  readonly maxRows?: number | undefined;
+  readonly now: number;
+}
+
+/** The part of a MonitoringStore the log writes to (any MonitoringStore is one). */
+export interface LogSinkStore {
+  appendPredictions(rows: readonly LoggedPrediction[]): Promise<void>;
+  prunePredictions(policy: LogRetention): Promise<number>;
+}
 
 /**
  * Where the log writer hands its batches: a writer thread with its own store connection in a
@@ -10,7 +26,7 @@ export interface LogSink {
   /** Writes the batch's rows (all or none); resolves with how many. */
   append(batch: LogBatch): Promise<number>;
   /** Retention, run where the writes happen so it never competes with them for the store. */
-  prune(policy: RetentionPolicy): Promise<number>;
+  prune(policy: LogRetention): Promise<number>;
   /** Stops after the batches already given; closes what the sink opened. */
   close(): Promise<void>;
 }
@@ -20,7 +36,7 @@ export class StoreLogSink implements LogSink {
   private readonly labels = new Map<string, readonly string[]>();
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: PredictionLogStore, private readonly closeStore: () => Promise<void> = async () => undefined) {}
+  constructor(private readonly store: LogSinkStore, private readonly closeStore: () => Promise<void> = async () => undefined) {}
 
   append(batch: LogBatch): Promise<number> {
     return this.inOrder(async () => {
@@ -31,7 +47,7 @@ export class StoreLogSink implements LogSink {
     });
   }
 
-  prune(policy: RetentionPolicy): Promise<number> {
+  prune(policy: LogRetention): Promise<number> {
     return this.inOrder(() => this.store.prunePredictions(policy));
   }
 

@@ -79,7 +79,7 @@ export class LogWriter {
       const registers = [options.metrics];
       this.rowsCounter = new Counter({ name: 'lading_log_rows_total', help: 'Prediction log rows written to the monitoring store', registers });
       this.droppedCounter = new Counter({
-        name: 'lading_log_dropped_total', help: 'Answered texts the prediction log dropped: queue-full (the store fell behind) or store-error', labelNames: ['reason'], registers,
+        name: 'lading_log_dropped_total', help: 'Answered texts the prediction log dropped: queue-full (the store fell behind), store-error, or closed (after shutdown began)', labelNames: ['reason'], registers,
       });
       const self = this;
       new Gauge({ name: 'lading_log_queue_texts', help: 'Texts waiting for or being written to the prediction log', registers, collect() { this.set(self.queuedTexts + self.inFlightTexts); } });
@@ -96,7 +96,11 @@ export class LogWriter {
   readonly observer: PredictionObserver = (event: PredictionEvent): void => {
     const n = event.texts.length;
     if (n === 0) return;
-    if (this.closed || this.queuedTexts + this.inFlightTexts + n > this.capacity) {
+    if (this.closed) {
+      this.drop(n, 'closed');
+      return;
+    }
+    if (this.queuedTexts + this.inFlightTexts + n > this.capacity) {
       this.drop(n, 'queue-full');
       return;
     }
@@ -200,9 +204,10 @@ export class LogWriter {
     if (this.waiters.length > 0) this.forced = true;
   }
 
-  private drop(texts: number, reason: 'queue-full' | 'store-error', error?: unknown): void {
+  private drop(texts: number, reason: 'queue-full' | 'store-error' | 'closed', error?: unknown): void {
     this.droppedTexts += texts;
     this.droppedCounter?.inc({ reason }, texts);
+    if (reason === 'closed') return; // an answer racing the shutdown: counted, nothing to warn about
     this.droppedSinceWarning += texts;
     this.lastReason = reason === 'queue-full'
       ? `the queue is full (${this.capacity} texts): the monitoring store is not keeping up`

@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { RetentionPolicy } from '../store/monitoring-store.js';
 import { transferablesOf, type LogBatch } from './log-batch.js';
 import type { LogSinkReply, LogSinkRequest } from './log-sink-protocol.js';
-import type { LogSink } from './log-sink.js';
+import type { LogRetention, LogSink } from './log-sink.js';
 
 /**
  * A LogSink in a thread of its own: the hashing, text statistics, ranking and the store's writes
@@ -56,7 +55,7 @@ export async function startWorkerLogSink(script: URL, workerData: unknown): Prom
   let closing: Promise<void> | undefined;
   return {
     append: (batch: LogBatch) => call((id) => ({ type: 'append', id, batch }), transferablesOf(batch)),
-    prune: (policy: RetentionPolicy) => call((id) => ({ type: 'prune', id, policy })),
+    prune: (policy: LogRetention) => call((id) => ({ type: 'prune', id, policy })),
     close() {
       closing ??= (async () => {
         if (!dead) await call((id) => ({ type: 'close', id })).catch(() => undefined);
