@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { LogSinkReply, LogSinkRequest } from './log-sink-protocol.js';
-import { StoreLogSink, type LogSinkStore } from './log-sink.js';
+import { StoreLogSink, type AppendResult, type LogSinkStore } from './log-sink.js';
 
 /**
  * The writer thread's side: opens the store (the caller, in platform/, knows which adapter), then
@@ -19,10 +19,13 @@ export async function serveLogSink(port: MessagePort, open: () => Promise<{ stor
   }
   const sink = new StoreLogSink(opened.store, () => opened.close());
   port.on('message', (m: LogSinkRequest) => {
-    const run = m.type === 'append' ? sink.append(m.batch) : m.type === 'prune' ? sink.prune(m.policy) : sink.close().then(() => 0);
+    const run: Promise<AppendResult> = m.type === 'append' ? sink.append(m.batch)
+      : m.type === 'prune' ? sink.prune(m.policy).then((rows) => ({ rows }))
+      : sink.close().then(() => ({ rows: 0 }));
     run.then(
-      (value) => {
-        post({ type: 'done', id: m.id, value });
+      ({ rows, proba }) => {
+        // The probability buffer goes back (transferred, not copied) for the writer to reuse.
+        port.postMessage({ type: 'done', id: m.id, value: rows, proba } satisfies LogSinkReply, proba ? [proba] : []);
         if (m.type === 'close') port.close();
       },
       (e: unknown) => {

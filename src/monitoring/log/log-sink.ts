@@ -11,6 +11,12 @@ export interface LogRetention {
   readonly now: number;
 }
 
+export interface AppendResult {
+  readonly rows: number;
+  /** The batch's probability buffer, free again (the writer reuses it for a later batch). */
+  readonly proba?: ArrayBuffer | undefined;
+}
+
 /** The part of a MonitoringStore the log writes to (any MonitoringStore is one). */
 export interface LogSinkStore {
   appendPredictions(rows: readonly LoggedPrediction[]): Promise<void>;
@@ -23,8 +29,8 @@ export interface LogSinkStore {
  * Batches are written in the order they were given, each in one transaction.
  */
 export interface LogSink {
-  /** Writes the batch's rows (all or none); resolves with how many. */
-  append(batch: LogBatch): Promise<number>;
+  /** Writes the batch's rows (all or none); resolves with how many, and hands back the probability buffer for reuse. */
+  append(batch: LogBatch): Promise<AppendResult>;
   /** Retention, run where the writes happen so it never competes with them for the store. */
   prune(policy: LogRetention): Promise<number>;
   /** Stops after the batches already given; closes what the sink opened. */
@@ -38,12 +44,12 @@ export class StoreLogSink implements LogSink {
 
   constructor(private readonly store: LogSinkStore, private readonly closeStore: () => Promise<void> = async () => undefined) {}
 
-  append(batch: LogBatch): Promise<number> {
+  append(batch: LogBatch): Promise<AppendResult> {
     return this.inOrder(async () => {
       for (const [sha, labels] of Object.entries(batch.labels)) this.labels.set(sha, labels);
       const rows = rowsOfBatch(batch, (sha) => this.labels.get(sha));
       await this.store.appendPredictions(rows);
-      return rows.length;
+      return { rows: rows.length, proba: batch.proba.buffer as ArrayBuffer };
     });
   }
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PredictionEvent, PredictionObserver } from '../../serving/prediction-observers.js';
-import { packEvent, type LogBatch, type PackedEvent } from './log-batch.js';
+import { BatchBuilder, type LogBatch } from './log-batch.js';
 import type { LogSink } from './log-sink.js';
 
 export interface LogWriterOptions {
@@ -9,6 +9,8 @@ export interface LogWriterOptions {
   readonly flushMs?: number;
   /** A batch is written as soon as this many texts wait, and no batch is larger (default 4096). */
   readonly batchTexts?: number;
+  /** No batch carries more probabilities than this (default 4M floats, 16 MB), whatever the model's class count. */
+  readonly batchFloats?: number;
   /** Texts queued or being written at most (default 50,000); beyond it answers are dropped and counted. */
   readonly capacityTexts?: number;
   /** Whether an endpoint's rows keep the text (default: all do). false keeps only its sha256. */
@@ -25,6 +27,8 @@ export const DEFAULT_LOG_BATCH_TEXTS = 4096;
 export const DEFAULT_LOG_CAPACITY_TEXTS = 50_000;
 /** Batches handed to the sink and not yet written: one being written, one packed and waiting. */
 const MAX_IN_FLIGHT = 2;
+/** Probability buffers the writer thread handed back, kept for the next batches (new ones cost page faults). */
+const POOL_SIZE = 4;
 
 export interface LogWriterStats {
   readonly rows: number;
@@ -33,14 +37,17 @@ export interface LogWriterStats {
 }
 
 /**
- * The prediction log's observer. On each answer it only appends the event to a bounded queue
- * (never a copy, never I/O); every flushMs, or when batchTexts texts wait, it packs queued events
- * into a batch and hands it to the sink, which does the costly part elsewhere. When the sink falls
- * behind and the queue is full, answers are dropped and counted, never slowed: the prediction has
- * already gone back to its caller when an observer sees it.
+ * The prediction log's observer. On each answer it copies the texts' references, ids and
+ * probability rows into the open batch (no I/O, no hashing, nothing kept of the event itself: see
+ * BatchBuilder for why copying at once is the cheap way); every flushMs, or when batchTexts texts
+ * wait, the batch goes to the sink, which does the costly part in another thread. When the sink
+ * falls behind and the queue is full, answers are dropped and counted, never slowed: the prediction
+ * has already gone back to its caller when an observer sees it.
  */
 export class LogWriter {
-  private queue: PredictionEvent[] = [];
+  private builder: BatchBuilder | undefined;
+  private sealed: LogBatch[] = [];
+  private readonly pool: Float32Array[] = [];
   private queuedTexts = 0;
   private inFlightTexts = 0;
   private inFlight = 0;
@@ -61,6 +68,7 @@ export class LogWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly flushMs: number;
   private readonly batchTexts: number;
+  private readonly batchFloats: number;
   private readonly capacity: number;
   private readonly logText: (endpoint: string) => boolean;
   private readonly warn: (line: string) => void;
@@ -71,6 +79,7 @@ export class LogWriter {
   constructor(private readonly options: LogWriterOptions) {
     this.flushMs = options.flushMs ?? DEFAULT_LOG_FLUSH_MS;
     this.batchTexts = options.batchTexts ?? DEFAULT_LOG_BATCH_TEXTS;
+    this.batchFloats = options.batchFloats ?? 4 << 20;
     this.capacity = options.capacityTexts ?? DEFAULT_LOG_CAPACITY_TEXTS;
     this.logText = options.logText ?? (() => true);
     this.warn = options.warn ?? ((line) => console.warn(line));
@@ -104,11 +113,18 @@ export class LogWriter {
       this.drop(n, 'queue-full');
       return;
     }
-    this.queue.push(event);
     if (!this.knownLabels.has(event.model.sha256)) this.knownLabels.set(event.model.sha256, event.model.labels);
+    if (this.builder && !this.builder.fits(event)) this.seal();
+    this.builder ??= this.newBuilder(event);
+    const sendLabels = !this.sentLabels.has(event.model.sha256);
+    if (sendLabels) this.sentLabels.add(event.model.sha256);
+    this.builder.add(event, this.logText(event.endpoint), sendLabels);
     this.queuedTexts += n;
     this.acceptedTexts += n;
-    if (this.queuedTexts >= this.batchTexts) this.pump();
+    if (this.builder.texts >= this.batchTexts) {
+      this.seal();
+      this.pump();
+    }
   };
 
   /** Resolves once every answer seen so far is written (or, if the store failed, counted as dropped). */
@@ -143,41 +159,36 @@ export class LogWriter {
     return { rows: this.rowsWritten, dropped: this.droppedTexts, queuedTexts: this.queuedTexts + this.inFlightTexts };
   }
 
-  /** Hands batches to the sink while it has room: full batches always, a partial one when forced (timer, flush). */
+  /** Hands sealed batches to the sink while it has room; forced (timer, flush), the open batch is sealed first. */
   private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0 && (this.forced || this.queuedTexts >= this.batchTexts)) {
-      this.send(this.takeBatch());
+    if (this.forced) {
+      this.seal();
+      this.forced = false;
     }
-    if (this.queue.length === 0) this.forced = false;
+    while (this.inFlight < MAX_IN_FLIGHT && this.sealed.length > 0) this.send(this.sealed.shift()!);
   }
 
-  private takeBatch(): LogBatch {
-    const events: PackedEvent[] = [];
-    const labels: Record<string, readonly string[]> = {};
-    let texts = 0;
-    let k = 0;
-    // Whole events only; the first always goes, even one larger than a batch.
-    while (k < this.queue.length && (k === 0 || texts + this.queue[k]!.texts.length <= this.batchTexts)) {
-      const event = this.queue[k++]!;
-      texts += event.texts.length;
-      events.push(packEvent(event, this.logText(event.endpoint)));
-      if (!this.sentLabels.has(event.model.sha256)) {
-        this.sentLabels.add(event.model.sha256);
-        labels[event.model.sha256] = event.model.labels;
-      }
-    }
-    this.queue = k === this.queue.length ? [] : this.queue.slice(k);
-    this.queuedTexts -= texts;
-    return { events, labels, texts };
+  private seal(): void {
+    if (this.builder && this.builder.calls > 0) this.sealed.push(this.builder.seal());
+    this.builder = undefined;
+  }
+
+  private newBuilder(first: PredictionEvent): BatchBuilder {
+    const need = first.texts.length * first.model.labels.length;
+    // One answer larger than a batch buffer gets a buffer of its own (not pooled).
+    const proba = need > this.batchFloats ? new Float32Array(need) : this.pool.pop() ?? new Float32Array(this.batchFloats);
+    return new BatchBuilder(Math.max(this.batchTexts, first.texts.length), proba);
   }
 
   private send(batch: LogBatch): void {
     this.inFlight++;
+    this.queuedTexts -= batch.texts;
     this.inFlightTexts += batch.texts;
     this.options.sink.append(batch).then(
-      (rows) => {
+      ({ rows, proba }) => {
         this.rowsWritten += rows;
         this.rowsCounter?.inc(rows);
+        if (proba !== undefined && proba.byteLength === this.batchFloats * 4 && this.pool.length < POOL_SIZE) this.pool.push(new Float32Array(proba));
       },
       (e: unknown) => {
         // The labels of this batch may never have arrived: send them again with the next one.

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { transferablesOf, type LogBatch } from './log-batch.js';
 import type { LogSinkReply, LogSinkRequest } from './log-sink-protocol.js';
-import type { LogRetention, LogSink } from './log-sink.js';
+import type { AppendResult, LogRetention, LogSink } from './log-sink.js';
 
 /**
  * A LogSink in a thread of its own: the hashing, text statistics, ranking and the store's writes
@@ -11,7 +11,7 @@ import type { LogRetention, LogSink } from './log-sink.js';
  */
 export async function startWorkerLogSink(script: URL, workerData: unknown): Promise<LogSink> {
   const worker = new Worker(script, { workerData });
-  const pending = new Map<number, { resolve(v: number): void; reject(e: Error): void }>();
+  const pending = new Map<number, { resolve(v: AppendResult): void; reject(e: Error): void }>();
   let nextId = 1;
   let dead: Error | undefined;
   const failAll = (e: Error) => {
@@ -33,17 +33,17 @@ export async function startWorkerLogSink(script: URL, workerData: unknown): Prom
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.type === 'done') p.resolve(m.value);
+    if (m.type === 'done') p.resolve({ rows: m.value, proba: m.proba });
     else p.reject(new Error(m.message));
   });
   worker.on('error', (e) => failAll(e));
   worker.on('exit', (code) => failAll(new Error(`the prediction log's writer thread exited (code ${code})`)));
   // Idle, the thread must not keep the process alive; requests in flight do (ref while pending).
   worker.unref();
-  const call = (make: (id: number) => LogSinkRequest, transfer: ArrayBuffer[] = []): Promise<number> => {
+  const call = (make: (id: number) => LogSinkRequest, transfer: ArrayBuffer[] = []): Promise<AppendResult> => {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<AppendResult>((resolve, reject) => {
       if (pending.size === 0) worker.ref();
       pending.set(id, {
         resolve: (v) => { if (pending.size === 0) worker.unref(); resolve(v); },
@@ -55,7 +55,7 @@ export async function startWorkerLogSink(script: URL, workerData: unknown): Prom
   let closing: Promise<void> | undefined;
   return {
     append: (batch: LogBatch) => call((id) => ({ type: 'append', id, batch }), transferablesOf(batch)),
-    prune: (policy: LogRetention) => call((id) => ({ type: 'prune', id, policy })),
+    prune: (policy: LogRetention) => call((id) => ({ type: 'prune', id, policy })).then((r) => r.rows),
     close() {
       closing ??= (async () => {
         if (!dead) await call((id) => ({ type: 'close', id })).catch(() => undefined);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { requestOf, rowsOfBatch, type LogBatch } from '../../../src/monitoring/log/log-batch.js';
-import type { LogSink } from '../../../src/monitoring/log/log-sink.js';
+import type { AppendResult, LogSink } from '../../../src/monitoring/log/log-sink.js';
 import type { LoggedPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { LogWriter } from '../../../src/monitoring/log/log-writer.js';
 import { textSha256 } from '../../../src/monitoring/log/text-key.js';
@@ -35,13 +35,13 @@ class GatedSink implements LogSink {
   closed = false;
   hold(): void { this.gate = new Promise((r) => { this.release = r; }); }
   open(): void { this.release(); }
-  async append(batch: LogBatch): Promise<number> {
+  async append(batch: LogBatch): Promise<AppendResult> {
     await this.gate;
     for (const [k, v] of Object.entries(batch.labels)) this.labels.set(k, v);
     const rows = rowsOfBatch(batch, (sha) => this.labels.get(sha));
     this.rows.push(...rows);
     this.batches.push(rows.length);
-    return rows.length;
+    return { rows: rows.length };
   }
   async prune(): Promise<number> { return 0; }
   async close(): Promise<void> { this.closed = true; }
