@@ -97,8 +97,12 @@ ${COMMON_HELP}`,
     });
     const { workers, maxDelayMs } = settings;
     const endpoints = served.plane.list();
-    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs });
-    else writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+    const log = served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null;
+    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs, log });
+    else {
+      writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+      writeLine(ctx.stdout, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
+    }
 
     // Ctrl-C or SIGTERM: the serving process closes itself on the signal; say so and wait for it.
     const stopping = () => ctx.stderr.write('draining: finishing requests in flight...\n');

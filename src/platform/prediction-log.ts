@@ -23,6 +23,8 @@ export function retentionPolicy(settings: Pick<Settings, 'logRetentionDays' | 'l
 
 export interface PredictionLog {
   readonly writer: LogWriter;
+  /** Where the rows go, for people: the SQLite file, or the PostgreSQL schema. */
+  readonly where: string;
   /** This thread's connection: feedback, reads. The writer thread has its own. */
   readonly store: MonitoringStore;
   /** For POST /v1/feedback: joins see every answer given before the request. */
@@ -74,6 +76,7 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
   let closing: Promise<void> | undefined;
   return {
     writer, store, flush, prune,
+    where: spec.kind === 'sqlite' ? spec.path : `PostgreSQL schema ${spec.schema}`,
     feedback: {
       store, flushLog: flush,
       labelsOf: async (p) => writer.labelsOf(p.modelSha256) ?? await options.labelsOf?.(p.model, p.version, p.modelSha256),

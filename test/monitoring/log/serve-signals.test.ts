@@ -65,3 +65,22 @@ test('SIGKILL during flushes leaves a readable log holding whole batches', async
   // What a SIGKILL may lose: the answers of the last flush interval (10 ms here) and the batch being written.
   console.log(`# SIGKILL: ${answered} requests answered (${answered * 3} texts), ${rows.length} rows logged`);
 });
+
+test('lading serve --no-log-text logs hashes only; --no-log logs nothing and mounts no feedback route', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'lading-flags-'));
+  const hashed = await startServeChild(home, ['--model', fx.a, '--name', 'hs', '--no-log-text']);
+  assert.equal((await classify(hashed.url, ['CONFIDENTIAL widget'], 'flag-1')).status, 200);
+  hashed.child.kill('SIGTERM');
+  assert.equal(await hashed.exited, 0, hashed.stderr());
+  const rows = await allRows(join(home, 'monitoring.sqlite'));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.text, null);
+
+  const off = await startServeChild(home, ['--model', fx.a, '--name', 'hs', '--no-log']);
+  assert.equal((await classify(off.url, ['another one'], 'flag-2')).status, 200);
+  const fb = await fetch(`${off.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[]}' });
+  assert.equal(fb.status, 404);
+  off.child.kill('SIGTERM');
+  assert.equal(await off.exited, 0, off.stderr());
+  assert.equal((await allRows(join(home, 'monitoring.sqlite'))).length, 1, 'nothing more was logged');
+});
