@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/config.js';
+import { InputError } from '../core/errors.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
-import { openPgMonitoringStore } from '../monitoring/store/postgres/open-store.js';
-import { openSqliteMonitoringStore } from '../monitoring/store/sqlite/open-store.js';
+import { openSqliteMonitoringStore } from '../monitoring/store/sqlite/open-monitoring-store.js';
 
 /** Which monitoring store a process uses: plain data, so a writer thread can open its own connection to it. */
 export type MonitoringStoreSpec =
@@ -21,7 +21,11 @@ export function monitoringStoreSpec(settings: Pick<Settings, 'home' | 'registryU
 }
 
 export async function openMonitoringStore(spec: MonitoringStoreSpec): Promise<MonitoringStore> {
-  if (spec.kind === 'postgres') return openPgMonitoringStore({ url: spec.url, schema: spec.schema });
+  if (spec.kind === 'postgres') {
+    // The PostgreSQL adapter (monitoring/store/postgres/) is not merged yet; until then say so plainly.
+    throw new InputError('monitoring-store-unavailable', 'the prediction log has no PostgreSQL store yet (--registry-url)', { registrySchema: spec.schema },
+      'Serve with --no-log for now, or without --registry-url to log to <home>/monitoring.sqlite.');
+  }
   mkdirSync(join(spec.path, '..'), { recursive: true });
   return openSqliteMonitoringStore(spec.path);
 }

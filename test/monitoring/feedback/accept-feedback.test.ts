@@ -38,7 +38,9 @@ test('joins by id (position), by the newest prediction of a normalised text, fla
       { text: '  cups ', label: '9999', time: 5000 },
     ], { store, endpoint: 'hs', defaultSource: 'test', labelsOf: () => LABELS, now: 6000 });
     assert.deepEqual({ ...r, ids: r.ids.length }, { ids: 2, accepted: 2, joinedById: 1, joinedByText: 1, unjoined: 0, newClass: [1] });
-    const [byId, byText] = await store.listFeedback({ endpoint: 'hs' });
+    const all = await store.listFeedback({ endpoint: 'hs' });
+    const byId = all.find((f) => f.label === '8528');
+    const byText = all.find((f) => f.label === '9999');
     assert.equal(byId!.text, 'tv set');
     assert.equal(byId!.prediction?.label, '8528');
     assert.equal(byId!.newClass, false);
