@@ -17,6 +17,14 @@ const OPTIONS = {
   token: { type: 'string' },
   'protect-predictions': { type: 'boolean' },
   'poll-ms': { type: 'string' },
+  log: { type: 'boolean' },
+  'no-log': { type: 'boolean' },
+  'log-flush-ms': { type: 'string' },
+  'log-queue-texts': { type: 'string' },
+  'log-retention-days': { type: 'string' },
+  'log-retention-rows': { type: 'string' },
+  'log-text': { type: 'boolean' },
+  'no-log-text': { type: 'boolean' },
 } as const;
 
 export const verb: Verb = {
@@ -33,6 +41,8 @@ Routes:
   POST /v2/models/{name}[/versions/{v}]/infer   (Open Inference Protocol V2, BYTES input of texts)
   GET  /metrics                      Prometheus
   GET  /v1/models                    endpoints and their variants
+  POST /v1/feedback                  delayed labels {"endpoint"?, "items": [{"requestId"|"text", "label", "time"?, "source"?}]}
+                                     (with the prediction log on)
   /admin/deployments[...]            deploy / promote / rollback (need --token)
 
 Options:
@@ -49,12 +59,29 @@ Options:
   --token T            bearer token for admin routes; env LADING_TOKEN
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
   --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
+
+Prediction log (on by default: every answer, with its request id, model version, top 5 and text
+statistics, is written off the request path to <home>/monitoring.sqlite, or to PostgreSQL with
+--registry-url; when the store falls behind, answers are dropped from the log and counted in
+lading_log_dropped_total, never slowed):
+  --no-log             do not record answers (and no POST /v1/feedback); env LADING_LOG=false
+  --log-flush-ms MS    how often queued answers are written (default 1000): the most a killed
+                       server loses; SIGTERM loses none; env LADING_LOG_FLUSH_MS
+  --log-queue-texts N  texts waiting to be logged at most (default 50000); env LADING_LOG_QUEUE_TEXTS
+  --log-retention-days D   delete logged answers older than D days (default 30, 0 = keep); hourly
+  --log-retention-rows N   keep at most N logged answers (default 10000000, 0 = no limit)
+  --no-log-text        keep only each text's sha256, not the text (confidential descriptions);
+                       env LADING_LOG_TEXT=false
 ${COMMON_HELP}`,
 
   async run(ctx) {
     const { values } = parseVerbArgs('serve', ctx.argv, OPTIONS, false);
     if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
-    const settings = ctx.settings(values);
+    const settings = ctx.settings({
+      ...values,
+      log: values['no-log'] ? false : values.log,
+      'log-text': values['no-log-text'] ? false : values['log-text'],
+    });
     const deployments = values.deployment ?? [];
     if ((values.model === undefined) === (deployments.length === 0)) {
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
@@ -62,6 +89,7 @@ ${COMMON_HELP}`,
     const target = values.model !== undefined ? { models: [{ ref: values.model, endpoint: values.name }] } : { deployments };
     const served = await startServingProcess(settings, target, {
       signal: ctx.signal,
+      onLogWarning: (line) => ctx.stderr.write(`${line}\n`),
       onSyncReport: (r) => {
         for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
         for (const a of r.applied) ctx.stderr.write(`deployment ${a} applied\n`);
@@ -69,8 +97,12 @@ ${COMMON_HELP}`,
     });
     const { workers, maxDelayMs } = settings;
     const endpoints = served.plane.list();
-    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs });
-    else writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+    const log = served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null;
+    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs, log });
+    else {
+      writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+      writeLine(ctx.stdout, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
+    }
 
     // Ctrl-C or SIGTERM: the serving process closes itself on the signal; say so and wait for it.
     const stopping = () => ctx.stderr.write('draining: finishing requests in flight...\n');

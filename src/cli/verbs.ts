@@ -13,6 +13,8 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   serve: () => import('./serve.js'),
   deploy: () => import('./deploy.js'),
   config: () => import('./config.js'),
+  log: () => import('./log.js'),
+  feedback: () => import('./feedback.js'),
 };
 
 /** The first line of `lading --help`; every word in its list is a verb (a test holds it to that). */

@@ -21,6 +21,13 @@ export interface Settings {
   readonly protectPredictions: boolean;
   readonly pollMs: number;
   readonly actor: string;
+  /** `lading serve` records every answer in the prediction log (monitoring store). */
+  readonly log: boolean;
+  readonly logFlushMs: number;
+  readonly logQueueTexts: number;
+  readonly logRetentionDays: number;
+  readonly logRetentionRows: number;
+  readonly logText: boolean;
   /** Open section of lading.yaml; the lifecycle issue defines its shape. */
   readonly pipelines: Readonly<Record<string, unknown>>;
   /** Open section of lading.yaml; the feature-store issue defines its shape. */
@@ -123,6 +130,31 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   actor: {
     kind: 'string', schema: z.string().trim().min(1), expect: 'a non-empty name', env: 'LADING_ACTOR', flag: '--actor',
     defaultText: 'the login name', default: loginName, doc: 'who acts, as recorded in the audit log',
+  },
+  log: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG', flag: '--log',
+    defaultText: 'true', default: () => true,
+    doc: 'record every answer of `lading serve` in the prediction log (`--no-log` turns it off)',
+  },
+  logFlushMs: {
+    kind: 'int', schema: wholeNumber(10, 60_000), expect: 'a whole number of milliseconds from 10 to 60000', env: 'LADING_LOG_FLUSH_MS', flag: '--log-flush-ms',
+    defaultText: '1000', default: () => 1000, doc: 'how often logged answers are written: the most a killed server loses',
+  },
+  logQueueTexts: {
+    kind: 'int', schema: wholeNumber(100, 10_000_000), expect: 'a whole number from 100 to 10000000', env: 'LADING_LOG_QUEUE_TEXTS', flag: '--log-queue-texts',
+    defaultText: '50000', default: () => 50_000, doc: 'texts waiting to be logged at most; beyond, answers are dropped from the log and counted',
+  },
+  logRetentionDays: {
+    kind: 'number', schema: z.number().min(0).max(36_500), expect: 'days from 0 to 36500 (0 = no age limit)', env: 'LADING_LOG_RETENTION_DAYS', flag: '--log-retention-days',
+    defaultText: '30', default: () => 30, doc: 'logged predictions older than this are deleted (hourly, and by `lading log prune`)',
+  },
+  logRetentionRows: {
+    kind: 'int', schema: wholeNumber(0, 1e12), expect: 'a whole number from 0 (no limit) to 10^12', env: 'LADING_LOG_RETENTION_ROWS', flag: '--log-retention-rows',
+    defaultText: '10000000', default: () => 10_000_000, doc: 'the oldest logged predictions beyond this many rows are deleted',
+  },
+  logText: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG_TEXT', flag: '--log-text',
+    defaultText: 'true', default: () => true, doc: 'keep each logged text; false keeps only its sha256 (confidential descriptions)',
   },
   pipelines: {
     kind: 'section', schema: z.record(z.string(), z.unknown()), expect: 'a mapping', defaultText: '{}', default: () => ({}),

@@ -11,3 +11,5 @@
  */
 export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';
+export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
+export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';

@@ -7,10 +7,11 @@ import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
+import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
-  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs'>;
+  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
 
 /** What one serving process serves: models by reference (file or NAME@ALIAS), or stored deployments. */
 export type ServingTarget =
@@ -22,6 +23,8 @@ export interface ServingProcessOptions {
   readonly signal?: AbortSignal;
   /** Each time stored deployments were applied or failed to apply. */
   readonly onSyncReport?: (r: SyncReport) => void;
+  /** Warnings of the prediction log (drops, retention failures); default console.warn. */
+  readonly onLogWarning?: (line: string) => void;
 }
 
 /** A running process lading started. The monitor, controller and stream worker will have this shape too. */
@@ -36,6 +39,8 @@ export interface ServingProcess extends LadingProcess {
   readonly url: string;
   readonly port: number;
   readonly plane: ServingPlane;
+  /** The prediction log, unless the settings turned it off (`--no-log`). */
+  readonly log: PredictionLog | undefined;
 }
 
 /**
@@ -43,7 +48,7 @@ export interface ServingProcess extends LadingProcess {
  * it), the serving plane, deployment control (admin routes, only with a token), the deployment sync
  * or the alias refresher, and the HTTP server. Anything it loaded is unloaded again when starting
  * fails (a port in use, a missing deployment) and on close(): drain HTTP, stop polling, unload models,
- * close the workspace.
+ * write what the prediction log still holds and close its store, close the workspace.
  */
 export async function startServingProcess(settings: ServingSettings, target: ServingTarget, options: ServingProcessOptions = {}): Promise<ServingProcess> {
   const models = 'models' in target ? target.models : [];
@@ -59,11 +64,19 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let server: RunningServer | undefined;
+  let log: PredictionLog | undefined;
   const stopPolling = async () => {
     if (refresher) clearInterval(refresher);
     await sync?.stop();
   };
   try {
+    // Subscribed before the first deployment, so the log sees every answer the process gives.
+    if (settings.log) {
+      log = await startPredictionLog(settings, plane, {
+        warn: options.onLogWarning,
+        labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
+      });
+    }
     if (models.length > 0) {
       for (const m of models) {
         const resolved = await source.resolve(m.ref);
@@ -90,10 +103,12 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: syncing ? () => syncing.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
+      feedback: log?.feedback,
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await stopPolling();
     await plane.close();
+    await log?.close().catch(() => undefined);
     workspace?.close();
     throw e;
   }
@@ -107,6 +122,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
         await stopPolling();
         await running.close(); // drains, then unloads the models
       } finally {
+        // After the drain: every answer given is in the log before its store closes.
+        await log?.close().catch((e: unknown) => console.error('prediction log: closing failed:', e));
         workspace?.close();
         markClosed();
       }
@@ -115,7 +132,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   };
   options.signal?.addEventListener('abort', () => { void close(); }, { once: true });
   if (options.signal?.aborted) void close();
-  return { url: running.url, port: running.port, plane, close, closed };
+  return { url: running.url, port: running.port, plane, log, close, closed };
 }
 
 /** A listen failure a person can act on (port taken, not allowed) says so and names the flag. */

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { authorised, unauthorised } from './bearer-auth.js';
 import { fail } from './fail.js';
 import { adminRoutes } from './routes/admin.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oipRoutes } from './routes/oip.js';
 import { registryRoutes } from './routes/registry.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', metricsRoutes(ctx));
   app.route('/admin', adminRoutes(ctx));
   if (ctx.registry) app.route('/v1/registry', registryRoutes(ctx, ctx.registry));
+  if (ctx.feedback) app.route('/', feedbackRoutes(ctx, ctx.feedback));
 
   app.notFound((c) => { plane.metrics.error('none', 404); return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404); });
   app.onError((e, c) => fail(c, plane, e, 'unhandled'));

@@ -1,5 +1,6 @@
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { DeploymentControl } from '../lifecycle/deployment-control.js';
+import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly isDraining?: () => boolean;
   /** Serves GET /v1/registry/... (read-only) when given. */
   readonly registry?: RegistryReader | undefined;
+  /** Serves POST /v1/feedback when given (the process has a monitoring store). */
+  readonly feedback?: FeedbackTarget | undefined;
 }
 
 /** What every route module gets: the dependencies with their defaults filled in. */
@@ -36,6 +39,7 @@ export interface ServerContext {
   readonly afterChange: (() => Promise<unknown>) | undefined;
   readonly isDraining: () => boolean;
   readonly registry: RegistryReader | undefined;
+  readonly feedback: FeedbackTarget | undefined;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -51,5 +55,6 @@ export function serverContext(deps: AppDeps): ServerContext {
     afterChange: deps.afterChange,
     isDraining: deps.isDraining ?? (() => false),
     registry: deps.registry,
+    feedback: deps.feedback,
   };
 }

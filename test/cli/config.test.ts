@@ -32,7 +32,7 @@ test('lading config show: every effective setting, its value and where it came f
   assert.equal(at('token').value, '***');
   assert.equal(at('registryUrl').value, 'postgres://u:***@db:5432/x');
   assert.ok(!r.out.includes('file-secret') && !r.out.includes(':pw@'));
-  assert.equal(body.settings.length, 16);
+  assert.equal(body.settings.length, 22);
 
   const text = await show(['show'], {}, dir);
   assert.match(text.out, /^port +9100 +.*lading\.yaml:1:1$/m);

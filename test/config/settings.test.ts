@@ -17,7 +17,8 @@ const resolveIn = (cwd: string, flags: SettingFlags = {}, env: Record<string, st
 
 test('every setting has a type, a default, a doc line, and a flag or env var (the open sections: the file only)', () => {
   assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'port', 'host', 'workers', 'maxDelayMs',
-    'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'pipelines', 'features']);
+    'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText',
+    'pipelines', 'features']);
   for (const key of SETTING_KEYS) {
     const s = SETTINGS[key];
     assert.ok(s.doc.length > 10 && s.defaultText.length > 0, key);

@@ -1,0 +1,209 @@
+import type { PredictionEvent } from '../../serving/prediction-observers.js';
+import { eventTopK } from '../../serving/prediction-observers.js';
+import { computeTextStats } from '../text-stats.js';
+import { LOGGED_TOP_K, type LoggedPrediction, type RankedLabel } from './logged-prediction.js';
+import { textSha256 } from './text-key.js';
+
+/**
+ * Answered calls on their way from the server's event loop to the log's writer thread, packed in
+ * columns: a handful of typed arrays and strings per batch instead of an object (and a cloned or
+ * transferred buffer) per call, because postMessage's cost is per object and the server's event loop
+ * is the one thread every request shares. Measured on 4,096 single-text calls of a 1,200-class
+ * model (a loaded 2-core machine): an object per call with its probabilities sliced and transferred
+ * cost the event loop about 23 µs per call; ranking the top 5 here (eventTopK) 5-8 µs; copying the
+ * probability rows into one batch buffer (memcpy speed) well under 1 µs, so that is what happens here.
+ * Everything else (ranking, hashing, text statistics, rows, the store) happens in rowsOfBatch, over there.
+ */
+export interface LogBatch {
+  /** Calls in the batch, and texts (rows). */
+  readonly calls: number;
+  readonly texts: number;
+  /** Distinct "endpoint, variant, role, model, version, sha256, logText" of the batch's calls (see CallKey). */
+  readonly keys: readonly CallKey[];
+  /** Per call: its index in `keys`, its number of texts, latency, time, number of request ids. */
+  readonly callKey: Int32Array;
+  readonly callTexts: Int32Array;
+  readonly callLatencyMs: Float64Array;
+  readonly callAt: Float64Array;
+  readonly callIds: Int32Array;
+  /** Every call's request ids, in order. */
+  readonly requestIds: readonly string[];
+  /** Every text, concatenated, and each one's length: one string crosses the thread boundary, not thousands. */
+  readonly textData: string;
+  readonly textLengths: Int32Array;
+  /** Every call's rows × classes probabilities, one after another (classes: its key's model). */
+  readonly proba: Float32Array;
+  /** Label lists by model sha256, sent once per model per writer thread. */
+  readonly labels: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface CallKey {
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly role: 'primary' | 'shadow';
+  readonly model: string;
+  readonly version: string;
+  readonly modelSha256: string;
+  readonly classes: number;
+  /** False: the rows keep only the text's hash (the endpoint's `logText: false`). */
+  readonly logText: boolean;
+}
+
+/**
+ * The batch being filled: each answer is copied in as it is observed, while its probability rows are
+ * still in the cache (a copy there costs a fraction of a µs per text; the same copy a second later,
+ * or into a freshly allocated buffer, costs ten times more), and the event is not kept.
+ */
+export class BatchBuilder {
+  private readonly keys: CallKey[] = [];
+  private readonly keyIndex = new Map<ModelIdentityKey, Map<string, number>>();
+  private readonly callKey: Int32Array;
+  private readonly callTexts: Int32Array;
+  private readonly callLatencyMs: Float64Array;
+  private readonly callAt: Float64Array;
+  private readonly callIds: Int32Array;
+  private readonly requestIds: string[] = [];
+  private readonly textList: string[] = [];
+  private readonly textLengths: Int32Array;
+  private readonly labels: Record<string, readonly string[]> = {};
+  private floats = 0;
+  calls = 0;
+  texts = 0;
+
+  /** `proba` is the buffer the rows go to (reused from the writer's pool); `maxTexts` bounds calls and texts. */
+  constructor(private readonly maxTexts: number, private readonly proba: Float32Array) {
+    this.callKey = new Int32Array(maxTexts);
+    this.callTexts = new Int32Array(maxTexts);
+    this.callLatencyMs = new Float64Array(maxTexts);
+    this.callAt = new Float64Array(maxTexts);
+    this.callIds = new Int32Array(maxTexts);
+    this.textLengths = new Int32Array(maxTexts);
+  }
+
+  /** Whether the event fits (an empty builder takes any event its buffer can hold). */
+  fits(e: PredictionEvent): boolean {
+    const n = e.texts.length;
+    return this.texts + n <= this.maxTexts && this.floats + n * e.model.labels.length <= this.proba.length;
+  }
+
+  /** Copies what the log keeps of one answer. `sendLabels`: the writer thread has not seen this model yet. */
+  add(e: PredictionEvent, logText: boolean, sendLabels: boolean): void {
+    const c = this.calls++;
+    this.callKey[c] = this.keyOf(e, logText);
+    const n = e.texts.length;
+    this.callTexts[c] = n;
+    this.callLatencyMs[c] = e.latencyMs;
+    this.callAt[c] = e.at;
+    this.callIds[c] = e.requestIds.length;
+    for (const id of e.requestIds) this.requestIds.push(id);
+    for (let r = 0; r < n; r++) {
+      const t = e.texts[r]!;
+      this.textList.push(t);
+      this.textLengths[this.texts + r] = t.length;
+    }
+    this.texts += n;
+    // The event's array is a view into its whole micro-batch's buffer: copy this call's rows only.
+    const floats = n * e.model.labels.length;
+    this.proba.set(e.proba.length === floats ? e.proba : e.proba.subarray(0, floats), this.floats);
+    this.floats += floats;
+    if (sendLabels) this.labels[e.model.sha256] = e.model.labels;
+  }
+
+  /** The finished batch (the builder is not used again). */
+  seal(): LogBatch {
+    const c = this.calls;
+    return {
+      calls: c, texts: this.texts, keys: this.keys,
+      callKey: this.callKey.subarray(0, c), callTexts: this.callTexts.subarray(0, c), callLatencyMs: this.callLatencyMs.subarray(0, c),
+      callAt: this.callAt.subarray(0, c), callIds: this.callIds.subarray(0, c), requestIds: this.requestIds,
+      textData: this.textList.join(''), textLengths: this.textLengths.subarray(0, this.texts),
+      proba: this.proba.subarray(0, this.floats), labels: this.labels,
+    };
+  }
+
+  private keyOf(e: PredictionEvent, logText: boolean): number {
+    // Looked up by the model identity object first: no string of the sha256 is built per answer.
+    let byModel = this.keyIndex.get(e.model);
+    if (!byModel) { byModel = new Map(); this.keyIndex.set(e.model, byModel); }
+    const k = `${e.endpoint}\0${e.variant}\0${e.role}`;
+    let ki = byModel.get(k);
+    if (ki === undefined) {
+      ki = this.keys.length;
+      byModel.set(k, ki);
+      this.keys.push({ endpoint: e.endpoint, variant: e.variant, role: e.role, model: e.model.name, version: e.model.version,
+        modelSha256: e.model.sha256, classes: e.model.labels.length, logText });
+    }
+    return ki;
+  }
+}
+
+type ModelIdentityKey = PredictionEvent['model'];
+
+/** Packs events into one batch in one go (tests, tools): a BatchBuilder of exactly their size. */
+export function packBatch(events: readonly PredictionEvent[], logText: (endpoint: string) => boolean, sendLabels = true): LogBatch {
+  let texts = 0;
+  let floats = 0;
+  for (const e of events) { texts += e.texts.length; floats += e.texts.length * e.model.labels.length; }
+  const b = new BatchBuilder(Math.max(1, texts), new Float32Array(floats));
+  for (const e of events) b.add(e, logText(e.endpoint), sendLabels);
+  return b.seal();
+}
+
+/** The ArrayBuffers a batch hands over without copying. */
+export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
+  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.proba].map((a) => a.buffer as ArrayBuffer);
+  return [...new Set(buffers)];
+}
+
+/**
+ * Which request a text belongs to: one id for the call means one request of many texts (the text's
+ * position in it); one id per text means one request per text (position 0); none means the caller
+ * had no id ('').
+ */
+export function requestOf(ids: readonly string[], rows: number, row: number): { requestId: string; position: number } {
+  if (ids.length > 1 && ids.length === rows) return { requestId: ids[row]!, position: 0 };
+  return { requestId: ids[0] ?? '', position: row };
+}
+
+/** The log rows of a batch. `labelsOf` knows every model's labels (those in batch.labels included). */
+export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => readonly string[] | undefined): LoggedPrediction[] {
+  const out: LoggedPrediction[] = new Array(batch.texts);
+  const labelLists = batch.keys.map((k) => {
+    const labels = batch.labels[k.modelSha256] ?? labelsOf(k.modelSha256);
+    if (labels === undefined) throw new Error(`prediction log: no labels known for model ${k.modelSha256}`);
+    return labels;
+  });
+  const rankIds = new Int32Array(LOGGED_TOP_K);
+  const rankScores = new Float32Array(LOGGED_TOP_K);
+  let row = 0;
+  let id = 0;
+  let offset = 0;
+  let at = 0;
+  for (let c = 0; c < batch.calls; c++) {
+    const key = batch.keys[batch.callKey[c]!]!;
+    const labels = labelLists[batch.callKey[c]!]!;
+    const rows = batch.callTexts[c]!;
+    // eventTopK ranks a PredictionEvent: rebuild the part of one it reads, over this call's rows.
+    const event = { model: { name: key.model, version: key.version, kind: '', sha256: key.modelSha256, labels }, proba: batch.proba.subarray(at, at + rows * key.classes) } as PredictionEvent;
+    at += rows * key.classes;
+    const ids = batch.requestIds.slice(id, id + batch.callIds[c]!);
+    id += batch.callIds[c]!;
+    for (let r = 0; r < rows; r++, row++) {
+      const len = batch.textLengths[row]!;
+      const text = batch.textData.slice(offset, offset + len);
+      offset += len;
+      const n = eventTopK(event, r, LOGGED_TOP_K, rankIds, rankScores);
+      const topK: RankedLabel[] = new Array(n);
+      for (let k = 0; k < n; k++) topK[k] = { label: labels[rankIds[k]!]!, score: rankScores[k]! };
+      const { requestId, position } = requestOf(ids, rows, r);
+      out[row] = {
+        requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,
+        model: key.model, version: key.version, modelSha256: key.modelSha256,
+        text: key.logText ? text : null, textSha256: textSha256(text),
+        label: topK[0]?.label ?? '', score: topK[0]?.score ?? 0, topK,
+        latencyMs: batch.callLatencyMs[c]!, stats: computeTextStats(text),
+      };
+    }
+  }
+  return out;
+}

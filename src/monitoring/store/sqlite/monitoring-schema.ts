@@ -1,0 +1,86 @@
+/**
+ * SQLite schema of the monitoring store (migration 1 in sqlite/migrations.ts; never edited once
+ * shipped). Times are epoch milliseconds (INTEGER). A prediction's arrays are BLOBs and one
+ * separated string (store/prediction-codec.ts), not JSON: appends stay above 100k rows/s.
+ *
+ * mon_predictions.seq is AUTOINCREMENT so a seq is never reused after pruning empties the table:
+ * feedback rows keep the seq of the prediction they corrected. Every index also holds the rowid
+ * (seq) as its last column, so (endpoint, at) serves the keyset (at, seq) page order, and
+ * (endpoint, text_sha256, at) the feedback join "latest of this text before t".
+ */
+export const MONITORING_TABLES_SQLITE = `
+CREATE TABLE mon_predictions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  at INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('primary', 'shadow')),
+  model TEXT NOT NULL,
+  version TEXT NOT NULL,
+  model_sha256 TEXT NOT NULL,
+  text TEXT,
+  text_sha256 TEXT NOT NULL,
+  label TEXT NOT NULL,
+  score REAL NOT NULL,
+  top_labels TEXT NOT NULL,
+  top_scores BLOB NOT NULL,
+  latency_ms REAL NOT NULL,
+  chars INTEGER NOT NULL,
+  tokens INTEGER NOT NULL,
+  digits INTEGER NOT NULL,
+  upper INTEGER NOT NULL,
+  non_ascii INTEGER NOT NULL,
+  token_hashes BLOB NOT NULL
+) STRICT;
+CREATE INDEX mon_predictions_endpoint_at ON mon_predictions (endpoint, at);
+CREATE INDEX mon_predictions_request ON mon_predictions (request_id, position);
+CREATE INDEX mon_predictions_text ON mon_predictions (endpoint, text_sha256, at);
+
+CREATE TABLE mon_feedback (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  endpoint TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  source TEXT NOT NULL,
+  request_id TEXT,
+  position INTEGER,
+  text TEXT,
+  text_sha256 TEXT NOT NULL,
+  pred_seq INTEGER,
+  pred_variant TEXT,
+  pred_model TEXT,
+  pred_version TEXT,
+  pred_model_sha256 TEXT,
+  pred_label TEXT,
+  pred_score REAL,
+  pred_at INTEGER,
+  new_class INTEGER NOT NULL CHECK (new_class IN (0, 1))
+) STRICT;
+CREATE INDEX mon_feedback_endpoint_time ON mon_feedback (endpoint, time);
+
+CREATE TABLE mon_profiles (
+  model_sha256 TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  version TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  saved_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE mon_alert_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('fired', 'resolved')),
+  rule TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  variant TEXT,
+  at INTEGER NOT NULL,
+  value REAL NOT NULL,
+  threshold REAL NOT NULL,
+  message TEXT NOT NULL
+) STRICT;
+CREATE INDEX mon_alert_events_at ON mon_alert_events (at);
+CREATE INDEX mon_alert_events_endpoint_at ON mon_alert_events (endpoint, at);
+`;

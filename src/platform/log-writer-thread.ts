@@ -1,0 +1,13 @@
+/**
+ * Entry of the prediction log's writer thread (see monitoring/log/worker-log-sink.ts). It lives in
+ * platform/ because it opens a store adapter: its own connection to the store named by workerData.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { serveLogSink } from '../monitoring/log/log-sink-worker.js';
+import { openMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
+
+if (parentPort === null) throw new Error('log-writer-thread.js runs as a worker thread');
+await serveLogSink(parentPort, async () => {
+  const store = await openMonitoringStore(workerData as MonitoringStoreSpec);
+  return { store, close: () => store.close() };
+});

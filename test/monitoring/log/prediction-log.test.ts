@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openMonitoringStore } from '../../../src/platform/index.js';
+import { trainFixtureModels } from '../../serving/fixtures.js';
+import { classify, infer, serveModel } from '../serving-fixture.js';
+
+const fx = await trainFixtureModels();
+
+test('every answered REST and OIP request is in the log with its request id, variant, version, top-k and statistics', async () => {
+  const s = await serveModel(fx.a);
+  try {
+    const rest = await classify(s.url, ['500 CTNS PLASTIC CUPS', 'LED TV 32 INCH'], 'client-id-1');
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body['requestId'], 'client-id-1');
+    const generated = await classify(s.url, ['steel bolts m8']);
+    const oip = await infer(s.url, ['cotton t-shirts', 'frozen shrimp 10kg'], 'oip-7');
+    assert.equal(oip.status, 200);
+    assert.equal(oip.body['id'], 'oip-7');
+    await s.log!.flush();
+    const store = s.log!.store;
+    const second = await store.findByRequestId('client-id-1', 1);
+    assert.ok(second, 'the second text of the REST request');
+    assert.equal(second.text, 'LED TV 32 INCH');
+    assert.equal(second.position, 1);
+    assert.equal(second.endpoint, 'hs');
+    assert.equal(second.variant, 'main');
+    assert.equal(second.role, 'primary');
+    assert.equal(second.version, rest.body['version']);
+    assert.equal(second.label, rest.body['predictions'][1].label);
+    assert.ok(Math.abs(second.score - rest.body['predictions'][1].score) < 1e-6);
+    assert.equal(second.topK.length, 5);
+    assert.equal(second.topK[0]!.label, second.label);
+    assert.ok(second.topK[1]!.score <= second.topK[0]!.score);
+    assert.equal(second.stats.tokens, 4);
+    assert.equal(second.stats.digits, 2);
+    assert.ok(second.latencyMs >= 0);
+    assert.equal((await store.findByRequestId(generated.body['requestId']))?.text, 'steel bolts m8', 'a generated request id is logged too');
+    assert.equal((await store.findByRequestId('oip-7', 1))?.text, 'frozen shrimp 10kg');
+    assert.equal(await store.countPredictions({ endpoint: 'hs' }), 5);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, /lading_log_rows_total 5/);
+    assert.match(metrics, /lading_log_queue_texts 0/);
+  } finally {
+    await s.close();
+  }
+  // Closed and reopened: the log is on disk.
+  const again = await openMonitoringStore({ kind: 'sqlite', path: s.logPath });
+  try {
+    assert.equal(await again.countPredictions({ endpoint: 'hs' }), 5);
+  } finally {
+    await again.close();
+  }
+});
+
+test('logText false stores no text, only its hash', async () => {
+  const s = await serveModel(fx.a, { logText: false });
+  try {
+    assert.equal((await classify(s.url, ['CONFIDENTIAL widget 42'], 'secret-1')).status, 200);
+    await s.log!.flush();
+    const row = await s.log!.store.findByRequestId('secret-1');
+    assert.equal(row?.text, null);
+    assert.match(row!.textSha256, /^[0-9a-f]{64}$/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('--no-log: no store is opened and no feedback route is mounted', async () => {
+  const s = await serveModel(fx.a, { log: false });
+  try {
+    assert.equal(s.log, undefined);
+    assert.equal((await classify(s.url, ['x y'])).status, 200);
+    const r = await fetch(`${s.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[]}' });
+    assert.equal(r.status, 404);
+  } finally {
+    await s.close();
+  }
+});
+
+test('with the store locked by another writer, a full queue drops and counts while every answer is still a 200', async () => {
+  const warnings: string[] = [];
+  const s = await serveModel(fx.a, { logQueueTexts: 100, logFlushMs: 20 }, warnings);
+  try {
+    const statuses: number[] = [];
+    const blocker = new Database(s.logPath);
+    blocker.exec('BEGIN IMMEDIATE');
+    try {
+      for (let i = 0; i < 40; i++) {
+        const round = await Promise.all(Array.from({ length: 5 }, (_, k) => classify(s.url, ['500 CTNS PLASTIC CUPS', 'LED TV 32 INCH'], `load-${i}-${k}`)));
+        for (const b of round) statuses.push(b.status);
+      }
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    assert.ok(statuses.every((c) => c === 200), 'the log never fails a prediction');
+    await s.log!.flush();
+    const stats = s.log!.writer.stats();
+    assert.ok(stats.dropped > 0, 'answers beyond the queue were dropped');
+    assert.equal(stats.rows + stats.dropped, 400, 'every answered text is either logged or counted as dropped');
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, /lading_log_dropped_total\{reason="(queue-full|store-error)"\} [1-9]/);
+    assert.ok(warnings.some((w) => /prediction log: dropped/.test(w)), 'a warning line says so');
+    const after = await classify(s.url, ['after the lock'], 'after-1');
+    assert.equal(after.status, 200);
+    await s.log!.flush();
+    assert.equal((await s.log!.store.findByRequestId('after-1'))?.text, 'after the lock', 'unlocked, the log works again');
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError } from '../../../src/core/errors.js';
+import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
+import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore } from '../../../src/monitoring/store/monitoring-store.js';
+import { prediction, rows } from './fixtures.js';
+
+/** A fresh, empty store on one back-end; `reopen` closes nothing itself and opens the same data again. */
+export interface MonitoringStoreUnderTest {
+  readonly store: MonitoringStore;
+  reopen(): Promise<MonitoringStore>;
+  cleanup(): Promise<void>;
+}
+
+const T0 = 1_700_000_000_000;
+
+async function scanAll(store: MonitoringStore, query: LogQuery, pageSize?: number): Promise<StoredPrediction[][]> {
+  const pages: StoredPrediction[][] = [];
+  for await (const page of store.scanPredictions(query, pageSize)) pages.push([...page]);
+  return pages;
+}
+const flat = async (store: MonitoringStore, query: LogQuery, pageSize?: number) => (await scanAll(store, query, pageSize)).flat();
+const withoutSeq = ({ seq: _seq, ...rest }: StoredPrediction): LoggedPrediction => rest;
+
+function feedback(i: number, over: Partial<FeedbackRecord> = {}): FeedbackRecord {
+  return {
+    endpoint: 'hs', time: T0 + i * 1000, receivedAt: T0 + i * 1000 + 5, label: `true-${i}`, source: 'broker',
+    requestId: `req-${i}`, position: 0, text: `text ${i}`, textSha256: 'f'.repeat(64),
+    prediction: { seq: 10 + i, variant: 'main', model: 'hs-model', version: '3', modelSha256: 'a'.repeat(64), label: `class-${i}`, score: 0.75, at: T0 + i * 900 },
+    newClass: false,
+    ...over,
+  };
+}
+
+function alert(i: number, over: Partial<AlertEventRecord> = {}): AlertEventRecord {
+  return {
+    id: `drift:hs:main:${i}`, state: i % 2 === 0 ? 'fired' : 'resolved', rule: 'drift', endpoint: 'hs', variant: 'main',
+    at: T0 + i * 1000, value: 0.3 + i / 100, threshold: 0.25, message: `drift ${i}`, ...over,
+  };
+}
+
+/**
+ * The MonitoringStore contract (monitoring/store/monitoring-store.ts) run against one adapter, with
+ * a fresh, empty store per test.
+ */
+export function monitoringStoreContract(label: string, open: () => Promise<MonitoringStoreUnderTest>): void {
+  const withStore = async (fn: (s: MonitoringStore, under: MonitoringStoreUnderTest) => Promise<void>) => {
+    const under = await open();
+    try {
+      await fn(under.store, under);
+    } finally {
+      await under.store.close();
+      await under.cleanup();
+    }
+  };
+
+  describe(`monitoring store contract: ${label}`, () => {
+    it('reads back every field of a logged row: null text, Uint32Array hashes, top-k in order, exact scores', () => withStore(async (s) => {
+      const written = [
+        prediction(0),
+        prediction(1, { text: null, requestId: '', position: 3 }),
+        prediction(2, { role: 'shadow', variant: 'challenger', topK: [{ label: 'z', score: 0.9 }], label: 'z', score: 0.9 }),
+        prediction(3, { text: 'Größe 10 × Émile — 中文 ✓', stats: { chars: 1, tokens: 0, digits: 0, upper: 0, nonAscii: 0, tokenHashes: new Uint32Array([0, 1, 0xffffffff]) } }),
+      ];
+      await s.appendPredictions(written);
+      const back = await flat(s, { endpoint: 'hs', role: 'any' });
+      assert.equal(back.length, 4);
+      assert.deepEqual(back.map(withoutSeq), written);
+      for (const r of back) assert.ok(r.stats.tokenHashes instanceof Uint32Array);
+      assert.deepEqual([...back[3]!.stats.tokenHashes], [0, 1, 0xffffffff]);
+      assert.equal(back[1]!.text, null);
+      assert.deepEqual(back[0]!.topK.map((k) => k.label), ['class-0', 'class-b', 'class-c', 'class-d', 'class-e']);
+      assert.equal(back[0]!.topK[4]!.score, 0.0123456789);
+      for (let i = 1; i < back.length; i++) assert.ok(back[i]!.seq > back[i - 1]!.seq, 'seq increases with insertion');
+    }));
+
+    it('filters by endpoint, time range [since, until), variant, model, role (primary by default) and keeps the newest `last`', () => withStore(async (s) => {
+      await s.appendPredictions([
+        ...rows(10),
+        ...rows(3, (i) => ({ endpoint: 'grocery', requestId: `g-${i}` }), 100),
+        ...rows(4, (i) => ({ role: 'shadow', variant: 'challenger', modelSha256: 'b'.repeat(64), requestId: `r-${i}` }), 0),
+        ...rows(2, () => ({ variant: 'b', modelSha256: 'c'.repeat(64) }), 20),
+      ]);
+      const ats = async (q: LogQuery) => (await flat(s, q)).map((r) => (r.at - T0) / 1000);
+      assert.deepEqual(await ats({ endpoint: 'hs' }), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21]);
+      assert.deepEqual(await ats({ endpoint: 'grocery' }), [100, 101, 102]);
+      assert.deepEqual(await ats({ endpoint: 'nope' }), []);
+      assert.deepEqual(await ats({ endpoint: 'hs', since: T0 + 2000, until: T0 + 5000 }), [2, 3, 4], 'since inclusive, until exclusive');
+      assert.deepEqual(await ats({ endpoint: 'hs', since: T0 + 2001, until: T0 + 5001 }), [3, 4, 5]);
+      assert.deepEqual(await ats({ endpoint: 'hs', variant: 'b' }), [20, 21]);
+      assert.deepEqual(await ats({ endpoint: 'hs', modelSha256: 'c'.repeat(64) }), [20, 21]);
+      assert.deepEqual(await ats({ endpoint: 'hs', role: 'shadow' }), [0, 1, 2, 3]);
+      assert.equal((await flat(s, { endpoint: 'hs', role: 'any' })).length, 16);
+      assert.deepEqual(await ats({ endpoint: 'hs', last: 3 }), [9, 20, 21], 'newest 3, oldest first');
+      assert.deepEqual(await ats({ endpoint: 'hs', until: T0 + 5000, last: 2 }), [3, 4]);
+      assert.deepEqual(await ats({ endpoint: 'hs', last: 100 }), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21]);
+      assert.deepEqual(await ats({ endpoint: 'hs', last: 0 }), []);
+      assert.equal(await s.countPredictions({ endpoint: 'hs' }), 12);
+      assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), 16);
+      assert.equal(await s.countPredictions({ endpoint: 'hs', since: T0 + 2000, until: T0 + 5000 }), 3);
+      assert.equal(await s.countPredictions({ endpoint: 'hs', last: 5 }), 5);
+      assert.equal(await s.countPredictions({ endpoint: 'hs', variant: 'b', last: 5 }), 2);
+      await assert.rejects(s.countPredictions({ endpoint: '' }), InputError);
+      await assert.rejects(flat(s, { endpoint: 'hs', last: -1 }), InputError);
+    }));
+
+    it('pages oldest first without repeats or gaps, also across equal times and rows appended out of time order', () => withStore(async (s) => {
+      // 25 rows; times repeat in threes, and the second batch is older than the first.
+      await s.appendPredictions(rows(15, (i) => ({ at: T0 + 100_000 + Math.floor(i / 3) * 10 }), 10));
+      await s.appendPredictions(rows(10, (i) => ({ at: T0 + Math.floor(i / 3) * 10 }), 0));
+      const pages = await scanAll(s, { endpoint: 'hs' }, 7);
+      assert.deepEqual(pages.map((p) => p.length), [7, 7, 7, 4]);
+      const all = pages.flat();
+      assert.deepEqual(all.map((r) => r.requestId), Array.from({ length: 25 }, (_, i) => `req-${i}`));
+      for (let i = 1; i < all.length; i++) {
+        const [a, b] = [all[i - 1]!, all[i]!];
+        assert.ok(a.at < b.at || (a.at === b.at && a.seq < b.seq), 'ordered by time, then insertion');
+      }
+      const lastPages = await scanAll(s, { endpoint: 'hs', last: 12 }, 5);
+      assert.deepEqual(lastPages.map((p) => p.length), [5, 5, 2]);
+      assert.deepEqual(lastPages.flat().map((r) => r.requestId), all.slice(13).map((r) => r.requestId));
+      assert.deepEqual((await scanAll(s, { endpoint: 'hs' }, 25)).map((p) => p.length), [25]);
+      assert.deepEqual((await scanAll(s, { endpoint: 'hs' })).map((p) => p.length), [25], 'default page size 10,000');
+    }));
+
+    it('finds the row of a request id and position, preferring the primary answer; none for unknown or empty ids', () => withStore(async (s) => {
+      await s.appendPredictions([
+        prediction(1, { requestId: 'batch-1', position: 0 }),
+        prediction(2, { requestId: 'batch-1', position: 1 }),
+        prediction(3, { requestId: 'batch-1', position: 1, role: 'shadow', variant: 'challenger' }),
+        prediction(4, { requestId: '' }),
+      ]);
+      assert.equal((await s.findByRequestId('batch-1'))!.position, 0);
+      const p1 = await s.findByRequestId('batch-1', 1);
+      assert.equal(p1!.role, 'primary');
+      assert.equal(p1!.textSha256, prediction(2).textSha256);
+      assert.equal(await s.findByRequestId('batch-1', 2), undefined);
+      assert.equal(await s.findByRequestId('nope'), undefined);
+      assert.equal(await s.findByRequestId(''), undefined);
+    }));
+
+    it('finds the latest primary row of a text on an endpoint, at or before `before`', () => withStore(async (s) => {
+      const sha = prediction(0).textSha256;
+      await s.appendPredictions([
+        prediction(0, { at: T0 + 1000, requestId: 'a' }),
+        prediction(0, { at: T0 + 5000, requestId: 'b' }),
+        prediction(0, { at: T0 + 9000, requestId: 'c', role: 'shadow' }),
+        prediction(0, { at: T0 + 9999, requestId: 'd', endpoint: 'other' }),
+        prediction(1, { at: T0 + 9000, requestId: 'e' }),
+      ]);
+      assert.equal((await s.findLatestByText('hs', sha))!.requestId, 'b');
+      assert.equal((await s.findLatestByText('hs', sha, T0 + 5000))!.requestId, 'b', 'before is inclusive');
+      assert.equal((await s.findLatestByText('hs', sha, T0 + 4999))!.requestId, 'a');
+      assert.equal(await s.findLatestByText('hs', sha, T0 + 999), undefined);
+      assert.equal((await s.findLatestByText('other', sha))!.requestId, 'd');
+      assert.equal(await s.findLatestByText('hs', '0'.repeat(64)), undefined);
+    }));
+
+    it('lists logged endpoints with their row count and time span', () => withStore(async (s) => {
+      assert.deepEqual(await s.listLoggedEndpoints(), []);
+      await s.appendPredictions([...rows(3), ...rows(2, () => ({ endpoint: 'grocery' }), 50), prediction(7, { endpoint: 'hs', role: 'shadow' })]);
+      assert.deepEqual(await s.listLoggedEndpoints(), [
+        { endpoint: 'grocery', rows: 2, first: T0 + 50_000, last: T0 + 51_000 },
+        { endpoint: 'hs', rows: 4, first: T0, last: T0 + 7000 },
+      ]);
+    }));
+
+    it('prunes by age, then the oldest rows beyond maxRows, and says how many went', () => withStore(async (s) => {
+      await s.appendPredictions([...rows(20), ...rows(10, () => ({ endpoint: 'grocery' }), 5)]);
+      const now = T0 + 30_000;
+      assert.equal(await s.prunePredictions({ now, maxAgeMs: 22_000 }), 8 + 3, 'rows with at < now - maxAge');
+      assert.equal(await s.countPredictions({ endpoint: 'hs' }), 12);
+      assert.equal(await s.countPredictions({ endpoint: 'grocery' }), 7);
+      assert.equal(await s.prunePredictions({ now, maxAgeMs: 22_000, maxRows: 15 }), 4);
+      // The 4 oldest insertions were hs rows 8..11.
+      assert.deepEqual((await flat(s, { endpoint: 'hs' })).map((r) => r.requestId), Array.from({ length: 8 }, (_, i) => `req-${12 + i}`));
+      assert.equal(await s.prunePredictions({ now, maxRows: 100 }), 0);
+      assert.equal(await s.prunePredictions({ now }), 0);
+      await assert.rejects(s.prunePredictions({ now, maxRows: -1 }), InputError);
+      assert.equal(await s.prunePredictions({ now, maxRows: 0 }), 15);
+      assert.deepEqual(await s.listLoggedEndpoints(), []);
+      await s.appendPredictions(rows(1));
+      const [again] = await flat(s, { endpoint: 'hs' });
+      assert.ok(again!.seq > 30, 'a seq is never reused, even after the log was emptied');
+    }));
+
+    it('prunes a large log in chunks', () => withStore(async (s) => {
+      for (let b = 0; b < 6; b++) await s.appendPredictions(rows(2000, (i) => ({ requestId: `r${i}` }), b * 2000));
+      assert.equal(await s.prunePredictions({ now: T0 + 12_000_000, maxAgeMs: 12_000_000 - 7_000_000 }), 7000);
+      assert.equal(await s.prunePredictions({ now: T0, maxRows: 1000 }), 4000);
+      assert.equal(await s.countPredictions({ endpoint: 'hs' }), 1000);
+      assert.equal((await flat(s, { endpoint: 'hs' }))[0]!.requestId, 'r11000');
+    }));
+
+    it('stores a batch all or none: one bad row (NaN score, missing field) stores nothing and names the row', () => withStore(async (s) => {
+      await s.appendPredictions(rows(2));
+      const nan = rows(5, (i) => (i === 13 ? { score: Number.NaN } : {}), 10);
+      await assert.rejects(s.appendPredictions(nan), (e: unknown) => e instanceof InputError && e.facts['row'] === 3 && e.facts['field'] === 'score');
+      const missing = rows(5, () => ({}), 20).map((r, i) => (i === 4 ? { ...r, textSha256: undefined as unknown as string } : r));
+      await assert.rejects(s.appendPredictions(missing), (e: unknown) => e instanceof InputError && e.facts['row'] === 4 && e.facts['field'] === 'textSha256');
+      const badHashes = rows(3, (i) => (i === 31 ? { stats: { ...prediction(0).stats, tokenHashes: [1, 2] as unknown as Uint32Array } } : {}), 30);
+      await assert.rejects(s.appendPredictions(badHashes), (e: unknown) => e instanceof InputError && e.facts['field'] === 'stats.tokenHashes');
+      assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), 2);
+      await s.appendPredictions([]);
+      assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), 2);
+    }));
+
+    it('stores feedback with its joined prediction, returns ids, lists it by time with filters and `last`', () => withStore(async (s) => {
+      const records = [
+        feedback(3),
+        feedback(1, { prediction: null, requestId: null, position: null, text: null, newClass: true, source: 'labels.csv' }),
+        feedback(2, { prediction: { ...feedback(2).prediction!, variant: 'b', modelSha256: 'b'.repeat(64) } }),
+        feedback(4, { endpoint: 'grocery' }),
+      ];
+      const ids = await s.addFeedback(records);
+      assert.equal(ids.length, 4);
+      for (let i = 1; i < ids.length; i++) assert.ok(ids[i]! > ids[i - 1]!);
+      const hs = await s.listFeedback({ endpoint: 'hs' });
+      assert.deepEqual(hs, [
+        { ...records[1]!, id: ids[1]! },
+        { ...records[2]!, id: ids[2]! },
+        { ...records[0]!, id: ids[0]! },
+      ], 'oldest time first, every field back');
+      assert.deepEqual((await s.listFeedback({ endpoint: 'hs', since: T0 + 2000, until: T0 + 3000 })).map((f) => f.label), ['true-2']);
+      assert.deepEqual((await s.listFeedback({ endpoint: 'hs', variant: 'main' })).map((f) => f.label), ['true-3']);
+      assert.deepEqual((await s.listFeedback({ endpoint: 'hs', modelSha256: 'b'.repeat(64) })).map((f) => f.label), ['true-2']);
+      assert.deepEqual((await s.listFeedback({ endpoint: 'hs', last: 2 })).map((f) => f.label), ['true-2', 'true-3']);
+      assert.deepEqual((await s.listFeedback({ endpoint: 'grocery' })).map((f) => f.label), ['true-4']);
+      await assert.rejects(s.addFeedback([feedback(5), feedback(6, { time: Number.NaN })]), (e: unknown) => e instanceof InputError && e.facts['row'] === 1);
+      assert.equal((await s.listFeedback({ endpoint: 'hs' })).length, 3, 'a bad record stores none of its batch');
+      assert.deepEqual(await s.addFeedback([]), []);
+    }));
+
+    it('records alert events and lists them newest first, by endpoint, since and limit', () => withStore(async (s) => {
+      for (const i of [2, 0, 3, 1]) await s.recordAlertEvent(alert(i));
+      await s.recordAlertEvent(alert(5, { endpoint: 'grocery', variant: null }));
+      const all = await s.listAlertEvents({});
+      assert.deepEqual(all.map((e) => e.id), [5, 3, 2, 1, 0].map((i) => (i === 5 ? alert(5).id : `drift:hs:main:${i}`)));
+      assert.deepEqual(all[0], alert(5, { endpoint: 'grocery', variant: null }));
+      assert.deepEqual(all[1], alert(3));
+      assert.deepEqual((await s.listAlertEvents({ endpoint: 'hs', since: T0 + 1000 })).map((e) => e.at), [T0 + 3000, T0 + 2000, T0 + 1000]);
+      assert.deepEqual((await s.listAlertEvents({ limit: 2 })).map((e) => e.at), [T0 + 5000, T0 + 3000]);
+      await assert.rejects(s.recordAlertEvent(alert(9, { value: Number.NaN })), InputError);
+      assert.equal((await s.listAlertEvents({})).length, 5);
+    }));
+
+    it('saves, replaces and reads reference profiles by model sha256', () => withStore(async (s) => {
+      assert.equal(await s.getProfile('a'.repeat(64)), undefined);
+      await s.saveProfile('a'.repeat(64), '{"v":1}', { model: 'hs-model', version: '3' });
+      await s.saveProfile('b'.repeat(64), '{"v":"b"}', { model: 'hs-model', version: '4' });
+      assert.equal(await s.getProfile('a'.repeat(64)), '{"v":1}');
+      await s.saveProfile('a'.repeat(64), '{"v":2}', { model: 'hs-model', version: '3' });
+      assert.equal(await s.getProfile('a'.repeat(64)), '{"v":2}');
+      assert.equal(await s.getProfile('b'.repeat(64)), '{"v":"b"}');
+    }));
+
+    it('keeps everything across close and reopen', () => withStore(async (s, under) => {
+      const written = rows(5);
+      await s.appendPredictions(written);
+      const [id] = await s.addFeedback([feedback(1)]);
+      await s.saveProfile('a'.repeat(64), '{"p":1}', { model: 'm', version: '1' });
+      await s.recordAlertEvent(alert(1));
+      await s.close();
+      const again = await under.reopen();
+      try {
+        assert.deepEqual((await flat(again, { endpoint: 'hs' })).map(withoutSeq), written);
+        assert.deepEqual(await again.listFeedback({ endpoint: 'hs' }), [{ ...feedback(1), id: id! }]);
+        assert.equal(await again.getProfile('a'.repeat(64)), '{"p":1}');
+        assert.deepEqual(await again.listAlertEvents({}), [alert(1)]);
+        await again.appendPredictions(rows(1, () => ({}), 9));
+        assert.equal(await again.countPredictions({ endpoint: 'hs' }), 6);
+      } finally {
+        await again.close();
+      }
+    }));
+  });
+}
