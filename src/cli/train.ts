@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
-import { withWorkspace } from '../platform/index.js';
+import { saveReferenceProfile, withWorkspace } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runTrainingPipeline } from '../training/pipeline.js';
 import { TRAINABLE_KIND_NAMES, trainableKind } from '../training/trainable-kinds.js';
@@ -104,6 +104,7 @@ ${COMMON_HELP}`,
         }),
       });
       progress.finish();
+      await saveReferenceProfile(settings, trained, trained.registered === undefined ? { model: kindName, version: trained.sha256.slice(0, 12) } : { model: trained.registered.model, version: String(trained.registered.version) });
       return { run: trained, ...loaded, stored: trained.registered === undefined ? undefined : ws.locateModelArtifact(trained.registered) };
     });
     // After registration, so a refused registration (same bytes) leaves no file either.
@@ -175,3 +176,4 @@ export function parseLevels(raw: string): number[] {
   }
   return levels;
 }
+

@@ -13,6 +13,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   serve: () => import('./serve.js'),
   deploy: () => import('./deploy.js'),
   config: () => import('./config.js'),
+  monitor: () => import('./monitor.js'),
   log: () => import('./log.js'),
   feedback: () => import('./feedback.js'),
 };

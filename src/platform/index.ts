@@ -13,3 +13,4 @@ export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorksp
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';
 export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
 export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';
+export { saveReferenceProfile } from './reference-profile.js';

@@ -11,12 +11,13 @@ export type MonitoringStoreSpec =
   | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
 
 /**
- * The embedded default is `<home>/monitoring.sqlite`, a file of its own beside the registry's, so the
- * log's writes never wait on registry writes (nor the reverse); with a registry URL the log lives in
- * the registry's PostgreSQL database and schema (`mon_*` tables).
+ * `<home>/monitoring.sqlite`, a file of its own beside the registry's, so the log's writes never wait
+ * on registry writes (nor the reverse). With a registry URL the log is meant to live in the
+ * registry's PostgreSQL schema (`mon_*` tables), but that adapter is not built yet: until it is, each
+ * machine logs to its own file under home (README, "Prediction log"), so a shared registry never
+ * stops `lading serve` from starting.
  */
 export function monitoringStoreSpec(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): MonitoringStoreSpec {
-  if (settings.registryUrl !== undefined) return { kind: 'postgres', url: settings.registryUrl, schema: settings.registrySchema };
   return { kind: 'sqlite', path: join(settings.home, 'monitoring.sqlite') };
 }
 
