@@ -7,7 +7,7 @@ import { generateInvoiceLines, invoiceLinesToCsv } from '../demo/invoice-lines.j
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { loadModel, type LoadedModel } from '../models/load-model.js';
 import { topK } from '../models/top-k.js';
-import { startServingProcess, withWorkspace } from '../platform/index.js';
+import { saveReferenceProfile, startServingProcess, withMonitoringStore, withWorkspace } from '../platform/index.js';
 import { registerArtifact, type RegisterArtifactInput } from '../registry/register-artifact.js';
 import type { ModelVersionRecord } from '../registry/model-registry.js';
 import type { Workspace } from '../registry/workspace.js';
@@ -16,6 +16,8 @@ import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { evaluate, type EvalReport } from '../training/evaluate.js';
 import { lookupLabels } from '../training/label-index.js';
 import { runTrainingPipeline } from '../training/pipeline.js';
+import { decodeProfile } from '../monitoring/profile/profile-codec.js';
+import { buildMonitorReport } from '../monitoring/report/monitor-report.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
@@ -71,6 +73,7 @@ ${COMMON_HELP}`,
         validFraction: 0.1, onProgress: (p) => progress.update(`train ${kind}`, p.done, p.total, p.info), signal: ctx.signal,
       });
       progress.finish();
+      await saveReferenceProfile(settings, run, { model: 'invoice-hs', version: kind });
       const path = join(dir, 'models', `${kind}.lading`);
       writeFileAtomic(path, run.bytes);
       // 3. Evaluate the written artifact (load verifies it) on the held-out test file.
@@ -123,11 +126,23 @@ ${COMMON_HELP}`,
       say(`7. stored deployment invoice-hs revision ${stored.revision}: A/B, 90% champion, 10% challenger`);
       return versionOf(best.kind);
     });
-    const served = await serveOnce(settings);
+    const served = await serveOnce(settings, test);
     say(`8. served the invoice-hs deployment at ${served.url} and called it:`);
     say(`   POST /v1/models/invoice-hs:classify {"texts": [2 lines], "key": "shipper-42"} -> ${served.rest}`);
     say(`   POST /v2/models/invoice-hs/infer (Open Inference Protocol V2) -> ${served.oip}`);
-    say(`   GET /metrics -> ${served.metricLines} lines of Prometheus metrics; the server then drained and stopped`);
+    say(`   GET /metrics -> ${served.metricLines} lines of Prometheus metrics`);
+    say(`   then ${served.traffic} test lines in 32-line requests, and the true labels of ${served.feedback} of them to POST /v1/feedback; the server drained, flushed its prediction log and stopped`);
+    const monitor = await withMonitoringStore(settings, (store) => buildMonitorReport(store, AB_DEPLOYMENT.endpoint, { last: served.traffic }, async (sha) => {
+      const json = await store.getProfile(sha);
+      return json === undefined ? undefined : decodeProfile(json);
+    }));
+    say('9. what the monitor saw (`lading monitor report --endpoint invoice-hs`):');
+    say(table(['variant', 'predictions', 'p99 ms', 'estimated accuracy', 'real accuracy', 'labelled', 'drift tests flagged'],
+      monitor.variants.map((v) => {
+        const real = monitor.realAccuracy.byVariant.find((r) => r.variant === v.variant);
+        return [v.variant, v.predictions, v.latencyMs.p99, v.estimatedAccuracy?.estimated ?? null, real?.accuracy ?? null, real?.labelled ?? 0,
+          v.drift ? `${v.drift.tests.filter((t) => t.drift).length} of ${v.drift.tests.length}` : 'no profile'];
+      }), 3));
     say('');
     const next = nextCommands(ctx.cwd, settings.home, best.path, testCsv, champion);
     for (const [i, line] of next.entries()) say(`${i === 0 ? 'next: ' : '      '}${line}`);
@@ -152,7 +167,7 @@ const AB_DEPLOYMENT = {
 };
 
 /** Serves the stored deployment on a free loopback port, sends one REST and one OIP request, and drains it. */
-async function serveOnce(settings: Settings): Promise<{ url: string; rest: string; oip: string; metricLines: number }> {
+async function serveOnce(settings: Settings, test: { readonly texts: readonly string[]; readonly labels: Readonly<Record<string, readonly string[] | undefined>> }): Promise<{ url: string; rest: string; oip: string; metricLines: number; traffic: number; feedback: number }> {
   const server = await startServingProcess({ ...settings, host: '127.0.0.1', port: 0, workers: Math.min(settings.threads, 2), maxDelayMs: 2, token: undefined },
     { deployments: [AB_DEPLOYMENT.endpoint] });
   try {
@@ -163,7 +178,18 @@ async function serveOnce(settings: Settings): Promise<{ url: string; rest: strin
     const rest = await post('/v1/models/invoice-hs:classify', { texts: SAMPLES.slice(0, 2), key: 'shipper-42' });
     const oip = await post('/v2/models/invoice-hs/infer', { id: 'demo-1', inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [SAMPLES[2]] }], outputs: [{ name: 'label' }, { name: 'score' }] });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    return { url: server.url, rest: clip(rest), oip: clip(oip), metricLines: metrics.split('\n').length };
+    // Production traffic for the monitor: the test file in 32-line requests, then a broker's
+    // corrections (the true labels) for one line in five, joined by request id.
+    const traffic = Math.min(test.texts.length, 1000);
+    const truth = test.labels['label'] ?? [];
+    const items: Array<{ requestId: string; position: number; label: string }> = [];
+    for (let at = 0; at < traffic; at += 32) {
+      const texts = test.texts.slice(at, Math.min(traffic, at + 32));
+      const answer = JSON.parse(await post('/v1/models/invoice-hs:classify', { texts, key: `shipper-${at % 7}` })) as { requestId: string };
+      for (let i = 0; i < texts.length; i += 5) items.push({ requestId: answer.requestId, position: i, label: truth[at + i]! });
+    }
+    await post('/v1/feedback', { endpoint: 'invoice-hs', items });
+    return { url: server.url, rest: clip(rest), oip: clip(oip), metricLines: metrics.split('\n').length, traffic, feedback: items.length };
   } finally {
     await server.close();
   }
@@ -183,6 +209,7 @@ function nextCommands(cwd: string, home: string, model: string, testCsv: string,
     `${lading} models lineage invoice-hs ${champion}${where}`,
     `${lading} deploy list${where}`,
     `${lading} serve --deployment invoice-hs --port 8080${where}`,
+    `${lading} monitor report --endpoint invoice-hs${where}`,
   ];
 }
 
