@@ -9,7 +9,7 @@ import { withMonitoringStore } from './monitoring-store.js';
  * and stored by artifact sha256 in the monitoring store, so `lading serve` of this artifact, from a
  * file or the registry, is monitored against it.
  */
-export async function saveReferenceProfile(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, run: TrainRunResult & { readonly sha256: string }, about: { model: string; version: string }): Promise<void> {
+export async function saveReferenceProfile(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, run: Pick<TrainRunResult, 'trainTexts' | 'validation'> & { readonly sha256: string; readonly meta: { readonly labels: readonly string[] } }, about: { model: string; version: string }): Promise<void> {
   const profile = buildReferenceProfile({
     trainTexts: run.trainTexts, validTexts: run.validation.texts, validY: run.validation.y, validProba: run.validation.proba, labels: run.meta.labels,
   });
