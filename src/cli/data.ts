@@ -6,6 +6,7 @@ import { checkLabelLevels, parseLevels } from '../data/levels.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
+import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, utcTime, writeJson, writeLine } from './output.js';
 
@@ -58,20 +59,7 @@ const SUBCOMMANDS: Readonly<Record<string, (ctx: CliContext, argv: readonly stri
 export const verb: Verb = {
   summary: 'import, list and show dataset versions',
   help: OVERVIEW_HELP,
-
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    const handler = SUBCOMMANDS[sub];
-    if (handler === undefined) {
-      throw new InputError('unknown-subcommand', `lading data: unknown subcommand "${sub}"; use import, list or show`, { subcommand: sub },
-        'Run `lading data --help`.');
-    }
-    return handler(ctx, rest);
-  },
+  run: (ctx) => runSubcommand('data', OVERVIEW_HELP, SUBCOMMANDS, ctx),
 };
 
 const IMPORT_OPTIONS = {

@@ -5,6 +5,7 @@ import { feedbackDataset } from '../monitoring/feedback/feedback-dataset.js';
 import { parseTimeSpec } from '../monitoring/log/time-spec.js';
 import { withMonitoringStore, withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
+import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { readFeedbackFile } from './read-feedback-file.js';
 import { writeJson, writeLine } from './output.js';
@@ -59,18 +60,7 @@ const SUBCOMMANDS: Readonly<Record<string, (ctx: CliContext, argv: readonly stri
 export const verb: Verb = {
   summary: 'import delayed labels (feedback) and turn them into a dataset',
   help: OVERVIEW_HELP,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    const handler = SUBCOMMANDS[sub];
-    if (handler === undefined) {
-      throw new InputError('unknown-subcommand', `lading feedback: unknown subcommand "${sub}"; use import or to-dataset`, { subcommand: sub }, 'Run `lading feedback --help`.');
-    }
-    return handler(ctx, rest);
-  },
+  run: (ctx) => runSubcommand('feedback', OVERVIEW_HELP, SUBCOMMANDS, ctx),
 };
 
 const IMPORT_OPTIONS = {

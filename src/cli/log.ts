@@ -7,6 +7,7 @@ import { CSV_COLUMNS, predictionCsvLine, predictionJsonLine, type ExportFormat }
 import { parseTimeSpec } from '../monitoring/log/time-spec.js';
 import { retentionPolicy, withMonitoringStore } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
+import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
 
@@ -58,18 +59,7 @@ const SUBCOMMANDS: Readonly<Record<string, (ctx: CliContext, argv: readonly stri
 export const verb: Verb = {
   summary: 'export, list and prune the prediction log',
   help: OVERVIEW_HELP,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    const handler = SUBCOMMANDS[sub];
-    if (handler === undefined) {
-      throw new InputError('unknown-subcommand', `lading log: unknown subcommand "${sub}"; use export, prune or list`, { subcommand: sub }, 'Run `lading log --help`.');
-    }
-    return handler(ctx, rest);
-  },
+  run: (ctx) => runSubcommand('log', OVERVIEW_HELP, SUBCOMMANDS, ctx),
 };
 
 const EXPORT_OPTIONS = {

@@ -6,6 +6,7 @@ import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.
 import { parseModelRef } from '../registry/model-rules.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
+import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, withRegistry } from './open-registry.js';
 import { table, utcTime, writeJson, writeLine } from './output.js';
@@ -60,24 +61,17 @@ const SUBCOMMANDS: Readonly<Record<string, Handler>> = {
   rollback: runRollback, history: runHistory, lineage: runLineage, export: runExport,
 };
 
+/** Every models subcommand shares one option set, parsed here before its handler runs. */
+const PARSED_SUBCOMMANDS = Object.fromEntries(Object.entries(SUBCOMMANDS).map(([sub, handler]) => [sub, async (ctx: CliContext, argv: readonly string[]) => {
+  const { values, positionals } = parseVerbArgs(`models ${sub}`, argv, OPTIONS);
+  if (values.help) { writeLine(ctx.stdout, OVERVIEW_HELP); return 0; }
+  return handler(ctx, values, positionals);
+}]));
+
 export const verb: Verb = {
   summary: 'model registry: list, show, register, export, alias, approve, reject, rollback, history, lineage',
   help: OVERVIEW_HELP,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    const handler = SUBCOMMANDS[sub];
-    if (handler === undefined) {
-      throw new InputError('unknown-subcommand', `lading models: unknown subcommand "${sub}"; use ${Object.keys(SUBCOMMANDS).join(', ')}`,
-        { subcommand: sub }, 'Run `lading models --help`.');
-    }
-    const { values, positionals } = parseVerbArgs(`models ${sub}`, rest, OPTIONS);
-    if (values.help) { writeLine(ctx.stdout, OVERVIEW_HELP); return 0; }
-    return handler(ctx, values, positionals);
-  },
+  run: (ctx) => runSubcommand('models', OVERVIEW_HELP, PARSED_SUBCOMMANDS, ctx),
 };
 
 function args(sub: string, positionals: readonly string[], names: readonly string[], optional = 0): string[] {

@@ -5,6 +5,7 @@ import type { ReferenceProfile } from '../monitoring/profile/reference-profile.j
 import { buildMonitorReport, DEFAULT_REPORT_LAST, type MonitorReport, type ReportWindow } from '../monitoring/report/monitor-report.js';
 import { withMonitoringStore, withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
+import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { fmt, table, utcTime, writeJson, writeLine } from './output.js';
 
@@ -35,16 +36,7 @@ const OVERVIEW_HELP = `Usage: lading monitor <report|profile> [options]
 export const verb: Verb = {
   summary: 'monitor production: drift, estimated and real accuracy, alerts',
   help: OVERVIEW_HELP,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      writeLine(sub === undefined ? ctx.stderr : ctx.stdout, OVERVIEW_HELP);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'report') return runReport(ctx, rest);
-    if (sub === 'profile') return runProfile(ctx, rest);
-    throw new InputError('unknown-subcommand', `lading monitor: unknown subcommand "${sub}"; use report or profile`, { subcommand: sub }, 'Run `lading monitor --help`.');
-  },
+  run: (ctx) => runSubcommand('monitor', OVERVIEW_HELP, { report: runReport, profile: runProfile }, ctx),
 };
 
 const REPORT_OPTIONS = { ...COMMON_OPTIONS, endpoint: { type: 'string' }, window: { type: 'string' } } as const;
