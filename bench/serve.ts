@@ -109,7 +109,10 @@ const spread = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.
 function fmt(x: number): string { return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(2); }
 
 async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string): Promise<ChildProcess & { pid: number }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores), '--home', join(CACHE, 'serve-home')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The serving path alone: the prediction log's cost is bench:monitor's figure (log on against off).
+  // An environment variable, not --no-log, so that a baseline build from before the log takes it too.
+  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores), '--home', join(CACHE, 'serve-home')],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LADING_LOG: 'false' } });
   await waitReady(port, child);
   const path = `/v1/models/${kind}:classify`;
   wrk(port, path, 1, 16, textsFile, '2'); // JIT warm-up
