@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/config.js';
-import { InputError } from '../core/errors.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
+import { openPgMonitoringStore } from '../monitoring/store/postgres/open-monitoring-store.js';
 import { openSqliteMonitoringStore } from '../monitoring/store/sqlite/open-monitoring-store.js';
 
 /** Which monitoring store a process uses: plain data, so a writer thread can open its own connection to it. */
@@ -11,22 +11,21 @@ export type MonitoringStoreSpec =
   | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
 
 /**
- * `<home>/monitoring.sqlite`, a file of its own beside the registry's, so the log's writes never wait
- * on registry writes (nor the reverse). With a registry URL the log is meant to live in the
- * registry's PostgreSQL schema (`mon_*` tables), but that adapter is not built yet: until it is, each
- * machine logs to its own file under home (README, "Prediction log"), so a shared registry never
- * stops `lading serve` from starting.
+ * With a registry URL: `mon_*` tables in the registry's PostgreSQL schema, so every machine serving
+ * from a shared registry logs to one place and feedback joins predictions answered anywhere (its own
+ * pool, so log appends never queue behind registry queries). Without one: `<home>/monitoring.sqlite`,
+ * a file of its own beside the registry's, so the log's writes never wait on registry writes (nor the reverse).
  */
 export function monitoringStoreSpec(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): MonitoringStoreSpec {
+  if (settings.registryUrl !== undefined && settings.registryUrl !== '') {
+    return { kind: 'postgres', url: settings.registryUrl, schema: settings.registrySchema };
+  }
   return { kind: 'sqlite', path: join(settings.home, 'monitoring.sqlite') };
 }
 
 export async function openMonitoringStore(spec: MonitoringStoreSpec): Promise<MonitoringStore> {
-  if (spec.kind === 'postgres') {
-    // The PostgreSQL adapter (monitoring/store/postgres/) is not merged yet; until then say so plainly.
-    throw new InputError('monitoring-store-unavailable', 'the prediction log has no PostgreSQL store yet (--registry-url)', { registrySchema: spec.schema },
-      'Serve with --no-log for now, or without --registry-url to log to <home>/monitoring.sqlite.');
-  }
+  // Plain data in, a connection of the caller's own out: the log writer thread opens its own this way.
+  if (spec.kind === 'postgres') return openPgMonitoringStore({ url: spec.url, schema: spec.schema });
   mkdirSync(join(spec.path, '..'), { recursive: true });
   return openSqliteMonitoringStore(spec.path);
 }

@@ -1,0 +1,15 @@
+import { MONITORING_TABLES_PG } from './monitoring-schema.js';
+
+/**
+ * The monitoring tables' PostgreSQL schema, as numbered migrations. Append-only: a shipped migration
+ * is never edited (its sha256 is stored and checked on open); change the schema by adding the next.
+ */
+export interface PgMonitoringMigration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
+  // Prediction log, feedback, reference profiles, alert events (postgres/monitoring-schema.ts).
+  { version: 1, sql: MONITORING_TABLES_PG },
+];

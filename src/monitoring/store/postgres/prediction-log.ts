@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
+import { checkPredictionRows } from '../check-records.js';
+import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhere } from '../log-query.js';
+import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
+import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
+import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
+import { inMonitoringTransaction } from './connection.js';
+
+/** Rows one pruning DELETE removes: each is its own commit, so the writer never waits long for row locks. */
+export const PRUNE_CHUNK = 5_000;
+
+const INSERT_COLUMNS = 'request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes';
+const INSERT_TYPES = ['text', 'int4', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'text', 'bytea', 'float8',
+  'int4', 'int4', 'int4', 'int4', 'int4', 'bytea'];
+/**
+ * One statement for a whole batch: each column travels as one array parameter and unnest() turns
+ * them back into rows, so 1,000 rows cost one round trip, not 1,000. The identity column numbers
+ * rows in the order unnest yields them, which is array order.
+ */
+const INSERT_SQL = `INSERT INTO mon_predictions (${INSERT_COLUMNS})
+  SELECT * FROM unnest(${INSERT_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+
+const byRequestSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
+  WHERE request_id = $1 AND position = $2 ORDER BY (role = 'primary') DESC, seq DESC LIMIT 1`;
+const byTextSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
+  WHERE endpoint = $1 AND text_sha256 = $2 AND at <= $3 AND role = 'primary' ORDER BY at DESC, seq DESC LIMIT 1`;
+// Loose index scan: one index seek per distinct endpoint, not a pass over every row.
+const endpointsSql = `WITH RECURSIVE e(endpoint) AS (
+  SELECT MIN(endpoint) FROM mon_predictions
+  UNION ALL SELECT (SELECT MIN(endpoint) FROM mon_predictions WHERE endpoint > e.endpoint) FROM e WHERE e.endpoint IS NOT NULL)
+  SELECT endpoint FROM e WHERE endpoint IS NOT NULL`;
+
+/**
+ * The prediction log in `mon_predictions`. Appends are one transaction of one multi-row INSERT
+ * (see INSERT_SQL) with synchronous_commit off for that transaction only: like the SQLite adapter's
+ * synchronous=NORMAL, a crash of the server may lose the last few hundred milliseconds of log but
+ * never half a batch, and the log writer does not wait for a WAL flush per batch. Feedback does wait
+ * (feedback-store.ts). Pages are keyset pages on (at, seq) through the (endpoint, at, seq) index,
+ * so page 100 costs what page 1 does; OFFSET would re-read every skipped row.
+ */
+export class PgPredictionLog implements PredictionLogStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async appendPredictions(rows: readonly LoggedPrediction[]): Promise<void> {
+    checkPredictionRows(rows);
+    if (rows.length === 0) return;
+    const n = rows.length;
+    const cols: unknown[][] = INSERT_TYPES.map(() => new Array<unknown>(n));
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      const s = r.stats;
+      const values = [r.requestId, r.position, r.at, r.endpoint, r.variant, r.role, r.model, r.version, r.modelSha256,
+        r.text, r.textSha256, r.label, r.score, encodeTopLabels(r.topK), encodeTopScores(r.topK), r.latencyMs,
+        s.chars, s.tokens, s.digits, s.upper, s.nonAscii, encodeTokenHashes(s.tokenHashes)];
+      for (let c = 0; c < values.length; c++) cols[c]![i] = values[c];
+    }
+    await inMonitoringTransaction(this.pool, async (client) => {
+      await client.query('SET LOCAL synchronous_commit = off');
+      await client.query(INSERT_SQL, cols);
+    });
+  }
+
+  async *scanPredictions(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly StoredPrediction[]> {
+    checkLogQuery(query);
+    checkPageSize(pageSize);
+    const params: unknown[] = [];
+    const where = logWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    const k = params.length;
+    let remaining = query.last ?? Infinity;
+    if (remaining === 0) return;
+    let key: { at: number; seq: number } | undefined;
+    if (query.last !== undefined) {
+      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
+      const start = await this.pool.query<{ at: string; seq: string }>(`SELECT at, seq FROM mon_predictions WHERE ${where}
+        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET $${k + 1}`, [...params, query.last - 1]);
+      const s = start.rows[0];
+      if (s !== undefined) key = { at: Number(s.at), seq: Number(s.seq) - 1 };
+    }
+    const first = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT $${k + 1}`;
+    const next = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > ($${k + 1}, $${k + 2}) ORDER BY at, seq LIMIT $${k + 3}`;
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const { rows } = key === undefined
+        ? await this.pool.query<PredictionRow>(first, [...params, limit])
+        : await this.pool.query<PredictionRow>(next, [...params, key.at, key.seq, limit]);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      key = { at: Number(last.at), seq: Number(last.seq) };
+      remaining -= rows.length;
+      yield rows.map(toStoredPrediction);
+      if (rows.length < limit) return;
+    }
+  }
+
+  async countPredictions(query: LogQuery): Promise<number> {
+    const params: unknown[] = [];
+    const where = logWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    const r = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM mon_predictions WHERE ${where}`, params);
+    const n = Number(r.rows[0]?.n ?? 0);
+    return query.last === undefined ? n : Math.min(n, query.last);
+  }
+
+  async findByRequestId(requestId: string, position = 0): Promise<StoredPrediction | undefined> {
+    if (requestId === '') return undefined; // '' is "the caller sent no id": it names no request
+    const row = (await this.pool.query<PredictionRow>(byRequestSql, [requestId, position])).rows[0];
+    return row === undefined ? undefined : toStoredPrediction(row);
+  }
+
+  async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
+    const row = (await this.pool.query<PredictionRow>(byTextSql, [endpoint, textSha256, before ?? Number.MAX_SAFE_INTEGER])).rows[0];
+    return row === undefined ? undefined : toStoredPrediction(row);
+  }
+
+  async listLoggedEndpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>> {
+    const out: Array<{ endpoint: string; rows: number; first: number; last: number }> = [];
+    for (const { endpoint } of (await this.pool.query<{ endpoint: string }>(endpointsSql)).rows) {
+      const span = (await this.pool.query<{ rows: string; first: string; last: string }>(
+        'SELECT COUNT(*) AS rows, MIN(at) AS first, MAX(at) AS last FROM mon_predictions WHERE endpoint = $1', [endpoint])).rows[0]!;
+      out.push({ endpoint, rows: Number(span.rows), first: Number(span.first), last: Number(span.last) });
+    }
+    return out;
+  }
+
+  /**
+   * Age first (per endpoint, through the (endpoint, at, seq) index), then rows beyond maxRows,
+   * oldest seq first. Each chunk of PRUNE_CHUNK rows is its own commit, so the log writer and
+   * readers never wait for the whole purge.
+   */
+  async prunePredictions(policy: RetentionPolicy): Promise<number> {
+    checkRetention(policy);
+    let removed = 0;
+    if (policy.maxAgeMs !== undefined) {
+      const cutoff = policy.now - policy.maxAgeMs;
+      for (const { endpoint } of (await this.pool.query<{ endpoint: string }>(endpointsSql)).rows) {
+        for (;;) {
+          const n = (await this.pool.query(`DELETE FROM mon_predictions WHERE seq IN
+            (SELECT seq FROM mon_predictions WHERE endpoint = $1 AND at < $2 LIMIT ${PRUNE_CHUNK})`, [endpoint, Math.floor(cutoff)])).rowCount ?? 0;
+          removed += n;
+          if (n < PRUNE_CHUNK) break;
+        }
+      }
+    }
+    if (policy.maxRows !== undefined) {
+      let excess = Number((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM mon_predictions')).rows[0]?.n ?? 0) - policy.maxRows;
+      while (excess > 0) {
+        const n = (await this.pool.query('DELETE FROM mon_predictions WHERE seq IN (SELECT seq FROM mon_predictions ORDER BY seq LIMIT $1)',
+          [Math.min(excess, PRUNE_CHUNK)])).rowCount ?? 0;
+        if (n === 0) break;
+        removed += n;
+        excess -= n;
+      }
+    }
+    return removed;
+  }
+}
