@@ -2,8 +2,8 @@
  * Monitoring benchmark (`npm run bench:monitor`), in one run, on the HS4 fasttext model:
  * - serving with the prediction log on and off (`lading serve` vs `lading serve --no-log`, the same
  *   wrk load, interleaved rounds): single-text requests/s and 32-text texts/s; the budget is 10%;
- * - log ingest into SQLite (and PostgreSQL when LADING_BENCH_PG_URL or LADING_TEST_PG_URL is set and
- *   the adapter exists), rows/s of realistic 1,000-row batches;
+ * - log ingest into SQLite (and PostgreSQL when LADING_BENCH_PG_URL or LADING_TEST_PG_URL is set),
+ *   rows/s of realistic 1,000-row batches;
  * - `monitor report` (drift against the reference, CBPE estimate, real accuracy) over 1M logged
  *   predictions, and the memory of a logging server across 1M predictions;
  * - the drift detectors' quality on the shared datasets (bench/monitor-detectors.ts): false alarms on
