@@ -1,4 +1,5 @@
 import type { LoggedPrediction, StoredPrediction } from '../log/logged-prediction.js';
+import type { PredictionColumns } from './prediction-columns.js';
 
 /**
  * Where monitoring keeps what production saw: the prediction log, delayed labels (feedback), the
@@ -31,6 +32,8 @@ export interface PredictionLogStore {
   appendPredictions(rows: readonly LoggedPrediction[]): Promise<void>;
   /** Rows of the query, oldest first, in pages of at most `pageSize` (default 10,000) so 1M rows never sit in memory at once. */
   scanPredictions(query: LogQuery, pageSize?: number): AsyncIterable<readonly StoredPrediction[]>;
+  /** The same rows as scanPredictions, as columns (prediction-columns.ts): what readers of whole windows use. */
+  scanPredictionColumns(query: LogQuery, pageSize?: number): AsyncIterable<PredictionColumns>;
   countPredictions(query: LogQuery): Promise<number>;
   /** The logged row of one text of one request (position 0 unless given); undefined when none. */
   findByRequestId(requestId: string, position?: number): Promise<StoredPrediction | undefined>;

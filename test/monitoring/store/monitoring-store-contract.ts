@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
 import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
+import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
 import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore } from '../../../src/monitoring/store/monitoring-store.js';
 import { prediction, rows } from './fixtures.js';
 
@@ -121,6 +122,39 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.deepEqual(lastPages.flat().map((r) => r.requestId), all.slice(13).map((r) => r.requestId));
       assert.deepEqual((await scanAll(s, { endpoint: 'hs' }, 25)).map((p) => p.length), [25]);
       assert.deepEqual((await scanAll(s, { endpoint: 'hs' })).map((p) => p.length), [25], 'default page size 10,000');
+    }));
+
+    it('scans the same rows as columns: equal to the row scan, streams numbered stably across pages', () => withStore(async (s) => {
+      await s.appendPredictions(rows(9, (i) => (i === 4 ? { variant: 'main', text: null } : { variant: i % 3 === 0 ? 'b' : 'main' }), 0));
+      await s.appendPredictions(rows(6, (i) => ({ modelSha256: 'b'.repeat(64), version: '4', role: i % 2 === 0 ? 'shadow' : 'primary' }), 9));
+      for (const query of [{ endpoint: 'hs', role: 'any' as const }, { endpoint: 'hs', last: 7 }, { endpoint: 'hs', variant: 'b' }]) {
+        const expected = columnsFromRows(await flat(s, query), new StreamNumbering());
+        const pages: PredictionColumns[] = [];
+        for await (const page of s.scanPredictionColumns(query, 4)) pages.push(page);
+        assert.ok(pages.every((p) => p.length <= 4), 'pages of at most pageSize rows');
+        const streams = pages.at(-1)?.streams ?? [];
+        const got = { seq: [] as number[], at: [] as number[], stream: [] as string[], label: [] as string[], score: [] as number[], latency: [] as number[],
+          stats: [] as number[][], hashes: [] as number[][], text: [] as (string | null)[] };
+        for (const p of pages) {
+          for (let i = 0; i < p.length; i++) {
+            got.seq.push(p.seq[i]!); got.at.push(p.at[i]!); got.stream.push(JSON.stringify(streams[p.stream[i]!])); got.label.push(p.label[i]!);
+            got.score.push(p.score[i]!); got.latency.push(p.latencyMs[i]!);
+            got.stats.push([p.chars[i]!, p.tokens[i]!, p.digits[i]!, p.upper[i]!, p.nonAscii[i]!]);
+            got.hashes.push([...p.tokenHashes.subarray(p.tokenStart[i]!, p.tokenStart[i + 1]!)]);
+            got.text.push(p.text[i]!);
+          }
+        }
+        const e = expected;
+        assert.deepEqual(got.seq, [...e.seq], JSON.stringify(query));
+        assert.deepEqual(got.at, [...e.at]);
+        assert.deepEqual(got.stream, [...e.stream].map((k) => JSON.stringify(e.streams[k])));
+        assert.deepEqual(got.label, e.label);
+        assert.deepEqual(got.score, [...e.score]);
+        assert.deepEqual(got.latency, [...e.latencyMs]);
+        assert.deepEqual(got.stats, Array.from({ length: e.length }, (_, i) => [e.chars[i]!, e.tokens[i]!, e.digits[i]!, e.upper[i]!, e.nonAscii[i]!]));
+        assert.deepEqual(got.hashes, Array.from({ length: e.length }, (_, i) => [...e.tokenHashes.subarray(e.tokenStart[i]!, e.tokenStart[i + 1]!)]));
+        assert.deepEqual(got.text, e.text);
+      }
     }));
 
     it('finds the row of a request id and position, preferring the primary answer; none for unknown or empty ids', () => withStore(async (s) => {

@@ -41,6 +41,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
     scanPredictions: (query, pageSize) => log.scanPredictions(query, pageSize),
+    scanPredictionColumns: (query, pageSize) => log.scanPredictionColumns(query, pageSize),
     countPredictions: (query) => log.countPredictions(query),
     findByRequestId: (requestId, position) => log.findByRequestId(requestId, position),
     findLatestByText: (endpoint, textSha256, before) => log.findLatestByText(endpoint, textSha256, before),

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import { checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhere } from '../log-query.js';
+import { scanColumnsViaRows, type PredictionColumns } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
@@ -59,6 +60,10 @@ export class PgPredictionLog implements PredictionLogStore {
       await client.query('SET LOCAL synchronous_commit = off');
       await client.query(INSERT_SQL, cols);
     });
+  }
+
+  scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
+    return scanColumnsViaRows(this.scanPredictions(query, pageSize));
   }
 
   async *scanPredictions(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly StoredPrediction[]> {
