@@ -16,6 +16,7 @@ const OPTIONS = {
   actor: { type: 'string' },
   share: { type: 'string' },
   alias: { type: 'string' },
+  'no-log-text': { type: 'boolean', default: false },
 } as const;
 
 const ACTIONS = new Set(['set', 'canary', 'promote', 'switch', 'rollback', 'remove', 'show', 'history', 'list']);
@@ -30,7 +31,7 @@ with \`lading serve --deployment ENDPOINT\` on the same registry apply changes w
 without a restart.
 
 Actions:
-  set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}]
+  set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}] [--no-log-text]
   canary ENDPOINT VARIANT --share PERCENT   give one primary PERCENT of the traffic
   promote ENDPOINT VARIANT [--alias ALIAS]  make VARIANT the only variant; with --alias, also move
                                             ALIAS of its model to its version and serve NAME@ALIAS
@@ -55,6 +56,8 @@ Options:
   --reason TEXT   recorded with the revision (and the alias change)
   --actor NAME    who made the change (env LADING_ACTOR; default: the login name)
   --alias ALIAS   promote and rollback: move a model alias together with the deployment
+  --no-log-text   set: the prediction log keeps only each text's sha256 for this endpoint, never
+                  the text (confidential descriptions); kept through canary and promote
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -76,13 +79,18 @@ ${COMMON_HELP}`,
     if (values.alias !== undefined && action !== 'promote' && action !== 'rollback') {
       throw new InputError('bad-flag', `lading deploy ${action}: --alias goes with promote and rollback only`, { action: action ?? '' }, 'Run `lading deploy --help`.');
     }
+    if (values['no-log-text'] && action !== 'set') {
+      throw new InputError('bad-flag', `lading deploy ${action}: --no-log-text goes with set only (later changes keep it)`, { action: action ?? '' }, 'Run `lading deploy --help`.');
+    }
     const alias = values.alias;
     const release = { actor, ...(values.reason !== undefined ? { reason: values.reason } : {}), ...(alias !== undefined ? { alias } : {}) };
     const out = await withWorkspace(ctx.settings(values), async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
       const control = new DeploymentControl(ws.deployments);
       const releases = new ReleaseControl(ws, control);
       switch (action) {
-        case 'set': return control.deploy({ endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants }, actor, reason);
+        case 'set': return control.deploy({
+          endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants, ...(values['no-log-text'] ? { logText: false } : {}),
+        }, actor, reason);
         case 'canary': return control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), Number(need(values.share, '--share')), actor, reason);
         case 'promote':
           if (alias !== undefined) return releases.release({ endpoint: need(endpoint, 'ENDPOINT'), variant: need(extra, 'VARIANT'), ...release });
@@ -108,7 +116,7 @@ ${COMMON_HELP}`,
     const records = 'deployment' in out ? out.deployment : out;
     const rows = Array.isArray(records) ? records : [records];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [
-      r.endpoint, r.revision, r.action, r.spec?.mode ?? '(removed)',
+      r.endpoint, r.revision, r.action, r.spec ? `${r.spec.mode}${r.spec.logText === false ? ' (texts not logged)' : ''}` : '(removed)',
       r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, utcTime(r.at),
     ])));
     return 0;

@@ -18,4 +18,10 @@ export interface DeploymentSpec {
   readonly endpoint: string;
   readonly mode: DeploymentMode;
   readonly variants: readonly VariantSpec[];
+  /**
+   * false: the prediction log keeps only each text's sha256 for this endpoint, never the text (for
+   * customers whose goods descriptions are confidential; feedback still joins by text hash).
+   * Absent: the serving process's `logText` setting decides.
+   */
+  readonly logText?: boolean;
 }

@@ -31,7 +31,7 @@ export class DeploymentControl {
   async promote(endpoint: string, variant: string, actor: string, reason: string | null = null, options: ChangeOptions & { readonly model?: string } = {}): Promise<DeploymentRecord> {
     const { spec, revision } = await this.live(endpoint);
     const v = this.variantOf(endpoint, spec, variant);
-    const next = validateDeployment({ endpoint, mode: 'single', variants: [{ ...v, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
+    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: 'single', variants: [{ ...v, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
     return this.store.append(endpoint, next, 'promote', actor, reason, options.fromRevision ?? revision);
   }
 
@@ -56,7 +56,7 @@ export class DeploymentControl {
       const w = otherTotal > 0 ? (x.weight / otherTotal) * (100 - percent) : (100 - percent) / others.length;
       return { ...x, weight: w };
     });
-    const next = validateDeployment({ endpoint, mode: spec.mode === 'single' ? 'canary' : spec.mode, variants });
+    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: spec.mode === 'single' ? 'canary' : spec.mode, variants });
     return this.store.append(endpoint, next, 'canary', actor, reason, revision);
   }
 
@@ -115,4 +115,9 @@ export function rollbackTarget(history: readonly DeploymentRecord[]): Deployment
   while (k < history.length && history[history.length - 1 - k]!.action === 'rollback') k++;
   const base = history.length - 1 - k;
   return base - (k + 1) >= 0 ? history[base - (k + 1)] : undefined;
+}
+
+/** What a change of variants keeps of the endpoint itself (today: whether its texts are logged). */
+function endpointOptions(spec: DeploymentSpec): Pick<DeploymentSpec, 'logText'> {
+  return spec.logText === undefined ? {} : { logText: spec.logText };
 }

@@ -60,7 +60,8 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
   }
   const writer = new LogWriter({
     sink, flushMs: settings.logFlushMs, capacityTexts: settings.logQueueTexts,
-    logText: () => settings.logText, metrics: plane.metrics.registry, warn: options.warn,
+    // The endpoint's own word (its deployment's logText) wins over the process setting only to log less.
+    logText: (endpoint) => settings.logText && plane.endpoint(endpoint)?.spec?.logText !== false, metrics: plane.metrics.registry, warn: options.warn,
   });
   const unsubscribe = plane.observe('prediction-log', writer.observer);
   const warn = options.warn ?? ((line: string) => console.warn(line));

@@ -31,6 +31,9 @@ export function validateDeployment(spec: DeploymentSpec): DeploymentSpec {
   if (!Array.isArray(spec.variants) || spec.variants.length === 0) {
     throw new InputError('no-variants', `deployment ${spec.endpoint} has no variants`, { endpoint: spec.endpoint });
   }
+  if (spec.logText !== undefined && typeof spec.logText !== 'boolean') {
+    throw new InputError('bad-log-text', `deployment ${spec.endpoint}: logText must be true or false, got ${JSON.stringify(spec.logText)}`, { endpoint: spec.endpoint, field: 'logText' });
+  }
   const seen = new Set<string>();
   for (const v of spec.variants) {
     if (!NAME_RE.test(v.name)) {

@@ -62,3 +62,37 @@ test('lading deploy: rollbacks in a row walk back, and promote/rollback --alias 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lading deploy set --no-log-text: the endpoint keeps it through canary, promote and release; misplaced it is refused and writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-cli-deploy-'));
+  const home = join(dir, 'home');
+  const run = async (...argv: string[]) => runVerb(deploy, [...argv, '--home', home, '--actor', 'ann']);
+  const json = async <T>(...argv: string[]): Promise<T> => {
+    const r = await run(...argv, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as T;
+  };
+  try {
+    const ws = openEmbeddedWorkspace(home);
+    for (const seed of [1, 2]) {
+      await ws.registerModelVersion({ name: 'm', artifactBytes: syntheticArtifact(seed), actor: 'ana' });
+      await ws.approveVersion({ name: 'm', version: seed, actor: 'bo' });
+    }
+    await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+    ws.close();
+    const set = await json<DeploymentRecord>('set', 'hs', '--mode', 'ab', '--variant', 'a=m@champion', '--variant', 'b=m@2', '--no-log-text');
+    assert.equal(set.spec!.logText, false);
+    assert.equal((await json<DeploymentRecord>('canary', 'hs', 'b', '--share', '30')).spec!.logText, false);
+    assert.equal((await json<DeploymentRecord>('promote', 'hs', 'b')).spec!.logText, false);
+    assert.match((await run('show', 'hs')).stdout, /single \(texts not logged\)/);
+    const before = (await json<DeploymentRecord[]>('history', 'hs')).length;
+    const misplaced = await run('promote', 'hs', 'b', '--no-log-text');
+    assert.notEqual(misplaced.code, 0);
+    assert.match(misplaced.stderr, /--no-log-text goes with set only/);
+    assert.equal((await json<DeploymentRecord[]>('history', 'hs')).length, before, 'a refused command writes nothing');
+    const plain = await json<DeploymentRecord>('set', 'other', '--variant', 'a=m@champion');
+    assert.equal(plain.spec!.logText, undefined, 'without the flag the serving process setting decides');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

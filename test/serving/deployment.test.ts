@@ -26,6 +26,8 @@ test('validateDeployment refuses broken shapes with the problem named', () => {
   assert.throws(() => validateDeployment({ ...ab, variants: [ab.variants[0]!, ab.variants[0]!] }), /twice/);
   assert.throws(() => validateDeployment({ ...ab, mode: 'single' }), /single deployment needs exactly one primary/);
   assert.throws(() => validateDeployment({ ...ab, variants: ab.variants.map((v) => ({ ...v, weight: 0 })) }), /weight above 0/);
+  assert.throws(() => validateDeployment({ ...ab, logText: 'no' as unknown as boolean }), /logText must be true or false/);
+  assert.equal(validateDeployment({ ...ab, logText: false }).logText, false);
   assert.throws(() => validateDeployment({ ...ab, mode: 'blue-green' }), /exactly one of them/);
   assert.throws(() => validateDeployment({ ...ab, variants: [{ ...ab.variants[0]!, weight: -1 }] }), /weight/);
   assert.equal(validateDeployment(ab), ab);

@@ -110,3 +110,25 @@ test('with the store locked by another writer, a full queue drops and counts whi
     await s.close();
   }
 });
+
+test("an endpoint's own logText: false keeps its texts out of the log while other endpoints keep theirs, through later variant changes", async () => {
+  const s = await serveModel(fx.a);
+  try {
+    await s.plane.deploy({ endpoint: 'open', mode: 'single', variants: [{ name: 'main', model: fx.a, weight: 1, role: 'primary' }] });
+    // What `lading deploy set hs ... --no-log-text` stores, applied live as deployment sync does.
+    await s.plane.deploy({ endpoint: 'hs', mode: 'single', logText: false, variants: [{ name: 'main', model: fx.a, weight: 1, role: 'primary' }] });
+    assert.equal((await classify(s.url, ['CONFIDENTIAL widget 42'], 'secret-2')).status, 200);
+    const open = await fetch(`${s.url}/v1/models/open:classify`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'open-1' }, body: JSON.stringify({ texts: ['steel bolts m8'] }),
+    });
+    assert.equal(open.status, 200);
+    await s.log!.flush();
+    const secret = await s.log!.store.findByRequestId('secret-2');
+    assert.equal(secret?.endpoint, 'hs');
+    assert.equal(secret?.text, null, 'the confidential endpoint logs no text');
+    assert.match(secret!.textSha256, /^[0-9a-f]{64}$/);
+    assert.equal((await s.log!.store.findByRequestId('open-1'))?.text, 'steel bolts m8', 'another endpoint still logs its texts');
+  } finally {
+    await s.close();
+  }
+});
