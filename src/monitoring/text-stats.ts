@@ -26,9 +26,14 @@ export const MAX_TOKEN_HASHES = 48;
 
 /** FNV-1a over the token's UTF-16 code units: 32 bits, stable across processes and versions (stored in logs). */
 export function tokenHash(token: string): number {
+  return tokenHashOf(token, 0, token.length);
+}
+
+/** tokenHash of text.slice(start, end), without making the slice (the log hashes every token it writes). */
+export function tokenHashOf(text: string, start: number, end: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) {
-    h ^= token.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
@@ -36,9 +41,18 @@ export function tokenHash(token: string): number {
 
 const starts = new Int32Array(1024);
 const ends = new Int32Array(1024);
+const scratch = new Uint32Array(MAX_TOKEN_HASHES);
 
 /** Statistics of one raw text (normalised here with the same normaliseText every featuriser uses). */
 export function computeTextStats(text: string): TextStats {
+  return textStatsOfNormalised(text, normaliseText(text));
+}
+
+/**
+ * computeTextStats for a caller that has normaliseText(text) already: the log writer also hashes it
+ * for the text key, and normalising twice was a tenth of its time per row.
+ */
+export function textStatsOfNormalised(text: string, normalised: string): TextStats {
   let digits = 0;
   let upper = 0;
   let nonAscii = 0;
@@ -52,15 +66,13 @@ export function computeTextStats(text: string): TextStats {
       if (ch !== ch.toLowerCase()) upper++;
     }
   }
-  const normalised = normaliseText(text);
   const n = tokenSpans(normalised, starts, ends);
-  const seen = new Uint32Array(Math.min(n, MAX_TOKEN_HASHES));
   let kept = 0;
   for (let k = 0; k < n && kept < MAX_TOKEN_HASHES; k++) {
-    const h = tokenHash(normalised.slice(starts[k], ends[k]));
+    const h = tokenHashOf(normalised, starts[k]!, ends[k]!);
     let dup = false;
-    for (let j = 0; j < kept; j++) if (seen[j] === h) { dup = true; break; }
-    if (!dup) seen[kept++] = h;
+    for (let j = 0; j < kept; j++) if (scratch[j] === h) { dup = true; break; }
+    if (!dup) scratch[kept++] = h;
   }
-  return { chars: text.length, tokens: n, digits, upper, nonAscii, tokenHashes: seen.slice(0, kept) };
+  return { chars: text.length, tokens: n, digits, upper, nonAscii, tokenHashes: scratch.slice(0, kept) };
 }

@@ -1,8 +1,9 @@
 import type { PredictionEvent } from '../../serving/prediction-observers.js';
 import { eventTopK } from '../../serving/prediction-observers.js';
-import { computeTextStats } from '../text-stats.js';
+import { textStatsOfNormalised } from '../text-stats.js';
 import { LOGGED_TOP_K, type LoggedPrediction, type RankedLabel } from './logged-prediction.js';
-import { textSha256 } from './text-key.js';
+import { normalisedTextSha256 } from './text-key.js';
+import { normaliseText } from '../../text/normalise.js';
 
 /**
  * Answered calls on their way from the server's event loop to the log's writer thread, packed in
@@ -192,6 +193,7 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
       const len = batch.textLengths[row]!;
       const text = batch.textData.slice(offset, offset + len);
       offset += len;
+      const normalised = normaliseText(text);
       const n = eventTopK(event, r, LOGGED_TOP_K, rankIds, rankScores);
       const topK: RankedLabel[] = new Array(n);
       for (let k = 0; k < n; k++) topK[k] = { label: labels[rankIds[k]!]!, score: rankScores[k]! };
@@ -199,9 +201,9 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
       out[row] = {
         requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,
         model: key.model, version: key.version, modelSha256: key.modelSha256,
-        text: key.logText ? text : null, textSha256: textSha256(text),
+        text: key.logText ? text : null, textSha256: normalisedTextSha256(normalised),
         label: topK[0]?.label ?? '', score: topK[0]?.score ?? 0, topK,
-        latencyMs: batch.callLatencyMs[c]!, stats: computeTextStats(text),
+        latencyMs: batch.callLatencyMs[c]!, stats: textStatsOfNormalised(text, normalised),
       };
     }
   }

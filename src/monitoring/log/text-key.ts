@@ -8,5 +8,10 @@ import { normaliseText } from '../../text/normalise.js';
  * cheaper than createHash for a short text, and the log hashes every text it writes.
  */
 export function textSha256(text: string): string {
-  return hash('sha256', normaliseText(text), 'hex');
+  return normalisedTextSha256(normaliseText(text));
+}
+
+/** textSha256 of a text already normalised with normaliseText. */
+export function normalisedTextSha256(normalised: string): string {
+  return hash('sha256', normalised, 'hex');
 }
