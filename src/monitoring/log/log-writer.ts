@@ -13,6 +13,12 @@ export interface LogWriterOptions {
   readonly batchFloats?: number;
   /** Texts queued or being written at most (default 50,000); beyond it answers are dropped and counted. */
   readonly capacityTexts?: number;
+  /**
+   * Probabilities queued or being written at most (default 4 batches' worth, 16M floats, 64 MB):
+   * the queue's memory stays bounded whatever the models' class counts (50,000 texts of a
+   * 1,200-class model would otherwise hold 240 MB).
+   */
+  readonly capacityFloats?: number;
   /** Whether an endpoint's rows keep the text (default: all do). false keeps only its sha256. */
   readonly logText?: (endpoint: string) => boolean;
   /** Where lading_log_* metrics go (the serving plane's registry); none when absent. */
@@ -50,6 +56,8 @@ export class LogWriter {
   private readonly pool: Float32Array[] = [];
   private queuedTexts = 0;
   private inFlightTexts = 0;
+  private queuedFloats = 0;
+  private inFlightFloats = 0;
   private inFlight = 0;
   private acceptedTexts = 0;
   private settledTexts = 0;
@@ -70,6 +78,7 @@ export class LogWriter {
   private readonly batchTexts: number;
   private readonly batchFloats: number;
   private readonly capacity: number;
+  private readonly capacityFloats: number;
   private readonly logText: (endpoint: string) => boolean;
   private readonly warn: (line: string) => void;
   private readonly warnEveryMs: number;
@@ -81,6 +90,7 @@ export class LogWriter {
     this.batchTexts = options.batchTexts ?? DEFAULT_LOG_BATCH_TEXTS;
     this.batchFloats = options.batchFloats ?? 4 << 20;
     this.capacity = options.capacityTexts ?? DEFAULT_LOG_CAPACITY_TEXTS;
+    this.capacityFloats = Math.max(options.capacityFloats ?? 4 * this.batchFloats, this.batchFloats);
     this.logText = options.logText ?? (() => true);
     this.warn = options.warn ?? ((line) => console.warn(line));
     this.warnEveryMs = options.warnEveryMs ?? 10_000;
@@ -109,7 +119,8 @@ export class LogWriter {
       this.drop(n, 'closed');
       return;
     }
-    if (this.queuedTexts + this.inFlightTexts + n > this.capacity) {
+    const floats = n * event.model.labels.length;
+    if (this.queuedTexts + this.inFlightTexts + n > this.capacity || this.queuedFloats + this.inFlightFloats + floats > this.capacityFloats) {
       this.drop(n, 'queue-full');
       return;
     }
@@ -120,6 +131,7 @@ export class LogWriter {
     if (sendLabels) this.sentLabels.add(event.model.sha256);
     this.builder.add(event, this.logText(event.endpoint), sendLabels);
     this.queuedTexts += n;
+    this.queuedFloats += floats;
     this.acceptedTexts += n;
     if (this.builder.texts >= this.batchTexts) {
       this.seal();
@@ -184,6 +196,8 @@ export class LogWriter {
     this.inFlight++;
     this.queuedTexts -= batch.texts;
     this.inFlightTexts += batch.texts;
+    this.queuedFloats -= batch.proba.length;
+    this.inFlightFloats += batch.proba.length;
     this.options.sink.append(batch).then(
       ({ rows, proba }) => {
         this.rowsWritten += rows;
@@ -198,6 +212,7 @@ export class LogWriter {
     ).finally(() => {
       this.inFlight--;
       this.inFlightTexts -= batch.texts;
+      this.inFlightFloats -= batch.proba.length;
       this.settledTexts += batch.texts;
       this.settle();
       this.pump();
@@ -221,7 +236,7 @@ export class LogWriter {
     if (reason === 'closed') return; // an answer racing the shutdown: counted, nothing to warn about
     this.droppedSinceWarning += texts;
     this.lastReason = reason === 'queue-full'
-      ? `the queue is full (${this.capacity} texts): the monitoring store is not keeping up`
+      ? `the queue is full (${this.capacity} texts or ${Math.round(this.capacityFloats * 4 / 2 ** 20)} MB of probabilities): the monitoring store is not keeping up`
       : `the monitoring store failed: ${error instanceof Error ? error.message : String(error)}`;
     this.warnDropped();
   }

@@ -98,7 +98,7 @@ test('a full queue drops and counts (metric and one warning), and what was queue
   assert.equal(w.stats().queuedTexts, 40);
   assert.equal(w.stats().dropped, 20);
   assert.equal(warnings.length, 1, 'one warning line per interval, not one per drop');
-  assert.match(warnings[0]!, /dropped 2 answered text\(s\).*queue is full \(40 texts\)/);
+  assert.match(warnings[0]!, /dropped 2 answered text\(s\).*queue is full \(40 texts/);
   const text = await metrics.metrics();
   assert.match(text, /lading_log_dropped_total\{reason="queue-full"\} 20/);
   assert.match(text, /lading_log_queue_texts 40/);
@@ -107,6 +107,23 @@ test('a full queue drops and counts (metric and one warning), and what was queue
   assert.equal(sink.rows.length, 40);
   assert.ok(sink.batches.every((n) => n <= 10), `batches of at most batchTexts texts: ${sink.batches.join(',')}`);
   assert.match(await metrics.metrics(), /lading_log_rows_total 40/);
+  await w.close();
+});
+
+test('the queue is also bounded in probabilities, so a many-class model cannot grow it past capacityFloats', async () => {
+  const sink = new GatedSink();
+  sink.hold();
+  // 6 classes: 2 texts are 12 floats; 120 floats hold 10 calls whatever capacityTexts says.
+  const w = new LogWriter({ sink, flushMs: 60_000, batchTexts: 4, batchFloats: 60, capacityTexts: 1000, capacityFloats: 120, warn: () => undefined });
+  for (let i = 0; i < 25; i++) w.observer(event(['t1', 't2'], [`r${i}`]));
+  assert.equal(w.stats().queuedTexts, 20);
+  assert.equal(w.stats().dropped, 30);
+  sink.open();
+  await w.flush();
+  assert.equal(sink.rows.length, 20, 'what was queued is written');
+  w.observer(event(['after', 'drain'], ['late']));
+  await w.flush();
+  assert.equal(sink.rows.length, 22, 'room again once written');
   await w.close();
 });
 
