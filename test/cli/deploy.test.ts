@@ -9,28 +9,36 @@ import type { DeploymentRecord } from '../../src/registry/deployment-store.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { syntheticArtifact } from '../registry/models/fixtures.js';
 
-test('lading deploy: rollbacks in a row walk back, and promote/rollback --alias release a model with its alias', async () => {
+/** A workspace with model m versions 1 and 2 (approved, m@champion = 1), and the deploy verb run in it as 'ann'. */
+async function deployHome() {
   const dir = mkdtempSync(join(tmpdir(), 'lading-cli-deploy-'));
   const home = join(dir, 'home');
-  const champion = async () => {
-    const ws = openEmbeddedWorkspace(home);
-    try { return (await ws.resolveModel('m@champion')).version; } finally { ws.close(); }
-  };
   const run = async (...argv: string[]) => runVerb(deploy, [...argv, '--home', home, '--actor', 'ann']);
   const json = async <T>(...argv: string[]): Promise<T> => {
     const r = await run(...argv, '--json');
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as T;
   };
+  const ws = openEmbeddedWorkspace(home);
   try {
-    const ws = openEmbeddedWorkspace(home);
     for (const seed of [1, 2]) {
       await ws.registerModelVersion({ name: 'm', artifactBytes: syntheticArtifact(seed), actor: 'ana' });
       await ws.approveVersion({ name: 'm', version: seed, actor: 'bo' });
     }
     await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+  } finally {
     ws.close();
+  }
+  return { dir, home, run, json };
+}
 
+test('lading deploy: rollbacks in a row walk back, and promote/rollback --alias release a model with its alias', async () => {
+  const { dir, home, run, json } = await deployHome();
+  const champion = async () => {
+    const ws = openEmbeddedWorkspace(home);
+    try { return (await ws.resolveModel('m@champion')).version; } finally { ws.close(); }
+  };
+  try {
     await json('set', 'hs', '--mode', 'canary', '--variant', 'stable=m@champion:90', '--variant', 'new=m@2:10');
     await json('canary', 'hs', 'new', '--share', '50');
     await json('promote', 'hs', 'new');
@@ -64,22 +72,8 @@ test('lading deploy: rollbacks in a row walk back, and promote/rollback --alias 
 });
 
 test('lading deploy set --no-log-text: the endpoint keeps it through canary, promote and release; misplaced it is refused and writes nothing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lading-cli-deploy-'));
-  const home = join(dir, 'home');
-  const run = async (...argv: string[]) => runVerb(deploy, [...argv, '--home', home, '--actor', 'ann']);
-  const json = async <T>(...argv: string[]): Promise<T> => {
-    const r = await run(...argv, '--json');
-    assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as T;
-  };
+  const { dir, run, json } = await deployHome();
   try {
-    const ws = openEmbeddedWorkspace(home);
-    for (const seed of [1, 2]) {
-      await ws.registerModelVersion({ name: 'm', artifactBytes: syntheticArtifact(seed), actor: 'ana' });
-      await ws.approveVersion({ name: 'm', version: seed, actor: 'bo' });
-    }
-    await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
-    ws.close();
     const set = await json<DeploymentRecord>('set', 'hs', '--mode', 'ab', '--variant', 'a=m@champion', '--variant', 'b=m@2', '--no-log-text');
     assert.equal(set.spec!.logText, false);
     assert.equal((await json<DeploymentRecord>('canary', 'hs', 'b', '--share', '30')).spec!.logText, false);
