@@ -133,3 +133,40 @@ test('an imported PyTorch model is served through the same runtime and protocols
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('import-onnx --reference-data stores a reference profile from the scored rows; rows with labels the model lacks are left out and counted; a bad column stores nothing', async () => {
+  const { verb: monitorVerb } = await import('../../../src/cli/monitor.js');
+  const dir = mkdtempSync(join(tmpdir(), 'lading-onnx-profile-'));
+  try {
+    const home = ['--home', join(dir, 'home')];
+    const rows = [
+      ['100 CTNS X 50 PCS PLASTIC CUPS', '3924'], ['plastic kitchen bowls set', '3924'], ['Cotton T-shirt, knitted', '6109'],
+      ['cotton vest top', '6109'], ['wireless ROUTER model x2', '8517'], ['mobile phone handset', '8517'], ['steel bolts', '7318'],
+    ];
+    const csv = join(dir, 'reference.csv');
+    writeFileSync(csv, `description,hs\n${rows.map(([t, l]) => `"${t}",${l}`).join('\n')}\n`);
+    const base = [MODEL, '--tokenizer', join(FIXTURE, 'tokenizer.json'), '--labels', LABELS];
+
+    const bad = await runVerb(importVerb, [...base, '--register', 'hs-onnx', '--reference-data', csv, '--text', 'description', '--label', 'nope', ...home]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /nope/);
+    const models = await runVerb((await import('../../../src/cli/models.js')).verb, ['list', ...home, '--json']);
+    assert.doesNotMatch(models.stdout, /hs-onnx/, 'a bad reference file registers nothing');
+
+    const run = await runVerb(importVerb, [...base, '--register', 'hs-onnx', '--reference-data', csv, '--text', 'description', '--label', 'hs', ...home, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { sha256: string; referenceProfile: { rows: number; unknownLabelRows: number; unknownLabels: string[] } };
+    assert.deepEqual(summary.referenceProfile.rows, 6);
+    assert.deepEqual([summary.referenceProfile.unknownLabelRows, summary.referenceProfile.unknownLabels], [1, ['7318']]);
+
+    const profile = await runVerb(monitorVerb, ['profile', 'hs-onnx@1', ...home, '--json']);
+    assert.equal(profile.code, 0, profile.stderr);
+    const p = JSON.parse(profile.stdout) as { rows: number; labels: number; validationAccuracy: number; vocabulary: number };
+    assert.equal(p.rows, 6);
+    assert.equal(p.labels, 3);
+    assert.equal(p.validationAccuracy, 1, 'the fixture model gets its own kind of rows right');
+    assert.ok(p.vocabulary > 20, 'out-of-vocabulary is measured against the tokenizer\'s vocabulary');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
