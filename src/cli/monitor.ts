@@ -5,6 +5,7 @@ import type { ReferenceProfile } from '../monitoring/profile/reference-profile.j
 import { buildMonitorReport, DEFAULT_REPORT_LAST, type MonitorReport, type ReportWindow } from '../monitoring/report/monitor-report.js';
 import { withMonitoringStore, withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
+import { runMonitorRun } from './monitor-run.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { fmt, table, utcTime, writeJson, writeLine } from './output.js';
@@ -28,15 +29,16 @@ The reference profile stored when the model was trained: validation rows, text l
 out-of-vocabulary figures, predicted-label distribution, the most frequent tokens.
 ${COMMON_HELP}`;
 
-const OVERVIEW_HELP = `Usage: lading monitor <report|profile> [options]
+const OVERVIEW_HELP = `Usage: lading monitor <report|profile|run> [options]
 
   lading monitor report --endpoint E [--window N|SPAN]
-  lading monitor profile NAME@REF|SHA256`;
+  lading monitor profile NAME@REF|SHA256
+  lading monitor run [--endpoint E ...] [--interval-ms N] [--alert-webhook URL] [--once]`;
 
 export const verb: Verb = {
   summary: 'monitor production: drift, estimated and real accuracy, alerts',
   help: OVERVIEW_HELP,
-  run: (ctx) => runSubcommand('monitor', OVERVIEW_HELP, { report: runReport, profile: runProfile }, ctx),
+  run: (ctx) => runSubcommand('monitor', OVERVIEW_HELP, { report: runReport, profile: runProfile, run: runMonitorRun }, ctx),
 };
 
 const REPORT_OPTIONS = { ...COMMON_OPTIONS, endpoint: { type: 'string' }, window: { type: 'string' } } as const;

@@ -26,6 +26,12 @@ export interface ResolvedSettings {
   readonly settings: Settings;
   readonly sources: { readonly [K in SettingKey]: SettingSource };
   readonly projectFile: string | undefined;
+  /**
+   * "file:line:col" of a part of a setting written in the project file (`locate('monitoring',
+   * ['alerts', 2, 'threshold'])`), for errors about a section's contents; undefined when the setting
+   * did not come from the file.
+   */
+  readonly locate: (key: SettingKey, path: readonly (string | number)[]) => string | undefined;
 }
 
 export function describeSource(s: SettingSource): string {
@@ -81,7 +87,13 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     values[key] = spec.path && typeof parsed.data === 'string' ? resolve(base, parsed.data) : parsed.data;
     sources[key] = source;
   }
-  return { settings: values as unknown as Settings, sources: sources as ResolvedSettings['sources'], projectFile: project?.path };
+  const locate = (key: SettingKey, path: readonly (string | number)[]): string | undefined => {
+    const entry = project?.entries.get(key);
+    if (project === undefined || entry === undefined || sources[key]?.kind !== 'file') return undefined;
+    const at = entry.locate(path);
+    return `${project.path}:${at.line}:${at.col}`;
+  };
+  return { settings: values as unknown as Settings, sources: sources as ResolvedSettings['sources'], projectFile: project?.path, locate };
 }
 
 /** Text from a flag or the environment, typed by the setting's kind (the schema then checks the range). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from './settings.js';
 
@@ -11,6 +11,11 @@ export interface ProjectEntry {
   readonly value: unknown;
   readonly line: number;
   readonly col: number;
+  /**
+   * Where a part of a section's value was written, by its path inside the value (['alerts', 2,
+   * 'threshold']): the deepest node of the path that exists, so a missing field points at its rule.
+   */
+  readonly locate: (path: readonly (string | number)[]) => { readonly line: number; readonly col: number };
 }
 
 export interface ProjectFile {
@@ -67,7 +72,20 @@ export function readProjectFile(path: string): ProjectFile {
     }
     const valueNode = pair.value;
     const value = valueNode !== null && typeof valueNode === 'object' && 'toJS' in valueNode ? (valueNode as { toJS(d: unknown): unknown }).toJS(doc) : valueNode;
-    entries.set(key as SettingKey, { value, line: at.line, col: at.col });
+    const locate = (path: readonly (string | number)[]) => {
+      let node: unknown = valueNode;
+      let found = at;
+      for (const step of path) {
+        if (!isCollection(node)) break;
+        const next: unknown = node.get(step, true);
+        if (next === undefined || next === null) break;
+        node = next;
+        const start = (next as Node).range?.[0];
+        if (start !== undefined) found = lineCounter.linePos(start);
+      }
+      return { line: found.line, col: found.col };
+    };
+    entries.set(key as SettingKey, { value, line: at.line, col: at.col, locate });
   }
   return { path, dir: dirname(path), entries };
 }

@@ -28,6 +28,14 @@ export interface Settings {
   readonly logRetentionDays: number;
   readonly logRetentionRows: number;
   readonly logText: boolean;
+  /** `lading serve` also runs the monitor loop (drift, accuracy, alerts) in its own process. */
+  readonly monitor: boolean;
+  /** How often the monitor evaluates the alert rules (`lading monitor run`, `serve --monitor`). */
+  readonly monitorIntervalMs: number;
+  /** Where fired and resolved alerts are POSTed as JSON, besides stdout and the alert history. */
+  readonly alertWebhook: string | undefined;
+  /** lading.yaml's `monitoring:` section: `alerts` is a list of alert rules (monitoring/alerts/alert-rule-parser.ts checks them). */
+  readonly monitoring: MonitoringSection;
   /** Open section of lading.yaml; the lifecycle issue defines its shape. */
   readonly pipelines: Readonly<Record<string, unknown>>;
   /** Open section of lading.yaml; the feature-store issue defines its shape. */
@@ -35,6 +43,15 @@ export interface Settings {
 }
 
 export type SettingKey = keyof Settings;
+
+/**
+ * The shape of lading.yaml's `monitoring:` section as config/ can check it (config imports only
+ * core): the rules themselves are checked where they are understood, with the line of each rule
+ * found through ResolvedSettings.locate.
+ */
+export interface MonitoringSection {
+  readonly alerts?: readonly unknown[] | undefined;
+}
 
 /** How a flag or environment variable's text becomes a value (the project file gives typed YAML). */
 export type SettingKind = 'string' | 'int' | 'number' | 'boolean' | 'section';
@@ -155,6 +172,30 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   logText: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG_TEXT', flag: '--log-text',
     defaultText: 'true', default: () => true, doc: 'keep each logged text; false keeps only its sha256 (confidential descriptions)',
+  },
+  monitor: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_MONITOR', flag: '--monitor',
+    defaultText: 'false', default: () => false,
+    doc: '`lading serve` also evaluates the alert rules every monitorIntervalMs, off the request path (needs the prediction log)',
+  },
+  monitorIntervalMs: {
+    kind: 'int', schema: wholeNumber(100, 86_400_000), expect: 'a whole number of milliseconds from 100 to 86400000', env: 'LADING_MONITOR_INTERVAL_MS', flag: '--monitor-interval-ms',
+    // 30 s: one evaluation of a 5,000-prediction window (drift tests and the domain classifier) takes
+    // well under a second, and the default error-rate and latency rules hold for 60 s, so they fire
+    // within 60-90 s of the problem starting.
+    defaultText: '30000', default: () => 30_000,
+    doc: 'how often the monitor (`lading monitor run`, `serve --monitor`) evaluates the alert rules',
+  },
+  alertWebhook: {
+    kind: 'string', schema: z.string().regex(/^https?:\/\/\S+$/).optional(), expect: 'an http:// or https:// URL',
+    env: 'LADING_ALERT_WEBHOOK', flag: '--alert-webhook', secret: true,
+    defaultText: 'none', default: () => undefined,
+    doc: 'POST each fired and resolved alert as JSON to this URL (retried with backoff)',
+  },
+  monitoring: {
+    kind: 'section', schema: z.object({ alerts: z.array(z.unknown()).optional() }).strict(), expect: 'a mapping with an `alerts:` list of rules',
+    defaultText: '{} (the default rules)', default: () => ({}),
+    doc: 'alert rules (lading.yaml only): `monitoring: {alerts: [...]}` adds, replaces or switches off (`enabled: false`) rules by name',
   },
   pipelines: {
     kind: 'section', schema: z.record(z.string(), z.unknown()), expect: 'a mapping', defaultText: '{}', default: () => ({}),

@@ -3,10 +3,11 @@
  * lading runs. CLI verbs parse arguments, call in here, and render.
  *
  *   workspace        datasets, models, deployments, artifacts (SQLite under home, or PostgreSQL)
- *   serving process  model source + serving plane + deployment sync + HTTP server
+ *   serving process  model source + serving plane + deployment sync + HTTP server (+ the monitor loop with --monitor)
+ *   monitor process  monitoring store + alert rules + sinks (history, webhook) + the monitor loop
  *
- * The monitor, the retraining controller and the stream worker slot in beside these as
- * `startMonitorProcess`, `startControllerProcess` and `startStreamWorker`, each taking the settings
+ * The retraining controller and the stream worker slot in beside these as
+ * `startControllerProcess` and `startStreamWorker`, each taking the settings
  * and returning a LadingProcess (close(), closed), so every process stops the same orderly way.
  */
 export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
@@ -14,3 +15,7 @@ export { startServingProcess, type LadingProcess, type ServingProcess, type Serv
 export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
 export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';
 export { saveReferenceProfile } from './reference-profile.js';
+export {
+  alertStatePath, monitorAlertRules, servingSignals, startMonitorProcess, startServingMonitor,
+  type MonitoringLocator, type MonitorProcess, type MonitorProcessOptions, type MonitorSettings, type ServingMonitorOptions,
+} from './monitor-process.js';

@@ -1,5 +1,7 @@
 import type { Settings } from '../config/config.js';
 import { InputError, InterruptedError } from '../core/errors.js';
+import { DEFAULT_ALERT_RULES, type AlertRule } from '../monitoring/alerts/alert-rule.js';
+import type { MonitorLoop } from '../monitoring/monitor/monitor-loop.js';
 import type { Workspace } from '../registry/workspace.js';
 import { singleDeployment } from '../serving/deployment.js';
 import { DeploymentControl } from '../lifecycle/deployment-control.js';
@@ -7,11 +9,15 @@ import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
+import type { LadingProcess } from './lading-process.js';
+import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
-  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
+  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
+  // Optional so that callers that never monitor need not name them: off, 30 s, no webhook.
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook'>>;
 
 /** What one serving process serves: models by reference (file or NAME@ALIAS), or stored deployments. */
 export type ServingTarget =
@@ -25,15 +31,11 @@ export interface ServingProcessOptions {
   readonly onSyncReport?: (r: SyncReport) => void;
   /** Warnings of the prediction log (drops, retention failures); default console.warn. */
   readonly onLogWarning?: (line: string) => void;
+  /** With settings.monitor: the alert rules (default DEFAULT_ALERT_RULES) and where the loop's events go. */
+  readonly monitor?: Omit<ServingMonitorOptions, 'rules'> & { readonly rules?: readonly AlertRule[] | undefined };
 }
 
-/** A running process lading started. The monitor, controller and stream worker will have this shape too. */
-export interface LadingProcess {
-  /** Orderly stop; idempotent. Resolves once everything the process opened is closed. */
-  close(): Promise<void>;
-  /** Resolves when close() finished (whoever called it). */
-  readonly closed: Promise<void>;
-}
+export type { LadingProcess } from './lading-process.js';
 
 export interface ServingProcess extends LadingProcess {
   readonly url: string;
@@ -41,6 +43,8 @@ export interface ServingProcess extends LadingProcess {
   readonly plane: ServingPlane;
   /** The prediction log, unless the settings turned it off (`--no-log`). */
   readonly log: PredictionLog | undefined;
+  /** The monitor loop, with settings.monitor (`serve --monitor`). */
+  readonly monitor: MonitorLoop | undefined;
 }
 
 /**
@@ -56,6 +60,9 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   if ((models.length === 0) === (deployments.length === 0)) {
     throw new InputError('missing-target', 'a serving process serves models or deployments (one of them)', {});
   }
+  if (settings.monitor && !settings.log) {
+    throw new InputError('monitor-needs-log', 'serve --monitor reads the prediction log, which --no-log turns off', { flag: '--monitor' }, 'Drop --no-log, or run without --monitor.');
+  }
   const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
   // The admin routes write deployments into the registry, so a token opens it too.
   const workspace: Workspace | undefined = followsRegistry || settings.token !== undefined ? await openPlatformWorkspace(settings) : undefined;
@@ -65,6 +72,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   let refresher: NodeJS.Timeout | undefined;
   let server: RunningServer | undefined;
   let log: PredictionLog | undefined;
+  let monitor: MonitorLoop | undefined;
   const stopPolling = async () => {
     if (refresher) clearInterval(refresher);
     await sync?.stop();
@@ -95,6 +103,11 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       }
       sync.start(settings.pollMs);
     }
+    if (settings.monitor && log) {
+      // Before the server listens, so a bad state file stops the start with nothing to undo but the plane and the log.
+      monitor = startServingMonitor({ home: settings.home, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
+        plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES });
+    }
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
     const control = workspace && settings.token !== undefined ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
     const syncing = sync;
@@ -106,6 +119,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       feedback: log?.feedback,
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
+    await monitor?.stop().catch(() => undefined);
     await stopPolling();
     await plane.close();
     await log?.close().catch(() => undefined);
@@ -120,6 +134,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     closing ??= (async () => {
       try {
         await stopPolling();
+        // First: its evaluation reads the log's store, which closes below; its sinks get their bounded flush.
+        await monitor?.stop().catch((e: unknown) => console.error('monitor: stopping failed:', e));
         await running.close(); // drains, then unloads the models
       } finally {
         // After the drain: every answer given is in the log before its store closes.
@@ -132,7 +148,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   };
   options.signal?.addEventListener('abort', () => { void close(); }, { once: true });
   if (options.signal?.aborted) void close();
-  return { url: running.url, port: running.port, plane, log, close, closed };
+  return { url: running.url, port: running.port, plane, log, monitor, close, closed };
 }
 
 /** A listen failure a person can act on (port taken, not allowed) says so and names the flag. */

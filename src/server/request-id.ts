@@ -24,7 +24,11 @@ export function isHeaderSafeId(id: string): boolean {
  * X-Request-Id header of every answer, errors included (see answerWithId, failWithId).
  */
 export function takeRequestId(c: Context): string {
-  const sent = c.req.header(REQUEST_ID_HEADER);
+  return requestIdOf(c.req.header(REQUEST_ID_HEADER));
+}
+
+/** The same from the header's value as sent (undefined when absent), whichever transport read it. */
+export function requestIdOf(sent: string | undefined): string {
   if (sent === undefined || sent === '') return nextRequestId();
   if (!isHeaderSafeId(sent)) {
     throw new InputError('bad-request-id', `the ${REQUEST_ID_HEADER} header must be 1-128 visible ASCII characters (no spaces), got ${sent.length} characters`, { field: REQUEST_ID_HEADER });
@@ -40,6 +44,11 @@ export function answerWithId(body: unknown, requestId: string): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId } });
 }
 
+/** A prediction route's answer (prediction-calls.ts) as a Response. */
+export function answerPrediction(a: { readonly status: number; readonly body: string; readonly requestId: string }): Response {
+  return new Response(a.body, { status: a.status, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: a.requestId } });
+}
+
 /** The same for a body already encoded as JSON text. */
 export function answerJsonWithId(json: string, requestId: string): Response {
   return new Response(json, { status: 200, headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId } });
@@ -47,5 +56,10 @@ export function answerJsonWithId(json: string, requestId: string): Response {
 
 /** Puts the id on an error answer (a new one when the request never got one, e.g. a bad header). */
 export function failWithId(c: Context, requestId: string | undefined): void {
-  c.header(REQUEST_ID_HEADER, requestId !== undefined && isHeaderSafeId(requestId) ? requestId : nextRequestId());
+  c.header(REQUEST_ID_HEADER, errorRequestId(requestId));
+}
+
+/** The id an error answer carries: the request's when a header can carry it, else a new one. */
+export function errorRequestId(requestId: string | undefined): string {
+  return requestId !== undefined && isHeaderSafeId(requestId) ? requestId : nextRequestId();
 }

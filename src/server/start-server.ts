@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { createApp, type AppDeps } from './app.js';
+import { fastPredictHandler } from './fast-predict.js';
+import { serverContext } from './server-context.js';
 
 export interface StartServerOptions extends Omit<AppDeps, 'isDraining'> {
   readonly host: string;
@@ -9,6 +11,11 @@ export interface StartServerOptions extends Omit<AppDeps, 'isDraining'> {
   readonly port: number;
   /** Longest wait for requests in flight at shutdown before connections are cut (default 10 s). */
   readonly drainTimeoutMs?: number;
+  /**
+   * Prediction requests take the node:http fast path (fast-predict.ts) ahead of Hono (default
+   * true). False sends everything through Hono: the tests compare the two through real HTTP.
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface RunningServer {
@@ -25,7 +32,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const app = createApp({ ...options, isDraining: () => draining });
+  const deps = { ...options, isDraining: () => draining };
+  const app = createApp(deps);
+  const enter = () => { inFlight++; };
   const done = () => {
     inFlight--;
     if (inFlight === 0) idle?.();
@@ -46,9 +55,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     return r.then((res) => { done(); return res; }, (e: unknown) => { done(); throw e; });
   };
+  const hono = getRequestListener(fetch, { hostname: options.host });
+  const fast = options.fastPath === false ? undefined : fastPredictHandler(serverContext(deps), { enter, leave: done });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;
+    const s = createServer((req, res) => { if (fast === undefined || !fast(req, res)) void hono(req, res); });
     s.once('error', reject);
+    s.listen(options.port, options.host, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;

@@ -20,7 +20,7 @@ async function show(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promis
 test('lading config show: every effective setting, its value and where it came from; secrets redacted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-config-show-'));
   writeFileSync(join(dir, 'lading.yaml'), 'port: 9100\ntoken: file-secret\nregistryUrl: postgres://u:pw@db:5432/x\n');
-  const r = await show(['show', '--json', '--workers', '3'], { LADING_HOST: '0.0.0.0' }, dir);
+  const r = await show(['show', '--json', '--workers', '3'], { LADING_HOST: '0.0.0.0', LADING_ALERT_WEBHOOK: 'https://hooks.example.com/T0/B0/secret' }, dir);
   assert.equal(r.code, 0);
   const body = JSON.parse(r.out) as { projectFile: string; settings: Array<{ key: string; value: unknown; source: string }> };
   const at = (key: string) => body.settings.find((s) => s.key === key)!;
@@ -32,7 +32,9 @@ test('lading config show: every effective setting, its value and where it came f
   assert.equal(at('token').value, '***');
   assert.equal(at('registryUrl').value, 'postgres://u:***@db:5432/x');
   assert.ok(!r.out.includes('file-secret') && !r.out.includes(':pw@'));
-  assert.equal(body.settings.length, 22);
+  assert.equal(at('alertWebhook').value, '***', 'a webhook URL often carries its credential');
+  assert.deepEqual(at('monitorIntervalMs'), { key: 'monitorIntervalMs', value: 30000, source: 'default' });
+  assert.equal(body.settings.length, 26);
 
   const text = await show(['show'], {}, dir);
   assert.match(text.out, /^port +9100 +.*lading\.yaml:1:1$/m);

@@ -18,7 +18,7 @@ const resolveIn = (cwd: string, flags: SettingFlags = {}, env: Record<string, st
 test('every setting has a type, a default, a doc line, and a flag or env var (the open sections: the file only)', () => {
   assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'port', 'host', 'workers', 'maxDelayMs',
     'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText',
-    'pipelines', 'features']);
+    'monitor', 'monitorIntervalMs', 'alertWebhook', 'monitoring', 'pipelines', 'features']);
   for (const key of SETTING_KEYS) {
     const s = SETTINGS[key];
     assert.ok(s.doc.length > 10 && s.defaultText.length > 0, key);
@@ -84,4 +84,29 @@ test('errors name the key and the source: the file with line and column, the var
   assert.throws(() => resolveIn(project(''), { 'registry-url': 'mysql://x' }), (e: unknown) => e instanceof InputError
     && /registryUrl must be a postgres:\/\/ URL, got \(hidden\) \(from flag --registry-url\)/.test(e.message));
   assert.equal(resolveIn(project('')).settings.token, undefined);
+});
+
+test('the monitoring section is checked for its shape, and locate() names the line of any part of it', () => {
+  const dir = project("port: 9000\nmonitoring:\n  alerts:\n    - name: a\n      threshold: 3\n    - name: b\n      enabled: false\n");
+  const r = resolveIn(dir);
+  assert.deepEqual(r.settings.monitoring, { alerts: [{ name: 'a', threshold: 3 }, { name: 'b', enabled: false }] });
+  const file = join(dir, 'lading.yaml');
+  assert.equal(r.locate('monitoring', ['alerts', 0, 'threshold']), `${file}:5:18`);
+  assert.equal(r.locate('monitoring', ['alerts', 1, 'metric']), `${file}:6:7`, 'a missing field points at its rule');
+  assert.equal(r.locate('monitoring', []), `${file}:2:1`);
+  assert.equal(resolveIn(dir, { port: '1' }).locate('port', []), undefined, 'a flag has no line');
+  assert.deepEqual(resolveIn(project('home: x\n')).settings.monitoring, {}, 'absent: the default rules');
+  assert.throws(() => resolveIn(project('monitoring:\n  alert: []\n')),
+    (e: unknown) => e instanceof InputError && /monitoring must be a mapping with an `alerts:` list/.test(e.message) && /lading\.yaml:1:1/.test(e.message));
+});
+
+test('monitor settings: interval and webhook from flags, env and the file, checked', () => {
+  const dir = project('monitorIntervalMs: 5000\nalertWebhook: https://hooks.example.com/x\n');
+  const r = resolveIn(dir);
+  assert.equal(r.settings.monitorIntervalMs, 5000);
+  assert.equal(r.settings.alertWebhook, 'https://hooks.example.com/x');
+  assert.equal(resolveIn(dir, { 'monitor-interval-ms': '250' }).settings.monitorIntervalMs, 250);
+  assert.equal(resolveIn(dir, {}, { LADING_MONITOR: 'on' }).settings.monitor, true);
+  assert.throws(() => resolveIn(dir, { 'alert-webhook': 'ftp://x' }), (e: unknown) => e instanceof InputError && /alertWebhook must be an http/.test(e.message));
+  assert.throws(() => resolveIn(dir, { 'monitor-interval-ms': '5' }), (e: unknown) => e instanceof InputError && /monitorIntervalMs must be a whole number of milliseconds from 100/.test(e.message));
 });

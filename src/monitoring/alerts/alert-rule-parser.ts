@@ -62,11 +62,22 @@ export interface AlertRuleSet {
 
 interface Problem { readonly index: number | null; readonly field: string; readonly message: string }
 
+export interface AlertRulesSource {
+  /** Where the rules came from, for errors (a file, `lading.yaml`). */
+  readonly source?: string | undefined;
+  /** Prefix of the field names in errors: 'monitoring.' gives `monitoring.alerts[2].threshold`. */
+  readonly keyPrefix?: string | undefined;
+  /** "file:line:col" of a rule (index) or one of its fields (field: 'threshold', '' for the rule), so each error names its line. */
+  readonly locate?: ((index: number | null, field: string) => string | undefined) | undefined;
+}
+
 /** Parses a rules list (or an object holding one under `alerts`); `source` names where it came from, for errors. */
-export function parseAlertRules(input: unknown, source = 'alert rules'): AlertRuleSet {
+export function parseAlertRules(input: unknown, from: string | AlertRulesSource = 'alert rules'): AlertRuleSet {
+  const where: AlertRulesSource = typeof from === 'string' ? { source: from } : from;
+  const source = where.source ?? 'alert rules';
   const list = Array.isArray(input) ? input : isObject(input) && 'alerts' in input ? input.alerts : input;
   if (list === undefined || list === null) return { rules: [], disabled: [] };
-  if (!Array.isArray(list)) throw failure(source, [{ index: null, field: '', message: 'expected a list of rules' }]);
+  if (!Array.isArray(list)) throw failure(source, [{ index: null, field: '', message: 'expected a list of rules' }], where);
   const problems: Problem[] = [];
   const rules: AlertRule[] = [];
   const disabled: string[] = [];
@@ -104,7 +115,7 @@ export function parseAlertRules(input: unknown, source = 'alert rules'): AlertRu
     }
     rules.push(rule);
   });
-  if (problems.length > 0) throw failure(source, problems);
+  if (problems.length > 0) throw failure(source, problems, where);
   return { rules, disabled };
 }
 
@@ -155,12 +166,17 @@ function defaultWindow(metric: AlertMetric) {
     ?? (metric === 'real_accuracy' || metric === 'labelled_share' ? rowsWindow(1_000) : metric.startsWith('drift') || metric.startsWith('estimated') ? rowsWindow(5_000) : durationWindow('5m'));
 }
 
-function failure(source: string, problems: readonly Problem[]): InputError {
-  const where = (p: Problem) => (p.index === null ? 'alerts' : `alerts[${p.index}]${p.field ? `.${p.field}` : ''}`);
-  const lines = problems.map((p) => `${where(p)}: ${p.message}`);
+function failure(source: string, problems: readonly Problem[], from: AlertRulesSource = {}): InputError {
+  const prefix = from.keyPrefix ?? '';
+  const where = (p: Problem) => `${prefix}${p.index === null ? 'alerts' : `alerts[${p.index}]${p.field ? `.${p.field}` : ''}`}`;
+  // With a locator every problem leads with its file:line:col, as the project file's other errors do.
+  const at = (p: Problem) => from.locate?.(p.index, p.field);
+  const lines = problems.map((p) => { const l = at(p); return `${l ? `${l}: ` : ''}${where(p)}: ${p.message}`; });
   const first = problems[0]!;
-  return new InputError('alert-rule-invalid', `${lines.join('; ')} (in ${source})`, {
-    source, index: first.index ?? undefined, field: first.field || undefined, problems: problems.length,
+  const firstAt = at(first);
+  const line = firstAt === undefined ? undefined : Number(/:(\d+):\d+$/.exec(firstAt)?.[1]);
+  return new InputError('alert-rule-invalid', `${lines.join('; ')}${firstAt ? '' : ` (in ${source})`}`, {
+    source, key: where(first), index: first.index ?? undefined, field: first.field || undefined, line, problems: problems.length,
   }, 'fix the named fields; see ALERT_METRICS for the metric names and the rule fields in alert-rule-parser.ts');
 }
 

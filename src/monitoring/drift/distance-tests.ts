@@ -22,7 +22,8 @@ export function measureDistances(profile: ReferenceProfile, baseline: DriftSide,
   const out = {} as Record<DistanceTestName, number>;
   const { std } = descriptorScale(profile);
   for (const name of NUMERIC_DESCRIPTORS) {
-    out[`wasserstein:${name}`] = normalisedWasserstein(baseline.numeric[name], current.numeric[name], std[name], d.minReferenceStd);
+    out[`wasserstein:${name}`] = normalisedWasserstein(baseline.numeric[name], current.numeric[name], std[name], d.minReferenceStd,
+      baseline.numericCounts?.[name], current.numericCounts?.[name]);
   }
   const labels = alignLabelCounts(baseline.labelCounts, current.labelCounts);
   const pooledLabels = poolRareCategories(labels.p, labels.q, d.minExpectedCount);

@@ -1,9 +1,10 @@
-import { createRandom, shuffleInPlace, type Random } from '../../core/random.js';
+import { createRandom, deriveSeed, shuffleInPlace, type Random } from '../../core/random.js';
 import { normaliseText } from '../../text/normalise.js';
 import { tokens } from '../../text/tokenise.js';
 import { tokenBucket } from '../profile/token-buckets.js';
 import { tokenHash } from '../text-stats.js';
 import type { DriftDefaults } from './drift-defaults.js';
+import { reservoirRows } from './reservoir-sample.js';
 import { rocAuc } from './roc-auc.js';
 
 /** Rows of one side: distinct token hashes of each text, and the text when it was logged. */
@@ -48,8 +49,8 @@ export interface DomainClassifierResult {
  */
 export function runDomainClassifier(baseline: DomainRows, current: DomainRows, d: DriftDefaults, knownTokens?: ReadonlyMap<number, string>): DomainClassifierResult {
   const random = createRandom(d.domainSeed);
-  const bIdx = subsample(baseline.hashes.length, d.domainMaxRowsPerSide, random);
-  const cIdx = subsample(current.hashes.length, d.domainMaxRowsPerSide, random);
+  const bIdx = reservoirRows(baseline.hashes.length, d.domainMaxRowsPerSide, domainSampleSeed(d));
+  const cIdx = reservoirRows(current.hashes.length, d.domainMaxRowsPerSide, domainSampleSeed(d));
   const nB = bIdx.length;
   const n = nB + cIdx.length;
   const rowHashes: Uint32Array[] = [];
@@ -83,11 +84,15 @@ export function runDomainClassifier(baseline: DomainRows, current: DomainRows, d
   };
 }
 
-function subsample(n: number, cap: number, random: Random): Int32Array {
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  if (n <= cap) return idx;
-  shuffleInPlace(idx, random);
-  return idx.slice(0, cap).sort();
+/**
+ * The seed of the row sample of each side (DRIFT_DEFAULTS.domainMaxRowsPerSide): a stream of its
+ * own, so that sampling draws nothing from the classifier's stream (a side within the cap keeps
+ * every row and the fit sees the same random numbers as before sampling existed), and the same for
+ * both sides and every caller, so a window sampled while it is streamed (drift-accumulator.ts)
+ * keeps the rows runDriftReport keeps from the same window in memory.
+ */
+export function domainSampleSeed(d: Pick<DriftDefaults, 'domainSeed'>): number {
+  return deriveSeed(d.domainSeed, 1);
 }
 
 /** Distinct feature ids of each row, flattened with offsets. */

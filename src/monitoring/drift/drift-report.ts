@@ -1,8 +1,10 @@
+import { InputError } from '../../core/errors.js';
 import type { ReferenceProfile } from '../profile/reference-profile.js';
 import { DISTANCE_TESTS, measureDistances, type DistanceTestName } from './distance-tests.js';
 import { runDomainClassifier, type DomainRows, type SeparatingToken } from './domain-classifier.js';
 import { DRIFT_DEFAULTS, type DriftDefaults } from './drift-defaults.js';
-import { sideFromProfile, sideFromWindow } from './drift-side.js';
+import type { DriftSummary } from './drift-accumulator.js';
+import { sideFromProfile, sideFromWindow, type DriftSide } from './drift-side.js';
 import { checkDriftWindow, type DriftWindow } from './drift-window.js';
 import { noiseFloors } from './noise-floor.js';
 
@@ -51,15 +53,64 @@ export interface DriftReportOptions {
 export function runDriftReport(profile: ReferenceProfile, window: DriftWindow, options: DriftReportOptions = {}): DriftReport {
   const d: DriftDefaults = { ...DRIFT_DEFAULTS, ...options.settings };
   checkDriftWindow(window, 'current');
-  const bits = d.jsTokenBucketBits;
-  const current = sideFromWindow(window, profile, bits);
-  const currentRows: DomainRows = { hashes: window.stats.map((s) => s.tokenHashes), texts: window.texts };
+  const current = windowSide(window, profile, d);
+  let previous: ComparedSide | undefined;
+  if (options.previous) {
+    checkDriftWindow(options.previous, 'previous');
+    previous = windowSide(options.previous, profile, d);
+  }
+  return compareSides(profile, current, previous, d, options.domainClassifier !== false);
+}
+
+export interface SummaryReportOptions {
+  /** The previous window, summarised with the same settings. */
+  readonly previous?: DriftSummary;
+  /** Skip the domain classifier (default: run it). */
+  readonly domainClassifier?: boolean;
+}
+
+/**
+ * runDriftReport on a window summarised while it was read (drift-accumulator.ts): the same tests,
+ * values and verdicts as runDriftReport on the same rows in memory, at the cost of the summary
+ * instead of the rows. The settings are the summary's.
+ */
+export function runDriftReportOnSummary(profile: ReferenceProfile, summary: DriftSummary, options: SummaryReportOptions = {}): DriftReport {
+  checkSummary(summary, 'current');
+  const d = summary.settings;
+  let previous: ComparedSide | undefined;
+  if (options.previous) {
+    checkSummary(options.previous, 'previous');
+    for (const k of Object.keys(d) as (keyof DriftDefaults)[]) {
+      if (options.previous.settings[k] !== d[k]) {
+        throw new InputError('drift-summary-settings', `the previous window was summarised with ${k} = ${options.previous.settings[k]}, the current one with ${d[k]}`,
+          { setting: k }, 'summarise both windows with the same drift settings');
+      }
+    }
+    previous = { side: options.previous.side, rows: options.previous.domainRows };
+  }
+  return compareSides(profile, { side: summary.side, rows: summary.domainRows }, previous, d, options.domainClassifier !== false);
+}
+
+function checkSummary(s: DriftSummary, name: string): void {
+  if (s.rows === 0) {
+    throw new InputError('drift-empty-window', `the ${name} window holds no predictions`, { window: name }, 'summarise at least one logged prediction');
+  }
+}
+
+/** One side as the comparison reads it: its distance-test side and its rows for the domain classifier. */
+interface ComparedSide { readonly side: DriftSide; readonly rows: DomainRows }
+
+function windowSide(window: DriftWindow, profile: ReferenceProfile, d: DriftDefaults): ComparedSide {
+  return { side: sideFromWindow(window, profile, d.jsTokenBucketBits), rows: { hashes: window.stats.map((s) => s.tokenHashes), texts: window.texts } };
+}
+
+function compareSides(profile: ReferenceProfile, current: ComparedSide, previousWindow: ComparedSide | undefined, d: DriftDefaults, domainClassifier: boolean): DriftReport {
   const known = knownTokens(profile);
   const sample = profile.sample;
 
-  const compare = (against: DriftComparison['against'], baselineSide: ReturnType<typeof sideFromProfile>, baselineRows: DomainRows): DriftComparison => {
-    const values = measureDistances(profile, baselineSide, current, d);
-    const floors = noiseFloors(profile, baselineSide.rows, current.rows, d);
+  const compare = (against: DriftComparison['against'], baselineSide: DriftSide, baselineRows: DomainRows): DriftComparison => {
+    const values = measureDistances(profile, baselineSide, current.side, d);
+    const floors = noiseFloors(profile, baselineSide.rows, current.side.rows, d);
     const tests: DriftTestResult[] = DISTANCE_TESTS.map((name: DistanceTestName) => {
       const floor = floors[name].floor;
       const threshold = Math.max(d.distanceThreshold, floor);
@@ -70,8 +121,8 @@ export function runDriftReport(profile: ReferenceProfile, window: DriftWindow, o
     });
     let separatingTokens: DriftComparison['separatingTokens'] = { current: [], baseline: [] };
     let currentExamples: DriftComparison['currentExamples'] = [];
-    if (options.domainClassifier !== false) {
-      const dc = runDomainClassifier(baselineRows, currentRows, d, known);
+    if (domainClassifier) {
+      const dc = runDomainClassifier(baselineRows, current.rows, d, known);
       tests.push({
         name: 'domain-classifier:tokens', kind: 'domain-classifier', value: dc.auc, threshold: dc.threshold, drift: dc.drift,
         thresholdFrom: dc.permutationAuc !== null && dc.permutationAuc > d.domainAucThreshold ? 'permutation' : 'default',
@@ -79,14 +130,12 @@ export function runDriftReport(profile: ReferenceProfile, window: DriftWindow, o
       separatingTokens = { current: dc.currentTokens, baseline: dc.baselineTokens };
       currentExamples = dc.currentExamples;
     }
-    return { against, rows: { baseline: baselineSide.rows, current: current.rows }, drift: tests.some((t) => t.drift), tests, separatingTokens, currentExamples };
+    return { against, rows: { baseline: baselineSide.rows, current: current.side.rows }, drift: tests.some((t) => t.drift), tests, separatingTokens, currentExamples };
   };
 
-  const reference = compare('reference', sideFromProfile(profile, bits), { hashes: sample.stats.map((s) => s.tokenHashes), texts: sample.texts });
-  if (!options.previous) return reference;
-  checkDriftWindow(options.previous, 'previous');
-  const previous = compare('previous-window', sideFromWindow(options.previous, profile, bits),
-    { hashes: options.previous.stats.map((s) => s.tokenHashes), texts: options.previous.texts });
+  const reference = compare('reference', sideFromProfile(profile, d.jsTokenBucketBits), { hashes: sample.stats.map((s) => s.tokenHashes), texts: sample.texts });
+  if (!previousWindow) return reference;
+  const previous = compare('previous-window', previousWindow.side, previousWindow.rows);
   return { ...reference, previous };
 }
 

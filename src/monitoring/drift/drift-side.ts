@@ -13,6 +13,11 @@ import type { DriftWindow } from './drift-window.js';
 export interface DriftSide {
   readonly rows: number;
   readonly numeric: Readonly<Record<NumericDescriptor, ArrayLike<number>>>;
+  /**
+   * When present, `numeric[d]` holds each distinct value once (ascending) and this how many rows
+   * hold it: a streamed window (drift-accumulator.ts) is summarised so, not row by row.
+   */
+  readonly numericCounts?: Readonly<Record<NumericDescriptor, ArrayLike<number>>>;
   readonly labelCounts: ReadonlyMap<string, number>;
   readonly bucketCounts: Float64Array;
 }

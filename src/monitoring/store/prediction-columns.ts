@@ -45,18 +45,148 @@ export class StreamNumbering {
   readonly streams: PredictionStream[] = [];
 
   indexOf(s: PredictionStream): number {
-    const key = `${s.endpoint}\u0000${s.variant}\u0000${s.role}\u0000${s.modelSha256}\u0000${s.model}\u0000${s.version}`;
+    return this.indexOfParts(s.endpoint, s.variant, s.role, s.model, s.version, s.modelSha256);
+  }
+
+  indexOfParts(endpoint: string, variant: string, role: string, model: string, version: string, modelSha256: string): number {
+    const key = `${endpoint}\u0000${variant}\u0000${role}\u0000${modelSha256}\u0000${model}\u0000${version}`;
     let i = this.index.get(key);
     if (i === undefined) {
       i = this.streams.length;
       this.index.set(key, i);
-      this.streams.push({ endpoint: s.endpoint, variant: s.variant, role: s.role, model: s.model, version: s.version, modelSha256: s.modelSha256 });
+      this.streams.push({ endpoint, variant, role: role as PredictionStream['role'], model, version, modelSha256 });
     }
     return i;
   }
 }
 
-/** Columns of rows already read as objects: the generic path, and what adapter-native scans must equal. */
+/**
+ * The columns a native columnar scan selects, in this order, on both adapters: rows come back as
+ * arrays (better-sqlite3 `.raw()`, pg `rowMode: 'array'`) and ColumnPageBuilder reads them by
+ * position, so no row ever becomes an object with named fields.
+ */
+export const COLUMN_SCAN_COLUMNS = 'seq, at, endpoint, variant, role, model, version, model_sha256, label, score, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, text';
+const C = { seq: 0, at: 1, endpoint: 2, variant: 3, role: 4, model: 5, version: 6, modelSha256: 7, label: 8, score: 9, latencyMs: 10,
+  chars: 11, tokens: 12, digits: 13, upper: 14, nonAscii: 15, tokenHashes: 16, text: 17 } as const;
+
+/** Token hashes a row holds on average, to size a page's hash buffer before the first row (it grows when short). */
+const HASHES_PER_ROW_GUESS = 16;
+/** Rows a page's arrays hold before they first grow: the default page size (log-query.ts). */
+const INITIAL_PAGE_ROWS = 10_000;
+
+/**
+ * Fills one page of columns from raw row arrays (COLUMN_SCAN_COLUMNS order). Numbers go through
+ * Number() (pg returns bigint columns as strings; SQLite numbers pass through). Token hash bytes are
+ * copied straight into the page's Uint32Array buffer (no per-row typed array). The stream of a row
+ * is found by comparing it with the previous row's first: a page is mostly runs of one stream, so
+ * the key string and Map lookup are paid only where the stream changes.
+ */
+export class ColumnPageBuilder {
+  private capacity: number;
+  private length = 0;
+  private seq: Float64Array;
+  private at: Float64Array;
+  private stream: Uint32Array;
+  private readonly label: string[] = [];
+  private score: Float64Array;
+  private latencyMs: Float64Array;
+  private chars: Int32Array;
+  private tokens: Int32Array;
+  private digits: Int32Array;
+  private upper: Int32Array;
+  private nonAscii: Int32Array;
+  private tokenStart: Uint32Array;
+  private hashes: Uint32Array;
+  private hashBytes: Uint8Array;
+  private hashCount = 0;
+  private readonly text: (string | null)[] = [];
+  private prev: unknown[] | undefined;
+  private prevStream = 0;
+
+  /** `expectedRows`: the page's row limit; arrays start at most INITIAL_PAGE_ROWS long and double when full, so a huge page size allocates nothing up front. */
+  constructor(expectedRows: number, private readonly numbering: StreamNumbering) {
+    const n = Math.max(1, Math.min(expectedRows, INITIAL_PAGE_ROWS));
+    this.capacity = n;
+    this.seq = new Float64Array(n); this.at = new Float64Array(n); this.stream = new Uint32Array(n);
+    this.score = new Float64Array(n); this.latencyMs = new Float64Array(n);
+    this.chars = new Int32Array(n); this.tokens = new Int32Array(n); this.digits = new Int32Array(n); this.upper = new Int32Array(n); this.nonAscii = new Int32Array(n);
+    this.tokenStart = new Uint32Array(n + 1);
+    this.hashes = new Uint32Array(n * HASHES_PER_ROW_GUESS);
+    this.hashBytes = new Uint8Array(this.hashes.buffer);
+  }
+
+  get rows(): number { return this.length; }
+
+  /** Appends one raw row (COLUMN_SCAN_COLUMNS order). */
+  add(r: unknown[]): void {
+    const i = this.length;
+    if (i === this.capacity) this.growRows();
+    this.seq[i] = Number(r[C.seq]); this.at[i] = Number(r[C.at]);
+    const p = this.prev;
+    if (p !== undefined && p[C.variant] === r[C.variant] && p[C.modelSha256] === r[C.modelSha256] && p[C.role] === r[C.role]
+      && p[C.version] === r[C.version] && p[C.model] === r[C.model] && p[C.endpoint] === r[C.endpoint]) {
+      this.stream[i] = this.prevStream;
+    } else {
+      this.prevStream = this.numbering.indexOfParts(r[C.endpoint] as string, r[C.variant] as string, r[C.role] as string,
+        r[C.model] as string, r[C.version] as string, r[C.modelSha256] as string);
+      this.stream[i] = this.prevStream;
+    }
+    this.prev = r;
+    this.label[i] = r[C.label] as string; this.score[i] = r[C.score] as number; this.latencyMs[i] = r[C.latencyMs] as number;
+    this.chars[i] = r[C.chars] as number; this.tokens[i] = r[C.tokens] as number; this.digits[i] = r[C.digits] as number;
+    this.upper[i] = r[C.upper] as number; this.nonAscii[i] = r[C.nonAscii] as number;
+    const bytes = r[C.tokenHashes] as Uint8Array;
+    const count = bytes.byteLength >>> 2;
+    if (this.hashCount + count > this.hashes.length) this.growHashes(this.hashCount + count);
+    this.tokenStart[i] = this.hashCount;
+    // A driver's Buffer may sit at any byte offset: copy bytes into the aligned page buffer.
+    this.hashBytes.set(count << 2 === bytes.byteLength ? bytes : bytes.subarray(0, count << 2), this.hashCount << 2);
+    this.hashCount += count;
+    this.text[i] = r[C.text] as string | null;
+    this.length = i + 1;
+  }
+
+  /** The (at, seq) of the last row added, as the next page's keyset start. */
+  lastKey(): { at: number; seq: number } {
+    const i = this.length - 1;
+    return { at: this.at[i]!, seq: this.seq[i]! };
+  }
+
+  build(): PredictionColumns {
+    const n = this.length;
+    this.tokenStart[n] = this.hashCount;
+    const cut = <T extends Float64Array | Int32Array | Uint32Array>(a: T, len: number): T => (len === a.length ? a : a.slice(0, len) as T);
+    return {
+      length: n, seq: cut(this.seq, n), at: cut(this.at, n), stream: cut(this.stream, n), streams: this.numbering.streams,
+      label: this.label, score: cut(this.score, n), latencyMs: cut(this.latencyMs, n),
+      chars: cut(this.chars, n), tokens: cut(this.tokens, n), digits: cut(this.digits, n), upper: cut(this.upper, n), nonAscii: cut(this.nonAscii, n),
+      tokenHashes: cut(this.hashes, this.hashCount), tokenStart: cut(this.tokenStart, n + 1), text: this.text,
+    };
+  }
+
+  private growRows(): void {
+    const n = this.capacity * 2;
+    const grow = <T extends Float64Array | Int32Array | Uint32Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (len: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.seq = grow(this.seq, n); this.at = grow(this.at, n); this.stream = grow(this.stream, n);
+    this.score = grow(this.score, n); this.latencyMs = grow(this.latencyMs, n);
+    this.chars = grow(this.chars, n); this.tokens = grow(this.tokens, n); this.digits = grow(this.digits, n);
+    this.upper = grow(this.upper, n); this.nonAscii = grow(this.nonAscii, n); this.tokenStart = grow(this.tokenStart, n + 1);
+    this.capacity = n;
+  }
+
+  private growHashes(atLeast: number): void {
+    const grown = new Uint32Array(Math.max(atLeast, this.hashes.length * 2));
+    grown.set(this.hashes.subarray(0, this.hashCount));
+    this.hashes = grown;
+    this.hashBytes = new Uint8Array(grown.buffer);
+  }
+}
+
+/** Columns of rows already read as objects: what the adapters' native columnar scans must equal (the contract suite checks it). */
 export function columnsFromRows(rows: readonly StoredPrediction[], numbering: StreamNumbering): PredictionColumns {
   const n = rows.length;
   let hashes = 0;
@@ -81,10 +211,4 @@ export function columnsFromRows(rows: readonly StoredPrediction[], numbering: St
   }
   out.tokenStart[n] = h;
   return out;
-}
-
-/** The generic columnar scan over an adapter's row scan; adapters replace it with a native one when it pays. */
-export async function* scanColumnsViaRows(rows: AsyncIterable<readonly StoredPrediction[]>): AsyncIterable<PredictionColumns> {
-  const numbering = new StreamNumbering();
-  for await (const page of rows) yield columnsFromRows(page, numbering);
 }

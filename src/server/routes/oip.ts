@@ -1,17 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { LadingError } from '../../core/errors.js';
 import { codeVersion } from '../../core/version.js';
-import { decodeInferRequest, encodeInferResponse, modelMetadata } from '../../serving/oip-codec.js';
+import { modelMetadata } from '../../serving/oip-codec.js';
 import { fail } from '../fail.js';
-import { readJson } from '../read-json.js';
-import { answerWithId, failWithId, isHeaderSafeId, takeRequestId } from '../request-id.js';
+import { inferCall } from '../prediction-calls.js';
+import { answerPrediction } from '../request-id.js';
+import { honoPredictionRequest } from './v1.js';
 import type { ServerContext } from '../server-context.js';
 
 /**
  * Open Inference Protocol V2: health (the status code is the truth), server and model metadata,
- * readiness, infer. The request id is the body's `id` when sent (echoed, as the spec says), else
- * the X-Request-Id header's, else a new one; it is returned in X-Request-Id (a body id that no
- * header can carry, e.g. with a line break, leaves the header to the header's or a new id).
+ * readiness, infer (prediction-calls.ts; under `lading serve` infer normally takes the node:http
+ * fast path, fast-predict.ts, which runs the same function).
  */
 export function oipRoutes(ctx: ServerContext): Hono {
   const { plane, limits, isDraining } = ctx;
@@ -42,21 +42,7 @@ export function oipRoutes(ctx: ServerContext): Hono {
       return fail(c, plane, e, 'v2-ready', name);
     }
   };
-  const infer = async (c: Context, name: string, version: string | undefined) => {
-    let requestId: string | undefined;
-    try {
-      requestId = takeRequestId(c);
-      const req = decodeInferRequest(await readJson(c, ctx.maxBodyBytes), limits, `model "${name}"`);
-      const headerId = requestId;
-      if (req.id !== undefined) requestId = req.id;
-      const answer = await plane.classify(ref(name, version), req.texts, { key: req.key, requestIds: [requestId] });
-      // An OIP id may hold anything JSON can; the header gets it only when a header can carry it.
-      return answerWithId(encodeInferResponse(req, answer, name), isHeaderSafeId(requestId) ? requestId : headerId);
-    } catch (e) {
-      failWithId(c, requestId);
-      return fail(c, plane, e, 'v2-infer', name);
-    }
-  };
+  const infer = async (c: Context, name: string, version: string | undefined) => answerPrediction(await inferCall(ctx, name, version, honoPredictionRequest(c)));
   app.get('/v2/models/:name', (c) => modelMeta(c, c.req.param('name'), undefined));
   app.get('/v2/models/:name/versions/:version', (c) => modelMeta(c, c.req.param('name'), c.req.param('version')));
   app.get('/v2/models/:name/ready', (c) => modelReady(c, c.req.param('name'), undefined));

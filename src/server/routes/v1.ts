@@ -1,15 +1,23 @@
-import { Hono } from 'hono';
-import { decodeClassifyRequest, encodeClassifyResponseJson } from '../../serving/classify-codec.js';
-import { fail } from '../fail.js';
-import { readJson } from '../read-json.js';
-import { answerJsonWithId, failWithId, takeRequestId } from '../request-id.js';
+import { Hono, type Context } from 'hono';
+import { classifyCall, type PredictionRequest } from '../prediction-calls.js';
+import { readBodyText } from '../read-json.js';
+import { REQUEST_ID_HEADER, answerPrediction } from '../request-id.js';
 import type { ServerContext } from '../server-context.js';
 
 const SUFFIX = ':classify';
 
-/** lading's own REST API: classify (labels, top-k, explanations, `requestId`) and the endpoint list. */
+/** What the prediction calls read of a Hono request. */
+export function honoPredictionRequest(c: Context): PredictionRequest {
+  return { sentRequestId: c.req.header(REQUEST_ID_HEADER), contentType: c.req.header('content-type'), readBody: (limit) => readBodyText(c, limit) };
+}
+
+/**
+ * lading's own REST API: classify (labels, top-k, explanations, `requestId`) and the endpoint list.
+ * Under `lading serve` classify calls normally take the node:http fast path (fast-predict.ts);
+ * both run prediction-calls.ts.
+ */
 export function v1Routes(ctx: ServerContext): Hono {
-  const { plane, limits } = ctx;
+  const { plane } = ctx;
   const app = new Hono();
   app.post('/v1/models/:call', async (c) => {
     const call = c.req.param('call');
@@ -17,17 +25,7 @@ export function v1Routes(ctx: ServerContext): Hono {
       plane.metrics.error('v1-classify', 404);
       return c.json({ error: `unknown route; use POST /v1/models/{name}${SUFFIX}` }, 404);
     }
-    const name = call.slice(0, -SUFFIX.length);
-    let requestId: string | undefined;
-    try {
-      requestId = takeRequestId(c);
-      const req = decodeClassifyRequest(await readJson(c, ctx.maxBodyBytes), limits);
-      const answer = await plane.classify(name, req.texts, { key: req.key, explainLimit: req.explain ? limits.explainFeatures : 0, requestIds: [requestId] });
-      return answerJsonWithId(encodeClassifyResponseJson(answer, req.top, requestId), requestId);
-    } catch (e) {
-      failWithId(c, requestId);
-      return fail(c, plane, e, 'v1-classify', name);
-    }
+    return answerPrediction(await classifyCall(ctx, call.slice(0, -SUFFIX.length), honoPredictionRequest(c)));
   });
   app.get('/v1/models', (c) => c.json({ endpoints: plane.list().map((e) => e.status()).filter((s) => s !== undefined) }));
   return app;

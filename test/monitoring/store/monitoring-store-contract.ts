@@ -41,6 +41,42 @@ function alert(i: number, over: Partial<AlertEventRecord> = {}): AlertEventRecor
 }
 
 /**
+ * Scans `query` as columns and as rows and asserts they hold the same rows, every field the columns
+ * carry, with pages of at most `pageSize` rows; returns what it saw.
+ */
+async function assertColumnsMatchRows(s: MonitoringStore, query: LogQuery, pageSize: number): Promise<{ pages: number; at: number[] }> {
+  const expected = columnsFromRows(await flat(s, query), new StreamNumbering());
+  const pages: PredictionColumns[] = [];
+  for await (const page of s.scanPredictionColumns(query, pageSize)) pages.push(page);
+  const what = `${JSON.stringify(query)} pages of ${pageSize}`;
+  assert.ok(pages.every((p) => p.length <= pageSize && p.length > 0), `pages of 1..pageSize rows: ${what}`);
+  const streams = pages.at(-1)?.streams ?? [];
+  const got = { seq: [] as number[], at: [] as number[], stream: [] as string[], label: [] as string[], score: [] as number[], latency: [] as number[],
+    stats: [] as number[][], hashes: [] as number[][], text: [] as (string | null)[] };
+  for (const p of pages) {
+    assert.equal(p.tokenStart.length, p.length + 1, what);
+    for (let i = 0; i < p.length; i++) {
+      got.seq.push(p.seq[i]!); got.at.push(p.at[i]!); got.stream.push(JSON.stringify(streams[p.stream[i]!])); got.label.push(p.label[i]!);
+      got.score.push(p.score[i]!); got.latency.push(p.latencyMs[i]!);
+      got.stats.push([p.chars[i]!, p.tokens[i]!, p.digits[i]!, p.upper[i]!, p.nonAscii[i]!]);
+      got.hashes.push([...p.tokenHashes.subarray(p.tokenStart[i]!, p.tokenStart[i + 1]!)]);
+      got.text.push(p.text[i]!);
+    }
+  }
+  const e = expected;
+  assert.deepEqual(got.seq, [...e.seq], what);
+  assert.deepEqual(got.at, [...e.at], what);
+  assert.deepEqual(got.stream, [...e.stream].map((k) => JSON.stringify(e.streams[k])), what);
+  assert.deepEqual(got.label, e.label, what);
+  assert.deepEqual(got.score, [...e.score], what);
+  assert.deepEqual(got.latency, [...e.latencyMs], what);
+  assert.deepEqual(got.stats, Array.from({ length: e.length }, (_, i) => [e.chars[i]!, e.tokens[i]!, e.digits[i]!, e.upper[i]!, e.nonAscii[i]!]), what);
+  assert.deepEqual(got.hashes, Array.from({ length: e.length }, (_, i) => [...e.tokenHashes.subarray(e.tokenStart[i]!, e.tokenStart[i + 1]!)]), what);
+  assert.deepEqual(got.text, e.text, what);
+  return { pages: pages.length, at: got.at };
+}
+
+/**
  * The MonitoringStore contract (monitoring/store/monitoring-store.ts) run against one adapter, with
  * a fresh, empty store per test.
  */
@@ -128,33 +164,48 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       await s.appendPredictions(rows(9, (i) => (i === 4 ? { variant: 'main', text: null } : { variant: i % 3 === 0 ? 'b' : 'main' }), 0));
       await s.appendPredictions(rows(6, (i) => ({ modelSha256: 'b'.repeat(64), version: '4', role: i % 2 === 0 ? 'shadow' : 'primary' }), 9));
       for (const query of [{ endpoint: 'hs', role: 'any' as const }, { endpoint: 'hs', last: 7 }, { endpoint: 'hs', variant: 'b' }]) {
-        const expected = columnsFromRows(await flat(s, query), new StreamNumbering());
-        const pages: PredictionColumns[] = [];
-        for await (const page of s.scanPredictionColumns(query, 4)) pages.push(page);
-        assert.ok(pages.every((p) => p.length <= 4), 'pages of at most pageSize rows');
-        const streams = pages.at(-1)?.streams ?? [];
-        const got = { seq: [] as number[], at: [] as number[], stream: [] as string[], label: [] as string[], score: [] as number[], latency: [] as number[],
-          stats: [] as number[][], hashes: [] as number[][], text: [] as (string | null)[] };
-        for (const p of pages) {
-          for (let i = 0; i < p.length; i++) {
-            got.seq.push(p.seq[i]!); got.at.push(p.at[i]!); got.stream.push(JSON.stringify(streams[p.stream[i]!])); got.label.push(p.label[i]!);
-            got.score.push(p.score[i]!); got.latency.push(p.latencyMs[i]!);
-            got.stats.push([p.chars[i]!, p.tokens[i]!, p.digits[i]!, p.upper[i]!, p.nonAscii[i]!]);
-            got.hashes.push([...p.tokenHashes.subarray(p.tokenStart[i]!, p.tokenStart[i + 1]!)]);
-            got.text.push(p.text[i]!);
-          }
-        }
-        const e = expected;
-        assert.deepEqual(got.seq, [...e.seq], JSON.stringify(query));
-        assert.deepEqual(got.at, [...e.at]);
-        assert.deepEqual(got.stream, [...e.stream].map((k) => JSON.stringify(e.streams[k])));
-        assert.deepEqual(got.label, e.label);
-        assert.deepEqual(got.score, [...e.score]);
-        assert.deepEqual(got.latency, [...e.latencyMs]);
-        assert.deepEqual(got.stats, Array.from({ length: e.length }, (_, i) => [e.chars[i]!, e.tokens[i]!, e.digits[i]!, e.upper[i]!, e.nonAscii[i]!]));
-        assert.deepEqual(got.hashes, Array.from({ length: e.length }, (_, i) => [...e.tokenHashes.subarray(e.tokenStart[i]!, e.tokenStart[i + 1]!)]));
-        assert.deepEqual(got.text, e.text);
+        await assertColumnsMatchRows(s, query, 4);
       }
+    }));
+
+    it('scans columns at the page edges, over a time range and the newest `last`, equal to the row scan', () => withStore(async (s) => {
+      // 12 primary rows (one with many token hashes, one without text), 3 shadow rows between them.
+      const many = new Uint32Array(200).map((_, i) => (i * 2654435761) >>> 0);
+      await s.appendPredictions(rows(12, (i) => (i === 5 ? { stats: { ...prediction(5).stats, tokenHashes: many } }
+        : i === 7 ? { text: null, stats: { ...prediction(7).stats, tokenHashes: new Uint32Array(0) } } : {})));
+      await s.appendPredictions(rows(3, (i) => ({ role: 'shadow', variant: 'challenger', requestId: `s-${i}` }), 3));
+      const all = { endpoint: 'hs' };
+      const pageSizes = async (q: LogQuery, size: number) => {
+        const out: number[] = [];
+        for await (const p of s.scanPredictionColumns(q, size)) out.push(p.length);
+        return out;
+      };
+      assert.deepEqual(await pageSizes(all, 12), [12], 'a page size equal to the row count: one page, no empty page after it');
+      assert.deepEqual(await pageSizes(all, 11), [11, 1]);
+      assert.deepEqual(await pageSizes(all, 13), [12]);
+      assert.deepEqual(await pageSizes(all, 1), Array.from({ length: 12 }, () => 1));
+      assert.deepEqual(await pageSizes(all, 6), [6, 6]);
+      assert.deepEqual(await pageSizes({ endpoint: 'nope' }, 5), [], 'no rows: no page');
+      assert.deepEqual(await pageSizes({ endpoint: 'hs', last: 0 }, 5), []);
+      for (const size of [1, 5, 6, 11, 12, 13, 10_000]) await assertColumnsMatchRows(s, all, size);
+      const range = { endpoint: 'hs', since: T0 + 2000, until: T0 + 9000 };
+      assert.deepEqual(await pageSizes(range, 3), [3, 3, 1], 'since inclusive, until exclusive: rows 2..8');
+      await assertColumnsMatchRows(s, range, 3);
+      await assertColumnsMatchRows(s, { ...range, role: 'any' }, 4);
+      await assertColumnsMatchRows(s, { endpoint: 'hs', role: 'shadow' }, 2);
+      for (const last of [1, 4, 5, 12, 100]) {
+        const got = await assertColumnsMatchRows(s, { endpoint: 'hs', last }, 4);
+        assert.deepEqual(got.at.map((t) => (t - T0) / 1000), Array.from({ length: Math.min(last, 12) }, (_, i) => 12 - Math.min(last, 12) + i), `newest ${last}, oldest first`);
+      }
+      assert.deepEqual(await pageSizes({ endpoint: 'hs', last: 5 }, 4), [4, 1]);
+      await assertColumnsMatchRows(s, { ...range, last: 3 }, 2);
+    }));
+
+    it('scans a page larger than 10,000 rows into one column page', () => withStore(async (s) => {
+      for (let b = 0; b < 3; b++) await s.appendPredictions(rows(4000, (i) => ({ requestId: `r${i}` }), b * 4000));
+      const got = await assertColumnsMatchRows(s, { endpoint: 'hs' }, 20_000);
+      assert.equal(got.pages, 1);
+      assert.equal(got.at.length, 12_000);
     }));
 
     it('finds the row of a request id and position, preferring the primary answer; none for unknown or empty ids', () => withStore(async (s) => {

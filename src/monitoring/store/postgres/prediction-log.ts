@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import { checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhere } from '../log-query.js';
-import { scanColumnsViaRows, type PredictionColumns } from '../prediction-columns.js';
+import { ColumnPageBuilder, COLUMN_SCAN_COLUMNS, StreamNumbering, type PredictionColumns } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
@@ -62,26 +62,43 @@ export class PgPredictionLog implements PredictionLogStore {
     });
   }
 
-  scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
-    return scanColumnsViaRows(this.scanPredictions(query, pageSize));
+  /**
+   * Keyset pages like scanPredictions, each one query with rowMode 'array' (the driver hands over
+   * value arrays, no object with named fields per row) whose rows go straight into typed arrays
+   * (ColumnPageBuilder), with only the columns a columnar reader uses (no request id, no top-k).
+   */
+  async *scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
+    const scan = await this.scanStart(query, pageSize);
+    if (scan === undefined) return;
+    const { params, where } = scan;
+    const k = params.length;
+    let { key, remaining } = scan;
+    const first = `SELECT ${COLUMN_SCAN_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT $${k + 1}`;
+    const next = `SELECT ${COLUMN_SCAN_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > ($${k + 1}, $${k + 2}) ORDER BY at, seq LIMIT $${k + 3}`;
+    const numbering = new StreamNumbering();
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const { rows } = await this.pool.query<unknown[]>({
+        text: key === undefined ? first : next,
+        values: key === undefined ? [...params, limit] : [...params, key.at, key.seq, limit],
+        rowMode: 'array',
+      });
+      if (rows.length === 0) return;
+      const page = new ColumnPageBuilder(rows.length, numbering);
+      for (let i = 0; i < rows.length; i++) page.add(rows[i]!);
+      key = page.lastKey();
+      remaining -= rows.length;
+      yield page.build();
+      if (rows.length < limit) return;
+    }
   }
 
   async *scanPredictions(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly StoredPrediction[]> {
-    checkLogQuery(query);
-    checkPageSize(pageSize);
-    const params: unknown[] = [];
-    const where = logWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    const scan = await this.scanStart(query, pageSize);
+    if (scan === undefined) return;
+    const { params, where } = scan;
     const k = params.length;
-    let remaining = query.last ?? Infinity;
-    if (remaining === 0) return;
-    let key: { at: number; seq: number } | undefined;
-    if (query.last !== undefined) {
-      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
-      const start = await this.pool.query<{ at: string; seq: string }>(`SELECT at, seq FROM mon_predictions WHERE ${where}
-        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET $${k + 1}`, [...params, query.last - 1]);
-      const s = start.rows[0];
-      if (s !== undefined) key = { at: Number(s.at), seq: Number(s.seq) - 1 };
-    }
+    let { key, remaining } = scan;
     const first = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT $${k + 1}`;
     const next = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > ($${k + 1}, $${k + 2}) ORDER BY at, seq LIMIT $${k + 3}`;
     while (remaining > 0) {
@@ -96,6 +113,25 @@ export class PgPredictionLog implements PredictionLogStore {
       yield rows.map(toStoredPrediction);
       if (rows.length < limit) return;
     }
+  }
+
+  /** The WHERE clause of a scan and where it starts: after the key before the oldest of the newest `last`, or at the beginning. Undefined: nothing to scan. */
+  private async scanStart(query: LogQuery, pageSize: number): Promise<{ params: unknown[]; where: string; key: { at: number; seq: number } | undefined; remaining: number } | undefined> {
+    checkLogQuery(query);
+    checkPageSize(pageSize);
+    const params: unknown[] = [];
+    const where = logWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    const remaining = query.last ?? Infinity;
+    if (remaining === 0) return undefined;
+    let key: { at: number; seq: number } | undefined;
+    if (query.last !== undefined) {
+      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
+      const start = await this.pool.query<{ at: string; seq: string }>(`SELECT at, seq FROM mon_predictions WHERE ${where}
+        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET $${params.length + 1}`, [...params, query.last - 1]);
+      const s = start.rows[0];
+      if (s !== undefined) key = { at: Number(s.at), seq: Number(s.seq) - 1 };
+    }
+    return { params, where, key, remaining };
   }
 
   async countPredictions(query: LogQuery): Promise<number> {

@@ -3,7 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import { checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhere } from '../log-query.js';
-import { scanColumnsViaRows, type PredictionColumns } from '../prediction-columns.js';
+import { ColumnPageBuilder, COLUMN_SCAN_COLUMNS, StreamNumbering, type PredictionColumns } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
@@ -54,24 +54,39 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }).immediate();
   }
 
-  scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
-    return scanColumnsViaRows(this.scanPredictions(query, pageSize));
+  /**
+   * Keyset pages like scanPredictions, but each page is one `.raw()` iteration whose row arrays go
+   * straight into typed arrays (ColumnPageBuilder): no row object, no per-row Uint32Array, and
+   * only the columns a columnar reader uses (no request id, no top-k). Each page's statement runs
+   * to its LIMIT before the page is yielded, so no iterator stays open on the connection while the
+   * caller works (an open one would make the log writer's next append fail: connection busy).
+   */
+  async *scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
+    const scan = this.scanStart(query, pageSize);
+    if (scan === undefined) return;
+    const { params, where } = scan;
+    let { key, remaining } = scan;
+    const first = this.prepared(`SELECT ${COLUMN_SCAN_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT ?`).raw(true);
+    const next = this.prepared(`SELECT ${COLUMN_SCAN_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > (?, ?) ORDER BY at, seq LIMIT ?`).raw(true);
+    const numbering = new StreamNumbering();
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const page = new ColumnPageBuilder(limit, numbering);
+      const rows = key === undefined ? first.iterate(...params, limit) : next.iterate(...params, key.at, key.seq, limit);
+      for (const r of rows) page.add(r as unknown[]);
+      if (page.rows === 0) return;
+      key = page.lastKey();
+      remaining -= page.rows;
+      yield page.build();
+      if (page.rows < limit) return;
+    }
   }
 
   async *scanPredictions(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly StoredPrediction[]> {
-    checkLogQuery(query);
-    checkPageSize(pageSize);
-    const params: unknown[] = [];
-    const where = logWhere(query, (v) => { params.push(v); return '?'; });
-    let remaining = query.last ?? Infinity;
-    if (remaining === 0) return;
-    let key: { at: number; seq: number } | undefined;
-    if (query.last !== undefined) {
-      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
-      const start = this.prepared<{ at: number; seq: number }>(`SELECT at, seq FROM mon_predictions WHERE ${where}
-        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET ?`).get(...params, query.last - 1);
-      if (start !== undefined) key = { at: start.at, seq: start.seq - 1 };
-    }
+    const scan = this.scanStart(query, pageSize);
+    if (scan === undefined) return;
+    const { params, where } = scan;
+    let { key, remaining } = scan;
     const first = this.prepared<PredictionRow>(`SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT ?`);
     const next = this.prepared<PredictionRow>(`SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > (?, ?) ORDER BY at, seq LIMIT ?`);
     while (remaining > 0) {
@@ -84,6 +99,24 @@ export class SqlitePredictionLog implements PredictionLogStore {
       yield rows.map(toStoredPrediction);
       if (rows.length < limit) return;
     }
+  }
+
+  /** The WHERE clause of a scan and where it starts: after the key before the oldest of the newest `last`, or at the beginning. Undefined: nothing to scan. */
+  private scanStart(query: LogQuery, pageSize: number): { params: unknown[]; where: string; key: { at: number; seq: number } | undefined; remaining: number } | undefined {
+    checkLogQuery(query);
+    checkPageSize(pageSize);
+    const params: unknown[] = [];
+    const where = logWhere(query, (v) => { params.push(v); return '?'; });
+    const remaining = query.last ?? Infinity;
+    if (remaining === 0) return undefined;
+    let key: { at: number; seq: number } | undefined;
+    if (query.last !== undefined) {
+      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
+      const start = this.prepared<{ at: number; seq: number }>(`SELECT at, seq FROM mon_predictions WHERE ${where}
+        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET ?`).get(...params, query.last - 1);
+      if (start !== undefined) key = { at: start.at, seq: start.seq - 1 };
+    }
+    return { params, where, key, remaining };
   }
 
   async countPredictions(query: LogQuery): Promise<number> {
