@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { verb as monitorVerb } from '../../../src/cli/monitor.js';
 import { verb as trainVerb } from '../../../src/cli/train.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../../../src/demo/invoice-lines.js';
-import { openMonitoringStore } from '../../../src/platform/index.js';
+import { alertStatePath, openMonitoringStore } from '../../../src/platform/index.js';
 import { runVerb } from '../../helpers/run-cli.js';
 import { classify, serveModel } from '../serving-fixture.js';
 
@@ -94,7 +94,7 @@ test('alerts fire once and resolve once on a scripted drift, on stdout JSON and 
     // A restart with nothing new: the saved state says drift is firing, so nothing fires again.
     const again = await runOnce(hook.url);
     assert.deepEqual(again.filter((l) => l.type === 'alert'), []);
-    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state.json'), 'utf8')) as { evaluator: { tracks: Array<{ rule: string; phase: string }> } };
+    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { evaluator: { tracks: Array<{ rule: string; phase: string }> } };
     assert.equal(state.evaluator.tracks.find((t) => t.rule === 'drift')!.phase, 'firing');
 
     await logTexts(inDistribution(5), 'back');
@@ -182,7 +182,7 @@ test('SIGTERM of a real `lading monitor run` finishes the evaluation under way a
   const lines = m.stdout().trim().split('\n');
   for (const l of lines) JSON.parse(l);
   assert.ok(lines.length >= 2);
-  const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state.json'), 'utf8')) as { kind: string };
+  const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { kind: string };
   assert.equal(state.kind, 'lading-alert-state');
 });
 
@@ -194,7 +194,7 @@ test('SIGKILL of a real `lading monitor run` mid-evaluation leaves a readable st
     await new Promise((r) => setTimeout(r, 37 * round));
     m.child.kill('SIGKILL');
     assert.equal((await m.exited).signal, 'SIGKILL');
-    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state.json'), 'utf8')) as { kind: string };
+    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { kind: string };
     assert.equal(state.kind, 'lading-alert-state');
   }
   const hook = await webhookServer();
@@ -205,4 +205,12 @@ test('SIGKILL of a real `lading monitor run` mid-evaluation leaves a readable st
   } finally {
     hook.server.close();
   }
+});
+
+test('each kind of monitor and set of endpoints keeps its own state file', () => {
+  const s = { home: '/h' };
+  assert.equal(alertStatePath(s, 'run'), join('/h', 'monitor', 'alert-state.json'));
+  assert.equal(alertStatePath(s, 'run', ['b', 'a', 'b']), join('/h', 'monitor', 'alert-state-a+b.json'));
+  assert.equal(alertStatePath(s, 'serve'), join('/h', 'monitor', 'serve-alert-state.json'));
+  assert.match(alertStatePath(s, 'run', ['../etc/passwd']), /alert-state-[0-9a-f]{16}\.json$/, 'a name that is not a safe file name is hashed');
 });
