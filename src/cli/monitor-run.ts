@@ -12,8 +12,8 @@ with logged predictions and each variant: drift against the reference profile, e
 (CBPE) and its drop below the reference band, real accuracy from delayed labels and its drop below
 the validation accuracy, p99 latency from the log. Every alert fires once and resolves once
 (hysteresis); transitions go to the alert history (\`lading monitor report\`), to stdout, and to the
-webhook. What is firing is kept in <home>/monitor/alert-state.json, so a restart neither fires an
-alert again nor forgets to resolve one. Error rate and log drops are the server's own counters:
+webhook. What is firing is kept in <home>/monitor/alert-state.json (alert-state-E1+E2.json with
+--endpoint), so a restart neither fires an alert again nor forgets to resolve one. Error rate and log drops are the server's own counters:
 \`lading serve --monitor\` runs this same loop inside the server and evaluates those too.
 
 Rules: the defaults (drift, estimated-accuracy-drop, real-accuracy-drop, error-rate, latency-p99,
@@ -67,7 +67,7 @@ export async function runMonitorRun(ctx: CliContext, argv: readonly string[]): P
   const endpoints = values.endpoint && values.endpoint.length > 0 ? values.endpoint : undefined;
   if (!json) {
     writeLine(ctx.stderr, `monitoring ${endpoints ? endpoints.join(', ') : 'every endpoint with logged predictions'}${values.once ? ' once' : ` every ${settings.monitorIntervalMs} ms`}; `
-      + `rules ${rules.map((r) => r.name).join(', ')}; state in ${alertStatePath(settings, 'run')}; alerts to the alert history${settings.alertWebhook ? ' and the webhook' : ''}`);
+      + `rules ${rules.map((r) => r.name).join(', ')}; state in ${alertStatePath(settings, 'run', endpoints)}; alerts to the alert history${settings.alertWebhook ? ' and the webhook' : ''}`);
   }
   let failed = false;
   const monitor = await startMonitorProcess(settings, {

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.js';
-import { startServingProcess } from '../platform/index.js';
+import { monitorAlertRules, startServingProcess } from '../platform/index.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -25,6 +25,9 @@ const OPTIONS = {
   'log-retention-rows': { type: 'string' },
   'log-text': { type: 'boolean' },
   'no-log-text': { type: 'boolean' },
+  monitor: { type: 'boolean' },
+  'monitor-interval-ms': { type: 'string' },
+  'alert-webhook': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -72,16 +75,28 @@ lading_log_dropped_total, never slowed):
   --log-retention-rows N   keep at most N logged answers (default 10000000, 0 = no limit)
   --no-log-text        keep only each text's sha256, not the text (confidential descriptions);
                        env LADING_LOG_TEXT=false
+
+Monitoring (see \`lading monitor run --help\` for the rules and lading.yaml's monitoring.alerts):
+  --monitor            also run the monitor loop in this process: every --monitor-interval-ms it
+                       evaluates the alert rules (drift, estimated and real accuracy, p99 latency, and
+                       this server's own error rate and log drops), sends transitions to the alert
+                       history, stderr and --alert-webhook, and keeps lading_drift_score,
+                       lading_accuracy and lading_alert_active current on /metrics; env LADING_MONITOR
+  --monitor-interval-ms MS  how often (default 30000); env LADING_MONITOR_INTERVAL_MS
+  --alert-webhook URL  POST each fired and resolved alert as JSON; env LADING_ALERT_WEBHOOK
 ${COMMON_HELP}`,
 
   async run(ctx) {
     const { values } = parseVerbArgs('serve', ctx.argv, OPTIONS, false);
     if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
-    const settings = ctx.settings({
+    const resolved = ctx.resolveSettings({
       ...values,
       log: values['no-log'] ? false : values.log,
       'log-text': values['no-log-text'] ? false : values['log-text'],
     });
+    const { settings } = resolved;
+    // Checked before anything starts: a bad rule in lading.yaml names its line and changes nothing.
+    const rules = settings.monitor ? monitorAlertRules(settings.monitoring, (path) => resolved.locate('monitoring', path), resolved.projectFile) : undefined;
     const deployments = values.deployment ?? [];
     if ((values.model === undefined) === (deployments.length === 0)) {
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
@@ -90,6 +105,13 @@ ${COMMON_HELP}`,
     const served = await startServingProcess(settings, target, {
       signal: ctx.signal,
       onLogWarning: (line) => ctx.stderr.write(`${line}\n`),
+      monitor: {
+        rules,
+        onEvent: (e) => {
+          if (e.type === 'alert') ctx.stderr.write(`alert ${e.state === 'fired' ? 'FIRED' : 'RESOLVED'}: ${e.message}\n`);
+          else for (const x of e.errors) ctx.stderr.write(`monitor: evaluating ${x.endpoint} failed: ${x.message}\n`);
+        },
+      },
       onSyncReport: (r) => {
         for (const f of r.failed) ctx.stderr.write(`deployment ${f.endpoint} not applied: ${f.error}\n`);
         for (const a of r.applied) ctx.stderr.write(`deployment ${a} applied\n`);
@@ -98,9 +120,11 @@ ${COMMON_HELP}`,
     const { workers, maxDelayMs } = settings;
     const endpoints = served.plane.list();
     const log = served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null;
-    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs, log });
+    const monitor = served.monitor ? { intervalMs: settings.monitorIntervalMs, rules: rules?.map((r) => r.name) ?? [], webhook: settings.alertWebhook !== undefined } : null;
+    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs, log, monitor });
     else {
       writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
+      if (monitor) writeLine(ctx.stdout, `monitoring every ${monitor.intervalMs} ms: rules ${monitor.rules.join(', ')}; alerts to stderr, the alert history${monitor.webhook ? ', the webhook' : ''} and /metrics`);
       writeLine(ctx.stdout, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
     }
 

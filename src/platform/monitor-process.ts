@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Settings } from '../config/config.js';
 import type { AlertRule } from '../monitoring/alerts/alert-rule.js';
@@ -33,9 +34,17 @@ export function monitorAlertRules(monitoring: Settings['monitoring'], locate?: M
   return resolveAlertRules([set]);
 }
 
-/** Where a monitor keeps its alert state: one file per kind of monitor, so `serve --monitor` and `monitor run` do not overwrite each other's. */
-export function alertStatePath(settings: Pick<Settings, 'home'>, kind: 'run' | 'serve'): string {
-  return join(settings.home, 'monitor', kind === 'run' ? 'alert-state.json' : 'serve-alert-state.json');
+/**
+ * Where a monitor keeps its alert state: one file per kind of monitor and set of endpoints, so that
+ * `serve --monitor`, `monitor run` and `monitor run --endpoint a` on one home never overwrite each
+ * other's state (a monitor restored from another's file would fire its alerts again).
+ */
+export function alertStatePath(settings: Pick<Settings, 'home'>, kind: 'run' | 'serve', endpoints?: readonly string[]): string {
+  const base = kind === 'run' ? 'alert-state' : 'serve-alert-state';
+  if (endpoints === undefined || endpoints.length === 0) return join(settings.home, 'monitor', `${base}.json`);
+  const names = [...new Set(endpoints)].sort().join('+');
+  const safe = /^[A-Za-z0-9._+-]{1,100}$/.test(names) ? names : createHash('sha256').update(names).digest('hex').slice(0, 16);
+  return join(settings.home, 'monitor', `${base}-${safe}.json`);
 }
 
 export interface MonitorProcessOptions {
@@ -77,7 +86,7 @@ function sinksFor(settings: Pick<Settings, 'alertWebhook'>, store: MonitoringSto
  */
 export async function startMonitorProcess(settings: MonitorSettings, options: MonitorProcessOptions): Promise<MonitorProcess> {
   const store = await openPlatformMonitoringStore(settings);
-  const statePath = alertStatePath(settings, 'run');
+  const statePath = alertStatePath(settings, 'run', options.endpoints);
   let loop: MonitorLoop;
   try {
     loop = new MonitorLoop({

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { verb as monitorVerb } from '../../../src/cli/monitor.js';
 import { verb as trainVerb } from '../../../src/cli/train.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../../../src/demo/invoice-lines.js';
-import { openMonitoringStore } from '../../../src/platform/index.js';
+import { alertStatePath, openMonitoringStore } from '../../../src/platform/index.js';
 import { runVerb } from '../../helpers/run-cli.js';
 import { classify, serveModel } from '../serving-fixture.js';
 
@@ -92,7 +94,7 @@ test('alerts fire once and resolve once on a scripted drift, on stdout JSON and 
     // A restart with nothing new: the saved state says drift is firing, so nothing fires again.
     const again = await runOnce(hook.url);
     assert.deepEqual(again.filter((l) => l.type === 'alert'), []);
-    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state.json'), 'utf8')) as { evaluator: { tracks: Array<{ rule: string; phase: string }> } };
+    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { evaluator: { tracks: Array<{ rule: string; phase: string }> } };
     assert.equal(state.evaluator.tracks.find((t) => t.rule === 'drift')!.phase, 'firing');
 
     await logTexts(inDistribution(5), 'back');
@@ -145,4 +147,70 @@ test('a bad rule in lading.yaml names the key and its line, and changes nothing'
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /monitoring must be a mapping with an `alerts:` list of rules.*lading\.yaml:1:1/);
   assert.equal(existsSync(join(dir, 'home')), false);
+});
+
+const bin = fileURLToPath(new URL('../../../../bin/lading.js', import.meta.url));
+
+/** A real `lading monitor run --json` process on the scripted home; `evaluations(n)` waits for n evaluation lines. */
+function monitorChild(args: readonly string[]) {
+  const child = spawn(process.execPath, [bin, 'monitor', 'run', '--json', '--endpoint', 'hs', '--home', home, '--project', project, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const count = () => out.split('\n').filter((l) => l.startsWith('{"type":"evaluation"')).length;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters.splice(0)) { if (count() >= w.n) w.resolve(); else waiters.push(w); }
+  });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const evaluations = (n: number) => new Promise<void>((resolve, reject) => {
+    if (count() >= n) { resolve(); return; }
+    waiters.push({ n, resolve });
+    void exited.then((e) => reject(new Error(`monitor exited (${e.code ?? e.signal}) before ${n} evaluations: ${err}`)));
+  });
+  return { child, exited, evaluations, stdout: () => out, stderr: () => err };
+}
+
+test('SIGTERM of a real `lading monitor run` finishes the evaluation under way and exits 0', async () => {
+  const m = monitorChild(['--interval-ms', '100']);
+  await m.evaluations(2);
+  m.child.kill('SIGTERM');
+  const exit = await m.exited;
+  assert.equal(exit.code, 0, m.stderr());
+  // Every line written is whole JSON: the evaluation under way at the signal finished and printed.
+  const lines = m.stdout().trim().split('\n');
+  for (const l of lines) JSON.parse(l);
+  assert.ok(lines.length >= 2);
+  const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { kind: string };
+  assert.equal(state.kind, 'lading-alert-state');
+});
+
+test('SIGKILL of a real `lading monitor run` mid-evaluation leaves a readable state file; the restart fires nothing again', async () => {
+  for (let round = 0; round < 2; round++) {
+    const m = monitorChild(['--interval-ms', '100']);
+    await m.evaluations(1 + round);
+    // Evaluations back to back, each ending in a state write: a kill lands in or near one.
+    await new Promise((r) => setTimeout(r, 37 * round));
+    m.child.kill('SIGKILL');
+    assert.equal((await m.exited).signal, 'SIGKILL');
+    const state = JSON.parse(readFileSync(join(home, 'monitor', 'alert-state-hs.json'), 'utf8')) as { kind: string };
+    assert.equal(state.kind, 'lading-alert-state');
+  }
+  const hook = await webhookServer();
+  try {
+    const after = await runOnce(hook.url);
+    assert.deepEqual(after.filter((l) => l.type === 'alert'), [], 'the traffic has not changed since the last evaluation: nothing to fire or resolve');
+    assert.deepEqual(hook.bodies, []);
+  } finally {
+    hook.server.close();
+  }
+});
+
+test('each kind of monitor and set of endpoints keeps its own state file', () => {
+  const s = { home: '/h' };
+  assert.equal(alertStatePath(s, 'run'), join('/h', 'monitor', 'alert-state.json'));
+  assert.equal(alertStatePath(s, 'run', ['b', 'a', 'b']), join('/h', 'monitor', 'alert-state-a+b.json'));
+  assert.equal(alertStatePath(s, 'serve'), join('/h', 'monitor', 'serve-alert-state.json'));
+  assert.match(alertStatePath(s, 'run', ['../etc/passwd']), /alert-state-[0-9a-f]{16}\.json$/, 'a name that is not a safe file name is hashed');
 });

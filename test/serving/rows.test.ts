@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { argmaxRows } from '../../src/serving/rows.js';
+
+/** The plain one-maximum loop argmaxRows must agree with. */
+function reference(proba: Float32Array, classes: number): { ids: number[]; scores: number[] } {
+  const ids: number[] = [];
+  const scores: number[] = [];
+  for (let o = 0; o < proba.length; o += classes) {
+    let best = 0;
+    let p = proba[o]!;
+    for (let c = 1; c < classes; c++) if (proba[o + c]! > p) { p = proba[o + c]!; best = c; }
+    ids.push(best);
+    scores.push(p);
+  }
+  return { ids, scores };
+}
+
+test('argmaxRows gives the first index of each row\'s maximum, as the one-maximum loop does (ties, NaN, any width)', () => {
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (const classes of [1, 2, 3, 4, 5, 7, 8, 9, 815]) {
+    for (const kind of ['random', 'ties', 'nan', 'flat']) {
+      const rows = 13;
+      const proba = new Float32Array(rows * classes);
+      for (let i = 0; i < proba.length; i++) {
+        proba[i] = kind === 'ties' ? Math.floor(rand() * 3) / 2 : kind === 'flat' ? 0.25 : rand();
+        if (kind === 'nan' && rand() < 0.2) proba[i] = NaN;
+      }
+      const got = argmaxRows(proba, classes);
+      const want = reference(proba, classes);
+      assert.deepEqual([...got.ids], want.ids, `${classes} classes, ${kind}`);
+      assert.deepEqual([...got.scores], want.scores.map((s) => Math.fround(s)), `${classes} classes, ${kind}`);
+    }
+  }
+  assert.equal(argmaxRows(new Float32Array(0), 0).ids.length, 0);
+});
