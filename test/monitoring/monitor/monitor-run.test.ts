@@ -143,6 +143,10 @@ test('a bad rule in lading.yaml names the key and its line, and changes nothing'
   assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:9:18: monitoring\\.alerts\\[1\\]\\.threshold: expected a number`));
   assert.equal(existsSync(join(dir, 'home')), false, 'nothing was opened or written');
 
+  const interval = await runVerb(monitorVerb, ['run', '--once', '--home', join(dir, 'home'), '--interval-ms', '5']);
+  assert.equal(interval.code, 2);
+  assert.match(interval.stderr, /--interval-ms must be a whole number from 100 to 86400000, got "5"/);
+
   writeFileSync(bad, 'monitoring:\n  alert: []\n');
   const typo = await runVerb(monitorVerb, ['run', '--once', '--home', join(dir, 'home'), '--project', bad]);
   assert.equal(typo.code, 2);
