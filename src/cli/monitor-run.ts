@@ -1,6 +1,6 @@
 import type { MonitorEvent } from '../monitoring/monitor/monitor-event.js';
 import { alertStatePath, monitorAlertRules, startMonitorProcess } from '../platform/index.js';
-import { parseVerbArgs } from './args.js';
+import { intFlag, parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext } from './context.js';
 import { fmt, writeLine } from './output.js';
 
@@ -53,7 +53,9 @@ const RUN_OPTIONS = {
 export async function runMonitorRun(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const { values } = parseVerbArgs('monitor run', argv, RUN_OPTIONS, false);
   if (values.help) { writeLine(ctx.stdout, RUN_HELP); return 0; }
-  // --interval-ms is this verb's short name for the monitorIntervalMs setting.
+  // --interval-ms is this verb's short name for the monitorIntervalMs setting; checked here so an
+  // error names the flag that was typed.
+  if (values['interval-ms'] !== undefined) intFlag('monitor run', values['interval-ms'], '--interval-ms', 0, 100, 86_400_000);
   const resolved = ctx.resolveSettings({ ...values, 'monitor-interval-ms': values['interval-ms'] ?? values['monitor-interval-ms'] });
   const { settings } = resolved;
   // Checked before anything is opened: a bad rule changes nothing.

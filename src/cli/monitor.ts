@@ -14,7 +14,7 @@ const REPORT_HELP = `Usage: lading monitor report --endpoint E [--window N|SPAN]
 
 How an endpoint is doing in production, per variant and model version: traffic, latency (p50/p99),
 estimated accuracy (from the reference profile's calibrated scores, with the band outside which it
-alerts), each drift test against the reference profile with its value, threshold and verdict, the
+alerts), that estimate against the real accuracy of the labelled predictions, each drift test against the reference profile with its value, threshold and verdict, the
 tokens that separate production from the reference, real accuracy from delayed labels (95% Wilson
 interval and the labelled share), and recent alerts.
 
@@ -85,6 +85,17 @@ export function renderReport(r: MonitorReport): string {
       fmt(v.latencyMs.p50, 3), fmt(v.latencyMs.p99, 3), v.estimatedAccuracy?.estimated ?? 'no profile',
       v.estimatedAccuracy ? `${fmt(v.estimatedAccuracy.lower, 3)}..${fmt(v.estimatedAccuracy.upper, 3)}${v.estimatedAccuracy.alert ? ' ALERT' : ''}` : '',
       v.referenceAccuracy])));
+  const compared = r.variants.filter((v) => v.estimateVersusReal !== null);
+  if (compared.length > 0) {
+    // On the labelled predictions only: how far the label-free estimate is from what the labels say.
+    out.push('', 'estimated against real accuracy, on the same labelled predictions:');
+    out.push(table(['variant', 'model', 'labelled', 'estimated', 'real', '95% interval', 'error (est. - real)', 'estimate in interval'],
+      compared.map((v) => {
+        const e = v.estimateVersusReal!;
+        return [v.variant, `${v.model}@${v.version}`, e.labelled, e.estimated, e.real, `${fmt(e.interval.lower, 3)}..${fmt(e.interval.upper, 3)}`,
+          `${e.error >= 0 ? '+' : ''}${fmt(e.error, 4)}`, e.withinRealInterval ? 'yes' : 'NO'];
+      })));
+  }
   const real = r.realAccuracy;
   out.push('', 'real accuracy (delayed labels, on prediction time):');
   out.push(table(['variant', 'labelled', 'share', 'accuracy', '95% interval', 'macro-F1'],

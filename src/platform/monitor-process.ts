@@ -12,7 +12,8 @@ import { MonitorLoop } from '../monitoring/monitor/monitor-loop.js';
 import type { EndpointCounters, LatencyHistogram, ServerCounters, ServerSignals } from '../monitoring/monitor/server-signals.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
-import { openPlatformMonitoringStore } from './monitoring-store.js';
+import { startWorkerObserver } from '../monitoring/monitor/observer-worker.js';
+import { monitoringStoreSpec, openPlatformMonitoringStore } from './monitoring-store.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { LadingProcess } from './lading-process.js';
 
@@ -138,16 +139,26 @@ export interface ServingMonitorOptions {
  * `serve --monitor`: the same loop inside the serving process, reading the log through the
  * process's own store connection, fed the server's error and latency counters and the log's drops,
  * keeping the monitoring gauges of /metrics current. Its timer is unref'd and it first runs one
- * interval after start (the log is empty before that). Evaluations run on the main thread between
- * requests; for very large windows run `lading monitor run` as a process of its own.
+ * interval after start (the log is empty before that). The heavy half of each evaluation (reports,
+ * drift tests, log scans) runs in a thread of its own with its own store connection; the evaluator,
+ * sinks and gauges stay on the main thread, where they cost microseconds.
  */
-export function startServingMonitor(settings: Pick<Settings, 'home' | 'monitorIntervalMs' | 'alertWebhook'>, plane: ServingPlane, log: PredictionLog, options: ServingMonitorOptions): MonitorLoop {
-  const loop = new MonitorLoop({
-    store: log.store, rules: options.rules, intervalMs: settings.monitorIntervalMs, statePath: alertStatePath(settings, 'serve'),
-    endpoints: () => plane.list().map((e) => e.name),
-    signals: servingSignals(plane, log), gauges: new MonitoringGauges(plane.metrics.registry),
-    sinks: sinksFor(settings, log.store, options.webhook), unref: true,
+export async function startServingMonitor(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'monitorIntervalMs' | 'alertWebhook'>, plane: ServingPlane, log: PredictionLog, options: ServingMonitorOptions): Promise<MonitorLoop> {
+  const source = await startWorkerObserver(new URL('./monitor-thread.js', import.meta.url), {
+    rules: options.rules, latencyFromLog: false, store: monitoringStoreSpec(settings),
   });
+  let loop: MonitorLoop;
+  try {
+    loop = new MonitorLoop({
+      store: log.store, rules: options.rules, intervalMs: settings.monitorIntervalMs, statePath: alertStatePath(settings, 'serve'),
+      endpoints: () => plane.list().map((e) => e.name), source,
+      signals: servingSignals(plane, log), gauges: new MonitoringGauges(plane.metrics.registry),
+      sinks: sinksFor(settings, log.store, options.webhook), unref: true,
+    });
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
   if (options.onEvent) loop.subscribe(options.onEvent);
   loop.start();
   return loop;

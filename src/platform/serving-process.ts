@@ -105,7 +105,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     }
     if (settings.monitor && log) {
       // Before the server listens, so a bad state file stops the start with nothing to undo but the plane and the log.
-      monitor = startServingMonitor({ home: settings.home, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
+      monitor = await startServingMonitor({ home: settings.home, registryUrl: settings.registryUrl, registrySchema: settings.registrySchema, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
         plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES });
     }
     if (options.signal?.aborted) throw new InterruptedError('starting the server');

@@ -36,7 +36,10 @@ await served.close();
 test('monitor report: traffic per model version, the served artifact\'s profile found, estimated and real accuracy with its interval', async () => {
   const all = await runVerb(monitorVerb, ['report', '--endpoint', 'hs', '--home', home, '--window', '2400', '--json']);
   assert.equal(all.code, 0, all.stderr);
-  const report = JSON.parse(all.stdout) as { variants: Array<{ predictions: number; estimatedAccuracy: { estimated: number } | null; modelSha256: string }>; realAccuracy: { overall: { labelled: number; accuracy: number; interval: { lower: number; upper: number } } } };
+  const report = JSON.parse(all.stdout) as {
+    variants: Array<{ predictions: number; estimatedAccuracy: { estimated: number } | null; modelSha256: string;
+      estimateVersusReal: { labelled: number; estimated: number; real: number; error: number; interval: { lower: number; upper: number }; withinRealInterval: boolean } | null }>;
+    realAccuracy: { overall: { labelled: number; accuracy: number; interval: { lower: number; upper: number } } } };
   assert.equal(report.variants.length, 1);
   assert.equal(report.variants[0]!.predictions, 2400);
   assert.equal(report.variants[0]!.modelSha256, sha);
@@ -44,8 +47,18 @@ test('monitor report: traffic per model version, the served artifact\'s profile 
   const real = report.realAccuracy.overall;
   assert.equal(real.labelled, items.length);
   assert.ok(real.interval.lower <= real.accuracy && real.accuracy <= real.interval.upper);
+  // The estimate on the labelled predictions beside what their labels say.
+  const versus = report.variants[0]!.estimateVersusReal!;
+  assert.equal(versus.labelled, items.length);
+  assert.equal(versus.real, real.accuracy);
+  assert.deepEqual(versus.interval, real.interval);
+  assert.ok(Math.abs(versus.error - (versus.estimated - versus.real)) < 1e-12);
+  assert.equal(versus.withinRealInterval, versus.estimated >= versus.interval.lower && versus.estimated <= versus.interval.upper);
   const text = await runVerb(monitorVerb, ['report', '--endpoint', 'hs', '--home', home]);
   assert.match(text.stdout, /real accuracy \(delayed labels/);
+  const labelledText = await runVerb(monitorVerb, ['report', '--endpoint', 'hs', '--home', home, '--window', '2400']);
+  assert.match(labelledText.stdout, /estimated against real accuracy, on the same labelled predictions/);
+  assert.match(labelledText.stdout, new RegExp(`error \\(est\\. - real\\)[\\s\\S]*\\b${items.length}\\b`));
   assert.match(text.stdout, /domain-classifier:tokens/);
 });
 

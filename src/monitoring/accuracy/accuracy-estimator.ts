@@ -123,17 +123,36 @@ export class AccuracyCalibrator {
 }
 
 export function estimateAccuracy(calibrator: AccuracyCalibrator, topScores: ArrayLike<number>): AccuracyEstimate {
-  const n = topScores.length;
-  const band = calibrator.band(n);
-  if (n === 0) return { n, estimated: null, standardError: null, ...band, alert: false };
-  let sum = 0, variance = 0;
-  for (let i = 0; i < n; i++) {
-    const p = calibrator.calibrate(topScores[i]!);
-    sum += p;
-    variance += p * (1 - p);
+  const acc = new AccuracyEstimateAccumulator(calibrator);
+  for (let i = 0; i < topScores.length; i++) acc.add(topScores[i]!);
+  return acc.result();
+}
+
+/**
+ * estimateAccuracy over scores that arrive page by page (a million-row window is never held): the
+ * same sums in the same order, so the same estimate as on the whole column at once.
+ */
+export class AccuracyEstimateAccumulator {
+  private n = 0;
+  private sum = 0;
+  private variance = 0;
+
+  constructor(private readonly calibrator: AccuracyCalibrator) {}
+
+  add(topScore: number): void {
+    const p = this.calibrator.calibrate(topScore);
+    this.sum += p;
+    this.variance += p * (1 - p);
+    this.n++;
   }
-  const estimated = sum / n;
-  return { n, estimated, standardError: Math.sqrt(variance) / n, ...band, alert: estimated < band.lower || estimated > band.upper };
+
+  result(): AccuracyEstimate {
+    const n = this.n;
+    const band = this.calibrator.band(n);
+    if (n === 0) return { n, estimated: null, standardError: null, ...band, alert: false };
+    const estimated = this.sum / n;
+    return { n, estimated, standardError: Math.sqrt(this.variance) / n, ...band, alert: estimated < band.lower || estimated > band.upper };
+  }
 }
 
 export interface EstimationError {

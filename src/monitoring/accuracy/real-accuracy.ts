@@ -76,12 +76,15 @@ export interface RealAccuracy {
   readonly superseded: number;
 }
 
-type Joined = FeedbackRecord & { readonly prediction: NonNullable<FeedbackRecord['prediction']> };
+/** A feedback item joined to the prediction it corrects. */
+export type JoinedFeedback = FeedbackRecord & { readonly prediction: NonNullable<FeedbackRecord['prediction']> };
+type Joined = JoinedFeedback;
 
-export function realAccuracy(feedback: readonly FeedbackRecord[], options: RealAccuracyOptions = {}): RealAccuracy {
-  const z = options.z ?? Z_95;
-  const counts: PredictionCounts | undefined = typeof options.predictions === 'number' ? { total: options.predictions } : options.predictions;
-  // One prediction corrected twice (a broker, then a customs ruling) counts once, with the latest word.
+/**
+ * The labels that count: one per prediction, the latest word when a prediction was corrected twice
+ * (a broker, then a customs ruling); feedback without a joined prediction is only counted.
+ */
+export function latestLabels(feedback: readonly FeedbackRecord[]): { readonly labels: JoinedFeedback[]; readonly unmatched: number; readonly superseded: number } {
   const bySeq = new Map<number, Joined>();
   let unmatched = 0, superseded = 0;
   for (const f of feedback) {
@@ -93,8 +96,15 @@ export function realAccuracy(feedback: readonly FeedbackRecord[], options: RealA
       if (newer(j, seen)) bySeq.set(j.prediction.seq, j);
     } else bySeq.set(j.prediction.seq, j);
   }
+  return { labels: [...bySeq.values()], unmatched, superseded };
+}
+
+export function realAccuracy(feedback: readonly FeedbackRecord[], options: RealAccuracyOptions = {}): RealAccuracy {
+  const z = options.z ?? Z_95;
+  const counts: PredictionCounts | undefined = typeof options.predictions === 'number' ? { total: options.predictions } : options.predictions;
+  const { labels, unmatched, superseded } = latestLabels(feedback);
   const w = options.window ?? {};
-  let rows = [...bySeq.values()].filter((f) => (w.since === undefined || f.prediction.at >= w.since) && (w.until === undefined || f.prediction.at < w.until));
+  let rows = labels.filter((f) => (w.since === undefined || f.prediction.at >= w.since) && (w.until === undefined || f.prediction.at < w.until));
   rows.sort((a, b) => a.prediction.at - b.prediction.at || a.prediction.seq - b.prediction.seq);
   if (w.last !== undefined && rows.length > w.last) rows = rows.slice(rows.length - Math.max(0, w.last));
 

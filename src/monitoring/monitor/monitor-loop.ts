@@ -1,14 +1,10 @@
-import { realAccuracy, type ModelAccuracy } from '../accuracy/real-accuracy.js';
 import { AlertEvaluator, type ActiveAlert, type MetricObservation } from '../alerts/alert-evaluator.js';
-import { driftScore, estimatedAccuracyDrop } from '../alerts/alert-metrics.js';
-import type { AlertMetric, AlertRule, AlertWindow } from '../alerts/alert-rule.js';
+import type { AlertRule } from '../alerts/alert-rule.js';
 import { AlertDispatcher, type AlertSink } from '../alerts/alert-sink.js';
 import type { MonitoringGauges } from '../alerts/monitoring-gauges.js';
-import { decodeProfile } from '../profile/profile-codec.js';
-import type { ReferenceProfile } from '../profile/reference-profile.js';
-import { buildMonitorReport, type ReportWindow, type VariantReport } from '../report/monitor-report.js';
 import type { AlertEventRecord, MonitoringStore } from '../store/monitoring-store.js';
 import { readAlertState, writeAlertState } from './alert-state-file.js';
+import { EndpointObserver, type ObservationSource } from './endpoint-observer.js';
 import type { EvaluationSummary, MonitorEvent, VariantSnapshot } from './monitor-event.js';
 import { SignalHistory, type ServerSignals } from './server-signals.js';
 
@@ -24,6 +20,8 @@ export interface MonitorLoopOptions {
   readonly statePath?: string | undefined;
   /** The serving process's own counters, when the loop runs inside it: error rate, p99 latency, log drops. */
   readonly signals?: ServerSignals | undefined;
+  /** Where the endpoints' values are computed; default an EndpointObserver on `store` in this thread (closed by stop()). */
+  readonly source?: ObservationSource | undefined;
   /** Prometheus gauges to keep current (drift scores, accuracies, alert state). */
   readonly gauges?: MonitoringGauges | undefined;
   /** Unref the timer (inside a server, the loop must not keep the process alive). */
@@ -33,12 +31,6 @@ export interface MonitorLoopOptions {
   readonly onError?: ((e: unknown) => void) | undefined;
 }
 
-/** Metrics read from a monitor report (drift against the reference profile, CBPE estimate) of the rule's window. */
-const REPORT_METRICS: ReadonlySet<AlertMetric> = new Set<AlertMetric>(['drift_score', 'drift_domain_auc', 'drift_distance_max', 'estimated_accuracy', 'estimated_accuracy_drop']);
-/** Metrics read from delayed labels joined to their predictions. */
-const LABEL_METRICS: ReadonlySet<AlertMetric> = new Set<AlertMetric>(['real_accuracy', 'real_accuracy_drop', 'labelled_share']);
-/** The most log rows one latency figure reads. */
-const LATENCY_ROWS = 50_000;
 /** Process-wide figures (the prediction log's drops) are observed under this endpoint name. */
 export const SERVER_ENDPOINT = '*';
 
@@ -52,7 +44,7 @@ export class MonitorLoop {
   private readonly evaluator: AlertEvaluator;
   private readonly dispatcher: AlertDispatcher;
   private readonly listeners = new Set<(e: MonitorEvent) => void>();
-  private readonly profiles = new Map<string, ReferenceProfile>();
+  private readonly source: ObservationSource;
   private readonly history: SignalHistory | undefined;
   private readonly now: () => number;
   /** Alerts of rules that no longer exist, restored as firing: resolved by the first evaluation. */
@@ -65,6 +57,7 @@ export class MonitorLoop {
   constructor(private readonly options: MonitorLoopOptions) {
     this.now = options.now ?? Date.now;
     this.evaluator = new AlertEvaluator(options.rules);
+    this.source = options.source ?? new EndpointObserver(options.store, options.rules, options.signals === undefined);
     this.dispatcher = new AlertDispatcher([...(options.gauges ? [options.gauges.sink()] : []), ...(options.sinks ?? [])]);
     if (options.statePath !== undefined) {
       const saved = readAlertState(options.statePath);
@@ -126,7 +119,7 @@ export class MonitorLoop {
       this.timer = undefined;
       await this.running?.catch(() => undefined);
       this.saveState();
-      await this.dispatcher.close(timeoutMs);
+      await Promise.all([this.dispatcher.close(timeoutMs), this.source.close().catch((e: unknown) => this.options.onError?.(e))]);
     })();
     return this.stopping;
   }
@@ -164,9 +157,16 @@ export class MonitorLoop {
     }
     for (const endpoint of endpoints) {
       try {
-        const found = await this.observeEndpoint(endpoint, at);
+        const found = await this.source.observe(endpoint, at);
         observations.push(...found.observations);
         variants.push(...found.variants);
+        const g = this.options.gauges;
+        if (g) {
+          for (const v of found.gauges) {
+            if (v.kind === 'drift') g.setDrift(v.endpoint, v.variant, v.test, v.value);
+            else g.setAccuracy(v.endpoint, v.variant, v.accuracy, v.value);
+          }
+        }
       } catch (e) {
         errors.push({ endpoint, message: message(e) });
         this.options.onError?.(e);
@@ -194,108 +194,6 @@ export class MonitorLoop {
     if (typeof e === 'function') return [...e()];
     if (e !== undefined) return [...e];
     return (await this.options.store.listLoggedEndpoints()).map((l) => l.endpoint);
-  }
-
-  private async profile(sha: string): Promise<ReferenceProfile | undefined> {
-    const known = this.profiles.get(sha);
-    if (known) return known;
-    // Only found profiles are kept: one stored later (a model trained after the server started) is still picked up.
-    const json = await this.options.store.getProfile(sha);
-    if (json === undefined) return undefined;
-    const p = decodeProfile(json);
-    this.profiles.set(sha, p);
-    return p;
-  }
-
-  private rulesOf(metrics: ReadonlySet<AlertMetric>, endpoint: string): AlertWindow[] {
-    const windows = new Map<string, AlertWindow>();
-    for (const r of this.options.rules) {
-      if (metrics.has(r.metric) && (r.endpoint === null || r.endpoint === endpoint)) windows.set(r.window.text, r.window);
-    }
-    return [...windows.values()];
-  }
-
-  private async observeEndpoint(endpoint: string, at: number): Promise<{ observations: MetricObservation[]; variants: VariantSnapshot[] }> {
-    const out: MetricObservation[] = [];
-    const snapshots = new Map<string, { report?: VariantReport; real?: ModelAccuracy }>();
-    const push = (metric: AlertMetric, variant: string | null, value: number | null, window: AlertWindow, samples?: number) => {
-      if (value !== null && Number.isFinite(value)) out.push({ metric, endpoint, variant, value, at, window: window.text, samples });
-    };
-    const gauges = this.options.gauges;
-
-    for (const window of this.rulesOf(REPORT_METRICS, endpoint)) {
-      const report = await buildMonitorReport(this.options.store, endpoint, reportWindow(window, at), (sha) => this.profile(sha));
-      for (const v of currentModels(report.variants)) {
-        const s = snapshots.get(v.variant) ?? {};
-        s.report ??= v;
-        snapshots.set(v.variant, s);
-        if (v.drift) {
-          const tests = v.drift.tests;
-          push('drift_score', v.variant, driftScore(tests), window, v.predictions);
-          push('drift_domain_auc', v.variant, tests.find((t) => t.kind === 'domain-classifier')?.value ?? null, window, v.predictions);
-          const distances = tests.filter((t) => t.kind !== 'domain-classifier').map((t) => t.value);
-          push('drift_distance_max', v.variant, distances.length > 0 ? Math.max(...distances) : null, window, v.predictions);
-          if (gauges) for (const t of tests) gauges.setDrift(endpoint, v.variant, t.name, t.value);
-        }
-        if (v.estimatedAccuracy) {
-          push('estimated_accuracy', v.variant, v.estimatedAccuracy.estimated, window, v.predictions);
-          push('estimated_accuracy_drop', v.variant, estimatedAccuracyDrop(v.estimatedAccuracy), window, v.predictions);
-          if (gauges && v.estimatedAccuracy.estimated !== null) gauges.setAccuracy(endpoint, v.variant, 'estimated', v.estimatedAccuracy.estimated);
-        }
-      }
-    }
-
-    for (const window of this.rulesOf(LABEL_METRICS, endpoint)) {
-      // Labels are few beside predictions; a rows window still reads a bounded number of them (the
-      // newest 4N by label time hold the newest N by prediction time unless labels arrive very late).
-      const feedback = await this.options.store.listFeedback(window.kind === 'rows'
-        ? { endpoint, last: window.rows * 4 }
-        : { endpoint, since: at - window.ms });
-      const real = realAccuracy(feedback, { window: window.kind === 'rows' ? { last: window.rows } : { since: at - window.ms } });
-      for (const m of currentModels(real.byModel.map((r) => ({ ...r, to: r.to ?? 0 })))) {
-        const s = snapshots.get(m.variant) ?? {};
-        s.real ??= m;
-        snapshots.set(m.variant, s);
-        push('real_accuracy', m.variant, m.accuracy, window, m.labelled);
-        const profile = await this.profile(m.modelSha256);
-        if (profile && m.accuracy !== null) push('real_accuracy_drop', m.variant, profile.accuracy - m.accuracy, window, m.labelled);
-        if (m.from !== null && m.to !== null && this.options.rules.some((r) => r.metric === 'labelled_share')) {
-          const predictions = await this.options.store.countPredictions({ endpoint, variant: m.variant, modelSha256: m.modelSha256, since: m.from, until: m.to + 1 });
-          if (predictions > 0) push('labelled_share', m.variant, Math.min(1, m.labelled / predictions), window, m.labelled);
-        }
-        if (gauges && m.accuracy !== null) gauges.setAccuracy(endpoint, m.variant, 'real', m.accuracy);
-      }
-    }
-
-    // Without the server's own histograms, latency comes from the log (what was answered, per variant).
-    if (!this.history) {
-      for (const window of this.rulesOf(new Set<AlertMetric>(['latency_p99_ms']), endpoint)) {
-        const latencies = new Map<string, number[]>();
-        // At most the newest LATENCY_ROWS of the window: a busy endpoint's 5 minutes can be millions of
-        // rows, and the p99 of the newest 50,000 is within a fraction of a millisecond of all of them.
-        const w = reportWindow(window, at);
-        for await (const page of this.options.store.scanPredictionColumns({ endpoint, ...w, last: Math.min(w.last ?? LATENCY_ROWS, LATENCY_ROWS) })) {
-          for (let i = 0; i < page.length; i++) {
-            const variant = page.streams[page.stream[i]!]!.variant;
-            let list = latencies.get(variant);
-            if (!list) latencies.set(variant, list = []);
-            list.push(page.latencyMs[i]!);
-          }
-        }
-        for (const [variant, list] of latencies) push('latency_p99_ms', variant, quantile(list, 0.99), window, list.length);
-      }
-    }
-
-    const variants: VariantSnapshot[] = [...snapshots.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([variant, s]) => {
-      const r = s.report;
-      return {
-        endpoint, variant, model: r?.model ?? s.real?.model ?? '', version: r?.version ?? s.real?.version ?? '', predictions: r?.predictions ?? 0,
-        driftScore: r?.drift ? driftScore(r.drift.tests) : null, drift: r?.drift ? r.drift.drift : null,
-        estimatedAccuracy: r?.estimatedAccuracy?.estimated ?? null, validationAccuracy: r?.referenceAccuracy ?? null,
-        realAccuracy: s.real?.accuracy ?? null, labelled: s.real?.labelled ?? 0,
-      };
-    });
-    return { observations: out, variants };
   }
 
   /** Error rate and p99 latency per endpoint (and variant), and the log's drops, from the server's counters. */
@@ -331,29 +229,6 @@ export class MonitorLoop {
       return true;
     });
   }
-}
-
-function reportWindow(window: AlertWindow, at: number): ReportWindow {
-  return window.kind === 'rows' ? { last: window.rows } : { since: at - window.ms, until: at + 1 };
-}
-
-/**
- * One entry per variant: the model version that answered last. A window that spans a promotion
- * holds two versions of one variant; the alert is about the one answering now.
- */
-function currentModels<T extends { readonly variant: string; readonly to: number }>(items: readonly T[]): T[] {
-  const best = new Map<string, T>();
-  for (const v of items) {
-    const seen = best.get(v.variant);
-    if (!seen || v.to > seen.to) best.set(v.variant, v);
-  }
-  return [...best.values()];
-}
-
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function message(e: unknown): string {

@@ -1,10 +1,12 @@
-import { AccuracyCalibrator, estimateAccuracy, type AccuracyEstimate } from '../accuracy/accuracy-estimator.js';
-import { realAccuracy, type RealAccuracy } from '../accuracy/real-accuracy.js';
-import { runDriftReport, type DriftReport } from '../drift/drift-report.js';
-import type { DriftWindow } from '../drift/drift-window.js';
+import { AccuracyCalibrator, AccuracyEstimateAccumulator, type AccuracyEstimate } from '../accuracy/accuracy-estimator.js';
+import { estimateVersusReal, type EstimateVersusReal } from '../accuracy/estimate-versus-real.js';
+import { latestLabels, realAccuracy, type JoinedFeedback, type RealAccuracy } from '../accuracy/real-accuracy.js';
+import { DriftAccumulator } from '../drift/drift-accumulator.js';
+import { runDriftReportOnSummary, type DriftReport } from '../drift/drift-report.js';
+import { ValueCounts } from '../drift/value-counts.js';
 import type { ReferenceProfile } from '../profile/reference-profile.js';
-import type { TextStats } from '../text-stats.js';
 import type { AlertEventRecord, MonitoringStore } from '../store/monitoring-store.js';
+import type { PredictionColumns, PredictionStream } from '../store/prediction-columns.js';
 
 /** Which predictions a report reads: the newest `last` of the endpoint, or a time range. */
 export interface ReportWindow {
@@ -28,6 +30,11 @@ export interface VariantReport {
   /** Null when no reference profile is stored for this model (e.g. a file trained before profiles existed). */
   readonly estimatedAccuracy: AccuracyEstimate | null;
   readonly referenceAccuracy: number | null;
+  /**
+   * The estimate against the labels, on the window's labelled predictions of this variant and
+   * model (estimate-versus-real.ts); null without a profile or without labels.
+   */
+  readonly estimateVersusReal: EstimateVersusReal | null;
   readonly drift: DriftReport | null;
 }
 
@@ -39,58 +46,80 @@ export interface MonitorReport {
   readonly alerts: readonly AlertEventRecord[];
 }
 
+/** What the report keeps of one variant and model version while the window streams past. */
 interface Group {
-  variant: string; model: string; version: string; modelSha256: string;
-  stats: TextStats[]; labels: string[]; scores: number[]; texts: (string | null)[]; latency: number[]; from: number; to: number;
+  readonly variant: string; readonly model: string; readonly version: string; readonly modelSha256: string;
+  readonly profile: ReferenceProfile | undefined;
+  readonly calibrator: AccuracyCalibrator | undefined;
+  readonly estimate: AccuracyEstimateAccumulator | undefined;
+  readonly drift: DriftAccumulator | undefined;
+  readonly latency: ValueCounts;
+  predictions: number;
+  from: number;
+  to: number;
 }
 
 /**
  * Reads one window of an endpoint's log and puts beside each variant (and model version) its
- * traffic, latency, estimated accuracy (CBPE from the reference profile's calibration rows) and
- * drift against the reference profile; real accuracy comes from the joined feedback of the same span.
+ * traffic, latency, estimated accuracy (CBPE from the reference profile's calibration rows), that
+ * estimate against the labels where labels came, and drift against the reference profile; real
+ * accuracy comes from the joined feedback of the same span.
+ *
+ * The window is read as column pages and summarised as it goes (latency and drift descriptors as
+ * counts of distinct values, a fixed sample of rows for the domain classifier), so a window of a
+ * million predictions costs about what one of 5,000 does in memory, and its figures are those of
+ * the whole window in memory (test/monitoring/report/ compares them).
  */
 export async function buildMonitorReport(store: MonitoringStore, endpoint: string, window: ReportWindow,
   loadProfile: (modelSha256: string) => Promise<ReferenceProfile | undefined>): Promise<MonitorReport> {
   const last = window.since === undefined && window.last === undefined ? DEFAULT_REPORT_LAST : window.last;
   const groups = new Map<string, Group>();
-  for await (const page of store.scanPredictions({ endpoint, since: window.since, until: window.until, last })) {
-    for (const r of page) {
-      const key = `${r.variant}\u0000${r.modelSha256}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = { variant: r.variant, model: r.model, version: r.version, modelSha256: r.modelSha256, stats: [], labels: [], scores: [], texts: [], latency: [], from: r.at, to: r.at };
-        groups.set(key, g);
-      }
-      g.stats.push(r.stats); g.labels.push(r.label); g.scores.push(r.score); g.texts.push(r.text); g.latency.push(r.latencyMs);
-      if (r.at < g.from) g.from = r.at;
-      if (r.at > g.to) g.to = r.at;
+  const groupOf = async (s: PredictionStream): Promise<Group> => {
+    const key = `${s.variant}\u0000${s.modelSha256}`;
+    let g = groups.get(key);
+    if (!g) {
+      const profile = await loadProfile(s.modelSha256);
+      const calibrator = profile ? AccuracyCalibrator.fit(profile.calibration) : undefined;
+      g = {
+        variant: s.variant, model: s.model, version: s.version, modelSha256: s.modelSha256, profile, calibrator,
+        estimate: calibrator ? new AccuracyEstimateAccumulator(calibrator) : undefined,
+        drift: profile ? new DriftAccumulator(profile) : undefined,
+        latency: new ValueCounts(), predictions: 0, from: Infinity, to: -Infinity,
+      };
+      groups.set(key, g);
     }
+    return g;
+  };
+  // Stream indices are stable over one scan (prediction-columns.ts): each is resolved to its group once.
+  const groupOfStream: Group[] = [];
+  for await (const page of store.scanPredictionColumns({ endpoint, since: window.since, until: window.until, last })) {
+    while (groupOfStream.length < page.streams.length) groupOfStream.push(await groupOf(page.streams[groupOfStream.length]!));
+    for (const [g, rows] of rowsByGroup(page, groupOfStream)) addRows(g, page, rows);
   }
-  const variants: VariantReport[] = [];
-  let from = Infinity;
-  const counts: Record<string, number> = {};
-  for (const g of groups.values()) {
-    from = Math.min(from, g.from);
-    counts[g.variant] = (counts[g.variant] ?? 0) + g.labels.length;
-    const profile = await loadProfile(g.modelSha256);
-    const scores = Float32Array.from(g.scores);
-    let estimated: AccuracyEstimate | null = null;
-    let drift: DriftReport | null = null;
-    if (profile) {
-      estimated = estimateAccuracy(AccuracyCalibrator.fit(profile.calibration), scores);
-      const w: DriftWindow = { stats: g.stats, labels: g.labels, scores, texts: g.texts };
-      drift = runDriftReport(profile, w);
-    }
-    variants.push({
-      variant: g.variant, model: g.model, version: g.version, modelSha256: g.modelSha256, predictions: g.labels.length, from: g.from, to: g.to,
-      latencyMs: { p50: quantile(g.latency, 0.5), p99: quantile(g.latency, 0.99) },
-      estimatedAccuracy: estimated, referenceAccuracy: profile?.accuracy ?? null, drift,
-    });
-  }
-  const since = window.since ?? (Number.isFinite(from) ? from : undefined);
+
+  const since = window.since ?? minFrom(groups.values());
   const feedback = await store.listFeedback({ endpoint, since: undefined, until: window.until });
   // Real accuracy is measured on prediction time, so feedback joins count when their prediction is in the window.
   const inWindow = feedback.filter((f) => f.prediction !== null && (since === undefined || f.prediction.at >= since));
+  const labelledByGroup = new Map<string, JoinedFeedback[]>();
+  for (const f of latestLabels(inWindow).labels) {
+    const key = `${f.prediction.variant}\u0000${f.prediction.modelSha256}`;
+    const list = labelledByGroup.get(key);
+    if (list) list.push(f); else labelledByGroup.set(key, [f]);
+  }
+
+  const variants: VariantReport[] = [];
+  const counts: Record<string, number> = {};
+  for (const [key, g] of groups) {
+    counts[g.variant] = (counts[g.variant] ?? 0) + g.predictions;
+    variants.push({
+      variant: g.variant, model: g.model, version: g.version, modelSha256: g.modelSha256, predictions: g.predictions, from: g.from, to: g.to,
+      latencyMs: { p50: g.latency.quantile(0.5), p99: g.latency.quantile(0.99) },
+      estimatedAccuracy: g.estimate?.result() ?? null, referenceAccuracy: g.profile?.accuracy ?? null,
+      estimateVersusReal: g.calibrator ? estimateVersusReal(g.calibrator, labelledByGroup.get(key) ?? []) : null,
+      drift: g.profile && g.drift ? runDriftReportOnSummary(g.profile, g.drift.summary()) : null,
+    });
+  }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     endpoint, window: { ...window, ...(last !== undefined ? { last } : {}) },
@@ -100,8 +129,40 @@ export async function buildMonitorReport(store: MonitoringStore, endpoint: strin
   };
 }
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** The page's rows of each group: all of them (undefined) when one group answered the whole page, as it mostly does. */
+function rowsByGroup(page: PredictionColumns, groupOfStream: readonly Group[]): Array<[Group, Int32Array | undefined]> {
+  const n = page.length;
+  if (n === 0) return [];
+  const first = groupOfStream[page.stream[0]!]!;
+  let mixed = false;
+  for (let i = 1; i < n && !mixed; i++) mixed = groupOfStream[page.stream[i]!] !== first;
+  if (!mixed) return [[first, undefined]];
+  const lists = new Map<Group, number[]>();
+  for (let i = 0; i < n; i++) {
+    const g = groupOfStream[page.stream[i]!]!;
+    const list = lists.get(g);
+    if (list) list.push(i); else lists.set(g, [i]);
+  }
+  return [...lists].map(([g, rows]) => [g, Int32Array.from(rows)]);
+}
+
+function addRows(g: Group, page: PredictionColumns, rows: Int32Array | undefined): void {
+  const count = rows ? rows.length : page.length;
+  for (let k = 0; k < count; k++) {
+    const i = rows ? rows[k]! : k;
+    const at = page.at[i]!;
+    if (at < g.from) g.from = at;
+    if (at > g.to) g.to = at;
+    g.latency.add(page.latencyMs[i]!);
+    // Rounded to Float32: the report has always read scores as a Float32Array, and its figures stay the same.
+    g.estimate?.add(Math.fround(page.score[i]!));
+  }
+  g.predictions += count;
+  g.drift?.addColumns(page, rows);
+}
+
+function minFrom(groups: Iterable<Group>): number | undefined {
+  let from = Infinity;
+  for (const g of groups) from = Math.min(from, g.from);
+  return Number.isFinite(from) ? from : undefined;
 }

@@ -11,6 +11,7 @@ import { verb as trainVerb } from '../../../src/cli/train.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../../../src/demo/invoice-lines.js';
 import { alertStatePath, openMonitoringStore } from '../../../src/platform/index.js';
 import { runVerb } from '../../helpers/run-cli.js';
+import { startServeChild } from '../../helpers/serve-child.js';
 import { classify, serveModel } from '../serving-fixture.js';
 
 // A model trained by `lading train` (so its reference profile is stored), served with the log on.
@@ -142,6 +143,10 @@ test('a bad rule in lading.yaml names the key and its line, and changes nothing'
   assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:9:18: monitoring\\.alerts\\[1\\]\\.threshold: expected a number`));
   assert.equal(existsSync(join(dir, 'home')), false, 'nothing was opened or written');
 
+  const interval = await runVerb(monitorVerb, ['run', '--once', '--home', join(dir, 'home'), '--interval-ms', '5']);
+  assert.equal(interval.code, 2);
+  assert.match(interval.stderr, /--interval-ms must be a whole number from 100 to 86400000, got "5"/);
+
   writeFileSync(bad, 'monitoring:\n  alert: []\n');
   const typo = await runVerb(monitorVerb, ['run', '--once', '--home', join(dir, 'home'), '--project', bad]);
   assert.equal(typo.code, 2);
@@ -213,4 +218,15 @@ test('each kind of monitor and set of endpoints keeps its own state file', () =>
   assert.equal(alertStatePath(s, 'run', ['b', 'a', 'b']), join('/h', 'monitor', 'alert-state-a+b.json'));
   assert.equal(alertStatePath(s, 'serve'), join('/h', 'monitor', 'serve-alert-state.json'));
   assert.match(alertStatePath(s, 'run', ['../etc/passwd']), /alert-state-[0-9a-f]{16}\.json$/, 'a name that is not a safe file name is hashed');
+});
+
+test('a real `lading serve --monitor` reports alerts on stderr and still exits 0 on SIGTERM', async () => {
+  const s = await startServeChild(home, ['--model', model, '--name', 'hs', '--monitor', '--monitor-interval-ms', '200']);
+  const started = Date.now();
+  // The default rules over the newest 5,000 predictions: the shifted third of the log is drift.
+  while (!/alert FIRED: drift/.test(s.stderr()) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+  assert.match(s.stderr(), /alert FIRED: drift: drift_score [\d.]+ > 1 over 5000 on endpoint hs variant main/);
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exited, 0, s.stderr());
+  assert.ok(existsSync(join(home, 'monitor', 'serve-alert-state.json')));
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { verb as trainVerb } from '../../../src/cli/train.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../../../src/demo/invoice-lines.js';
 import { alertRule, durationWindow, rowsWindow } from '../../../src/monitoring/alerts/alert-rule.js';
@@ -56,10 +57,17 @@ test('serve --monitor: the loop runs in the server, fed its own latency and erro
     assert.equal(latency.type === 'alert' && latency.variant, 'main', 'latency is per variant, from the server histogram');
     assert.ok(!events.some((e) => e.type === 'alert' && (e.rule === 'drift' || e.rule === 'any-error' || e.rule === 'log-drops')), JSON.stringify(events.filter((e) => e.type === 'alert')));
 
+    // The heavy half of an evaluation runs in the monitor's thread: this event loop (the server's) stays free.
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
     const shifted = Array.from({ length: WINDOW }, (_, i) => `wireless bluetooth headphones model ${i % 37} noise cancelling over ear`);
     for (let at = 0; at < WINDOW; at += 40) assert.equal((await classify(served.url, shifted.slice(at, at + 40))).status, 200);
     const fired = await waitFor(events, 'the drift alert', (e) => e.type === 'alert' && e.rule === 'drift');
     assert.equal(fired.type === 'alert' && fired.state, 'fired');
+    delay.disable();
+    const slowest = Math.max(...events.flatMap((e) => (e.type === 'evaluation' ? [e.durationMs] : [])));
+    console.log(`# event loop delay max ${(delay.max / 1e6).toFixed(1)} ms while evaluations took up to ${slowest} ms`);
+    assert.ok(delay.max / 1e6 < slowest, 'no evaluation held the server\'s event loop for its whole length');
 
     const metrics = await (await fetch(`${served.url}/metrics`)).text();
     assert.match(metrics, /^lading_alert_active\{rule="drift",endpoint="hs",variant="main"\} 1$/m);

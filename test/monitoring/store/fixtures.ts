@@ -45,3 +45,15 @@ export function prediction(i: number, over: Partial<LoggedPrediction> = {}): Log
 
 export const rows = (n: number, over: (i: number) => Partial<LoggedPrediction> = () => ({}), from = 0): LoggedPrediction[] =>
   Array.from({ length: n }, (_, k) => prediction(from + k, over(from + k)));
+
+/**
+ * Like rows(), for tests that need tens of thousands: five prepared rows (texts, hashes and stats
+ * computed once) copied with this row's request id, time, score and latency.
+ */
+export function manyRows(n: number, over: (i: number) => Partial<LoggedPrediction> = () => ({}), from = 0): LoggedPrediction[] {
+  const templates = Array.from({ length: TEXTS.length }, (_, k) => prediction(k));
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return { ...templates[i % TEXTS.length]!, requestId: `req-${i}`, at: 1_700_000_000_000 + i * 1000, latencyMs: 1.25 + i, ...over(i) };
+  });
+}

@@ -4,7 +4,7 @@ import { InputError } from '../../../src/core/errors.js';
 import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
 import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore } from '../../../src/monitoring/store/monitoring-store.js';
-import { prediction, rows } from './fixtures.js';
+import { manyRows, prediction, rows } from './fixtures.js';
 
 /** A fresh, empty store on one back-end; `reopen` closes nothing itself and opens the same data again. */
 export interface MonitoringStoreUnderTest {
@@ -202,10 +202,17 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
     }));
 
     it('scans a page larger than 10,000 rows into one column page', () => withStore(async (s) => {
-      for (let b = 0; b < 3; b++) await s.appendPredictions(rows(4000, (i) => ({ requestId: `r${i}` }), b * 4000));
-      const got = await assertColumnsMatchRows(s, { endpoint: 'hs' }, 20_000);
-      assert.equal(got.pages, 1);
-      assert.equal(got.at.length, 12_000);
+      await s.appendPredictions(manyRows(10_500, (i) => (i === 10_400 ? { stats: { ...prediction(0).stats, tokenHashes: new Uint32Array([7, 8, 9]) } } : {})));
+      const pages: PredictionColumns[] = [];
+      for await (const page of s.scanPredictionColumns({ endpoint: 'hs' }, 20_000)) pages.push(page);
+      assert.equal(pages.length, 1);
+      const p = pages[0]!;
+      assert.equal(p.length, 10_500);
+      assert.deepEqual([p.seq.length, p.at.length, p.score.length, p.nonAscii.length, p.tokenStart.length, p.label.length, p.text.length], [10_500, 10_500, 10_500, 10_500, 10_501, 10_500, 10_500]);
+      assert.deepEqual([...p.at.subarray(10_398, 10_402)].map((t) => (t - T0) / 1000), [10_398, 10_399, 10_400, 10_401]);
+      assert.deepEqual([...p.tokenHashes.subarray(p.tokenStart[10_400]!, p.tokenStart[10_401]!)], [7, 8, 9]);
+      assert.deepEqual([...p.tokenHashes.subarray(p.tokenStart[10_499]!, p.tokenStart[10_500]!)], [...prediction(10_499).stats.tokenHashes]);
+      assert.equal(p.latencyMs[10_499], 1.25 + 10_499);
     }));
 
     it('finds the row of a request id and position, preferring the primary answer; none for unknown or empty ids', () => withStore(async (s) => {
@@ -239,6 +246,26 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.equal(await s.findLatestByText('hs', sha, T0 + 999), undefined);
       assert.equal((await s.findLatestByText('other', sha))!.requestId, 'd');
       assert.equal(await s.findLatestByText('hs', '0'.repeat(64)), undefined);
+    }));
+
+    it('finds rows by request id and by text in a log larger than one lookup catch-up, also rows appended since the last one', () => withStore(async (s) => {
+      // 3 x 25,000 rows: more than the SQLite adapter's CATCH_UP_ROWS (50,000), then a few more after it.
+      for (let b = 0; b < 3; b++) await s.appendPredictions(manyRows(25_000, (i) => ({ requestId: `big-${i >> 2}`, position: i & 3 }), b * 25_000));
+      await s.appendPredictions([prediction(7, { requestId: 'late', text: 'a late text', textSha256: 'late'.padEnd(64, '0'), at: T0 + 1 })]);
+      for (const i of [0, 24_999, 25_000, 49_999, 50_000, 74_999]) {
+        const p = await s.findByRequestId(`big-${i >> 2}`, i & 3);
+        assert.equal(p?.at, T0 + i * 1000, `row ${i} by request id`);
+      }
+      assert.equal((await s.findByRequestId('late'))!.text, 'a late text');
+      assert.equal(await s.findByRequestId('big-3', 4), undefined, 'position beyond the request');
+      const sha = prediction(0).textSha256;
+      assert.equal((await s.findLatestByText('hs', sha))!.at, T0 + 74_995 * 1000, 'the newest of 15,000 rows of this text');
+      assert.equal((await s.findLatestByText('hs', sha, T0 + 30_001_000))!.at, T0 + 30_000 * 1000);
+      assert.equal((await s.findLatestByText('hs', 'late'.padEnd(64, '0')))!.requestId, 'late');
+      assert.equal(await s.findLatestByText('hs', 'late'.padEnd(64, '0'), T0), undefined);
+      // Appended after the lookups above caught up: found too.
+      await s.appendPredictions([prediction(8, { requestId: 'later', at: T0 + 2 })]);
+      assert.equal((await s.findByRequestId('later'))!.at, T0 + 2);
     }));
 
     it('lists logged endpoints with their row count and time span', () => withStore(async (s) => {

@@ -1,4 +1,4 @@
-import { MONITORING_TABLES_SQLITE } from './monitoring-schema.js';
+import { LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE } from './monitoring-schema.js';
 
 /**
  * The monitoring database's schema, as numbered migrations. Append-only: a shipped migration is
@@ -12,4 +12,8 @@ export interface MonitoringMigration {
 export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   // Prediction log, feedback, reference profiles, alert events (sqlite/monitoring-schema.ts).
   { version: 1, sql: MONITORING_TABLES_SQLITE },
+  // The request and text lookups move from two string indexes on mon_predictions to integer-keyed
+  // side tables filled in sorted chunks (sqlite/prediction-log.ts); existing rows are indexed by the
+  // first catch-up after the upgrade.
+  { version: 2, sql: LOOKUP_KEY_TABLES_SQLITE },
 ];

@@ -84,3 +84,38 @@ CREATE TABLE mon_alert_events (
 CREATE INDEX mon_alert_events_at ON mon_alert_events (at);
 CREATE INDEX mon_alert_events_endpoint_at ON mon_alert_events (endpoint, at);
 `;
+
+/**
+ * Migration 2. The two string indexes of migration 1 cost most of an append: each 1,000-row batch
+ * inserted 2,000 entries at random places of two large B-trees, dirtying about one page per entry
+ * (measured: 16-22k rows/s into a fresh file with them, ~100-110k rows/cpu-second without). The
+ * lookups they served now go through two WITHOUT ROWID tables of integer keys (store/lookup-keys.ts):
+ *
+ * - mon_request_keys (request_key, seq): every row with a request id;
+ * - mon_text_keys (text_key, at, seq): primary rows only (findLatestByText reads no shadow row),
+ *   `at` in the key so "latest at or before t" is one backward seek.
+ *
+ * They are filled by a catch-up (sqlite/prediction-log.ts) that indexes the rows after
+ * mon_lookup_watermark.seq in key order, in one transaction with the watermark, so a crash between
+ * an append and its catch-up leaves rows merely not yet indexed; every lookup catches up first.
+ */
+export const LOOKUP_KEY_TABLES_SQLITE = `
+DROP INDEX mon_predictions_request;
+DROP INDEX mon_predictions_text;
+CREATE TABLE mon_request_keys (
+  request_key INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (request_key, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE mon_text_keys (
+  text_key INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (text_key, at, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE mon_lookup_watermark (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  seq INTEGER NOT NULL
+) STRICT;
+INSERT INTO mon_lookup_watermark (one, seq) VALUES (1, 0);
+`;

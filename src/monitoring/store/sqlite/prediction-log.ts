@@ -6,52 +6,122 @@ import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhe
 import { ColumnPageBuilder, COLUMN_SCAN_COLUMNS, StreamNumbering, type PredictionColumns } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
+import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
 
 /** Rows one pruning DELETE removes: small enough that each commit holds the write lock for milliseconds. */
 export const PRUNE_CHUNK = 5_000;
 
+/** Rows one INSERT statement carries: a 1,000-row batch is 10 statements, not 1,000 (22 parameters a row, 2,200 a statement, far below SQLite's 32,766). */
+export const ROWS_PER_INSERT = 100;
+
 /**
- * The prediction log in its own SQLite file. An append is one prepared INSERT run per row inside
- * one transaction (better-sqlite3 runs it synchronously: ~5 µs a row with three indexes). Pages are
- * keyset pages on (at, seq), which the (endpoint, at) index (rowid last) yields in order, so page
- * 100 costs what page 1 does; OFFSET would re-read every skipped row.
+ * Rows appended since the last lookup catch-up that make an append run one. Larger chunks rewrite
+ * the lookup tables' pages less often per row but pause the appending thread longer once in a while.
+ */
+export const CATCH_UP_ROWS = 50_000;
+
+/** Rows one catch-up transaction indexes at most (the first catch-up of an upgraded file may have millions). */
+const CATCH_UP_CHUNK = 200_000;
+
+const INSERT_COLUMNS = `request_id, position, at, endpoint, variant, role, model, version, model_sha256,
+  text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes`;
+const COLUMNS_PER_ROW = 22;
+
+/**
+ * The prediction log in its own SQLite file. An append is one transaction of multi-row INSERTs
+ * (ROWS_PER_INSERT rows a statement) into mon_predictions, whose only index is (endpoint, at):
+ * it grows at its right edge, so an append dirties few pages. The request and text lookups use
+ * integer-keyed side tables (sqlite/monitoring-schema.ts, migration 2) that a catch-up fills in key
+ * order every CATCH_UP_ROWS appended rows and before every lookup, so a lookup always sees every
+ * committed row. Pages are keyset pages on (at, seq), which the (endpoint, at) index (rowid last)
+ * yields in order, so page 100 costs what page 1 does; OFFSET would re-read every skipped row.
  */
 export class SqlitePredictionLog implements PredictionLogStore {
-  private readonly insert;
+  private readonly insertMany;
+  private readonly insertOne;
   private readonly byRequest;
   private readonly byText;
   private readonly endpoints;
+  private readonly catchUpStatements;
   private readonly statements = new Map<string, Database.Statement<unknown[], unknown>>();
+  /** This connection's idea of the lookup watermark: only decides when an append runs a catch-up (which reads the real one). */
+  private indexedUpTo: number;
+  private readonly params = new Array<unknown>(ROWS_PER_INSERT * COLUMNS_PER_ROW);
 
   constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare(`INSERT INTO mon_predictions (request_id, position, at, endpoint, variant, role, model, version, model_sha256,
-      text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const values = (n: number) => Array.from({ length: n }, () => `(${new Array(COLUMNS_PER_ROW).fill('?').join(', ')})`).join(', ');
+    this.insertMany = db.prepare(`INSERT INTO mon_predictions (${INSERT_COLUMNS}) VALUES ${values(ROWS_PER_INSERT)}`);
+    this.insertOne = db.prepare(`INSERT INTO mon_predictions (${INSERT_COLUMNS}) VALUES ${values(1)}`);
+    // The key tables say where to look; the row itself is compared in full (keys may collide).
+    // CROSS JOIN: SQLite must start from the key table, not scan mon_predictions.
     // Primary before shadow (both answer the same request id and position), then the newest.
-    this.byRequest = db.prepare<unknown[], PredictionRow>(`SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
-      WHERE request_id = ? AND position = ? ORDER BY role = 'primary' DESC, seq DESC LIMIT 1`);
-    this.byText = db.prepare<unknown[], PredictionRow>(`SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
-      WHERE endpoint = ? AND text_sha256 = ? AND at <= ? AND role = 'primary' ORDER BY at DESC, seq DESC LIMIT 1`);
+    this.byRequest = db.prepare<unknown[], PredictionRow>(`SELECT ${PREFIXED_COLUMNS} FROM mon_request_keys k CROSS JOIN mon_predictions p ON p.seq = k.seq
+      WHERE k.request_key = ? AND p.request_id = ? AND p.position = ? ORDER BY p.role = 'primary' DESC, p.seq DESC LIMIT 1`);
+    this.byText = db.prepare<unknown[], PredictionRow>(`SELECT ${PREFIXED_COLUMNS} FROM mon_text_keys k CROSS JOIN mon_predictions p ON p.seq = k.seq
+      WHERE k.text_key = ? AND k.at <= ? AND p.endpoint = ? AND p.text_sha256 = ? AND p.role = 'primary' ORDER BY k.at DESC, k.seq DESC LIMIT 1`);
     // Loose index scan: one index seek per distinct endpoint, not a pass over every row.
     this.endpoints = db.prepare<unknown[], { endpoint: string }>(`WITH RECURSIVE e(endpoint) AS (
       SELECT MIN(endpoint) FROM mon_predictions
       UNION ALL SELECT (SELECT MIN(endpoint) FROM mon_predictions WHERE endpoint > e.endpoint) FROM e WHERE e.endpoint IS NOT NULL)
       SELECT endpoint FROM e WHERE endpoint IS NOT NULL`);
+    // Sorted by key: each page of a key table is visited once per catch-up, not once per row.
+    // OR IGNORE: another connection may have indexed the same rows first.
+    this.catchUpStatements = {
+      watermark: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_lookup_watermark WHERE one = 1'),
+      newest: db.prepare<unknown[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM mon_predictions'),
+      requests: db.prepare(`INSERT OR IGNORE INTO mon_request_keys (request_key, seq)
+        SELECT lading_request_key(request_id, position), seq FROM mon_predictions WHERE seq > ? AND seq <= ? AND request_id <> '' ORDER BY 1, 2`),
+      texts: db.prepare(`INSERT OR IGNORE INTO mon_text_keys (text_key, at, seq)
+        SELECT lading_text_key(endpoint, text_sha256), at, seq FROM mon_predictions WHERE seq > ? AND seq <= ? AND role = 'primary' ORDER BY 1, 2, 3`),
+      advance: db.prepare('UPDATE mon_lookup_watermark SET seq = ? WHERE one = 1 AND seq < ?'),
+    };
+    this.indexedUpTo = this.catchUpStatements.watermark.get()?.seq ?? 0;
   }
 
   async appendPredictions(rows: readonly LoggedPrediction[]): Promise<void> {
     checkPredictionRows(rows);
     if (rows.length === 0) return;
-    const insert = this.insert;
-    this.db.transaction(() => {
-      for (const r of rows) {
-        const s = r.stats;
-        insert.run(r.requestId, r.position, r.at, r.endpoint, r.variant, r.role, r.model, r.version, r.modelSha256,
-          r.text, r.textSha256, r.label, r.score, encodeTopLabels(r.topK), encodeTopScores(r.topK), r.latencyMs,
-          s.chars, s.tokens, s.digits, s.upper, s.nonAscii, encodeTokenHashes(s.tokenHashes));
+    const { insertMany, insertOne, params } = this;
+    const lastSeq = this.db.transaction(() => {
+      let i = 0;
+      let last = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        for (let k = 0; k < ROWS_PER_INSERT; k++) setRowParams(params, k * COLUMNS_PER_ROW, rows[i + k]!);
+        last = Number(insertMany.run(params).lastInsertRowid);
       }
+      const one = new Array<unknown>(COLUMNS_PER_ROW);
+      for (; i < rows.length; i++) {
+        setRowParams(one, 0, rows[i]!);
+        last = Number(insertOne.run(one).lastInsertRowid);
+      }
+      return last;
     }).immediate();
+    if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) this.catchUpLookups();
+  }
+
+  /**
+   * Indexes the rows after the watermark in the key tables, in chunks of CATCH_UP_CHUNK rows, each
+   * chunk and its watermark one transaction. Runs before every lookup (usually a few rows) and
+   * from appends every CATCH_UP_ROWS rows.
+   */
+  private catchUpLookups(): void {
+    const c = this.catchUpStatements;
+    for (;;) {
+      const done = this.db.transaction(() => {
+        const from = c.watermark.get()?.seq ?? 0;
+        const newest = c.newest.get()?.seq ?? 0;
+        const to = Math.min(newest, from + CATCH_UP_CHUNK);
+        if (to > from) {
+          c.requests.run(from, to);
+          c.texts.run(from, to);
+          c.advance.run(to, to);
+        }
+        this.indexedUpTo = Math.max(from, to);
+        return to >= newest;
+      }).immediate();
+      if (done) return;
+    }
   }
 
   /**
@@ -128,12 +198,14 @@ export class SqlitePredictionLog implements PredictionLogStore {
 
   async findByRequestId(requestId: string, position = 0): Promise<StoredPrediction | undefined> {
     if (requestId === '') return undefined; // '' is "the caller sent no id": it names no request
-    const row = this.byRequest.get(requestId, position);
+    this.catchUpLookups();
+    const row = this.byRequest.get(requestKey(requestId, position), requestId, position);
     return row === undefined ? undefined : toStoredPrediction(row);
   }
 
   async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
-    const row = this.byText.get(endpoint, textSha256, before ?? Number.MAX_SAFE_INTEGER);
+    this.catchUpLookups();
+    const row = this.byText.get(textKey(endpoint, textSha256), before ?? Number.MAX_SAFE_INTEGER, endpoint, textSha256);
     return row === undefined ? undefined : toStoredPrediction(row);
   }
 
@@ -175,6 +247,15 @@ export class SqlitePredictionLog implements PredictionLogStore {
         if (excess > 0) await yieldToEventLoop();
       }
     }
+    if (removed > 0) {
+      // Key entries of pruned rows: harmless (a lookup joins to the row, and a seq is never reused)
+      // but dead weight. Those below the oldest kept row are most of them; the rest wait for later prunes.
+      this.db.transaction(() => {
+        const oldest = this.prepared<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM mon_predictions').get()?.seq ?? Number.MAX_SAFE_INTEGER;
+        this.prepared('DELETE FROM mon_request_keys WHERE seq < ?').run(oldest);
+        this.prepared('DELETE FROM mon_text_keys WHERE seq < ?').run(oldest);
+      }).immediate();
+    }
     return removed;
   }
 
@@ -186,4 +267,17 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }
     return s as Database.Statement<unknown[], R>;
   }
+}
+
+const PREFIXED_COLUMNS = PREDICTION_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ');
+
+/** Writes one row's 22 INSERT parameters at `at` in `params` (INSERT_COLUMNS order). */
+function setRowParams(params: unknown[], at: number, r: LoggedPrediction): void {
+  const s = r.stats;
+  params[at] = r.requestId; params[at + 1] = r.position; params[at + 2] = r.at; params[at + 3] = r.endpoint;
+  params[at + 4] = r.variant; params[at + 5] = r.role; params[at + 6] = r.model; params[at + 7] = r.version;
+  params[at + 8] = r.modelSha256; params[at + 9] = r.text; params[at + 10] = r.textSha256; params[at + 11] = r.label;
+  params[at + 12] = r.score; params[at + 13] = encodeTopLabels(r.topK); params[at + 14] = encodeTopScores(r.topK); params[at + 15] = r.latencyMs;
+  params[at + 16] = s.chars; params[at + 17] = s.tokens; params[at + 18] = s.digits; params[at + 19] = s.upper;
+  params[at + 20] = s.nonAscii; params[at + 21] = encodeTokenHashes(s.tokenHashes);
 }

@@ -1,0 +1,11 @@
+/**
+ * Entry of the monitor's observer thread in a serving process (see
+ * monitoring/monitor/observer-worker.ts). It lives in platform/ because it opens a store adapter:
+ * its own connection to the monitoring store named by workerData.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { serveEndpointObserver, type ObserverWorkerData } from '../monitoring/monitor/observer-worker.js';
+import { openMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
+
+if (parentPort === null) throw new Error('monitor-thread.js runs as a worker thread');
+await serveEndpointObserver(parentPort, workerData as ObserverWorkerData, (spec) => openMonitoringStore(spec as MonitoringStoreSpec));
