@@ -90,10 +90,14 @@ class CopyFromBuffer implements pg.Submittable {
   handleCopyData(): void {}
 }
 
+// The expressions of the lookup indexes (migration 2) and their partial-index conditions, then the full values.
 const byRequestSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
-  WHERE request_id = $1 AND position = $2 ORDER BY (role = 'primary') DESC, seq DESC LIMIT 1`;
+  WHERE hashtextextended(request_id, position) = hashtextextended($1::text, $2::int8) AND request_id <> '' AND request_id = $1 AND position = $2
+  ORDER BY (role = 'primary') DESC, seq DESC LIMIT 1`;
 const byTextSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
-  WHERE endpoint = $1 AND text_sha256 = $2 AND at <= $3 AND role = 'primary' ORDER BY at DESC, seq DESC LIMIT 1`;
+  WHERE hashtextextended(endpoint || '/' || text_sha256, 0) = hashtextextended($1::text || '/' || $2::text, 0) AND role = 'primary'
+    AND at <= $3 AND endpoint = $1 AND text_sha256 = $2
+  ORDER BY hashtextextended(endpoint || '/' || text_sha256, 0) DESC, at DESC, seq DESC LIMIT 1`;
 // Loose index scan: one index seek per distinct endpoint, not a pass over every row.
 const endpointsSql = `WITH RECURSIVE e(endpoint) AS (
   SELECT MIN(endpoint) FROM mon_predictions
