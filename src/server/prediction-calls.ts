@@ -1,5 +1,5 @@
 import { decodeClassifyRequest, encodeClassifyResponseJson } from '../serving/classify-codec.js';
-import { decodeInferRequest, encodeInferResponse } from '../serving/oip-codec.js';
+import { decodeInferRequest, encodeInferResponse, inferNeedsRows, inferTopK } from '../serving/oip-codec.js';
 import { toHttpError } from './http-errors.js';
 import { checkJsonContentType, parseJsonBody } from './read-json.js';
 import { errorRequestId, isHeaderSafeId, requestIdOf } from './request-id.js';
@@ -49,7 +49,9 @@ export async function classifyCall(ctx: ServerContext, name: string, r: Predicti
   try {
     requestId = requestIdOf(r.sentRequestId);
     const req = decodeClassifyRequest(await readRequestJson(r, ctx.maxBodyBytes), ctx.limits);
-    const answer = await ctx.plane.classify(name, req.texts, { key: req.key, explainLimit: req.explain ? ctx.limits.explainFeatures : 0, requestIds: [requestId] });
+    const answer = await ctx.plane.classify(name, req.texts, {
+      key: req.key, explainLimit: req.explain ? ctx.limits.explainFeatures : 0, requestIds: [requestId], rows: false, top: req.top,
+    });
     return { status: 200, body: encodeClassifyResponseJson(answer, req.top, requestId), requestId };
   } catch (e) {
     return failed(ctx, e, 'v1-classify', name, requestId);
@@ -68,7 +70,9 @@ export async function inferCall(ctx: ServerContext, name: string, version: strin
     const req = decodeInferRequest(await readRequestJson(r, ctx.maxBodyBytes), ctx.limits, `model "${name}"`);
     const headerId = requestId;
     if (req.id !== undefined) requestId = req.id;
-    const answer = await ctx.plane.classify(version === undefined ? name : `${name}@${version}`, req.texts, { key: req.key, requestIds: [requestId] });
+    const answer = await ctx.plane.classify(version === undefined ? name : `${name}@${version}`, req.texts, {
+      key: req.key, requestIds: [requestId], rows: inferNeedsRows(req), top: inferTopK(req),
+    });
     // An OIP id may hold anything JSON can; the header gets it only when a header can carry it.
     return { status: 200, body: JSON.stringify(encodeInferResponse(req, answer, name)), requestId: isHeaderSafeId(requestId) ? requestId : headerId };
   } catch (e) {

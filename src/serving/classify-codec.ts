@@ -1,8 +1,8 @@
 import { InputError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
-import { topK } from '../models/top-k.js';
 import type { EndpointAnswer } from './endpoint.js';
 import type { RequestLimits } from './request-limits.js';
+import { answerTopK } from './rows.js';
 
 /** `POST /v1/models/{name}:classify` body, validated. */
 export interface ClassifyRequest {
@@ -88,7 +88,7 @@ export function encodeClassifyResponse(a: EndpointAnswer, top: number): Classify
     if (k === 1) {
       best = [{ label: labels[a.topIds[i]!]!, score: a.topScores[i]! }];
     } else {
-      const n = topK(a.proba, i * classes, classes, k, ids, scores);
+      const n = answerTopK(a, classes, i, k, ids, scores);
       best = new Array<LabelScore>(n);
       for (let j = 0; j < n; j++) best[j] = { label: labels[ids[j]!]!, score: scores[j]! };
     }
@@ -136,7 +136,7 @@ export function encodeClassifyResponseJson(a: EndpointAnswer, top: number, reque
       continue;
     }
     out += `{"label":${label},"score":${score},"top":[`;
-    const n = topK(a.proba, i * classes, classes, k, ids, scores);
+    const n = answerTopK(a, classes, i, k, ids, scores);
     for (let j = 0; j < n; j++) out += `${j > 0 ? ',' : ''}{"label":${labels[ids[j]!]!},"score":${num(scores[j]!)}}`;
     out += ']}';
   }

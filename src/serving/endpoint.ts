@@ -3,6 +3,7 @@ import type { Contribution } from '../models/classifier.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
 import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent } from './prediction-observers.js';
+import type { RankedRows } from './rows.js';
 import type { RuntimePool } from './runtime-pool.js';
 import type { ShadowTarget } from './shadow-runner.js';
 import { keyPoint, pickByWeight } from './variant-assignment.js';
@@ -26,6 +27,8 @@ export interface EndpointEvents {
   applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity }>): void;
   /** A request was answered (called after the answer is built; must not block). */
   answered(event: PredictionEvent): void;
+  /** Whether an observer reads the probability rows of answers (absent: true), so they must be made and sent. */
+  rowsWanted?(): boolean;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -39,6 +42,13 @@ export interface ClassifyOptions {
   readonly variant?: string | undefined;
   /** Ids of the request(s) this call answers, passed on to prediction observers. */
   readonly requestIds?: readonly string[] | undefined;
+  /**
+   * The probability rows (default true). A transport that encodes only ranked classes says false,
+   * and the rows are then neither sent from the serving thread nor kept, unless an observer reads them.
+   */
+  readonly rows?: boolean | undefined;
+  /** Ranked classes per text the caller reads (default 1): k > 1 has them ranked in the serving thread. */
+  readonly top?: number | undefined;
 }
 
 /** What one classify call answers: probabilities plus who answered. */
@@ -46,8 +56,10 @@ export interface EndpointAnswer {
   readonly endpoint: string;
   readonly variant: string;
   readonly model: ModelIdentity;
-  /** rows × classes. */
+  /** rows × classes; empty (NO_ROWS) when the call said rows: false and no observer reads them. */
   readonly proba: Float32Array;
+  /** Each text's k best classes when the call asked for top k > 1 (read through answerTopK). */
+  readonly ranked?: RankedRows | undefined;
   readonly topIds: Int32Array;
   readonly topScores: Float32Array;
   readonly explanations?: Contribution[][] | undefined;
@@ -125,15 +137,16 @@ export class Endpoint {
       chosen = table.primaries[pickByWeight(table.cumulative, keyPoint(options.key))]!;
     }
     const started = performance.now();
-    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0);
+    const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
+    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0, { rows, k: options.top ?? 1 });
     const identity = chosen.runtime.identity;
     const ids = r.topIds;
     const scores = r.topScores;
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned: options.variant !== undefined, model: identity, texts,
-      topIds: ids, topScores: scores, proba: r.proba, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
+      topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
     });
-    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
+    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
   }
 
   /** The identity a plain (unrouted) question about this endpoint's model gets: the heaviest primary. */

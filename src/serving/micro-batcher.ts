@@ -1,10 +1,15 @@
-import { argmaxRows } from './rows.js';
+import { argmaxRows, NO_ROWS, rankedSlice, rankRows, type RankedRows } from './rows.js';
 import type { ServingThread } from './serving-thread.js';
 
 /** What one request gets back from the batcher. */
 export interface BatchResult {
-  /** rows × classes probabilities of this request's texts only. */
+  /**
+   * rows × classes probabilities of this request's texts only; empty (NO_ROWS) when the request
+   * did not ask for them and no other request of its batch did.
+   */
   readonly proba: Float32Array;
+  /** Each text's k best classes when the request (or one of its batch) asked for k > 1. */
+  readonly ranked?: RankedRows | undefined;
   /** Top-1 class id and probability of each of this request's texts (argmaxRows of proba). */
   readonly topIds: Int32Array;
   readonly topScores: Float32Array;
@@ -21,10 +26,20 @@ export interface BatchStats {
   readonly inline: boolean;
 }
 
+/** What a request needs back besides each text's top-1. */
+export interface PredictWant {
+  /** The probability rows (default true). */
+  readonly rows: boolean;
+  /** Ranked classes per text: 1 = the top-1 only. */
+  readonly k: number;
+}
+
+export const ROWS_AND_TOP1: PredictWant = { rows: true, k: 1 };
+
 /** The model loaded in the calling thread too, with its measured cost, for batches too small to send away. */
 export interface LocalPredictor {
-  /** rows × classes probabilities, computed synchronously in this thread. */
-  predict(texts: readonly string[]): Float32Array;
+  /** rows × classes probabilities, computed synchronously in this thread (into `out` when given). */
+  predict(texts: readonly string[], out?: Float32Array): Float32Array;
   /** Milliseconds per text measured at warm-up; the batcher refines it from the batches it scores. */
   readonly msPerText: number;
 }
@@ -58,6 +73,7 @@ const PROBE_MAX_TEXTS = 4;
 
 interface Queued {
   readonly texts: readonly string[];
+  readonly want: PredictWant;
   readonly enqueuedAt: number;
   resolve(r: BatchResult): void;
   reject(e: Error): void;
@@ -91,6 +107,8 @@ export class MicroBatcher {
   private costSampleCount = 0;
   private flushScheduled = false;
   private sentSinceInline = 0;
+  /** Where inline batches whose rows nobody reads are scored. */
+  private scratch = new Float32Array(0);
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly threads: readonly ServingThread[], private readonly classes: number, private readonly options: MicroBatcherOptions) {
@@ -99,9 +117,9 @@ export class MicroBatcher {
 
   get queuedRequests(): number { return this.queue.length; }
 
-  submit(texts: readonly string[]): Promise<BatchResult> {
+  submit(texts: readonly string[], want: PredictWant = ROWS_AND_TOP1): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ texts, enqueuedAt: performance.now(), resolve, reject });
+      this.queue.push({ texts, want, enqueuedAt: performance.now(), resolve, reject });
       this.queuedTexts += texts.length;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -161,11 +179,15 @@ export class MicroBatcher {
   private send(thread: ServingThread): void {
     const items: Queued[] = [];
     let count = 0;
+    let rows = false;
+    let k = 1;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       if (items.length > 0 && count + next.texts.length > this.options.maxBatchTexts) break;
       items.push(next);
       count += next.texts.length;
+      if (next.want.rows) rows = true;
+      if (next.want.k > k) k = next.want.k;
       this.queue.shift();
     }
     this.queuedTexts -= count;
@@ -173,21 +195,14 @@ export class MicroBatcher {
     const texts = items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts);
     const sentAt = performance.now();
     this.options.onBatch?.({ texts: count, requests: items.length, inline: false });
-    thread.request({ type: 'predict', texts }).then((reply) => {
+    thread.request({ type: 'predict', texts, rows, k }).then((reply) => {
       if (reply.type !== 'predicted') throw new Error(`unexpected reply ${reply.type}`);
       // What queued meanwhile goes out before these answers are encoded and written: that work
       // takes this thread a while (8 requests of 32 texts: about as long as the batch took in
       // the serving thread), and the serving thread, idle now, would sit it out.
       if (this.queue.length > 0) this.flush();
-      let row = 0;
-      for (const q of items) {
-        const end = row + q.texts.length;
-        q.resolve({
-          proba: reply.proba.subarray(row * this.classes, end * this.classes), topIds: reply.topIds.subarray(row, end), topScores: reply.topScores.subarray(row, end),
-          queueMs: sentAt - q.enqueuedAt, batchTexts: count,
-        });
-        row = end;
-      }
+      const ranked: RankedRows | undefined = reply.rankIds && reply.rankScores ? { k: reply.k, ids: reply.rankIds, scores: reply.rankScores } : undefined;
+      this.resolveAll(items, reply.proba, reply.topIds, reply.topScores, ranked, sentAt, count);
     }).catch((e: unknown) => {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
     }).finally(() => {
@@ -207,22 +222,41 @@ export class MicroBatcher {
     this.sentSinceInline = 0;
     const sentAt = performance.now();
     this.options.onBatch?.({ texts: count, requests: items.length, inline: true });
+    let rows = false;
+    let k = 1;
+    for (const q of items) {
+      if (q.want.rows) rows = true;
+      if (q.want.k > k) k = q.want.k;
+    }
     let proba: Float32Array;
     let top: { ids: Int32Array; scores: Float32Array };
+    let ranked: RankedRows | undefined;
     try {
-      proba = local.predict(items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts));
+      const texts = items.length === 1 ? items[0]!.texts : items.flatMap((q) => q.texts);
+      // Rows nobody reads are made in one reused buffer (see runtime-worker.ts).
+      const floats = count * this.classes;
+      if (!rows && this.scratch.length < floats) this.scratch = new Float32Array(floats);
+      proba = local.predict(texts, rows ? undefined : this.scratch.subarray(0, floats));
       if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
       top = argmaxRows(proba, this.classes);
+      if (k > 1) ranked = rankRows(proba, this.classes, k);
     } catch (e) {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
       return;
     }
+    this.resolveAll(items, rows ? proba : NO_ROWS, top.ids, top.scores, ranked, sentAt, count);
+  }
+
+  /** Hands each request of a batch its rows of the batch's answer. */
+  private resolveAll(items: readonly Queued[], proba: Float32Array, ids: Int32Array, scores: Float32Array, ranked: RankedRows | undefined, sentAt: number, count: number): void {
+    const classes = this.classes;
+    const hasRows = proba.length > 0;
     let row = 0;
     for (const q of items) {
       const end = row + q.texts.length;
       q.resolve({
-        proba: proba.subarray(row * this.classes, end * this.classes), topIds: top.ids.subarray(row, end), topScores: top.scores.subarray(row, end),
-        queueMs: sentAt - q.enqueuedAt, batchTexts: count,
+        proba: hasRows ? proba.subarray(row * classes, end * classes) : NO_ROWS, ranked: rankedSlice(ranked, row, end),
+        topIds: ids.subarray(row, end), topScores: scores.subarray(row, end), queueMs: sentAt - q.enqueuedAt, batchTexts: count,
       });
       row = end;
     }

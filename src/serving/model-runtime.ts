@@ -2,7 +2,7 @@ import { InputError, LadingError } from '../core/errors.js';
 import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
 import { loadModel } from '../models/load-model.js';
-import { MicroBatcher, type BatchResult, type BatchStats, type LocalPredictor } from './micro-batcher.js';
+import { MicroBatcher, ROWS_AND_TOP1, type BatchResult, type BatchStats, type LocalPredictor, type PredictWant } from './micro-batcher.js';
 import { startServingThread, type ServingThread } from './serving-thread.js';
 
 /** Which model answered: the facts every prediction carries. */
@@ -104,7 +104,7 @@ export class ModelRuntime {
       name, version: registryVersion ?? first.fileSha256.slice(0, 12), kind: first.header.kind, sha256: first.fileSha256, labels: first.header.labels,
     };
     const runtime = new ModelRuntime(identity, first.header, ok.map((o) => o.thread), options, local);
-    await Promise.all(ok.map(async (o) => { for (let i = 0; i < 3; i++) await o.thread.request({ type: 'predict', texts: warm }); }));
+    await Promise.all(ok.map(async (o) => { for (let i = 0; i < 3; i++) await o.thread.request({ type: 'predict', texts: warm, rows: true, k: 1 }); }));
     return runtime;
   }
 
@@ -113,25 +113,26 @@ export class ModelRuntime {
   get isClosed(): boolean { return this.closed; }
 
   /**
-   * Probabilities for the texts of one request, scored together (and with whatever arrived
-   * alongside). With explainLimit > 0, also the features behind each text's top label, computed
-   * under the same in-flight count so a swap cannot unload the model in between.
+   * Each text's top-1, and as `want` asks its probability rows (default) and k best classes, for
+   * the texts of one request, scored together (and with whatever arrived alongside). With
+   * explainLimit > 0, also the features behind each text's top label, computed under the same
+   * in-flight count so a swap cannot unload the model in between.
    */
-  predict(texts: readonly string[], explainLimit = 0): Promise<RuntimeAnswer> {
-    if (explainLimit > 0 && texts.length > 0) return this.predictExplained(texts, explainLimit);
+  predict(texts: readonly string[], explainLimit = 0, want: PredictWant = ROWS_AND_TOP1): Promise<RuntimeAnswer> {
+    if (explainLimit > 0 && texts.length > 0) return this.predictExplained(texts, explainLimit, want);
     // The hot path: one promise from the batcher and one for the in-flight count, no async frame.
     try {
       this.enter();
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.batcher.submit(texts).then((r) => { this.leave(); return r; }, (e: unknown) => { this.leave(); throw e; });
+    return this.batcher.submit(texts, want).then((r) => { this.leave(); return r; }, (e: unknown) => { this.leave(); throw e; });
   }
 
-  private async predictExplained(texts: readonly string[], explainLimit: number): Promise<RuntimeAnswer> {
+  private async predictExplained(texts: readonly string[], explainLimit: number, want: PredictWant): Promise<RuntimeAnswer> {
     this.enter();
     try {
-      const r = await this.batcher.submit(texts);
+      const r = await this.batcher.submit(texts, want);
       const thread = this.threads[this.nextExplainThread++ % this.threads.length]!;
       const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(r.topIds), limit: explainLimit });
       if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
@@ -181,8 +182,8 @@ async function localPredictor(modelPath: string, warm: readonly string[]): Promi
   const { classifier } = await loadModel(modelPath);
   if (classifier.predictProbaAsync || warm.length === 0) return undefined;
   const classes = classifier.labels.length;
-  const predict = (texts: readonly string[]) => {
-    const out = new Float32Array(texts.length * classes);
+  const predict = (texts: readonly string[], into?: Float32Array) => {
+    const out = into ?? new Float32Array(texts.length * classes);
     classifier.predictProba(texts, out);
     return out;
   };

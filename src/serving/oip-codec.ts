@@ -1,9 +1,9 @@
 import { InputError } from '../core/errors.js';
-import { topK } from '../models/top-k.js';
 import { BLANK_TEXT_HINT, isBlankText, isPlainObject } from './classify-codec.js';
 import type { EndpointAnswer } from './endpoint.js';
 import type { ModelIdentity } from './model-runtime.js';
 import type { RequestLimits } from './request-limits.js';
+import { answerTopK } from './rows.js';
 
 /**
  * The Open Inference Protocol V2 (KServe / Triton / Seldon) as plain functions: decode an infer
@@ -143,10 +143,22 @@ function classificationStrings(a: EndpointAnswer, k: number): string[] {
   const scores = new Float32Array(m);
   const out: string[] = [];
   for (let i = 0; i < a.topIds.length; i++) {
-    const n = topK(a.proba, i * classes, classes, m, ids, scores);
+    const n = answerTopK(a, classes, i, m, ids, scores);
     for (let j = 0; j < n; j++) out.push(`${scores[j]!}:${ids[j]!}:${a.model.labels[ids[j]!]!}`);
   }
   return out;
+}
+
+/** Whether the outputs asked for need the probability rows (else each text's k best classes do). */
+export function inferNeedsRows(req: OipInferRequest): boolean {
+  return req.outputs.some((o) => o.name === 'probabilities' && o.classification === 0);
+}
+
+/** The most ranked classes per text any output asks for (at least 1). */
+export function inferTopK(req: OipInferRequest): number {
+  let k = 1;
+  for (const o of req.outputs) if (o.classification > k) k = o.classification;
+  return k;
 }
 
 /** `modelName` is the name the client asked for (the endpoint); the variant's model goes in parameters. */
@@ -160,6 +172,7 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, mod
     }
     if (o.name === 'label') return { name: 'label', datatype: 'BYTES', shape: [batch], data: Array.from(a.topIds, (c) => a.model.labels[c]!) };
     if (o.name === 'score') return { name: 'score', datatype: 'FP32', shape: [batch], data: Array.from(a.topScores) };
+    if (a.proba.length !== batch * classes) throw new Error('the answer has no probability rows: the call must ask for them (rows) when "probabilities" is an output');
     return { name: 'probabilities', datatype: 'FP32', shape: [batch, classes], data: Array.from(a.proba) };
   });
   const res: Record<string, unknown> = { model_name: modelName, model_version: a.model.version };

@@ -1,4 +1,5 @@
 import type { ModelIdentity } from './model-runtime.js';
+import { answerTopK, type RankedRows } from './rows.js';
 
 /**
  * One answered classify call (one request, or one shadow copy of it), as observers see it. The
@@ -19,11 +20,14 @@ export interface PredictionEvent {
   readonly topIds: Int32Array;
   readonly topScores: Float32Array;
   /**
-   * rows × model.labels.length probabilities the answer was built from. Read ranked answers through
-   * eventTopK() rather than indexing this, so a runtime that one day sends only its top k rows
-   * changes one function, not every observer.
+   * rows × model.labels.length probabilities the answer was built from, whenever an observer
+   * subscribed as reading rows (the default of ServingPlane.observe) is subscribed; otherwise,
+   * when the caller did not ask for rows either, empty. Read ranked answers through eventTopK()
+   * rather than indexing this: it also reads `ranked` and the top-1.
    */
   readonly proba: Float32Array;
+  /** Each text's k best classes, when the caller asked for k > 1. */
+  readonly ranked?: RankedRows | undefined;
   /** From the decoded request to the answer (the figure in lading_request_duration_seconds). */
   readonly latencyMs: number;
   /** Of which waiting in the micro-batcher. */
@@ -40,27 +44,12 @@ export interface PredictionEvent {
 
 /**
  * The k best (class id, probability) pairs of text `row`, best first, written into `ids`/`scores`
- * (length >= k); returns how many were written (k, or fewer when the model has fewer classes).
- * Allocates nothing, so an observer can rank every text of a busy endpoint.
+ * (length >= k); returns how many were written (k, or fewer when the model has fewer classes, or
+ * when the event has neither rows nor k ranked classes: then its top-1). Allocates nothing, so an
+ * observer can rank every text of a busy endpoint.
  */
 export function eventTopK(event: PredictionEvent, row: number, k: number, ids: Int32Array, scores: Float32Array): number {
-  const classes = event.model.labels.length;
-  const n = Math.min(k, classes);
-  const base = row * classes;
-  let filled = 0;
-  for (let c = 0; c < classes; c++) {
-    const p = event.proba[base + c]!;
-    if (filled === n && p <= scores[n - 1]!) continue;
-    let at = filled < n ? filled++ : n - 1;
-    while (at > 0 && scores[at - 1]! < p) {
-      scores[at] = scores[at - 1]!;
-      ids[at] = ids[at - 1]!;
-      at--;
-    }
-    scores[at] = p;
-    ids[at] = c;
-  }
-  return n;
+  return answerTopK(event, event.model.labels.length, row, k, ids, scores);
 }
 
 /**
@@ -90,6 +79,8 @@ export interface ObserverFailure {
  */
 export class ObserverHub {
   private readonly observers = new Map<string, PredictionObserver>();
+  /** Observers subscribed as reading probability rows. */
+  private readonly rowReaders = new Set<string>();
   private list: Array<[string, PredictionObserver]> = [];
   private queue: PredictionEvent[] = [];
   private scheduled = false;
@@ -97,10 +88,14 @@ export class ObserverHub {
 
   constructor(private readonly onFailure: (f: ObserverFailure) => void) {}
 
-  /** Adds an observer under a unique name; returns the function that removes it. */
-  subscribe(name: string, observer: PredictionObserver): () => void {
+  /**
+   * Adds an observer under a unique name; returns the function that removes it. `readsRows`: it
+   * reads event.proba (the default), so answers keep their probability rows while it is subscribed.
+   */
+  subscribe(name: string, observer: PredictionObserver, readsRows = true): () => void {
     if (this.observers.has(name)) throw new Error(`a prediction observer named "${name}" is already subscribed`);
     this.observers.set(name, observer);
+    if (readsRows) this.rowReaders.add(name);
     this.list = [...this.observers];
     return () => this.unsubscribe(name, observer);
   }
@@ -108,7 +103,11 @@ export class ObserverHub {
   unsubscribe(name: string, observer?: PredictionObserver): void {
     if (observer !== undefined && this.observers.get(name) !== observer) return;
     if (this.observers.delete(name)) this.list = [...this.observers];
+    this.rowReaders.delete(name);
   }
+
+  /** True while an observer that reads probability rows is subscribed. */
+  get rowsWanted(): boolean { return this.rowReaders.size > 0; }
 
   get names(): string[] { return [...this.observers.keys()]; }
 

@@ -1,3 +1,5 @@
+import { topK } from '../models/top-k.js';
+
 /**
  * Top-1 class id and probability of each row of a rows × classes matrix: the first index of the
  * row's largest value (compared with `>`, so a NaN is never picked after the first column).
@@ -34,4 +36,52 @@ export function argmaxRows(proba: Float32Array, classes: number): { ids: Int32Ar
     scores[r] = va;
   }
   return { ids, scores };
+}
+
+/** The k best classes of each row, best first (ties: lower class id first), as rows × k arrays. */
+export interface RankedRows {
+  /** Entries per row: the k asked for, or the class count when there are fewer classes. */
+  readonly k: number;
+  readonly ids: Int32Array;
+  readonly scores: Float32Array;
+}
+
+/** An answer without probability rows (the caller and every observer wanted only ranked classes). */
+export const NO_ROWS = new Float32Array(0);
+
+/** The k best classes of every row of a rows × classes matrix (topK of models/, row by row). */
+export function rankRows(proba: Float32Array, classes: number, k: number): RankedRows {
+  const kk = Math.max(0, Math.min(k, classes));
+  const rows = classes === 0 ? 0 : proba.length / classes;
+  const ids = new Int32Array(rows * kk);
+  const scores = new Float32Array(rows * kk);
+  if (kk === 0) return { k: kk, ids, scores };
+  for (let r = 0; r < rows; r++) topK(proba, r * classes, classes, kk, ids.subarray(r * kk, (r + 1) * kk), scores.subarray(r * kk, (r + 1) * kk));
+  return { k: kk, ids, scores };
+}
+
+/** A request's rows [from, to) of ranked rows. */
+export function rankedSlice(r: RankedRows | undefined, from: number, to: number): RankedRows | undefined {
+  return r === undefined ? undefined : { k: r.k, ids: r.ids.subarray(from * r.k, to * r.k), scores: r.scores.subarray(from * r.k, to * r.k) };
+}
+
+/**
+ * The k best classes of text `row` of an answer, into ids/scores (length >= k); returns how many
+ * were written. From the ranked rows when they hold at least k (their first k are topK's k: same
+ * order, ties to the lower id), else from the probability rows; an answer with neither (a caller
+ * that asked for fewer) gets its top-1.
+ */
+export function answerTopK(a: { readonly proba: Float32Array; readonly ranked?: RankedRows | undefined; readonly topIds: Int32Array; readonly topScores: Float32Array },
+  classes: number, row: number, k: number, ids: Int32Array, scores: Float32Array): number {
+  const r = a.ranked;
+  if (r !== undefined && (r.k >= k || r.k === classes)) {
+    const n = Math.min(k, r.k);
+    for (let j = 0; j < n; j++) { ids[j] = r.ids[row * r.k + j]!; scores[j] = r.scores[row * r.k + j]!; }
+    return n;
+  }
+  if (a.proba.length >= (row + 1) * classes) return topK(a.proba, row * classes, classes, k, ids, scores);
+  if (k < 1 || classes === 0) return 0;
+  ids[0] = a.topIds[row]!;
+  scores[0] = a.topScores[row]!;
+  return 1;
 }

@@ -14,6 +14,8 @@ export interface ServingPlaneOptions {
   readonly threads: number;
   readonly maxDelayMs?: number;
   readonly maxBatchTexts?: number;
+  /** Batches estimated within this many ms are scored on the calling thread (default DEFAULT_INLINE_BUDGET_MS; 0 = never). */
+  readonly inlineBudgetMs?: number;
   /** Shadow copies in flight at most (default 64). */
   readonly shadowMaxInFlight?: number;
   /** Shadow answers kept in memory (default 1000). */
@@ -53,6 +55,7 @@ export class ServingPlane {
       threads: options.threads,
       maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
       maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
+      ...(options.inlineBudgetMs !== undefined ? { inlineBudgetMs: options.inlineBudgetMs } : {}),
       onBatch: (model, s) => this.metrics.batchObserver(model).batch(s.texts, s.requests),
     });
     const observerErrors = new Counter({
@@ -66,10 +69,12 @@ export class ServingPlane {
         this.metrics.deploymentApplied(endpoint);
       },
       answered: (event) => this.hub.publish(event),
+      rowsWanted: () => this.hub.rowsWanted,
     };
     this.shadows = new ShadowRunner({
       maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,
       onPrediction: (event) => this.hub.publish(event),
+      rowsWanted: () => this.hub.rowsWanted,
       onOutcome: (endpoint, variant, outcome, record) => {
         this.metrics.shadowOutcome(endpoint, variant, outcome);
         if (record) {
@@ -78,16 +83,20 @@ export class ServingPlane {
         }
       },
     });
-    this.hub.subscribe('metrics', metricsObserver(this.metrics));
-    this.hub.subscribe('shadows', this.shadows.observer((name) => this.endpoints.get(name)?.shadowTargets() ?? []));
+    // Both read the top-1 only: with no other observer, answers need no probability rows.
+    this.hub.subscribe('metrics', metricsObserver(this.metrics), false);
+    this.hub.subscribe('shadows', this.shadows.observer((name) => this.endpoints.get(name)?.shadowTargets() ?? []), false);
   }
 
   /**
    * Subscribes a prediction observer under a unique name (see PredictionObserver for the rules);
-   * returns the function that unsubscribes it. 'metrics' and 'shadows' are taken.
+   * returns the function that unsubscribes it. 'metrics' and 'shadows' are taken. `reads: 'top'`
+   * says it reads only each text's top-1 (topIds, topScores, or eventTopK with k = 1); by default
+   * ('rows') events carry the probability rows while it is subscribed, which costs every answer
+   * the rows' trip from the serving thread.
    */
-  observe(name: string, observer: PredictionObserver): () => void {
-    return this.hub.subscribe(name, observer);
+  observe(name: string, observer: PredictionObserver, options: { readonly reads?: 'rows' | 'top' } = {}): () => void {
+    return this.hub.subscribe(name, observer, options.reads !== 'top');
   }
 
   unobserve(name: string): void { this.hub.unsubscribe(name); }

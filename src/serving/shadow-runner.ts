@@ -1,6 +1,5 @@
 import type { ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent, PredictionObserver } from './prediction-observers.js';
-import { argmaxRows } from './rows.js';
 
 /** A shadow variant of an endpoint, as the runner needs it. */
 export interface ShadowTarget {
@@ -33,6 +32,8 @@ export interface ShadowRunnerOptions {
   readonly onOutcome?: ((endpoint: string, variant: string, outcome: 'answered' | 'dropped' | 'failed', record?: ShadowRecord) => void) | undefined;
   /** Each shadow answer as a prediction event (role 'shadow'), for the plane's observers. */
   readonly onPrediction?: ((e: PredictionEvent) => void) | undefined;
+  /** Whether the shadow answers' events must carry probability rows (an observer reads them); absent: true. */
+  readonly rowsWanted?: (() => boolean) | undefined;
 }
 
 /**
@@ -71,10 +72,11 @@ export class ShadowRunner {
     }
     this.inFlight++;
     const started = performance.now();
-    runtime.predict(texts).then((r) => {
+    runtime.predict(texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: 1 }).then((r) => {
       const ms = performance.now() - started;
       const labels = runtime.identity.labels;
-      const { ids, scores } = argmaxRows(r.proba, labels.length);
+      const ids = r.topIds;
+      const scores = r.topScores;
       const shadowLabels = Array.from(ids, (c) => labels[c]!);
       let agree = 0;
       for (let i = 0; i < shadowLabels.length; i++) if (shadowLabels[i] === primaryLabels[i]) agree++;

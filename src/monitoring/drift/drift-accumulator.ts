@@ -1,11 +1,12 @@
 import type { ReferenceProfile } from '../profile/reference-profile.js';
-import { hasHash, NUMERIC_DESCRIPTORS, type NumericDescriptor } from '../profile/text-descriptors.js';
+import { NUMERIC_DESCRIPTORS, type NumericDescriptor } from '../profile/text-descriptors.js';
 import { tokenBucket } from '../profile/token-buckets.js';
 import type { PredictionColumns } from '../store/prediction-columns.js';
 import type { DomainRows } from './domain-classifier.js';
 import { domainSampleSeed } from './domain-classifier.js';
 import { DRIFT_DEFAULTS, type DriftDefaults } from './drift-defaults.js';
 import { descriptorScale, type DriftSide } from './drift-side.js';
+import { HashSet32 } from './hash-set-32.js';
 import { ReservoirSampler } from './reservoir-sample.js';
 import { ValueCounts } from './value-counts.js';
 
@@ -36,10 +37,12 @@ export interface DriftSummary {
  */
 export class DriftAccumulator {
   readonly settings: DriftDefaults;
-  private readonly vocabulary: Uint32Array;
+  private readonly vocabulary: HashSet32;
   private readonly lengthCap: number;
   private readonly numeric: Record<NumericDescriptor, ValueCounts>;
-  private readonly labelCounts = new Map<string, number>();
+  /** Index of each label into labelTally, in order of first appearance (the order runDriftReport counts them in). */
+  private readonly labelIndex = new Map<string, number>();
+  private labelTally = new Float64Array(64);
   private readonly bucketCounts: Float64Array;
   private readonly sampler: ReservoirSampler;
   private readonly sampleHashes: Uint32Array[] = [];
@@ -49,7 +52,7 @@ export class DriftAccumulator {
 
   constructor(profile: ReferenceProfile, settings: Partial<DriftDefaults> = {}) {
     this.settings = { ...DRIFT_DEFAULTS, ...settings };
-    this.vocabulary = profile.vocabulary;
+    this.vocabulary = vocabularySet(profile);
     // Only length is capped (drift-side.ts says why); the other descriptors' caps are Infinity.
     this.lengthCap = descriptorScale(profile).cap.length;
     this.numeric = Object.fromEntries(NUMERIC_DESCRIPTORS.map((d) => [d, new ValueCounts()])) as Record<NumericDescriptor, ValueCounts>;
@@ -86,12 +89,14 @@ export class DriftAccumulator {
       let missing = 0;
       for (let h = start; h < end; h++) {
         const hash = hashes[h]!;
-        if (!hasHash(vocabulary, hash)) missing++;
+        if (!vocabulary.has(hash)) missing++;
         buckets[tokenBucket(hash, bits)]!++;
       }
       oovRate.add(end > start ? missing / (end - start) : 0);
       const label = c.label[i]!;
-      this.labelCounts.set(label, (this.labelCounts.get(label) ?? 0) + 1);
+      let li = this.labelIndex.get(label);
+      if (li === undefined) li = this.newLabel(label);
+      this.labelTally[li]!++;
       const slot = this.sampler.offer();
       if (slot >= 0) {
         this.sampleHashes[slot] = hashes.slice(start, end);
@@ -100,6 +105,17 @@ export class DriftAccumulator {
       }
       this.seen++;
     }
+  }
+
+  private newLabel(label: string): number {
+    const li = this.labelIndex.size;
+    this.labelIndex.set(label, li);
+    if (li === this.labelTally.length) {
+      const grown = new Float64Array(li * 2);
+      grown.set(this.labelTally);
+      this.labelTally = grown;
+    }
+    return li;
   }
 
   summary(): DriftSummary {
@@ -113,9 +129,21 @@ export class DriftAccumulator {
     const order = Int32Array.from(this.sampleRows.keys()).sort((a, b) => this.sampleRows[a]! - this.sampleRows[b]!);
     return {
       rows: this.seen,
-      side: { rows: this.seen, numeric, numericCounts, labelCounts: new Map(this.labelCounts), bucketCounts: Float64Array.from(this.bucketCounts) },
+      side: {
+        rows: this.seen, numeric, numericCounts, bucketCounts: Float64Array.from(this.bucketCounts),
+        labelCounts: new Map([...this.labelIndex].map(([label, li]) => [label, this.labelTally[li]!])),
+      },
       domainRows: { hashes: Array.from(order, (s) => this.sampleHashes[s]!), texts: Array.from(order, (s) => this.sampleTexts[s]!) },
       settings: this.settings,
     };
   }
+}
+
+const vocabularies = new WeakMap<ReferenceProfile, HashSet32>();
+
+/** The profile's vocabulary as a hash set (once per profile): every token of the window is looked up in it. */
+function vocabularySet(profile: ReferenceProfile): HashSet32 {
+  let set = vocabularies.get(profile);
+  if (!set) { set = new HashSet32(profile.vocabulary); vocabularies.set(profile, set); }
+  return set;
 }

@@ -1,34 +1,69 @@
 /**
- * The exact distribution of one numeric column read row by row: its distinct values in ascending
- * order and how many rows hold each. The drift descriptors are ratios of small whole numbers (a
+ * The exact distribution of one numeric column read row by row: its distinct values and how many
+ * rows hold each, sorted when read. The drift descriptors are ratios of small whole numbers (a
  * share of a text's 40-80 characters, of its ~8 tokens) or lengths capped at the reference's 99th
  * percentile, so a window of a million rows holds a few thousand distinct values: memory follows
  * the distinct values, not the rows, and a Wasserstein distance or a quantile read from the counts
- * is the one of the full sorted column (wasserstein.ts). Values arrive in a buffer that is sorted
- * and merged into the counts when full; the buffer grows with the distinct values so a column of
- * mostly distinct values (raw scores) costs amortised O(n log n), not a merge per small buffer.
+ * is the one of the full sorted column (wasserstein.ts). The values are counted in an open-addressing
+ * table keyed by their 64 bits: one probe per row in a table that stays in cache, where sorting
+ * buffers of rows cost a comparison sort of every row.
  */
-const MIN_PENDING = 8192;
+const INITIAL_SLOTS = 1024;
+
+// One scratch word to read a double's bits through.
+const scratch = new Float64Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
+/** A double's two bit halves mixed (small whole numbers differ only in the high half) and cut to the table. */
+function slotOf(lo: number, hi: number, mask: number): number {
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  return h & mask;
+}
 
 export class ValueCounts {
-  private values = new Float64Array(0);
-  private counts = new Float64Array(0);
+  private keys = new Float64Array(INITIAL_SLOTS);
+  private keyBits = new Uint32Array(this.keys.buffer);
+  private counts = new Float64Array(INITIAL_SLOTS);
+  private filled = new Uint8Array(INITIAL_SLOTS);
+  private mask = INITIAL_SLOTS - 1;
   private distinct = 0;
-  private pending = new Float64Array(MIN_PENDING);
-  private waiting = 0;
   /** Rows added. */
   total = 0;
 
   add(value: number): void {
-    if (this.waiting === this.pending.length) this.flush();
-    this.pending[this.waiting++] = value;
-    this.total++;
+    // -0 counts as 0 (they sort and compare as equal values; one entry keeps the table honest).
+    const v = value === 0 ? 0 : value;
+    scratch[0] = v;
+    const lo = scratchBits[0]!;
+    const hi = scratchBits[1]!;
+    let slot = slotOf(lo, hi, this.mask);
+    for (;;) {
+      if (this.filled[slot] === 0) {
+        this.filled[slot] = 1;
+        this.keys[slot] = v;
+        this.counts[slot] = 1;
+        this.total++;
+        // Kept at most half full, so a probe ends after a step or two.
+        if (++this.distinct * 2 > this.keys.length) this.grow();
+        return;
+      }
+      if (this.keyBits[2 * slot] === lo && this.keyBits[2 * slot + 1] === hi) {
+        this.counts[slot]!++;
+        this.total++;
+        return;
+      }
+      slot = (slot + 1) & this.mask;
+    }
   }
 
-  /** Distinct values ascending and their counts (views valid until the next add). */
+  /** Distinct values ascending and their counts. */
   sorted(): { readonly values: Float64Array; readonly counts: Float64Array } {
-    this.flush();
-    return { values: this.values.subarray(0, this.distinct), counts: this.counts.subarray(0, this.distinct) };
+    const order = new Int32Array(this.distinct);
+    let k = 0;
+    for (let s = 0; s < this.filled.length; s++) if (this.filled[s] === 1) order[k++] = s;
+    order.sort((a, b) => this.keys[a]! - this.keys[b]!);
+    return { values: Float64Array.from(order, (s) => this.keys[s]!), counts: Float64Array.from(order, (s) => this.counts[s]!) };
   }
 
   /** The value at rank floor(q x total) of the sorted column (what sorting every value and indexing gives); 0 when empty. */
@@ -44,27 +79,24 @@ export class ValueCounts {
     return values[values.length - 1]!;
   }
 
-  private flush(): void {
-    if (this.waiting === 0) return;
-    const fresh = this.pending.subarray(0, this.waiting).sort();
-    const size = this.distinct + this.waiting;
-    const values = new Float64Array(size);
-    const counts = new Float64Array(size);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < this.distinct || j < fresh.length) {
-      const take = j >= fresh.length || (i < this.distinct && this.values[i]! <= fresh[j]!) ? this.values[i]! : fresh[j]!;
-      let c = 0;
-      while (i < this.distinct && this.values[i]! === take) c += this.counts[i++]!;
-      while (j < fresh.length && fresh[j]! === take) { c++; j++; }
-      values[k] = take;
-      counts[k++] = c;
+  private grow(): void {
+    const { keys, counts, filled } = this;
+    const size = keys.length * 2;
+    this.keys = new Float64Array(size);
+    this.keyBits = new Uint32Array(this.keys.buffer);
+    this.counts = new Float64Array(size);
+    this.filled = new Uint8Array(size);
+    this.mask = size - 1;
+    const bits = new Uint32Array(keys.buffer);
+    for (let s = 0; s < keys.length; s++) {
+      if (filled[s] === 0) continue;
+      const lo = bits[2 * s]!;
+      const hi = bits[2 * s + 1]!;
+      let slot = slotOf(lo, hi, this.mask);
+      while (this.filled[slot] === 1) slot = (slot + 1) & this.mask;
+      this.filled[slot] = 1;
+      this.keys[slot] = keys[s]!;
+      this.counts[slot] = counts[s]!;
     }
-    this.values = values;
-    this.counts = counts;
-    this.distinct = k;
-    this.waiting = 0;
-    if (this.pending.length < k) this.pending = new Float64Array(k);
   }
 }

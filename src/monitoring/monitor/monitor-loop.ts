@@ -27,7 +27,7 @@ export interface MonitorLoopOptions {
   /** Unref the timer (inside a server, the loop must not keep the process alive). */
   readonly unref?: boolean | undefined;
   readonly now?: (() => number) | undefined;
-  /** An evaluation that failed as a whole, or one endpoint of it (the loop goes on). */
+  /** An evaluation that failed as a whole, or a state file that could not be written (the loop goes on); one endpoint's failure is in its summary's `errors`. */
   readonly onError?: ((e: unknown) => void) | undefined;
 }
 
@@ -89,6 +89,7 @@ export class MonitorLoop {
 
   /** Evaluates now (after the one running, if any). */
   evaluate(): Promise<EvaluationSummary> {
+    if (this.stopping) return Promise.reject(new Error('the monitor loop is stopped'));
     const previous = this.running ?? Promise.resolve(undefined);
     const next = previous.catch(() => undefined).then(() => this.evaluateNow());
     this.running = next;
@@ -168,8 +169,8 @@ export class MonitorLoop {
           }
         }
       } catch (e) {
+        // Reported in the summary; the other endpoints are still evaluated.
         errors.push({ endpoint, message: message(e) });
-        this.options.onError?.(e);
       }
     }
     if (counters) observations.push(...this.observeServer(at, endpoints));

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { createRandom } from '../../../src/core/random.js';
 import { InputError } from '../../../src/core/errors.js';
 import { DriftAccumulator, type DriftColumns } from '../../../src/monitoring/drift/drift-accumulator.js';
+import { HashSet32 } from '../../../src/monitoring/drift/hash-set-32.js';
+import { hasHash } from '../../../src/monitoring/profile/text-descriptors.js';
 import { runDriftReport, runDriftReportOnSummary } from '../../../src/monitoring/drift/drift-report.js';
 import type { DriftWindow } from '../../../src/monitoring/drift/drift-window.js';
 import { reservoirRows, ReservoirSampler } from '../../../src/monitoring/drift/reservoir-sample.js';
@@ -92,6 +94,34 @@ describe('ValueCounts', () => {
     const { values, counts: c } = counts.sorted();
     assert.equal(wassersteinDistance(other, values, undefined, c), wassersteinDistance(other, sorted));
     assert.equal(new ValueCounts().quantile(0.5), 0);
+  });
+
+  it('counts -0 as 0 and keeps every distinct value through its growth', () => {
+    const counts = new ValueCounts();
+    counts.add(-0);
+    counts.add(0);
+    for (let i = 0; i < 50_000; i++) counts.add(i / 7);
+    const { values, counts: c } = counts.sorted();
+    assert.equal(values.length, 50_000);
+    assert.equal(c[0], 3, '-0, 0 and 0/7');
+    assert.equal(counts.total, 50_002);
+    for (let i = 1; i < values.length; i++) assert.ok(values[i]! > values[i - 1]!);
+  });
+});
+
+describe('HashSet32', () => {
+  it('answers membership as a search of the sorted members does, 0 and 2^32 - 1 included', () => {
+    const random = createRandom(11);
+    const members = Uint32Array.from({ length: 30_000 }, () => random.int(2 ** 32));
+    members[0] = 0;
+    members[1] = 2 ** 32 - 1;
+    const set = new HashSet32(members);
+    const sorted = Uint32Array.from(members).sort();
+    for (let i = 0; i < 60_000; i++) {
+      const probe = i < 30_000 ? members[i]! : random.int(2 ** 32);
+      assert.equal(set.has(probe), hasHash(sorted, probe), `hash ${probe}`);
+    }
+    assert.equal(new HashSet32([5]).has(0), false);
   });
 });
 

@@ -11,7 +11,7 @@ import type { MonitorEvent } from '../../../src/monitoring/monitor/monitor-event
 import { histogramQuantile, SignalHistory } from '../../../src/monitoring/monitor/server-signals.js';
 import { servingSignals, startServingProcess } from '../../../src/platform/index.js';
 import { runVerb } from '../../helpers/run-cli.js';
-import { classify, servingSettings } from '../serving-fixture.js';
+import { classify, postFeedback, servingSettings } from '../serving-fixture.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lading-serve-monitor-'));
 const csv = join(home, 'train.csv');
@@ -26,6 +26,7 @@ const rules = [
   // Fed by the server's own counters: any answered request has a latency above 0 ms; 4xx are not failures.
   alertRule({ name: 'any-latency', metric: 'latency_p99_ms', window: durationWindow('1m'), comparison: '>', threshold: 0, resolveThreshold: 0, forMs: 0, description: 'p99 above 0' }),
   alertRule({ name: 'any-error', metric: 'error_rate', window: durationWindow('1m'), comparison: '>', threshold: 0, resolveThreshold: 0, forMs: 0, description: 'a server error' }),
+  alertRule({ name: 'real-accuracy-drop', metric: 'real_accuracy_drop', window: rowsWindow(1000), comparison: '>', threshold: 0.05, resolveThreshold: 0.025, minSamples: 100, forMs: 0, description: 'labels disagree' }),
   alertRule({ name: 'log-drops', metric: 'log_drops', window: durationWindow('1m'), comparison: '>', threshold: 0, forMs: 0, description: 'drops' }),
 ];
 
@@ -49,7 +50,7 @@ test('serve --monitor: the loop runs in the server, fed its own latency and erro
   try {
     assert.ok(served.monitor, 'the monitor loop runs');
     const fresh = generateInvoiceLines({ rows: WINDOW, seed: 4, labelNoise: 0 }).map((l) => l.text);
-    for (let at = 0; at < WINDOW; at += 40) assert.equal((await classify(served.url, fresh.slice(at, at + 40))).status, 200);
+    for (let at = 0; at < WINDOW; at += 40) assert.equal((await classify(served.url, fresh.slice(at, at + 40), `in-${at}`)).status, 200);
     assert.equal((await classify(served.url, ['   '])).status, 400, 'a client error');
     const seen = await waitFor(events, 'an evaluation of the whole window', (e) => e.type === 'evaluation' && e.variants.some((v) => v.predictions === WINDOW));
     assert.equal(seen.type === 'evaluation' && seen.variants[0]!.drift, false);
@@ -60,6 +61,12 @@ test('serve --monitor: the loop runs in the server, fed its own latency and erro
     // The heavy half of an evaluation runs in the monitor's thread: this event loop (the server's) stays free.
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    // Delayed labels that all disagree with the model: real accuracy falls far below validation accuracy.
+    const items = Array.from({ length: 150 }, (_, i) => ({ requestId: `in-${Math.floor(i / 10) * 40}`, position: i % 10, label: 'not-a-label-it-knows' }));
+    assert.equal((await postFeedback(served.url, { endpoint: 'hs', items })).status, 201);
+    const real = await waitFor(events, 'the real-accuracy alert', (e) => e.type === 'alert' && e.rule === 'real-accuracy-drop');
+    assert.ok(real.type === 'alert' && real.state === 'fired' && real.variant === 'main' && real.value > 0.9, JSON.stringify(real));
+
     const shifted = Array.from({ length: WINDOW }, (_, i) => `wireless bluetooth headphones model ${i % 37} noise cancelling over ear`);
     for (let at = 0; at < WINDOW; at += 40) assert.equal((await classify(served.url, shifted.slice(at, at + 40))).status, 200);
     const fired = await waitFor(events, 'the drift alert', (e) => e.type === 'alert' && e.rule === 'drift');
@@ -73,6 +80,7 @@ test('serve --monitor: the loop runs in the server, fed its own latency and erro
     assert.match(metrics, /^lading_alert_active\{rule="drift",endpoint="hs",variant="main"\} 1$/m);
     assert.match(metrics, /^lading_drift_score\{endpoint="hs",variant="main",test="domain-classifier:tokens"\} (0\.\d+|1)$/m);
     assert.match(metrics, /^lading_accuracy\{endpoint="hs",variant="main",kind="estimated"\} 0\.\d+$/m);
+    assert.match(metrics, /^lading_accuracy\{endpoint="hs",variant="main",kind="real"\} 0$/m);
     // Evaluations continue without firing the drift alert twice.
     const count = events.filter((e) => e.type === 'evaluation').length;
     await waitFor(events, 'two more evaluations', () => events.filter((e) => e.type === 'evaluation').length >= count + 2);

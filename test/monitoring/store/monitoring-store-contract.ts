@@ -111,6 +111,20 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       for (let i = 1; i < back.length; i++) assert.ok(back[i]!.seq > back[i - 1]!.seq, 'seq increases with insertion');
     }));
 
+    it('stores text fields holding tabs, newlines, carriage returns, backslashes and \\N exactly', () => withStore(async (s) => {
+      const odd = 'a\tb\nc\rd\\e \\N \\x00 \\\\t end\\';
+      const written = [
+        prediction(0, { requestId: `req\t${odd}`, text: odd, label: odd, topK: [{ label: odd, score: 0.5 }, { label: 'b\\', score: 0.25 }], score: 0.5,
+          variant: 'v\\1', model: 'm\n', version: '\\N', modelSha256: 'sha\r' }),
+        prediction(1, { text: '\\N' }),
+        prediction(2, { text: '' }),
+      ];
+      await s.appendPredictions(written);
+      const back = await flat(s, { endpoint: 'hs', role: 'any' });
+      assert.deepEqual(back.map(withoutSeq), written);
+      assert.equal((await s.findByRequestId(`req\t${odd}`))!.text, odd);
+    }));
+
     it('filters by endpoint, time range [since, until), variant, model, role (primary by default) and keeps the newest `last`', () => withStore(async (s) => {
       await s.appendPredictions([
         ...rows(10),

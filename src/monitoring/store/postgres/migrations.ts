@@ -1,4 +1,4 @@
-import { MONITORING_TABLES_PG } from './monitoring-schema.js';
+import { LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
 
 /**
  * The monitoring tables' PostgreSQL schema, as numbered migrations. Append-only: a shipped migration
@@ -12,4 +12,6 @@ export interface PgMonitoringMigration {
 export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
   // Prediction log, feedback, reference profiles, alert events (postgres/monitoring-schema.ts).
   { version: 1, sql: MONITORING_TABLES_PG },
+  // The request and text lookup indexes hold an 8-byte hash instead of the strings (postgres/monitoring-schema.ts).
+  { version: 2, sql: LOOKUP_KEY_INDEXES_PG },
 ];

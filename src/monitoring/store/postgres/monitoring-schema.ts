@@ -85,3 +85,19 @@ CREATE TABLE mon_alert_events (
 CREATE INDEX mon_alert_events_at ON mon_alert_events (at, seq);
 CREATE INDEX mon_alert_events_endpoint_at ON mon_alert_events (endpoint, at, seq);
 `;
+
+/**
+ * Migration 2. The request and text lookups' indexes of migration 1 hold the strings themselves
+ * (the text hash alone is 64 characters), so each append inserts two ~100-byte entries at random
+ * places of two large B-trees. They become expression indexes on an 8-byte hash of the same values
+ * (hashtextextended: immutable, built in), partial where a lookup never reads a row: no '' request
+ * ids (they name no request), only primary rows for the text (findLatestByText reads no shadow row).
+ * The queries (postgres/prediction-log.ts) use the same expressions and still compare the full
+ * values, so two values sharing a hash cost one extra row read, never a wrong answer.
+ */
+export const LOOKUP_KEY_INDEXES_PG = `
+DROP INDEX mon_predictions_request;
+DROP INDEX mon_predictions_text;
+CREATE INDEX mon_predictions_request_key ON mon_predictions (hashtextextended(request_id, position)) WHERE request_id <> '';
+CREATE INDEX mon_predictions_text_key ON mon_predictions (hashtextextended(endpoint || '/' || text_sha256, 0), at, seq) WHERE role = 'primary';
+`;
