@@ -7,7 +7,8 @@ import { fmt, writeLine } from './output.js';
 export const RUN_HELP = `Usage: lading monitor run [--endpoint E ...] [--interval-ms N] [--alert-webhook URL] [--once] [options]
 
 Evaluates the alert rules every interval, until Ctrl-C / SIGTERM (then it finishes the evaluation
-under way, saves its state, gives the webhook up to 5 s to deliver, and exits 0). For each endpoint
+under way, gives the webhook up to 5 s to deliver, saves its state with whatever the webhook could
+not deliver, which the next run sends first, and exits 0). For each endpoint
 with logged predictions and each variant: drift against the reference profile, estimated accuracy
 (CBPE) and its drop below the reference band, real accuracy from delayed labels and its drop below
 the validation accuracy, p99 latency from the log. Every alert fires once and resolves once

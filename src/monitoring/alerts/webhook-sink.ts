@@ -37,6 +37,9 @@ export interface WebhookStats {
 export class WebhookAlertSink implements AlertSink {
   readonly name = 'webhook';
   private readonly queue: AlertEventRecord[] = [];
+  /** Given up for want of a receiver (attempts exhausted, or still queued at close), oldest first; a refusal (4xx) is not kept. */
+  private readonly unsent: AlertEventRecord[] = [];
+  private inFlight: AlertEventRecord | undefined;
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
   private closed = false;
@@ -89,7 +92,22 @@ export class WebhookAlertSink implements AlertSink {
       }
     }
     this.s.dropped += this.queue.length;
+    this.keep(...this.queue);
     this.queue.length = 0;
+  }
+
+  /**
+   * Events not (yet) delivered: given up because no receiver answered, in flight, and queued. The
+   * monitor saves them with its alert state and sends them again after a restart, so a receiver that
+   * was down when an alert fired or resolved still hears of it (at least once: key on `id`).
+   */
+  undelivered(): AlertEventRecord[] {
+    return [...this.unsent, ...(this.inFlight ? [this.inFlight] : []), ...this.queue];
+  }
+
+  private keep(...events: AlertEventRecord[]): void {
+    this.unsent.push(...events);
+    if (this.unsent.length > this.maxQueue) this.unsent.splice(0, this.unsent.length - this.maxQueue);
   }
 
   /** The backoff before retry number `retry` (1 = the first retry). */
@@ -103,19 +121,28 @@ export class WebhookAlertSink implements AlertSink {
     await Promise.resolve();
     while (this.queue.length > 0 && !this.abort.signal.aborted) {
       const event = this.queue.shift()!;
-      await this.deliver(event);
+      this.inFlight = event;
+      try {
+        await this.deliver(event);
+      } finally {
+        this.inFlight = undefined;
+      }
     }
   }
 
   private async deliver(event: AlertEventRecord): Promise<void> {
     const body = JSON.stringify({ type: 'alert', ...event });
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (this.abort.signal.aborted) { this.s.dropped++; return; }
+      if (this.abort.signal.aborted) { this.s.dropped++; this.keep(event); return; }
       this.s.attempts++;
       const outcome = await this.attempt(body);
       if (outcome === 'ok') { this.s.delivered++; return; }
       this.s.failures++;
-      if (outcome === 'refused' || attempt === this.maxAttempts) { this.s.dropped++; return; }
+      if (outcome === 'refused' || attempt === this.maxAttempts) {
+        this.s.dropped++;
+        if (outcome !== 'refused') this.keep(event);
+        return;
+      }
       await this.sleep(this.delayMs(attempt));
     }
   }

@@ -62,7 +62,10 @@ export class MonitorLoop {
     if (options.statePath !== undefined) {
       const saved = readAlertState(options.statePath);
       if (saved !== undefined) {
-        const { orphaned } = this.evaluator.importState(saved);
+        const { orphaned } = this.evaluator.importState(saved.evaluator);
+        // What a receiver had not got when the last run saved its state: at least once, so a
+        // webhook that was down when an alert fired or resolved still hears of it.
+        if (saved.outbox) this.dispatcher.resend(saved.outbox);
         const at = this.now();
         this.orphans = orphaned.map((a) => ({
           id: a.id, state: 'resolved', rule: a.rule, endpoint: a.endpoint, variant: a.variant, at, value: a.value, threshold: a.threshold,
@@ -119,8 +122,11 @@ export class MonitorLoop {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       await this.running?.catch(() => undefined);
+      // Saved before the sinks' bounded flush (a SIGKILL during it keeps the events to re-send) and
+      // after it, with what they still could not deliver.
       this.saveState();
       await Promise.all([this.dispatcher.close(timeoutMs), this.source.close().catch((e: unknown) => this.options.onError?.(e))]);
+      this.saveState();
     })();
     return this.stopping;
   }
@@ -128,7 +134,7 @@ export class MonitorLoop {
   private saveState(): void {
     if (this.options.statePath === undefined) return;
     try {
-      writeAlertState(this.options.statePath, this.evaluator.exportState(), this.now());
+      writeAlertState(this.options.statePath, this.evaluator.exportState(), this.now(), this.dispatcher.undelivered());
     } catch (e) {
       this.options.onError?.(e);
     }

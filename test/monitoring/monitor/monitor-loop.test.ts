@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
 import { alertRule, durationWindow } from '../../../src/monitoring/alerts/alert-rule.js';
+import { WebhookAlertSink } from '../../../src/monitoring/alerts/webhook-sink.js';
 import type { MonitorEvent } from '../../../src/monitoring/monitor/monitor-event.js';
 import { MonitorLoop, SERVER_ENDPOINT } from '../../../src/monitoring/monitor/monitor-loop.js';
 import type { ServerCounters, ServerSignals } from '../../../src/monitoring/monitor/server-signals.js';
@@ -125,4 +127,45 @@ test('a state file that is not one is refused, naming it, before anything runs',
   assert.equal(loop.evaluationCount, count, 'stopped');
   assert.equal((JSON.parse(readFileSync(statePath, 'utf8')) as { kind: string }).kind, 'lading-alert-state');
   await store.close();
+});
+
+test('a webhook that was down when an alert fired gets it after the restart, once, and the outbox empties', async () => {
+  const { store, statePath } = await setup();
+  let up = false;
+  const got: Array<{ id: string; state: string }> = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      if (!up) { res.writeHead(503).end(); return; }
+      got.push(JSON.parse(body) as { id: string; state: string });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`;
+  try {
+    let now = 3_000_000;
+    const server = new ScriptedServer();
+    server.dropped = 2;
+    const hook = () => new WebhookAlertSink({ url, maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 });
+    const down = new MonitorLoop({ store, rules: [dropRule], endpoints: ['hs'], intervalMs: 1000, statePath, signals: server, now: () => now, sinks: [hook()] });
+    now += 1000;
+    assert.equal((await down.evaluate()).fired, 1);
+    await down.stop(300);
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { outbox?: Record<string, Array<{ state: string }>> };
+    assert.deepEqual(saved.outbox?.['webhook']?.map((e) => e.state), ['fired'], 'kept for the next run');
+
+    up = true;
+    const restarted = new MonitorLoop({ store, rules: [dropRule], endpoints: ['hs'], intervalMs: 1000, statePath, signals: server, now: () => now, sinks: [hook()] });
+    now += 1000;
+    assert.equal((await restarted.evaluate()).fired, 0, 'not fired again');
+    await restarted.stop(2_000);
+    assert.deepEqual(got.map((e) => e.state), ['fired'], 'delivered once, after the restart');
+    assert.match(got[0]!.id, /^log-drops\|\*\|/);
+    assert.equal((JSON.parse(readFileSync(statePath, 'utf8')) as { outbox?: unknown }).outbox, undefined, 'nothing left to send');
+  } finally {
+    receiver.close();
+    await store.close();
+  }
 });

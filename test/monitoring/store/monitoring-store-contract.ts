@@ -263,7 +263,7 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
     }));
 
     it('finds rows by request id and by text in a log larger than one lookup catch-up, also rows appended since the last one', () => withStore(async (s) => {
-      // 3 x 25,000 rows: more than the SQLite adapter's CATCH_UP_ROWS (50,000), then a few more after it.
+      // 3 x 25,000 rows, then a few more: the SQLite adapter indexes them all in its first lookup's catch-up (the SIGKILL test crosses an append's catch-up).
       for (let b = 0; b < 3; b++) await s.appendPredictions(manyRows(25_000, (i) => ({ requestId: `big-${i >> 2}`, position: i & 3 }), b * 25_000));
       await s.appendPredictions([prediction(7, { requestId: 'late', text: 'a late text', textSha256: 'late'.padEnd(64, '0'), at: T0 + 1 })]);
       for (const i of [0, 24_999, 25_000, 49_999, 50_000, 74_999]) {

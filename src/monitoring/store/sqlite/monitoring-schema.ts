@@ -95,13 +95,18 @@ CREATE INDEX mon_alert_events_endpoint_at ON mon_alert_events (endpoint, at);
  * - mon_text_keys (text_key, at, seq): primary rows only (findLatestByText reads no shadow row),
  *   `at` in the key so "latest at or before t" is one backward seek.
  *
- * They are filled by a catch-up (sqlite/prediction-log.ts) that indexes the rows after
+ * An append computes both keys in JS and stores them in mon_predictions (request_key, text_key), so
+ * the catch-up reads two integers a row instead of calling back into JS twice a row (rows of
+ * files written before this migration have NULL there; the catch-up computes theirs with the
+ * lading_*_key SQL functions). It (sqlite/prediction-log.ts) indexes the rows after
  * mon_lookup_watermark.seq in key order, in one transaction with the watermark, so a crash between
  * an append and its catch-up leaves rows merely not yet indexed; every lookup catches up first.
  */
 export const LOOKUP_KEY_TABLES_SQLITE = `
 DROP INDEX mon_predictions_request;
 DROP INDEX mon_predictions_text;
+ALTER TABLE mon_predictions ADD COLUMN request_key INTEGER;
+ALTER TABLE mon_predictions ADD COLUMN text_key INTEGER;
 CREATE TABLE mon_request_keys (
   request_key INTEGER NOT NULL,
   seq INTEGER NOT NULL,
