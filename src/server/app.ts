@@ -17,6 +17,11 @@ const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready', '/metrics']);
  * The HTTP transport: route modules (routes/*.ts) decode, call the serving plane, encode. Nothing
  * here knows how a prediction is made; every error becomes a status in http-errors.ts.
  *
+ * Under startServer, the two prediction routes (REST classify, OIP infer) are answered ahead of this
+ * app on node:http (fast-predict.ts) by the same transport-free calls (prediction-calls.ts) that
+ * routes/v1.ts and routes/oip.ts run; everything else, and those routes while draining or without
+ * the token, comes here.
+ *
  * Where new routes go: one module per area under routes/, mounted below. The dashboard reads
  * routes/registry.ts (GET /v1/registry/models[/{name}/versions]); next to come are
  * routes/monitoring.ts (prediction log, drift, accuracy) and routes/feedback.ts (POST
