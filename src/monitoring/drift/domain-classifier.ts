@@ -87,9 +87,9 @@ export function runDomainClassifier(baseline: DomainRows, current: DomainRows, d
 /**
  * The seed of the row sample of each side (DRIFT_DEFAULTS.domainMaxRowsPerSide): a stream of its
  * own, so that sampling draws nothing from the classifier's stream (a side within the cap keeps
- * every row and the fit sees the same random numbers as before sampling existed), and the same for
- * both sides and every caller, so a window sampled while it is streamed (drift-accumulator.ts)
- * keeps the rows runDriftReport keeps from the same window in memory.
+ * every row, and the fit draws the numbers it drew before the sample became a reservoir), and the
+ * same for both sides and every caller, so a window sampled while it is streamed
+ * (drift-accumulator.ts) keeps the rows runDriftReport keeps from the same window in memory.
  */
 export function domainSampleSeed(d: Pick<DriftDefaults, 'domainSeed'>): number {
   return deriveSeed(d.domainSeed, 1);
