@@ -1,6 +1,7 @@
 import type { Settings } from '../config/config.js';
 import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
 import { LogWriter } from '../monitoring/log/log-writer.js';
+import { LOGGED_TOP_K } from '../monitoring/log/logged-prediction.js';
 import type { LogSink } from '../monitoring/log/log-sink.js';
 import { startWorkerLogSink } from '../monitoring/log/worker-log-sink.js';
 import type { MonitoringStore, RetentionPolicy } from '../monitoring/store/monitoring-store.js';
@@ -63,7 +64,7 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
     // The endpoint's own word (its deployment's logText) wins over the process setting only to log less.
     logText: (endpoint) => settings.logText && plane.endpoint(endpoint)?.spec?.logText !== false, metrics: plane.metrics.registry, warn: options.warn,
   });
-  const unsubscribe = plane.observe('prediction-log', writer.observer);
+  const unsubscribe = plane.observe('prediction-log', writer.observer, { reads: 'top', top: LOGGED_TOP_K });
   const warn = options.warn ?? ((line: string) => console.warn(line));
   const prune = () => sink.prune(retentionPolicy(settings));
   const pruneQuietly = () => { void prune().catch((e: unknown) => warn(`prediction log: retention failed: ${e instanceof Error ? e.message : String(e)}`)); };

@@ -29,6 +29,8 @@ export interface EndpointEvents {
   answered(event: PredictionEvent): void;
   /** Whether an observer reads the probability rows of answers (absent: true), so they must be made and sent. */
   rowsWanted?(): boolean;
+  /** The most ranked classes per text an observer reads (absent: 1), ranked in the serving thread with the caller's. */
+  rankWanted?(): number;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -138,7 +140,7 @@ export class Endpoint {
     }
     const started = performance.now();
     const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
-    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0, { rows, k: options.top ?? 1 });
+    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0, { rows, k: Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1) });
     const identity = chosen.runtime.identity;
     const ids = r.topIds;
     const scores = r.topScores;

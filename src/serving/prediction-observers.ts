@@ -81,6 +81,9 @@ export class ObserverHub {
   private readonly observers = new Map<string, PredictionObserver>();
   /** Observers subscribed as reading probability rows. */
   private readonly rowReaders = new Set<string>();
+  /** Ranked classes per text each observer reads (top-1 readers are not listed). */
+  private readonly rankReaders = new Map<string, number>();
+  private rankMax = 1;
   private list: Array<[string, PredictionObserver]> = [];
   private queue: PredictionEvent[] = [];
   private scheduled = false;
@@ -89,13 +92,17 @@ export class ObserverHub {
   constructor(private readonly onFailure: (f: ObserverFailure) => void) {}
 
   /**
-   * Adds an observer under a unique name; returns the function that removes it. `readsRows`: it
-   * reads event.proba (the default), so answers keep their probability rows while it is subscribed.
+   * Adds an observer under a unique name; returns the function that removes it. `reads`: it reads
+   * event.proba ('rows', the default), so answers keep their probability rows while it is
+   * subscribed; or only each text's `top` best classes (eventTopK with k <= top), which the serving
+   * threads rank so no rows need to travel.
    */
-  subscribe(name: string, observer: PredictionObserver, readsRows = true): () => void {
+  subscribe(name: string, observer: PredictionObserver, reads: 'rows' | { readonly top: number } = 'rows'): () => void {
     if (this.observers.has(name)) throw new Error(`a prediction observer named "${name}" is already subscribed`);
     this.observers.set(name, observer);
-    if (readsRows) this.rowReaders.add(name);
+    if (reads === 'rows') this.rowReaders.add(name);
+    else if (reads.top > 1) this.rankReaders.set(name, reads.top);
+    this.rankMax = Math.max(1, ...this.rankReaders.values());
     this.list = [...this.observers];
     return () => this.unsubscribe(name, observer);
   }
@@ -104,10 +111,15 @@ export class ObserverHub {
     if (observer !== undefined && this.observers.get(name) !== observer) return;
     if (this.observers.delete(name)) this.list = [...this.observers];
     this.rowReaders.delete(name);
+    this.rankReaders.delete(name);
+    this.rankMax = Math.max(1, ...this.rankReaders.values());
   }
 
   /** True while an observer that reads probability rows is subscribed. */
   get rowsWanted(): boolean { return this.rowReaders.size > 0; }
+
+  /** The most ranked classes per text a subscribed observer reads (1: only the top-1). */
+  get rankWanted(): number { return this.rankMax; }
 
   get names(): string[] { return [...this.observers.keys()]; }
 

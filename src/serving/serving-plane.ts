@@ -70,11 +70,13 @@ export class ServingPlane {
       },
       answered: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
+      rankWanted: () => this.hub.rankWanted,
     };
     this.shadows = new ShadowRunner({
       maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,
       onPrediction: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
+      rankWanted: () => this.hub.rankWanted,
       onOutcome: (endpoint, variant, outcome, record) => {
         this.metrics.shadowOutcome(endpoint, variant, outcome);
         if (record) {
@@ -84,19 +86,21 @@ export class ServingPlane {
       },
     });
     // Both read the top-1 only: with no other observer, answers need no probability rows.
-    this.hub.subscribe('metrics', metricsObserver(this.metrics), false);
-    this.hub.subscribe('shadows', this.shadows.observer((name) => this.endpoints.get(name)?.shadowTargets() ?? []), false);
+    this.hub.subscribe('metrics', metricsObserver(this.metrics), { top: 1 });
+    this.hub.subscribe('shadows', this.shadows.observer((name) => this.endpoints.get(name)?.shadowTargets() ?? []), { top: 1 });
   }
 
   /**
    * Subscribes a prediction observer under a unique name (see PredictionObserver for the rules);
    * returns the function that unsubscribes it. 'metrics' and 'shadows' are taken. `reads: 'top'`
-   * says it reads only each text's top-1 (topIds, topScores, or eventTopK with k = 1); by default
+   * says it reads only each text's top-1 (topIds, topScores, or eventTopK with k = 1), `top: K`
+   * that it reads the K best classes through eventTopK (ranked in the serving threads); by default
    * ('rows') events carry the probability rows while it is subscribed, which costs every answer
    * the rows' trip from the serving thread.
    */
-  observe(name: string, observer: PredictionObserver, options: { readonly reads?: 'rows' | 'top' } = {}): () => void {
-    return this.hub.subscribe(name, observer, options.reads !== 'top');
+  observe(name: string, observer: PredictionObserver, options: { readonly reads?: 'rows' | 'top'; readonly top?: number } = {}): () => void {
+    if (options.reads !== 'top') return this.hub.subscribe(name, observer, 'rows');
+    return this.hub.subscribe(name, observer, { top: Math.max(1, Math.floor(options.top ?? 1)) });
   }
 
   unobserve(name: string): void { this.hub.unsubscribe(name); }

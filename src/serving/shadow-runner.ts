@@ -34,6 +34,8 @@ export interface ShadowRunnerOptions {
   readonly onPrediction?: ((e: PredictionEvent) => void) | undefined;
   /** Whether the shadow answers' events must carry probability rows (an observer reads them); absent: true. */
   readonly rowsWanted?: (() => boolean) | undefined;
+  /** The most ranked classes per text an observer of shadow answers reads (absent: 1). */
+  readonly rankWanted?: (() => number) | undefined;
 }
 
 /**
@@ -72,7 +74,7 @@ export class ShadowRunner {
     }
     this.inFlight++;
     const started = performance.now();
-    runtime.predict(texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: 1 }).then((r) => {
+    runtime.predict(texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: this.options.rankWanted?.() ?? 1 }).then((r) => {
       const ms = performance.now() - started;
       const labels = runtime.identity.labels;
       const ids = r.topIds;
@@ -88,7 +90,7 @@ export class ShadowRunner {
       this.options.onOutcome?.(endpoint, variant, 'answered', record);
       this.options.onRecord?.(record);
       this.options.onPrediction?.({
-        endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores, proba: r.proba,
+        endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked,
         latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(),
       });
     }, () => {

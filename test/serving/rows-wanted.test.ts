@@ -73,3 +73,31 @@ test('an observer that reads rows (the default) gets them even when the call wan
   assert.equal(eventTopK(seen[0]!, 1, 5, ids, scores), 1, 'without rows or ranked classes, eventTopK gives the top-1');
   assert.equal(ids[0], ranked(expected, 1, 1).ids[0]);
 });
+
+test('an observer that reads the top 5 gets them ranked in the serving thread, on both paths, without rows; the caller still gets its own top-k', async () => {
+  for (const plane of planes) {
+    const seen: PredictionEvent[] = [];
+    const stop = plane.observe('top5-reader', (e) => { seen.push(e); }, { reads: 'top', top: 5 });
+    for (const one of [true, false]) {
+      const batch = one ? texts.slice(0, 1) : texts;
+      const plain = await plane.classify('hs', batch, { top: 2, rows: false });
+      await plane.observersFlushed();
+      const e = seen.pop()!;
+      assert.equal(e.proba.length, 0, 'no rows travel for a top-5 reader');
+      assert.equal(e.ranked?.k, Math.min(5, classes));
+      const ids = new Int32Array(5);
+      const scores = new Float32Array(5);
+      for (let i = 0; i < batch.length; i++) {
+        const n = eventTopK(e, i, 5, ids, scores);
+        assert.deepEqual({ ids: Array.from(ids.subarray(0, n)), scores: Array.from(scores.subarray(0, n)) }, ranked(expected, i, Math.min(5, classes)));
+      }
+      const withRows = await plane.classify('hs', batch, { top: 2 });
+      assert.equal(encodeClassifyResponseJson(plain, 2, 'r'), encodeClassifyResponseJson(withRows, 2, 'r'), 'the answer lists the caller\'s 2, not the observer\'s 5');
+      await plane.observersFlushed();
+      seen.length = 0;
+    }
+    stop();
+    const after = await plane.classify('hs', texts.slice(0, 3), { rows: false });
+    assert.equal(after.ranked, undefined, 'once it is gone, nothing is ranked beyond the top-1');
+  }
+});

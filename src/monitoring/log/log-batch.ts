@@ -9,11 +9,11 @@ import { normaliseText } from '../../text/normalise.js';
  * Answered calls on their way from the server's event loop to the log's writer thread, packed in
  * columns: a handful of typed arrays and strings per batch instead of an object (and a cloned or
  * transferred buffer) per call, because postMessage's cost is per object and the server's event loop
- * is the one thread every request shares. Measured on 4,096 single-text calls of a 1,200-class
- * model (a loaded 2-core machine): an object per call with its probabilities sliced and transferred
- * cost the event loop about 23 µs per call; ranking the top 5 here (eventTopK) 5-8 µs; copying the
- * probability rows into one batch buffer (memcpy speed) well under 1 µs, so that is what happens here.
- * Everything else (ranking, hashing, text statistics, rows, the store) happens in rowsOfBatch, over there.
+ * is the one thread every request shares. The log keeps each text's LOGGED_TOP_K best classes, and
+ * the serving threads rank them (the log observes with `reads: 'top', top: LOGGED_TOP_K`), so a
+ * batch carries 5 (id, score) pairs per text, not the probability rows: with rows, every answer of
+ * a 1,200-class model sent 4.8 KB per text from the serving thread through the HTTP thread's heap
+ * while the log was on. Hashing, text statistics, rows and the store happen in rowsOfBatch, over there.
  */
 export interface LogBatch {
   /** Calls in the batch, and texts (rows). */
@@ -32,8 +32,9 @@ export interface LogBatch {
   /** Every text, concatenated, and each one's length: one string crosses the thread boundary, not thousands. */
   readonly textData: string;
   readonly textLengths: Int32Array;
-  /** Every call's rows × classes probabilities, one after another (classes: its key's model). */
-  readonly proba: Float32Array;
+  /** Each text's LOGGED_TOP_K best class ids and scores (stride LOGGED_TOP_K; a model with fewer classes fills its class count). */
+  readonly rankIds: Int32Array;
+  readonly rankScores: Float32Array;
   /** Label lists by model sha256, sent once per model per writer thread. */
   readonly labels: Readonly<Record<string, readonly string[]>>;
 }
@@ -50,11 +51,7 @@ export interface CallKey {
   readonly logText: boolean;
 }
 
-/**
- * The batch being filled: each answer is copied in as it is observed, while its probability rows are
- * still in the cache (a copy there costs a fraction of a µs per text; the same copy a second later,
- * or into a freshly allocated buffer, costs ten times more), and the event is not kept.
- */
+/** The batch being filled: each answer's ids, texts and ranked classes are copied in as it is observed; the event is not kept. */
 export class BatchBuilder {
   private readonly keys: CallKey[] = [];
   private readonly keyIndex = new Map<ModelIdentityKey, Map<string, number>>();
@@ -66,25 +63,29 @@ export class BatchBuilder {
   private readonly requestIds: string[] = [];
   private readonly textList: string[] = [];
   private readonly textLengths: Int32Array;
+  private readonly rankIds: Int32Array;
+  private readonly rankScores: Float32Array;
+  private readonly scratchIds = new Int32Array(LOGGED_TOP_K);
+  private readonly scratchScores = new Float32Array(LOGGED_TOP_K);
   private readonly labels: Record<string, readonly string[]> = {};
-  private floats = 0;
   calls = 0;
   texts = 0;
 
-  /** `proba` is the buffer the rows go to (reused from the writer's pool); `maxTexts` bounds calls and texts. */
-  constructor(private readonly maxTexts: number, private readonly proba: Float32Array) {
+  /** `maxTexts` bounds calls and texts. */
+  constructor(private readonly maxTexts: number) {
     this.callKey = new Int32Array(maxTexts);
     this.callTexts = new Int32Array(maxTexts);
     this.callLatencyMs = new Float64Array(maxTexts);
     this.callAt = new Float64Array(maxTexts);
     this.callIds = new Int32Array(maxTexts);
     this.textLengths = new Int32Array(maxTexts);
+    this.rankIds = new Int32Array(maxTexts * LOGGED_TOP_K);
+    this.rankScores = new Float32Array(maxTexts * LOGGED_TOP_K);
   }
 
-  /** Whether the event fits (an empty builder takes any event its buffer can hold). */
+  /** Whether the event fits (a builder is made at least as large as its first event). */
   fits(e: PredictionEvent): boolean {
-    const n = e.texts.length;
-    return this.texts + n <= this.maxTexts && this.floats + n * e.model.labels.length <= this.proba.length;
+    return this.texts + e.texts.length <= this.maxTexts;
   }
 
   /** Copies what the log keeps of one answer. `sendLabels`: the writer thread has not seen this model yet. */
@@ -102,11 +103,14 @@ export class BatchBuilder {
       this.textList.push(t);
       this.textLengths[this.texts + r] = t.length;
     }
+    // Ranked in the serving thread (see the header); eventTopK ranks the rows only for an answer
+    // ranked shallower than the log reads (none of lading's own: the log's subscription asks for 5).
+    for (let r = 0; r < n; r++) {
+      const got = eventTopK(e, r, LOGGED_TOP_K, this.scratchIds, this.scratchScores);
+      const at = (this.texts + r) * LOGGED_TOP_K;
+      for (let k = 0; k < got; k++) { this.rankIds[at + k] = this.scratchIds[k]!; this.rankScores[at + k] = this.scratchScores[k]!; }
+    }
     this.texts += n;
-    // The event's array is a view into its whole micro-batch's buffer: copy this call's rows only.
-    const floats = n * e.model.labels.length;
-    this.proba.set(e.proba.length === floats ? e.proba : e.proba.subarray(0, floats), this.floats);
-    this.floats += floats;
     if (sendLabels) this.labels[e.model.sha256] = e.model.labels;
   }
 
@@ -118,7 +122,7 @@ export class BatchBuilder {
       callKey: this.callKey.subarray(0, c), callTexts: this.callTexts.subarray(0, c), callLatencyMs: this.callLatencyMs.subarray(0, c),
       callAt: this.callAt.subarray(0, c), callIds: this.callIds.subarray(0, c), requestIds: this.requestIds,
       textData: this.textList.join(''), textLengths: this.textLengths.subarray(0, this.texts),
-      proba: this.proba.subarray(0, this.floats), labels: this.labels,
+      rankIds: this.rankIds.subarray(0, this.texts * LOGGED_TOP_K), rankScores: this.rankScores.subarray(0, this.texts * LOGGED_TOP_K), labels: this.labels,
     };
   }
 
@@ -143,16 +147,15 @@ type ModelIdentityKey = PredictionEvent['model'];
 /** Packs events into one batch in one go (tests, tools): a BatchBuilder of exactly their size. */
 export function packBatch(events: readonly PredictionEvent[], logText: (endpoint: string) => boolean, sendLabels = true): LogBatch {
   let texts = 0;
-  let floats = 0;
-  for (const e of events) { texts += e.texts.length; floats += e.texts.length * e.model.labels.length; }
-  const b = new BatchBuilder(Math.max(1, texts), new Float32Array(floats));
+  for (const e of events) texts += e.texts.length;
+  const b = new BatchBuilder(Math.max(1, texts));
   for (const e of events) b.add(e, logText(e.endpoint), sendLabels);
   return b.seal();
 }
 
 /** The ArrayBuffers a batch hands over without copying. */
 export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
-  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.proba].map((a) => a.buffer as ArrayBuffer);
+  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores].map((a) => a.buffer as ArrayBuffer);
   return [...new Set(buffers)];
 }
 
@@ -174,19 +177,14 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
     if (labels === undefined) throw new Error(`prediction log: no labels known for model ${k.modelSha256}`);
     return labels;
   });
-  const rankIds = new Int32Array(LOGGED_TOP_K);
-  const rankScores = new Float32Array(LOGGED_TOP_K);
   let row = 0;
   let id = 0;
   let offset = 0;
-  let at = 0;
   for (let c = 0; c < batch.calls; c++) {
     const key = batch.keys[batch.callKey[c]!]!;
     const labels = labelLists[batch.callKey[c]!]!;
     const rows = batch.callTexts[c]!;
-    // eventTopK ranks a PredictionEvent: rebuild the part of one it reads, over this call's rows.
-    const event = { model: { name: key.model, version: key.version, kind: '', sha256: key.modelSha256, labels }, proba: batch.proba.subarray(at, at + rows * key.classes) } as PredictionEvent;
-    at += rows * key.classes;
+    const ranked = Math.min(LOGGED_TOP_K, key.classes);
     const ids = batch.requestIds.slice(id, id + batch.callIds[c]!);
     id += batch.callIds[c]!;
     for (let r = 0; r < rows; r++, row++) {
@@ -194,9 +192,8 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
       const text = batch.textData.slice(offset, offset + len);
       offset += len;
       const normalised = normaliseText(text);
-      const n = eventTopK(event, r, LOGGED_TOP_K, rankIds, rankScores);
-      const topK: RankedLabel[] = new Array(n);
-      for (let k = 0; k < n; k++) topK[k] = { label: labels[rankIds[k]!]!, score: rankScores[k]! };
+      const topK: RankedLabel[] = new Array(ranked);
+      for (let k = 0, at = row * LOGGED_TOP_K; k < ranked; k++, at++) topK[k] = { label: labels[batch.rankIds[at]!]!, score: batch.rankScores[at]! };
       const { requestId, position } = requestOf(ids, rows, r);
       out[row] = {
         requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,

@@ -10,5 +10,5 @@ export type LogSinkRequest =
 export type LogSinkReply =
   | { readonly type: 'ready' }
   | { readonly type: 'open-failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly value: number; readonly proba?: ArrayBuffer | undefined }
+  | { readonly type: 'done'; readonly id: number; readonly value: number }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };

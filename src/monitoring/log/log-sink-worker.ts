@@ -23,9 +23,8 @@ export async function serveLogSink(port: MessagePort, open: () => Promise<{ stor
       : m.type === 'prune' ? sink.prune(m.policy).then((rows) => ({ rows }))
       : sink.close().then(() => ({ rows: 0 }));
     run.then(
-      ({ rows, proba }) => {
-        // The probability buffer goes back (transferred, not copied) for the writer to reuse.
-        port.postMessage({ type: 'done', id: m.id, value: rows, proba } satisfies LogSinkReply, proba ? [proba] : []);
+      ({ rows }) => {
+        post({ type: 'done', id: m.id, value: rows });
         if (m.type === 'close') port.close();
       },
       (e: unknown) => {

@@ -13,8 +13,6 @@ export interface LogRetention {
 
 export interface AppendResult {
   readonly rows: number;
-  /** The batch's probability buffer, free again (the writer reuses it for a later batch). */
-  readonly proba?: ArrayBuffer | undefined;
 }
 
 /** The part of a MonitoringStore the log writes to (any MonitoringStore is one). */
@@ -29,7 +27,7 @@ export interface LogSinkStore {
  * Batches are written in the order they were given, each in one transaction.
  */
 export interface LogSink {
-  /** Writes the batch's rows (all or none); resolves with how many, and hands back the probability buffer for reuse. */
+  /** Writes the batch's rows (all or none); resolves with how many. */
   append(batch: LogBatch): Promise<AppendResult>;
   /** Retention, run where the writes happen so it never competes with them for the store. */
   prune(policy: LogRetention): Promise<number>;
@@ -49,7 +47,7 @@ export class StoreLogSink implements LogSink {
       for (const [sha, labels] of Object.entries(batch.labels)) this.labels.set(sha, labels);
       const rows = rowsOfBatch(batch, (sha) => this.labels.get(sha));
       await this.store.appendPredictions(rows);
-      return { rows: rows.length, proba: batch.proba.buffer as ArrayBuffer };
+      return { rows: rows.length };
     });
   }
 

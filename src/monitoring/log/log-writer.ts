@@ -9,16 +9,8 @@ export interface LogWriterOptions {
   readonly flushMs?: number;
   /** A batch is written as soon as this many texts wait, and no batch is larger (default 4096). */
   readonly batchTexts?: number;
-  /** No batch carries more probabilities than this (default 4M floats, 16 MB), whatever the model's class count. */
-  readonly batchFloats?: number;
   /** Texts queued or being written at most (default 50,000); beyond it answers are dropped and counted. */
   readonly capacityTexts?: number;
-  /**
-   * Probabilities queued or being written at most (default 4 batches' worth, 16M floats, 64 MB):
-   * the queue's memory stays bounded whatever the models' class counts (50,000 texts of a
-   * 1,200-class model would otherwise hold 240 MB).
-   */
-  readonly capacityFloats?: number;
   /** Whether an endpoint's rows keep the text (default: all do). false keeps only its sha256. */
   readonly logText?: (endpoint: string) => boolean;
   /** Where lading_log_* metrics go (the serving plane's registry); none when absent. */
@@ -33,8 +25,6 @@ export const DEFAULT_LOG_BATCH_TEXTS = 4096;
 export const DEFAULT_LOG_CAPACITY_TEXTS = 50_000;
 /** Batches handed to the sink and not yet written: one being written, one packed and waiting. */
 const MAX_IN_FLIGHT = 2;
-/** Probability buffers the writer thread handed back, kept for the next batches (new ones cost page faults). */
-const POOL_SIZE = 4;
 
 export interface LogWriterStats {
   readonly rows: number;
@@ -44,7 +34,7 @@ export interface LogWriterStats {
 
 /**
  * The prediction log's observer. On each answer it copies the texts' references, ids and
- * probability rows into the open batch (no I/O, no hashing, nothing kept of the event itself: see
+ * ranked classes into the open batch (no I/O, no hashing, nothing kept of the event itself: see
  * BatchBuilder for why copying at once is the cheap way); every flushMs, or when batchTexts texts
  * wait, the batch goes to the sink, which does the costly part in another thread. When the sink
  * falls behind and the queue is full, answers are dropped and counted, never slowed: the prediction
@@ -53,11 +43,8 @@ export interface LogWriterStats {
 export class LogWriter {
   private builder: BatchBuilder | undefined;
   private sealed: LogBatch[] = [];
-  private readonly pool: Float32Array[] = [];
   private queuedTexts = 0;
   private inFlightTexts = 0;
-  private queuedFloats = 0;
-  private inFlightFloats = 0;
   private inFlight = 0;
   private acceptedTexts = 0;
   private settledTexts = 0;
@@ -76,9 +63,7 @@ export class LogWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly flushMs: number;
   private readonly batchTexts: number;
-  private readonly batchFloats: number;
   private readonly capacity: number;
-  private readonly capacityFloats: number;
   private readonly logText: (endpoint: string) => boolean;
   private readonly warn: (line: string) => void;
   private readonly warnEveryMs: number;
@@ -88,9 +73,7 @@ export class LogWriter {
   constructor(private readonly options: LogWriterOptions) {
     this.flushMs = options.flushMs ?? DEFAULT_LOG_FLUSH_MS;
     this.batchTexts = options.batchTexts ?? DEFAULT_LOG_BATCH_TEXTS;
-    this.batchFloats = options.batchFloats ?? 4 << 20;
     this.capacity = options.capacityTexts ?? DEFAULT_LOG_CAPACITY_TEXTS;
-    this.capacityFloats = Math.max(options.capacityFloats ?? 4 * this.batchFloats, this.batchFloats);
     this.logText = options.logText ?? (() => true);
     this.warn = options.warn ?? ((line) => console.warn(line));
     this.warnEveryMs = options.warnEveryMs ?? 10_000;
@@ -119,8 +102,9 @@ export class LogWriter {
       this.drop(n, 'closed');
       return;
     }
-    const floats = n * event.model.labels.length;
-    if (this.queuedTexts + this.inFlightTexts + n > this.capacity || this.queuedFloats + this.inFlightFloats + floats > this.capacityFloats) {
+    // Each queued text holds its references, ids and 5 ranked classes (no probability rows), so a
+    // bound in texts bounds the memory whatever the model's class count.
+    if (this.queuedTexts + this.inFlightTexts + n > this.capacity) {
       this.drop(n, 'queue-full');
       return;
     }
@@ -131,7 +115,6 @@ export class LogWriter {
     if (sendLabels) this.sentLabels.add(event.model.sha256);
     this.builder.add(event, this.logText(event.endpoint), sendLabels);
     this.queuedTexts += n;
-    this.queuedFloats += floats;
     this.acceptedTexts += n;
     if (this.builder.texts >= this.batchTexts) {
       this.seal();
@@ -186,23 +169,17 @@ export class LogWriter {
   }
 
   private newBuilder(first: PredictionEvent): BatchBuilder {
-    const need = first.texts.length * first.model.labels.length;
-    // One answer larger than a batch buffer gets a buffer of its own (not pooled).
-    const proba = need > this.batchFloats ? new Float32Array(need) : this.pool.pop() ?? new Float32Array(this.batchFloats);
-    return new BatchBuilder(Math.max(this.batchTexts, first.texts.length), proba);
+    return new BatchBuilder(Math.max(this.batchTexts, first.texts.length));
   }
 
   private send(batch: LogBatch): void {
     this.inFlight++;
     this.queuedTexts -= batch.texts;
     this.inFlightTexts += batch.texts;
-    this.queuedFloats -= batch.proba.length;
-    this.inFlightFloats += batch.proba.length;
     this.options.sink.append(batch).then(
-      ({ rows, proba }) => {
+      ({ rows }) => {
         this.rowsWritten += rows;
         this.rowsCounter?.inc(rows);
-        if (proba !== undefined && proba.byteLength === this.batchFloats * 4 && this.pool.length < POOL_SIZE) this.pool.push(new Float32Array(proba));
       },
       (e: unknown) => {
         // The labels of this batch may never have arrived: send them again with the next one.
@@ -212,7 +189,6 @@ export class LogWriter {
     ).finally(() => {
       this.inFlight--;
       this.inFlightTexts -= batch.texts;
-      this.inFlightFloats -= batch.proba.length;
       this.settledTexts += batch.texts;
       this.settle();
       this.pump();
@@ -236,7 +212,7 @@ export class LogWriter {
     if (reason === 'closed') return; // an answer racing the shutdown: counted, nothing to warn about
     this.droppedSinceWarning += texts;
     this.lastReason = reason === 'queue-full'
-      ? `the queue is full (${this.capacity} texts or ${Math.round(this.capacityFloats * 4 / 2 ** 20)} MB of probabilities): the monitoring store is not keeping up`
+      ? `the queue is full (${this.capacity} texts): the monitoring store is not keeping up`
       : `the monitoring store failed: ${error instanceof Error ? error.message : String(error)}`;
     this.warnDropped();
   }

@@ -33,7 +33,7 @@ export async function startWorkerLogSink(script: URL, workerData: unknown): Prom
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.type === 'done') p.resolve({ rows: m.value, proba: m.proba });
+    if (m.type === 'done') p.resolve({ rows: m.value });
     else p.reject(new Error(m.message));
   });
   worker.on('error', (e) => failAll(e));

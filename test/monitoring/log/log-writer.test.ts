@@ -110,23 +110,6 @@ test('a full queue drops and counts (metric and one warning), and what was queue
   await w.close();
 });
 
-test('the queue is also bounded in probabilities, so a many-class model cannot grow it past capacityFloats', async () => {
-  const sink = new GatedSink();
-  sink.hold();
-  // 6 classes: 2 texts are 12 floats; 120 floats hold 10 calls whatever capacityTexts says.
-  const w = new LogWriter({ sink, flushMs: 60_000, batchTexts: 4, batchFloats: 60, capacityTexts: 1000, capacityFloats: 120, warn: () => undefined });
-  for (let i = 0; i < 25; i++) w.observer(event(['t1', 't2'], [`r${i}`]));
-  assert.equal(w.stats().queuedTexts, 20);
-  assert.equal(w.stats().dropped, 30);
-  sink.open();
-  await w.flush();
-  assert.equal(sink.rows.length, 20, 'what was queued is written');
-  w.observer(event(['after', 'drain'], ['late']));
-  await w.flush();
-  assert.equal(sink.rows.length, 22, 'room again once written');
-  await w.close();
-});
-
 test('the timer writes a partial batch; close() writes everything queued before closing the sink', async () => {
   const sink = new GatedSink();
   const w = new LogWriter({ sink, flushMs: 20, batchTexts: 1000 });

@@ -119,7 +119,8 @@ test('a state file that is not one is refused, naming it, before anything runs',
   // start() / stop() with no endpoints logged: evaluations run and the state is written.
   const loop = new MonitorLoop({ store, rules: [errorRule], intervalMs: 20, statePath });
   loop.start({ immediately: true });
-  await new Promise((r) => setTimeout(r, 150));
+  // Polled, not slept: on a loaded machine two evaluations can take longer than any fixed pause.
+  for (const deadline = Date.now() + 10_000; loop.evaluationCount < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 10));
   await loop.stop();
   assert.ok(loop.evaluationCount >= 2, String(loop.evaluationCount));
   const count = loop.evaluationCount;
