@@ -101,7 +101,12 @@ export class SqlitePredictionLog implements PredictionLogStore {
       }
       return last;
     }).immediate();
-    if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) this.catchUpLookups();
+    if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
+      // The rows are committed: a failing catch-up (e.g. the write lock busy past busy_timeout)
+      // must not reject this append, or the log writer would send the batch again and log it
+      // twice. The next append or lookup catches up; a lookup reports the error if it persists.
+      try { this.catchUpLookups(); } catch { /* see above */ }
+    }
   }
 
   /**
