@@ -5,7 +5,7 @@
  * - log ingest into SQLite (and PostgreSQL when LADING_BENCH_PG_URL or LADING_TEST_PG_URL is set),
  *   rows/s of realistic 1,000-row batches;
  * - `monitor report` (drift against the reference, CBPE estimate, real accuracy) over 1M logged
- *   predictions, and the memory of a logging server across 1M predictions;
+ *   predictions, and the memory of `lading serve --monitor` across 1M predictions;
  * - the drift detectors' quality on the shared datasets (bench/monitor-detectors.ts): false alarms on
  *   same-source windows, windows until each kind of shift is flagged, and a 100k-window report's time.
  * LADING_BENCH_ROUNDS (default 3), LADING_BENCH_SECONDS (default 8), LADING_BENCH_MONITOR_ROWS (1M).
@@ -31,8 +31,8 @@ const PG_URL = process.env['LADING_BENCH_PG_URL'] ?? process.env['LADING_TEST_PG
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const span = (xs: readonly number[], d = 0) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
 
-async function startServe(model: string, port: number, home: string, logOn: boolean): Promise<ChildProcess & { pid: number }> {
-  const args = [BIN, 'serve', '--model', model, '--name', 'hs4', '--port', String(port), '--workers', String(availableParallelism()), '--home', home];
+async function startServe(model: string, port: number, home: string, logOn: boolean, extra: readonly string[] = []): Promise<ChildProcess & { pid: number }> {
+  const args = [BIN, 'serve', '--model', model, '--name', 'hs4', '--port', String(port), '--workers', String(availableParallelism()), '--home', home, ...extra];
   if (!logOn) args.push('--no-log');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitReady(port, child);
@@ -70,11 +70,15 @@ async function logOnOff(model: string, textsFile: string): Promise<Array<{ on: {
   return rounds;
 }
 
-/** RSS of a logging server sampled while it answers `texts` predictions in 32-text requests. */
+/**
+ * RSS of a `lading serve --monitor` sampled while it answers `texts` predictions in 32-text
+ * requests: the log's queue and the monitor's evaluations (every 5 s here, over the default rules'
+ * windows of a growing log) must not grow with the predictions served.
+ */
 async function memoryOver(model: string, textsFile: string, texts: number): Promise<{ predictions: number; rssMiB: number[]; logged: number }> {
   const home = mkdtempSync(join(tmpdir(), 'lading-bench-monitor-mem-'));
   const port = 19390;
-  const child = await startServe(model, port, home, true);
+  const child = await startServe(model, port, home, true, ['--monitor', '--monitor-interval-ms', '5000']);
   const samples: number[] = [];
   try {
     let done = 0;
@@ -201,7 +205,7 @@ async function main(): Promise<void> {
     ['  streamed from column pages, as monitor report runs it (ms, best)', quality.speed?.streamedMs ?? '-', `${quality.speed?.streamedMs ?? '-'}–${quality.speed?.streamedWorstMs ?? '-'}`, '< 2000'],
     [`monitor report over ${report.rows} logged predictions (s, best)`, Math.min(...report.seconds).toFixed(2), span(report.seconds, 2), '< 10'],
     ['  of which a bare scan of the window (s, best)', Math.min(...report.scanSeconds).toFixed(2), span(report.scanSeconds, 2), ''],
-    [`serve RSS over ${memory.predictions} predictions (MiB, first / last / max)`, `${memory.rssMiB[0]?.toFixed(0)} / ${memory.rssMiB.at(-1)?.toFixed(0)} / ${Math.max(...memory.rssMiB).toFixed(0)}`, '', 'flat'],
+    [`serve --monitor RSS over ${memory.predictions} predictions (MiB, first / last / max)`, `${memory.rssMiB[0]?.toFixed(0)} / ${memory.rssMiB.at(-1)?.toFixed(0)} / ${Math.max(...memory.rssMiB).toFixed(0)}`, '', 'flat'],
     ['  of which logged (rest dropped and counted)', memory.logged, '', ''],
   ];
   const m = machine();
