@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -83,4 +83,22 @@ test('lading serve --no-log-text logs hashes only; --no-log logs nothing and mou
   off.child.kill('SIGTERM');
   assert.equal(await off.exited, 0, off.stderr());
   assert.equal((await allRows(join(home, 'monitoring.sqlite'))).length, 1, 'nothing more was logged');
+});
+
+test('the log writer thread runs at the lowest priority (nice 19) so it only takes CPU serving leaves idle; the server\'s own threads keep theirs', { skip: process.platform !== 'linux' ? 'thread priorities are read from /proc' : false }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'lading-nice-'));
+  const s = await startServeChild(home, ['--model', fx.a, '--name', 'hs']);
+  try {
+    const pid = s.child.pid!;
+    // Field 19 of /proc/PID/task/TID/stat is the nice value (after the command in parentheses).
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    const nices = tasks.map(niceOf);
+    assert.equal(niceOf(String(pid)), 0, 'the HTTP thread is untouched');
+    assert.equal(nices.filter((n) => n === 19).length, 1, `one background thread at nice 19 (the log writer): ${nices.join(',')}`);
+    assert.ok(nices.filter((n) => n === 0).length >= 2, 'the serving thread and the rest keep nice 0');
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
 });
