@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerMatches } from './bearer-auth.js';
 import { classifyCall, inferCall, JSON_TYPE, type PredictionAnswer, type PredictionRequest } from './prediction-calls.js';
 import { readIncomingBody } from './read-body.js';
 import { nextRequestId, REQUEST_ID_HEADER } from './request-id.js';
@@ -78,7 +79,7 @@ export function fastPredictHandler(ctx: ServerContext, inFlight: InFlight): (req
     const route = predictionRoute(req.url);
     if (route === undefined) return false;
     if (ctx.isDraining()) return false;
-    if (ctx.protectPredictions && bearer !== undefined && req.headers.authorization !== bearer) return false;
+    if (ctx.protectPredictions && bearer !== undefined && !bearerMatches(req.headers.authorization, bearer)) return false;
     const sent = req.headers['x-request-id'];
     const r: PredictionRequest = {
       sentRequestId: typeof sent === 'string' ? sent : sent?.join(', '),

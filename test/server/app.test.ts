@@ -145,6 +145,7 @@ test('admin routes need the bearer token; deploy, canary by key, promote and rol
   const spec = { endpoint: 'hs', mode: 'ab', variants: [{ name: 'a', model: fx.a, weight: 1, role: 'primary' }, { name: 'b', model: fx.b, weight: 1, role: 'primary' }] };
   assert.equal((await post('/admin/deployments', { spec })).status, 401);
   assert.equal((await post('/admin/deployments', { spec }, { authorization: 'Bearer wrong' })).status, 401);
+  assert.equal((await post('/admin/deployments', { spec }, { authorization: 'Bearer sekreT' })).status, 401, 'a token that differs in its last character');
   const ok = await post('/admin/deployments', { spec, reason: 'ab test' }, { authorization: 'Bearer sekret' });
   assert.equal(ok.status, 200);
   assert.equal((await json(ok))['revision'], 2);

@@ -48,6 +48,7 @@ const cases: Case[] = [
   { name: 'v1 no suffix (Hono)', path: '/v1/models/hs', body: { texts: ['LED TV'] }, hono: true },
   { name: 'v1 no token', path: '/v1/models/hs:classify', body: { texts: ['LED TV'] }, headers: { authorization: '' }, hono: true },
   { name: 'v1 wrong token', path: '/v1/models/hs:classify', body: { texts: ['LED TV'] }, headers: { authorization: 'Bearer nope' }, hono: true },
+  { name: 'v1 wrong token of the right length', path: '/v1/models/hs:classify', body: { texts: ['LED TV'] }, headers: { authorization: 'Bearer sekreT' }, hono: true },
   { name: 'oip valid with id', path: '/v2/models/hs/infer', body: { id: '42', inputs: [tensor('text', ['500 CTNS PLASTIC CUPS', 'LED TV'])] }, headers: { 'x-request-id': 'other' } },
   { name: 'oip header id only', path: '/v2/models/hs/infer', body: { inputs: [tensor('text', ['LED TV'])] }, headers: { 'x-request-id': 'o-1' } },
   { name: 'oip classification extension', path: '/v2/models/hs/infer', body: { id: 'c', inputs: [tensor('text', ['LED TV'])], outputs: [{ name: 'label', parameters: { classification: 3 } }, { name: 'score' }] } },
