@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { describeSource } from '../config/load-settings.js';
+import { monitorAlertRules } from '../platform/index.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from '../config/settings.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_OPTIONS, type Verb } from './context.js';
@@ -41,14 +42,25 @@ export const verb: Verb = {
     if (sub !== 'show' || extra.length > 0) {
       throw new InputError('unknown-subcommand', `lading config: expected \`show\`, got "${positionals.join(' ')}"`, { subcommand: sub ?? '' }, 'Run `lading config --help`.');
     }
-    const { settings, sources, projectFile } = ctx.resolveSettings(values);
+    const resolved = ctx.resolveSettings(values);
+    const { settings, sources, projectFile } = resolved;
+    // The alert rules in force, checked as a monitor would check them: a bad rule is the same error, naming its line.
+    const alerts = monitorAlertRules(settings.monitoring, (path) => resolved.locate('monitoring', path), projectFile).map((r) => ({
+      name: r.name, metric: r.metric, window: r.window.text, comparison: r.comparison, threshold: r.threshold, resolveThreshold: r.resolveThreshold,
+      forMs: r.forMs, minSamples: r.minSamples, endpoint: r.endpoint, variant: r.variant,
+    }));
     const rows = SETTING_KEYS.map((key) => ({ key, value: shown(key, settings[key]), source: describeSource(sources[key]) }));
     if (values.json) {
-      writeJson(ctx.stdout, { projectFile: projectFile ?? null, settings: rows });
+      writeJson(ctx.stdout, { projectFile: projectFile ?? null, settings: rows, alertRules: alerts });
       return 0;
     }
     writeLine(ctx.stdout, `project file: ${projectFile ?? 'none (no ./lading.yaml)'}`);
     writeLine(ctx.stdout, table(['setting', 'value', 'from'], rows.map((r) => [r.key, r.value === null ? '-' : typeof r.value === 'string' ? r.value : JSON.stringify(r.value), r.source])));
+    writeLine(ctx.stdout, '\nalert rules in force (`lading monitor run`, `serve --monitor`):');
+    writeLine(ctx.stdout, table(['rule', 'fires when', 'window', 'held', 'resolves at', 'only'], alerts.map((a) => [
+      a.name, `${a.metric} ${a.comparison} ${a.threshold}`, a.window, a.forMs > 0 ? `${a.forMs / 1000} s` : '-', String(Number(a.resolveThreshold.toPrecision(6))),
+      [a.endpoint, a.variant].filter((x) => x !== null).join('/') || '-',
+    ])));
     return 0;
   },
 };

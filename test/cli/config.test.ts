@@ -50,3 +50,19 @@ test('the README\'s Settings table lists every setting with its flag, variable a
     assert.ok(section.includes(row), `README lacks ${row}`);
   }
 });
+
+test('lading config show lists the alert rules in force (defaults changed by lading.yaml) and refuses a bad rule naming its line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-config-alerts-'));
+  writeFileSync(join(dir, 'lading.yaml'), 'monitoring:\n  alerts:\n    - name: drift\n      metric: drift_score\n      window: 2000\n      comparison: ">"\n      threshold: 1.5\n    - name: log-drops\n      enabled: false\n');
+  const r = await show(['show', '--json'], {}, dir);
+  assert.equal(r.code, 0);
+  const rules = (JSON.parse(r.out) as { alertRules: Array<{ name: string; window: string; threshold: number }> }).alertRules;
+  assert.deepEqual(rules.find((x) => x.name === 'drift'), { ...rules.find((x) => x.name === 'drift'), window: '2000', threshold: 1.5 });
+  assert.equal(rules.some((x) => x.name === 'log-drops'), false, 'switched off');
+  assert.ok(rules.some((x) => x.name === 'latency-p99'), 'the other defaults stay');
+  const text = await show(['show'], {}, dir);
+  assert.match(text.out, /^drift +drift_score > 1\.5 +2000 /m);
+
+  writeFileSync(join(dir, 'lading.yaml'), 'monitoring:\n  alerts:\n    - name: slow\n      metric: latency_p99_ms\n      window: 5m\n      comparison: ">"\n      threshold: fast\n');
+  await assert.rejects(show(['show'], {}, dir), (e: Error) => /lading\.yaml:7:\d+: monitoring\.alerts\[0\]\.threshold/.test(e.message));
+});
