@@ -1,3 +1,4 @@
+import type { ThreadReply } from '../thread-client.js';
 import type { LogBatch } from './log-batch.js';
 import type { LogRetention } from './log-sink.js';
 
@@ -7,8 +8,5 @@ export type LogSinkRequest =
   | { readonly type: 'prune'; readonly id: number; readonly policy: LogRetention }
   | { readonly type: 'close'; readonly id: number };
 
-export type LogSinkReply =
-  | { readonly type: 'ready' }
-  | { readonly type: 'open-failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly value: number }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+/** `done` carries the rows appended or pruned (0 for close). */
+export type LogSinkReply = ThreadReply<number>;

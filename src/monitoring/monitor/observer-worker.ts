@@ -1,6 +1,7 @@
-import { Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { AlertRule } from '../alerts/alert-rule.js';
 import type { MonitoringStore } from '../store/monitoring-store.js';
+import { startThreadClient, type ThreadReply } from '../thread-client.js';
 import { EndpointObserver, type EndpointObservations, type ObservationSource } from './endpoint-observer.js';
 
 /**
@@ -13,11 +14,7 @@ type Request =
   | { readonly type: 'observe'; readonly id: number; readonly endpoint: string; readonly at: number }
   | { readonly type: 'close'; readonly id: number };
 
-type Reply =
-  | { readonly type: 'ready' }
-  | { readonly type: 'open-failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly value?: EndpointObservations }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+type Reply = ThreadReply<EndpointObservations | undefined>;
 
 /** What the thread is given: its rules, whether the server's histograms give latency, and what its entry needs to open the store. */
 export interface ObserverWorkerData {
@@ -46,7 +43,7 @@ export async function serveEndpointObserver(port: MessagePort, data: ObserverWor
         if (m.type === 'observe') post({ type: 'done', id: m.id, value: await observer.observe(m.endpoint, m.at) });
         else {
           await store.close();
-          post({ type: 'done', id: m.id });
+          post({ type: 'done', id: m.id, value: undefined });
           port.close();
         }
       } catch (e) {
@@ -59,57 +56,14 @@ export async function serveEndpointObserver(port: MessagePort, data: ObserverWor
 
 /** Starts the thread (`script` is its entry); resolves once its store is open. */
 export async function startWorkerObserver(script: URL, data: ObserverWorkerData): Promise<ObservationSource> {
-  const worker = new Worker(script, { workerData: data });
-  const pending = new Map<number, { resolve(v: EndpointObservations | undefined): void; reject(e: Error): void }>();
-  let nextId = 1;
-  let dead: Error | undefined;
-  const failAll = (e: Error) => {
-    dead ??= e;
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    worker.once('message', (m: Reply) => {
-      worker.off('error', onError);
-      if (m.type === 'ready') resolve();
-      else { void worker.terminate(); reject(new Error(m.type === 'open-failed' ? m.message : `unexpected ${m.type} from the monitor thread`)); }
-    });
-    worker.once('error', onError);
-  });
-  worker.on('message', (m: Reply) => {
-    if (m.type !== 'done' && m.type !== 'failed') return;
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (m.type === 'done') p.resolve(m.value);
-    else p.reject(new Error(m.message));
-  });
-  worker.on('error', (e) => failAll(e));
-  worker.on('exit', (code) => failAll(new Error(`the monitor thread exited (code ${code})`)));
   // Idle between evaluations, the thread must not keep the server's process alive.
-  worker.unref();
-  const call = (request: (id: number) => Request): Promise<EndpointObservations | undefined> => {
-    if (dead) return Promise.reject(dead);
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage(request(id));
-    });
-  };
-  let closing: Promise<void> | undefined;
+  const thread = await startThreadClient<Request, EndpointObservations | undefined>(script, data, 'the monitor thread');
   return {
     async observe(endpoint, at) {
-      const value = await call((id) => ({ type: 'observe', id, endpoint, at }));
+      const value = await thread.call((id) => ({ type: 'observe', id, endpoint, at }));
       if (!value) throw new Error('the monitor thread answered without values');
       return value;
     },
-    close() {
-      closing ??= (async () => {
-        if (!dead) await call((id) => ({ type: 'close', id })).catch(() => undefined);
-        await worker.terminate();
-      })();
-      return closing;
-    },
+    close: () => thread.close((id) => ({ type: 'close', id })),
   };
 }
