@@ -128,9 +128,14 @@ INSERT INTO mon_lookup_watermark (one, seq) VALUES (1, 0);
 /**
  * Migration 3. A row named its stream (endpoint, variant, role, model, version, model_sha256) in
  * six strings, ~100 of its ~550 bytes, and a column scan turned them into six JS strings a row.
- * The stream now lives once in mon_streams and a row holds its stream_id; `endpoint` stays in
- * mon_predictions because the (endpoint, at) index serves every log query's keyset page order
- * (at, seq) as before. SQLite cannot drop columns that are in an index cheaply, so the table is
+ * The stream now lives once in mon_streams and a row holds its stream_id. Measured, 1M rows (a
+ * primary and a canary stream on one endpoint), 3 runs each: column scan best 4.93 s -> 3.39 s,
+ * ingest of 1,000-row batches best 113k -> 127k rows/s (spread ~14k both), file 502 -> 410 MB.
+ * `endpoint` stays in mon_predictions because the (endpoint, at) index serves every log query's
+ * keyset page order (at, seq) as before. An index on (stream_id, at) with `stream_id IN (ids of
+ * the endpoint)` instead cannot yield (at, seq) order across streams: each page sorts every row
+ * after its key in a temp B-tree (measured: 0.82 s for the first 10 pages of 10,000 rows, against
+ * 4.3 s for all 100 pages through (endpoint, at), same file). SQLite cannot drop columns cheaply, so the table is
  * rebuilt: one transaction (the migration's own), rows copied in seq order, and the AUTOINCREMENT
  * high-water mark carried over so a seq is never reused (feedback keeps the seq it corrected).
  */
