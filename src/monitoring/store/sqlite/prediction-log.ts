@@ -220,7 +220,8 @@ export class SqlitePredictionLog implements PredictionLogStore {
   /**
    * Keyset pages like scanPredictions, but each page is one `.raw()` iteration whose row arrays go
    * straight into typed arrays (ColumnPageBuilder): no row object, no per-row Uint32Array, and
-   * only the columns a columnar reader uses (no request id, no top-k). Each page's statement runs
+   * only the columns a columnar reader uses (no request id, no top-k; the stream as its id, turned
+   * into the stream's strings once per stream by this.streamOf, not six strings a row). Each page's statement runs
    * to its LIMIT before the page is yielded, so no iterator stays open on the connection while the
    * caller works (an open one would make the log writer's next append fail: connection busy).
    */
