@@ -42,7 +42,18 @@ export interface PredictionColumns {
 /** Keeps the stream numbering of one scan: the same key gets the same index on every page. */
 export class StreamNumbering {
   private readonly index = new Map<string, number>();
+  private readonly byId = new Map<number, number>();
   readonly streams: PredictionStream[] = [];
+
+  /** The index of a store's stream id (SQLite's mon_streams.stream_id), resolving the id to its stream once per scan. */
+  indexOfStreamId(id: number, resolve: (id: number) => PredictionStream): number {
+    let i = this.byId.get(id);
+    if (i === undefined) {
+      i = this.indexOf(resolve(id));
+      this.byId.set(id, i);
+    }
+    return i;
+  }
 
   indexOf(s: PredictionStream): number {
     return this.indexOfParts(s.endpoint, s.variant, s.role, s.model, s.version, s.modelSha256);
@@ -68,6 +79,15 @@ export class StreamNumbering {
 export const COLUMN_SCAN_COLUMNS = 'seq, at, endpoint, variant, role, model, version, model_sha256, label, score, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, text';
 const C = { seq: 0, at: 1, endpoint: 2, variant: 3, role: 4, model: 5, version: 6, modelSha256: 7, label: 8, score: 9, latencyMs: 10,
   chars: 11, tokens: 12, digits: 13, upper: 14, nonAscii: 15, tokenHashes: 16, text: 17 } as const;
+
+/**
+ * The columns of a columnar scan on a store that keeps a row's stream as an integer id (SQLite,
+ * mon_predictions.stream_id): the stream's six strings are read once per stream (see
+ * ColumnPageBuilder's `resolveStream`), not once per row.
+ */
+export const COLUMN_SCAN_COLUMNS_BY_STREAM_ID = 'seq, at, stream_id, label, score, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, text';
+/** COLUMN_SCAN_COLUMNS_BY_STREAM_ID's positions are C's from `label` on, less this. */
+const BY_ID_SHIFT = C.label - 3;
 
 /** Token hashes a row holds on average, to size a page's hash buffer before the first row (it grows when short). */
 const HASHES_PER_ROW_GUESS = 16;
@@ -102,9 +122,15 @@ export class ColumnPageBuilder {
   private readonly text: (string | null)[] = [];
   private prev: unknown[] | undefined;
   private prevStream = 0;
+  private prevStreamId = -1;
+  private readonly shift: number;
 
-  /** `expectedRows`: the page's row limit; arrays start at most INITIAL_PAGE_ROWS long and double when full, so a huge page size allocates nothing up front. */
-  constructor(expectedRows: number, private readonly numbering: StreamNumbering) {
+  /**
+   * `expectedRows`: the page's row limit; arrays start at most INITIAL_PAGE_ROWS long and double when full, so a huge page size allocates nothing up front.
+   * `resolveStream`: given, rows are in COLUMN_SCAN_COLUMNS_BY_STREAM_ID order and it names the stream of an id.
+   */
+  constructor(expectedRows: number, private readonly numbering: StreamNumbering, private readonly resolveStream?: (id: number) => PredictionStream) {
+    this.shift = resolveStream === undefined ? 0 : BY_ID_SHIFT;
     const n = Math.max(1, Math.min(expectedRows, INITIAL_PAGE_ROWS));
     this.capacity = n;
     this.seq = new Float64Array(n); this.at = new Float64Array(n); this.stream = new Uint32Array(n);
@@ -122,6 +148,33 @@ export class ColumnPageBuilder {
     const i = this.length;
     if (i === this.capacity) this.growRows();
     this.seq[i] = Number(r[C.seq]); this.at[i] = Number(r[C.at]);
+    const o = this.shift;
+    if (this.resolveStream !== undefined) {
+      const id = r[2] as number;
+      if (id !== this.prevStreamId) {
+        this.prevStream = this.numbering.indexOfStreamId(id, this.resolveStream);
+        this.prevStreamId = id;
+      }
+      this.stream[i] = this.prevStream;
+    } else {
+      this.addStreamOfStrings(i, r);
+    }
+    this.label[i] = r[C.label - o] as string; this.score[i] = r[C.score - o] as number; this.latencyMs[i] = r[C.latencyMs - o] as number;
+    this.chars[i] = r[C.chars - o] as number; this.tokens[i] = r[C.tokens - o] as number; this.digits[i] = r[C.digits - o] as number;
+    this.upper[i] = r[C.upper - o] as number; this.nonAscii[i] = r[C.nonAscii - o] as number;
+    const bytes = r[C.tokenHashes - o] as Uint8Array;
+    const count = bytes.byteLength >>> 2;
+    if (this.hashCount + count > this.hashes.length) this.growHashes(this.hashCount + count);
+    this.tokenStart[i] = this.hashCount;
+    // A driver's Buffer may sit at any byte offset: copy bytes into the aligned page buffer.
+    this.hashBytes.set(count << 2 === bytes.byteLength ? bytes : bytes.subarray(0, count << 2), this.hashCount << 2);
+    this.hashCount += count;
+    this.text[i] = r[C.text - o] as string | null;
+    this.length = i + 1;
+  }
+
+  /** The stream of a row in COLUMN_SCAN_COLUMNS order (six strings). */
+  private addStreamOfStrings(i: number, r: unknown[]): void {
     const p = this.prev;
     if (p !== undefined && p[C.variant] === r[C.variant] && p[C.modelSha256] === r[C.modelSha256] && p[C.role] === r[C.role]
       && p[C.version] === r[C.version] && p[C.model] === r[C.model] && p[C.endpoint] === r[C.endpoint]) {
@@ -132,18 +185,6 @@ export class ColumnPageBuilder {
       this.stream[i] = this.prevStream;
     }
     this.prev = r;
-    this.label[i] = r[C.label] as string; this.score[i] = r[C.score] as number; this.latencyMs[i] = r[C.latencyMs] as number;
-    this.chars[i] = r[C.chars] as number; this.tokens[i] = r[C.tokens] as number; this.digits[i] = r[C.digits] as number;
-    this.upper[i] = r[C.upper] as number; this.nonAscii[i] = r[C.nonAscii] as number;
-    const bytes = r[C.tokenHashes] as Uint8Array;
-    const count = bytes.byteLength >>> 2;
-    if (this.hashCount + count > this.hashes.length) this.growHashes(this.hashCount + count);
-    this.tokenStart[i] = this.hashCount;
-    // A driver's Buffer may sit at any byte offset: copy bytes into the aligned page buffer.
-    this.hashBytes.set(count << 2 === bytes.byteLength ? bytes : bytes.subarray(0, count << 2), this.hashCount << 2);
-    this.hashCount += count;
-    this.text[i] = r[C.text] as string | null;
-    this.length = i + 1;
   }
 
   /** The (at, seq) of the last row added, as the next page's keyset start. */

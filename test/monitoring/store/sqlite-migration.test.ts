@@ -8,6 +8,9 @@ import { migrateMonitoringSqlite } from '../../../src/monitoring/store/sqlite/mi
 import { MONITORING_MIGRATIONS } from '../../../src/monitoring/store/sqlite/migrations.js';
 import { openSqliteMonitoringStore } from '../../../src/monitoring/store/sqlite/open-monitoring-store.js';
 import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../../../src/monitoring/store/prediction-codec.js';
+import { requestKey, textKey } from '../../../src/monitoring/store/lookup-keys.js';
+import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
+import type { StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { prediction, rows } from './fixtures.js';
 
 const T0 = 1_700_000_000_000;
@@ -48,11 +51,99 @@ test('a monitoring file of schema 1 (string lookup indexes) opens, migrates, and
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2]);
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3]);
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mon_predictions' AND sql IS NOT NULL").all().map((r) => (r as { name: string }).name);
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at'], 'the string lookup indexes are gone');
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_request_keys').get() as { n: number }).n, 1202, 'every row with a request id is in the request keys');
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_text_keys').get() as { n: number }).n, 1201, 'primary rows only in the text keys');
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a monitoring file of schema 2 (six stream strings a row) migrates to mon_streams and every row reads back the same', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-mon-migrate3-'));
+  const file = join(dir, 'monitoring.sqlite');
+  try {
+    // The file as lading wrote it before migration 3: several streams on two endpoints, interleaved.
+    const old = new Database(file);
+    migrateMonitoringSqlite(old, file, MONITORING_MIGRATIONS.filter((m) => m.version <= 2));
+    const insert = old.prepare(`INSERT INTO mon_predictions (request_id, position, at, endpoint, variant, role, model, version, model_sha256,
+      text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, request_key, text_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const written = rows(900, (i) => ({
+      endpoint: i % 5 === 0 ? 'other' : 'hs',
+      role: i % 3 === 1 ? 'shadow' : 'primary',
+      variant: i % 3 === 1 ? 'challenger' : 'main',
+      version: i < 450 ? '3' : '4',
+      modelSha256: (i < 450 ? 'a' : 'b').repeat(64),
+      at: 1_700_000_000_000 + Math.floor(i / 2) * 1000, // two rows share each time: page order must fall back to seq
+      ...(i % 7 === 0 ? { text: null } : {}),
+    }));
+    old.transaction(() => {
+      for (const r of written) {
+        const s = r.stats;
+        insert.run(r.requestId, r.position, r.at, r.endpoint, r.variant, r.role, r.model, r.version, r.modelSha256, r.text, r.textSha256, r.label, r.score,
+          encodeTopLabels(r.topK), encodeTopScores(r.topK), r.latencyMs, s.chars, s.tokens, s.digits, s.upper, s.nonAscii, encodeTokenHashes(s.tokenHashes),
+          requestKey(r.requestId, r.position), r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : null);
+      }
+      // The newest rows were pruned: their seqs must not be handed out again after the rebuild.
+      old.prepare('DELETE FROM mon_predictions WHERE seq > 880').run();
+    })();
+    const before = (q: string) => old.prepare(q).all();
+    const oldRows = before('SELECT * FROM mon_predictions ORDER BY seq') as Record<string, unknown>[];
+    old.close();
+    const kept = written.slice(0, 880).map((r, i): StoredPrediction => ({ ...r, seq: i + 1 }));
+
+    const store = openSqliteMonitoringStore(file);
+    try {
+      for (const endpoint of ['hs', 'other']) {
+        for (const role of ['primary', 'shadow', 'any'] as const) {
+          const expected = kept.filter((r) => r.endpoint === endpoint && (role === 'any' || r.role === role)).sort((a, b) => a.at - b.at || a.seq - b.seq);
+          const got: StoredPrediction[] = [];
+          for await (const page of store.scanPredictions({ endpoint, role }, 37)) got.push(...page);
+          assert.deepEqual(got, expected, `${endpoint} ${role}: scanPredictions`);
+          const cols: PredictionColumns[] = [];
+          for await (const page of store.scanPredictionColumns({ endpoint, role }, 41)) cols.push(page);
+          const want = new StreamNumbering();
+          const wanted = columnsFromRows(expected, want);
+          const flat = cols.flatMap((c) => Array.from(c.stream, (k) => c.streams[k]!));
+          assert.deepEqual(flat, Array.from(wanted.stream, (k) => want.streams[k]!), `${endpoint} ${role}: column streams`);
+          assert.deepEqual(cols.flatMap((c) => [...c.seq]), [...wanted.seq], `${endpoint} ${role}: column order`);
+          assert.deepEqual(cols.flatMap((c) => c.text), wanted.text);
+          assert.equal(await store.countPredictions({ endpoint, role }), expected.length);
+        }
+        const sha = 'b'.repeat(64);
+        assert.equal(await store.countPredictions({ endpoint, role: 'any', modelSha256: sha, variant: 'challenger' }),
+          kept.filter((r) => r.endpoint === endpoint && r.modelSha256 === sha && r.variant === 'challenger').length);
+      }
+      assert.deepEqual(await store.findByRequestId('req-301'), kept[301]);
+      assert.deepEqual(await store.findLatestByText('hs', kept[3]!.textSha256), [...kept].reverse().find((r) => r.endpoint === 'hs' && r.role === 'primary' && r.textSha256 === kept[3]!.textSha256));
+      assert.deepEqual((await store.listLoggedEndpoints()).map((e) => [e.endpoint, e.rows]), [['hs', kept.filter((r) => r.endpoint === 'hs').length], ['other', 176]]);
+      await store.appendPredictions([prediction(5000, { requestId: 'after' }), prediction(5001, { requestId: 'after-new-stream', version: '9' })]);
+      assert.equal((await store.findByRequestId('after'))!.seq, 901, 'a seq of a pruned row is not reused');
+      assert.equal((await store.findByRequestId('after-new-stream'))!.version, '9');
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3]);
+      const cols = db.prepare("SELECT name FROM pragma_table_info('mon_predictions')").all().map((r) => (r as { name: string }).name);
+      for (const gone of ['variant', 'role', 'model', 'version', 'model_sha256']) assert.ok(!cols.includes(gone), `${gone} moved to mon_streams`);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_streams').get() as { n: number }).n, 2 * 2 * 2 + 1);
+      const now = db.prepare(`SELECT p.*, s.variant, s.role, s.model, s.version, s.model_sha256 FROM mon_predictions p JOIN mon_streams s USING (stream_id)
+        WHERE p.seq <= 880 ORDER BY p.seq`).all() as Record<string, unknown>[];
+      assert.equal(now.length, oldRows.length);
+      for (let i = 0; i < now.length; i++) {
+        const { stream_id: _, ...rest } = now[i]!;
+        assert.deepEqual(rest, oldRows[i], `row ${i + 1}`);
+      }
+      const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mon_predictions' AND sql IS NOT NULL").all().map((r) => (r as { name: string }).name);
+      assert.deepEqual(indexes, ['mon_predictions_endpoint_at']);
     } finally {
       db.close();
     }

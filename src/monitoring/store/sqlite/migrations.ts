@@ -1,4 +1,4 @@
-import { LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE } from './monitoring-schema.js';
+import { LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
 
 /**
  * The monitoring database's schema, as numbered migrations. Append-only: a shipped migration is
@@ -16,4 +16,6 @@ export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   // side tables filled in sorted chunks (sqlite/prediction-log.ts); existing rows are indexed by the
   // first catch-up after the upgrade.
   { version: 2, sql: LOOKUP_KEY_TABLES_SQLITE },
+  // A row names its stream by mon_streams.stream_id instead of six strings (table rebuilt).
+  { version: 3, sql: STREAM_TABLE_SQLITE },
 ];
