@@ -20,7 +20,7 @@ import { createRandom, shuffleInPlace, type Random } from '../src/core/random.js
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { table } from '../src/cli/output.js';
 import { normaliseText } from '../src/text/normalise.js';
-import { DriftAccumulator, type DriftColumns } from '../src/monitoring/drift/drift-accumulator.js';
+import { DriftAccumulator, driftColumnPages } from '../src/monitoring/drift/drift-accumulator.js';
 import { runDriftReport, runDriftReportOnSummary, type DriftReport } from '../src/monitoring/drift/drift-report.js';
 import type { DriftWindow } from '../src/monitoring/drift/drift-window.js';
 import { buildReferenceProfile, type ReferenceProfile } from '../src/monitoring/profile/reference-profile.js';
@@ -82,25 +82,6 @@ const PACKAGING = ['pallet', 'carton box of 12', 'shrink wrapped', 'on euro pall
 interface Pool { texts: string[]; stats: TextStats[]; labels: string[]; scores: Float32Array }
 
 const SPEED_ROUNDS = 3;
-
-/** A window as the log's column pages (what scanPredictionColumns yields), built before any clock starts. */
-function columnPages(w: DriftWindow, pageSize: number): DriftColumns[] {
-  const pages: DriftColumns[] = [];
-  for (let at = 0; at < w.stats.length; at += pageSize) {
-    const stats = w.stats.slice(at, at + pageSize);
-    const tokenStart = new Uint32Array(stats.length + 1);
-    stats.forEach((s, i) => { tokenStart[i + 1] = tokenStart[i]! + s.tokenHashes.length; });
-    const tokenHashes = new Uint32Array(tokenStart[stats.length]!);
-    stats.forEach((s, i) => tokenHashes.set(s.tokenHashes, tokenStart[i]!));
-    pages.push({
-      length: stats.length, tokenHashes, tokenStart,
-      chars: Int32Array.from(stats, (s) => s.chars), digits: Int32Array.from(stats, (s) => s.digits),
-      upper: Int32Array.from(stats, (s) => s.upper), nonAscii: Int32Array.from(stats, (s) => s.nonAscii),
-      label: w.labels.slice(at, at + pageSize), score: Float64Array.from(w.scores.subarray(at, at + pageSize)), text: w.texts.slice(at, at + pageSize),
-    });
-  }
-  return pages;
-}
 
 export async function measureDetectorQuality(options: DetectorQualityOptions = {}): Promise<DetectorQualityResult> {
   const dir = options.datasetsDir ?? join('..', 'shared', 'datasets');
@@ -225,7 +206,7 @@ export async function measureDetectorQuality(options: DetectorQualityOptions = {
       // The shared machine moves single timings: best of SPEED_ROUNDS, with the spread.
       const warm = Array.from({ length: SPEED_ROUNDS }, () => timed(() => runDriftReport(profile, big)));
       // As `monitor report` runs it: the window arrives as the log's column pages and is summarised as it streams.
-      const pages = columnPages(big, 10_000);
+      const pages = driftColumnPages(big, 10_000);
       const streamed = Array.from({ length: SPEED_ROUNDS }, () => timed(() => {
         const acc = new DriftAccumulator(profile);
         for (const p of pages) acc.addColumns(p);

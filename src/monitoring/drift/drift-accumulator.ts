@@ -9,9 +9,29 @@ import { descriptorScale, type DriftSide } from './drift-side.js';
 import { HashSet32 } from './hash-set-32.js';
 import { ReservoirSampler } from './reservoir-sample.js';
 import { ValueCounts } from './value-counts.js';
+import type { DriftWindow } from './drift-window.js';
 
 /** The columns of a logged-prediction page the drift detectors read. */
 export type DriftColumns = Pick<PredictionColumns, 'length' | 'chars' | 'digits' | 'upper' | 'nonAscii' | 'tokenHashes' | 'tokenStart' | 'label' | 'score' | 'text'>;
+
+/** A window held in memory as the column pages of `pageSize` rows scanPredictionColumns would yield (tests, benches). */
+export function driftColumnPages(w: DriftWindow, pageSize: number): DriftColumns[] {
+  const pages: DriftColumns[] = [];
+  for (let at = 0; at < w.stats.length; at += pageSize) {
+    const stats = w.stats.slice(at, at + pageSize);
+    const tokenStart = new Uint32Array(stats.length + 1);
+    stats.forEach((s, i) => { tokenStart[i + 1] = tokenStart[i]! + s.tokenHashes.length; });
+    const tokenHashes = new Uint32Array(tokenStart[stats.length]!);
+    stats.forEach((s, i) => tokenHashes.set(s.tokenHashes, tokenStart[i]!));
+    pages.push({
+      length: stats.length, tokenHashes, tokenStart,
+      chars: Int32Array.from(stats, (s) => s.chars), digits: Int32Array.from(stats, (s) => s.digits),
+      upper: Int32Array.from(stats, (s) => s.upper), nonAscii: Int32Array.from(stats, (s) => s.nonAscii),
+      label: w.labels.slice(at, at + pageSize), score: Float64Array.from(w.scores.subarray(at, at + pageSize)), text: w.texts.slice(at, at + pageSize),
+    });
+  }
+  return pages;
+}
 
 /**
  * A window of production reduced, while it is read, to what the drift report needs of it: the

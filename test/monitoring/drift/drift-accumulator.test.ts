@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRandom } from '../../../src/core/random.js';
 import { InputError } from '../../../src/core/errors.js';
-import { DriftAccumulator, type DriftColumns } from '../../../src/monitoring/drift/drift-accumulator.js';
+import { DriftAccumulator, driftColumnPages } from '../../../src/monitoring/drift/drift-accumulator.js';
 import { HashSet32 } from '../../../src/monitoring/drift/hash-set-32.js';
 import { hasHash } from '../../../src/monitoring/profile/text-descriptors.js';
 import { runDriftReport, runDriftReportOnSummary } from '../../../src/monitoring/drift/drift-report.js';
@@ -14,28 +14,9 @@ import { generateTexts, syntheticProfile, windowOf } from './synthetic-traffic.j
 
 const profile = syntheticProfile(1);
 
-/** A window as the log's column pages of `pageSize` rows (what scanPredictionColumns yields). */
-function pagesOf(w: DriftWindow, pageSize: number): DriftColumns[] {
-  const pages: DriftColumns[] = [];
-  for (let at = 0; at < w.stats.length; at += pageSize) {
-    const stats = w.stats.slice(at, at + pageSize);
-    const tokenStart = new Uint32Array(stats.length + 1);
-    stats.forEach((s, i) => { tokenStart[i + 1] = tokenStart[i]! + s.tokenHashes.length; });
-    const tokenHashes = new Uint32Array(tokenStart[stats.length]!);
-    stats.forEach((s, i) => tokenHashes.set(s.tokenHashes, tokenStart[i]!));
-    pages.push({
-      length: stats.length, tokenHashes, tokenStart,
-      chars: Int32Array.from(stats, (s) => s.chars), digits: Int32Array.from(stats, (s) => s.digits),
-      upper: Int32Array.from(stats, (s) => s.upper), nonAscii: Int32Array.from(stats, (s) => s.nonAscii),
-      label: w.labels.slice(at, at + pageSize), score: Float64Array.from(w.scores.subarray(at, at + pageSize)), text: w.texts.slice(at, at + pageSize),
-    });
-  }
-  return pages;
-}
-
 function summarise(w: DriftWindow, pageSize: number, settings = {}) {
   const acc = new DriftAccumulator(profile, settings);
-  for (const p of pagesOf(w, pageSize)) acc.addColumns(p);
+  for (const p of driftColumnPages(w, pageSize)) acc.addColumns(p);
   return acc.summary();
 }
 
