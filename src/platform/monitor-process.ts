@@ -15,7 +15,7 @@ import type { ServingPlane } from '../serving/serving-plane.js';
 import { startWorkerObserver } from '../monitoring/monitor/observer-worker.js';
 import { monitoringStoreSpec, openPlatformMonitoringStore } from './monitoring-store.js';
 import type { PredictionLog } from './prediction-log.js';
-import type { LadingProcess } from './lading-process.js';
+import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 
 export type MonitorSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'monitorIntervalMs' | 'alertWebhook' | 'monitoring'>;
 
@@ -99,20 +99,13 @@ export async function startMonitorProcess(settings: MonitorSettings, options: Mo
     throw e;
   }
   if (options.onEvent) loop.subscribe(options.onEvent);
-  let closing: Promise<void> | undefined;
-  let markClosed: () => void = () => undefined;
-  const closed = new Promise<void>((resolve) => { markClosed = resolve; });
-  const close = () => {
-    closing ??= (async () => {
-      try {
-        await loop.stop();
-      } finally {
-        await store.close().catch((e: unknown) => options.onError?.(e));
-        markClosed();
-      }
-    })();
-    return closing;
-  };
+  const { close, closed } = orderlyClose(async () => {
+    try {
+      await loop.stop();
+    } finally {
+      await store.close().catch((e: unknown) => options.onError?.(e));
+    }
+  });
   let first: Promise<EvaluationSummary>;
   if (options.once) {
     first = loop.evaluate().finally(() => close());
@@ -124,8 +117,7 @@ export async function startMonitorProcess(settings: MonitorSettings, options: Mo
     first.catch(() => undefined);
     loop.start({ immediately: true });
   }
-  options.signal?.addEventListener('abort', () => { void close(); }, { once: true });
-  if (options.signal?.aborted) void close();
+  closeOnAbort(options.signal, { close });
   return { loop, statePath, first, close, closed };
 }
 

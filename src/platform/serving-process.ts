@@ -9,7 +9,7 @@ import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
-import type { LadingProcess } from './lading-process.js';
+import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
@@ -127,27 +127,19 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     throw e;
   }
   const running = server;
-  let closing: Promise<void> | undefined;
-  let markClosed: () => void = () => undefined;
-  const closed = new Promise<void>((resolve) => { markClosed = resolve; });
-  const close = () => {
-    closing ??= (async () => {
-      try {
-        await stopPolling();
-        // First: its evaluation reads the log's store, which closes below; its sinks get their bounded flush.
-        await monitor?.stop().catch((e: unknown) => console.error('monitor: stopping failed:', e));
-        await running.close(); // drains, then unloads the models
-      } finally {
-        // After the drain: every answer given is in the log before its store closes.
-        await log?.close().catch((e: unknown) => console.error('prediction log: closing failed:', e));
-        workspace?.close();
-        markClosed();
-      }
-    })();
-    return closing;
-  };
-  options.signal?.addEventListener('abort', () => { void close(); }, { once: true });
-  if (options.signal?.aborted) void close();
+  const { close, closed } = orderlyClose(async () => {
+    try {
+      await stopPolling();
+      // First: its evaluation reads the log's store, which closes below; its sinks get their bounded flush.
+      await monitor?.stop().catch((e: unknown) => console.error('monitor: stopping failed:', e));
+      await running.close(); // drains, then unloads the models
+    } finally {
+      // After the drain: every answer given is in the log before its store closes.
+      await log?.close().catch((e: unknown) => console.error('prediction log: closing failed:', e));
+      workspace?.close();
+    }
+  });
+  closeOnAbort(options.signal, { close });
   return { url: running.url, port: running.port, plane, log, monitor, close, closed };
 }
 
