@@ -34,10 +34,10 @@ function indexAnswers(set: GateTextSet, candidate: ModelAnswers, champion: Model
 }
 
 function intervalWords(verdict: Verdict, interval: DifferenceInterval, margin: number, level: string): string {
-  const span = `${level} interval ${signed(interval.lower)} to ${signed(interval.upper)}`;
-  if (verdict === 'no-worse') return `difference ${signed(interval.difference)} (${span}) is no worse than -${f3(margin)}, the margin`;
-  if (verdict === 'worse') return `difference ${signed(interval.difference)} (${span}): worse than the champion beyond the margin of ${f3(margin)} with confidence`;
-  return `difference ${signed(interval.difference)} (${span}) reaches below -${f3(margin)}: these texts cannot rule out that it is worse beyond the margin`;
+  const head = `difference ${signed(interval.difference)} (${level} interval ${signed(interval.lower)} to ${signed(interval.upper)})`;
+  if (verdict === 'no-worse') return `${head}: the lower bound is at or above -${f3(margin)}, so no worse than the champion beyond the margin`;
+  if (verdict === 'worse') return `${head}: worse than the champion beyond the margin of ${f3(margin)} with confidence`;
+  return `${head}: the lower bound is below -${f3(margin)}, so these texts cannot rule out that it is worse than the champion beyond the margin`;
 }
 
 /** Accuracy, macro-F1 and per-class recall of the candidate against the champion on one text set. */
@@ -114,7 +114,7 @@ function classRecallGate(set: GateTextSet, classes: readonly string[], truth: In
     ? `per-class recall on ${where}: ${dropped.length} of ${scope} lost more than ${f3(maxDrop)} recall against the champion: ${named.join('; ')}`
     : checked.length === 0
       ? `per-class recall on ${where}: no class has at least ${minSupport} texts, so none was checked`
-      : `per-class recall on ${where}: no class lost more than ${f3(maxDrop)} recall (${scope} checked; largest drop ${f3(worst!.drop)}, ${worst!.label})`;
+      : `per-class recall on ${where}: no class lost more than ${f3(maxDrop)} recall (${scope} checked; ${worst!.drop > 0 ? `largest drop ${f3(worst!.drop)}, ${worst!.label}` : 'none lost any'})`;
   return {
     gate: 'classRecall', source: set.source, passed: dropped.length === 0, reason,
     figures: {
