@@ -1,0 +1,64 @@
+import { InputError, NotFoundError } from '../../core/errors.js';
+import type { DatasetRegistry } from '../../registry/dataset-registry.js';
+import type { GateSource } from './gate-report.js';
+
+/** Labelled texts both models answer: the golden set, or the endpoint's recent accepted feedback. */
+export interface LabelledTexts {
+  readonly texts: readonly string[];
+  readonly labels: readonly string[];
+}
+
+export interface GateTextSet extends LabelledTexts {
+  readonly source: GateSource;
+}
+
+export interface GoldenTexts extends GateTextSet {
+  readonly ref: string;
+  readonly datasetId: string;
+  readonly labelColumn: string;
+}
+
+/**
+ * The golden set named by `gates.golden`, resolved by the dataset registry (a version id or a
+ * unique prefix of one), read back hash-verified. The label column is the one asked for, else the
+ * one the candidate was trained to predict when the dataset has it, else the dataset's only one.
+ * A ref or column that does not fit is an InputError naming the key and the ref; nothing is written.
+ */
+export async function loadGoldenTexts(
+  datasets: Pick<DatasetRegistry, 'getDataset' | 'loadDatasetRows'>,
+  ref: string,
+  preferredColumns: ReadonlyArray<string | null | undefined>,
+): Promise<GoldenTexts> {
+  let version;
+  try {
+    version = await datasets.getDataset(ref);
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      throw new InputError('gate-golden-not-found', `gates.golden "${ref}" is not a dataset version in this workspace`, { key: 'gates.golden', dataset: ref },
+        'Pin an existing dataset version (`lading data list` shows their ids) as the golden set.', { cause: e });
+    }
+    throw e;
+  }
+  const wanted = preferredColumns.find((c): c is string => typeof c === 'string' && version.labelColumns.includes(c));
+  const labelColumn = wanted ?? (version.labelColumns.length === 1 ? version.labelColumns[0] : undefined);
+  if (labelColumn === undefined) {
+    throw new InputError('gate-golden-label-column', `gates.golden "${ref}" (${version.id}) has label columns ${version.labelColumns.join(', ')} and none is the one the candidate predicts (${preferredColumns.filter((c) => c).join(', ') || 'not recorded'})`,
+      { key: 'gates.golden', dataset: ref }, 'Name the label column for the gates, or pin a golden set with the candidate\'s label column.');
+  }
+  const rows = await datasets.loadDatasetRows(version.id);
+  const labels = rows.labels[labelColumn] ?? [];
+  if (rows.texts.length === 0) {
+    throw new InputError('gate-golden-empty', `gates.golden "${ref}" (${version.id}) has no rows`, { key: 'gates.golden', dataset: ref });
+  }
+  return { source: 'golden', ref, datasetId: version.id, labelColumn, texts: rows.texts, labels };
+}
+
+/** Checks the caller's feedback rows line up; an empty set counts as none. */
+export function feedbackTexts(feedback: LabelledTexts | undefined): GateTextSet | null {
+  if (feedback === undefined || feedback.texts.length === 0) return null;
+  if (feedback.labels.length !== feedback.texts.length) {
+    throw new InputError('gate-feedback-shape', `the gate feedback has ${feedback.texts.length} texts but ${feedback.labels.length} labels`,
+      { texts: feedback.texts.length, labels: feedback.labels.length });
+  }
+  return { source: 'feedback', texts: feedback.texts, labels: feedback.labels };
+}

@@ -1,0 +1,113 @@
+import type { DatasetRegistry } from '../../registry/dataset-registry.js';
+import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
+import type { GatePolicy } from '../pipeline/pipeline-spec.js';
+import { artifactSizeGate, calibrationGate, latencyGate } from './budget-gates.js';
+import { comparisonGates, noChampionGates } from './comparison-gates.js';
+import { answerTexts, gateModelOf, loadGateModel, type ModelAnswers } from './gate-model.js';
+import type { GateReport, GateResult } from './gate-report.js';
+import { feedbackTexts, loadGoldenTexts, type GateTextSet, type LabelledTexts } from './gate-texts.js';
+import { DEFAULT_LATENCY_PROBE, probeLatency, type LatencyProbeOptions } from './latency-probe.js';
+import { checkGatePolicy } from './check-gate-policy.js';
+
+export interface RunGatesInput {
+  /** The registered version that wants traffic. */
+  readonly candidate: ModelVersionRecord;
+  /** The version serving now (the endpoint's champion); null on a first release. */
+  readonly champion: ModelVersionRecord | null;
+  readonly policy: GatePolicy;
+  /** Reads the two artifacts and the golden set; the gates write nothing. */
+  readonly registry: Pick<ModelRegistry, 'readModelArtifact'> & Pick<DatasetRegistry, 'getDataset' | 'loadDatasetRows'>;
+  /**
+   * The endpoint's accepted feedback of the last `policy.feedbackDays` days, as the caller read it
+   * (texts with their corrected labels; `lineage` says where from). Ignored when feedbackDays is 0.
+   * The caller should leave out feedback the candidate was trained on, or the candidate is graded
+   * on its own homework.
+   */
+  readonly feedback?: LabelledTexts & { readonly lineage?: string };
+  /** The golden set's label column; default the candidate's own (inputSchema.labelColumn), else the set's only one. */
+  readonly labelColumn?: string;
+  readonly latency?: LatencyProbeOptions;
+  /** Paired-bootstrap resamples for macro-F1 (and the accuracy cross-check). Default 1,000. */
+  readonly resamples?: number;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_GATE_RESAMPLES = 1000;
+export const DEFAULT_GATE_SEED = 1;
+
+/**
+ * The quality gates a candidate must pass before any traffic: against the champion on the same
+ * texts (the golden set, and recent feedback when given), each text set judged on its own (a
+ * candidate better on the old golden set but worse on what production sees now must not pass),
+ * then the budgets. Every gate runs and every failure is recorded: the report says all that is
+ * wrong at once. Bad policy input (a golden set that does not exist) throws an InputError before
+ * anything is loaded; nothing is ever written.
+ */
+export async function runGates(input: RunGatesInput): Promise<GateReport> {
+  const { policy, candidate, champion } = input;
+  checkGatePolicy(policy);
+  const golden = policy.golden === undefined ? null
+    : await loadGoldenTexts(input.registry, policy.golden, [input.labelColumn, candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn]);
+  const feedback = policy.feedbackDays > 0 ? feedbackTexts(input.feedback) : null;
+  const sets: GateTextSet[] = [golden, feedback].filter((s): s is GateTextSet => s !== null);
+  const total = sets.reduce((n, s) => n + s.texts.length, 0);
+
+  const loadedCandidate = await loadGateModel(input.registry, candidate);
+  const loadedChampion = champion ? await loadGateModel(input.registry, champion) : null;
+  const candidateAnswers: ModelAnswers[] = [];
+  for (const set of sets) candidateAnswers.push(await answerTexts(loadedCandidate.classifier, set.texts, input.signal));
+
+  const results: GateResult[] = [];
+  if (loadedChampion === null) {
+    if (sets.length === 0) results.push(...noChampionGates(null, null));
+    sets.forEach((set, i) => results.push(...noChampionGates(set, candidateAnswers[i]!)));
+  } else if (sets.length === 0) {
+    results.push({
+      gate: 'evidence', source: null, passed: false,
+      reason: 'no texts to compare the candidate with the champion on: the policy names no golden set (gates.golden) and no feedback was given',
+      figures: { texts: 0 },
+    });
+  } else {
+    const options = { policy, resamples: input.resamples ?? DEFAULT_GATE_RESAMPLES, seed: input.seed ?? DEFAULT_GATE_SEED };
+    for (const [i, set] of sets.entries()) {
+      const championAnswers = await answerTexts(loadedChampion.classifier, set.texts, input.signal);
+      results.push(...comparisonGates(set, candidateAnswers[i]!, championAnswers, options));
+    }
+  }
+
+  const { budgets } = policy;
+  if (budgets.p99Ms !== undefined) {
+    const pool = sets.flatMap((s) => s.texts.slice(0, 1000));
+    results.push(latencyGate(await probeLatency(loadedCandidate.classifier, pool, input.latency ?? DEFAULT_LATENCY_PROBE, input.signal), budgets.p99Ms));
+  }
+  if (budgets.artifactMb !== undefined) results.push(artifactSizeGate(candidate, budgets.artifactMb));
+  if (budgets.ece !== undefined) {
+    const truth = sets.flatMap((s) => s.labels);
+    results.push(calibrationGate(total, truth, joinAnswers(candidateAnswers), budgets.ece));
+  }
+
+  const reasons = results.filter((r) => !r.passed).map((r) => r.reason);
+  return {
+    passed: reasons.length === 0,
+    candidate: gateModelOf(candidate),
+    champion: champion ? gateModelOf(champion) : null,
+    texts: {
+      golden: golden ? { ref: golden.ref, datasetId: golden.datasetId, labelColumn: golden.labelColumn, texts: golden.texts.length } : null,
+      feedback: feedback ? { texts: feedback.texts.length, lineage: input.feedback?.lineage ?? null } : null,
+      total,
+    },
+    results,
+    reasons,
+    checkedAt: (input.now?.() ?? new Date()).toISOString(),
+  };
+}
+
+function joinAnswers(parts: readonly ModelAnswers[]): ModelAnswers | null {
+  if (parts.length === 0) return null;
+  const confidence = new Float32Array(parts.reduce((n, p) => n + p.confidence.length, 0));
+  let at = 0;
+  for (const p of parts) { confidence.set(p.confidence, at); at += p.confidence.length; }
+  return { labels: parts.flatMap((p) => p.labels), confidence };
+}
