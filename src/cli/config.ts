@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { describeSource } from '../config/load-settings.js';
 import { monitorAlertRules } from '../platform/index.js';
+import { loadPipelineSpecs } from '../platform/pipelines.js';
 import { SETTINGS, SETTING_KEYS, type SettingKey } from '../config/settings.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_OPTIONS, type Verb } from './context.js';
@@ -25,7 +26,7 @@ current folder, or the file named by --project FILE / LADING_PROJECT; it holds s
   home: ./work          # relative paths are taken from the file's folder
   port: 9000
   pollMs: 500
-  pipelines: {}         # defined by later issues; accepted as-is
+  pipelines: {}         # training pipelines, checked like everything else (\`lading pipeline --help\`)
 
 Settings:
 ${table(['key', 'flag', 'env', 'default', 'what'], SETTING_KEYS.map((k) => [k, SETTINGS[k].flag ?? '-', SETTINGS[k].env ?? '-', SETTINGS[k].defaultText, SETTINGS[k].doc]))}`;
@@ -49,9 +50,11 @@ export const verb: Verb = {
       name: r.name, metric: r.metric, window: r.window.text, comparison: r.comparison, threshold: r.threshold, resolveThreshold: r.resolveThreshold,
       forMs: r.forMs, minSamples: r.minSamples, endpoint: r.endpoint, variant: r.variant,
     }));
+    // The pipelines too: a bad one fails here with its key and line, as `lading pipeline` would.
+    const pipelines = await loadPipelineSpecs(settings.pipelines, { projectFile, locate: (path) => resolved.locate('pipelines', path) });
     const rows = SETTING_KEYS.map((key) => ({ key, value: shown(key, settings[key]), source: describeSource(sources[key]) }));
     if (values.json) {
-      writeJson(ctx.stdout, { projectFile: projectFile ?? null, settings: rows, alertRules: alerts });
+      writeJson(ctx.stdout, { projectFile: projectFile ?? null, settings: rows, alertRules: alerts, pipelines });
       return 0;
     }
     writeLine(ctx.stdout, `project file: ${projectFile ?? 'none (no ./lading.yaml)'}`);
@@ -61,6 +64,7 @@ export const verb: Verb = {
       a.name, `${a.metric} ${a.comparison} ${a.threshold}`, a.window, a.forMs > 0 ? `${a.forMs / 1000} s` : '-', String(Number(a.resolveThreshold.toPrecision(6))),
       [a.endpoint, a.variant].filter((x) => x !== null).join('/') || '-',
     ])));
+    writeLine(ctx.stdout, `\npipelines: ${pipelines.length > 0 ? pipelines.map((p) => p.name).join(', ') : 'none'} (\`lading pipeline show NAME\` prints one with its defaults)`);
     return 0;
   },
 };

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Settings } from '../config/config.js';
+import { checkTrainParams, parsePipelines, type PipelineSource } from '../lifecycle/pipeline/pipeline-parser.js';
+import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
+import type { PipelineRun, PipelineState, PipelineStore } from '../lifecycle/pipeline/pipeline-store.js';
+import { runPipeline, type PipelineRunOptions, type PipelineRunResult } from '../lifecycle/pipeline/run-pipeline.js';
+import { currentOwner, ownerGone } from '../lifecycle/pipeline/run-owner.js';
+import { openSqlitePipelineStore } from '../lifecycle/pipeline/sqlite/pipeline-store.js';
+import { readTriggerFacts } from '../lifecycle/pipeline/trigger-facts.js';
+import { dueTrigger, nextScheduledRun, type FiredTrigger } from '../lifecycle/pipeline/triggers.js';
+import { monitorAlertRules } from './monitor-process.js';
+import { withMonitoringStore } from './monitoring-store.js';
+import { saveReferenceProfile } from './reference-profile.js';
+import { withWorkspace } from './workspace.js';
+
+/**
+ * Pipelines (lading.yaml's `pipelines:`) composed with the parts they run on: the workspace
+ * (datasets, models), the monitoring store (feedback, alerts) and the pipeline store. The
+ * controller's process slots in beside these and uses the same pieces.
+ */
+export type PipelineSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'threads' | 'monitoring'>;
+
+/** Where lading.yaml's pipelines section is, so every error names its line. */
+export interface PipelineFile {
+  readonly projectFile?: string | undefined;
+  /** "file:line:col" of a part of the section (ResolvedSettings.locate('pipelines', path)). */
+  readonly locate?: ((path: readonly (string | number)[]) => string | undefined) | undefined;
+}
+
+/** The pipelines declared, checked in full (kinds, cron, params against each kind): a bad one is an InputError naming its key and line. */
+export async function loadPipelineSpecs(section: Settings['pipelines'], file: PipelineFile = {}): Promise<PipelineSpec[]> {
+  const from: PipelineSource = { source: file.projectFile, locate: file.locate, baseDir: file.projectFile === undefined ? undefined : dirname(file.projectFile) };
+  const specs = parsePipelines(section, from);
+  await checkTrainParams(specs, from);
+  return specs;
+}
+
+/**
+ * `<home>/pipelines.sqlite`, a file of its own as monitoring.sqlite is: a running pipeline
+ * heartbeats every few seconds, and no registry write should queue behind that (nor the reverse);
+ * it also needs no migration of the workspace's own schema.
+ */
+export function pipelineStorePath(settings: Pick<Settings, 'home'>): string {
+  return join(settings.home, 'pipelines.sqlite');
+}
+
+export async function openPipelineStore(settings: Pick<Settings, 'home'>): Promise<PipelineStore> {
+  mkdirSync(settings.home, { recursive: true });
+  return openSqlitePipelineStore(pipelineStorePath(settings));
+}
+
+export async function withPipelineStore<T>(settings: Pick<Settings, 'home'>, work: (store: PipelineStore) => Promise<T>): Promise<T> {
+  const store = await openPipelineStore(settings);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** One run now, on the settings' workspace; the candidate's reference profile is saved for drift, as `lading train --register` does. */
+export async function runPipelineNow(settings: PipelineSettings, spec: PipelineSpec, options: Omit<PipelineRunOptions, 'afterRegister'>): Promise<PipelineRunResult> {
+  return withPipelineStore(settings, (store) => withWorkspace(settings, (ws) => withMonitoringStore(settings, (monitoring) => runPipeline(spec, {
+    datasets: ws, models: ws, store, feedback: monitoring, threads: settings.threads,
+  }, {
+    ...options,
+    afterRegister: (trained, version) => saveReferenceProfile(settings, trained, { model: version.model, version: String(version.version) }),
+  }))));
+}
+
+/** A pipeline as `lading pipeline list/show` report it. */
+export interface PipelineStatus {
+  readonly spec: PipelineSpec;
+  readonly state: PipelineState;
+  readonly lastRun: PipelineRun | null;
+  /** The trigger that would start a run now (null: none, paused, or running). */
+  readonly due: FiredTrigger | null;
+  readonly newLabels: number;
+  readonly nextCron: number | null;
+}
+
+/** Every named pipeline's state, last run and due trigger; runs whose process died are marked failed first. */
+export async function pipelineStatuses(settings: PipelineSettings, specs: readonly PipelineSpec[], now = Date.now()): Promise<PipelineStatus[]> {
+  const driftRules = new Set(monitorAlertRules(settings.monitoring).filter((r) => r.metric.startsWith('drift')).map((r) => r.name));
+  return withPipelineStore(settings, async (store) => {
+    const owner = currentOwner();
+    await store.reapRuns((r) => ownerGone(r, now, owner), now);
+    return withMonitoringStore(settings, async (monitoring) => {
+      const out: PipelineStatus[] = [];
+      for (const spec of specs) {
+        const state = await store.state(spec.name, now);
+        const lastRun = (await store.listRuns(spec.name, 1))[0] ?? null;
+        const facts = await readTriggerFacts(spec, state, monitoring, driftRules);
+        out.push({ spec, state, lastRun, due: dueTrigger(spec, state, now, facts), newLabels: facts.newLabelsSinceLastRun, nextCron: nextScheduledRun(spec, state) });
+      }
+      return out;
+    });
+  });
+}
+
+/** A pipeline's runs, newest first, after marking failed those whose process died. */
+export async function pipelineHistory(settings: Pick<Settings, 'home'>, pipeline: string, limit: number, now = Date.now()): Promise<PipelineRun[]> {
+  return withPipelineStore(settings, async (store) => {
+    const owner = currentOwner();
+    await store.reapRuns((r) => ownerGone(r, now, owner), now);
+    return store.listRuns(pipeline, limit);
+  });
+}
+
+export async function setPipelinePaused(settings: Pick<Settings, 'home'>, pipeline: string, paused: boolean, change: { by: string; reason?: string | undefined }): Promise<PipelineState> {
+  return withPipelineStore(settings, (store) => store.setPaused(pipeline, paused, { ...change, now: Date.now() }));
+}
