@@ -34,6 +34,8 @@ export interface Settings {
   readonly monitorIntervalMs: number;
   /** Where fired and resolved alerts are POSTed as JSON, besides stdout and the alert history. */
   readonly alertWebhook: string | undefined;
+  /** How often `lading controller` looks at its releases and pipelines (and renews its lease). */
+  readonly controllerIntervalMs: number;
   /** lading.yaml's `monitoring:` section: `alerts` is a list of alert rules (monitoring/alerts/alert-rule-parser.ts checks them). */
   readonly monitoring: MonitoringSection;
   /** Open section of lading.yaml; the lifecycle issue defines its shape. */
@@ -185,6 +187,13 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
     // within 60-90 s of the problem starting.
     defaultText: '30000', default: () => 30_000,
     doc: 'how often the monitor (`lading monitor run`, `serve --monitor`) evaluates the alert rules',
+  },
+  controllerIntervalMs: {
+    kind: 'int', schema: wholeNumber(50, 3_600_000), expect: 'a whole number of milliseconds from 50 to 3600000', env: 'LADING_CONTROLLER_INTERVAL_MS', flag: '--controller-interval-ms',
+    // 1 s: a tick reads the release's evidence from the log and feedback (milliseconds for a few
+    // thousand rows) and renews the 5 s lease, so a standby takes over within about 6 s.
+    defaultText: '1000', default: () => 1_000,
+    doc: 'how often `lading controller` moves its releases on, runs due pipelines and renews its lease',
   },
   alertWebhook: {
     kind: 'string', schema: z.string().regex(/^https?:\/\/\S+$/).optional(), expect: 'an http:// or https:// URL',

@@ -1,6 +1,6 @@
 import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from '../serving/deployment.js';
-import type { DeploymentRecord, DeploymentStore } from '../registry/deployment-store.js';
+import type { DeploymentAction, DeploymentRecord, DeploymentStore } from '../registry/deployment-store.js';
 
 export interface ChangeOptions {
   /** The revision the caller decided on: the change is refused (ConflictError, nothing written) if the endpoint moved on since. */
@@ -21,6 +21,17 @@ export class DeploymentControl {
     validateDeployment(spec);
     if (this.checkModel) for (const v of spec.variants) await this.checkModel(v.model);
     return this.store.append(spec.endpoint, spec, 'deploy', actor, reason);
+  }
+
+  /**
+   * Appends `spec` as the endpoint's next revision, recorded as `action`, only on top of
+   * `fromRevision`: how the lifecycle controller moves a release from step to step (and restores
+   * the spec a release started from), so a change decided on an old revision is refused.
+   */
+  async apply(spec: DeploymentSpec, action: DeploymentAction, actor: string, reason: string, fromRevision: number): Promise<DeploymentRecord> {
+    validateDeployment(spec);
+    if (this.checkModel) for (const v of spec.variants) await this.checkModel(v.model);
+    return this.store.append(spec.endpoint, spec, action, actor, reason, fromRevision);
   }
 
   /**

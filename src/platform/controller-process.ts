@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Settings } from '../config/config.js';
+import { LifecycleController, type ControllerChore, type ControllerTick } from '../lifecycle/controller/lifecycle-controller.js';
+import { DeploymentControl } from '../lifecycle/deployment-control.js';
+import { ReleaseControl } from '../lifecycle/release-control.js';
+import type { ReleaseStore } from '../lifecycle/release/release-record.js';
+import { ReleaseRunner, type ReleaseNotice } from '../lifecycle/release/release-runner.js';
+import { SequentialReleaseStatistics } from '../lifecycle/release/sequential-release-statistics.js';
+import { SqliteControllerLease } from '../lifecycle/release/sqlite/controller-lease.js';
+import { openSqliteReleaseDatabase, SqliteReleaseStore } from '../lifecycle/release/sqlite/release-store.js';
+import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
+import type { Workspace } from '../registry/workspace.js';
+import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
+import { openPlatformMonitoringStore } from './monitoring-store.js';
+import { openPlatformWorkspace } from './workspace.js';
+
+export type ControllerSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'controllerIntervalMs'>;
+
+/** Everything the lifecycle's verbs act through: the registry, the monitoring store, releases. */
+export interface LifecycleParts {
+  readonly workspace: Workspace;
+  readonly monitoring: MonitoringStore;
+  readonly releases: ReleaseStore;
+  readonly runner: ReleaseRunner;
+  /** `<home>/controller.sqlite`: releases and the lease. */
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+export interface LifecycleOptions {
+  /** Who the audit log names: `controller` for the controller, the person for `experiment stop`. */
+  readonly actor: string;
+  readonly notify?: (notice: ReleaseNotice) => void | Promise<void>;
+  readonly now?: () => number;
+}
+
+/**
+ * Opens what the lifecycle acts on. Releases and the controller's lease live in the controller's
+ * own SQLite file under home. (With a PostgreSQL registry, several machines would each have their
+ * own file: one controller per deployment until releases and the lease move to PostgreSQL.)
+ */
+export async function openLifecycle(settings: ControllerSettings, options: LifecycleOptions): Promise<LifecycleParts> {
+  const workspace = await openPlatformWorkspace(settings);
+  let monitoring: MonitoringStore | undefined;
+  try {
+    monitoring = await openPlatformMonitoringStore(settings);
+    mkdirSync(settings.home, { recursive: true });
+    const file = join(settings.home, 'controller.sqlite');
+    const releases = new SqliteReleaseStore(openSqliteReleaseDatabase(file));
+    const control = new ReleaseControl(workspace, new DeploymentControl(workspace.deployments, async (ref) => { await resolveIfRegistered(workspace, ref); }));
+    const runner = new ReleaseRunner({
+      releases, control, monitoring, stats: new SequentialReleaseStatistics(), now: options.now ?? Date.now, actor: options.actor, notify: options.notify,
+    });
+    const store = monitoring;
+    return {
+      workspace, monitoring, releases, runner, file,
+      async close() {
+        await releases.close();
+        await store.close();
+        workspace.close();
+      },
+    };
+  } catch (e) {
+    await monitoring?.close();
+    workspace.close();
+    throw e;
+  }
+}
+
+/** A registry ref must name a version that exists; a file path is the server's business. */
+async function resolveIfRegistered(ws: Workspace, ref: string): Promise<void> {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?$/.test(ref) && !ref.includes('/')) await ws.resolveModel(ref);
+}
+
+export interface ControllerProcessOptions {
+  readonly once?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onTick?: (tick: ControllerTick) => void;
+  readonly notify?: (notice: ReleaseNotice) => void | Promise<void>;
+  readonly chores?: readonly ControllerChore[];
+  /** Lease holder name; default host:pid. */
+  readonly holder?: string;
+}
+
+export interface ControllerProcess extends LadingProcess {
+  readonly controller: LifecycleController;
+  readonly holder: string;
+  /** With `once`: the one tick. */
+  readonly first: Promise<ControllerTick>;
+}
+
+/**
+ * `lading controller`: the lifecycle parts, the lease, and the loop. close() (or the signal) lets
+ * the tick under way finish, gives the lease up (a standby takes over at once), closes the stores.
+ * SIGKILL needs nothing: every change is recorded before and after it is made (release-runner.ts),
+ * and the lease expires by itself.
+ */
+export async function startControllerProcess(settings: ControllerSettings, options: ControllerProcessOptions = {}): Promise<ControllerProcess> {
+  const parts = await openLifecycle(settings, { actor: 'controller', notify: options.notify });
+  const holder = options.holder ?? `${hostname()}:${process.pid}`;
+  const lease = new SqliteControllerLease(openSqliteReleaseDatabase(parts.file), holder);
+  const controller = new LifecycleController({
+    lease, releases: parts.releases, runner: parts.runner, now: Date.now, intervalMs: settings.controllerIntervalMs,
+    chores: options.chores, onTick: options.onTick,
+  });
+  const { close, closed } = orderlyClose(async () => {
+    try {
+      await controller.stop();
+    } finally {
+      lease.close();
+      await parts.close();
+    }
+  });
+  let first: Promise<ControllerTick>;
+  if (options.once) {
+    first = controller.tick().finally(() => close());
+  } else {
+    first = controller.tick();
+    first.catch(() => undefined);
+    void first.finally(() => controller.start({ immediately: false }));
+  }
+  closeOnAbort(options.signal, { close });
+  return { controller, holder, first, close, closed };
+}
