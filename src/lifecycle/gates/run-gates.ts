@@ -49,7 +49,7 @@ export async function runGates(input: RunGatesInput): Promise<GateReport> {
   const { policy, candidate, champion } = input;
   checkGatePolicy(policy);
   const golden = policy.golden === undefined ? null
-    : await loadGoldenTexts(input.registry, policy.golden, [input.labelColumn, candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn]);
+    : await loadGoldenTexts(input.registry, policy.golden, { asked: input.labelColumn, models: [candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn] });
   const feedback = policy.feedbackDays > 0 ? feedbackTexts(input.feedback) : null;
   const sets: GateTextSet[] = [golden, feedback].filter((s): s is GateTextSet => s !== null);
   const total = sets.reduce((n, s) => n + s.texts.length, 0);
