@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DatasetRows } from '../../src/core/dataset.js';
-import { InputError } from '../../src/core/errors.js';
+import { InputError, InterruptedError } from '../../src/core/errors.js';
 import { readLabelledFile } from '../../src/data/read-labelled-file.js';
 import type { GateReport, GateResult } from '../../src/lifecycle/gates/gate-report.js';
 import { runGates, type RunGatesInput } from '../../src/lifecycle/gates/run-gates.js';
@@ -172,6 +172,7 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
   it('bad policy input: a golden set that does not exist is an error naming the ref, and nothing is written', async () => {
     const before = snapshot(home);
     const audit = (await ws.auditLog()).length;
+    const datasetsBefore = (await ws.listDatasets()).length;
     await assert.rejects(
       gates({ candidate: worse, champion, policy: { ...POLICY, golden: 'ds-0000000000000000' } }),
       (e: unknown) => e instanceof InputError && e.code === 'gate-golden-not-found' && e.message.includes('gates.golden "ds-0000000000000000"') && e.facts['dataset'] === 'ds-0000000000000000',
@@ -182,6 +183,30 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
     );
     assert.deepEqual(snapshot(home), before);
     assert.equal((await ws.auditLog()).length, audit);
-    assert.equal((await ws.listDatasets()).length, 1);
+    assert.equal((await ws.listDatasets()).length, datasetsBefore);
+  });
+
+  it('the golden label column is the candidate\'s own; a set without it, misaligned feedback and a stop are clear errors', async () => {
+    const golden = await ws.loadDatasetRows(goldenId);
+    const values = golden.labels[LABEL]!;
+    const twoColumns = await ws.saveDataset({ textColumn: 'text', labelColumns: ['aisle', LABEL], texts: golden.texts, labels: { aisle: values.map((v) => `${v}-aisle`), [LABEL]: values } }, { file: 'two.csv', format: 'csv' });
+    const picked = await gates({ candidate: champion, champion, policy: { ...POLICY, golden: twoColumns.version.id } });
+    assert.equal(picked.texts.golden?.labelColumn, LABEL);
+    assert.equal(picked.passed, true, picked.reasons.join('\n'));
+
+    const renamed = await ws.saveDataset({ textColumn: 'text', labelColumns: ['aisle', 'dept'], texts: golden.texts, labels: { aisle: values, dept: values } }, { file: 'renamed.csv', format: 'csv' });
+    await assert.rejects(gates({ candidate: champion, champion, policy: { ...POLICY, golden: renamed.version.id } }),
+      (e: unknown) => e instanceof InputError && e.code === 'gate-golden-label-column' && e.message.includes(`has label columns aisle, dept and none is the one the candidate predicts (${LABEL})`));
+    // Naming the column explicitly resolves it.
+    const named = await gates({ candidate: champion, champion, labelColumn: 'dept', policy: { ...POLICY, golden: renamed.version.id } });
+    assert.equal(named.texts.golden?.labelColumn, 'dept');
+    await assert.rejects(gates({ candidate: champion, champion, labelColumn: 'aisles', policy: { ...POLICY, golden: renamed.version.id } }),
+      (e: unknown) => e instanceof InputError && e.message === `gates.golden "${renamed.version.id}" has no label column "aisles"; it has aisle, dept`);
+
+    await assert.rejects(gates({ candidate: champion, champion, feedback: { texts: ['a', 'b'], labels: ['x'] }, policy: POLICY }),
+      (e: unknown) => e instanceof InputError && e.message === 'the gate feedback has 2 texts but 1 labels');
+    const stopped = new AbortController();
+    stopped.abort();
+    await assert.rejects(gates({ candidate: champion, champion, signal: stopped.signal, policy: { ...POLICY, golden: goldenId } }), (e: unknown) => e instanceof InterruptedError);
   });
 });

@@ -21,13 +21,13 @@ export interface GoldenTexts extends GateTextSet {
 /**
  * The golden set named by `gates.golden`, resolved by the dataset registry (a version id or a
  * unique prefix of one), read back hash-verified. The label column is the one asked for, else the
- * one the candidate was trained to predict when the dataset has it, else the dataset's only one.
+ * one the models were trained to predict (candidate first) when the set has it, else its only one.
  * A ref or column that does not fit is an InputError naming the key and the ref; nothing is written.
  */
 export async function loadGoldenTexts(
   datasets: Pick<DatasetRegistry, 'getDataset' | 'loadDatasetRows'>,
   ref: string,
-  preferredColumns: ReadonlyArray<string | null | undefined>,
+  columns: { readonly asked: string | undefined; readonly models: ReadonlyArray<string | null | undefined> },
 ): Promise<GoldenTexts> {
   let version;
   try {
@@ -39,16 +39,21 @@ export async function loadGoldenTexts(
     }
     throw e;
   }
-  const wanted = preferredColumns.find((c): c is string => typeof c === 'string' && version.labelColumns.includes(c));
-  const labelColumn = wanted ?? (version.labelColumns.length === 1 ? version.labelColumns[0] : undefined);
+  const named = version.id === ref ? `gates.golden "${ref}"` : `gates.golden "${ref}" (${version.id})`;
+  if (columns.asked !== undefined && !version.labelColumns.includes(columns.asked)) {
+    throw new InputError('gate-golden-label-column', `${named} has no label column "${columns.asked}"; it has ${version.labelColumns.join(', ')}`,
+      { key: 'gates.golden', dataset: ref, column: columns.asked });
+  }
+  const preferred = [...new Set(columns.models.filter((c): c is string => typeof c === 'string'))];
+  const labelColumn = columns.asked ?? preferred.find((c) => version.labelColumns.includes(c)) ?? (version.labelColumns.length === 1 ? version.labelColumns[0] : undefined);
   if (labelColumn === undefined) {
-    throw new InputError('gate-golden-label-column', `gates.golden "${ref}" (${version.id}) has label columns ${version.labelColumns.join(', ')} and none is the one the candidate predicts (${preferredColumns.filter((c) => c).join(', ') || 'not recorded'})`,
+    throw new InputError('gate-golden-label-column', `${named} has label columns ${version.labelColumns.join(', ')} and none is the one the candidate predicts (${preferred.join(', ') || 'not recorded'})`,
       { key: 'gates.golden', dataset: ref }, 'Name the label column for the gates, or pin a golden set with the candidate\'s label column.');
   }
   const rows = await datasets.loadDatasetRows(version.id);
   const labels = rows.labels[labelColumn] ?? [];
   if (rows.texts.length === 0) {
-    throw new InputError('gate-golden-empty', `gates.golden "${ref}" (${version.id}) has no rows`, { key: 'gates.golden', dataset: ref });
+    throw new InputError('gate-golden-empty', `${named} has no rows`, { key: 'gates.golden', dataset: ref });
   }
   return { source: 'golden', ref, datasetId: version.id, labelColumn, texts: rows.texts, labels };
 }

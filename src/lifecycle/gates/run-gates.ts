@@ -1,3 +1,4 @@
+import { InterruptedError } from '../../core/errors.js';
 import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
 import type { GatePolicy } from '../pipeline/pipeline-spec.js';
@@ -48,8 +49,9 @@ export const DEFAULT_GATE_SEED = 1;
 export async function runGates(input: RunGatesInput): Promise<GateReport> {
   const { policy, candidate, champion } = input;
   checkGatePolicy(policy);
+  if (input.signal?.aborted) throw new InterruptedError('the quality gates');
   const golden = policy.golden === undefined ? null
-    : await loadGoldenTexts(input.registry, policy.golden, [input.labelColumn, candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn]);
+    : await loadGoldenTexts(input.registry, policy.golden, { asked: input.labelColumn, models: [candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn] });
   const feedback = policy.feedbackDays > 0 ? feedbackTexts(input.feedback) : null;
   const sets: GateTextSet[] = [golden, feedback].filter((s): s is GateTextSet => s !== null);
   const total = sets.reduce((n, s) => n + s.texts.length, 0);
