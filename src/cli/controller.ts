@@ -1,6 +1,7 @@
 import type { ControllerTick } from '../lifecycle/controller/lifecycle-controller.js';
 import type { ReleaseNotice } from '../lifecycle/release/release-runner.js';
 import { startControllerProcess } from '../platform/controller-process.js';
+import { loadPipelineSpecs } from '../platform/pipelines.js';
 import { intFlag, parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeLine } from './output.js';
@@ -42,7 +43,10 @@ ${COMMON_HELP}`,
     const { values } = parseVerbArgs('controller', ctx.argv, OPTIONS, false);
     if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
     if (values['interval-ms'] !== undefined) intFlag('controller', values['interval-ms'], '--interval-ms', 0, 50, 3_600_000);
-    const settings = ctx.settings({ ...values, 'controller-interval-ms': values['interval-ms'] ?? values['controller-interval-ms'] });
+    const resolved = ctx.resolveSettings({ ...values, 'controller-interval-ms': values['interval-ms'] ?? values['controller-interval-ms'] });
+    const settings = resolved.settings;
+    // Checked before anything is opened: a bad pipeline (its key and line named) changes nothing.
+    const pipelines = await loadPipelineSpecs(settings.pipelines, { projectFile: resolved.projectFile, locate: (path) => resolved.locate('pipelines', path) });
     const json = values.json;
     const waiting = new Map<number, string>();
     let leader: boolean | undefined;
@@ -66,7 +70,18 @@ ${COMMON_HELP}`,
         writeLine(ctx.stdout, `${new Date(t.at).toISOString()} release ${r.id} ${r.endpoint}: waiting: ${r.reason}`);
       }
     };
-    const process = await startControllerProcess(settings, { once: values.once, signal: ctx.signal, onTick, notify });
+    const say = (line: string, facts: Record<string, unknown>) => {
+      if (json) writeLine(ctx.stdout, JSON.stringify({ at: new Date().toISOString(), ...facts }));
+      else writeLine(ctx.stdout, `${new Date().toISOString()} ${line}`);
+    };
+    const process = await startControllerProcess(settings, {
+      once: values.once, signal: ctx.signal, onTick, notify, pipelines,
+      onGates: (spec, run, report) => say(`pipeline ${spec.name} ${run.id}: gates ${report.passed ? 'passed' : `FAILED: ${report.reasons.join('; ')}`}`,
+        { kind: 'gates', pipeline: spec.name, run: run.id, passed: report.passed, reasons: report.reasons }),
+      onRun: (spec, trigger, outcome) => say(outcome instanceof Error ? `pipeline ${spec.name} (${trigger}): failed: ${outcome.message}`
+        : `pipeline ${spec.name} (${trigger}) ${outcome.run.id}: ${outcome.run.status}, candidate ${outcome.candidate.ref} (${outcome.trained.map((t) => `${t.kind} ${t.accuracy.toFixed(3)}`).join(', ')})`,
+      { kind: 'run', pipeline: spec.name, trigger, ...(outcome instanceof Error ? { error: outcome.message } : { run: outcome.run.id, status: outcome.run.status, candidate: outcome.candidate.ref }) }),
+    });
     const first = await process.first;
     if (values.once) return first.errors.length > 0 ? 1 : 0;
     await process.closed;

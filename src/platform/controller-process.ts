@@ -12,11 +12,16 @@ import { SqliteControllerLease } from '../lifecycle/release/sqlite/controller-le
 import { openSqliteReleaseDatabase, SqliteReleaseStore } from '../lifecycle/release/sqlite/release-store.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { Workspace } from '../registry/workspace.js';
+import { pipelineChore, type PipelineChoreDeps } from '../lifecycle/controller/pipeline-chore.js';
+import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
+import { monitorAlertRules } from './monitor-process.js';
+import { openPipelineStore } from './pipelines.js';
+import { saveReferenceProfile } from './reference-profile.js';
 import { openPlatformMonitoringStore } from './monitoring-store.js';
 import { openPlatformWorkspace } from './workspace.js';
 
-export type ControllerSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'controllerIntervalMs'>;
+export type ControllerSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'controllerIntervalMs'> & Partial<Pick<Settings, 'threads' | 'monitoring'>>;
 
 /** Everything the lifecycle's verbs act through: the registry, the monitoring store, releases. */
 export interface LifecycleParts {
@@ -80,6 +85,10 @@ export interface ControllerProcessOptions {
   readonly onTick?: (tick: ControllerTick) => void;
   readonly notify?: (notice: ReleaseNotice) => void | Promise<void>;
   readonly chores?: readonly ControllerChore[];
+  /** The pipelines the controller runs when their triggers are due (loadPipelineSpecs). */
+  readonly pipelines?: readonly PipelineSpec[];
+  readonly onRun?: PipelineChoreDeps['onRun'];
+  readonly onGates?: PipelineChoreDeps['onGates'];
   /** Lease holder name; default host:pid. */
   readonly holder?: string;
 }
@@ -101,21 +110,36 @@ export async function startControllerProcess(settings: ControllerSettings, optio
   const parts = await openLifecycle(settings, { actor: 'controller', notify: options.notify });
   const holder = options.holder ?? `${hostname()}:${process.pid}`;
   const lease = new SqliteControllerLease(openSqliteReleaseDatabase(parts.file), holder);
+  const stopping = new AbortController();
+  const pipelines = options.pipelines ?? [];
+  const pipelineStore = pipelines.length > 0 ? await openPipelineStore(settings) : undefined;
+  const chore = pipelineStore === undefined ? undefined : pipelineChore({
+    workspace: parts.workspace, monitoring: parts.monitoring, releases: parts.releases, runner: parts.runner, actor: 'controller', now: Date.now,
+    pipelines, store: pipelineStore, threads: settings.threads ?? 1, signal: stopping.signal,
+    driftRules: new Set(monitorAlertRules(settings.monitoring ?? {}).filter((r) => r.metric.startsWith('drift')).map((r) => r.name)),
+    afterRegister: (trained, version) => saveReferenceProfile(settings, trained, { model: version.model, version: String(version.version) }),
+    onRun: options.onRun, onGates: options.onGates,
+  });
   const controller = new LifecycleController({
     lease, releases: parts.releases, runner: parts.runner, now: Date.now, intervalMs: settings.controllerIntervalMs,
-    chores: options.chores, onTick: options.onTick,
+    chores: [...(chore ? [chore] : []), ...(options.chores ?? [])], onTick: options.onTick,
   });
   const { close, closed } = orderlyClose(async () => {
     try {
+      // A pipeline run under way is interrupted (it is marked failed, nothing half-registered).
+      stopping.abort();
+      await chore?.inFlight()?.catch(() => undefined);
       await controller.stop();
     } finally {
       lease.close();
+      await pipelineStore?.close();
       await parts.close();
     }
   });
   let first: Promise<ControllerTick>;
   if (options.once) {
-    first = controller.tick().finally(() => close());
+    // A cron job's one tick also waits for the pipeline run it started (its release is deployed by the next tick).
+    first = controller.tick().then(async (t) => { await chore?.inFlight()?.catch(() => undefined); return t; }).finally(() => close());
   } else {
     first = controller.tick();
     first.catch(() => undefined);
