@@ -12,6 +12,8 @@ export interface Settings {
   readonly interactive: boolean;
   readonly registryUrl: string | undefined;
   readonly registrySchema: string;
+  /** The event bus: NATS JetStream at this URL, or (absent) the embedded bus in the workspace. */
+  readonly busUrl: string | undefined;
   readonly port: number;
   readonly host: string;
   readonly workers: number;
@@ -113,6 +115,11 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   registrySchema: {
     kind: 'string', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), expect: 'a PostgreSQL schema name (letters, digits, _)',
     env: 'LADING_REGISTRY_SCHEMA', flag: '--registry-schema', defaultText: 'public', default: () => 'public', doc: 'PostgreSQL schema of the shared registry',
+  },
+  busUrl: {
+    kind: 'string', schema: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/).optional(), expect: 'a nats:// URL (several comma-separated)',
+    env: 'LADING_BUS_URL', flag: '--bus-url', secret: true,
+    defaultText: 'embedded (SQLite in the workspace)', default: () => undefined, doc: 'lifecycle events on NATS JetStream instead of the embedded bus under home',
   },
   port: {
     kind: 'int', schema: wholeNumber(0, 65535), expect: 'a port number from 0 to 65535', env: 'LADING_PORT', flag: '--port',
