@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError } from '../../src/core/errors.js';
 import { accuracyOptionsFromPlan, defaultTuningLabels } from '../../src/lifecycle/sequential/accuracy-test-options.js';
 import { halfWidth, mixingRho, observationsForHalfWidth } from '../../src/lifecycle/sequential/confidence-sequence.js';
 import { PairedAccuracyTest } from '../../src/lifecycle/sequential/paired-accuracy-test.js';
 import { UnpairedAccuracyTest } from '../../src/lifecycle/sequential/unpaired-accuracy-test.js';
+import { inputErrorField } from './sequential-helpers.js';
 
 const plan = { alpha: 0.05, minEffect: 0.02, maxLabels: 20_000 };
-
-function fieldOf(fn: () => unknown): string | number | boolean | undefined {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-    return e.facts['field'];
-  }
-  assert.fail('expected an InputError');
-}
 
 test('the interval is the Waudby-Smith asymptotic confidence sequence, tightest at the tuning labels', () => {
   const alpha = 0.05;
@@ -150,28 +140,28 @@ test('serialise and restore: JSON round trip gives identical decisions, then and
 });
 
 test('bad input is an InputError naming the field, and changes nothing', () => {
-  for (const alpha of [0, 1, 1.5, -0.1, Number.NaN]) assert.equal(fieldOf(() => new PairedAccuracyTest({ ...plan, alpha })), 'options.alpha');
-  assert.equal(fieldOf(() => new PairedAccuracyTest({ ...plan, minEffect: 0 })), 'options.minEffect');
-  assert.equal(fieldOf(() => new UnpairedAccuracyTest({ ...plan, maxLabels: 0 })), 'options.maxLabels');
-  assert.equal(fieldOf(() => new UnpairedAccuracyTest({ ...plan, maxLabels: 2.5 })), 'options.maxLabels');
-  assert.equal(fieldOf(() => new PairedAccuracyTest({ ...plan, rule: 'better' as 'superiority' })), 'options.rule');
-  assert.equal(fieldOf(() => new PairedAccuracyTest({ ...plan, rule: 'non-inferiority', margin: 2 })), 'options.margin');
+  for (const alpha of [0, 1, 1.5, -0.1, Number.NaN]) assert.equal(inputErrorField(() => new PairedAccuracyTest({ ...plan, alpha })), 'options.alpha');
+  assert.equal(inputErrorField(() => new PairedAccuracyTest({ ...plan, minEffect: 0 })), 'options.minEffect');
+  assert.equal(inputErrorField(() => new UnpairedAccuracyTest({ ...plan, maxLabels: 0 })), 'options.maxLabels');
+  assert.equal(inputErrorField(() => new UnpairedAccuracyTest({ ...plan, maxLabels: 2.5 })), 'options.maxLabels');
+  assert.equal(inputErrorField(() => new PairedAccuracyTest({ ...plan, rule: 'better' as 'superiority' })), 'options.rule');
+  assert.equal(inputErrorField(() => new PairedAccuracyTest({ ...plan, rule: 'non-inferiority', margin: 2 })), 'options.margin');
 
   const paired = new PairedAccuracyTest(plan);
   paired.addCounts({ bothCorrect: 10 });
-  assert.equal(fieldOf(() => paired.addCounts({ bothCorrect: 5, championOnly: -1 })), 'counts.championOnly');
-  assert.equal(fieldOf(() => paired.addCounts({ bothWrong: 0.5 })), 'counts.bothWrong');
+  assert.equal(inputErrorField(() => paired.addCounts({ bothCorrect: 5, championOnly: -1 })), 'counts.championOnly');
+  assert.equal(inputErrorField(() => paired.addCounts({ bothWrong: 0.5 })), 'counts.bothWrong');
   assert.equal(paired.labels, 10);
 
   const unpaired = new UnpairedAccuracyTest(plan);
-  assert.equal(fieldOf(() => unpaired.addCounts({ champion: { labels: 10, correct: 11 } })), 'counts.champion.correct');
-  assert.equal(fieldOf(() => unpaired.addCounts({ champion: { labels: 10, correct: 5 }, challenger: { labels: -3, correct: 0 } })), 'counts.challenger.labels');
+  assert.equal(inputErrorField(() => unpaired.addCounts({ champion: { labels: 10, correct: 11 } })), 'counts.champion.correct');
+  assert.equal(inputErrorField(() => unpaired.addCounts({ champion: { labels: 10, correct: 5 }, challenger: { labels: -3, correct: 0 } })), 'counts.challenger.labels');
   assert.equal(unpaired.labels, 0);
 
   const saved = JSON.parse(JSON.stringify(paired)) as { counts: Record<string, unknown>; options: Record<string, unknown>; kind: string };
-  assert.equal(fieldOf(() => PairedAccuracyTest.fromJSON({ ...saved, counts: { ...saved.counts, championOnly: -2 } })), 'state.counts.championOnly');
-  assert.equal(fieldOf(() => PairedAccuracyTest.fromJSON({ ...saved, options: { ...saved.options, alpha: 5 } })), 'state.options.alpha');
-  assert.equal(fieldOf(() => PairedAccuracyTest.fromJSON({ ...saved, kind: 'unpaired-accuracy' })), 'state.kind');
-  assert.equal(fieldOf(() => UnpairedAccuracyTest.fromJSON(saved)), 'state.kind');
-  assert.equal(fieldOf(() => PairedAccuracyTest.fromJSON('nonsense')), 'state');
+  assert.equal(inputErrorField(() => PairedAccuracyTest.fromJSON({ ...saved, counts: { ...saved.counts, championOnly: -2 } })), 'state.counts.championOnly');
+  assert.equal(inputErrorField(() => PairedAccuracyTest.fromJSON({ ...saved, options: { ...saved.options, alpha: 5 } })), 'state.options.alpha');
+  assert.equal(inputErrorField(() => PairedAccuracyTest.fromJSON({ ...saved, kind: 'unpaired-accuracy' })), 'state.kind');
+  assert.equal(inputErrorField(() => UnpairedAccuracyTest.fromJSON(saved)), 'state.kind');
+  assert.equal(inputErrorField(() => PairedAccuracyTest.fromJSON('nonsense')), 'state');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError } from '../../src/core/errors.js';
 import { simulateExperiments, type SimulationScenario } from '../../src/lifecycle/sequential/simulate.js';
+import { inputErrorField } from './sequential-helpers.js';
 
 /**
  * The issue's promises, checked by simulation with the decision read after every batch of 50
@@ -71,7 +71,7 @@ test('simulations are reproducible from their seed', () => {
 });
 
 test('an impossible scenario is an InputError naming the field', () => {
-  assert.throws(() => simulateExperiments({ ...scenario('paired', 0.81), disagreement: 0.01 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'scenario.disagreement');
-  assert.throws(() => simulateExperiments({ ...scenario('unpaired', 0.81), challengerShare: 1 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'scenario.challengerShare');
-  assert.throws(() => simulateExperiments({ ...scenario('unpaired', 0.81), experiments: 0 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'scenario.experiments');
+  assert.equal(inputErrorField(() => simulateExperiments({ ...scenario('paired', 0.81), disagreement: 0.01 })), 'scenario.disagreement');
+  assert.equal(inputErrorField(() => simulateExperiments({ ...scenario('unpaired', 0.81), challengerShare: 1 })), 'scenario.challengerShare');
+  assert.equal(inputErrorField(() => simulateExperiments({ ...scenario('unpaired', 0.81), experiments: 0 })), 'scenario.experiments');
 });
