@@ -11,6 +11,7 @@ const OPTIONS = {
   once: { type: 'boolean', default: false },
   'interval-ms': { type: 'string' },
   'controller-interval-ms': { type: 'string' },
+  'bus-url': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -36,6 +37,8 @@ Options:
   --once              one tick, then exit (for a cron job)
   --interval-ms N     time between ticks (default 1000); setting controllerIntervalMs, env
                       LADING_CONTROLLER_INTERVAL_MS, also --controller-interval-ms
+  --bus-url URL       publish every step, decision, gate result and run on NATS JetStream
+                      (nats://...; env LADING_BUS_URL); default the embedded bus, <home>/bus.sqlite
   --json              every notice and tick as a JSON line on stdout
 ${COMMON_HELP}`,
 
@@ -51,7 +54,7 @@ ${COMMON_HELP}`,
     const waiting = new Map<number, string>();
     let leader: boolean | undefined;
     const notify = (n: ReleaseNotice) => {
-      if (json) writeLine(ctx.stdout, JSON.stringify({ kind: 'notice', at: new Date().toISOString(), ...n }));
+      if (json) writeLine(ctx.stdout, JSON.stringify({ kind: 'notice', at: new Date().toISOString(), ...n, record: undefined }));
       else writeLine(ctx.stdout, `${new Date().toISOString()} release ${n.release} ${n.endpoint}: ${n.type}: ${n.reason}`);
     };
     const onTick = (t: ControllerTick) => {
@@ -76,6 +79,7 @@ ${COMMON_HELP}`,
     };
     const process = await startControllerProcess(settings, {
       once: values.once, signal: ctx.signal, onTick, notify, pipelines,
+      onError: (e) => writeLine(ctx.stderr, `controller: ${e instanceof Error ? e.message : String(e)}`),
       onGates: (spec, run, report) => say(`pipeline ${spec.name} ${run.id}: gates ${report.passed ? 'passed' : `FAILED: ${report.reasons.join('; ')}`}`,
         { kind: 'gates', pipeline: spec.name, run: run.id, passed: report.passed, reasons: report.reasons }),
       onRun: (spec, trigger, outcome) => say(outcome instanceof Error ? `pipeline ${spec.name} (${trigger}): failed: ${outcome.message}`

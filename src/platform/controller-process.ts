@@ -14,14 +14,17 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { Workspace } from '../registry/workspace.js';
 import { pipelineChore, type PipelineChoreDeps } from '../lifecycle/controller/pipeline-chore.js';
 import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
+import type { LifecycleEvent } from '../core/lifecycle-events.js';
+import { eventOfRunEnd, eventsOfGates, eventsOfNotice } from '../lifecycle/controller/lifecycle-event-out.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
+import { openPlatformBus } from './open-bus.js';
 import { monitorAlertRules } from './monitor-process.js';
 import { openPipelineStore } from './pipelines.js';
 import { saveReferenceProfile } from './reference-profile.js';
 import { openPlatformMonitoringStore } from './monitoring-store.js';
 import { openPlatformWorkspace } from './workspace.js';
 
-export type ControllerSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'controllerIntervalMs'> & Partial<Pick<Settings, 'threads' | 'monitoring'>>;
+export type ControllerSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'controllerIntervalMs'> & Partial<Pick<Settings, 'threads' | 'monitoring' | 'busUrl'>>;
 
 /** Everything the lifecycle's verbs act through: the registry, the monitoring store, releases. */
 export interface LifecycleParts {
@@ -89,6 +92,7 @@ export interface ControllerProcessOptions {
   readonly pipelines?: readonly PipelineSpec[];
   readonly onRun?: PipelineChoreDeps['onRun'];
   readonly onGates?: PipelineChoreDeps['onGates'];
+  readonly onError?: (e: unknown) => void;
   /** Lease holder name; default host:pid. */
   readonly holder?: string;
 }
@@ -107,7 +111,20 @@ export interface ControllerProcess extends LadingProcess {
  * and the lease expires by itself.
  */
 export async function startControllerProcess(settings: ControllerSettings, options: ControllerProcessOptions = {}): Promise<ControllerProcess> {
-  const parts = await openLifecycle(settings, { actor: 'controller', notify: options.notify });
+  const bus = await openPlatformBus({ home: settings.home, busUrl: settings.busUrl });
+  // Publishing is best effort and in order: a bus that is down delays no decision; a failed
+  // publish is reported. Ids are derived from the facts, so a republish after a restart is dropped.
+  let published = Promise.resolve();
+  const publish = (events: readonly LifecycleEvent[]) => {
+    published = published.then(async () => {
+      for (const e of events) await bus.publish(e).catch((err: unknown) => options.onError?.(err));
+    });
+  };
+  const notify = async (n: ReleaseNotice) => {
+    publish(eventsOfNotice(n, Date.now()));
+    await options.notify?.(n);
+  };
+  const parts = await openLifecycle(settings, { actor: 'controller', notify }).catch(async (e: unknown) => { await bus.close(); throw e; });
   const holder = options.holder ?? `${hostname()}:${process.pid}`;
   const lease = new SqliteControllerLease(openSqliteReleaseDatabase(parts.file), holder);
   const stopping = new AbortController();
@@ -118,7 +135,14 @@ export async function startControllerProcess(settings: ControllerSettings, optio
     pipelines, store: pipelineStore, threads: settings.threads ?? 1, signal: stopping.signal,
     driftRules: new Set(monitorAlertRules(settings.monitoring ?? {}).filter((r) => r.metric.startsWith('drift')).map((r) => r.name)),
     afterRegister: (trained, version) => saveReferenceProfile(settings, trained, { model: version.model, version: String(version.version) }),
-    onRun: options.onRun, onGates: options.onGates,
+    onRun: (spec, trigger, outcome) => {
+      if (!(outcome instanceof Error)) publish([eventOfRunEnd(spec, outcome.run, Date.now())]);
+      options.onRun?.(spec, trigger, outcome);
+    },
+    onGates: (spec, run, report) => {
+      publish(eventsOfGates(spec, run, report, Date.now()));
+      options.onGates?.(spec, run, report);
+    },
   });
   const controller = new LifecycleController({
     lease, releases: parts.releases, runner: parts.runner, now: Date.now, intervalMs: settings.controllerIntervalMs,
@@ -134,6 +158,8 @@ export async function startControllerProcess(settings: ControllerSettings, optio
       lease.close();
       await pipelineStore?.close();
       await parts.close();
+      await published;
+      await bus.close();
     }
   });
   let first: Promise<ControllerTick>;

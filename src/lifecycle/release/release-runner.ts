@@ -18,6 +18,8 @@ export interface ReleaseNotice {
   readonly champion: string;
   readonly reason: string;
   readonly revision?: number | undefined;
+  /** The release as it is after the change. */
+  readonly record: ReleaseRecord;
 }
 
 export interface ReleaseRunnerDeps {
@@ -216,7 +218,7 @@ export class ReleaseRunner {
   }
 
   private async notice(type: ReleaseNotice['type'], r: ReleaseRecord, reason: string, revision?: number): Promise<void> {
-    await this.d.notify?.({ type, release: r.id, endpoint: r.endpoint, challenger: r.challenger, champion: r.champion, reason, revision });
+    await this.d.notify?.({ type, release: r.id, endpoint: r.endpoint, challenger: r.challenger, champion: r.champion, reason, revision, record: r });
   }
 }
 
