@@ -53,6 +53,30 @@ const PRODUCTS: readonly Product[] = [
 ];
 
 const PACKAGES = ['CTNS', 'CARTONS', 'PKGS', 'PALLETS', 'BOXES', 'BALES'];
+
+/**
+ * What production looks like after the drift (`era: 'after'`): new products sold under known
+ * headings, named in words the old training data never had, new packaging vocabulary, and a class
+ * mix turned round (the tail of before is the head of after). A model trained before keeps the old
+ * products right and gets many new ones wrong; one retrained on corrected labels of after gets both.
+ */
+const NEW_NOUNS: Readonly<Record<string, readonly string[]>> = {
+  '871120': ['E-BIKE', 'ELECTRIC SCOOTER', 'EV MOPED'],
+  '871410': ['E-BIKE CONTROLLER', 'HUB MOTOR KIT FOR E-SCOOTER'],
+  '850760': ['POWER BANK', 'LIFEPO4 CELLS', 'E-BIKE BATTERY'],
+  '851712': ['FOLDABLE SMARTPHONE', '5G HANDSET', 'RUGGED PHONE'],
+  '847130': ['CHROMEBOOK', 'ULTRABOOK', '2-IN-1 TABLET PC'],
+  '852872': ['OLED TV', 'QLED PANEL TV', 'ANDROID TV BOX DISPLAY'],
+  '850940': ['AIR FRYER', 'SOUP MAKER', 'COLD PRESS JUICER'],
+  '392410': ['BENTO BOXES', 'SILICONE LIDS', 'TRITAN TUMBLERS'],
+  '610910': ['OVERSIZED TEES', 'GRAPHIC TEES', 'POLO TEE'],
+  '640411': ['SNEAKERS', 'TRAIL RUNNERS', 'KNIT SNEAKERS'],
+  '330499': ['SERUM', 'SUNSCREEN SPF50', 'SHEET MASKS'],
+  '950300': ['FIDGET TOYS', 'STEM ROBOT KITS', 'PLUSH COLLECTIBLES'],
+  '940161': ['RECLINER', 'SECTIONAL SOFA', 'BEAN BAG CHAIR'],
+  '841510': ['HEAT PUMP AC', 'PORTABLE AC', 'DUCTLESS MINI SPLIT'],
+};
+const NEW_PACKAGES = ['IBC TOTES', 'JUMBO BAGS', 'CRATES', 'SKIDS', 'DRUMS'];
 const UNITS = ['PCS', 'SETS', 'PAIRS', 'UNITS', 'DOZ'];
 
 export interface InvoiceOptions {
@@ -62,6 +86,8 @@ export interface InvoiceOptions {
   readonly labelNoise?: number;
   /** Use only the first N product classes (small fixtures). */
   readonly classes?: number;
+  /** `after`: production after the drift (new products and packaging words, the class mix turned round). Default `before`. */
+  readonly era?: 'before' | 'after';
 }
 
 export function generateInvoiceLines(options: InvoiceOptions): InvoiceLine[] {
@@ -70,7 +96,9 @@ export function generateInvoiceLines(options: InvoiceOptions): InvoiceLine[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const products = PRODUCTS.slice(0, Math.max(2, Math.min(options.classes ?? PRODUCTS.length, PRODUCTS.length)));
   // Zipf-like skew: class k has weight 1/(k+1)^0.9, so the head dominates and the tail is thin.
-  const weights = products.map((_, k) => 1 / Math.pow(k + 1, 0.9));
+  const after = options.era === 'after';
+  const weights = products.map((_, k) => 1 / Math.pow((after ? products.length - k : k + 1), 0.9));
+  const packages = after ? [...PACKAGES.slice(0, 2), ...NEW_PACKAGES] : PACKAGES;
   const total = weights.reduce((a, b) => a + b, 0);
   const chooseProduct = (): Product => {
     let r = random() * total;
@@ -83,7 +111,9 @@ export function generateInvoiceLines(options: InvoiceOptions): InvoiceLine[] {
   const out: InvoiceLine[] = [];
   for (let i = 0; i < options.rows; i++) {
     const p = chooseProduct();
-    const noun = pick(p.nouns);
+    const fresh = after ? NEW_NOUNS[p.hs] : undefined;
+    // After the drift two lines in three of a class with new products name one of them.
+    const noun = fresh !== undefined && random() < 2 / 3 ? pick(fresh) : pick(p.nouns);
     const mod = pick(p.modifiers);
     const qty = 1 + Math.floor(random() * 400);
     const pcs = 6 * (1 + Math.floor(random() * 40));
@@ -91,12 +121,12 @@ export function generateInvoiceLines(options: InvoiceOptions): InvoiceLine[] {
     // Case 5 keeps only the packaging and a modifier ("200 CTNS PLASTIC"): as on real invoices, some
     // lines do not say enough, and modifiers like PLASTIC or COTTON are shared between headings.
     switch (Math.floor(random() * 6)) {
-      case 0: text = `${qty} ${pick(PACKAGES)} X ${pcs} ${pick(UNITS)} ${mod} ${noun}`; break;
+      case 0: text = `${qty} ${pick(packages)} X ${pcs} ${pick(UNITS)} ${mod} ${noun}`; break;
       case 1: text = `${mod} ${noun}`; break;
       case 2: text = `${noun} ${mod} - ${pcs} ${pick(UNITS)}`; break;
-      case 3: text = `${noun}, ${mod.toLowerCase()} (${qty} ${pick(PACKAGES)})`; break;
-      case 5: text = `${qty} ${pick(PACKAGES)} ${mod}`; break;
-      default: text = `${qty} ${pick(PACKAGES)} ${noun} MODEL ${String.fromCharCode(65 + Math.floor(random() * 26))}${100 + Math.floor(random() * 900)}`;
+      case 3: text = `${noun}, ${mod.toLowerCase()} (${qty} ${pick(packages)})`; break;
+      case 5: text = `${qty} ${pick(packages)} ${mod}`; break;
+      default: text = `${qty} ${pick(packages)} ${noun} MODEL ${String.fromCharCode(65 + Math.floor(random() * 26))}${100 + Math.floor(random() * 900)}`;
     }
     let label = p.hs;
     if (random() < (options.labelNoise ?? 0.02)) label = pick(products).hs;

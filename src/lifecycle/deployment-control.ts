@@ -39,10 +39,10 @@ export class DeploymentControl {
    * `options.model` replaces the variant's model ref (release-control.ts points it at an alias);
    * `options.fromRevision` refuses the change (ConflictError) unless the endpoint is still there.
    */
-  async promote(endpoint: string, variant: string, actor: string, reason: string | null = null, options: ChangeOptions & { readonly model?: string } = {}): Promise<DeploymentRecord> {
+  async promote(endpoint: string, variant: string, actor: string, reason: string | null = null, options: ChangeOptions & { readonly model?: string; readonly renameTo?: string } = {}): Promise<DeploymentRecord> {
     const { spec, revision } = await this.live(endpoint);
     const v = this.variantOf(endpoint, spec, variant);
-    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: 'single', variants: [{ ...v, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
+    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: 'single', variants: [{ ...v, name: options.renameTo ?? v.name, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
     return this.store.append(endpoint, next, 'promote', actor, reason, options.fromRevision ?? revision);
   }
 

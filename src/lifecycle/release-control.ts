@@ -15,6 +15,8 @@ export interface ReleaseInput {
   readonly reason?: string;
   /** The deployment revision the decision was made on: if the endpoint moved on since, nothing changes. */
   readonly fromRevision?: number;
+  /** The name the promoted variant serves under afterwards (the controller gives it the champion's). Default: its own. */
+  readonly renameTo?: string;
 }
 
 export interface RollbackReleaseInput {
@@ -82,7 +84,7 @@ export class ReleaseControl {
     checkExpectedRevision(input.endpoint, revision, fromRevision);
     const move = await this.models.setAlias({ name: version.model, alias, version: version.version, actor: input.actor, reason });
     const deployment = await this.compensated(
-      () => this.deployments.promote(input.endpoint, variant.name, input.actor, reason, { model: aliasRef, fromRevision }),
+      () => this.deployments.promote(input.endpoint, variant.name, input.actor, reason, { model: aliasRef, fromRevision, ...(input.renameTo ? { renameTo: input.renameTo } : {}) }),
       move, version.model, alias, input.actor, () => {
         const undo = { name: version.model, alias, actor: input.actor, reason: `undo: ${reason}` };
         return move.previousVersion === null ? this.models.deleteAlias(undo) : this.models.rollbackAlias(undo);

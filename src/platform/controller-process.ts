@@ -12,7 +12,9 @@ import { SqliteControllerLease } from '../lifecycle/release/sqlite/controller-le
 import { openSqliteReleaseDatabase, SqliteReleaseStore } from '../lifecycle/release/sqlite/release-store.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { Workspace } from '../registry/workspace.js';
-import { pipelineChore, type PipelineChoreDeps } from '../lifecycle/controller/pipeline-chore.js';
+import { InputError } from '../core/errors.js';
+import { pipelineChore, type PipelineChoreDeps, type PipelineRunOutcome } from '../lifecycle/controller/pipeline-chore.js';
+import { findPipeline } from '../lifecycle/pipeline/pipeline-parser.js';
 import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
 import type { LifecycleEvent } from '../core/lifecycle-events.js';
 import { eventOfRunEnd, eventsOfGates, eventsOfNotice } from '../lifecycle/controller/lifecycle-event-out.js';
@@ -99,6 +101,8 @@ export interface ControllerProcessOptions {
 
 export interface ControllerProcess extends LadingProcess {
   readonly controller: LifecycleController;
+  /** Runs a declared pipeline now through the gates and, if its candidate passes, into a release. */
+  runPipeline(name: string): Promise<PipelineRunOutcome>;
   readonly holder: string;
   /** With `once`: the one tick. */
   readonly first: Promise<ControllerTick>;
@@ -146,7 +150,7 @@ export async function startControllerProcess(settings: ControllerSettings, optio
   });
   const controller = new LifecycleController({
     lease, releases: parts.releases, runner: parts.runner, now: Date.now, intervalMs: settings.controllerIntervalMs,
-    chores: [...(chore ? [chore] : []), ...(options.chores ?? [])], onTick: options.onTick,
+    chores: [...(chore ? [chore.chore] : []), ...(options.chores ?? [])], onTick: options.onTick,
   });
   const { close, closed } = orderlyClose(async () => {
     try {
@@ -172,5 +176,9 @@ export async function startControllerProcess(settings: ControllerSettings, optio
     void first.finally(() => controller.start({ immediately: false }));
   }
   closeOnAbort(options.signal, { close });
-  return { controller, holder, first, close, closed };
+  const runPipeline = async (name: string): Promise<PipelineRunOutcome> => {
+    if (chore === undefined) throw new InputError('no-pipelines', `the controller has no pipelines, so none called "${name}"`, { pipeline: name }, 'Declare it under pipelines: in lading.yaml.');
+    return chore.runNow(findPipeline(pipelines, name));
+  };
+  return { controller, holder, first, close, closed, runPipeline };
 }

@@ -1,10 +1,11 @@
 import type { MonitoringStore } from '../../monitoring/store/monitoring-store.js';
 import type { PipelineSpec } from '../pipeline/pipeline-spec.js';
-import type { PipelineStore } from '../pipeline/pipeline-store.js';
+import type { PipelineStore, RunTrigger } from '../pipeline/pipeline-store.js';
+import type { ReleaseRecord } from '../release/release-record.js';
 import { runPipeline, type PipelineRunOptions, type PipelineRunResult } from '../pipeline/run-pipeline.js';
 import { currentOwner, ownerGone } from '../pipeline/run-owner.js';
 import { readTriggerFacts } from '../pipeline/trigger-facts.js';
-import { dueTrigger, type FiredTrigger } from '../pipeline/triggers.js';
+import { dueTrigger } from '../pipeline/triggers.js';
 import { gatesJudge, releaseCandidate, type CandidateReleaseDeps } from './candidate-release.js';
 import type { ControllerChore } from './lifecycle-controller.js';
 
@@ -16,7 +17,7 @@ export interface PipelineChoreDeps extends CandidateReleaseDeps {
   /** Names of the alert rules that watch drift (alert events carry the rule's name, not its metric). */
   readonly driftRules: ReadonlySet<string>;
   readonly afterRegister?: PipelineRunOptions['afterRegister'];
-  readonly onRun?: (spec: PipelineSpec, trigger: FiredTrigger, outcome: PipelineRunResult | Error) => void;
+  readonly onRun?: (spec: PipelineSpec, trigger: RunTrigger, outcome: PipelineRunResult | Error) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -27,32 +28,61 @@ export interface PipelineChoreDeps extends CandidateReleaseDeps {
  * release with the pipeline's plan. One run at a time, started without blocking the tick, so
  * releases keep moving (and the lease keeps being renewed) while a model trains.
  */
-export function pipelineChore(d: PipelineChoreDeps): ControllerChore & { readonly inFlight: () => Promise<void> | undefined } {
-  let running: Promise<void> | undefined;
-  const chore = async (now: number) => {
-    if (running !== undefined || d.pipelines.length === 0) return;
-    const owner = currentOwner();
-    await d.store.reapRuns((r) => ownerGone(r, now, owner), now);
-    for (const spec of d.pipelines) {
-      if (await d.releases.active(spec.endpoint)) continue;
-      const state = await d.store.state(spec.name, now);
-      const trigger = dueTrigger(spec, state, now, await readTriggerFacts(spec, state, d.monitoring, d.driftRules));
-      if (trigger === null) continue;
-      running = runAndRelease(d, spec, trigger).finally(() => { running = undefined; });
-      return;
-    }
-  };
-  return Object.assign(chore, { inFlight: () => running });
+export interface PipelineChore {
+  readonly chore: ControllerChore;
+  /** The run under way, if any. */
+  inFlight(): Promise<void> | undefined;
+  /**
+   * Runs a pipeline now (a person's `manual` trigger, or the demo's), through the same gates and
+   * release as a triggered run, after the run under way (if any) ends.
+   */
+  runNow(spec: PipelineSpec, trigger?: RunTrigger): Promise<PipelineRunOutcome>;
 }
 
-async function runAndRelease(d: PipelineChoreDeps, spec: PipelineSpec, trigger: FiredTrigger): Promise<void> {
+export interface PipelineRunOutcome {
+  readonly result: PipelineRunResult | Error;
+  readonly release: ReleaseRecord | null;
+}
+
+export function pipelineChore(d: PipelineChoreDeps): PipelineChore {
+  let running: Promise<unknown> | undefined;
+  const start = (spec: PipelineSpec, trigger: RunTrigger): Promise<PipelineRunOutcome> => {
+    const run = runAndRelease(d, spec, trigger);
+    running = run.finally(() => { if (running === run) running = undefined; });
+    return run;
+  };
+  return {
+    inFlight: () => running?.then(() => undefined),
+    async chore(now: number) {
+      if (running !== undefined || d.pipelines.length === 0) return;
+      const owner = currentOwner();
+      await d.store.reapRuns((r) => ownerGone(r, now, owner), now);
+      for (const spec of d.pipelines) {
+        if (await d.releases.active(spec.endpoint)) continue;
+        const state = await d.store.state(spec.name, now);
+        const trigger = dueTrigger(spec, state, now, await readTriggerFacts(spec, state, d.monitoring, d.driftRules));
+        if (trigger === null) continue;
+        void start(spec, trigger);
+        return;
+      }
+    },
+    async runNow(spec, trigger = 'manual') {
+      while (running !== undefined) await running.catch(() => undefined);
+      return start(spec, trigger);
+    },
+  };
+}
+
+async function runAndRelease(d: PipelineChoreDeps, spec: PipelineSpec, trigger: RunTrigger): Promise<PipelineRunOutcome> {
   try {
     const result = await runPipeline(spec, { datasets: d.workspace, models: d.workspace, store: d.store, feedback: d.monitoring, threads: d.threads, clock: d.now }, {
       trigger, actor: d.actor, judge: gatesJudge(d, spec), ...(d.afterRegister ? { afterRegister: d.afterRegister } : {}), ...(d.signal ? { signal: d.signal } : {}),
     });
     d.onRun?.(spec, trigger, result);
-    await releaseCandidate(d, spec, result);
+    return { result, release: await releaseCandidate(d, spec, result) };
   } catch (e) {
-    d.onRun?.(spec, trigger, e instanceof Error ? e : new Error(String(e)));
+    const error = e instanceof Error ? e : new Error(String(e));
+    d.onRun?.(spec, trigger, error);
+    return { result: error, release: null };
   }
 }

@@ -181,7 +181,9 @@ export class ReleaseRunner {
   private async perform(r: ReleaseRecord, intent: ReleaseIntent): Promise<DeploymentRecord> {
     const reason = `${intent.reason} ${intent.tag}`;
     if (intent.action === 'promote') {
-      const done = await this.d.control.release({ endpoint: r.endpoint, variant: challengerVariantName(r.baseSpec), actor: this.d.actor, reason, fromRevision: intent.fromRevision });
+      // The promoted model serves under the champion variant's name, so dashboards and sticky keys carry on.
+      const done = await this.d.control.release({ endpoint: r.endpoint, variant: challengerVariantName(r.baseSpec), actor: this.d.actor, reason, fromRevision: intent.fromRevision,
+        renameTo: championVariant(r.baseSpec).name });
       return done.deployment;
     }
     if (intent.action === 'rollback') return this.d.control.deployments.apply(r.baseSpec, 'rollback', this.d.actor, reason, intent.fromRevision);

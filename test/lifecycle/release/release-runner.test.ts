@@ -50,7 +50,7 @@ describe('release runner: a challenger through shadow, canaries and the sequenti
     const moves = (await w.parts.workspace.auditLog({ model: 'm' })).filter((a) => a.actor === 'controller');
     assert.equal(moves.length, 1, JSON.stringify(moves));
     const live = await w.parts.workspace.deployments.current('hs');
-    assert.deepEqual(live?.spec?.variants.map((v) => [v.name, v.model, v.role]), [['challenger', 'm@champion', 'primary']]);
+    assert.deepEqual(live?.spec?.variants.map((v) => [v.name, v.model, v.role]), [['main', 'm@champion', 'primary']]);
     assert.deepEqual(w.notices.map((n) => n.type), ['release-started', 'step-started', 'step-started', 'step-started', 'promoted']);
   }));
 
