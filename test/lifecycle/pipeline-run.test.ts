@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { ConflictError, InterruptedError } from '../../src/core/errors.js';
 import { readLabelledFile } from '../../src/data/read-labelled-file.js';
 import { datasetName, resolveDatasetRef } from '../../src/lifecycle/pipeline/dataset-ref.js';
 import { parsePipelines } from '../../src/lifecycle/pipeline/pipeline-parser.js';
+import { openPgPipelineStore } from '../../src/lifecycle/pipeline/postgres/pipeline-store.js';
 import { openSqlitePipelineStore } from '../../src/lifecycle/pipeline/sqlite/pipeline-store.js';
 import { textSha256 } from '../../src/monitoring/log/text-key.js';
 import { openEmbeddedWorkspace, withMonitoringStore } from '../../src/platform/index.js';
@@ -20,10 +23,29 @@ import { pipelineStoreContract } from './pipeline-store-contract.js';
 const HS_GOODS = new URL('../../../../shared/datasets/hs-goods/train.csv', import.meta.url).pathname;
 
 pipelineStoreContract('sqlite pipeline store', async () => {
-  const tmp = tempDir({ after: (fn) => process.once('exit', fn) }, 'lading-pl-store-');
-  const file = join(tmp.dir, 'pipelines.sqlite');
-  return { store: openSqlitePipelineStore(file), openTwin: async () => openSqlitePipelineStore(file) };
+  const dir = mkdtempSync(join(tmpdir(), 'lading-pl-store-'));
+  const file = join(dir, 'pipelines.sqlite');
+  return { store: openSqlitePipelineStore(file), openTwin: async () => openSqlitePipelineStore(file), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
+
+// Only test files read the environment. Locally: LADING_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test
+const pgUrl = process.env['LADING_TEST_PG_URL'];
+if (pgUrl === undefined || pgUrl === '') {
+  test('pipeline store on PostgreSQL', { skip: 'LADING_TEST_PG_URL is not set (.ci/run sets it)' }, () => undefined);
+} else {
+  pipelineStoreContract('postgres pipeline store (fresh schema per test)', async () => {
+    const schema = `pl_test_${randomBytes(5).toString('hex')}`;
+    const open = () => openPgPipelineStore({ url: pgUrl, schema });
+    return {
+      store: await open(), openTwin: open,
+      cleanup: async () => {
+        const client = new pg.Client({ connectionString: pgUrl });
+        await client.connect();
+        try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await client.end(); }
+      },
+    };
+  });
+}
 
 /**
  * A slice of real HS data: the six most frequent HS4 headings, 50 lines each, split into the base
