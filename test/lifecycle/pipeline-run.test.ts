@@ -168,6 +168,8 @@ test('a run assembles base + folder + feedback into a new dataset version, train
   assert.match(history[0]!.error!, /^interrupted: /);
   assert.equal((await ws.listModelVersions('hs4')).length, 1);
   assert.equal(history[0]!.trigger, 'new-labels');
+  const [after] = await pipelineStatuses(settings, [spec!]);
+  assert.deepEqual([after!.newLabels, after!.due], [3, 'new-labels'], 'an interrupted run did not consume the new labels');
 });
 
 test('a run whose process was killed (SIGKILL) is marked failed and interrupted when next looked at, never left running', async (t) => {
@@ -203,4 +205,21 @@ test('a run whose process was killed (SIGKILL) is marked failed and interrupted 
   assert.equal(run!.status, 'failed');
   assert.match(run!.error!, new RegExp(`^interrupted: its process \\(pid ${child.pid} on ${hostname()}\\)`));
   assert.equal(run!.owner.pid, child.pid);
+});
+
+test('pipeline status: a drift alert of the endpoint after the last run makes a drift pipeline due; other rules and other endpoints do not', async (t) => {
+  const tmp = tempDir(t, 'lading-pl-drift-');
+  const settings = { home: join(tmp.dir, 'home'), registryUrl: undefined, registrySchema: 'public', threads: 1, monitoring: {} };
+  const specs = parsePipelines({ hs4: { data: { dataset: 'hs4-train' }, triggers: { drift: true } }, quiet: { endpoint: 'hs4', data: { dataset: 'hs4-train' } } });
+  const first = await pipelineStatuses(settings, specs);
+  assert.deepEqual(first.map((s) => s.due), [null, null]);
+  const event = (rule: string, endpoint: string, at: number) => ({ id: `${rule}-${at}`, state: 'fired' as const, rule, endpoint, variant: null, at, value: 2, threshold: 1, message: rule });
+  const now = Date.now();
+  await withMonitoringStore(settings, async (store) => {
+    await store.recordAlertEvent(event('slow', 'hs4', now));
+    await store.recordAlertEvent(event('drift', 'grocery', now));
+  });
+  assert.deepEqual((await pipelineStatuses(settings, specs)).map((s) => s.due), [null, null], 'a latency alert, or drift elsewhere, is no reason');
+  await withMonitoringStore(settings, (store) => store.recordAlertEvent(event('drift', 'hs4', now + 1)));
+  assert.deepEqual((await pipelineStatuses(settings, specs, now + 10)).map((s) => s.due), ['drift', null], 'only the pipeline that asks for drift runs on it');
 });

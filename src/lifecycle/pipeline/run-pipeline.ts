@@ -169,7 +169,9 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
   } catch (e) {
     const interrupted = signal?.aborted === true || (isLadingError(e) && e.code === 'interrupted');
     await record().catch(() => undefined);
-    await store.finishRun(run.id, { status: 'failed', now: now(), error: interrupted ? `interrupted: ${(e as Error).message}` : (e as Error).message, watermark })
+    await store.finishRun(run.id, { status: 'failed', now: now(), error: interrupted ? `interrupted: ${(e as Error).message}` : (e as Error).message,
+      // A failed run has seen its labels (so a persistent failure does not re-fire on every check); an interrupted one has not.
+      watermark: interrupted ? undefined : watermark })
       .catch(() => undefined);
     throw e;
   } finally {
