@@ -6,6 +6,7 @@ import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
 import type { PipelineRun, PipelineState, PipelineStore } from '../lifecycle/pipeline/pipeline-store.js';
 import { runPipeline, type PipelineRunOptions, type PipelineRunResult } from '../lifecycle/pipeline/run-pipeline.js';
 import { currentOwner, ownerGone } from '../lifecycle/pipeline/run-owner.js';
+import { openPgPipelineStore } from '../lifecycle/pipeline/postgres/pipeline-store.js';
 import { openSqlitePipelineStore } from '../lifecycle/pipeline/sqlite/pipeline-store.js';
 import { readTriggerFacts } from '../lifecycle/pipeline/trigger-facts.js';
 import { dueTrigger, nextScheduledRun, type FiredTrigger } from '../lifecycle/pipeline/triggers.js';
@@ -36,21 +37,25 @@ export async function loadPipelineSpecs(section: Settings['pipelines'], file: Pi
   return specs;
 }
 
+type StoreSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>;
+
 /**
- * `<home>/pipelines.sqlite`, a file of its own as monitoring.sqlite is: a running pipeline
- * heartbeats every few seconds, and no registry write should queue behind that (nor the reverse);
- * it also needs no migration of the workspace's own schema.
+ * Embedded: `<home>/pipelines.sqlite`, a file of its own as monitoring.sqlite is: a running
+ * pipeline heartbeats every few seconds, and no registry write should queue behind that (nor the
+ * reverse); it also needs no migration of the workspace's own schema. With a registry URL: `pl_*`
+ * tables in the registry's PostgreSQL schema, so every machine sees one state (pauses, runs).
  */
 export function pipelineStorePath(settings: Pick<Settings, 'home'>): string {
   return join(settings.home, 'pipelines.sqlite');
 }
 
-export async function openPipelineStore(settings: Pick<Settings, 'home'>): Promise<PipelineStore> {
+export async function openPipelineStore(settings: StoreSettings): Promise<PipelineStore> {
+  if (settings.registryUrl !== undefined && settings.registryUrl !== '') return openPgPipelineStore({ url: settings.registryUrl, schema: settings.registrySchema });
   mkdirSync(settings.home, { recursive: true });
   return openSqlitePipelineStore(pipelineStorePath(settings));
 }
 
-export async function withPipelineStore<T>(settings: Pick<Settings, 'home'>, work: (store: PipelineStore) => Promise<T>): Promise<T> {
+export async function withPipelineStore<T>(settings: StoreSettings, work: (store: PipelineStore) => Promise<T>): Promise<T> {
   const store = await openPipelineStore(settings);
   try {
     return await work(store);
@@ -100,7 +105,7 @@ export async function pipelineStatuses(settings: PipelineSettings, specs: readon
 }
 
 /** A pipeline's runs, newest first, after marking failed those whose process died. */
-export async function pipelineHistory(settings: Pick<Settings, 'home'>, pipeline: string, limit: number, now = Date.now()): Promise<PipelineRun[]> {
+export async function pipelineHistory(settings: StoreSettings, pipeline: string, limit: number, now = Date.now()): Promise<PipelineRun[]> {
   return withPipelineStore(settings, async (store) => {
     const owner = currentOwner();
     await store.reapRuns((r) => ownerGone(r, now, owner), now);
@@ -108,6 +113,6 @@ export async function pipelineHistory(settings: Pick<Settings, 'home'>, pipeline
   });
 }
 
-export async function setPipelinePaused(settings: Pick<Settings, 'home'>, pipeline: string, paused: boolean, change: { by: string; reason?: string | undefined }): Promise<PipelineState> {
+export async function setPipelinePaused(settings: StoreSettings, pipeline: string, paused: boolean, change: { by: string; reason?: string | undefined }): Promise<PipelineState> {
   return withPipelineStore(settings, (store) => store.setPaused(pipeline, paused, { ...change, now: Date.now() }));
 }

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { ConflictError, InterruptedError } from '../../src/core/errors.js';
 import { readLabelledFile } from '../../src/data/read-labelled-file.js';
 import { datasetName, resolveDatasetRef } from '../../src/lifecycle/pipeline/dataset-ref.js';
 import { parsePipelines } from '../../src/lifecycle/pipeline/pipeline-parser.js';
+import { openPgPipelineStore } from '../../src/lifecycle/pipeline/postgres/pipeline-store.js';
 import { openSqlitePipelineStore } from '../../src/lifecycle/pipeline/sqlite/pipeline-store.js';
 import { textSha256 } from '../../src/monitoring/log/text-key.js';
 import { openEmbeddedWorkspace, withMonitoringStore } from '../../src/platform/index.js';
@@ -20,10 +23,29 @@ import { pipelineStoreContract } from './pipeline-store-contract.js';
 const HS_GOODS = new URL('../../../../shared/datasets/hs-goods/train.csv', import.meta.url).pathname;
 
 pipelineStoreContract('sqlite pipeline store', async () => {
-  const tmp = tempDir({ after: (fn) => process.once('exit', fn) }, 'lading-pl-store-');
-  const file = join(tmp.dir, 'pipelines.sqlite');
-  return { store: openSqlitePipelineStore(file), openTwin: async () => openSqlitePipelineStore(file) };
+  const dir = mkdtempSync(join(tmpdir(), 'lading-pl-store-'));
+  const file = join(dir, 'pipelines.sqlite');
+  return { store: openSqlitePipelineStore(file), openTwin: async () => openSqlitePipelineStore(file), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
+
+// Only test files read the environment. Locally: LADING_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test
+const pgUrl = process.env['LADING_TEST_PG_URL'];
+if (pgUrl === undefined || pgUrl === '') {
+  test('pipeline store on PostgreSQL', { skip: 'LADING_TEST_PG_URL is not set (.ci/run sets it)' }, () => undefined);
+} else {
+  pipelineStoreContract('postgres pipeline store (fresh schema per test)', async () => {
+    const schema = `pl_test_${randomBytes(5).toString('hex')}`;
+    const open = () => openPgPipelineStore({ url: pgUrl, schema });
+    return {
+      store: await open(), openTwin: open,
+      cleanup: async () => {
+        const client = new pg.Client({ connectionString: pgUrl });
+        await client.connect();
+        try { await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`); } finally { await client.end(); }
+      },
+    };
+  });
+}
 
 /**
  * A slice of real HS data: the six most frequent HS4 headings, 50 lines each, split into the base
@@ -146,6 +168,8 @@ test('a run assembles base + folder + feedback into a new dataset version, train
   assert.match(history[0]!.error!, /^interrupted: /);
   assert.equal((await ws.listModelVersions('hs4')).length, 1);
   assert.equal(history[0]!.trigger, 'new-labels');
+  const [after] = await pipelineStatuses(settings, [spec!]);
+  assert.deepEqual([after!.newLabels, after!.due], [3, 'new-labels'], 'an interrupted run did not consume the new labels');
 });
 
 test('a run whose process was killed (SIGKILL) is marked failed and interrupted when next looked at, never left running', async (t) => {
@@ -181,4 +205,21 @@ test('a run whose process was killed (SIGKILL) is marked failed and interrupted 
   assert.equal(run!.status, 'failed');
   assert.match(run!.error!, new RegExp(`^interrupted: its process \\(pid ${child.pid} on ${hostname()}\\)`));
   assert.equal(run!.owner.pid, child.pid);
+});
+
+test('pipeline status: a drift alert of the endpoint after the last run makes a drift pipeline due; other rules and other endpoints do not', async (t) => {
+  const tmp = tempDir(t, 'lading-pl-drift-');
+  const settings = { home: join(tmp.dir, 'home'), registryUrl: undefined, registrySchema: 'public', threads: 1, monitoring: {} };
+  const specs = parsePipelines({ hs4: { data: { dataset: 'hs4-train' }, triggers: { drift: true } }, quiet: { endpoint: 'hs4', data: { dataset: 'hs4-train' } } });
+  const first = await pipelineStatuses(settings, specs);
+  assert.deepEqual(first.map((s) => s.due), [null, null]);
+  const event = (rule: string, endpoint: string, at: number) => ({ id: `${rule}-${at}`, state: 'fired' as const, rule, endpoint, variant: null, at, value: 2, threshold: 1, message: rule });
+  const now = Date.now();
+  await withMonitoringStore(settings, async (store) => {
+    await store.recordAlertEvent(event('slow', 'hs4', now));
+    await store.recordAlertEvent(event('drift', 'grocery', now));
+  });
+  assert.deepEqual((await pipelineStatuses(settings, specs)).map((s) => s.due), [null, null], 'a latency alert, or drift elsewhere, is no reason');
+  await withMonitoringStore(settings, (store) => store.recordAlertEvent(event('drift', 'hs4', now + 1)));
+  assert.deepEqual((await pipelineStatuses(settings, specs, now + 10)).map((s) => s.due), ['drift', null], 'only the pipeline that asks for drift runs on it');
 });

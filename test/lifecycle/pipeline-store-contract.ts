@@ -5,16 +5,16 @@ import type { PipelineStore } from '../../src/lifecycle/pipeline/pipeline-store.
 
 /**
  * The pipeline store contract, run against every adapter. `open` returns a fresh, empty store
- * each call; `openTwin` (optional) a second connection to the same one, for the cross-connection
+ * each call (`cleanup`, optional, runs after it is closed); `openTwin` (optional) a second connection to the same one, for the cross-connection
  * guarantee (one running run per pipeline). Pipeline names carry a random suffix.
  */
-export function pipelineStoreContract(label: string, open: () => Promise<{ store: PipelineStore; openTwin?: () => Promise<PipelineStore> }>): void {
+export function pipelineStoreContract(label: string, open: () => Promise<{ store: PipelineStore; openTwin?: () => Promise<PipelineStore>; cleanup?: () => Promise<void> }>): void {
   const owner = { host: 'test-host', pid: 4242 };
   const T0 = Date.parse('2026-12-05T09:00:00Z');
 
   test(`${label}: a pipeline is known from its first mention, unpaused; pause and resume record who and why`, async (t) => {
-    const { store } = await open();
-    t.after(() => store.close());
+    const { store, cleanup } = await open();
+    t.after(async () => { await store.close(); await cleanup?.(); });
     const first = await store.state('hs4', T0);
     assert.deepEqual(first, { pipeline: 'hs4', since: T0, paused: false, pausedBy: null, pausedAt: null, pauseReason: null, lastRun: null, activeRunId: null });
     assert.equal((await store.state('hs4', T0 + 999)).since, T0, 'since is the first mention');
@@ -27,8 +27,8 @@ export function pipelineStoreContract(label: string, open: () => Promise<{ store
   });
 
   test(`${label}: one run at a time per pipeline; progress, finish and the watermark`, async (t) => {
-    const { store, openTwin } = await open();
-    t.after(() => store.close());
+    const { store, openTwin, cleanup } = await open();
+    t.after(async () => { await store.close(); await cleanup?.(); });
     const run = await store.startRun({ pipeline: 'hs4', trigger: 'new-labels', actor: 'controller', owner, now: T0 });
     assert.match(run.id, /^run-20261205T090000000Z-[0-9a-f]{6}$/);
     assert.deepEqual({ ...run, id: undefined }, {
@@ -69,8 +69,8 @@ export function pipelineStoreContract(label: string, open: () => Promise<{ store
   });
 
   test(`${label}: reaping ends the runs whose owner is gone as failed (interrupted), and only those`, async (t) => {
-    const { store } = await open();
-    t.after(() => store.close());
+    const { store, cleanup } = await open();
+    t.after(async () => { await store.close(); await cleanup?.(); });
     const dead = await store.startRun({ pipeline: 'hs4', trigger: 'drift', actor: 'controller', owner: { host: 'h', pid: 1 }, now: T0 });
     const alive = await store.startRun({ pipeline: 'grocery', trigger: 'manual', actor: 'ana', owner: { host: 'h', pid: 2 }, now: T0 });
     const reaped = await store.reapRuns((r) => r.owner.pid === 1, T0 + 100);

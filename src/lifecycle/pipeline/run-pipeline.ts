@@ -100,7 +100,12 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
   if (signal?.aborted) throw new InterruptedError(`pipeline ${spec.name}`);
   const run = await store.startRun({ pipeline: spec.name, trigger: options.trigger, actor: options.actor, owner, now: now() });
   const steps: RunStep[] = [];
-  const record = (extra: { dataset?: string; candidate?: string } = {}) => store.recordProgress(run.id, { now: now(), steps, ...extra });
+  // One write at a time, in order: on a pool a heartbeat could otherwise land after a newer step list and undo it.
+  let writes: Promise<void> = Promise.resolve();
+  const record = (extra: { dataset?: string; candidate?: string } = {}): Promise<void> => {
+    writes = writes.catch(() => undefined).then(() => store.recordProgress(run.id, { now: now(), steps: [...steps], ...extra }));
+    return writes;
+  };
   const heartbeat = setInterval(() => { void record().catch(() => undefined); }, HEARTBEAT_MS);
   heartbeat.unref();
 
@@ -164,7 +169,9 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
   } catch (e) {
     const interrupted = signal?.aborted === true || (isLadingError(e) && e.code === 'interrupted');
     await record().catch(() => undefined);
-    await store.finishRun(run.id, { status: 'failed', now: now(), error: interrupted ? `interrupted: ${(e as Error).message}` : (e as Error).message, watermark })
+    await store.finishRun(run.id, { status: 'failed', now: now(), error: interrupted ? `interrupted: ${(e as Error).message}` : (e as Error).message,
+      // A failed run has seen its labels (so a persistent failure does not re-fire on every check); an interrupted one has not.
+      watermark: interrupted ? undefined : watermark })
       .catch(() => undefined);
     throw e;
   } finally {
