@@ -69,12 +69,18 @@ export class PgControllerLease implements ControllerLease {
   }
 
   async holder(_now: number): Promise<string | null> {
-    const c = await this.connection();
-    // The row names who took the lock last; it counts only while that server process still holds the lock.
-    const r = await c.query<{ holder: string }>(`SELECT l.holder FROM lc_controller_lease l
-      JOIN pg_locks k ON k.pid = l.backend_pid AND k.locktype = 'advisory' AND k.granted AND k.classid = $2::oid AND k.objid = $3::oid AND k.objsubid = 2
-      WHERE l.name = $1`, [this.name, LEASE_LOCK_CLASS, this.key]);
-    return r.rows[0]?.holder ?? null;
+    try {
+      const c = await this.connection();
+      // The row names who took the lock last; it counts only while that server process still holds the lock.
+      const r = await c.query<{ holder: string }>(`SELECT l.holder FROM lc_controller_lease l
+        JOIN pg_locks k ON k.pid = l.backend_pid AND k.locktype = 'advisory' AND k.granted AND k.classid = $2::oid AND k.objid = $3::oid AND k.objsubid = 2
+        WHERE l.name = $1`, [this.name, LEASE_LOCK_CLASS, this.key]);
+      return r.rows[0]?.holder ?? null;
+    } catch (e) {
+      // Reconnect on the next call rather than fail on a dead connection forever.
+      await this.drop();
+      throw e;
+    }
   }
 
   async release(): Promise<void> {
