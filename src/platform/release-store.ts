@@ -6,13 +6,14 @@ import { PgControllerLease } from '../lifecycle/release/postgres/controller-leas
 import { openPgReleaseStore } from '../lifecycle/release/postgres/release-store.js';
 import type { ReleaseStore } from '../lifecycle/release/release-record.js';
 import { SqliteControllerLease } from '../lifecycle/release/sqlite/controller-lease.js';
+import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import { openSqliteReleaseDatabase, SqliteReleaseStore } from '../lifecycle/release/sqlite/release-store.js';
 
 export interface ReleaseStorage {
   readonly releases: ReleaseStore;
   /** The single-controller lease, held under the name given to openReleaseStorage. */
   readonly lease: ControllerLease;
-  /** Where it lives, for messages: the SQLite file or `postgresql#<schema>`. */
+  /** Where it lives, for messages: the SQLite file or the PostgreSQL URL (no password) and schema. */
   readonly where: string;
   /** Gives the lease up (a standby takes over at once) and closes both connections. */
   close(): Promise<void>;
@@ -30,7 +31,7 @@ export async function openReleaseStorage(settings: Pick<Settings, 'home' | 'regi
     const releases = await openPgReleaseStore({ url, schema: settings.registrySchema });
     const lease = new PgControllerLease({ url, schema: settings.registrySchema, me: holder });
     return {
-      releases, lease, where: `postgresql#${settings.registrySchema}`,
+      releases, lease, where: describePgUrl(url, settings.registrySchema),
       async close() {
         await lease.release().catch(() => undefined);
         await lease.close();
