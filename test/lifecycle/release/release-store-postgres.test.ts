@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { after, describe, it, test } from 'node:test';
 import pg from 'pg';
 import { ConflictError, InputError } from '../../../src/core/errors.js';
-import { connectLeaseClient, PgControllerLease } from '../../../src/lifecycle/release/postgres/controller-lease.js';
+import { connectLeaseClient, LEASE_LOCK_CLASS, leaseLockKey, PgControllerLease } from '../../../src/lifecycle/release/postgres/controller-lease.js';
 import { openPgReleaseStore } from '../../../src/lifecycle/release/postgres/release-store.js';
 import { openReleaseStorage } from '../../../src/platform/release-store.js';
 import { controllerLeaseContract, newRelease, releaseStoreContract } from './release-store-contract.js';
@@ -181,6 +181,29 @@ setInterval(() => void lease.acquire(Date.now()), 200);
       }
     } finally {
       await dropSchema(url, schema);
+    }
+  });
+
+  test('a lease on a schema without the release tables is a fault acquire() reports, and it keeps no lock', async () => {
+    const schema = freshSchema();
+    const lease = new PgControllerLease({ url, schema, me: 'a' });
+    try {
+      await assert.rejects(lease.acquire(Date.now()), (e: unknown) => e instanceof pg.DatabaseError && e.code === '42P01' && /lc_controller_lease/.test(e.message));
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        // The connection is dropped without waiting for the goodbye: give the server a moment.
+        const start = Date.now();
+        const held = () => admin.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid AND objid = $2::oid`, [LEASE_LOCK_CLASS, leaseLockKey(schema, 'controller')]);
+        while ((await held()).rowCount !== 0) {
+          assert.ok(Date.now() - start < 1_000, 'the lock taken before the failed write went with the dropped connection');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await lease.close();
     }
   });
 

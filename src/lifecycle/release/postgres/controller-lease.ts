@@ -33,8 +33,10 @@ export interface PgLeaseOptions {
  * is noticed on its next acquire(), which then answers false and reconnects.
  *
  * Not covered: a holder whose network is cut while its process lives. Its server session ends only
- * when the server's TCP keepalive notices, and the holder's acquire() fails at once, so the two
- * never both act, but the standby may wait for the keepalive.
+ * when the server's TCP keepalive notices, so the standby may wait that long; the holder's next
+ * acquire() fails within its query timeout (5 s), so it stops acting after the tick under way.
+ * As with the SQLite lease, a tick under way when the lease is lost finishes: the releases' rev
+ * checks (release-store.ts) keep two controllers from both moving one release.
  */
 export class PgControllerLease implements ControllerLease {
   private client: pg.Client | undefined;
@@ -61,10 +63,13 @@ export class PgControllerLease implements ControllerLease {
         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, backend_pid = excluded.backend_pid, since = excluded.since`, [this.name, this.options.me, now]);
       this.held = true;
       return true;
-    } catch {
-      // The connection broke (or the server is gone): whatever this session held is gone with it.
+    } catch (e) {
       await this.drop();
-      return false;
+      // The connection broke (or the server is gone): whatever this session held is gone with it,
+      // so this process waits as a standby. Anything else (a missing table, no permission) is a
+      // fault to report, not a reason to wait quietly forever.
+      if (lostConnection(e)) return false;
+      throw e;
     }
   }
 
@@ -130,4 +135,13 @@ export async function connectLeaseClient(url: string, schema: string): Promise<p
   });
   await c.connect();
   return c;
+}
+
+/**
+ * A failure of the connection rather than of the statement: errors the driver or the socket raise
+ * (no SQLSTATE), and the server's connection-exception (08...) and shutdown/termination (57P0x) codes.
+ */
+export function lostConnection(e: unknown): boolean {
+  if (!(e instanceof pg.DatabaseError)) return true;
+  return e.code === undefined || e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code);
 }
