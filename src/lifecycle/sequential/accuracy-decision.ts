@@ -39,6 +39,7 @@ export interface DifferenceSnapshot {
 export interface AccuracyVerdict {
   readonly decision: AccuracyDecisionKind;
   readonly estimate: number;
+  /** ±Infinity before an arm has a label (JSON.stringify writes null). */
   readonly lower: number;
   readonly upper: number;
   readonly labels: number;
