@@ -93,6 +93,20 @@ test('the non-inferiority rule promotes a challenger within the margin that supe
   assert.equal(d.promote, true);
   assert.ok(d.lower > -0.02 && d.lower < 0);
   assert.match(d.reason, /not worse than the champion by more than the 2\.0-point margin/);
+
+  // Worse by about a point, within the 2-point margin: promoted, and the reason says it is worse.
+  const slightlyWorse = new PairedAccuracyTest(accuracyOptionsFromPlan(plan, { rule: 'non-inferiority', margin: 0.02 }));
+  slightlyWorse.addCounts({ bothCorrect: 16_000, challengerOnly: 1000, championOnly: 1200, bothWrong: 1800 });
+  const s = slightlyWorse.decide();
+  assert.ok(s.upper < 0 && s.lower > -0.02, `${s.lower} ${s.upper}`);
+  assert.equal(s.decision, 'challenger-not-worse');
+  assert.match(s.reason, /\(it is worse, by less than the margin\)$/);
+  // Worse by more than the margin: stopped, champion kept.
+  const muchWorse = new PairedAccuracyTest(accuracyOptionsFromPlan(plan, { rule: 'non-inferiority', margin: 0.02 }));
+  muchWorse.addCounts({ bothCorrect: 3000, challengerOnly: 100, championOnly: 400, bothWrong: 500 });
+  const m = muchWorse.decide();
+  assert.equal(m.decision, 'challenger-worse');
+  assert.match(m.reason, /^challenger is worse by more than the 2\.0-point margin: .*champion kept$/);
 });
 
 test('nothing is decided before each arm has minLabels', () => {

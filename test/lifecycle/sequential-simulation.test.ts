@@ -47,6 +47,13 @@ for (const design of ['paired', 'unpaired'] as const) {
   });
 }
 
+test('non-inferiority: a challenger exactly the margin worse is promoted in at most 5% of 1,000 peeked experiments', () => {
+  const atMargin = simulateExperiments({ ...scenario('paired', 0.77), options: { ...plan, maxLabels: 20_000, rule: 'non-inferiority', margin: 0.02 } });
+  assert.ok(atMargin.promotedShare <= 0.05, `false promotions ${atMargin.promotedShare}`);
+  const withinMargin = simulateExperiments({ ...scenario('paired', 0.78), experiments: 200, options: { ...plan, maxLabels: 20_000, rule: 'non-inferiority', margin: 0.02 } });
+  assert.ok(withinMargin.promotedShare >= 0.8, `promoted ${withinMargin.promotedShare}`);
+});
+
 test('pairing pays: the same +2 points takes several times fewer labels in shadow than in an A/B split', () => {
   const paired = simulateExperiments({ ...scenario('paired', 0.81), experiments: 300 });
   const unpaired = simulateExperiments({ ...scenario('unpaired', 0.81), experiments: 300 });

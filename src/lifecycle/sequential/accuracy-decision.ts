@@ -4,8 +4,12 @@ import { formatAbout, formatCount, formatPercent, formatPoints } from './plain-f
 
 /**
  * - `challenger-better`: the lower bound of challenger − champion is above 0 (promote);
- * - `challenger-not-worse`: non-inferiority rule only, the lower bound is above −margin (promote);
- * - `challenger-worse`: the upper bound is below 0 (keep the champion; a guardrail breach in canary);
+ * - `challenger-not-worse`: non-inferiority rule only, the lower bound is above −margin (promote),
+ *   even when the upper bound is below 0: a loss within the margin is what the plan accepted;
+ * - `challenger-worse`: the upper bound is below 0, or under non-inferiority below −margin (keep the
+ *   champion; a guardrail breach in canary). Under non-inferiority a smaller loss is not a stop:
+ *   were it, a challenger truly 1 point worse under a 2-point margin would be stopped about half
+ *   the time, as both bounds cross together (bench/lifecycle-simulation.ts);
  * - `no-difference-within-margin`: superiority rule only, the whole interval lies within ±minEffect:
  *   whatever the difference is, it is smaller than the plan cares about (keep the champion);
  * - `no-decision`: maxLabels reached without any of the above (keep the champion);
@@ -35,6 +39,7 @@ export interface DifferenceSnapshot {
 export interface AccuracyVerdict {
   readonly decision: AccuracyDecisionKind;
   readonly estimate: number;
+  /** ±Infinity before an arm has a label (JSON.stringify writes null). */
   readonly lower: number;
   readonly upper: number;
   readonly labels: number;
@@ -64,12 +69,13 @@ export function accuracyVerdict(s: DifferenceSnapshot, o: ResolvedAccuracyOption
   const verdict = (decision: AccuracyDecisionKind): AccuracyVerdict => ({ decision, estimate: s.estimate, lower, upper, labels: s.labels });
   const atLimit = s.labels >= o.maxLabels;
   if (Math.min(s.champion.labels, s.challenger.labels) < o.minLabels) return verdict(atLimit ? 'no-decision' : 'continue');
-  if (upper < 0) return verdict('challenger-worse');
-  if (lower > 0) return verdict('challenger-better');
   if (o.rule === 'non-inferiority') {
-    if (lower > -o.margin) return verdict('challenger-not-worse');
-  } else if (lower > -o.minEffect && upper < o.minEffect) {
-    return verdict('no-difference-within-margin');
+    if (lower > -o.margin) return verdict(lower > 0 ? 'challenger-better' : 'challenger-not-worse');
+    if (upper < -o.margin) return verdict('challenger-worse');
+  } else {
+    if (upper < 0) return verdict('challenger-worse');
+    if (lower > 0) return verdict('challenger-better');
+    if (lower > -o.minEffect && upper < o.minEffect) return verdict('no-difference-within-margin');
   }
   return verdict(atLimit ? 'no-decision' : 'continue');
 }
@@ -103,22 +109,25 @@ function labelsNeeded(s: DifferenceSnapshot, o: ResolvedAccuracyOptions, rho: nu
 }
 
 function reasonFor(v: AccuracyVerdict, s: DifferenceSnapshot, o: ResolvedAccuracyOptions, needed: number | null): string {
-  const level = `${formatPercent(1 - o.alpha, 0)}`;
+  const level = formatPercent(1 - o.alpha, 0);
+  const margin = formatPoints(o.margin).slice(1);
   const facts = `accuracy difference ${formatPoints(v.estimate)} points (always-valid ${level} interval ${formatPoints(v.lower)} to ${formatPoints(v.upper)}) after ${formatCount(v.labels)} labels`;
   switch (v.decision) {
     case 'challenger-better':
       return `challenger is better: ${facts}; the lower bound is above 0`;
     case 'challenger-not-worse':
-      return `challenger is not worse than the champion by more than the ${formatPoints(o.margin).slice(1)}-point margin: ${facts}; the lower bound is above −${formatPoints(o.margin).slice(1)}`;
+      return `challenger is not worse than the champion by more than the ${margin}-point margin: ${facts}; the lower bound is above −${margin}${v.upper < 0 ? ' (it is worse, by less than the margin)' : ''}`;
     case 'challenger-worse':
-      return `challenger is worse: ${facts}; the upper bound is below 0; champion kept`;
+      return o.rule === 'non-inferiority'
+        ? `challenger is worse by more than the ${margin}-point margin: ${facts}; the upper bound is below −${margin}; champion kept`
+        : `challenger is worse: ${facts}; the upper bound is below 0; champion kept`;
     case 'no-difference-within-margin':
       return `no difference of ${formatPoints(o.minEffect).slice(1)} points or more either way: ${facts}; champion kept`;
     case 'no-decision':
       return `no decision after ${formatCount(v.labels)} labels (the plan's maxLabels is ${formatCount(o.maxLabels)}): ${facts}; champion kept`;
     case 'continue': {
       if (s.labels === 0) return `waiting for the first delayed labels (none yet; at least ${formatCount(o.minLabels)} per arm before any decision)`;
-      const effect = o.rule === 'non-inferiority' ? `a margin of ${formatPoints(o.margin).slice(1)}` : `a difference of ${formatPoints(o.minEffect).slice(1)}`;
+      const effect = o.rule === 'non-inferiority' ? `a margin of ${margin}` : `a difference of ${formatPoints(o.minEffect).slice(1)}`;
       const wait = needed === null || !Number.isFinite(needed)
         ? `the variance so far gives no estimate of how many more labels ${effect} points needs`
         : s.labels + needed > o.maxLabels

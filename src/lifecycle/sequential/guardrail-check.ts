@@ -43,7 +43,7 @@ export interface GuardrailEvidence {
   /** The challenger's requests above the p99 bound. */
   readonly latency?: P99LatencyTest;
   readonly errorsVersusChampion?: RateDifferenceTest;
-  /** The accuracy test on delayed labels (or its decision). */
+  /** The accuracy test on delayed labels (or its decision); it breaks on `challenger-worse`, which under a non-inferiority plan means worse by more than the margin. */
   readonly accuracy?: { decide(): AccuracyDecision } | AccuracyDecision;
   /** The drift alert on the challenger's predictions that fired, in a sentence; undefined while none has. */
   readonly driftAlert?: string;
