@@ -171,6 +171,20 @@ export function busContract(name: string, makeBackend: () => Promise<BusBackend>
       assert.deepEqual((await take(exact, 2, 800)).map((d) => d.event.type), ['alert.resolved']);
     }));
 
+    it('a durable reopened with other subjects keeps its acks and filters what comes next by the new ones', () => withBus(async (bus) => {
+      await bus.publish(fired('error-rate'));
+      await bus.publish(registered(1));
+      const first = await bus.subscribe('r', { subjects: ['lading.alert.>'] });
+      await ackAll(await take(first, 1));
+      await first.close();
+      await bus.publish(registered(2));
+      await bus.publish(resolved('error-rate'));
+      const widened = await bus.subscribe('r', { subjects: ['lading.model.>', 'lading.alert.>'] });
+      const next = await take(widened, 4, 800);
+      assert.deepEqual(next.map((d) => d.event.type), ['model.registered', 'model.registered', 'alert.resolved'], 'the acked alert not again; the rest in order');
+      assert.deepEqual(next.slice(0, 2).map((d) => d.event.id), ['reg-1', 'reg-2']);
+    }));
+
     it('two durables each get every event', () => withBus(async (bus) => {
       const a = await bus.subscribe('a');
       const b = await bus.subscribe('b');
