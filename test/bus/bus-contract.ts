@@ -49,7 +49,8 @@ export function busContract(name: string, makeBackend: () => Promise<BusBackend>
     }
   };
 
-  describe(`bus contract: ${name}`, () => {
+  // Each test has a bus of its own and mostly waits on ackWait timers: run them side by side.
+  describe(`bus contract: ${name}`, { concurrency: true }, () => {
     it('delivers published events in publish order, with their positions and contents', () => withBus(async (bus) => {
       const events = [1, 2, 3, 4, 5].map(registered);
       const published: PublishResult[] = [];
