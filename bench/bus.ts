@@ -5,15 +5,17 @@
  * - publish-to-deliver latency, p50 and p99 ms: events published at a steady ~1,000/s while a
  *   durable subscription pulls (next(64, ...)) and acks each; the clock starts before publish()
  *   and stops when the delivery is in the subscriber's hands, both in this process.
- * The embedded publisher and subscriber are two connections to one file in one process, so a
- * publish wakes the subscriber at once; another process finds it at its next poll (pollMs, 50 ms).
+ * The embedded bus is measured twice: the subscriber on a second connection in this process (a
+ * publish wakes it at once), and in a child process on the same file, which finds events at its
+ * next poll (pollMs, 50 ms): the case of a controller fed by a serving or monitor process.
  * JetStream runs when LADING_BENCH_NATS_URL or LADING_TEST_NATS_URL is set (on a stream of its own,
  * deleted after). LADING_BENCH_ROUNDS (default 3), LADING_BENCH_BUS_EVENTS (default 5000).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Bus } from '../src/bus/bus.js';
 import { SqliteBus } from '../src/bus/embedded/sqlite-bus.js';
 import { JetStreamBus } from '../src/bus/jetstream/jetstream-bus.js';
@@ -38,10 +40,13 @@ export interface BusBenchResult {
   readonly pipelinedPerSecond: number[];
   readonly p50Ms: number[];
   readonly p99Ms: number[];
+  /** Embedded only: the receiver in another process, which finds events by polling the file. */
+  readonly crossProcessP50Ms: number[];
+  readonly crossProcessP99Ms: number[];
 }
 
 /** A bus of one adapter, fresh for one round: `open` connects to it again, `dispose` removes it. */
-interface BenchBus { open(): Promise<Bus>; dispose(): Promise<void> }
+interface BenchBus { open(): Promise<Bus>; dispose(): Promise<void>; readonly file?: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
@@ -61,38 +66,64 @@ async function publishRate(bus: Bus, events: number, inFlight: number): Promise<
   return events / ((performance.now() - started) / 1000);
 }
 
-/** Latencies (ms) of `events` published at ~1,000/s through `publisher`, received through a durable on `subscriber`. */
-async function deliverLatencies(publisher: Bus, subscriber: Bus, events: number): Promise<number[]> {
-  const sub = await subscriber.subscribe('bench-latency', { deliverFrom: 'new', ackWaitMs: 30_000 });
+/** Milliseconds on a clock two processes of this machine share (performance.now() is per process). */
+const clock = () => performance.timeOrigin + performance.now();
+
+/**
+ * Subscribes (new events only), calls `ready`, then acks `events` deliveries and says when each
+ * arrived; stops early after 3 s without any.
+ */
+async function receive(bus: Bus, events: number, ready: () => void): Promise<Map<string, number>> {
+  const sub = await bus.subscribe('bench-latency', { deliverFrom: 'new', ackWaitMs: 30_000 });
+  ready();
+  const arrivals = new Map<string, number>();
+  while (arrivals.size < events) {
+    const batch = await sub.next(64, 3000);
+    if (batch.length === 0) break;
+    const now = clock();
+    for (const d of batch) if (d.deliveryCount === 1) arrivals.set(d.event.id, now);
+    for (const d of batch) await d.ack();
+  }
+  await sub.close();
+  return arrivals;
+}
+
+/** Publishes `events` at ~1,000/s once the receiver is ready; the latency of each that arrived (ms). */
+async function deliverLatencies(publisher: Bus, events: number, receiver: { ready: Promise<void>; arrivals: Promise<Map<string, number>> }): Promise<number[]> {
+  await receiver.ready;
   const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let publishing = true;
-  const consumer = (async () => {
-    while (latencies.length < events && (publishing || latencies.length < sentAt.size)) {
-      const batch = await sub.next(64, 1000);
-      const now = performance.now();
-      for (const d of batch) {
-        const t = sentAt.get(d.event.id);
-        if (t !== undefined && d.deliveryCount === 1) latencies.push(now - t);
-      }
-      for (const d of batch) await d.ack();
-      if (batch.length === 0 && !publishing) break;
-    }
-  })();
   for (let i = 0; i < events; i++) {
     const e = feedbackEvent();
-    sentAt.set(e.id, performance.now());
+    sentAt.set(e.id, clock());
     await publisher.publish(e);
     if (i % 10 === 9) await sleep(10);
   }
-  publishing = false;
-  await consumer;
-  await sub.close();
-  return latencies;
+  const arrivals = await receiver.arrivals;
+  return [...arrivals].flatMap(([id, at]) => (sentAt.has(id) ? [at - sentAt.get(id)!] : []));
+}
+
+function inProcessReceiver(bus: Bus, events: number): { ready: Promise<void>; arrivals: Promise<Map<string, number>> } {
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => { ready = r; });
+  return { ready: readyP, arrivals: receive(bus, events, ready) };
+}
+
+/** The receiver in a child process on the same embedded file: it finds events by polling (pollMs). */
+function childReceiver(file: string, events: number): { ready: Promise<void>; arrivals: Promise<Map<string, number>> } {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receive', file, String(events)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => { ready = r; });
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.startsWith('ready\n')) ready(); });
+  const arrivals = new Promise<Map<string, number>>((resolve, reject) => child.on('close', (code) => {
+    if (code !== 0) { reject(new Error(`the receiving process exited with ${String(code)}`)); return; }
+    resolve(new Map(JSON.parse(out.slice('ready\n'.length)) as Array<[string, number]>));
+  }));
+  return { ready: readyP, arrivals };
 }
 
 async function measureAdapter(name: string, makeBus: (round: number) => BenchBus, o: Required<Omit<BusBenchOptions, 'natsUrl'>>): Promise<BusBenchResult> {
-  const result: BusBenchResult = { adapter: name, events: o.events, publishPerSecond: [], pipelinedPerSecond: [], p50Ms: [], p99Ms: [] };
+  const result: BusBenchResult = { adapter: name, events: o.events, publishPerSecond: [], pipelinedPerSecond: [], p50Ms: [], p99Ms: [], crossProcessP50Ms: [], crossProcessP99Ms: [] };
   for (let r = 0; r < o.rounds; r++) {
     const place = makeBus(r);
     const publisher = await place.open();
@@ -101,9 +132,16 @@ async function measureAdapter(name: string, makeBus: (round: number) => BenchBus
       await publishRate(publisher, 200, 1); // warm-up: connections, statements, stream files
       result.publishPerSecond.push(await publishRate(publisher, o.events, 1));
       result.pipelinedPerSecond.push(await publishRate(publisher, o.events, 64));
-      const lat = await deliverLatencies(publisher, subscriber, Math.round(o.events * 0.4));
+      const n = Math.round(o.events * 0.4);
+      const lat = await deliverLatencies(publisher, n, inProcessReceiver(subscriber, n));
       result.p50Ms.push(quantile(lat, 0.5));
       result.p99Ms.push(quantile(lat, 0.99));
+      if (place.file !== undefined) {
+        const cross = await deliverLatencies(publisher, n, childReceiver(place.file, n));
+        result.crossProcessP50Ms.push(quantile(cross, 0.5));
+        result.crossProcessP99Ms.push(quantile(cross, 0.99));
+        o.log(`bus ${name} round ${r + 1}: to another process p50 ${result.crossProcessP50Ms.at(-1)!.toFixed(2)} ms, p99 ${result.crossProcessP99Ms.at(-1)!.toFixed(2)} ms over ${cross.length} events`);
+      }
       o.log(`bus ${name} round ${r + 1}: ${Math.round(result.publishPerSecond.at(-1)!)} events/s awaited, ${Math.round(result.pipelinedPerSecond.at(-1)!)} with 64 in flight; `
         + `publish-to-deliver p50 ${result.p50Ms.at(-1)!.toFixed(2)} ms, p99 ${result.p99Ms.at(-1)!.toFixed(2)} ms over ${lat.length} events`);
     } finally {
@@ -118,7 +156,7 @@ async function measureAdapter(name: string, makeBus: (round: number) => BenchBus
 function embeddedBus(): BenchBus {
   const dir = mkdtempSync(join(tmpdir(), 'lading-bench-bus-'));
   const file = join(dir, 'bus.sqlite');
-  return { open: async () => new SqliteBus(file), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  return { file, open: async () => new SqliteBus(file), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function jetStreamBus(url: string, round: number): BenchBus {
@@ -147,6 +185,10 @@ export function renderBusBench(results: readonly BusBenchResult[]): string {
     [`${r.adapter}: publish, 64 in flight (events/s)`, Math.round(median(r.pipelinedPerSecond)), spread(r.pipelinedPerSecond)],
     [`${r.adapter}: publish-to-deliver p50 (ms)`, median(r.p50Ms).toFixed(2), spread(r.p50Ms, 2)],
     [`${r.adapter}: publish-to-deliver p99 (ms)`, median(r.p99Ms).toFixed(2), spread(r.p99Ms, 2)],
+    ...(r.crossProcessP99Ms.length === 0 ? [] : [
+      [`${r.adapter}: publish-to-deliver, another process, p50 (ms)`, median(r.crossProcessP50Ms).toFixed(2), spread(r.crossProcessP50Ms, 2)],
+      [`${r.adapter}: publish-to-deliver, another process, p99 (ms)`, median(r.crossProcessP99Ms).toFixed(2), spread(r.crossProcessP99Ms, 2)],
+    ]),
   ]);
   return table(['figure', 'median', 'spread'], rows);
 }
@@ -162,6 +204,15 @@ async function main(): Promise<void> {
   process.stdout.write(`wrote ${writeResult('bus', { machine: m, rounds, events, results })}\n`);
 }
 
+/** The receiving child of childReceiver: `node dist/bench/bus.js --receive FILE EVENTS`. */
+async function receiveMain(file: string, events: number): Promise<void> {
+  const bus = new SqliteBus(file);
+  const arrivals = await receive(bus, events, () => process.stdout.write('ready\n'));
+  await bus.close();
+  process.stdout.write(JSON.stringify([...arrivals]));
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+  const [flag, file, events] = process.argv.slice(2);
+  (flag === '--receive' ? receiveMain(file!, Number(events)) : main()).catch((e: unknown) => { console.error(e); process.exitCode = 1; });
 }
