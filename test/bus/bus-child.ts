@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     const sub = await bus.subscribe(durable!, { ackWaitMs: 30_000 });
     let n = 0;
     while (n < Number(count)) {
-      for (const d of await sub.next(4, 20_000)) {
+      // Never more than its share: what it pulls and does not ack would wait out the 30 s lease.
+      for (const d of await sub.next(Math.min(4, Number(count) - n), 20_000)) {
         await d.ack();
         say(String(d.seq));
         n++;

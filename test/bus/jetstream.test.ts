@@ -13,13 +13,6 @@ if (url === undefined || url === '') {
     // A stream and a subject prefix of its own, so parallel runs and other streams on the server never collide.
     const tag = `t${process.pid}_${Date.now().toString(36)}_${n++}_${Math.random().toString(36).slice(2, 8)}`;
     const place = { url, stream: `LADING_TEST_${tag}`, subjectPrefix: `${tag}.` };
-    return {
-      open: () => JetStreamBus.open(place),
-      cleanup: async () => {
-        const bus = await JetStreamBus.open(place);
-        await bus.deleteStream();
-        await bus.close();
-      },
-    };
+    return { open: () => JetStreamBus.open(place), cleanup: () => JetStreamBus.deleteStream(place) };
   });
 }

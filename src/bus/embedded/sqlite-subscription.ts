@@ -39,6 +39,9 @@ export class SqliteSubscription implements Subscription {
       hand: db.prepare('INSERT INTO bus_pending (durable, seq, delivery_count, due_at) VALUES (?, ?, 1, ?)'),
       advance: db.prepare('UPDATE bus_durables SET cursor = ? WHERE name = ?'),
       event: db.prepare<[number], { event: string }>('SELECT event FROM bus_events WHERE seq = ?'),
+      // A missing durable counts as work, so the claim runs and says it was deleted.
+      work: db.prepare<[string, string, number], { work: number }>(`SELECT EXISTS (SELECT 1 FROM bus_events WHERE seq > COALESCE((SELECT cursor FROM bus_durables WHERE name = ?), -1))
+        OR EXISTS (SELECT 1 FROM bus_pending WHERE durable = ? AND dead_at IS NULL AND due_at <= ?) AS work`),
       nextDue: db.prepare<[string], { due: number | null }>('SELECT MIN(due_at) AS due FROM bus_pending WHERE durable = ? AND dead_at IS NULL'),
       ack: db.prepare('DELETE FROM bus_pending WHERE durable = ? AND seq = ? AND dead_at IS NULL'),
       nak: db.prepare('UPDATE bus_pending SET due_at = ? WHERE durable = ? AND seq = ? AND delivery_count = ? AND dead_at IS NULL'),
@@ -52,7 +55,8 @@ export class SqliteSubscription implements Subscription {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.stop.signal.aborted) return [];
-      const claimed = this.claim(batch);
+      // Look first without the write lock: an idle subscription polling must not queue behind publishers.
+      const claimed = this.statements.work.get(this.durableName, this.durableName, Date.now())!.work === 1 ? this.claim(batch) : [];
       if (claimed.length > 0) return claimed.map((c) => this.delivery(c));
       const now = Date.now();
       if (now >= deadline) return [];

@@ -65,9 +65,14 @@ export class JetStreamBus implements Bus {
     await removeConsumer(this.jsm, this.place, durableName);
   }
 
-  /** Deletes the whole stream: every event and durable. For tests and benchmarks that made their own. */
-  async deleteStream(): Promise<void> {
-    await this.jsm.streams.delete(this.place.stream);
+  /** Deletes the whole stream of `options`: every event and durable. For tests and benchmarks that made their own. */
+  static async deleteStream(options: JetStreamBusOptions): Promise<void> {
+    const bus = await JetStreamBus.open(options);
+    try {
+      await bus.jsm.streams.delete(bus.place.stream);
+    } finally {
+      await bus.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -94,8 +94,18 @@ export async function ensureConsumer(jsm: JetStreamManager, nc: NatsConnection, 
       ...(config.filter_subjects !== undefined ? { filter_subjects: config.filter_subjects } : { filter_subject: config.filter_subject ?? '' }),
     });
   } catch (e) {
-    throw new ConflictError('durable-options-refused', `the NATS server refused new options for the durable ${name}: ${(e as Error).message}`,
-      { stream: place.stream, durable: name }, 'Delete the durable (Bus.deleteDurable) or open it with a replay position to recreate it.', { cause: e });
+    // Some changes a server cannot make in place (before 2.10: dropping the filter subject). Recreate
+    // the consumer just past its ack floor: at least once still holds, as events acked out of order
+    // above the floor are delivered again, and none is lost.
+    let floor: number;
+    try {
+      floor = (await jsm.consumers.info(place.stream, name)).ack_floor.stream_seq;
+      await jsm.consumers.delete(place.stream, name);
+    } catch {
+      throw new ConflictError('durable-options-refused', `the NATS server refused new options for the durable ${name}: ${(e as Error).message}`,
+        { stream: place.stream, durable: name }, 'Delete the durable (Bus.deleteDurable) or open it with a replay position to recreate it.', { cause: e });
+    }
+    await jsm.consumers.add(place.stream, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 });
   }
 }
 
