@@ -216,6 +216,11 @@ async function main(): Promise<void> {
     ['32-text texts/s, log off', Math.round(median(rounds.map((r) => r.off.batch32.rps * 32))), span(rounds.map((r) => r.off.batch32.rps * 32)), ''],
     ['32-text texts/s, log on', Math.round(median(rounds.map((r) => r.on.batch32.rps * 32))), span(rounds.map((r) => r.on.batch32.rps * 32)), ''],
     ['  on / off', median(batchRatio).toFixed(2), span(batchRatio, 2), '>= 0.90'],
+    // The server's CPU (all threads) per request is far less sensitive than its rate to what else runs on a shared box.
+    ['server CPU µs per single-text request, log off / on', `${median(rounds.map((r) => r.off.single.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.single.cpuUsPerRequest)).toFixed(0)}`,
+      `${span(rounds.map((r) => r.off.single.cpuUsPerRequest))} / ${span(rounds.map((r) => r.on.single.cpuUsPerRequest))}`, ''],
+    ['server CPU µs per 32-text request, log off / on', `${median(rounds.map((r) => r.off.batch32.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.batch32.cpuUsPerRequest)).toFixed(0)}`,
+      `${span(rounds.map((r) => r.off.batch32.cpuUsPerRequest))} / ${span(rounds.map((r) => r.on.batch32.cpuUsPerRequest))}`, ''],
     ['answers logged at saturation (share, log on)', median(rounds.map((r) => r.on.logged / r.on.answered)).toFixed(2), span(rounds.map((r) => r.on.logged / r.on.answered), 2), 'rest dropped, counted'],
     ...Object.entries(ingestRates).map(([k, v]) => [`log ingest rows/s, ${k}`, Math.round(median(v)), span(v), k === 'sqlite' ? '>= 100000' : '>= 30000']),
     [`drift report, ${quality.speed?.rows ?? 0}-prediction window (ms, first / warm best)`, `${quality.speed?.coldMs ?? '-'} / ${quality.speed?.warmMs ?? '-'}`, `${quality.speed?.warmMs ?? '-'}–${quality.speed?.warmWorstMs ?? '-'}`, '< 2000'],
