@@ -21,13 +21,15 @@ import { decodeProfile } from '../src/monitoring/profile/profile-codec.js';
 import { buildMonitorReport } from '../src/monitoring/report/monitor-report.js';
 import { openMonitoringStore, saveReferenceProfile } from '../src/platform/index.js';
 import { machine, writeResult } from './machine.js';
-import { measureDetectorQuality, renderDetectorQuality } from './monitor-detectors.js';
+import { measureDetectorQuality, renderDetectorQuality, type DetectorQualityResult } from './monitor-detectors.js';
 import { ingestBatches, measureIngest } from './monitor-ingest.js';
 import { BIN, CACHE, DATA, DURATION, log, stop, trainIfMissing, waitReady, wrk, type WrkResult } from './wrk-driver.js';
 
 const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
 const MONITOR_ROWS = Number(process.env['LADING_BENCH_MONITOR_ROWS'] ?? '1000000');
 const PG_URL = process.env['LADING_BENCH_PG_URL'] ?? process.env['LADING_TEST_PG_URL'];
+/** LADING_BENCH_MONITOR_PARTS: a comma list of quality, ingest, report, onoff, memory (default all), to re-measure one part. */
+const PARTS = new Set((process.env['LADING_BENCH_MONITOR_PARTS'] ?? 'quality,ingest,report,onoff,memory').split(',').map((p) => p.trim()));
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const span = (xs: readonly number[], d = 0) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
 
@@ -198,12 +200,12 @@ async function main(): Promise<void> {
   const textsFile = join(CACHE, 'texts.txt');
   writeFileSync(textsFile, `${texts.slice(0, 20000).join('\n')}\n`);
 
-  const quality = await measureDetectorQuality({ speedRows: 100_000, log });
-  const ingestRates = await ingest();
-  const report = await reportOver(model, MONITOR_ROWS);
+  const quality = PARTS.has('quality') ? await measureDetectorQuality({ speedRows: 100_000, log }) : { rows: [], speed: null, profileBytes: {}, packagingPhrases: {} } satisfies DetectorQualityResult;
+  const ingestRates = PARTS.has('ingest') ? await ingest() : {};
+  const report = PARTS.has('report') ? await reportOver(model, MONITOR_ROWS) : { rows: 0, seconds: [NaN], scanSeconds: [NaN], driftTests: 0 };
   log(`monitor report over ${report.rows} predictions: best ${Math.min(...report.seconds).toFixed(2)} s (${span(report.seconds, 2)}), bare scan ${Math.min(...report.scanSeconds).toFixed(2)} s`);
-  const rounds = await logOnOff(model, textsFile);
-  const memory = await memoryOver(model, textsFile, MONITOR_ROWS);
+  const rounds = PARTS.has('onoff') ? await logOnOff(model, textsFile) : [];
+  const memory = PARTS.has('memory') ? await memoryOver(model, textsFile, MONITOR_ROWS) : { predictions: 0, rssMiB: [NaN], logged: 0 };
 
   const singleRatio = rounds.map((r) => r.on.single.rps / r.off.single.rps);
   const batchRatio = rounds.map((r) => r.on.batch32.rps / r.off.batch32.rps);
@@ -214,6 +216,11 @@ async function main(): Promise<void> {
     ['32-text texts/s, log off', Math.round(median(rounds.map((r) => r.off.batch32.rps * 32))), span(rounds.map((r) => r.off.batch32.rps * 32)), ''],
     ['32-text texts/s, log on', Math.round(median(rounds.map((r) => r.on.batch32.rps * 32))), span(rounds.map((r) => r.on.batch32.rps * 32)), ''],
     ['  on / off', median(batchRatio).toFixed(2), span(batchRatio, 2), '>= 0.90'],
+    // The server's CPU (all threads) per request is far less sensitive than its rate to what else runs on a shared box.
+    ['server CPU µs per single-text request, log off / on', `${median(rounds.map((r) => r.off.single.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.single.cpuUsPerRequest)).toFixed(0)}`,
+      `${span(rounds.map((r) => r.off.single.cpuUsPerRequest))} / ${span(rounds.map((r) => r.on.single.cpuUsPerRequest))}`, ''],
+    ['server CPU µs per 32-text request, log off / on', `${median(rounds.map((r) => r.off.batch32.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.batch32.cpuUsPerRequest)).toFixed(0)}`,
+      `${span(rounds.map((r) => r.off.batch32.cpuUsPerRequest))} / ${span(rounds.map((r) => r.on.batch32.cpuUsPerRequest))}`, ''],
     ['answers logged at saturation (share, log on)', median(rounds.map((r) => r.on.logged / r.on.answered)).toFixed(2), span(rounds.map((r) => r.on.logged / r.on.answered), 2), 'rest dropped, counted'],
     ...Object.entries(ingestRates).map(([k, v]) => [`log ingest rows/s, ${k}`, Math.round(median(v)), span(v), k === 'sqlite' ? '>= 100000' : '>= 30000']),
     [`drift report, ${quality.speed?.rows ?? 0}-prediction window (ms, first / warm best)`, `${quality.speed?.coldMs ?? '-'} / ${quality.speed?.warmMs ?? '-'}`, `${quality.speed?.warmMs ?? '-'}–${quality.speed?.warmWorstMs ?? '-'}`, '< 2000'],

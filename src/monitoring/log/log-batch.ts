@@ -27,8 +27,9 @@ export interface LogBatch {
   readonly callLatencyMs: Float64Array;
   readonly callAt: Float64Array;
   readonly callIds: Int32Array;
-  /** Every call's request ids, in order. */
-  readonly requestIds: readonly string[];
+  /** Every call's request ids, in order, concatenated, and each one's length (one string to clone, not one per id). */
+  readonly requestIdData: string;
+  readonly requestIdLengths: Int32Array;
   /** Every text, concatenated, and each one's length: one string crosses the thread boundary, not thousands. */
   readonly textData: string;
   readonly textLengths: Int32Array;
@@ -68,6 +69,8 @@ export class BatchBuilder {
   private readonly scratchIds = new Int32Array(LOGGED_TOP_K);
   private readonly scratchScores = new Float32Array(LOGGED_TOP_K);
   private readonly labels: Record<string, readonly string[]> = {};
+  /** The previous answer's stream and its key index: a busy endpoint's answers come in runs of one stream. */
+  private last: { model: ModelIdentityKey; endpoint: string; variant: string; role: string; logText: boolean; key: number } | undefined;
   calls = 0;
   texts = 0;
 
@@ -120,13 +123,22 @@ export class BatchBuilder {
     return {
       calls: c, texts: this.texts, keys: this.keys,
       callKey: this.callKey.subarray(0, c), callTexts: this.callTexts.subarray(0, c), callLatencyMs: this.callLatencyMs.subarray(0, c),
-      callAt: this.callAt.subarray(0, c), callIds: this.callIds.subarray(0, c), requestIds: this.requestIds,
+      callAt: this.callAt.subarray(0, c), callIds: this.callIds.subarray(0, c),
+      requestIdData: this.requestIds.join(''), requestIdLengths: Int32Array.from(this.requestIds, (id) => id.length),
       textData: this.textList.join(''), textLengths: this.textLengths.subarray(0, this.texts),
       rankIds: this.rankIds.subarray(0, this.texts * LOGGED_TOP_K), rankScores: this.rankScores.subarray(0, this.texts * LOGGED_TOP_K), labels: this.labels,
     };
   }
 
   private keyOf(e: PredictionEvent, logText: boolean): number {
+    const l = this.last;
+    if (l !== undefined && l.model === e.model && l.endpoint === e.endpoint && l.variant === e.variant && l.role === e.role && l.logText === logText) return l.key;
+    const key = this.newKeyOf(e, logText);
+    this.last = { model: e.model, endpoint: e.endpoint, variant: e.variant, role: e.role, logText, key };
+    return key;
+  }
+
+  private newKeyOf(e: PredictionEvent, logText: boolean): number {
     // Looked up by the model identity object first: no string of the sha256 is built per answer.
     let byModel = this.keyIndex.get(e.model);
     if (!byModel) { byModel = new Map(); this.keyIndex.set(e.model, byModel); }
@@ -155,7 +167,7 @@ export function packBatch(events: readonly PredictionEvent[], logText: (endpoint
 
 /** The ArrayBuffers a batch hands over without copying. */
 export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
-  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores].map((a) => a.buffer as ArrayBuffer);
+  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores, batch.requestIdLengths].map((a) => a.buffer as ArrayBuffer);
   return [...new Set(buffers)];
 }
 
@@ -179,14 +191,19 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
   });
   let row = 0;
   let id = 0;
+  let idOffset = 0;
   let offset = 0;
   for (let c = 0; c < batch.calls; c++) {
     const key = batch.keys[batch.callKey[c]!]!;
     const labels = labelLists[batch.callKey[c]!]!;
     const rows = batch.callTexts[c]!;
     const ranked = Math.min(LOGGED_TOP_K, key.classes);
-    const ids = batch.requestIds.slice(id, id + batch.callIds[c]!);
-    id += batch.callIds[c]!;
+    const ids: string[] = new Array(batch.callIds[c]!);
+    for (let k = 0; k < ids.length; k++, id++) {
+      const len = batch.requestIdLengths[id]!;
+      ids[k] = batch.requestIdData.slice(idOffset, idOffset + len);
+      idOffset += len;
+    }
     for (let r = 0; r < rows; r++, row++) {
       const len = batch.textLengths[row]!;
       const text = batch.textData.slice(offset, offset + len);

@@ -39,6 +39,21 @@ export interface PredictionColumns {
   readonly text: readonly (string | null)[];
 }
 
+/**
+ * Rows held as typed-array columns (SQLite's log segments, sqlite/log-segment.ts) that a
+ * ColumnPageBuilder copies from without a row array: row i's token hashes are
+ * hashes[hashStart[i] .. hashStart[i + 1]), its label labels[label[i]], its stream an id.
+ */
+export interface ColumnSource extends Pick<PredictionColumns, 'at' | 'score' | 'latencyMs' | 'chars' | 'tokens' | 'digits' | 'upper' | 'nonAscii'> {
+  seqOf(i: number): number;
+  readonly stream: Int32Array;
+  readonly hashStart: Uint32Array;
+  readonly hashes: Uint32Array;
+  readonly label: Int32Array;
+  readonly labels: readonly string[];
+  text(i: number): string | null;
+}
+
 /** Keeps the stream numbering of one scan: the same key gets the same index on every page. */
 export class StreamNumbering {
   private readonly index = new Map<string, number>();
@@ -171,6 +186,29 @@ export class ColumnPageBuilder {
     this.hashCount += count;
     this.text[i] = r[C.text - o] as string | null;
     this.length = i + 1;
+  }
+
+  /** Appends row i of a column source (its stream resolved by id: `resolveStream` must be given). */
+  addFrom(src: ColumnSource, i: number): void {
+    const k = this.length;
+    if (k === this.capacity) this.growRows();
+    this.seq[k] = src.seqOf(i); this.at[k] = src.at[i]!;
+    const id = src.stream[i]!;
+    if (id !== this.prevStreamId) {
+      this.prevStream = this.numbering.indexOfStreamId(id, this.resolveStream!);
+      this.prevStreamId = id;
+    }
+    this.stream[k] = this.prevStream;
+    this.label[k] = src.labels[src.label[i]!]!; this.score[k] = src.score[i]!; this.latencyMs[k] = src.latencyMs[i]!;
+    this.chars[k] = src.chars[i]!; this.tokens[k] = src.tokens[i]!; this.digits[k] = src.digits[i]!; this.upper[k] = src.upper[i]!; this.nonAscii[k] = src.nonAscii[i]!;
+    const from = src.hashStart[i]!;
+    const count = src.hashStart[i + 1]! - from;
+    if (this.hashCount + count > this.hashes.length) this.growHashes(this.hashCount + count);
+    this.tokenStart[k] = this.hashCount;
+    this.hashes.set(src.hashes.subarray(from, from + count), this.hashCount);
+    this.hashCount += count;
+    this.text[k] = src.text(i);
+    this.length = k + 1;
   }
 
   /** The stream of a row in COLUMN_SCAN_COLUMNS order (six strings). */

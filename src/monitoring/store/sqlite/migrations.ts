@@ -1,4 +1,4 @@
-import { LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
+import { LOG_SEGMENTS_SQLITE, LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
 
 /**
  * The monitoring database's schema, as numbered migrations. Append-only: a shipped migration is
@@ -18,4 +18,6 @@ export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   { version: 2, sql: LOOKUP_KEY_TABLES_SQLITE },
   // A row names its stream by mon_streams.stream_id instead of six strings (table rebuilt).
   { version: 3, sql: STREAM_TABLE_SQLITE },
+  // Appends write one columnar segment per endpoint (mon_segments); old rows stay and are read too.
+  { version: 4, sql: LOG_SEGMENTS_SQLITE },
 ];

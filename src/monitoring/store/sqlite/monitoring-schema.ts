@@ -188,3 +188,32 @@ DROP TABLE mon_predictions;
 ALTER TABLE mon_predictions_compact RENAME TO mon_predictions;
 CREATE INDEX mon_predictions_endpoint_at ON mon_predictions (endpoint, at);
 `;
+
+/**
+ * Migration 4. An append wrote one mon_predictions row per answer (20 parameters, ~8-10 µs of
+ * SQLite a row on a loaded 2-core box); the log writer, a nice-19 thread beside serving, could not
+ * keep up at saturation. An append now writes one mon_segments row per endpoint: the batch's rows
+ * as typed-array columns in one BLOB (sqlite/log-segment.ts), `seq` being the seq of its first row
+ * (row i has seq + i; mon_next_seq hands out seqs, starting above every seq mon_predictions ever
+ * had, so none is reused). `skip` counts the leading rows retention removed, `min_at` is the time
+ * of the first row kept, `streams` the live rows per stream id. Nothing is rewritten: rows already
+ * in mon_predictions stay there and every read merges them with the segments.
+ */
+export const LOG_SEGMENTS_SQLITE = `
+CREATE TABLE mon_segments (
+  seq INTEGER PRIMARY KEY,
+  endpoint TEXT NOT NULL,
+  rows INTEGER NOT NULL CHECK (rows > 0),
+  skip INTEGER NOT NULL CHECK (skip >= 0 AND skip < rows),
+  min_at INTEGER NOT NULL,
+  max_at INTEGER NOT NULL,
+  streams TEXT NOT NULL,
+  data BLOB NOT NULL
+) STRICT;
+CREATE INDEX mon_segments_endpoint_max_at ON mon_segments (endpoint, max_at);
+CREATE TABLE mon_next_seq (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  seq INTEGER NOT NULL
+) STRICT;
+INSERT INTO mon_next_seq (one, seq) VALUES (1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mon_predictions'), 0) + 1);
+`;

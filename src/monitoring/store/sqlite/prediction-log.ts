@@ -3,94 +3,107 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import { checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE } from '../log-query.js';
-import { ColumnPageBuilder, COLUMN_SCAN_COLUMNS_BY_STREAM_ID, StreamNumbering, type PredictionColumns, type PredictionStream } from '../prediction-columns.js';
+import { ColumnPageBuilder, StreamNumbering, type PredictionColumns, type PredictionStream } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
-import { encodeTokenHashes, encodeTopLabels, encodeTopScores } from '../prediction-codec.js';
 import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
+import { decodeSegment, encodeSegment, firstAtOrAfter, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
+import { formatStreamCounts, MergedRows, rangeOf, streamCounts, type RowFilter, type SegmentMeta } from './segment-scan.js';
 
-/** Rows one pruning DELETE removes: small enough that each commit holds the write lock for milliseconds. */
+/** Rows one pruning DELETE of old-format rows removes: small enough that each commit holds the write lock for milliseconds. */
 export const PRUNE_CHUNK = 5_000;
 
-/** Rows one INSERT statement carries: a 1,000-row batch is 10 statements, not 1,000 (20 parameters a row, 2,000 a statement, far below SQLite's 32,766). */
-export const ROWS_PER_INSERT = 100;
+/** Segments one pruning transaction deletes or trims. */
+const PRUNE_SEGMENTS = 64;
 
 /**
  * Rows appended since the last lookup catch-up that make an append run one. Larger chunks rewrite
  * the lookup tables' pages less often per row but pause the appending thread (the log writer's own
  * thread) longer once in a while; a lookup catches up what is left (at most this many rows) on its
- * caller's thread. Measured, 1M rows in 1,000-row batches, loaded 2-core box, one run each:
- * 50,000: 20 catch-ups, 8.7 s of 33.5 s wall, 12.2 s CPU in all; 100,000: 10 catch-ups, 6.2 s of
- * 21.4 s, 10.4 s CPU; 200,000: 5 catch-ups, 5.3 s of 20.0 s, 10.4 s CPU (about 1 s a pause).
+ * caller's thread. Measured with row-format appends, 1M rows in 1,000-row batches, loaded 2-core
+ * box, one run each: 50,000: 20 catch-ups, 8.7 s of 33.5 s wall; 100,000: 10 catch-ups, 6.2 s of
+ * 21.4 s; 200,000: 5 catch-ups, 5.3 s of 20.0 s (about 1 s a pause).
  */
 export const CATCH_UP_ROWS = 100_000;
 
 /** Rows one catch-up transaction indexes at most (the first catch-up of an upgraded file may have millions). */
 const CATCH_UP_CHUNK = 200_000;
 
-const INSERT_COLUMNS = `request_id, position, at, endpoint, stream_id,
-  text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, request_key, text_key`;
-const COLUMNS_PER_ROW = 20;
+/** Key entries one multi-row INSERT of a catch-up carries. */
+const KEYS_PER_INSERT = 250;
+
+/** Old-format rows a scan reads per statement run. */
+const OLD_CHUNK = 4096;
+
+/** Decoded segments a lookup keeps: feedback for one batch of answers tends to hit the same few. */
+const SEGMENT_CACHE = 4;
 
 /**
- * The prediction log in its own SQLite file. An append is one transaction of multi-row INSERTs
- * (ROWS_PER_INSERT rows a statement) into mon_predictions, whose only index is (endpoint, at):
- * it grows at its right edge, so an append dirties few pages. The request and text lookups use
- * integer-keyed side tables (sqlite/monitoring-schema.ts, migration 2) that a catch-up fills in key
- * order every CATCH_UP_ROWS appended rows and before every lookup, so a lookup always sees every
- * committed row. Pages are keyset pages on (at, seq), which the (endpoint, at) index (rowid last)
- * yields in order, so page 100 costs what page 1 does; OFFSET would re-read every skipped row.
+ * The prediction log in its own SQLite file. An append writes one mon_segments row per endpoint
+ * (migration 4): the batch's rows as columns in one BLOB (log-segment.ts), sorted by time, with
+ * consecutive seqs. Rows written before migration 4 stay in mon_predictions (one row each) and
+ * every read merges both in (at, seq) order (segment-scan.ts), so an upgraded log is never
+ * rewritten at startup.
+ *
+ * The request and text lookups go through integer-keyed side tables (migration 2) that a catch-up
+ * fills in key order every CATCH_UP_ROWS appended rows and before every lookup, from both kinds
+ * of rows, so a lookup always sees every committed row; a key names a seq, and the seq a row of
+ * mon_predictions or of the segment holding it.
  */
 export class SqlitePredictionLog implements PredictionLogStore {
-  private readonly insertMany;
-  private readonly insertOne;
-  private readonly byRequest;
-  private readonly byText;
-  private readonly endpoints;
-  private readonly catchUpStatements;
+  private readonly st;
   private readonly statements = new Map<string, Database.Statement<unknown[], unknown>>();
   /** This connection's idea of the lookup watermark: only decides when an append runs a catch-up (which reads the real one). */
   private indexedUpTo: number;
-  private readonly params = new Array<unknown>(ROWS_PER_INSERT * COLUMNS_PER_ROW);
   /**
    * mon_streams as this connection knows it (a stream's id never changes: streams are never
    * deleted). Appends find a row's id here; another connection's new streams are read on a miss.
    */
   private readonly streamIds = new Map<string, number>();
   private readonly streamsById = new Map<number, PredictionStream>();
-  private readonly streamStatements;
+  private readonly segmentCache = new Map<number, SegmentRows>();
 
   constructor(private readonly db: Database.Database) {
-    const values = (n: number) => Array.from({ length: n }, () => `(${new Array(COLUMNS_PER_ROW).fill('?').join(', ')})`).join(', ');
-    this.insertMany = db.prepare(`INSERT INTO mon_predictions (${INSERT_COLUMNS}) VALUES ${values(ROWS_PER_INSERT)}`);
-    this.insertOne = db.prepare(`INSERT INTO mon_predictions (${INSERT_COLUMNS}) VALUES ${values(1)}`);
-    // The key tables say where to look; the row itself is compared in full (keys may collide).
-    // CROSS JOIN: SQLite must start from the key table, not scan mon_predictions.
-    // Primary before shadow (both answer the same request id and position), then the newest.
-    this.byRequest = db.prepare<unknown[], PredictionRow>(`SELECT ${JOINED_COLUMNS} FROM mon_request_keys k CROSS JOIN mon_predictions p ON p.seq = k.seq
-      CROSS JOIN mon_streams s ON s.stream_id = p.stream_id
-      WHERE k.request_key = ? AND p.request_id = ? AND p.position = ? ORDER BY s.role = 'primary' DESC, p.seq DESC LIMIT 1`);
-    this.byText = db.prepare<unknown[], PredictionRow>(`SELECT ${JOINED_COLUMNS} FROM mon_text_keys k CROSS JOIN mon_predictions p ON p.seq = k.seq
-      CROSS JOIN mon_streams s ON s.stream_id = p.stream_id
-      WHERE k.text_key = ? AND k.at <= ? AND p.endpoint = ? AND p.text_sha256 = ? AND s.role = 'primary' ORDER BY k.at DESC, k.seq DESC LIMIT 1`);
-    // Loose index scan: one index seek per distinct endpoint, not a pass over every row.
-    this.endpoints = db.prepare<unknown[], { endpoint: string }>(`WITH RECURSIVE e(endpoint) AS (
-      SELECT MIN(endpoint) FROM mon_predictions
-      UNION ALL SELECT (SELECT MIN(endpoint) FROM mon_predictions WHERE endpoint > e.endpoint) FROM e WHERE e.endpoint IS NOT NULL)
-      SELECT endpoint FROM e WHERE endpoint IS NOT NULL`);
+    this.st = {
+      nextSeq: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_next_seq WHERE one = 1'),
+      setNextSeq: db.prepare('UPDATE mon_next_seq SET seq = ? WHERE one = 1'),
+      insertSegment: db.prepare('INSERT INTO mon_segments (seq, endpoint, rows, skip, min_at, max_at, streams, data) VALUES (?, ?, ?, 0, ?, ?, ?, ?)'),
+      // The segment holding a seq: the one starting at or before it (then checked against rows and skip).
+      segmentOf: db.prepare<unknown[], SegmentRow>('SELECT seq, endpoint, rows, skip, data FROM mon_segments WHERE seq <= ? ORDER BY seq DESC LIMIT 1'),
+      segmentData: db.prepare<unknown[], { skip: number; data: Buffer }>('SELECT skip, data FROM mon_segments WHERE seq = ?'),
+      oldRow: db.prepare<unknown[], PredictionRow>(`SELECT ${JOINED_COLUMNS} FROM mon_predictions p CROSS JOIN mon_streams s ON s.stream_id = p.stream_id WHERE p.seq = ?`),
+      // Primary before shadow is decided on the rows; newest first.
+      requestCandidates: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_request_keys WHERE request_key = ? ORDER BY seq DESC'),
+      textCandidates: db.prepare<unknown[], { seq: number; at: number }>(`SELECT seq, at FROM mon_text_keys
+        WHERE text_key = ? AND (at, seq) < (?, ?) ORDER BY at DESC, seq DESC LIMIT 64`),
+      // Loose index scan: one index seek per distinct endpoint, not a pass over every row.
+      oldEndpoints: db.prepare<unknown[], { endpoint: string }>(`WITH RECURSIVE e(endpoint) AS (
+        SELECT MIN(endpoint) FROM mon_predictions
+        UNION ALL SELECT (SELECT MIN(endpoint) FROM mon_predictions WHERE endpoint > e.endpoint) FROM e WHERE e.endpoint IS NOT NULL)
+        SELECT endpoint FROM e WHERE endpoint IS NOT NULL`),
+      segmentSpans: db.prepare<unknown[], { endpoint: string; rows: number; first: number; last: number }>(
+        'SELECT endpoint, SUM(rows - skip) AS rows, MIN(min_at) AS first, MAX(max_at) AS last FROM mon_segments GROUP BY endpoint'),
+      metas: db.prepare<unknown[], MetaRow>(`SELECT seq, rows, skip, min_at, max_at, streams FROM mon_segments
+        WHERE endpoint = ? AND max_at >= ? AND min_at < ?`),
+    };
     // Sorted by key: each page of a key table is visited once per catch-up, not once per row.
     // OR IGNORE: another connection may have indexed the same rows first.
-    this.catchUpStatements = {
+    this.catchUp = {
       watermark: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_lookup_watermark WHERE one = 1'),
-      newest: db.prepare<unknown[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM mon_predictions'),
-      requests: db.prepare(`INSERT OR IGNORE INTO mon_request_keys (request_key, seq)
+      oldRequests: db.prepare(`INSERT OR IGNORE INTO mon_request_keys (request_key, seq)
         SELECT coalesce(request_key, lading_request_key(request_id, position)), seq FROM mon_predictions WHERE seq > ? AND seq <= ? AND request_id <> '' ORDER BY 1, 2`),
-      texts: db.prepare(`INSERT OR IGNORE INTO mon_text_keys (text_key, at, seq)
+      oldTexts: db.prepare(`INSERT OR IGNORE INTO mon_text_keys (text_key, at, seq)
         SELECT coalesce(text_key, lading_text_key(endpoint, text_sha256)), at, seq FROM mon_predictions
         WHERE seq > ? AND seq <= ? AND stream_id IN (SELECT stream_id FROM mon_streams WHERE role = 'primary') ORDER BY 1, 2, 3`),
+      segments: db.prepare<unknown[], { seq: number; rows: number; skip: number; data: Buffer }>(`SELECT seq, rows, skip, data FROM mon_segments
+        WHERE seq >= coalesce((SELECT MAX(seq) FROM mon_segments WHERE seq <= ?), 0) AND seq <= ? ORDER BY seq`),
+      requestKeys: keyInsert(db, 'mon_request_keys (request_key, seq)', 2, KEYS_PER_INSERT),
+      requestKey: keyInsert(db, 'mon_request_keys (request_key, seq)', 2, 1),
+      textKeys: keyInsert(db, 'mon_text_keys (text_key, at, seq)', 3, KEYS_PER_INSERT),
+      textKey: keyInsert(db, 'mon_text_keys (text_key, at, seq)', 3, 1),
       advance: db.prepare('UPDATE mon_lookup_watermark SET seq = ? WHERE one = 1 AND seq < ?'),
     };
-    this.indexedUpTo = this.catchUpStatements.watermark.get()?.seq ?? 0;
+    this.indexedUpTo = this.catchUp.watermark.get()?.seq ?? 0;
     this.streamStatements = {
       all: db.prepare<unknown[], StreamRow>('SELECT stream_id, endpoint, variant, role, model, version, model_sha256 FROM mon_streams'),
       add: db.prepare('INSERT OR IGNORE INTO mon_streams (endpoint, variant, role, model, version, model_sha256) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -99,6 +112,9 @@ export class SqlitePredictionLog implements PredictionLogStore {
     };
     this.loadStreams();
   }
+
+  private readonly catchUp;
+  private readonly streamStatements;
 
   private loadStreams(): void {
     for (const r of this.streamStatements.all.all()) {
@@ -109,13 +125,13 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }
   }
 
-  /** The stream of an id read from mon_predictions (an id this connection has not seen was added by another: reload). */
+  /** The stream of an id read from the log (an id this connection has not seen was added by another: reload). */
   private streamOf = (id: number): PredictionStream => {
     let s = this.streamsById.get(id);
     if (s === undefined) {
       this.loadStreams();
       s = this.streamsById.get(id);
-      if (s === undefined) throw new Error(`mon_predictions names stream ${id}, which mon_streams does not hold`);
+      if (s === undefined) throw new Error(`the prediction log names stream ${id}, which mon_streams does not hold`);
     }
     return s;
   };
@@ -143,38 +159,39 @@ export class SqlitePredictionLog implements PredictionLogStore {
   async appendPredictions(rows: readonly LoggedPrediction[]): Promise<void> {
     checkPredictionRows(rows);
     if (rows.length === 0) return;
-    const { insertMany, insertOne, params } = this;
+    const byEndpoint = new Map<string, number[]>();
+    for (let i = 0; i < rows.length; i++) {
+      const e = rows[i]!.endpoint;
+      const list = byEndpoint.get(e);
+      if (list === undefined) byEndpoint.set(e, [i]); else list.push(i);
+    }
     const added: string[] = [];
-    // A batch is mostly runs of one stream: the Map is consulted only where the stream changes.
-    let prev: LoggedPrediction | undefined;
-    let prevId = 0;
-    const idOf = (r: LoggedPrediction): number => {
-      if (prev === undefined || prev.endpoint !== r.endpoint || prev.variant !== r.variant || prev.role !== r.role
-        || prev.modelSha256 !== r.modelSha256 || prev.model !== r.model || prev.version !== r.version) {
-        prevId = this.streamIdOf(r, added);
-        prev = r;
-      }
-      return prevId;
-    };
     let lastSeq: number;
     try {
       lastSeq = this.db.transaction(() => {
-        let i = 0;
-        let last = 0;
-        for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
-          for (let k = 0; k < ROWS_PER_INSERT; k++) {
-            const r = rows[i + k]!;
-            setRowParams(params, k * COLUMNS_PER_ROW, r, idOf(r));
+        let seq = this.st.nextSeq.get()!.seq;
+        for (const [endpoint, order] of byEndpoint) {
+          sortByTime(rows, order);
+          const n = order.length;
+          const streams = new Int32Array(n);
+          // A batch is mostly runs of one stream: the Map is consulted only where the stream changes.
+          let prev: LoggedPrediction | undefined;
+          let prevId = 0;
+          for (let k = 0; k < n; k++) {
+            const r = rows[order[k]!]!;
+            if (prev === undefined || prev.variant !== r.variant || prev.role !== r.role || prev.modelSha256 !== r.modelSha256
+              || prev.model !== r.model || prev.version !== r.version) {
+              prevId = this.streamIdOf(r, added);
+              prev = r;
+            }
+            streams[k] = prevId;
           }
-          last = Number(insertMany.run(params).lastInsertRowid);
+          this.st.insertSegment.run(seq, endpoint, n, rows[order[0]!]!.at, rows[order[n - 1]!]!.at, formatStreamCounts(streams, 0, n),
+            encodeSegment(rows, order, streams));
+          seq += n;
         }
-        const one = new Array<unknown>(COLUMNS_PER_ROW);
-        for (; i < rows.length; i++) {
-          const r = rows[i]!;
-          setRowParams(one, 0, r, idOf(r));
-          last = Number(insertOne.run(one).lastInsertRowid);
-        }
-        return last;
+        this.st.setNextSeq.run(seq);
+        return seq - 1;
       }).immediate();
     } catch (e) {
       // The streams this batch inserted were rolled back with it: their ids may go to other streams.
@@ -194,20 +211,21 @@ export class SqlitePredictionLog implements PredictionLogStore {
   }
 
   /**
-   * Indexes the rows after the watermark in the key tables, in chunks of CATCH_UP_CHUNK rows, each
+   * Indexes the rows after the watermark in the key tables, in chunks of CATCH_UP_CHUNK seqs, each
    * chunk and its watermark one transaction. Runs before every lookup (usually a few rows) and
    * from appends every CATCH_UP_ROWS rows.
    */
   private catchUpLookups(): void {
-    const c = this.catchUpStatements;
+    const c = this.catchUp;
     for (;;) {
       const done = this.db.transaction(() => {
         const from = c.watermark.get()?.seq ?? 0;
-        const newest = c.newest.get()?.seq ?? 0;
+        const newest = this.st.nextSeq.get()!.seq - 1;
         const to = Math.min(newest, from + CATCH_UP_CHUNK);
         if (to > from) {
-          c.requests.run(from, to);
-          c.texts.run(from, to);
+          c.oldRequests.run(from, to);
+          c.oldTexts.run(from, to);
+          this.indexSegments(from, to);
           c.advance.run(to, to);
         }
         this.indexedUpTo = Math.max(from, to);
@@ -217,29 +235,91 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }
   }
 
+  /** The key entries of the segment rows with seq in (from, to], sorted by key and inserted many to a statement. */
+  private indexSegments(from: number, to: number): void {
+    const requests: number[] = [];
+    const texts: number[] = [];
+    for (const s of this.catchUp.segments.all(from + 1, to)) {
+      const seg = decodeSegment(s.seq, s.data);
+      const end = Math.min(s.rows, to + 1 - s.seq);
+      // A segment holds text keys of primary rows only (encodeSegment).
+      for (let i = Math.max(s.skip, from + 1 - s.seq); i < end; i++) {
+        const seq = s.seq + i;
+        const rk = seg.requestKey[i]!;
+        if (!Number.isNaN(rk)) requests.push(rk, seq);
+        const tk = seg.textKey[i]!;
+        if (!Number.isNaN(tk)) texts.push(tk, seg.at[i]!, seq);
+      }
+    }
+    insertSorted(requests, 2, this.catchUp.requestKeys, this.catchUp.requestKey);
+    insertSorted(texts, 3, this.catchUp.textKeys, this.catchUp.textKey);
+  }
+
+  /** The stored row of a seq, from mon_predictions or the segment holding it; undefined when pruned. */
+  private rowAt(seq: number): StoredPrediction | undefined {
+    const old = this.st.oldRow.get(seq);
+    if (old !== undefined) return toStoredPrediction(old);
+    const s = this.st.segmentOf.get(seq);
+    if (s === undefined) return undefined;
+    const i = seq - s.seq;
+    if (i < s.skip || i >= s.rows) return undefined;
+    let seg = this.segmentCache.get(s.seq);
+    if (seg === undefined) {
+      seg = decodeSegment(s.seq, s.data);
+      if (this.segmentCache.size >= SEGMENT_CACHE) this.segmentCache.delete(this.segmentCache.keys().next().value!);
+      this.segmentCache.set(s.seq, seg);
+    }
+    return storedPredictionOf(seg, i, s.endpoint, this.streamOf(seg.stream[i]!));
+  }
+
+  async findByRequestId(requestId: string, position = 0): Promise<StoredPrediction | undefined> {
+    if (requestId === '') return undefined; // '' is "the caller sent no id": it names no request
+    this.catchUpLookups();
+    // Keys may collide and name pruned rows: each candidate row is compared in full. Primary
+    // before shadow (both answer the same request id and position), then the newest.
+    let shadow: StoredPrediction | undefined;
+    for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, position))) {
+      const p = this.rowAt(seq);
+      if (p === undefined || p.requestId !== requestId || p.position !== position) continue;
+      if (p.role === 'primary') return p;
+      shadow ??= p;
+    }
+    return shadow;
+  }
+
+  async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
+    this.catchUpLookups();
+    const key = textKey(endpoint, textSha256);
+    let at = before ?? Number.MAX_SAFE_INTEGER;
+    let seq = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const candidates = this.st.textCandidates.all(key, at, seq);
+      for (const c of candidates) {
+        const p = this.rowAt(c.seq);
+        if (p !== undefined && p.endpoint === endpoint && p.textSha256 === textSha256 && p.role === 'primary') return p;
+      }
+      if (candidates.length < 64) return undefined;
+      ({ at, seq } = candidates[candidates.length - 1]!);
+    }
+  }
+
   /**
-   * Keyset pages like scanPredictions, but each page is one `.raw()` iteration whose row arrays go
-   * straight into typed arrays (ColumnPageBuilder): no row object, no per-row Uint32Array, and
-   * only the columns a columnar reader uses (no request id, no top-k; the stream as its id, turned
-   * into the stream's strings once per stream by this.streamOf, not six strings a row). Each page's statement runs
-   * to its LIMIT before the page is yielded, so no iterator stays open on the connection while the
-   * caller works (an open one would make the log writer's next append fail: connection busy).
+   * Pages of columns: the rows of the query merged from segments and old rows (MergedRows), each
+   * page filled straight from the segments' typed arrays (ColumnPageBuilder.addFrom); the stream named
+   * once per stream id. Every statement runs to its end before a page is yielded, so no iterator
+   * stays open on the connection while the caller works (an open one would make the log writer's
+   * next append fail: connection busy).
    */
   async *scanPredictionColumns(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<PredictionColumns> {
-    const scan = this.scanStart(query, pageSize);
+    const scan = this.plan(query, pageSize);
     if (scan === undefined) return;
-    const { params, where } = scan;
-    let { key, remaining } = scan;
-    const first = this.prepared(`SELECT ${COLUMN_SCAN_COLUMNS_BY_STREAM_ID} FROM mon_predictions p WHERE ${where} ORDER BY at, seq LIMIT ?`).raw(true);
-    const next = this.prepared(`SELECT ${COLUMN_SCAN_COLUMNS_BY_STREAM_ID} FROM mon_predictions p WHERE ${where} AND (at, seq) > (?, ?) ORDER BY at, seq LIMIT ?`).raw(true);
     const numbering = new StreamNumbering();
+    let remaining = scan.remaining;
     while (remaining > 0) {
       const limit = Math.min(pageSize, remaining);
       const page = new ColumnPageBuilder(limit, numbering, this.streamOf);
-      const rows = key === undefined ? first.iterate(...params, limit) : next.iterate(...params, key.at, key.seq, limit);
-      for (const r of rows) page.add(r as unknown[]);
+      while (page.rows < limit && scan.rows.advance()) page.addFrom(scan.rows.seg!, scan.rows.i);
       if (page.rows === 0) return;
-      key = page.lastKey();
       remaining -= page.rows;
       yield page.build();
       if (page.rows < limit) return;
@@ -247,75 +327,150 @@ export class SqlitePredictionLog implements PredictionLogStore {
   }
 
   async *scanPredictions(query: LogQuery, pageSize = DEFAULT_PAGE_SIZE): AsyncIterable<readonly StoredPrediction[]> {
-    const scan = this.scanStart(query, pageSize);
+    const scan = this.plan(query, pageSize);
     if (scan === undefined) return;
-    const { params, where } = scan;
-    let { key, remaining } = scan;
-    // CROSS JOIN: mon_predictions is read first, through (endpoint, at), in page order.
-    const first = this.prepared<PredictionRow>(`SELECT ${JOINED_COLUMNS} FROM mon_predictions p CROSS JOIN mon_streams s ON s.stream_id = p.stream_id
-      WHERE ${where} ORDER BY p.at, p.seq LIMIT ?`);
-    const next = this.prepared<PredictionRow>(`SELECT ${JOINED_COLUMNS} FROM mon_predictions p CROSS JOIN mon_streams s ON s.stream_id = p.stream_id
-      WHERE ${where} AND (p.at, p.seq) > (?, ?) ORDER BY p.at, p.seq LIMIT ?`);
+    let remaining = scan.remaining;
     while (remaining > 0) {
       const limit = Math.min(pageSize, remaining);
-      const rows = key === undefined ? first.all(...params, limit) : next.all(...params, key.at, key.seq, limit);
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1]!;
-      key = { at: Number(last.at), seq: Number(last.seq) };
-      remaining -= rows.length;
-      yield rows.map(toStoredPrediction);
-      if (rows.length < limit) return;
+      const page: StoredPrediction[] = [];
+      const { rows } = scan;
+      while (page.length < limit && rows.advance()) {
+        page.push(storedPredictionOf(rows.seg!, rows.i, query.endpoint, this.streamOf(rows.seg!.stream[rows.i]!)));
+      }
+      if (page.length === 0) return;
+      remaining -= page.length;
+      yield page;
+      if (page.length < limit) return;
     }
   }
 
-  /** The WHERE clause of a scan and where it starts: after the key before the oldest of the newest `last`, or at the beginning. Undefined: nothing to scan. */
-  private scanStart(query: LogQuery, pageSize: number): { params: unknown[]; where: string; key: { at: number; seq: number } | undefined; remaining: number } | undefined {
+  /** The merged rows of a query, from its start (the oldest of the newest `last`, or the beginning); undefined: nothing to scan. */
+  private plan(query: LogQuery, pageSize: number): { rows: MergedRows; remaining: number } | undefined {
     checkLogQuery(query);
     checkPageSize(pageSize);
-    const params: unknown[] = [];
-    const where = sqliteLogWhere(query, params);
     const remaining = query.last ?? Infinity;
     if (remaining === 0) return undefined;
-    let key: { at: number; seq: number } | undefined;
-    if (query.last !== undefined) {
-      // The oldest row of the newest `last`: the scan starts at it (inclusive, hence seq - 1).
-      const start = this.prepared<{ at: number; seq: number }>(`SELECT at, seq FROM mon_predictions p WHERE ${where}
-        ORDER BY at DESC, seq DESC LIMIT 1 OFFSET ?`).get(...params, query.last - 1);
-      if (start !== undefined) key = { at: start.at, seq: start.seq - 1 };
+    const base = this.filterOf(query);
+    const metas = this.metasOf(query.endpoint, base);
+    const start = query.last === undefined ? undefined : this.startOfLast(query, query.last, metas, base);
+    const filter: RowFilter = start === undefined ? base : { ...base, startAt: start.at, startSeq: start.seq };
+    metas.sort((a, b) => a.minAt - b.minAt || a.seq - b.seq);
+    return { rows: new MergedRows(metas, (m) => this.loadSegment(m), filter, this.oldChunks(query, filter)), remaining };
+  }
+
+  private filterOf(q: LogQuery): RowFilter {
+    this.loadStreams();
+    const role = q.role ?? 'primary';
+    const allowed = new Set<number>();
+    for (const [id, s] of this.streamsById) {
+      if (s.endpoint === q.endpoint && (q.variant === undefined || s.variant === q.variant) && (q.modelSha256 === undefined || s.modelSha256 === q.modelSha256)
+        && (role === 'any' || s.role === role)) allowed.add(id);
     }
-    return { params, where, key, remaining };
+    return { since: q.since ?? -Infinity, until: q.until ?? Infinity, allowed: (id) => allowed.has(id), startAt: -Infinity, startSeq: -Infinity };
+  }
+
+  /** The segments of an endpoint that may hold rows of the filter (time span, a stream it allows). */
+  private metasOf(endpoint: string, f: RowFilter): SegmentMeta[] {
+    const out: SegmentMeta[] = [];
+    for (const r of this.st.metas.all(endpoint, clampTime(f.since), clampTime(f.until))) {
+      const m: SegmentMeta = { seq: r.seq, rows: r.rows, skip: r.skip, minAt: r.min_at, maxAt: r.max_at, streams: r.streams };
+      if (streamCounts(m.streams).some(([id]) => f.allowed(id))) out.push(m);
+    }
+    return out;
+  }
+
+  private loadSegment(m: SegmentMeta): { seg: SegmentRows; skip: number } | undefined {
+    const r = this.st.segmentData.get(m.seq);
+    return r === undefined ? undefined : { seg: decodeSegment(m.seq, r.data), skip: r.skip };
+  }
+
+  /** Old-format rows of the query at or after the filter's start key, OLD_CHUNK at a time, as segments. */
+  private oldChunks(query: LogQuery, f: RowFilter): () => SegmentRows | undefined {
+    const params: unknown[] = [];
+    const where = sqliteLogWhere(query, params);
+    const from = this.prepared<PredictionRow & { stream_id: number }>(`SELECT ${JOINED_COLUMNS}, p.stream_id AS stream_id
+      FROM mon_predictions p CROSS JOIN mon_streams s ON s.stream_id = p.stream_id WHERE ${where} AND (p.at, p.seq) >= (?, ?) ORDER BY p.at, p.seq LIMIT ?`);
+    let key = { at: clampTime(f.startAt), seq: clampTime(f.startSeq) };
+    let done = false;
+    return () => {
+      if (done) return undefined;
+      const rows = from.all(...params, key.at, key.seq, OLD_CHUNK);
+      if (rows.length < OLD_CHUNK) done = true;
+      if (rows.length === 0) return undefined;
+      const last = rows[rows.length - 1]!;
+      key = { at: Number(last.at), seq: Number(last.seq) + 1 };
+      return segmentOfStoredRows(rows.map(toStoredPrediction), Int32Array.from(rows, (r) => r.stream_id));
+    };
+  }
+
+  /**
+   * The (at, seq) of the oldest of the newest `last` rows of the filter; undefined when there are
+   * fewer than `last`. Segments are read newest first until the `last` newest keys are known to be
+   * among those collected (the next segment ends before the last-th newest time).
+   */
+  private startOfLast(query: LogQuery, last: number, metas: readonly SegmentMeta[], f: RowFilter): { at: number; seq: number } | undefined {
+    const ats: number[] = [];
+    const seqs: number[] = [];
+    const params: unknown[] = [];
+    const where = sqliteLogWhere(query, params);
+    for (const r of this.prepared<{ at: number; seq: number }>(`SELECT at, seq FROM mon_predictions p WHERE ${where} ORDER BY at DESC, seq DESC LIMIT ?`).all(...params, last)) {
+      ats.push(r.at); seqs.push(r.seq);
+    }
+    let known: { at: number; seq: number; of: number } | undefined;
+    const kth = (): { at: number; seq: number } => {
+      if (known?.of !== ats.length) {
+        const order = ats.map((_, i) => i).sort((a, b) => ats[b]! - ats[a]! || seqs[b]! - seqs[a]!);
+        const k = order[last - 1]!;
+        known = { at: ats[k]!, seq: seqs[k]!, of: ats.length };
+      }
+      return known;
+    };
+    const newestFirst = [...metas].sort((a, b) => b.maxAt - a.maxAt || b.seq - a.seq);
+    for (const m of newestFirst) {
+      if (ats.length >= last && m.maxAt < kth().at) break;
+      const got = this.loadSegment(m);
+      if (got === undefined) continue;
+      const { lo, hi } = rangeOf(got.seg, Math.max(m.skip, got.skip), f);
+      for (let i = lo; i < hi; i++) if (f.allowed(got.seg.stream[i]!)) { ats.push(got.seg.at[i]!); seqs.push(m.seq + i); }
+    }
+    return ats.length < last ? undefined : kth();
   }
 
   async countPredictions(query: LogQuery): Promise<number> {
     const params: unknown[] = [];
     const where = sqliteLogWhere(query, params);
-    const n = this.prepared<{ n: number }>(`SELECT COUNT(*) AS n FROM mon_predictions p WHERE ${where}`).get(...params)?.n ?? 0;
+    let n = this.prepared<{ n: number }>(`SELECT COUNT(*) AS n FROM mon_predictions p WHERE ${where}`).get(...params)?.n ?? 0;
+    const f = this.filterOf(query);
+    for (const m of this.metasOf(query.endpoint, f)) {
+      if (m.minAt >= f.since && m.maxAt < f.until) {
+        for (const [id, rows] of streamCounts(m.streams)) if (f.allowed(id)) n += rows;
+        continue;
+      }
+      const got = this.loadSegment(m);
+      if (got === undefined) continue;
+      const { lo, hi } = rangeOf(got.seg, Math.max(m.skip, got.skip), f);
+      for (let i = lo; i < hi; i++) if (f.allowed(got.seg.stream[i]!)) n++;
+    }
     return query.last === undefined ? n : Math.min(n, query.last);
-  }
-
-  async findByRequestId(requestId: string, position = 0): Promise<StoredPrediction | undefined> {
-    if (requestId === '') return undefined; // '' is "the caller sent no id": it names no request
-    this.catchUpLookups();
-    const row = this.byRequest.get(requestKey(requestId, position), requestId, position);
-    return row === undefined ? undefined : toStoredPrediction(row);
-  }
-
-  async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
-    this.catchUpLookups();
-    const row = this.byText.get(textKey(endpoint, textSha256), before ?? Number.MAX_SAFE_INTEGER, endpoint, textSha256);
-    return row === undefined ? undefined : toStoredPrediction(row);
   }
 
   async listLoggedEndpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>> {
     const span = this.prepared<{ rows: number; first: number; last: number }>(
       'SELECT COUNT(*) AS rows, MIN(at) AS first, MAX(at) AS last FROM mon_predictions WHERE endpoint = ?');
-    return this.endpoints.all().map(({ endpoint }) => ({ endpoint, ...span.get(endpoint)! }));
+    const out = new Map<string, { endpoint: string; rows: number; first: number; last: number }>();
+    for (const { endpoint } of this.st.oldEndpoints.all()) out.set(endpoint, { endpoint, ...span.get(endpoint)! });
+    for (const s of this.st.segmentSpans.all()) {
+      const o = out.get(s.endpoint);
+      out.set(s.endpoint, o === undefined ? { ...s } : { endpoint: s.endpoint, rows: o.rows + s.rows, first: Math.min(o.first, s.first), last: Math.max(o.last, s.last) });
+    }
+    return [...out.values()].sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
   }
 
   /**
-   * Age first (per endpoint, through the (endpoint, at) index), then rows beyond maxRows, oldest
-   * seq first. Each chunk of PRUNE_CHUNK rows is its own commit and the event loop runs between
-   * chunks, so the log writer and readers in this process wait milliseconds, not for the whole purge.
+   * Age first (per endpoint), then rows beyond maxRows, oldest seq first: old-format rows (all
+   * older than any segment row) in chunks of PRUNE_CHUNK, segments PRUNE_SEGMENTS a commit, a
+   * segment only partly due keeping its newer rows (skip). The event loop runs between commits, so
+   * the log writer and readers in this process wait milliseconds, not for the whole purge.
    */
   async prunePredictions(policy: RetentionPolicy): Promise<number> {
     checkRetention(policy);
@@ -324,7 +479,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
       const cutoff = policy.now - policy.maxAgeMs;
       const del = this.prepared(`DELETE FROM mon_predictions WHERE seq IN
         (SELECT seq FROM mon_predictions WHERE endpoint = ? AND at < ? LIMIT ${PRUNE_CHUNK})`);
-      for (const { endpoint } of this.endpoints.all()) {
+      for (const { endpoint } of this.st.oldEndpoints.all()) {
         for (;;) {
           const n = del.run(endpoint, cutoff).changes;
           removed += n;
@@ -332,9 +487,19 @@ export class SqlitePredictionLog implements PredictionLogStore {
           await yieldToEventLoop();
         }
       }
+      const due = this.prepared<{ seq: number }>(`SELECT seq FROM mon_segments WHERE min_at < ? ORDER BY seq LIMIT ${PRUNE_SEGMENTS}`);
+      for (;;) {
+        const seqs = due.all(clampTime(cutoff));
+        const n = this.db.transaction(() => seqs.reduce((sum, { seq }) => sum + this.trimSegment(seq, (seg, skip) => firstAtOrAfter(seg.at, cutoff, skip)), 0)).immediate();
+        removed += n;
+        if (seqs.length < PRUNE_SEGMENTS || n === 0) break;
+        await yieldToEventLoop();
+      }
     }
     if (policy.maxRows !== undefined) {
-      let excess = (this.prepared<{ n: number }>('SELECT COUNT(*) AS n FROM mon_predictions').get()?.n ?? 0) - policy.maxRows;
+      const oldRows = () => this.prepared<{ n: number }>('SELECT COUNT(*) AS n FROM mon_predictions').get()?.n ?? 0;
+      const segmentRows = this.prepared<{ n: number | null }>('SELECT SUM(rows - skip) AS n FROM mon_segments').get()?.n ?? 0;
+      let excess = oldRows() + segmentRows - policy.maxRows;
       const del = this.prepared('DELETE FROM mon_predictions WHERE seq IN (SELECT seq FROM mon_predictions ORDER BY seq LIMIT ?)');
       while (excess > 0) {
         const n = del.run(Math.min(excess, PRUNE_CHUNK)).changes;
@@ -343,17 +508,51 @@ export class SqlitePredictionLog implements PredictionLogStore {
         excess -= n;
         if (excess > 0) await yieldToEventLoop();
       }
+      const oldest = this.prepared<{ seq: number }>(`SELECT seq FROM mon_segments ORDER BY seq LIMIT ${PRUNE_SEGMENTS}`);
+      while (excess > 0) {
+        const seqs = oldest.all();
+        if (seqs.length === 0) break;
+        const n = this.db.transaction(() => {
+          let sum = 0;
+          for (const { seq } of seqs) {
+            if (sum >= excess) break;
+            sum += this.trimSegment(seq, (seg, skip) => Math.min(seg.length, skip + excess - sum));
+          }
+          return sum;
+        }).immediate();
+        removed += n;
+        excess -= n;
+        if (excess > 0) await yieldToEventLoop();
+      }
     }
     if (removed > 0) {
-      // Key entries of pruned rows: harmless (a lookup joins to the row, and a seq is never reused)
+      // Key entries of pruned rows: harmless (a lookup reads the row, and a seq is never reused)
       // but dead weight. Those below the oldest kept row are most of them; the rest wait for later prunes.
       this.db.transaction(() => {
-        const oldest = this.prepared<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM mon_predictions').get()?.seq ?? Number.MAX_SAFE_INTEGER;
+        const oldest = Math.min(
+          this.prepared<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM mon_predictions').get()?.seq ?? Number.MAX_SAFE_INTEGER,
+          this.prepared<{ seq: number | null }>('SELECT MIN(seq + skip) AS seq FROM mon_segments').get()?.seq ?? Number.MAX_SAFE_INTEGER);
         this.prepared('DELETE FROM mon_request_keys WHERE seq < ?').run(oldest);
         this.prepared('DELETE FROM mon_text_keys WHERE seq < ?').run(oldest);
       }).immediate();
     }
     return removed;
+  }
+
+  /** Removes a segment's rows before `keepFrom(seg, skip)` (all: the segment goes); returns how many went. */
+  private trimSegment(seq: number, keepFrom: (seg: SegmentRows, skip: number) => number): number {
+    const r = this.st.segmentData.get(seq);
+    if (r === undefined) return 0;
+    const seg = decodeSegment(seq, r.data);
+    const from = Math.max(r.skip, Math.min(seg.length, keepFrom(seg, r.skip)));
+    if (from === r.skip) return 0;
+    if (from >= seg.length) {
+      this.prepared('DELETE FROM mon_segments WHERE seq = ?').run(seq);
+    } else {
+      this.prepared('UPDATE mon_segments SET skip = ?, min_at = ?, streams = ? WHERE seq = ?').run(from, seg.at[from]!, formatStreamCounts(seg.stream, from, seg.length), seq);
+    }
+    this.segmentCache.delete(seq);
+    return from - r.skip;
   }
 
   private prepared<R = unknown>(sql: string): Database.Statement<unknown[], R> {
@@ -371,16 +570,62 @@ const STREAM_COLUMNS = new Set(['variant', 'role', 'model', 'version', 'model_sh
 const JOINED_COLUMNS = PREDICTION_COLUMNS.split(', ').map((c) => `${STREAM_COLUMNS.has(c) ? 's' : 'p'}.${c}`).join(', ');
 
 interface StreamRow { stream_id: number; endpoint: string; variant: string; role: string; model: string; version: string; model_sha256: string }
+interface SegmentRow { seq: number; endpoint: string; rows: number; skip: number; data: Buffer }
+interface MetaRow { seq: number; rows: number; skip: number; min_at: number; max_at: number; streams: string }
 
 function streamKey(s: PredictionStream): string {
   return `${s.endpoint}\u0000${s.variant}\u0000${s.role}\u0000${s.modelSha256}\u0000${s.model}\u0000${s.version}`;
 }
 
+/** ±Infinity as the widest whole numbers SQLite compares with INTEGER columns. */
+function clampTime(t: number): number {
+  return t === Infinity ? Number.MAX_SAFE_INTEGER : t === -Infinity ? Number.MIN_SAFE_INTEGER : t;
+}
+
+/** Sorts row indices by the rows' time, stable; a batch is usually in time order already (checked first). */
+function sortByTime(rows: readonly LoggedPrediction[], order: number[]): void {
+  for (let k = 1; k < order.length; k++) {
+    if (rows[order[k]!]!.at < rows[order[k - 1]!]!.at) {
+      order.sort((a, b) => rows[a]!.at - rows[b]!.at || a - b);
+      return;
+    }
+  }
+}
+
+function keyInsert(db: Database.Database, into: string, width: number, rows: number): Database.Statement<unknown[], unknown> {
+  const one = `(${new Array(width).fill('?').join(', ')})`;
+  return db.prepare(`INSERT OR IGNORE INTO ${into} VALUES ${new Array(rows).fill(one).join(', ')}`);
+}
+
+/** Inserts tuples of `width` numbers (flat), sorted by their fields in order, KEYS_PER_INSERT a statement. */
+function insertSorted(flat: number[], width: number, many: Database.Statement<unknown[], unknown>, one: Database.Statement<unknown[], unknown>): void {
+  const n = flat.length / width;
+  const order = Array.from({ length: n }, (_, i) => i * width);
+  order.sort((a, b) => {
+    for (let k = 0; k < width; k++) {
+      const d = flat[a + k]! - flat[b + k]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  const params = new Array<number>(KEYS_PER_INSERT * width);
+  let i = 0;
+  for (; i + KEYS_PER_INSERT <= n; i += KEYS_PER_INSERT) {
+    for (let k = 0; k < KEYS_PER_INSERT; k++) for (let w = 0; w < width; w++) params[k * width + w] = flat[order[i + k]! + w]!;
+    many.run(params);
+  }
+  const single = new Array<number>(width);
+  for (; i < n; i++) {
+    for (let w = 0; w < width; w++) single[w] = flat[order[i]! + w]!;
+    one.run(single);
+  }
+}
+
 /**
- * logWhere (log-query.ts) on this schema: the row has endpoint and at, the other filters name
- * streams, so they become one `stream_id IN (...)` over mon_streams (evaluated once per statement
- * run; (endpoint, at) still drives the scan and its order). Columns are qualified with `p.` so
- * the clause also fits the queries that join mon_streams as `s`.
+ * The WHERE clause of a query on old-format rows: they hold endpoint and at, the other filters
+ * name streams, so they become one `stream_id IN (...)` over mon_streams (evaluated once per
+ * statement run; (endpoint, at) still drives the scan and its order). Columns are qualified with
+ * `p.` so the clause also fits the queries that join mon_streams as `s`.
  */
 function sqliteLogWhere(q: LogQuery, params: unknown[]): string {
   checkLogQuery(q);
@@ -399,16 +644,4 @@ function sqliteLogWhere(q: LogQuery, params: unknown[]): string {
     params.push(...streamParams);
   }
   return parts.join(' AND ');
-}
-
-/** Writes one row's 20 INSERT parameters at `at` in `params` (INSERT_COLUMNS order). */
-function setRowParams(params: unknown[], at: number, r: LoggedPrediction, streamId: number): void {
-  const s = r.stats;
-  params[at] = r.requestId; params[at + 1] = r.position; params[at + 2] = r.at; params[at + 3] = r.endpoint;
-  params[at + 4] = streamId; params[at + 5] = r.text; params[at + 6] = r.textSha256; params[at + 7] = r.label;
-  params[at + 8] = r.score; params[at + 9] = encodeTopLabels(r.topK); params[at + 10] = encodeTopScores(r.topK); params[at + 11] = r.latencyMs;
-  params[at + 12] = s.chars; params[at + 13] = s.tokens; params[at + 14] = s.digits; params[at + 15] = s.upper;
-  params[at + 16] = s.nonAscii; params[at + 17] = encodeTokenHashes(s.tokenHashes);
-  params[at + 18] = r.requestId === '' ? null : requestKey(r.requestId, r.position);
-  params[at + 19] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : null;
 }
