@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { isFinal, type ReleaseRecord } from '../../../src/lifecycle/release/release-record.js';
+import { releaseWorld, TEST_PLAN, type ReleaseWorld } from '../release/release-fixture.js';
+import { seeded, simulateTraffic, type SimulatedModel } from '../release/release-traffic.js';
+import { startControllerChild, tickLine, type LadingChild } from './controller-child.js';
+import { expireControllerLease } from './controller-lease-clock.js';
+
+/** The challenger is clearly better; after promotion the endpoint serves it through the alias. */
+const MODELS: Readonly<Record<string, SimulatedModel>> = {
+  'm@1': { accuracy: 0.7, latencyMs: 2 }, 'm@2': { accuracy: 0.9, latencyMs: 2 }, 'm@champion': { accuracy: 0.9, latencyMs: 2 },
+};
+const KILLS = 20;
+
+/**
+ * What the servers would log while the release runs: every 100 ms a batch of answers, all
+ * labelled, under whatever deployment is live at that moment (read after taking the timestamp, so
+ * a batch never counts as evidence for a step whose deployment it was not answered under).
+ */
+function feedTraffic(w: ReleaseWorld, releaseId: number): { stop(): Promise<number> } {
+  const random = seeded(17);
+  let stopped = false;
+  let batches = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      const at = Date.now();
+      const live = await w.parts.workspace.deployments.current('hs');
+      const r = await w.parts.releases.get(releaseId);
+      if (r === undefined || isFinal(r.status)) break;
+      if (live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, MODELS, { at, requests: 40, labelled: 40, random, idPrefix: `b${batches++}` });
+      await sleep(100);
+    }
+  })();
+  return { async stop() { stopped = true; await loop; return batches; } };
+}
+
+/** Polls the release until it is final. */
+async function untilFinal(w: ReleaseWorld, id: number, timeoutMs: number): Promise<ReleaseRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await w.parts.releases.get(id))!;
+    if (isFinal(r.status) || Date.now() > deadline) return r;
+    await sleep(100);
+  }
+}
+
+describe('lading controller killed at random points: the release carries on and nothing happens twice', () => {
+  it(`${KILLS} SIGKILLs and restarts during shadow -> canary -> canary -> promotion: one promotion, one alias move, one tagged revision per step, a true story`, async (t) => {
+    const w = await releaseWorld();
+    const children: LadingChild[] = [];
+    try {
+      w.clock.now = Date.now();
+      const started = await w.runner().start({ endpoint: 'hs', challenger: 'm@2', pipeline: null, plan: TEST_PLAN, reason: 'kill-and-resume test' });
+      const baseRevision = started.baseRevision;
+      const traffic = feedTraffic(w, started.id);
+      const random = seeded(2026);
+      const afterKill: string[] = [];
+      let intentsLeft = 0;
+      try {
+        for (let k = 0; k < KILLS; k++) {
+          const c = startControllerChild(w.home);
+          children.push(c);
+          // Killed from the moment it starts: before it opened anything, while it opens the stores, in its first tick (the one that acts on what arrived while it was dead), or later.
+          const delay = Math.round(50 + random() * 550) + Math.round(random() * 400);
+          await sleep(delay);
+          const exit = await c.kill('SIGKILL');
+          assert.equal(exit.signal, 'SIGKILL', `controller ${k} exited by itself: ${c.stderrLines.join('\n')}`);
+          const r = (await w.parts.releases.get(started.id))!;
+          if (r.intent !== null) intentsLeft++;
+          afterKill.push(`${delay}ms:${r.status}/${r.step}${r.intent ? `/intent ${r.intent.tag}` : ''}`);
+          await expireControllerLease(w.home);
+        }
+        const last = startControllerChild(w.home);
+        children.push(last);
+        const done = await untilFinal(w, started.id, 40_000);
+        assert.equal(done.status, 'promoted', `${done.status}: ${done.reason}`);
+        const exit = await last.kill('SIGTERM');
+        assert.equal(exit.code, 0, last.stderrLines.join('\n'));
+      } finally {
+        const batches = await traffic.stop();
+        t.diagnostic(`traffic batches: ${batches}; intents left pending by a kill: ${intentsLeft}; after each kill: ${afterKill.join(', ')}`);
+      }
+
+      // Exactly one promotion, and the alias moved once, by the controller.
+      const releases = await w.parts.releases.list();
+      assert.deepEqual(releases.map((r) => [r.id, r.status]), [[started.id, 'promoted']]);
+      assert.ok(releases.every((r) => r.intent === null), 'a release was left with a pending intent');
+      const ws = w.parts.workspace;
+      assert.equal((await ws.listAliases('m')).find((a) => a.alias === 'champion')?.version, 2);
+      const moves = (await ws.auditLog({ model: 'm' })).filter((a) => a.actor === 'controller');
+      assert.equal(moves.length, 1, JSON.stringify(moves));
+      assert.equal(moves[0]?.alias, 'champion');
+
+      // One revision per step and one promotion, in order, consecutive, each tagged once, nobody else's.
+      const history = (await ws.deployments.history('hs')).filter((h) => h.revision > baseRevision);
+      const id = started.id;
+      assert.deepEqual(history.map((h) => [h.revision, h.actor, h.action, /\[release \d+ [^\]]+\]/.exec(h.reason ?? '')?.[0]]), [
+        [baseRevision + 1, 'controller', 'deploy', `[release ${id} step 1]`],
+        [baseRevision + 2, 'controller', 'canary', `[release ${id} step 2]`],
+        [baseRevision + 3, 'controller', 'canary', `[release ${id} step 3]`],
+        [baseRevision + 4, 'controller', 'promote', `[release ${id} promote]`],
+      ]);
+      const live = await ws.deployments.current('hs');
+      assert.deepEqual(live?.spec?.variants.map((v) => [v.model, v.role]), [['m@champion', 'primary']]);
+
+      // The release's story matches the deployment revisions one to one.
+      const story = (await w.parts.releases.get(id))!.events;
+      assert.match(story[0]?.what ?? '', /^release of m@2 against m@1 on hs created/);
+      assert.deepEqual(story.slice(1).map((e) => [e.revision, e.what.replace(/[:(].*$/s, '').trim()]), [
+        [baseRevision + 1, 'step 1'], [baseRevision + 2, 'step 2'], [baseRevision + 3, 'step 3'], [baseRevision + 4, 'promoted m@2'],
+      ]);
+      assert.equal((await w.parts.releases.get(id))!.revision, baseRevision + 4);
+
+      // No controller ever reported a failed tick (a conflict would mean two writers, or a change made twice).
+      const errors = children.flatMap((c) => c.stdoutLines.map(tickLine).flatMap((tick) => tick?.errors ?? []));
+      assert.deepEqual(errors, []);
+    } finally {
+      await Promise.all(children.map((c) => c.kill('SIGKILL')));
+      await w.close();
+    }
+  });
+});
