@@ -16,23 +16,43 @@ const KILLS = 20;
 /**
  * What the servers would log while the release runs: every 100 ms a batch of answers, all
  * labelled, under whatever deployment is live at that moment (read after taking the timestamp, so
- * a batch never counts as evidence for a step whose deployment it was not answered under).
+ * a batch never counts as evidence for a step whose deployment it was not answered under). Paused
+ * while no controller is up, so the release moves while one acts, at moments no test chose.
  */
-function feedTraffic(w: ReleaseWorld, releaseId: number): { stop(): Promise<number> } {
+function feedTraffic(w: ReleaseWorld, releaseId: number): { on: boolean; stop(): Promise<number> } {
   const random = seeded(17);
   let stopped = false;
   let batches = 0;
+  const feed = { on: false, async stop() { stopped = true; await loop; return batches; } };
   const loop = (async () => {
     while (!stopped) {
       const at = Date.now();
       const live = await w.parts.workspace.deployments.current('hs');
       const r = await w.parts.releases.get(releaseId);
       if (r === undefined || isFinal(r.status)) break;
-      if (live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, MODELS, { at, requests: 40, labelled: 40, random, idPrefix: `b${batches++}` });
+      if (feed.on && live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, MODELS, { at, requests: 60, labelled: 60, random, idPrefix: `b${batches++}` });
       await sleep(100);
     }
   })();
-  return { async stop() { stopped = true; await loop; return batches; } };
+  return feed;
+}
+
+/**
+ * Waits `ms`, or less when `cutShort` and the controller is seen starting a change: an intent
+ * written, or a deployment revision landed whose outcome the release has not recorded yet. A kill
+ * then falls inside the change protocol instead of between ticks, where random timing rarely lands.
+ */
+async function killPoint(w: ReleaseWorld, releaseId: number, ms: number, cutShort: boolean): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (cutShort) {
+      const r = (await w.parts.releases.get(releaseId))!;
+      if (r.intent !== null) return 'intent written';
+      if ((await w.parts.workspace.deployments.current('hs'))!.revision !== r.revision) return 'revision landed';
+    }
+    await sleep(cutShort ? 1 : deadline - Date.now());
+  }
+  return 'timer';
 }
 
 /** Polls the release until it is final. */
@@ -57,29 +77,37 @@ describe('lading controller killed at random points: the release carries on and 
       const random = seeded(2026);
       const afterKill: string[] = [];
       let intentsLeft = 0;
+      let landedUnrecorded = 0;
       try {
         for (let k = 0; k < KILLS; k++) {
           const c = startControllerChild(w.home);
           children.push(c);
-          // Killed from the moment it starts: before it opened anything, while it opens the stores, in its first tick (the one that acts on what arrived while it was dead), or later.
-          const delay = Math.round(50 + random() * 550) + Math.round(random() * 400);
-          await sleep(delay);
+          // Each kill comes 50-600 ms after the controller's first tick (it is up and acting); every other one sooner if a change is seen under way.
+          await c.waitForLine((l) => tickLine(l) !== null, 20_000, 'stdout');
+          traffic.on = true;
+          const delay = Math.round(50 + random() * 550);
+          const why = await killPoint(w, started.id, delay, k % 2 === 1);
           const exit = await c.kill('SIGKILL');
+          traffic.on = false;
           assert.equal(exit.signal, 'SIGKILL', `controller ${k} exited by itself: ${c.stderrLines.join('\n')}`);
           const r = (await w.parts.releases.get(started.id))!;
+          const landed = (await w.parts.workspace.deployments.current('hs'))!.revision !== r.revision;
           if (r.intent !== null) intentsLeft++;
-          afterKill.push(`${delay}ms:${r.status}/${r.step}${r.intent ? `/intent ${r.intent.tag}` : ''}`);
+          if (landed) landedUnrecorded++;
+          afterKill.push(`${why === 'timer' ? `${delay}ms` : why}:${r.status}/${r.step}${r.intent ? `/intent ${r.intent.tag}` : ''}${landed ? ' landed' : ''}`);
           await expireControllerLease(w.home);
         }
         const last = startControllerChild(w.home);
         children.push(last);
+        await last.waitForLine((l) => tickLine(l) !== null, 20_000, 'stdout');
+        traffic.on = true;
         const done = await untilFinal(w, started.id, 40_000);
         assert.equal(done.status, 'promoted', `${done.status}: ${done.reason}`);
         const exit = await last.kill('SIGTERM');
         assert.equal(exit.code, 0, last.stderrLines.join('\n'));
       } finally {
         const batches = await traffic.stop();
-        t.diagnostic(`traffic batches: ${batches}; intents left pending by a kill: ${intentsLeft}; after each kill: ${afterKill.join(', ')}`);
+        t.diagnostic(`traffic batches: ${batches}; kills that left an intent pending: ${intentsLeft}, of which the change had landed unrecorded: ${landedUnrecorded}; after each kill: ${afterKill.join(', ')}`);
       }
 
       // Exactly one promotion, and the alias moved once, by the controller.
