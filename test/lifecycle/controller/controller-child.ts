@@ -10,7 +10,7 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** A `lading` command as a real process, its output kept line by line as it comes. */
+/** A node process (a `lading` command, or a test's child script), its output kept line by line as it comes. */
 export interface LadingChild {
   readonly child: ChildProcess;
   readonly stdoutLines: string[];
@@ -24,7 +24,16 @@ export interface LadingChild {
 }
 
 export function startLadingChild(args: readonly string[], cwd: string): LadingChild {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNodeChild(bin, args, cwd);
+}
+
+/** `node SCRIPT ...args`; SCRIPT a compiled file beside this one, e.g. `crashing-controller.js`. */
+export function startScriptChild(script: string, args: readonly string[], cwd: string): LadingChild {
+  return startNodeChild(fileURLToPath(new URL(script, import.meta.url)), args, cwd);
+}
+
+function startNodeChild(script: string, args: readonly string[], cwd: string): LadingChild {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters = new Set<() => void>();
   const feed = (stream: 'stdout' | 'stderr') => {
@@ -52,9 +61,9 @@ export function startLadingChild(args: readonly string[], cwd: string): LadingCh
         const check = () => {
           const hit = all(from).find(match);
           if (hit !== undefined) finish(() => resolve(hit));
-          else if (done) finish(() => reject(new Error(`lading ${args.join(' ')} exited before the line awaited; stderr: ${lines.stderr.join('\n')}`)));
+          else if (done) finish(() => reject(new Error(`${script} ${args.join(' ')} exited before the line awaited; stderr: ${lines.stderr.join('\n')}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no such line from lading ${args.join(' ')} within ${timeoutMs} ms; stdout tail: ${lines.stdout.slice(-3).join('\n')}; stderr: ${lines.stderr.join('\n')}`))), timeoutMs);
+        const timer = setTimeout(() => finish(() => reject(new Error(`no such line from ${script} ${args.join(' ')} within ${timeoutMs} ms; stdout tail: ${lines.stdout.slice(-3).join('\n')}; stderr: ${lines.stderr.join('\n')}`))), timeoutMs);
         const finish = (settle: () => void) => { clearTimeout(timer); waiters.delete(check); settle(); };
         waiters.add(check);
         check();

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { isFinal, type ReleaseRecord } from '../../../src/lifecycle/release/release-record.js';
+import { isFinal } from '../../../src/lifecycle/release/release-record.js';
 import { releaseWorld, TEST_PLAN, type ReleaseWorld } from '../release/release-fixture.js';
-import { seeded, simulateTraffic, type SimulatedModel } from '../release/release-traffic.js';
+import { seeded, simulateTraffic } from '../release/release-traffic.js';
 import { startControllerChild, tickLine, type LadingChild } from './controller-child.js';
+import { assertPromotedOnce, BETTER_CHALLENGER, waitForRelease } from './release-story.js';
 import { expireControllerLease } from './controller-lease-clock.js';
 
-/** The challenger is clearly better; after promotion the endpoint serves it through the alias. */
-const MODELS: Readonly<Record<string, SimulatedModel>> = {
-  'm@1': { accuracy: 0.7, latencyMs: 2 }, 'm@2': { accuracy: 0.9, latencyMs: 2 }, 'm@champion': { accuracy: 0.9, latencyMs: 2 },
-};
 const KILLS = 20;
 
 /**
@@ -30,7 +27,7 @@ function feedTraffic(w: ReleaseWorld, releaseId: number): { on: boolean; stop():
       const live = await w.parts.workspace.deployments.current('hs');
       const r = await w.parts.releases.get(releaseId);
       if (r === undefined || isFinal(r.status)) break;
-      if (feed.on && live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, MODELS, { at, requests: 60, labelled: 60, random, idPrefix: `b${batches++}` });
+      if (feed.on && live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, BETTER_CHALLENGER, { at, requests: 60, labelled: 60, random, idPrefix: `b${batches++}` });
       await sleep(100);
     }
   })();
@@ -58,16 +55,6 @@ async function killPoint(w: ReleaseWorld, releaseId: number, ms: number, stage: 
     await sleep(2);
   }
   return 'timer';
-}
-
-/** Polls the release until it is final. */
-async function untilFinal(w: ReleaseWorld, id: number, timeoutMs: number): Promise<ReleaseRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = (await w.parts.releases.get(id))!;
-    if (isFinal(r.status) || Date.now() > deadline) return r;
-    await sleep(100);
-  }
 }
 
 describe('lading controller killed at random points: the release carries on and nothing happens twice', () => {
@@ -106,7 +93,7 @@ describe('lading controller killed at random points: the release carries on and 
         children.push(last);
         await last.waitForLine((l) => tickLine(l) !== null, 20_000, 'stdout');
         traffic.on = true;
-        const done = await untilFinal(w, started.id, 40_000);
+        const done = await waitForRelease(w, started.id, (r) => isFinal(r.status), 40_000);
         assert.equal(done.status, 'promoted', `${done.status}: ${done.reason}`);
         const exit = await last.kill('SIGTERM');
         assert.equal(exit.code, 0, last.stderrLines.join('\n'));
@@ -115,35 +102,7 @@ describe('lading controller killed at random points: the release carries on and 
         t.diagnostic(`traffic batches: ${batches}; kills that left an intent pending: ${intentsLeft}, of which the change had landed unrecorded: ${landedUnrecorded}; after each kill: ${afterKill.join(', ')}`);
       }
 
-      // Exactly one promotion, and the alias moved once, by the controller.
-      const releases = await w.parts.releases.list();
-      assert.deepEqual(releases.map((r) => [r.id, r.status]), [[started.id, 'promoted']]);
-      assert.ok(releases.every((r) => r.intent === null), 'a release was left with a pending intent');
-      const ws = w.parts.workspace;
-      assert.equal((await ws.listAliases('m')).find((a) => a.alias === 'champion')?.version, 2);
-      const moves = (await ws.auditLog({ model: 'm' })).filter((a) => a.actor === 'controller');
-      assert.equal(moves.length, 1, JSON.stringify(moves));
-      assert.equal(moves[0]?.alias, 'champion');
-
-      // One revision per step and one promotion, in order, consecutive, each tagged once, nobody else's.
-      const history = (await ws.deployments.history('hs')).filter((h) => h.revision > baseRevision);
-      const id = started.id;
-      assert.deepEqual(history.map((h) => [h.revision, h.actor, h.action, /\[release \d+ [^\]]+\]/.exec(h.reason ?? '')?.[0]]), [
-        [baseRevision + 1, 'controller', 'deploy', `[release ${id} step 1]`],
-        [baseRevision + 2, 'controller', 'canary', `[release ${id} step 2]`],
-        [baseRevision + 3, 'controller', 'canary', `[release ${id} step 3]`],
-        [baseRevision + 4, 'controller', 'promote', `[release ${id} promote]`],
-      ]);
-      const live = await ws.deployments.current('hs');
-      assert.deepEqual(live?.spec?.variants.map((v) => [v.model, v.role]), [['m@champion', 'primary']]);
-
-      // The release's story matches the deployment revisions one to one.
-      const story = (await w.parts.releases.get(id))!.events;
-      assert.match(story[0]?.what ?? '', /^release of m@2 against m@1 on hs created/);
-      assert.deepEqual(story.slice(1).map((e) => [e.revision, e.what.replace(/[:(].*$/s, '').trim()]), [
-        [baseRevision + 1, 'step 1'], [baseRevision + 2, 'step 2'], [baseRevision + 3, 'step 3'], [baseRevision + 4, 'promoted m@2'],
-      ]);
-      assert.equal((await w.parts.releases.get(id))!.revision, baseRevision + 4);
+      await assertPromotedOnce(w, started.id, baseRevision);
 
       // No controller ever reported a failed tick (a conflict would mean two writers, or a change made twice).
       const errors = children.flatMap((c) => c.stdoutLines.map(tickLine).flatMap((tick) => tick?.errors ?? []));
