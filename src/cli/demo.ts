@@ -21,6 +21,7 @@ import { buildMonitorReport } from '../monitoring/report/monitor-report.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
+import { runLifeStory } from './demo-life.js';
 import { createProgress } from './progress.js';
 
 const OPTIONS = { ...COMMON_OPTIONS, rows: { type: 'string', default: '6000' } } as const;
@@ -144,6 +145,14 @@ ${COMMON_HELP}`,
           v.drift ? `${v.drift.tests.filter((t) => t.drift).length} of ${v.drift.tests.length}` : 'no profile'];
       }), 3));
     say('');
+    say('10. the whole life of invoice-hs in production, in fast time (pipelines in ' + join(dir, 'lading.yaml') + '):');
+    const life = await runLifeStory(settings, dir, say, ctx.signal);
+    say('');
+    say(`11. what happened, in ${life.seconds.toFixed(0)} s (\`lading experiment list invoice-hs\`, \`lading pipeline history invoice-hs\`):`);
+    say(table(['release', 'challenger', 'outcome', 'why'], life.releases.map((r) => [r.id, r.challenger, r.status, clip(r.reason, 110)])));
+    for (const g of life.gated) say(`   stopped by the gates before any traffic (${g.pipeline}): ${clip(g.reasons.join('; '), 200)}`);
+    say(`   invoice-hs@champion is now version ${life.champion ?? '?'}`);
+    say('');
     const next = nextCommands(ctx.cwd, settings.home, best.path, testCsv, champion);
     for (const [i, line] of next.entries()) say(`${i === 0 ? 'next: ' : '      '}${line}`);
 
@@ -151,7 +160,7 @@ ${COMMON_HELP}`,
       writeJson(ctx.stdout, {
         dataset: version, created,
         models: results.map((r) => ({ kind: r.kind, artifact: r.path, sha256: r.model.fileSha256, trainSeconds: r.trainSeconds, accuracy: r.report.accuracy, macroF1: r.report.macroF1, ece: r.report.calibration.ece })),
-        predictions, served, next,
+        predictions, served, life, next,
       });
     }
     return 0;

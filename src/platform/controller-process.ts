@@ -8,8 +8,8 @@ import { ReleaseControl } from '../lifecycle/release-control.js';
 import type { ReleaseStore } from '../lifecycle/release/release-record.js';
 import { ReleaseRunner, type ReleaseNotice } from '../lifecycle/release/release-runner.js';
 import { SequentialReleaseStatistics } from '../lifecycle/release/sequential-release-statistics.js';
-import { SqliteControllerLease } from '../lifecycle/release/sqlite/controller-lease.js';
-import { openSqliteReleaseDatabase, SqliteReleaseStore } from '../lifecycle/release/sqlite/release-store.js';
+import type { ControllerLease } from '../lifecycle/release/controller-lease.js';
+import { openReleaseStorage } from './release-store.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { Workspace } from '../registry/workspace.js';
 import { InputError } from '../core/errors.js';
@@ -34,8 +34,10 @@ export interface LifecycleParts {
   readonly monitoring: MonitoringStore;
   readonly releases: ReleaseStore;
   readonly runner: ReleaseRunner;
-  /** `<home>/controller.sqlite`: releases and the lease. */
-  readonly file: string;
+  /** The lease that lets one controller act at a time (on the same storage as the releases). */
+  readonly lease: ControllerLease;
+  /** Where releases live: `<home>/controller.sqlite`, or the PostgreSQL registry's schema. */
+  readonly where: string;
   close(): Promise<void>;
 }
 
@@ -44,12 +46,14 @@ export interface LifecycleOptions {
   readonly actor: string;
   readonly notify?: (notice: ReleaseNotice) => void | Promise<void>;
   readonly now?: () => number;
+  /** Lease holder name; default host:pid. */
+  readonly holder?: string;
 }
 
 /**
  * Opens what the lifecycle acts on. Releases and the controller's lease live in the controller's
- * own SQLite file under home. (With a PostgreSQL registry, several machines would each have their
- * own file: one controller per deployment until releases and the lease move to PostgreSQL.)
+ * own SQLite file under home, or with a registry URL in the registry's PostgreSQL schema (the lease
+ * then a session advisory lock), so controllers on several machines share one lease.
  */
 export async function openLifecycle(settings: ControllerSettings, options: LifecycleOptions): Promise<LifecycleParts> {
   const workspace = await openPlatformWorkspace(settings);
@@ -57,17 +61,17 @@ export async function openLifecycle(settings: ControllerSettings, options: Lifec
   try {
     monitoring = await openPlatformMonitoringStore(settings);
     mkdirSync(settings.home, { recursive: true });
-    const file = join(settings.home, 'controller.sqlite');
-    const releases = new SqliteReleaseStore(openSqliteReleaseDatabase(file));
+    const storage = await openReleaseStorage(settings, options.holder ?? `${hostname()}:${process.pid}`);
+    const releases = storage.releases;
     const control = new ReleaseControl(workspace, new DeploymentControl(workspace.deployments, async (ref) => { await resolveIfRegistered(workspace, ref); }));
     const runner = new ReleaseRunner({
       releases, control, monitoring, stats: new SequentialReleaseStatistics(), now: options.now ?? Date.now, actor: options.actor, notify: options.notify,
     });
     const store = monitoring;
     return {
-      workspace, monitoring, releases, runner, file,
+      workspace, monitoring, releases, runner, lease: storage.lease, where: storage.where,
       async close() {
-        await releases.close();
+        await storage.close();
         await store.close();
         workspace.close();
       },
@@ -128,9 +132,9 @@ export async function startControllerProcess(settings: ControllerSettings, optio
     publish(eventsOfNotice(n, Date.now()));
     await options.notify?.(n);
   };
-  const parts = await openLifecycle(settings, { actor: 'controller', notify }).catch(async (e: unknown) => { await bus.close(); throw e; });
   const holder = options.holder ?? `${hostname()}:${process.pid}`;
-  const lease = new SqliteControllerLease(openSqliteReleaseDatabase(parts.file), holder);
+  const parts = await openLifecycle(settings, { actor: 'controller', notify, holder }).catch(async (e: unknown) => { await bus.close(); throw e; });
+  const lease = parts.lease;
   const stopping = new AbortController();
   const pipelines = options.pipelines ?? [];
   const pipelineStore = pipelines.length > 0 ? await openPipelineStore(settings) : undefined;
@@ -159,7 +163,6 @@ export async function startControllerProcess(settings: ControllerSettings, optio
       await chore?.inFlight()?.catch(() => undefined);
       await controller.stop();
     } finally {
-      lease.close();
       await pipelineStore?.close();
       await parts.close();
       await published;

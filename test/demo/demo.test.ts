@@ -46,7 +46,11 @@ test('`lading demo` runs the loop end to end as a real process', () => {
   // The A/B deployment is stored, so the user goes on where the demo stopped.
   const deployments = spawnSync(process.execPath, ['bin/lading.js', 'deploy', 'list', '--home', home], { encoding: 'utf8' });
   assert.equal(deployments.status, 0, deployments.stderr);
-  assert.match(deployments.stdout, /invoice-hs.*champion=invoice-hs@champion/);
+  assert.match(deployments.stdout, /invoice-hs.*(champion|main)=invoice-hs@champion/);
+  // The life story: the hasty candidate never reaches traffic; the retrained model went into a release.
+  const life = (out as unknown as { life: { gated: Array<{ pipeline: string }>; releases: Array<{ status: string }> } }).life;
+  assert.ok(life.gated.some((g) => g.pipeline === 'invoice-hs-hasty'), JSON.stringify(life));
+  assert.ok(life.releases.length >= 1, JSON.stringify(life.releases));
   // Each printed next step runs as printed (after `npm ci` there is no `lading` on the PATH); serve would run until stopped.
   assert.ok(out.next.length >= 4 && out.next.every((c) => c.includes('node ./bin/lading.js ')), out.next.join('\n'));
   assert.ok(out.next.some((c) => / deploy list/.test(c)));

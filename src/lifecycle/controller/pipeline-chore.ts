@@ -48,7 +48,8 @@ export function pipelineChore(d: PipelineChoreDeps): PipelineChore {
   let running: Promise<unknown> | undefined;
   const start = (spec: PipelineSpec, trigger: RunTrigger): Promise<PipelineRunOutcome> => {
     const run = runAndRelease(d, spec, trigger);
-    running = run.finally(() => { if (running === run) running = undefined; });
+    const tracked: Promise<unknown> = run.finally(() => { if (running === tracked) running = undefined; });
+    running = tracked;
     return run;
   };
   return {

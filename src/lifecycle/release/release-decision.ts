@@ -37,8 +37,8 @@ export function decideRelease(release: ReleaseRecord, e: ReleaseEvidence, stats:
   const accuracy = stats.accuracy(e.labels, plan);
   const decision = (action: ReleaseAction): ReleaseDecision => ({ action, accuracy });
   const g = plan.guardrails;
-  const alert = e.challengerAlerts[0];
-  if (alert !== undefined && (g.drift || !/drift/i.test(alert.rule))) {
+  const alert = e.challengerAlerts.find((a) => g.drift || !/drift/i.test(a.rule));
+  if (alert !== undefined) {
     return decision({ kind: 'rollback', reason: `guardrail: alert ${alert.rule} fired for the challenger (${alert.message})` });
   }
   if (stats.rate(e.challenger.slow, e.challenger.requests, P99_SHARE, plan.alpha) === 'above') {

@@ -51,7 +51,9 @@ export async function gatherEvidence(store: MonitoringStore, release: ReleaseRec
       const key = `${p.requestId}#${p.position}`;
       if (p.requestId !== '') (p.role === 'shadow' ? shadowLabel : primaryLabel).set(key, p.label);
       if (p.at < release.stepSince) continue;
-      latencies[p.variant]!.push(p.latencyMs);
+      // One latency per call: the texts of one request share it, and counting each would make one
+      // slow 32-text call look like 32 slow answers to the rate test.
+      if (p.position === 0) latencies[p.variant]!.push(p.latencyMs);
       if (p.requestId === '') continue;
       const other = (p.role === 'shadow' ? primaryLabel : shadowLabel).get(key);
       if (other !== undefined) {

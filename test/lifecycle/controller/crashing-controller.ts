@@ -8,13 +8,11 @@
  * call at that point is wrapped so that the process dies the moment the real call returns.
  */
 import { LifecycleController } from '../../../src/lifecycle/controller/lifecycle-controller.js';
-import { SqliteControllerLease } from '../../../src/lifecycle/release/sqlite/controller-lease.js';
-import { openSqliteReleaseDatabase } from '../../../src/lifecycle/release/sqlite/release-store.js';
 import { openLifecycle } from '../../../src/platform/controller-process.js';
 
 const [home, stage] = process.argv.slice(2);
 if (home === undefined || !['intent', 'alias', 'landed'].includes(stage ?? '')) throw new Error('usage: crashing-controller HOME intent|alias|landed');
-const parts = await openLifecycle({ home, registryUrl: undefined, registrySchema: 'lading', controllerIntervalMs: 50 }, { actor: 'controller' });
+const parts = await openLifecycle({ home, registryUrl: undefined, registrySchema: 'lading', controllerIntervalMs: 50 }, { actor: 'controller', holder: `crashing-${process.pid}` });
 const die = (): never => { process.kill(process.pid, 'SIGKILL'); throw new Error('unreachable'); };
 
 if (stage === 'intent') {
@@ -32,6 +30,6 @@ if (stage === 'intent') {
   deployments.append = async (...args) => { await append(...args); return die(); };
 }
 
-const lease = new SqliteControllerLease(openSqliteReleaseDatabase(parts.file), `crashing-${process.pid}`);
+const lease = parts.lease;
 const controller = new LifecycleController({ lease, releases: parts.releases, runner: parts.runner, now: Date.now, intervalMs: 50 });
 controller.start();
