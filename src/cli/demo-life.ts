@@ -34,7 +34,9 @@ export const LIFE_PIPELINES_YAML = `pipelines:
       classRecall: { minSupport: 40, maxDrop: 0.2 }
       budgets: { p99Ms: 5, artifactMb: 50 }
     release:
-      steps: [ { shadow: 400 }, { canary: 25 }, { canary: 50 } ]
+      # A canary step holds until the challenger's calls show its p99 within budget with confidence
+      # (about 460 calls with none slow), so the demo's plan is short.
+      steps: [ { shadow: 400 }, { canary: 50 } ]
       minEffect: 0.05
       # The inputs drifted for both models, so an input-drift alert says nothing against the challenger.
       guardrails: { p99Ms: 50, drift: false }
@@ -133,7 +135,7 @@ export async function runLifeStory(settings: Settings, dir: string, say: (line: 
     let seed = 40;
     const deadline = performance.now() + 90_000;
     while (!ended(newest() || undefined) && performance.now() < deadline && !signal.aborted) {
-      await replay(traffic('after', 400, seed++), 8);
+      await replay(traffic('after', 400, seed++), 4);
     }
     const first = releases.get(newest());
     if (!first || first.status !== 'promoted') mark(`the retrained model's release did not end in promotion: ${first?.status ?? 'no release'} (${first?.reason ?? ''})`);

@@ -94,6 +94,22 @@ export class ReleaseControl {
   }
 
   /**
+   * Undoes the alias half of a release that never got its deployment half: when `alias` of `model`
+   * still points at `version` and the newest audit row of that alias is the move whose reason
+   * carries `tag`, the alias is rolled back (audited as `actor`). Anything else (someone moved the
+   * alias since, or the move never happened) is left alone. Returns whether it rolled back.
+   */
+  async undoAliasMove(input: { readonly model: string; readonly alias: string; readonly version: number; readonly tag: string; readonly actor: string; readonly reason: string }): Promise<boolean> {
+    const current = (await this.models.listAliases(input.model)).find((a) => a.alias === input.alias);
+    if (current?.version !== input.version) return false;
+    const rows = await this.models.auditLog({ model: input.model, alias: input.alias });
+    const last = rows.reduce<(typeof rows)[number] | undefined>((a, b) => (a === undefined || b.id > a.id ? b : a), undefined);
+    if (!last?.reason?.includes(input.tag)) return false;
+    await this.models.rollbackAlias({ name: input.model, alias: input.alias, actor: input.actor, reason: input.reason });
+    return true;
+  }
+
+  /**
    * Walks the alias and the endpoint back together: the alias to the version before its current
    * one, the deployment to the revision before (consecutive rollbacks walk further back, both).
    */

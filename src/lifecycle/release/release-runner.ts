@@ -3,6 +3,7 @@ import type { MonitoringStore } from '../../monitoring/store/monitoring-store.js
 import type { DeploymentAction, DeploymentRecord } from '../../registry/deployment-store.js';
 import type { ReleasePlan } from '../pipeline/pipeline-spec.js';
 import type { ReleaseControl } from '../release-control.js';
+import { DEFAULT_ALIAS } from '../../registry/model-rules.js';
 import { gatherEvidence, type ReleaseEvidence } from './release-evidence.js';
 import { decideRelease, type ReleaseDecision } from './release-decision.js';
 import { challengerVariantName, championVariant, describeStep, stepDeployment } from './release-plan.js';
@@ -172,6 +173,14 @@ export class ReleaseRunner {
     } else if (landed !== undefined && landed.reason?.includes(intent.tag) && latest === landed) {
       record = landed;
     } else {
+      if (intent.action === 'promote') {
+        // Killed between the alias move and the deployment half, then a person changed the
+        // endpoint: the person wins, and the alias goes back to where it was, so nothing that
+        // follows the alias serves the challenger behind the person's back.
+        const [model, version] = r.challenger.split('@');
+        await this.d.control.undoAliasMove({ model: model!, alias: DEFAULT_ALIAS, version: Number(version), tag: intent.tag, actor: this.d.actor,
+          reason: `undo ${intent.tag}: the deployment was changed by someone else before the promotion completed` });
+      }
       const cleared = await this.d.releases.update(r.id, r.rev, { intent: null }, null, this.d.now());
       return this.yieldToPerson(cleared, latest);
     }

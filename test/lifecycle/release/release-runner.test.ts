@@ -124,6 +124,21 @@ describe('release runner: a challenger through shadow, canaries and the sequenti
     assert.deepEqual(await tags(w), ['deploy step 1', 'canary step 2']);
   }));
 
+  it('killed after the alias moved and before the promotion landed, then overruled by a person: the alias goes back', () => withWorld(async (w) => {
+    const runner = w.runner();
+    const started = await runner.start({ endpoint: 'hs', challenger: 'm@2', pipeline: null, plan: TEST_PLAN, reason: 'test' });
+    const r = (await runner.tick(started)).release;
+    const tag = `[release ${r.id} promote]`;
+    const pending = await w.parts.releases.update(r.id, r.rev, { intent: { action: 'promote', toStep: r.step, fromRevision: r.revision, tag, reason: 'better' } }, null, w.clock.now);
+    // What release() did before the kill: the alias half only.
+    await w.parts.workspace.setAlias({ name: 'm', alias: 'champion', version: 2, actor: 'controller', reason: `better ${tag}` });
+    const { DeploymentControl } = await import('../../../src/lifecycle/deployment-control.js');
+    await new DeploymentControl(w.parts.workspace.deployments).rollback('hs', 'ops-bo', 'not now');
+    const after = (await w.runner().tick(pending)).release;
+    assert.equal(after.status, 'stopped');
+    assert.equal((await w.parts.workspace.listAliases('m')).find((a) => a.alias === 'champion')?.version, 1);
+  }));
+
   it('experiment stop restores the spec the release started from, audited as the person', () => withWorld(async (w) => {
     const runner = w.runner();
     const started = await runner.start({ endpoint: 'hs', challenger: 'm@2', pipeline: null, plan: TEST_PLAN, reason: 'test' });
