@@ -31,7 +31,7 @@ export interface CandidateReleaseDeps {
 export function gatesJudge(d: CandidateReleaseDeps, spec: PipelineSpec): CandidateJudge {
   return async (candidate: Candidate, run: PipelineRun) => {
     const candidateRecord = await d.workspace.getModelVersion(candidate.model, candidate.version);
-    const champion = await currentChampion(d.workspace, spec.endpoint);
+    const champion = await currentChampion(d.workspace, spec.endpoint, d.releases);
     const golden = spec.gates.golden === undefined ? undefined : (await resolveDatasetRef(d.workspace, spec.gates.golden)).id;
     const report = await runGates({
       candidate: candidateRecord, champion, registry: d.workspace,
@@ -74,11 +74,21 @@ export async function releaseCandidate(d: CandidateReleaseDeps, spec: PipelineSp
 }
 
 /** The registered version the endpoint's champion variant serves, or null (no deployment, a file, a first release). */
-export async function currentChampion(ws: Workspace, endpoint: string) {
-  const live = await ws.deployments.current(endpoint);
-  if (!live?.spec) return null;
+export async function currentChampion(ws: Workspace, endpoint: string, releases?: Pick<ReleaseStore, 'active'>) {
+  // During a release the live spec mixes champion and challenger: the release knows which is which.
+  const active = await releases?.active(endpoint);
+  let ref = active?.champion;
+  if (ref === undefined) {
+    const live = await ws.deployments.current(endpoint);
+    if (!live?.spec) return null;
+    try {
+      ref = championVariant(live.spec).model;
+    } catch {
+      return null;
+    }
+  }
   try {
-    return await ws.resolveModel(championVariant(live.spec).model);
+    return await ws.resolveModel(ref);
   } catch {
     return null;
   }

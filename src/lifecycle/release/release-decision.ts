@@ -24,7 +24,7 @@ export interface ReleaseDecision {
  * (and a restarted controller) decides the same thing from the same facts.
  *
  * Guardrails come first, at every step: an alert fired for the challenger (error rate, latency,
- * drift, from the monitor), a share of answers over the p99 budget above 1% with confidence, an
+ * and drift if the plan says so, from the monitor), a share of answers over the p99 budget above 1% with confidence, an
  * accuracy test that says the challenger is worse, a shadow that disagrees with the champion too
  * often, or no decision after `maxLabels` labels: each rolls back at once.
  * A step is held until its own evidence is in: a shadow step until it compared `requests` texts, a
@@ -37,12 +37,14 @@ export function decideRelease(release: ReleaseRecord, e: ReleaseEvidence, stats:
   const accuracy = stats.accuracy(e.labels, plan);
   const decision = (action: ReleaseAction): ReleaseDecision => ({ action, accuracy });
   const g = plan.guardrails;
-  const alert = e.challengerAlerts.find((a) => g.drift || !/drift/i.test(a.rule));
+  // Alerts that are guardrails: error rate and latency, and drift when the plan says so. The
+  // accuracy alerts (estimated, real) are not: accuracy is the sequential test's to decide.
+  const alert = e.challengerAlerts.find((a) => /error|latency|p99/i.test(a.rule) || (g.drift && /drift/i.test(a.rule)));
   if (alert !== undefined) {
     return decision({ kind: 'rollback', reason: `guardrail: alert ${alert.rule} fired for the challenger (${alert.message})` });
   }
   if (stats.rate(e.challenger.slow, e.challenger.requests, P99_SHARE, plan.alpha) === 'above') {
-    return decision({ kind: 'rollback', reason: `guardrail: ${e.challenger.slow} of ${e.challenger.requests} challenger answers took over ${g.p99Ms} ms (p99 ${fmt(e.challenger.p99Ms)} ms), more than 1% with confidence` });
+    return decision({ kind: 'rollback', reason: `guardrail: ${e.challenger.slow} of ${e.challenger.requests} challenger calls took over ${g.p99Ms} ms (p99 ${fmt(e.challenger.p99Ms)} ms), more than 1% with confidence` });
   }
   if (g.accuracy && accuracy.decision === 'worse') {
     return decision({ kind: 'rollback', reason: `the challenger is less accurate than the champion: ${describeAccuracy(accuracy)}` });
