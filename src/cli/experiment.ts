@@ -1,5 +1,6 @@
 import { InputError, NotFoundError } from '../core/errors.js';
-import { DEFAULT_RELEASE_PLAN, describeStep } from '../lifecycle/release/release-plan.js';
+import { defaultReleasePlan } from '../lifecycle/pipeline/pipeline-parser.js';
+import { describeStep } from '../lifecycle/release/release-plan.js';
 import type { ReleaseRecord } from '../lifecycle/release/release-record.js';
 import { openLifecycle } from '../platform/controller-process.js';
 import { parseVerbArgs } from './args.js';
@@ -58,7 +59,7 @@ ${COMMON_HELP}`,
       switch (action) {
         case 'start': {
           const r = await parts.runner.start({
-            endpoint: need(endpoint, 'ENDPOINT'), challenger: need(values.challenger, '--challenger'), pipeline: null, plan: DEFAULT_RELEASE_PLAN,
+            endpoint: need(endpoint, 'ENDPOINT'), challenger: need(values.challenger, '--challenger'), pipeline: null, plan: defaultReleasePlan(),
             reason: values.reason ?? `started by ${actor}`,
           });
           return render(ctx, values.json, r);

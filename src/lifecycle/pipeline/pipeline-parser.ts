@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { modelKind } from '../../models/kinds.js';
 import { knownKeys, PIPELINE_NAME, pipelineSchema, type PipelineInput } from './pipeline-schema.js';
-import type { PipelineSpec, ReleaseStep } from './pipeline-spec.js';
+import type { ReleasePlan, PipelineSpec, ReleaseStep } from './pipeline-spec.js';
 
 /**
  * lading.yaml's `pipelines:` section (a mapping NAME -> pipeline) as PipelineSpecs with every
@@ -51,6 +51,11 @@ export function parsePipelines(section: unknown, from: PipelineSource = {}): Pip
   }
   if (problems.length > 0) throw failure(problems, from);
   return specs;
+}
+
+/** The release plan of a pipeline that names none: the schema's defaults (also `lading experiment start`'s plan). */
+export function defaultReleasePlan(): ReleasePlan {
+  return parsePipelines({ default: { data: { dataset: 'default' } } })[0]!.release;
 }
 
 /** The pipeline called `name`; NotFoundError naming the ones there are. */

@@ -1,19 +1,8 @@
 import type { DeploymentSpec, VariantSpec } from '../../core/deployment-spec.js';
 import { InputError } from '../../core/errors.js';
 import { validateDeployment } from '../../serving/deployment.js';
-import type { ReleasePlan, ReleaseStep } from '../pipeline/pipeline-spec.js';
+import type { ReleaseStep } from '../pipeline/pipeline-spec.js';
 
-/**
- * The plan of a release started without a pipeline (`lading experiment start`): a shadow of 1,000
- * texts (paired labels decide fastest), then 10% and 50% canaries. Guardrails as Flagger's
- * defaults (99% of answers succeed) but a p99 budget of 50 ms, far tighter than Flagger's 500 ms:
- * lading answers single texts in about a millisecond.
- */
-export const DEFAULT_RELEASE_PLAN: ReleasePlan = {
-  steps: [{ kind: 'shadow', requests: 1_000, minAgreement: 0.8 }, { kind: 'canary', percent: 10 }, { kind: 'canary', percent: 50 }],
-  requireApproval: false, alpha: 0.05, minEffect: 0.02, maxLabels: 20_000,
-  guardrails: { errorRate: 0.01, p99Ms: 50, drift: true, accuracy: true },
-};
 
 /** The challenger's variant name while a release runs (`challenger-2` if the endpoint already uses the name). */
 export function challengerVariantName(base: DeploymentSpec): string {
