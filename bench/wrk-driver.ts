@@ -15,8 +15,12 @@ export const DURATION = process.env['LADING_BENCH_SECONDS'] ?? '8';
 export const BIN = resolve('bin/lading.js');
 export const WRK = '/usr/bin/wrk';
 
-/** `cpuUsPerRequest`: CPU time (all threads) the server process spent per request during the run. */
-export interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number; cpuUsPerRequest: number }
+/**
+ * `cpuUsPerRequest`: CPU time (all threads) the server process spent per request during the run;
+ * `loadCpuUsPerRequest`: what wrk itself spent per request. wrk runs on the same cores as the
+ * server, so a server's rate is bounded by cores / (server CPU + wrk CPU) per request.
+ */
+export interface WrkResult { requests: number; errors: number; rps: number; p50: number; p99: number; p999: number; connections: number; cpuUsPerRequest: number; loadCpuUsPerRequest: number }
 
 export function log(s: string): void { process.stderr.write(`${s}\n`); }
 
@@ -44,13 +48,20 @@ export function processCpuUs(pid: number | undefined): number {
 
 export function wrk(port: number, path: string, batch: number, connections: number, textsFile: string, seconds = DURATION, pid?: number): WrkResult {
   const cpu0 = processCpuUs(pid);
-  const r = spawnSync(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', 'rotate.lua', `http://127.0.0.1:${port}`], {
+  // A shell runs wrk and then prints its own children's CPU ticks (cutime + cstime, /proc fields
+  // 16 and 17), which after wrk is waited for are wrk's: user + system time of the load generator.
+  const script = `"$@"; status=$?; echo "LOADCPU $(awk '{print $16 + $17}' /proc/$$/stat)"; exit $status`;
+  const r = spawnSync('/bin/sh', ['-c', script, 'wrk', WRK, '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', 'rotate.lua', `http://127.0.0.1:${port}`], {
     cwd: ANCHORS, env: { ...process.env, BATCH: String(batch), TEXTS: textsFile, URL_PATH: path }, encoding: 'utf8',
   });
   const m = /RESULT requests=(\d+) errors=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) p999_ms=([\d.]+)/.exec(r.stdout);
   if (!m) throw new Error(`wrk gave no RESULT line: ${r.stdout} ${r.stderr}`);
   const n = (k: number) => Number(m[k]);
-  return { requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections, cpuUsPerRequest: (processCpuUs(pid) - cpu0) / n(1) };
+  const loadTicks = Number(/LOADCPU (\d+)/.exec(r.stdout)?.[1] ?? NaN);
+  return {
+    requests: n(1), errors: n(2), rps: n(3), p50: n(4), p99: n(5), p999: n(6), connections,
+    cpuUsPerRequest: (processCpuUs(pid) - cpu0) / n(1), loadCpuUsPerRequest: (loadTicks * 10_000) / n(1),
+  };
 }
 
 /** The connection count (1, 2 or 4) whose rate comes closest to half of `saturatedRps`. */

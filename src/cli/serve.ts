@@ -1,5 +1,6 @@
+import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
-import { monitorAlertRules, startServingProcess } from '../platform/index.js';
+import { monitorAlertRules, PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex, startServingProcess } from '../platform/index.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -12,6 +13,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   workers: { type: 'string' },
+  processes: { type: 'string' },
   'max-delay-ms': { type: 'string' },
   'max-body-kb': { type: 'string' },
   token: { type: 'string' },
@@ -57,6 +59,12 @@ Options:
   --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT
   --host H             default 127.0.0.1; env LADING_HOST
   --workers N          serving threads (default: one per core); env LADING_WORKERS
+  --processes N        N processes share the port, each parsing, scoring and answering on its
+                       own HTTP thread (no hop to a serving thread; the fastest way to use every
+                       core for many small requests). They share the prediction log's store and
+                       follow the registry's deployments by polling; feedback and /metrics see all
+                       of them; process 0 runs --monitor; a process that dies is started again.
+                       Default 1; env LADING_PROCESSES
   --max-delay-ms MS    longest a request waits to be batched with others (default 2); env LADING_MAX_DELAY_MS
   --max-body-kb KB     largest request body (default 1024); env LADING_MAX_BODY_KB
   --token T            bearer token for admin routes; env LADING_TOKEN
@@ -102,8 +110,22 @@ ${COMMON_HELP}`,
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
     }
     const target = values.model !== undefined ? { models: [{ ref: values.model, endpoint: values.name }] } : { deployments };
+    const memberIndex = servingClusterIndex(ctx.env[PROCESS_INDEX_ENV]);
+    if (settings.processes > 1 && memberIndex === undefined) {
+      // The primary only supervises: the processes it forks run this same command and serve.
+      return runServingPrimary({
+        processes: settings.processes, signal: ctx.signal,
+        onReady: (summary) => {
+          const s = summary as ServeSummary;
+          if (values.json) writeJson(ctx.stdout, { ...withoutNames(s), processes: settings.processes });
+          else writeSummary(ctx.stdout, s, `${settings.processes} processes, each scoring on its HTTP thread`);
+        },
+        onRestart: (index, code, signal) => ctx.stderr.write(`serving process ${index} died (${signal ?? `exit code ${code}`}); starting it again\n`),
+      });
+    }
     const served = await startServingProcess(settings, target, {
       signal: ctx.signal,
+      clusterMember: memberIndex === undefined ? undefined : { index: memberIndex },
       onLogWarning: (line) => ctx.stderr.write(`${line}\n`),
       monitor: {
         rules,
@@ -118,15 +140,19 @@ ${COMMON_HELP}`,
       },
     });
     const { workers, maxDelayMs } = settings;
-    const endpoints = served.plane.list();
-    const log = served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null;
-    const monitor = served.monitor ? { intervalMs: settings.monitorIntervalMs, rules: rules?.map((r) => r.name) ?? [], webhook: settings.alertWebhook !== undefined } : null;
-    if (values.json) writeJson(ctx.stdout, { url: served.url, port: served.port, endpoints: endpoints.map((e) => e.status()), workers, maxDelayMs, log, monitor });
-    else {
-      writeLine(ctx.stdout, `serving ${endpoints.map((e) => e.name).join(', ')} at ${served.url} (${workers} threads, batching delay <= ${maxDelayMs} ms)`);
-      if (monitor) writeLine(ctx.stdout, `monitoring every ${monitor.intervalMs} ms: rules ${monitor.rules.join(', ')}; alerts to stderr, the alert history${monitor.webhook ? ', the webhook' : ''} and /metrics`);
-      writeLine(ctx.stdout, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
+    const summary: ServeSummary = {
+      url: served.url, port: served.port, endpoints: served.plane.list().map((e) => e.status()), names: served.plane.list().map((e) => e.name), workers, maxDelayMs,
+      log: served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null,
+      monitor: served.monitor ? { intervalMs: settings.monitorIntervalMs, rules: rules?.map((r) => r.name) ?? [], webhook: settings.alertWebhook !== undefined } : null,
+    };
+    if (served.cluster) {
+      // The primary prints for all; a member says it listens and serves until its signal.
+      served.cluster.ready(summary);
+      await served.closed;
+      return 0;
     }
+    if (values.json) writeJson(ctx.stdout, withoutNames(summary));
+    else writeSummary(ctx.stdout, summary, `${workers} threads`);
 
     // Ctrl-C or SIGTERM: the serving process closes itself on the signal; say so and wait for it.
     const stopping = () => ctx.stderr.write('draining: finishing requests in flight...\n');
@@ -137,3 +163,30 @@ ${COMMON_HELP}`,
     return 0;
   },
 };
+
+/** What `lading serve` prints when it listens (and `--json` writes). */
+interface ServeSummary {
+  readonly url: string;
+  readonly port: number;
+  /** Each endpoint's status (undefined while it has no model loaded). */
+  readonly endpoints: ReadonlyArray<{ readonly endpoint: string } | undefined>;
+  readonly names: readonly string[];
+  readonly workers: number;
+  readonly maxDelayMs: number;
+  readonly log: { readonly where: string; readonly flushMs: number; readonly text: boolean } | null;
+  readonly monitor: { readonly intervalMs: number | undefined; readonly rules: readonly string[]; readonly webhook: boolean } | null;
+}
+
+function writeSummary(out: Writable, s: ServeSummary, how: string): void {
+  writeLine(out, `serving ${s.names.join(', ')} at ${s.url} (${how}, batching delay <= ${s.maxDelayMs} ms)`);
+  const m = s.monitor;
+  if (m) writeLine(out, `monitoring every ${m.intervalMs} ms: rules ${m.rules.join(', ')}; alerts to stderr, the alert history${m.webhook ? ', the webhook' : ''} and /metrics`);
+  const log = s.log;
+  writeLine(out, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
+}
+
+/** The `--json` shape, as it was before the summary carried the names for the text line. */
+function withoutNames(s: ServeSummary): Omit<ServeSummary, 'names'> {
+  const { names: _names, ...rest } = s;
+  return rest;
+}

@@ -17,6 +17,8 @@ export interface Settings {
   readonly port: number;
   readonly host: string;
   readonly workers: number;
+  /** `lading serve` processes sharing the port (1 = one process, the default). */
+  readonly processes: number;
   readonly maxDelayMs: number;
   readonly maxBodyKb: number;
   readonly token: string | undefined;
@@ -132,6 +134,10 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   workers: {
     kind: 'int', schema: wholeNumber(1, 256), expect: 'a whole number from 1 to 256', env: 'LADING_WORKERS', flag: '--workers',
     defaultText: 'all cores', default: cores, doc: 'serving threads',
+  },
+  processes: {
+    kind: 'int', schema: wholeNumber(1, 256), expect: 'a whole number from 1 to 256', env: 'LADING_PROCESSES', flag: '--processes',
+    defaultText: '1', default: () => 1, doc: '`lading serve` processes sharing the port, each scoring on its HTTP thread',
   },
   maxDelayMs: {
     kind: 'number', schema: z.number().min(0).max(1000), expect: 'milliseconds from 0 to 1000', env: 'LADING_MAX_DELAY_MS', flag: '--max-delay-ms',

@@ -11,6 +11,7 @@
  * and returning a LadingProcess (close(), closed), so every process stops the same orderly way.
  */
 export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
+export { PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex } from './serving-cluster.js';
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';
 export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
 export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';

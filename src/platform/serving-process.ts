@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
+import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
@@ -33,6 +34,13 @@ export interface ServingProcessOptions {
   readonly onLogWarning?: (line: string) => void;
   /** With settings.monitor: the alert rules (default DEFAULT_ALERT_RULES) and where the loop's events go. */
   readonly monitor?: Omit<ServingMonitorOptions, 'rules'> & { readonly rules?: readonly AlertRule[] | undefined };
+  /**
+   * This process is one of `serve --processes N` (platform/serving-cluster.ts): it scores every
+   * batch on its HTTP thread (one serving thread stays, for explanations and engines that only run
+   * asynchronously), feedback waits for every process's log, /metrics sums every process, and only
+   * process 0 runs the monitor.
+   */
+  readonly clusterMember?: { readonly index: number } | undefined;
 }
 
 export type { LadingProcess } from './lading-process.js';
@@ -45,6 +53,8 @@ export interface ServingProcess extends LadingProcess {
   readonly log: PredictionLog | undefined;
   /** The monitor loop, with settings.monitor (`serve --monitor`). */
   readonly monitor: MonitorLoop | undefined;
+  /** With options.clusterMember: this process's side of the cluster. */
+  readonly cluster: ClusterMember | undefined;
 }
 
 /**
@@ -67,12 +77,14 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   // The admin routes write deployments into the registry, so a token opens it too.
   const workspace: Workspace | undefined = followsRegistry || settings.token !== undefined ? await openPlatformWorkspace(settings) : undefined;
   const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, modelCacheDir(settings))) : new FileModelSource();
-  const plane = new ServingPlane(source, { threads: settings.workers, maxDelayMs: settings.maxDelayMs });
+  const inCluster = options.clusterMember !== undefined;
+  const plane = new ServingPlane(source, { threads: inCluster ? 1 : settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: inCluster });
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let server: RunningServer | undefined;
   let log: PredictionLog | undefined;
   let monitor: MonitorLoop | undefined;
+  let member: ClusterMember | undefined;
   const stopPolling = async () => {
     if (refresher) clearInterval(refresher);
     await sync?.stop();
@@ -83,6 +95,13 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       log = await startPredictionLog(settings, plane, {
         warn: options.onLogWarning,
         labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
+      });
+    }
+    if (inCluster) {
+      const processLog = log;
+      member = joinServingCluster(options.clusterMember!.index, {
+        flushLog: async () => { await processLog?.flush(); },
+        metricsJson: () => plane.metrics.registry.getMetricsAsJSON(),
       });
     }
     if (models.length > 0) {
@@ -103,7 +122,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       }
       sync.start(settings.pollMs);
     }
-    if (settings.monitor && log) {
+    if (settings.monitor && log && (member?.index ?? 0) === 0) {
       // Before the server listens, so a bad state file stops the start with nothing to undo but the plane and the log.
       monitor = await startServingMonitor({ home: settings.home, registryUrl: settings.registryUrl, registrySchema: settings.registrySchema, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
         plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES });
@@ -116,7 +135,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: syncing ? () => syncing.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
-      feedback: log?.feedback,
+      feedback: log && member ? { ...log.feedback, flushLog: () => member!.flushAll() } : log?.feedback,
+      metricsText: member ? () => member!.metricsText() : undefined,
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await monitor?.stop().catch(() => undefined);
@@ -140,7 +160,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     }
   });
   closeOnAbort(options.signal, { close });
-  return { url: running.url, port: running.port, plane, log, monitor, close, closed };
+  return { url: running.url, port: running.port, plane, log, monitor, cluster: member, close, closed };
 }
 
 /** A listen failure a person can act on (port taken, not allowed) says so and names the flag. */

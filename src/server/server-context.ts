@@ -26,6 +26,11 @@ export interface AppDeps {
   readonly registry?: RegistryReader | undefined;
   /** Serves POST /v1/feedback when given (the process has a monitoring store). */
   readonly feedback?: FeedbackTarget | undefined;
+  /**
+   * The Prometheus text of GET /metrics (default: this process's plane). `serve --processes`
+   * gives the sum over every process sharing the port, so that one scrape sees them all.
+   */
+  readonly metricsText?: (() => Promise<string>) | undefined;
 }
 
 /** What every route module gets: the dependencies with their defaults filled in. */
@@ -40,6 +45,7 @@ export interface ServerContext {
   readonly isDraining: () => boolean;
   readonly registry: RegistryReader | undefined;
   readonly feedback: FeedbackTarget | undefined;
+  readonly metricsText: () => Promise<string>;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -56,5 +62,6 @@ export function serverContext(deps: AppDeps): ServerContext {
     isDraining: deps.isDraining ?? (() => false),
     registry: deps.registry,
     feedback: deps.feedback,
+    metricsText: deps.metricsText ?? (() => deps.plane.metrics.text()),
   };
 }

@@ -53,6 +53,8 @@ export interface MicroBatcherOptions {
   /** Scores a batch here instead of in a thread when its estimated cost is at most inlineBudgetMs. */
   readonly local?: LocalPredictor | undefined;
   readonly inlineBudgetMs?: number | undefined;
+  /** Score every batch here when `local` exists, whatever its size or cost (RuntimeOptions.inlineAll). */
+  readonly inlineAll?: boolean | undefined;
 }
 
 /** Inline batches whose cost samples make one estimate of the local cost per text. */
@@ -131,6 +133,10 @@ export class MicroBatcher {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const local = this.options.local;
+    if (local && this.options.inlineAll === true && this.queue.length > 0) {
+      this.scoreHere(local);
+      return;
+    }
     if (local && this.queue.length > 0 && this.queuedTexts <= INLINE_MAX_TEXTS
       && (this.queuedTexts * this.localMsPerText <= (this.options.inlineBudgetMs ?? 0) || this.probeDue())) {
       this.scoreHere(local);

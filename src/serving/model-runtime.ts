@@ -31,6 +31,13 @@ export interface RuntimeOptions {
    * engines qualify; the model is then loaded once more, in the calling thread.
    */
   readonly inlineBudgetMs?: number;
+  /**
+   * Every batch is scored on the calling thread whatever its size (synchronous engines; the
+   * serving threads then only explain, and score when the model cannot be loaded here). For a
+   * process that is one of several sharing a port (`serve --processes`): the processes are the
+   * parallelism, and a hop to a thread would only add work to a core that is already busy.
+   */
+  readonly inlineAll?: boolean;
   readonly onBatch?: (model: ModelIdentity, s: BatchStats) => void;
 }
 
@@ -72,7 +79,7 @@ export class ModelRuntime {
     this.batcher = new MicroBatcher(threads, identity.labels.length, {
       maxDelayMs: options.maxDelayMs, maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
       onBatch: options.onBatch ? (s) => options.onBatch!(identity, s) : undefined,
-      local, inlineBudgetMs: options.inlineBudgetMs ?? DEFAULT_INLINE_BUDGET_MS,
+      local, inlineBudgetMs: options.inlineBudgetMs ?? DEFAULT_INLINE_BUDGET_MS, inlineAll: options.inlineAll === true,
     });
   }
 
@@ -91,7 +98,7 @@ export class ModelRuntime {
     const warm = options.warmupTexts ?? DEFAULT_WARMUP;
     const [started, local] = await Promise.all([
       Promise.allSettled(Array.from({ length: options.threads }, () => startServingThread(modelPath))),
-      inlineBudget > 0 ? localPredictor(modelPath, warm).catch(() => undefined) : undefined,
+      inlineBudget > 0 || options.inlineAll === true ? localPredictor(modelPath, warm).catch(() => undefined) : undefined,
     ]);
     const failed = started.find((s) => s.status === 'rejected');
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

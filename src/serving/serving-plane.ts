@@ -16,6 +16,8 @@ export interface ServingPlaneOptions {
   readonly maxBatchTexts?: number;
   /** Batches estimated within this many ms are scored on the calling thread (default DEFAULT_INLINE_BUDGET_MS; 0 = never). */
   readonly inlineBudgetMs?: number;
+  /** Every batch scored on the calling thread (RuntimeOptions.inlineAll; `serve --processes`). */
+  readonly inlineAll?: boolean;
   /** Shadow copies in flight at most (default 64). */
   readonly shadowMaxInFlight?: number;
   /** Shadow answers kept in memory (default 1000). */
@@ -56,6 +58,7 @@ export class ServingPlane {
       maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
       maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
       ...(options.inlineBudgetMs !== undefined ? { inlineBudgetMs: options.inlineBudgetMs } : {}),
+      inlineAll: options.inlineAll === true,
       onBatch: (model, s) => this.metrics.batchObserver(model).batch(s.texts, s.requests),
     });
     const observerErrors = new Counter({

@@ -6,7 +6,7 @@ export function metricsRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get('/metrics', async (c) => {
     c.header('Content-Type', ctx.plane.metrics.contentType);
-    return c.body(await ctx.plane.metrics.text());
+    return c.body(await ctx.metricsText());
   });
   return app;
 }
