@@ -40,6 +40,8 @@ import { BIN, CACHE, DATA, DURATION, ANCHORS, halfLoad, log, stop, trainIfMissin
 const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
 const KINDS = (process.env['LADING_BENCH_KINDS'] ?? 'fasttext,linear').split(',').filter((k) => k.length > 0);
 const BASELINE = process.env['LADING_BENCH_BASELINE'];
+/** `serve --processes P` measured beside the one-process server in the same rounds (0 or 1 = not). */
+const PROCESSES = Number(process.env['LADING_BENCH_PROCESSES'] ?? availableParallelism());
 const FLOOR = fileURLToPath(new URL('./floor-server.js', import.meta.url));
 
 /** Texts per second of one thread calling the model directly, `batch` texts per call. */
@@ -102,16 +104,17 @@ interface Round {
   half: WrkResult;
   inProcessTextsPerSecond: number;
   baseline?: { single: WrkResult; batch32: WrkResult; half: WrkResult } | undefined;
+  processes?: { single: WrkResult; batch32: WrkResult; half: WrkResult } | undefined;
 }
 
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const spread = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
 function fmt(x: number): string { return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(2); }
 
-async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string): Promise<ChildProcess & { pid: number }> {
+async function startLading(bin: string, modelPath: string, kind: string, port: number, cores: number, textsFile: string, extra: readonly string[] = []): Promise<ChildProcess & { pid: number }> {
   // The serving path alone: the prediction log's cost is bench:monitor's figure (log on against off).
   // An environment variable, not --no-log, so that a baseline build from before the log takes it too.
-  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores), '--home', join(CACHE, 'serve-home')],
+  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--name', kind, '--port', String(port), '--workers', String(cores), '--home', join(CACHE, 'serve-home'), ...extra],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LADING_LOG: 'false' } });
   await waitReady(port, child);
   const path = `/v1/models/${kind}:classify`;
@@ -153,19 +156,27 @@ async function benchKind(kind: string, texts: readonly string[], textsFile: stri
       children.push(c);
       base = { port: basePort, pid: c.pid };
     }
+    let procs: { port: number; pid: number } | undefined;
+    if (PROCESSES > 1) {
+      const procPort = ports();
+      const c = await startLading(BIN, modelPath, kind, procPort, cores, textsFile, ['--processes', String(PROCESSES)]);
+      children.push(c);
+      procs = { port: procPort, pid: c.pid };
+    }
     const rounds: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       log(`${kind}: round ${r + 1}/${ROUNDS}`);
       const floor1 = wrk(floorPort, `/v1/models/${kind}:classify`, 1, 16, textsFile, DURATION, floor.pid);
       const baseline = base !== undefined && r % 2 === 0 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
       const mine = measureLading(port, mineChild.pid, kind, textsFile);
+      const processes = procs !== undefined ? measureLading(procs.port, procs.pid, kind, textsFile) : undefined;
       const baselineAfter = base !== undefined && r % 2 === 1 ? measureLading(base.port, base.pid, kind, textsFile) : undefined;
       const inProcess = await inProcessBatch32(pp, texts);
       const large = await inProcessLarge(pp, texts);
       rounds.push({
         inProcessLargeTextsPerSecond: large.textsPerSecond, inProcessLargeCpuUsPerText: large.cpuUsPerText,
         floorRps: floor1.rps, floorCpuUsPerRequest: floor1.cpuUsPerRequest, ...mine,
-        inProcessTextsPerSecond: inProcess.textsPerSecond, inProcessCpuUsPerText: inProcess.cpuUsPerText, baseline: baseline ?? baselineAfter,
+        inProcessTextsPerSecond: inProcess.textsPerSecond, inProcessCpuUsPerText: inProcess.cpuUsPerText, baseline: baseline ?? baselineAfter, processes,
       });
     }
     return { oneThread, rounds };
@@ -265,6 +276,16 @@ async function main(): Promise<void> {
       inProcessCpuOverBatch32Cpu: x.inProcessCpuUsPerText / (x.batch32.cpuUsPerRequest / 32),
       inProcessLargeCpu: x.inProcessLargeCpuUsPerText,
       inProcessLargeCpuOverBatch32Cpu: x.inProcessLargeCpuUsPerText / (x.batch32.cpuUsPerRequest / 32),
+      ...(x.processes ? {
+        procSingleRps: x.processes.single.rps,
+        procSingleOverFloor: x.processes.single.rps / x.floorRps,
+        procBatch32TextsPerSecond: x.processes.batch32.rps * 32,
+        procBatch32OverInProcessLarge: (x.processes.batch32.rps * 32) / x.inProcessLargeTextsPerSecond,
+        procHalfP99: x.processes.half.p99,
+        procHalfRps: x.processes.half.rps,
+        procSingleCpu: x.processes.single.cpuUsPerRequest,
+        procBatch32CpuPerText: x.processes.batch32.cpuUsPerRequest / 32,
+      } : {}),
       ...(x.baseline ? {
         baselineSingleOverFloor: x.baseline.single.rps / x.floorRps,
         baselineBatch32OverInProcess: (x.baseline.batch32.rps * 32) / x.inProcessTextsPerSecond,
@@ -299,6 +320,15 @@ async function main(): Promise<void> {
       ['in-process CPU µs/text (32/call)', 'inProcessCpuPerText', ''],
       ['in-process 32/call CPU / lading CPU per text', 'inProcessCpuOverBatch32Cpu', ''],
     ];
+    if (PROCESSES > 1) {
+      const p = `lading --processes ${PROCESSES}`;
+      figures.push(
+        [`${p} 1-text req/s (c16)`, 'procSingleRps', ''], [`${p} / floor req/s`, 'procSingleOverFloor', '≥ 0.60'],
+        [`${p} 32-text texts/s (c16)`, 'procBatch32TextsPerSecond', ''], [`${p} 32-text / in-process`, 'procBatch32OverInProcessLarge', '≥ 0.85'],
+        [`${p} 1-text p99 ms at half load`, 'procHalfP99', '< 2'], [`${p} 1-text req/s at half load`, 'procHalfRps', ''],
+        [`${p} 1-text CPU µs/request`, 'procSingleCpu', ''], [`${p} 32-text CPU µs/text`, 'procBatch32CpuPerText', ''],
+      );
+    }
     if (BASELINE) {
       figures.push(
         ['baseline / floor req/s', 'baselineSingleOverFloor', ''], ['baseline 32-text / in-process', 'baselineBatch32OverInProcessLarge', ''],
@@ -316,6 +346,12 @@ async function main(): Promise<void> {
       for (const [what, w] of [['1-text c16', x.single], ['32-text c16', x.batch32], [`1-text half c${x.half.connections}`, x.half]] as const) {
         rows.push([kind, i + 1, what, w.rps, w.p50, w.p99, w.p999, w.errors]);
       }
+      if (x.processes) {
+        const p = x.processes;
+        for (const [what, w] of [['1-text c16', p.single], ['32-text c16', p.batch32], [`1-text half c${p.half.connections}`, p.half]] as const) {
+          rows.push([kind, i + 1, `${what}, ${PROCESSES} processes`, w.rps, w.p50, w.p99, w.p999, w.errors]);
+        }
+      }
     }
     results[kind] = { oneThread: r.oneThread, rounds: r.rounds, perRound };
     log(`${kind} in-process: ${Math.round(r.oneThread.batch1)} texts/s (1 thread, 1 text/call), ${Math.round(r.oneThread.batch32)} (1 thread, 32/call)`);
@@ -326,7 +362,7 @@ async function main(): Promise<void> {
   const m = machine();
   const command = `wrk -t1 -c{16|1|2|4} -d${DURATION}s -s ${ANCHORS}/rotate.lua (BATCH=1|32, texts: last 10,000 rows of ${DATA})`;
   process.stdout.write(`\nServing benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; server, wrk, floor and anchor share the machine\n`);
-  process.stdout.write(`load: ${command}; lading serve --workers ${cores}; ${ROUNDS} interleaved rounds\n`);
+  process.stdout.write(`load: ${command}; lading serve --workers ${cores}${PROCESSES > 1 ? ` and lading serve --processes ${PROCESSES}` : ''}; ${ROUNDS} interleaved rounds\n`);
   process.stdout.write(`half load = the connection count whose measured rate is closest to half of saturation (wrk has no fixed-rate mode)\n\n`);
   process.stdout.write(`${table(['model', 'round', 'load', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors'], rows, 1)}\n\n`);
   const roundHeads = Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`);

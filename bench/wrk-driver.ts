@@ -40,7 +40,12 @@ export function trainIfMissing(kind: string): string {
 export function processCpuUs(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+    const own = (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+    // `serve --processes N`: the processes serving are the primary's children (running, so their
+    // time is not yet in the primary's cutime).
+    let children = 0;
+    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((x) => x.length > 0)) children += processCpuUs(Number(c));
+    return own + children;
   } catch {
     return NaN;
   }
