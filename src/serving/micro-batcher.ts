@@ -72,6 +72,15 @@ const PROBE_EVERY = 256;
  */
 export const INLINE_MAX_TEXTS = 16;
 const PROBE_MAX_TEXTS = 4;
+/**
+ * With inlineAll (`serve --processes N`: scoring on the HTTP thread), a batch of fewer than
+ * INLINE_MAX_TEXTS texts waits this many more turns of the event loop (setImmediate, no timer) for
+ * requests still being read to join it. Each turn is microseconds on an idle loop; under load the
+ * bigger batches answer more sockets per wake-up of the server and of the client: wrk -c16, HS4
+ * fasttext, 2 processes, 7 interleaved rounds on a shared machine: 48.0 against 51.3 CPU µs per
+ * single-text request (4 turns against 1); 32-text requests unchanged.
+ */
+const INLINE_GATHER_TURNS = 3;
 
 interface Queued {
   readonly texts: readonly string[];
@@ -130,9 +139,17 @@ export class MicroBatcher {
     });
   }
 
+  private gatherTurns = 0;
+
   private readonly flush = (): void => {
-    this.flushScheduled = false;
     const local = this.options.local;
+    if (local && this.options.inlineAll === true && this.queuedTexts < INLINE_MAX_TEXTS && this.gatherTurns < INLINE_GATHER_TURNS) {
+      this.gatherTurns++;
+      setImmediate(this.flush);
+      return;
+    }
+    this.gatherTurns = 0;
+    this.flushScheduled = false;
     if (local && this.options.inlineAll === true && this.queue.length > 0) {
       this.scoreHere(local);
       return;
