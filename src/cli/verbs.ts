@@ -11,6 +11,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   models: () => import('./models.js'),
   gc: () => import('./gc.js'),
   serve: () => import('./serve.js'),
+  stream: () => import('./stream.js'),
   deploy: () => import('./deploy.js'),
   config: () => import('./config.js'),
   monitor: () => import('./monitor.js'),

@@ -14,6 +14,8 @@ export interface Settings {
   readonly registrySchema: string;
   /** The event bus: NATS JetStream at this URL, or (absent) the embedded bus in the workspace. */
   readonly busUrl: string | undefined;
+  /** The NATS server `lading stream` reads inputs from and writes results to. */
+  readonly streamUrl: string;
   readonly port: number;
   readonly host: string;
   readonly workers: number;
@@ -122,6 +124,11 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
     kind: 'string', schema: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/).optional(), expect: 'a nats:// URL (several comma-separated)',
     env: 'LADING_BUS_URL', flag: '--bus-url', secret: true,
     defaultText: 'embedded (SQLite in the workspace)', default: () => undefined, doc: 'lifecycle events on NATS JetStream instead of the embedded bus under home',
+  },
+  streamUrl: {
+    kind: 'string', schema: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/), expect: 'a nats:// URL (several comma-separated)',
+    env: 'LADING_STREAM_URL', flag: '--stream-url', secret: true,
+    defaultText: 'nats://127.0.0.1:4222', default: () => 'nats://127.0.0.1:4222', doc: 'the NATS JetStream server `lading stream` reads inputs from and writes results to',
   },
   port: {
     kind: 'int', schema: wholeNumber(0, 65535), expect: 'a port number from 0 to 65535', env: 'LADING_PORT', flag: '--port',

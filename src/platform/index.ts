@@ -12,6 +12,7 @@
  */
 export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
 export { PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex } from './serving-cluster.js';
+export { parseFrom, startStreamProcess, STREAM_DEFAULTS, type StreamJob, type StreamProcess, type StreamSettings } from './stream-process.js';
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';
 export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
 export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';

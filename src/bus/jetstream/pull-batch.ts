@@ -42,8 +42,10 @@ export async function pullBatch(nc: NatsConnection, stream: string, durable: str
 }
 
 /** Where a JetStream message sits, read from its ack subject `$JS.ACK.[domain.account.]stream.consumer.delivered.sseq.cseq.ts.pending[.token]`. */
-export function ackSubjectInfo(reply: string): { deliveryCount: number; seq: number } {
+export function ackSubjectInfo(reply: string): { deliveryCount: number; seq: number; storedAtMs: number } {
   const t = reply.split('.');
   const at = t.length === 9 ? 4 : 6;
-  return { deliveryCount: Number(t[at]), seq: Number(t[at + 1]) };
+  // The timestamp is in nanoseconds, past 2^53: milliseconds from its leading digits keep it exact enough.
+  const ts = t[at + 3] ?? '';
+  return { deliveryCount: Number(t[at]), seq: Number(t[at + 1]), storedAtMs: ts.length > 6 ? Number(ts.slice(0, -6)) : NaN };
 }

@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { nanos, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { ackSubjectInfo, pullBatch } from '../bus/jetstream/pull-batch.js';
+import type { EndpointAnswer } from '../serving/endpoint.js';
+import type { ServingPlane } from '../serving/serving-plane.js';
+import { decodeStreamInput, type InputFields, type StreamInput } from './stream-input.js';
+import type { StreamMeters } from './stream-metrics.js';
+import type { StreamPlaces } from './stream-places.js';
+import { encodeResultBatch, encodeStreamResult, type DeadLetter } from './stream-result.js';
+
+export interface StreamWorkerOptions {
+  readonly places: StreamPlaces;
+  /** The endpoint (deployment or model endpoint) of the serving plane that classifies. */
+  readonly endpoint: string;
+  readonly fields: InputFields;
+  /** Ranked classes in each result. */
+  readonly top: number;
+  /** Inputs pulled at most per micro-batch. */
+  readonly batch: number;
+  /** Micro-batches in flight at once (each pulls, classifies, publishes and acks on its own). */
+  readonly concurrency: number;
+  /** An input whose classification or result publish failed this many times goes to the dead letters. */
+  readonly maxDeliver: number;
+  /** One result message per micro-batch (`{"results": [...]}`) instead of one per input. */
+  readonly perBatch: boolean;
+  readonly maxTextChars: number;
+  /** How long one pull waits for inputs when the stream is idle. */
+  readonly pullWaitMs?: number | undefined;
+}
+
+export interface StreamWorkerCounts {
+  classified: number;
+  dead: number;
+  retried: number;
+  batches: number;
+}
+
+interface Received {
+  readonly msg: Msg;
+  readonly seq: number;
+  readonly deliveries: number;
+  /** When the input was stored in its stream (ms since the epoch). */
+  readonly storedAtMs: number;
+  readonly input: StreamInput | undefined;
+  readonly reason: string | undefined;
+  /** The input's id, also when it could not be classified but its id could be read. */
+  readonly id: string | undefined;
+}
+
+/** Delay before a failed input is delivered again: 1 s, 2 s, 4 s ... at most 30 s. */
+const retryDelayMs = (deliveries: number): number => Math.min(30_000, 1000 * 2 ** Math.max(0, deliveries - 1));
+
+/**
+ * Classifies a JetStream stream: pulls micro-batches from a durable pull consumer, classifies each
+ * input through the serving plane (the same endpoints, deployments, A/B, canary and shadow as
+ * `lading serve`; the plane's micro-batcher scores a pulled batch together), publishes each result
+ * with the input's id as its Nats-Msg-Id and waits for the stream's acknowledgement, and only then
+ * acks the input. So a result is stored before its input is acked; an input delivered again (a
+ * worker killed between the two) is classified again and its second result dropped by the result
+ * stream's de-duplication: one result message per input id. An input that cannot be classified
+ * (not UTF-8, not the expected JSON, no text, too long) goes to the dead-letter subject at once with
+ * the reason, and is terminated: it never blocks the stream. A failure that may pass (the model, the
+ * result publish) naks the input with a growing delay, and dead-letters it at maxDeliver.
+ */
+export class StreamWorker {
+  readonly counts: StreamWorkerCounts = { classified: 0, dead: 0, retried: 0, batches: 0 };
+  private readonly stop = new AbortController();
+  private lagTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly plane: ServingPlane,
+    private readonly options: StreamWorkerOptions,
+    private readonly meters: StreamMeters,
+  ) {}
+
+  /** Starts the loops; resolves when stopped (after the batches in hand are acked). Errors of a loop reject it. */
+  start(): Promise<void> {
+    this.running ??= (async () => {
+      this.lagTimer = setInterval(() => { void this.sampleLag(); }, 2000);
+      this.lagTimer.unref();
+      try {
+        await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.loop()));
+      } finally {
+        clearInterval(this.lagTimer);
+        this.stop.abort();
+        // The acks of the last batches leave before the connection closes.
+        await this.nc.flush().catch(() => undefined);
+      }
+    })();
+    return this.running;
+  }
+
+  /** The Prometheus text of the registry this worker's meters are on (the serving plane's). */
+  metricsText(): Promise<string> { return this.meters.registry.metrics(); }
+
+  /** Ends the loops once their batches in hand are stored and acked; resolves when they have. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    const { places } = this.options;
+    while (!this.stop.signal.aborted) {
+      const msgs = await pullBatch(this.nc, places.stream, places.consumer, this.options.batch, this.options.pullWaitMs ?? 1000, this.stop.signal);
+      if (msgs.length === 0) continue;
+      await this.handle(msgs);
+    }
+  }
+
+  private async handle(msgs: readonly Msg[]): Promise<void> {
+    const { places, fields, maxTextChars } = this.options;
+    this.counts.batches++;
+    this.meters.batchSize.observe(msgs.length);
+    const received: Received[] = msgs.map((msg) => {
+      const { seq, deliveryCount, storedAtMs } = ackSubjectInfo(msg.reply!);
+      if (deliveryCount > 1) this.meters.redeliveries.inc();
+      const messageId = msg.headers?.get('Nats-Msg-Id') || `${places.stream}:${seq}`;
+      const d = decodeStreamInput(msg.data, messageId, fields, maxTextChars);
+      return { msg, seq, deliveries: deliveryCount, storedAtMs, input: d.input, reason: d.reason, id: d.input?.id ?? d.id };
+    });
+    const bad = received.filter((r) => r.input === undefined);
+    const good = received.filter((r) => r.input !== undefined);
+    // All classify calls start in this turn, so the plane's micro-batcher scores them as one batch.
+    const answers = await Promise.allSettled(good.map((r) => this.plane.classify(this.options.endpoint, [r.input!.text], {
+      key: r.input!.key, requestIds: [r.input!.id], rows: false, top: this.options.top,
+    })));
+    const classified: Array<{ r: Received; answer: EndpointAnswer }> = [];
+    const failed: Array<{ r: Received; reason: string }> = [];
+    answers.forEach((a, i) => {
+      if (a.status === 'fulfilled') classified.push({ r: good[i]!, answer: a.value });
+      else failed.push({ r: good[i]!, reason: `classification failed: ${(a.reason as Error).message}` });
+    });
+    const stored = await this.publishResults(classified, failed);
+    await Promise.all([
+      ...bad.map((r) => this.deadLetter(r, r.reason!)),
+      ...failed.map(({ r, reason }) => (r.deliveries >= this.options.maxDeliver ? this.deadLetter(r, reason) : this.retry(r))),
+    ]);
+    const now = Date.now();
+    for (const r of stored) {
+      r.msg.respond('+ACK');
+      if (Number.isFinite(r.storedAtMs)) this.meters.publishToResult.observe(Math.max(0, now - r.storedAtMs) / 1000);
+    }
+    this.counts.classified += stored.length;
+    this.meters.inputs.inc({ outcome: 'classified' }, stored.length);
+  }
+
+  /** Publishes the results and waits for the stream to store them; returns the inputs whose results are stored. Failures join `failed`. */
+  private async publishResults(classified: ReadonlyArray<{ r: Received; answer: EndpointAnswer }>, failed: Array<{ r: Received; reason: string }>): Promise<Received[]> {
+    if (classified.length === 0) return [];
+    const { to } = this.options.places;
+    const bodies = classified.map(({ r, answer }) => encodeStreamResult(r.input!.id, answer, 0, this.options.top));
+    if (this.options.perBatch) {
+      // The same inputs give the same message id, so a batch delivered again as it was is dropped as a duplicate.
+      const id = createHash('sha256').update(classified.map(({ r }) => r.input!.id).join('\n')).digest('base64url');
+      try {
+        const ack = await this.js.publish(to, encodeResultBatch(bodies), { msgID: `batch:${id}` });
+        if (ack.duplicate) this.meters.duplicates.inc(classified.length);
+        return classified.map(({ r }) => r);
+      } catch (e) {
+        for (const { r } of classified) failed.push({ r, reason: `storing the result failed: ${(e as Error).message}` });
+        return [];
+      }
+    }
+    const acks = await Promise.allSettled(classified.map(({ r }, i) => this.js.publish(to, bodies[i]!, { msgID: r.input!.id })));
+    const stored: Received[] = [];
+    acks.forEach((a, i) => {
+      const r = classified[i]!.r;
+      if (a.status === 'rejected') { failed.push({ r, reason: `storing the result failed: ${(a.reason as Error).message}` }); return; }
+      if (a.value.duplicate) this.meters.duplicates.inc();
+      stored.push(r);
+    });
+    return stored;
+  }
+
+  private async deadLetter(r: Received, reason: string): Promise<void> {
+    const { places } = this.options;
+    const letter: DeadLetter = {
+      reason, id: r.id, stream: places.stream, seq: r.seq, subject: r.msg.subject, deliveries: r.deliveries, body: new TextDecoder().decode(r.msg.data),
+    };
+    try {
+      await this.js.publish(places.deadLetter, JSON.stringify(letter), { msgID: `dead:${places.stream}:${r.seq}` });
+    } catch {
+      // Not stored: leave the input to come again rather than lose it.
+      await this.retry(r);
+      return;
+    }
+    r.msg.respond('+TERM');
+    this.counts.dead++;
+    this.meters.inputs.inc({ outcome: 'dead' });
+  }
+
+  private async retry(r: Received): Promise<void> {
+    r.msg.respond(`-NAK ${JSON.stringify({ delay: nanos(retryDelayMs(r.deliveries)) })}`);
+    this.counts.retried++;
+    this.meters.inputs.inc({ outcome: 'retried' });
+  }
+
+  private async sampleLag(): Promise<void> {
+    try {
+      const info = await this.jsm.consumers.info(this.options.places.stream, this.options.places.consumer);
+      this.meters.pending.set(info.num_pending + info.num_ack_pending);
+    } catch {
+      // A sample missed; the next one comes in 2 s.
+    }
+  }
+}
