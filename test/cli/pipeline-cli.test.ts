@@ -74,9 +74,9 @@ test('lading pipeline: list, show, run, pause, resume and history through the CL
   const history = await cli('history', 'grocery', '--json');
   const runs = JSON.parse(history.stdout) as PipelineRun[];
   assert.deepEqual(runs.map((r) => [r.status, r.trigger, r.candidate]), [['succeeded', 'manual', 'grocery@1'], ['succeeded', 'manual', 'grocery@1']]);
-  assert.deepEqual(runs[1]!.steps.map((s) => s.name), ['data', 'train:fasttext', 'register']);
+  assert.deepEqual(runs[1]!.steps.map((s) => s.name), ['data', 'train:fasttext', 'register', 'gates']);
   const historyText = await cli('history', 'grocery', '--last', '1');
-  assert.match(historyText.stdout, /data \d+\.\d s, train:fasttext \d+\.\d s, register \d+\.\d s/);
+  assert.match(historyText.stdout, /data \d+\.\d s, train:fasttext \d+\.\d s, register \d+\.\d s, gates \d+\.\d s/);
   assert.equal(historyText.stdout.trim().split('\n').length, 3, 'a header, a rule and one run');
 });
 
