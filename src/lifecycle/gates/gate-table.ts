@@ -32,10 +32,10 @@ export function gateRow(r: GateResult): GateRow {
   switch (r.gate) {
     case 'accuracy':
     case 'macroF1':
-      if (g['verdict'] === undefined) return row(`candidate ${f3(num(g['candidate']))}`, 'no champion: none');
+      if (g['verdict'] === undefined) return row(`candidate ${f3(num(g['candidate']))} (no champion)`, '-');
       return row(`${signed(num(g['difference']))} (lower ${signed(num(g['lower']))})`, `lower >= -${f3(num(g['margin']))}`);
     case 'classRecall':
-      if (g['maxDrop'] === undefined) return row(`candidate ${f3(num(g['candidate']))}`, 'no champion: none');
+      if (g['maxDrop'] === undefined) return row(`candidate ${f3(num(g['candidate']))} (no champion)`, '-');
       return row(g['largestDropClass'] === null ? 'no class checked' : `largest drop ${f3(num(g['largestDrop']))} (${String(g['largestDropClass'])})`,
         `drop <= ${f3(num(g['maxDrop']))} (support >= ${num(g['minSupport'])})`);
     case 'p99Latency':

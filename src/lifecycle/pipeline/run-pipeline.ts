@@ -161,6 +161,8 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
     if (options.judge) {
       const judge = options.judge;
       verdict = await step('gates', () => judge(candidate, run, data.holdout), (v) => (v.passed ? 'passed' : `failed: ${v.reasons.join('; ')}`));
+      // The gates step's end, before the run's: history shows it timed.
+      await record();
     }
     const finished = await store.finishRun(run.id, {
       status: verdict.passed ? 'succeeded' : 'gated', now: now(), watermark,
