@@ -7,6 +7,7 @@ import { verb as pipelineVerb } from '../../src/cli/pipeline.js';
 import type { PipelineRun, PipelineState } from '../../src/lifecycle/pipeline/pipeline-store.js';
 import type { GatedRunResult } from '../../src/lifecycle/controller/gated-run.js';
 import { openEmbeddedWorkspace } from '../../src/platform/index.js';
+import { withBus } from '../../src/platform/open-bus.js';
 import type { PipelineStatus } from '../../src/platform/pipelines.js';
 import { tempDir } from '../data/temp-dir.js';
 import { runVerb } from '../helpers/run-cli.js';
@@ -158,4 +159,17 @@ test('lading pipeline run gates and releases as the controller does: --no-releas
   const live = await ws.deployments.current('shop');
   assert.deepEqual([live?.revision, live?.actor, live?.spec?.mode, live?.spec?.variants.map((v) => [v.model, v.role])], [2, 'bo', 'shadow', [['grocery@1', 'primary'], ['grocery@2', 'shadow']]]);
   assert.equal((await ws.getModelVersion('grocery', 2)).approval.status, 'approved');
+
+  // The bus heard what the controller would have said: each gate verdict, each run's end, the release and its first step.
+  const heard = await withBus({ home, busUrl: undefined }, async (bus) => {
+    const sub = await bus.subscribe('pipeline-cli-test');
+    try {
+      return (await sub.next(100, 1000)).map((d) => d.event.type);
+    } finally {
+      await sub.close();
+    }
+  });
+  assert.deepEqual(heard, [
+    'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'experiment.started', 'deployment.changed',
+  ]);
 });
