@@ -2,7 +2,9 @@ import { InputError } from '../core/errors.js';
 import { findPipeline } from '../lifecycle/pipeline/pipeline-parser.js';
 import type { PipelineSpec, ReleaseStep } from '../lifecycle/pipeline/pipeline-spec.js';
 import type { PipelineRun } from '../lifecycle/pipeline/pipeline-store.js';
-import { loadPipelineSpecs, pipelineHistory, pipelineStatuses, runPipelineNow, setPipelinePaused, type PipelineStatus } from '../platform/pipelines.js';
+import { gateRows } from '../lifecycle/gates/gate-table.js';
+import { runPipelineNow } from '../platform/gated-pipeline-run.js';
+import { loadPipelineSpecs, pipelineHistory, pipelineStatuses, setPipelinePaused, type PipelineStatus } from '../platform/pipelines.js';
 import { intFlag, parseVerbArgs } from './args.js';
 import { actorOf } from './open-registry.js';
 import { runSubcommand } from './subcommands.js';
@@ -20,24 +22,26 @@ const SHAPE = `A pipeline, in lading.yaml (only data.dataset is required; \`ladi
       train: [ linear, { kind: fasttext, params: { epochs: 5 } } ]    # the best on validation wins
       select: macroF1               # or accuracy
       triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }    # UTC; by hand: lading pipeline run
-      gates: { golden: hs4-golden@1, feedbackDays: 30, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05,
+      gates: { golden: hs4-golden@1, feedbackHoldout: 0.2, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05,
                classRecall: { minSupport: 20, maxDrop: 0.10 }, budgets: { p99Ms: 5, artifactMb: 200, ece: 0.08 } }
       release: { steps: [ { shadow: 2000 }, { canary: 5 }, { canary: 25 }, { canary: 50 } ], requireApproval: false,
                  alpha: 0.05, minEffect: 0.02, maxLabels: 20000, guardrails: { errorRate: 0.01, p99Ms: 50, drift: true, accuracy: true } }
 
 A dataset reference is a ds-... id, NAME (the newest version imported from NAME.csv/.jsonl, or
 named so by \`lading feedback to-dataset --name\`) or NAME@N (its Nth version). The versions a
-pipeline assembles are named pipeline-NAME.`;
+pipeline assembles are named pipeline-NAME; the feedback a run holds out for its gates (the newest
+gates.feedbackHoldout share, default 0.2; 0 = none) is named pipeline-NAME-holdout.`;
 
 const OVERVIEW_HELP = `Usage: lading pipeline <list|show|run|pause|resume|history> [NAME] [options]
 
 Training pipelines declared in lading.yaml: what data, which kinds, what starts a run, the gates and
 the release plan. A run assembles the data into a new dataset version, trains every kind, keeps
-the best on validation and registers it (pending) as the next version of the pipeline's model.
+the best on validation and registers it (pending) as the next version of the pipeline's model;
+then the quality gates and, if it passes, a release, the same way the controller runs it.
 
   lading pipeline list                 every pipeline: paused?, last run, what is due
   lading pipeline show NAME            one pipeline with every default, its state and last run
-  lading pipeline run NAME             one run now, by hand (also when paused)
+  lading pipeline run NAME [--no-release]   one run now, by hand (also when paused): gates, release
   lading pipeline pause NAME [--reason TEXT]   triggers stop starting runs (a person still may)
   lading pipeline resume NAME
   lading pipeline history NAME [--last N]      its runs, newest first, with each step's time
@@ -61,16 +65,32 @@ labels since the last run), its last run and what is due.
 
 ${COMMON_HELP}`;
 
-const RUN_HELP = `Usage: lading pipeline run NAME [--seed N] [--actor WHO] [options]
+const RUN_HELP = `Usage: lading pipeline run NAME [--no-release] [--seed N] [--actor WHO] [options]
 
-Runs the pipeline once, now: assembles the data (dataset + accepted feedback + labelled files of the
-folder) into a new dataset version, trains each kind (progress on stderr), keeps the best on
-validation by \`select\`, and registers it as the next version of the model, pending approval
-(unchanged data gives the same bytes: that version is the candidate again). Gates and release are
-the controller's. Runs by hand even when the pipeline is paused. Ctrl-C stops it: the run is
-recorded as failed (interrupted) and nothing more is registered.
+Runs the pipeline once, now, through the same code as the controller's runs:
+  1. data: the dataset + labelled files of the folder + the endpoint's accepted feedback, as a new
+     dataset version; the newest gates.feedbackHoldout share of the feedback (default 0.2, by
+     feedback time) is held out of training, saved as pipeline-NAME-holdout;
+  2. trains each kind (progress on stderr), keeps the best on validation by \`select\`, registers
+     it as the next version of the model, pending (unchanged data gives the same bytes: that
+     version is the candidate again);
+  3. the quality gates, candidate against the endpoint's champion on the same texts, paired: the
+     golden set and the held-out feedback (fewer than 30 held-out rows: those checks are
+     "skipped: only N rows"); then the budgets. A failure ends the run \`gated\`;
+  4. unless --no-release: approves the candidate and records a release with the pipeline's plan.
+     If no controller holds the lease, its first step (e.g. shadow) is deployed now, under the
+     lease, which is given up at once; \`lading controller\` moves it on from there. If a
+     controller holds the lease, it deploys the first step on its next tick.
+Prints each gate (check, set, value, threshold, verdict) and what was released; --json adds
+\`gates\` (the full report) and \`release\` to the run.
+
+Refused before anything runs (unless --no-release): the endpoint has a release in progress (wait,
+or \`lading experiment stop ENDPOINT\`), or the pipeline is running already (the controller's run).
+Runs by hand even when the pipeline is paused. Ctrl-C stops it: the run is recorded as failed
+(interrupted) and nothing more is registered.
 
 Options:
+  --no-release     stop after the gates: record no release, change no deployment
   --seed N         seed of the split and every training (default 1)
   --actor WHO      who runs it, for the audit log (default: the actor setting)
 ${COMMON_HELP}`;
@@ -94,7 +114,7 @@ ${COMMON_HELP}`;
 const HISTORY_HELP = `Usage: lading pipeline history NAME [--last N] [options]
 
 The runs of NAME, newest first: trigger, status (running, succeeded, failed, gated), start, how long,
-each step's time, the dataset version and candidate, and the error. A run whose process died is
+each step's time, the dataset version, the held-out feedback version, the candidate, and the error. A run whose process died is
 marked failed (interrupted) before it is shown.
 
 Options:
@@ -155,7 +175,7 @@ async function runShow(ctx: CliContext, argv: readonly string[]): Promise<number
     `data:     ${spec.data.dataset}${spec.data.feedback ? ` + accepted feedback of ${spec.endpoint}` : ''}${spec.data.folder ? ` + labelled files in ${spec.data.folder}` : ''}`,
     `train:    ${spec.train.map((k) => `${k.kind}${Object.keys(k.params).length > 0 ? ` ${JSON.stringify(k.params)}` : ''}`).join(', ')}; best by validation ${spec.select}`,
     `triggers: ${triggerText(spec)}; new labels since the last run: ${s.newLabels}; due now: ${s.due ?? 'nothing'}${s.nextCron === null ? '' : `; next scheduled ${utcTime(new Date(s.nextCron))}`}`,
-    `gates:    golden ${g.golden ?? 'none'}, feedback of the last ${g.feedbackDays} days; margins accuracy ${g.margin.accuracy}, macroF1 ${g.margin.macroF1} at alpha ${g.alpha}; `
+    `gates:    golden ${g.golden ?? 'none'}, ${spec.data.feedback && g.feedbackHoldout > 0 ? `held-out newest ${g.feedbackHoldout} of the feedback` : 'no held-out feedback'}; margins accuracy ${g.margin.accuracy}, macroF1 ${g.margin.macroF1} at alpha ${g.alpha}; `
       + `class recall drop <= ${g.classRecall.maxDrop} (support >= ${g.classRecall.minSupport}); budgets p99 ${g.budgets.p99Ms ?? '-'} ms, artifact ${g.budgets.artifactMb ?? '-'} MB, ECE ${g.budgets.ece ?? '-'}`,
     `release:  ${r.steps.map(stepText).join(' -> ') || 'promote after the gates'}${r.requireApproval ? ' -> approval' : ''}; alpha ${r.alpha}, min effect ${r.minEffect}, at most ${r.maxLabels} labels; `
       + `guardrails: error rate ${r.guardrails.errorRate}, p99 ${r.guardrails.p99Ms} ms, drift ${r.guardrails.drift ? 'on' : 'off'}, accuracy ${r.guardrails.accuracy ? 'on' : 'off'}`,
@@ -165,7 +185,7 @@ async function runShow(ctx: CliContext, argv: readonly string[]): Promise<number
   return 0;
 }
 
-const RUN_OPTIONS = { ...ACTOR_OPTIONS, seed: { type: 'string' } } as const;
+const RUN_OPTIONS = { ...ACTOR_OPTIONS, seed: { type: 'string' }, 'no-release': { type: 'boolean', default: false } } as const;
 
 async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs('pipeline run', argv, RUN_OPTIONS);
@@ -176,7 +196,8 @@ async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number>
   const spec = findPipeline(specs, name);
   const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
   const result = await runPipelineNow(settings, spec, {
-    trigger: 'manual', actor: actorOf(ctx, values), seed, signal: ctx.signal,
+    trigger: 'manual', actor: actorOf(ctx, values), seed, signal: ctx.signal, release: !values['no-release'],
+    onPublishError: (e) => { if (!values.json) writeLine(ctx.stderr, `pipeline run: an event was not published on the bus: ${(e as Error).message}`); },
     onProgress: (step, p) => progress.update(`${step} ${p.phase}`, p.done, p.total, p.info),
     onStep: (s) => {
       if (values.json) return;
@@ -185,9 +206,16 @@ async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number>
   });
   progress.finish();
   if (values.json) { writeJson(ctx.stdout, result); return 0; }
-  writeLine(ctx.stdout, `run ${result.run.id} of ${spec.name}: ${result.run.status}; candidate ${result.candidate.ref} (${result.candidate.kind}${result.candidate.reused ? ', already registered' : ', new, pending approval'}) trained on ${result.data.dataset}`);
+  writeLine(ctx.stdout, `run ${result.run.id} of ${spec.name}: ${result.run.status}; candidate ${result.candidate.ref} (${result.candidate.kind}${result.candidate.reused ? ', already registered' : ', new'}) trained on ${result.data.dataset}`
+    + (result.data.holdout ? `; ${result.data.counts.holdout} newest feedback rows held out in ${result.data.holdout}` : ''));
   writeLine(ctx.stdout, table(['kind', 'accuracy', 'macroF1', 'seconds'], result.trained.map((k) => [k.kind, k.accuracy, k.macroF1, k.seconds.toFixed(2)])));
   writeLine(ctx.stdout, stepsTable(result.run));
+  if (result.gates) {
+    writeLine(ctx.stdout, `gates: ${result.gates.passed ? 'passed' : 'FAILED'} (${result.gates.candidate.model}@${result.gates.candidate.version} against ${result.gates.champion ? `${result.gates.champion.model}@${result.gates.champion.version}` : 'no champion'})`);
+    writeLine(ctx.stdout, table(['check', 'set', 'value', 'threshold', 'verdict'], gateRows(result.gates).map((r) => [r.check, r.set, r.value, r.threshold, r.verdict])));
+    for (const reason of result.gates.reasons) writeLine(ctx.stdout, `  - ${reason}`);
+  }
+  writeLine(ctx.stdout, `release: ${result.release.summary}`);
   return 0;
 }
 
@@ -227,8 +255,8 @@ async function runHistory(ctx: CliContext, argv: readonly string[]): Promise<num
   const runs = await pipelineHistory(settings, name, last);
   if (values.json) { writeJson(ctx.stdout, runs); return 0; }
   if (runs.length === 0) { writeLine(ctx.stdout, `${name} has not run yet (\`lading pipeline run ${name}\`)`); return 0; }
-  writeLine(ctx.stdout, table(['run', 'trigger', 'status', 'started', 'took', 'dataset', 'candidate', 'steps', 'error'], runs.map((r) => [
-    r.id, r.trigger, r.status, utcTime(new Date(r.startedAt)), r.finishedAt === null ? '-' : seconds(r.finishedAt - r.startedAt), r.dataset ?? '-', r.candidate ?? '-',
+  writeLine(ctx.stdout, table(['run', 'trigger', 'status', 'started', 'took', 'dataset', 'holdout', 'candidate', 'steps', 'error'], runs.map((r) => [
+    r.id, r.trigger, r.status, utcTime(new Date(r.startedAt)), r.finishedAt === null ? '-' : seconds(r.finishedAt - r.startedAt), r.dataset ?? '-', r.holdout ?? '-', r.candidate ?? '-',
     r.steps.map((s) => `${s.name} ${s.finishedAt === null ? '...' : seconds(s.finishedAt - s.startedAt)}`).join(', '), r.error ?? '',
   ])));
   return 0;

@@ -55,7 +55,7 @@ export interface LifecycleOptions {
  * own SQLite file under home, or with a registry URL in the registry's PostgreSQL schema (the lease
  * then a session advisory lock), so controllers on several machines share one lease.
  */
-export async function openLifecycle(settings: ControllerSettings, options: LifecycleOptions): Promise<LifecycleParts> {
+export async function openLifecycle(settings: Pick<ControllerSettings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<ControllerSettings>, options: LifecycleOptions): Promise<LifecycleParts> {
   const workspace = await openPlatformWorkspace(settings);
   let monitoring: MonitoringStore | undefined;
   try {

@@ -4,7 +4,6 @@ import type { Settings } from '../config/config.js';
 import { checkTrainParams, parsePipelines, type PipelineSource } from '../lifecycle/pipeline/pipeline-parser.js';
 import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
 import type { PipelineRun, PipelineState, PipelineStore } from '../lifecycle/pipeline/pipeline-store.js';
-import { runPipeline, type PipelineRunOptions, type PipelineRunResult } from '../lifecycle/pipeline/run-pipeline.js';
 import { currentOwner, ownerGone } from '../lifecycle/pipeline/run-owner.js';
 import { openPgPipelineStore } from '../lifecycle/pipeline/postgres/pipeline-store.js';
 import { openSqlitePipelineStore } from '../lifecycle/pipeline/sqlite/pipeline-store.js';
@@ -12,13 +11,12 @@ import { readTriggerFacts } from '../lifecycle/pipeline/trigger-facts.js';
 import { dueTrigger, nextScheduledRun, type FiredTrigger } from '../lifecycle/pipeline/triggers.js';
 import { monitorAlertRules } from './monitor-process.js';
 import { withMonitoringStore } from './monitoring-store.js';
-import { saveReferenceProfile } from './reference-profile.js';
-import { withWorkspace } from './workspace.js';
 
 /**
  * Pipelines (lading.yaml's `pipelines:`) composed with the parts they run on: the workspace
  * (datasets, models), the monitoring store (feedback, alerts) and the pipeline store. The
- * controller's process slots in beside these and uses the same pieces.
+ * controller's process slots in beside these and uses the same pieces; a run by hand is
+ * gated-pipeline-run.ts.
  */
 export type PipelineSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'threads' | 'monitoring'>;
 
@@ -64,15 +62,6 @@ export async function withPipelineStore<T>(settings: StoreSettings, work: (store
   }
 }
 
-/** One run now, on the settings' workspace; the candidate's reference profile is saved for drift, as `lading train --register` does. */
-export async function runPipelineNow(settings: PipelineSettings, spec: PipelineSpec, options: Omit<PipelineRunOptions, 'afterRegister'>): Promise<PipelineRunResult> {
-  return withPipelineStore(settings, (store) => withWorkspace(settings, (ws) => withMonitoringStore(settings, (monitoring) => runPipeline(spec, {
-    datasets: ws, models: ws, store, feedback: monitoring, threads: settings.threads,
-  }, {
-    ...options,
-    afterRegister: (trained, version) => saveReferenceProfile(settings, trained, { model: version.model, version: String(version.version) }),
-  }))));
-}
 
 /** A pipeline as `lading pipeline list/show` report it. */
 export interface PipelineStatus {

@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import { verb as dataVerb } from '../../src/cli/data.js';
 import { verb as pipelineVerb } from '../../src/cli/pipeline.js';
 import type { PipelineRun, PipelineState } from '../../src/lifecycle/pipeline/pipeline-store.js';
+import type { GatedRunResult } from '../../src/lifecycle/controller/gated-run.js';
+import { openEmbeddedWorkspace } from '../../src/platform/index.js';
+import { withBus } from '../../src/platform/open-bus.js';
 import type { PipelineStatus } from '../../src/platform/pipelines.js';
 import { tempDir } from '../data/temp-dir.js';
 import { runVerb } from '../helpers/run-cli.js';
@@ -74,9 +77,9 @@ test('lading pipeline: list, show, run, pause, resume and history through the CL
   const history = await cli('history', 'grocery', '--json');
   const runs = JSON.parse(history.stdout) as PipelineRun[];
   assert.deepEqual(runs.map((r) => [r.status, r.trigger, r.candidate]), [['succeeded', 'manual', 'grocery@1'], ['succeeded', 'manual', 'grocery@1']]);
-  assert.deepEqual(runs[1]!.steps.map((s) => s.name), ['data', 'train:fasttext', 'register']);
+  assert.deepEqual(runs[1]!.steps.map((s) => s.name), ['data', 'train:fasttext', 'register', 'gates']);
   const historyText = await cli('history', 'grocery', '--last', '1');
-  assert.match(historyText.stdout, /data \d+\.\d s, train:fasttext \d+\.\d s, register \d+\.\d s/);
+  assert.match(historyText.stdout, /data \d+\.\d s, train:fasttext \d+\.\d s, register \d+\.\d s, gates/, 'the table cuts the long steps cell');
   assert.equal(historyText.stdout.trim().split('\n').length, 3, 'a header, a rule and one run');
 });
 
@@ -105,4 +108,68 @@ test('lading pipeline: errors name what is wrong, exit 2 and change nothing', as
   }
   const overview = await runVerb(pipelineVerb, ['--help']);
   assert.match(overview.stdout, /releases?: \{ steps: \[ \{ shadow: 2000 \}/);
+});
+
+const RELEASING_PROJECT = `home: ./home
+pipelines:
+  grocery:
+    endpoint: shop
+    data: { dataset: grocery-train, folder: incoming }
+    train:
+      - kind: fasttext
+        params: { epochs: 2, dim: 16, buckets: 65536 }
+    gates: { golden: grocery-golden, margin: { accuracy: 0.5, macroF1: 0.5 }, classRecall: { maxDrop: 1 } }
+    release: { steps: [ { shadow: 200 }, { canary: 50 } ] }
+`;
+
+test('lading pipeline run gates and releases as the controller does: --no-release stops after the gates; without it the first step (shadow) is deployed', async (t) => {
+  const { tmp, file, cli, home } = await project(t);
+  tmp.write('lading.yaml', RELEASING_PROJECT);
+  const lines = readFileSync(GROCERY, 'utf8').split('\n');
+  const golden = tmp.write('grocery-golden.csv', `${[lines[0], ...lines.slice(400, 700)].join('\n')}\n`);
+  assert.equal((await runVerb(dataVerb, ['import', golden, '--label', 'label_department', '--project', file])).code, 0);
+
+  // First candidate, nothing served yet: the gates pass (no champion), --no-release records no release.
+  const first = await cli('run', 'grocery', '--no-release', '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const one = JSON.parse(first.stdout) as GatedRunResult;
+  assert.deepEqual([one.candidate.ref, one.gates?.passed, one.gates?.champion, one.release.record], ['grocery@1', true, null, null]);
+  assert.match(one.release.summary, /^not released: asked to stop after the gates/);
+
+  // A person deploys it; new labelled data makes grocery@2, gated against grocery@1 on the golden set.
+  const ws = openEmbeddedWorkspace(home);
+  t.after(() => ws.close());
+  await ws.deployments.append('shop', { endpoint: 'shop', mode: 'single', variants: [{ name: 'main', model: 'grocery@1', weight: 1, role: 'primary' }] }, 'deploy', 'ana', 'first deployment');
+  tmp.write('incoming/week-50.csv', `${[lines[0], ...lines.slice(341, 400)].join('\n')}\n`);
+  const gatedOnly = await cli('run', 'grocery', '--no-release');
+  assert.equal(gatedOnly.code, 0, gatedOnly.stderr);
+  assert.match(gatedOnly.stdout, /^gates: passed \(grocery@2 against grocery@1\)$/m);
+  assert.match(gatedOnly.stdout, /^check +set +value +threshold +verdict$/m);
+  assert.match(gatedOnly.stdout, /^accuracy +golden +[+-]\d\.\d{3} \(lower [+-]\d\.\d{3}\) +lower >= -0\.500 +pass$/m);
+  assert.match(gatedOnly.stdout, /^accuracy +holdout +only 0 rows +>= 30 rows +skipped$/m, 'no feedback: the holdout checks are skipped, by name');
+  assert.match(gatedOnly.stdout, /^release: not released: asked to stop after the gates/m);
+  assert.equal((await ws.deployments.current('shop'))?.revision, 1, '--no-release changes no deployment');
+
+  // The same run without --no-release (same data: grocery@2 again) releases it: approved, shadow deployed at once.
+  const released = await cli('run', 'grocery', '--json', '--actor', 'bo');
+  assert.equal(released.code, 0, released.stderr);
+  const two = JSON.parse(released.stdout) as GatedRunResult;
+  assert.deepEqual([two.candidate.ref, two.gates?.passed, two.release.firstStepDeployed, two.release.record?.step, two.release.record?.challenger], ['grocery@2', true, true, 0, 'grocery@2']);
+  assert.match(two.release.summary, /^release \d+ of grocery@2 against grocery@1 on shop recorded; step 1 \(shadow \(200 requests\)\) deployed at revision 2; `lading controller` moves it on from here$/);
+  const live = await ws.deployments.current('shop');
+  assert.deepEqual([live?.revision, live?.actor, live?.spec?.mode, live?.spec?.variants.map((v) => [v.model, v.role])], [2, 'bo', 'shadow', [['grocery@1', 'primary'], ['grocery@2', 'shadow']]]);
+  assert.equal((await ws.getModelVersion('grocery', 2)).approval.status, 'approved');
+
+  // The bus heard what the controller would have said: each gate verdict, each run's end, the release and its first step.
+  const heard = await withBus({ home, busUrl: undefined }, async (bus) => {
+    const sub = await bus.subscribe('pipeline-cli-test');
+    try {
+      return (await sub.next(100, 1000)).map((d) => d.event.type);
+    } finally {
+      await sub.close();
+    }
+  });
+  assert.deepEqual(heard, [
+    'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'experiment.started', 'deployment.changed',
+  ]);
 });

@@ -22,7 +22,7 @@ const SCRAMBLED = 'snacks';
 
 const POLICY: GatePolicy = {
   golden: undefined,
-  feedbackDays: 30,
+  feedbackHoldout: 0.2,
   margin: { accuracy: 0.02, macroF1: 0.02 },
   alpha: 0.05,
   classRecall: { minSupport: 20, maxDrop: 0.1 },
@@ -61,7 +61,7 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
   let champion: ModelVersionRecord;
   let worse: ModelVersionRecord;
   let goldenId: string;
-  let feedback: { texts: readonly string[]; labels: readonly string[]; lineage: string };
+  let holdout: { texts: readonly string[]; labels: readonly string[]; lineage: string; datasetId: string };
   const gates = (input: Omit<RunGatesInput, 'registry'>): Promise<GateReport> => runGates({ registry: ws, latency: { warmupCalls: 20, calls: 200 }, ...input });
 
   before(async () => {
@@ -78,7 +78,7 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
     worse = await registerArtifact(ws, { name: 'departments', artifactBytes: (await train(scrambled)).bytes, actor: 'gates-test' });
     goldenId = (await ws.saveDataset(slice(all, 2000, 2800), { file: 'golden.csv', format: 'csv' })).version.id;
     const fb = slice(all, 2800, 3200);
-    feedback = { texts: fb.texts, labels: fb.labels[LABEL]!, lineage: 'feedback:departments (test slice)' };
+    holdout = { texts: fb.texts, labels: fb.labels[LABEL]!, lineage: 'feedback:departments (test slice)', datasetId: 'ds-holdout-test' };
   });
 
   after(() => {
@@ -86,21 +86,21 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('the same model against itself passes every gate, on the golden set and on feedback', async () => {
+  it('the same model against itself passes every gate, on the golden set and on the held-out feedback', async () => {
     const report = await gates({
-      candidate: champion, champion, feedback,
+      candidate: champion, champion, holdout,
       policy: { ...POLICY, golden: goldenId, budgets: { p99Ms: 1000, artifactMb: 100, ece: 0.5 } },
     });
     assert.equal(report.passed, true, report.reasons.join('\n'));
     assert.deepEqual(report.reasons, []);
     assert.deepEqual(report.results.map((r) => `${r.gate}/${r.source}`), [
       'accuracy/golden', 'macroF1/golden', 'classRecall/golden',
-      'accuracy/feedback', 'macroF1/feedback', 'classRecall/feedback',
+      'accuracy/holdout', 'macroF1/holdout', 'classRecall/holdout',
       'p99Latency/null', 'artifactSize/null', 'calibration/null',
     ]);
     assert.deepEqual(report.texts, {
       golden: { ref: goldenId, datasetId: goldenId, labelColumn: LABEL, texts: 800 },
-      feedback: { texts: 400, lineage: feedback.lineage }, total: 1200,
+      holdout: { datasetId: 'ds-holdout-test', texts: 400, lineage: holdout.lineage, skipped: false }, total: 1200,
     });
     const acc = byGate(report, 'accuracy');
     assert.equal(acc.figures['difference'], 0);
@@ -161,12 +161,40 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
     }
   });
 
-  it('a champion with no texts to compare on fails the evidence gate; feedbackDays 0 leaves feedback out', async () => {
-    const report = await gates({ candidate: champion, champion, feedback, policy: { ...POLICY, feedbackDays: 0 } });
+  it('a champion with no texts to compare on fails the evidence gate; feedbackHoldout 0 leaves the holdout out', async () => {
+    const report = await gates({ candidate: champion, champion, holdout, policy: { ...POLICY, feedbackHoldout: 0 } });
     assert.equal(report.passed, false);
     assert.deepEqual(report.results.map((r) => r.gate), ['evidence']);
-    assert.match(report.reasons[0]!, /no golden set \(gates\.golden\) and no feedback/);
-    assert.equal(report.texts.total, 0);
+    assert.match(report.reasons[0]!, /no golden set \(gates\.golden\) and no held-out feedback was given/);
+    assert.deepEqual([report.texts.total, report.texts.holdout], [0, null]);
+  });
+
+  it('a candidate worse on the held-out feedback fails there, each reason naming that set, even when the golden set cannot tell', async () => {
+    // The golden set has no snacks (so both models look alike there); the holdout has them.
+    const golden = await ws.loadDatasetRows(goldenId);
+    const keep = golden.texts.flatMap((_, i) => (golden.labels[LABEL]![i] === SCRAMBLED ? [] : [i]));
+    const noSnacks = (await ws.saveDataset({ textColumn: 'text', labelColumns: [LABEL], texts: keep.map((i) => golden.texts[i]!), labels: { [LABEL]: keep.map((i) => golden.labels[LABEL]![i]!) } },
+      { file: 'golden-no-snacks.csv', format: 'csv' })).version.id;
+    const report = await gates({ candidate: worse, champion, holdout, policy: { ...POLICY, golden: noSnacks, margin: { accuracy: 0.05, macroF1: 0.1 } } });
+    assert.equal(report.passed, false);
+    assert.deepEqual(report.results.filter((r) => !r.passed).map((r) => `${r.gate}/${r.source}`), ['accuracy/holdout', 'macroF1/holdout', 'classRecall/holdout']);
+    for (const reason of report.reasons) assert.match(reason, /^(accuracy|macro-F1|per-class recall) on the held-out feedback \(400 texts\)/);
+    assert.ok(report.results.filter((r) => r.source === 'golden').every((r) => r.passed), 'the golden set without snacks cannot tell them apart');
+  });
+
+  it('a holdout too small to judge: its checks are skipped ("skipped: only N rows"), pass, and add nothing to the budgets', async () => {
+    const small = { texts: holdout.texts.slice(0, 12), labels: holdout.labels.slice(0, 12) };
+    const report = await gates({ candidate: worse, champion, holdout: small, policy: { ...POLICY, golden: goldenId, budgets: { p99Ms: undefined, artifactMb: undefined, ece: 0.9 } } });
+    const held = report.results.filter((r) => r.source === 'holdout');
+    assert.deepEqual(held.map((r) => [r.gate, r.passed, r.skipped]), [['accuracy', true, true], ['macroF1', true, true], ['classRecall', true, true]]);
+    for (const r of held) assert.match(r.reason, /on the held-out feedback: skipped: only 12 rows \(the gates judge a set of at least 30\)$/);
+    assert.deepEqual(report.texts.holdout, { datasetId: null, texts: 12, lineage: null, skipped: true });
+    assert.equal(report.texts.total, 800, 'only the golden set counts');
+    assert.equal(byGate(report, 'calibration', null).figures['texts'], 800);
+    // Without a golden set a champion has nothing to be compared on: the evidence gate says why.
+    const alone = await gates({ candidate: champion, champion, holdout: small, policy: POLICY });
+    assert.equal(alone.passed, false);
+    assert.match(alone.reasons.at(-1)!, /the held-out feedback has only 12 rows \(at least 30 needed\)/);
   });
 
   it('bad policy input: a golden set that does not exist is an error naming the ref, and nothing is written', async () => {
@@ -203,8 +231,8 @@ describe('quality gates on real models (grocery departments, SQLite workspace)',
     await assert.rejects(gates({ candidate: champion, champion, labelColumn: 'aisles', policy: { ...POLICY, golden: renamed.version.id } }),
       (e: unknown) => e instanceof InputError && e.message === `gates.golden "${renamed.version.id}" has no label column "aisles"; it has aisle, dept`);
 
-    await assert.rejects(gates({ candidate: champion, champion, feedback: { texts: ['a', 'b'], labels: ['x'] }, policy: POLICY }),
-      (e: unknown) => e instanceof InputError && e.message === 'the gate feedback has 2 texts but 1 labels');
+    await assert.rejects(gates({ candidate: champion, champion, holdout: { texts: ['a', 'b'], labels: ['x'] }, policy: POLICY }),
+      (e: unknown) => e instanceof InputError && e.message === 'the held-out feedback has 2 texts but 1 labels');
     const stopped = new AbortController();
     stopped.abort();
     await assert.rejects(gates({ candidate: champion, champion, signal: stopped.signal, policy: { ...POLICY, golden: goldenId } }), (e: unknown) => e instanceof InterruptedError);

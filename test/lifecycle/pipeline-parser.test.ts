@@ -43,7 +43,7 @@ pipelines:
     train: [ { kind: linear }, { kind: fasttext, params: { epochs: 5 } } ]
     select: accuracy
     triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }
-    gates: { golden: hs4-golden@1, feedbackDays: 14, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05, classRecall: { minSupport: 20, maxDrop: 0.10 }, budgets: { p99Ms: 5, artifactMb: 200, ece: 0.08 } }
+    gates: { golden: hs4-golden@1, feedbackHoldout: 0.1, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05, classRecall: { minSupport: 20, maxDrop: 0.10 }, budgets: { p99Ms: 5, artifactMb: 200, ece: 0.08 } }
     release:
       steps: [ { shadow: 2000 }, { canary: 5 }, { canary: 25 }, { shadow: { requests: 500, minAgreement: 0.9 } }, { canary: 50 }, { blueGreen: true }, { approval: true } ]
       requireApproval: true
@@ -65,7 +65,7 @@ test('a full pipeline: every key read, the shorthand steps expanded, the folder 
   assert.equal(hs4.select, 'accuracy');
   assert.deepEqual(hs4.triggers, { cron: '0 3 * * *', drift: true, newLabels: 500 });
   assert.deepEqual(hs4.gates, {
-    golden: 'hs4-golden@1', feedbackDays: 14, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05,
+    golden: 'hs4-golden@1', feedbackHoldout: 0.1, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05,
     classRecall: { minSupport: 20, maxDrop: 0.1 }, budgets: { p99Ms: 5, artifactMb: 200, ece: 0.08 },
   });
   assert.deepEqual(hs4.release.steps, [
@@ -87,7 +87,7 @@ test('a minimal pipeline gets every default, and a plain list of kind names is a
     select: 'macroF1',
     triggers: { cron: undefined, drift: false, newLabels: undefined },
     gates: {
-      golden: undefined, feedbackDays: 30, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05, classRecall: { minSupport: 20, maxDrop: 0.1 },
+      golden: undefined, feedbackHoldout: 0.2, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05, classRecall: { minSupport: 20, maxDrop: 0.1 },
       budgets: { p99Ms: undefined, artifactMb: undefined, ece: undefined },
     },
     release: {
@@ -118,6 +118,10 @@ const BAD: readonly { what: string; yaml: string; key: string; line: number; say
   { what: 'a step of two kinds', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    release:\n      steps:\n        - { shadow: 100, canary: 5 }\n', key: 'pipelines.hs4.release.steps[0]', line: 6, says: /this one has shadow and canary/ },
   { what: 'a missing dataset', yaml: 'pipelines:\n  hs4:\n    data: { feedback: true }\n', key: 'pipelines.hs4.data.dataset', line: 3, says: /required: a dataset reference/ },
   { what: 'a pipeline that is not a mapping', yaml: 'pipelines:\n  hs4: [linear]\n', key: 'pipelines.hs4', line: 2, says: /expected a pipeline/ },
+  { what: 'a feedback holdout above 1', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates:\n      golden: g@1\n      feedbackHoldout: 1.5\n', key: 'pipelines.hs4.gates.feedbackHoldout', line: 6, says: /expected a share from 0 to below 1 \(e\.g\. 0\.2\), got 1\.5/ },
+  { what: 'a feedback holdout of all of it', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates: { feedbackHoldout: 1 }\n', key: 'pipelines.hs4.gates.feedbackHoldout', line: 4, says: /expected a share from 0 to below 1 \(e\.g\. 0\.2\), got 1/ },
+  { what: 'a feedback holdout that is not a number', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates:\n      feedbackHoldout: x\n', key: 'pipelines.hs4.gates.feedbackHoldout', line: 5, says: /expected a share from 0 to below 1 \(e\.g\. 0\.2\), got "x"/ },
+  { what: 'the replaced gates.feedbackDays', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates:\n      feedbackDays: 30\n', key: 'pipelines.hs4.gates.feedbackDays', line: 5, says: /unknown key: gates\.feedbackDays was replaced by gates\.feedbackHoldout/ },
   { what: 'a select that is not a metric', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    select: f1\n', key: 'pipelines.hs4.select', line: 4, says: /expected accuracy or macroF1, got "f1"/ },
 ];
 

@@ -16,7 +16,8 @@ import { openPgPipelineStore } from '../../src/lifecycle/pipeline/postgres/pipel
 import { openSqlitePipelineStore } from '../../src/lifecycle/pipeline/sqlite/pipeline-store.js';
 import { textSha256 } from '../../src/monitoring/log/text-key.js';
 import { openEmbeddedWorkspace, withMonitoringStore } from '../../src/platform/index.js';
-import { pipelineHistory, pipelineStatuses, pipelineStorePath, runPipelineNow, setPipelinePaused, withPipelineStore } from '../../src/platform/pipelines.js';
+import { runPipelineNow } from '../../src/platform/gated-pipeline-run.js';
+import { pipelineHistory, pipelineStatuses, pipelineStorePath, setPipelinePaused, withPipelineStore } from '../../src/platform/pipelines.js';
 import { tempDir } from '../data/temp-dir.js';
 import { pipelineStoreContract } from './pipeline-store-contract.js';
 
@@ -100,7 +101,8 @@ test('a run assembles base + folder + feedback into a new dataset version, train
   const ids = await addFeedback(home, [...slice.feedback, corrected], Date.parse('2026-12-02T10:00:00Z'));
 
   const [spec] = parsePipelines({
-    hs4: { data: { dataset: 'hs4-train', folder: 'incoming' }, train: ['linear', { kind: 'fasttext', params: { epochs: 3, dim: 16, buckets: 65536 } }], select: 'macroF1', triggers: { newLabels: 3 } },
+    // No holdout here: this run is about assembling every part (gated-run.test.ts holds feedback out).
+    hs4: { data: { dataset: 'hs4-train', folder: 'incoming' }, train: ['linear', { kind: 'fasttext', params: { epochs: 3, dim: 16, buckets: 65536 } }], select: 'macroF1', triggers: { newLabels: 3 }, gates: { feedbackHoldout: 0 } },
   }, { baseDir: tmp.dir });
   const seen: string[] = [];
   const progress = new Set<string>();
@@ -109,14 +111,18 @@ test('a run assembles base + folder + feedback into a new dataset version, train
   });
 
   assert.equal(first.run.status, 'succeeded');
-  assert.deepEqual(first.run.steps.map((s) => s.name), ['data', 'train:linear', 'train:fasttext', 'register']);
+  assert.deepEqual(first.run.steps.map((s) => s.name), ['data', 'train:linear', 'train:fasttext', 'register', 'gates']);
   for (const s of first.run.steps) assert.ok(s.finishedAt !== null && s.finishedAt >= s.startedAt, `${s.name} is timed`);
-  assert.deepEqual(seen, ['data:start', 'data:end', 'train:linear:start', 'train:linear:end', 'train:fasttext:start', 'train:fasttext:end', 'register:start', 'register:end']);
+  assert.deepEqual(seen, ['data:start', 'data:end', 'train:linear:start', 'train:linear:end', 'train:fasttext:start', 'train:fasttext:end', 'register:start', 'register:end', 'gates:start', 'gates:end']);
   assert.ok(progress.has('train:fasttext'), 'training progress arrives through the kinds\' progress hooks, by step');
 
   // The data: a new version with lineage naming every part; the corrected text carries its new label.
   const total = slice.base.texts.length + slice.folder.texts.length + slice.feedback.length + 1 - 1;
-  assert.deepEqual(first.data.counts, { base: slice.base.texts.length, files: slice.folder.texts.length, feedback: slice.feedback.length + 1, superseded: 1 });
+  assert.deepEqual(first.data.counts, { base: slice.base.texts.length, files: slice.folder.texts.length, feedback: slice.feedback.length + 1, holdout: 0, superseded: 1 });
+  assert.deepEqual([first.data.holdout, first.run.holdout], [null, null]);
+  // hs4 serves nothing yet: the gates pass (no champion) and there is nothing to release against.
+  assert.deepEqual([first.gates?.passed, first.release.record], [true, null]);
+  assert.match(first.release.summary, /^not released: endpoint hs4 has no deployment to release against/);
   assert.equal(first.data.files.length, 1);
   const made = await ws.getDataset(first.data.dataset);
   assert.notEqual(made.id, base.id);
@@ -181,7 +187,7 @@ test('a run whose process was killed (SIGKILL) is marked failed and interrupted 
   await ws.saveDataset(await readLabelledFile(baseFile, { text: 'text', labels: ['label'] }), { file: baseFile, format: 'csv' });
   ws.close();
   // A child process runs the pipeline (many epochs, so it is still training when it is killed).
-  const platform = fileURLToPath(new URL('../../src/platform/pipelines.js', import.meta.url));
+  const platform = fileURLToPath(new URL('../../src/platform/gated-pipeline-run.js', import.meta.url));
   const parser = fileURLToPath(new URL('../../src/lifecycle/pipeline/pipeline-parser.js', import.meta.url));
   const script = tmp.write('run.mjs', `
     const { runPipelineNow } = await import(${JSON.stringify(platform)});

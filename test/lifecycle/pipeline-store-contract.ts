@@ -33,7 +33,7 @@ export function pipelineStoreContract(label: string, open: () => Promise<{ store
     assert.match(run.id, /^run-20261205T090000000Z-[0-9a-f]{6}$/);
     assert.deepEqual({ ...run, id: undefined }, {
       id: undefined, pipeline: 'hs4', trigger: 'new-labels', actor: 'controller', startedAt: T0, finishedAt: null, status: 'running', steps: [],
-      dataset: null, candidate: null, error: null, owner, heartbeatAt: T0,
+      dataset: null, holdout: null, candidate: null, error: null, owner, heartbeatAt: T0,
     });
     assert.equal((await store.state('hs4', T0)).activeRunId, run.id);
     await assert.rejects(store.startRun({ pipeline: 'hs4', trigger: 'manual', actor: 'ana', owner, now: T0 + 1 }), (e: unknown) => e instanceof ConflictError && e.code === 'pipeline-running');
@@ -46,10 +46,10 @@ export function pipelineStoreContract(label: string, open: () => Promise<{ store
     assert.equal(other.status, 'running', 'another pipeline runs beside it');
 
     const steps = [{ name: 'data', startedAt: T0, finishedAt: T0 + 500, detail: '300 rows' }, { name: 'train:linear', startedAt: T0 + 500, finishedAt: null, detail: null }];
-    await store.recordProgress(run.id, { now: T0 + 600, steps, dataset: 'ds-0123' });
+    await store.recordProgress(run.id, { now: T0 + 600, steps, dataset: 'ds-0123', holdout: 'ds-4567' });
     await store.recordProgress(run.id, { now: T0 + 700, candidate: 'hs4@3' });
     const mid = await store.getRun(run.id);
-    assert.deepEqual([mid.steps, mid.dataset, mid.candidate, mid.heartbeatAt], [steps, 'ds-0123', 'hs4@3', T0 + 700]);
+    assert.deepEqual([mid.steps, mid.dataset, mid.holdout, mid.candidate, mid.heartbeatAt], [steps, 'ds-0123', 'ds-4567', 'hs4@3', T0 + 700], 'a later progress keeps what an earlier one recorded');
 
     const done = await store.finishRun(run.id, { status: 'succeeded', now: T0 + 900, watermark: { feedbackId: 77, feedbackCount: 60 } });
     assert.deepEqual([done.status, done.finishedAt, done.error], ['succeeded', T0 + 900, null]);

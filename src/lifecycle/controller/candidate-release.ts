@@ -5,6 +5,7 @@ import type { GateReport } from '../gates/gate-report.js';
 import { resolveDatasetRef } from '../pipeline/dataset-ref.js';
 import type { PipelineSpec } from '../pipeline/pipeline-spec.js';
 import type { PipelineRun } from '../pipeline/pipeline-store.js';
+import type { HoldoutData } from '../pipeline/assemble-run-data.js';
 import type { Candidate, CandidateJudge, PipelineRunResult } from '../pipeline/run-pipeline.js';
 import { championVariant } from '../release/release-plan.js';
 import type { ReleaseRecord, ReleaseStore } from '../release/release-record.js';
@@ -23,19 +24,23 @@ export interface CandidateReleaseDeps {
 
 /**
  * The quality gates as a pipeline run's judge: the candidate against the version the endpoint
- * serves now, on the pinned golden set, before any traffic. A failure raises a `quality-gate`
- * alert on the endpoint (in the alert history the monitor and dashboard read) naming every reason.
- * Feedback is not used as gate texts yet: the pipeline trains on all accepted feedback, and a
- * candidate graded on its own training labels would pass too easily.
+ * serves now, before any traffic, on the pinned golden set and on the newest feedback the run held
+ * out of training (when the pipeline takes feedback and `gates.feedbackHoldout` > 0; a run that
+ * could hold nothing out gives an empty holdout, whose checks say "skipped: only 0 rows"). A
+ * failure raises a `quality-gate` alert on the endpoint (in the alert history the monitor and
+ * dashboard read) naming every reason.
  */
 export function gatesJudge(d: CandidateReleaseDeps, spec: PipelineSpec): CandidateJudge {
-  return async (candidate: Candidate, run: PipelineRun) => {
+  return async (candidate: Candidate, run: PipelineRun, holdout: HoldoutData | null) => {
     const candidateRecord = await d.workspace.getModelVersion(candidate.model, candidate.version);
     const champion = await currentChampion(d.workspace, spec.endpoint, d.releases);
     const golden = spec.gates.golden === undefined ? undefined : (await resolveDatasetRef(d.workspace, spec.gates.golden)).id;
+    const gatesOnFeedback = spec.data.feedback && spec.gates.feedbackHoldout > 0;
+    const held = holdout === null ? { texts: [], labels: [] }
+      : { texts: holdout.rows.texts, labels: holdout.rows.labels[holdout.rows.labelColumns[0]!]!, datasetId: holdout.dataset.id, lineage: holdout.lineage };
     const report = await runGates({
       candidate: candidateRecord, champion, registry: d.workspace,
-      policy: { ...spec.gates, golden, feedbackDays: 0 },
+      policy: { ...spec.gates, golden }, ...(gatesOnFeedback ? { holdout: held } : {}),
     });
     d.onGates?.(spec, run, report);
     if (report.passed) return { passed: true };
@@ -49,28 +54,38 @@ export function gatesJudge(d: CandidateReleaseDeps, spec: PipelineSpec): Candida
   };
 }
 
+/** A release recorded for a candidate, or why none was (for people: "not released: ..."). */
+export type CandidateReleased = { readonly release: ReleaseRecord; readonly why: string } | { readonly release: null; readonly why: string };
+
 /**
- * After a run whose candidate passed the gates: the candidate is approved (by the controller, the
+ * After a run whose candidate passed the gates: the candidate is approved (by the actor, the
  * reason naming the run) and a release of it is recorded with the pipeline's plan; the controller
- * deploys its first step on its next tick. Nothing happens when the candidate is what the endpoint
- * already serves, or when the endpoint already has a release in progress.
+ * deploys its first step on its next tick (a run by hand may deploy it at once: gated-run.ts).
+ * Nothing happens, and `why` says so, when the run did not pass, the candidate is what the
+ * endpoint already serves, the endpoint serves nothing yet or already has a release in progress,
+ * or a person rejected the candidate.
  */
-export async function releaseCandidate(d: CandidateReleaseDeps, spec: PipelineSpec, result: PipelineRunResult): Promise<ReleaseRecord | null> {
-  if (result.run.status !== 'succeeded') return null;
+export async function releaseCandidate(d: CandidateReleaseDeps, spec: PipelineSpec, result: PipelineRunResult): Promise<CandidateReleased> {
+  const none = (why: string): CandidateReleased => ({ release: null, why: `not released: ${why}` });
+  if (result.run.status !== 'succeeded') return none(`the run ended ${result.run.status}`);
   const c = result.candidate;
+  const live = await d.workspace.deployments.current(spec.endpoint);
+  if (!live?.spec) return none(`endpoint ${spec.endpoint} has no deployment to release against; deploy a first version with \`lading deploy\``);
   const champion = await currentChampion(d.workspace, spec.endpoint);
-  if (champion !== null && champion.model === c.model && champion.version === c.version) return null;
-  if (await d.releases.active(spec.endpoint)) return null;
+  if (champion !== null && champion.model === c.model && champion.version === c.version) return none(`endpoint ${spec.endpoint} already serves ${c.ref}`);
+  const active = await d.releases.active(spec.endpoint);
+  if (active) return none(`endpoint ${spec.endpoint} has release ${active.id} in progress (${active.challenger} against ${active.champion})`);
   const version = await d.workspace.getModelVersion(c.model, c.version);
   // A person's rejection stands: the controller never overrules it.
-  if (version.approval.status === 'rejected') return null;
+  if (version.approval.status === 'rejected') return none(`${c.ref} was rejected by ${version.approval.by ?? 'a person'}`);
   if (version.approval.status === 'pending') {
     await d.workspace.approveVersion({ name: c.model, version: c.version, actor: d.actor, reason: `passed the quality gates of pipeline ${spec.name} ${result.run.id}` });
   }
-  return d.runner.start({
+  const release = await d.runner.start({
     endpoint: spec.endpoint, challenger: c.ref, pipeline: spec.name, plan: spec.release,
     reason: `pipeline ${spec.name} ${result.run.id} (${result.run.trigger}): ${c.ref} (${c.kind}) passed the quality gates`,
   });
+  return { release, why: `release ${release.id} of ${c.ref} against ${release.champion} on ${spec.endpoint} recorded` };
 }
 
 /** The registered version the endpoint's champion variant serves, or null (no deployment, a file, a first release). */

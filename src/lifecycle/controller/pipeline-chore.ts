@@ -2,11 +2,12 @@ import type { MonitoringStore } from '../../monitoring/store/monitoring-store.js
 import type { PipelineSpec } from '../pipeline/pipeline-spec.js';
 import type { PipelineStore, RunTrigger } from '../pipeline/pipeline-store.js';
 import type { ReleaseRecord } from '../release/release-record.js';
-import { runPipeline, type PipelineRunOptions, type PipelineRunResult } from '../pipeline/run-pipeline.js';
+import type { PipelineRunOptions, PipelineRunResult } from '../pipeline/run-pipeline.js';
 import { currentOwner, ownerGone } from '../pipeline/run-owner.js';
 import { readTriggerFacts } from '../pipeline/trigger-facts.js';
 import { dueTrigger } from '../pipeline/triggers.js';
-import { gatesJudge, releaseCandidate, type CandidateReleaseDeps } from './candidate-release.js';
+import type { CandidateReleaseDeps } from './candidate-release.js';
+import { runGatedPipeline, type GatedRunResult } from './gated-run.js';
 import type { ControllerChore } from './lifecycle-controller.js';
 
 export interface PipelineChoreDeps extends CandidateReleaseDeps {
@@ -40,7 +41,7 @@ export interface PipelineChore {
 }
 
 export interface PipelineRunOutcome {
-  readonly result: PipelineRunResult | Error;
+  readonly result: GatedRunResult | Error;
   readonly release: ReleaseRecord | null;
 }
 
@@ -74,13 +75,11 @@ export function pipelineChore(d: PipelineChoreDeps): PipelineChore {
   };
 }
 
+/** The controller's run: the same path as a run by hand (gated-run.ts), without a lease: the controller's next tick deploys the release's first step. */
 async function runAndRelease(d: PipelineChoreDeps, spec: PipelineSpec, trigger: RunTrigger): Promise<PipelineRunOutcome> {
   try {
-    const result = await runPipeline(spec, { datasets: d.workspace, models: d.workspace, store: d.store, feedback: d.monitoring, threads: d.threads, clock: d.now }, {
-      trigger, actor: d.actor, judge: gatesJudge(d, spec), ...(d.afterRegister ? { afterRegister: d.afterRegister } : {}), ...(d.signal ? { signal: d.signal } : {}),
-    });
-    d.onRun?.(spec, trigger, result);
-    return { result, release: await releaseCandidate(d, spec, result) };
+    const result = await runGatedPipeline(d, spec, { trigger, onRunEnd: (r) => d.onRun?.(spec, trigger, r) });
+    return { result, release: result.release.record };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     d.onRun?.(spec, trigger, error);

@@ -14,7 +14,7 @@ export function checkGatePolicy(policy: GatePolicy): void {
   if (!(policy.margin.macroF1 >= 0 && policy.margin.macroF1 < 1)) bad('margin.macroF1', policy.margin.macroF1, 'at least 0 and below 1');
   if (!(Number.isInteger(policy.classRecall.minSupport) && policy.classRecall.minSupport >= 1)) bad('classRecall.minSupport', policy.classRecall.minSupport, 'a whole number of at least 1');
   if (!(policy.classRecall.maxDrop >= 0 && policy.classRecall.maxDrop <= 1)) bad('classRecall.maxDrop', policy.classRecall.maxDrop, 'between 0 and 1');
-  if (!(Number.isInteger(policy.feedbackDays) && policy.feedbackDays >= 0)) bad('feedbackDays', policy.feedbackDays, 'a whole number of at least 0');
+  if (!(policy.feedbackHoldout >= 0 && policy.feedbackHoldout < 1)) bad('feedbackHoldout', policy.feedbackHoldout, 'a share from 0 to below 1');
   for (const [key, value] of Object.entries(policy.budgets)) {
     if (value !== undefined && !(value > 0)) bad(`budgets.${key}`, value, 'above 0');
   }

@@ -10,7 +10,7 @@ export interface ComparisonOptions {
   readonly seed: number;
 }
 
-const SOURCE_NAME: Record<GateSource, string> = { golden: 'the golden set', feedback: 'recent feedback' };
+export const SOURCE_NAME: Record<GateSource, string> = { golden: 'the golden set', holdout: 'the held-out feedback' };
 
 export const f3 = (x: number): string => x.toFixed(3);
 const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
@@ -54,7 +54,7 @@ export function comparisonGates(set: GateTextSet, candidate: ModelAnswers, champ
   const accBoot = pairedBootstrap(idx.candidate, idx.champion, weightedAccuracy(idx.truth), bootstrap);
   const accVerdict = judgeDifference(acc, policy.margin.accuracy);
   const accuracy: GateResult = {
-    gate: 'accuracy', source: set.source, passed: accVerdict === 'no-worse',
+    gate: 'accuracy', source: set.source, passed: accVerdict === 'no-worse', skipped: false,
     reason: `accuracy on ${where}: candidate ${f3(acc.candidateAccuracy)}, champion ${f3(acc.championAccuracy)}; ${intervalWords(accVerdict, acc, policy.margin.accuracy, level)} (exact McNemar on ${plural(acc.candidateOnly + acc.championOnly, 'discordant text')}: ${acc.candidateOnly} won by the candidate, ${acc.championOnly} by the champion, p = ${acc.mcnemarP.toPrecision(2)})`,
     figures: {
       texts: acc.texts, candidate: acc.candidateAccuracy, champion: acc.championAccuracy, difference: acc.difference,
@@ -67,7 +67,7 @@ export function comparisonGates(set: GateTextSet, candidate: ModelAnswers, champ
   const f1 = pairedBootstrap(idx.candidate, idx.champion, weightedMacroF1(idx.truth, idx.classes.length), bootstrap);
   const f1Verdict = judgeDifference(f1, policy.margin.macroF1);
   const macroF1: GateResult = {
-    gate: 'macroF1', source: set.source, passed: f1Verdict === 'no-worse',
+    gate: 'macroF1', source: set.source, passed: f1Verdict === 'no-worse', skipped: false,
     reason: `macro-F1 on ${where}: candidate ${f3(f1.candidate)}, champion ${f3(f1.champion)}; ${intervalWords(f1Verdict, f1, policy.margin.macroF1, level)} (paired bootstrap, ${plural(f1.resamples, 'resample')}, seed ${options.seed})`,
     figures: {
       texts: set.texts.length, candidate: f1.candidate, champion: f1.champion, difference: f1.difference,
@@ -116,7 +116,7 @@ function classRecallGate(set: GateTextSet, classes: readonly string[], truth: In
       ? `per-class recall on ${where}: no class has at least ${minSupport} texts, so none was checked`
       : `per-class recall on ${where}: no class lost more than ${f3(maxDrop)} recall (${scope} checked; ${worst!.drop > 0 ? `largest drop ${f3(worst!.drop)}, ${worst!.label}` : 'none lost any'})`;
   return {
-    gate: 'classRecall', source: set.source, passed: dropped.length === 0, reason,
+    gate: 'classRecall', source: set.source, passed: dropped.length === 0, skipped: false, reason,
     figures: {
       minSupport, maxDrop, classesChecked: checked.length,
       dropped: dropped.map((c) => ({ ...c })),
@@ -131,5 +131,17 @@ export function noChampionGates(set: GateTextSet | null, candidate: ModelAnswers
   const hits = set && candidate ? candidate.labels.reduce((n, l, i) => n + (l === set.labels[i] ? 1 : 0), 0) : null;
   const figures: Record<string, number> = set && hits !== null ? { texts: set.texts.length, candidate: hits / set.texts.length } : { texts: 0 };
   const reason = `no champion to compare with${set ? ` (first release; candidate accuracy ${f3(hits! / set.texts.length)} on ${SOURCE_NAME[set.source]}, ${plural(set.texts.length, 'text')})` : ' (first release)'}`;
-  return (['accuracy', 'macroF1', 'classRecall'] as const).map((gate) => ({ gate, source, passed: true, reason, figures }));
+  return (['accuracy', 'macroF1', 'classRecall'] as const).map((gate) => ({ gate, source, passed: true, skipped: false, reason, figures }));
+}
+
+const GATE_WORDS = { accuracy: 'accuracy', macroF1: 'macro-F1', classRecall: 'per-class recall' } as const;
+
+/** A set too small to judge (a holdout of a few rows): its checks are skipped, named, and pass. */
+export function skippedGates(set: GateTextSet, minTexts: number): GateResult[] {
+  const n = set.texts.length;
+  return (['accuracy', 'macroF1', 'classRecall'] as const).map((gate) => ({
+    gate, source: set.source, passed: true, skipped: true,
+    reason: `${GATE_WORDS[gate]} on ${SOURCE_NAME[set.source]}: skipped: only ${plural(n, 'row')} (the gates judge a set of at least ${minTexts})`,
+    figures: { texts: n, minTexts },
+  }));
 }

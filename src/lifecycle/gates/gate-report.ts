@@ -8,14 +8,22 @@ export type GateFigure = number | string | boolean | null | ReadonlyArray<Readon
 
 export type GateName = 'evidence' | 'accuracy' | 'macroF1' | 'classRecall' | 'p99Latency' | 'artifactSize' | 'calibration';
 
-/** Where the texts a comparison gate ran on came from. */
-export type GateSource = 'golden' | 'feedback';
+/**
+ * Where the texts a comparison gate ran on came from: the pinned golden set, or the newest
+ * accepted feedback the run held out of training (what production sees now).
+ */
+export type GateSource = 'golden' | 'holdout';
 
 export interface GateResult {
   readonly gate: GateName;
   /** The texts a comparison gate ran on; null for budgets measured once (latency, size) or on all texts (calibration). */
   readonly source: GateSource | null;
   readonly passed: boolean;
+  /**
+   * True when the check did not run because its text set was too small to judge (a held-out set
+   * of a few rows): it then passes, and its reason says "skipped: only N rows".
+   */
+  readonly skipped: boolean;
   /** One sentence with the numbers that decided it. */
   readonly reason: string;
   readonly figures: Readonly<Record<string, GateFigure>>;
@@ -32,8 +40,12 @@ export interface GateModel {
 export interface GateTextsCounted {
   /** The golden dataset version as asked for and as resolved; null when the policy names none. */
   readonly golden: { readonly ref: string; readonly datasetId: string; readonly labelColumn: string; readonly texts: number } | null;
-  /** The accepted feedback the caller gave; null when none was given (or it was empty). */
-  readonly feedback: { readonly texts: number; readonly lineage: string | null } | null;
+  /**
+   * The feedback held out of training (its dataset version when the caller saved one); null when
+   * none was asked for (feedbackHoldout 0) or given. `skipped`: too few texts, its checks did not run.
+   */
+  readonly holdout: { readonly datasetId: string | null; readonly texts: number; readonly lineage: string | null; readonly skipped: boolean } | null;
+  /** Texts the checks ran on (a skipped set not counted). */
   readonly total: number;
 }
 

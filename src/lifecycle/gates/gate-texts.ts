@@ -2,7 +2,7 @@ import { InputError, NotFoundError } from '../../core/errors.js';
 import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import type { GateSource } from './gate-report.js';
 
-/** Labelled texts both models answer: the golden set, or the endpoint's recent accepted feedback. */
+/** Labelled texts both models answer: the golden set, or the endpoint's held-out recent feedback. */
 export interface LabelledTexts {
   readonly texts: readonly string[];
   readonly labels: readonly string[];
@@ -58,12 +58,20 @@ export async function loadGoldenTexts(
   return { source: 'golden', ref, datasetId: version.id, labelColumn, texts: rows.texts, labels };
 }
 
-/** Checks the caller's feedback rows line up; an empty set counts as none. */
-export function feedbackTexts(feedback: LabelledTexts | undefined): GateTextSet | null {
-  if (feedback === undefined || feedback.texts.length === 0) return null;
-  if (feedback.labels.length !== feedback.texts.length) {
-    throw new InputError('gate-feedback-shape', `the gate feedback has ${feedback.texts.length} texts but ${feedback.labels.length} labels`,
-      { texts: feedback.texts.length, labels: feedback.labels.length });
+/**
+ * Fewer held-out texts than this and the holdout's checks are skipped rather than failed. With one
+ * text of 30 the champion alone gets right, accuracy already drops by 0.033, beyond any sensible
+ * margin: below this a paired test on a holdout can only pass when the two models agree on every
+ * text, which says little about either. A golden set has no minimum: a person chose its size.
+ */
+export const MIN_HOLDOUT_TEXTS = 30;
+
+/** Checks the caller's held-out rows line up; an empty set is kept (its checks say "skipped: only 0 rows"). */
+export function holdoutTexts(holdout: LabelledTexts | undefined): GateTextSet | null {
+  if (holdout === undefined) return null;
+  if (holdout.labels.length !== holdout.texts.length) {
+    throw new InputError('gate-holdout-shape', `the held-out feedback has ${holdout.texts.length} texts but ${holdout.labels.length} labels`,
+      { texts: holdout.texts.length, labels: holdout.labels.length });
   }
-  return { source: 'feedback', texts: feedback.texts, labels: feedback.labels };
+  return { source: 'holdout', texts: holdout.texts, labels: holdout.labels };
 }

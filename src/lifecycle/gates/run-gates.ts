@@ -3,10 +3,10 @@ import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
 import type { GatePolicy } from '../pipeline/pipeline-spec.js';
 import { artifactSizeGate, calibrationGate, latencyGate } from './budget-gates.js';
-import { comparisonGates, noChampionGates } from './comparison-gates.js';
+import { comparisonGates, noChampionGates, skippedGates } from './comparison-gates.js';
 import { answerTexts, gateModelOf, loadGateModel, type ModelAnswers } from './gate-model.js';
 import type { GateReport, GateResult } from './gate-report.js';
-import { feedbackTexts, loadGoldenTexts, type GateTextSet, type LabelledTexts } from './gate-texts.js';
+import { holdoutTexts, loadGoldenTexts, MIN_HOLDOUT_TEXTS, type GateTextSet, type LabelledTexts } from './gate-texts.js';
 import { DEFAULT_LATENCY_PROBE, probeLatency, type LatencyProbeOptions } from './latency-probe.js';
 import { checkGatePolicy } from './check-gate-policy.js';
 
@@ -19,12 +19,14 @@ export interface RunGatesInput {
   /** Reads the two artifacts and the golden set; the gates write nothing. */
   readonly registry: Pick<ModelRegistry, 'readModelArtifact'> & Pick<DatasetRegistry, 'getDataset' | 'loadDatasetRows'>;
   /**
-   * The endpoint's accepted feedback of the last `policy.feedbackDays` days, as the caller read it
-   * (texts with their corrected labels; `lineage` says where from). Ignored when feedbackDays is 0.
-   * The caller should leave out feedback the candidate was trained on, or the candidate is graded
-   * on its own homework.
+   * The endpoint's newest accepted feedback, held out of the candidate's training (texts with their
+   * corrected labels; its dataset version and lineage say where from). Ignored when
+   * policy.feedbackHoldout is 0. It must be feedback the candidate was not trained on, or the
+   * candidate is graded on its own homework: a pipeline run holds it out (assemble-run-data.ts).
    */
-  readonly feedback?: LabelledTexts & { readonly lineage?: string };
+  readonly holdout?: LabelledTexts & { readonly datasetId?: string; readonly lineage?: string };
+  /** Fewer held-out texts than this and the holdout's checks are skipped. Default MIN_HOLDOUT_TEXTS (30). */
+  readonly minHoldoutTexts?: number;
   /** The golden set's label column; default the candidate's own (inputSchema.labelColumn), else the set's only one. */
   readonly labelColumn?: string;
   readonly latency?: LatencyProbeOptions;
@@ -40,9 +42,10 @@ export const DEFAULT_GATE_SEED = 1;
 
 /**
  * The quality gates a candidate must pass before any traffic: against the champion on the same
- * texts (the golden set, and recent feedback when given), each text set judged on its own (a
- * candidate better on the old golden set but worse on what production sees now must not pass),
- * then the budgets. Every gate runs and every failure is recorded: the report says all that is
+ * texts (the golden set, and the held-out recent feedback when given), each text set judged on its
+ * own with the same paired tests (a candidate better on the old golden set but worse on what
+ * production sees now must not pass), then the budgets. A holdout too small to judge has its
+ * checks skipped ("skipped: only N rows"), not failed, and adds no texts to the budgets. Every gate runs and every failure is recorded: the report says all that is
  * wrong at once. Bad policy input (a golden set that does not exist) throws an InputError before
  * anything is loaded; nothing is ever written.
  */
@@ -52,8 +55,10 @@ export async function runGates(input: RunGatesInput): Promise<GateReport> {
   if (input.signal?.aborted) throw new InterruptedError('the quality gates');
   const golden = policy.golden === undefined ? null
     : await loadGoldenTexts(input.registry, policy.golden, { asked: input.labelColumn, models: [candidate.inputSchema.labelColumn, champion?.inputSchema.labelColumn] });
-  const feedback = policy.feedbackDays > 0 ? feedbackTexts(input.feedback) : null;
-  const sets: GateTextSet[] = [golden, feedback].filter((s): s is GateTextSet => s !== null);
+  const holdout = policy.feedbackHoldout > 0 ? holdoutTexts(input.holdout) : null;
+  const minHoldout = input.minHoldoutTexts ?? MIN_HOLDOUT_TEXTS;
+  const holdoutSkipped = holdout !== null && holdout.texts.length < minHoldout;
+  const sets: GateTextSet[] = [golden, holdoutSkipped ? null : holdout].filter((s): s is GateTextSet => s !== null);
   const total = sets.reduce((n, s) => n + s.texts.length, 0);
 
   const loadedCandidate = await loadGateModel(input.registry, candidate);
@@ -62,13 +67,16 @@ export async function runGates(input: RunGatesInput): Promise<GateReport> {
   for (const set of sets) candidateAnswers.push(await answerTexts(loadedCandidate.classifier, set.texts, input.signal));
 
   const results: GateResult[] = [];
+  const skipped = holdoutSkipped ? skippedGates(holdout, minHoldout) : [];
   if (loadedChampion === null) {
     if (sets.length === 0) results.push(...noChampionGates(null, null));
     sets.forEach((set, i) => results.push(...noChampionGates(set, candidateAnswers[i]!)));
+    results.push(...skipped);
   } else if (sets.length === 0) {
-    results.push({
-      gate: 'evidence', source: null, passed: false,
-      reason: 'no texts to compare the candidate with the champion on: the policy names no golden set (gates.golden) and no feedback was given',
+    results.push(...skipped, {
+      gate: 'evidence', source: null, passed: false, skipped: false,
+      reason: `no texts to compare the candidate with the champion on: the policy names no golden set (gates.golden) and ${holdout === null
+        ? 'no held-out feedback was given' : `the held-out feedback has only ${holdout.texts.length} rows (at least ${minHoldout} needed)`}`,
       figures: { texts: 0 },
     });
   } else {
@@ -77,6 +85,7 @@ export async function runGates(input: RunGatesInput): Promise<GateReport> {
       const championAnswers = await answerTexts(loadedChampion.classifier, set.texts, input.signal);
       results.push(...comparisonGates(set, candidateAnswers[i]!, championAnswers, options));
     }
+    results.push(...skipped);
   }
 
   const { budgets } = policy;
@@ -97,7 +106,7 @@ export async function runGates(input: RunGatesInput): Promise<GateReport> {
     champion: champion ? gateModelOf(champion) : null,
     texts: {
       golden: golden ? { ref: golden.ref, datasetId: golden.datasetId, labelColumn: golden.labelColumn, texts: golden.texts.length } : null,
-      feedback: feedback ? { texts: feedback.texts.length, lineage: input.feedback?.lineage ?? null } : null,
+      holdout: holdout ? { datasetId: input.holdout?.datasetId ?? null, texts: holdout.texts.length, lineage: input.holdout?.lineage ?? null, skipped: holdoutSkipped } : null,
       total,
     },
     results,

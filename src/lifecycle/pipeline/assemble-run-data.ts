@@ -9,6 +9,7 @@ import type { FeedbackStore } from '../../monitoring/store/monitoring-store.js';
 import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import { normaliseText } from '../../text/normalise.js';
 import { resolveDatasetRef } from './dataset-ref.js';
+import { splitFeedbackHoldout } from './feedback-holdout.js';
 import type { PipelineSpec } from './pipeline-spec.js';
 
 export interface RunDataInput {
@@ -26,10 +27,25 @@ export interface RunData {
   readonly dataset: DatasetVersion;
   readonly created: boolean;
   readonly base: DatasetVersion;
-  readonly counts: { readonly base: number; readonly feedback: number; readonly files: number; readonly superseded: number };
+  /**
+   * Rows per part. `feedback` is what trains (the held-out texts are not in it); `holdout` the
+   * rows held out; `superseded` the base and file rows dropped because feedback (trained on or
+   * held out) has their text.
+   */
+  readonly counts: { readonly base: number; readonly feedback: number; readonly holdout: number; readonly files: number; readonly superseded: number };
+  /** The newest feedback, held out of training as a version of its own (`pipeline-NAME-holdout`); null when none was held out. */
+  readonly holdout: HoldoutData | null;
   readonly files: readonly string[];
   /** The feedback the rows include, for the pipeline's watermark; undefined when the pipeline takes none. */
   readonly watermark: { readonly feedbackId: number; readonly feedbackCount: number } | undefined;
+  readonly lineage: string;
+}
+
+export interface HoldoutData {
+  readonly dataset: DatasetVersion;
+  readonly rows: DatasetRows;
+  readonly created: boolean;
+  /** Its source: the feedback it came from and the share held out. */
   readonly lineage: string;
 }
 
@@ -39,6 +55,11 @@ export interface RunData {
  * label column is kept (feedback carries no other). A corrected label wins: a base or file row whose
  * normalised text has feedback is dropped, so the same text never teaches two labels. The lineage
  * (the version's source) names every part, and the version is named `pipeline-NAME`.
+ *
+ * The newest `gates.feedbackHoldout` share of the feedback (feedback-holdout.ts) is held out: saved
+ * as a version of its own, `pipeline-NAME-holdout`, for the gates, and kept out of training
+ * entirely (a base or file row with a held-out text is dropped too), so the candidate is graded on
+ * texts it has never seen, with the labels production gives them now.
  */
 export async function assembleRunData(input: RunDataInput): Promise<RunData> {
   const { spec } = input;
@@ -55,16 +76,23 @@ export async function assembleRunData(input: RunDataInput): Promise<RunData> {
   let feedbackRows: DatasetRows | undefined;
   let watermark: RunData['watermark'];
   let feedbackLineage = '';
+  let heldOut: { rows: DatasetRows; lineage: string } | undefined;
   if (spec.data.feedback) {
     if (input.feedback === undefined) throw new InputError('no-feedback-store', `pipeline "${spec.name}" includes feedback, but no monitoring store was given`, { pipeline: spec.name });
     const items = await input.feedback.listFeedback({ endpoint: spec.endpoint });
-    const built = feedbackDataset(items, { endpoint: spec.endpoint, until: input.now });
+    const split = splitFeedbackHoldout(items, spec.gates.feedbackHoldout);
+    const built = feedbackDataset(split.training, { endpoint: spec.endpoint, until: input.now });
     feedbackRows = built.rows;
+    // The watermark counts every item read, held out or not: the triggers ask what is new since.
     watermark = { feedbackId: items.reduce((m, f) => Math.max(m, f.id), 0), feedbackCount: items.length };
-    feedbackLineage = ` + ${built.lineage}`;
+    if (split.heldOutTexts > 0) {
+      const held = feedbackDataset(split.heldOut, { endpoint: spec.endpoint, until: input.now });
+      heldOut = { rows: held.rows, lineage: `pipeline:${spec.name} ${input.runId}: the newest ${spec.gates.feedbackHoldout} of ${split.texts} feedback texts, held out of training: ${held.lineage} name=pipeline-${spec.name}-holdout` };
+    }
+    feedbackLineage = ` + ${built.lineage}${heldOut ? `, ${heldOut.rows.texts.length} newest held out (pipeline-${spec.name}-holdout)` : ''}`;
   }
 
-  const corrected = new Set((feedbackRows?.texts ?? []).map(normaliseText));
+  const corrected = new Set([...(feedbackRows?.texts ?? []), ...(heldOut?.rows.texts ?? [])].map(normaliseText));
   const texts: string[] = [];
   const labels: string[] = [];
   let superseded = 0;
@@ -82,13 +110,22 @@ export async function assembleRunData(input: RunDataInput): Promise<RunData> {
   if (feedbackRows) add(feedbackRows, 'label', () => true);
 
   const counts = {
-    base: baseRows.texts.length, files: fileRows.reduce((n, r) => n + r.texts.length, 0), feedback: feedbackRows?.texts.length ?? 0, superseded,
+    base: baseRows.texts.length, files: fileRows.reduce((n, r) => n + r.texts.length, 0), feedback: feedbackRows?.texts.length ?? 0,
+    holdout: heldOut?.rows.texts.length ?? 0, superseded,
   };
   const fileLineage = files.length > 0 ? ` + ${spec.data.folder} (${files.length} file(s), ${counts.files} rows)` : '';
   const lineage = `pipeline:${spec.name} ${input.runId}: ${base.id} (${counts.base} rows)${fileLineage}${feedbackLineage}, ${superseded} superseded name=pipeline-${spec.name}`;
   const rows: DatasetRows = { textColumn: baseRows.textColumn, labelColumns: [label], texts, labels: { [label]: labels } };
-  const saved = await input.datasets.saveDataset(rows, { file: lineage, format: base.source.format }, base.levels ? { levels: base.levels } : {});
-  return { rows, dataset: saved.version, created: saved.created, base, counts, files, watermark, lineage };
+  const levels = base.levels ? { levels: base.levels } : {};
+  let holdout: HoldoutData | null = null;
+  if (heldOut !== undefined) {
+    // Feedback's label column is `label`; the holdout carries the base's name, as the training rows do.
+    const holdoutRows: DatasetRows = { textColumn: baseRows.textColumn, labelColumns: [label], texts: heldOut.rows.texts, labels: { [label]: heldOut.rows.labels['label']! } };
+    const savedHoldout = await input.datasets.saveDataset(holdoutRows, { file: heldOut.lineage, format: base.source.format }, levels);
+    holdout = { dataset: savedHoldout.version, rows: holdoutRows, created: savedHoldout.created, lineage: heldOut.lineage };
+  }
+  const saved = await input.datasets.saveDataset(rows, { file: lineage, format: base.source.format }, levels);
+  return { rows, dataset: saved.version, created: saved.created, base, counts, files, watermark, lineage, holdout };
 }
 
 function labelledFilesIn(folder: string, pipeline: string): string[] {

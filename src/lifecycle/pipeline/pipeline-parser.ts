@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { modelKind } from '../../models/kinds.js';
-import { knownKeys, PIPELINE_NAME, pipelineSchema, type PipelineInput } from './pipeline-schema.js';
+import { knownKeys, PIPELINE_NAME, pipelineSchema, REPLACED_KEYS, type PipelineInput } from './pipeline-schema.js';
 import type { ReleasePlan, PipelineSpec, ReleaseStep } from './pipeline-spec.js';
 
 /**
@@ -41,7 +41,8 @@ export function parsePipelines(section: unknown, from: PipelineSource = {}): Pip
         if (issue.code === 'unrecognized_keys') {
           for (const key of issue.keys) {
             const known = knownKeys(at);
-            problems.push({ path: [name, ...at, key], message: `unknown key${known.length > 0 ? ` (known here: ${known.join(', ')})` : ''}` });
+            const replaced = REPLACED_KEYS[[...at, key].join('.')];
+            problems.push({ path: [name, ...at, key], message: `unknown key${replaced !== undefined ? `: ${replaced}` : known.length > 0 ? ` (known here: ${known.join(', ')})` : ''}` });
           }
         } else problems.push({ path: [name, ...at], message: issue.message });
       }
@@ -80,7 +81,7 @@ function toSpec(name: string, p: PipelineInput, baseDir: string | undefined): Pi
     triggers: { cron: p.triggers.cron, drift: p.triggers.drift, newLabels: p.triggers.newLabels },
     gates: {
       golden: p.gates.golden,
-      feedbackDays: p.gates.feedbackDays,
+      feedbackHoldout: p.gates.feedbackHoldout,
       margin: { ...p.gates.margin },
       alpha: p.gates.alpha,
       classRecall: { ...p.gates.classRecall },

@@ -14,7 +14,7 @@ import { cronProblem } from './cron-schedule.js';
  *     train: [linear, { kind: fasttext, params: { epochs: 5 } }]
  *     select: macroF1
  *     triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }
- *     gates: { golden: hs4-golden@1, margin: { accuracy: 0.01 }, budgets: { p99Ms: 5 } }
+ *     gates: { golden: hs4-golden@1, feedbackHoldout: 0.2, margin: { accuracy: 0.01 }, budgets: { p99Ms: 5 } }
  *     release: { steps: [{ shadow: 2000 }, { canary: 5 }, { canary: 25 }], guardrails: { p99Ms: 50 } }
  */
 
@@ -80,10 +80,15 @@ const triggers = z.object({
 }, { error: expected('a mapping { cron, drift, newLabels }') }).strict();
 
 const gates = z.object({
-  /** Default: none (only recent feedback is a gate set then). A pinned version (`name@N`) keeps the bar still. */
+  /** Default: none (only the held-out feedback is a gate set then). A pinned version (`name@N`) keeps the bar still. */
   golden: z.string({ error: expected('a dataset reference (name@N)') }).regex(DATASET_REF, { error: expected('a dataset reference (name@N)') }).optional(),
-  /** Default 30: also evaluate on the endpoint's accepted feedback of the last 30 days; 0 = not. */
-  feedbackDays: number('a number of days >= 0').refine((v) => v >= 0, { error: expected('a number of days >= 0') }).default(30),
+  /**
+   * Default 0.2: when the data takes the endpoint's feedback, its newest 20% (by feedback time) is
+   * held out of training and the candidate is gated against the champion on it too (what
+   * production sees now, which a golden set pinned months ago does not); 0 = train on all of it.
+   * Below 1: holding out all of it would leave the corrections nothing to teach.
+   */
+  feedbackHoldout: number('a share from 0 to below 1 (e.g. 0.2)').refine((v) => v >= 0 && v < 1, { error: expected('a share from 0 to below 1 (e.g. 0.2)') }).default(0.2),
   /** Default { accuracy: 0.01, macroF1: 0.02 }: one accuracy point, two macro-F1 points (macro-F1 is noisier on rare classes). */
   margin: z.object({
     accuracy: closedFraction.default(0.01),
@@ -178,6 +183,11 @@ export const pipelineSchema = z.object({
 export type PipelineInput = z.output<typeof pipelineSchema>;
 
 export const PIPELINE_NAME = NAME;
+
+/** Keys an older lading.yaml may still have, by path inside a pipeline: the unknown-key error says what replaced them. */
+export const REPLACED_KEYS: Readonly<Record<string, string>> = {
+  'gates.feedbackDays': 'gates.feedbackDays was replaced by gates.feedbackHoldout (the share of the newest feedback held out of training and gated on; default 0.2)',
+};
 
 /**
  * The keys a mapping at `path` (inside one pipeline) may have, for "unknown key" errors; walks the

@@ -47,13 +47,16 @@ export interface PipelineTriggers {
 export interface GatePolicy {
   /** A pinned evaluation dataset version (`name@N`): the golden set. */
   readonly golden: string | undefined;
-  /** Also evaluate on the endpoint's accepted feedback of the last N days (0: not). Default 30. */
-  readonly feedbackDays: number;
+  /**
+   * Share of the endpoint's accepted feedback (the newest, by feedback time) held out of training
+   * and gated on beside the golden set; 0 = none. Default 0.2. Only when the data takes feedback.
+   */
+  readonly feedbackHoldout: number;
   /** The candidate may be worse than the champion by at most this much, with confidence 1 - alpha. */
   readonly margin: { readonly accuracy: number; readonly macroF1: number };
   /** Significance of the paired tests. Default 0.05. */
   readonly alpha: number;
-  /** No class with at least `minSupport` golden texts may lose more than `maxDrop` recall. */
+  /** No class with at least `minSupport` texts in a gate set may lose more than `maxDrop` recall. */
   readonly classRecall: { readonly minSupport: number; readonly maxDrop: number };
   readonly budgets: {
     /** p99 of single-text predictions measured by loading and calling the candidate, ms. */

@@ -36,6 +36,8 @@ export interface PipelineRun {
   readonly steps: readonly RunStep[];
   /** The dataset version the run assembled (`ds-...`), once it has. */
   readonly dataset: string | null;
+  /** The dataset version of the newest feedback it held out of training for the gates (`pipeline-NAME-holdout`); null when none. */
+  readonly holdout: string | null;
   /** The registered candidate (`model@version`), once there is one. */
   readonly candidate: string | null;
   readonly error: string | null;
@@ -89,6 +91,7 @@ export interface RunProgress {
   readonly now: number;
   readonly steps?: readonly RunStep[] | undefined;
   readonly dataset?: string | undefined;
+  readonly holdout?: string | undefined;
   readonly candidate?: string | undefined;
 }
 
@@ -103,7 +106,7 @@ export interface PipelineStore {
    * already: one run per pipeline at a time, decided inside one transaction.
    */
   startRun(input: StartRunInput): Promise<PipelineRun>;
-  /** Records the steps so far, the dataset or candidate, and refreshes the heartbeat. Only a running run changes. */
+  /** Records the steps so far, the datasets or candidate, and refreshes the heartbeat. Only a running run changes. */
   recordProgress(runId: string, progress: RunProgress): Promise<void>;
   /** Ends a running run (and sets the watermark); ConflictError if it already ended (e.g. reaped as interrupted). */
   finishRun(runId: string, input: FinishRunInput): Promise<PipelineRun>;

@@ -5,7 +5,7 @@ import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
 import { registerArtifact } from '../../registry/register-artifact.js';
 import { runTrainingPipeline, type TrainingPipelineResult } from '../../training/pipeline.js';
-import { assembleRunData, type RunData } from './assemble-run-data.js';
+import { assembleRunData, type HoldoutData, type RunData } from './assemble-run-data.js';
 import type { PipelineSpec } from './pipeline-spec.js';
 import type { PipelineRun, PipelineStore, RunOwner, RunStep, RunTrigger } from './pipeline-store.js';
 import { currentOwner, HEARTBEAT_MS, ownerGone } from './run-owner.js';
@@ -37,11 +37,12 @@ export interface Candidate {
 }
 
 /**
- * What the controller hangs on a run: the quality gates, timed as the step `gates`. A run whose
- * candidate does not pass ends `gated`, every reason in its error. Without a judge a run ends
- * `succeeded` at its registered candidate, and gates and release are someone else's next step.
+ * What the controller hangs on a run: the quality gates, timed as the step `gates`, given the
+ * feedback the run held out of training (null when it held none out). A run whose candidate does
+ * not pass ends `gated`, every reason in its error. Without a judge a run ends `succeeded` at its
+ * registered candidate, and gates and release are someone else's next step.
  */
-export type CandidateJudge = (candidate: Candidate, run: PipelineRun) => Promise<{ readonly passed: true } | { readonly passed: false; readonly reasons: readonly string[] }>;
+export type CandidateJudge = (candidate: Candidate, run: PipelineRun, holdout: HoldoutData | null) => Promise<{ readonly passed: true } | { readonly passed: false; readonly reasons: readonly string[] }>;
 
 export interface PipelineRunOptions {
   readonly trigger: RunTrigger;
@@ -68,7 +69,8 @@ export interface TrainedKind {
 export interface PipelineRunResult {
   readonly run: PipelineRun;
   readonly candidate: Candidate;
-  readonly data: Pick<RunData, 'counts' | 'files' | 'created' | 'lineage'> & { readonly dataset: string; readonly base: string };
+  /** `holdout`: the dataset version of the feedback held out for the gates, null when none was. */
+  readonly data: Pick<RunData, 'counts' | 'files' | 'created' | 'lineage'> & { readonly dataset: string; readonly base: string; readonly holdout: string | null };
   readonly trained: readonly TrainedKind[];
 }
 
@@ -79,7 +81,8 @@ const VALID_FRACTION = 0.1;
  * One run of a pipeline: assemble the data into a new dataset version, train every listed kind on
  * it, keep the best on validation by `select`, register it as the next version of the pipeline's
  * model (lineage: the dataset version, and the champion it was retrained from), and record every
- * step's time in the run. It does not gate or release: `judge` is where the controller does that.
+ * step's time in the run. It does not gate or release: `judge` is where controller/gated-run.ts
+ * (the one path of the controller and of `lading pipeline run`) hangs the gates.
  *
  * A paused pipeline runs only by hand (trigger `manual`): a pause stops the automation, not a person.
  * Abort the signal to stop: the run ends `failed` with "interrupted", nothing is registered after
@@ -102,7 +105,7 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
   const steps: RunStep[] = [];
   // One write at a time, in order: on a pool a heartbeat could otherwise land after a newer step list and undo it.
   let writes: Promise<void> = Promise.resolve();
-  const record = (extra: { dataset?: string; candidate?: string } = {}): Promise<void> => {
+  const record = (extra: { dataset?: string; holdout?: string; candidate?: string } = {}): Promise<void> => {
     writes = writes.catch(() => undefined).then(() => store.recordProgress(run.id, { now: now(), steps: [...steps], ...extra }));
     return writes;
   };
@@ -129,9 +132,10 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
   let watermark: RunData['watermark'];
   try {
     const data = await step('data', () => assembleRunData({ spec, runId: run.id, datasets: deps.datasets, feedback: deps.feedback, now: now() }),
-      (d) => `${d.rows.texts.length} rows in ${d.dataset.id}${d.created ? ' (new)' : ' (same content as before)'}: ${d.counts.base} base, ${d.counts.files} from files, ${d.counts.feedback} feedback, ${d.counts.superseded} superseded`);
+      (d) => `${d.rows.texts.length} rows in ${d.dataset.id}${d.created ? ' (new)' : ' (same content as before)'}: ${d.counts.base} base, ${d.counts.files} from files, ${d.counts.feedback} feedback, ${d.counts.superseded} superseded`
+        + (d.holdout ? `; ${d.counts.holdout} newest feedback held out for the gates in ${d.holdout.dataset.id}` : ''));
     watermark = data.watermark;
-    await record({ dataset: data.dataset.id });
+    await record({ dataset: data.dataset.id, ...(data.holdout ? { holdout: data.holdout.dataset.id } : {}) });
 
     const trained: TrainedKind[] = [];
     let best: TrainingPipelineResult<never> | undefined;
@@ -156,7 +160,9 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
     let verdict: Awaited<ReturnType<CandidateJudge>> = { passed: true };
     if (options.judge) {
       const judge = options.judge;
-      verdict = await step('gates', () => judge(candidate, run), (v) => (v.passed ? 'passed' : `failed: ${v.reasons.join('; ')}`));
+      verdict = await step('gates', () => judge(candidate, run, data.holdout), (v) => (v.passed ? 'passed' : `failed: ${v.reasons.join('; ')}`));
+      // The gates step's end, before the run's: history shows it timed.
+      await record();
     }
     const finished = await store.finishRun(run.id, {
       status: verdict.passed ? 'succeeded' : 'gated', now: now(), watermark,
@@ -164,7 +170,7 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
     });
     return {
       run: finished, candidate, trained,
-      data: { dataset: data.dataset.id, base: data.base.id, counts: data.counts, files: data.files, created: data.created, lineage: data.lineage },
+      data: { dataset: data.dataset.id, base: data.base.id, holdout: data.holdout?.dataset.id ?? null, counts: data.counts, files: data.files, created: data.created, lineage: data.lineage },
     };
   } catch (e) {
     const interrupted = signal?.aborted === true || (isLadingError(e) && e.code === 'interrupted');

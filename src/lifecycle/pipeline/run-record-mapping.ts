@@ -15,6 +15,8 @@ export interface RunRow {
   readonly status: string;
   readonly steps: string;
   readonly dataset: string | null;
+  /** Added by migration 2. */
+  readonly holdout: string | null;
   readonly candidate: string | null;
   readonly error: string | null;
   readonly owner_host: string;
@@ -44,7 +46,7 @@ export function runFromRow(r: RunRow): PipelineRun {
   return {
     id: r.id, pipeline: r.pipeline, trigger: r.trigger as RunTrigger, actor: r.actor,
     startedAt: num(r.started_at), finishedAt: optNum(r.finished_at), status: r.status as RunStatus,
-    steps: JSON.parse(r.steps) as RunStep[], dataset: r.dataset, candidate: r.candidate, error: r.error,
+    steps: JSON.parse(r.steps) as RunStep[], dataset: r.dataset, holdout: r.holdout ?? null, candidate: r.candidate, error: r.error,
     owner: { host: r.owner_host, pid: r.owner_pid }, heartbeatAt: num(r.heartbeat_at),
   };
 }

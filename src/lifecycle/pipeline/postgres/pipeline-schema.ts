@@ -41,4 +41,6 @@ CREATE INDEX pl_runs_by_pipeline ON pl_runs (pipeline, started_at);
 /** Append-only: a shipped migration is never edited (its sha256 is checked on open). */
 export const PIPELINE_MIGRATIONS_PG: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: PIPELINE_TABLES_PG },
+  // The dataset version of the feedback a run held out of training for its gates.
+  { version: 2, sql: 'ALTER TABLE pl_runs ADD COLUMN holdout text;' },
 ];

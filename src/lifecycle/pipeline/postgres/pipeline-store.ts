@@ -108,8 +108,8 @@ class PgPipelineStore implements PipelineStore {
   }
 
   async recordProgress(runId: string, p: RunProgress): Promise<void> {
-    await this.pool.query(`UPDATE pl_runs SET heartbeat_at = $1, steps = COALESCE($2, steps), dataset = COALESCE($3, dataset), candidate = COALESCE($4, candidate)
-      WHERE id = $5 AND status = 'running'`, [p.now, p.steps === undefined ? null : JSON.stringify(p.steps), p.dataset ?? null, p.candidate ?? null, runId]);
+    await this.pool.query(`UPDATE pl_runs SET heartbeat_at = $1, steps = COALESCE($2, steps), dataset = COALESCE($3, dataset), candidate = COALESCE($4, candidate),
+      holdout = COALESCE($5, holdout) WHERE id = $6 AND status = 'running'`, [p.now, p.steps === undefined ? null : JSON.stringify(p.steps), p.dataset ?? null, p.candidate ?? null, p.holdout ?? null, runId]);
   }
 
   async finishRun(runId: string, input: FinishRunInput): Promise<PipelineRun> {

@@ -37,3 +37,6 @@ CREATE TABLE pl_runs (
 CREATE UNIQUE INDEX pl_runs_one_running ON pl_runs (pipeline) WHERE status = 'running';
 CREATE INDEX pl_runs_by_pipeline ON pl_runs (pipeline, started_at);
 `;
+
+/** Migration 2: the dataset version of the feedback a run held out of training for its gates. */
+export const PIPELINE_RUN_HOLDOUT_SQLITE = 'ALTER TABLE pl_runs ADD COLUMN holdout TEXT;';

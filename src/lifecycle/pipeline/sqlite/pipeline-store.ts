@@ -4,11 +4,12 @@ import { openSqliteDatabase } from '../../../registry/sqlite/connection.js';
 import type { Migration } from '../../../registry/sqlite/migrations.js';
 import type { FinishRunInput, PipelineRun, PipelineState, PipelineStore, RunProgress, StartRunInput } from '../pipeline-store.js';
 import { interruptedError, newRunId, runFromRow, stateFromRow, type PipelineRow, type RunRow } from '../run-record-mapping.js';
-import { PIPELINE_TABLES_SQLITE } from './pipeline-schema.js';
+import { PIPELINE_RUN_HOLDOUT_SQLITE, PIPELINE_TABLES_SQLITE } from './pipeline-schema.js';
 
 /** Append-only, as every schema lading keeps (the applied ones are checked by sha256 on open). */
 export const PIPELINE_MIGRATIONS_SQLITE: readonly Migration[] = [
   { version: 1, sql: PIPELINE_TABLES_SQLITE },
+  { version: 2, sql: PIPELINE_RUN_HOLDOUT_SQLITE },
 ];
 
 const STATE_SQL = `SELECT p.*, (SELECT r.id FROM pl_runs r WHERE r.pipeline = p.name AND r.status = 'running') AS active_run_id FROM pl_pipelines p`;
@@ -72,8 +73,9 @@ class SqlitePipelineStore implements PipelineStore {
   }
 
   async recordProgress(runId: string, p: RunProgress): Promise<void> {
-    this.db.prepare(`UPDATE pl_runs SET heartbeat_at = ?, steps = COALESCE(?, steps), dataset = COALESCE(?, dataset), candidate = COALESCE(?, candidate)
-      WHERE id = ? AND status = 'running'`).run(p.now, p.steps === undefined ? null : JSON.stringify(p.steps), p.dataset ?? null, p.candidate ?? null, runId);
+    this.db.prepare(`UPDATE pl_runs SET heartbeat_at = ?, steps = COALESCE(?, steps), dataset = COALESCE(?, dataset), holdout = COALESCE(?, holdout),
+      candidate = COALESCE(?, candidate) WHERE id = ? AND status = 'running'`)
+      .run(p.now, p.steps === undefined ? null : JSON.stringify(p.steps), p.dataset ?? null, p.holdout ?? null, p.candidate ?? null, runId);
   }
 
   async finishRun(runId: string, input: FinishRunInput): Promise<PipelineRun> {
