@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStreamProcess, type StreamSettings } from '../../src/platform/index.js';
+import { verb as deployVerb } from '../../src/cli/deploy.js';
+import { openEmbeddedWorkspace, startStreamProcess, type StreamSettings } from '../../src/platform/index.js';
+import { runVerb } from '../helpers/run-cli.js';
 import { trainFixtureModels } from '../serving/fixtures.js';
 import { testStreams } from './nats-streams.js';
 
@@ -123,6 +125,46 @@ if (url === undefined || url === '') {
       const streams: string[] = await s.jsm.streams.names().next();
       assert.ok(!streams.some((n) => n.startsWith(`LADING_RESULTS_${s.tag}`)), 'no result stream was made');
     } finally {
+      await s.cleanup();
+    }
+  });
+
+  test('lading stream --deployment: a canary moved from 10% to 50% mid-stream shows in the results within a second, with no restart', async () => {
+    const s = await testStreams(url);
+    const home = mkdtempSync(join(tmpdir(), 'lading-stream-'));
+    const ws = openEmbeddedWorkspace(home);
+    try {
+      for (const [i, file] of [fx.a, fx.b].entries()) {
+        await ws.registerModelVersion({ name: 'm', artifactBytes: readFileSync(file), actor: 'ana' });
+        await ws.approveVersion({ name: 'm', version: i + 1, actor: 'bo' });
+      }
+    } finally {
+      ws.close();
+    }
+    const deploy = (...argv: string[]) => runVerb(deployVerb, [...argv, '--home', home, '--actor', 'ann', '--json']);
+    assert.equal((await deploy('set', 'hs', '--mode', 'canary', '--variant', 'stable=m@1:90', '--variant', 'new=m@2:10')).code, 0);
+    const worker = await startStreamProcess({ ...settings(home), pollMs: 200 }, { deployments: ['hs'] }, { from: s.input, to: s.outSubject, batch: 100 });
+    try {
+      const batch = (from: number) => Array.from({ length: 1000 }, (_, i) => JSON.stringify({ id: `d-${from + i}`, text: fx.texts[(from + i) % fx.texts.length] }));
+      await s.publish(batch(0));
+      await waitFor('the first 1,000', async () => worker.worker.counts.classified, (n) => n === 1000);
+      assert.equal((await deploy('canary', 'hs', 'new', '--share', '50')).code, 0);
+      await new Promise((r) => setTimeout(r, 1000));
+      await s.publish(batch(1000));
+      await waitFor('the next 1,000', async () => worker.worker.counts.classified, (n) => n === 2000);
+      const results = (await s.read(s.outSubject)) as Result[];
+      const share = (lo: number, hi: number) => {
+        const part = results.filter((r) => { const n = Number(r.id.slice(2)); return n >= lo && n < hi; });
+        assert.equal(part.length, hi - lo);
+        return part.filter((r) => r.variant === 'new').length / part.length;
+      };
+      const before = share(0, 1000);
+      const after = share(1000, 2000);
+      assert.ok(before > 0.05 && before < 0.16, `10% canary: ${before}`);
+      assert.ok(after > 0.42 && after < 0.58, `50% canary a second after the change: ${after}`);
+      assert.deepEqual(new Set(results.map((r) => r.version)), new Set(['1', '2']));
+    } finally {
+      await worker.close();
       await s.cleanup();
     }
   });
