@@ -23,6 +23,7 @@ const OPTIONS = {
   'ack-wait-ms': { type: 'string' },
   'max-ack-pending': { type: 'string' },
   'results-per-batch': { type: 'boolean' },
+  'ack-each-result': { type: 'boolean' },
   port: { type: 'string' },
   'stream-url': { type: 'string' },
   workers: { type: 'string' },
@@ -49,6 +50,13 @@ workers with the same --consumer to share the work.
 Input: JSON {"id": ..., "text": "...", "key": "..."} (field names below; without an id, the
 message's Nats-Msg-Id, else STREAM:SEQ), or a plain UTF-8 text body (its id as above).
 Result: {"id","label","score","top":[{"label","score"}...],"endpoint","model","version","variant"}.
+
+How a result is known stored before its input is acked: the micro-batch's results are published
+as plain NATS messages (each with its input's id as Nats-Msg-Id), then one message on <to>.fence
+that the same stream stores, published with JetStream's acknowledgement: a stream stores what one
+connection sends in order, so that acknowledgement proves every result before it stored. After a
+disconnect the batch's results are published again one by one, each acknowledged. A result stream
+that does not store <to>.fence gets the one-by-one way throughout.
 
 Delivery contract: every input gets a result; an input delivered twice (a worker killed between
 storing its result and its ack) is classified twice, and the result stream drops the second result
@@ -77,6 +85,8 @@ Options:
   --ack-wait-ms MS       the consumer's AckWait (default ${STREAM_DEFAULTS.ackWaitMs})
   --max-ack-pending N    the consumer's MaxAckPending, across all its workers (default ${STREAM_DEFAULTS.maxAckPending})
   --results-per-batch    one result message per micro-batch ({"results": [...]}), for throughput
+  --ack-each-result      wait for the stream's acknowledgement of every result before acking its
+                         input, instead of one fence per micro-batch (see below); slower
   --port N               also serve /metrics (throughput, batch sizes, consumer lag, redeliveries,
                          dead letters, beside the serving metrics), the health routes and the
                          REST / OIP routes on this port; default none
@@ -110,6 +120,7 @@ ${COMMON_HELP}`,
       ackWaitMs: intFlag('stream', values['ack-wait-ms'], '--ack-wait-ms', STREAM_DEFAULTS.ackWaitMs, 1000, 3_600_000),
       maxAckPending: intFlag('stream', values['max-ack-pending'], '--max-ack-pending', STREAM_DEFAULTS.maxAckPending, 1, 1_000_000),
       perBatch: values['results-per-batch'] === true,
+      ackEachResult: values['ack-each-result'] === true,
       port: portFlag === undefined ? undefined : intFlag('stream', portFlag, '--port', 0, 0, 65535),
     };
     const target = values.deployment !== undefined ? { deployments: [values.deployment] } : { models: [{ ref: values.model!, endpoint: values.name }] };
@@ -127,12 +138,12 @@ ${COMMON_HELP}`,
     const summary = {
       endpoint: running.endpoint, from: { stream: places.stream, subject: places.subject ?? null }, consumer: places.consumer, to: places.to,
       deadLetter: places.deadLetter, resultStream: prepared.resultStream, createdStreams: prepared.created, duplicateWindowMs: prepared.duplicateWindowMs,
-      resultsPerBatch: job.perBatch, batch: job.batch, concurrency: job.concurrency, url: running.url ?? null,
+      resultsPerBatch: job.perBatch, proof: running.worker.proof, batch: job.batch, concurrency: job.concurrency, url: running.url ?? null,
     };
     if (values.json) writeJson(ctx.stdout, summary);
     else {
       writeLine(ctx.stdout, `classifying ${places.stream}${places.subject ? `:${places.subject}` : ''} through ${running.endpoint} (consumer ${places.consumer}) into ${places.to} (stream ${prepared.resultStream}${prepared.created.length > 0 ? ', created now' : ''}; duplicate window ${Math.round(prepared.duplicateWindowMs / 1000)} s)`);
-      writeLine(ctx.stdout, `dead letters to ${places.deadLetter}; ${job.perBatch ? 'one result message per micro-batch' : 'one result message per input'}${running.url ? `; metrics at ${running.url}/metrics` : ''}`);
+      writeLine(ctx.stdout, `dead letters to ${places.deadLetter}; ${job.perBatch ? 'one result message per micro-batch' : `one result message per input, ${running.worker.proof === 'fence' ? 'proven stored by one fence per micro-batch' : 'each acknowledged'}`}${running.url ? `; metrics at ${running.url}/metrics` : ''}`);
     }
     const stopping = () => ctx.stderr.write('stopping: finishing the micro-batches in hand...\n');
     if (ctx.signal.aborted) stopping();

@@ -28,6 +28,8 @@ export interface StreamJob {
   readonly concurrency?: number | undefined;
   readonly maxDeliver?: number | undefined;
   readonly perBatch?: boolean | undefined;
+  /** Acknowledge every result publish instead of fencing each micro-batch (see StreamWorkerOptions.proof). */
+  readonly ackEachResult?: boolean | undefined;
   readonly ackWaitMs?: number | undefined;
   readonly maxAckPending?: number | undefined;
   /** Serve /metrics (and the REST and OIP routes, the health routes) on this port too; undefined: no HTTP. */
@@ -121,6 +123,8 @@ export async function startStreamProcess(settings: StreamSettings, target: Servi
       places, endpoint, fields: { ...DEFAULT_INPUT_FIELDS, ...job.fields }, top: job.top ?? STREAM_DEFAULTS.top,
       batch: job.batch ?? STREAM_DEFAULTS.batch, concurrency: job.concurrency ?? STREAM_DEFAULTS.concurrency,
       maxDeliver: job.maxDeliver ?? STREAM_DEFAULTS.maxDeliver, perBatch: job.perBatch === true, maxTextChars: 10_000,
+      // A result stream that does not store the fence subject leaves only one acknowledgement per result.
+      proof: job.ackEachResult === true || !prepared.fenceable ? 'each' : 'fence',
     }, new StreamMeters(setup.plane.metrics.registry));
     const done = worker.start();
     const openSetup = setup;

@@ -16,6 +16,9 @@ export interface StreamPlaces {
   readonly deadLetter: string;
 }
 
+/** The subject of the fence that proves a micro-batch's results stored (stream-worker.ts); the result stream must store it too. */
+export const fenceSubject = (to: string): string => `${to}.fence`;
+
 export interface ConsumerLimits {
   /** How long the server waits for an ack before it delivers the input again. */
   readonly ackWaitMs: number;
@@ -31,6 +34,8 @@ export interface PreparedStreams {
   readonly created: readonly string[];
   /** The result stream's de-duplication window: a result published again within it is dropped. */
   readonly duplicateWindowMs: number;
+  /** Whether the result stream also stores the fence subject, so results can be fenced rather than acked one by one. */
+  readonly fenceable: boolean;
 }
 
 /** How long a stream this worker creates remembers result ids (JetStream's default is 2 minutes). */
@@ -65,7 +70,11 @@ export async function prepareStreams(nc: NatsConnection, jsm: JetStreamManager, 
   };
   let resultStream = await holder(places.to);
   let deadLetterStream = await holder(places.deadLetter);
-  const missing = [...(resultStream === undefined ? [places.to] : []), ...(deadLetterStream === undefined && places.deadLetter !== places.to ? [places.deadLetter] : [])];
+  const fence = fenceSubject(places.to);
+  const missing = [
+    ...(resultStream === undefined ? [places.to, ...(await holder(fence)) === undefined ? [fence] : []] : []),
+    ...(deadLetterStream === undefined && places.deadLetter !== places.to ? [places.deadLetter] : []),
+  ];
   if (missing.length > 0) {
     const name = `LADING_RESULTS_${places.to.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 200);
     try {
@@ -81,7 +90,10 @@ export async function prepareStreams(nc: NatsConnection, jsm: JetStreamManager, 
     deadLetterStream ??= name;
   }
   const info = await jsm.streams.info(resultStream!);
-  return { resultStream: resultStream!, deadLetterStream: deadLetterStream ?? resultStream!, created, duplicateWindowMs: Math.round((info.config.duplicate_window ?? 0) / 1e6) };
+  return {
+    resultStream: resultStream!, deadLetterStream: deadLetterStream ?? resultStream!, created, duplicateWindowMs: Math.round((info.config.duplicate_window ?? 0) / 1e6),
+    fenceable: (await holder(fence)) === resultStream,
+  };
 }
 
 async function ensurePullConsumer(jsm: JetStreamManager, places: StreamPlaces, limits: ConsumerLimits): Promise<void> {

@@ -93,7 +93,7 @@ if (url === undefined || url === '') {
     }
   });
 
-  test('lading stream: an input classified again (a second consumer over the same inputs) adds no second result: the result stream drops it by the input id', async () => {
+  test('lading stream: an input classified again (other consumers over the same inputs, fenced or acknowledged one by one) adds no second result: the result stream drops it by the input id', async () => {
     const s = await testStreams(url);
     const home = mkdtempSync(join(tmpdir(), 'lading-stream-'));
     try {
@@ -101,8 +101,15 @@ if (url === undefined || url === '') {
       const first = await startStreamProcess(settings(home), { models: [{ ref: fx.a, endpoint: 'hs' }] }, { from: s.input, to: s.outSubject, consumer: 'first', batch: 50 });
       await waitFor('the first pass', async () => first.worker.counts.classified, (n) => n === 300);
       await first.close();
-      const again = await startStreamProcess(settings(home), { models: [{ ref: fx.a, endpoint: 'hs' }] }, { from: s.input, to: s.outSubject, consumer: 'again', batch: 50 });
-      await waitFor('the second pass', async () => again.worker.counts.classified, (n) => n === 300);
+      assert.equal(first.worker.proof, 'fence', 'the stream it made stores the fence subject: one fence per micro-batch');
+      // Again, fenced: the stream drops the core-published duplicates by their Nats-Msg-Id.
+      const fenced = await startStreamProcess(settings(home), { models: [{ ref: fx.a, endpoint: 'hs' }] }, { from: s.input, to: s.outSubject, consumer: 'fenced', batch: 50 });
+      await waitFor('the fenced second pass', async () => fenced.worker.counts.classified, (n) => n === 300);
+      await fenced.close();
+      // Again, each result acknowledged: the acknowledgements say duplicate.
+      const again = await startStreamProcess(settings(home), { models: [{ ref: fx.a, endpoint: 'hs' }] }, { from: s.input, to: s.outSubject, consumer: 'again', batch: 50, ackEachResult: true });
+      assert.equal(again.worker.proof, 'each');
+      await waitFor('the acknowledged third pass', async () => again.worker.counts.classified, (n) => n === 300);
       const metrics = await again.worker.metricsText();
       await again.close();
       const results = (await s.read(s.outSubject)) as Result[];
