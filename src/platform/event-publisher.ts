@@ -27,6 +27,8 @@ const DEFAULT_TIMEOUT_MS = 5_000;
  */
 export class EventPublisher {
   private bus: Promise<Bus> | undefined;
+  /** The bus once opened (undefined while the connection is being made, or if it failed). */
+  private opened: Bus | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly counts = { published: 0, duplicates: 0, failed: 0 };
@@ -59,14 +61,12 @@ export class EventPublisher {
     if (this.closed) return;
     this.closed = true;
     const opening = this.bus;
+    const opened = this.opened;
     this.bus = undefined;
-    if (opening === undefined) return;
-    // A connection still being made when we gave up on it is closed whenever it is made.
-    const bus = await within(opening, this.timeoutMs()).catch(() => {
-      void opening.then((b) => b.close(), () => undefined);
-      return undefined;
-    });
-    await bus?.close().catch(() => undefined);
+    if (opened !== undefined) await opened.close().catch(() => undefined);
+    // A connection still being made was given up by the publishes that waited for it: it is
+    // closed whenever it is made, and close() does not wait for it.
+    else void opening?.then((b) => b.close(), () => undefined);
   }
 
   private async publishNow(source: EventSource): Promise<boolean> {
@@ -96,7 +96,10 @@ export class EventPublisher {
 
   /** The bus, opened once; a failed opening is kept, so later events fail at once instead of each waiting. */
   private open(): Promise<Bus> {
-    this.bus ??= openBus(this.spec);
+    if (this.bus === undefined) {
+      this.bus = openBus(this.spec);
+      this.bus.then((b) => { this.opened = b; }, () => undefined);
+    }
     return this.bus;
   }
 
