@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { createEventPublisher } from './event-publisher.js';
-import { publishingFeedbackStore } from './publishing-stores.js';
+import { publishingDeployments, publishingFeedbackStore } from './publishing-stores.js';
 import type { PredictionLog } from './prediction-log.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
@@ -92,7 +92,9 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
         plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES, events });
     }
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
-    const control = workspace && settings.token !== undefined ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
+    // The admin routes' changes are a person's too: each revision is published, like `lading deploy`'s.
+    const control = workspace && settings.token !== undefined
+      ? new DeploymentControl(publishingDeployments(workspace.deployments, events), async (ref) => { await source.resolve(ref); }) : undefined;
     server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: sync ? () => sync.syncOnce() : undefined,

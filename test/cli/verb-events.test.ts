@@ -144,7 +144,7 @@ test('a bus that cannot be reached is a warning on stderr: the verb succeeds and
   }
 });
 
-test('POST /v1/feedback publishes feedback.received after it stored the items, without waiting for the bus', async () => {
+test('POST /v1/feedback publishes feedback.received after it stored the items, and an admin deployment change publishes deployment.changed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-verb-events-serve-'));
   const home = join(dir, 'home');
   try {
@@ -154,17 +154,25 @@ test('POST /v1/feedback publishes feedback.received after it stored the items, w
     const trained = await runVerb(trainVerb, ['--data', csv, '--model', 'linear', '--out', model, '--home', home]);
     assert.equal(trained.code, 0, trained.stderr);
     assert.deepEqual((await heardSince(home)).map((e) => e.type), ['dataset.created'], 'train imported its file: a dataset was created');
-    const served = await serveModel(model, { home, logFlushMs: 20 });
+    const served = await serveModel(model, { home, logFlushMs: 20, token: 'tok' });
     try {
       const answered = await classify(served.url, ['steel screws', 'cotton shirt'], 'req-1');
       assert.equal(answered.status, 200);
       const fb = await postFeedback(served.url, { endpoint: 'hs', items: [{ requestId: 'req-1', position: 0, label: 'a-label-nobody-knows' }, { requestId: 'req-1', position: 1, label: 'another' }] });
       assert.equal(fb.status, 201, JSON.stringify(fb.body));
+      const spec = { endpoint: 'side', mode: 'single', variants: [{ name: 'main', model, weight: 1, role: 'primary' }] };
+      const admin = await fetch(`${served.url}/admin/deployments`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer tok' }, body: JSON.stringify({ spec, actor: 'eve', reason: 'over the API' }),
+      });
+      assert.equal(admin.status, 200, await admin.text());
     } finally {
       await served.close(); // flushes the publishing queue
     }
     const heard = await heardSince(home);
-    assert.deepEqual(heard.map(facts), [{ type: 'feedback.received', endpoint: 'hs', count: 2, newLabels: 2 }]);
+    assert.deepEqual(heard.map(facts), [
+      { type: 'feedback.received', endpoint: 'hs', count: 2, newLabels: 2 },
+      { type: 'deployment.changed', endpoint: 'side', revision: 1, action: 'deploy', actor: 'eve', reason: 'over the API' },
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
