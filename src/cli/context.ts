@@ -51,6 +51,7 @@ export const COMMON_OPTIONS = {
   threads: { type: 'string' },
   'registry-url': { type: 'string' },
   'registry-schema': { type: 'string' },
+  'bus-url': { type: 'string' },
   project: { type: 'string' },
 } as const;
 
@@ -60,6 +61,8 @@ export const COMMON_HELP = `Common options:
   --registry-url URL   share datasets, models and artifacts in PostgreSQL (postgres://user@host:5432/db)
                    instead of the SQLite workspace; env LADING_REGISTRY_URL
   --registry-schema S  PostgreSQL schema; env LADING_REGISTRY_SCHEMA; default public
+  --bus-url URL    publish lifecycle events (datasets, models, deployments, feedback, alerts) on NATS
+                   JetStream (nats://...); env LADING_BUS_URL; default the embedded bus, <home>/bus.sqlite
   --project FILE   project file (settings in YAML); env LADING_PROJECT; default ./lading.yaml if present
   --json           machine-readable output on stdout
   -h, --help       this help

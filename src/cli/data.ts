@@ -5,6 +5,7 @@ import { requireTableFormat } from '../data/file-format.js';
 import { checkLabelLevels, parseLevels } from '../data/levels.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { withWorkspace } from '../platform/index.js';
+import { withRegistry } from './open-registry.js';
 import { parseVerbArgs, requireFlag } from './args.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
@@ -85,7 +86,7 @@ async function runImport(ctx: CliContext, argv: readonly string[]): Promise<numb
   const rows = await readLabelledFile(path, { text: textColumn, labels });
   if (levels !== undefined) checkLabelLevels(rows, levels, path);
 
-  const { version, created } = await withWorkspace(settings, (registry) =>
+  const { version, created } = await withRegistry(ctx, values, (registry) =>
     registry.saveDataset(rows, { file: path, format }, levels !== undefined ? { levels } : {}));
   if (values.json) {
     writeJson(ctx.stdout, { created, dataset: version });

@@ -2,7 +2,7 @@ import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
 import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { ReleaseControl, type Release } from '../lifecycle/release-control.js';
-import { withWorkspace } from '../platform/index.js';
+import { withRegistry } from './open-registry.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -84,7 +84,7 @@ ${COMMON_HELP}`,
     }
     const alias = values.alias;
     const release = { actor, ...(values.reason !== undefined ? { reason: values.reason } : {}), ...(alias !== undefined ? { alias } : {}) };
-    const out = await withWorkspace(ctx.settings(values), async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
+    const out = await withRegistry(ctx, values, async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
       const control = new DeploymentControl(ws.deployments);
       const releases = new ReleaseControl(ws, control);
       switch (action) {

@@ -4,6 +4,7 @@ import { describeStep } from '../lifecycle/release/release-plan.js';
 import type { ReleaseRecord } from '../lifecycle/release/release-record.js';
 import { openLifecycle } from '../platform/controller-process.js';
 import { parseVerbArgs } from './args.js';
+import { publishing } from './open-registry.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
 
@@ -54,7 +55,8 @@ ${COMMON_HELP}`,
     };
     const settings = ctx.settings(values);
     const actor = settings.actor;
-    const parts = await openLifecycle(settings, { actor });
+    // What a person does here is published (release started, stopped, approved; the endpoint's revision).
+    const parts = await openLifecycle(settings, { actor, publish: publishing(ctx) });
     try {
       switch (action) {
         case 'start': {

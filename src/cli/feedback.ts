@@ -8,6 +8,7 @@ import { parseVerbArgs, requireFlag } from './args.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { readFeedbackFile } from './read-feedback-file.js';
+import { publishing, withRegistry } from './open-registry.js';
 import { writeJson, writeLine } from './output.js';
 
 const IMPORT_HELP = `Usage: lading feedback import FILE --endpoint E (--text COL | --id COL) [--label COL] [options]
@@ -95,7 +96,7 @@ async function runImport(ctx: CliContext, argv: readonly string[]): Promise<numb
       store, endpoint, defaultSource: values.source ?? basename(path), locate: file.locate,
       labelsOf: (p) => labelsOf(p.model, p.modelSha256).catch(() => undefined),
     });
-  });
+  }, { publish: publishing(ctx) });
   if (values.json) writeJson(ctx.stdout, { file: path, endpoint, ...r, ids: undefined });
   else {
     writeLine(ctx.stdout, `accepted ${r.accepted} feedback item(s) for ${endpoint}: ${r.joinedById} joined by request id, ${r.joinedByText} by text, ${r.unjoined} matched no logged prediction`);
@@ -127,7 +128,7 @@ async function runToDataset(ctx: CliContext, argv: readonly string[]): Promise<n
       { endpoint, items: feedback.length, skipped: built.skippedNoText },
       built.skippedNoText > 0 ? 'The endpoint logs only hashes (logText false): send the text with each feedback item.' : 'Import feedback first: `lading feedback import`.');
   }
-  const { version, created } = await withWorkspace(settings, (ws) => ws.saveDataset(built.rows, { file: built.lineage, format: 'jsonl' }));
+  const { version, created } = await withRegistry(ctx, values, (ws) => ws.saveDataset(built.rows, { file: built.lineage, format: 'jsonl' }));
   const summary = { dataset: version.id, created, rows: built.rows.texts.length, items: feedback.length, skippedNoText: built.skippedNoText, replaced: built.replaced, lineage: built.lineage };
   if (values.json) writeJson(ctx.stdout, summary);
   else {

@@ -76,6 +76,8 @@ export async function runMonitorRun(ctx: CliContext, argv: readonly string[]): P
   const monitor = await startMonitorProcess(settings, {
     rules, endpoints, once: values.once, signal: ctx.signal, onEvent,
     onError: (e) => { failed = true; ctx.stderr.write(`monitor: ${e instanceof Error ? e.message : String(e)}\n`); },
+    // An alert's event the bus did not take is sent again next run; the alert itself is recorded: not a failure.
+    onWarning: (line) => { ctx.stderr.write(`monitor: ${line}\n`); },
   });
   if (values.once) {
     const summary = await monitor.first;

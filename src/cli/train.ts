@@ -2,11 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
-import { saveReferenceProfile, withWorkspace } from '../platform/index.js';
+import { saveReferenceProfile } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runTrainingPipeline } from '../training/pipeline.js';
 import { TRAINABLE_KIND_NAMES, trainableKind } from '../training/trainable-kinds.js';
-import { actorOf } from './open-registry.js';
+import { actorOf, withRegistry } from './open-registry.js';
 import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { loadTrainingData } from './load-training-data.js';
@@ -89,7 +89,7 @@ ${COMMON_HELP}`,
     const data = requireFlag('train', values.data, '--data');
     if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
-    const { run, dataset, created, stored } = await withWorkspace(settings, async (ws) => {
+    const { run, dataset, created, stored } = await withRegistry(ctx, values, async (ws) => {
       const loaded = await loadTrainingData(ws, data, values.text, label);
       const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
       const trained = await runTrainingPipeline({

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from './errors.js';
 
@@ -10,6 +10,8 @@ import { InputError } from './errors.js';
  * such as `lading.alert.>`), and the facts flat beside them.
  */
 
+/** What an event id may be: what NATS accepts as a Nats-Msg-Id and a file name can hold. */
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const name = z.string().trim().min(1);
 const version = z.number().int().min(1);
 const count = z.number().int().min(0);
@@ -38,6 +40,10 @@ const FACTS = {
   'model.approved': {
     model: name, version, actor: name, reason: z.string().optional(),
   },
+  'model.rejected': {
+    // The registry refuses a rejection without a reason, so the event always has one.
+    model: name, version, actor: name, reason: z.string().min(1),
+  },
   'gate.passed': {
     pipeline: name, model: name, version, checks: z.array(z.string()),
   },
@@ -47,6 +53,10 @@ const FACTS = {
   },
   'experiment.started': {
     endpoint: name, experiment: name, mode: z.enum(['shadow', 'canary', 'ab', 'blue-green']), champion: name, challenger: name,
+  },
+  'experiment.approved': {
+    // A person approved the release's approval step; the controller's next tick acts on it.
+    endpoint: name, experiment: name, actor: name,
   },
   'experiment.decided': {
     endpoint: name, experiment: name, decision: z.enum(['promote', 'reject', 'stopped']), reason: z.string().min(1), samples: count.optional(),
@@ -75,7 +85,7 @@ export const LIFECYCLE_EVENT_TYPES = Object.keys(FACTS) as LifecycleEventType[];
 export const subjectOf = <T extends LifecycleEventType>(type: T): `lading.${T}` => `lading.${type}`;
 
 const envelope = <T extends LifecycleEventType>(type: T) => ({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'expected 1-128 letters, digits, _ or -'),
+  id: z.string().regex(ID, 'expected 1-128 letters, digits, _ or -'),
   time: z.number().int().min(0),
   type: z.literal(type),
   subject: z.literal(subjectOf(type)),
@@ -97,6 +107,19 @@ export type FactsOf<T extends LifecycleEventType> = Omit<EventOf<T>, 'id' | 'tim
  */
 export function makeEvent<T extends LifecycleEventType>(type: T, facts: FactsOf<T>, at: { id?: string; time?: number } = {}): EventOf<T> {
   return checkEvent({ ...facts, id: at.id ?? randomUUID(), time: at.time ?? Date.now(), type, subject: subjectOf(type) }) as EventOf<T>;
+}
+
+/**
+ * An event id derived from what happened (`model-approved`, the model, its version, the time the
+ * registry recorded it): the same fact always gets the same id, so a producer that publishes it
+ * again (a retry, a restarted monitor) is dropped by the bus. Parts joined by `-` when they fit the
+ * id alphabet and length; otherwise the first part and a sha256 of them all (names may hold `.` or `@`).
+ */
+export function eventIdOf(...parts: readonly (string | number)[]): string {
+  const joined = parts.map(String).join('-');
+  if (ID.test(joined)) return joined;
+  const head = String(parts[0] ?? 'event').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  return `${head}-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40)}`;
 }
 
 /** Validates an event (as decoded JSON); throws an InputError naming the bad field. */

@@ -20,6 +20,9 @@ import type { LifecycleEvent } from '../core/lifecycle-events.js';
 import { eventOfRunEnd, eventsOfGates, eventsOfNotice } from '../lifecycle/controller/lifecycle-event-out.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { openPlatformBus } from './open-bus.js';
+import { experimentApproved } from './change-events.js';
+import { createEventPublisher, type EventPublisher, type PublishOptions } from './event-publisher.js';
+import { overriding, publishingWorkspace } from './publishing-stores.js';
 import { monitorAlertRules } from './monitor-process.js';
 import { openPipelineStore } from './pipelines.js';
 import { saveReferenceProfile } from './reference-profile.js';
@@ -48,6 +51,12 @@ export interface LifecycleOptions {
   readonly now?: () => number;
   /** Lease holder name; default host:pid. */
   readonly holder?: string;
+  /**
+   * A person's verbs (`lading experiment`): publish what they change on the bus (the release's
+   * notices, its approval, deployment revisions), failures being warnings. The controller leaves it
+   * out: it publishes its own events, with ids of its own.
+   */
+  readonly publish?: PublishOptions;
 }
 
 /**
@@ -56,7 +65,13 @@ export interface LifecycleOptions {
  * then a session advisory lock), so controllers on several machines share one lease.
  */
 export async function openLifecycle(settings: Pick<ControllerSettings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<ControllerSettings>, options: LifecycleOptions): Promise<LifecycleParts> {
-  const workspace = await openPlatformWorkspace(settings);
+  const raw = await openPlatformWorkspace(settings);
+  const events = options.publish === undefined ? undefined : createEventPublisher(settings, options.publish);
+  const workspace = events === undefined ? raw : publishingWorkspace(raw, events);
+  const notify = events === undefined ? options.notify : async (n: ReleaseNotice) => {
+    void events.publish(() => eventsOfNotice(n, Date.now()));
+    await options.notify?.(n);
+  };
   let monitoring: MonitoringStore | undefined;
   try {
     monitoring = await openPlatformMonitoringStore(settings);
@@ -65,22 +80,38 @@ export async function openLifecycle(settings: Pick<ControllerSettings, 'home' | 
     const releases = storage.releases;
     const control = new ReleaseControl(workspace, new DeploymentControl(workspace.deployments, async (ref) => { await resolveIfRegistered(workspace, ref); }));
     const runner = new ReleaseRunner({
-      releases, control, monitoring, stats: new SequentialReleaseStatistics(), now: options.now ?? Date.now, actor: options.actor, notify: options.notify,
+      releases, control, monitoring, stats: new SequentialReleaseStatistics(), now: options.now ?? Date.now, actor: options.actor, notify,
     });
     const store = monitoring;
     return {
-      workspace, monitoring, releases, runner, lease: storage.lease, where: storage.where,
+      workspace, monitoring, releases, runner: events === undefined ? runner : publishingApprovals(runner, events), lease: storage.lease, where: storage.where,
       async close() {
-        await storage.close();
-        await store.close();
-        workspace.close();
+        try {
+          await events?.flush();
+          await storage.close();
+          await store.close();
+          raw.close();
+        } finally {
+          await events?.close();
+        }
       },
     };
   } catch (e) {
     await monitoring?.close();
-    workspace.close();
+    raw.close();
+    await events?.close();
     throw e;
   }
+}
+
+/** The runner, whose approve() also publishes `experiment.approved` (the runner itself sends no notice for it). */
+function publishingApprovals(runner: ReleaseRunner, events: EventPublisher): ReleaseRunner {
+  const approve = async (endpoint: string, actor: string) => {
+    const r = await runner.approve(endpoint, actor);
+    void events.publish(() => [experimentApproved(r, actor)]);
+    return r;
+  };
+  return overriding(runner, { approve });
 }
 
 /** A registry ref must name a version that exists; a file path is the server's business. */

@@ -10,7 +10,8 @@
  * `startControllerProcess` and `startStreamWorker`, each taking the settings
  * and returning a LadingProcess (close(), closed), so every process stops the same orderly way.
  */
-export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace } from './workspace.js';
+export { modelCacheDir, openEmbeddedWorkspace, openPlatformWorkspace, withWorkspace, type WorkspaceOptions } from './workspace.js';
+export { createEventPublisher, EventPublisher, type PublishOptions } from './event-publisher.js';
 export { PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex } from './serving-cluster.js';
 export { parseFrom, startStreamProcess, STREAM_DEFAULTS, type StreamJob, type StreamProcess, type StreamSettings } from './stream-process.js';
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';

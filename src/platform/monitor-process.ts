@@ -16,8 +16,10 @@ import { startWorkerObserver } from '../monitoring/monitor/observer-worker.js';
 import { monitoringStoreSpec, openPlatformMonitoringStore } from './monitoring-store.js';
 import type { PredictionLog } from './prediction-log.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
+import { createEventPublisher, type EventPublisher } from './event-publisher.js';
+import { LifecycleEventAlertSink } from '../monitoring/alerts/lifecycle-event-sink.js';
 
-export type MonitorSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'monitorIntervalMs' | 'alertWebhook' | 'monitoring'>;
+export type MonitorSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'monitorIntervalMs' | 'alertWebhook' | 'monitoring'> & Partial<Pick<Settings, 'busUrl'>>;
 
 /** "file:line:col" of a part of lading.yaml's monitoring section (ResolvedSettings.locate('monitoring', path)). */
 export type MonitoringLocator = (path: readonly (string | number)[]) => string | undefined;
@@ -59,6 +61,8 @@ export interface MonitorProcessOptions {
   /** Every alert transition and evaluation summary. */
   readonly onEvent?: ((e: MonitorEvent) => void) | undefined;
   readonly onError?: ((e: unknown) => void) | undefined;
+  /** An alert's event that could not be published on the bus (it is sent again by the next run); default console.warn. Not an error: the alert is in the history all the same. */
+  readonly onWarning?: ((line: string) => void) | undefined;
   /** Webhook delivery tuning (tests shorten the backoff); the URL comes from the settings. */
   readonly webhook?: Omit<WebhookOptions, 'url'> | undefined;
   /** Extra sinks beside the alert history and the webhook. */
@@ -88,11 +92,12 @@ function sinksFor(settings: Pick<Settings, 'alertWebhook'>, store: MonitoringSto
 export async function startMonitorProcess(settings: MonitorSettings, options: MonitorProcessOptions): Promise<MonitorProcess> {
   const store = await openPlatformMonitoringStore(settings);
   const statePath = alertStatePath(settings, 'run', options.endpoints);
+  const events = createEventPublisher(settings, { warn: options.onWarning ?? ((line) => console.warn(line)) });
   let loop: MonitorLoop;
   try {
     loop = new MonitorLoop({
       store, rules: options.rules, endpoints: options.endpoints, intervalMs: settings.monitorIntervalMs, statePath,
-      sinks: sinksFor(settings, store, options.webhook, options.sinks), onError: options.onError,
+      sinks: sinksFor(settings, store, options.webhook, [busAlertSink(options.rules, events), ...(options.sinks ?? [])]), onError: options.onError,
     });
   } catch (e) {
     await store.close();
@@ -104,6 +109,7 @@ export async function startMonitorProcess(settings: MonitorSettings, options: Mo
       await loop.stop();
     } finally {
       await store.close().catch((e: unknown) => options.onError?.(e));
+      await events.close();
     }
   });
   let first: Promise<EvaluationSummary>;
@@ -123,6 +129,8 @@ export async function startMonitorProcess(settings: MonitorSettings, options: Mo
 
 export interface ServingMonitorOptions {
   readonly rules: readonly AlertRule[];
+  /** Where the alerts' lifecycle events go (the serving process's publisher); none: not published. */
+  readonly events?: EventPublisher | undefined;
   readonly onEvent?: ((e: MonitorEvent) => void) | undefined;
   readonly webhook?: Omit<WebhookOptions, 'url'> | undefined;
 }
@@ -145,7 +153,7 @@ export async function startServingMonitor(settings: Pick<Settings, 'home' | 'reg
       store: log.store, rules: options.rules, intervalMs: settings.monitorIntervalMs, statePath: alertStatePath(settings, 'serve'),
       endpoints: () => plane.list().map((e) => e.name), source,
       signals: servingSignals(plane, log), gauges: new MonitoringGauges(plane.metrics.registry),
-      sinks: sinksFor(settings, log.store, options.webhook), unref: true,
+      sinks: sinksFor(settings, log.store, options.webhook, options.events ? [busAlertSink(options.rules, options.events)] : []), unref: true,
     });
   } catch (e) {
     await source.close();
@@ -154,6 +162,11 @@ export async function startServingMonitor(settings: Pick<Settings, 'home' | 'reg
   if (options.onEvent) loop.subscribe(options.onEvent);
   loop.start();
   return loop;
+}
+
+/** Alert transitions on the bus (alert.fired / alert.resolved / drift.detected), through the publisher's queue. */
+function busAlertSink(rules: readonly AlertRule[], events: EventPublisher): AlertSink {
+  return new LifecycleEventAlertSink(rules, (e) => events.publish(e));
 }
 
 /** The serving metrics' counters as the loop reads them: answered and 5xx requests per endpoint, latency buckets per variant. */

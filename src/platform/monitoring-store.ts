@@ -4,6 +4,8 @@ import type { Settings } from '../config/config.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { openPgMonitoringStore } from '../monitoring/store/postgres/open-monitoring-store.js';
 import { openSqliteMonitoringStore } from '../monitoring/store/sqlite/open-monitoring-store.js';
+import { createEventPublisher, type PublishOptions } from './event-publisher.js';
+import { publishingFeedbackStore } from './publishing-stores.js';
 
 /** Which monitoring store a process uses: plain data, so a writer thread can open its own connection to it. */
 export type MonitoringStoreSpec =
@@ -34,12 +36,18 @@ export function openPlatformMonitoringStore(settings: Pick<Settings, 'home' | 'r
   return openMonitoringStore(monitoringStoreSpec(settings));
 }
 
-/** Opens the monitoring store, runs `work`, and always closes it. */
-export async function withMonitoringStore<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, work: (store: MonitoringStore) => Promise<T>): Promise<T> {
+/**
+ * Opens the monitoring store, runs `work`, and always closes it. With `publish`: each feedback batch
+ * stored is also published (`feedback.received`), a failure to publish being a warning only.
+ */
+export async function withMonitoringStore<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'busUrl'>>,
+  work: (store: MonitoringStore) => Promise<T>, options: { readonly publish?: PublishOptions } = {}): Promise<T> {
   const store = await openPlatformMonitoringStore(settings);
+  const events = options.publish === undefined ? undefined : createEventPublisher(settings, options.publish);
   try {
-    return await work(store);
+    return await work(events === undefined ? store : publishingFeedbackStore(store, events));
   } finally {
     await store.close();
+    await events?.close();
   }
 }

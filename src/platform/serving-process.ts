@@ -8,6 +8,8 @@ import type { ServingPlane } from '../serving/serving-plane.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
+import { createEventPublisher } from './event-publisher.js';
+import { publishingDeployments, publishingFeedbackStore } from './publishing-stores.js';
 import type { PredictionLog } from './prediction-log.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
@@ -15,7 +17,7 @@ import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
   // Optional so that callers that never monitor need not name them: off, 30 s, no webhook.
-  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook'>>;
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl'>>;
 
 export type { ServingTarget } from './serving-plane-setup.js';
 
@@ -69,6 +71,10 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     onSyncReport: options.onSyncReport, onLogWarning: options.onLogWarning,
   });
   const { plane, source, workspace, log, sync } = setup;
+  // Feedback and alerts are published on the bus from a queue of their own: POST /v1/feedback
+  // answers once its items are stored, and never waits for the bus.
+  const events = createEventPublisher(settings, { warn: options.onLogWarning ?? ((line) => console.warn(line)) });
+  const feedback = log === undefined ? undefined : { ...log.feedback, store: publishingFeedbackStore(log.feedback.store, events) };
   let server: RunningServer | undefined;
   let monitor: MonitorLoop | undefined;
   let member: ClusterMember | undefined;
@@ -83,21 +89,24 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     if (settings.monitor && log && (member?.index ?? 0) === 0) {
       // Before the server listens, so a bad state file stops the start with nothing to undo but the plane and the log.
       monitor = await startServingMonitor({ home: settings.home, registryUrl: settings.registryUrl, registrySchema: settings.registrySchema, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
-        plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES });
+        plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES, events });
     }
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
-    const control = workspace && settings.token !== undefined ? new DeploymentControl(workspace.deployments, async (ref) => { await source.resolve(ref); }) : undefined;
+    // The admin routes' changes are a person's too: each revision is published, like `lading deploy`'s.
+    const control = workspace && settings.token !== undefined
+      ? new DeploymentControl(publishingDeployments(workspace.deployments, events), async (ref) => { await source.resolve(ref); }) : undefined;
     server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: sync ? () => sync.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
-      feedback: log && member ? { ...log.feedback, flushLog: () => member!.flushAll() } : log?.feedback,
+      feedback: feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback,
       metricsText: member ? () => member!.metricsText() : undefined,
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await monitor?.stop().catch(() => undefined);
     await setup.close();
+    await events.close();
     throw e;
   }
   const running = server;
@@ -109,7 +118,11 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       await running.close(); // drains, then unloads the models
     } finally {
       // After the drain: every answer given is in the log before its store closes.
-      await setup.close();
+      try {
+        await setup.close();
+      } finally {
+        await events.close();
+      }
     }
   });
   closeOnAbort(options.signal, { close });

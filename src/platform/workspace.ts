@@ -4,6 +4,8 @@ import { computeDatasetStats } from '../data/dataset-stats.js';
 import { openPgWorkspace } from '../registry/postgres/open-workspace.js';
 import { openSqliteWorkspace } from '../registry/sqlite/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
+import { createEventPublisher, type PublishOptions } from './event-publisher.js';
+import { publishingWorkspace } from './publishing-stores.js';
 
 /**
  * The workspace adapters, picked from settings. The embedded default is
@@ -22,13 +24,28 @@ export function openEmbeddedWorkspace(home: string): Workspace {
   return openSqliteWorkspace(home, { describeDataset: computeDatasetStats });
 }
 
-/** Opens the workspace, runs `work`, and always closes it. */
-export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, work: (ws: Workspace) => Promise<T>): Promise<T> {
-  const ws = await openPlatformWorkspace(settings);
+export interface WorkspaceOptions {
+  /**
+   * Publish what `work` changes on the bus the settings name (datasets created, models registered,
+   * approved or rejected, deployment revisions), after each change committed; a publish that fails
+   * is a warning and never fails `work`. What a person's verbs pass; processes that publish their
+   * own events (the controller) leave it out.
+   */
+  readonly publish?: PublishOptions;
+}
+
+/** Opens the workspace, runs `work`, and always closes it (after the events of its changes went out). */
+export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'busUrl'>>,
+  work: (ws: Workspace) => Promise<T>, options: WorkspaceOptions = {}): Promise<T> {
+  const raw = await openPlatformWorkspace(settings);
+  const events = options.publish === undefined ? undefined : createEventPublisher(settings, options.publish);
   try {
-    return await work(ws);
+    return await work(events === undefined ? raw : publishingWorkspace(raw, events));
   } finally {
-    ws.close();
+    // Flushed before the workspace closes: an event may still read it (a dataset's place).
+    await events?.flush();
+    raw.close();
+    await events?.close();
   }
 }
 

@@ -160,7 +160,8 @@ test('lading pipeline run gates and releases as the controller does: --no-releas
   assert.deepEqual([live?.revision, live?.actor, live?.spec?.mode, live?.spec?.variants.map((v) => [v.model, v.role])], [2, 'bo', 'shadow', [['grocery@1', 'primary'], ['grocery@2', 'shadow']]]);
   assert.equal((await ws.getModelVersion('grocery', 2)).approval.status, 'approved');
 
-  // The bus heard what the controller would have said: each gate verdict, each run's end, the release and its first step.
+  // The bus heard the two datasets a person imported (\`lading data import\` publishes), then what the
+  // controller would have said: each gate verdict, each run's end, the release and its first step.
   const heard = await withBus({ home, busUrl: undefined }, async (bus) => {
     const sub = await bus.subscribe('pipeline-cli-test');
     try {
@@ -170,6 +171,7 @@ test('lading pipeline run gates and releases as the controller does: --no-releas
     }
   });
   assert.deepEqual(heard, [
+    'dataset.created', 'dataset.created',
     'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'experiment.started', 'deployment.changed',
   ]);
 });
