@@ -63,8 +63,12 @@ export const STREAM_DEFAULTS = {
   top: 5,
   /** JetStream's default. */
   ackWaitMs: 30_000,
-  /** JetStream's default. */
-  maxAckPending: 1000,
+  /**
+   * Inputs in flight across every worker of the consumer: a worker holds at most batch × concurrency
+   * (512 by default), so 4,096 lets 8 workers pull full batches. JetStream's default of 1,000 would
+   * stall the third micro-batch of two workers (measured: a pull waits out its expiry).
+   */
+  maxAckPending: 4096,
 } as const;
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -96,6 +100,12 @@ export async function startStreamProcess(settings: StreamSettings, target: Servi
   if ('deployments' in target && target.deployments.length !== 1) {
     throw new InputError('bad-flag', 'lading stream classifies through one deployment', { flag: '--deployment' }, 'Start one worker per deployment.');
   }
+  const inFlight = (job.batch ?? STREAM_DEFAULTS.batch) * (job.concurrency ?? STREAM_DEFAULTS.concurrency);
+  const maxAckPending = job.maxAckPending ?? STREAM_DEFAULTS.maxAckPending;
+  if (inFlight > maxAckPending) {
+    throw new InputError('bad-flag', `--batch × --concurrency (${inFlight}) is more than --max-ack-pending (${maxAckPending}): the consumer would hold back this worker's own pulls`,
+      { flag: '--max-ack-pending' }, 'Raise --max-ack-pending to at least batch × concurrency × workers, or pull smaller batches.');
+  }
   if (job.to.trim().length === 0 || /\s/.test(job.to)) throw new InputError('bad-flag', `--to ${JSON.stringify(job.to)}: expected a subject without spaces`, { flag: '--to' });
   let nc: NatsConnection;
   try {
@@ -115,7 +125,7 @@ export async function startStreamProcess(settings: StreamSettings, target: Servi
       to: job.to, deadLetter: job.deadLetter ?? `${job.to}.dead`,
     };
     if (!NAME.test(places.consumer)) throw new InputError('bad-flag', `--consumer ${JSON.stringify(places.consumer)}: letters, digits, _ or - only`, { flag: '--consumer' });
-    const prepared = await prepareStreams(nc, jsm, places, { ackWaitMs: job.ackWaitMs ?? STREAM_DEFAULTS.ackWaitMs, maxAckPending: job.maxAckPending ?? STREAM_DEFAULTS.maxAckPending });
+    const prepared = await prepareStreams(nc, jsm, places, { ackWaitMs: job.ackWaitMs ?? STREAM_DEFAULTS.ackWaitMs, maxAckPending });
     if (job.port !== undefined) {
       server = await startServer({ plane: setup.plane, host: settings.host, port: job.port, token: undefined, protectPredictions: false, maxBodyBytes: settings.maxBodyKb * 1024, feedback: setup.log?.feedback });
     }

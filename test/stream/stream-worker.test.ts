@@ -128,6 +128,8 @@ if (url === undefined || url === '') {
       const home = mkdtempSync(join(tmpdir(), 'lading-stream-'));
       await assert.rejects(startStreamProcess(settings(home), { models: [{ ref: fx.a }] }, { from: 'NO_SUCH_STREAM_X9', to: s.outSubject }), /--from: no JetStream stream named NO_SUCH_STREAM_X9/);
       await assert.rejects(startStreamProcess(settings(home), { models: [{ ref: fx.a }] }, { from: 'bad name', to: s.outSubject }), /--from "bad name": the stream name must be/);
+      await assert.rejects(startStreamProcess(settings(home), { models: [{ ref: fx.a }] }, { from: s.input, to: s.outSubject, batch: 1024, concurrency: 2, maxAckPending: 1000 }),
+        /--batch × --concurrency \(2048\) is more than --max-ack-pending \(1000\)/);
       await assert.rejects(startStreamProcess({ ...settings(home), streamUrl: 'nats://127.0.0.1:1' }, { models: [{ ref: fx.a }] }, { from: s.input, to: s.outSubject }), /cannot reach NATS at nats:\/\/127.0.0.1:1/);
       const streams: string[] = await s.jsm.streams.names().next();
       assert.ok(!streams.some((n) => n.startsWith(`LADING_RESULTS_${s.tag}`)), 'no result stream was made');
