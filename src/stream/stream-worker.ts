@@ -171,7 +171,9 @@ export class StreamWorker {
   private async publishResults(classified: ReadonlyArray<{ r: Received; answer: EndpointAnswer }>, failed: Array<{ r: Received; reason: string }>): Promise<Received[]> {
     if (classified.length === 0) return [];
     const { to } = this.options.places;
-    const bodies = classified.map(({ r, answer }) => encodeStreamResult(r.input!.id, answer, 0, this.options.top));
+    const ids = new Int32Array(this.options.top);
+    const scores = new Float32Array(this.options.top);
+    const bodies = classified.map(({ r, answer }) => encodeStreamResult(r.input!.id, answer, 0, this.options.top, ids, scores));
     if (this.options.perBatch) {
       // The same inputs give the same message id, so a batch delivered again as it was is dropped as a duplicate.
       const id = createHash('sha256').update(classified.map(({ r }) => r.input!.id).join('\n')).digest('base64url');

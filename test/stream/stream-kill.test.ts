@@ -23,11 +23,13 @@ if (url === undefined || url === '') {
     const s = await testStreams(url);
     const home = mkdtempSync(join(tmpdir(), 'lading-stream-kill-'));
     const workers = new Set<ChildProcess>();
+    const ready = new WeakSet<ChildProcess>();
     const errors: string[] = [];
     const start = () => {
       // A short AckWait, so what a killed worker held comes back within seconds.
       const child = spawn(process.execPath, [bin, 'stream', '--model', fx.a, '--name', 'hs', '--from', s.input, '--to', s.outSubject, '--consumer', 'kill-test',
-        '--home', home, '--workers', '1', '--stream-url', url, '--ack-wait-ms', '3000', '--no-log'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        '--home', home, '--workers', '1', '--stream-url', url, '--ack-wait-ms', '3000', '--no-log', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.once('data', () => ready.add(child));
       let err = '';
       child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
       child.on('exit', (code, signal) => {
@@ -60,8 +62,11 @@ if (url === undefined || url === '') {
       };
       const consumer = await consumerDone();
       assert.ok(consumer.num_redelivered > 0 || consumer.delivered.consumer_seq > INPUTS, 'the kills left inputs delivered again');
+      // A worker killed before it has started has no SIGTERM handler yet: stop only started ones.
+      for (let t = 0; t < 300 && [...workers].some((w) => !ready.has(w)); t++) await new Promise((r) => setTimeout(r, 100));
+      const stopped = [...workers].map((w) => new Promise((r) => w.once('exit', r)));
       for (const w of workers) w.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
+      await Promise.all(stopped);
       assert.deepEqual(errors, []);
       const results = (await s.readMany(s.outSubject)) as Array<{ id: string }>;
       const count = new Map<string, number>();
