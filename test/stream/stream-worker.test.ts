@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
+import { verb as logVerb } from '../../src/cli/log.js';
 import { openEmbeddedWorkspace, startStreamProcess, type StreamSettings } from '../../src/platform/index.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { trainFixtureModels } from '../serving/fixtures.js';
@@ -88,6 +89,11 @@ if (url === undefined || url === '') {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, err);
       assert.match(err, /stopped: 410 classified, 5 dead-lettered, 0 to retry/);
+      // Every result is in the prediction log, with the input's id as its request id.
+      const exported = await runVerb(logVerb, ['export', '--endpoint', 'hs', '--since', '1h', '--format', 'jsonl', '--home', home]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const logged = exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { requestId: string }).requestId).sort();
+      assert.deepEqual(logged, expected);
     } finally {
       await s.cleanup();
     }
@@ -152,7 +158,7 @@ if (url === undefined || url === '') {
     }
     const deploy = (...argv: string[]) => runVerb(deployVerb, [...argv, '--home', home, '--actor', 'ann', '--json']);
     assert.equal((await deploy('set', 'hs', '--mode', 'canary', '--variant', 'stable=m@1:90', '--variant', 'new=m@2:10')).code, 0);
-    const worker = await startStreamProcess({ ...settings(home), pollMs: 200 }, { deployments: ['hs'] }, { from: s.input, to: s.outSubject, batch: 100 });
+    const worker = await startStreamProcess({ ...settings(home), pollMs: 200 }, { deployments: ['hs'] }, { from: s.input, to: s.outSubject, batch: 100, port: 0 });
     try {
       const batch = (from: number) => Array.from({ length: 1000 }, (_, i) => JSON.stringify({ id: `d-${from + i}`, text: fx.texts[(from + i) % fx.texts.length] }));
       await s.publish(batch(0));
@@ -172,6 +178,12 @@ if (url === undefined || url === '') {
       assert.ok(before > 0.05 && before < 0.16, `10% canary: ${before}`);
       assert.ok(after > 0.42 && after < 0.58, `50% canary a second after the change: ${after}`);
       assert.deepEqual(new Set(results.map((r) => r.version)), new Set(['1', '2']));
+      // --port: the worker's own meters beside the serving plane's.
+      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+      assert.match(metrics, /lading_stream_inputs_total\{outcome="classified"\} 2000/);
+      assert.match(metrics, /lading_stream_batch_inputs_count \d+/);
+      assert.match(metrics, /lading_stream_consumer_pending \d+/);
+      assert.match(metrics, /lading_stream_input_to_result_seconds_bucket/);
     } finally {
       await worker.close();
       await s.cleanup();
