@@ -30,7 +30,7 @@ const PACED_SECONDS = 8;
 const EXTRA = (process.env['LADING_BENCH_STREAM_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
 
 interface Config { name: string; kind?: string; workers?: number; perBatch?: boolean; ackEach?: boolean; ceiling?: 'each' | 'fence' | 'batch' }
-interface Run { config: string; round: number; offersPerSecond: number; maxLag: number; p50Ms?: number; p99Ms?: number; pacedRate?: number }
+interface Run { config: string; round: number; offersPerSecond: number; maxLag: number; p50Ms?: number; p99Ms?: number; pacedRate?: number; lag?: Array<[number, number]> }
 
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -101,7 +101,7 @@ async function runOne(n: Nats, config: Config, round: number, texts: readonly st
       for (let w = 0; w < workers; w++) children.push(await startWorker(models[config.kind!]!, s, threads, [...(config.perBatch ? ['--results-per-batch'] : []), ...(config.ackEach ? ['--ack-each-result'] : [])]));
       const p = await followConsumer(n, s.input, 'bench', INPUTS);
       const rate = INPUTS / (p.busyMs / 1000);
-      const run: Run = { config: config.name, round, offersPerSecond: rate, maxLag: Math.max(...p.lag.map(([, l]) => l)) };
+      const run: Run = { config: config.name, round, offersPerSecond: rate, maxLag: Math.max(...p.lag.map(([, l]) => l)), lag: p.lag };
       if (workers === 1 && config.perBatch !== true && config.ackEach !== true) {
         const pacedRate = Math.round(rate / 2);
         const l = await paced(n, s, texts, pacedRate, INPUTS);
@@ -167,6 +167,11 @@ async function main(): Promise<void> {
   process.stdout.write(`offers/s: from the first input acked to the last (stored result, acked input); lag: inputs not yet acked; publish→result at half the measured rate for ${PACED_SECONDS} s (1 worker)\n\n`);
   process.stdout.write(`${table(['configuration', 'offers/s (median)', 'spread', 'max lag', 'p50 ms', 'p99 ms'], rows)}\n\n`);
   if (ratios.length > 0) process.stdout.write(`${table(['ratio', 'value', 'target'], ratios)}\n\n`);
+  // Consumer lag over time of the last round's workers: inputs not yet acked, every second.
+  for (const r of runs.filter((x) => x.round === ROUNDS && x.lag !== undefined)) {
+    const perSecond = r.lag!.filter(([ms], i, all) => i === 0 || Math.floor(ms / 1000) !== Math.floor(all[i - 1]![0] / 1000)).map(([ms, left]) => `${Math.round(ms / 1000)}s ${left}`);
+    process.stdout.write(`lag, ${r.config}: ${perSecond.join(', ')}\n`);
+  }
   const path = writeResult('stream', { machine: m, url: URL, inputs: INPUTS, rounds: ROUNDS, runs, ratios });
   process.stdout.write(`wrote ${path}\n`);
 }
