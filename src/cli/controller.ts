@@ -11,7 +11,6 @@ const OPTIONS = {
   once: { type: 'boolean', default: false },
   'interval-ms': { type: 'string' },
   'controller-interval-ms': { type: 'string' },
-  'bus-url': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -37,8 +36,6 @@ Options:
   --once              one tick, then exit (for a cron job)
   --interval-ms N     time between ticks (default 1000); setting controllerIntervalMs, env
                       LADING_CONTROLLER_INTERVAL_MS, also --controller-interval-ms
-  --bus-url URL       publish every step, decision, gate result and run on NATS JetStream
-                      (nats://...; env LADING_BUS_URL); default the embedded bus, <home>/bus.sqlite
   --json              every notice and tick as a JSON line on stdout
 ${COMMON_HELP}`,
 

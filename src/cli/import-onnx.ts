@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
 import { saveReferenceProfile, withWorkspace } from '../platform/index.js';
+import { publishing } from './open-registry.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runOnnxImportPipeline } from '../training/import-onnx-pipeline.js';
 import { referenceDataOf, type ReferenceData } from '../training/reference-data.js';
@@ -101,7 +102,7 @@ ${COMMON_HELP}`,
           reference = { ...data, dataset: loaded.dataset.id };
         }
         return { imported: done, stored: done.registered === undefined ? undefined : ws.locateModelArtifact(done.registered), reference };
-      });
+      }, { publish: publishing(ctx) });
     // After registration, so a refused registration (same bytes) leaves no file either.
     if (out !== undefined) {
       if (!existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
