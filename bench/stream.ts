@@ -51,10 +51,15 @@ function configs(): Config[] {
   return c;
 }
 
+/** Workers alive now, so that an interrupted run stops them and deletes its streams. */
+const live = new Set<ChildProcess>();
+
 async function startWorker(model: string, s: RunStreams, threads: number, extra: readonly string[]): Promise<ChildProcess> {
   const home = mkdtempSync(join(tmpdir(), 'lading-bench-stream-'));
   const child = spawn(process.execPath, [BIN, 'stream', '--model', model, '--name', 'hs', '--from', s.input, '--to', s.outSubject, '--consumer', 'bench',
     '--home', home, '--workers', String(threads), '--stream-url', URL, '--json', ...EXTRA, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('}')) resolve(); });
@@ -123,6 +128,14 @@ async function main(): Promise<void> {
   for (const kind of KINDS) models[kind] = trainIfMissing(kind);
   const n = await openNats(URL);
   const runs: Run[] = [];
+  // Ctrl-C or a kill leaves no workers running and no 200,000-message streams in the server.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping workers and deleting this run's streams...`);
+      for (const c of live) c.kill('SIGTERM');
+      void deleteRunStreams(n, `b${process.pid}_`).finally(() => process.exit(130));
+    });
+  }
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of configs()) {
