@@ -144,7 +144,7 @@ if (url === undefined || url === '') {
     }
   });
 
-  test('lading stream --deployment: a canary moved from 10% to 50% mid-stream shows in the results within a second, with no restart', async () => {
+  test('lading stream --deployment: a canary moved from 10% to 50% mid-stream shows in the results within a second, with no restart; inputs with a sticky key keep their variant', async () => {
     const s = await testStreams(url);
     const home = mkdtempSync(join(tmpdir(), 'lading-stream-'));
     const ws = openEmbeddedWorkspace(home);
@@ -178,9 +178,22 @@ if (url === undefined || url === '') {
       assert.ok(before > 0.05 && before < 0.16, `10% canary: ${before}`);
       assert.ok(after > 0.42 && after < 0.58, `50% canary a second after the change: ${after}`);
       assert.deepEqual(new Set(results.map((r) => r.version)), new Set(['1', '2']));
+      // Sticky keys: inputs that carry a key (a merchant, a shipper) all go to that key's variant.
+      await s.publish(Array.from({ length: 1000 }, (_, i) => JSON.stringify({ id: `k-${i}`, text: fx.texts[i % fx.texts.length], key: `merchant-${i % 40}` })));
+      await waitFor('the keyed 1,000', async () => worker.worker.counts.classified, (n) => n === 3000);
+      const keyed = ((await s.read(s.outSubject)) as Result[]).filter((r) => r.id.startsWith('k-'));
+      assert.equal(keyed.length, 1000);
+      const variantOf = new Map<string, Set<string>>();
+      for (const r of keyed) {
+        const key = `merchant-${Number(r.id.slice(2)) % 40}`;
+        variantOf.set(key, (variantOf.get(key) ?? new Set()).add(r.variant));
+      }
+      assert.ok([...variantOf.values()].every((v) => v.size === 1), `each key answered by one variant: ${JSON.stringify([...variantOf].map(([k, v]) => [k, [...v]]))}`);
+      const newKeys = [...variantOf.values()].filter((v) => v.has('new')).length;
+      assert.ok(newKeys >= 8 && newKeys <= 32, `about half of 40 keys on the 50% canary: ${newKeys}`);
       // --port: the worker's own meters beside the serving plane's.
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();
-      assert.match(metrics, /lading_stream_inputs_total\{outcome="classified"\} 2000/);
+      assert.match(metrics, /lading_stream_inputs_total\{outcome="classified"\} 3000/);
       assert.match(metrics, /lading_stream_batch_inputs_count \d+/);
       assert.match(metrics, /lading_stream_consumer_pending \d+/);
       assert.match(metrics, /lading_stream_input_to_result_seconds_bucket/);
