@@ -1,7 +1,8 @@
 /**
  * One cell of `npm run bench:accuracy`, in its own process so peak memory is its own:
- *   node dist/bench/accuracy-run.js DATASET_CSV LABEL_COLUMN MODEL_KIND [THREADS]
- * Prints one JSON line with the figures.
+ *   node dist/bench/accuracy-run.js DATASET_CSV LABEL_COLUMN MODEL_KIND [THREADS] [refit|no-refit]
+ * Prints one JSON line with the figures. The refit (the default, as `lading train`) learns from the
+ * benchmark's training part only: its test part stays unseen either way.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
@@ -13,14 +14,14 @@ import { evaluate } from '../src/training/evaluate.js';
 import { lookupLabels } from '../src/training/label-index.js';
 import { benchSplit } from './bench-split.js';
 
-const [file, labelColumn, kind, threadsArg] = process.argv.slice(2);
-if (!file || !labelColumn || !kind) throw new Error('usage: accuracy-run.js CSV LABEL KIND [THREADS]');
+const [file, labelColumn, kind, threadsArg, refitArg = 'refit'] = process.argv.slice(2);
+if (!file || !labelColumn || !kind || (refitArg !== 'refit' && refitArg !== 'no-refit')) throw new Error('usage: accuracy-run.js CSV LABEL KIND [THREADS] [refit|no-refit]');
 const threads = Number(threadsArg ?? availableParallelism());
 const rows = await readLabelledFile(file, { text: 'text', labels: [labelColumn] });
 const { train, test } = benchSplit(rows, labelColumn);
 
 const t0 = performance.now();
-const result = await runTraining({ rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05 });
+const result = await runTraining({ rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05, refit: refitArg === 'refit' });
 const trainSeconds = (performance.now() - t0) / 1000;
 
 const testTexts = test.texts;
@@ -52,7 +53,7 @@ await predictor.close();
 rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
-  kind, labelColumn, trainRows: result.trainRows, testRows: testTexts.length, classes: labels.length,
+  kind, refit: result.refit, labelColumn, trainRows: result.trainRows, testRows: testTexts.length, classes: labels.length,
   accuracy: report.accuracy, macroF1: report.macroF1, trainSeconds, oneThreadPerSec, allCoresPerSec, threads,
   peakRssMB: process.resourceUsage().maxRSS / 1024, artifactMB: result.bytes.length / 1e6,
 })}\n`);
