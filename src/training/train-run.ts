@@ -37,6 +37,8 @@ export interface TrainRunOptions {
   readonly levels?: readonly number[];
   readonly onProgress?: (p: TrainProgress) => void;
   readonly signal?: AbortSignal;
+  /** Called with the validated fit before a refit replaces it (a benchmark measures both on its own test texts). */
+  readonly onValidatedFit?: (classifier: Classifier) => Promise<void> | void;
 }
 
 export interface TrainRunResult {
@@ -94,6 +96,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   if (validated.predictProbaAsync) await validated.predictProbaAsync(valid.texts, proba);
   else validated.predictProba(valid.texts, proba);
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
+  await o.onValidatedFit?.(validated);
   const choices = validated.heldOutChoices ?? {};
   const shipped = refit
     ? await refitOnAllRows({ kind, texts: o.rows.texts, y, labels, upsample: o.upsample, options: trainOptions, choices })
