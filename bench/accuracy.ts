@@ -1,8 +1,10 @@
 /**
  * npm run bench:accuracy — quality and cost of each fast model kind on the shared datasets, on a
  * fixed grouped 80/20 split, with fastText 0.9.2 (when installed) side by side in the same run.
- * Each cell runs in its own process (so its peak memory is its own). Filter cells with
- * BENCH_ONLY=substring (e.g. BENCH_ONLY=grocery).
+ * Each cell trains as `lading train` does and reports both models: the fit without its validation
+ * part (what --no-refit ships) and the refit on all of the benchmark's training part; the test part
+ * is never seen by either. Each cell runs in its own process (so its peak memory is its own).
+ * Filter cells with BENCH_ONLY=substring of "TASK KIND" (e.g. BENCH_ONLY=grocery).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +24,7 @@ const TASKS = [
 ] as const;
 const KINDS = ['linear', 'fasttext'] as const;
 
-interface Cell_ { task: string; kind: string; accuracy: number; macroF1: number; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number; peakRssMB: number; artifactMB: number; classes: number; trainRows: number; testRows: number }
+interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
 
 const only = process.env['BENCH_ONLY'];
 const threads = availableParallelism();
@@ -33,11 +35,13 @@ const haveFastText = fastTextAvailable();
 for (const task of TASKS) {
   if (!existsSync(task.file)) throw new Error(`${task.file} is missing: the benchmark reads ../shared/datasets beside the project`);
   for (const kind of KINDS) {
-    if (only && !`${task.name} ${kind}`.includes(only)) continue;
-    process.stderr.write(`bench: ${task.name} ${kind}...\n`);
+    const name = `${task.name} ${kind}`;
+    if (only && !name.includes(only)) continue;
+    process.stderr.write(`bench: ${name}...\n`);
     const r = spawnSync(process.execPath, [join('dist', 'bench', 'accuracy-run.js'), task.file, task.label, kind, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (r.status !== 0) throw new Error(`bench cell ${task.name} ${kind} failed (exit ${r.status})`);
-    cells.push({ task: task.name, ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<Cell_, 'task'>) });
+    if (r.status !== 0) throw new Error(`bench cell ${name} failed (exit ${r.status})`);
+    // Two lines when the kind refits: the validated fit (no refit) first, then the shipped refit model.
+    for (const line of r.stdout.trim().split('\n').filter((l) => l.startsWith('{'))) cells.push({ task: task.name, ...(JSON.parse(line) as Omit<Cell_, 'task'>) });
   }
   if (haveFastText && (!only || `${task.name} fasttext-0.9.2`.includes(only))) {
     process.stderr.write(`bench: ${task.name} fastText 0.9.2 anchor...\n`);
@@ -53,7 +57,8 @@ for (const c of cells) {
   const task = TASKS.find((t) => t.name === c.task)!;
   const [minAcc, minF1] = task.minimum[c.kind as 'linear' | 'fasttext'];
   const pass = c.accuracy >= minAcc && c.macroF1 >= minF1 ? 'ok' : 'BELOW';
-  rows.push([c.task, c.kind, c.accuracy, c.macroF1, c.trainSeconds, Math.round(c.oneThreadPerSec), Math.round(c.allCoresPerSec), Math.round(c.peakRssMB), c.artifactMB, `${minAcc}/${minF1} ${pass}`]);
+  const round = (v: number | null) => (v === null ? null : Math.round(v));
+  rows.push([c.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'}`, c.accuracy, c.macroF1, c.trainSeconds, Math.round(c.oneThreadPerSec), round(c.allCoresPerSec), round(c.peakRssMB), c.artifactMB, `${minAcc}/${minF1} ${pass}`]);
 }
 for (const a of anchors) rows.push([a.task, 'fastText 0.9.2', a.accuracy, a.macroF1, a.trainSeconds, Math.round(a.predictPerSec), null, null, a.modelMB, 'anchor']);
 
@@ -64,7 +69,7 @@ out.push(table(['task', 'model', 'accuracy', 'macro-F1', 'train s', 'pred/s 1 th
 const ratios: Cell[][] = [];
 for (const a of anchors) {
   for (const c of cells.filter((x) => x.task === a.task)) {
-    ratios.push([a.task, `${c.kind} / fastText`, c.accuracy / a.accuracy, c.macroF1 / a.macroF1, a.trainSeconds / c.trainSeconds, c.allCoresPerSec / a.predictPerSec]);
+    ratios.push([a.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'} / fastText`, c.accuracy / a.accuracy, c.macroF1 / a.macroF1, a.trainSeconds / c.trainSeconds, c.allCoresPerSec === null ? null : c.allCoresPerSec / a.predictPerSec]);
   }
 }
 if (ratios.length > 0) {
@@ -81,7 +86,7 @@ out.push('quoted (not re-measured here): scikit-learn LinearSVC on the same feat
 const QUOTED = [{ task: 'hs-goods HS4', sklearn: 0.797, fastText: 0.739 }, { task: 'grocery aisle', sklearn: 0.781, fastText: 0.740 }];
 for (const q of QUOTED) {
   const a = anchors.find((x) => x.task === q.task);
-  const c = cells.find((x) => x.task === q.task && x.kind === 'linear');
+  const c = cells.find((x) => x.task === q.task && x.kind === 'linear' && x.refit);
   if (!a || !c) continue;
   out.push(`${q.task}: fastText 0.9.2 scores ${a.accuracy.toFixed(3)} on this split vs ${q.fastText} quoted; accuracy relative to fastText: ` +
     `lading linear ${(c.accuracy / a.accuracy).toFixed(3)}, scikit-learn LinearSVC (quoted) ${(q.sklearn / q.fastText).toFixed(3)}`);

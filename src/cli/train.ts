@@ -21,6 +21,8 @@ const OPTIONS = {
   model: { type: 'string' },
   seed: { type: 'string' },
   upsample: { type: 'boolean', default: false },
+  refit: { type: 'boolean' },
+  'no-refit': { type: 'boolean' },
   out: { type: 'string' },
   valid: { type: 'string' },
   param: { type: 'string', multiple: true },
@@ -37,8 +39,10 @@ export const verb: Verb = {
   help: `Usage: lading train --data FILE|DATASET --model ${TRAINABLE_KIND_NAMES.join('|')} (--out PATH | --register NAME) [options]
 
 Splits the rows into train and validation sides (stratified by label, grouped by normalised text so
-that an identical text never sits on both sides), trains, evaluates on the validation side and writes
-one self-describing artifact. Same data, options and seed give a byte-identical artifact, whatever
+that an identical text never sits on both sides), trains, evaluates on the validation side, then
+refits on all rows with what the validation side decided (the epochs early stopping kept, the
+calibration temperature) and writes one self-describing artifact. The validation figures shown and
+stored are of the model fitted without the validation side; the artifact records both fits' rows. Same data, options and seed give a byte-identical artifact, whatever
 the number of threads. A FILE is imported into the workspace first (as \`lading data import\` does) so
 the model records the dataset version it was trained on. (ONNX models are not trained here: bring
 them in with \`lading import-onnx\`.)
@@ -51,6 +55,8 @@ Options:
   --out PATH           where to write the artifact (written atomically)
   --seed N             seed for split, up-sampling and training (default: 1)
   --upsample           stratified up-sampling of minority classes on the training side
+  --no-refit           ship the model fitted without the validation side instead of refitting on all
+                       rows (the default refits: --refit, which fails for a kind that cannot)
   --valid F            share of text groups held out for validation (default: 0.1)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
@@ -86,6 +92,7 @@ ${COMMON_HELP}`,
     const seed = intFlag('train', values.seed, '--seed', 1, 0, 2 ** 31 - 1);
     const validFraction = values.valid === undefined ? 0.1 : Number(values.valid);
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
+    const refit = refitFlag(values.refit, values['no-refit']);
     const data = requireFlag('train', values.data, '--data');
     if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
@@ -94,7 +101,7 @@ ${COMMON_HELP}`,
       const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
       const trained = await runTrainingPipeline({
         rows: loaded.rows, labelColumn: label, dataset: loaded.dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
-        validFraction, ...(levels ? { levels } : {}),
+        validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }),
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
           register: (a) => registerArtifact(ws, {
@@ -121,6 +128,9 @@ ${COMMON_HELP}`,
       classes: run.meta.labels.length,
       trainRows: run.trainRows,
       validRows: run.validRows,
+      refit: run.refit,
+      heldOutFitRows: run.heldOutFitRows,
+      choices: run.meta.training.choices,
       seed,
       upsample: values.upsample,
       params: run.meta.params,
@@ -131,8 +141,12 @@ ${COMMON_HELP}`,
     if (values.json) {
       writeJson(ctx.stdout, summary);
     } else {
-      writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${summary.trainRows} train / ${summary.validRows} validation rows) in ${summary.seconds}s`);
+      const fits = run.refit
+        ? `chosen on ${summary.heldOutFitRows} train / ${summary.validRows} validation rows, then refit on all ${summary.trainRows}`
+        : `${summary.trainRows} train / ${summary.validRows} validation rows, not refit`;
+      writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${fits}) in ${summary.seconds}s`);
       writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(run.meta.metrics)));
+      if (run.refit) writeLine(ctx.stdout, 'validation figures are of the model fitted without the validation rows');
       if (out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
       if (registered) {
         writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}; approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);
@@ -167,6 +181,15 @@ export function parseParams(pairs: readonly string[], defaults: Readonly<Record<
     }
   }
   return out;
+}
+
+/** --refit / --no-refit: undefined (neither) is the default, refit when the kind can; both at once contradict. */
+export function refitFlag(refit: boolean | undefined, noRefit: boolean | undefined): boolean | undefined {
+  if (refit === true && noRefit === true) {
+    throw new InputError('bad-flag', 'lading train: --refit and --no-refit contradict each other; give one of them', { verb: 'train', flag: '--refit' },
+      'Drop --refit (refitting is the default) or --no-refit.');
+  }
+  return noRefit === true ? false : refit === true ? true : undefined;
 }
 
 export function parseLevels(raw: string): number[] {

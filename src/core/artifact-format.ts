@@ -43,8 +43,16 @@ export interface ArtifactMeta {
     readonly labelColumn?: string;
     readonly seed: number;
     readonly upsample: boolean;
+    /** Rows the model learnt from: all of them when refit, else the training side of the split. */
     readonly trainRows: number;
+    /** Rows held out to choose and measure (the metrics are of the fit without them). */
     readonly validRows: number;
+    /** Refit on all rows after the validated fit (absent in artifacts written before refitting existed: false). */
+    readonly refit?: boolean;
+    /** Rows of the validated fit's training side (absent before refitting existed: trainRows). */
+    readonly heldOutFitRows?: number;
+    /** What the validated fit chose on the held-out rows and the refit kept (e.g. epochs, temperature). */
+    readonly choices?: Readonly<Record<string, number>>;
   };
   /** Metrics on the validation split (deterministic values only: no timings). */
   readonly metrics: Readonly<Record<string, number>>;

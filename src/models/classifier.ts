@@ -22,9 +22,21 @@ export interface Classifier {
   predictProbaAsync?(texts: readonly string[], out: Float32Array): Promise<void>;
   /** The tokens / n-grams that pushed `text` towards class `classId`, strongest first. */
   explain(text: string, classId: number, limit: number): Contribution[];
+  /**
+   * What this fit decided on its held-out rows (TrainInput.valid) rather than learnt from its
+   * training rows. Set by train() of a kind that can be refit (ModelKind.refits); absent on loaded
+   * models.
+   */
+  readonly heldOutChoices?: HeldOutChoices;
   /** Meta (minus training facts, added by the trainer) and binary sections to persist. */
   serialise(): { featuriser: Record<string, unknown>; params: Record<string, unknown>; sections: Array<[string, SectionArray]> };
 }
+
+/**
+ * Figures a fit chose on held-out rows, by name: e.g. `epochs` (the epoch early stopping kept),
+ * `temperature` (the softmax calibration). Empty when the kind decides nothing on them.
+ */
+export type HeldOutChoices = Readonly<Record<string, number>>;
 
 export interface Contribution {
   /** The token or n-gram as it appears after normalisation, e.g. "plastic", "plastic cups", "#cup#". */
@@ -57,6 +69,12 @@ export interface TrainOptions {
   readonly params: Readonly<Record<string, unknown>>;
   readonly onProgress?: (p: TrainProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * The refit on all rows: the heldOutChoices of an earlier fit on part of the same rows, applied as
+   * they are instead of being decided on input.valid (which is then empty). A kind refuses names it
+   * does not know.
+   */
+  readonly fixed?: HeldOutChoices;
 }
 
 export interface ModelKind {
@@ -66,6 +84,11 @@ export interface ModelKind {
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
   /** One line on what a hyper-parameter does, shown beside its default. */
   readonly paramHelp?: Readonly<Record<string, string>>;
+  /**
+   * True when train() reports its Classifier.heldOutChoices and takes them back as
+   * TrainOptions.fixed, so that a model can be chosen on held-out rows and then refit on all of them.
+   */
+  readonly refits?: boolean;
   train(input: TrainInput, options: TrainOptions): Promise<Classifier>;
   /** Rebuilds the classifier from a verified artifact. */
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): Classifier;

@@ -8,11 +8,14 @@ import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { indexLabels } from './label-index.js';
+import { refitOnAllRows, refitWanted } from './refit.js';
 
 /**
  * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
- * training side, fit, evaluate on the validation side, and encode the artifact. Pure with respect
- * to storage: the caller decides where the bytes go (file, registry).
+ * training side, fit, evaluate on the validation side, then (by default) refit on all rows with what
+ * that fit chose on the validation side (refit.ts), and encode the artifact. The validation figures
+ * are those of the model fitted without the validation side. Pure with respect to storage: the
+ * caller decides where the bytes go (file, registry).
  */
 export interface TrainRunOptions {
   readonly rows: DatasetRows;
@@ -25,27 +28,41 @@ export interface TrainRunOptions {
   readonly params: Readonly<Record<string, unknown>>;
   /** Share of groups held out for calibration, early stopping and the reported metrics. */
   readonly validFraction: number;
+  /**
+   * Refit on all rows after the validated fit (true), ship the validated fit (false); undefined:
+   * refit when the kind can. True for a kind that cannot is an InputError.
+   */
+  readonly refit?: boolean;
   /** Hierarchy prefix lengths for the report (e.g. [2, 4, 6]); auto-detected when absent. */
   readonly levels?: readonly number[];
   readonly onProgress?: (p: TrainProgress) => void;
   readonly signal?: AbortSignal;
+  /** Called with the validated fit before a refit replaces it (a benchmark measures both on its own test texts). */
+  readonly onValidatedFit?: (classifier: Classifier) => Promise<void> | void;
 }
 
 export interface TrainRunResult {
   readonly bytes: Buffer;
   readonly meta: ArtifactMeta;
   readonly classifier: Classifier;
+  /** Of the validated fit (the model fitted without the validation side), also when the shipped model was refit. */
   readonly report: EvalReport;
+  /** Whether the shipped model (classifier, bytes) was refit on all rows. */
+  readonly refit: boolean;
+  /** Rows the shipped model learnt from (all rows, up-sampled or not, when refit). */
   readonly trainRows: number;
+  /** Rows of the validated fit's training side (= trainRows without refit). */
+  readonly heldOutFitRows: number;
   readonly validRows: number;
   readonly seconds: number;
   /**
-   * The held-out side as the model saw it: texts, true class ids (index `meta.labels`) and the
-   * model's probabilities (rows × labels). Monitoring builds the reference profile production is
-   * compared with from it; nothing of it goes into the artifact.
+   * The held-out side as the validated fit saw it: texts, true class ids (index `meta.labels`) and
+   * that fit's probabilities (rows × labels; a refit model has seen these texts, so its own would
+   * flatter). Monitoring builds the reference profile production is compared with from it; nothing
+   * of it goes into the artifact.
    */
   readonly validation: { readonly texts: readonly string[]; readonly y: Int32Array; readonly proba: Float32Array };
-  /** The training side's texts (the vocabulary a production text is out of or not). */
+  /** The validated fit's training side (the vocabulary the validation texts are out of or not, as production's are). */
   readonly trainTexts: readonly string[];
 }
 
@@ -60,6 +77,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     throw new InputError('bad-valid-fraction', `the validation share must be between 0 and 0.5, got ${o.validFraction}`, { value: o.validFraction });
   }
   const kind = await trainableKind(o.kind);
+  const refit = refitWanted(kind, o.refit);
   const { labels, y } = indexLabels(values);
   if (labels.length < 2) {
     throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });
@@ -71,15 +89,19 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
-  const classifier = await kind.train(
-    { texts: trainTexts, y: pickY(trainIdx), labels, valid },
-    { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) },
-  );
+  const trainOptions = { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+  const validated = await kind.train({ texts: trainTexts, y: pickY(trainIdx), labels, valid }, trainOptions);
   const proba = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
-  if (classifier.predictProbaAsync) await classifier.predictProbaAsync(valid.texts, proba);
-  else classifier.predictProba(valid.texts, proba);
+  if (validated.predictProbaAsync) await validated.predictProbaAsync(valid.texts, proba);
+  else validated.predictProba(valid.texts, proba);
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
+  await o.onValidatedFit?.(validated);
+  const choices = validated.heldOutChoices ?? {};
+  const shipped = refit
+    ? await refitOnAllRows({ kind, texts: o.rows.texts, y, labels, upsample: o.upsample, options: trainOptions, choices })
+    : { classifier: validated, rows: trainIdx.length };
+  const { classifier } = shipped;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const meta: ArtifactMeta = {
     kind: o.kind,
@@ -91,8 +113,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       labelColumn: o.labelColumn,
       seed: o.seed,
       upsample: o.upsample,
-      trainRows: trainIdx.length,
+      trainRows: shipped.rows,
       validRows: split.valid.length,
+      refit,
+      heldOutFitRows: trainIdx.length,
+      choices,
     },
     metrics: headlineMetrics(report),
     codeVersion: codeVersion(),
@@ -100,13 +125,13 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   return {
     bytes: encodeArtifact(meta, sections),
     meta, classifier, report,
-    trainRows: trainIdx.length, validRows: split.valid.length,
+    refit, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
     validation: { texts: valid.texts, y: valid.y, proba }, trainTexts,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible). */
+/** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible); of the validated fit. */
 function headlineMetrics(r: EvalReport): Record<string, number> {
   const m: Record<string, number> = { validAccuracy: r.accuracy, validMacroF1: r.macroF1, validWeightedF1: r.weightedF1, validEce: r.calibration.ece };
   for (const h of r.hierarchy ?? []) m[`validAccuracyLevel${h.level}`] = h.accuracy;

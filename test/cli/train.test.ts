@@ -53,6 +53,30 @@ test('train from a stored dataset version id gives the same artifact as from its
   assert.equal(sha256Hex(readFileSync(fromFile)), sha256Hex(readFileSync(fromId)));
 });
 
+test('train refits on all rows by default and says so; --no-refit ships the model fitted without the validation rows', async () => {
+  const refitOut = join(dir, 'refit.lading');
+  const keptOut = join(dir, 'no-refit.lading');
+  const common = ['--data', csv, '--label', 'label', '--model', 'linear', '--home', home];
+  const text = await runVerb(trainVerb, [...common, '--out', refitOut]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /chosen on \d+ train \/ \d+ validation rows, then refit on all 1500\)/);
+  assert.match(text.stdout, /validation figures are of the model fitted without the validation rows/);
+  const refit = (await loadModel(refitOut)).header.training;
+  assert.equal(refit.refit, true);
+  assert.equal(refit.trainRows, 1500);
+  assert.equal(refit.heldOutFitRows! + refit.validRows, 1500);
+  assert.ok(refit.choices!['temperature']! > 0);
+
+  const kept = await runVerb(trainVerb, [...common, '--out', keptOut, '--no-refit', '--json']);
+  assert.equal(kept.code, 0, kept.stderr);
+  const summary = JSON.parse(kept.stdout) as { refit: boolean; trainRows: number; heldOutFitRows: number; validRows: number };
+  assert.deepEqual({ refit: summary.refit, trainRows: summary.trainRows }, { refit: false, trainRows: refit.heldOutFitRows });
+  const header = (await loadModel(keptOut)).header;
+  assert.equal(header.training.refit, false);
+  assert.equal(header.training.trainRows + header.training.validRows, 1500, 'today\'s behaviour: the validation rows are not learnt');
+  assert.deepEqual(header.metrics, (await loadModel(refitOut)).header.metrics, 'both report the fit without the validation rows');
+});
+
 test('bad input is refused with a clear message and writes no artifact', async () => {
   const out = join(dir, 'never.lading');
   const cases: Array<[string[], RegExp]> = [
@@ -63,6 +87,7 @@ test('bad input is refused with a clear message and writes no artifact', async (
     [['--data', csv, '--label', 'label', '--model', 'linear', '--param', 'bogus=1', '--out', out], /unknown hyper-parameter "bogus"/],
     [['--data', join(dir, 'missing.csv'), '--label', 'label', '--model', 'linear', '--out', out], /no such file/],
     [['--data', csv, '--label', 'label', '--model', 'linear', '--out', out, '--seed', 'x'], /--seed must be a whole number/],
+    [['--data', csv, '--label', 'label', '--model', 'linear', '--out', out, '--refit', '--no-refit'], /--refit and --no-refit contradict each other/],
   ];
   for (const [argv, message] of cases) {
     const r = await runVerb(trainVerb, [...argv, '--home', home]);

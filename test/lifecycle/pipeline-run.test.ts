@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { ConflictError, InterruptedError } from '../../src/core/errors.js';
 import { readLabelledFile } from '../../src/data/read-labelled-file.js';
+import { decodeArtifact } from '../../src/models/artifact.js';
 import { datasetName, resolveDatasetRef } from '../../src/lifecycle/pipeline/dataset-ref.js';
 import { parsePipelines } from '../../src/lifecycle/pipeline/pipeline-parser.js';
 import { openPgPipelineStore } from '../../src/lifecycle/pipeline/postgres/pipeline-store.js';
@@ -141,6 +142,9 @@ test('a run assembles base + folder + feedback into a new dataset version, train
   assert.equal(version.datasetId, made.id);
   assert.equal(version.approval.status, 'pending', 'a candidate waits for the gates; it serves nothing yet');
   assert.deepEqual(version.tags, { pipeline: 'hs4', run: first.run.id, trigger: 'manual' });
+  // Each kind was chosen on its validation side, then refit on all of the run's rows (the default, as `lading train`).
+  assert.deepEqual(decodeArtifact(Buffer.from(await ws.readModelArtifact(version)), 'hs4@1').header.training.trainRows, total);
+  assert.match(first.run.steps[1]!.detail ?? '', new RegExp(`validation rows, then refit on all ${total}\\)$`));
   assert.equal((await ws.lineage('hs4', 1)).datasetId, made.id);
   const audit = await ws.auditLog({ model: 'hs4' });
   assert.match(audit[0]!.reason ?? '', /pipeline hs4 run-.* \(manual\): best of linear, fasttext by validation macroF1/);

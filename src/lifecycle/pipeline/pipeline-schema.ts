@@ -12,6 +12,7 @@ import { cronProblem } from './cron-schedule.js';
  *     model: hs4                    # default: the pipeline's name
  *     data: { dataset: hs4-train, feedback: true, folder: incoming/ }
  *     train: [linear, { kind: fasttext, params: { epochs: 5 } }]
+ *     refit: true
  *     select: macroF1
  *     triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }
  *     gates: { golden: hs4-golden@1, feedbackHoldout: 0.2, margin: { accuracy: 0.01 }, budgets: { p99Ms: 5 } }
@@ -172,6 +173,12 @@ export const pipelineSchema = z.object({
   data,
   /** Default [linear]: the classic TF-IDF baseline, fast on two cores. */
   train: z.array(trainChoice, { error: expected('a list of model kinds') }).min(1, { error: 'expected at least one model kind' }).prefault(['linear']),
+  /**
+   * Default: as \`lading train\`, each kind is refit on all the run's rows after choosing on its
+   * validation side (the kind is selected, and gated, on the fit without them); false ships the
+   * validated fit (half the training time).
+   */
+  refit: flag.optional(),
   /** Default macroF1: on skewed HS data minority classes matter as much as the total. */
   select: z.enum(['accuracy', 'macroF1'], { error: expected('accuracy or macroF1') }).default('macroF1'),
   /** Default: none (runs only by hand: `lading pipeline run NAME`). */

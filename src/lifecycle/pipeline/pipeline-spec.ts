@@ -13,6 +13,8 @@ export interface PipelineSpec {
   readonly data: PipelineData;
   /** Several kinds may be trained; the best on validation (by `select`) becomes the candidate. */
   readonly train: readonly TrainChoice[];
+  /** Refit each kind on all rows after the validated fit; undefined: as \`lading train\` (refit when the kind can). */
+  readonly refit: boolean | undefined;
   readonly select: 'accuracy' | 'macroF1';
   readonly triggers: PipelineTriggers;
   readonly gates: GatePolicy;

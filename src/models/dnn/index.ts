@@ -13,6 +13,7 @@ export const dnnKind: ModelKind = {
   description: 'DNN: mean of learned word + subword embeddings, one ReLU hidden layer, dropout, softmax; served as ONNX',
   defaults: { ...DNN_DEFAULTS },
   paramHelp: { ...DEEP_PARAM_HELP, hidden: 'hidden layer width' },
+  refits: true,
   train: trainDnn,
   load: (meta, sections) => loadSingleThread(DNN, meta, sections),
 };

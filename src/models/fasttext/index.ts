@@ -13,6 +13,7 @@ export const fastTextKind: ModelKind = {
   name: 'fasttext',
   description: 'fastText-style bag of hashed word and character n-grams: IDF-weighted embeddings, softmax, SGD',
   defaults: { ...FASTTEXT_DEFAULTS },
+  refits: true,
   train: trainFastText,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): FastTextClassifier {
     let params: FastTextParams;

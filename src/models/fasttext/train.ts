@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { InputError, InterruptedError, LadingError } from '../../core/errors.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
+import { fixedChoices, withHeldOutChoices } from '../held-out-choices.js';
 import { BucketFeaturiser } from './featurise.js';
 import { FastTextClassifier } from './model.js';
 import { parseFastTextParams, type FastTextParams } from './params.js';
@@ -20,10 +21,12 @@ interface FeaturisedTexts {
 
 /**
  * Trains the fastText-style classifier with synchronous mini-batch SGD spread over
- * `options.threads` worker threads (see sgd-worker.ts for why it is deterministic).
+ * `options.threads` worker threads (see sgd-worker.ts for why it is deterministic). It decides
+ * nothing on input.valid (fixed epochs, no calibration), so a refit is the same training on more rows.
  */
 export async function trainFastText(input: TrainInput, options: TrainOptions): Promise<FastTextClassifier> {
   const params = parseFastTextParams(options.params);
+  fixedChoices('fasttext', options.fixed, []);
   checkInput(input);
   if (options.signal?.aborted) throw new InterruptedError('fasttext training');
 
@@ -61,12 +64,12 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     throw new LadingError('training-diverged', `fasttext training diverged (weights became infinite or NaN) with lr ${params.lr}`,
       { kind: 'fasttext', lr: params.lr, hiddenNorm: params.hiddenNorm }, 'Lower lr (e.g. halve it) and train again.');
   }
-  return new FastTextClassifier(input.labels, params, {
+  return withHeldOutChoices(new FastTextClassifier(input.labels, params, {
     bucketIds,
     rowWeights,
     ...(params.embeddingBits === 8 ? quantiseRows(trainedEmbedding, dim) : { embedding: trainedEmbedding.slice() }),
     output,
-  });
+  }), {});
 }
 
 function checkInput(input: TrainInput): void {

@@ -13,6 +13,7 @@ export const linearKind: ModelKind = {
   name: 'linear',
   description: 'TF-IDF word 1-2-grams + char_wb 2-5-grams, one-vs-rest linear SVM (squared hinge) or logistic regression, temperature-calibrated',
   defaults: LINEAR_DEFAULTS,
+  refits: true,
   train(input: TrainInput, options: TrainOptions): Promise<Classifier> {
     return trainLinear(input, options);
   },

@@ -1,6 +1,7 @@
 import { InputError, InterruptedError } from '../../core/errors.js';
 import { DEFAULT_NGRAMS, NgramHasher, type NgramSettings } from '../../text/ngram-hasher.js';
 import type { TrainInput, TrainOptions } from '../classifier.js';
+import { fixedChoices, withHeldOutChoices } from '../held-out-choices.js';
 import { fitTemperature } from './calibrate.js';
 import { buildCsr } from './csr.js';
 import { buildVocabulary, LinearFeaturiser } from './featurise.js';
@@ -12,10 +13,12 @@ import type { ClassWeights } from './worker.js';
 
 /**
  * Fits TF-IDF on the training texts, one binary linear model per class (spread over worker
- * threads), prunes and inverts the weights, then fits the softmax temperature on input.valid.
+ * threads), prunes and inverts the weights, then fits the softmax temperature on input.valid
+ * (its held-out choice; a refit takes it from options.fixed instead).
  */
 export async function trainLinear(input: TrainInput, options: TrainOptions): Promise<LinearClassifier> {
   const params = parseLinearParams(options.params);
+  const fixed = fixedChoices('linear', options.fixed, ['temperature']);
   checkInput(input);
   const { signal, onProgress } = options;
   const stopIfAborted = (): void => { if (signal?.aborted) throw new InterruptedError('linear model training'); };
@@ -39,13 +42,17 @@ export async function trainLinear(input: TrainInput, options: TrainOptions): Pro
 
   const recorded: Record<string, unknown> = { ...params };
   const uncalibrated = new LinearClassifier({ labels: [...input.labels], settings, vocabulary, weights, params: recorded, temperature: 1 });
+  if (fixed) {
+    if (!(fixed.temperature > 0)) throw new InputError('bad-fixed-choice', `a linear refit needs a temperature above 0, got ${fixed.temperature}`, { kind: 'linear', choice: 'temperature' });
+    return withHeldOutChoices(uncalibrated.withTemperature(fixed.temperature), fixed);
+  }
   onProgress?.({ phase: 'calibrate', done: 0, total: 1 });
   const scores = new Float32Array(input.valid.texts.length * classes);
   uncalibrated.decisionScores(input.valid.texts, scores);
   const temperature = fitTemperature(scores, input.valid.y, classes);
   stopIfAborted();
   onProgress?.({ phase: 'calibrate', done: 1, total: 1, info: { temperature: Number(temperature.toPrecision(4)) } });
-  return uncalibrated.withTemperature(temperature);
+  return withHeldOutChoices(uncalibrated.withTemperature(temperature), { temperature });
 }
 
 export function ngramSettings(p: Pick<LinearParams, 'wordNgrams' | 'charMin' | 'charMax' | 'charBoundary' | 'minWordLength'>): NgramSettings {

@@ -13,6 +13,7 @@ export const lstmKind: ModelKind = {
   description: 'LSTM: one recurrent layer over learned word + subword embeddings, last state, dropout, softmax; served as ONNX',
   defaults: { ...LSTM_DEFAULTS },
   paramHelp: { ...DEEP_PARAM_HELP, hidden: 'LSTM state size' },
+  refits: true,
   train: trainLstm,
   load: (meta, sections) => loadSingleThread(LSTM, meta, sections),
 };

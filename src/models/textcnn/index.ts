@@ -24,6 +24,7 @@ export const textCnnKind: ModelKind = {
     wordDropout: 'share of words whose embedding is zeroed in each training step',
     meanPool: '1 = the mean word vector joins the max-pooled filters',
   },
+  refits: true,
   train: trainTextCnn,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): OnnxClassifier {
     let params: TextCnnParams;

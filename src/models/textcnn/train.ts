@@ -11,6 +11,8 @@ import { encodeSlotTexts, slotsOfIds } from '../deep/slot-sequences.js';
 import { adamOf, classWeights } from '../deep/params.js';
 import { runDeepTraining } from '../deep/train-loop.js';
 import { onnxAccuracy } from '../deep/validate-onnx.js';
+import { epochsToRun } from '../deep/refit-epochs.js';
+import { withHeldOutChoices } from '../held-out-choices.js';
 import { buildVocab } from '../deep/vocab.js';
 import type { OnnxClassifier } from '../onnx/onnx-classifier.js';
 import { TokenEncoder } from '../onnx/token-encoder.js';
@@ -27,12 +29,13 @@ const WORKER_TIMEOUT_MS = 120_000;
  * Trains a Text-CNN on the CPU with hand-written kernels (dense products on WebAssembly SIMD, see
  * deep/matmul.ts), Adam with a decaying rate, dropout, rare classes repeated (deep/rebalance.ts) and
  * early stopping on the validation split (evaluated through the exported ONNX graph, which is
- * what will serve). Each batch is cut into SHARDS fixed shards whose gradients are summed in shard
+ * what will serve; a refit runs options.fixed.epochs). Each batch is cut into SHARDS fixed shards whose gradients are summed in shard
  * order; with threads >= 2 a worker computes shard 1 while this thread computes shard 0, so the
  * model is byte-identical for any thread count.
  */
 export async function trainTextCnn(input: TrainInput, options: TrainOptions): Promise<OnnxClassifier> {
   const params = parseTextCnnParams(options.params);
+  const epochs = epochsToRun('textcnn', options, params.epochs);
   checkTrainInput('textcnn', input);
   if (options.signal?.aborted) throw new InterruptedError('textcnn training');
   const vocab = buildVocab(input.texts, params);
@@ -90,14 +93,15 @@ export async function trainTextCnn(input: TrainInput, options: TrainOptions): Pr
 
   try {
     const result = await runDeepTraining({
-      kind: 'textcnn', examples: texts.length, batchSize, epochs: params.epochs, patience: params.patience, seed: options.seed, order,
+      kind: 'textcnn', examples: texts.length, batchSize, epochs, patience: params.patience, seed: options.seed, order,
       trainBatch,
       snapshot: () => tensors.map((t) => t.slice()),
       validate: () => onnxAccuracy(build(weights), input.valid.texts, input.valid.y),
     }, options);
     const [embedding, ...rest] = result.best;
     const k = shape.widths.length;
-    return build({ embedding: embedding!, conv: rest.slice(0, k), convBias: rest.slice(k, 2 * k), output: rest[2 * k]!, outputBias: rest[2 * k + 1]! });
+    const trained = build({ embedding: embedding!, conv: rest.slice(0, k), convBias: rest.slice(k, 2 * k), output: rest[2 * k]!, outputBias: rest[2 * k + 1]! });
+    return withHeldOutChoices(trained, { epochs: result.bestEpoch });
   } finally {
     if (worker) {
       Atomics.store(control, C_STOP, 1);
