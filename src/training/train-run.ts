@@ -7,6 +7,7 @@ import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
 import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
+import { fitConfidence, thresholdMetrics } from './confidence-step.js';
 import { indexLabels } from './label-index.js';
 
 /**
@@ -71,14 +72,15 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
-  const classifier = await kind.train(
+  const trained = await kind.train(
     { texts: trainTexts, y: pickY(trainIdx), labels, valid },
     { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) },
   );
-  const proba = new Float32Array(valid.texts.length * labels.length);
+  const raw = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
-  if (classifier.predictProbaAsync) await classifier.predictProbaAsync(valid.texts, proba);
-  else classifier.predictProba(valid.texts, proba);
+  if (trained.predictProbaAsync) await trained.predictProbaAsync(valid.texts, raw);
+  else trained.predictProba(valid.texts, raw);
+  const { classifier, proba, calibration, thresholds } = fitConfidence(trained, raw, valid.y, pickY(split.train));
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const meta: ArtifactMeta = {
@@ -94,8 +96,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       trainRows: trainIdx.length,
       validRows: split.valid.length,
     },
-    metrics: headlineMetrics(report),
+    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds) },
     codeVersion: codeVersion(),
+    ...(calibration ? { calibration } : {}),
+    thresholds,
   };
   return {
     bytes: encodeArtifact(meta, sections),
