@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
+import type { StoredThresholds } from '../src/core/confidence-meta.js';
 import type { Classifier } from '../src/models/classifier.js';
 import { ParallelPredictor } from '../src/models/parallel-predict.js';
 import { runTraining } from '../src/training/train-run.js';
@@ -26,8 +27,12 @@ const { train, test } = benchSplit(rows, labelColumn);
 const testTexts = test.texts;
 const testLabels = test.labels[labelColumn]!;
 
-/** Accuracy and macro-F1 on the test part, and the one-thread rate (in-process, serving-sized batches of 256). */
-function onTest(classifier: Classifier): { accuracy: number; macroF1: number; oneThreadPerSec: number; seconds: number } {
+/**
+ * Accuracy and macro-F1 on the test part, the one-thread rate (in-process, serving-sized batches of
+ * 256), and auto-classification on the test part with the thresholds stored at training (fitted on
+ * the validation part) beside thresholds fitted on the test part itself (optimistic).
+ */
+function onTest(classifier: Classifier, stored: StoredThresholds | undefined) {
   const labels = classifier.labels;
   const proba = new Float32Array(testTexts.length * labels.length);
   const t = performance.now();
@@ -36,18 +41,24 @@ function onTest(classifier: Classifier): { accuracy: number; macroF1: number; on
     classifier.predictProba(batch, proba.subarray(i * labels.length, (i + batch.length) * labels.length));
   }
   const seconds = (performance.now() - t) / 1000;
-  const report = evaluate({ labels, yTrue: lookupLabels(labels, testLabels), proba, trueLabels: testLabels });
-  return { accuracy: report.accuracy, macroF1: report.macroF1, oneThreadPerSec: testTexts.length / seconds, seconds };
+  const report = evaluate({ labels, yTrue: lookupLabels(labels, testLabels), proba, trueLabels: testLabels, ...(stored ? { storedThresholds: stored } : {}) });
+  const automation = (report.storedThresholds?.points ?? []).map((p, i) => ({
+    target: p.target, threshold: p.threshold, expectedCoverage: p.expectedCoverage, coverage: p.coverage, precision: p.precision,
+    coverageFittedOnTest: report.coverage[i]?.coverage ?? null,
+  }));
+  return { accuracy: report.accuracy, macroF1: report.macroF1, automation, oneThreadPerSec: testTexts.length / seconds, seconds };
 }
 
 const t0 = performance.now();
-let validated: (ReturnType<typeof onTest> & { trainSeconds: number }) | undefined;
+let validatedFit: { classifier: Classifier; trainSeconds: number } | undefined;
 const result = await runTraining({
   rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05,
-  onValidatedFit: (c) => { const trainSeconds = (performance.now() - t0) / 1000; validated = { ...onTest(c), trainSeconds }; },
+  onValidatedFit: (c) => { validatedFit = { classifier: c, trainSeconds: (performance.now() - t0) / 1000 }; },
 });
-const trainSeconds = (performance.now() - t0) / 1000 - (validated?.seconds ?? 0);
-const shipped = onTest(result.classifier);
+const trainSeconds = (performance.now() - t0) / 1000;
+// The stored thresholds are known once training ends; both fits are scored with them.
+const validated = validatedFit ? { ...onTest(validatedFit.classifier, result.meta.thresholds), trainSeconds: validatedFit.trainSeconds } : undefined;
+const shipped = onTest(result.classifier, result.meta.thresholds);
 
 // All cores: the artifact loaded once in worker threads, as `lading predict` and serving do, then
 // timed on repeated copies of the test texts in serving-sized batches (load time excluded).
@@ -69,11 +80,11 @@ rmSync(dir, { recursive: true, force: true });
 const common = { kind, labelColumn, testRows: testTexts.length, classes: labels.length, threads, choices: result.meta.training.choices };
 if (result.refit && validated) {
   process.stdout.write(`${JSON.stringify({
-    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1,
+    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, automation: validated.automation,
     trainSeconds: validated.trainSeconds, oneThreadPerSec: validated.oneThreadPerSec, allCoresPerSec: null, peakRssMB: null, artifactMB: null,
   })}\n`);
 }
 process.stdout.write(`${JSON.stringify({
-  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, trainSeconds,
+  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, automation: shipped.automation, trainSeconds,
   oneThreadPerSec: shipped.oneThreadPerSec, allCoresPerSec, peakRssMB: process.resourceUsage().maxRSS / 1024, artifactMB: result.bytes.length / 1e6,
 })}\n`);

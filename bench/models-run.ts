@@ -11,6 +11,7 @@ import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import type { Classifier } from '../src/models/classifier.js';
 import { OnnxClassifier } from '../src/models/onnx/onnx-classifier.js';
 import { ParallelPredictor } from '../src/models/parallel-predict.js';
+import { Top1CalibratedClassifier, withStoredCalibration } from '../src/models/top1-calibration.js';
 import { evaluate } from '../src/training/evaluate.js';
 import { lookupLabels } from '../src/training/label-index.js';
 import { runTraining } from '../src/training/train-run.js';
@@ -48,7 +49,9 @@ const texts = test.texts;
 // One thread, batches of 256: onnxruntime with one intra-op thread for the deep kinds, the
 // in-process classifier for the others. CPU time of this process gives CPU-seconds per million.
 const proba = new Float32Array(texts.length * classes);
-const oneThread = result.classifier instanceof OnnxClassifier ? result.classifier.withRunOptions({ intraOpThreads: 1 }) : result.classifier;
+// The trained classifier comes wrapped in its top-1 calibration; the run options are the inner model's.
+const inner = result.classifier instanceof Top1CalibratedClassifier ? result.classifier.inner : result.classifier;
+const oneThread = inner instanceof OnnxClassifier ? withStoredCalibration(inner.withRunOptions({ intraOpThreads: 1 }), result.meta.calibration) : result.classifier;
 await predict(oneThread, texts.slice(0, 512), new Float32Array(512 * classes)); // warm-up
 const cpu0 = process.cpuUsage();
 const t1 = performance.now();

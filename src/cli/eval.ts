@@ -31,9 +31,13 @@ export const verb: Verb = {
 Predicts every row of a labelled CSV/JSONL file and reports accuracy, macro-F1 (mean over the classes
 present in the truth or the predictions, as scikit-learn), weighted F1, top-3/top-5 accuracy,
 log-loss, hierarchical accuracy for code labels (HS chapter / heading / subheading), calibration
-(expected calibration error over 15 confidence bins), how many rows can be auto-classified at 95/98/99%
-accuracy, the worst classes and the most frequent confusions. Labels the model never saw are counted
-(and scored as errors).
+(expected calibration error over 15 confidence bins), the worst classes and the most frequent
+confusions. Labels the model never saw are counted (and scored as errors).
+
+Auto-classification at 95/98/99% precision is reported twice: with the thresholds stored in the
+artifact at training time (fitted on its validation part: the precision and coverage you would
+really get on this file), and with thresholds fitted on this file itself (the best any threshold
+could do here; optimistic about new texts). Older artifacts and imported ONNX models store none.
 
 Options:
   --model REF      an artifact file (written by \`lading train --out\`), or a registered model
@@ -98,7 +102,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
       acc.add(start, proba.subarray(0, (end - start) * classes));
     }
     progress.finish();
-    report = acc.finish(run.levels);
+    report = acc.finish(run.levels, predictor.header.thresholds);
   } finally {
     await predictor.close();
   }

@@ -107,6 +107,7 @@ function describeVersion(v: ModelVersionRecord): string {
     ['dataset', v.datasetId ?? '-'],
     ['parent', v.parentVersion === null ? '-' : String(v.parentVersion)],
     ['metrics', Object.entries(v.metrics).map(([k, x]) => `${k}=${Number.isInteger(x) ? x : x.toFixed(4)}`).join('  ') || '-'],
+    ['auto-classify', autoClassifySummary(v.metrics)],
     ['code', v.codeVersion],
     ['registered', `${day(v.registeredAt)} by ${v.registeredBy}`],
     ['tags', Object.entries(v.tags).map(([k, x]) => `${k}=${x}`).join('  ') || '-'],
@@ -114,6 +115,21 @@ function describeVersion(v: ModelVersionRecord): string {
   ];
   const width = Math.max(...facts.map(([k]) => k.length));
   return facts.map(([k, x]) => `${k.padEnd(width)}  ${x}`).join('\n');
+}
+
+/**
+ * The thresholds stored at training time, from the metrics the registry keeps of them
+ * (autoThresholdNN, expectedAutomationNN: see training/confidence-step.ts).
+ */
+function autoClassifySummary(metrics: Readonly<Record<string, number>>): string {
+  const parts: string[] = [];
+  for (const [key, threshold] of Object.entries(metrics)) {
+    const target = /^autoThreshold(\d+)$/.exec(key)?.[1];
+    if (target === undefined) continue;
+    const automation = metrics[`expectedAutomation${target}`];
+    parts.push(`${target}% precision: confidence >= ${threshold.toFixed(4)}${automation === undefined ? '' : `, ${(100 * automation).toFixed(1)}% automated on validation`}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : 'no stored thresholds (an older artifact or an imported model)';
 }
 
 async function runShow(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {

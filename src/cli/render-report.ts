@@ -1,3 +1,4 @@
+import type { StoredThresholdCheck } from '../training/coverage.js';
 import type { EvalReport } from '../training/evaluate.js';
 import { table } from './output.js';
 
@@ -34,7 +35,8 @@ export function renderEvalReport(r: EvalReport, options: RenderOptions = {}): st
     out.push(table(['prefix', 'accuracy'], r.hierarchy.map((h) => [`${h.level} digits`, pct(h.accuracy)])));
   }
 
-  out.push('', 'Accuracy at coverage (auto-classify rows with confidence >= threshold, route the rest to a person)');
+  out.push('', ...renderStoredThresholds(r.storedThresholds));
+  out.push('', 'Thresholds fitted on this file itself (optimistic: the best any threshold could do on these very rows)');
   out.push(table(['target', 'threshold', 'auto-classified', 'routed to person', 'accuracy'], r.coverage.map((c) =>
     [pct(c.targetAccuracy), c.threshold === null ? 'none reaches it' : c.threshold.toFixed(4), `${pct(c.coverage)} (${c.rows})`, pct(c.routedToPerson), pct(c.accuracy)])));
 
@@ -60,4 +62,16 @@ export function renderEvalReport(r: EvalReport, options: RenderOptions = {}): st
     out.push(table(['true', 'predicted', 'rows'], r.topConfusions.map((c) => [c.trueLabel, c.predictedLabel, c.count])));
   }
   return out.join('\n');
+}
+
+/** The model's own thresholds (stored at training time) and what they really give on this file. */
+function renderStoredThresholds(s: StoredThresholdCheck | null): string[] {
+  if (s === null) {
+    return ['Auto-classification with the model\'s stored thresholds: none stored (an older artifact or an imported ONNX model); only the optimistic figures below exist.'];
+  }
+  return [
+    `Auto-classification with the thresholds stored at training time (fitted on ${s.fittedOnRows} validation rows; confidence >= threshold is decided without a person)`,
+    table(['target', 'threshold', 'auto-classified here', 'precision here', 'expected at training'], s.points.map((p) =>
+      [pct(p.target), p.threshold === null ? 'none reached it' : p.threshold.toFixed(4), `${pct(p.coverage)} (${p.rows})`, pct(p.precision), pct(p.expectedCoverage)])),
+  ];
 }

@@ -1,4 +1,5 @@
 import { ArtifactError } from './errors.js';
+import type { StoredThresholds, Top1Calibration } from './confidence-meta.js';
 import { sha256Hex } from './hash.js';
 
 /**
@@ -57,6 +58,10 @@ export interface ArtifactMeta {
   /** Metrics on the validation split (deterministic values only: no timings). */
   readonly metrics: Readonly<Record<string, number>>;
   readonly codeVersion: string;
+  /** Applied to every prediction's probabilities; absent: none (older artifacts, imported ONNX models). */
+  readonly calibration?: Top1Calibration;
+  /** Auto-classification thresholds fitted on validation; absent in older artifacts and imported ONNX models. */
+  readonly thresholds?: StoredThresholds;
 }
 
 export interface ArtifactHeader extends ArtifactMeta {

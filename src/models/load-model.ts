@@ -1,6 +1,7 @@
 import { readArtifactFile, type ArtifactHeader } from './artifact.js';
 import type { Classifier } from './classifier.js';
 import { modelKind } from './kinds.js';
+import { withStoredCalibration } from './top1-calibration.js';
 
 export interface LoadedModel {
   readonly path: string;
@@ -10,9 +11,9 @@ export interface LoadedModel {
   readonly classifier: Classifier;
 }
 
-/** Reads, verifies (format version, payload hash) and rebuilds a classifier from an artifact file. */
+/** Reads, verifies (format version, payload hash) and rebuilds a classifier from an artifact file, with its stored calibration. */
 export async function loadModel(path: string): Promise<LoadedModel> {
   const artifact = readArtifactFile(path);
   const kind = await modelKind(artifact.header.kind);
-  return { path, header: artifact.header, fileSha256: artifact.fileSha256, classifier: kind.load(artifact.header, artifact.sections) };
+  return { path, header: artifact.header, fileSha256: artifact.fileSha256, classifier: withStoredCalibration(kind.load(artifact.header, artifact.sections), artifact.header.calibration) };
 }

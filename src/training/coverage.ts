@@ -1,3 +1,5 @@
+import type { StoredThresholds } from '../core/confidence-meta.js';
+
 /** How much can be auto-classified at a target precision; the rest goes to a person. */
 export interface CoveragePoint {
   readonly targetAccuracy: number;
@@ -53,4 +55,37 @@ export function accuracyAtCoverage(confidence: Float32Array, correct: Uint8Array
       routedToPerson: 1 - coverage,
     };
   });
+}
+
+/** What the thresholds stored at training time give on the evaluated rows. */
+export interface StoredThresholdCheck {
+  /** Validation rows the thresholds were fitted on. */
+  readonly fittedOnRows: number;
+  readonly points: ReadonlyArray<{
+    readonly target: number;
+    /** null when no threshold reached the target on validation: nothing is auto-classified. */
+    readonly threshold: number | null;
+    /** Share of validation rows at or above the threshold (the automation training expected). */
+    readonly expectedCoverage: number;
+    /** Share of the evaluated rows at or above the threshold. */
+    readonly coverage: number;
+    readonly rows: number;
+    /** Accuracy on those rows; null when none. */
+    readonly precision: number | null;
+  }>;
+}
+
+export function checkStoredThresholds(confidence: Float32Array, correct: Uint8Array, stored: StoredThresholds): StoredThresholdCheck {
+  const n = confidence.length;
+  return {
+    fittedOnRows: stored.rows,
+    points: stored.points.map((p) => {
+      let rows = 0;
+      let hits = 0;
+      if (p.threshold !== null) {
+        for (let i = 0; i < n; i++) if (confidence[i]! >= p.threshold) { rows++; hits += correct[i]!; }
+      }
+      return { target: p.target, threshold: p.threshold, expectedCoverage: p.validCoverage, coverage: n > 0 ? rows / n : 0, rows, precision: rows > 0 ? hits / rows : null };
+    }),
+  };
 }

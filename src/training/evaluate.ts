@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors.js';
 import { calibration, type Calibration } from './calibration.js';
 import { classTable, type ClassMetrics, type Confusion } from './confusion.js';
-import { accuracyAtCoverage, type CoveragePoint } from './coverage.js';
+import type { StoredThresholds } from '../core/confidence-meta.js';
+import { accuracyAtCoverage, checkStoredThresholds, type CoveragePoint, type StoredThresholdCheck } from './coverage.js';
 import { detectLevels, hierarchicalAccuracy, type LevelAccuracy } from './hierarchy.js';
 
 export interface EvalInput {
@@ -15,6 +16,8 @@ export interface EvalInput {
   readonly levels?: readonly number[];
   /** The raw true label per row; names unknown labels in the report and lets their prefixes count. */
   readonly trueLabels?: readonly string[];
+  /** The thresholds the artifact stored at training time, checked on these rows; absent: none stored. */
+  readonly storedThresholds?: StoredThresholds;
 }
 
 export interface EvalReport {
@@ -40,7 +43,13 @@ export interface EvalReport {
   readonly levels: readonly number[];
   readonly hierarchy: readonly LevelAccuracy[];
   readonly calibration: Calibration;
+  /**
+   * Thresholds fitted on these very rows: the best any threshold could do here, so optimistic
+   * about rows not yet seen. storedThresholds says what the model's own thresholds give.
+   */
   readonly coverage: readonly CoveragePoint[];
+  /** The precision and coverage the artifact's stored thresholds reach on these rows; null when it stores none. */
+  readonly storedThresholds: StoredThresholdCheck | null;
   readonly perClass: readonly ClassMetrics[];
   readonly topConfusions: readonly Confusion[];
 }
@@ -115,7 +124,7 @@ export class EvalAccumulator {
     }
   }
 
-  finish(levels?: readonly number[]): EvalReport {
+  finish(levels?: readonly number[], stored?: StoredThresholds): EvalReport {
     const n = this.yTrue.length;
     if (n === 0) throw new InputError('eval-no-rows', 'nothing to evaluate: 0 rows', {});
     const missing = this.seen.indexOf(0);
@@ -163,6 +172,7 @@ export class EvalAccumulator {
       hierarchy: hierarchicalAccuracy(this.labels, usedLevels, this.predicted, this.yTrue, (i) => trueLabels?.[i]),
       calibration: calibration(this.confidence, correct),
       coverage: accuracyAtCoverage(this.confidence, correct),
+      storedThresholds: stored ? checkStoredThresholds(this.confidence, correct, stored) : null,
       perClass: table.perClass,
       topConfusions: table.topConfusions,
     };
@@ -177,5 +187,5 @@ export function evaluate(input: EvalInput): EvalReport {
       { length: input.proba.length, rows: input.yTrue.length, classes: input.labels.length });
   }
   acc.add(0, input.proba);
-  return acc.finish(input.levels);
+  return acc.finish(input.levels, input.storedThresholds);
 }

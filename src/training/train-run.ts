@@ -7,6 +7,8 @@ import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
 import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
+import { fitConfidence, thresholdMetrics } from './confidence-step.js';
+import { withStoredCalibration } from '../models/top1-calibration.js';
 import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
 
@@ -90,18 +92,21 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
   const trainOptions = { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const validated = await kind.train({ texts: trainTexts, y: pickY(trainIdx), labels, valid }, trainOptions);
-  const proba = new Float32Array(valid.texts.length * labels.length);
+  const trained = await kind.train({ texts: trainTexts, y: pickY(trainIdx), labels, valid }, trainOptions);
+  const raw = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
-  if (validated.predictProbaAsync) await validated.predictProbaAsync(valid.texts, proba);
-  else validated.predictProba(valid.texts, proba);
+  if (trained.predictProbaAsync) await trained.predictProbaAsync(valid.texts, raw);
+  else trained.predictProba(valid.texts, raw);
+  // Calibration and thresholds are fitted on the validated fit's scores; a refit model gets the
+  // same ones (it has seen the validation texts, so its own scores there would flatter them).
+  const { classifier: validated, proba, calibration, thresholds } = fitConfidence(trained, raw, valid.y, pickY(split.train));
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
   await o.onValidatedFit?.(validated);
-  const choices = validated.heldOutChoices ?? {};
+  const choices = trained.heldOutChoices ?? {};
   const shipped = refit
     ? await refitOnAllRows({ kind, texts: o.rows.texts, y, labels, upsample: o.upsample, options: trainOptions, choices })
-    : { classifier: validated, rows: trainIdx.length };
-  const { classifier } = shipped;
+    : { classifier: trained, rows: trainIdx.length };
+  const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const meta: ArtifactMeta = {
     kind: o.kind,
@@ -119,8 +124,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       heldOutFitRows: trainIdx.length,
       choices,
     },
-    metrics: headlineMetrics(report),
+    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds) },
     codeVersion: codeVersion(),
+    ...(calibration ? { calibration } : {}),
+    thresholds,
   };
   return {
     bytes: encodeArtifact(meta, sections),

@@ -63,7 +63,7 @@ test('--json gives the same report as evaluating the model directly, whatever th
 test('the readable report shows headline, hierarchy, coverage, calibration, worst classes and unknown labels', async () => {
   const { code, stdout } = await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--levels', '2,4']);
   assert.equal(code, 0);
-  for (const part of ['accuracy', 'macro-F1', 'top-3 accuracy', 'ECE', 'Hierarchical accuracy', '2 digits', 'Accuracy at coverage',
+  for (const part of ['accuracy', 'macro-F1', 'top-3 accuracy', 'ECE', 'Hierarchical accuracy', '2 digits', 'Thresholds fitted on this file itself',
     'Calibration', 'Worst', 'never saw', '999999']) {
     assert.ok(stdout.includes(part), `report lacks "${part}":\n${stdout}`);
   }

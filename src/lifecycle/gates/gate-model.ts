@@ -2,6 +2,7 @@ import { InterruptedError } from '../../core/errors.js';
 import { decodeArtifact } from '../../models/artifact.js';
 import type { Classifier } from '../../models/classifier.js';
 import { modelKind } from '../../models/kinds.js';
+import { withStoredCalibration } from '../../models/top1-calibration.js';
 import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
 import type { GateModel } from './gate-report.js';
 
@@ -18,7 +19,7 @@ export async function loadGateModel(registry: Pick<ModelRegistry, 'readModelArti
   const bytes = await registry.readModelArtifact(record);
   const artifact = decodeArtifact(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), `${record.model} version ${record.version}`);
   const kind = await modelKind(artifact.header.kind);
-  return { record, classifier: kind.load(artifact.header, artifact.sections) };
+  return { record, classifier: withStoredCalibration(kind.load(artifact.header, artifact.sections), artifact.header.calibration) };
 }
 
 export function gateModelOf(record: ModelVersionRecord): GateModel {
