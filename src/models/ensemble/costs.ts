@@ -4,11 +4,17 @@ import { emptyVote } from './near-duplicate-memory.js';
 /**
  * What each part of the ensemble costs, in texts per second on the calling thread, measured on the
  * validation texts once training is done: each member's predictProba, the memory's search, and the
- * re-ranker (candidates, features, scores). Timings never go into the artifact (its bytes must not
- * depend on the machine); `lading train` shows them as a progress line.
+ * re-ranker (candidates, features, scores). Each part runs once untimed first (a cold JIT would
+ * make it look many times slower than it serves). Timings never go into the artifact (its bytes
+ * must not depend on the machine); `lading train` shows them as a progress line.
  */
 export function measureCosts(model: EnsembleClassifier, texts: readonly string[], memberProba: readonly Float32Array[]): Record<string, number> {
   if (texts.length === 0) return {};
+  measureOnce(model, texts, memberProba);
+  return measureOnce(model, texts, memberProba);
+}
+
+function measureOnce(model: EnsembleClassifier, texts: readonly string[], memberProba: readonly Float32Array[]): Record<string, number> {
   const C = model.labels.length;
   const out: Record<string, number> = {};
   const rate = (seconds: number): number => Math.round(texts.length / Math.max(seconds, 1e-9));
