@@ -18,11 +18,11 @@ import { machine, writeResult } from './machine.js';
 
 const SHARED = join('..', 'shared', 'datasets');
 const TASKS = [
-  { name: 'hs-goods HS4', file: join(SHARED, 'hs-goods', 'train.csv'), label: 'label_4', minimum: { linear: [0.79, 0.56], fasttext: [0.75, 0] } },
-  { name: 'hs-goods HS6', file: join(SHARED, 'hs-goods', 'train.csv'), label: 'label', minimum: { linear: [0.70, 0.42], fasttext: [0, 0] } },
-  { name: 'grocery aisle', file: join(SHARED, 'grocery', 'train.csv'), label: 'label', minimum: { linear: [0.78, 0.72], fasttext: [0, 0] } },
+  { name: 'hs-goods HS4', file: join(SHARED, 'hs-goods', 'train.csv'), label: 'label_4', minimum: { linear: [0.79, 0.56], fasttext: [0.75, 0], ensemble: [0.81, 0.58] } },
+  { name: 'hs-goods HS6', file: join(SHARED, 'hs-goods', 'train.csv'), label: 'label', minimum: { linear: [0.70, 0.42], fasttext: [0, 0], ensemble: [0.72, 0] } },
+  { name: 'grocery aisle', file: join(SHARED, 'grocery', 'train.csv'), label: 'label', minimum: { linear: [0.78, 0.72], fasttext: [0, 0], ensemble: [0, 0] } },
 ] as const;
-const KINDS = ['linear', 'fasttext'] as const;
+const KINDS = ['linear', 'fasttext', 'ensemble'] as const;
 
 interface Automation { target: number; threshold: number | null; expectedCoverage: number; coverage: number; precision: number | null; coverageFittedOnTest: number | null }
 interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; automation: Automation[]; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
@@ -56,7 +56,7 @@ const m = machine();
 const rows: Cell[][] = [];
 for (const c of cells) {
   const task = TASKS.find((t) => t.name === c.task)!;
-  const [minAcc, minF1] = task.minimum[c.kind as 'linear' | 'fasttext'];
+  const [minAcc, minF1] = task.minimum[c.kind as typeof KINDS[number]];
   const pass = c.accuracy >= minAcc && c.macroF1 >= minF1 ? 'ok' : 'BELOW';
   const round = (v: number | null) => (v === null ? null : Math.round(v));
   rows.push([c.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'}`, c.accuracy, c.macroF1, c.trainSeconds, Math.round(c.oneThreadPerSec), round(c.allCoresPerSec), round(c.peakRssMB), c.artifactMB, `${minAcc}/${minF1} ${pass}`]);

@@ -9,6 +9,7 @@ const KINDS: Readonly<Record<string, () => Promise<ModelKind>>> = {
   lstm: async () => (await import('./lstm/index.js')).lstmKind,
   textcnn: async () => (await import('./textcnn/index.js')).textCnnKind,
   onnx: async () => (await import('./onnx/index.js')).onnxKind,
+  ensemble: async () => (await import('./ensemble/index.js')).ensembleKind,
 };
 
 export const MODEL_KIND_NAMES: readonly string[] = Object.keys(KINDS);

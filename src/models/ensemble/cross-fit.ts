@@ -1,0 +1,43 @@
+import { deriveSeed } from '../../core/random.js';
+import type { Classifier, TrainInput, TrainOptions } from '../classifier.js';
+import { foldRows } from './folds.js';
+import { memberKind } from './member-kinds.js';
+
+/**
+ * Out-of-fold member probabilities: for each fold, each member is fitted on the other folds' rows
+ * and scores the fold's rows. `visit` receives a fold's row indices (ascending) and each member's
+ * probabilities for them (rows × classes), in member order; the fold models are dropped after.
+ */
+export async function crossFitMembers(
+  input: TrainInput, options: TrainOptions, members: readonly string[], foldOf: Int32Array, folds: number,
+  visit: (fold: number, rows: Int32Array, trainRows: Int32Array, proba: Float32Array[]) => void,
+): Promise<void> {
+  const C = input.labels.length;
+  for (let f = 0; f < folds; f++) {
+    const { inFold, outOfFold } = foldRows(foldOf, f);
+    if (inFold.length === 0) continue;
+    const proba: Float32Array[] = [];
+    const foldTexts = Array.from(inFold, (i) => input.texts[i]!);
+    for (const name of members) {
+      const member = await fitMember(name, pick(input, outOfFold), options, deriveSeed(options.seed, f + 1), `fold ${f + 1}/${folds} ${name}`);
+      const p = new Float32Array(inFold.length * C);
+      member.predictProba(foldTexts, p);
+      proba.push(p);
+    }
+    visit(f, inFold, outOfFold, proba);
+  }
+}
+
+export function fitMember(name: string, input: TrainInput, options: TrainOptions, seed: number, phase: string): Promise<Classifier> {
+  const { onProgress } = options;
+  return memberKind(name).train(input, {
+    seed, threads: options.threads, params: {},
+    ...(onProgress ? { onProgress: (p) => onProgress({ ...p, phase: `${phase}: ${p.phase}` }) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** The training rows `idx` of `input` (validation unchanged: members calibrate and stop early on it). */
+export function pick(input: TrainInput, idx: Int32Array): TrainInput {
+  return { texts: Array.from(idx, (i) => input.texts[i]!), y: Int32Array.from(idx, (i) => input.y[i]!), labels: input.labels, valid: input.valid };
+}

@@ -1,0 +1,44 @@
+import { createRandom } from '../../core/random.js';
+import { normaliseText } from '../../text/normalise.js';
+
+/**
+ * Cross-fitting folds: every training row gets a fold in [0, folds); the member that scores fold f
+ * is fitted on the other folds only, so the stacker learns from scores on rows their model never
+ * saw. Rows whose texts normalise alike share a fold (as the train/validation split groups them),
+ * so a repeated line cannot be scored by a model trained on its copy. Near-duplicates that differ
+ * in counts do land in different folds, as they land on both sides of a real split, and that is
+ * what the near-duplicate memory is there to exploit.
+ * Groups are dealt round-robin within each class (by the group's first row's label) after a seeded
+ * shuffle, so each fold holds about 1/folds of every class.
+ */
+export function assignFolds(texts: readonly string[], y: Int32Array, folds: number, seed: number): Int32Array {
+  const groupOf = new Map<string, number>();
+  const groupRows: number[][] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const key = normaliseText(texts[i]!);
+    let g = groupOf.get(key);
+    if (g === undefined) { g = groupRows.length; groupOf.set(key, g); groupRows.push([]); }
+    groupRows[g]!.push(i);
+  }
+  const random = createRandom(seed);
+  const order = groupRows.map((rows, g) => ({ g, label: y[rows[0]!]!, r: random.next(), start: random.next() }));
+  order.sort((a, b) => a.label - b.label || a.r - b.r || a.g - b.g);
+  const foldOf = new Int32Array(texts.length);
+  // A per-class random start, so small classes do not all begin in fold 0.
+  let label = -1;
+  let next = 0;
+  for (const o of order) {
+    if (o.label !== label) { label = o.label; next = Math.floor(o.start * folds); }
+    for (const row of groupRows[o.g]!) foldOf[row] = next;
+    next = (next + 1) % folds;
+  }
+  return foldOf;
+}
+
+/** Row indices, ascending, of the rows in fold f (`inFold`) and of the rest (`outOfFold`). */
+export function foldRows(foldOf: Int32Array, f: number): { inFold: Int32Array; outOfFold: Int32Array } {
+  const inFold: number[] = [];
+  const outOfFold: number[] = [];
+  for (let i = 0; i < foldOf.length; i++) (foldOf[i] === f ? inFold : outOfFold).push(i);
+  return { inFold: Int32Array.from(inFold), outOfFold: Int32Array.from(outOfFold) };
+}

@@ -1,0 +1,134 @@
+import { InterruptedError } from '../../core/errors.js';
+import type { Classifier, TrainInput, TrainOptions } from '../classifier.js';
+import { crossFitMembers, fitMember } from './cross-fit.js';
+import { assignFolds } from './folds.js';
+import { memberBytes, loadMember } from './member-bytes.js';
+import { EnsembleClassifier } from './model.js';
+import { buildMemory, MemorySearch } from './near-duplicate-memory.js';
+import { parseEnsembleParams, type EnsembleParams } from './params.js';
+import { rerankExamples } from './rerank-examples.js';
+import { CandidateFeaturiser, logPriorOf } from './rerank-features.js';
+import { fitRerank, fitTemperature, type RerankExamples } from './rerank-fit.js';
+import { measureCosts } from './costs.js';
+
+/**
+ * Trains the ensemble:
+ * 1. cross-fitting: rows are dealt into folds; for each fold every member (and the near-duplicate
+ *    memory) is fitted on the other folds and scores the fold, so each training row gets scores
+ *    from models that never saw it;
+ * 2. the re-ranker is fitted on those out-of-fold candidates;
+ * 3. the members and the memory are fitted again on all training rows (what is served);
+ * 4. the re-ranker's temperature is fitted on the validation rows, scored by the served members.
+ */
+export async function trainEnsemble(input: TrainInput, options: TrainOptions): Promise<Classifier> {
+  const params = parseEnsembleParams(options.params);
+  const stopIfAborted = (): void => { if (options.signal?.aborted) throw new InterruptedError('ensemble training'); };
+  const C = input.labels.length;
+  const logPrior = logPriorOf(input.y, C);
+  const featuriser = new CandidateFeaturiser(params.members.length, C, params.topK, params.memory ? params.memoryLabels : 0, logPrior);
+  const searchOf = (texts: readonly string[], y: Int32Array): MemorySearch | undefined =>
+    params.memory ? new MemorySearch(buildMemory(texts, y), C, memorySettings(params)) : undefined;
+
+  const foldOf = assignFolds(input.texts, input.y, params.folds, options.seed);
+  const parts: RerankExamples[] = [];
+  const memberHits = new Float64Array(params.members.length);
+  await crossFitMembers(input, options, params.members, foldOf, params.folds, (_f, rows, trainRows, proba) => {
+    stopIfAborted();
+    const texts = Array.from(rows, (i) => input.texts[i]!);
+    const y = Int32Array.from(rows, (i) => input.y[i]!);
+    const search = searchOf(Array.from(trainRows, (i) => input.texts[i]!), Int32Array.from(trainRows, (i) => input.y[i]!));
+    parts.push(rerankExamples(texts, y, proba, search, featuriser));
+    proba.forEach((p, m) => { memberHits[m]! += hits(p, y, C); });
+  });
+  const oof = concatExamples(parts);
+  const fit = fitRerank(oof, params.l2);
+  stopIfAborted();
+
+  const members: Classifier[] = [];
+  const memberArtifacts: Uint8Array[] = [];
+  for (const name of params.members) {
+    const trained = await fitMember(name, input, options, options.seed, `all rows ${name}`);
+    const bytes = memberBytes(trained, input.labels, { seed: options.seed, trainRows: input.texts.length, validRows: input.valid.texts.length });
+    memberArtifacts.push(bytes);
+    // Served as loaded from its bytes, so the model trained and the model loaded are one and the same.
+    members.push(loadMember(bytes, `ensemble member ${name}`));
+    stopIfAborted();
+  }
+  const memory = params.memory ? buildMemory(input.texts, input.y) : undefined;
+  const validProba = members.map((m) => {
+    const p = new Float32Array(input.valid.texts.length * C);
+    m.predictProba(input.valid.texts, p);
+    return p;
+  });
+  const validSearch = memory ? new MemorySearch(memory, C, memorySettings(params)) : undefined;
+  const validExamples = rerankExamples(input.valid.texts, input.valid.y, validProba, validSearch, featuriser);
+  const temperature = fitTemperature(validExamples, fit.weights);
+
+  const classifier = new EnsembleClassifier({
+    labels: input.labels, params, members, memberArtifacts, memory, logPrior, weights: fit.weights, temperature,
+    fit: {
+      rerankIterations: fit.iterations, rerankLoss: round6(fit.loss),
+      oofCandidateRecall: round6(recall(oof)), oofRerankAccuracy: round6(rerankAccuracy(oof, fit.weights)),
+      ...Object.fromEntries(params.members.map((m, i) => [`oofAccuracy.${m}#${i}`, round6(memberHits[i]! / input.texts.length)])),
+    },
+  });
+  options.onProgress?.({ phase: 'ensemble cost, texts/s on one thread', done: 1, total: 1, info: measureCosts(classifier, input.valid.texts, validProba) });
+  return classifier;
+}
+
+export function memorySettings(p: EnsembleParams): { neighbours: number; power: number; postingCap: number } {
+  return { neighbours: p.neighbours, power: p.votePower, postingCap: p.postingCap };
+}
+
+function hits(proba: Float32Array, y: Int32Array, C: number): number {
+  let n = 0;
+  for (let i = 0; i < y.length; i++) {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (proba[i * C + c]! > proba[i * C + best]!) best = c;
+    if (best === y[i]) n++;
+  }
+  return n;
+}
+
+function concatExamples(parts: readonly RerankExamples[]): RerankExamples {
+  const F = parts[0]!.features;
+  const texts = parts.reduce((s, p) => s + p.positive.length, 0);
+  const rows = parts.reduce((s, p) => s + p.x.length / F, 0);
+  const start = new Int32Array(texts + 1);
+  const positive = new Int32Array(texts);
+  const x = new Float64Array(rows * F);
+  let t = 0;
+  let r = 0;
+  for (const p of parts) {
+    x.set(p.x, r * F);
+    positive.set(p.positive, t);
+    for (let i = 0; i < p.positive.length; i++) start[t + i + 1] = r + p.start[i + 1]!;
+    t += p.positive.length;
+    r += p.x.length / F;
+  }
+  return { features: F, start, x, positive };
+}
+
+function recall(ex: RerankExamples): number {
+  let n = 0;
+  for (const p of ex.positive) if (p >= 0) n++;
+  return ex.positive.length > 0 ? n / ex.positive.length : 0;
+}
+
+function rerankAccuracy(ex: RerankExamples, w: Float64Array): number {
+  const F = ex.features;
+  let n = 0;
+  for (let i = 0; i < ex.positive.length; i++) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let r = ex.start[i]!; r < ex.start[i + 1]!; r++) {
+      let v = 0;
+      for (let j = 0; j < F; j++) v += w[j]! * ex.x[r * F + j]!;
+      if (v > bestScore) { bestScore = v; best = r - ex.start[i]!; }
+    }
+    if (best === ex.positive[i] && best >= 0) n++;
+  }
+  return ex.positive.length > 0 ? n / ex.positive.length : 0;
+}
+
+const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
