@@ -14,10 +14,18 @@ export interface ReplayOptions {
   readonly labelled: number;
   /** Labels of a request are sent once this many later requests were answered. */
   readonly lag: number;
+  /**
+   * Texts per second, held steady: a request is sent once the texts before it are due at this
+   * rate (late requests go at once, so the average holds when a call is slow). Default: as fast as
+   * the server answers, one request at a time.
+   */
+  readonly ratePerSecond?: number;
   /** Stops early when it returns true (checked between requests). */
   readonly stop?: () => boolean;
   /** After each answered request: how many texts so far. */
   readonly onProgress?: (texts: number) => void;
+  /** Each answer with the lines it classified (e.g. to send their labels later by request id). */
+  readonly onAnswer?: (answer: Answer, lines: ReadonlyArray<{ readonly text: string; readonly label: string }>) => void;
 }
 
 export interface ReplayResult {
@@ -28,7 +36,7 @@ export interface ReplayResult {
   readonly byVariant: Readonly<Record<string, number>>;
 }
 
-interface Answer {
+export interface Answer {
   readonly requestId: string;
   readonly variant: string;
 }
@@ -45,11 +53,17 @@ export async function replayTraffic(o: ReplayOptions): Promise<ReplayResult> {
     labels += items.length;
   };
   let every = 0;
+  const started = performance.now();
   for (let at = 0; at < o.lines.length && !(o.stop?.() ?? false); at += o.batch) {
+    if (o.ratePerSecond !== undefined) {
+      const wait = started + (texts / o.ratePerSecond) * 1000 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const chunk = o.lines.slice(at, at + o.batch);
     const answer = await post(`${o.url}/v1/models/${o.endpoint}:classify`, { texts: chunk.map((l) => l.text), key: `client-${requests % 97}` }) as Answer;
     requests++;
     texts += chunk.length;
+    o.onAnswer?.(answer, chunk);
     const variant = answer.variant;
     byVariant[variant] = (byVariant[variant] ?? 0) + chunk.length;
     const items: Array<{ requestId: string; position: number; label: string }> = [];

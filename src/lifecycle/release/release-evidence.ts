@@ -1,5 +1,5 @@
 import type { AlertEventRecord, MonitoringStore } from '../../monitoring/store/monitoring-store.js';
-import { challengerVariantName, championVariant } from './release-plan.js';
+import { challengerVariantName, championVariant, effectiveStep } from './release-plan.js';
 import type { ReleaseRecord } from './release-record.js';
 
 /** What one variant answered during the current step. */
@@ -41,6 +41,11 @@ export async function gatherEvidence(store: MonitoringStore, release: ReleaseRec
   const championName = championVariant(release.baseSpec).name;
   const challengerName = challengerVariantName(release.baseSpec);
   const latencies = { [championName]: [] as number[], [challengerName]: [] as number[] };
+  // The role each variant answers in during this step: the challenger shadows in a shadow step and
+  // is a primary in a canary or blue/green one; the champion is always a primary. An answer in the
+  // other role (a server that has not yet seen the step's deployment still mirroring texts to the
+  // challenger, whose shadow calls run off the request path) says nothing of this step's latency.
+  const stepRole = { [championName]: 'primary', [challengerName]: effectiveStep(release.plan.steps, release.step).kind === 'shadow' ? 'shadow' : 'primary' };
   const primaryLabel = new Map<string, string>();
   const shadowLabel = new Map<string, string>();
   let compared = 0;
@@ -53,7 +58,7 @@ export async function gatherEvidence(store: MonitoringStore, release: ReleaseRec
       if (p.at < release.stepSince) continue;
       // One latency per call: the texts of one request share it, and counting each would make one
       // slow 32-text call look like 32 slow answers to the rate test.
-      if (p.position === 0) latencies[p.variant]!.push(p.latencyMs);
+      if (p.position === 0 && p.role === stepRole[p.variant]) latencies[p.variant]!.push(p.latencyMs);
       if (p.requestId === '') continue;
       const other = (p.role === 'shadow' ? primaryLabel : shadowLabel).get(key);
       if (other !== undefined) {
