@@ -143,11 +143,16 @@ export async function runLifeStory(settings: Settings, dir: string, say: (line: 
     // Drifted traffic until the controller's release of the retrained model ends (or 90 s).
     let seed = 40;
     const deadline = performance.now() + 90_000;
+    // One retrain is the story: once its release has started, the pipeline is paused (a person
+    // would do the same), so that the drift still firing cannot start a second retrain whose
+    // release would hold the endpoint when the next candidates ask for traffic.
+    const pause = () => setPipelinePaused(settings, 'invoice-hs', true, { by: settings.actor, reason: 'demo: the retrained model is in its release' });
+    let paused = false;
     while (!ended(newest() || undefined) && performance.now() < deadline && !signal.aborted) {
+      if (!paused && newest()) { await pause(); paused = true; }
       await replay(traffic('after', 400, seed++), 4);
     }
-    // Enough retraining for one day: a person would pause the pipeline now, and so does the demo.
-    await setPipelinePaused(settings, 'invoice-hs', true, { by: settings.actor, reason: 'demo: the retrained model is released' });
+    if (!paused) await pause();
     const first = releases.get(newest());
     if (!first || first.status !== 'promoted') mark(`the retrained model's release did not end in promotion: ${first?.status ?? 'no release'} (${first?.reason ?? ''})`);
 

@@ -42,10 +42,11 @@ Splits the rows into train and validation sides (stratified by label, grouped by
 that an identical text never sits on both sides), trains, evaluates on the validation side, then
 refits on all rows with what the validation side decided (the epochs early stopping kept, the
 calibration temperature) and writes one self-describing artifact. The validation figures shown and
-stored are of the model fitted without the validation side; the artifact records both fits' rows. Same data, options and seed give a byte-identical artifact, whatever
-the number of threads. A FILE is imported into the workspace first (as \`lading data import\` does) so
-the model records the dataset version it was trained on. (ONNX models are not trained here: bring
-them in with \`lading import-onnx\`.)
+stored are of the model fitted without the validation side; the artifact records both fits' rows.
+Same data, options and seed give a byte-identical artifact, whatever the number of threads. A FILE
+is imported into the workspace first (as \`lading data import\` does) so the model records the
+dataset version it was trained on. (ONNX models are not trained here: bring them in with
+\`lading import-onnx\`.)
 
 Options:
   --data FILE|DATASET  a CSV/JSONL file, or a dataset version id (or unique prefix) from \`lading data list\`

@@ -83,7 +83,7 @@ test('bad input is refused with a clear message and writes no artifact', async (
     [['--data', csv, '--label', 'label', '--out', out], /--model is required/],
     [['--data', csv, '--model', 'onnx', '--out', out], /model kind "onnx" is imported, not trained by lading; trainable kinds: linear, fasttext[^\n]*\n.*\n  hint: Bring an ONNX model in with `lading import-onnx/],
     [['--data', csv, '--label', 'nope', '--model', 'linear', '--out', out], /nope/],
-    [['--data', csv, '--label', 'label', '--model', 'svm9', '--out', out], /unknown model kind "svm9"; trainable kinds: linear, fasttext, dnn, lstm, textcnn\n/],
+    [['--data', csv, '--label', 'label', '--model', 'svm9', '--out', out], /unknown model kind "svm9"; trainable kinds: linear, fasttext, dnn, lstm, textcnn, ensemble\n/],
     [['--data', csv, '--label', 'label', '--model', 'linear', '--param', 'bogus=1', '--out', out], /unknown hyper-parameter "bogus"/],
     [['--data', join(dir, 'missing.csv'), '--label', 'label', '--model', 'linear', '--out', out], /no such file/],
     [['--data', csv, '--label', 'label', '--model', 'linear', '--out', out, '--seed', 'x'], /--seed must be a whole number/],
@@ -161,8 +161,8 @@ test('--label defaults to "label", as `data import` does: the same artifact as n
 
 test('--help lists only the kinds train can fit; onnx points to import-onnx', async () => {
   const help = (await runVerb(trainVerb, ['--help'])).stdout;
-  assert.match(help, /--model linear\|fasttext\|dnn\|lstm\|textcnn /);
-  assert.match(help, /--model KIND\s+linear, fasttext, dnn, lstm, textcnn\n/);
+  assert.match(help, /--model linear\|fasttext\|dnn\|lstm\|textcnn\|ensemble /);
+  assert.match(help, /--model KIND\s+linear, fasttext, dnn, lstm, textcnn, ensemble\n/);
   assert.doesNotMatch(help.replace(/import-onnx|ONNX models/g, ''), /onnx/);
   const r = await runVerb(trainVerb, ['--help', '--model', 'onnx']);
   assert.equal(r.code, 2);
