@@ -68,6 +68,13 @@ export interface EndpointAnswer {
   readonly queueMs: number;
 }
 
+/** What classifyEach answers: text i's answer is answers[answerOf[i]], at row rowOf[i] of it. */
+export interface RoutedAnswers {
+  readonly answers: readonly EndpointAnswer[];
+  readonly answerOf: Int32Array;
+  readonly rowOf: Int32Array;
+}
+
 export interface VariantStatus {
   readonly name: string;
   readonly role: 'primary' | 'shadow';
@@ -128,8 +135,7 @@ export class Endpoint {
   }
 
   async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<EndpointAnswer> {
-    const table = this.table;
-    if (!table || this.closed) throw new NotFoundError('endpoint-not-ready', `endpoint ${this.name} has no model loaded`, { endpoint: this.name });
+    const table = this.readyTable();
     let chosen: RoutedVariant;
     if (options.variant !== undefined) {
       const v = table.primaries.find((p) => p.spec.name === options.variant) ?? table.shadows.find((p) => p.spec.name === options.variant);
@@ -138,6 +144,41 @@ export class Endpoint {
     } else {
       chosen = table.primaries[pickByWeight(table.cumulative, keyPoint(options.key))]!;
     }
+    return this.answerWith(chosen, texts, options, options.variant !== undefined);
+  }
+
+  /**
+   * Texts of separate requests (each with its own sticky key and request id: the inputs of a
+   * stream's micro-batch), each routed as `classify` would route it alone, then answered with one
+   * call per variant. Gives the same variants and answers as a classify per text, for a fraction of
+   * the calls, promises and observer deliveries.
+   */
+  async classifyEach(texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top'> = {}): Promise<RoutedAnswers> {
+    const table = this.readyTable();
+    const answerOf = new Int32Array(texts.length);
+    const rowOf = new Int32Array(texts.length);
+    const groups: Array<{ variant: RoutedVariant; texts: string[]; ids: string[] }> = [];
+    for (let i = 0; i < texts.length; i++) {
+      const variant = table.primaries[pickByWeight(table.cumulative, keyPoint(keys[i]))]!;
+      let g = groups.findIndex((x) => x.variant === variant);
+      if (g < 0) g = groups.push({ variant, texts: [], ids: [] }) - 1;
+      const group = groups[g]!;
+      answerOf[i] = g;
+      rowOf[i] = group.texts.length;
+      group.texts.push(texts[i]!);
+      group.ids.push(requestIds[i]!);
+    }
+    const answers = await Promise.all(groups.map((g) => this.answerWith(g.variant, g.texts, { ...options, requestIds: g.ids }, false)));
+    return { answers, answerOf, rowOf };
+  }
+
+  private readyTable(): RoutingTable {
+    const table = this.table;
+    if (!table || this.closed) throw new NotFoundError('endpoint-not-ready', `endpoint ${this.name} has no model loaded`, { endpoint: this.name });
+    return table;
+  }
+
+  private async answerWith(chosen: RoutedVariant, texts: readonly string[], options: ClassifyOptions, pinned: boolean): Promise<EndpointAnswer> {
     const started = performance.now();
     const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
     const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0, { rows, k: Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1) });
@@ -145,7 +186,7 @@ export class Endpoint {
     const ids = r.topIds;
     const scores = r.topScores;
     this.events.answered({
-      endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned: options.variant !== undefined, model: identity, texts,
+      endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned, model: identity, texts,
       topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
     });
     return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };

@@ -1,7 +1,7 @@
 import { Counter } from 'prom-client';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
-import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents } from './endpoint.js';
+import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents, type RoutedAnswers } from './endpoint.js';
 import { metricsObserver } from './metrics-observer.js';
 import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS } from './model-runtime.js';
 import { looksLikePath, type ModelSource } from './model-source.js';
@@ -170,6 +170,14 @@ export class ServingPlane {
   async classify(name: string, texts: readonly string[], options: ClassifyOptions = {}): Promise<EndpointAnswer> {
     const { endpoint, variant } = await this.route(name);
     return endpoint.classify(texts, variant !== undefined ? { ...options, variant } : options);
+  }
+
+  /** Endpoint.classifyEach by request name; a name that pins a variant answers every text with it. */
+  async classifyEach(name: string, texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top'> = {}): Promise<RoutedAnswers> {
+    const { endpoint, variant } = await this.route(name);
+    if (variant === undefined) return endpoint.classifyEach(texts, keys, requestIds, options);
+    const answer = await endpoint.classify(texts, { ...options, variant, requestIds });
+    return { answers: [answer], answerOf: new Int32Array(texts.length), rowOf: Int32Array.from({ length: texts.length }, (_, i) => i) };
   }
 
   private directEndpoint(ref: string): Promise<Endpoint> {

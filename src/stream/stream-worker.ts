@@ -55,6 +55,9 @@ interface Received {
   readonly id: string | undefined;
 }
 
+/** An input and its answer: row `row` of `answer`. */
+interface Classified { readonly r: Received; readonly answer: EndpointAnswer; readonly row: number }
+
 /** Delay before a failed input is delivered again: 1 s, 2 s, 4 s ... at most 30 s. */
 const retryDelayMs = (deliveries: number): number => Math.min(30_000, 1000 * 2 ** Math.max(0, deliveries - 1));
 
@@ -143,16 +146,20 @@ export class StreamWorker {
     });
     const bad = received.filter((r) => r.input === undefined);
     const good = received.filter((r) => r.input !== undefined);
-    // All classify calls start in this turn, so the plane's micro-batcher scores them as one batch.
-    const answers = await Promise.allSettled(good.map((r) => this.plane.classify(this.options.endpoint, [r.input!.text], {
-      key: r.input!.key, requestIds: [r.input!.id], rows: false, top: this.options.top,
-    })));
-    const classified: Array<{ r: Received; answer: EndpointAnswer }> = [];
+    const classified: Classified[] = [];
     const failed: Array<{ r: Received; reason: string }> = [];
-    answers.forEach((a, i) => {
-      if (a.status === 'fulfilled') classified.push({ r: good[i]!, answer: a.value });
-      else failed.push({ r: good[i]!, reason: `classification failed: ${(a.reason as Error).message}` });
-    });
+    if (good.length > 0) {
+      // Each input routed by its own sticky key, as a request of its own would be, and answered with
+      // one call per variant: one classify call per input cost this thread a promise, an answer and
+      // the observers' work for every offer.
+      try {
+        const routed = await this.plane.classifyEach(this.options.endpoint, good.map((r) => r.input!.text), good.map((r) => r.input!.key),
+          good.map((r) => r.input!.id), { rows: false, top: this.options.top });
+        for (let i = 0; i < good.length; i++) classified.push({ r: good[i]!, answer: routed.answers[routed.answerOf[i]!]!, row: routed.rowOf[i]! });
+      } catch (e) {
+        for (const r of good) failed.push({ r, reason: `classification failed: ${(e as Error).message}` });
+      }
+    }
     const stored = await this.publishResults(classified, failed);
     await Promise.all([
       ...bad.map((r) => this.deadLetter(r, r.reason!)),
@@ -168,12 +175,12 @@ export class StreamWorker {
   }
 
   /** Publishes the results and waits for the stream to store them; returns the inputs whose results are stored. Failures join `failed`. */
-  private async publishResults(classified: ReadonlyArray<{ r: Received; answer: EndpointAnswer }>, failed: Array<{ r: Received; reason: string }>): Promise<Received[]> {
+  private async publishResults(classified: readonly Classified[], failed: Array<{ r: Received; reason: string }>): Promise<Received[]> {
     if (classified.length === 0) return [];
     const { to } = this.options.places;
     const ids = new Int32Array(this.options.top);
     const scores = new Float32Array(this.options.top);
-    const bodies = classified.map(({ r, answer }) => encodeStreamResult(r.input!.id, answer, 0, this.options.top, ids, scores));
+    const bodies = classified.map(({ r, answer, row }) => encodeStreamResult(r.input!.id, answer, row, this.options.top, ids, scores));
     if (this.options.perBatch) {
       // The same inputs give the same message id, so a batch delivered again as it was is dropped as a duplicate.
       const id = createHash('sha256').update(classified.map(({ r }) => r.input!.id).join('\n')).digest('base64url');

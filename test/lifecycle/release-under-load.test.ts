@@ -34,8 +34,9 @@ test('releases and their rollbacks (alias and deployment together) under load fa
   };
   await deploy('set', 'hs', '--mode', 'canary', '--variant', 'stable=hs4@champion:90', '--variant', 'new=hs4@2:10');
   const s = await startServeChild(home, ['--deployment', 'hs', '--poll-ms', '100']);
+  let load: ReturnType<typeof classifyUnderLoad> | undefined;
   try {
-    const load = classifyUnderLoad(s.url, 'hs', ['500 CTNS PLASTIC CUPS']);
+    load = classifyUnderLoad(s.url, 'hs', ['500 CTNS PLASTIC CUPS']);
     const settle = () => new Promise((r) => setTimeout(r, 400));
     await settle();
     for (let cycle = 0; cycle < 3; cycle++) {
@@ -56,6 +57,8 @@ test('releases and their rollbacks (alias and deployment together) under load fa
     assert.deepEqual([...load.versions].sort(), ['1', '2'], 'both versions answered');
     assert.ok(load.answered() > 20, `only ${load.answered()} requests ran`);
   } finally {
+    // A failed assertion must not leave the load running: it would keep the test process alive.
+    await load?.stop().catch(() => undefined);
     s.child.kill('SIGTERM');
     await s.exited;
     rmSync(fx.dir, { recursive: true, force: true });
