@@ -9,6 +9,7 @@ import { nearDuplicateKey } from '../../../src/models/ensemble/near-duplicate-ke
 import { modelKind } from '../../../src/models/kinds.js';
 import { normaliseText } from '../../../src/text/normalise.js';
 import { runTraining } from '../../../src/training/train-run.js';
+import { withStoredCalibration } from '../../../src/models/top1-calibration.js';
 
 // Invoice-like lines: each class has its own goods word; counts and packaging vary from line to
 // line, and some lines repeat the same goods with other counts (what the near-duplicate memory is for).
@@ -94,7 +95,8 @@ describe('ensemble model kind', () => {
     const probes = GOODS.map((g) => `12 CTNS X 48 PCS ${g}`);
     const a = decodeArtifact(r.bytes, 'ensemble');
     assert.deepEqual(a.header.featuriser['members'], ['linear', 'fasttext']);
-    const loaded = ensembleKind.load(a.header, a.sections);
+    // As loadModel serves it: the kind's classifier with the top-1 calibration stored at training.
+    const loaded = withStoredCalibration(ensembleKind.load(a.header, a.sections), a.header.calibration);
     const before = new Float32Array(probes.length * GOODS.length);
     const after = new Float32Array(probes.length * GOODS.length);
     r.classifier.predictProba(probes, before);
