@@ -1,5 +1,5 @@
 import type { Top1Calibration } from '../core/confidence-meta.js';
-import type { Classifier, Contribution } from './classifier.js';
+import type { Classifier, Contribution, HeldOutChoices } from './classifier.js';
 
 /**
  * Top-label calibration (see Top1Calibration). Why not only a temperature: how many texts can be
@@ -64,10 +64,13 @@ export class Top1CalibratedClassifier implements Classifier {
   readonly kind: string;
   readonly labels: readonly string[];
   readonly predictProbaAsync?: (texts: readonly string[], out: Float32Array) => Promise<void>;
+  /** The inner model's held-out choices: calibration changes scores, not what training chose. */
+  readonly heldOutChoices?: HeldOutChoices;
 
   constructor(readonly inner: Classifier, readonly calibration: Top1Calibration) {
     this.kind = inner.kind;
     this.labels = inner.labels;
+    if (inner.heldOutChoices !== undefined) this.heldOutChoices = inner.heldOutChoices;
     if (inner.predictProbaAsync) {
       this.predictProbaAsync = async (texts, out) => {
         await inner.predictProbaAsync!(texts, out);
