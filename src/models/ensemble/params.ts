@@ -1,5 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import { memberKind } from './member-kinds.js';
+import { badParam, numberParam } from '../number-param.js';
 
 export interface EnsembleParams {
   /** Member kinds, in order; the first also answers `explain`. */
@@ -38,19 +39,9 @@ export const ENSEMBLE_PARAM_HELP: Readonly<Record<keyof typeof ENSEMBLE_DEFAULTS
   l2: 'ridge penalty of the re-ranker (on standardised features)',
 };
 
-function bad(param: string, value: unknown, expected: string): InputError {
-  return new InputError('bad-param', `ensemble parameter ${param} must be ${expected}, got ${JSON.stringify(value)}`,
-    { param, value: String(value) }, `Pass --param ${param}=VALUE with ${expected}.`);
-}
-
-function num(raw: Readonly<Record<string, unknown>>, key: keyof typeof ENSEMBLE_DEFAULTS, min: number, max: number, integer: boolean): number {
-  const v = raw[key] ?? ENSEMBLE_DEFAULTS[key];
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw bad(key, v, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
-  }
-  return n;
-}
+const bad = (param: string, value: unknown, expected: string) => badParam('ensemble', param, value, expected);
+const num = (raw: Readonly<Record<string, unknown>>, key: keyof typeof ENSEMBLE_DEFAULTS, min: number, max: number, integer: boolean) =>
+  numberParam('ensemble', ENSEMBLE_DEFAULTS, raw, key, min, max, integer);
 
 export function parseEnsembleParams(raw: Readonly<Record<string, unknown>>): EnsembleParams {
   for (const key of Object.keys(raw)) {

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import { badParam, numberParam as checkedNumber } from '../number-param.js';
 
 /** Hyper-parameters of the linear kind, after validation. */
 export interface LinearParams {
@@ -41,19 +42,9 @@ export const LINEAR_DEFAULTS = {
   minWordLength: 1,
 } as const satisfies Readonly<Record<string, number | string | boolean>>;
 
-function bad(param: string, value: unknown, expected: string): InputError {
-  return new InputError('bad-param', `linear model parameter ${param} must be ${expected}, got ${JSON.stringify(value)}`,
-    { param, value: String(value) }, `Pass --param ${param}=VALUE with ${expected}.`);
-}
-
-function numberParam(raw: Readonly<Record<string, unknown>>, key: keyof typeof LINEAR_DEFAULTS, min: number, max: number, integer: boolean): number {
-  const v = raw[key] ?? LINEAR_DEFAULTS[key];
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw bad(key, v, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
-  }
-  return n;
-}
+const bad = (param: string, value: unknown, expected: string) => badParam('linear model', param, value, expected);
+const numberParam = (raw: Readonly<Record<string, unknown>>, key: keyof typeof LINEAR_DEFAULTS, min: number, max: number, integer: boolean) =>
+  checkedNumber('linear model', LINEAR_DEFAULTS, raw, key, min, max, integer);
 
 /** Validates raw parameters (defaults fill the gaps; unknown keys are refused so typos do not pass silently). */
 export function parseLinearParams(raw: Readonly<Record<string, unknown>>): LinearParams {
