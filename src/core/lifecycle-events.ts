@@ -44,6 +44,10 @@ const FACTS = {
     // The registry refuses a rejection without a reason, so the event always has one.
     model: name, version, actor: name, reason: z.string().min(1),
   },
+  'model.alias.moved': {
+    // `version` null: the alias was removed; `previousVersion` null: the alias is new.
+    model: name, alias: name, version: version.nullable(), previousVersion: version.nullable(), actor: name, reason: z.string().optional(),
+  },
   'gate.passed': {
     pipeline: name, model: name, version, checks: z.array(z.string()),
   },

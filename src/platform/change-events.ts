@@ -4,7 +4,7 @@ import { rollbackTarget } from '../lifecycle/deployment-control.js';
 import type { ReleaseRecord } from '../lifecycle/release/release-record.js';
 import type { FeedbackRecord } from '../monitoring/store/monitoring-store.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
-import type { ModelVersionRecord } from '../registry/model-registry.js';
+import type { AliasMove, ModelVersionRecord } from '../registry/model-registry.js';
 
 /**
  * The events of the changes a person's verbs make, one function per change. Each id is derived
@@ -35,6 +35,26 @@ export function modelDecided(v: ModelVersionRecord, actor: string): LifecycleEve
     return makeEvent('model.rejected', { model: v.model, version: v.version, actor: by, reason: v.approval.reason ?? 'rejected' }, id);
   }
   return makeEvent('model.approved', { model: v.model, version: v.version, actor: by, ...(v.approval.reason ? { reason: v.approval.reason } : {}) }, id);
+}
+
+/**
+ * An alias that moved (set, rolled back) as the registry recorded it. The id is the audit row's, so
+ * the same move published twice is one event; null when the move changed nothing (no event then).
+ */
+export function aliasMoved(move: AliasMove, reason: string | undefined): LifecycleEvent | null {
+  if (move.auditId === null) return null;
+  const a = move.alias;
+  const time = ms(a.movedAt);
+  return makeEvent('model.alias.moved', {
+    model: a.model, alias: a.alias, version: a.version, previousVersion: move.previousVersion, actor: a.movedBy, ...(reason ? { reason } : {}),
+  }, { id: eventIdOf('model-alias-moved', a.model, a.alias, move.auditId), time });
+}
+
+/** An alias removed; `previousVersion` is where it pointed (read before the removal). */
+export function aliasRemoved(model: string, alias: string, previousVersion: number | null, actor: string, reason: string | undefined, at: number): LifecycleEvent {
+  return makeEvent('model.alias.moved', {
+    model, alias, version: null, previousVersion, actor, ...(reason ? { reason } : {}),
+  }, { id: eventIdOf('model-alias-removed', model, alias, at), time: at });
 }
 
 /**

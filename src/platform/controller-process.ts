@@ -16,13 +16,13 @@ import { InputError } from '../core/errors.js';
 import { pipelineChore, type PipelineChoreDeps, type PipelineRunOutcome } from '../lifecycle/controller/pipeline-chore.js';
 import { findPipeline } from '../lifecycle/pipeline/pipeline-parser.js';
 import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
-import type { LifecycleEvent } from '../core/lifecycle-events.js';
 import { eventOfRunEnd, eventsOfGates, eventsOfNotice } from '../lifecycle/controller/lifecycle-event-out.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { openPlatformBus } from './open-bus.js';
 import { experimentApproved } from './change-events.js';
-import { createEventPublisher, type EventPublisher, type PublishOptions } from './event-publisher.js';
-import { overriding, publishingWorkspace } from './publishing-stores.js';
+import { createEventPublisher, type EventPublisher, type EventSource, type PublishOptions } from './event-publisher.js';
+import { orderedPublisher } from './ordered-publisher.js';
+import { overriding, publishingModels, publishingWorkspace } from './publishing-stores.js';
 import { monitorAlertRules } from './monitor-process.js';
 import { openPipelineStore } from './pipelines.js';
 import { saveReferenceProfile } from './reference-profile.js';
@@ -57,6 +57,12 @@ export interface LifecycleOptions {
    * out: it publishes its own events, with ids of its own.
    */
   readonly publish?: PublishOptions;
+  /**
+   * The controller and `lading pipeline run`: where the registry changes they make (a candidate
+   * registered and approved, the champion alias moved) go, on the bus they publish their own
+   * events on. Ignored with `publish`, which publishes those already.
+   */
+  readonly modelEvents?: (source: EventSource) => unknown;
 }
 
 /**
@@ -67,7 +73,8 @@ export interface LifecycleOptions {
 export async function openLifecycle(settings: Pick<ControllerSettings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<ControllerSettings>, options: LifecycleOptions): Promise<LifecycleParts> {
   const raw = await openPlatformWorkspace(settings);
   const events = options.publish === undefined ? undefined : createEventPublisher(settings, options.publish);
-  const workspace = events === undefined ? raw : publishingWorkspace(raw, events);
+  const workspace = events !== undefined ? publishingWorkspace(raw, events)
+    : options.modelEvents !== undefined ? publishingModels(raw, options.modelEvents) : raw;
   const notify = events === undefined ? options.notify : async (n: ReleaseNotice) => {
     void events.publish(() => eventsOfNotice(n, Date.now()));
     await options.notify?.(n);
@@ -151,20 +158,14 @@ export interface ControllerProcess extends LadingProcess {
  */
 export async function startControllerProcess(settings: ControllerSettings, options: ControllerProcessOptions = {}): Promise<ControllerProcess> {
   const bus = await openPlatformBus({ home: settings.home, busUrl: settings.busUrl });
-  // Publishing is best effort and in order: a bus that is down delays no decision; a failed
-  // publish is reported. Ids are derived from the facts, so a republish after a restart is dropped.
-  let published = Promise.resolve();
-  const publish = (events: readonly LifecycleEvent[]) => {
-    published = published.then(async () => {
-      for (const e of events) await bus.publish(e).catch((err: unknown) => options.onError?.(err));
-    });
-  };
+  // Its own events and the registry changes it makes (candidates, approvals, alias moves).
+  const out = orderedPublisher(bus, (err) => options.onError?.(err));
   const notify = async (n: ReleaseNotice) => {
-    publish(eventsOfNotice(n, Date.now()));
+    out.publish(eventsOfNotice(n, Date.now()));
     await options.notify?.(n);
   };
   const holder = options.holder ?? `${hostname()}:${process.pid}`;
-  const parts = await openLifecycle(settings, { actor: 'controller', notify, holder }).catch(async (e: unknown) => { await bus.close(); throw e; });
+  const parts = await openLifecycle(settings, { actor: 'controller', notify, holder, modelEvents: out.publish }).catch(async (e: unknown) => { await bus.close(); throw e; });
   const lease = parts.lease;
   const stopping = new AbortController();
   const pipelines = options.pipelines ?? [];
@@ -175,11 +176,11 @@ export async function startControllerProcess(settings: ControllerSettings, optio
     driftRules: new Set(monitorAlertRules(settings.monitoring ?? {}).filter((r) => r.metric.startsWith('drift')).map((r) => r.name)),
     afterRegister: (trained, version) => saveReferenceProfile(settings, trained, { model: version.model, version: String(version.version) }),
     onRun: (spec, trigger, outcome) => {
-      if (!(outcome instanceof Error)) publish([eventOfRunEnd(spec, outcome.run, Date.now())]);
+      if (!(outcome instanceof Error)) out.publish([eventOfRunEnd(spec, outcome.run, Date.now())]);
       options.onRun?.(spec, trigger, outcome);
     },
     onGates: (spec, run, report) => {
-      publish(eventsOfGates(spec, run, report, Date.now()));
+      out.publish(eventsOfGates(spec, run, report, Date.now()));
       options.onGates?.(spec, run, report);
     },
   });
@@ -196,7 +197,7 @@ export async function startControllerProcess(settings: ControllerSettings, optio
     } finally {
       await pipelineStore?.close();
       await parts.close();
-      await published;
+      await out.flushed();
       await bus.close();
     }
   });

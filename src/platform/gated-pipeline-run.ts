@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import type { Settings } from '../config/config.js';
-import type { LifecycleEvent } from '../core/lifecycle-events.js';
 import { runGatedPipeline, type GatedRunOptions, type GatedRunResult } from '../lifecycle/controller/gated-run.js';
 import { eventOfRunEnd, eventsOfGates, eventsOfNotice } from '../lifecycle/controller/lifecycle-event-out.js';
 import type { PipelineSpec } from '../lifecycle/pipeline/pipeline-spec.js';
 import { openLifecycle } from './controller-process.js';
 import { openPlatformBus } from './open-bus.js';
+import { orderedPublisher } from './ordered-publisher.js';
 import { withPipelineStore, type PipelineSettings } from './pipelines.js';
 import { saveReferenceProfile } from './reference-profile.js';
 
@@ -30,15 +30,10 @@ export interface PipelineRunNowOptions extends Pick<GatedRunOptions, 'trigger' |
  */
 export async function runPipelineNow(settings: PipelineRunSettings, spec: PipelineSpec, options: PipelineRunNowOptions): Promise<GatedRunResult> {
   const bus = await openPlatformBus({ home: settings.home, busUrl: settings.busUrl });
-  let published = Promise.resolve();
-  const publish = (events: readonly LifecycleEvent[]) => {
-    published = published.then(async () => {
-      for (const e of events) await bus.publish(e).catch((err: unknown) => options.onPublishError?.(err));
-    });
-  };
+  const { publish, flushed } = orderedPublisher(bus, (err) => options.onPublishError?.(err));
   try {
     const parts = await openLifecycle(settings, {
-      actor: options.actor, holder: `pipeline run ${hostname()}:${process.pid}`, notify: (n) => publish(eventsOfNotice(n, Date.now())),
+      actor: options.actor, holder: `pipeline run ${hostname()}:${process.pid}`, notify: (n) => publish(eventsOfNotice(n, Date.now())), modelEvents: publish,
     });
     try {
       return await withPipelineStore(settings, (store) => runGatedPipeline({
@@ -54,7 +49,7 @@ export async function runPipelineNow(settings: PipelineRunSettings, spec: Pipeli
       await parts.close();
     }
   } finally {
-    await published;
+    await flushed();
     await bus.close();
   }
 }

@@ -1,8 +1,8 @@
 import type { FeedbackStore } from '../monitoring/store/monitoring-store.js';
 import type { DeploymentStore } from '../registry/deployment-store.js';
 import type { Workspace } from '../registry/workspace.js';
-import { datasetCreated, deploymentChanged, feedbackReceived, modelDecided, modelRegistered } from './change-events.js';
-import type { EventPublisher } from './event-publisher.js';
+import { aliasMoved, aliasRemoved, datasetCreated, deploymentChanged, feedbackReceived, modelDecided, modelRegistered } from './change-events.js';
+import type { EventPublisher, EventSource } from './event-publisher.js';
 
 /**
  * The registry and the feedback store as the verbs see them: the same objects, whose changing
@@ -27,7 +27,8 @@ export function overriding<T extends object>(target: T, overrides: Partial<T>): 
 }
 
 export function publishingWorkspace(ws: Workspace, events: EventPublisher): Workspace {
-  return overriding(ws, {
+  const models = publishingModels(ws, (source) => events.publish(source));
+  return overriding(models, {
     deployments: publishingDeployments(ws.deployments, events),
     async saveDataset(rows, source, options) {
       const saved = await ws.saveDataset(rows, source, options);
@@ -40,20 +41,46 @@ export function publishingWorkspace(ws: Workspace, events: EventPublisher): Work
       }
       return saved;
     },
+  });
+}
+
+/**
+ * The model registry's changes only (register, approve, reject, alias moves): what the controller
+ * and `lading pipeline run` wrap their workspace with. Their deployment changes are published from
+ * the release's notices instead (with ids of the release's own), so the deployments stay as they are.
+ */
+export function publishingModels(ws: Workspace, publish: (source: EventSource) => unknown): Workspace {
+  return overriding(ws, {
     async registerModelVersion(input) {
       const v = await ws.registerModelVersion(input);
-      void events.publish(() => [modelRegistered(v)]);
+      publish(() => [modelRegistered(v)]);
       return v;
     },
     async approveVersion(input) {
       const v = await ws.approveVersion(input);
-      void events.publish(() => [modelDecided(v, input.actor)]);
+      publish(() => [modelDecided(v, input.actor)]);
       return v;
     },
     async rejectVersion(input) {
       const v = await ws.rejectVersion(input);
-      void events.publish(() => [modelDecided(v, input.actor)]);
+      publish(() => [modelDecided(v, input.actor)]);
       return v;
+    },
+    async setAlias(input) {
+      const move = await ws.setAlias(input);
+      publish(() => [aliasMoved(move, input.reason)].filter((e) => e !== null));
+      return move;
+    },
+    async rollbackAlias(input) {
+      const move = await ws.rollbackAlias(input);
+      publish(() => [aliasMoved(move, input.reason)].filter((e) => e !== null));
+      return move;
+    },
+    async deleteAlias(input) {
+      // Where it pointed is read first: the registry's delete returns nothing.
+      const before = (await ws.listAliases(input.name).catch(() => [])).find((a) => a.alias === input.alias);
+      await ws.deleteAlias(input);
+      publish(() => [aliasRemoved(input.name, input.alias, before?.version ?? null, input.actor, input.reason, Date.now())]);
     },
   });
 }

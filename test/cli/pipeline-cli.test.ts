@@ -161,7 +161,10 @@ test('lading pipeline run gates and releases as the controller does: --no-releas
   assert.equal((await ws.getModelVersion('grocery', 2)).approval.status, 'approved');
 
   // The bus heard the two datasets a person imported (\`lading data import\` publishes), then what the
-  // controller would have said: each gate verdict, each run's end, the release and its first step.
+  // controller would have said: each candidate registered, each gate verdict, each run's end, the
+  // candidate approved as its release starts, the release and its first step. The third run found grocery@2
+  // already registered (the same artifact): the registry's record is the same, and so is the event's
+  // id, so the bus kept one.
   const heard = await withBus({ home, busUrl: undefined }, async (bus) => {
     const sub = await bus.subscribe('pipeline-cli-test');
     try {
@@ -172,6 +175,7 @@ test('lading pipeline run gates and releases as the controller does: --no-releas
   });
   assert.deepEqual(heard, [
     'dataset.created', 'dataset.created',
-    'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'gate.passed', 'pipeline.run.finished', 'experiment.started', 'deployment.changed',
+    'model.registered', 'gate.passed', 'pipeline.run.finished', 'model.registered', 'gate.passed', 'pipeline.run.finished',
+    'gate.passed', 'pipeline.run.finished', 'model.approved', 'experiment.started', 'deployment.changed',
   ]);
 });

@@ -78,6 +78,20 @@ test('a person\'s verbs each publish exactly their event on the embedded bus, wi
     assert.equal((await runVerb(modelsVerb, ['list', ...as('bo')])).code, 0);
     assert.deepEqual(await heardSince(home), []);
 
+    // models alias: a move is model.alias.moved (from where to where, who, why; the id is its audit
+    // row); pointing it where it already points changes nothing and publishes nothing; a delete says where it pointed.
+    assert.equal((await runVerb(modelsVerb, ['alias', 'hs', 'champion', '1', '--reason', 'first champion', ...as('bo')])).code, 0);
+    const [moved, ...moreMoved] = await heardSince(home);
+    assert.deepEqual(moreMoved, []);
+    assert.deepEqual(facts(moved!), { type: 'model.alias.moved', model: 'hs', alias: 'champion', version: 1, previousVersion: null, actor: 'bo', reason: 'first champion' });
+    assert.match(moved!.id, /^model-alias-moved-hs-champion-\d+$/);
+    assert.equal((await runVerb(modelsVerb, ['alias', 'hs', 'champion', '1', ...as('bo')])).code, 0);
+    assert.deepEqual(await heardSince(home), [], 'an alias set where it already points publishes nothing');
+    assert.equal((await runVerb(modelsVerb, ['alias', 'hs', 'champion', '--delete', '--reason', 'retired', ...as('cy')])).code, 0);
+    assert.deepEqual((await heardSince(home)).map(facts), [
+      { type: 'model.alias.moved', model: 'hs', alias: 'champion', version: null, previousVersion: 1, actor: 'cy', reason: 'retired' },
+    ]);
+
     // deploy: every revision is deployment.changed, a rollback is rollback.done naming the revision it restored.
     const deploy = (...argv: string[]) => runVerb(deployVerb, [...argv, ...as('cy')]);
     assert.equal((await deploy('set', 'shop', '--variant', 'main=hs@1', '--reason', 'first')).code, 0);

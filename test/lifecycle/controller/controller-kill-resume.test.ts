@@ -3,36 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { isFinal } from '../../../src/lifecycle/release/release-record.js';
 import { releaseWorld, TEST_PLAN, type ReleaseWorld } from '../release/release-fixture.js';
-import { seeded, simulateTraffic } from '../release/release-traffic.js';
+import { seeded } from '../release/release-traffic.js';
 import { startControllerChild, tickLine, type LadingChild } from './controller-child.js';
-import { assertPromotedOnce, BETTER_CHALLENGER, waitForRelease } from './release-story.js';
+import { assertPromotedOnce, feedTraffic, waitForRelease } from './release-story.js';
 import { expireControllerLease } from './controller-lease-clock.js';
 
 const KILLS = 20;
-
-/**
- * What the servers would log while the release runs: every 100 ms a batch of answers, all
- * labelled, under whatever deployment is live at that moment (read after taking the timestamp, so
- * a batch never counts as evidence for a step whose deployment it was not answered under). Paused
- * while no controller is up, so the release moves while one acts, at moments no test chose.
- */
-function feedTraffic(w: ReleaseWorld, releaseId: number): { on: boolean; stop(): Promise<number> } {
-  const random = seeded(17);
-  let stopped = false;
-  let batches = 0;
-  const feed = { on: false, async stop() { stopped = true; await loop; return batches; } };
-  const loop = (async () => {
-    while (!stopped) {
-      const at = Date.now();
-      const live = await w.parts.workspace.deployments.current('hs');
-      const r = await w.parts.releases.get(releaseId);
-      if (r === undefined || isFinal(r.status)) break;
-      if (feed.on && live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, BETTER_CHALLENGER, { at, requests: 60, labelled: 60, random, idPrefix: `b${batches++}` });
-      await sleep(100);
-    }
-  })();
-  return feed;
-}
 
 /** A moment inside the change protocol at which a kill is made the instant the test sees it. */
 type ChangeStage = 'intent written' | 'revision landed';

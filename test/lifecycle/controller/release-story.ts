@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReleaseRecord } from '../../../src/lifecycle/release/release-record.js';
 import type { ReleaseWorld } from '../release/release-fixture.js';
-import type { SimulatedModel } from '../release/release-traffic.js';
+import { seeded, simulateTraffic, type SimulatedModel } from '../release/release-traffic.js';
+import { isFinal } from '../../../src/lifecycle/release/release-record.js';
 
 /** The challenger m@2 is clearly better than m@1; after promotion the endpoint serves it through the alias. */
 export const BETTER_CHALLENGER: Readonly<Record<string, SimulatedModel>> = {
@@ -55,3 +56,28 @@ export async function assertPromotedOnce(w: ReleaseWorld, id: number, baseRevisi
   ]);
   assert.equal((await w.parts.releases.get(id))!.revision, baseRevision + 4);
 }
+
+/**
+ * What the servers would log while the release runs: every 100 ms a batch of answers, all
+ * labelled, under whatever deployment is live at that moment (read after taking the timestamp, so
+ * a batch never counts as evidence for a step whose deployment it was not answered under). Paused
+ * while no controller is up, so the release moves while one acts, at moments no test chose.
+ */
+export function feedTraffic(w: ReleaseWorld, releaseId: number): { on: boolean; stop(): Promise<number> } {
+  const random = seeded(17);
+  let stopped = false;
+  let batches = 0;
+  const feed = { on: false, async stop() { stopped = true; await loop; return batches; } };
+  const loop = (async () => {
+    while (!stopped) {
+      const at = Date.now();
+      const live = await w.parts.workspace.deployments.current('hs');
+      const r = await w.parts.releases.get(releaseId);
+      if (r === undefined || isFinal(r.status)) break;
+      if (feed.on && live?.spec) await simulateTraffic(w.parts.monitoring, live.spec, BETTER_CHALLENGER, { at, requests: 60, labelled: 60, random, idPrefix: `b${batches++}` });
+      await sleep(100);
+    }
+  })();
+  return feed;
+}
+
