@@ -20,6 +20,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   pipeline: () => import('./pipeline.js'),
   controller: () => import('./controller.js'),
   experiment: () => import('./experiment.js'),
+  features: () => import('./features.js'),
 };
 
 /** The first line of `lading --help`; every word in its list is a verb (a test holds it to that). */
