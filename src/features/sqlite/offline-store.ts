@@ -3,6 +3,7 @@ import { openSqliteDatabase } from '../../registry/sqlite/connection.js';
 import type { FeatureType, FeatureViewSpec } from '../feature-spec.js';
 import type { FeatureValue } from '../feature-values.js';
 import type { ApplyResult, FeatureAuditEntry, HistoryPage, IngestBatch, IngestResult, OfflineStore, StoredView } from '../offline-store.js';
+import { entityTimeOrder } from '../point-in-time-join.js';
 import { checkBatch, featureColumn, historyColumns, historyTable, planView, reviveSpec, specJson, unknownView } from '../view-versions.js';
 import { FEATURE_MIGRATIONS_SQLITE, SQLITE_TYPES } from './feature-schema.js';
 
@@ -14,7 +15,10 @@ interface ViewRow { name: string; version: number; spec: string; sha256: string;
  * is synchronous, so each method is one transaction that cannot interleave.
  */
 export function openSqliteOfflineStore(file: string): OfflineStore {
-  return new SqliteOfflineStore(openSqliteDatabase(file, FEATURE_MIGRATIONS_SQLITE));
+  const db = openSqliteDatabase(file, FEATURE_MIGRATIONS_SQLITE);
+  // 64 MiB of page cache (the default is 2 MiB): an ingest of millions of rows touches far more of the history's B-tree.
+  db.pragma('cache_size = -65536');
+  return new SqliteOfflineStore(db);
 }
 
 const toView = (r: ViewRow): StoredView => ({
@@ -82,23 +86,28 @@ class SqliteOfflineStore implements OfflineStore {
       const ids = this.assignIds(view.spec.entity.name, batch.entityKeys);
       const columns = batch.features.map(featureColumn);
       const insert = this.db.prepare(`INSERT INTO ${historyTable(viewName)} (entity_id, ts, seq${columns.map((c) => `, ${c}`).join('')}) VALUES (?, ?, ?${columns.map(() => ', ?').join('')})`);
-      let seq = (this.db.prepare('SELECT next_seq FROM fs_sequence WHERE view = ?').pluck().get(viewName) as number);
+      const seq = (this.db.prepare('SELECT next_seq FROM fs_sequence WHERE view = ?').pluck().get(viewName) as number);
       const args: unknown[] = new Array<unknown>(3 + columns.length);
       const bools = batch.features.map((f) => types.get(f) === 'bool');
       let from = Number.POSITIVE_INFINITY;
       let to = Number.NEGATIVE_INFINITY;
-      for (let r = 0; r < batch.entityKeys.length; r++) {
+      // Rows go in in key order (entity, time, then file order), which keeps each insert near the
+      // last one in the B-tree: about 2x faster than file order on 2M rows here. Sequence numbers
+      // follow the file's order, so of two values at the same time the later row still wins.
+      const order = entityTimeOrder({ entityIds: ids.ids, times: batch.times });
+      for (let k = 0; k < order.length; k++) {
+        const r = order[k]!;
         const t = batch.times[r]!;
         if (t < from) from = t;
         if (t > to) to = t;
-        args[0] = ids.ids[r]; args[1] = t; args[2] = seq++;
+        args[0] = ids.ids[r]; args[1] = t; args[2] = seq + r;
         for (let c = 0; c < columns.length; c++) {
           const v = batch.values[c]![r]!;
           args[3 + c] = bools[c] && v !== null ? (v ? 1 : 0) : v;
         }
         insert.run(args);
       }
-      this.db.prepare('UPDATE fs_sequence SET next_seq = ? WHERE view = ?').run(seq, viewName);
+      this.db.prepare('UPDATE fs_sequence SET next_seq = ? WHERE view = ?').run(seq + order.length, viewName);
       const rows = batch.entityKeys.length;
       this.audit(actor, 'ingest', viewName, view.version, `${rows} rows from ${batch.source}`);
       return { view: viewName, version: view.version, rows, newEntities: ids.added, from: rows > 0 ? from : 0, to: rows > 0 ? to : 0 };
