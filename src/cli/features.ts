@@ -1,7 +1,8 @@
 import { InputError } from '../core/errors.js';
 import type { StoredView } from '../features/offline-store.js';
 import { parseFeatureRefs } from '../features/training-set.js';
-import { applyFeatureViews, featureDeclarations, ingestFeatureFile, saveTrainingSet, withOfflineStore } from '../platform/features.js';
+import { parseEventTime } from '../features/feature-values.js';
+import { applyFeatureViews, checkFeatureSkew, featureDeclarations, getOnlineFeatures, ingestFeatureFile, materializeFeatures, saveTrainingSet, withOfflineStore } from '../platform/features.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, publishing } from './open-registry.js';
@@ -24,16 +25,21 @@ A training set takes, for each example, the latest value of its entity at or bef
 own time and no older than the TTL (Feast's point-in-time semantics); a value stamped after the
 example never reaches it.`;
 
-const OVERVIEW_HELP = `Usage: lading features <apply|list|show|ingest|training-set|audit> [options]
+const OVERVIEW_HELP = `Usage: lading features <apply|list|show|ingest|training-set|materialize|get|check|audit> [options]
 
 The feature store: entity features with point-in-time-correct training sets. Values live in the
-offline store: <home>/features.sqlite, or the registry's PostgreSQL schema with --registry-url.
+offline store: <home>/features.sqlite, or the registry's PostgreSQL schema with --registry-url;
+each entity's latest values are copied to the online store for lookups at serving time:
+<home>/online.sqlite, or Redis with --online-store-url redis://... (env LADING_ONLINE_STORE_URL).
 
   lading features apply [--reason TEXT]        register the views of lading.yaml (a changed view is a new version)
   lading features list                         the registered views, latest versions
   lading features show VIEW [--version N]      one view's declaration and version
   lading features ingest VIEW FILE             append a CSV/JSONL file of timestamped values (all or nothing)
   lading features training-set --examples FILE --features VIEW:FEATURE,...   join point in time, save a dataset version
+  lading features materialize [VIEW...] [--since T]   copy each entity's latest values to the online store
+  lading features get VIEW KEY...              online lookup, as serving does it now (TTL applied)
+  lading features check [VIEW...] [--sample N] train/serve skew: offline latest against online, for a sample of keys
   lading features audit [VIEW]                 who applied and ingested what, when
 
 ${SHAPE}`;
@@ -75,11 +81,14 @@ export const verb: Verb = {
   summary: 'feature store: apply views, ingest values, point-in-time training sets',
   help: OVERVIEW_HELP,
   run: (ctx) => runSubcommand('features', OVERVIEW_HELP, {
-    apply: runApply, list: runList, show: runShow, ingest: runIngest, 'training-set': runTrainingSet, audit: runAudit,
+    apply: runApply, list: runList, show: runShow, ingest: runIngest, 'training-set': runTrainingSet,
+    materialize: runMaterialize, get: runGet, check: runCheck, audit: runAudit,
   }, ctx),
 };
 
 const ACTOR_OPTIONS = { ...COMMON_OPTIONS, actor: { type: 'string' } } as const;
+const ONLINE_OPTIONS = { ...COMMON_OPTIONS, 'online-store-url': { type: 'string' } } as const;
+const ONLINE_HELP = `  --online-store-url URL   the online store in Redis (redis://...); env LADING_ONLINE_STORE_URL; default <home>/online.sqlite`;
 
 function resolve(ctx: CliContext, values: Parameters<CliContext['resolveSettings']>[0]) {
   const resolved = ctx.resolveSettings(values);
@@ -167,6 +176,60 @@ async function runTrainingSet(ctx: CliContext, argv: readonly string[]): Promise
   writeLine(ctx.stdout, `${result.saved.created ? 'saved' : 'already stored as'} dataset ${v.id} (${v.stats.rows} rows) with features ${result.lineage.join(', ')}`);
   writeLine(ctx.stdout, table(['view', 'version', 'matched', 'older than ttl', 'no value'], result.stats.map((s) => [s.view, s.version, s.matched, s.expired, s.missing])));
   return 0;
+}
+
+async function runMaterialize(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs('features materialize', argv, { ...ONLINE_OPTIONS, since: { type: 'string' } });
+  if (values.help) {
+    writeLine(ctx.stdout, SIMPLE_HELP('materialize [VIEW...] [--since T]', `Copies each entity's latest values of the views (default all) from the offline store to the online one.
+A key that already holds something newer is left as it is. --since T (ISO 8601 or epoch ms): only
+entities whose latest value is at or after T (an incremental run after an ingest).
+
+${ONLINE_HELP}`));
+    return 0;
+  }
+  const since = values.since === undefined ? undefined : parseEventTime(values.since, { file: '--since', row: 0, column: 'since' });
+  const { settings } = resolve(ctx, values);
+  const results = await materializeFeatures(settings, positionals, since);
+  if (values.json) { writeJson(ctx.stdout, results); return 0; }
+  writeLine(ctx.stdout, table(['view', 'version', 'entities', 'written'], results.map((r) => [r.view, r.version, r.entities, r.written])));
+  return 0;
+}
+
+async function runGet(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs('features get', argv, ONLINE_OPTIONS);
+  if (values.help) { writeLine(ctx.stdout, SIMPLE_HELP('get VIEW KEY...', `The online values of each key, as serving looks them up now (older than the view's TTL: expired, null).\n\n${ONLINE_HELP}`)); return 0; }
+  if (positionals.length < 2) throw new InputError('bad-arguments', `lading features get: expected VIEW KEY..., got ${positionals.join(' ') || 'nothing'}`, { subcommand: 'get' }, 'Run `lading features get --help`.');
+  const [view, ...keys] = positionals;
+  const { settings } = resolve(ctx, values);
+  const { features, results } = await getOnlineFeatures(settings, view!, keys);
+  if (values.json) { writeJson(ctx.stdout, results.map((r, i) => ({ key: keys[i], ...r, values: Object.fromEntries(features.map((f, j) => [f, r.values[j]])) }))); return 0; }
+  writeLine(ctx.stdout, table(['key', 'status', 'time', ...features], results.map((r, i) => [
+    keys[i]!, r.status, r.time === undefined ? '-' : new Date(r.time).toISOString(), ...r.values.map((v) => (v === null ? '-' : String(v))),
+  ])));
+  return 0;
+}
+
+async function runCheck(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs('features check', argv, { ...ONLINE_OPTIONS, sample: { type: 'string' } });
+  if (values.help) {
+    writeLine(ctx.stdout, SIMPLE_HELP('check [VIEW...] [--sample N]', `Train/serve skew: for a sample of entities (default 1,000 per view, the same ones each run), the
+offline store's latest values against what the online store serves. Exits 1 when any differ or are missing.
+
+${ONLINE_HELP}`));
+    return 0;
+  }
+  const sample = values.sample === undefined ? 1_000 : Number(values.sample);
+  if (!(Number.isInteger(sample) && sample >= 1)) throw new InputError('bad-flag', `--sample: expected a whole number >= 1, got "${values.sample}"`, { flag: '--sample' });
+  const { settings } = resolve(ctx, values);
+  const reports = await checkFeatureSkew(settings, positionals, sample);
+  const bad = reports.some((r) => r.missingOnline > 0 || r.mismatchedKeys > 0);
+  if (values.json) writeJson(ctx.stdout, reports);
+  else {
+    writeLine(ctx.stdout, table(['view', 'sampled', 'missing online', 'mismatched', 'verdict'], reports.map((r) => [r.view, r.sampled, r.missingOnline, r.mismatchedKeys, r.missingOnline + r.mismatchedKeys === 0 ? 'in sync' : 'SKEW'])));
+    for (const r of reports) for (const m of r.mismatches.slice(0, 10)) writeLine(ctx.stdout, `  ${r.view} ${m.key} ${m.feature}: offline ${JSON.stringify(m.offline)}, online ${JSON.stringify(m.online ?? null)}`);
+  }
+  return bad ? 1 : 0;
 }
 
 async function runAudit(ctx: CliContext, argv: readonly string[]): Promise<number> {

@@ -14,6 +14,8 @@ export interface Settings {
   readonly registrySchema: string;
   /** The event bus: NATS JetStream at this URL, or (absent) the embedded bus in the workspace. */
   readonly busUrl: string | undefined;
+  /** The feature store's online store in Redis; absent: <home>/online.sqlite. */
+  readonly onlineStoreUrl: string | undefined;
   /** The NATS server `lading stream` reads inputs from and writes results to. */
   readonly streamUrl: string;
   readonly port: number;
@@ -124,6 +126,11 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
     kind: 'string', schema: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/).optional(), expect: 'a nats:// URL (several comma-separated)',
     env: 'LADING_BUS_URL', flag: '--bus-url', secret: true,
     defaultText: 'embedded (SQLite in the workspace)', default: () => undefined, doc: 'lifecycle events on NATS JetStream instead of the embedded bus under home',
+  },
+  onlineStoreUrl: {
+    kind: 'string', schema: z.string().regex(/^rediss?:\/\/\S+$/).optional(), expect: 'a redis:// or rediss:// URL',
+    env: 'LADING_ONLINE_STORE_URL', flag: '--online-store-url', secret: true,
+    defaultText: 'embedded (SQLite in the workspace)', default: () => undefined, doc: 'the feature store\'s online store in Redis instead of <home>/online.sqlite',
   },
   streamUrl: {
     kind: 'string', schema: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/), expect: 'a nats:// URL (several comma-separated)',

@@ -78,6 +78,8 @@ export interface OfflineStore {
   ingest(view: string, batch: IngestBatch, actor: string): Promise<IngestResult>;
   /** The store's ids of an entity's keys, -1 for a key never ingested (ids order the history pages). */
   entityIds(entity: string, keys: readonly string[]): Promise<Int32Array>;
+  /** Every key of an entity, indexed by its id (keys[id]; index 0 and gaps are undefined). */
+  entityKeys(entity: string): Promise<(string | undefined)[]>;
   /** Every row of the view's history, in (entity id, time, ingest order) order, page by page. */
   scanHistory(view: string, features: readonly string[], onPage: (page: HistoryPage) => void, pageRows?: number): Promise<void>;
   auditLog(view?: string): Promise<FeatureAuditEntry[]>;

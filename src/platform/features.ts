@@ -9,6 +9,11 @@ import type { ApplyResult, IngestResult, OfflineStore } from '../features/offlin
 import { openPgOfflineStore } from '../features/postgres/offline-store.js';
 import { openSqliteOfflineStore } from '../features/sqlite/offline-store.js';
 import { buildTrainingSet, type ExamplesFile, type FeatureRef, type ViewJoinStats } from '../features/training-set.js';
+import { checkSkew, materializeView, type MaterializeResult, type SkewReport } from '../features/materialize.js';
+import { lookupOnline, type LookupResult } from '../features/online-lookup.js';
+import type { OnlineStore } from '../features/online-store.js';
+import { openRedisOnlineStore } from '../features/redis/online-store.js';
+import { openSqliteOnlineStore } from '../features/sqlite/online-store.js';
 import type { SavedDataset } from '../registry/dataset-registry.js';
 import { withWorkspace, type WorkspaceOptions } from './workspace.js';
 
@@ -17,7 +22,7 @@ import { withWorkspace, type WorkspaceOptions } from './workspace.js';
  * tables in the registry's PostgreSQL schema with a registry URL) and the views declared in
  * lading.yaml's `features:` section.
  */
-export type FeatureSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'features'>;
+export type FeatureSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'features'> & Partial<Pick<Settings, 'onlineStoreUrl'>>;
 
 export interface FeatureFile {
   readonly projectFile?: string | undefined;
@@ -78,4 +83,51 @@ export async function saveTrainingSet(settings: FeatureSettings, examples: Examp
   const set = await withOfflineStore(settings, (store) => buildTrainingSet(store, examples, refs));
   const saved = await withWorkspace(settings, (ws) => ws.saveDataset(set.rows, { file: examples.path, format: requireTableFormat(examples.path), features: set.lineage }), options);
   return { saved, lineage: set.lineage, stats: set.stats };
+}
+
+/** The online store: Redis at onlineStoreUrl, else `<home>/online.sqlite`. */
+export async function openOnlineStore(settings: Pick<Settings, 'home'> & Partial<Pick<Settings, 'onlineStoreUrl'>>): Promise<OnlineStore> {
+  if (settings.onlineStoreUrl !== undefined && settings.onlineStoreUrl !== '') return openRedisOnlineStore({ url: settings.onlineStoreUrl });
+  mkdirSync(settings.home, { recursive: true });
+  return openSqliteOnlineStore(join(settings.home, 'online.sqlite'));
+}
+
+async function withBothStores<T>(settings: FeatureSettings, work: (offline: OfflineStore, online: OnlineStore) => Promise<T>): Promise<T> {
+  return withOfflineStore(settings, async (offline) => {
+    const online = await openOnlineStore(settings);
+    try {
+      return await work(offline, online);
+    } finally {
+      await online.close();
+    }
+  });
+}
+
+/** `lading features materialize [VIEW...] [--since T]`: each view's latest values copied to the online store. */
+export async function materializeFeatures(settings: FeatureSettings, views: readonly string[], since?: number): Promise<MaterializeResult[]> {
+  return withBothStores(settings, async (offline, online) => {
+    const chosen = views.length > 0 ? await Promise.all(views.map((v) => offline.getView(v))) : await offline.listViews();
+    const out: MaterializeResult[] = [];
+    for (const view of chosen) out.push(await materializeView(offline, online, view, since));
+    return out;
+  });
+}
+
+/** `lading features check [VIEW...] [--sample N]`: offline latest against online, per view. */
+export async function checkFeatureSkew(settings: FeatureSettings, views: readonly string[], sample: number): Promise<SkewReport[]> {
+  return withBothStores(settings, async (offline, online) => {
+    const chosen = views.length > 0 ? await Promise.all(views.map((v) => offline.getView(v))) : await offline.listViews();
+    const out: SkewReport[] = [];
+    for (const view of chosen) out.push(await checkSkew(offline, online, view, sample));
+    return out;
+  });
+}
+
+/** `lading features get VIEW KEY...`: what serving would look up now (the view's TTL applied). */
+export async function getOnlineFeatures(settings: FeatureSettings, viewName: string, keys: readonly string[], now = Date.now()): Promise<{ features: string[]; results: LookupResult[] }> {
+  return withBothStores(settings, async (offline, online) => {
+    const view = await offline.getView(viewName);
+    const features = view.spec.features.map((f) => f.name);
+    return { features, results: await lookupOnline(online, view.name, features, view.spec.ttlMs, keys, now) };
+  });
 }

@@ -71,6 +71,28 @@ test('lading features: apply, ingest and a point-in-time training set saved as a
 
   const audit = JSON.parse((await cli('audit', '--json')).stdout) as FeatureAuditEntry[];
   assert.deepEqual(audit.map((a) => [a.actor, a.action, a.detail]), [['ana', 'apply', 'created: first views'], ['ana', 'ingest', `3 rows from ${values}`]]);
+
+  // The online store: materialize copies each importer's latest values; a lookup now applies the TTL.
+  const materialized = await cli('materialize', '--json');
+  assert.equal(materialized.code, 0, materialized.stderr);
+  assert.deepEqual((JSON.parse(materialized.stdout) as { view: string; entities: number; written: number }[]).map((r) => [r.view, r.entities, r.written]), [['importer_history', 2, 2]]);
+  const got = JSON.parse((await cli('get', 'importer_history', 'acme', 'zed', '--json')).stdout) as { key: string; status: string; values: Record<string, unknown>; time?: number }[];
+  // January's values are far older than the 30-day TTL by now: expired, as training would have treated them.
+  assert.deepEqual(got.map((g) => [g.key, g.status, g.time]), [['acme', 'expired', Date.parse('2026-01-10T12:00:00Z')], ['zed', 'unknown-key', undefined]]);
+  assert.equal((await cli('check')).code, 0, 'just materialized: in sync');
+
+  // A newer value ingested but not materialized is skew; an incremental materialization fixes it.
+  const later = tmp.write('later.csv', ['importer_id,event_time,top_chapter,lines_30d', `bolt,${new Date(Date.now() - 86_400_000).toISOString()},85,2`].join('\n'));
+  assert.equal((await cli('ingest', 'importer_history', later)).code, 0);
+  const skew = await cli('check');
+  assert.equal(skew.code, 1);
+  assert.match(skew.stdout, /importer_history +2 +0 +1 +SKEW/);
+  assert.match(skew.stdout, /bolt top_chapter: offline "85", online "84"/);
+  const incremental = JSON.parse((await cli('materialize', '--since', new Date(Date.now() - 2 * 86_400_000).toISOString(), '--json')).stdout) as { entities: number }[];
+  assert.equal(incremental[0]!.entities, 1, 'only bolt changed since then');
+  assert.equal((await cli('check')).code, 0);
+  const fresh = JSON.parse((await cli('get', 'importer_history', 'bolt', '--json')).stdout) as { status: string; values: Record<string, unknown> }[];
+  assert.deepEqual([fresh[0]!.status, fresh[0]!.values], ['found', { top_chapter: '85', lines_30d: 2 }]);
 });
 
 test('lading features: bad input is named (file, row, column; key and line of lading.yaml) and changes nothing', async (t) => {

@@ -16,7 +16,7 @@ function project(yaml: string): string {
 const resolveIn = (cwd: string, flags: SettingFlags = {}, env: Record<string, string> = {}) => resolveSettings({ flags, env, isTTY: false, cwd });
 
 test('every setting has a type, a default, a doc line, and a flag or env var (the open sections: the file only)', () => {
-  assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'busUrl', 'streamUrl', 'port', 'host', 'workers', 'processes', 'maxDelayMs',
+  assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'busUrl', 'onlineStoreUrl', 'streamUrl', 'port', 'host', 'workers', 'processes', 'maxDelayMs',
     'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText',
     'monitor', 'monitorIntervalMs', 'controllerIntervalMs', 'alertWebhook', 'monitoring', 'pipelines', 'features']);
   for (const key of SETTING_KEYS) {

@@ -140,6 +140,12 @@ class PgOfflineStore implements OfflineStore {
     return Int32Array.from(keys, (k) => known.get(k) ?? -1);
   }
 
+  async entityKeys(entity: string): Promise<(string | undefined)[]> {
+    const keys: (string | undefined)[] = [];
+    for (const r of (await this.pool.query<{ key: string; id: number }>('SELECT key, id FROM fs_entities WHERE entity = $1', [entity])).rows) keys[r.id] = r.key;
+    return keys;
+  }
+
   async scanHistory(viewName: string, features: readonly string[], onPage: (page: HistoryPage) => void, pageRows = 65_536): Promise<void> {
     const types = historyColumns(await this.versions(this.pool, viewName));
     if (types.size === 0) throw unknownView(viewName, await this.names(this.pool));

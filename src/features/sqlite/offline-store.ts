@@ -139,6 +139,12 @@ class SqliteOfflineStore implements OfflineStore {
     return Int32Array.from(keys, (k) => known.get(k) ?? -1);
   }
 
+  async entityKeys(entity: string): Promise<(string | undefined)[]> {
+    const keys: (string | undefined)[] = [];
+    for (const [key, id] of this.db.prepare('SELECT key, id FROM fs_entities WHERE entity = ?').raw().iterate(entity) as IterableIterator<[string, number]>) keys[id] = key;
+    return keys;
+  }
+
   async scanHistory(viewName: string, features: readonly string[], onPage: (page: HistoryPage) => void, pageRows = 65_536): Promise<void> {
     const types = historyColumns(this.versions(viewName));
     if (types.size === 0) throw unknownView(viewName, this.names());
