@@ -9,6 +9,11 @@
  * the history, the merge) in seconds, LADING_BENCH_ROUNDS rounds (default 3), median and spread,
  * against the issue's 20 s target. The anchor quoted by the issue: Feast's local mode took 30
  * minutes and 50 GB for 17k rows × 1,000 features in a user's report (not re-measured here).
+ *
+ * Then the online store: the SQLite history's latest values materialized into the embedded store
+ * and (with LADING_BENCH_REDIS_URL or LADING_TEST_REDIS_URL) Redis; single-key lookups (the
+ * TTL applied, as serving does) one after another, p50/p99 ms over 20,000 random keys; and
+ * lookups/s in batches of 100 keys.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +25,12 @@ import type { OfflineStore } from '../src/features/offline-store.js';
 import { joinPointInTime } from '../src/features/point-in-time-join.js';
 import { openPgOfflineStore } from '../src/features/postgres/offline-store.js';
 import { openSqliteOfflineStore } from '../src/features/sqlite/offline-store.js';
+import { materializeView } from '../src/features/materialize.js';
+import { lookupOnline } from '../src/features/online-lookup.js';
+import type { OnlineStore } from '../src/features/online-store.js';
+import { openRedisOnlineStore } from '../src/features/redis/online-store.js';
+import { openSqliteOnlineStore } from '../src/features/sqlite/online-store.js';
+import { createClient } from 'redis';
 import { machine, writeResult } from './machine.js';
 
 const ENTITIES = 100_000;
@@ -97,13 +108,69 @@ async function measure(name: string, store: OfflineStore, ex: { keys: string[]; 
   return { store: name, ingestRowsPerSecond, joinSeconds, matched };
 }
 
+const LOOKUPS = 20_000;
+const BATCH_KEYS = 100;
+
+interface OnlineFigures { readonly store: string; readonly materializeSeconds: number; readonly p50Ms: number; readonly p99Ms: number; readonly targetMs: number; readonly batchedPerSecond: number }
+
+async function measureOnline(name: string, offline: OfflineStore, online: OnlineStore, drop: () => Promise<void>): Promise<OnlineFigures> {
+  try {
+    const view = await offline.getView('importer_history');
+    let started = performance.now();
+    await materializeView(offline, online, view);
+    const materializeSeconds = (performance.now() - started) / 1000;
+    const random = rng(23);
+    const now = T0 + YEAR;
+    const latencies = new Float64Array(LOOKUPS);
+    for (let i = 0; i < LOOKUPS; i++) {
+      const key = keyOf(Math.floor(random() * ENTITIES));
+      const t = performance.now();
+      await lookupOnline(online, view.name, FEATURES, VIEW.ttlMs, [key], now);
+      latencies[i] = performance.now() - t;
+    }
+    latencies.sort();
+    const batches = LOOKUPS / BATCH_KEYS;
+    started = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const keys = Array.from({ length: BATCH_KEYS }, () => keyOf(Math.floor(random() * ENTITIES)));
+      await lookupOnline(online, view.name, FEATURES, VIEW.ttlMs, keys, now);
+    }
+    const batchedPerSecond = LOOKUPS / ((performance.now() - started) / 1000);
+    const fig = { store: name, materializeSeconds, p50Ms: latencies[Math.floor(LOOKUPS * 0.5)]!, p99Ms: latencies[Math.floor(LOOKUPS * 0.99)]!, targetMs: name === 'Redis' ? 2 : 1, batchedPerSecond };
+    console.log(`${name}: materialized in ${materializeSeconds.toFixed(1)} s; lookup p50 ${fig.p50Ms.toFixed(3)} ms, p99 ${fig.p99Ms.toFixed(3)} ms; ${Math.round(batchedPerSecond).toLocaleString('en')} lookups/s in batches of ${BATCH_KEYS}`);
+    return fig;
+  } finally {
+    await online.close();
+    await drop();
+  }
+}
+
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const c = createClient({ url });
+  await c.connect();
+  for await (const batch of c.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+    const keys = Array.isArray(batch) ? batch : [batch];
+    if (keys.length > 0) await c.del(keys);
+  }
+  await c.quit();
+}
+
 async function main(): Promise<void> {
   const ex = examples();
   const results: Figures[] = [];
+  const online: OnlineFigures[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'lading-bench-features-'));
   try {
     const store = openSqliteOfflineStore(join(dir, 'features.sqlite'));
-    try { results.push(await measure('SQLite', store, ex)); } finally { await store.close(); }
+    try {
+      results.push(await measure('SQLite', store, ex));
+      online.push(await measureOnline('embedded (SQLite)', store, openSqliteOnlineStore(join(dir, 'online.sqlite')), async () => undefined));
+      const redisUrl = process.env['LADING_BENCH_REDIS_URL'] ?? process.env['LADING_TEST_REDIS_URL'];
+      if (redisUrl) {
+        const prefix = `lading-bench-${process.pid}:`;
+        online.push(await measureOnline('Redis', store, await openRedisOnlineStore({ url: redisUrl, prefix }), () => dropRedisKeys(redisUrl, prefix)));
+      } else console.log('Redis: skipped (set LADING_BENCH_REDIS_URL or LADING_TEST_REDIS_URL)');
+    } finally { await store.close(); }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -129,7 +196,11 @@ async function main(): Promise<void> {
     r.store, Math.round(r.ingestRowsPerSecond).toLocaleString('en'), median(r.joinSeconds).toFixed(2), spread(r.joinSeconds, 2), '20', (median(r.joinSeconds) / 20).toFixed(2),
   ])));
   console.log('anchor (quoted by the issue, not re-measured): Feast local mode, 17k rows x 1,000 features: 30 minutes, 50 GB');
-  const file = writeResult('features', { machine: m, examples: EXAMPLES, historyRows: HISTORY_ROWS, features: FEATURES.length, entities: ENTITIES, results });
+  console.log(`\nOnline lookups of ${FEATURES.length} features (${ENTITIES.toLocaleString('en')} keys materialized; single keys one after another, ${LOOKUPS.toLocaleString('en')} lookups; batches of ${BATCH_KEYS})`);
+  console.log(table(['store', 'materialize s', 'p50 ms', 'p99 ms', 'p99 target ms', 'p99 / target', 'batched lookups/s'], online.map((o) => [
+    o.store, o.materializeSeconds.toFixed(1), o.p50Ms.toFixed(3), o.p99Ms.toFixed(3), String(o.targetMs), (o.p99Ms / o.targetMs).toFixed(2), Math.round(o.batchedPerSecond).toLocaleString('en'),
+  ])));
+  const file = writeResult('features', { machine: m, examples: EXAMPLES, historyRows: HISTORY_ROWS, features: FEATURES.length, entities: ENTITIES, results, online });
   console.log(`results: ${file}`);
 }
 

@@ -11,4 +11,8 @@ test('the examples\' order is (entity id, time, index), unknown keys (-1) first,
   const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => (entityIds[a]! - entityIds[b]!) || (times[a]! - times[b]!) || (a - b));
   assert.deepEqual([...entityTimeOrder({ entityIds, times })], expected);
   assert.deepEqual([...entityTimeOrder({ entityIds: new Int32Array(0), times: new Float64Array(0) })], []);
+  // Big buckets (many unknown keys, one busy entity) take the other path and keep the same order.
+  const busy = Int32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : i % 3 === 1 ? 7 : i % 50));
+  const busyExpected = Array.from({ length: n }, (_, i) => i).sort((a, b) => (busy[a]! - busy[b]!) || (times[a]! - times[b]!) || (a - b));
+  assert.deepEqual([...entityTimeOrder({ entityIds: busy, times })], busyExpected);
 });
