@@ -20,6 +20,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   pipeline: () => import('./pipeline.js'),
   controller: () => import('./controller.js'),
   experiment: () => import('./experiment.js'),
+  taxonomy: () => import('./taxonomy.js'),
 };
 
 /** The first line of `lading --help`; every word in its list is a verb (a test holds it to that). */
