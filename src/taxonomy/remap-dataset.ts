@@ -62,7 +62,7 @@ export function remapDataset(input: {
     if (change?.kind === 'one-to-many') {
       split.push({ row, text: rows.texts[row]!, oldCode: label, candidates: change.targets });
       return;
-    } else if (change !== undefined) {
+    } else if (change !== undefined && change.targets[0] !== label) {
       next = change.targets[0]!;
       mapped[change.kind]++;
     } else if (byCode.has(label)) {
