@@ -222,6 +222,11 @@ function renderMap(ctx: CliContext, out: MapTaxonomyOutcome, show: number): void
     const share = m.affectedShare === null ? `no logged answers${m.since !== null ? ` since ${utcTime(new Date(m.since))}` : ''}`
       : `${m.affectedPredictions} of ${m.predictions} logged answers (${(100 * m.affectedShare).toFixed(1)}%) named an affected class`;
     writeLine(ctx.stdout, `model ${m.name}@${m.version}: ${m.classes.length} of ${m.modelClasses} classes affected; ${share}`);
+    if (m.taxonomy !== taxonomyRefOf(t.from)) {
+      writeLine(ctx.stdout, m.taxonomy === null
+        ? `note: ${m.name}@${m.version} records no taxonomy (register with --taxonomy); the report assumes its labels are codes of ${taxonomyRefOf(t.from)}`
+        : `note: ${m.name}@${m.version} records taxonomy ${m.taxonomy}, not ${taxonomyRefOf(t.from)}: check that this table applies to it`);
+    }
     if (m.classes.length > 0) {
       writeLine(ctx.stdout, table(['class', 'change', 'new', 'answers'], m.classes.slice(0, show).map((c) => [c.label, c.kind, c.targets.join(', ') || '-', c.predictions])));
       if (m.classes.length > show) writeLine(ctx.stdout, `... ${m.classes.length - show} more (--show N, or --json)`);

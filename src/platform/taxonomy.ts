@@ -4,6 +4,7 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { ModelVersionRecord } from '../registry/model-registry.js';
 import { affectedClasses, type AffectedReport } from '../taxonomy/affected-classes.js';
 import { classifyCorrelation, type ChangeKind } from '../taxonomy/correlation-kinds.js';
+import { taxonomyOfTags } from '../taxonomy/model-taxonomy.js';
 import { openPgTaxonomyStore } from '../taxonomy/postgres/open-taxonomy-store.js';
 import { readCorrelationFile, type CorrelationColumns } from '../taxonomy/read-correlation-file.js';
 import { readTaxonomyFile, type TaxonomyColumns } from '../taxonomy/read-taxonomy-file.js';
@@ -72,7 +73,13 @@ export interface MapTaxonomyOutcome {
     /** The split rows as review items (text, candidate codes, why). */
     readonly review: ReturnType<typeof splitRowsForReview>;
   };
-  readonly model?: { readonly name: string; readonly version: number; readonly since: number | null } & AffectedReport;
+  readonly model?: {
+    readonly name: string;
+    readonly version: number;
+    readonly since: number | null;
+    /** The taxonomy the version records (tag `taxonomy`), null when none: a value other than OLD deserves a look. */
+    readonly taxonomy: string | null;
+  } & AffectedReport;
 }
 
 /**
@@ -108,7 +115,7 @@ export async function mapTaxonomy(settings: StoreSettings, input: MapTaxonomyInp
       if (model !== undefined) {
         const counts = await withMonitoringStore(settings, (mon) => recentLabelCounts(mon, model, input.since));
         const report = affectedClasses({ labels: model.labels, table, newCodes: new Set(newCodes.map((c) => c.code)), predictionCounts: counts });
-        affected = { name: model.model, version: model.version, since: input.since ?? null, ...report };
+        affected = { name: model.model, version: model.version, since: input.since ?? null, taxonomy: taxonomyOfTags(model.tags) ?? null, ...report };
       }
       return { table, created, kinds, ...(dataset !== undefined ? { dataset } : {}), ...(affected !== undefined ? { model: affected } : {}) };
     }, input.publish !== undefined ? { publish: input.publish } : {});

@@ -48,7 +48,7 @@ interface MapJson {
     unmapped: { label: string; rows: number }[]; droppedColumns: string[]; split: { row: number; oldCode: string; candidates: string[] }[];
     review: { text: string; suggestions: string[]; reason: string }[];
   };
-  model?: { name: string; version: number; classes: { label: string; kind: string; targets: string[]; predictions: number }[]; predictions: number; affectedPredictions: number; affectedShare: number | null };
+  model?: { name: string; version: number; taxonomy: string | null; classes: { label: string; kind: string; targets: string[]; predictions: number }[]; predictions: number; affectedPredictions: number; affectedShare: number | null };
 }
 
 describe('lading taxonomy: HS 2017 -> HS 2022 on the shared HS data', () => {
@@ -134,6 +134,10 @@ describe('lading taxonomy: HS 2017 -> HS 2022 on the shared HS data', () => {
     assert.deepEqual(m.classes.map((c) => c.label).sort(), ['040310', '340220', '382200', '620119', '620199', '851712', '940540'].filter((c) => fx.counts.has(c)));
     const text = await ok(taxonomyVerb, ['map', 'hs2017', 'hs2022', fx.correlationCsv, '--model', 'hs@1', '--home', home]);
     assert.match(text, /model hs@1: 7 of \d+ classes affected; 5 of 10 logged answers \(50\.0%\) named an affected class/);
+    assert.doesNotMatch(text, /note:/);
+    assert.equal(m.taxonomy, 'hs2017@1');
+    const other = await ok(taxonomyVerb, ['map', 'hs2017', 'hs2022', fx.correlationCsv, '--model', 'hs-2022-check@1', '--home', home]);
+    assert.match(other, /note: hs-2022-check@1 records taxonomy hs2022@1, not hs2017@1/);
   });
 
   for (const [what, table, from, to, line, pattern] of [
