@@ -140,6 +140,18 @@ describe('lading taxonomy: HS 2017 -> HS 2022 on the shared HS data', () => {
     assert.match(other, /note: hs-2022-check@1 records taxonomy hs2022@1, not hs2017@1/);
   });
 
+  it('train --taxonomy names a stored taxonomy and needs --register; otherwise nothing is trained or registered', async (t) => {
+    const { home, dataset } = await prepared(t);
+    const common = ['--data', dataset, '--label', 'label', '--model', 'linear', '--home', home];
+    const unknown = await runVerb(trainVerb, [...common, '--register', 'hs', '--taxonomy', 'hs2027']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no taxonomy hs2027/);
+    const unregistered = await runVerb(trainVerb, [...common, '--out', join(home, 'm.lading'), '--taxonomy', 'hs2022']);
+    assert.notEqual(unregistered.code, 0);
+    assert.match(unregistered.stderr, /--taxonomy is recorded on a registered version; add --register NAME/);
+    assert.deepEqual(await json<unknown[]>(modelsVerb, ['list', '--home', home]), []);
+  });
+
   for (const [what, table, from, to, line, pattern] of [
     ['an unknown old code', 'old,new\n040310,040320\n999999,040320\n', 'hs2017', 'hs2022', 3, /old code 999999 is not in hs2017@1/],
     ['an unknown new code', 'old,new\n040310,040399\n', 'hs2017', 'hs2022', 2, /new code 040399 is not in hs2022@1/],

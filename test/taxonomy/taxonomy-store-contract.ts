@@ -54,6 +54,18 @@ export function taxonomyStoreContract(adapter: string, open: (t: TestContext) =>
       assert.equal((await store.auditLog()).length, 2);
     });
 
+    it('two stores importing changed content of one name at once number their versions 1 and 2', async (t) => {
+      const { store, reopen } = await open(t);
+      const other = await reopen();
+      try {
+        const [a, b] = await Promise.all([store.importTaxonomy('cat', content(['a1']), meta()), other.importTaxonomy('cat', content(['b2']), meta())]);
+        assert.deepEqual([a.version.version, b.version.version].sort(), [1, 2]);
+        assert.equal((await store.listTaxonomies()).length, 2);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('bad content and unknown refs are refused and store nothing', async (t) => {
       const { store } = await open(t);
       await assert.rejects(store.importTaxonomy('hs', content(['01', '01']), meta()), (e: unknown) => e instanceof InputError && e.code === 'duplicate-code');
