@@ -20,6 +20,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   pipeline: () => import('./pipeline.js'),
   controller: () => import('./controller.js'),
   experiment: () => import('./experiment.js'),
+  features: () => import('./features.js'),
   taxonomy: () => import('./taxonomy.js'),
 };
 

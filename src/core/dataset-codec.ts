@@ -1,4 +1,4 @@
-import type { DatasetRows } from './dataset.js';
+import type { DatasetRows, FeatureCell } from './dataset.js';
 import { ArtifactError } from './errors.js';
 
 /**
@@ -13,16 +13,24 @@ import { ArtifactError } from './errors.js';
  * Column names and row order are part of the identity; where the rows came from (CSV or JSONL,
  * quoting, line endings, BOM) is not. JSON.stringify of strings is deterministic, so equal rows
  * always give equal bytes.
+ *
+ * Version 2 adds joined entity features: the header names them (`"featureColumns":[...]`) and each
+ * row carries their values (JSON strings, numbers, booleans or null) after its labels. A dataset
+ * without features is written as version 1, so its bytes and its id stay what they always were.
  */
 const FORMAT = 'lading-dataset';
 const FORMAT_VERSION = 1;
+const FEATURES_VERSION = 2;
 
 export function encodeDatasetRows(rows: DatasetRows): Uint8Array {
-  const header = JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns });
-  const columns = rows.labelColumns.map((c) => rows.labels[c]!);
+  const featureColumns = rows.featureColumns ?? [];
+  const header = JSON.stringify(featureColumns.length === 0
+    ? { format: FORMAT, version: FORMAT_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns }
+    : { format: FORMAT, version: FEATURES_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns, featureColumns });
+  const columns: (readonly FeatureCell[])[] = [...rows.labelColumns.map((c) => rows.labels[c]!), ...featureColumns.map((c) => rows.features![c]!)];
   const lines: string[] = new Array<string>(rows.texts.length + 2);
   lines[0] = header;
-  const fields: string[] = new Array<string>(columns.length + 1);
+  const fields: FeatureCell[] = new Array<FeatureCell>(columns.length + 1);
   for (let r = 0; r < rows.texts.length; r++) {
     fields[0] = rows.texts[r]!;
     for (let c = 0; c < columns.length; c++) fields[c + 1] = columns[c]![r]!;
@@ -39,14 +47,16 @@ export function decodeDatasetRows(bytes: Uint8Array, where: string): DatasetRows
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const lines = text.split('\n');
   if (lines.length < 2 || lines[lines.length - 1] !== '') throw bad('truncated');
-  let header: { format?: unknown; version?: unknown; textColumn?: unknown; labelColumns?: unknown };
+  let header: { format?: unknown; version?: unknown; textColumn?: unknown; labelColumns?: unknown; featureColumns?: unknown };
   try {
     header = JSON.parse(lines[0]!) as typeof header;
   } catch {
     throw bad('header is not JSON');
   }
   if (header.format !== FORMAT) throw bad('wrong format marker');
-  if (header.version !== FORMAT_VERSION) throw bad(`format version ${String(header.version)} is not supported by this lading`);
+  if (header.version !== FORMAT_VERSION && header.version !== FEATURES_VERSION) throw bad(`format version ${String(header.version)} is not supported by this lading`);
+  const featureColumns = header.version === FEATURES_VERSION ? header.featureColumns : [];
+  if (!Array.isArray(featureColumns) || !featureColumns.every((c) => typeof c === 'string')) throw bad('header lacks feature column names');
   const textColumn = header.textColumn;
   const labelColumns = header.labelColumns;
   if (typeof textColumn !== 'string' || !Array.isArray(labelColumns) || !labelColumns.every((c) => typeof c === 'string')) {
@@ -55,6 +65,7 @@ export function decodeDatasetRows(bytes: Uint8Array, where: string): DatasetRows
   const n = lines.length - 2;
   const texts = new Array<string>(n);
   const columns = labelColumns.map(() => new Array<string>(n));
+  const featureValues = (featureColumns as string[]).map(() => new Array<FeatureCell>(n));
   for (let r = 0; r < n; r++) {
     let fields: unknown;
     try {
@@ -62,11 +73,14 @@ export function decodeDatasetRows(bytes: Uint8Array, where: string): DatasetRows
     } catch {
       throw bad(`row ${r + 1} is not JSON`);
     }
-    if (!Array.isArray(fields) || fields.length !== labelColumns.length + 1) throw bad(`row ${r + 1} has the wrong number of fields`);
+    if (!Array.isArray(fields) || fields.length !== labelColumns.length + featureValues.length + 1) throw bad(`row ${r + 1} has the wrong number of fields`);
     texts[r] = fields[0] as string;
     for (let c = 0; c < columns.length; c++) columns[c]![r] = fields[c + 1] as string;
+    for (let f = 0; f < featureValues.length; f++) featureValues[f]![r] = fields[columns.length + 1 + f] as FeatureCell;
   }
   // Object.fromEntries defines own properties, so a column named "__proto__" is stored, not a prototype.
   const labels = Object.fromEntries((labelColumns as string[]).map((c, i) => [c, columns[i]!]));
-  return { textColumn, labelColumns: labelColumns as string[], texts, labels };
+  const base = { textColumn, labelColumns: labelColumns as string[], texts, labels };
+  if (featureValues.length === 0) return base;
+  return { ...base, featureColumns: featureColumns as string[], features: Object.fromEntries((featureColumns as string[]).map((c, i) => [c, featureValues[i]!])) };
 }

@@ -9,7 +9,17 @@ export interface DatasetRows {
   readonly texts: readonly string[];
   /** labels[column][row] */
   readonly labels: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Entity features joined point in time (`lading features training-set`), one column per
+   * `VIEW:FEATURE`; null where the example had no value. Absent on plain datasets.
+   */
+  readonly featureColumns?: readonly string[];
+  /** features[column][row] */
+  readonly features?: Readonly<Record<string, readonly FeatureCell[]>>;
 }
+
+/** A joined feature value as a dataset keeps it. */
+export type FeatureCell = string | number | boolean | null;
 
 export interface LabelCount {
   readonly label: string;
@@ -45,7 +55,12 @@ export interface DatasetVersion {
   readonly id: string;
   readonly contentSha256: string;
   /** Where the rows came from (informational; not part of the identity). */
-  readonly source: { readonly file: string; readonly format: 'csv' | 'jsonl' };
+  readonly source: {
+    readonly file: string;
+    readonly format: 'csv' | 'jsonl';
+    /** A point-in-time training set's lineage: the feature view versions it joined (`VIEW@VERSION`). */
+    readonly features?: readonly string[];
+  };
   readonly createdAt: string;
   readonly textColumn: string;
   readonly labelColumns: readonly string[];

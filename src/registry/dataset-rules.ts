@@ -74,7 +74,7 @@ export function newDatasetVersion(rows: DatasetRows, contentSha256: string, sour
   return {
     id: datasetIdFromHash(contentSha256),
     contentSha256,
-    source: { file: source.file, format: source.format },
+    source: { file: source.file, format: source.format, ...(source.features !== undefined ? { features: [...source.features] } : {}) },
     createdAt: new Date().toISOString(),
     textColumn: rows.textColumn,
     labelColumns: [...rows.labelColumns],

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, NotFoundError } from '../../core/errors.js';
+import { sectionFailure } from '../../core/section-problems.js';
 import { modelKind } from '../../models/kinds.js';
 import { knownKeys, PIPELINE_NAME, pipelineSchema, REPLACED_KEYS, type PipelineInput } from './pipeline-schema.js';
 import type { ReleasePlan, PipelineSpec, ReleaseStep } from './pipeline-spec.js';
@@ -133,15 +134,7 @@ export function pipelineKey(path: readonly (string | number)[]): string {
 }
 
 function failure(problems: readonly Problem[], from: PipelineSource): InputError {
-  const lines = problems.map((p) => {
-    const at = from.locate?.(p.path);
-    return `${at ? `${at}: ` : ''}${pipelineKey(p.path)}: ${p.message}`;
-  });
   const first = problems[0]!;
-  const firstAt = from.locate?.(first.path);
-  const pos = firstAt === undefined ? undefined : /:(\d+):(\d+)$/.exec(firstAt);
-  return new InputError('pipeline-invalid', `${lines.join('; ')}${firstAt ? '' : ` (in ${from.source ?? 'lading.yaml'})`}`, {
-    source: from.source, pipeline: typeof first.path[0] === 'string' ? first.path[0] : undefined, key: pipelineKey(first.path),
-    line: pos ? Number(pos[1]) : undefined, column: pos ? Number(pos[2]) : undefined, problems: problems.length,
-  }, 'Fix the named keys under `pipelines:`; `lading pipeline --help` shows the shape of a pipeline.');
+  return sectionFailure('pipeline-invalid', pipelineKey, problems, from,
+    'Fix the named keys under `pipelines:`; `lading pipeline --help` shows the shape of a pipeline.', { pipeline: typeof first.path[0] === 'string' ? first.path[0] : undefined });
 }

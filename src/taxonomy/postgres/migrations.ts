@@ -7,5 +7,3 @@ export const PG_TAXONOMY_MIGRATIONS: readonly PgMigration[] = [
 ];
 
 export const PG_TAXONOMY_LEDGER = 'tax_schema_migrations';
-/** pg_advisory_lock class of these migrations: the registry's is 0x1ad1, monitoring's 0x1ad2. */
-export const PG_TAXONOMY_LOCK_CLASS = 0x1ad3;

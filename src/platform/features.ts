@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/config.js';
+import { InputError } from '../core/errors.js';
+import { requireTableFormat } from '../data/file-format.js';
+import { parseFeatureDeclarations, type FeatureDeclarations } from '../features/feature-spec-parser.js';
+import { readIngestFile } from '../features/ingest-file.js';
+import type { ApplyResult, IngestResult, OfflineStore } from '../features/offline-store.js';
+import { openPgOfflineStore } from '../features/postgres/offline-store.js';
+import { openSqliteOfflineStore } from '../features/sqlite/offline-store.js';
+import { buildTrainingSet, type ExamplesFile, type FeatureRef, type ViewJoinStats } from '../features/training-set.js';
+import type { SavedDataset } from '../registry/dataset-registry.js';
+import { withWorkspace, type WorkspaceOptions } from './workspace.js';
+
+/**
+ * The feature store composed from settings: the offline store (`<home>/features.sqlite`, or fs_*
+ * tables in the registry's PostgreSQL schema with a registry URL) and the views declared in
+ * lading.yaml's `features:` section.
+ */
+export type FeatureSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'features'>;
+
+export interface FeatureFile {
+  readonly projectFile?: string | undefined;
+  readonly locate?: ((path: readonly (string | number)[]) => string | undefined) | undefined;
+}
+
+export function featureStorePath(settings: Pick<Settings, 'home'>): string {
+  return join(settings.home, 'features.sqlite');
+}
+
+export async function openOfflineStore(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<OfflineStore> {
+  if (settings.registryUrl !== undefined && settings.registryUrl !== '') return openPgOfflineStore({ url: settings.registryUrl, schema: settings.registrySchema });
+  mkdirSync(settings.home, { recursive: true });
+  return openSqliteOfflineStore(featureStorePath(settings));
+}
+
+export async function withOfflineStore<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>, work: (store: OfflineStore) => Promise<T>): Promise<T> {
+  const store = await openOfflineStore(settings);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The declared entities and views, checked: a bad section is an InputError naming key and line, before anything is opened. */
+export function featureDeclarations(settings: FeatureSettings, file: FeatureFile = {}): FeatureDeclarations {
+  return parseFeatureDeclarations(settings.features, { source: file.projectFile, locate: file.locate });
+}
+
+/** `lading features apply`: every declared view registered (a new version where it changed). */
+export async function applyFeatureViews(settings: FeatureSettings, file: FeatureFile, actor: string, reason?: string): Promise<ApplyResult[]> {
+  const { views } = featureDeclarations(settings, file);
+  if (views.length === 0) {
+    throw new InputError('no-feature-views', `no feature views are declared under \`features: views:\` in ${file.projectFile ?? 'lading.yaml'}`, { key: 'features.views' },
+      'Declare entities and views in lading.yaml (`lading features --help` shows the shape).');
+  }
+  return withOfflineStore(settings, (store) => store.apply(views, actor, reason));
+}
+
+/** `lading features ingest VIEW FILE`: the file read and checked in full, then stored in one transaction. */
+export async function ingestFeatureFile(settings: FeatureSettings, view: string, path: string, actor: string): Promise<IngestResult> {
+  return withOfflineStore(settings, async (store) => {
+    const stored = await store.getView(view);
+    const batch = await readIngestFile(path, stored.spec);
+    return store.ingest(view, batch, actor);
+  });
+}
+
+export interface SavedTrainingSet {
+  readonly saved: SavedDataset;
+  readonly lineage: readonly string[];
+  readonly stats: readonly ViewJoinStats[];
+}
+
+/** `lading features training-set`: the point-in-time join saved as a dataset version whose source names the view versions. */
+export async function saveTrainingSet(settings: FeatureSettings, examples: ExamplesFile, refs: readonly FeatureRef[], options: WorkspaceOptions = {}): Promise<SavedTrainingSet> {
+  const set = await withOfflineStore(settings, (store) => buildTrainingSet(store, examples, refs));
+  const saved = await withWorkspace(settings, (ws) => ws.saveDataset(set.rows, { file: examples.path, format: requireTableFormat(examples.path), features: set.lineage }), options);
+  return { saved, lineage: set.lineage, stats: set.stats };
+}
