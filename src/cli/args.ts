@@ -34,6 +34,15 @@ function argumentError(verb: string, options: Options, e: Error & { code?: strin
   }
 }
 
+/** Exactly the named positional arguments, in order; otherwise an error saying what the verb expects. */
+export function positionalArgs(verb: string, positionals: readonly string[], names: readonly string[]): string[] {
+  if (positionals.length !== names.length) {
+    throw new InputError('bad-arguments', `lading ${verb}: expected ${names.join(' ')}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
+      { verb }, `Run \`lading ${verb} --help\`.`);
+  }
+  return [...positionals];
+}
+
 export function requireFlag(verb: string, value: string | undefined, flag: string): string {
   if (value === undefined || value === '') {
     throw new InputError('missing-flag', `lading ${verb}: ${flag} is required`, { verb, flag }, `Run \`lading ${verb} --help\`.`);

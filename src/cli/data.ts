@@ -6,7 +6,7 @@ import { checkLabelLevels, parseLevels } from '../data/levels.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { withWorkspace } from '../platform/index.js';
 import { withRegistry } from './open-registry.js';
-import { parseVerbArgs, requireFlag } from './args.js';
+import { parseVerbArgs, positionalArgs, requireFlag } from './args.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, utcTime, writeJson, writeLine } from './output.js';
@@ -134,11 +134,7 @@ async function runShow(ctx: CliContext, argv: readonly string[]): Promise<number
 }
 
 function onePositional(verb: string, positionals: readonly string[], name: string): string {
-  if (positionals.length !== 1) {
-    throw new InputError('bad-arguments', `lading ${verb}: expected one ${name}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
-      { verb }, `Run \`lading ${verb} --help\`.`);
-  }
-  return positionals[0]!;
+  return positionalArgs(verb, positionals, [name])[0]!;
 }
 
 /** A version for `list --json`: the full histograms and conflict examples are left to `show`. */

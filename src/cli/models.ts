@@ -10,6 +10,8 @@ import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { actorOf, withRegistry } from './open-registry.js';
 import { table, utcTime, writeJson, writeLine } from './output.js';
+import { checkLabels, registrationTaxonomy, renderTaxonomyCheck, TAXONOMY_FLAG_HELP } from './registration-taxonomy.js';
+import { tagsWithTaxonomy } from '../taxonomy/model-taxonomy.js';
 
 const OVERVIEW_HELP = `Usage: lading models <subcommand> [options]
 
@@ -37,6 +39,7 @@ pointed at before its current one (repeat to go further back).
 Options of every subcommand:
   --actor NAME           who does this, for the audit log (default: your login name)
   --reason TEXT          why (recorded in the audit log; required by reject)
+${TAXONOMY_FLAG_HELP.replace('with --register', 'with register')}
 ${COMMON_HELP}`;
 
 const OPTIONS = {
@@ -51,6 +54,7 @@ const OPTIONS = {
   delete: { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
   out: { type: 'string' },
+  taxonomy: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
@@ -152,12 +156,18 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
 async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const [name, file] = args('register', positionals, ['NAME', 'ARTIFACT']);
   const parent = values.parent === undefined ? undefined : intFlag('models register', values.parent, '--parent', 0, 1);
+  const taxonomy = await registrationTaxonomy(ctx.settings(values), values.taxonomy);
   const v = await withRegistry(ctx, values, (ws) => registerArtifact(ws, {
-    name: name!, artifactPath: resolve(file!), actor: actorOf(ctx, values), tags: parseTags(values.tag ?? []),
+    name: name!, artifactPath: resolve(file!), actor: actorOf(ctx, values), tags: tagsWithTaxonomy(parseTags(values.tag ?? []), taxonomy?.version),
     ...(parent !== undefined ? { parent } : {}), ...(values.reason !== undefined ? { reason: values.reason } : {}), force: values.force,
   }));
-  if (values.json) writeJson(ctx.stdout, v);
-  else writeLine(ctx.stdout, `registered ${v.model}@${v.version} (pending approval)\n\n${describeVersion(v)}`);
+  // The labels come from the artifact's header, as the registry read them.
+  const check = taxonomy !== undefined ? checkLabels(taxonomy, v.labels) : undefined;
+  if (values.json) writeJson(ctx.stdout, check !== undefined ? { ...v, taxonomyCheck: check } : v);
+  else {
+    writeLine(ctx.stdout, `registered ${v.model}@${v.version} (pending approval)\n\n${describeVersion(v)}`);
+    if (check !== undefined) renderTaxonomyCheck(ctx.stdout, check, v.labels.length);
+  }
   return 0;
 }
 

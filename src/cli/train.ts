@@ -12,6 +12,8 @@ import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { loadTrainingData } from './load-training-data.js';
 import { table, writeJson, writeLine } from './output.js';
 import { createProgress } from './progress.js';
+import { checkLabels, registrationTaxonomy, renderTaxonomyCheck, TAXONOMY_FLAG_HELP, type TaxonomyCheck } from './registration-taxonomy.js';
+import { tagsWithTaxonomy } from '../taxonomy/model-taxonomy.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -32,6 +34,7 @@ const OPTIONS = {
   parent: { type: 'string' },
   tag: { type: 'string', multiple: true },
   actor: { type: 'string' },
+  taxonomy: { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -68,6 +71,7 @@ Options:
   --parent N           with --register: the version this one was retrained from (lineage)
   --tag KEY=VALUE      with --register: a free tag (repeatable)
   --actor WHO          with --register: who registers it (default: login name), for the audit log
+${TAXONOMY_FLAG_HELP}
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -95,6 +99,11 @@ ${COMMON_HELP}`,
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
     const refit = refitFlag(values.refit, values['no-refit']);
     const data = requireFlag('train', values.data, '--data');
+    if (values.taxonomy !== undefined && register === undefined) {
+      throw new InputError('bad-flag', 'lading train: --taxonomy is recorded on a registered version; add --register NAME', { verb: 'train', flag: '--taxonomy' });
+    }
+    const taxonomy = await registrationTaxonomy(settings, values.taxonomy);
+    let taxonomyCheck: TaxonomyCheck | undefined;
     if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
     const { run, dataset, created, stored } = await withRegistry(ctx, values, async (ws) => {
@@ -105,10 +114,14 @@ ${COMMON_HELP}`,
         validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }),
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
-          register: (a) => registerArtifact(ws, {
-            name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags, force: values.force, ...(parent !== undefined ? { parent } : {}),
-            reason: `lading train --model ${kindName} --data ${loaded.dataset.id} --label ${label} --seed ${seed}`,
-          }),
+          register: (a) => {
+            if (taxonomy !== undefined) taxonomyCheck = checkLabels(taxonomy, a.meta.labels);
+            return registerArtifact(ws, {
+              name: register, artifactBytes: a.bytes, actor: actorOf(ctx, values), tags: tagsWithTaxonomy(tags, taxonomy?.version), force: values.force,
+              ...(parent !== undefined ? { parent } : {}),
+              reason: `lading train --model ${kindName} --data ${loaded.dataset.id} --label ${label} --seed ${seed}`,
+            });
+          },
         }),
       });
       progress.finish();
@@ -138,6 +151,7 @@ ${COMMON_HELP}`,
       seconds: Number(run.seconds.toFixed(2)),
       validation: run.meta.metrics,
       ...(registered ? { registered: { name: registered.model, version: registered.version, approval: registered.approval.status }, stored } : {}),
+      ...(taxonomyCheck !== undefined ? { taxonomy: taxonomyCheck } : {}),
     };
     if (values.json) {
       writeJson(ctx.stdout, summary);
@@ -152,6 +166,7 @@ ${COMMON_HELP}`,
       if (registered) {
         writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}; approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);
         if (out === undefined) writeLine(ctx.stdout, `write it to a file with \`lading models export ${registered.model}@${registered.version} --out PATH\``);
+        if (taxonomyCheck !== undefined) renderTaxonomyCheck(ctx.stdout, taxonomyCheck, summary.classes);
       }
     }
     return 0;

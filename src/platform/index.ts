@@ -22,3 +22,6 @@ export {
   alertStatePath, monitorAlertRules, servingSignals, startMonitorProcess, startServingMonitor,
   type MonitoringLocator, type MonitorProcess, type MonitorProcessOptions, type MonitorSettings, type ServingMonitorOptions,
 } from './monitor-process.js';
+export {
+  importTaxonomyFile, loadTaxonomyCodes, mapTaxonomy, openPlatformTaxonomyStore, withTaxonomyStore, type MapTaxonomyInput, type MapTaxonomyOutcome,
+} from './taxonomy.js';

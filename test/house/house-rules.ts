@@ -15,6 +15,7 @@ export const LAYER_IMPORTS: Readonly<Record<string, readonly string[] | 'all'>> 
   models: ['core', 'text'],
   training: ['core', 'text', 'data', 'models'],
   registry: ['core'],
+  taxonomy: ['core', 'data', 'registry'],
   features: ['core', 'data', 'registry'],
   serving: ['core', 'text', 'models', 'registry'],
   monitoring: ['core', 'text', 'serving'],
@@ -25,7 +26,7 @@ export const LAYER_IMPORTS: Readonly<Record<string, readonly string[] | 'all'>> 
   config: ['core'],
   demo: ['core', 'text', 'data'],
   platform: ['core', 'text', 'data', 'models', 'training', 'registry', 'features', 'serving', 'monitoring', 'bus',
-    'lifecycle', 'server', 'stream', 'config', 'demo'],
+    'lifecycle', 'server', 'stream', 'config', 'demo', 'taxonomy'],
   cli: 'all',
 };
 
