@@ -29,6 +29,12 @@ export interface SectionInfo {
   readonly offset: number;
 }
 
+export interface InputFeatures {
+  readonly columns: readonly string[];
+  /** tokens-v1: one hashed token per present value appended to the text; numbers binned by log2. */
+  readonly encoding: 'tokens-v1';
+}
+
 export interface ArtifactMeta {
   /** Model kind: 'linear', 'fasttext', ... */
   readonly kind: string;
@@ -38,6 +44,12 @@ export interface ArtifactMeta {
   readonly featuriser: Readonly<Record<string, unknown>>;
   /** Hyper-parameters of the model itself. */
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * Entity features the model reads besides the text (a training set of `lading features
+   * training-set`): their dataset columns (`VIEW:FEATURE`) and how they were turned into input
+   * (text/feature-tokens.ts). Absent: the text alone.
+   */
+  readonly inputFeatures?: InputFeatures;
   readonly training: {
     readonly datasetId?: string;
     readonly datasetSha256?: string;
