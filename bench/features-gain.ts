@@ -45,6 +45,8 @@ const MONTH = 30 * 86_400_000;
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const HISTORY = 20;
 const SEED = 1;
+/** The kind trained (LADING_BENCH_KIND, default fasttext). */
+const KIND = process.env['LADING_BENCH_KIND'] ?? 'fasttext';
 
 function rng(seed: number): () => number {
   const random = createRandom(seed);
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
 
     const results: { model: string; offline: number; online: number; seconds: number }[] = [];
     for (const [name, data] of [['text alone', textOnly], ['point in time', pit], ['leaky (latest value)', leaky]] as const) {
-      const run = await runTraining({ rows: data, labelColumn: 'label', kind: 'fasttext', seed: SEED, upsample: false, threads: 2, params: {}, validFraction: 0.1 });
+      const run = await runTraining({ rows: data, labelColumn: 'label', kind: KIND, seed: SEED, upsample: false, threads: 2, params: {}, validFraction: 0.1 });
       const features = run.meta.inputFeatures;
       const cells = features ? features.columns.map((c) => served.features![c]!) : [];
       const texts = features ? served.texts.map((t, i) => textWithFeatures(t, features, cells.map((col) => col[i]!))) : served.texts;
@@ -154,13 +156,13 @@ async function main(): Promise<void> {
       console.log(`${name}: offline ${run.report.accuracy.toFixed(3)}, online ${(right / texts.length).toFixed(3)} (${run.seconds.toFixed(1)} s)`);
     }
     const m = machine();
-    console.log(`\nEntity features against text alone: hs-goods HS4 texts, ${IMPORTERS} importers with drifting trade (${LOYALTY * 100}% of lines in ${PREFERRED} chapters, one swapped in ${DRIFT * 100}% of months), ${train.length.toLocaleString('en')} training lines (10 months), ${test.length.toLocaleString('en')} test lines (2 months); fasttext, seed ${SEED}`);
+    console.log(`\nEntity features against text alone: hs-goods HS4 texts, ${IMPORTERS} importers with drifting trade (${LOYALTY * 100}% of lines in ${PREFERRED} chapters, one swapped in ${DRIFT * 100}% of months), ${train.length.toLocaleString('en')} training lines (10 months), ${test.length.toLocaleString('en')} test lines (2 months); ${KIND}, seed ${SEED}`);
     console.log(`command: npm run bench:features (node dist/bench/features-gain.js); machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}`);
     const base = results[0]!.online;
     console.log(table(['model', 'offline (validation) accuracy', 'online (test months) accuracy', 'online vs text alone'], results.map((r) => [
       r.model, r.offline.toFixed(3), r.online.toFixed(3), `${r.online >= base ? '+' : ''}${((r.online - base) * 100).toFixed(1)} points`,
     ])));
-    console.log(`results: ${writeResult('features-gain', { machine: m, importers: IMPORTERS, trainLines: train.length, testLines: test.length, results })}`);
+    console.log(`results: ${writeResult(`features-gain-${KIND}`, { machine: m, kind: KIND, importers: IMPORTERS, trainLines: train.length, testLines: test.length, results })}`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
