@@ -30,6 +30,7 @@ const OPTIONS = {
   monitor: { type: 'boolean' },
   'monitor-interval-ms': { type: 'string' },
   'alert-webhook': { type: 'string' },
+  'review-below': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -48,6 +49,8 @@ Routes:
   GET  /v1/models                    endpoints and their variants
   POST /v1/feedback                  delayed labels {"endpoint"?, "items": [{"requestId"|"text", "label", "time"?, "source"?}]}
                                      (with the prediction log on)
+  GET  /v1/review?endpoint=E         the review queue, most valuable first (with the prediction log on)
+  GET  /v1/review/{id}, POST /v1/review/{id}   an item; answer it {"label"} | {"accept": k} (token when set)
   /admin/deployments[...]            deploy / promote / rollback (need --token)
 
 Options:
@@ -92,6 +95,10 @@ Monitoring (see \`lading monitor run --help\` for the rules and lading.yaml's mo
                        lading_accuracy and lading_alert_active current on /metrics; env LADING_MONITOR
   --monitor-interval-ms MS  how often (default 30000); env LADING_MONITOR_INTERVAL_MS
   --alert-webhook URL  POST each fired and resolved alert as JSON; env LADING_ALERT_WEBHOOK
+
+Review queue (<home>/review.sqlite, or PostgreSQL with --registry-url; see \`lading review --help\`):
+  --review-below S     route each text whose top score is below S to the review queue, off the
+                       request path (default 0: none); identical texts are one item; env LADING_REVIEW_BELOW
 ${COMMON_HELP}`,
 
   async run(ctx) {
