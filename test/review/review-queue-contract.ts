@@ -71,8 +71,18 @@ export function reviewQueueContract(name: string, open: () => Promise<ReviewQueu
       const batch = [routed('bolts', { requestId: 'r1', position: 0 }), routed('bolts', { requestId: 'r1', position: 1 })];
       assert.deepEqual(await q.enqueue(batch), { added: 2, duplicates: 0 });
       assert.deepEqual(await q.enqueue(batch), { added: 0, duplicates: 2 });
+      assert.deepEqual(await q.enqueue([routed('bolts', { requestId: 'r2' }), routed('bolts', { requestId: 'r2' })]), { added: 1, duplicates: 1 }, 'twice in one batch');
       assert.deepEqual(await q.enqueue([routed('bolts', { requestId: null }), routed('bolts', { requestId: null })]), { added: 2, duplicates: 0 });
-      assert.equal((await q.list({ endpoint: 'hs' })).items[0]!.occurrences, 4);
+      assert.equal((await q.list({ endpoint: 'hs' })).items[0]!.occurrences, 5);
+    }));
+
+    it('concurrent batches over the same items lose no count', withQueue(async (q) => {
+      const batch = (w: number) => ['p', 'q', 'r', 's'].flatMap((t) => [0, 1, 2].map((k) => routed(t, { requestId: `w${w}-${k}`, at: T0 + w })));
+      const results = await Promise.all([0, 1, 2, 3].map((w) => q.enqueue(batch(w))));
+      assert.deepEqual(results.map((r) => r.added), [12, 12, 12, 12]);
+      // Equal on every ordering key but the id, which the racing inserts assigned: compared by text.
+      assert.deepEqual((await q.list({ endpoint: 'hs' })).items.map((i) => [i.text, i.occurrences, i.lastSeen]).sort(),
+        [['p', 12, T0 + 3], ['q', 12, T0 + 3], ['r', 12, T0 + 3], ['s', 12, T0 + 3]]);
     }));
 
     it('orders by volume, then uncertainty (lowest top score), then age; pages with a cursor that neither skips nor repeats', withQueue(async (q) => {
