@@ -6,6 +6,7 @@ import { answerReview, type AnsweredReview, type ReviewAnswerInput } from '../re
 import { openPgReviewQueue } from '../review/postgres/open-review-queue.js';
 import { ReviewObserver, type RoutePredicate } from '../review/review-observer.js';
 import type { ReviewQueue } from '../review/review-queue.js';
+import { startReviewWriter, type ReviewWriter } from '../review/review-writer-thread.js';
 import { openSqliteReviewQueue } from '../review/sqlite/open-review-queue.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 import type { PublishOptions } from './event-publisher.js';
@@ -14,17 +15,31 @@ import { withWorkspace } from './workspace.js';
 
 type Where = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>;
 
+/** Which review queue a process uses: plain data, so the writer thread can open its own connection to it. */
+export type ReviewQueueSpec =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+
 /**
  * With a registry URL: `rev_*` tables in the registry's PostgreSQL schema, so every serving machine
  * routes into one queue and every broker sees one list. Without one: `<home>/review.sqlite`, a file
- * of its own rather than tables in monitoring.sqlite: the observer's writes never wait for the
+ * of its own rather than tables in monitoring.sqlite: the queue's writes never wait for the
  * prediction log's write lock (nor the reverse), the review schema migrates on its own, and
  * monitoring (an inner layer) never has to know about review.
  */
-export async function openPlatformReviewQueue(settings: Where): Promise<ReviewQueue> {
-  if (settings.registryUrl !== undefined && settings.registryUrl !== '') return openPgReviewQueue({ url: settings.registryUrl, schema: settings.registrySchema });
-  mkdirSync(settings.home, { recursive: true });
-  return openSqliteReviewQueue(join(settings.home, 'review.sqlite'));
+export function reviewQueueSpec(settings: Where): ReviewQueueSpec {
+  if (settings.registryUrl !== undefined && settings.registryUrl !== '') return { kind: 'postgres', url: settings.registryUrl, schema: settings.registrySchema };
+  return { kind: 'sqlite', path: join(settings.home, 'review.sqlite') };
+}
+
+export async function openReviewQueue(spec: ReviewQueueSpec): Promise<ReviewQueue> {
+  if (spec.kind === 'postgres') return openPgReviewQueue({ url: spec.url, schema: spec.schema });
+  mkdirSync(join(spec.path, '..'), { recursive: true });
+  return openSqliteReviewQueue(spec.path);
+}
+
+export function openPlatformReviewQueue(settings: Where): Promise<ReviewQueue> {
+  return openReviewQueue(reviewQueueSpec(settings));
 }
 
 /** Opens the review queue, runs `work`, and always closes it. */
@@ -52,9 +67,20 @@ export interface ServingReview {
  */
 export async function startServingReview(settings: Where & Pick<Settings, 'reviewBelow'>, plane: ServingPlane,
   options: { readonly routes?: RoutePredicate | undefined; readonly warn?: ((line: string) => void) | undefined } = {}): Promise<ServingReview> {
-  const queue = await openPlatformReviewQueue(settings);
+  const spec = reviewQueueSpec(settings);
+  const queue = await openReviewQueue(spec);
   const routed = options.routes !== undefined || settings.reviewBelow > 0;
-  const observer = routed ? new ReviewObserver({ queue, routes: options.routes, topK: LOGGED_TOP_K, below: settings.reviewBelow, metrics: plane.metrics.registry, warn: options.warn }) : undefined;
+  let writer: ReviewWriter | undefined;
+  try {
+    // Routed texts are written from a thread of its own with its own connection (review-writer-thread.ts).
+    if (routed) writer = await startReviewWriter(new URL('./review-writer-thread.js', import.meta.url), spec);
+  } catch (e) {
+    await queue.close();
+    throw e;
+  }
+  const observer = writer && new ReviewObserver({
+    queue: writer, routes: options.routes, topK: LOGGED_TOP_K, below: settings.reviewBelow, metrics: plane.metrics.registry, warn: options.warn,
+  });
   const unsubscribe = observer ? plane.observe('review-queue', observer.observer, { reads: 'top', top: LOGGED_TOP_K }) : undefined;
   let closing: Promise<void> | undefined;
   return {
@@ -66,6 +92,7 @@ export async function startServingReview(settings: Where & Pick<Settings, 'revie
           unsubscribe?.();
           await observer?.close();
         } finally {
+          await writer?.close().catch(() => undefined);
           await queue.close();
         }
       })();
