@@ -65,7 +65,7 @@ export interface ServingReview {
  * to the logged predictions). Texts are routed by `routes` when given (the endpoint's per-text decision), else
  * by settings.reviewBelow (0: none; the queue still serves its routes).
  */
-export async function startServingReview(settings: Where & Pick<Settings, 'reviewBelow'>, plane: ServingPlane,
+export async function startServingReview(settings: Where & Pick<Settings, 'reviewBelow' | 'logText'>, plane: ServingPlane,
   options: { readonly routes?: RoutePredicate | undefined; readonly warn?: ((line: string) => void) | undefined } = {}): Promise<ServingReview> {
   const spec = reviewQueueSpec(settings);
   const queue = await openReviewQueue(spec);
@@ -80,6 +80,8 @@ export async function startServingReview(settings: Where & Pick<Settings, 'revie
   }
   const observer = writer && new ReviewObserver({
     queue: writer, routes: options.routes, topK: LOGGED_TOP_K, below: settings.reviewBelow, metrics: plane.metrics.registry, warn: options.warn,
+    // The prediction log's rule: the endpoint's own word (its deployment's logText) wins only to keep less.
+    storesText: (endpoint) => settings.logText && plane.endpoint(endpoint)?.spec?.logText !== false,
   });
   const unsubscribe = observer ? plane.observe('review-queue', observer.observer, { reads: 'top', top: LOGGED_TOP_K }) : undefined;
   let closing: Promise<void> | undefined;

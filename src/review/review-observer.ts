@@ -16,6 +16,11 @@ export interface ReviewObserverOptions {
    */
   readonly routes?: RoutePredicate | undefined;
   readonly below?: number | undefined;
+  /**
+   * Whether an endpoint's texts may be stored (default: all). An endpoint that logs only hashes
+   * (`logText: false`, confidential descriptions) is never routed: a queue item is its text.
+   */
+  readonly storesText?: ((endpoint: string) => boolean) | undefined;
   /** Suggestions kept per text (default 5): what the broker chooses from. */
   readonly topK?: number | undefined;
   /** Routed texts waiting at most (default 10,000); beyond, they are dropped and counted. */
@@ -49,7 +54,8 @@ export type DropReason = 'queue-full' | 'store-error' | 'closed';
  * observer only copies a routed text's request, model and top-k into a bounded buffer; a timer (or a
  * full batch) writes batches, one at a time. When the queue's store falls behind or fails, texts
  * are dropped and counted (lading_review_dropped_total{reason}), never waited for: a slow review
- * database never slows serving. Shadow answers are never routed (nobody saw them).
+ * database never slows serving. Shadow answers are never routed (nobody saw them), nor the texts
+ * of an endpoint that may not store them.
  */
 export class ReviewObserver {
   readonly observer: PredictionObserver;
@@ -111,7 +117,7 @@ export class ReviewObserver {
   }
 
   private observe(event: PredictionEvent): void {
-    if (event.role !== 'primary') return;
+    if (event.role !== 'primary' || this.options.storesText?.(event.endpoint) === false) return;
     const rows = event.texts.length;
     for (let row = 0; row < rows; row++) {
       if (!this.routes(event, row)) continue;

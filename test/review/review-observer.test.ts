@@ -40,6 +40,18 @@ test('routes the texts below the threshold with their top-k, request id and posi
   await queue.close();
 });
 
+test('an endpoint that may not store its texts (logText false) is never routed', async () => {
+  const queue = queueFile();
+  const obs = new ReviewObserver({ queue, below: 1, storesText: (endpoint) => endpoint !== 'secret', flushMs: 60_000 });
+  obs.observer(event(['confidential'], [[0.4, 0.3, 0.3]], { endpoint: 'secret' }));
+  obs.observer(event(['public'], [[0.4, 0.3, 0.3]]));
+  await obs.close();
+  assert.equal((await queue.list({ endpoint: 'secret' })).items.length, 0);
+  assert.deepEqual((await queue.list({ endpoint: 'hs' })).items.map((i) => i.text), ['public']);
+  assert.equal(obs.stats().routed, 1);
+  await queue.close();
+});
+
 test('a routing predicate given at construction decides instead of the threshold (the endpoint\'s per-text decision)', async () => {
   const queue = queueFile();
   const decisions = new Uint8Array([1, 0]); // 1 = auto, 0 = review
