@@ -55,6 +55,8 @@ export async function withReviewQueue<T>(settings: Where, work: (queue: ReviewQu
 /** The review side of a serving process: the queue (for the routes) and, when something is routed, the observer filling it. */
 export interface ServingReview {
   readonly queue: ReviewQueue;
+  /** Where it is, for people: the SQLite file, or the PostgreSQL schema. */
+  readonly where: string;
   readonly observer: ReviewObserver | undefined;
   /** Writes what the observer holds, then closes the queue. Call after the HTTP server drained. */
   close(): Promise<void>;
@@ -86,7 +88,7 @@ export async function startServingReview(settings: Where & Pick<Settings, 'revie
   const unsubscribe = observer ? plane.observe('review-queue', observer.observer, { reads: 'top', top: LOGGED_TOP_K }) : undefined;
   let closing: Promise<void> | undefined;
   return {
-    queue, observer,
+    queue, observer, where: spec.kind === 'sqlite' ? spec.path : `PostgreSQL schema ${spec.schema}`,
     close() {
       closing ??= (async () => {
         try {
