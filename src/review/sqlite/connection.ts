@@ -5,15 +5,17 @@ import { REVIEW_MIGRATIONS_SQLITE } from './review-schema.js';
 /**
  * Opens (creating if absent) the review database, a file of its own (<home>/review.sqlite): the
  * observer's batches never wait for the prediction log's write lock nor the reverse, and its schema
- * moves on its own. WAL so listing never waits for a write; synchronous=FULL because an answer is a
- * person's work that cannot be recomputed (queue writes are batched, so the fsync is per batch).
+ * moves on its own. WAL so listing never waits for a write. synchronous=NORMAL for routed texts
+ * (a power loss may lose the last batches, never half of one; they are also in the prediction log);
+ * answers, a person's work that cannot be recomputed, switch to FULL for their transaction
+ * (SqliteReviewQueue, as the monitoring store's feedback does).
  * Migrations run in one immediate transaction each, so two processes opening a new file do not both apply one.
  */
 export function openReviewDatabase(file: string): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const applied = () => db.pragma('user_version', { simple: true }) as number;

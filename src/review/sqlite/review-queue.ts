@@ -75,21 +75,35 @@ export class SqliteReviewQueue implements ReviewQueue {
   }
 
   async claimAnswer(id: number, answer: ReviewAnswer): Promise<ClaimedItem> {
-    return this.db.transaction(() => {
+    return this.durably(() => this.db.transaction(() => {
       if (this.claim.run(answer.label, answer.actor, answer.note, answer.suggestion, answer.at, id).changes === 0) {
         const row = this.selectItem.get(id);
         throw claimRefused(id, row === undefined ? undefined : toReviewItem(row));
       }
       return { item: toReviewItem(this.selectItem.get(id)!), occurrences: this.selectOccurrences.all(id).map(toOccurrence) };
-    }).immediate();
+    }).immediate());
   }
 
   async releaseAnswer(id: number, answeredAt: number): Promise<void> {
-    this.release.run(id, answeredAt);
+    this.durably(() => this.release.run(id, answeredAt));
   }
 
   async recordFeedback(id: number, feedbackIds: readonly number[]): Promise<void> {
-    this.feedback.run(JSON.stringify(feedbackIds), id);
+    this.durably(() => this.feedback.run(JSON.stringify(feedbackIds), id));
+  }
+
+  /**
+   * Runs `write` with synchronous=FULL (in WAL mode: the WAL is fsynced at commit), so an answer is
+   * on disk before it is acknowledged. Safe on the shared connection: better-sqlite3 is synchronous,
+   * so no routed batch commits between the two pragmas.
+   */
+  private durably<T>(write: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   async close(): Promise<void> {
