@@ -6,6 +6,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oipRoutes } from './routes/oip.js';
 import { registryRoutes } from './routes/registry.js';
+import { reviewRoutes } from './routes/review.js';
 import { v1Routes } from './routes/v1.js';
 import { serverContext, type AppDeps } from './server-context.js';
 
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/admin', adminRoutes(ctx));
   if (ctx.registry) app.route('/v1/registry', registryRoutes(ctx, ctx.registry));
   if (ctx.feedback) app.route('/', feedbackRoutes(ctx, ctx.feedback));
+  if (ctx.review) app.route('/', reviewRoutes(ctx, ctx.review));
 
   app.notFound((c) => { plane.metrics.error('none', 404); return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404); });
   app.onError((e, c) => fail(c, plane, e, 'unhandled'));
