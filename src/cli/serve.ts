@@ -30,6 +30,7 @@ const OPTIONS = {
   monitor: { type: 'boolean' },
   'monitor-interval-ms': { type: 'string' },
   'alert-webhook': { type: 'string' },
+  'target-precision': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -70,6 +71,11 @@ Options:
   --token T            bearer token for admin routes; env LADING_TOKEN
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
   --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
+  --target-precision P decide or route: every answer carries "decision": "auto" when the model's
+                       per-class thresholds (fitted on its validation rows) reach precision P there,
+                       else "review" (REST: a field of each prediction; OIP: an extra BYTES output
+                       "decision"). A deployment's own targetPrecision wins. Default: none (no
+                       decisions); env LADING_TARGET_PRECISION; lading.yaml key targetPrecision
 
 Prediction log (on by default: every answer, with its request id, model version, top 5 and text
 statistics, is written off the request path to <home>/monitoring.sqlite, or to PostgreSQL with

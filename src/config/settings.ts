@@ -34,6 +34,8 @@ export interface Settings {
   readonly logRetentionDays: number;
   readonly logRetentionRows: number;
   readonly logText: boolean;
+  /** Decide or route: answers carry `decision` auto/review at this precision (a deployment's targetPrecision wins); none by default. */
+  readonly targetPrecision: number | undefined;
   /** `lading serve` also runs the monitor loop (drift, accuracy, alerts) in its own process. */
   readonly monitor: boolean;
   /** How often the monitor evaluates the alert rules (`lading monitor run`, `serve --monitor`). */
@@ -194,6 +196,12 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   logText: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG_TEXT', flag: '--log-text',
     defaultText: 'true', default: () => true, doc: 'keep each logged text; false keeps only its sha256 (confidential descriptions)',
+  },
+  targetPrecision: {
+    kind: 'number', schema: z.number().gt(0).lt(1).optional(), expect: 'a precision strictly between 0 and 1, e.g. 0.98',
+    env: 'LADING_TARGET_PRECISION', flag: '--target-precision',
+    defaultText: 'none (answers carry no decision)', default: () => undefined,
+    doc: 'decide or route: each answer says "auto" when its model\'s per-class thresholds reach this precision, else "review" (a deployment\'s targetPrecision wins)',
   },
   monitor: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_MONITOR', flag: '--monitor',

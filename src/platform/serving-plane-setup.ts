@@ -14,7 +14,7 @@ export type ServingTarget =
   | { readonly deployments: readonly string[] };
 
 export type PlaneSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'workers' | 'maxDelayMs' | 'pollMs'
-  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
+  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision'>>;
 
 export interface PlaneSetupOptions {
   /** Serving threads (default settings.workers). */
@@ -60,7 +60,9 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
   const workspace = followsRegistry || options.openWorkspace === true ? await openPlatformWorkspace(settings) : undefined;
   const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, modelCacheDir(settings))) : new FileModelSource();
-  const plane = new ServingPlane(source, { threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true });
+  const plane = new ServingPlane(source, {
+    threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true, targetPrecision: settings.targetPrecision,
+  });
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let log: PredictionLog | undefined;

@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import { checkTargetPrecision } from '../core/decision-policy.js';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
 import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents, type RoutedAnswers } from './endpoint.js';
@@ -25,6 +26,10 @@ export interface ServingPlaneOptions {
   readonly onShadow?: (r: ShadowRecord) => void;
   /** Unrouted `name@alias` / `name@3` endpoints loaded on demand at most (default 4). */
   readonly maxDirectRefs?: number;
+  /** Decide or route at this precision on endpoints whose deployment names no targetPrecision (absent: no decisions). */
+  readonly targetPrecision?: number | undefined;
+  /** Where operator warnings go (a model that cannot decide at the target; default console.warn). */
+  readonly onWarning?: (message: string) => void;
   /** Where observer failures are reported (default: console.error at the 1st, 10th, 100th... of each observer). */
   readonly onObserverError?: (f: ObserverFailure) => void;
 }
@@ -53,6 +58,7 @@ export class ServingPlane {
   private closing = false;
 
   constructor(readonly source: ModelSource, private readonly options: ServingPlaneOptions) {
+    if (options.targetPrecision !== undefined) checkTargetPrecision(options.targetPrecision, 'the serving targetPrecision');
     this.pool = new RuntimePool(source, {
       threads: options.threads,
       maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
@@ -74,6 +80,8 @@ export class ServingPlane {
       answered: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,
+      defaultTargetPrecision: () => options.targetPrecision,
+      ...(options.onWarning ? { warn: options.onWarning } : {}),
     };
     this.shadows = new ShadowRunner({
       maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { encodeArtifact, type ArtifactMeta } from '../../src/core/artifact-format.js';
+import { fitDecisionPolicy, readDecisionEvidence } from '../../src/core/decision-policy.js';
+import { InputError } from '../../src/core/errors.js';
+import { readArtifactFile } from '../../src/models/artifact.js';
+import { createApp } from '../../src/server/app.js';
+import { singleDeployment } from '../../src/serving/deployment.js';
+import { FileModelSource } from '../../src/serving/model-source.js';
+import type { PredictionEvent } from '../../src/serving/prediction-observers.js';
+import { ServingPlane } from '../../src/serving/serving-plane.js';
+import { trainFixtureModels, type FixtureModels } from '../serving/fixtures.js';
+
+let fx: FixtureModels;
+let plane: ServingPlane;
+let app: ReturnType<typeof createApp>;
+const warnings: string[] = [];
+const events: PredictionEvent[] = [];
+/** The fixture model's artifact without its decision rows: what a model trained before decide-or-route looks like. */
+let oldModel: string;
+
+before(async () => {
+  fx = await trainFixtureModels();
+  const a = readArtifactFile(fx.a);
+  const { format: _f, payloadSha256: _p, payloadBytes: _b, sections: _s, decision: _d, ...meta } = a.header;
+  oldModel = join(fx.dir, 'old.lading');
+  writeFileSync(oldModel, encodeArtifact(meta as ArtifactMeta, [...a.sections].filter(([name]) => !name.startsWith('decision.'))));
+  plane = new ServingPlane(new FileModelSource(), { threads: 1, maxDelayMs: 2, onWarning: (m) => warnings.push(m) });
+  await plane.deploy({ ...singleDeployment('hs', fx.a), targetPrecision: 0.9 });
+  await plane.deploy(singleDeployment('plain', fx.a));
+  plane.observe('test', (e) => { events.push(e); }, { reads: 'top' });
+  app = createApp({ plane });
+});
+after(() => plane.close());
+
+const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+// Gibberish the model has no words for is answered with a low confidence: review.
+const texts = () => [...fx.texts.slice(0, 40), 'qqq zzz', 'xylophone quartz'];
+
+/** "auto" where the top score reaches the model's per-class threshold at `target`, from its stored validation rows. */
+function expected(target: number, labels: readonly string[], predictions: ReadonlyArray<{ label: string; score: number }>): string[] {
+  const a = readArtifactFile(fx.a);
+  const policy = fitDecisionPolicy(readDecisionEvidence(a.header, a.sections)!, a.header.labels.length, target);
+  return predictions.map((p) => (Math.fround(p.score) >= policy.thresholds[labels.indexOf(p.label)]! ? 'auto' : 'review'));
+}
+
+test('REST: each prediction carries its decision at the deployment\'s target; observers read it; no target, no field', async () => {
+  const r = await post('/v1/models/hs:classify', { texts: texts(), top: 3 });
+  assert.equal(r.status, 200);
+  const body = (await r.json()) as { predictions: Array<{ label: string; score: number; decision: string }> };
+  const labels = readArtifactFile(fx.a).header.labels;
+  const decisions = body.predictions.map((p) => p.decision);
+  assert.deepEqual(decisions, expected(0.9, labels, body.predictions));
+  assert.ok(decisions.includes('auto') && decisions.includes('review'), decisions.join(' '));
+  await plane.observersFlushed();
+  const event = events.find((e) => e.endpoint === 'hs')!;
+  assert.deepEqual([...event.decisions!].map((d) => (d === 1 ? 'auto' : 'review')), decisions);
+
+  const plain = (await (await post('/v1/models/plain:classify', { texts: ['500 CTNS PLASTIC CUPS'] })).json()) as { predictions: Array<Record<string, unknown>> };
+  assert.equal('decision' in plain.predictions[0]!, false);
+  const listed = (await (await app.request('/v1/models')).json()) as { endpoints: Array<{ endpoint: string; targetPrecision?: number; variants: Array<{ expectedAutomation?: number }> }> };
+  const hs = listed.endpoints.find((e) => e.endpoint === 'hs')!;
+  assert.equal(hs.targetPrecision, 0.9);
+  assert.ok(hs.variants[0]!.expectedAutomation! > 0 && hs.variants[0]!.expectedAutomation! <= 1);
+});
+
+test('OIP: an extra BYTES output "decision" when the endpoint has a target; asked of one without, a clear error', async () => {
+  const input = { name: 'text', datatype: 'BYTES', shape: [texts().length], data: texts() };
+  const rest = (await (await post('/v1/models/hs:classify', { texts: texts() })).json()) as { predictions: Array<{ decision: string }> };
+  const all = (await (await post('/v2/models/hs/infer', { inputs: [input] })).json()) as { outputs: Array<{ name: string; datatype: string; shape: number[]; data: string[] }> };
+  const decision = all.outputs.find((o) => o.name === 'decision')!;
+  assert.equal(decision.datatype, 'BYTES');
+  assert.deepEqual(decision.shape, [texts().length]);
+  assert.deepEqual(decision.data, rest.predictions.map((p) => p.decision));
+  const onlyLabel = (await (await post('/v2/models/hs/infer', { inputs: [input], outputs: [{ name: 'label' }] })).json()) as { outputs: Array<{ name: string }> };
+  assert.deepEqual(onlyLabel.outputs.map((o) => o.name), ['label']);
+  const asked = (await (await post('/v2/models/hs/infer', { inputs: [input], outputs: [{ name: 'decision' }] })).json()) as { outputs: Array<{ name: string; data: string[] }> };
+  assert.deepEqual(asked.outputs[0]!.data, decision.data);
+  const meta = (await (await app.request('/v2/models/hs')).json()) as { outputs: Array<{ name: string }> };
+  assert.ok(meta.outputs.some((o) => o.name === 'decision'));
+
+  const plainAll = (await (await post('/v2/models/plain/infer', { inputs: [input] })).json()) as { outputs: Array<{ name: string }> };
+  assert.equal(plainAll.outputs.some((o) => o.name === 'decision'), false);
+  const refused = await post('/v2/models/plain/infer', { inputs: [input], outputs: [{ name: 'decision' }] });
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { error: string }).error, /endpoint plain has no target precision/);
+});
+
+test('a model without stored validation rows answers "review" everywhere, with one warning; the process default applies, the deployment wins', async () => {
+  const p = new ServingPlane(new FileModelSource(), { threads: 1, maxDelayMs: 2, targetPrecision: 0.6, onWarning: (m) => warnings.push(m) });
+  try {
+    const before = warnings.length;
+    const old = await p.deploy(singleDeployment('old', oldModel));
+    assert.equal(warnings.length, before + 1);
+    assert.match(warnings.at(-1)!, /endpoint old: model old version \w+ \(fasttext\) stores no validation rows .* every answer is decision "review"/);
+    const a = await old.classify(fx.texts.slice(0, 20));
+    assert.deepEqual([...a.decisions!], new Array<number>(20).fill(0));
+    assert.equal(warnings.length, before + 1, 'one warning, not one per request');
+
+    const byDefault = await p.deploy(singleDeployment('d', fx.a));
+    assert.equal(byDefault.targetPrecision, 0.6);
+    const own = await p.deploy({ ...singleDeployment('e', fx.a), targetPrecision: 0.99 });
+    assert.equal(own.targetPrecision, 0.99);
+    const lax = await byDefault.classify(fx.texts.slice(0, 100));
+    const strict = await own.classify(fx.texts.slice(0, 100));
+    const count = (d: Uint8Array) => d.reduce((s, x) => s + x, 0);
+    assert.ok(count(lax.decisions!) >= count(strict.decisions!));
+  } finally {
+    await p.close();
+  }
+});
+
+test('a bad target is refused naming the field, and changes nothing', async () => {
+  for (const bad of [0, 1.5, 'high']) {
+    await assert.rejects(plane.deploy({ ...singleDeployment('hs', fx.b), targetPrecision: bad as number }), (e: unknown) => e instanceof InputError
+      && e.code === 'bad-target-precision' && e.message.startsWith('deployment hs field targetPrecision must be a precision strictly between 0 and 1'));
+  }
+  assert.equal(plane.endpoint('hs')!.spec!.targetPrecision, 0.9);
+  assert.throws(() => new ServingPlane(new FileModelSource(), { threads: 1, targetPrecision: 1 }), /the serving targetPrecision must be a precision strictly between 0 and 1/);
+});
