@@ -115,13 +115,13 @@ const logit = (p: number) => { const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7); 
 /**
  * Ridge logistic offsets: per key k (a class, or a group), the delta maximising
  * sum over its rows of w * loglik(correct | sigmoid(base + delta)) - RIDGE * delta^2 / 2,
- * by Newton steps (concave, so a few suffice). Rows with use[i] = 0 are left out.
+ * by Newton steps of at most 1 (concave, so 30 are plenty). Rows with use[i] = 0 are left out.
  */
 function fitOffsets(e: DecisionEvidence, keyOf: (i: number) => number, keys: number, base: Float64Array, use: Uint8Array, ridge: number): Float64Array {
   const delta = new Float64Array(keys);
   const grad = new Float64Array(keys);
   const hess = new Float64Array(keys);
-  for (let step = 0; step < 8; step++) {
+  for (let step = 0; step < 30; step++) {
     grad.fill(0); hess.fill(0);
     for (let i = 0; i < base.length; i++) {
       const k = keyOf(i);
@@ -131,7 +131,9 @@ function fitOffsets(e: DecisionEvidence, keyOf: (i: number) => number, keys: num
       grad[k]! += w * (e.correct[i]! - p);
       hess[k]! += w * p * (1 - p);
     }
-    for (let k = 0; k < keys; k++) delta[k]! += (grad[k]! - ridge * delta[k]!) / (hess[k]! + ridge);
+    // Steps are capped: a class whose rows are all wrong at confident scores has a near-zero
+    // curvature there, and a full Newton step would overshoot back and forth.
+    for (let k = 0; k < keys; k++) delta[k]! += Math.max(-1, Math.min(1, (grad[k]! - ridge * delta[k]!) / (hess[k]! + ridge)));
   }
   return delta;
 }
@@ -188,6 +190,16 @@ export function fitDecisionPolicy(e: DecisionEvidence, classes: number, target: 
   return {
     target, thresholds, adjustedThreshold: cut === null ? null : 1 / (1 + Math.exp(-cut)), lowered, raised,
     expectedCoverage: total > 0 ? auto / total : 0, expectedPrecision: auto > 0 ? right / auto : null, rows: n,
+  };
+}
+
+/** Both sets of rows as one (either may be absent). */
+export function joinEvidence(a: DecisionEvidence | undefined, b: DecisionEvidence | undefined): DecisionEvidence | undefined {
+  if (!a || !b) return a ?? b;
+  const join = <T extends Int32Array | Float32Array | Uint8Array>(x: T, y: T, make: (n: number) => T): T => { const out = make(x.length + y.length); out.set(x); out.set(y, x.length); return out; };
+  return {
+    predicted: join(a.predicted, b.predicted, (n) => new Int32Array(n)), confidence: join(a.confidence, b.confidence, (n) => new Float32Array(n)),
+    correct: join(a.correct, b.correct, (n) => new Uint8Array(n)), weight: join(a.weight, b.weight, (n) => new Float32Array(n)),
   };
 }
 

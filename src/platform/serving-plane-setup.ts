@@ -5,6 +5,7 @@ import { singleDeployment } from '../serving/deployment.js';
 import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
+import { startDecisionRefit } from './decision-refit.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
@@ -66,7 +67,9 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let log: PredictionLog | undefined;
+  let stopRefit: (() => void) | undefined;
   const stopFollowing = async () => {
+    stopRefit?.();
     if (refresher) clearInterval(refresher);
     await sync?.stop();
   };
@@ -76,6 +79,8 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
         warn: options.onLogWarning,
         labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
       });
+      // Delayed labels (POST /v1/feedback) refit the decide-or-route thresholds of endpoints with a target.
+      stopRefit = startDecisionRefit(plane, log.store, options.onLogWarning ?? ((line) => console.warn(line)));
     }
     if (models.length > 0) {
       for (const m of models) {

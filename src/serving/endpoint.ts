@@ -151,16 +151,35 @@ export class Endpoint {
   }
 
   /** The per-class thresholds of `runtime` at `target`; warns (once per apply) when the model cannot decide. */
-  private thresholdsAt(target: number | undefined, runtime: ModelRuntime): Float32Array | null | undefined {
+  private thresholdsAt(target: number | undefined, runtime: ModelRuntime, warn = true): Float32Array | null | undefined {
     if (target === undefined) return undefined;
     const policy = runtime.decisionPolicy(target);
     if (policy) return policy.thresholds;
+    if (!warn) return null;
     const id = runtime.identity;
     const message = `endpoint ${this.name}: model ${id.name} version ${id.version} (${id.kind}) stores no validation rows to fit decision thresholds from ` +
       `(trained before decide-or-route, or imported); every answer is decision "review". Retrain it with this lading to get automatic decisions at ${target}.`;
     if (this.events.warn) this.events.warn(message);
     else console.warn(message);
     return null;
+  }
+
+  /**
+   * Refits every variant's thresholds (after its runtime's delayed-label rows changed) and switches
+   * to them in one assignment, as apply does; queued behind applies in progress.
+   */
+  refreshDecisions(): Promise<void> {
+    const run = this.applying.then(() => {
+      const t = this.table;
+      if (!t || this.closed) return;
+      const target = this.targetPrecision;
+      const again = (v: RoutedVariant): RoutedVariant => ({ ...v, thresholds: this.thresholdsAt(target, v.runtime, false) });
+      const primaries = t.primaries.map(again);
+      const shadows = t.shadows.map(again);
+      this.table = { ...t, primaries, shadows };
+    });
+    this.applying = run.catch(() => undefined);
+    return run;
   }
 
   /** The target precision answers are decided at (the deployment's, else the process default); undefined: no decisions. */

@@ -1,4 +1,4 @@
-import { fitDecisionPolicy, type DecisionEvidence, type DecisionPolicy } from '../core/decision-policy.js';
+import { fitDecisionPolicy, joinEvidence, type DecisionEvidence, type DecisionPolicy } from '../core/decision-policy.js';
 import { InputError, LadingError } from '../core/errors.js';
 import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
@@ -70,6 +70,8 @@ export class ModelRuntime {
   private readonly batcher: MicroBatcher;
   private nextExplainThread = 0;
   private readonly policies = new Map<number, DecisionPolicy>();
+  /** Rows from delayed labels of this model's answers (production's class mix, weight 1), added to the validation rows. */
+  private labelledEvidence: DecisionEvidence | undefined;
 
   private constructor(
     readonly identity: ModelIdentity,
@@ -121,10 +123,17 @@ export class ModelRuntime {
 
   /** The decision policy at `target` (fitted once per target: endpoints sharing this model share it); undefined without evidence. */
   decisionPolicy(target: number): DecisionPolicy | undefined {
-    if (!this.decisionEvidence) return undefined;
+    const evidence = joinEvidence(this.decisionEvidence, this.labelledEvidence);
+    if (!evidence) return undefined;
     let p = this.policies.get(target);
-    if (!p) this.policies.set(target, (p = fitDecisionPolicy(this.decisionEvidence, this.identity.labels.length, target)));
+    if (!p) this.policies.set(target, (p = fitDecisionPolicy(evidence, this.identity.labels.length, target)));
     return p;
+  }
+
+  /** Replaces the delayed-label rows the policies are refitted with (a model without validation rows can then decide too). */
+  setLabelledEvidence(evidence: DecisionEvidence | undefined): void {
+    this.labelledEvidence = evidence;
+    this.policies.clear();
   }
 
   get threadCount(): number { return this.threads.length; }

@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import { checkTargetPrecision } from '../core/decision-policy.js';
+import { checkTargetPrecision, type DecisionEvidence } from '../core/decision-policy.js';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
 import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents, type RoutedAnswers } from './endpoint.js';
@@ -223,6 +223,18 @@ export class ServingPlane {
       }));
       if (changed.some(Boolean)) await e.apply(spec).catch(() => undefined);
     }));
+  }
+
+  /**
+   * Delayed labels of the answers of model `sha256` (as decision rows: monitoring/feedback/
+   * feedback-decision-evidence.ts) join its validation rows: every endpoint serving it refits its
+   * decide-or-route thresholds. A runtime loaded later starts from its validation rows until the next call.
+   */
+  async setLabelledEvidence(sha256: string, evidence: DecisionEvidence | undefined): Promise<void> {
+    const runtimes = this.pool.loaded.filter((r) => r.identity.sha256 === sha256);
+    if (runtimes.length === 0) return;
+    for (const r of runtimes) r.setLabelledEvidence(evidence);
+    await Promise.all([...this.endpoints.values()].map((e) => (e.targetPrecision !== undefined ? e.refreshDecisions() : undefined)));
   }
 
   /** Refuse new work (readiness goes false), wait for requests in flight, unload everything. */

@@ -6,6 +6,8 @@ import { encodeArtifact, type ArtifactMeta } from '../../src/core/artifact-forma
 import { fitDecisionPolicy, readDecisionEvidence } from '../../src/core/decision-policy.js';
 import { InputError } from '../../src/core/errors.js';
 import { readArtifactFile } from '../../src/models/artifact.js';
+import { openMonitoringStore } from '../../src/platform/index.js';
+import { refitDecisionsOnce } from '../../src/platform/decision-refit.js';
 import { createApp } from '../../src/server/app.js';
 import { singleDeployment } from '../../src/serving/deployment.js';
 import { FileModelSource } from '../../src/serving/model-source.js';
@@ -119,4 +121,33 @@ test('a bad target is refused naming the field, and changes nothing', async () =
   }
   assert.equal(plane.endpoint('hs')!.spec!.targetPrecision, 0.9);
   assert.throws(() => new ServingPlane(new FileModelSource(), { threads: 1, targetPrecision: 1 }), /the serving targetPrecision must be a precision strictly between 0 and 1/);
+});
+
+test('delayed labels refit the thresholds: a class the labels say is wrong at high confidence goes to review', async () => {
+  const store = await openMonitoringStore({ kind: 'sqlite', path: join(fx.dir, 'monitoring.sqlite') });
+  try {
+    const hs = plane.endpoint('hs')!;
+    const before = await hs.classify(texts());
+    const model = before.model;
+    const autoRows = [...before.decisions!.keys()].filter((i) => before.decisions![i] === 1);
+    assert.ok(autoRows.length > 0);
+    const cls = before.topIds[autoRows[0]!]!;
+    const label = model.labels[cls]!;
+    const other = model.labels[(cls + 1) % model.labels.length]!;
+    // 300 answers of this class at high confidence, every one labelled as another class.
+    await store.addFeedback(Array.from({ length: 300 }, (_, i) => ({
+      endpoint: 'hs', time: 1_000 + i, receivedAt: 2_000 + i, label: other, source: 'broker', requestId: null, position: null, text: `t${i}`, textSha256: `sha${i}`,
+      prediction: { seq: i + 1, variant: 'main', model: model.name, version: model.version, modelSha256: model.sha256, label, score: 0.999, at: 500 + i },
+      newClass: false,
+    })));
+    const seen = new Map<string, number>();
+    const used = await refitDecisionsOnce(plane, store, seen);
+    assert.equal(used.get(model.sha256), 300);
+    const after = await hs.classify(texts());
+    for (let i = 0; i < after.topIds.length; i++) if (after.topIds[i] === cls) assert.equal(after.decisions![i], 0, `text ${i} of class ${label} still auto`);
+    assert.ok([...after.decisions!].some((d, i) => d === 1 && after.topIds[i] !== cls), 'other classes still decide');
+    assert.equal((await refitDecisionsOnce(plane, store, seen)).get(model.sha256), 300, 'the same labels again: nothing refitted');
+  } finally {
+    await store.close();
+  }
 });
