@@ -31,7 +31,9 @@ interface RoutingTable {
 /** What an endpoint tells its plane; the plane turns these into metrics and observer events. */
 export interface EndpointEvents {
   /** A new routing table serves these variants. */
-  applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity }>): void;
+  applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity; readonly expectedAutomation?: number | null }>): void;
+  /** The decide-or-route thresholds were refitted (delayed labels): the variants' new expected automation rates. */
+  refitted?(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity; readonly expectedAutomation: number | null }>): void;
   /** A request was answered (called after the answer is built; must not block). */
   answered(event: PredictionEvent): void;
   /** Whether an observer reads the probability rows of answers (absent: true), so they must be made and sent. */
@@ -146,7 +148,9 @@ export class Endpoint {
     const old = this.table;
     const shadows = routed.filter((v) => v.spec.role === 'shadow');
     this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })) };
-    this.events.applied(this.name, routed.map((v) => ({ name: v.spec.name, model: v.runtime.identity })));
+    this.events.applied(this.name, routed.map((v) => ({
+      name: v.spec.name, model: v.runtime.identity, ...(target === undefined ? {} : { expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null }),
+    })));
     if (old) await Promise.all([...old.primaries, ...old.shadows].map((v) => this.pool.release(v.runtime)));
   }
 
@@ -177,6 +181,11 @@ export class Endpoint {
       const primaries = t.primaries.map(again);
       const shadows = t.shadows.map(again);
       this.table = { ...t, primaries, shadows };
+      if (target !== undefined) {
+        this.events.refitted?.(this.name, [...primaries, ...shadows].map((v) => ({
+          name: v.spec.name, model: v.runtime.identity, expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null,
+        })));
+      }
     });
     this.applying = run.catch(() => undefined);
     return run;

@@ -74,9 +74,13 @@ export class ServingPlane {
     this.hub = new ObserverHub((f) => { observerErrors.inc({ observer: f.observer }); report(f); });
     this.endpointEvents = {
       applied: (endpoint, variants) => {
-        for (const v of variants) this.metrics.variant(endpoint, v.model, v.name); // the series exist (at 0) before traffic
+        for (const v of variants) {
+          this.metrics.variant(endpoint, v.model, v.name); // the series exist (at 0) before traffic
+          if (v.expectedAutomation !== undefined) this.metrics.expectAutomation(endpoint, v.model, v.name, v.expectedAutomation);
+        }
         this.metrics.deploymentApplied(endpoint);
       },
+      refitted: (endpoint, variants) => { for (const v of variants) this.metrics.expectAutomation(endpoint, v.model, v.name, v.expectedAutomation); },
       answered: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,

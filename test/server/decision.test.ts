@@ -65,7 +65,13 @@ test('REST: each prediction carries its decision at the deployment\'s target; ob
   const listed = (await (await app.request('/v1/models')).json()) as { endpoints: Array<{ endpoint: string; targetPrecision?: number; variants: Array<{ expectedAutomation?: number }> }> };
   const hs = listed.endpoints.find((e) => e.endpoint === 'hs')!;
   assert.equal(hs.targetPrecision, 0.9);
-  assert.ok(hs.variants[0]!.expectedAutomation! > 0 && hs.variants[0]!.expectedAutomation! <= 1);
+  const expectedAutomation = hs.variants[0]!.expectedAutomation!;
+  assert.ok(expectedAutomation > 0 && expectedAutomation <= 1);
+  // Prometheus: the expected rate, and the texts decided automatically beside those classified.
+  const metrics = await (await app.request('/metrics')).text();
+  const series = (name: string) => Number(new RegExp(`^${name}\\{[^}]*endpoint="hs"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+  assert.equal(series('lading_expected_automation'), expectedAutomation);
+  assert.equal(series('lading_auto_decided_texts_total'), decisions.filter((d) => d === 'auto').length);
 });
 
 test('OIP: an extra BYTES output "decision" when the endpoint has a target; asked of one without, a clear error', async () => {
