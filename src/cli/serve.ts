@@ -31,6 +31,7 @@ const OPTIONS = {
   'monitor-interval-ms': { type: 'string' },
   'alert-webhook': { type: 'string' },
   'review-below': { type: 'string' },
+  'target-precision': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -73,6 +74,11 @@ Options:
   --token T            bearer token for admin routes; env LADING_TOKEN
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
   --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
+  --target-precision P decide or route: every answer carries "decision": "auto" when the model's
+                       per-class thresholds (fitted on its validation rows) reach precision P there,
+                       else "review" (REST: a field of each prediction; OIP: an extra BYTES output
+                       "decision"). A deployment's own targetPrecision wins. Default: none (no
+                       decisions); env LADING_TARGET_PRECISION; lading.yaml key targetPrecision
 
 Prediction log (on by default: every answer, with its request id, model version, top 5 and text
 statistics, is written off the request path to <home>/monitoring.sqlite, or to PostgreSQL with
@@ -151,7 +157,7 @@ ${COMMON_HELP}`,
       url: served.url, port: served.port, endpoints: served.plane.list().map((e) => e.status()), names: served.plane.list().map((e) => e.name), workers, maxDelayMs,
       log: served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null,
       monitor: served.monitor ? { intervalMs: settings.monitorIntervalMs, rules: rules?.map((r) => r.name) ?? [], webhook: settings.alertWebhook !== undefined } : null,
-      review: served.review ? { where: served.review.where, routesBelow: served.review.observer ? settings.reviewBelow : null } : null,
+      review: served.review ? { where: served.review.where, routesBelow: settings.reviewBelow > 0 ? settings.reviewBelow : null } : null,
     };
     if (served.cluster) {
       // The primary prints for all; a member says it listens and serves until its signal.
@@ -183,7 +189,7 @@ interface ServeSummary {
   readonly maxDelayMs: number;
   readonly log: { readonly where: string; readonly flushMs: number; readonly text: boolean } | null;
   readonly monitor: { readonly intervalMs: number | undefined; readonly rules: readonly string[]; readonly webhook: boolean } | null;
-  /** The review queue (with the log on); routesBelow null when nothing is routed into it. */
+  /** The review queue (with the log on); routesBelow null when no score threshold routes texts of endpoints that do not decide. */
   readonly review?: { readonly where: string; readonly routesBelow: number | null } | null;
 }
 
@@ -194,7 +200,10 @@ function writeSummary(out: Writable, s: ServeSummary, how: string): void {
   const log = s.log;
   writeLine(out, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
   const r = s.review;
-  if (r) writeLine(out, r.routesBelow !== null ? `routing texts whose top score is below ${r.routesBelow} to the review queue in ${r.where}` : `review queue in ${r.where} (nothing routed: --review-below S routes uncertain texts)`);
+  if (r) {
+    writeLine(out, `review queue in ${r.where}: the "review" answers of endpoints with a target precision go there${r.routesBelow !== null
+      ? `, and elsewhere texts whose top score is below ${r.routesBelow}` : ' (--review-below S also routes uncertain texts of endpoints without one)'}`);
+  }
 }
 
 /** The `--json` shape, as it was before the summary carried the names for the text line. */

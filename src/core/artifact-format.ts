@@ -1,5 +1,6 @@
 import { ArtifactError } from './errors.js';
 import type { StoredThresholds, Top1Calibration } from './confidence-meta.js';
+import type { DecisionEvidenceMeta } from './decision-policy.js';
 import { sha256Hex } from './hash.js';
 
 /**
@@ -74,6 +75,8 @@ export interface ArtifactMeta {
   readonly calibration?: Top1Calibration;
   /** Auto-classification thresholds fitted on validation; absent in older artifacts and imported ONNX models. */
   readonly thresholds?: StoredThresholds;
+  /** Decide-or-route evidence: the validation rows in the decision.* sections (core/decision-policy.ts); absent in older artifacts and imported ONNX models. */
+  readonly decision?: DecisionEvidenceMeta;
 }
 
 export interface ArtifactHeader extends ArtifactMeta {

@@ -63,6 +63,14 @@ export interface ServingReview {
 }
 
 /**
+ * What goes to the review queue: where the endpoint decides (it has a target precision), exactly
+ * the answers it marked "review"; elsewhere the texts whose top score is below `below` (0: none).
+ */
+export function decidedForReview(below: number): RoutePredicate {
+  return (event, row) => (event.decisions !== undefined ? event.decisions[row] === 0 : event.topScores[row]! < below);
+}
+
+/**
  * Opens the queue of a serving process (one with the prediction log: an answer is feedback, joined
  * to the logged predictions). Texts are routed by `routes` when given (the endpoint's per-text decision), else
  * by settings.reviewBelow (0: none; the queue still serves its routes).
@@ -71,7 +79,9 @@ export async function startServingReview(settings: Where & Pick<Settings, 'revie
   options: { readonly routes?: RoutePredicate | undefined; readonly warn?: ((line: string) => void) | undefined } = {}): Promise<ServingReview> {
   const spec = reviewQueueSpec(settings);
   const queue = await openReviewQueue(spec);
-  const routed = options.routes !== undefined || settings.reviewBelow > 0;
+  // Always routed when the log is on: an endpoint that decides (a target precision, which a
+  // deployment may set at any time) sends its "review" answers; the others their texts below reviewBelow.
+  const routed = true;
   let writer: ReviewWriter | undefined;
   try {
     // Routed texts are written from a thread of its own with its own connection (review-writer-thread.ts).
@@ -81,7 +91,7 @@ export async function startServingReview(settings: Where & Pick<Settings, 'revie
     throw e;
   }
   const observer = writer && new ReviewObserver({
-    queue: writer, routes: options.routes, topK: LOGGED_TOP_K, below: settings.reviewBelow, metrics: plane.metrics.registry, warn: options.warn,
+    queue: writer, routes: options.routes ?? decidedForReview(settings.reviewBelow), topK: LOGGED_TOP_K, metrics: plane.metrics.registry, warn: options.warn,
     // The prediction log's rule: the endpoint's own word (its deployment's logText) wins only to keep less.
     storesText: (endpoint) => settings.logText && plane.endpoint(endpoint)?.spec?.logText !== false,
   });

@@ -18,8 +18,8 @@ import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
-  // Optional so that callers that never monitor need not name them: off, 30 s, no webhook.
-  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow'>>;
+  // Optional so that callers that never monitor (or decide) need not name them: off, 30 s, no webhook, no target.
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision'>>;
 
 export type { ServingTarget } from './serving-plane-setup.js';
 

@@ -10,6 +10,8 @@ import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { fitConfidence, thresholdMetrics } from './confidence-step.js';
+import { decisionEvidence, decisionMetrics } from './decision-evidence.js';
+import { classFrequencyWeights } from './stored-thresholds.js';
 import { withStoredCalibration } from '../models/top1-calibration.js';
 import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
@@ -124,6 +126,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     : { classifier: trained, rows: trainIdx.length };
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
+  const decision = decisionEvidence(proba, valid.y, labels.length, classFrequencyWeights(pickY(split.train), valid.y, labels.length));
   const meta: ArtifactMeta = {
     kind: o.kind,
     labels,
@@ -141,13 +144,14 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       heldOutFitRows: trainIdx.length,
       choices,
     },
-    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds) },
+    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds), ...decisionMetrics(decision.evidence, labels.length) },
     codeVersion: codeVersion(),
     ...(calibration ? { calibration } : {}),
     thresholds,
+    decision: decision.meta,
   };
   return {
-    bytes: encodeArtifact(meta, sections),
+    bytes: encodeArtifact(meta, [...sections, ...decision.sections]),
     meta, classifier, report,
     refit, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
     // Monitoring compares production's texts with these: the texts themselves, not the model's inputs with feature tokens.
