@@ -9,10 +9,11 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { createEventPublisher } from './event-publisher.js';
-import { publishingDeployments, publishingFeedbackStore } from './publishing-stores.js';
+import { publishingDeployments, publishingFeedbackStore, publishingWorkspace } from './publishing-stores.js';
 import type { PredictionLog } from './prediction-log.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
+import { uiBackend } from './ui-process.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
@@ -100,6 +101,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: sync ? () => sync.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
+      // The dashboard at /ui; its changes publish their events like the CLI's.
+      ui: uiBackend(workspace && publishingWorkspace(workspace, events), log?.store, control),
       feedback: feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback,
       metricsText: member ? () => member!.metricsText() : undefined,
     }).catch((e: unknown) => { throw listenError(e, settings); });

@@ -3,6 +3,7 @@ import type { DeploymentControl } from '../lifecycle/deployment-control.js';
 import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
+import type { UiBackend } from './routes/ui-backend.js';
 
 /** The part of the registry the read-only registry routes use. */
 export type RegistryReader = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases'>;
@@ -31,6 +32,8 @@ export interface AppDeps {
    * gives the sum over every process sharing the port, so that one scrape sees them all.
    */
   readonly metricsText?: (() => Promise<string>) | undefined;
+  /** The dashboard: its built files (served at /ui) and what its JSON API reads and changes (/v1/ui). */
+  readonly ui?: UiBackend | undefined;
 }
 
 /** What every route module gets: the dependencies with their defaults filled in. */
@@ -46,6 +49,7 @@ export interface ServerContext {
   readonly registry: RegistryReader | undefined;
   readonly feedback: FeedbackTarget | undefined;
   readonly metricsText: () => Promise<string>;
+  readonly ui: UiBackend | undefined;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -63,5 +67,6 @@ export function serverContext(deps: AppDeps): ServerContext {
     registry: deps.registry,
     feedback: deps.feedback,
     metricsText: deps.metricsText ?? (() => deps.plane.metrics.text()),
+    ui: deps.ui,
   };
 }

@@ -1,0 +1,17 @@
+import type { DeploymentControl } from '../../lifecycle/deployment-control.js';
+import type { AlertStore } from '../../monitoring/store/monitoring-store.js';
+import type { ModelRegistry } from '../../registry/model-registry.js';
+
+/** The registry operations the dashboard reads and the two it performs (the same ones `lading models approve|reject` runs). */
+export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog'>;
+
+/** What the dashboard's JSON API works on; each part is optional and its routes answer 404 without it. */
+export interface UiBackend {
+  /** The built web app (Vite's output folder), served at /ui; undefined = API only. */
+  readonly webDir?: string | undefined;
+  readonly registry?: UiRegistry | undefined;
+  /** Deployment history and rollback (the same DeploymentControl `lading deploy rollback` uses). */
+  readonly deployments?: DeploymentControl | undefined;
+  /** The alert history the monitor writes. */
+  readonly alerts?: AlertStore | undefined;
+}

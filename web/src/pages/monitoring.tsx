@@ -1,0 +1,48 @@
+import { getJson } from '../api.js';
+import { TimeChart } from '../chart.js';
+import { Badge, Notice, when } from '../components.js';
+import type { AlertEvent } from '../types.js';
+import { useData } from '../use-data.js';
+
+/**
+ * The monitor's alert history: each rule's value against its threshold at every transition (fired,
+ * resolved), one chart per rule, and the events. The history records values only when an alert
+ * changes state, so the charts are step points, not a continuous series.
+ */
+export function MonitoringPage() {
+  const { data, error } = useData(() => getJson<{ events: AlertEvent[] }>('/v1/ui/alerts'), 'alerts');
+  const events = [...(data?.events ?? [])].reverse(); // oldest first for the charts
+  const rules = [...new Set(events.map((e) => e.rule))].sort();
+  const active = new Map<string, AlertEvent>();
+  for (const e of events) {
+    const key = `${e.rule}|${e.endpoint}|${e.variant ?? ''}`;
+    if (e.state === 'fired') active.set(key, e);
+    else active.delete(key);
+  }
+  return (
+    <section>
+      <h2>Monitoring</h2>
+      <Notice error={error} />
+      {data && events.length === 0 && <p>No alert has fired yet (<code>lading serve --monitor</code> or <code>lading monitor run</code> write the alert history).</p>}
+      {active.size > 0 && <p class="notice">Active: {[...active.values()].map((e) => `${e.rule} on ${e.endpoint}`).join(', ')}</p>}
+      {rules.map((rule) => {
+        const of = events.filter((e) => e.rule === rule);
+        return <TimeChart key={rule} title={rule} unit="value" x={of.map((e) => e.at / 1000)}
+          series={[{ label: 'value', values: of.map((e) => e.value) }, { label: 'threshold', values: of.map((e) => e.threshold), dash: true }]} />;
+      })}
+      {events.length > 0 && (
+        <div class="scroll">
+          <table>
+            <thead><tr><th>When</th><th>State</th><th>Rule</th><th>Endpoint</th><th>Variant</th><th>Value</th><th>Threshold</th><th>Message</th></tr></thead>
+            <tbody>
+              {[...events].reverse().map((e) => (
+                <tr key={`${e.id}-${e.state}`}><td>{when(e.at)}</td><td><Badge text={e.state} /></td><td>{e.rule}</td><td>{e.endpoint}</td><td>{e.variant ?? ''}</td>
+                  <td>{e.value.toFixed(3)}</td><td>{e.threshold.toFixed(3)}</td><td>{e.message}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
