@@ -10,7 +10,7 @@ describe('lading ui: the dashboard and its JSON API over a workspace (real HTTP,
   let home: string;
   let ui: UiProcess;
   before(async () => {
-    home = await seededHome();
+    ({ home } = await seededHome());
     ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
   });
   after(async () => { await ui.close(); });

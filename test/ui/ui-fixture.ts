@@ -3,21 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
 import { openEmbeddedWorkspace, type UiSettings } from '../../src/platform/index.js';
-import { syntheticArtifact } from '../registry/models/fixtures.js';
+import { trainFixtureModels } from '../serving/fixtures.js';
 
 export const MODEL = 'hs-codes';
 export const ENDPOINT = 'hs';
 export const TOKEN = 'ui-test-token';
 
 /**
- * A workspace as a team leaves it after a few days: model hs-codes with versions 1 and 2 approved
- * (champion -> 1) and 3 pending, and endpoint hs deployed twice (v1 alone, then a 90/10 canary of v2).
+ * A workspace as a team leaves it after a few days: model hs-codes (small real fastText models) with
+ * versions 1 and 2 approved (champion -> 1) and 3 pending, and endpoint hs deployed twice (v1 alone,
+ * then a 90/10 canary of v2). Also returns texts to classify.
  */
-export async function seededHome(): Promise<string> {
+export async function seededHome(): Promise<{ home: string; texts: readonly string[] }> {
   const home = mkdtempSync(join(tmpdir(), 'lading-ui-'));
+  const fx = await trainFixtureModels();
   const ws = openEmbeddedWorkspace(home);
   try {
-    for (const seed of [1, 2, 3]) await ws.registerModelVersion({ name: MODEL, artifactBytes: syntheticArtifact(seed), actor: 'trainer' });
+    for (const [i, artifactPath] of [fx.a, fx.b, fx.a].entries()) await ws.registerModelVersion({ name: MODEL, artifactPath, actor: 'trainer', force: i === 2 });
     await ws.approveVersion({ name: MODEL, version: 1, actor: 'alice', reason: 'baseline' });
     await ws.approveVersion({ name: MODEL, version: 2, actor: 'alice' });
     await ws.setAlias({ name: MODEL, alias: 'champion', version: 1, actor: 'alice' });
@@ -30,7 +32,7 @@ export async function seededHome(): Promise<string> {
   } finally {
     ws.close();
   }
-  return home;
+  return { home, texts: fx.texts };
 }
 
 export function uiSettings(home: string, overrides: Partial<UiSettings> = {}): UiSettings {

@@ -10,7 +10,7 @@ export interface ChartSeries { readonly label: string; readonly values: Readonly
  * A uPlot time chart: x in seconds since the epoch, one line per series. Rebuilt when the series
  * change (a new variant); otherwise only its data is set, which uPlot redraws cheaply.
  */
-export function TimeChart({ title, x, series, unit }: { title: string; x: readonly number[]; series: readonly ChartSeries[]; unit: string }) {
+export function TimeChart({ title, x, series, unit, minSpanSeconds = 60 }: { title: string; x: readonly number[]; series: readonly ChartSeries[]; unit: string; minSpanSeconds?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const shape = series.map((s) => s.label).join('\n');
@@ -22,13 +22,14 @@ export function TimeChart({ title, x, series, unit }: { title: string; x: readon
       title, width: width(), height: 220,
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
       axes: [{}, { label: unit, size: 60 }],
-      scales: { x: { time: true } },
+      // At least `minSpanSeconds` wide: with one or two points uPlot would otherwise stretch them over years.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - minSpanSeconds), max] } },
     }, [x as number[], ...series.map((s) => s.values as (number | null)[])], el);
     plot.current = p;
     const resize = () => p.setSize({ width: width(), height: 220 });
     window.addEventListener('resize', resize);
     return () => { window.removeEventListener('resize', resize); p.destroy(); plot.current = undefined; };
-  }, [shape, title, unit]);
+  }, [shape, title, unit, minSpanSeconds]);
   useEffect(() => { plot.current?.setData([x as number[], ...series.map((s) => s.values as (number | null)[])]); }, [x, series]);
   return <div class="chart" ref={box} />;
 }

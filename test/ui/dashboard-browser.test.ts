@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { classify, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
+import { startServingProcess } from '../../src/platform/index.js';
+import { ENDPOINT, MODEL, registryState, seededHome, TOKEN } from './ui-fixture.js';
+
+// Debian's chromium, driven by playwright-core (which never downloads a browser). Missing is a
+// failure, not a skip: .ci/run installs it.
+const CHROMIUM = process.env['LADING_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
+const SHOTS = join('test-output', 'ui');
+
+describe('the dashboard in a real browser, served by lading serve with a token', { timeout: 90_000 }, () => {
+  let home: string;
+  let served: Pick<ServedModel, 'url' | 'close'>;
+  let browser: Browser;
+  let page: Page;
+  let traffic: NodeJS.Timeout | undefined;
+  let sample: readonly string[] = [];
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Debian chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does), or point LADING_TEST_CHROMIUM at a Chromium binary`);
+    mkdirSync(SHOTS, { recursive: true });
+    let texts: readonly string[];
+    ({ home, texts } = await seededHome());
+    sample = texts.slice(0, 8);
+    served = await startServingProcess(servingSettings({ home, token: TOKEN }), { deployments: [ENDPOINT] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // A refused change (401) is logged by the browser as a failed resource: expected in one step below.
+    page.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) consoleErrors.push(`${m.text()} (${m.location().url})`); });
+  });
+  after(async () => {
+    clearInterval(traffic);
+    await browser?.close();
+    await served?.close();
+  });
+
+  const open = async (hash: string) => { await page.goto(`${served.url}/ui/#/${hash}`); };
+  const shot = async (name: string) => { await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }); };
+
+  it('Models shows every version with kind, approval and aliases', async () => {
+    await open('models');
+    const rows = page.locator(`article[data-model="${MODEL}"] tbody tr`);
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-version'))), ['3', '2', '1']);
+    const v1 = page.locator('tr[data-version="1"]');
+    assert.match(await v1.innerText(), /fasttext[\s\S]*approved[\s\S]*champion/);
+    assert.match(await page.locator('tr[data-version="3"]').innerText(), /pending/);
+    await shot('models-1280');
+  });
+
+  it('refuses an approval without the token, shows why, and the registry is unchanged', async () => {
+    const before = await registryState(home);
+    await page.locator('tr[data-version="3"] button', { hasText: 'Approve' }).click();
+    await page.locator('dialog.confirm button.primary').click();
+    await page.locator('dialog.confirm .notice').waitFor();
+    assert.match(await page.locator('dialog.confirm .notice').innerText(), /bearer token/);
+    await page.locator('dialog.confirm button', { hasText: 'Cancel' }).click();
+    assert.deepEqual(await registryState(home), before);
+  });
+
+  it('approves with the token: the row turns approved and the audit log records who', async () => {
+    await page.fill('header input[name="actor"]', 'erin');
+    await page.fill('header input[name="token"]', TOKEN);
+    await page.locator('tr[data-version="3"] button', { hasText: 'Approve' }).click();
+    await page.fill('dialog.confirm input[name="reason"]', 'checked in the browser');
+    await page.locator('dialog.confirm button.primary').click();
+    await page.locator('tr[data-version="3"] .badge-approved').waitFor();
+    const { versions, audit } = await registryState(home);
+    assert.equal(versions[2]!.approval.status, 'approved');
+    const last = audit.at(-1)!;
+    assert.deepEqual([last.action, last.version, last.actor, last.reason], ['approve', 3, 'erin', 'checked in the browser']);
+  });
+
+  it('Live serving shows requests/s and latency per variant from /metrics, with charts', async () => {
+    traffic = setInterval(() => { void classify(served.url, sample).catch(() => undefined); }, 20);
+    await open('live');
+    const row = page.locator('table.live tbody tr').filter({ hasText: `${ENDPOINT}/a` });
+    await row.waitFor({ timeout: 15_000 });
+    // Wait for a scrape interval that saw traffic.
+    await page.waitForFunction("[...document.querySelectorAll('table.live tbody tr')].some((tr) => Number(tr.children[1]?.textContent) > 0)", undefined, { timeout: 15_000 });
+    // Both canary variants (90/10) have their own row; the metrics are the server's own.
+    await page.locator('table.live tbody tr').filter({ hasText: `${ENDPOINT}/b (${MODEL}@2)` }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.chart canvas').count(), 2);
+    await page.waitForTimeout(2500); // a second point on the charts for the screenshot
+    await shot('live-1280');
+  });
+
+  it('Deployments shows the split and revisions; a confirmed rollback writes a new revision', async () => {
+    await open(`deployments/${ENDPOINT}`);
+    const history = page.locator(`article[data-endpoint="${ENDPOINT}"] tbody tr`);
+    await history.first().waitFor();
+    assert.deepEqual(await history.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-revision'))), ['2', '1']);
+    assert.match(await page.locator('main table').first().innerText(), /a 90% \(hs-codes@1\) · b 10% \(hs-codes@2\)/);
+    await shot('deployments-1280');
+    await page.locator('button', { hasText: 'Roll back to revision 1' }).click();
+    assert.match(await page.locator('dialog.confirm').innerText(), /From revision 2[\s\S]*a 100% \(hs-codes@1\)/);
+    await page.locator('dialog.confirm button.primary').click();
+    await page.locator(`article[data-endpoint="${ENDPOINT}"] tr[data-revision="3"]`).waitFor();
+    const { deployment } = await registryState(home);
+    assert.deepEqual(deployment.map((d) => [d.revision, d.action, d.actor]), [[1, 'deploy', 'alice'], [2, 'deploy', 'bob'], [3, 'rollback', 'erin']]);
+  });
+
+  it('Monitoring and Audit log render; the audit filter narrows to one action', async () => {
+    await open('monitoring');
+    await page.locator('main h2', { hasText: 'Monitoring' }).waitFor();
+    await page.locator('main p').first().waitFor();
+    await shot('monitoring-1280');
+    await open('audit');
+    await page.locator('table.audit tbody tr').first().waitFor();
+    await page.selectOption('select[name="action"]', 'approve');
+    await page.waitForFunction("[...document.querySelectorAll('table.audit tbody tr')].every((tr) => tr.textContent.includes('approve'))");
+    assert.equal(await page.locator('table.audit tbody tr').count(), 3);
+    await shot('audit-1280');
+  });
+
+  it('every page fits a phone (390x844) without errors', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const p of ['models', 'deployments/hs', 'live', 'monitoring', 'audit']) {
+      await open(p);
+      await page.locator('main h2').waitFor();
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      assert.ok(overflow <= 0, `page ${p} is ${overflow}px wider than the phone`);
+      await shot(`${p.replace('/', '-')}-390`);
+    }
+    assert.deepEqual(consoleErrors, []);
+  });
+});
