@@ -4,15 +4,12 @@ import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
-import type { UiBackend } from '../server/routes/ui-api.js';
+import type { UiBackend, UiExperiments } from '../server/routes/ui-api.js';
 import { startServer } from '../server/start-server.js';
 import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
-import { createEventPublisher } from './event-publisher.js';
+import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
-import { openPlatformMonitoringStore } from './monitoring-store.js';
-import { publishingWorkspace } from './publishing-stores.js';
-import { openPlatformWorkspace } from './workspace.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -20,13 +17,14 @@ import { openPlatformWorkspace } from './workspace.js';
  */
 export const UI_WEB_DIR = fileURLToPath(new URL('../../../dist-web/', import.meta.url));
 
-/** The dashboard's back end over an open workspace: its registry, deployment control and (when given) the alert history. */
-export function uiBackend(workspace: Workspace | undefined, alerts: MonitoringStore | undefined, control?: DeploymentControl): UiBackend {
+/** The dashboard's back end over an open workspace: its registry, deployment control and, when given, the alert history and releases. */
+export function uiBackend(workspace: Workspace | undefined, alerts: MonitoringStore | undefined, control?: DeploymentControl, experiments?: UiExperiments): UiBackend {
   return {
     webDir: UI_WEB_DIR,
     registry: workspace,
     deployments: control ?? (workspace ? new DeploymentControl(workspace.deployments) : undefined),
     alerts,
+    experiments,
   };
 }
 
@@ -42,34 +40,27 @@ export interface UiProcess extends LadingProcess {
 
 /**
  * `lading ui`: the dashboard and its JSON API over a workspace (SQLite under home, or PostgreSQL),
- * serving no model. Its changes (approve, reject, rollback) go through the workspace the CLI verbs
- * use, publishing their events on the bus like theirs. /metrics answers with this process's own
- * (empty) serving figures; the Live page is for `lading serve`.
+ * serving no model. It opens what `lading experiment` opens (registry, monitoring store, releases),
+ * so its changes (approve, reject, rollback) go through the same operations and publish their events
+ * on the bus like the CLI's. /metrics answers with this process's own (empty) serving figures; the
+ * Live page is for `lading serve`.
  */
 export async function startUiProcess(settings: UiSettings, options: { readonly signal?: AbortSignal; readonly warn?: (line: string) => void } = {}): Promise<UiProcess> {
   const warn = options.warn ?? ((line: string) => console.warn(line));
-  const raw = await openPlatformWorkspace(settings);
-  const events = createEventPublisher(settings, { warn });
-  let alerts: MonitoringStore | undefined;
+  const parts = await openLifecycle(settings, { actor: 'dashboard', publish: { warn } });
   const plane = new ServingPlane(new FileModelSource(), { threads: 1 });
-  const closeStores = async () => {
-    await alerts?.close();
-    await events.flush();
-    raw.close();
-    await events.close();
-  };
+  const experiments: UiExperiments = { list: (e, n) => parts.releases.list(e, n), get: (id) => parts.releases.get(id), inspect: (r) => parts.runner.inspect(r) };
   try {
-    alerts = await openPlatformMonitoringStore(settings);
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
-      registry: raw, ui: uiBackend(publishingWorkspace(raw, events), alerts),
+      registry: parts.workspace, ui: uiBackend(parts.workspace, parts.monitoring, undefined, experiments),
     });
     const process = orderlyClose(async () => {
       try {
         await server.close(); // drains, then closes the (empty) plane
       } finally {
-        await closeStores();
+        await parts.close();
       }
     });
     closeOnAbort(options.signal, process);
@@ -77,7 +68,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
     return { ...process, url: server.url, port: server.port, where };
   } catch (e) {
     await plane.close();
-    await closeStores();
+    await parts.close();
     throw e;
   }
 }

@@ -1,47 +1,35 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { classify, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
 import { startServingProcess } from '../../src/platform/index.js';
+import { openDashboardBrowser, type DashboardBrowser } from './browser.js';
 import { ENDPOINT, MODEL, registryState, seededHome, TOKEN } from './ui-fixture.js';
-
-// Debian's chromium, driven by playwright-core (which never downloads a browser). Missing is a
-// failure, not a skip: .ci/run installs it.
-const CHROMIUM = process.env['LADING_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
-const SHOTS = join('test-output', 'ui');
 
 describe('the dashboard in a real browser, served by lading serve with a token', { timeout: 90_000 }, () => {
   let home: string;
   let served: Pick<ServedModel, 'url' | 'close'>;
-  let browser: Browser;
+  let b: DashboardBrowser;
   let page: Page;
   let traffic: NodeJS.Timeout | undefined;
   let sample: readonly string[] = [];
-  const consoleErrors: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `Debian chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does), or point LADING_TEST_CHROMIUM at a Chromium binary`);
-    mkdirSync(SHOTS, { recursive: true });
+    b = await openDashboardBrowser();
+    page = b.page;
     let texts: readonly string[];
     ({ home, texts } = await seededHome());
     sample = texts.slice(0, 8);
     served = await startServingProcess(servingSettings({ home, token: TOKEN }), { deployments: [ENDPOINT] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    // A refused change (401) is logged by the browser as a failed resource: expected in one step below.
-    page.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) consoleErrors.push(`${m.text()} (${m.location().url})`); });
   });
   after(async () => {
     clearInterval(traffic);
-    await browser?.close();
+    await b?.browser.close();
     await served?.close();
   });
 
-  const open = async (hash: string) => { await page.goto(`${served.url}/ui/#/${hash}`); };
-  const shot = async (name: string) => { await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }); };
+  const open = (hash: string) => b.open(served.url, hash);
+  const shot = (name: string) => b.shot(name);
 
   it('Models shows every version with kind, approval and aliases', async () => {
     await open('models');
@@ -96,7 +84,7 @@ describe('the dashboard in a real browser, served by lading serve with a token',
     const history = page.locator(`article[data-endpoint="${ENDPOINT}"] tbody tr`);
     await history.first().waitFor();
     assert.deepEqual(await history.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-revision'))), ['2', '1']);
-    assert.match(await page.locator('main table').first().innerText(), /a 90% \(hs-codes@1\) · b 10% \(hs-codes@2\)/);
+    assert.match(await page.locator('table.deployments').innerText(), /a 90% \(hs-codes@1\) · b 10% \(hs-codes@2\)/);
     await shot('deployments-1280');
     await page.locator('button', { hasText: 'Roll back to revision 1' }).click();
     assert.match(await page.locator('dialog.confirm').innerText(), /From revision 2[\s\S]*a 100% \(hs-codes@1\)/);
@@ -121,7 +109,7 @@ describe('the dashboard in a real browser, served by lading serve with a token',
 
   it('every page fits a phone (390x844) without errors', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const p of ['models', 'deployments/hs', 'live', 'monitoring', 'audit']) {
+    for (const p of ['models', 'deployments/hs', 'live', 'monitoring', 'experiments', 'audit']) {
       await open(p);
       await page.locator('main h2').waitFor();
       await page.waitForTimeout(300);
@@ -129,6 +117,6 @@ describe('the dashboard in a real browser, served by lading serve with a token',
       assert.ok(overflow <= 0, `page ${p} is ${overflow}px wider than the phone`);
       await shot(`${p.replace('/', '-')}-390`);
     }
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(b.errors, []);
   });
 });

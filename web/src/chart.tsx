@@ -4,7 +4,13 @@ import 'uplot/dist/uPlot.min.css';
 
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4d7c0f', '#be185d'];
 
-export interface ChartSeries { readonly label: string; readonly values: ReadonlyArray<number | null>; readonly dash?: boolean }
+export interface ChartSeries {
+  readonly label: string;
+  readonly values: ReadonlyArray<number | null>;
+  readonly dash?: boolean;
+  /** Points without lines: values known only at some instants (alert transitions), nothing in between. */
+  readonly pointsOnly?: boolean;
+}
 
 /**
  * A uPlot time chart: x in seconds since the epoch, one line per series. Rebuilt when the series
@@ -20,7 +26,7 @@ export function TimeChart({ title, x, series, unit, minSpanSeconds = 60 }: { tit
     const width = () => Math.max(Math.min(el.clientWidth, 1100), 280);
     const p = new uPlot({
       title, width: width(), height: 220,
-      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, ...(s.dash ? { dash: [6, 4] } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
+      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, ...(s.dash ? { dash: [6, 4] } : {}), ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8 } } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
       axes: [{}, { label: unit, size: 60 }],
       // At least `minSpanSeconds` wide: with one or two points uPlot would otherwise stretch them over years.
       scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - minSpanSeconds), max] } },

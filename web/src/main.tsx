@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, session } from './api.js';
 import { AuditPage } from './pages/audit.js';
 import { DeploymentsPage } from './pages/deployments.js';
+import { ExperimentsPage } from './pages/experiments.js';
 import { LivePage } from './pages/live.js';
 import { ModelsPage } from './pages/models.js';
 import { MonitoringPage } from './pages/monitoring.js';
@@ -10,7 +11,7 @@ import './style.css';
 import type { UiInfo } from './types.js';
 import { useData } from './use-data.js';
 
-const PAGES = [['models', 'Models'], ['deployments', 'Deployments'], ['live', 'Live serving'], ['monitoring', 'Monitoring'], ['audit', 'Audit log']] as const;
+const PAGES = [['models', 'Models'], ['deployments', 'Deployments'], ['live', 'Live serving'], ['monitoring', 'Monitoring'], ['experiments', 'Experiments'], ['audit', 'Audit log']] as const;
 
 /** Hash routes (#/models, #/deployments/ENDPOINT): the server serves one index.html for every page. */
 function useRoute(): string[] {
@@ -52,6 +53,7 @@ function App() {
         {page === 'deployments' && <DeploymentsPage endpoint={arg} />}
         {page === 'live' && <LivePage />}
         {page === 'monitoring' && <MonitoringPage />}
+        {page === 'experiments' && <ExperimentsPage id={arg} available={info.data?.experiments} />}
         {page === 'audit' && <AuditPage />}
       </main>
     </>

@@ -15,4 +15,22 @@ export interface DeploymentHistory { endpoint: string; history: DeploymentRecord
 
 export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
 export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
-export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; tokenRequired: boolean; endpoints: string[] }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
+
+export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
+export interface ReleaseRecord {
+  id: number; endpoint: string; pipeline: string | null; challenger: string; champion: string; status: string; step: number; reason: string;
+  plan: { steps: ReleaseStep[]; alpha: number; minEffect: number }; startedAt: number; updatedAt: number; approvedBy: string | null;
+  events: Array<{ at: number; what: string; revision?: number }>;
+}
+interface Traffic { requests: number; slow: number; p99Ms: number | null }
+export interface ReleaseEvidence {
+  champion: Traffic; challenger: Traffic; compared: number; agreed: number;
+  labels: { paired: { n: number; bothRight: number; championOnly: number; challengerOnly: number }; champion: { n: number; right: number }; challenger: { n: number; right: number } };
+}
+export interface ReleaseDecision {
+  action: { kind: string; reason?: string; waitingFor?: string };
+  /** Estimate and bounds are null (JSON of NaN, ±Infinity) before both arms have labels; `reason` says it in words. */
+  accuracy: { decision: string; reason: string; estimate: number | null; lower: number | null; upper: number | null; labels: number; labelsNeeded: number | null };
+}
+export interface ReleaseView { release: ReleaseRecord; evidence: ReleaseEvidence | null; decision: ReleaseDecision | null }

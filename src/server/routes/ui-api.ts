@@ -7,7 +7,7 @@ import { readJson } from '../read-json.js';
 import type { ServerContext } from '../server-context.js';
 import type { UiBackend } from './ui-backend.js';
 
-export type { UiBackend, UiRegistry } from './ui-backend.js';
+export type { UiBackend, UiExperiments, UiRegistry } from './ui-backend.js';
 
 const AUDIT_ACTIONS: readonly AuditAction[] = ['register', 'alias-set', 'alias-delete', 'approve', 'reject', 'rollback', 'delete-version'];
 
@@ -44,7 +44,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
   };
 
   app.get('/info', (c) => c.json({
-    registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined,
+    registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, experiments: ui.experiments !== undefined,
     tokenRequired: ctx.token !== undefined, endpoints: plane.list().map((e) => e.name),
   }));
 
@@ -86,6 +86,20 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const kept = entries.filter((e: AuditEntry) => (action === undefined || e.action === action) && (!q['actor'] || e.actor === q['actor']));
     // Newest first, as a person reads a log.
     return { entries: kept.reverse().slice(0, limit) };
+  }));
+
+  app.get('/experiments', read('ui-experiments', async (c) => {
+    const endpoint = c.req.query('endpoint') || undefined;
+    return { releases: await need(ui.experiments, 'the release store').list(endpoint, 200) };
+  }));
+  app.get('/experiments/:id', read('ui-experiment', async (c) => {
+    const experiments = need(ui.experiments, 'the release store');
+    const id = countParam(c.req.param('id') ?? '', 'release id');
+    const release = await experiments.get(id);
+    if (!release) throw new NotFoundError('no-release', `there is no release ${id}`, { release: id }, 'GET /v1/ui/experiments lists them.');
+    // Infinite bounds (no label yet) would be written as null by JSON: kept as null on purpose.
+    const now = await experiments.inspect(release);
+    return { release, evidence: now?.evidence ?? null, decision: now?.decision ?? null };
   }));
 
   app.get('/alerts', read('ui-alerts', async (c) => {

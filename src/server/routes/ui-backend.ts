@@ -1,4 +1,7 @@
 import type { DeploymentControl } from '../../lifecycle/deployment-control.js';
+import type { ReleaseDecision } from '../../lifecycle/release/release-decision.js';
+import type { ReleaseEvidence } from '../../lifecycle/release/release-evidence.js';
+import type { ReleaseRecord } from '../../lifecycle/release/release-record.js';
 import type { AlertStore } from '../../monitoring/store/monitoring-store.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
 
@@ -14,4 +17,15 @@ export interface UiBackend {
   readonly deployments?: DeploymentControl | undefined;
   /** The alert history the monitor writes. */
   readonly alerts?: AlertStore | undefined;
+  /** Releases (shadow, canary, the sequential test) and what their evidence says now. */
+  readonly experiments?: UiExperiments | undefined;
+}
+
+/** The release store's reads and the runner's inspection, as `lading experiment list|show` use them. */
+export interface UiExperiments {
+  /** Newest first. */
+  list(endpoint?: string, limit?: number): Promise<ReleaseRecord[]>;
+  get(id: number): Promise<ReleaseRecord | undefined>;
+  /** Null once the release is final or before its first step landed. */
+  inspect(release: ReleaseRecord): Promise<{ evidence: ReleaseEvidence; decision: ReleaseDecision } | null>;
 }

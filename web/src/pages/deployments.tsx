@@ -30,7 +30,7 @@ export function DeploymentsPage({ endpoint }: { endpoint: string | undefined }) 
       <Notice error={list.error} />
       {list.data?.deployments.length === 0 && <p>No deployment yet (<code>lading deploy set</code>).</p>}
       <div class="scroll">
-        <table>
+        <table class="deployments">
           <thead><tr><th>Endpoint</th><th>Mode</th><th>Variants and split</th><th>Revision</th><th>Changed</th></tr></thead>
           <tbody>
             {list.data?.deployments.map((d) => (

@@ -12,7 +12,8 @@ import { useData } from '../use-data.js';
 export function MonitoringPage() {
   const { data, error } = useData(() => getJson<{ events: AlertEvent[] }>('/v1/ui/alerts'), 'alerts');
   const events = [...(data?.events ?? [])].reverse(); // oldest first for the charts
-  const rules = [...new Set(events.map((e) => e.rule))].sort();
+  const chartOf = (e: AlertEvent) => `${e.rule} on ${e.endpoint}${e.variant ? `/${e.variant}` : ''}`;
+  const charts = [...new Set(events.map(chartOf))].sort();
   const active = new Map<string, AlertEvent>();
   for (const e of events) {
     const key = `${e.rule}|${e.endpoint}|${e.variant ?? ''}`;
@@ -25,14 +26,14 @@ export function MonitoringPage() {
       <Notice error={error} />
       {data && events.length === 0 && <p>No alert has fired yet (<code>lading serve --monitor</code> or <code>lading monitor run</code> write the alert history).</p>}
       {active.size > 0 && <p class="notice">Active: {[...active.values()].map((e) => `${e.rule} on ${e.endpoint}`).join(', ')}</p>}
-      {rules.map((rule) => {
-        const of = events.filter((e) => e.rule === rule);
-        return <TimeChart key={rule} title={rule} unit="value" x={of.map((e) => e.at / 1000)}
-          series={[{ label: 'value', values: of.map((e) => e.value) }, { label: 'threshold', values: of.map((e) => e.threshold), dash: true }]} />;
+      {charts.map((chart) => {
+        const of = events.filter((e) => chartOf(e) === chart);
+        return <TimeChart key={chart} title={chart} unit="value" x={of.map((e) => e.at / 1000)}
+          series={[{ label: 'value at fired/resolved', values: of.map((e) => e.value), pointsOnly: true }, { label: 'threshold', values: of.map((e) => e.threshold), dash: true }]} />;
       })}
       {events.length > 0 && (
         <div class="scroll">
-          <table>
+          <table class="alerts">
             <thead><tr><th>When</th><th>State</th><th>Rule</th><th>Endpoint</th><th>Variant</th><th>Value</th><th>Threshold</th><th>Message</th></tr></thead>
             <tbody>
               {[...events].reverse().map((e) => (
