@@ -10,6 +10,7 @@ import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
+import { uiMonitoring } from './ui-monitoring.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -17,13 +18,14 @@ import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process
  */
 export const UI_WEB_DIR = fileURLToPath(new URL('../../../dist-web/', import.meta.url));
 
-/** The dashboard's back end over an open workspace: its registry, deployment control and, when given, the alert history and releases. */
+/** The dashboard's back end over an open workspace: its registry, deployment control and, when given, the monitoring store (alerts, the log over time) and releases. */
 export function uiBackend(workspace: Workspace | undefined, alerts: MonitoringStore | undefined, control?: DeploymentControl, experiments?: UiExperiments): UiBackend {
   return {
     webDir: UI_WEB_DIR,
     registry: workspace,
     deployments: control ?? (workspace ? new DeploymentControl(workspace.deployments) : undefined),
     alerts,
+    monitoring: alerts && uiMonitoring(alerts),
     experiments,
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { classify, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
+import { classify, postFeedback, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
 import { startServingProcess } from '../../src/platform/index.js';
 import { openDashboardBrowser, type DashboardBrowser } from './browser.js';
 import { ENDPOINT, MODEL, registryState, seededHome, TOKEN } from './ui-fixture.js';
@@ -12,14 +12,14 @@ describe('the dashboard in a real browser, served by lading serve with a token',
   let b: DashboardBrowser;
   let page: Page;
   let traffic: NodeJS.Timeout | undefined;
-  let sample: readonly string[] = [];
+  let sample: ReadonlyArray<{ text: string; label: string }> = [];
 
   before(async () => {
     b = await openDashboardBrowser();
     page = b.page;
-    let texts: readonly string[];
-    ({ home, texts } = await seededHome());
-    sample = texts.slice(0, 8);
+    let lines: ReadonlyArray<{ text: string; label: string }>;
+    ({ home, lines } = await seededHome());
+    sample = lines.slice(0, 400);
     served = await startServingProcess(servingSettings({ home, token: TOKEN }), { deployments: [ENDPOINT] });
   });
   after(async () => {
@@ -66,7 +66,13 @@ describe('the dashboard in a real browser, served by lading serve with a token',
   });
 
   it('Live serving shows requests/s and latency per variant from /metrics, with charts', async () => {
-    traffic = setInterval(() => { void classify(served.url, sample).catch(() => undefined); }, 20);
+    // One text a request; half of the answers get their true label back, as brokers' corrections would.
+    let n = 0;
+    traffic = setInterval(() => {
+      const line = sample[n++ % sample.length]!;
+      const labelled = n % 2 === 0;
+      void classify(served.url, [line.text]).then((r) => (labelled && r.id ? postFeedback(served.url, { items: [{ requestId: r.id, label: line.label }] }) : undefined)).catch(() => undefined);
+    }, 20);
     await open('live');
     const row = page.locator('table.live tbody tr').filter({ hasText: `${ENDPOINT}/a` });
     await row.waitFor({ timeout: 15_000 });
@@ -94,11 +100,19 @@ describe('the dashboard in a real browser, served by lading serve with a token',
     assert.deepEqual(deployment.map((d) => [d.revision, d.action, d.actor]), [[1, 'deploy', 'alice'], [2, 'deploy', 'bob'], [3, 'rollback', 'erin']]);
   });
 
-  it('Monitoring and Audit log render; the audit filter narrows to one action', async () => {
+  it('Monitoring shows drift against thresholds and estimated against real accuracy over the logged windows', async () => {
     await open('monitoring');
-    await page.locator('main h2', { hasText: 'Monitoring' }).waitFor();
-    await page.locator('main p').first().waitFor();
+    const champion = page.locator(`article[data-variant="a (${MODEL}@1)"]`);
+    await champion.locator('table.drift-tests tbody tr').first().waitFor({ timeout: 15_000 });
+    assert.equal(await champion.locator('.chart canvas').count(), 2);
+    const text = await champion.innerText();
+    assert.match(text, /Drift score ÷ threshold/);
+    assert.match(text, /Accuracy: estimated \(CBPE\) and real \(labels\)/);
+    assert.match(text, /Latest window: \d+ answers, \d+ labelled/);
     await shot('monitoring-1280');
+  });
+
+  it('Audit log renders; the filter narrows to one action', async () => {
     await open('audit');
     await page.locator('table.audit tbody tr').first().waitFor();
     await page.selectOption('select[name="action"]', 'approve');

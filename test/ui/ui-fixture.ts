@@ -3,23 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
 import { openEmbeddedWorkspace, type UiSettings } from '../../src/platform/index.js';
-import { trainFixtureModels } from '../serving/fixtures.js';
+import { generateInvoiceLines } from '../../src/demo/invoice-lines.js';
+import { saveReferenceProfile } from '../../src/platform/index.js';
+import { runTraining } from '../../src/training/train-run.js';
 
 export const MODEL = 'hs-codes';
 export const ENDPOINT = 'hs';
 export const TOKEN = 'ui-test-token';
 
 /**
- * A workspace as a team leaves it after a few days: model hs-codes (small real fastText models) with
- * versions 1 and 2 approved (champion -> 1) and 3 pending, and endpoint hs deployed twice (v1 alone,
- * then a 90/10 canary of v2). Also returns texts to classify.
+ * A workspace as a team leaves it after a few days: model hs-codes (small real fastText models on
+ * generated invoice lines, each with its reference profile so the monitor can measure drift and
+ * estimate accuracy) with versions 1 and 2 approved (champion -> 1) and 3 pending, and endpoint hs
+ * deployed twice (v1 alone, then a 90/10 canary of v2). Also returns labelled lines to classify.
  */
-export async function seededHome(): Promise<{ home: string; texts: readonly string[] }> {
+export async function seededHome(): Promise<{ home: string; lines: ReadonlyArray<{ text: string; label: string }> }> {
   const home = mkdtempSync(join(tmpdir(), 'lading-ui-'));
-  const fx = await trainFixtureModels();
+  const settings = { home, registryUrl: undefined, registrySchema: 'public' };
+  const lines = generateInvoiceLines({ rows: 1500, seed: 7, classes: 12 });
+  const rows = { textColumn: 'text', labelColumns: ['label'], texts: lines.map((l) => l.text), labels: { label: lines.map((l) => l.label) } };
   const ws = openEmbeddedWorkspace(home);
   try {
-    for (const [i, artifactPath] of [fx.a, fx.b, fx.a].entries()) await ws.registerModelVersion({ name: MODEL, artifactPath, actor: 'trainer', force: i === 2 });
+    for (const seed of [1, 2, 3]) {
+      const run = await runTraining({ rows, labelColumn: 'label', kind: 'fasttext', seed, upsample: false, threads: 1, validFraction: 0.1, params: { epochs: 3, dim: 16, buckets: 65_536 } });
+      const v = await ws.registerModelVersion({ name: MODEL, artifactBytes: run.bytes, actor: 'trainer' });
+      await saveReferenceProfile(settings, { ...run, sha256: v.artifactSha256 }, { model: MODEL, version: String(v.version) });
+    }
     await ws.approveVersion({ name: MODEL, version: 1, actor: 'alice', reason: 'baseline' });
     await ws.approveVersion({ name: MODEL, version: 2, actor: 'alice' });
     await ws.setAlias({ name: MODEL, alias: 'champion', version: 1, actor: 'alice' });
@@ -32,7 +41,7 @@ export async function seededHome(): Promise<{ home: string; texts: readonly stri
   } finally {
     ws.close();
   }
-  return { home, texts: fx.texts };
+  return { home, lines };
 }
 
 export function uiSettings(home: string, overrides: Partial<UiSettings> = {}): UiSettings {

@@ -52,7 +52,7 @@ function App() {
         {page === 'models' && <ModelsPage />}
         {page === 'deployments' && <DeploymentsPage endpoint={arg} />}
         {page === 'live' && <LivePage />}
-        {page === 'monitoring' && <MonitoringPage />}
+        {page === 'monitoring' && <MonitoringPage info={info.data} />}
         {page === 'experiments' && <ExperimentsPage id={arg} available={info.data?.experiments} />}
         {page === 'audit' && <AuditPage />}
       </main>

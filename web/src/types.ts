@@ -15,7 +15,7 @@ export interface DeploymentHistory { endpoint: string; history: DeploymentRecord
 
 export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
 export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
-export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
 
 export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
 export interface ReleaseRecord {
@@ -34,3 +34,10 @@ export interface ReleaseDecision {
   accuracy: { decision: string; reason: string; estimate: number | null; lower: number | null; upper: number | null; labels: number; labelsNeeded: number | null };
 }
 export interface ReleaseView { release: ReleaseRecord; evidence: ReleaseEvidence | null; decision: ReleaseDecision | null }
+
+export interface TimelineVariant {
+  variant: string; model: string; version: string; predictions: number; estimatedAccuracy: number | null; realAccuracy: number | null; labelled: number;
+  drift: Array<{ name: string; value: number; threshold: number; drift: boolean }>; separatingTokens: string[];
+}
+export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[] }
+export interface LoggedEndpoint { endpoint: string; rows: number; first: number; last: number }

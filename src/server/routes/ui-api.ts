@@ -44,7 +44,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
   };
 
   app.get('/info', (c) => c.json({
-    registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, experiments: ui.experiments !== undefined,
+    registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, monitoring: ui.monitoring !== undefined, experiments: ui.experiments !== undefined,
     tokenRequired: ctx.token !== undefined, endpoints: plane.list().map((e) => e.name),
   }));
 
@@ -100,6 +100,16 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     // Infinite bounds (no label yet) would be written as null by JSON: kept as null on purpose.
     const now = await experiments.inspect(release);
     return { release, evidence: now?.evidence ?? null, decision: now?.decision ?? null };
+  }));
+
+  app.get('/monitoring', read('ui-monitoring', async () => ({ endpoints: await need(ui.monitoring, 'the monitoring store').endpoints() })));
+  app.get('/monitoring/:endpoint', read('ui-monitoring-timeline', async (c) => {
+    const monitoring = need(ui.monitoring, 'the monitoring store');
+    const w = c.req.query('windows');
+    const windows = w ? countParam(w, 'windows') : 8;
+    if (windows > 48) throw new InputError('bad-query', `windows must be at most 48, got ${windows}`, { field: 'windows' });
+    const endpoint = c.req.param('endpoint') ?? '';
+    return { endpoint, windows: await monitoring.timeline(endpoint, windows) };
   }));
 
   app.get('/alerts', read('ui-alerts', async (c) => {

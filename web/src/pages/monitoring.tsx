@@ -1,16 +1,17 @@
 import { getJson } from '../api.js';
 import { TimeChart } from '../chart.js';
 import { Badge, Notice, when } from '../components.js';
-import type { AlertEvent } from '../types.js';
+import type { AlertEvent, UiInfo } from '../types.js';
 import { useData } from '../use-data.js';
+import { MonitoringTimeline } from './monitoring-timeline.js';
 
 /**
- * The monitor's alert history: each rule's value against its threshold at every transition (fired,
+ * The prediction log over time (monitoring-timeline.tsx), then the monitor's alert history: each rule's value against its threshold at every transition (fired,
  * resolved), one chart per rule, and the events. The history records values only when an alert
  * changes state, so the charts are step points, not a continuous series.
  */
-export function MonitoringPage() {
-  const { data, error } = useData(() => getJson<{ events: AlertEvent[] }>('/v1/ui/alerts'), 'alerts');
+export function MonitoringPage({ info }: { info: UiInfo | undefined }) {
+  const { data, error } = useData(async () => (info?.alerts === false ? { events: [] } : getJson<{ events: AlertEvent[] }>('/v1/ui/alerts')), `alerts-${info?.alerts}`);
   const events = [...(data?.events ?? [])].reverse(); // oldest first for the charts
   const chartOf = (e: AlertEvent) => `${e.rule} on ${e.endpoint}${e.variant ? `/${e.variant}` : ''}`;
   const charts = [...new Set(events.map(chartOf))].sort();
@@ -23,6 +24,9 @@ export function MonitoringPage() {
   return (
     <section>
       <h2>Monitoring</h2>
+      {info?.monitoring && <MonitoringTimeline />}
+      {info && !info.monitoring && <p>This server has no prediction log (<code>--no-log</code>): start it with the log on, or open <code>lading ui</code> over the same home or registry.</p>}
+      <h3>Alerts</h3>
       <Notice error={error} />
       {data && events.length === 0 && <p>No alert has fired yet (<code>lading serve --monitor</code> or <code>lading monitor run</code> write the alert history).</p>}
       {active.size > 0 && <p class="notice">Active: {[...active.values()].map((e) => `${e.rule} on ${e.endpoint}`).join(', ')}</p>}
