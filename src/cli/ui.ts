@@ -25,14 +25,19 @@ deployment's history exactly as \`lading models approve|reject\` and \`lading de
 
 JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/info                                   which parts this server has, whether changes need a token
-  GET  /v1/ui/models                                 models with their versions and aliases
+  GET  /v1/ui/models                                 models with their aliases
+  GET  /v1/ui/models/{name}/versions                 a model's versions: kind, dataset, metrics, approval
   POST /v1/ui/models/{name}/versions/{v}/approve     {"actor"?, "reason"?}
   POST /v1/ui/models/{name}/versions/{v}/reject      {"actor"?, "reason"}
   GET  /v1/ui/deployments                            every endpoint's newest revision
   GET  /v1/ui/deployments/{endpoint}/history         revisions, and what a rollback would restore
   POST /v1/ui/deployments/{endpoint}/rollback        {"actor"?, "reason"?, "fromRevision"?}
   GET  /v1/ui/audit?model=&action=&actor=&limit=     the registry's audit log, newest first
+  GET  /v1/ui/monitoring                             endpoints with a prediction log
+  GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows: drift tests, estimated and real accuracy
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
+  GET  /v1/ui/experiments                            releases, newest first
+  GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision
 
 Options:
   --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT

@@ -31,10 +31,13 @@ describe('lading ui: the dashboard and its JSON API over a workspace (real HTTP,
   });
 
   it('lists models with their versions, approval and aliases, and the deployments with their history', async () => {
-    const { models } = await (await fetch(`${ui.url}/v1/ui/models`)).json() as { models: Array<{ name: string; versions: Array<{ version: number; approval: { status: string } }>; aliases: Array<{ alias: string; version: number }> }> };
+    const { models } = await (await fetch(`${ui.url}/v1/ui/models`)).json() as { models: Array<{ name: string; aliases: Array<{ alias: string; version: number }> }> };
     assert.deepEqual(models.map((m) => m.name), [MODEL]);
-    assert.deepEqual(models[0]!.versions.map((v) => [v.version, v.approval.status]), [[1, 'approved'], [2, 'approved'], [3, 'pending']]);
     assert.deepEqual(models[0]!.aliases.map((a) => [a.alias, a.version]), [['champion', 1]]);
+    const { versions } = await (await fetch(`${ui.url}/v1/ui/models/${MODEL}/versions`)).json() as { versions: Array<{ version: number; kind: string; labelCount: number; approval: { status: string } }> };
+    assert.deepEqual(versions.map((v) => [v.version, v.kind, v.approval.status]), [[1, 'fasttext', 'approved'], [2, 'fasttext', 'approved'], [3, 'fasttext', 'pending']]);
+    assert.equal(versions[0]!.labelCount, 12);
+    assert.equal((await fetch(`${ui.url}/v1/ui/models/nope/versions`)).status, 404);
     const h = await (await fetch(`${ui.url}/v1/ui/deployments/${ENDPOINT}/history`)).json() as { history: Array<{ revision: number; action: string }>; rollback: unknown };
     assert.deepEqual(h.history.map((r) => [r.revision, r.action]), [[1, 'deploy'], [2, 'deploy']]);
     assert.deepEqual(h.rollback, { from: 2, to: 1 });

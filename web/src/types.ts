@@ -3,10 +3,10 @@
 export interface Approval { status: 'pending' | 'approved' | 'rejected'; by: string | null; at: string | null; reason: string | null }
 export interface AliasRecord { model: string; alias: string; version: number; movedAt: string; movedBy: string; servesTraffic: boolean }
 export interface ModelVersion {
-  model: string; version: number; kind: string; labels: string[]; metrics: Record<string, number>; datasetId: string | null;
+  model: string; version: number; kind: string; labelCount: number; metrics: Record<string, number>; datasetId: string | null;
   parentVersion: number | null; registeredBy: string; registeredAt: string; approval: Approval; deletedAt: string | null; artifactBytes: number;
 }
-export interface ModelWithVersions { name: string; latestVersion: number; versionCount: number; createdAt: string; aliases: AliasRecord[]; versions: ModelVersion[] }
+export interface ModelSummary { name: string; latestVersion: number; versionCount: number; createdAt: string; aliases: AliasRecord[] }
 
 export interface VariantSpec { name: string; model: string; weight?: number; role?: 'primary' | 'shadow' }
 export interface DeploymentSpec { endpoint: string; mode: string; variants: VariantSpec[]; [k: string]: unknown }
