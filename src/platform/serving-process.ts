@@ -102,7 +102,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
       // The dashboard at /ui; its changes publish their events like the CLI's.
-      ui: uiBackend(workspace && publishingWorkspace(workspace, events), log?.store, control),
+      ui: uiBackend(workspace && publishingWorkspace(workspace, events), { monitoring: log?.store, control }),
       feedback: feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback,
       metricsText: member ? () => member!.metricsText() : undefined,
     }).catch((e: unknown) => { throw listenError(e, settings); });

@@ -18,15 +18,28 @@ import { uiMonitoring } from './ui-monitoring.js';
  */
 export const UI_WEB_DIR = fileURLToPath(new URL('../../../dist-web/', import.meta.url));
 
-/** The dashboard's back end over an open workspace: its registry, deployment control and, when given, the monitoring store (alerts, the log over time) and releases. */
-export function uiBackend(workspace: Workspace | undefined, alerts: MonitoringStore | undefined, control?: DeploymentControl, experiments?: UiExperiments): UiBackend {
+export interface UiBackendParts {
+  /** The monitoring store: the alert history, and with `timeline` the log read over time. */
+  readonly monitoring?: MonitoringStore | undefined;
+  /**
+   * Offer the log over time (GET /v1/ui/monitoring/...). Its reports take seconds of CPU on a large
+   * log, so a serving process leaves it to `lading ui`: the dashboard must never slow predictions.
+   */
+  readonly timeline?: boolean;
+  /** Deployment changes through the process's own control (default: one over the workspace's store). */
+  readonly control?: DeploymentControl | undefined;
+  readonly experiments?: UiExperiments | undefined;
+}
+
+/** The dashboard's back end over an open workspace and whichever other parts the process has. */
+export function uiBackend(workspace: Workspace | undefined, parts: UiBackendParts = {}): UiBackend {
   return {
     webDir: UI_WEB_DIR,
     registry: workspace,
-    deployments: control ?? (workspace ? new DeploymentControl(workspace.deployments) : undefined),
-    alerts,
-    monitoring: alerts && uiMonitoring(alerts),
-    experiments,
+    deployments: parts.control ?? (workspace ? new DeploymentControl(workspace.deployments) : undefined),
+    alerts: parts.monitoring,
+    monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
+    experiments: parts.experiments,
   };
 }
 
@@ -56,7 +69,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
-      registry: parts.workspace, ui: uiBackend(parts.workspace, parts.monitoring, undefined, experiments),
+      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments }),
     });
     const process = orderlyClose(async () => {
       try {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { classify, postFeedback, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
-import { startServingProcess } from '../../src/platform/index.js';
+import { startServingProcess, startUiProcess } from '../../src/platform/index.js';
 import { openDashboardBrowser, type DashboardBrowser } from './browser.js';
-import { ENDPOINT, MODEL, registryState, seededHome, TOKEN } from './ui-fixture.js';
+import { ENDPOINT, MODEL, registryState, seededHome, TOKEN, uiSettings } from './ui-fixture.js';
 
 describe('the dashboard in a real browser, served by lading serve with a token', { timeout: 90_000 }, () => {
   let home: string;
@@ -100,16 +100,27 @@ describe('the dashboard in a real browser, served by lading serve with a token',
     assert.deepEqual(deployment.map((d) => [d.revision, d.action, d.actor]), [[1, 'deploy', 'alice'], [2, 'deploy', 'bob'], [3, 'rollback', 'erin']]);
   });
 
-  it('Monitoring shows drift against thresholds and estimated against real accuracy over the logged windows', async () => {
+  it('Monitoring under lading serve shows the alert history and sends drift over time to lading ui', async () => {
     await open('monitoring');
-    const champion = page.locator(`article[data-variant="a (${MODEL}@1)"]`);
-    await champion.locator('table.drift-tests tbody tr').first().waitFor({ timeout: 15_000 });
-    assert.equal(await champion.locator('.chart canvas').count(), 2);
-    const text = await champion.innerText();
-    assert.match(text, /Drift score ÷ threshold/);
-    assert.match(text, /Accuracy: estimated \(CBPE\) and real \(labels\)/);
-    assert.match(text, /Latest window: \d+ answers, \d+ labelled/);
-    await shot('monitoring-1280');
+    await page.locator('main h3', { hasText: 'Alerts' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /Drift and accuracy over time are read by lading ui/);
+  });
+
+  it('lading ui beside the running server shows drift against thresholds and estimated against real accuracy over the logged windows', async () => {
+    const ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
+    try {
+      await b.open(ui.url, 'monitoring');
+      const champion = page.locator(`article[data-variant="a (${MODEL}@1)"]`);
+      await champion.locator('table.drift-tests tbody tr').first().waitFor({ timeout: 15_000 });
+      assert.equal(await champion.locator('.chart canvas').count(), 2);
+      const text = await champion.innerText();
+      assert.match(text, /Drift score ÷ threshold/);
+      assert.match(text, /Accuracy: estimated \(CBPE\) and real \(labels\)/);
+      assert.match(text, /Latest window: \d+ answers, \d+ labelled/);
+      await shot('monitoring-1280');
+    } finally {
+      await ui.close();
+    }
   });
 
   it('Audit log renders; the filter narrows to one action', async () => {

@@ -28,8 +28,14 @@ export function TimeChart({ title, x, series, unit, minSpanSeconds = 60 }: { tit
       title, width: width(), height: 220,
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, ...(s.dash ? { dash: [6, 4] } : {}), ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8 } } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
       axes: [{}, { label: unit, size: 60 }],
-      // At least `minSpanSeconds` wide: with one or two points uPlot would otherwise stretch them over years.
-      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - minSpanSeconds), max] } },
+      // From the data, at least `minSpanSeconds` wide: for a single point uPlot would widen the scale
+      // by 86,400 / 1e-3 seconds (it assumes milliseconds there), nearly three years.
+      scales: { x: { time: true, range: (u, min, max) => {
+        const xs = u.data[0];
+        const lo = xs[0] ?? min;
+        const hi = xs[xs.length - 1] ?? max;
+        return [Math.min(lo, hi - minSpanSeconds), hi + (lo === hi ? minSpanSeconds / 20 : 0)];
+      } } },
     }, [x as number[], ...series.map((s) => s.values as (number | null)[])], el);
     plot.current = p;
     const resize = () => p.setSize({ width: width(), height: 220 });

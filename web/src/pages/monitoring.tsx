@@ -25,7 +25,7 @@ export function MonitoringPage({ info }: { info: UiInfo | undefined }) {
     <section>
       <h2>Monitoring</h2>
       {info?.monitoring && <MonitoringTimeline />}
-      {info && !info.monitoring && <p>This server has no prediction log (<code>--no-log</code>): start it with the log on, or open <code>lading ui</code> over the same home or registry.</p>}
+      {info && !info.monitoring && <p>Drift and accuracy over time are read by <code>lading ui</code> (over the same <code>--home</code> or <code>--registry-url</code>): a serving process leaves those reports out so that they never slow its predictions.</p>}
       <h3>Alerts</h3>
       <Notice error={error} />
       {data && events.length === 0 && <p>No alert has fired yet (<code>lading serve --monitor</code> or <code>lading monitor run</code> write the alert history).</p>}
