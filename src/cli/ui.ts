@@ -34,7 +34,8 @@ JSON API (the dashboard's; scripts may use it):
   POST /v1/ui/deployments/{endpoint}/rollback        {"actor"?, "reason"?, "fromRevision"?}
   GET  /v1/ui/audit?model=&action=&actor=&limit=     the registry's audit log, newest first
   GET  /v1/ui/monitoring                             endpoints with a prediction log
-  GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows: drift tests, estimated and real accuracy
+  GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows (default 8, at most 48): drift tests,
+                                                     estimated and real accuracy (reused for 15 s; lading ui only)
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
   GET  /v1/ui/experiments                            releases, newest first
   GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision
