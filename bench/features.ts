@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { table } from '../src/cli/output.js';
+import { createRandom } from '../src/core/random.js';
 import type { FeatureViewSpec } from '../src/features/feature-spec.js';
 import type { OfflineStore } from '../src/features/offline-store.js';
 import { joinPointInTime } from '../src/features/point-in-time-join.js';
@@ -47,8 +48,8 @@ const VIEW: FeatureViewSpec = {
 };
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 const keyOf = (i: number) => `imp-${i.toString(36)}`;
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };

@@ -1,3 +1,4 @@
+import { checkTargetPrecision } from '../core/decision-policy.js';
 import { InputError, NotFoundError } from '../core/errors.js';
 import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serving/deployment.js';
 import { DeploymentControl } from '../lifecycle/deployment-control.js';
@@ -17,6 +18,7 @@ const OPTIONS = {
   share: { type: 'string' },
   alias: { type: 'string' },
   'no-log-text': { type: 'boolean', default: false },
+  'target-precision': { type: 'string' },
 } as const;
 
 const ACTIONS = new Set(['set', 'canary', 'promote', 'switch', 'rollback', 'remove', 'show', 'history', 'list']);
@@ -32,6 +34,7 @@ without a restart.
 
 Actions:
   set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}] [--no-log-text]
+      [--target-precision P]
   canary ENDPOINT VARIANT --share PERCENT   give one primary PERCENT of the traffic
   promote ENDPOINT VARIANT [--alias ALIAS]  make VARIANT the only variant; with --alias, also move
                                             ALIAS of its model to its version and serve NAME@ALIAS
@@ -58,6 +61,9 @@ Options:
   --alias ALIAS   promote and rollback: move a model alias together with the deployment
   --no-log-text   set: the prediction log keeps only each text's sha256 for this endpoint, never
                   the text (confidential descriptions); kept through canary and promote
+  --target-precision P  set: answers carry "decision": "auto" when the model's per-class
+                  thresholds reach precision P (0 < P < 1, e.g. 0.98), else "review"; wins over
+                  the server's --target-precision; kept through canary and promote
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -82,6 +88,10 @@ ${COMMON_HELP}`,
     if (values['no-log-text'] && action !== 'set') {
       throw new InputError('bad-flag', `lading deploy ${action}: --no-log-text goes with set only (later changes keep it)`, { action: action ?? '' }, 'Run `lading deploy --help`.');
     }
+    const targetPrecision = values['target-precision'] === undefined ? undefined : targetPrecisionFlag(values['target-precision']);
+    if (targetPrecision !== undefined && action !== 'set') {
+      throw new InputError('bad-flag', `lading deploy ${action}: --target-precision goes with set only (later changes keep it)`, { action: action ?? '' }, 'Run `lading deploy --help`.');
+    }
     const alias = values.alias;
     const release = { actor, ...(values.reason !== undefined ? { reason: values.reason } : {}), ...(alias !== undefined ? { alias } : {}) };
     const out = await withRegistry(ctx, values, async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
@@ -90,6 +100,7 @@ ${COMMON_HELP}`,
       switch (action) {
         case 'set': return control.deploy({
           endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants, ...(values['no-log-text'] ? { logText: false } : {}),
+          ...(targetPrecision !== undefined ? { targetPrecision } : {}),
         }, actor, reason);
         case 'canary': return control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), Number(need(values.share, '--share')), actor, reason);
         case 'promote':
@@ -116,7 +127,7 @@ ${COMMON_HELP}`,
     const records = 'deployment' in out ? out.deployment : out;
     const rows = Array.isArray(records) ? records : [records];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [
-      r.endpoint, r.revision, r.action, r.spec ? `${r.spec.mode}${r.spec.logText === false ? ' (texts not logged)' : ''}` : '(removed)',
+      r.endpoint, r.revision, r.action, r.spec ? `${r.spec.mode}${r.spec.logText === false ? ' (texts not logged)' : ''}${r.spec.targetPrecision !== undefined ? ` (decides at ${r.spec.targetPrecision})` : ''}` : '(removed)',
       r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, utcTime(r.at),
     ])));
     return 0;
@@ -137,4 +148,10 @@ export function parseVariant(raw: string): VariantSpec {
     else throw new InputError('bad-variant', `--variant "${raw}": "${p}" is neither a weight nor "shadow"`, { variant: raw });
   }
   return { name: raw.slice(0, eq), model, weight, role };
+}
+
+/** --target-precision P: a number strictly between 0 and 1; anything else is refused naming the flag. */
+function targetPrecisionFlag(raw: string): number {
+  const n = Number(raw);
+  return checkTargetPrecision(raw.trim() !== '' && Number.isFinite(n) ? n : raw, '--target-precision');
 }

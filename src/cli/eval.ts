@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readLabelledFile } from '../data/read-labelled-file.js';
 import { ParallelPredictor } from '../models/parallel-predict.js';
+import { argmaxRows } from '../serving/rows.js';
+import { checkDecisions, DEFAULT_DECISION_TARGETS, renderDecisionChecks, type DecisionCheck } from '../training/decision-check.js';
 import { EvalAccumulator, type EvalReport } from '../training/evaluate.js';
 import { parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
@@ -18,6 +20,7 @@ const OPTIONS = {
   text: { type: 'string', default: 'text' },
   levels: { type: 'string' },
   all: { type: 'boolean', default: false },
+  'target-precision': { type: 'string' },
 } as const;
 
 /** Rows predicted per step: the probabilities of one step are all that is held at once. */
@@ -39,6 +42,11 @@ artifact at training time (fitted on its validation part: the precision and cove
 really get on this file), and with thresholds fitted on this file itself (the best any threshold
 could do here; optimistic about new texts). Older artifacts and imported ONNX models store none.
 
+Decide or route: the per-class thresholds a server would use at a target precision (fitted on the
+artifact's validation rows) are applied to this file: the automation rate and precision expected
+from the validation rows beside those really reached here, at --target-precision (env
+LADING_TARGET_PRECISION, lading.yaml targetPrecision), or at 0.95, 0.98 and 0.99 when none is set.
+
 Options:
   --model REF      an artifact file (written by \`lading train --out\`), or a registered model
                    NAME, NAME@ALIAS or NAME@VERSION (registry: --home, or --registry-url)
@@ -48,6 +56,7 @@ Options:
   --levels 2,4,6   label prefix lengths for hierarchical accuracy (default: even prefixes when every
                    label is a 4/6/8/10-digit code, else none)
   --all            list every class, not only the 15 worst
+  --target-precision P  decide-or-route figures at precision P (0 < P < 1) only
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -64,7 +73,8 @@ ${COMMON_HELP}`,
 
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
     const model = await resolveModelFlag('eval', modelRef, settings);
-    return evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads });
+    const targets = settings.targetPrecision === undefined ? DEFAULT_DECISION_TARGETS : [settings.targetPrecision];
+    return evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads, targets });
   },
 };
 
@@ -77,6 +87,7 @@ interface EvalRun {
   readonly all: boolean;
   readonly interactive: boolean;
   readonly threads: number;
+  readonly targets: readonly number[];
 }
 
 async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly string[], trueLabels: readonly string[], run: EvalRun): Promise<number> {
@@ -86,6 +97,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
   const threads = Math.max(1, Math.min(run.threads, Math.ceil(texts.length / 1024)));
   const predictor = await ParallelPredictor.open(model.path, threads);
   let report: EvalReport;
+  let decisions: DecisionCheck[] | null;
   try {
     const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
     const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
@@ -93,16 +105,24 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
     const classes = predictor.labels.length;
     const batch = Math.min(EVAL_BATCH_ROWS, texts.length);
     const buffer = new Float32Array(new SharedArrayBuffer(Math.max(1, batch * classes) * 4));
+    const topIds = new Int32Array(texts.length);
+    const topScores = new Float32Array(texts.length);
     for (let start = 0; start < texts.length; start += batch) {
       const end = Math.min(texts.length, start + batch);
       const proba = await predictor.predictProba(texts.slice(start, end), buffer, {
         signal: ctx.signal,
         onProgress: (done) => progress.update('predicting', start + done, texts.length),
       });
-      acc.add(start, proba.subarray(0, (end - start) * classes));
+      const rows = proba.subarray(0, (end - start) * classes);
+      acc.add(start, rows);
+      const top = argmaxRows(rows, classes);
+      topIds.set(top.ids, start);
+      topScores.set(top.scores, start);
     }
     progress.finish();
     report = acc.finish(run.levels, predictor.header.thresholds);
+    const evidence = predictor.decisionEvidence;
+    decisions = evidence ? checkDecisions(evidence, classes, run.targets, { topIds, topScores, yTrue }) : null;
   } finally {
     await predictor.close();
   }
@@ -119,6 +139,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
       data: { file: run.dataPath, textColumn: run.textColumn, labelColumn: run.labelColumn, rows: texts.length },
       unknownLabels: unknown.slice(0, 20),
       report,
+      decision: decisions,
     });
     return 0;
   }
@@ -126,6 +147,8 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
   writeLine(ctx.stdout, `model ${shown} (${predictor.kind}, sha256 ${predictor.fileSha256.slice(0, 12)}) on ${run.dataPath}, label column ${run.labelColumn}`);
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, renderEvalReport(report, { all: run.all }));
+  writeLine(ctx.stdout);
+  writeLine(ctx.stdout, renderDecisionChecks(decisions, 'this file').join('\n'));
   if (unknown.length > 0) {
     writeLine(ctx.stdout);
     writeLine(ctx.stdout, `Labels the model never saw (counted as errors): ${unknown.slice(0, 10).map((u) => `${u.label} (${u.count})`).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);

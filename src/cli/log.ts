@@ -1,7 +1,4 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
 import { CSV_COLUMNS, predictionCsvLine, predictionJsonLine, type ExportFormat } from '../monitoring/log/export-format.js';
 import { parseTimeSpec } from '../monitoring/log/time-spec.js';
@@ -10,6 +7,7 @@ import { parseVerbArgs, requireFlag } from './args.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, writeJson, writeLine } from './output.js';
+import { writeExport } from './write-export.js';
 
 const EXPORT_HELP = `Usage: lading log export --endpoint E --since T [--until T] [--format jsonl|csv] [--out FILE] [options]
 
@@ -87,30 +85,18 @@ async function runExport(ctx: CliContext, argv: readonly string[]): Promise<numb
   if (format !== 'jsonl' && format !== 'csv') throw new InputError('bad-flag', `lading log export: --format must be jsonl or csv, got "${values.format}"`, { flag: '--format' });
   const settings = ctx.settings(values);
   const outPath = values.out !== undefined ? resolve(ctx.cwd, values.out) : undefined;
-  const tmp = outPath !== undefined ? `${outPath}.${process.pid}.tmp` : undefined;
-  const out: Writable = tmp !== undefined ? createWriteStream(tmp) : ctx.stdout;
-  const write = async (chunk: string) => { if (!out.write(chunk)) await once(out, 'drain'); };
-  let rows = 0;
-  try {
-    await withMonitoringStore(settings, async (store) => {
-      if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\n`);
-      const line = format === 'csv' ? predictionCsvLine : predictionJsonLine;
-      for await (const page of store.scanPredictions({ endpoint, since, until, variant: values.variant, role: values.shadow ? 'shadow' : 'primary' })) {
-        let chunk = '';
-        for (const p of page) chunk += `${line(p)}\n`;
-        rows += page.length;
-        await write(chunk);
-      }
-    });
-    if (tmp !== undefined && outPath !== undefined) {
-      out.end();
-      await once(out, 'finish');
-      renameSync(tmp, outPath);
+  const rows = await writeExport(ctx, outPath, (write) => withMonitoringStore(settings, async (store) => {
+    let n = 0;
+    if (format === 'csv') await write(`${CSV_COLUMNS.join(',')}\n`);
+    const line = format === 'csv' ? predictionCsvLine : predictionJsonLine;
+    for await (const page of store.scanPredictions({ endpoint, since, until, variant: values.variant, role: values.shadow ? 'shadow' : 'primary' })) {
+      let chunk = '';
+      for (const p of page) chunk += `${line(p)}\n`;
+      n += page.length;
+      await write(chunk);
     }
-  } catch (e) {
-    if (tmp !== undefined) { out.destroy(); rmSync(tmp, { force: true }); }
-    throw e;
-  }
+    return n;
+  }));
   const summary = { endpoint, since: new Date(since).toISOString(), until: until !== undefined ? new Date(until).toISOString() : null, format, rows, out: outPath ?? null };
   if (outPath !== undefined) {
     if (values.json) writeJson(ctx.stdout, summary);

@@ -1,7 +1,11 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactError, ConflictError, InputError } from '../core/errors.js';
+import { decodeArtifact } from '../core/artifact-format.js';
+import { readDecisionEvidence } from '../core/decision-policy.js';
 import { sha256Hex } from '../core/hash.js';
+import type { Workspace } from '../registry/workspace.js';
+import { checkDecisions, DEFAULT_DECISION_TARGETS, renderDecisionChecks, type DecisionCheck } from '../training/decision-check.js';
 import type { AuditEntry, ModelVersionRecord } from '../registry/model-registry.js';
 import { parseModelRef } from '../registry/model-rules.js';
 import { registerArtifact } from '../registry/register-artifact.js';
@@ -19,7 +23,9 @@ The model registry: versions 1..N per model, aliases (champion, challenger, any 
 an append-only audit log and lineage.
 
   lading models list
-  lading models show NAME[@REF]                  REF: alias, version number or latest
+  lading models show NAME[@REF] [--target-precision P]   REF: alias, version number or latest;
+                                                 a version shows its expected automation rate
+                                                 (decide or route) at P, or 0.95/0.98/0.99
   lading models register NAME ARTIFACT [--parent N] [--tag k=v]... [--force]
                                                  --force: even if NAME already has these exact bytes
   lading models export NAME[@REF] --out PATH [--force]   write a version's artifact to a file
@@ -55,6 +61,7 @@ const OPTIONS = {
   force: { type: 'boolean', default: false },
   out: { type: 'string' },
   taxonomy: { type: 'string' },
+  'target-precision': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseVerbArgs<typeof OPTIONS>>['values'];
@@ -139,9 +146,13 @@ function autoClassifySummary(metrics: Readonly<Record<string, number>>): string 
 async function runShow(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {
   const [ref] = args('show', positionals, ['NAME[@REF]']);
   if (ref!.includes('@')) {
-    const v = await withRegistry(ctx, values, (ws) => ws.resolveModel(ref!));
-    if (values.json) writeJson(ctx.stdout, v);
-    else writeLine(ctx.stdout, describeVersion(v));
+    const target = ctx.settings(values).targetPrecision;
+    const { v, decision } = await withRegistry(ctx, values, async (ws) => {
+      const found = await ws.resolveModel(ref!);
+      return { v: found, decision: await expectedDecisions(ws, found, target === undefined ? DEFAULT_DECISION_TARGETS : [target]) };
+    });
+    if (values.json) writeJson(ctx.stdout, { ...v, decision });
+    else writeLine(ctx.stdout, `${describeVersion(v)}\n${renderDecisionChecks(decision).join('\n')}`);
     return 0;
   }
   const name = parseModelRef(ref!).name;
@@ -151,6 +162,13 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
   writeLine(ctx.stdout, table(['version', 'status', 'aliases', 'kind', 'dataset', 'parent', 'registered', 'by'],
     versions.map((v) => [v.version, v.deletedAt ? 'deleted' : v.approval.status, aliasesOf(v.version), v.kind, v.datasetId, v.parentVersion, day(v.registeredAt), v.registeredBy])));
   return 0;
+}
+
+/** The decision policy's expected automation at each target, from the version's artifact (null: it stores no validation rows). */
+async function expectedDecisions(ws: Workspace, v: ModelVersionRecord, targets: readonly number[]): Promise<DecisionCheck[] | null> {
+  const artifact = decodeArtifact(await ws.readModelArtifact(v), `${v.model}@${v.version}`);
+  const evidence = readDecisionEvidence(artifact.header, artifact.sections);
+  return evidence ? checkDecisions(evidence, artifact.header.labels.length, targets) : null;
 }
 
 async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {

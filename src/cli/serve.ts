@@ -30,6 +30,8 @@ const OPTIONS = {
   monitor: { type: 'boolean' },
   'monitor-interval-ms': { type: 'string' },
   'alert-webhook': { type: 'string' },
+  'review-below': { type: 'string' },
+  'target-precision': { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -48,6 +50,8 @@ Routes:
   GET  /v1/models                    endpoints and their variants
   POST /v1/feedback                  delayed labels {"endpoint"?, "items": [{"requestId"|"text", "label", "time"?, "source"?}]}
                                      (with the prediction log on)
+  GET  /v1/review?endpoint=E         the review queue, most valuable first (with the prediction log on)
+  GET  /v1/review/{id}, POST /v1/review/{id}   an item; answer it {"label"} | {"accept": k} (token when set)
   /admin/deployments[...]            deploy / promote / rollback (need --token)
 
 Options:
@@ -70,6 +74,11 @@ Options:
   --token T            bearer token for admin routes; env LADING_TOKEN
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
   --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
+  --target-precision P decide or route: every answer carries "decision": "auto" when the model's
+                       per-class thresholds (fitted on its validation rows) reach precision P there,
+                       else "review" (REST: a field of each prediction; OIP: an extra BYTES output
+                       "decision"). A deployment's own targetPrecision wins. Default: none (no
+                       decisions); env LADING_TARGET_PRECISION; lading.yaml key targetPrecision
 
 Prediction log (on by default: every answer, with its request id, model version, top 5 and text
 statistics, is written off the request path to <home>/monitoring.sqlite, or to PostgreSQL with
@@ -92,6 +101,10 @@ Monitoring (see \`lading monitor run --help\` for the rules and lading.yaml's mo
                        lading_accuracy and lading_alert_active current on /metrics; env LADING_MONITOR
   --monitor-interval-ms MS  how often (default 30000); env LADING_MONITOR_INTERVAL_MS
   --alert-webhook URL  POST each fired and resolved alert as JSON; env LADING_ALERT_WEBHOOK
+
+Review queue (<home>/review.sqlite, or PostgreSQL with --registry-url; see \`lading review --help\`):
+  --review-below S     route each text whose top score is below S to the review queue, off the
+                       request path (default 0: none); identical texts are one item; env LADING_REVIEW_BELOW
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -144,6 +157,7 @@ ${COMMON_HELP}`,
       url: served.url, port: served.port, endpoints: served.plane.list().map((e) => e.status()), names: served.plane.list().map((e) => e.name), workers, maxDelayMs,
       log: served.log ? { where: served.log.where, flushMs: settings.logFlushMs, text: settings.logText } : null,
       monitor: served.monitor ? { intervalMs: settings.monitorIntervalMs, rules: rules?.map((r) => r.name) ?? [], webhook: settings.alertWebhook !== undefined } : null,
+      review: served.review ? { where: served.review.where, routesBelow: settings.reviewBelow > 0 ? settings.reviewBelow : null } : null,
     };
     if (served.cluster) {
       // The primary prints for all; a member says it listens and serves until its signal.
@@ -175,6 +189,8 @@ interface ServeSummary {
   readonly maxDelayMs: number;
   readonly log: { readonly where: string; readonly flushMs: number; readonly text: boolean } | null;
   readonly monitor: { readonly intervalMs: number | undefined; readonly rules: readonly string[]; readonly webhook: boolean } | null;
+  /** The review queue (with the log on); routesBelow null when no score threshold routes texts of endpoints that do not decide. */
+  readonly review?: { readonly where: string; readonly routesBelow: number | null } | null;
 }
 
 function writeSummary(out: Writable, s: ServeSummary, how: string): void {
@@ -183,6 +199,11 @@ function writeSummary(out: Writable, s: ServeSummary, how: string): void {
   if (m) writeLine(out, `monitoring every ${m.intervalMs} ms: rules ${m.rules.join(', ')}; alerts to stderr, the alert history${m.webhook ? ', the webhook' : ''} and /metrics`);
   const log = s.log;
   writeLine(out, log ? `logging every answer to ${log.where} (written every ${log.flushMs} ms${log.text ? '' : ', text hashes only'}; --no-log turns it off)` : 'prediction log off (--no-log)');
+  const r = s.review;
+  if (r) {
+    writeLine(out, `review queue in ${r.where}: the "review" answers of endpoints with a target precision go there${r.routesBelow !== null
+      ? `, and elsewhere texts whose top score is below ${r.routesBelow}` : ' (--review-below S also routes uncertain texts of endpoints without one)'}`);
+  }
 }
 
 /** The `--json` shape, as it was before the summary carried the names for the text line. */

@@ -25,6 +25,7 @@ const OPTIONS = {
   upsample: { type: 'boolean', default: false },
   refit: { type: 'boolean' },
   'no-refit': { type: 'boolean' },
+  'no-features': { type: 'boolean' },
   out: { type: 'string' },
   valid: { type: 'string' },
   param: { type: 'string', multiple: true },
@@ -61,6 +62,8 @@ Options:
   --upsample           stratified up-sampling of minority classes on the training side
   --no-refit           ship the model fitted without the validation side instead of refitting on all
                        rows (the default refits: --refit, which fails for a kind that cannot)
+  --no-features        train on the texts alone even when the dataset has entity feature columns
+                       (a \`lading features training-set\` dataset; by default they are read as extra input)
   --valid F            share of text groups held out for validation (default: 0.1)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
@@ -111,7 +114,7 @@ ${COMMON_HELP}`,
       const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
       const trained = await runTrainingPipeline({
         rows: loaded.rows, labelColumn: label, dataset: loaded.dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
-        validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }),
+        validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }), features: !values['no-features'],
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
           register: (a) => {

@@ -17,6 +17,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   monitor: () => import('./monitor.js'),
   log: () => import('./log.js'),
   feedback: () => import('./feedback.js'),
+  review: () => import('./review.js'),
   pipeline: () => import('./pipeline.js'),
   controller: () => import('./controller.js'),
   experiment: () => import('./experiment.js'),

@@ -36,6 +36,10 @@ export interface Settings {
   readonly logRetentionDays: number;
   readonly logRetentionRows: number;
   readonly logText: boolean;
+  /** `lading serve` routes a text to the review queue when its top score is below this (0 = route none). */
+  readonly reviewBelow: number;
+  /** Decide or route: answers carry `decision` auto/review at this precision (a deployment's targetPrecision wins); none by default. */
+  readonly targetPrecision: number | undefined;
   /** `lading serve` also runs the monitor loop (drift, accuracy, alerts) in its own process. */
   readonly monitor: boolean;
   /** How often the monitor evaluates the alert rules (`lading monitor run`, `serve --monitor`). */
@@ -201,6 +205,17 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   logText: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG_TEXT', flag: '--log-text',
     defaultText: 'true', default: () => true, doc: 'keep each logged text; false keeps only its sha256 (confidential descriptions)',
+  },
+  reviewBelow: {
+    kind: 'number', schema: z.number().min(0).max(1), expect: 'a score from 0 to 1 (0 = route none)', env: 'LADING_REVIEW_BELOW', flag: '--review-below',
+    defaultText: '0 (route none)', default: () => 0,
+    doc: '`lading serve` routes each text whose top score is below this to the review queue (`lading review`, GET /v1/review); needs the prediction log',
+  },
+  targetPrecision: {
+    kind: 'number', schema: z.number().gt(0).lt(1).optional(), expect: 'a precision strictly between 0 and 1, e.g. 0.98',
+    env: 'LADING_TARGET_PRECISION', flag: '--target-precision',
+    defaultText: 'none (answers carry no decision)', default: () => undefined,
+    doc: 'decide or route: each answer says "auto" when its model\'s per-class thresholds reach this precision, else "review" (a deployment\'s targetPrecision wins)',
   },
   monitor: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_MONITOR', flag: '--monitor',

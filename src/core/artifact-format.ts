@@ -1,5 +1,6 @@
 import { ArtifactError } from './errors.js';
 import type { StoredThresholds, Top1Calibration } from './confidence-meta.js';
+import type { DecisionEvidenceMeta } from './decision-policy.js';
 import { sha256Hex } from './hash.js';
 
 /**
@@ -29,6 +30,12 @@ export interface SectionInfo {
   readonly offset: number;
 }
 
+export interface InputFeatures {
+  readonly columns: readonly string[];
+  /** tokens-v1: one hashed token per present value appended to the text; numbers binned by log2. */
+  readonly encoding: 'tokens-v1';
+}
+
 export interface ArtifactMeta {
   /** Model kind: 'linear', 'fasttext', ... */
   readonly kind: string;
@@ -38,6 +45,12 @@ export interface ArtifactMeta {
   readonly featuriser: Readonly<Record<string, unknown>>;
   /** Hyper-parameters of the model itself. */
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * Entity features the model reads besides the text (a training set of `lading features
+   * training-set`): their dataset columns (`VIEW:FEATURE`) and how they were turned into input
+   * (text/feature-tokens.ts). Absent: the text alone.
+   */
+  readonly inputFeatures?: InputFeatures;
   readonly training: {
     readonly datasetId?: string;
     readonly datasetSha256?: string;
@@ -62,6 +75,8 @@ export interface ArtifactMeta {
   readonly calibration?: Top1Calibration;
   /** Auto-classification thresholds fitted on validation; absent in older artifacts and imported ONNX models. */
   readonly thresholds?: StoredThresholds;
+  /** Decide-or-route evidence: the validation rows in the decision.* sections (core/decision-policy.ts); absent in older artifacts and imported ONNX models. */
+  readonly decision?: DecisionEvidenceMeta;
 }
 
 export interface ArtifactHeader extends ArtifactMeta {

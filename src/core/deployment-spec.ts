@@ -24,4 +24,10 @@ export interface DeploymentSpec {
    * Absent: the serving process's `logText` setting decides.
    */
   readonly logText?: boolean;
+  /**
+   * Decide or route: each answer carries `decision` "auto" when its top-1 reaches this precision by
+   * the model's per-class thresholds (core/decision-policy.ts), "review" otherwise. Strictly between
+   * 0 and 1. Absent: the serving process's `targetPrecision` setting decides (none: no decisions).
+   */
+  readonly targetPrecision?: number;
 }

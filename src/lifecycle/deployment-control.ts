@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '../core/errors.js';
-import { validateDeployment, type DeploymentSpec, type VariantSpec } from '../serving/deployment.js';
+import { endpointSettings, validateDeployment, type DeploymentSpec, type VariantSpec } from '../serving/deployment.js';
 import type { DeploymentAction, DeploymentRecord, DeploymentStore } from '../registry/deployment-store.js';
 
 export interface ChangeOptions {
@@ -42,7 +42,7 @@ export class DeploymentControl {
   async promote(endpoint: string, variant: string, actor: string, reason: string | null = null, options: ChangeOptions & { readonly model?: string; readonly renameTo?: string } = {}): Promise<DeploymentRecord> {
     const { spec, revision } = await this.live(endpoint);
     const v = this.variantOf(endpoint, spec, variant);
-    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: 'single', variants: [{ ...v, name: options.renameTo ?? v.name, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
+    const next = validateDeployment({ ...endpointSettings(spec), endpoint, mode: 'single', variants: [{ ...v, name: options.renameTo ?? v.name, model: options.model ?? v.model, role: 'primary', weight: 1 }] });
     return this.store.append(endpoint, next, 'promote', actor, reason, options.fromRevision ?? revision);
   }
 
@@ -67,7 +67,7 @@ export class DeploymentControl {
       const w = otherTotal > 0 ? (x.weight / otherTotal) * (100 - percent) : (100 - percent) / others.length;
       return { ...x, weight: w };
     });
-    const next = validateDeployment({ ...endpointOptions(spec), endpoint, mode: spec.mode === 'single' ? 'canary' : spec.mode, variants });
+    const next = validateDeployment({ ...endpointSettings(spec), endpoint, mode: spec.mode === 'single' ? 'canary' : spec.mode, variants });
     return this.store.append(endpoint, next, 'canary', actor, reason, revision);
   }
 
@@ -128,7 +128,3 @@ export function rollbackTarget(history: readonly DeploymentRecord[]): Deployment
   return base - (k + 1) >= 0 ? history[base - (k + 1)] : undefined;
 }
 
-/** What a change of variants keeps of the endpoint itself (today: whether its texts are logged). */
-function endpointOptions(spec: DeploymentSpec): Pick<DeploymentSpec, 'logText'> {
-  return spec.logText === undefined ? {} : { logText: spec.logText };
-}

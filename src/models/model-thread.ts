@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ArtifactError, ConflictError, InputError, isLadingError, LadingError, NotFoundError, type ErrorFacts } from '../core/errors.js';
+import type { DecisionEvidence } from '../core/decision-policy.js';
 import type { ArtifactHeader } from './artifact.js';
 
 /**
@@ -19,7 +20,8 @@ export interface SerialisedError {
 
 /** What every worker script posts besides its own replies. */
 export type LifecycleReply =
-  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string }
+  /** decisionEvidence: the artifact's decide-or-route rows, when it stores them (serving fits its thresholds from them). */
+  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string; readonly decisionEvidence?: DecisionEvidence | undefined }
   | { readonly type: 'load-failed'; readonly error: SerialisedError }
   | { readonly type: 'failed'; readonly id: number; readonly error: SerialisedError };
 
@@ -74,12 +76,12 @@ export class ModelThread<Request extends { readonly id: number }, Reply extends 
 
   /** Starts `script` (a worker file) on `modelPath`; resolves once the model is loaded there. */
   static start<Request extends { readonly id: number }, Reply extends { readonly type: string }>(script: URL, modelPath: string, what: string):
-    Promise<{ thread: ModelThread<Request, Reply>; header: ArtifactHeader; fileSha256: string }> {
+    Promise<{ thread: ModelThread<Request, Reply>; header: ArtifactHeader; fileSha256: string; decisionEvidence: DecisionEvidence | undefined }> {
     const worker = new Worker(script, { workerData: { modelPath } });
     return new Promise((resolve, reject) => {
       const onFirst = (m: LifecycleReply) => {
         worker.off('error', onError);
-        if (m.type === 'ready') resolve({ thread: new ModelThread<Request, Reply>(worker, what), header: m.header, fileSha256: m.fileSha256 });
+        if (m.type === 'ready') resolve({ thread: new ModelThread<Request, Reply>(worker, what), header: m.header, fileSha256: m.fileSha256, decisionEvidence: m.decisionEvidence });
         else if (m.type === 'load-failed') { void worker.terminate(); reject(reviveError(m.error)); }
       };
       const onError = (e: Error) => { worker.off('message', onFirst); reject(e); };

@@ -1,4 +1,5 @@
 import { InputError, InterruptedError } from '../core/errors.js';
+import type { DecisionEvidence } from '../core/decision-policy.js';
 import type { ArtifactHeader } from './artifact.js';
 import type { Classifier, Contribution } from './classifier.js';
 import { loadModel } from './load-model.js';
@@ -13,7 +14,7 @@ export type PredictWorkerRequest =
   | { readonly type: 'explain'; readonly id: number; readonly texts: readonly string[]; readonly classIds: Int32Array; readonly limit: number };
 
 export type PredictWorkerReply =
-  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string }
+  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string; readonly decisionEvidence?: DecisionEvidence | undefined }
   | { readonly type: 'load-failed'; readonly error: SerialisedError }
   | { readonly type: 'done'; readonly id: number }
   | { readonly type: 'explained'; readonly id: number; readonly explanations: Contribution[][] }
@@ -50,6 +51,8 @@ export class ParallelPredictor {
     readonly header: ArtifactHeader,
     /** sha256 of the artifact file: the model's identity in predictions. */
     readonly fileSha256: string,
+    /** The artifact's decide-or-route rows (core/decision-policy.ts); undefined when it stores none. */
+    readonly decisionEvidence: DecisionEvidence | undefined,
     private readonly local: Classifier | undefined,
     private readonly threads: readonly PredictThread[],
   ) {}
@@ -60,7 +63,7 @@ export class ParallelPredictor {
     }
     if (threads === 1) {
       const model = await loadModel(modelPath);
-      return new ParallelPredictor(modelPath, model.header, model.fileSha256, model.classifier, []);
+      return new ParallelPredictor(modelPath, model.header, model.fileSha256, model.decisionEvidence, model.classifier, []);
     }
     const started = await Promise.allSettled(Array.from({ length: threads }, () => startPredictThread(modelPath)));
     const failed = started.find((s) => s.status === 'rejected');
@@ -70,7 +73,7 @@ export class ParallelPredictor {
     }
     const ok = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof startPredictThread>>>).value);
     const first = ok[0]!;
-    return new ParallelPredictor(modelPath, first.header, first.fileSha256, undefined, ok.map((o) => o.thread));
+    return new ParallelPredictor(modelPath, first.header, first.fileSha256, first.decisionEvidence, undefined, ok.map((o) => o.thread));
   }
 
   get labels(): readonly string[] { return this.header.labels; }

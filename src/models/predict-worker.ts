@@ -16,7 +16,7 @@ let classifier: Classifier | undefined;
 try {
   const model = await loadModel((workerData as { modelPath: string }).modelPath);
   classifier = model.classifier;
-  post({ type: 'ready', header: model.header, fileSha256: model.fileSha256 });
+  post({ type: 'ready', header: model.header, fileSha256: model.fileSha256, decisionEvidence: model.decisionEvidence });
 } catch (e) {
   post({ type: 'load-failed', error: serialiseError(e) });
 }

@@ -17,6 +17,9 @@ export { parseFrom, startStreamProcess, STREAM_DEFAULTS, type StreamJob, type St
 export { startServingProcess, type LadingProcess, type ServingProcess, type ServingProcessOptions, type ServingSettings, type ServingTarget } from './serving-process.js';
 export { monitoringStoreSpec, openMonitoringStore, openPlatformMonitoringStore, withMonitoringStore, type MonitoringStoreSpec } from './monitoring-store.js';
 export { retentionPolicy, startPredictionLog, type PredictionLog, type PredictionLogSettings } from './prediction-log.js';
+export {
+  answerReviewItem, openPlatformReviewQueue, openReviewQueue, reviewQueueSpec, startServingReview, withReviewQueue, type ReviewQueueSpec, type ServingReview,
+} from './review-queue.js';
 export { saveReferenceProfile } from './reference-profile.js';
 export {
   alertStatePath, monitorAlertRules, servingSignals, startMonitorProcess, startServingMonitor,

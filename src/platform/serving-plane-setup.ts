@@ -5,6 +5,7 @@ import { singleDeployment } from '../serving/deployment.js';
 import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
+import { startDecisionRefit } from './decision-refit.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
@@ -14,7 +15,7 @@ export type ServingTarget =
   | { readonly deployments: readonly string[] };
 
 export type PlaneSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'workers' | 'maxDelayMs' | 'pollMs'
-  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
+  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision'>>;
 
 export interface PlaneSetupOptions {
   /** Serving threads (default settings.workers). */
@@ -60,11 +61,15 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
   const workspace = followsRegistry || options.openWorkspace === true ? await openPlatformWorkspace(settings) : undefined;
   const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, modelCacheDir(settings))) : new FileModelSource();
-  const plane = new ServingPlane(source, { threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true });
+  const plane = new ServingPlane(source, {
+    threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true, targetPrecision: settings.targetPrecision,
+  });
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let log: PredictionLog | undefined;
+  let stopRefit: (() => void) | undefined;
   const stopFollowing = async () => {
+    stopRefit?.();
     if (refresher) clearInterval(refresher);
     await sync?.stop();
   };
@@ -74,6 +79,8 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
         warn: options.onLogWarning,
         labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
       });
+      // Delayed labels (POST /v1/feedback) refit the decide-or-route thresholds of endpoints with a target.
+      stopRefit = startDecisionRefit(plane, log.store, options.onLogWarning ?? ((line) => console.warn(line)));
     }
     if (models.length > 0) {
       for (const m of models) {

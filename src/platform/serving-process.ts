@@ -11,14 +11,16 @@ import { startServingMonitor, type ServingMonitorOptions } from './monitor-proce
 import { createEventPublisher } from './event-publisher.js';
 import { publishingDeployments, publishingFeedbackStore, publishingWorkspace } from './publishing-stores.js';
 import type { PredictionLog } from './prediction-log.js';
+import { startServingReview, type ServingReview } from './review-queue.js';
+import type { RoutePredicate } from '../review/review-observer.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 import { uiBackend } from './ui-process.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
-  // Optional so that callers that never monitor need not name them: off, 30 s, no webhook.
-  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl'>>;
+  // Optional so that callers that never monitor (or decide) need not name them: off, 30 s, no webhook, no target.
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision'>>;
 
 export type { ServingTarget } from './serving-plane-setup.js';
 
@@ -38,6 +40,8 @@ export interface ServingProcessOptions {
    * process 0 runs the monitor.
    */
   readonly clusterMember?: { readonly index: number } | undefined;
+  /** Which texts go to the review queue (default: settings.reviewBelow on the top score). */
+  readonly reviewRoutes?: RoutePredicate | undefined;
 }
 
 export type { LadingProcess } from './lading-process.js';
@@ -52,6 +56,8 @@ export interface ServingProcess extends LadingProcess {
   readonly monitor: MonitorLoop | undefined;
   /** With options.clusterMember: this process's side of the cluster. */
   readonly cluster: ClusterMember | undefined;
+  /** The review queue and its observer, with the prediction log on. */
+  readonly review: ServingReview | undefined;
 }
 
 /**
@@ -79,6 +85,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   let server: RunningServer | undefined;
   let monitor: MonitorLoop | undefined;
   let member: ClusterMember | undefined;
+  let review: ServingReview | undefined;
   try {
     if (inCluster) {
       const processLog = log;
@@ -92,6 +99,9 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       monitor = await startServingMonitor({ home: settings.home, registryUrl: settings.registryUrl, registrySchema: settings.registrySchema, monitorIntervalMs: settings.monitorIntervalMs ?? 30_000, alertWebhook: settings.alertWebhook },
         plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES, events });
     }
+    const serverFeedback = feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback;
+    // The review queue needs the log: an answer is feedback, joined to the logged predictions.
+    if (feedback) review = await startServingReview({ ...settings, reviewBelow: settings.reviewBelow ?? 0 }, plane, { routes: options.reviewRoutes, warn: options.onLogWarning });
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
     // The admin routes' changes are a person's too: each revision is published, like `lading deploy`'s.
     const control = workspace && settings.token !== undefined
@@ -103,16 +113,19 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       registry: workspace,
       // The dashboard at /ui; its changes publish their events like the CLI's.
       ui: uiBackend(workspace && publishingWorkspace(workspace, events), { monitoring: log?.store, control }),
-      feedback: feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback,
+      feedback: serverFeedback,
       metricsText: member ? () => member!.metricsText() : undefined,
+      review: review && serverFeedback && { queue: review.queue, feedback: serverFeedback },
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await monitor?.stop().catch(() => undefined);
+    await review?.close().catch(() => undefined);
     await setup.close();
     await events.close();
     throw e;
   }
   const running = server;
+  const openReview = review;
   const { close, closed } = orderlyClose(async () => {
     try {
       await setup.stopFollowing();
@@ -120,6 +133,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       await monitor?.stop().catch((e: unknown) => console.error('monitor: stopping failed:', e));
       await running.close(); // drains, then unloads the models
     } finally {
+      await openReview?.close().catch((e: unknown) => console.error('review queue: closing failed:', e));
       // After the drain: every answer given is in the log before its store closes.
       try {
         await setup.close();
@@ -129,7 +143,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     }
   });
   closeOnAbort(options.signal, { close });
-  return { url: running.url, port: running.port, plane, log, monitor, cluster: member, close, closed };
+  return { url: running.url, port: running.port, plane, log, monitor, cluster: member, review: openReview, close, closed };
 }
 
 /** A listen failure a person can act on (port taken, not allowed) says so and names the flag. */

@@ -6,6 +6,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oipRoutes } from './routes/oip.js';
 import { registryRoutes } from './routes/registry.js';
+import { reviewRoutes } from './routes/review.js';
 import { uiApiRoutes } from './routes/ui-api.js';
 import { uiStaticRoutes } from './routes/ui-static.js';
 import { v1Routes } from './routes/v1.js';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/admin', adminRoutes(ctx));
   if (ctx.registry) app.route('/v1/registry', registryRoutes(ctx, ctx.registry));
   if (ctx.feedback) app.route('/', feedbackRoutes(ctx, ctx.feedback));
+  if (ctx.review) app.route('/', reviewRoutes(ctx, ctx.review));
   if (ctx.ui) {
     app.route('/v1/ui', uiApiRoutes(ctx, ctx.ui));
     if (ctx.ui.webDir !== undefined) app.route('/', uiStaticRoutes(ctx.ui.webDir));

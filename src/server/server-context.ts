@@ -1,6 +1,7 @@
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { DeploymentControl } from '../lifecycle/deployment-control.js';
 import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
+import type { ReviewQueue } from '../review/review-queue.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 import type { UiBackend } from './routes/ui-backend.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly registry?: RegistryReader | undefined;
   /** Serves POST /v1/feedback when given (the process has a monitoring store). */
   readonly feedback?: FeedbackTarget | undefined;
+  /** Serves /v1/review when given: the queue, and where its answers go as feedback. */
+  readonly review?: ReviewTarget | undefined;
   /**
    * The Prometheus text of GET /metrics (default: this process's plane). `serve --processes`
    * gives the sum over every process sharing the port, so that one scrape sees them all.
@@ -34,6 +37,11 @@ export interface AppDeps {
   readonly metricsText?: (() => Promise<string>) | undefined;
   /** The dashboard: its built files (served at /ui) and what its JSON API reads and changes (/v1/ui). */
   readonly ui?: UiBackend | undefined;
+}
+
+export interface ReviewTarget {
+  readonly queue: ReviewQueue;
+  readonly feedback: FeedbackTarget;
 }
 
 /** What every route module gets: the dependencies with their defaults filled in. */
@@ -48,6 +56,7 @@ export interface ServerContext {
   readonly isDraining: () => boolean;
   readonly registry: RegistryReader | undefined;
   readonly feedback: FeedbackTarget | undefined;
+  readonly review: ReviewTarget | undefined;
   readonly metricsText: () => Promise<string>;
   readonly ui: UiBackend | undefined;
 }
@@ -66,6 +75,7 @@ export function serverContext(deps: AppDeps): ServerContext {
     isDraining: deps.isDraining ?? (() => false),
     registry: deps.registry,
     feedback: deps.feedback,
+    review: deps.review,
     metricsText: deps.metricsText ?? (() => deps.plane.metrics.text()),
     ui: deps.ui,
   };

@@ -19,7 +19,11 @@ export interface TextPrediction {
   readonly score: number;
   readonly top: readonly LabelScore[];
   readonly explanation?: readonly Contribution[];
+  /** With a target precision on the endpoint: "auto" (decided) or "review" (for a person). */
+  readonly decision?: Decision;
 }
+
+export type Decision = 'auto' | 'review';
 
 export interface ClassifyResponse {
   readonly endpoint: string;
@@ -93,9 +97,10 @@ export function encodeClassifyResponse(a: EndpointAnswer, top: number): Classify
       for (let j = 0; j < n; j++) best[j] = { label: labels[ids[j]!]!, score: scores[j]! };
     }
     const explanation = a.explanations?.[i];
-    predictions[i] = explanation
-      ? { label: labels[a.topIds[i]!]!, score: a.topScores[i]!, top: best, explanation }
-      : { label: labels[a.topIds[i]!]!, score: a.topScores[i]!, top: best };
+    const p: { -readonly [K in keyof TextPrediction]: TextPrediction[K] } = { label: labels[a.topIds[i]!]!, score: a.topScores[i]!, top: best };
+    if (explanation) p.explanation = explanation;
+    if (a.decisions) p.decision = a.decisions[i] === 1 ? 'auto' : 'review';
+    predictions[i] = p;
   }
   return { endpoint: a.endpoint, model: a.model.name, version: a.model.version, variant: a.variant, predictions };
 }
@@ -127,18 +132,20 @@ export function encodeClassifyResponseJson(a: EndpointAnswer, top: number, reque
   let out = `{"endpoint":${JSON.stringify(a.endpoint)},"model":${JSON.stringify(a.model.name)},"version":${JSON.stringify(a.model.version)},"variant":${JSON.stringify(a.variant)},"predictions":[`;
   const ids = k > 1 ? new Int32Array(k) : undefined;
   const scores = k > 1 ? new Float32Array(k) : undefined;
+  const decisions = a.decisions;
   for (let i = 0; i < a.topIds.length; i++) {
     const label = labels[a.topIds[i]!]!;
     const score = num(a.topScores[i]!);
+    const end = decisions === undefined ? '}' : decisions[i] === 1 ? ',"decision":"auto"}' : ',"decision":"review"}';
     if (i > 0) out += ',';
     if (ids === undefined || scores === undefined) {
-      out += `{"label":${label},"score":${score},"top":[{"label":${label},"score":${score}}]}`;
+      out += `{"label":${label},"score":${score},"top":[{"label":${label},"score":${score}}]${end}`;
       continue;
     }
     out += `{"label":${label},"score":${score},"top":[`;
     const n = answerTopK(a, classes, i, k, ids, scores);
     for (let j = 0; j < n; j++) out += `${j > 0 ? ',' : ''}{"label":${labels[ids[j]!]!},"score":${num(scores[j]!)}}`;
-    out += ']}';
+    out += `]${end}`;
   }
   return `${out}],"requestId":${JSON.stringify(requestId)}}`;
 }

@@ -1,3 +1,4 @@
+import { checkTargetPrecision } from '../core/decision-policy.js';
 import { InputError } from '../core/errors.js';
 import type { DeploymentMode, DeploymentSpec, VariantSpec } from '../core/deployment-spec.js';
 
@@ -34,6 +35,7 @@ export function validateDeployment(spec: DeploymentSpec): DeploymentSpec {
   if (spec.logText !== undefined && typeof spec.logText !== 'boolean') {
     throw new InputError('bad-log-text', `deployment ${spec.endpoint}: logText must be true or false, got ${JSON.stringify(spec.logText)}`, { endpoint: spec.endpoint, field: 'logText' });
   }
+  if (spec.targetPrecision !== undefined) checkTargetPrecision(spec.targetPrecision, `deployment ${spec.endpoint} field targetPrecision`);
   const seen = new Set<string>();
   for (const v of spec.variants) {
     if (!NAME_RE.test(v.name)) {
@@ -64,6 +66,11 @@ export function validateDeployment(spec: DeploymentSpec): DeploymentSpec {
   if (spec.mode === 'shadow') need(shadows.length >= 1, 'at least one shadow variant');
   if (spec.mode === 'blue-green') need(primaries.length === 2 && primaries.filter((v) => v.weight > 0).length === 1, 'two primaries, exactly one of them with weight above 0');
   return spec;
+}
+
+/** What a change of variants keeps of the endpoint itself: whether its texts are logged, its target precision. */
+export function endpointSettings(spec: DeploymentSpec): Pick<DeploymentSpec, 'logText' | 'targetPrecision'> {
+  return { ...(spec.logText === undefined ? {} : { logText: spec.logText }), ...(spec.targetPrecision === undefined ? {} : { targetPrecision: spec.targetPrecision }) };
 }
 
 /** The deployment that serves one model file or ref as it is. */

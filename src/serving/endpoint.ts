@@ -1,3 +1,4 @@
+import { decideInto } from '../core/decision-policy.js';
 import { InputError, NotFoundError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
@@ -11,6 +12,12 @@ import { keyPoint, pickByWeight } from './variant-assignment.js';
 interface RoutedVariant {
   readonly spec: VariantSpec;
   readonly runtime: ModelRuntime;
+  /**
+   * Decide or route: per class, the confidence an answer needs to be decided automatically at the
+   * endpoint's target precision. undefined: no target (answers carry no decision); null: a target,
+   * but the model stores no evidence to fit thresholds from (every answer is "review").
+   */
+  readonly thresholds: Float32Array | null | undefined;
 }
 
 interface RoutingTable {
@@ -24,13 +31,19 @@ interface RoutingTable {
 /** What an endpoint tells its plane; the plane turns these into metrics and observer events. */
 export interface EndpointEvents {
   /** A new routing table serves these variants. */
-  applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity }>): void;
+  applied(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity; readonly expectedAutomation?: number | null }>): void;
+  /** The decide-or-route thresholds were refitted (delayed labels): the variants' new expected automation rates. */
+  refitted?(endpoint: string, variants: ReadonlyArray<{ readonly name: string; readonly model: ModelIdentity; readonly expectedAutomation: number | null }>): void;
   /** A request was answered (called after the answer is built; must not block). */
   answered(event: PredictionEvent): void;
   /** Whether an observer reads the probability rows of answers (absent: true), so they must be made and sent. */
   rowsWanted?(): boolean;
   /** The most ranked classes per text an observer reads (absent: 1), ranked in the serving thread with the caller's. */
   rankWanted?(): number;
+  /** The target precision of endpoints whose deployment names none (absent: none). */
+  defaultTargetPrecision?(): number | undefined;
+  /** Something an operator should know about (absent: console.warn). */
+  warn?(message: string): void;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -66,6 +79,8 @@ export interface EndpointAnswer {
   readonly topScores: Float32Array;
   readonly explanations?: Contribution[][] | undefined;
   readonly queueMs: number;
+  /** Per text 1 (decided automatically) or 0 (for review), when the endpoint has a target precision. */
+  readonly decisions?: Uint8Array | undefined;
 }
 
 /** What classifyEach answers: text i's answer is answers[answerOf[i]], at row rowOf[i] of it. */
@@ -84,6 +99,8 @@ export interface VariantStatus {
   readonly version: string;
   readonly kind: string;
   readonly sha256: string;
+  /** With a target precision: the share of its validation rows the model decides automatically there (null: it cannot decide). */
+  readonly expectedAutomation?: number | null;
 }
 
 /**
@@ -123,16 +140,59 @@ export class Endpoint {
       await Promise.all(runtimes.map((r) => this.pool.release(r)));
       throw failed.reason;
     }
-    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]! }));
+    const target = spec.targetPrecision ?? this.events.defaultTargetPrecision?.();
+    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]!, thresholds: this.thresholdsAt(target, runtimes[i]!) }));
     const primaries = routed.filter((v) => v.spec.role === 'primary');
     let total = 0;
     const cumulative = primaries.map((v) => (total += v.spec.weight));
     const old = this.table;
     const shadows = routed.filter((v) => v.spec.role === 'shadow');
     this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })) };
-    this.events.applied(this.name, routed.map((v) => ({ name: v.spec.name, model: v.runtime.identity })));
+    this.events.applied(this.name, routed.map((v) => ({
+      name: v.spec.name, model: v.runtime.identity, ...(target === undefined ? {} : { expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null }),
+    })));
     if (old) await Promise.all([...old.primaries, ...old.shadows].map((v) => this.pool.release(v.runtime)));
   }
+
+  /** The per-class thresholds of `runtime` at `target`; warns (once per apply) when the model cannot decide. */
+  private thresholdsAt(target: number | undefined, runtime: ModelRuntime, warn = true): Float32Array | null | undefined {
+    if (target === undefined) return undefined;
+    const policy = runtime.decisionPolicy(target);
+    if (policy) return policy.thresholds;
+    if (!warn) return null;
+    const id = runtime.identity;
+    const message = `endpoint ${this.name}: model ${id.name} version ${id.version} (${id.kind}) stores no validation rows to fit decision thresholds from ` +
+      `(trained before decide-or-route, or imported); every answer is decision "review". Retrain it with this lading to get automatic decisions at ${target}.`;
+    if (this.events.warn) this.events.warn(message);
+    else console.warn(message);
+    return null;
+  }
+
+  /**
+   * Refits every variant's thresholds (after its runtime's delayed-label rows changed) and switches
+   * to them in one assignment, as apply does; queued behind applies in progress.
+   */
+  refreshDecisions(): Promise<void> {
+    const run = this.applying.then(() => {
+      const t = this.table;
+      if (!t || this.closed) return;
+      const target = this.targetPrecision;
+      const again = (v: RoutedVariant): RoutedVariant => ({ ...v, thresholds: this.thresholdsAt(target, v.runtime, false) });
+      const primaries = t.primaries.map(again);
+      const shadows = t.shadows.map(again);
+      this.table = { ...t, primaries, shadows };
+      if (target !== undefined) {
+        this.events.refitted?.(this.name, [...primaries, ...shadows].map((v) => ({
+          name: v.spec.name, model: v.runtime.identity, expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null,
+        })));
+      }
+    });
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The target precision answers are decided at (the deployment's, else the process default); undefined: no decisions. */
+  get targetPrecision(): number | undefined { return this.table?.spec.targetPrecision ?? this.events.defaultTargetPrecision?.(); }
 
   async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<EndpointAnswer> {
     const table = this.readyTable();
@@ -185,11 +245,15 @@ export class Endpoint {
     const identity = chosen.runtime.identity;
     const ids = r.topIds;
     const scores = r.topScores;
+    const t = chosen.thresholds;
+    // One compare per text; a model without evidence routes everything to review (zeros).
+    const decisions = t === undefined ? undefined : t === null ? new Uint8Array(ids.length) : decideInto(t, ids, scores, new Uint8Array(ids.length));
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned, model: identity, texts,
       topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
+      decisions,
     });
-    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs };
+    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs, decisions };
   }
 
   /** The identity a plain (unrouted) question about this endpoint's model gets: the heaviest primary. */
@@ -210,14 +274,16 @@ export class Endpoint {
     return t ? [...t.primaries, ...t.shadows].map((v) => v.runtime.identity) : [];
   }
 
-  status(): { endpoint: string; mode: string; variants: VariantStatus[] } | undefined {
+  status(): { endpoint: string; mode: string; targetPrecision?: number; variants: VariantStatus[] } | undefined {
     const t = this.table;
     if (!t) return undefined;
+    const target = this.targetPrecision;
     return {
-      endpoint: this.name, mode: t.spec.mode,
+      endpoint: this.name, mode: t.spec.mode, ...(target === undefined ? {} : { targetPrecision: target }),
       variants: [...t.primaries, ...t.shadows].map((v) => ({
         name: v.spec.name, role: v.spec.role, weight: v.spec.weight, modelRef: v.spec.model,
         model: v.runtime.identity.name, version: v.runtime.identity.version, kind: v.runtime.identity.kind, sha256: v.runtime.identity.sha256,
+        ...(target === undefined ? {} : { expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null }),
       })),
     };
   }

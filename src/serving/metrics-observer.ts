@@ -18,6 +18,6 @@ export function metricsObserver(metrics: ServingMetrics): PredictionObserver {
     let m = byRoute.get(key);
     if (!m) byRoute.set(key, (m = metrics.variant(e.endpoint, e.model, e.variant)));
     metrics.batchObserver(e.model).queued(e.queueMs / 1000);
-    metrics.recordPrediction(m, e.latencyMs / 1000, e.model.labels, e.topIds, e.topScores);
+    metrics.recordPrediction(m, e.latencyMs / 1000, e.model.labels, e.topIds, e.topScores, e.decisions);
   };
 }

@@ -1,3 +1,4 @@
+import { fitDecisionPolicy, joinEvidence, type DecisionEvidence, type DecisionPolicy } from '../core/decision-policy.js';
 import { InputError, LadingError } from '../core/errors.js';
 import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
@@ -68,10 +69,15 @@ export class ModelRuntime {
   private closed = false;
   private readonly batcher: MicroBatcher;
   private nextExplainThread = 0;
+  private readonly policies = new Map<number, DecisionPolicy>();
+  /** Rows from delayed labels of this model's answers (production's class mix, weight 1), added to the validation rows. */
+  private labelledEvidence: DecisionEvidence | undefined;
 
   private constructor(
     readonly identity: ModelIdentity,
     readonly header: ArtifactHeader,
+    /** The artifact's decide-or-route rows; undefined when it stores none (older artifacts, imported ONNX). */
+    readonly decisionEvidence: DecisionEvidence | undefined,
     private readonly threads: readonly ServingThread[],
     options: RuntimeOptions,
     local: LocalPredictor | undefined,
@@ -110,9 +116,24 @@ export class ModelRuntime {
     const identity: ModelIdentity = {
       name, version: registryVersion ?? first.fileSha256.slice(0, 12), kind: first.header.kind, sha256: first.fileSha256, labels: first.header.labels,
     };
-    const runtime = new ModelRuntime(identity, first.header, ok.map((o) => o.thread), options, local);
+    const runtime = new ModelRuntime(identity, first.header, first.decisionEvidence, ok.map((o) => o.thread), options, local);
     await Promise.all(ok.map(async (o) => { for (let i = 0; i < 3; i++) await o.thread.request({ type: 'predict', texts: warm, rows: true, k: 1 }); }));
     return runtime;
+  }
+
+  /** The decision policy at `target` (fitted once per target: endpoints sharing this model share it); undefined without evidence. */
+  decisionPolicy(target: number): DecisionPolicy | undefined {
+    const evidence = joinEvidence(this.decisionEvidence, this.labelledEvidence);
+    if (!evidence) return undefined;
+    let p = this.policies.get(target);
+    if (!p) this.policies.set(target, (p = fitDecisionPolicy(evidence, this.identity.labels.length, target)));
+    return p;
+  }
+
+  /** Replaces the delayed-label rows the policies are refitted with (a model without validation rows can then decide too). */
+  setLabelledEvidence(evidence: DecisionEvidence | undefined): void {
+    this.labelledEvidence = evidence;
+    this.policies.clear();
   }
 
   get threadCount(): number { return this.threads.length; }

@@ -11,10 +11,14 @@ import { answerTopK } from './rows.js';
  * texts (shape [batch] or [batch, 1], data flat or nested); outputs `label` (BYTES [batch]),
  * `score` (FP32 [batch]) and `probabilities` (FP32 [batch, classes]). Triton's classification
  * extension: an output with parameters.classification = k returns BYTES [batch, k] strings
- * "score:index:label".
+ * "score:index:label". An endpoint with a target precision adds `decision` (BYTES [batch], "auto" or
+ * "review"): to every answer that names no outputs, and to those that name it.
  */
 export const OIP_OUTPUTS = ['label', 'score', 'probabilities'] as const;
-export type OipOutputName = (typeof OIP_OUTPUTS)[number];
+/** The decide-or-route output, answered only by endpoints with a target precision. */
+export const OIP_DECISION_OUTPUT = 'decision';
+export type OipOutputName = (typeof OIP_OUTPUTS)[number] | typeof OIP_DECISION_OUTPUT;
+const OUTPUT_NAMES: readonly string[] = [...OIP_OUTPUTS, OIP_DECISION_OUTPUT];
 export const OIP_INPUT_NAME = 'text';
 
 export interface OipOutputRequest {
@@ -27,6 +31,8 @@ export interface OipInferRequest {
   readonly id: string | undefined;
   readonly texts: readonly string[];
   readonly outputs: readonly OipOutputRequest[];
+  /** The request named no outputs: it gets the default ones (and `decision` when the endpoint decides). */
+  readonly defaultOutputs: boolean;
   /** parameters.key: sticky variant assignment, as `key` in the /v1 API. */
   readonly key: string | undefined;
 }
@@ -110,19 +116,19 @@ export function decodeInferRequest(body: unknown, limits: RequestLimits, model =
   if (input['name'] !== OIP_INPUT_NAME) {
     throw bad(`inputs[0].name: ${model} has no input named ${JSON.stringify(input['name']).slice(0, 100)}; its one input is "${OIP_INPUT_NAME}" (BYTES, shape [-1]; see GET /v2/models/{name})`, 'inputs[0].name');
   }
-  return { id, texts, outputs, key };
+  return { id, texts, outputs, key, defaultOutputs: body['outputs'] === undefined };
 }
 
 function decodeOutputs(raw: unknown, limits: RequestLimits): OipOutputRequest[] {
   if (raw === undefined) return OIP_OUTPUTS.map((name) => ({ name, classification: 0 }));
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > OIP_OUTPUTS.length) throw bad(`"outputs" must be a non-empty array naming some of ${OIP_OUTPUTS.join(', ')}`, 'outputs');
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > OUTPUT_NAMES.length) throw bad(`"outputs" must be a non-empty array naming some of ${OUTPUT_NAMES.join(', ')}`, 'outputs');
   const seen = new Set<string>();
   return raw.map((o: unknown, i) => {
     if (!isPlainObject(o)) throw bad(`outputs[${i}] must be an object {"name": ...}`, `outputs[${i}]`);
     for (const k of Object.keys(o)) if (!OUTPUT_FIELDS.has(k)) throw bad(`unknown field "${k}" in outputs[${i}]`, `outputs[${i}].${k}`);
     const name = o['name'];
-    if (typeof name !== 'string' || !(OIP_OUTPUTS as readonly string[]).includes(name)) {
-      throw bad(`outputs[${i}].name must be one of ${OIP_OUTPUTS.join(', ')}, got ${JSON.stringify(name ?? null)}`, `outputs[${i}].name`);
+    if (typeof name !== 'string' || !OUTPUT_NAMES.includes(name)) {
+      throw bad(`outputs[${i}].name must be one of ${OUTPUT_NAMES.join(', ')}, got ${JSON.stringify(name ?? null)}`, `outputs[${i}].name`);
     }
     if (seen.has(name)) throw bad(`output "${name}" is asked for twice`, `outputs[${i}].name`);
     seen.add(name);
@@ -131,6 +137,7 @@ function decodeOutputs(raw: unknown, limits: RequestLimits): OipOutputRequest[] 
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > limits.maxTop) {
       throw bad(`outputs[${i}].parameters.classification must be a whole number from 1 to ${limits.maxTop}`, `outputs[${i}].parameters.classification`);
     }
+    if (name === OIP_DECISION_OUTPUT && k !== 0) throw bad(`outputs[${i}]: the classification extension does not apply to "${OIP_DECISION_OUTPUT}"`, `outputs[${i}].parameters.classification`);
     return { name: name as OipOutputName, classification: k };
   });
 }
@@ -165,7 +172,15 @@ export function inferTopK(req: OipInferRequest): number {
 export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, modelName: string): Record<string, unknown> {
   const batch = a.topIds.length;
   const classes = a.model.labels.length;
+  const decisions = a.decisions;
   const outputs: OipTensor[] = req.outputs.map((o) => {
+    if (o.name === OIP_DECISION_OUTPUT) {
+      if (!decisions) {
+        throw new InputError('no-target-precision', `endpoint ${a.endpoint} has no target precision, so it answers no "${OIP_DECISION_OUTPUT}" output`,
+          { endpoint: a.endpoint, field: 'outputs' }, 'Set the deployment\'s targetPrecision (lading deploy set --target-precision) or serve with --target-precision.');
+      }
+      return decisionTensor(decisions);
+    }
     if (o.classification > 0) {
       const k = Math.min(o.classification, classes);
       return { name: o.name, datatype: 'BYTES', shape: [batch, k], data: classificationStrings(a, k) };
@@ -175,6 +190,7 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, mod
     if (a.proba.length !== batch * classes) throw new Error('the answer has no probability rows: the call must ask for them (rows) when "probabilities" is an output');
     return { name: 'probabilities', datatype: 'FP32', shape: [batch, classes], data: Array.from(a.proba) };
   });
+  if (req.defaultOutputs && decisions) outputs.push(decisionTensor(decisions));
   const res: Record<string, unknown> = { model_name: modelName, model_version: a.model.version };
   if (req.id !== undefined) res['id'] = req.id;
   res['parameters'] = { endpoint: a.endpoint, variant: a.variant, model: a.model.name };
@@ -182,7 +198,14 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, mod
   return res;
 }
 
-export function modelMetadata(endpoint: string, model: ModelIdentity, versions: readonly string[]): Record<string, unknown> {
+function decisionTensor(decisions: Uint8Array): OipTensor {
+  const data = new Array<string>(decisions.length);
+  for (let i = 0; i < decisions.length; i++) data[i] = decisions[i] === 1 ? 'auto' : 'review';
+  return { name: OIP_DECISION_OUTPUT, datatype: 'BYTES', shape: [decisions.length], data };
+}
+
+/** `decides`: the endpoint has a target precision, so `decision` is one of its outputs. */
+export function modelMetadata(endpoint: string, model: ModelIdentity, versions: readonly string[], decides = false): Record<string, unknown> {
   return {
     name: endpoint,
     versions,
@@ -192,6 +215,7 @@ export function modelMetadata(endpoint: string, model: ModelIdentity, versions: 
       { name: 'label', datatype: 'BYTES', shape: [-1] },
       { name: 'score', datatype: 'FP32', shape: [-1] },
       { name: 'probabilities', datatype: 'FP32', shape: [-1, model.labels.length] },
+      ...(decides ? [{ name: OIP_DECISION_OUTPUT, datatype: 'BYTES', shape: [-1] }] : []),
     ],
   };
 }

@@ -40,6 +40,11 @@ export interface PredictionEvent {
   readonly requestIds: readonly string[];
   /** Epoch milliseconds when the answer was ready. */
   readonly at: number;
+  /**
+   * Decide or route, when the endpoint has a target precision: per text 1 (decided automatically)
+   * or 0 (for a person to review). Absent without a target, and on shadow copies.
+   */
+  readonly decisions?: Uint8Array | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ let scratch = new Float32Array(0);
 try {
   const model = await loadModel((workerData as { modelPath: string }).modelPath);
   classifier = model.classifier;
-  post({ type: 'ready', header: model.header, fileSha256: model.fileSha256 });
+  post({ type: 'ready', header: model.header, fileSha256: model.fileSha256, decisionEvidence: model.decisionEvidence });
 } catch (e) {
   post({ type: 'load-failed', error: serialiseError(e) });
 }

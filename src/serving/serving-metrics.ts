@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics.js';
 import type { ModelIdentity } from './model-runtime.js';
 
@@ -18,6 +18,8 @@ type Labels = { endpoint: string; model: string; version: string; variant: strin
 export interface VariantMeters {
   readonly requests: CounterSeries;
   readonly texts: CounterSeries;
+  /** Texts decided automatically (decide or route); over `texts`, the automation rate reached. */
+  readonly autoDecided: CounterSeries;
   readonly latency: HistogramSeries;
   readonly score: HistogramSeries;
   /** Predicted-label counters by class id, created on first use. */
@@ -35,6 +37,11 @@ export class ServingMetrics {
   readonly registry = new Registry();
   private readonly requests = new FastCounter('lading_requests_total', 'Prediction requests answered, by endpoint, model, version and variant', this.registry);
   private readonly texts = new FastCounter('lading_texts_total', 'Texts classified', this.registry);
+  private readonly autoDecided = new FastCounter('lading_auto_decided_texts_total', 'Texts decided automatically at the endpoint\'s target precision (the rest went to review)', this.registry);
+  private readonly expectedAutomation = new Gauge({
+    name: 'lading_expected_automation', help: 'Share of texts a variant is expected to decide automatically at its endpoint\'s target precision (from its validation and labelled rows)',
+    labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry],
+  });
   private readonly errors = new Counter({ name: 'lading_request_errors_total', help: 'Requests answered with an error, by route and HTTP status', labelNames: ['route', 'status', 'endpoint'], registers: [this.registry] });
   private readonly latency = new FastHistogram('lading_request_duration_seconds', 'Time from decoded request to prediction result', LATENCY_BUCKETS, this.registry);
   private readonly batchTexts = new FastHistogram('lading_batch_texts', 'Texts per batch sent to a serving thread', SIZE_BUCKETS, this.registry);
@@ -53,7 +60,7 @@ export class ServingMetrics {
     if (!m) {
       const labels: Labels = { endpoint, model: id.name, version: id.version, variant };
       m = {
-        requests: this.requests.series(labels), texts: this.texts.series(labels), latency: this.latency.series(labels), score: this.score.series(labels),
+        requests: this.requests.series(labels), texts: this.texts.series(labels), autoDecided: this.autoDecided.series(labels), latency: this.latency.series(labels), score: this.score.series(labels),
         labelCounters: new Array(id.labels.length), labels,
       };
       this.meters.set(key, m);
@@ -61,10 +68,15 @@ export class ServingMetrics {
     return m;
   }
 
-  /** Records one answered request: its latency, and per text the top-1 label and score. */
-  recordPrediction(m: VariantMeters, seconds: number, labelNames: readonly string[], classIds: Int32Array | readonly number[], scores: Float32Array | readonly number[]): void {
+  /** Records one answered request: its latency, per text the top-1 label and score, and how many were decided automatically. */
+  recordPrediction(m: VariantMeters, seconds: number, labelNames: readonly string[], classIds: Int32Array | readonly number[], scores: Float32Array | readonly number[], decisions?: Uint8Array): void {
     m.requests.inc();
     m.texts.inc(classIds.length);
+    if (decisions) {
+      let auto = 0;
+      for (let i = 0; i < decisions.length; i++) auto += decisions[i]!;
+      m.autoDecided.inc(auto);
+    }
     m.latency.observe(seconds);
     for (let i = 0; i < classIds.length; i++) {
       const c = classIds[i]!;
@@ -108,6 +120,11 @@ export class ServingMetrics {
   shadowAgreed(endpoint: string, variant: string, agree: number, disagree: number): void {
     if (agree > 0) this.shadowAgreement.inc({ endpoint, variant, agree: 'true' }, agree);
     if (disagree > 0) this.shadowAgreement.inc({ endpoint, variant, agree: 'false' }, disagree);
+  }
+
+  /** The expected automation rate of a variant at its endpoint's target (null: it cannot decide there). */
+  expectAutomation(endpoint: string, id: ModelIdentity, variant: string, rate: number | null): void {
+    this.expectedAutomation.set({ endpoint, model: id.name, version: id.version, variant }, rate ?? 0);
   }
 
   deploymentApplied(endpoint: string): void {

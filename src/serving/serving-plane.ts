@@ -1,4 +1,5 @@
 import { Counter } from 'prom-client';
+import { checkTargetPrecision, type DecisionEvidence } from '../core/decision-policy.js';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
 import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents, type RoutedAnswers } from './endpoint.js';
@@ -25,6 +26,10 @@ export interface ServingPlaneOptions {
   readonly onShadow?: (r: ShadowRecord) => void;
   /** Unrouted `name@alias` / `name@3` endpoints loaded on demand at most (default 4). */
   readonly maxDirectRefs?: number;
+  /** Decide or route at this precision on endpoints whose deployment names no targetPrecision (absent: no decisions). */
+  readonly targetPrecision?: number | undefined;
+  /** Where operator warnings go (a model that cannot decide at the target; default console.warn). */
+  readonly onWarning?: (message: string) => void;
   /** Where observer failures are reported (default: console.error at the 1st, 10th, 100th... of each observer). */
   readonly onObserverError?: (f: ObserverFailure) => void;
 }
@@ -53,6 +58,7 @@ export class ServingPlane {
   private closing = false;
 
   constructor(readonly source: ModelSource, private readonly options: ServingPlaneOptions) {
+    if (options.targetPrecision !== undefined) checkTargetPrecision(options.targetPrecision, 'the serving targetPrecision');
     this.pool = new RuntimePool(source, {
       threads: options.threads,
       maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
@@ -68,12 +74,18 @@ export class ServingPlane {
     this.hub = new ObserverHub((f) => { observerErrors.inc({ observer: f.observer }); report(f); });
     this.endpointEvents = {
       applied: (endpoint, variants) => {
-        for (const v of variants) this.metrics.variant(endpoint, v.model, v.name); // the series exist (at 0) before traffic
+        for (const v of variants) {
+          this.metrics.variant(endpoint, v.model, v.name); // the series exist (at 0) before traffic
+          if (v.expectedAutomation !== undefined) this.metrics.expectAutomation(endpoint, v.model, v.name, v.expectedAutomation);
+        }
         this.metrics.deploymentApplied(endpoint);
       },
+      refitted: (endpoint, variants) => { for (const v of variants) this.metrics.expectAutomation(endpoint, v.model, v.name, v.expectedAutomation); },
       answered: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,
+      defaultTargetPrecision: () => options.targetPrecision,
+      ...(options.onWarning ? { warn: options.onWarning } : {}),
     };
     this.shadows = new ShadowRunner({
       maxInFlight: options.shadowMaxInFlight ?? 64, ringSize: options.shadowRing ?? 1000, onRecord: options.onShadow,
@@ -215,6 +227,18 @@ export class ServingPlane {
       }));
       if (changed.some(Boolean)) await e.apply(spec).catch(() => undefined);
     }));
+  }
+
+  /**
+   * Delayed labels of the answers of model `sha256` (as decision rows: monitoring/feedback/
+   * feedback-decision-evidence.ts) join its validation rows: every endpoint serving it refits its
+   * decide-or-route thresholds. A runtime loaded later starts from its validation rows until the next call.
+   */
+  async setLabelledEvidence(sha256: string, evidence: DecisionEvidence | undefined): Promise<void> {
+    const runtimes = this.pool.loaded.filter((r) => r.identity.sha256 === sha256);
+    if (runtimes.length === 0) return;
+    for (const r of runtimes) r.setLabelledEvidence(evidence);
+    await Promise.all([...this.endpoints.values()].map((e) => (e.targetPrecision !== undefined ? e.refreshDecisions() : undefined)));
   }
 
   /** Refuse new work (readiness goes false), wait for requests in flight, unload everything. */

@@ -1,3 +1,4 @@
+import type { DecisionEvidence } from '../core/decision-policy.js';
 import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
 import type { SerialisedError } from '../models/model-thread.js';
@@ -9,7 +10,7 @@ export type RuntimeWorkerRequest =
   | { readonly type: 'explain'; readonly id: number; readonly texts: readonly string[]; readonly classIds: readonly number[]; readonly limit: number };
 
 export type RuntimeWorkerReply =
-  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string }
+  | { readonly type: 'ready'; readonly header: ArtifactHeader; readonly fileSha256: string; readonly decisionEvidence?: DecisionEvidence | undefined }
   | { readonly type: 'load-failed'; readonly error: SerialisedError }
   /**
    * proba: rows × classes, or empty when not asked for; topIds/topScores: each row's top-1; rankIds/

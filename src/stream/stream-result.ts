@@ -15,7 +15,8 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 
 /**
  * The result message of one input: its id, the label and score, the top k, and who answered
- * (endpoint, model, version, variant); byte for byte JSON.stringify of that object, written
+ * (endpoint, model, version, variant), and `decision` ("auto" / "review") when the endpoint has a
+ * target precision; byte for byte JSON.stringify of that object, written
  * straight into one string with the labels quoted once per model (a CPU profile of a worker showed
  * the result objects and their JSON.stringify as the largest share of its own code).
  */
@@ -25,7 +26,8 @@ export function encodeStreamResult(id: string, a: EndpointAnswer, row: number, t
   let best = '';
   for (let j = 0; j < n; j++) best += `${j > 0 ? ',' : ''}{"label":${labels[ids[j]!]!},"score":${num(scores[j]!)}}`;
   return `{"id":${JSON.stringify(id)},"label":${labels[a.topIds[row]!]!},"score":${num(a.topScores[row]!)},"top":[${best}],`
-    + `"endpoint":${JSON.stringify(a.endpoint)},"model":${JSON.stringify(a.model.name)},"version":${JSON.stringify(a.model.version)},"variant":${JSON.stringify(a.variant)}}`;
+    + `"endpoint":${JSON.stringify(a.endpoint)},"model":${JSON.stringify(a.model.name)},"version":${JSON.stringify(a.model.version)},"variant":${JSON.stringify(a.variant)}`
+    + `${a.decisions === undefined ? '' : a.decisions[row] === 1 ? ',"decision":"auto"' : ',"decision":"review"'}}`;
 }
 
 /** One message for a micro-batch's results: `{"results": [...]}`, each as encodeStreamResult writes it. */

@@ -1,4 +1,7 @@
 import type { StoredThresholdPoint, StoredThresholds } from '../core/confidence-meta.js';
+import { wilsonLower } from '../core/decision-policy.js';
+
+export { wilsonLower };
 
 /**
  * The confidence thresholds stored in an artifact at training time: "auto-classify a text when its
@@ -74,16 +77,6 @@ export function fitStoredThresholds(confidence: Float32Array, correct: Uint8Arra
     method: 'wilson-lower-bound', confidenceLevel: level, weighting: w ? 'class-frequency' : 'none',
     points: targets.map((target, t) => ({ target, ...best[t]! })),
   };
-}
-
-/** Lower end of the Wilson score interval for a proportion p observed on n (possibly fractional) rows. */
-export function wilsonLower(p: number, n: number, z: number): number {
-  if (z === 0) return p;
-  if (!(n > 0)) return 0;
-  const z2 = z * z;
-  const centre = p + z2 / (2 * n);
-  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return (centre - spread) / (1 + z2 / n);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { codeVersion } from '../core/version.js';
+import type { InputFeatures } from '../core/artifact-format.js';
+import { FEATURE_ENCODING, textWithFeatures } from '../text/feature-tokens.js';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { splitGroupedStratified } from '../data/split.js';
@@ -8,6 +10,8 @@ import type { Classifier, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { fitConfidence, thresholdMetrics } from './confidence-step.js';
+import { decisionEvidence, decisionMetrics } from './decision-evidence.js';
+import { classFrequencyWeights } from './stored-thresholds.js';
 import { withStoredCalibration } from '../models/top1-calibration.js';
 import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
@@ -21,6 +25,8 @@ import { refitOnAllRows, refitWanted } from './refit.js';
  */
 export interface TrainRunOptions {
   readonly rows: DatasetRows;
+  /** Read the rows' entity feature columns (a `features training-set` dataset) as input too; default true. */
+  readonly features?: boolean;
   readonly labelColumn: string;
   readonly dataset?: DatasetVersion;
   readonly kind: string;
@@ -68,6 +74,15 @@ export interface TrainRunResult {
   readonly trainTexts: readonly string[];
 }
 
+/** The texts a model learns from: with a training set's feature columns (unless asked not to), each text with its feature tokens. */
+function modelInputs(rows: DatasetRows, useFeatures: boolean): { texts: readonly string[]; inputFeatures?: InputFeatures } {
+  const columns = rows.featureColumns ?? [];
+  if (!useFeatures || columns.length === 0) return { texts: rows.texts };
+  const inputFeatures: InputFeatures = { columns: [...columns], encoding: FEATURE_ENCODING };
+  const cells = columns.map((c) => rows.features![c]!);
+  return { texts: rows.texts.map((t, i) => textWithFeatures(t, inputFeatures, cells.map((col) => col[i]!))), inputFeatures };
+}
+
 export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const started = performance.now();
   const values = o.rows.labels[o.labelColumn];
@@ -84,9 +99,12 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   if (labels.length < 2) {
     throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });
   }
+  // Grouped by the texts alone: the same text with other feature values is still the same text,
+  // and must not sit on both sides of the split.
   const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
   const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
-  const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => o.rows.texts[i]!);
+  const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true);
+  const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => inputTexts[i]!);
   const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
   const params = { ...kind.defaults, ...o.params };
@@ -104,15 +122,17 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   await o.onValidatedFit?.(validated);
   const choices = trained.heldOutChoices ?? {};
   const shipped = refit
-    ? await refitOnAllRows({ kind, texts: o.rows.texts, y, labels, upsample: o.upsample, options: trainOptions, choices })
+    ? await refitOnAllRows({ kind, texts: inputTexts, y, labels, upsample: o.upsample, options: trainOptions, choices })
     : { classifier: trained, rows: trainIdx.length };
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
+  const decision = decisionEvidence(proba, valid.y, labels.length, classFrequencyWeights(pickY(split.train), valid.y, labels.length));
   const meta: ArtifactMeta = {
     kind: o.kind,
     labels,
     featuriser,
     params: modelParams,
+    ...(inputFeatures ? { inputFeatures } : {}),
     training: {
       ...(o.dataset ? { datasetId: o.dataset.id, datasetSha256: o.dataset.contentSha256 } : {}),
       labelColumn: o.labelColumn,
@@ -124,16 +144,19 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       heldOutFitRows: trainIdx.length,
       choices,
     },
-    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds) },
+    metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds), ...decisionMetrics(decision.evidence, labels.length) },
     codeVersion: codeVersion(),
     ...(calibration ? { calibration } : {}),
     thresholds,
+    decision: decision.meta,
   };
   return {
-    bytes: encodeArtifact(meta, sections),
+    bytes: encodeArtifact(meta, [...sections, ...decision.sections]),
     meta, classifier, report,
     refit, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
-    validation: { texts: valid.texts, y: valid.y, proba }, trainTexts,
+    // Monitoring compares production's texts with these: the texts themselves, not the model's inputs with feature tokens.
+    validation: { texts: inputFeatures ? Array.from(split.valid, (i) => o.rows.texts[i]!) : valid.texts, y: valid.y, proba },
+    trainTexts: inputFeatures ? Array.from(trainIdx, (i) => o.rows.texts[i]!) : trainTexts,
     seconds: (performance.now() - started) / 1000,
   };
 }

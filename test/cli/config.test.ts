@@ -34,7 +34,7 @@ test('lading config show: every effective setting, its value and where it came f
   assert.ok(!r.out.includes('file-secret') && !r.out.includes(':pw@'));
   assert.equal(at('alertWebhook').value, '***', 'a webhook URL often carries its credential');
   assert.deepEqual(at('monitorIntervalMs'), { key: 'monitorIntervalMs', value: 30000, source: 'default' });
-  assert.equal(body.settings.length, 30);
+  assert.equal(body.settings.length, 31);
 
   const text = await show(['show'], {}, dir);
   assert.match(text.out, /^port +9100 +.*lading\.yaml:1:1$/m);

@@ -90,3 +90,25 @@ test('lading deploy set --no-log-text: the endpoint keeps it through canary, pro
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lading deploy set --target-precision: kept through canary and promote; a bad value is refused naming the flag and writes nothing', async () => {
+  const { dir, run, json } = await deployHome();
+  try {
+    const set = await json<DeploymentRecord>('set', 'hs', '--mode', 'ab', '--variant', 'a=m@champion', '--variant', 'b=m@2', '--target-precision', '0.98');
+    assert.equal(set.spec!.targetPrecision, 0.98);
+    assert.equal((await json<DeploymentRecord>('canary', 'hs', 'b', '--share', '30')).spec!.targetPrecision, 0.98);
+    assert.equal((await json<DeploymentRecord>('promote', 'hs', 'b')).spec!.targetPrecision, 0.98);
+    assert.match((await run('show', 'hs')).stdout, /single \(decides at 0\.98\)/);
+    const before = (await json<DeploymentRecord[]>('history', 'hs')).length;
+    for (const bad of ['0', '1.5', 'high']) {
+      const r = await run('set', 'hs', '--variant', 'a=m@champion', '--target-precision', bad);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /targetPrecision must be a precision strictly between 0 and 1, e\.g\. 0\.98, got .* \(from flag --target-precision\)/);
+    }
+    const misplaced = await run('promote', 'hs', 'b', '--target-precision', '0.9');
+    assert.match(misplaced.stderr, /--target-precision goes with set only/);
+    assert.equal((await json<DeploymentRecord[]>('history', 'hs')).length, before, 'a refused command writes nothing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,10 @@ import { makeContext } from '../../src/cli/context.js';
 import { ArtifactError, InputError, NotFoundError } from '../../src/core/errors.js';
 import { loadModel } from '../../src/models/load-model.js';
 import { openEmbeddedWorkspace } from '../../src/platform/index.js';
+import { argmaxRows } from '../../src/serving/rows.js';
+import { checkDecisions, type DecisionCheck } from '../../src/training/decision-check.js';
 import { evaluate, type EvalReport } from '../../src/training/evaluate.js';
+import { runTraining } from '../../src/training/train-run.js';
 import { FIXTURE_CLASSES, fixtureRows, tempDir, trainFixtureModel, writeFixtureCsv } from '../training/model-fixture.js';
 
 let dir = '';
@@ -116,4 +119,37 @@ test('--model takes a registered model (NAME@VERSION, NAME@ALIAS) and reports it
   assert.match(text.stdout, /^model hs version 1 \(fasttext, sha256 /);
   await assert.rejects(runEval(['--model', 'hs@champion', '--data', dataPath, '--label', 'label', '--home', home]), (e: unknown) =>
     e instanceof NotFoundError && e.code === 'model-not-found' && e.message.includes('is not a file') && e.message.includes('no alias "champion"'));
+});
+
+test('decide or route: per target, the automation expected from the validation rows beside what this file gets; --target-precision picks one', async () => {
+  const train = fixtureRows(600, 7);
+  const trained = await runTraining({
+    rows: { textColumn: 'text', labelColumns: ['label'], texts: train.map((r) => r.text), labels: { label: train.map((r) => r.label) } },
+    labelColumn: 'label', kind: 'fasttext', seed: 1, upsample: false, threads: 1, validFraction: 0.2, params: { dim: 16, buckets: 1 << 16, epochs: 5 },
+  });
+  const deciding = join(dir, 'deciding.lading');
+  writeFileSync(deciding, trained.bytes);
+  const all = await runEval(['--model', deciding, '--data', dataPath, '--label', 'label', '--json', '--threads', '1']);
+  const doc = JSON.parse(all.stdout) as { decision: DecisionCheck[] };
+  assert.deepEqual(doc.decision.map((d) => d.target), [0.95, 0.98, 0.99]);
+  const model = await loadModel(deciding);
+  const labels = model.classifier.labels;
+  const proba = new Float32Array(rows.length * labels.length);
+  model.classifier.predictProba(rows.map((r) => r.text), proba);
+  const { ids, scores } = argmaxRows(proba, labels.length);
+  const expected = checkDecisions(model.decisionEvidence!, labels.length, [0.95, 0.98, 0.99], { topIds: ids, topScores: scores, yTrue: Int32Array.from(rows, (r) => labels.indexOf(r.label)) });
+  assert.deepEqual(doc.decision, JSON.parse(JSON.stringify(expected)));
+  assert.ok(doc.decision[0]!.expectedCoverage > 0 && doc.decision[0]!.coverage! > 0, JSON.stringify(doc.decision[0]));
+
+  const one = await runEval(['--model', deciding, '--data', dataPath, '--label', 'label', '--threads', '1', '--target-precision', '0.9']);
+  assert.equal(one.code, 0);
+  assert.match(one.stdout, /Decide or route \(per-class thresholds fitted on the validation rows; measured on this file\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision; here \d+\.\d% automated \(\d+ rows\) at \d+\.\d% precision/);
+  assert.doesNotMatch(one.stdout, /target 0\.98/);
+  await assert.rejects(runEval(['--model', deciding, '--data', dataPath, '--label', 'label', '--target-precision', '1.5']),
+    (e: unknown) => e instanceof InputError && /^targetPrecision must be a precision strictly between 0 and 1, e\.g\. 0\.98, got 1\.5 \(from flag --target-precision\)$/.test(e.message));
+
+  // A model trained before decide-or-route (no stored rows) says so.
+  const old = JSON.parse((await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--json', '--threads', '1'])).stdout) as { decision: unknown };
+  assert.equal(old.decision, null);
+  assert.match((await runEval(['--model', modelPath, '--data', dataPath, '--label', 'label', '--threads', '1'])).stdout, /stores no validation rows .* every answer would be "review"/);
 });

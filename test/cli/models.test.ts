@@ -8,7 +8,11 @@ import { makeContext } from '../../src/cli/context.js';
 import { verb as gc } from '../../src/cli/gc.js';
 import { verb as models } from '../../src/cli/models.js';
 import type { Verb } from '../../src/cli/context.js';
+import { fitDecisionPolicy, readDecisionEvidence } from '../../src/core/decision-policy.js';
+import { readArtifactFile } from '../../src/models/artifact.js';
+import type { DecisionCheck } from '../../src/training/decision-check.js';
 import { writeSyntheticArtifact } from '../registry/models/fixtures.js';
+import { trainFixtureModels } from '../serving/fixtures.js';
 
 async function run(v: Verb, argv: string[]): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
@@ -44,6 +48,27 @@ test('lading models: register, approve, alias, rollback, history and lineage as 
     assert.match(listed, /hs-codes\s+2\s+2\s+champion=1/);
     const swept = JSON.parse((await run(gc, ['--dry-run', '--min-age', '0', '--json', '--home', join(dir, 'home')])).out) as { unreferenced: unknown[]; storedArtifacts: number };
     assert.deepEqual([swept.unreferenced.length, swept.storedArtifacts], [0, 2]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lading models show NAME@REF: the expected automation rate at the asked target from the version\'s stored validation rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-cli-models-decide-'));
+  const home = ['--home', join(dir, 'home'), '--actor', 'ana'];
+  try {
+    const fx = await trainFixtureModels();
+    await run(models, ['register', 'hs', fx.a, ...home]);
+    await run(models, ['register', 'hs', writeSyntheticArtifact(dir, 1), ...home]);
+    const shown = JSON.parse((await run(models, ['show', 'hs@1', '--json', ...home])).out) as { decision: DecisionCheck[] };
+    assert.deepEqual(shown.decision.map((d) => d.target), [0.95, 0.98, 0.99]);
+    const a = readArtifactFile(fx.a);
+    const evidence = readDecisionEvidence(a.header, a.sections)!;
+    assert.equal(shown.decision[0]!.expectedCoverage, fitDecisionPolicy(evidence, a.header.labels.length, 0.95).expectedCoverage);
+    const text = (await run(models, ['show', 'hs@1', '--target-precision', '0.9', ...home])).out;
+    assert.match(text, /Decide or route \(per-class thresholds fitted on the validation rows\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision \(/);
+    const old = JSON.parse((await run(models, ['show', 'hs@2', '--json', ...home])).out) as { decision: unknown };
+    assert.equal(old.decision, null, 'an artifact without the rows says so');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

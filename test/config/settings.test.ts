@@ -17,8 +17,8 @@ const resolveIn = (cwd: string, flags: SettingFlags = {}, env: Record<string, st
 
 test('every setting has a type, a default, a doc line, and a flag or env var (the open sections: the file only)', () => {
   assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'busUrl', 'onlineStoreUrl', 'streamUrl', 'port', 'host', 'workers', 'processes', 'maxDelayMs',
-    'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText',
-    'monitor', 'monitorIntervalMs', 'controllerIntervalMs', 'alertWebhook', 'monitoring', 'pipelines', 'features']);
+    'maxBodyKb', 'token', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText', 'reviewBelow',
+    'targetPrecision', 'monitor', 'monitorIntervalMs', 'controllerIntervalMs', 'alertWebhook', 'monitoring', 'pipelines', 'features']);
   for (const key of SETTING_KEYS) {
     const s = SETTINGS[key];
     assert.ok(s.doc.length > 10 && s.defaultText.length > 0, key);
@@ -109,4 +109,17 @@ test('monitor settings: interval and webhook from flags, env and the file, check
   assert.equal(resolveIn(dir, {}, { LADING_MONITOR: 'on' }).settings.monitor, true);
   assert.throws(() => resolveIn(dir, { 'alert-webhook': 'ftp://x' }), (e: unknown) => e instanceof InputError && /alertWebhook must be an http/.test(e.message));
   assert.throws(() => resolveIn(dir, { 'monitor-interval-ms': '5' }), (e: unknown) => e instanceof InputError && /monitorIntervalMs must be a whole number of milliseconds from 100/.test(e.message));
+});
+
+test('targetPrecision comes from a flag, LADING_TARGET_PRECISION or the lading.yaml key; outside (0, 1) or not a number it is refused naming where', () => {
+  assert.equal(resolveIn(project('')).settings.targetPrecision, undefined);
+  assert.equal(resolveIn(project('targetPrecision: 0.98\n')).settings.targetPrecision, 0.98);
+  assert.equal(resolveIn(project('targetPrecision: 0.98\n'), { 'target-precision': '0.95' }).settings.targetPrecision, 0.95);
+  const refused = (re: RegExp) => (e: unknown) => e instanceof InputError && e.code === 'bad-setting' && re.test(e.message) && e.facts['key'] === 'targetPrecision';
+  assert.throws(() => resolveIn(project(''), { 'target-precision': '1.5' }),
+    refused(/^targetPrecision must be a precision strictly between 0 and 1, e\.g\. 0\.98, got 1\.5 \(from flag --target-precision\)$/));
+  assert.throws(() => resolveIn(project(''), { 'target-precision': '0' }), refused(/got 0 \(from flag --target-precision\)$/));
+  assert.throws(() => resolveIn(project(''), {}, { LADING_TARGET_PRECISION: 'high' }), refused(/got "high" \(from env LADING_TARGET_PRECISION\)$/));
+  const dir = project('port: 8080\ntargetPrecision: high\n');
+  assert.throws(() => resolveIn(dir), refused(new RegExp(`got "high" \\(from ${join(dir, 'lading.yaml').replace(/[.\\/]/g, '\\$&')}:2:1\\)$`)));
 });

@@ -21,12 +21,13 @@ export const LAYER_IMPORTS: Readonly<Record<string, readonly string[] | 'all'>> 
   monitoring: ['core', 'text', 'serving'],
   bus: ['core'],
   lifecycle: ['core', 'text', 'data', 'models', 'training', 'registry', 'serving', 'monitoring', 'bus'],
-  server: ['core', 'serving', 'registry', 'monitoring', 'lifecycle'],
+  review: ['core', 'serving', 'monitoring'],
+  server: ['core', 'serving', 'registry', 'monitoring', 'lifecycle', 'review'],
   stream: ['core', 'serving', 'bus', 'monitoring'],
   config: ['core'],
   demo: ['core', 'text', 'data'],
   platform: ['core', 'text', 'data', 'models', 'training', 'registry', 'features', 'serving', 'monitoring', 'bus',
-    'lifecycle', 'server', 'stream', 'config', 'demo', 'taxonomy'],
+    'lifecycle', 'review', 'server', 'stream', 'config', 'demo', 'taxonomy'],
   cli: 'all',
 };
 

@@ -20,6 +20,10 @@ test('a stream result is byte for byte the JSON of its object, labels and ids es
       endpoint: 'hs', model: 'hs-model', version: '3', variant: 'canary',
     }));
   }
+  // An endpoint with a target precision adds each input's decision.
+  const deciding = { ...answer, decisions: Uint8Array.from([1, 0]) } as EndpointAnswer;
+  const decided = [0, 1].map((row) => (JSON.parse(encodeStreamResult('x', deciding, row, 1, new Int32Array(1), new Float32Array(1))) as { decision: string }).decision);
+  assert.deepEqual(decided, ['auto', 'review']);
 });
 
 test('stream inputs: JSON with configurable fields, plain text with the message id, and every refusal says why', () => {

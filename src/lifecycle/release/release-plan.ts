@@ -1,6 +1,6 @@
 import type { DeploymentSpec, VariantSpec } from '../../core/deployment-spec.js';
 import { InputError } from '../../core/errors.js';
-import { validateDeployment } from '../../serving/deployment.js';
+import { endpointSettings, validateDeployment } from '../../serving/deployment.js';
 import type { ReleaseStep } from '../pipeline/pipeline-spec.js';
 
 
@@ -37,7 +37,7 @@ export function championVariant(base: DeploymentSpec): VariantSpec {
 export function stepDeployment(base: DeploymentSpec, challengerRef: string, steps: readonly ReleaseStep[], index: number): DeploymentSpec {
   const champion = championVariant(base);
   const name = challengerVariantName(base);
-  const keep = base.logText === undefined ? {} : { logText: base.logText };
+  const keep = endpointSettings(base);
   const step = effectiveStep(steps, index);
   const c = (role: VariantSpec['role'], weight: number): VariantSpec => ({ name, model: challengerRef, role, weight });
   const ch = (weight: number): VariantSpec => ({ ...champion, weight });

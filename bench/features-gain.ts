@@ -1,0 +1,172 @@
+/**
+ * Does a point-in-time feature help, and does a leaky one mislead? (`node dist/bench/features-gain.js`,
+ * the second part of `npm run bench:features`; issue 15 item 6.)
+ *
+ * Real texts and HS4 headings from ../shared/datasets/hs-goods, given to 400 synthetic importers
+ * whose trade drifts: each importer declares mostly (80%) in its 2 chapters (a textile importer, a
+ * hardware importer; headings drawn as often as the data has them), and each month, with a 30%
+ * chance, swaps one chapter for another. Ten months train, the two after them test. The features
+ * are each importer's declaration history: its two most frequent chapters and its most frequent
+ * heading over its last 20 lines, recorded 1 ms after each line (a value never describes the line
+ * that made it). Three
+ * fasttext models, the same seed and data:
+ * - text alone;
+ * - point in time: each training example joined with the history as it was at its own time
+ *   (`features training-set`), served with the history as it is at request time (what the online
+ *   store holds then);
+ * - leaky: each training example joined with the latest history (as a naive join on the current
+ *   table does), served like the point-in-time one.
+ * "offline" is the training run's own validation accuracy (what a data scientist sees); "online"
+ * the accuracy on the two test months with the features serving would have looked up.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table } from '../src/cli/output.js';
+import { createRandom } from '../src/core/random.js';
+import type { DatasetRows } from '../src/core/dataset.js';
+import { readLabelledFile } from '../src/data/read-labelled-file.js';
+import type { FeatureViewSpec } from '../src/features/feature-spec.js';
+import { openSqliteOfflineStore } from '../src/features/sqlite/offline-store.js';
+import { buildTrainingSet } from '../src/features/training-set.js';
+import { runTraining } from '../src/training/train-run.js';
+import { textWithFeatures } from '../src/text/feature-tokens.js';
+import { machine, writeResult } from './machine.js';
+
+const DATA = new URL('../../../shared/datasets/hs-goods/train.csv', import.meta.url).pathname;
+const IMPORTERS = 400;
+const PREFERRED = 2;
+const LOYALTY = 0.8;
+/** Chance per month that an importer swaps one of its chapters for another. */
+const DRIFT = 0.3;
+const TRAIN_LINES = 30_000;
+const TEST_LINES = 6_000;
+const MONTH = 30 * 86_400_000;
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+const HISTORY = 20;
+const SEED = 1;
+/** The kind trained (LADING_BENCH_KIND, default fasttext). */
+const KIND = process.env['LADING_BENCH_KIND'] ?? 'fasttext';
+
+function rng(seed: number): () => number {
+  const random = createRandom(seed);
+  return () => random.next();
+}
+
+interface Line { importer: number; time: number; text: string; label: string }
+
+function simulate(rows: DatasetRows): { train: Line[]; test: Line[] } {
+  const random = rng(42);
+  const labels = rows.labels['label_4']!;
+  // Disjoint text pools: a test-month text was never a training text.
+  const poolOf = (test: boolean) => {
+    const byLabel = new Map<string, string[]>();
+    rows.texts.forEach((t, i) => { if ((i % 5 === 0) === test) byLabel.set(labels[i]!, [...(byLabel.get(labels[i]!) ?? []), t]); });
+    return byLabel;
+  };
+  const pools = { train: poolOf(false), test: poolOf(true) };
+  // Headings by chapter, as often as the data has them: drawing a row draws by frequency.
+  const byChapter = new Map<string, string[]>();
+  for (const l of labels) byChapter.set(l.slice(0, 2), [...(byChapter.get(l.slice(0, 2)) ?? []), l]);
+  const chapterDraws = labels.map((l) => l.slice(0, 2));
+  const anyChapter = () => chapterDraws[Math.floor(random() * chapterDraws.length)]!;
+  // Each importer trades mostly in a few chapters (a textile importer, a hardware importer), and drifts.
+  const prefs = Array.from({ length: IMPORTERS }, () => Array.from({ length: PREFERRED }, anyChapter));
+  const lines: Line[] = [];
+  for (let month = 0; month < 12; month++) {
+    for (const p of prefs) if (random() < DRIFT) p[Math.floor(random() * PREFERRED)] = anyChapter();
+    const test = month >= 10;
+    const n = test ? TEST_LINES / 2 : TRAIN_LINES / 10;
+    const pool = test ? pools.test : pools.train;
+    for (let k = 0; k < n; k++) {
+      const importer = Math.floor(random() * IMPORTERS);
+      const chapter = random() < LOYALTY ? prefs[importer]![Math.floor(random() * PREFERRED)]! : anyChapter();
+      const inChapter = byChapter.get(chapter)!;
+      let label = inChapter[Math.floor(random() * inChapter.length)]!;
+      let texts = pool.get(label);
+      while (texts === undefined) { label = labels[Math.floor(random() * labels.length)]!; texts = pool.get(label); }
+      lines.push({ importer, time: T0 + month * MONTH + Math.floor(random() * MONTH), text: texts[Math.floor(random() * texts.length)]!, label });
+    }
+  }
+  lines.sort((a, b) => a.time - b.time);
+  return { train: lines.filter((l) => l.time < T0 + 10 * MONTH), test: lines.filter((l) => l.time >= T0 + 10 * MONTH) };
+}
+
+/** Each importer's two most frequent chapters and its most frequent heading over its last HISTORY lines, after every line (stamped 1 ms later). */
+function historyCsv(lines: readonly Line[]): string {
+  const recent = new Map<number, string[]>();
+  const out = ['importer_id,event_time,top_chapter,second_chapter,top_heading'];
+  const ranked = (xs: readonly string[]) => {
+    const c = new Map<string, number>();
+    for (const x of xs) c.set(x, (c.get(x) ?? 0) + 1);
+    return [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
+  };
+  for (const l of lines) {
+    const r = [...(recent.get(l.importer) ?? []), l.label].slice(-HISTORY);
+    recent.set(l.importer, r);
+    const chapters = ranked(r.map((h) => h.slice(0, 2)));
+    out.push(`imp${l.importer},${l.time + 1},${chapters[0]},${chapters[1] ?? ''},${ranked(r)[0]}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const examplesCsv = (lines: readonly Line[], at?: number) =>
+  `importer_id,event_time,text,label\n${lines.map((l) => `imp${l.importer},${at ?? l.time},"${l.text.replace(/"/g, '""')}",${l.label}`).join('\n')}\n`;
+
+async function main(): Promise<void> {
+  const rows = await readLabelledFile(DATA, { text: 'text', labels: ['label_4'] });
+  const { train, test } = simulate(rows);
+  const dir = mkdtempSync(join(tmpdir(), 'lading-bench-features-gain-'));
+  const store = openSqliteOfflineStore(join(dir, 'features.sqlite'));
+  try {
+    const view: FeatureViewSpec = {
+      name: 'importer_history', entity: { name: 'importer', joinKey: 'importer_id' }, timestampColumn: 'event_time', ttlMs: Number.POSITIVE_INFINITY,
+      features: [{ name: 'top_chapter', type: 'string' }, { name: 'second_chapter', type: 'string' }, { name: 'top_heading', type: 'string' }],
+    };
+    await store.apply([view], 'bench');
+    const history = join(dir, 'history.csv');
+    writeFileSync(history, historyCsv([...train, ...test]));
+    const { readIngestFile } = await import('../src/features/ingest-file.js');
+    await store.ingest('importer_history', await readIngestFile(history, view), 'bench');
+    const refs = view.features.map((f) => ({ view: 'importer_history', feature: f.name }));
+    const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+    const set = async (name: string, lines: readonly Line[], at?: number) => (await buildTrainingSet(store, { path: file(name, examplesCsv(lines, at)), textColumn: 'text', labelColumns: ['label'], timeColumn: 'event_time' }, refs)).rows;
+    const pit = await set('train-pit.csv', train);
+    const leaky = await set('train-leaky.csv', train, T0 + 13 * MONTH);
+    const served = await set('test-served.csv', test); // what the online store holds at each request's time
+    const textOnly: DatasetRows = { ...pit, featureColumns: [], features: {} };
+
+    const results: { model: string; offline: number; online: number; seconds: number }[] = [];
+    for (const [name, data] of [['text alone', textOnly], ['point in time', pit], ['leaky (latest value)', leaky]] as const) {
+      const run = await runTraining({ rows: data, labelColumn: 'label', kind: KIND, seed: SEED, upsample: false, threads: 2, params: {}, validFraction: 0.1 });
+      const features = run.meta.inputFeatures;
+      const cells = features ? features.columns.map((c) => served.features![c]!) : [];
+      const texts = features ? served.texts.map((t, i) => textWithFeatures(t, features, cells.map((col) => col[i]!))) : served.texts;
+      const proba = new Float32Array(texts.length * run.meta.labels.length);
+      if (run.classifier.predictProbaAsync) await run.classifier.predictProbaAsync(texts, proba);
+      else run.classifier.predictProba(texts, proba);
+      let right = 0;
+      const k = run.meta.labels.length;
+      for (let i = 0; i < texts.length; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+        if (run.meta.labels[best] === served.labels['label']![i]) right++;
+      }
+      results.push({ model: name, offline: run.report.accuracy, online: right / texts.length, seconds: run.seconds });
+      console.log(`${name}: offline ${run.report.accuracy.toFixed(3)}, online ${(right / texts.length).toFixed(3)} (${run.seconds.toFixed(1)} s)`);
+    }
+    const m = machine();
+    console.log(`\nEntity features against text alone: hs-goods HS4 texts, ${IMPORTERS} importers with drifting trade (${LOYALTY * 100}% of lines in ${PREFERRED} chapters, one swapped in ${DRIFT * 100}% of months), ${train.length.toLocaleString('en')} training lines (10 months), ${test.length.toLocaleString('en')} test lines (2 months); ${KIND}, seed ${SEED}`);
+    console.log(`command: npm run bench:features (node dist/bench/features-gain.js); machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}`);
+    const base = results[0]!.online;
+    console.log(table(['model', 'offline (validation) accuracy', 'online (test months) accuracy', 'online vs text alone'], results.map((r) => [
+      r.model, r.offline.toFixed(3), r.online.toFixed(3), `${r.online >= base ? '+' : ''}${((r.online - base) * 100).toFixed(1)} points`,
+    ])));
+    console.log(`results: ${writeResult(`features-gain-${KIND}`, { machine: m, kind: KIND, importers: IMPORTERS, trainLines: train.length, testLines: test.length, results })}`);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

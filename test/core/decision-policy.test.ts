@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkTargetPrecision, decideInto, fitDecisionPolicy, wilsonLower, type DecisionEvidence } from '../../src/core/decision-policy.js';
+import { InputError } from '../../src/core/errors.js';
+
+/**
+ * Known scores, three predicted classes:
+ * - class 0, 600 rows: confidences 0.9995 down to 0.7 in steps of 0.0005; right down to 0.85, and
+ *   below it every other row wrong (the model is right half the time there);
+ * - class 1, 300 rows, all at 0.97, a tenth of them wrong: 90% precision at any threshold;
+ * - class 2, 10 rows at 0.99, all right: too little evidence to vouch for 98%.
+ */
+function fixture(): DecisionEvidence {
+  const predicted: number[] = [], confidence: number[] = [], correct: number[] = [];
+  const add = (c: number, conf: number, ok: boolean) => { predicted.push(c); confidence.push(conf); correct.push(ok ? 1 : 0); };
+  for (let i = 0; i < 600; i++) { const conf = 0.9995 - 0.0005 * i; add(0, conf, conf >= 0.85 || i % 2 === 0); }
+  for (let i = 0; i < 300; i++) add(1, 0.97, i % 10 !== 0);
+  for (let i = 0; i < 10; i++) add(2, 0.99, true);
+  return { predicted: Int32Array.from(predicted), confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct), weight: new Float32Array(predicted.length).fill(1) };
+}
+
+/** Precision of the rows of `cls` at or above `threshold`. */
+function precisionAbove(e: DecisionEvidence, cls: number, threshold: number): { n: number; precision: number } {
+  let n = 0, right = 0;
+  for (let i = 0; i < e.predicted.length; i++) if (e.predicted[i] === cls && e.confidence[i]! >= threshold) { n++; right += e.correct[i]!; }
+  return { n, precision: right / n };
+}
+
+/** Precision and count of the evidence rows `decide` marks automatic. */
+function autoPrecision(e: DecisionEvidence, thresholds: Float32Array): { n: number; precision: number } {
+  const auto = decideInto(thresholds, e.predicted, e.confidence, new Uint8Array(e.predicted.length));
+  let n = 0, right = 0;
+  for (let i = 0; i < auto.length; i++) if (auto[i]) { n++; right += e.correct[i]!; }
+  return { n, precision: right / n };
+}
+
+test('thresholds refuse to auto-decide below the target on a fixture with known scores', () => {
+  const e = fixture();
+  const p = fitDecisionPolicy(e, 3, 0.98);
+  // The 90%-right class is never automatic, even at its own top score.
+  assert.ok(p.thresholds[1]! > 0.97, `class 1 threshold ${p.thresholds[1]}`);
+  // Class 0 is decided only where it is right; never where it is right half the time.
+  assert.ok(p.thresholds[0]! >= 0.85, `class 0 threshold ${p.thresholds[0]}`);
+  const auto = autoPrecision(e, p.thresholds);
+  assert.ok(auto.n > 50);
+  assert.ok(wilsonLower(auto.precision, auto.n, 1.2816) >= 0.98 - 1e-12, `${auto.precision} on ${auto.n}`);
+  assert.ok(p.expectedPrecision! >= 0.98 && p.expectedCoverage > 0.05);
+  const decisions = decideInto(p.thresholds, Int32Array.from([0, 0, 1, 1]), Float32Array.from([0.995, 0.7, 0.97, 0.975]), new Uint8Array(4));
+  assert.deepEqual([...decisions], [1, 0, 0, 0]);
+
+  // Any target works, not only the stored ones: at 85% the 90%-right class qualifies; a stricter target never decides more.
+  const lax = fitDecisionPolicy(e, 3, 0.85);
+  assert.ok(lax.thresholds[1]! <= Math.fround(0.97));
+  assert.ok(lax.expectedCoverage > p.expectedCoverage);
+  const strict = fitDecisionPolicy(e, 3, 0.995);
+  assert.ok(strict.expectedCoverage <= p.expectedCoverage);
+  assert.ok(!(strict.thresholds[0]! < p.thresholds[0]!));
+});
+
+test('at the same confidence a class right more often than average is decided, one right less often is not', () => {
+  // Two classes of 500 rows each, all at 0.9: class 0 is 99% right, class 1 85% right. Together
+  // they are 92% right, below a 95% target, so one global threshold would decide neither.
+  const predicted: number[] = [], confidence: number[] = [], correct: number[] = [];
+  for (let c = 0; c < 2; c++) for (let i = 0; i < 500; i++) { predicted.push(c); confidence.push(0.9); correct.push(c === 0 ? (i % 100 !== 0 ? 1 : 0) : (i % 20 < 17 ? 1 : 0)); }
+  const e = { predicted: Int32Array.from(predicted), confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct), weight: new Float32Array(predicted.length).fill(1) };
+  const p = fitDecisionPolicy(e, 2, 0.95);
+  assert.ok(p.thresholds[0]! <= Math.fround(0.9), `class 0 threshold ${p.thresholds[0]}`);
+  assert.ok(p.thresholds[1]! > Math.fround(0.9), `class 1 threshold ${p.thresholds[1]}`);
+  assert.equal(p.lowered, 1);
+  assert.equal(p.raised, 1);
+  assert.ok(Math.abs(p.expectedCoverage - 0.5) < 1e-9 && Math.abs(p.expectedPrecision! - 0.99) < 1e-9);
+});
+
+test('a target outside (0, 1) is refused naming where it came from', () => {
+  for (const bad of [0, 1, 1.5, -0.2, Number.NaN, 'text']) {
+    assert.throws(() => checkTargetPrecision(bad, '--target-precision'), (e: unknown) => e instanceof InputError && e.code === 'bad-target-precision'
+      && e.message.startsWith('--target-precision must be a precision strictly between 0 and 1') && e.facts['field'] === '--target-precision');
+  }
+  assert.equal(checkTargetPrecision(0.98, 'x'), 0.98);
+});

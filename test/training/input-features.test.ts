@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DatasetRows } from '../../src/core/dataset.js';
+import { decodeArtifact } from '../../src/models/artifact.js';
+import { tokens } from '../../src/text/tokenise.js';
+import { featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
+import { runTraining } from '../../src/training/train-run.js';
+
+test('feature tokens: one whole token per present value (letters and digits), numbers binned, nothing for null', () => {
+  const columns = ['v:country', 'v:lines', 'v:share', 'v:repeat'];
+  const one = featureTokens(columns, ['CN', 5, 0.3, true]);
+  const words = tokens(one.trim());
+  assert.equal(words.length, 4, one);
+  assert.ok(words.every((w) => /^zf[0-9a-z]+$/.test(w)), one);
+  assert.equal(featureTokens(columns, ['cn ', 6, 0.26, true]), one, 'same bin, same token (case and spaces of a category folded)');
+  assert.notEqual(featureTokens(columns, ['CN', 8, 0.3, true]), one, '5 and 8 are in different log2 bins');
+  assert.equal(featureTokens(columns, [null, null, null, null]), '');
+  assert.equal(textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v1' }, [null, null, null, null]), 'cotton shirts', 'no value: the text alone');
+});
+
+test('a training set with feature columns trains a model that reads them (recorded in the artifact); --no-features trains on the text alone', async () => {
+  // The text says nothing (each text comes once with either label); the importer's chapter says everything.
+  const n = 400;
+  const rows: DatasetRows = {
+    textColumn: 'text', labelColumns: ['label'],
+    texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 2)}`),
+    labels: { label: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'textiles' : 'hardware')) },
+    featureColumns: ['history:top_chapter'],
+    features: { 'history:top_chapter': Array.from({ length: n }, (_, i) => (i % 2 === 0 ? '61' : '73')) },
+  };
+  const options = { rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 } as const;
+  const withFeatures = await runTraining(options);
+  assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v1' });
+  assert.deepEqual(decodeArtifact(withFeatures.bytes, 'test').header.inputFeatures, withFeatures.meta.inputFeatures);
+  assert.ok(withFeatures.report.accuracy > 0.95, `with the feature: ${withFeatures.report.accuracy}`);
+  const textAlone = await runTraining({ ...options, features: false });
+  assert.equal(textAlone.meta.inputFeatures, undefined);
+  assert.ok(textAlone.report.accuracy < 0.7, `text alone: ${textAlone.report.accuracy}`);
+  // The monitoring reference gets the texts as production sends them, without feature tokens.
+  assert.ok(withFeatures.validation.texts.every((t) => /^goods lot \d+$/.test(t)), withFeatures.validation.texts[0]);
+});
