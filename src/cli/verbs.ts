@@ -23,6 +23,7 @@ export const VERBS: Readonly<Record<string, () => Promise<{ verb: Verb }>>> = {
   experiment: () => import('./experiment.js'),
   features: () => import('./features.js'),
   taxonomy: () => import('./taxonomy.js'),
+  ui: () => import('./ui.js'),
 };
 
 /** The first line of `lading --help`; every word in its list is a verb (a test holds it to that). */

@@ -28,3 +28,4 @@ export {
 export {
   importTaxonomyFile, loadTaxonomyCodes, mapTaxonomy, openPlatformTaxonomyStore, withTaxonomyStore, type MapTaxonomyInput, type MapTaxonomyOutcome,
 } from './taxonomy.js';
+export { startUiProcess, uiBackend, UI_WEB_DIR, type UiProcess, type UiSettings } from './ui-process.js';

@@ -9,12 +9,13 @@ import { startServer, type RunningServer } from '../server/start-server.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { startServingMonitor, type ServingMonitorOptions } from './monitor-process.js';
 import { createEventPublisher } from './event-publisher.js';
-import { publishingDeployments, publishingFeedbackStore } from './publishing-stores.js';
+import { publishingDeployments, publishingFeedbackStore, publishingWorkspace } from './publishing-stores.js';
 import type { PredictionLog } from './prediction-log.js';
 import { startServingReview, type ServingReview } from './review-queue.js';
 import type { RoutePredicate } from '../review/review-observer.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
+import { uiBackend } from './ui-process.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
@@ -110,6 +111,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: sync ? () => sync.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
+      // The dashboard at /ui; its changes publish their events like the CLI's.
+      ui: uiBackend(workspace && publishingWorkspace(workspace, events), { monitoring: log?.store, control }),
       feedback: serverFeedback,
       metricsText: member ? () => member!.metricsText() : undefined,
       review: review && serverFeedback && { queue: review.queue, feedback: serverFeedback },

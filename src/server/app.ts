@@ -7,12 +7,16 @@ import { metricsRoutes } from './routes/metrics.js';
 import { oipRoutes } from './routes/oip.js';
 import { registryRoutes } from './routes/registry.js';
 import { reviewRoutes } from './routes/review.js';
+import { uiApiRoutes } from './routes/ui-api.js';
+import { uiStaticRoutes } from './routes/ui-static.js';
 import { v1Routes } from './routes/v1.js';
 import { serverContext, type AppDeps } from './server-context.js';
 
 export type { AppDeps };
 
 const OPEN_PATHS = new Set(['/v2/health/live', '/v2/health/ready', '/metrics']);
+/** The dashboard's static files are public (its data is not, under --protect-predictions). */
+const isUiFile = (path: string) => path === '/ui' || path.startsWith('/ui/');
 
 /**
  * The HTTP transport: route modules (routes/*.ts) decode, call the serving plane, encode. Nothing
@@ -42,7 +46,7 @@ export function createApp(deps: AppDeps): Hono {
       c.header('Connection', 'close');
       return c.json({ error: 'the server is shutting down' }, 503);
     }
-    if (ctx.protectPredictions && !OPEN_PATHS.has(path) && !path.startsWith('/admin/') && !authorised(c, ctx.token)) return unauthorised(c, plane);
+    if (ctx.protectPredictions && !OPEN_PATHS.has(path) && !path.startsWith('/admin/') && !isUiFile(path) && !authorised(c, ctx.token)) return unauthorised(c, plane);
     await next();
   });
 
@@ -53,6 +57,10 @@ export function createApp(deps: AppDeps): Hono {
   if (ctx.registry) app.route('/v1/registry', registryRoutes(ctx, ctx.registry));
   if (ctx.feedback) app.route('/', feedbackRoutes(ctx, ctx.feedback));
   if (ctx.review) app.route('/', reviewRoutes(ctx, ctx.review));
+  if (ctx.ui) {
+    app.route('/v1/ui', uiApiRoutes(ctx, ctx.ui));
+    if (ctx.ui.webDir !== undefined) app.route('/', uiStaticRoutes(ctx.ui.webDir));
+  }
 
   app.notFound((c) => { plane.metrics.error('none', 404); return c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404); });
   app.onError((e, c) => fail(c, plane, e, 'unhandled'));

@@ -4,6 +4,7 @@ import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
 import type { ReviewQueue } from '../review/review-queue.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../serving/request-limits.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
+import type { UiBackend } from './routes/ui-backend.js';
 
 /** The part of the registry the read-only registry routes use. */
 export type RegistryReader = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases'>;
@@ -34,6 +35,8 @@ export interface AppDeps {
    * gives the sum over every process sharing the port, so that one scrape sees them all.
    */
   readonly metricsText?: (() => Promise<string>) | undefined;
+  /** The dashboard: its built files (served at /ui) and what its JSON API reads and changes (/v1/ui). */
+  readonly ui?: UiBackend | undefined;
 }
 
 export interface ReviewTarget {
@@ -55,6 +58,7 @@ export interface ServerContext {
   readonly feedback: FeedbackTarget | undefined;
   readonly review: ReviewTarget | undefined;
   readonly metricsText: () => Promise<string>;
+  readonly ui: UiBackend | undefined;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -73,5 +77,6 @@ export function serverContext(deps: AppDeps): ServerContext {
     feedback: deps.feedback,
     review: deps.review,
     metricsText: deps.metricsText ?? (() => deps.plane.metrics.text()),
+    ui: deps.ui,
   };
 }

@@ -1,0 +1,62 @@
+import { startUiProcess } from '../platform/index.js';
+import { parseVerbArgs } from './args.js';
+import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
+import { writeJson, writeLine } from './output.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  port: { type: 'string' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  'protect-predictions': { type: 'boolean' },
+} as const;
+
+export const verb: Verb = {
+  summary: 'the web dashboard (models, deployments, audit log) over a workspace or PostgreSQL registry, serving no model',
+  help: `Usage: lading ui [--port N] [--host H] [--token T] [--home DIR | --registry-url URL]
+
+Serves the dashboard at http://HOST:PORT/ui/ and its JSON API at /v1/ui/... over the workspace
+(--home) or the PostgreSQL registry (--registry-url), without loading any model. \`lading serve\`
+serves the same dashboard beside its models (and then the Live page has figures).
+
+Reading needs no token. Every change (approve or reject a model version, roll a deployment back)
+needs the bearer token when one is set, and is recorded in the registry's audit log or the
+deployment's history exactly as \`lading models approve|reject\` and \`lading deploy rollback\` are.
+
+JSON API (the dashboard's; scripts may use it):
+  GET  /v1/ui/info                                   which parts this server has, whether changes need a token
+  GET  /v1/ui/models                                 models with their aliases
+  GET  /v1/ui/models/{name}/versions                 a model's versions: kind, dataset, metrics, approval
+  POST /v1/ui/models/{name}/versions/{v}/approve     {"actor"?, "reason"?}
+  POST /v1/ui/models/{name}/versions/{v}/reject      {"actor"?, "reason"}
+  GET  /v1/ui/deployments                            every endpoint's newest revision
+  GET  /v1/ui/deployments/{endpoint}/history         revisions, and what a rollback would restore
+  POST /v1/ui/deployments/{endpoint}/rollback        {"actor"?, "reason"?, "fromRevision"?}
+  GET  /v1/ui/audit?model=&action=&actor=&limit=     the registry's audit log, newest first
+  GET  /v1/ui/monitoring                             endpoints with a prediction log
+  GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows (default 8, at most 48): drift tests,
+                                                     estimated and real accuracy (reused for 15 s; lading ui only)
+  GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
+  GET  /v1/ui/experiments                            releases, newest first
+  GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision
+
+Options:
+  --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT
+  --host H             default 127.0.0.1; env LADING_HOST
+  --token T            bearer token for changes; env LADING_TOKEN
+  --protect-predictions  also demand the token to read the JSON API; env LADING_PROTECT_PREDICTIONS
+${COMMON_HELP}`,
+
+  async run(ctx) {
+    const { values } = parseVerbArgs('ui', ctx.argv, OPTIONS, false);
+    if (values.help) { writeLine(ctx.stdout, this.help); return 0; }
+    const settings = ctx.settings(values);
+    const ui = await startUiProcess(settings, { signal: ctx.signal, warn: (line) => ctx.stderr.write(`${line}\n`) });
+    const summary = { url: `${ui.url}/ui/`, port: ui.port, registry: ui.where, tokenRequired: settings.token !== undefined };
+    if (values.json) writeJson(ctx.stdout, summary);
+    else writeLine(ctx.stdout, `dashboard at ${summary.url} over ${ui.where}${summary.tokenRequired ? ' (changes need the token)' : ' (no --token: anyone who reaches it can approve and roll back)'}`);
+    await ui.closed;
+    ctx.stderr.write('stopped\n');
+    return 0;
+  },
+};

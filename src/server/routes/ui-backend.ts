@@ -1,0 +1,62 @@
+import type { DeploymentControl } from '../../lifecycle/deployment-control.js';
+import type { ReleaseDecision } from '../../lifecycle/release/release-decision.js';
+import type { ReleaseEvidence } from '../../lifecycle/release/release-evidence.js';
+import type { ReleaseRecord } from '../../lifecycle/release/release-record.js';
+import type { AlertStore } from '../../monitoring/store/monitoring-store.js';
+import type { ModelRegistry } from '../../registry/model-registry.js';
+
+/** The registry operations the dashboard reads and the two it performs (the same ones `lading models approve|reject` runs). */
+export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog'>;
+
+/** What the dashboard's JSON API works on; each part is optional and its routes answer 404 without it. */
+export interface UiBackend {
+  /** The built web app (Vite's output folder), served at /ui; undefined = API only. */
+  readonly webDir?: string | undefined;
+  readonly registry?: UiRegistry | undefined;
+  /** Deployment history and rollback (the same DeploymentControl `lading deploy rollback` uses). */
+  readonly deployments?: DeploymentControl | undefined;
+  /** The alert history the monitor writes. */
+  readonly alerts?: AlertStore | undefined;
+  /** The prediction log read as consecutive windows: drift, estimated and real accuracy over time. */
+  readonly monitoring?: UiMonitoring | undefined;
+  /** Releases (shadow, canary, the sequential test) and what their evidence says now. */
+  readonly experiments?: UiExperiments | undefined;
+}
+
+/** The release store's reads and the runner's inspection, as `lading experiment list|show` use them. */
+export interface UiExperiments {
+  /** Newest first. */
+  list(endpoint?: string, limit?: number): Promise<ReleaseRecord[]>;
+  get(id: number): Promise<ReleaseRecord | undefined>;
+  /** Null once the release is final or before its first step landed. */
+  inspect(release: ReleaseRecord): Promise<{ evidence: ReleaseEvidence; decision: ReleaseDecision } | null>;
+}
+
+/** One variant (and model version) in one window of an endpoint's log. */
+export interface TimelineVariant {
+  readonly variant: string;
+  readonly model: string;
+  readonly version: string;
+  readonly predictions: number;
+  /** CBPE estimate from the model's reference profile; null without a profile. */
+  readonly estimatedAccuracy: number | null;
+  /** On the window's predictions that got a label; null without labels. */
+  readonly realAccuracy: number | null;
+  readonly labelled: number;
+  /** Each drift test against the reference profile; empty without a profile. */
+  readonly drift: ReadonlyArray<{ readonly name: string; readonly value: number; readonly threshold: number; readonly drift: boolean }>;
+  readonly separatingTokens: readonly string[];
+}
+
+export interface TimelineWindow {
+  readonly since: number;
+  readonly until: number;
+  readonly variants: readonly TimelineVariant[];
+}
+
+export interface UiMonitoring {
+  /** Endpoints with a prediction log, with their row counts and time span. */
+  endpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>>;
+  /** The endpoint's logged span cut into `windows` equal windows, oldest first. */
+  timeline(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { after, before, describe, it } from 'node:test';
+import { startUiProcess, type UiProcess } from '../../src/platform/index.js';
+import { ENDPOINT, MODEL, registryState as registryStateAt, seededHome, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+const json = { 'content-type': 'application/json' };
+
+// Only test files read the environment. Locally: LADING_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test
+const pgUrl = process.env['LADING_TEST_PG_URL'];
+const BACKENDS: ReadonlyArray<{ name: string; registry: RegistryAt | undefined; skip?: string }> = [
+  { name: 'SQLite', registry: { registryUrl: undefined, registrySchema: 'public' } },
+  pgUrl ? { name: 'PostgreSQL', registry: { registryUrl: pgUrl, registrySchema: `ui_test_${randomBytes(4).toString('hex')}` } }
+    : { name: 'PostgreSQL', registry: undefined, skip: 'LADING_TEST_PG_URL is not set (.ci/run sets it)' },
+];
+
+for (const backend of BACKENDS) {
+  describe(`lading ui: the dashboard and its JSON API over a ${backend.name} registry (real HTTP)`, { skip: backend.skip }, () => {
+    const registry = backend.registry!;
+    let home: string;
+    let ui: UiProcess;
+    const registryState = (h: string) => registryStateAt(h, registry);
+    before(async () => {
+      ({ home } = await seededHome(registry));
+      ui = await startUiProcess(uiSettings(home, registry), { warn: () => undefined });
+    });
+    after(async () => {
+      await ui?.close();
+      if (registry.registryUrl !== undefined) {
+        const client = new pg.Client({ connectionString: registry.registryUrl });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${registry.registrySchema} CASCADE`);
+        await client.end();
+      }
+    });
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) => fetch(`${ui.url}${path}`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify(body) });
+
+    it('serves the built app at /ui/ without a token, and its hashed assets for good', async () => {
+      const page = await fetch(`${ui.url}/ui/`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      assert.ok(script, `index.html names its script: ${html}`);
+      const js = await fetch(`${ui.url}${script}`);
+      assert.equal(js.status, 200);
+      assert.match(js.headers.get('content-type') ?? '', /javascript/);
+      assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+      assert.equal((await fetch(`${ui.url}/ui/assets/nothing.js`)).status, 404);
+      assert.equal((await fetch(`${ui.url}/ui`, { redirect: 'manual' })).headers.get('location'), '/ui/');
+    });
+
+    it('lists models with their versions, approval and aliases, and the deployments with their history', async () => {
+      const { models } = await (await fetch(`${ui.url}/v1/ui/models`)).json() as { models: Array<{ name: string; aliases: Array<{ alias: string; version: number }> }> };
+      assert.deepEqual(models.map((m) => m.name), [MODEL]);
+      assert.deepEqual(models[0]!.aliases.map((a) => [a.alias, a.version]), [['champion', 1]]);
+      const { versions } = await (await fetch(`${ui.url}/v1/ui/models/${MODEL}/versions`)).json() as { versions: Array<{ version: number; kind: string; labelCount: number; approval: { status: string } }> };
+      assert.deepEqual(versions.map((v) => [v.version, v.kind, v.approval.status]), [[1, 'fasttext', 'approved'], [2, 'fasttext', 'approved'], [3, 'fasttext', 'pending']]);
+      assert.equal(versions[0]!.labelCount, 12);
+      assert.equal((await fetch(`${ui.url}/v1/ui/models/nope/versions`)).status, 404);
+      const h = await (await fetch(`${ui.url}/v1/ui/deployments/${ENDPOINT}/history`)).json() as { history: Array<{ revision: number; action: string }>; rollback: unknown };
+      assert.deepEqual(h.history.map((r) => [r.revision, r.action]), [[1, 'deploy'], [2, 'deploy']]);
+      assert.deepEqual(h.rollback, { from: 2, to: 1 });
+    });
+
+    it('refuses a change without the token (401) and changes nothing', async () => {
+      const before = await registryState(home);
+      const r = await post(`/v1/ui/models/${MODEL}/versions/3/approve`, { actor: 'mallory' });
+      assert.equal(r.status, 401);
+      assert.equal((await post(`/v1/ui/deployments/${ENDPOINT}/rollback`, {}, { authorization: 'Bearer wrong' })).status, 401);
+      assert.deepEqual(await registryState(home), before);
+    });
+
+    it('approves with the token through the registry, recorded in the audit log under the actor given', async () => {
+      const r = await post(`/v1/ui/models/${MODEL}/versions/3/approve`, { actor: 'carol', reason: 'looks good' }, auth);
+      assert.equal(r.status, 200);
+      const { versions, audit } = await registryState(home);
+      assert.equal(versions[2]!.approval.status, 'approved');
+      const last = audit.at(-1)!;
+      assert.deepEqual([last.action, last.version, last.actor, last.reason], ['approve', 3, 'carol', 'looks good']);
+    });
+
+    it('answers bad input with an error naming the field, and changes nothing', async () => {
+      const before = await registryState(home);
+      const reject = await post(`/v1/ui/models/${MODEL}/versions/2/reject`, {}, auth);
+      assert.equal(reject.status, 400);
+      assert.match(((await reject.json()) as { error: string }).error, /reason/);
+      const badVersion = await post(`/v1/ui/models/${MODEL}/versions/two/approve`, {}, auth);
+      assert.equal(badVersion.status, 400);
+      assert.match(((await badVersion.json()) as { error: string }).error, /version/);
+      const badAction = await fetch(`${ui.url}/v1/ui/audit?action=promote`);
+      assert.equal(badAction.status, 400);
+      assert.match(((await badAction.json()) as { error: string }).error, /action must be one of/);
+      // A rollback decided on an old revision is refused rather than applied over a newer change.
+      const stale = await post(`/v1/ui/deployments/${ENDPOINT}/rollback`, { fromRevision: 1 }, auth);
+      assert.equal(stale.status, 409);
+      assert.deepEqual(await registryState(home), before);
+    });
+
+    it('rolls a deployment back with the token: a new revision restoring the previous spec', async () => {
+      const r = await post(`/v1/ui/deployments/${ENDPOINT}/rollback`, { actor: 'dave', fromRevision: 2 }, auth);
+      assert.equal(r.status, 200);
+      const { deployment } = await registryState(home);
+      assert.deepEqual(deployment.map((d) => [d.revision, d.action, d.actor]), [[1, 'deploy', 'alice'], [2, 'deploy', 'bob'], [3, 'rollback', 'dave']]);
+      assert.deepEqual(deployment[2]!.spec, deployment[0]!.spec);
+    });
+
+    it('filters the audit log by action and actor, newest first', async () => {
+      const { entries } = await (await fetch(`${ui.url}/v1/ui/audit?action=approve`)).json() as { entries: Array<{ action: string; version: number; actor: string }> };
+      assert.deepEqual(entries.map((e) => [e.version, e.actor]), [[3, 'carol'], [2, 'alice'], [1, 'alice']]);
+      const byCarol = await (await fetch(`${ui.url}/v1/ui/audit?actor=carol`)).json() as { entries: unknown[] };
+      assert.equal(byCarol.entries.length, 1);
+    });
+  });
+}

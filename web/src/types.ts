@@ -1,0 +1,43 @@
+// The shapes the JSON API answers with (see src/registry and src/server/routes/ui-api.ts).
+
+export interface Approval { status: 'pending' | 'approved' | 'rejected'; by: string | null; at: string | null; reason: string | null }
+export interface AliasRecord { model: string; alias: string; version: number; movedAt: string; movedBy: string; servesTraffic: boolean }
+export interface ModelVersion {
+  model: string; version: number; kind: string; labelCount: number; metrics: Record<string, number>; datasetId: string | null;
+  parentVersion: number | null; registeredBy: string; registeredAt: string; approval: Approval; deletedAt: string | null; artifactBytes: number;
+}
+export interface ModelSummary { name: string; latestVersion: number; versionCount: number; createdAt: string; aliases: AliasRecord[] }
+
+export interface VariantSpec { name: string; model: string; weight?: number; role?: 'primary' | 'shadow' }
+export interface DeploymentSpec { endpoint: string; mode: string; variants: VariantSpec[]; [k: string]: unknown }
+export interface DeploymentRecord { endpoint: string; revision: number; seq: number; spec: DeploymentSpec | null; action: string; actor: string; reason: string | null; at: string }
+export interface DeploymentHistory { endpoint: string; history: DeploymentRecord[]; rollback: { from: number; to: number } | { refused: string } }
+
+export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
+export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
+
+export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
+export interface ReleaseRecord {
+  id: number; endpoint: string; pipeline: string | null; challenger: string; champion: string; status: string; step: number; reason: string;
+  plan: { steps: ReleaseStep[]; alpha: number; minEffect: number }; startedAt: number; updatedAt: number; approvedBy: string | null;
+  events: Array<{ at: number; what: string; revision?: number }>;
+}
+interface Traffic { requests: number; slow: number; p99Ms: number | null }
+export interface ReleaseEvidence {
+  champion: Traffic; challenger: Traffic; compared: number; agreed: number;
+  labels: { paired: { n: number; bothRight: number; championOnly: number; challengerOnly: number }; champion: { n: number; right: number }; challenger: { n: number; right: number } };
+}
+export interface ReleaseDecision {
+  action: { kind: string; reason?: string; waitingFor?: string };
+  /** Estimate and bounds are null (JSON of NaN, ±Infinity) before both arms have labels; `reason` says it in words. */
+  accuracy: { decision: string; reason: string; estimate: number | null; lower: number | null; upper: number | null; labels: number; labelsNeeded: number | null };
+}
+export interface ReleaseView { release: ReleaseRecord; evidence: ReleaseEvidence | null; decision: ReleaseDecision | null }
+
+export interface TimelineVariant {
+  variant: string; model: string; version: string; predictions: number; estimatedAccuracy: number | null; realAccuracy: number | null; labelled: number;
+  drift: Array<{ name: string; value: number; threshold: number; drift: boolean }>; separatingTokens: string[];
+}
+export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[] }
+export interface LoggedEndpoint { endpoint: string; rows: number; first: number; last: number }
