@@ -85,7 +85,7 @@ test('lading serve --no-log-text logs hashes only; --no-log logs nothing and mou
   assert.equal((await allRows(join(home, 'monitoring.sqlite'))).length, 1, 'nothing more was logged');
 });
 
-test('the log writer thread runs at the lowest priority (nice 19) so it only takes CPU serving leaves idle; the server\'s own threads keep theirs', { skip: process.platform !== 'linux' ? 'thread priorities are read from /proc' : false }, async () => {
+test('the log and review writer threads run at the lowest priority (nice 19) so they only take CPU serving leaves idle; the server\'s own threads keep theirs', { skip: process.platform !== 'linux' ? 'thread priorities are read from /proc' : false }, async () => {
   const home = mkdtempSync(join(tmpdir(), 'lading-nice-'));
   const s = await startServeChild(home, ['--model', fx.a, '--name', 'hs']);
   try {
@@ -95,7 +95,7 @@ test('the log writer thread runs at the lowest priority (nice 19) so it only tak
     const tasks = readdirSync(`/proc/${pid}/task`);
     const nices = tasks.map(niceOf);
     assert.equal(niceOf(String(pid)), 0, 'the HTTP thread is untouched');
-    assert.equal(nices.filter((n) => n === 19).length, 1, `one background thread at nice 19 (the log writer): ${nices.join(',')}`);
+    assert.equal(nices.filter((n) => n === 19).length, 2, `two background threads at nice 19 (the log writer and the review queue's writer): ${nices.join(',')}`);
     assert.ok(nices.filter((n) => n === 0).length >= 2, 'the serving thread and the rest keep nice 0');
   } finally {
     s.child.kill('SIGTERM');
