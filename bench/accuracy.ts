@@ -42,6 +42,10 @@ const haveFastText = fastTextAvailable();
 const noSklearn = sklearnMissing();
 const sklearnConfig = process.env['BENCH_SKLEARN_CONFIG'] ?? 'anchor';
 const svcs: Array<{ task: string } & SklearnFigures> = [];
+// Each cell's figures as soon as it ends: a long run (HS6) cut short still leaves them in the log.
+const progress = (name: string, accuracy: number, macroF1: number, seconds: number): void => {
+  process.stderr.write(`bench: ${name}: accuracy ${accuracy.toFixed(4)}, macro-F1 ${macroF1.toFixed(4)}, ${seconds.toFixed(1)} s\n`);
+};
 
 for (const task of TASKS) {
   if (!existsSync(task.file)) throw new Error(`${task.file} is missing: the benchmark reads ../shared/datasets beside the project`);
@@ -52,7 +56,11 @@ for (const task of TASKS) {
     const r = spawnSync(process.execPath, [join('dist', 'bench', 'accuracy-run.js'), task.file, task.label, kind, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (r.status !== 0) throw new Error(`bench cell ${name} failed (exit ${r.status})`);
     // Two lines when the kind refits: the validated fit (no refit) first, then the shipped refit model.
-    for (const line of r.stdout.trim().split('\n').filter((l) => l.startsWith('{'))) cells.push({ task: task.name, ...(JSON.parse(line) as Omit<Cell_, 'task'>) });
+    for (const line of r.stdout.trim().split('\n').filter((l) => l.startsWith('{'))) {
+      const cell: Cell_ = { task: task.name, ...(JSON.parse(line) as Omit<Cell_, 'task'>) };
+      cells.push(cell);
+      progress(`${name}${cell.refit ? ' refit' : ' no-refit'}`, cell.accuracy, cell.macroF1, cell.trainSeconds);
+    }
   }
   const wantFastText = haveFastText && wanted(`${task.name} fasttext-0.9.2`);
   const wantSklearn = noSklearn === undefined && wanted(`${task.name} sklearn`);
@@ -65,7 +73,9 @@ for (const task of TASKS) {
     }
     if (wantSklearn) {
       process.stderr.write(`bench: ${task.name} scikit-learn LinearSVC (${sklearnConfig}) anchor...\n`);
-      svcs.push({ task: task.name, ...runSklearnAnchor(train, test, task.label, sklearnConfig) });
+      const svc = runSklearnAnchor(train, test, task.label, sklearnConfig);
+      svcs.push({ task: task.name, ...svc });
+      progress(`${task.name} LinearSVC`, svc.accuracy, svc.macroF1, svc.trainSeconds);
     }
   }
 }
