@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatasetRows } from '../src/core/dataset.js';
-import { evaluate } from '../src/training/evaluate.js';
-import { indexLabels, lookupLabels } from '../src/training/label-index.js';
+import { scorePredictedLabels } from './anchor-score.js';
 
 /**
  * fastText 0.9.2 (Debian package `fasttext`) on the same split, as the issue's anchor:
@@ -37,12 +36,7 @@ export function runFastTextAnchor(train: DatasetRows, test: DatasetRows, labelCo
     if (pred.status !== 0) throw new Error(`fasttext predict failed: ${pred.stderr}`);
     const byEncoded = new Map(trainLabels.map((l) => [enc(l), l]));
     const predicted = pred.stdout.split('\n').slice(0, test.texts.length).map((s) => byEncoded.get(s.replace('__label__', '').trim()) ?? '');
-    const { labels } = indexLabels(trainLabels);
-    const yPred = lookupLabels(labels, predicted);
-    const proba = new Float32Array(test.texts.length * labels.length);
-    for (let i = 0; i < yPred.length; i++) if (yPred[i]! >= 0) proba[i * labels.length + yPred[i]!] = 1;
-    const report = evaluate({ labels, yTrue: lookupLabels(labels, test.labels[labelColumn]!), proba, trueLabels: test.labels[labelColumn]! });
-    return { accuracy: report.accuracy, macroF1: report.macroF1, trainSeconds, predictPerSec: test.texts.length / predictSeconds, modelMB: statSync(join(dir, 'm.bin')).size / 1e6 };
+    return { ...scorePredictedLabels(train, test, labelColumn, predicted), trainSeconds, predictPerSec: test.texts.length / predictSeconds, modelMB: statSync(join(dir, 'm.bin')).size / 1e6 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
