@@ -2,6 +2,7 @@ import { InputError } from '../core/errors.js';
 import { findPipeline } from '../lifecycle/pipeline/pipeline-parser.js';
 import type { PipelineSpec, ReleaseStep } from '../lifecycle/pipeline/pipeline-spec.js';
 import type { PipelineRun } from '../lifecycle/pipeline/pipeline-store.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { gateRows } from '../lifecycle/gates/gate-table.js';
 import { runPipelineNow } from '../platform/gated-pipeline-run.js';
 import { loadPipelineSpecs, pipelineHistory, pipelineStatuses, setPipelinePaused, type PipelineStatus } from '../platform/pipelines.js';
@@ -10,6 +11,7 @@ import { actorOf } from './open-registry.js';
 import { runSubcommand } from './subcommands.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { table, utcTime, writeJson, writeLine } from './output.js';
+import { pipelineRunMarkdown } from './pipeline-report.js';
 import { createProgress } from './progress.js';
 
 const SHAPE = `A pipeline, in lading.yaml (only data.dataset is required; \`lading pipeline show NAME\` prints every default):
@@ -65,7 +67,7 @@ labels since the last run), its last run and what is due.
 
 ${COMMON_HELP}`;
 
-const RUN_HELP = `Usage: lading pipeline run NAME [--no-release] [--seed N] [--actor WHO] [options]
+const RUN_HELP = `Usage: lading pipeline run NAME [--no-release] [--check] [--report FILE] [--seed N] [--actor WHO] [options]
 
 Runs the pipeline once, now, through the same code as the controller's runs:
   1. data: the dataset + labelled files of the folder + the endpoint's accepted feedback, as a new
@@ -91,6 +93,8 @@ Runs by hand even when the pipeline is paused. Ctrl-C stops it: the run is recor
 
 Options:
   --no-release     stop after the gates: record no release, change no deployment
+  --check          exit 3 when the candidate is gated (for CI jobs; without it a gated run exits 0)
+  --report FILE    also write the run, its gates and the release as Markdown (a CI artifact)
   --seed N         seed of the split and every training (default 1)
   --actor WHO      who runs it, for the audit log (default: the actor setting)
 ${COMMON_HELP}`;
@@ -185,7 +189,10 @@ async function runShow(ctx: CliContext, argv: readonly string[]): Promise<number
   return 0;
 }
 
-const RUN_OPTIONS = { ...ACTOR_OPTIONS, seed: { type: 'string' }, 'no-release': { type: 'boolean', default: false } } as const;
+const RUN_OPTIONS = { ...ACTOR_OPTIONS, seed: { type: 'string' }, 'no-release': { type: 'boolean', default: false }, check: { type: 'boolean', default: false }, report: { type: 'string' } } as const;
+
+/** `--check`: a gated candidate fails the CI job (3, apart from 1 for errors and 2 for usage). */
+const GATED_EXIT = 3;
 
 async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs('pipeline run', argv, RUN_OPTIONS);
@@ -205,7 +212,9 @@ async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number>
     },
   });
   progress.finish();
-  if (values.json) { writeJson(ctx.stdout, result); return 0; }
+  if (values.report !== undefined) writeFileAtomic(values.report, new TextEncoder().encode(pipelineRunMarkdown(spec.name, result)));
+  const code = values.check && result.run.status === 'gated' ? GATED_EXIT : 0;
+  if (values.json) { writeJson(ctx.stdout, result); return code; }
   writeLine(ctx.stdout, `run ${result.run.id} of ${spec.name}: ${result.run.status}; candidate ${result.candidate.ref} (${result.candidate.kind}${result.candidate.reused ? ', already registered' : ', new'}) trained on ${result.data.dataset}`
     + (result.data.holdout ? `; ${result.data.counts.holdout} newest feedback rows held out in ${result.data.holdout}` : ''));
   writeLine(ctx.stdout, table(['kind', 'accuracy', 'macroF1', 'seconds'], result.trained.map((k) => [k.kind, k.accuracy, k.macroF1, k.seconds.toFixed(2)])));
@@ -216,7 +225,7 @@ async function runRun(ctx: CliContext, argv: readonly string[]): Promise<number>
     for (const reason of result.gates.reasons) writeLine(ctx.stdout, `  - ${reason}`);
   }
   writeLine(ctx.stdout, `release: ${result.release.summary}`);
-  return 0;
+  return code;
 }
 
 const PAUSE_OPTIONS = { ...ACTOR_OPTIONS, reason: { type: 'string' } } as const;
