@@ -50,6 +50,8 @@ export interface MicroBatcherOptions {
   /** A batch stops growing past this many texts (one request is never split, so it may exceed it). */
   readonly maxBatchTexts: number;
   readonly onBatch?: ((s: BatchStats) => void) | undefined;
+  /** After each batch was scored: how long scoring took, where it ran (the model's compute, for cost per prediction). */
+  readonly onCompute?: ((ms: number, texts: number) => void) | undefined;
   /** Scores a batch here instead of in a thread when its estimated cost is at most inlineBudgetMs. */
   readonly local?: LocalPredictor | undefined;
   readonly inlineBudgetMs?: number | undefined;
@@ -220,6 +222,7 @@ export class MicroBatcher {
     this.options.onBatch?.({ texts: count, requests: items.length, inline: false });
     thread.request({ type: 'predict', texts, rows, k }).then((reply) => {
       if (reply.type !== 'predicted') throw new Error(`unexpected reply ${reply.type}`);
+      this.options.onCompute?.(reply.computeMs, count);
       // What queued meanwhile goes out before these answers are encoded and written: that work
       // takes this thread a while (8 requests of 32 texts: about as long as the batch took in
       // the serving thread), and the serving thread, idle now, would sit it out.
@@ -263,6 +266,7 @@ export class MicroBatcher {
       if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
       top = argmaxRows(proba, this.classes);
       if (k > 1) ranked = rankRows(proba, this.classes, k);
+      this.options.onCompute?.(performance.now() - sentAt, count);
     } catch (e) {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));
       return;

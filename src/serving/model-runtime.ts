@@ -40,6 +40,8 @@ export interface RuntimeOptions {
    */
   readonly inlineAll?: boolean;
   readonly onBatch?: (model: ModelIdentity, s: BatchStats) => void;
+  /** Each batch's scoring time (ms) and texts, after it was scored (serving thread or inline). */
+  readonly onCompute?: (model: ModelIdentity, ms: number, texts: number) => void;
 }
 
 export interface RuntimeAnswer extends BatchResult {
@@ -85,6 +87,7 @@ export class ModelRuntime {
     this.batcher = new MicroBatcher(threads, identity.labels.length, {
       maxDelayMs: options.maxDelayMs, maxBatchTexts: options.maxBatchTexts ?? DEFAULT_MAX_BATCH_TEXTS,
       onBatch: options.onBatch ? (s) => options.onBatch!(identity, s) : undefined,
+      onCompute: options.onCompute ? (ms, texts) => options.onCompute!(identity, ms, texts) : undefined,
       local, inlineBudgetMs: options.inlineBudgetMs ?? DEFAULT_INLINE_BUDGET_MS, inlineAll: options.inlineAll === true,
     });
   }

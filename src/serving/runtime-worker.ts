@@ -46,14 +46,16 @@ async function handle(m: RuntimeWorkerRequest): Promise<void> {
       // Requests run one at a time (async engines through the queue), so one scratch buffer serves them all.
       if (!m.rows && scratch.length < floats) scratch = new Float32Array(floats);
       const proba = m.rows ? new Float32Array(floats) : scratch.subarray(0, floats);
+      const started = performance.now();
       if (classifier.predictProbaAsync) await classifier.predictProbaAsync(m.texts, proba);
       else classifier.predictProba(m.texts, proba);
       const { ids, scores } = argmaxRows(proba, classes);
       const ranked = m.k > 1 ? rankRows(proba, classes, m.k) : undefined;
+      const computeMs = performance.now() - started;
       const transfer = [ids.buffer as ArrayBuffer, scores.buffer as ArrayBuffer];
       if (m.rows) transfer.push(proba.buffer as ArrayBuffer);
       if (ranked) transfer.push(ranked.ids.buffer as ArrayBuffer, ranked.scores.buffer as ArrayBuffer);
-      post({ type: 'predicted', id: m.id, proba: m.rows ? proba : NO_ROWS, topIds: ids, topScores: scores, k: ranked?.k ?? 1, rankIds: ranked?.ids, rankScores: ranked?.scores }, transfer);
+      post({ type: 'predicted', id: m.id, proba: m.rows ? proba : NO_ROWS, topIds: ids, topScores: scores, k: ranked?.k ?? 1, rankIds: ranked?.ids, rankScores: ranked?.scores, computeMs }, transfer);
     } else {
       const c = classifier;
       post({ type: 'explained', id: m.id, explanations: m.texts.map((t, i) => c.explain(t, m.classIds[i]!, m.limit)) });

@@ -10,6 +10,8 @@ const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 export interface BatchObserver {
   batch(texts: number, requests: number): void;
   queued(seconds: number): void;
+  /** A batch was scored in `ms` (the model's compute). */
+  computed(ms: number): void;
 }
 
 type Labels = { endpoint: string; model: string; version: string; variant: string };
@@ -52,7 +54,57 @@ export class ServingMetrics {
   private readonly shadow = new Counter({ name: 'lading_shadow_requests_total', help: 'Shadow copies by outcome (answered, dropped, failed)', labelNames: ['endpoint', 'variant', 'outcome'], registers: [this.registry] });
   private readonly shadowAgreement = new Counter({ name: 'lading_shadow_agreement_total', help: 'Shadow top-1 labels equal to / different from the primary answer', labelNames: ['endpoint', 'variant', 'agree'], registers: [this.registry] });
   private readonly deployments = new Counter({ name: 'lading_deployment_changes_total', help: 'Deployments applied to this server', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly compute = new FastCounter('lading_model_compute_seconds_total', 'Time spent scoring batches (serving threads and inline), by model and version', this.registry);
+  private readonly computeSeries = new Map<string, CounterSeries>();
+  private readonly processCpu = new Gauge({
+    name: 'lading_process_cpu_seconds', help: 'CPU time this serving process used since it started (all its threads, user + system)',
+    registers: [this.registry], collect() { const u = process.cpuUsage(); this.set((u.user + u.system) / 1e6); },
+  });
   private readonly meters = new Map<string, VariantMeters>();
+
+  /**
+   * Operating cost of each served version, live: CPU-seconds per million texts. A version's own
+   * scoring time per text (measured around each batch where it was scored: a serving thread scores one
+   * batch at a time, so this is close to its CPU time) plus an equal share per text of the rest of
+   * the process's CPU (HTTP, JSON, batching, logging: work every text costs whatever model answers
+   * it), both since the process started. Averaged, not summed, over `serve --processes`.
+   */
+  private readonly cost = (() => {
+    const metrics = this;
+    return new Gauge({
+      name: 'lading_cpu_seconds_per_million_texts', help: 'CPU-seconds per million texts classified, by version: its scoring time plus its share of the process\'s other CPU, since start',
+      labelNames: ['endpoint', 'model', 'version', 'variant'], registers: [this.registry], aggregator: 'average',
+      collect() {
+        this.reset();
+        for (const row of metrics.costPerMillion()) this.set(row.labels, row.cpuSecondsPerMillion);
+      },
+    });
+  })();
+
+  /** The cost figures behind lading_cpu_seconds_per_million_texts (also for reports): one row per variant that answered. */
+  costPerMillion(): { labels: Labels; texts: number; cpuSecondsPerMillion: number }[] {
+    const u = process.cpuUsage();
+    const cpu = (u.user + u.system) / 1e6;
+    let computeAll = 0;
+    for (const c of this.computeSeries.values()) computeAll += c.value;
+    const textsByVersion = new Map<string, number>();
+    let textsAll = 0;
+    for (const m of this.meters.values()) {
+      const key = `${m.labels.model}\0${m.labels.version}`;
+      textsByVersion.set(key, (textsByVersion.get(key) ?? 0) + m.texts.value);
+      textsAll += m.texts.value;
+    }
+    if (textsAll === 0) return [];
+    const overheadPerText = Math.max(0, cpu - computeAll) / textsAll;
+    const rows: { labels: Labels; texts: number; cpuSecondsPerMillion: number }[] = [];
+    for (const m of this.meters.values()) {
+      if (m.texts.value === 0) continue;
+      const key = `${m.labels.model}\0${m.labels.version}`;
+      const computePerText = (this.computeSeries.get(key)?.value ?? 0) / textsByVersion.get(key)!;
+      rows.push({ labels: m.labels, texts: m.texts.value, cpuSecondsPerMillion: (computePerText + overheadPerText) * 1e6 });
+    }
+    return rows;
+  }
 
   variant(endpoint: string, id: ModelIdentity, variant: string): VariantMeters {
     const key = `${endpoint}\0${id.name}\0${id.version}\0${variant}`;
@@ -102,7 +154,9 @@ export class ServingMetrics {
     if (!o) {
       const labels = { model: id.name, version: id.version };
       const t = this.batchTexts.series(labels), r = this.batchRequests.series(labels), q = this.queueTime.series(labels);
-      o = { batch: (texts, requests) => { t.observe(texts); r.observe(requests); }, queued: (s) => q.observe(s) };
+      const c = this.compute.series(labels);
+      this.computeSeries.set(key, c);
+      o = { batch: (texts, requests) => { t.observe(texts); r.observe(requests); }, queued: (s) => q.observe(s), computed: (ms) => c.inc(ms / 1000) };
       this.observers.set(key, o);
     }
     this.observerOf.set(id, o);

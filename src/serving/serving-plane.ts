@@ -66,6 +66,7 @@ export class ServingPlane {
       ...(options.inlineBudgetMs !== undefined ? { inlineBudgetMs: options.inlineBudgetMs } : {}),
       inlineAll: options.inlineAll === true,
       onBatch: (model, s) => this.metrics.batchObserver(model).batch(s.texts, s.requests),
+      onCompute: (model, ms) => this.metrics.batchObserver(model).computed(ms),
     });
     const observerErrors = new Counter({
       name: 'lading_observer_errors_total', help: 'Prediction observers that threw or rejected, by observer', labelNames: ['observer'], registers: [this.metrics.registry],

@@ -20,6 +20,8 @@ export type RuntimeWorkerReply =
   | {
     readonly type: 'predicted'; readonly id: number; readonly proba: Float32Array; readonly topIds: Int32Array; readonly topScores: Float32Array;
     readonly k: number; readonly rankIds?: Int32Array | undefined; readonly rankScores?: Float32Array | undefined;
+    /** Time the thread spent scoring the batch (it scores one at a time, so about its CPU time): the model's share of the cost. */
+    readonly computeMs: number;
   }
   | { readonly type: 'explained'; readonly id: number; readonly explanations: Contribution[][] }
   | { readonly type: 'failed'; readonly id: number; readonly error: SerialisedError };
