@@ -1,6 +1,10 @@
 import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
-import { monitorAlertRules, PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex, startServingProcess } from '../platform/index.js';
+// Straight from their modules, not the platform/ barrel: a server's start-up (cold start) then
+// never loads what only other processes use (the stream worker's NATS client, feature stores, ...).
+import { monitorAlertRules } from '../platform/monitor-process.js';
+import { PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex } from '../platform/serving-cluster.js';
+import { startServingProcess } from '../platform/serving-process.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';

@@ -139,8 +139,12 @@ export function encodeArtifact(meta: ArtifactMeta, sections: ReadonlyArray<reado
   return Buffer.concat([prefix, json, payload]);
 }
 
-/** Parses and verifies artifact bytes. `where` names the file in errors. */
-export function decodeArtifact(bytes: Uint8Array, where: string): LoadedArtifact {
+/**
+ * Parses and verifies artifact bytes. `where` names the file in errors. `verified`: these very bytes
+ * were decoded and verified before (in this process: the serving threads get the bytes the main
+ * thread read and hashed, in shared memory), so the two sha256 passes over tens of MB are skipped.
+ */
+export function decodeArtifact(bytes: Uint8Array, where: string, verified?: { readonly fileSha256: string }): LoadedArtifact {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) {
     throw new ArtifactError('artifact-not-lading', `${where} is not a lading model artifact (bad magic bytes)`, { file: where },
@@ -167,7 +171,7 @@ export function decodeArtifact(bytes: Uint8Array, where: string): LoadedArtifact
     throw new ArtifactError('artifact-truncated', `${where} payload is ${payload.length} bytes; the header says ${header.payloadBytes}`,
       { file: where, found: payload.length, expected: header.payloadBytes });
   }
-  const actual = sha256Hex(payload);
+  const actual = verified === undefined ? sha256Hex(payload) : header.payloadSha256;
   if (actual !== header.payloadSha256) {
     throw new ArtifactError('artifact-hash-mismatch', `${where} is corrupt: payload sha256 ${actual} does not match the recorded ${header.payloadSha256}`,
       { file: where, found: actual, expected: header.payloadSha256 }, 'Re-copy or retrain the model; do not serve this file.');
@@ -183,5 +187,5 @@ export function decodeArtifact(bytes: Uint8Array, where: string): LoadedArtifact
     }
     sections.set(s.name, new t[1](ab, s.offset, s.length));
   }
-  return { header, sections, fileSha256: sha256Hex(buf) };
+  return { header, sections, fileSha256: verified?.fileSha256 ?? sha256Hex(buf) };
 }

@@ -1,5 +1,5 @@
 import { readDecisionEvidence, type DecisionEvidence } from '../core/decision-policy.js';
-import { readArtifactFile, type ArtifactHeader } from './artifact.js';
+import { decodeArtifact, readArtifactFile, type ArtifactHeader, type LoadedArtifact } from './artifact.js';
 import type { Classifier } from './classifier.js';
 import { modelKind } from './kinds.js';
 import { withStoredCalibration } from './top1-calibration.js';
@@ -16,7 +16,16 @@ export interface LoadedModel {
 
 /** Reads, verifies (format version, payload hash) and rebuilds a classifier from an artifact file, with its stored calibration. */
 export async function loadModel(path: string): Promise<LoadedModel> {
-  const artifact = readArtifactFile(path);
+  return modelFromArtifact(path, readArtifactFile(path));
+}
+
+/** The same from bytes this process read and verified already (models/artifact.ts readSharedArtifact): no second read, no hashing. */
+export function loadVerifiedModel(path: string, bytes: SharedArrayBuffer, fileSha256: string): Promise<LoadedModel> {
+  return modelFromArtifact(path, decodeArtifact(new Uint8Array(bytes), path, { fileSha256 }));
+}
+
+/** Rebuilds the classifier of a decoded artifact, with its stored calibration. */
+export async function modelFromArtifact(path: string, artifact: LoadedArtifact): Promise<LoadedModel> {
   const kind = await modelKind(artifact.header.kind);
   return { path, header: artifact.header, fileSha256: artifact.fileSha256, decisionEvidence: readDecisionEvidence(artifact.header, artifact.sections), classifier: withStoredCalibration(kind.load(artifact.header, artifact.sections), artifact.header.calibration) };
 }

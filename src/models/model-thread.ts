@@ -3,6 +3,18 @@ import { ArtifactError, ConflictError, InputError, isLadingError, LadingError, N
 import type { DecisionEvidence } from '../core/decision-policy.js';
 import type { ArtifactHeader } from './artifact.js';
 
+/** An artifact's bytes in shared memory, read and verified (sha256) by the thread that starts a worker on them. */
+export interface VerifiedArtifactBytes {
+  readonly bytes: SharedArrayBuffer;
+  readonly fileSha256: string;
+}
+
+/** What a model worker gets as workerData. */
+export interface ModelThreadData {
+  readonly modelPath: string;
+  readonly verified?: VerifiedArtifactBytes;
+}
+
 /**
  * A model loaded in one worker thread, with request/reply matching by id. Shared by batch
  * prediction (parallel-predict.ts) and serving (serving/model-runtime.ts); each brings its own
@@ -74,10 +86,14 @@ export class ModelThread<Request extends { readonly id: number }, Reply extends 
     worker.on('exit', (code) => fail(new Error(`${what} exited (code ${code})`)));
   }
 
-  /** Starts `script` (a worker file) on `modelPath`; resolves once the model is loaded there. */
-  static start<Request extends { readonly id: number }, Reply extends { readonly type: string }>(script: URL, modelPath: string, what: string):
+  /**
+   * Starts `script` (a worker file) on `modelPath`; resolves once the model is loaded there. With
+   * `verified`, the worker decodes those shared bytes (read and hashed by the caller) instead of the file.
+   */
+  static start<Request extends { readonly id: number }, Reply extends { readonly type: string }>(script: URL, modelPath: string, what: string, verified?: VerifiedArtifactBytes):
     Promise<{ thread: ModelThread<Request, Reply>; header: ArtifactHeader; fileSha256: string; decisionEvidence: DecisionEvidence | undefined }> {
-    const worker = new Worker(script, { workerData: { modelPath } });
+    const data: ModelThreadData = { modelPath, ...(verified === undefined ? {} : { verified }) };
+    const worker = new Worker(script, { workerData: data });
     return new Promise((resolve, reject) => {
       const onFirst = (m: LifecycleReply) => {
         worker.off('error', onError);

@@ -6,13 +6,11 @@ import { requireTableFormat } from '../data/file-format.js';
 import { parseFeatureDeclarations, type FeatureDeclarations } from '../features/feature-spec-parser.js';
 import { readIngestFile } from '../features/ingest-file.js';
 import type { ApplyResult, IngestResult, OfflineStore } from '../features/offline-store.js';
-import { openPgOfflineStore } from '../features/postgres/offline-store.js';
 import { openSqliteOfflineStore } from '../features/sqlite/offline-store.js';
 import { buildTrainingSet, type ExamplesFile, type FeatureRef, type ViewJoinStats } from '../features/training-set.js';
 import { checkSkew, materializeView, type MaterializeResult, type SkewReport } from '../features/materialize.js';
 import { lookupOnline, type LookupResult } from '../features/online-lookup.js';
 import type { OnlineStore } from '../features/online-store.js';
-import { openRedisOnlineStore } from '../features/redis/online-store.js';
 import { openSqliteOnlineStore } from '../features/sqlite/online-store.js';
 import type { SavedDataset } from '../registry/dataset-registry.js';
 import { withWorkspace, type WorkspaceOptions } from './workspace.js';
@@ -34,7 +32,10 @@ export function featureStorePath(settings: Pick<Settings, 'home'>): string {
 }
 
 export async function openOfflineStore(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<OfflineStore> {
-  if (settings.registryUrl !== undefined && settings.registryUrl !== '') return openPgOfflineStore({ url: settings.registryUrl, schema: settings.registrySchema });
+  if (settings.registryUrl !== undefined && settings.registryUrl !== '') {
+    const { openPgOfflineStore } = await import('../features/postgres/offline-store.js');
+    return openPgOfflineStore({ url: settings.registryUrl, schema: settings.registrySchema });
+  }
   mkdirSync(settings.home, { recursive: true });
   return openSqliteOfflineStore(featureStorePath(settings));
 }
@@ -85,9 +86,16 @@ export async function saveTrainingSet(settings: FeatureSettings, examples: Examp
   return { saved, lineage: set.lineage, stats: set.stats };
 }
 
-/** The online store: Redis at onlineStoreUrl, else `<home>/online.sqlite`. */
+/**
+ * The online store: Redis at onlineStoreUrl, else `<home>/online.sqlite`. The Redis client is
+ * imported only when asked for: loading it took about 0.3 s, at every start of every process that
+ * imports this file (a server's cold start among them).
+ */
 export async function openOnlineStore(settings: Pick<Settings, 'home'> & Partial<Pick<Settings, 'onlineStoreUrl'>>): Promise<OnlineStore> {
-  if (settings.onlineStoreUrl !== undefined && settings.onlineStoreUrl !== '') return openRedisOnlineStore({ url: settings.onlineStoreUrl });
+  if (settings.onlineStoreUrl !== undefined && settings.onlineStoreUrl !== '') {
+    const { openRedisOnlineStore } = await import('../features/redis/online-store.js');
+    return openRedisOnlineStore({ url: settings.onlineStoreUrl });
+  }
   mkdirSync(settings.home, { recursive: true });
   return openSqliteOnlineStore(join(settings.home, 'online.sqlite'));
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Bus } from '../bus/bus.js';
 import { SqliteBus } from '../bus/embedded/sqlite-bus.js';
-import { JetStreamBus } from '../bus/jetstream/jetstream-bus.js';
 import type { Settings } from '../config/config.js';
 
 /** Which bus a process uses: plain data, so a child process or thread can open its own connection to it. */
@@ -20,7 +19,11 @@ export function busSpec(settings: Pick<Settings, 'home' | 'busUrl'>): BusSpec {
 }
 
 export async function openBus(spec: BusSpec): Promise<Bus> {
-  if (spec.kind === 'jetstream') return JetStreamBus.open({ url: spec.url, stream: spec.stream, subjectPrefix: spec.subjectPrefix });
+  if (spec.kind === 'jetstream') {
+    // The NATS client loads only where a bus URL asks for it (start-up time of every other process).
+    const { JetStreamBus } = await import('../bus/jetstream/jetstream-bus.js');
+    return JetStreamBus.open({ url: spec.url, stream: spec.stream, subjectPrefix: spec.subjectPrefix });
+  }
   return new SqliteBus(spec.path);
 }
 

@@ -27,6 +27,8 @@ export interface PlaneSetupOptions {
   readonly onSyncReport?: ((r: SyncReport) => void) | undefined;
   /** Warnings of the prediction log (drops, retention failures); default console.warn. */
   readonly onLogWarning?: ((line: string) => void) | undefined;
+  /** Called with the plane as soon as it exists, before its models load: what else the process starts alongside (cold start). */
+  readonly onPlane?: ((plane: ServingPlane) => void) | undefined;
 }
 
 /** A serving plane with its models deployed and kept current. */
@@ -64,6 +66,7 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   const plane = new ServingPlane(source, {
     threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true, targetPrecision: settings.targetPrecision,
   });
+  options.onPlane?.(plane);
   let sync: DeploymentSync | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let log: PredictionLog | undefined;
@@ -73,15 +76,15 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
     if (refresher) clearInterval(refresher);
     await sync?.stop();
   };
+  // The log's writer thread opens (and on a first start migrates) its store while the models load:
+  // both are on the way to the first answer (cold start), neither needs the other until serving.
+  // Nothing is answered before this function returns, so no answer goes unlogged.
+  const logStarting = settings.log ? startPredictionLog(settings, plane, {
+    warn: options.onLogWarning,
+    labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
+  }) : undefined;
+  logStarting?.catch(() => undefined); // awaited below; a failure while the models load is not unhandled
   try {
-    if (settings.log) {
-      log = await startPredictionLog(settings, plane, {
-        warn: options.onLogWarning,
-        labelsOf: workspace ? async (model, _version, sha) => (await workspace.listModelVersions(model).catch(() => [])).find((v) => v.artifactSha256 === sha)?.labels : undefined,
-      });
-      // Delayed labels (POST /v1/feedback) refit the decide-or-route thresholds of endpoints with a target.
-      stopRefit = startDecisionRefit(plane, log.store, options.onLogWarning ?? ((line) => console.warn(line)));
-    }
     if (models.length > 0) {
       for (const m of models) {
         const resolved = await source.resolve(m.ref);
@@ -100,10 +103,15 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
       }
       sync.start(settings.pollMs);
     }
+    if (logStarting) {
+      log = await logStarting;
+      // Delayed labels (POST /v1/feedback) refit the decide-or-route thresholds of endpoints with a target.
+      stopRefit = startDecisionRefit(plane, log.store, options.onLogWarning ?? ((line) => console.warn(line)));
+    }
   } catch (e) {
     await stopFollowing();
     await plane.close();
-    await log?.close().catch(() => undefined);
+    await (log ?? await logStarting?.catch(() => undefined))?.close().catch(() => undefined);
     workspace?.close();
     throw e;
   }

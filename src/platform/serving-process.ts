@@ -73,9 +73,20 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   }
   const inCluster = options.clusterMember !== undefined;
   // The admin routes write deployments into the registry, so a token opens it too.
+  // The review queue (it needs the log: an answer is feedback, joined to the logged predictions)
+  // opens, and its writer thread starts, while the models load: both are on the way to the first answer.
+  let reviewStarting: Promise<ServingReview> | undefined;
   const setup = await startPlane(settings, target, {
     threads: inCluster ? 1 : settings.workers, inlineAll: inCluster, openWorkspace: settings.token !== undefined,
     onSyncReport: options.onSyncReport, onLogWarning: options.onLogWarning,
+    onPlane: (plane) => {
+      if (!settings.log) return;
+      reviewStarting = startServingReview({ ...settings, reviewBelow: settings.reviewBelow ?? 0 }, plane, { routes: options.reviewRoutes, warn: options.onLogWarning });
+      reviewStarting.catch(() => undefined); // awaited below
+    },
+  }).catch(async (e: unknown) => {
+    await (await reviewStarting?.catch(() => undefined))?.close().catch(() => undefined);
+    throw e;
   });
   const { plane, source, workspace, log, sync } = setup;
   // Feedback and alerts are published on the bus from a queue of their own: POST /v1/feedback
@@ -100,8 +111,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
         plane, log, { ...options.monitor, rules: options.monitor?.rules ?? DEFAULT_ALERT_RULES, events });
     }
     const serverFeedback = feedback && member ? { ...feedback, flushLog: () => member!.flushAll() } : feedback;
-    // The review queue needs the log: an answer is feedback, joined to the logged predictions.
-    if (feedback) review = await startServingReview({ ...settings, reviewBelow: settings.reviewBelow ?? 0 }, plane, { routes: options.reviewRoutes, warn: options.onLogWarning });
+    review = await reviewStarting;
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
     // The admin routes' changes are a person's too: each revision is published, like `lading deploy`'s.
     const control = workspace && settings.token !== undefined
@@ -119,7 +129,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     }).catch((e: unknown) => { throw listenError(e, settings); });
   } catch (e) {
     await monitor?.stop().catch(() => undefined);
-    await review?.close().catch(() => undefined);
+    await (review ?? await reviewStarting?.catch(() => undefined))?.close().catch(() => undefined);
     await setup.close();
     await events.close();
     throw e;

@@ -145,6 +145,13 @@ export class MicroBatcher {
 
   private readonly flush = (): void => {
     const local = this.options.local;
+    if (local && this.threads.length === 0) {
+      // The serving threads are still loading (cold start): everything is scored here meanwhile.
+      this.flushScheduled = false;
+      this.gatherTurns = 0;
+      if (this.queue.length > 0) this.scoreHere(local);
+      return;
+    }
     if (local && this.options.inlineAll === true && this.queuedTexts < INLINE_MAX_TEXTS && this.gatherTurns < INLINE_GATHER_TURNS) {
       this.gatherTurns++;
       setImmediate(this.flush);
@@ -176,6 +183,7 @@ export class MicroBatcher {
 
   private readonly onDeadline = (): void => {
     this.timer = undefined;
+    if (this.threads.length === 0) { this.flush(); return; }
     const now = performance.now();
     while (this.queue.length > 0 && now - this.queue[0]!.enqueuedAt >= this.options.maxDelayMs) {
       this.send(this.leastBusyThread());

@@ -1,8 +1,9 @@
-import { fitDecisionPolicy, joinEvidence, type DecisionEvidence, type DecisionPolicy } from '../core/decision-policy.js';
+import { fitDecisionPolicy, joinEvidence, readDecisionEvidence, type DecisionEvidence, type DecisionPolicy } from '../core/decision-policy.js';
 import { InputError, LadingError } from '../core/errors.js';
 import type { ArtifactHeader } from '../models/artifact.js';
 import type { Contribution } from '../models/classifier.js';
-import { loadModel } from '../models/load-model.js';
+import { readSharedArtifact, type LoadedArtifact } from '../models/artifact.js';
+import { modelFromArtifact } from '../models/load-model.js';
 import { MicroBatcher, ROWS_AND_TOP1, type BatchResult, type BatchStats, type LocalPredictor, type PredictWant } from './micro-batcher.js';
 import { startServingThread, type ServingThread } from './serving-thread.js';
 
@@ -80,7 +81,8 @@ export class ModelRuntime {
     readonly header: ArtifactHeader,
     /** The artifact's decide-or-route rows; undefined when it stores none (older artifacts, imported ONNX). */
     readonly decisionEvidence: DecisionEvidence | undefined,
-    private readonly threads: readonly ServingThread[],
+    /** The serving threads ready now (shared with the batcher: threads that load behind are pushed here). */
+    private readonly threads: ServingThread[],
     options: RuntimeOptions,
     local: LocalPredictor | undefined,
   ) {
@@ -92,7 +94,11 @@ export class ModelRuntime {
     });
   }
 
-  /** Loads the artifact in `threads` threads, warms each one up, and returns when all are ready. */
+  /**
+   * Loads the artifact and returns when it answers: scored in this thread (synchronous engines, with
+   * an inline budget or inlineAll), while the `threads` serving threads load behind; otherwise in
+   * the threads, each warmed up first.
+   */
   static async open(modelPath: string, name: string, registryVersion: string | undefined, options: RuntimeOptions): Promise<ModelRuntime> {
     if (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256) {
       throw new InputError('bad-threads', `serving threads must be a whole number from 1 to 256, got ${options.threads}`, { threads: options.threads });
@@ -105,10 +111,27 @@ export class ModelRuntime {
       throw new InputError('bad-inline-budget', `the inline scoring budget must be from 0 to 1000 ms, got ${inlineBudget}`, { inlineBudgetMs: inlineBudget });
     }
     const warm = options.warmupTexts ?? DEFAULT_WARMUP;
-    const [started, local] = await Promise.all([
-      Promise.allSettled(Array.from({ length: options.threads }, () => startServingThread(modelPath))),
-      inlineBudget > 0 || options.inlineAll === true ? localPredictor(modelPath, warm).catch(() => undefined) : undefined,
-    ]);
+    // Read and verified once, here; the threads decode the same shared bytes (cold start: see readSharedArtifact).
+    const { bytes, artifact } = readSharedArtifact(modelPath);
+    const verified = { bytes, fileSha256: artifact.fileSha256 };
+    const local = inlineBudget > 0 || options.inlineAll === true ? await localPredictor(modelPath, artifact, warm).catch(() => undefined) : undefined;
+    if (local) {
+      // Cold start: the model answers from here as soon as it is loaded here, and the serving threads
+      // load behind and join the batcher once warm. Waiting for them too (two more decodes of a
+      // 23 MB fastText artifact on a 2-core machine) kept a new process from its first answer for
+      // about a second longer (README: bench:serve, cold start).
+      const identity: ModelIdentity = {
+        name, version: registryVersion ?? artifact.fileSha256.slice(0, 12), kind: artifact.header.kind, sha256: artifact.fileSha256, labels: artifact.header.labels,
+      };
+      const runtime = new ModelRuntime(identity, artifact.header, readDecisionEvidence(artifact.header, artifact.sections), [], options, local);
+      runtime.startThreadsBehind(Array.from({ length: options.threads }, async () => {
+        const { thread } = await startServingThread(modelPath, verified);
+        await warmUp(thread, warm).catch(async (e: unknown) => { await thread.terminate(); throw e; });
+        return thread;
+      }));
+      return runtime;
+    }
+    const started = await Promise.allSettled(Array.from({ length: options.threads }, () => startServingThread(modelPath, verified)));
     const failed = started.find((s) => s.status === 'rejected');
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed) {
@@ -119,9 +142,26 @@ export class ModelRuntime {
     const identity: ModelIdentity = {
       name, version: registryVersion ?? first.fileSha256.slice(0, 12), kind: first.header.kind, sha256: first.fileSha256, labels: first.header.labels,
     };
-    const runtime = new ModelRuntime(identity, first.header, first.decisionEvidence, ok.map((o) => o.thread), options, local);
-    await Promise.all(ok.map(async (o) => { for (let i = 0; i < 3; i++) await o.thread.request({ type: 'predict', texts: warm, rows: true, k: 1 }); }));
+    const runtime = new ModelRuntime(identity, first.header, first.decisionEvidence, ok.map((o) => o.thread), options, undefined);
+    await Promise.all(ok.map((o) => warmUp(o.thread, warm)));
     return runtime;
+  }
+
+  /** Serving threads still loading (cold start); settled once each joined or failed. */
+  private threadsStarting: Promise<void> = Promise.resolve();
+  /** Why no serving thread could start, when none did (explanations need one). */
+  private threadsFailure: unknown;
+
+  /** Each thread joins the batcher when ready; one that arrives after close() is stopped at once. */
+  private startThreadsBehind(starts: readonly Promise<ServingThread>[]): void {
+    this.threadsStarting = Promise.allSettled(starts.map(async (start) => {
+      const thread = await start;
+      if (this.closed) { await thread.terminate(); return; }
+      this.threads.push(thread);
+    })).then((results) => {
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed && this.threads.length === 0) this.threadsFailure = failed.reason;
+    });
   }
 
   /** The decision policy at `target` (fitted once per target: endpoints sharing this model share it); undefined without evidence. */
@@ -164,6 +204,8 @@ export class ModelRuntime {
     this.enter();
     try {
       const r = await this.batcher.submit(texts, want);
+      if (this.threads.length === 0) await this.threadsStarting; // explanations run in a serving thread
+      if (this.threads.length === 0) throw this.threadsFailure ?? new Error(`model ${this.identity.name} has no serving thread to explain with`);
       const thread = this.threads[this.nextExplainThread++ % this.threads.length]!;
       const reply = await thread.request({ type: 'explain', texts, classIds: Array.from(r.topIds), limit: explainLimit });
       if (reply.type !== 'explained') throw new Error(`unexpected reply ${reply.type}`);
@@ -184,6 +226,7 @@ export class ModelRuntime {
     if (this.closed) return;
     this.closed = true;
     await this.drain();
+    await this.threadsStarting;
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 
@@ -204,13 +247,18 @@ export class ModelRuntime {
   }
 }
 
+/** Three passes over the warm-up texts (JIT) before a serving thread takes traffic. */
+async function warmUp(thread: ServingThread, warm: readonly string[]): Promise<void> {
+  for (let i = 0; i < 3; i++) await thread.request({ type: 'predict', texts: warm, rows: true, k: 1 });
+}
+
 /**
  * The model loaded in this thread, warmed up and timed, when its engine predicts synchronously;
  * undefined otherwise (onnxruntime answers asynchronously and stays in the serving threads). A
  * failure here leaves the threads to do all the work: they load the same file and report its errors.
  */
-async function localPredictor(modelPath: string, warm: readonly string[]): Promise<LocalPredictor | undefined> {
-  const { classifier } = await loadModel(modelPath);
+async function localPredictor(modelPath: string, artifact: LoadedArtifact, warm: readonly string[]): Promise<LocalPredictor | undefined> {
+  const { classifier } = await modelFromArtifact(modelPath, artifact);
   if (classifier.predictProbaAsync || warm.length === 0) return undefined;
   const classes = classifier.labels.length;
   const predict = (texts: readonly string[], into?: Float32Array) => {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Classifier } from '../models/classifier.js';
-import { loadModel } from '../models/load-model.js';
-import { serialiseError } from '../models/model-thread.js';
+import { loadModel, loadVerifiedModel } from '../models/load-model.js';
+import { serialiseError, type ModelThreadData } from '../models/model-thread.js';
 import { argmaxRows, NO_ROWS, rankRows } from './rows.js';
 import type { RuntimeWorkerReply, RuntimeWorkerRequest } from './worker-protocol.js';
 
@@ -20,7 +20,8 @@ const post = (m: RuntimeWorkerReply, transfer?: ArrayBuffer[]) => port.postMessa
 let classifier: Classifier | undefined;
 let scratch = new Float32Array(0);
 try {
-  const model = await loadModel((workerData as { modelPath: string }).modelPath);
+  const data = workerData as ModelThreadData;
+  const model = data.verified ? await loadVerifiedModel(data.modelPath, data.verified.bytes, data.verified.fileSha256) : await loadModel(data.modelPath);
   classifier = model.classifier;
   post({ type: 'ready', header: model.header, fileSha256: model.fileSha256, decisionEvidence: model.decisionEvidence });
 } catch (e) {

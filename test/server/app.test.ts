@@ -173,6 +173,9 @@ test('admin routes need the bearer token; deploy, canary by key, promote and rol
 });
 
 test('shadow variants get a copy of the traffic, recorded and never returned', async () => {
+  // Observers see an answer when its event is delivered (after it was sent): the earlier tests' last
+  // answers must not meet this deployment's shadow, which a model that loads fast deploys at once.
+  await plane.observersFlushed();
   await control.deploy({ endpoint: 'hs', mode: 'shadow', variants: [{ name: 'main', model: fx.a, weight: 1, role: 'primary' }, { name: 'next', model: fx.b, weight: 0, role: 'shadow' }] }, 'test');
   await sync.syncOnce();
   for (let i = 0; i < 20; i++) {
