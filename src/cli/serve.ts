@@ -21,6 +21,8 @@ const OPTIONS = {
   'max-delay-ms': { type: 'string' },
   'max-body-kb': { type: 'string' },
   token: { type: 'string' },
+  'tokens-file': { type: 'string' },
+  'four-eyes': { type: 'boolean' },
   'protect-predictions': { type: 'boolean' },
   'poll-ms': { type: 'string' },
   log: { type: 'boolean' },
@@ -76,6 +78,12 @@ Options:
   --max-delay-ms MS    longest a request waits to be batched with others (default 2); env LADING_MAX_DELAY_MS
   --max-body-kb KB     largest request body (default 1024); env LADING_MAX_BODY_KB
   --token T            bearer token for admin routes; env LADING_TOKEN
+  --tokens-file FILE   named tokens with roles (read, predict, register, approve, deploy, review) and
+                       model scopes, each stored as its sha256 (README "Who may do what"); a request's
+                       token must have the action's role for every model it touches (else 403), and
+                       the audit log records the token's name; env LADING_TOKENS_FILE
+  --four-eyes          a version is approved only by someone other than who registered it; env
+                       LADING_FOUR_EYES; lading.yaml key fourEyes
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
   --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
   --target-precision P decide or route: every answer carries "decision": "auto" when the model's

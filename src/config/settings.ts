@@ -26,6 +26,10 @@ export interface Settings {
   readonly maxDelayMs: number;
   readonly maxBodyKb: number;
   readonly token: string | undefined;
+  /** YAML file of named tokens with roles and model scopes (config/tokens-file.ts); replaces the single token's all-or-nothing. */
+  readonly tokensFile: string | undefined;
+  /** Approvals must come from someone other than who registered the version. */
+  readonly fourEyes: boolean;
   readonly protectPredictions: boolean;
   readonly pollMs: number;
   readonly actor: string;
@@ -168,6 +172,15 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   token: {
     kind: 'string', schema: z.string().min(1).optional(), expect: 'a non-empty string', env: 'LADING_TOKEN', flag: '--token', secret: true,
     defaultText: 'none (admin routes off)', default: () => undefined, doc: 'bearer token for the admin routes',
+  },
+  tokensFile: {
+    kind: 'string', schema: z.string().min(1).optional(), expect: 'a file path', env: 'LADING_TOKENS_FILE', flag: '--tokens-file', path: true,
+    defaultText: 'none (the single token, if any, may do everything)', default: () => undefined,
+    doc: 'named tokens with roles (read, predict, register, approve, deploy, review) and model scopes, each stored as its sha256',
+  },
+  fourEyes: {
+    kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_FOUR_EYES', flag: '--four-eyes',
+    defaultText: 'false', default: () => false, doc: 'a version is approved only by someone other than who registered it',
   },
   protectPredictions: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_PROTECT_PREDICTIONS', flag: '--protect-predictions',

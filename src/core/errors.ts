@@ -43,6 +43,11 @@ export class ConflictError extends LadingError {
   override name = 'ConflictError';
 }
 
+/** Who asked may not do this (their role or scope, or four eyes); HTTP 403. */
+export class ForbiddenError extends LadingError {
+  override name = 'ForbiddenError';
+}
+
 /** Work was stopped on purpose (Ctrl-C, AbortSignal). Nothing partial was kept. */
 export class InterruptedError extends LadingError {
   override name = 'InterruptedError';

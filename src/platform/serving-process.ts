@@ -16,11 +16,12 @@ import type { RoutePredicate } from '../review/review-observer.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 import { uiBackend } from './ui-process.js';
+import { readTokensFile } from '../config/tokens-file.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
   // Optional so that callers that never monitor (or decide) need not name them: off, 30 s, no webhook, no target.
-  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision'>>;
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision' | 'tokensFile' | 'fourEyes'>>;
 
 export type { ServingTarget } from './serving-plane-setup.js';
 
@@ -71,13 +72,16 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   if (settings.monitor && !settings.log) {
     throw new InputError('monitor-needs-log', 'serve --monitor reads the prediction log, which --no-log turns off', { flag: '--monitor' }, 'Drop --no-log, or run without --monitor.');
   }
+  // Read first: a bad tokens file stops the start before any model loads (its error names the line).
+  const grants = settings.tokensFile === undefined ? undefined : readTokensFile(settings.tokensFile);
+  const adminOn = settings.token !== undefined || grants !== undefined;
   const inCluster = options.clusterMember !== undefined;
   // The admin routes write deployments into the registry, so a token opens it too.
   // The review queue (it needs the log: an answer is feedback, joined to the logged predictions)
   // opens, and its writer thread starts, while the models load: both are on the way to the first answer.
   let reviewStarting: Promise<ServingReview> | undefined;
   const setup = await startPlane(settings, target, {
-    threads: inCluster ? 1 : settings.workers, inlineAll: inCluster, openWorkspace: settings.token !== undefined,
+    threads: inCluster ? 1 : settings.workers, inlineAll: inCluster, openWorkspace: adminOn,
     onSyncReport: options.onSyncReport, onLogWarning: options.onLogWarning,
     onPlane: (plane) => {
       if (!settings.log) return;
@@ -114,10 +118,10 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
     review = await reviewStarting;
     if (options.signal?.aborted) throw new InterruptedError('starting the server');
     // The admin routes' changes are a person's too: each revision is published, like `lading deploy`'s.
-    const control = workspace && settings.token !== undefined
+    const control = workspace && adminOn
       ? new DeploymentControl(publishingDeployments(workspace.deployments, events), async (ref) => { await source.resolve(ref); }) : undefined;
     server = await startServer({
-      plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
+      plane, host: settings.host, port: settings.port, token: settings.token, grants, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, control, afterChange: sync ? () => sync.syncOnce() : undefined,
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,

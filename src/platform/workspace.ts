@@ -3,6 +3,7 @@ import type { Settings } from '../config/config.js';
 import { computeDatasetStats } from '../data/dataset-stats.js';
 import { openPgWorkspace } from '../registry/postgres/open-workspace.js';
 import { openSqliteWorkspace } from '../registry/sqlite/open-workspace.js';
+import { fourEyesWorkspace } from '../registry/four-eyes.js';
 import type { Workspace } from '../registry/workspace.js';
 import { createEventPublisher, type PublishOptions } from './event-publisher.js';
 import { publishingWorkspace } from './publishing-stores.js';
@@ -12,11 +13,12 @@ import { publishingWorkspace } from './publishing-stores.js';
  * SQLite + a local artifact folder under `home`; a registry URL switches datasets, models,
  * deployments and artifacts to PostgreSQL so several machines share them.
  */
-export async function openPlatformWorkspace(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>): Promise<Workspace> {
-  if (settings.registryUrl !== undefined) {
-    return openPgWorkspace({ url: settings.registryUrl, schema: settings.registrySchema, describeDataset: computeDatasetStats });
-  }
-  return openEmbeddedWorkspace(settings.home);
+export async function openPlatformWorkspace(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'fourEyes'>>): Promise<Workspace> {
+  const ws = settings.registryUrl !== undefined
+    ? await openPgWorkspace({ url: settings.registryUrl, schema: settings.registrySchema, describeDataset: computeDatasetStats })
+    : openEmbeddedWorkspace(settings.home);
+  // Four eyes on approvals (compliance-critical models), for every process the settings open.
+  return settings.fourEyes === true ? fourEyesWorkspace(ws) : ws;
 }
 
 /** The embedded SQLite workspace under `home`. */
@@ -35,7 +37,7 @@ export interface WorkspaceOptions {
 }
 
 /** Opens the workspace, runs `work`, and always closes it (after the events of its changes went out). */
-export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'busUrl'>>,
+export async function withWorkspace<T>(settings: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'busUrl' | 'fourEyes'>>,
   work: (ws: Workspace) => Promise<T>, options: WorkspaceOptions = {}): Promise<T> {
   const raw = await openPlatformWorkspace(settings);
   const events = options.publish === undefined ? undefined : createEventPublisher(settings, options.publish);

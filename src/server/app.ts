@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { authorised, unauthorised } from './bearer-auth.js';
+import { callerWith } from './access-guard.js';
+import { unauthorised } from './bearer-auth.js';
 import { fail } from './fail.js';
 import { adminRoutes } from './routes/admin.js';
 import { feedbackRoutes } from './routes/feedback.js';
@@ -46,7 +47,17 @@ export function createApp(deps: AppDeps): Hono {
       c.header('Connection', 'close');
       return c.json({ error: 'the server is shutting down' }, 503);
     }
-    if (ctx.protectPredictions && !OPEN_PATHS.has(path) && !path.startsWith('/admin/') && !isUiFile(path) && !authorised(c, ctx.token)) return unauthorised(c, plane);
+    if (ctx.protectPredictions && !OPEN_PATHS.has(path) && !path.startsWith('/admin/') && !isUiFile(path)) {
+      try {
+        // Named tokens: the registry, dashboard and review reads need `read`, everything else `predict`.
+        // Changes there (answers, approvals, rollbacks) are checked by their routes with their own role.
+        const data = path.startsWith('/v1/ui/') || path.startsWith('/v1/registry') || path.startsWith('/v1/review');
+        const role = !data ? 'predict' : c.req.method === 'GET' ? 'read' : undefined;
+        if (role !== undefined && !callerWith(c, ctx, role)) return unauthorised(c, plane);
+      } catch (e) {
+        return fail(c, plane, e, 'auth');
+      }
+    }
     await next();
   });
 

@@ -2,11 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ServingPlane } from '../serving/serving-plane.js';
 
-/** True when no token is set, or the request carries `Authorization: Bearer <token>`. */
-export function authorised(c: Context, token: string | undefined): boolean {
-  return token === undefined || bearerMatches(c.req.header('authorization'), `Bearer ${token}`);
-}
-
 /**
  * Whether an Authorization header is exactly `expected`, compared in constant time (a plain `===`
  * stops at the first differing character, which lets a patient client learn the token's prefix

@@ -1,3 +1,4 @@
+import type { AccessGrant } from '../core/access.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import type { DeploymentControl } from '../lifecycle/deployment-control.js';
 import type { FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   readonly maxBodyBytes?: number;
   /** Bearer token for admin routes; when unset, admin routes are off (404). */
   readonly token?: string | undefined;
+  /** Named tokens with roles and model scopes (the tokens file); with them, each action needs its role. */
+  readonly grants?: readonly AccessGrant[] | undefined;
   /** Also demand the token on prediction and metadata routes. */
   readonly protectPredictions?: boolean;
   /** Deployment changes (admin routes); absent = read-only server. */
@@ -50,6 +53,7 @@ export interface ServerContext {
   readonly limits: RequestLimits;
   readonly maxBodyBytes: number;
   readonly token: string | undefined;
+  readonly grants: readonly AccessGrant[] | undefined;
   readonly protectPredictions: boolean;
   readonly control: DeploymentControl | undefined;
   readonly afterChange: (() => Promise<unknown>) | undefined;
@@ -69,6 +73,7 @@ export function serverContext(deps: AppDeps): ServerContext {
     limits: deps.limits ?? DEFAULT_REQUEST_LIMITS,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY,
     token: deps.token,
+    grants: deps.grants,
     protectPredictions: deps.protectPredictions ?? false,
     control: deps.control,
     afterChange: deps.afterChange,

@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../../core/errors.js';
 import type { AlertStore, FeedbackStore } from '../../monitoring/store/monitoring-store.js';
 import type { Workspace } from '../../registry/workspace.js';
 import { runGates } from '../gates/run-gates.js';
@@ -79,7 +80,15 @@ export async function releaseCandidate(d: CandidateReleaseDeps, spec: PipelineSp
   // A person's rejection stands: the controller never overrules it.
   if (version.approval.status === 'rejected') return none(`${c.ref} was rejected by ${version.approval.by ?? 'a person'}`);
   if (version.approval.status === 'pending') {
-    await d.workspace.approveVersion({ name: c.model, version: c.version, actor: d.actor, reason: `passed the quality gates of pipeline ${spec.name} ${result.run.id}` });
+    try {
+      await d.workspace.approveVersion({ name: c.model, version: c.version, actor: d.actor, reason: `passed the quality gates of pipeline ${spec.name} ${result.run.id}` });
+    } catch (e) {
+      // Four eyes (the project's fourEyes): who registered it may not approve it, the pipeline included.
+      if (e instanceof ForbiddenError && e.code === 'four-eyes') {
+        return none(`${c.ref} passed its gates and waits for a second person's approval (four eyes): \`lading models approve ${c.model} ${c.version}\`, then \`lading experiment start ${spec.endpoint} --challenger ${c.ref}\``);
+      }
+      throw e;
+    }
   }
   const release = await d.runner.start({
     endpoint: spec.endpoint, challenger: c.ref, pipeline: spec.name, plan: spec.release,

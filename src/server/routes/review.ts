@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { answerReview, type ReviewAnswerInput } from '../../review/answer-review.js';
 import type { ReviewQuery } from '../../review/review-queue.js';
-import { authorised, unauthorised } from '../bearer-auth.js';
+import { callerWith } from '../access-guard.js';
+import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
 import type { ReviewTarget, ServerContext } from '../server-context.js';
@@ -53,11 +54,13 @@ export function reviewRoutes(ctx: ServerContext, review: ReviewTarget): Hono {
     }
   });
   app.post('/v1/review/:id', async (c) => {
-    if (!authorised(c, ctx.token)) return unauthorised(c, plane);
     try {
+      // An answer becomes training data: with named tokens it needs the review role, and it is theirs.
+      const caller = callerWith(c, ctx, 'review');
+      if (!caller) return unauthorised(c, plane);
       const id = itemId(c);
       const body = await readJson(c, ctx.maxBodyBytes) as ReviewAnswerInput | null;
-      const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, actor: body.actor ?? 'api' } : body;
+      const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, actor: caller.named ? caller.principal.name : body.actor ?? 'api' } : body;
       const answered = await answerReview(review.queue, review.feedback, id, input as ReviewAnswerInput);
       const { ids: _ids, ...feedback } = answered.feedback;
       return c.json({ item: answered.item, feedback });

@@ -1,7 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import type { AuditAction, AuditEntry, ModelVersionRecord } from '../../registry/model-registry.js';
-import { authorised, unauthorised } from '../bearer-auth.js';
+import type { Role } from '../../core/access.js';
+import { accessChecked, actorFor, callerWith, modelOfRef } from '../access-guard.js';
+import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
 import type { ServerContext } from '../server-context.js';
@@ -27,10 +29,13 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
       return fail(c, plane, e, route);
     }
   };
-  const change = (route: string, run: (c: Context, body: ChangeBody) => Promise<unknown>) => async (c: Context) => {
-    if (!authorised(c, ctx.token)) return unauthorised(c, plane);
+  /** An action of the dashboard: `role` on `models` of the request (named tokens), the actor the token's name. */
+  const change = (route: string, role: Role, models: (c: Context) => Promise<readonly string[]>, run: (c: Context, body: ChangeBody) => Promise<unknown>) => async (c: Context) => {
     try {
-      const body = changeBody(await readJson(c, ctx.maxBodyBytes));
+      const caller = callerWith(c, ctx, role, await models(c));
+      if (!caller) return unauthorised(c, plane);
+      const said = changeBody(await readJson(c, ctx.maxBodyBytes));
+      const body = { ...said, actor: actorFor(caller, said.actor, said.actor) };
       const result = await run(c, body);
       await ctx.afterChange?.();
       return c.json(result as object);
@@ -45,7 +50,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
 
   app.get('/info', (c) => c.json({
     registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, monitoring: ui.monitoring !== undefined, experiments: ui.experiments !== undefined,
-    tokenRequired: ctx.token !== undefined, endpoints: plane.list().map((e) => e.name),
+    tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
   }));
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
@@ -54,7 +59,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const name = c.req.param('name') ?? '';
     return { name, versions: (await need(ui.registry, 'the model registry').listModelVersions(name)).map(versionSummary) };
   }));
-  app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', async (c, body) => {
+  app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', 'approve', async (c) => [c.req.param('name') ?? ''], async (c, body) => {
     const registry = need(ui.registry, 'the model registry');
     const input = { name: c.req.param('name') ?? '', version: versionParam(c.req.param('version')), actor: body.actor, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
     return c.req.param('decision') === 'approve' ? registry.approveVersion(input) : registry.rejectVersion(input);
@@ -69,7 +74,10 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const rollback = await control.planRollback(endpoint).then((p) => ({ from: p.current.revision, to: p.target.revision }), (e: unknown) => ({ refused: (e as Error).message }));
     return { endpoint, history, rollback };
   }));
-  app.post('/deployments/:endpoint/rollback', change('ui-rollback', async (c, body) => {
+  app.post('/deployments/:endpoint/rollback', change('ui-rollback', 'deploy', async (c) => {
+    const live = await ui.deployments?.store.current(c.req.param('endpoint') ?? '');
+    return live?.spec?.variants.map((v) => modelOfRef(v.model)) ?? [];
+  }, async (c, body) => {
     const control = need(ui.deployments, 'the deployment store');
     return control.rollback(c.req.param('endpoint') ?? '', body.actor, body.reason ?? null, body.fromRevision !== undefined ? { fromRevision: body.fromRevision } : {});
   }));
