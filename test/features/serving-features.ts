@@ -17,6 +17,46 @@ import { serveModel, servingSettings, type ServedModel } from '../monitoring/ser
  */
 const DAY = 86_400_000;
 
+export interface FeatureHome {
+  /** A temp home whose offline store holds the view and whose online store (or Redis) its materialized values. */
+  readonly home: string;
+  /** A linear model trained with the view's feature, whose label only that feature decides. */
+  readonly model: string;
+  readonly column: string;
+}
+
+/** The view `viewName` registered, ingested and materialized (I1: chapter 61, I2: 73, I3: past the TTL), and a model trained with it. */
+export async function prepareFeatureHome(viewName: string, onlineUrl?: string): Promise<FeatureHome> {
+  const column = `${viewName}:top_chapter`;
+  const settings = servingSettings();
+  const view: FeatureViewSpec = {
+    name: viewName, entity: { name: 'importer', joinKey: 'importer_id' }, timestampColumn: 'event_time', ttlMs: 30 * DAY,
+    features: [{ name: 'top_chapter', type: 'string' }],
+  };
+  const now = Date.now();
+  const csv = join(settings.home, 'history.csv');
+  // I1 trades textiles (chapter 61), I2 hardware (73); I3's only value is past the view's 30-day TTL.
+  writeFileSync(csv, `importer_id,event_time,top_chapter\nI1,${now - DAY},61\nI2,${now - DAY},73\nI3,${now - 90 * DAY},61\n`);
+  await withOfflineStore(settings, async (store) => {
+    await store.apply([view], 'test');
+    await store.ingest(viewName, await readIngestFile(csv, view), 'test');
+  });
+  await materializeFeatures({ ...settings, features: {}, ...(onlineUrl ? { onlineStoreUrl: onlineUrl } : {}) }, [viewName]);
+  // The text says nothing (each text comes once with either label); the importer's chapter says everything.
+  const n = 400;
+  const rows: DatasetRows = {
+    textColumn: 'text', labelColumns: ['label'],
+    texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 2)}`),
+    labels: { label: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'textiles' : 'hardware')) },
+    featureColumns: [column],
+    features: { [column]: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? '61' : '73')) },
+  };
+  const run = await runTraining({ rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 });
+  const model = join(settings.home, 'with-features.lading');
+  writeFileSync(model, run.bytes);
+  return { home: settings.home, model, column };
+}
+
 export function servingWithFeaturesSuite(label: string, online: { readonly url?: string; cleanup(view: string): Promise<void> }): void {
   describe(`serving with entity features: ${label}`, () => {
     // A view name of its own per run: Redis is shared between runs and test files.
@@ -30,33 +70,8 @@ export function servingWithFeaturesSuite(label: string, online: { readonly url?:
     const classify = (body: unknown, requestId?: string) => post('/v1/models/hs:classify', body, requestId);
 
     before(async () => {
-      const settings = servingSettings(online.url ? { onlineStoreUrl: online.url } as never : {});
-      const view: FeatureViewSpec = {
-        name: viewName, entity: { name: 'importer', joinKey: 'importer_id' }, timestampColumn: 'event_time', ttlMs: 30 * DAY,
-        features: [{ name: 'top_chapter', type: 'string' }],
-      };
-      const now = Date.now();
-      const csv = join(settings.home, 'history.csv');
-      // I1 trades textiles (chapter 61), I2 hardware (73); I3's only value is past the view's 30-day TTL.
-      writeFileSync(csv, `importer_id,event_time,top_chapter\nI1,${now - DAY},61\nI2,${now - DAY},73\nI3,${now - 90 * DAY},61\n`);
-      await withOfflineStore(settings, async (store) => {
-        await store.apply([view], 'test');
-        await store.ingest(viewName, await readIngestFile(csv, view), 'test');
-      });
-      await materializeFeatures({ ...settings, features: {}, ...(online.url ? { onlineStoreUrl: online.url } : {}) }, [viewName]);
-      // The text says nothing (each text comes once with either label); the importer's chapter says everything.
-      const n = 400;
-      const rows: DatasetRows = {
-        textColumn: 'text', labelColumns: ['label'],
-        texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 2)}`),
-        labels: { label: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'textiles' : 'hardware')) },
-        featureColumns: [column],
-        features: { [column]: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? '61' : '73')) },
-      };
-      const run = await runTraining({ rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 });
-      const model = join(settings.home, 'with-features.lading');
-      writeFileSync(model, run.bytes);
-      served = await serveModel(model, { home: settings.home, ...(online.url ? { onlineStoreUrl: online.url } : {}) } as never);
+      const home = await prepareFeatureHome(viewName, online.url);
+      served = await serveModel(home.model, { home: home.home, ...(online.url ? { onlineStoreUrl: online.url } : {}) } as never);
     });
     after(async () => {
       await served?.close();
