@@ -101,7 +101,7 @@ export function decodeInferRequest(body: unknown, limits: RequestLimits, model =
   if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw bad('parameters.key must be a string of at most 256 characters', 'parameters.key');
   const inputs = body['inputs'];
   if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > 33) {
-    throw bad(`"inputs" must be an array holding one BYTES tensor named "${OIP_INPUT_NAME}", then optionally one BYTES tensor of keys per entity`, 'inputs');
+    throw bad(`"inputs" must be an array holding exactly one BYTES tensor named "${OIP_INPUT_NAME}" (then, optionally, one BYTES tensor of keys per entity)`, 'inputs');
   }
   const input: unknown = inputs[0];
   if (!isPlainObject(input)) throw bad('inputs[0] must be a tensor object', 'inputs[0]');
