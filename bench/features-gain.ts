@@ -23,9 +23,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table } from '../src/cli/output.js';
-import { createRandom } from '../src/core/random.js';
 import type { DatasetRows } from '../src/core/dataset.js';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
+import { DRIFT_MONTH_MS, driftingImporterLines, importerHistoryCsv, type ImporterLine } from '../src/demo/drifting-importers.js';
 import type { FeatureViewSpec } from '../src/features/feature-spec.js';
 import { openSqliteOfflineStore } from '../src/features/sqlite/offline-store.js';
 import { buildTrainingSet } from '../src/features/training-set.js';
@@ -41,22 +41,15 @@ const LOYALTY = 0.8;
 const DRIFT = 0.3;
 const TRAIN_LINES = 30_000;
 const TEST_LINES = 6_000;
-const MONTH = 30 * 86_400_000;
+const MONTH = DRIFT_MONTH_MS;
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const HISTORY = 20;
 const SEED = 1;
 /** The kind trained (LADING_BENCH_KIND, default fasttext). */
 const KIND = process.env['LADING_BENCH_KIND'] ?? 'fasttext';
 
-function rng(seed: number): () => number {
-  const random = createRandom(seed);
-  return () => random.next();
-}
-
-interface Line { importer: number; time: number; text: string; label: string }
-
-function simulate(rows: DatasetRows): { train: Line[]; test: Line[] } {
-  const random = rng(42);
+/** Real texts and labels by importers with drifting trade (src/demo/drifting-importers.ts); disjoint text pools for training and test months. */
+function simulate(rows: DatasetRows): { train: ImporterLine[]; test: ImporterLine[] } {
   const labels = rows.labels['label_4']!;
   // Disjoint text pools: a test-month text was never a training text.
   const poolOf = (test: boolean) => {
@@ -65,52 +58,14 @@ function simulate(rows: DatasetRows): { train: Line[]; test: Line[] } {
     return byLabel;
   };
   const pools = { train: poolOf(false), test: poolOf(true) };
-  // Headings by chapter, as often as the data has them: drawing a row draws by frequency.
-  const byChapter = new Map<string, string[]>();
-  for (const l of labels) byChapter.set(l.slice(0, 2), [...(byChapter.get(l.slice(0, 2)) ?? []), l]);
-  const chapterDraws = labels.map((l) => l.slice(0, 2));
-  const anyChapter = () => chapterDraws[Math.floor(random() * chapterDraws.length)]!;
-  // Each importer trades mostly in a few chapters (a textile importer, a hardware importer), and drifts.
-  const prefs = Array.from({ length: IMPORTERS }, () => Array.from({ length: PREFERRED }, anyChapter));
-  const lines: Line[] = [];
-  for (let month = 0; month < 12; month++) {
-    for (const p of prefs) if (random() < DRIFT) p[Math.floor(random() * PREFERRED)] = anyChapter();
-    const test = month >= 10;
-    const n = test ? TEST_LINES / 2 : TRAIN_LINES / 10;
-    const pool = test ? pools.test : pools.train;
-    for (let k = 0; k < n; k++) {
-      const importer = Math.floor(random() * IMPORTERS);
-      const chapter = random() < LOYALTY ? prefs[importer]![Math.floor(random() * PREFERRED)]! : anyChapter();
-      const inChapter = byChapter.get(chapter)!;
-      let label = inChapter[Math.floor(random() * inChapter.length)]!;
-      let texts = pool.get(label);
-      while (texts === undefined) { label = labels[Math.floor(random() * labels.length)]!; texts = pool.get(label); }
-      lines.push({ importer, time: T0 + month * MONTH + Math.floor(random() * MONTH), text: texts[Math.floor(random() * texts.length)]!, label });
-    }
-  }
-  lines.sort((a, b) => a.time - b.time);
+  const lines = driftingImporterLines({ labels, textsOf: (label, month) => (month >= 10 ? pools.test : pools.train).get(label) }, {
+    importers: IMPORTERS, preferred: PREFERRED, loyalty: LOYALTY, drift: DRIFT, months: 12, t0: T0, seed: 42,
+    linesInMonth: (month) => (month >= 10 ? TEST_LINES / 2 : TRAIN_LINES / 10),
+  });
   return { train: lines.filter((l) => l.time < T0 + 10 * MONTH), test: lines.filter((l) => l.time >= T0 + 10 * MONTH) };
 }
 
-/** Each importer's two most frequent chapters and its most frequent heading over its last HISTORY lines, after every line (stamped 1 ms later). */
-function historyCsv(lines: readonly Line[]): string {
-  const recent = new Map<number, string[]>();
-  const out = ['importer_id,event_time,top_chapter,second_chapter,top_heading'];
-  const ranked = (xs: readonly string[]) => {
-    const c = new Map<string, number>();
-    for (const x of xs) c.set(x, (c.get(x) ?? 0) + 1);
-    return [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
-  };
-  for (const l of lines) {
-    const r = [...(recent.get(l.importer) ?? []), l.label].slice(-HISTORY);
-    recent.set(l.importer, r);
-    const chapters = ranked(r.map((h) => h.slice(0, 2)));
-    out.push(`imp${l.importer},${l.time + 1},${chapters[0]},${chapters[1] ?? ''},${ranked(r)[0]}`);
-  }
-  return `${out.join('\n')}\n`;
-}
-
-const examplesCsv = (lines: readonly Line[], at?: number) =>
+const examplesCsv = (lines: readonly ImporterLine[], at?: number) =>
   `importer_id,event_time,text,label\n${lines.map((l) => `imp${l.importer},${at ?? l.time},"${l.text.replace(/"/g, '""')}",${l.label}`).join('\n')}\n`;
 
 async function main(): Promise<void> {
@@ -125,12 +80,12 @@ async function main(): Promise<void> {
     };
     await store.apply([view], 'bench');
     const history = join(dir, 'history.csv');
-    writeFileSync(history, historyCsv([...train, ...test]));
+    writeFileSync(history, importerHistoryCsv([...train, ...test], HISTORY));
     const { readIngestFile } = await import('../src/features/ingest-file.js');
     await store.ingest('importer_history', await readIngestFile(history, view), 'bench');
     const refs = view.features.map((f) => ({ view: 'importer_history', feature: f.name }));
     const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
-    const set = async (name: string, lines: readonly Line[], at?: number) => (await buildTrainingSet(store, { path: file(name, examplesCsv(lines, at)), textColumn: 'text', labelColumns: ['label'], timeColumn: 'event_time' }, refs)).rows;
+    const set = async (name: string, lines: readonly ImporterLine[], at?: number) => (await buildTrainingSet(store, { path: file(name, examplesCsv(lines, at)), textColumn: 'text', labelColumns: ['label'], timeColumn: 'event_time' }, refs)).rows;
     const pit = await set('train-pit.csv', train);
     const leaky = await set('train-leaky.csv', train, T0 + 13 * MONTH);
     const served = await set('test-served.csv', test); // what the online store holds at each request's time

@@ -14,6 +14,8 @@
  * and (with LADING_BENCH_REDIS_URL or LADING_TEST_REDIS_URL) Redis; single-key lookups (the
  * TTL applied, as serving does) one after another, p50/p99 ms over 20,000 random keys; and
  * lookups/s in batches of 100 keys.
+ *
+ * Last, serving throughput with a feature lookup against without one (bench/features-serving.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,7 @@ import type { OnlineStore } from '../src/features/online-store.js';
 import { openRedisOnlineStore } from '../src/features/redis/online-store.js';
 import { openSqliteOnlineStore } from '../src/features/sqlite/online-store.js';
 import { createClient } from 'redis';
+import { measureServingWithFeatures, printServingFigures } from './features-serving.js';
 import { machine, writeResult } from './machine.js';
 
 const ENTITIES = 100_000;
@@ -201,7 +204,9 @@ async function main(): Promise<void> {
   console.log(table(['store', 'materialize s', 'p50 ms', 'p99 ms', 'p99 target ms', 'p99 / target', 'batched lookups/s'], online.map((o) => [
     o.store, o.materializeSeconds.toFixed(1), o.p50Ms.toFixed(3), o.p99Ms.toFixed(3), String(o.targetMs), (o.p99Ms / o.targetMs).toFixed(2), Math.round(o.batchedPerSecond).toLocaleString('en'),
   ])));
-  const file = writeResult('features', { machine: m, examples: EXAMPLES, historyRows: HISTORY_ROWS, features: FEATURES.length, entities: ENTITIES, results, online });
+  const serving = await measureServingWithFeatures(process.env['LADING_BENCH_REDIS_URL'] ?? process.env['LADING_TEST_REDIS_URL']);
+  printServingFigures(serving);
+  const file = writeResult('features', { machine: m, examples: EXAMPLES, historyRows: HISTORY_ROWS, features: FEATURES.length, entities: ENTITIES, results, online, serving });
   console.log(`results: ${file}`);
 }
 

@@ -33,6 +33,7 @@ const OPTIONS = {
   'log-retention-rows': { type: 'string' },
   'log-text': { type: 'boolean' },
   'no-log-text': { type: 'boolean' },
+  'online-store-url': { type: 'string' },
   monitor: { type: 'boolean' },
   'monitor-interval-ms': { type: 'string' },
   'alert-webhook': { type: 'string' },
@@ -104,6 +105,8 @@ lading_log_dropped_total, never slowed):
   --log-retention-rows N   keep at most N logged answers (default 10000000, 0 = no limit)
   --no-log-text        keep only each text's sha256, not the text (confidential descriptions);
                        env LADING_LOG_TEXT=false
+  --online-store-url URL   entity features of models trained with them (requests' \`entities\`) from
+                       Redis (redis://...); env LADING_ONLINE_STORE_URL; default <home>/online.sqlite
 
 Monitoring (see \`lading monitor run --help\` for the rules and lading.yaml's monitoring.alerts):
   --monitor            also run the monitor loop in this process: every --monitor-interval-ms it

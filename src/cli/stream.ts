@@ -16,6 +16,8 @@ const OPTIONS = {
   'id-field': { type: 'string' },
   'text-field': { type: 'string' },
   'key-field': { type: 'string' },
+  'entities-field': { type: 'string' },
+  'online-store-url': { type: 'string' },
   top: { type: 'string' },
   batch: { type: 'string' },
   concurrency: { type: 'string' },
@@ -78,6 +80,10 @@ Options:
                          go there at once; a classification or publish failure is retried with a
                          growing delay and goes there at its --max-deliver-th delivery
   --id-field F, --text-field F, --key-field F   JSON field names (default id, text, key)
+  --entities-field F     JSON field of the entity keys ({"importer": "I42"}) for models trained with
+                         entity features (default entities)
+  --online-store-url URL   where those features are looked up: Redis (redis://...); env
+                         LADING_ONLINE_STORE_URL; default <home>/online.sqlite
   --top K                ranked classes per result (default ${STREAM_DEFAULTS.top})
   --batch N              inputs pulled at most per micro-batch (default ${STREAM_DEFAULTS.batch})
   --concurrency N        micro-batches in flight (default ${STREAM_DEFAULTS.concurrency})
@@ -112,7 +118,7 @@ ${COMMON_HELP}`,
     });
     const job = {
       from, to, consumer: values.consumer, deadLetter: values['dead-letter'],
-      fields: { id: values['id-field'], text: values['text-field'], key: values['key-field'] },
+      fields: { id: values['id-field'], text: values['text-field'], key: values['key-field'], entities: values['entities-field'] },
       top: intFlag('stream', values.top, '--top', STREAM_DEFAULTS.top, 1, 100),
       batch: intFlag('stream', values.batch, '--batch', STREAM_DEFAULTS.batch, 1, 10_000),
       concurrency: intFlag('stream', values.concurrency, '--concurrency', STREAM_DEFAULTS.concurrency, 1, 64),

@@ -12,6 +12,9 @@ import { checkSkew, materializeView, type MaterializeResult, type SkewReport } f
 import { lookupOnline, type LookupResult } from '../features/online-lookup.js';
 import type { OnlineStore } from '../features/online-store.js';
 import { openSqliteOnlineStore } from '../features/sqlite/online-store.js';
+import type { FeatureViewSpec } from '../features/feature-spec.js';
+import { onlineFeatureLookup } from '../features/serving-lookup.js';
+import type { FeatureLookup } from '../serving/entity-features.js';
 import type { SavedDataset } from '../registry/dataset-registry.js';
 import { withWorkspace, type WorkspaceOptions } from './workspace.js';
 
@@ -138,4 +141,53 @@ export async function getOnlineFeatures(settings: FeatureSettings, viewName: str
     const features = view.spec.features.map((f) => f.name);
     return { features, results: await lookupOnline(online, view.name, features, view.spec.ttlMs, keys, now) };
   });
+}
+
+/** How long serving trusts a view's spec (entity, TTL) before reading it again: a newly applied view is picked up without a restart. */
+const VIEW_CACHE_MS = 60_000;
+
+export interface ServingFeatureLookup {
+  readonly lookup: FeatureLookup;
+  close(): Promise<void>;
+}
+
+/**
+ * The serving plane's feature lookup (serving/entity-features.ts): the online store, and the
+ * registered views (the offline store's, which training joined against) for each view's entity and
+ * TTL. Both open on the first lookup, so a process that serves no model trained with features
+ * opens neither. A view the store does not know reads as null (the text alone), warned once.
+ */
+export function servingFeatureLookup(settings: Omit<FeatureSettings, 'features'>, warn: (line: string) => void = (line) => console.warn(line)): ServingFeatureLookup {
+  let stores: Promise<{ online: OnlineStore; offline: OfflineStore }> | undefined;
+  const views = new Map<string, { at: number; spec: Promise<FeatureViewSpec | undefined> }>();
+  const warned = new Set<string>();
+  const open = () => (stores ??= (async () => {
+    const offline = await openOfflineStore(settings);
+    try {
+      return { offline, online: await openOnlineStore(settings) };
+    } catch (e) {
+      await offline.close();
+      stores = undefined;
+      throw e;
+    }
+  })());
+  const viewOf = async (name: string): Promise<FeatureViewSpec | undefined> => {
+    const cached = views.get(name);
+    if (cached && Date.now() - cached.at < VIEW_CACHE_MS) return cached.spec;
+    const { offline } = await open();
+    const spec = offline.getView(name).then((v) => v.spec, (e: unknown) => {
+      if (!warned.has(name)) { warned.add(name); warn(`feature lookup: view "${name}" (a column of a served model) is not registered: ${(e as Error).message}; its features read as null`); }
+      return undefined;
+    });
+    views.set(name, { at: Date.now(), spec });
+    return spec;
+  };
+  return {
+    lookup: async (columns, entities) => onlineFeatureLookup((await open()).online, viewOf)(columns, entities),
+    close: async () => {
+      const s = await stores?.catch(() => undefined);
+      await s?.offline.close();
+      await s?.online.close();
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { DeploymentSync, type SyncReport } from '../serving/deployment-sync.js';
 import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSource, type ModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startDecisionRefit } from './decision-refit.js';
+import { servingFeatureLookup } from './features.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
@@ -15,7 +16,7 @@ export type ServingTarget =
   | { readonly deployments: readonly string[] };
 
 export type PlaneSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'workers' | 'maxDelayMs' | 'pollMs'
-  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision'>>;
+  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision' | 'onlineStoreUrl'>>;
 
 export interface PlaneSetupOptions {
   /** Serving threads (default settings.workers). */
@@ -63,8 +64,11 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   const followsRegistry = deployments.length > 0 || models.some((m) => !looksLikePath(m.ref));
   const workspace = followsRegistry || options.openWorkspace === true ? await openPlatformWorkspace(settings) : undefined;
   const source: ModelSource = workspace ? new CombinedModelSource(new RegistryModelSource(workspace, modelCacheDir(settings))) : new FileModelSource();
+  // Models trained with entity features look them up online; the stores open on the first lookup.
+  const features = servingFeatureLookup(settings);
   const plane = new ServingPlane(source, {
     threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true, targetPrecision: settings.targetPrecision,
+    lookupFeatures: features.lookup,
   });
   options.onPlane?.(plane);
   let sync: DeploymentSync | undefined;
@@ -112,6 +116,7 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
     await stopFollowing();
     await plane.close();
     await (log ?? await logStarting?.catch(() => undefined))?.close().catch(() => undefined);
+    await features.close().catch(() => undefined);
     workspace?.close();
     throw e;
   }
@@ -125,6 +130,7 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
       } finally {
         // After the plane: every answer given is in the log before its store closes.
         await openLog?.close().catch((e: unknown) => console.error('prediction log: closing failed:', e));
+        await features.close().catch((e: unknown) => console.error('feature stores: closing failed:', e));
         workspace?.close();
       }
     },

@@ -50,7 +50,7 @@ export async function classifyCall(ctx: ServerContext, name: string, r: Predicti
     requestId = requestIdOf(r.sentRequestId);
     const req = decodeClassifyRequest(await readRequestJson(r, ctx.maxBodyBytes), ctx.limits);
     const answer = await ctx.plane.classify(name, req.texts, {
-      key: req.key, explainLimit: req.explain ? ctx.limits.explainFeatures : 0, requestIds: [requestId], rows: false, top: req.top,
+      key: req.key, explainLimit: req.explain ? ctx.limits.explainFeatures : 0, requestIds: [requestId], rows: false, top: req.top, entities: req.entities,
     });
     return { status: 200, body: encodeClassifyResponseJson(answer, req.top, requestId), requestId };
   } catch (e) {
@@ -71,7 +71,7 @@ export async function inferCall(ctx: ServerContext, name: string, version: strin
     const headerId = requestId;
     if (req.id !== undefined) requestId = req.id;
     const answer = await ctx.plane.classify(version === undefined ? name : `${name}@${version}`, req.texts, {
-      key: req.key, requestIds: [requestId], rows: inferNeedsRows(req), top: inferTopK(req),
+      key: req.key, requestIds: [requestId], rows: inferNeedsRows(req), top: inferTopK(req), entities: req.entities,
     });
     // An OIP id may hold anything JSON can; the header gets it only when a header can carry it.
     return { status: 200, body: JSON.stringify(encodeInferResponse(req, answer, name)), requestId: isHeaderSafeId(requestId) ? requestId : headerId };

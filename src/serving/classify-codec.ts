@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
 import type { EndpointAnswer } from './endpoint.js';
+import { decodeRequestEntities, type EntityKeys } from './entity-features.js';
 import type { RequestLimits } from './request-limits.js';
 import { answerTopK } from './rows.js';
 
@@ -10,6 +11,8 @@ export interface ClassifyRequest {
   readonly top: number;
   readonly explain: boolean;
   readonly key: string | undefined;
+  /** Per text, the entities it is about (`entities`: one object for all texts, or one per text). */
+  readonly entities: (EntityKeys | undefined)[] | undefined;
 }
 
 export interface LabelScore { readonly label: string; readonly score: number }
@@ -33,7 +36,7 @@ export interface ClassifyResponse {
   readonly predictions: readonly TextPrediction[];
 }
 
-const FIELDS = new Set(['texts', 'top', 'explain', 'key']);
+const FIELDS = new Set(['texts', 'top', 'explain', 'key', 'entities']);
 
 const bad = (message: string, field: string) => new InputError('bad-request', message, { field });
 
@@ -59,7 +62,7 @@ export const BLANK_TEXT_HINT = 'an empty or whitespace-only text has nothing to 
 /** Strict: unknown fields, wrong types and out-of-range values are refused with the field named. */
 export function decodeClassifyRequest(body: unknown, limits: RequestLimits): ClassifyRequest {
   if (!isPlainObject(body)) throw bad('the body must be a JSON object like {"texts": ["..."]}', '$');
-  for (const k of Object.keys(body)) if (!FIELDS.has(k)) throw bad(`unknown field "${k}"; known fields: texts, top, explain, key`, k);
+  for (const k of Object.keys(body)) if (!FIELDS.has(k)) throw bad(`unknown field "${k}"; known fields: texts, top, explain, key, entities`, k);
   const texts = body['texts'];
   if (!Array.isArray(texts)) throw bad('"texts" must be an array of strings', 'texts');
   if (texts.length === 0) throw bad('"texts" must hold at least one text', 'texts');
@@ -76,7 +79,7 @@ export function decodeClassifyRequest(body: unknown, limits: RequestLimits): Cla
   if (typeof explain !== 'boolean') throw bad('"explain" must be true or false', 'explain');
   const key = body['key'];
   if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw bad('"key" must be a string of at most 256 characters', 'key');
-  return { texts: texts as string[], top, explain, key };
+  return { texts: texts as string[], top, explain, key, entities: decodeRequestEntities(body['entities'], texts.length) };
 }
 
 /** Label, score and the k best labels per text, from the endpoint's probabilities. */

@@ -1,7 +1,9 @@
+import type { InputFeatures } from '../core/artifact-format.js';
 import { decideInto } from '../core/decision-policy.js';
 import { InputError, NotFoundError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
 import { validateDeployment, type DeploymentSpec, type VariantSpec } from './deployment.js';
+import type { ComposedInputs, EntityKeys } from './entity-features.js';
 import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent } from './prediction-observers.js';
 import type { RankedRows } from './rows.js';
@@ -44,6 +46,8 @@ export interface EndpointEvents {
   defaultTargetPrecision?(): number | undefined;
   /** Something an operator should know about (absent: console.warn). */
   warn?(message: string): void;
+  /** The inputs of a model trained with entity features (absent: every model reads the texts alone). */
+  composeInputs?(features: InputFeatures, texts: readonly string[], entities: readonly (EntityKeys | undefined)[] | undefined): Promise<ComposedInputs>;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -64,6 +68,8 @@ export interface ClassifyOptions {
   readonly rows?: boolean | undefined;
   /** Ranked classes per text the caller reads (default 1): k > 1 has them ranked in the serving thread. */
   readonly top?: number | undefined;
+  /** Per text, the entities it is about, for models trained with entity features (entity-features.ts). */
+  readonly entities?: readonly (EntityKeys | undefined)[] | undefined;
 }
 
 /** What one classify call answers: probabilities plus who answered. */
@@ -213,22 +219,23 @@ export class Endpoint {
    * call per variant. Gives the same variants and answers as a classify per text, for a fraction of
    * the calls, promises and observer deliveries.
    */
-  async classifyEach(texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top'> = {}): Promise<RoutedAnswers> {
+  async classifyEach(texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top' | 'entities'> = {}): Promise<RoutedAnswers> {
     const table = this.readyTable();
     const answerOf = new Int32Array(texts.length);
     const rowOf = new Int32Array(texts.length);
-    const groups: Array<{ variant: RoutedVariant; texts: string[]; ids: string[] }> = [];
+    const groups: Array<{ variant: RoutedVariant; texts: string[]; ids: string[]; entities: (EntityKeys | undefined)[] }> = [];
     for (let i = 0; i < texts.length; i++) {
       const variant = table.primaries[pickByWeight(table.cumulative, keyPoint(keys[i]))]!;
       let g = groups.findIndex((x) => x.variant === variant);
-      if (g < 0) g = groups.push({ variant, texts: [], ids: [] }) - 1;
+      if (g < 0) g = groups.push({ variant, texts: [], ids: [], entities: [] }) - 1;
       const group = groups[g]!;
       answerOf[i] = g;
       rowOf[i] = group.texts.length;
       group.texts.push(texts[i]!);
       group.ids.push(requestIds[i]!);
+      group.entities.push(options.entities?.[i]);
     }
-    const answers = await Promise.all(groups.map((g) => this.answerWith(g.variant, g.texts, { ...options, requestIds: g.ids }, false)));
+    const answers = await Promise.all(groups.map((g) => this.answerWith(g.variant, g.texts, { ...options, requestIds: g.ids, entities: options.entities && g.entities }, false)));
     return { answers, answerOf, rowOf };
   }
 
@@ -241,7 +248,9 @@ export class Endpoint {
   private async answerWith(chosen: RoutedVariant, texts: readonly string[], options: ClassifyOptions, pinned: boolean): Promise<EndpointAnswer> {
     const started = performance.now();
     const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
-    const r = await chosen.runtime.predict(texts, options.explainLimit ?? 0, { rows, k: Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1) });
+    const features = chosen.runtime.header.inputFeatures;
+    const composed = features && this.events.composeInputs ? await this.events.composeInputs(features, texts, options.entities) : undefined;
+    const r = await chosen.runtime.predict(composed?.inputs ?? texts, options.explainLimit ?? 0, { rows, k: Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1) });
     const identity = chosen.runtime.identity;
     const ids = r.topIds;
     const scores = r.topScores;
@@ -251,7 +260,7 @@ export class Endpoint {
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned, model: identity, texts,
       topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
-      decisions,
+      decisions, ...(composed ? { features: composed.used } : {}), ...(options.entities ? { entities: options.entities } : {}),
     });
     return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs, decisions };
   }

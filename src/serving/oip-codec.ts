@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { BLANK_TEXT_HINT, isBlankText, isPlainObject } from './classify-codec.js';
 import type { EndpointAnswer } from './endpoint.js';
+import { decodeEntityKeys, type EntityKeys } from './entity-features.js';
 import type { ModelIdentity } from './model-runtime.js';
 import type { RequestLimits } from './request-limits.js';
 import { answerTopK } from './rows.js';
@@ -35,6 +36,11 @@ export interface OipInferRequest {
   readonly defaultOutputs: boolean;
   /** parameters.key: sticky variant assignment, as `key` in the /v1 API. */
   readonly key: string | undefined;
+  /**
+   * Per text, its entity keys: from the BYTES inputs after the texts, one per entity (name = the
+   * entity, shape [batch], "" = no key for that row), as `entities` in the /v1 API.
+   */
+  readonly entities: (EntityKeys | undefined)[] | undefined;
 }
 
 export interface OipTensor {
@@ -94,7 +100,9 @@ export function decodeInferRequest(body: unknown, limits: RequestLimits, model =
   const key = params['key'];
   if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw bad('parameters.key must be a string of at most 256 characters', 'parameters.key');
   const inputs = body['inputs'];
-  if (!Array.isArray(inputs) || inputs.length !== 1) throw bad(`"inputs" must be an array holding exactly one BYTES tensor named "${OIP_INPUT_NAME}"`, 'inputs');
+  if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > 33) {
+    throw bad(`"inputs" must be an array holding exactly one BYTES tensor named "${OIP_INPUT_NAME}" (then, optionally, one BYTES tensor of keys per entity)`, 'inputs');
+  }
   const input: unknown = inputs[0];
   if (!isPlainObject(input)) throw bad('inputs[0] must be a tensor object', 'inputs[0]');
   for (const k of Object.keys(input)) if (!INPUT_FIELDS.has(k)) throw bad(`unknown field "${k}" in inputs[0]`, `inputs[0].${k}`);
@@ -116,7 +124,39 @@ export function decodeInferRequest(body: unknown, limits: RequestLimits, model =
   if (input['name'] !== OIP_INPUT_NAME) {
     throw bad(`inputs[0].name: ${model} has no input named ${JSON.stringify(input['name']).slice(0, 100)}; its one input is "${OIP_INPUT_NAME}" (BYTES, shape [-1]; see GET /v2/models/{name})`, 'inputs[0].name');
   }
-  return { id, texts, outputs, key, defaultOutputs: body['outputs'] === undefined };
+  const entities = decodeEntityTensors(inputs.slice(1), batch);
+  return { id, texts, outputs, key, defaultOutputs: body['outputs'] === undefined, entities };
+}
+
+/** inputs[1..]: one BYTES tensor per entity, named after it, one key per text ("" or null: none). */
+function decodeEntityTensors(tensors: readonly unknown[], batch: number): (EntityKeys | undefined)[] | undefined {
+  if (tensors.length === 0) return undefined;
+  const rows: Array<Record<string, string> | undefined> = Array.from({ length: batch }, () => undefined);
+  const names = new Set<string>();
+  tensors.forEach((t, j) => {
+    const at = `inputs[${j + 1}]`;
+    if (!isPlainObject(t)) throw bad(`${at} must be a tensor object`, at);
+    for (const k of Object.keys(t)) if (!INPUT_FIELDS.has(k)) throw bad(`unknown field "${k}" in ${at}`, `${at}.${k}`);
+    const name = t['name'];
+    if (typeof name !== 'string' || name.length === 0 || name === OIP_INPUT_NAME) throw bad(`${at}.name must name an entity (e.g. "importer"), not ${JSON.stringify(name ?? null)}`, `${at}.name`);
+    if (t['datatype'] !== 'BYTES') throw bad(`${at} (entity "${name}"): datatype must be "BYTES" (keys as strings), got ${JSON.stringify(t['datatype'] ?? null)}`, `${at}.datatype`);
+    if (names.has(name)) throw bad(`entity "${name}" is given by two inputs`, `${at}.name`);
+    names.add(name);
+    checkParameters(t['parameters'], `${at}.parameters`);
+    const shape = t['shape'];
+    if (!Array.isArray(shape) || !(shape[0] === batch && (shape.length === 1 || (shape.length === 2 && shape[1] === 1)))) {
+      throw bad(`${at}.shape must be [${batch}] or [${batch}, 1]: one key of entity "${name}" per text`, `${at}.shape`);
+    }
+    const data = t['data'];
+    const flat: unknown[] = Array.isArray(data) ? data.flat() : [];
+    if (!Array.isArray(data) || flat.length !== batch) throw bad(`${at}.data must hold ${batch} keys (strings; "" for none)`, `${at}.data`);
+    flat.forEach((key, i) => {
+      if (key === '' || key === null) return;
+      decodeEntityKeys({ [name]: key }, `${at}.data[${i}]`);
+      (rows[i] ??= {})[name] = key as string;
+    });
+  });
+  return rows;
 }
 
 function decodeOutputs(raw: unknown, limits: RequestLimits): OipOutputRequest[] {

@@ -1,3 +1,4 @@
+import type { EntityKeys, UsedFeatures } from './entity-features.js';
 import type { ModelIdentity } from './model-runtime.js';
 import { answerTopK, type RankedRows } from './rows.js';
 
@@ -45,6 +46,13 @@ export interface PredictionEvent {
    * or 0 (for a person to review). Absent without a target, and on shadow copies.
    */
   readonly decisions?: Uint8Array | undefined;
+  /**
+   * Models trained with entity features only: per text, the feature values the answer used, or
+   * null when it had none and came from the text alone (no key, an unknown or expired key).
+   */
+  readonly features?: readonly UsedFeatures[] | undefined;
+  /** The entity keys the request named, per text (shadow copies look features up with them). */
+  readonly entities?: readonly (EntityKeys | undefined)[] | undefined;
 }
 
 /**

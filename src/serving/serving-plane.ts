@@ -2,6 +2,7 @@ import { Counter } from 'prom-client';
 import { checkTargetPrecision, type DecisionEvidence } from '../core/decision-policy.js';
 import { NotFoundError } from '../core/errors.js';
 import { checkEndpointName, singleDeployment, type DeploymentSpec } from './deployment.js';
+import { coalescedLookup, composeFeatureInputs, type FeatureLookup } from './entity-features.js';
 import { Endpoint, type ClassifyOptions, type EndpointAnswer, type EndpointEvents, type RoutedAnswers } from './endpoint.js';
 import { metricsObserver } from './metrics-observer.js';
 import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS } from './model-runtime.js';
@@ -32,6 +33,11 @@ export interface ServingPlaneOptions {
   readonly onWarning?: (message: string) => void;
   /** Where observer failures are reported (default: console.error at the 1st, 10th, 100th... of each observer). */
   readonly onObserverError?: (f: ObserverFailure) => void;
+  /**
+   * Entity features for models trained with them (the online store, given by platform/); absent:
+   * such models read the texts alone. Calls made together are coalesced into one per batch.
+   */
+  readonly lookupFeatures?: FeatureLookup | undefined;
 }
 
 /** Logs an observer's failures at counts 1, 10, 100...: visible, without flooding the log. */
@@ -73,6 +79,16 @@ export class ServingPlane {
     });
     const report = options.onObserverError ?? logObserverFailure;
     this.hub = new ObserverHub((f) => { observerErrors.inc({ observer: f.observer }); report(f); });
+    const lookup = options.lookupFeatures ? coalescedLookup(options.lookupFeatures) : undefined;
+    const lookupErrors = new Counter({
+      name: 'lading_feature_lookup_errors_total', help: 'Online feature lookups that failed (those texts were answered from the text alone)', registers: [this.metrics.registry],
+    });
+    let lookupFailures = 0;
+    const composeInputs: NonNullable<EndpointEvents['composeInputs']> = (features, texts, entities) => composeFeatureInputs(features, texts, entities, lookup, (e) => {
+      lookupErrors.inc();
+      // The 1st, 10th, 100th... failure: visible, without flooding the log.
+      if (/^10*$/.test(String(++lookupFailures))) (options.onWarning ?? console.warn)(`online feature lookup failed ${lookupFailures} time(s); those texts were answered from the text alone: ${String(e)}`);
+    });
     this.endpointEvents = {
       applied: (endpoint, variants) => {
         for (const v of variants) {
@@ -86,6 +102,7 @@ export class ServingPlane {
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,
       defaultTargetPrecision: () => options.targetPrecision,
+      composeInputs,
       ...(options.onWarning ? { warn: options.onWarning } : {}),
     };
     this.shadows = new ShadowRunner({
@@ -93,6 +110,7 @@ export class ServingPlane {
       onPrediction: (event) => this.hub.publish(event),
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,
+      composeInputs,
       onOutcome: (endpoint, variant, outcome, record) => {
         this.metrics.shadowOutcome(endpoint, variant, outcome);
         if (record) {
@@ -186,7 +204,7 @@ export class ServingPlane {
   }
 
   /** Endpoint.classifyEach by request name; a name that pins a variant answers every text with it. */
-  async classifyEach(name: string, texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top'> = {}): Promise<RoutedAnswers> {
+  async classifyEach(name: string, texts: readonly string[], keys: readonly (string | undefined)[], requestIds: readonly string[], options: Pick<ClassifyOptions, 'rows' | 'top' | 'entities'> = {}): Promise<RoutedAnswers> {
     const { endpoint, variant } = await this.route(name);
     if (variant === undefined) return endpoint.classifyEach(texts, keys, requestIds, options);
     const answer = await endpoint.classify(texts, { ...options, variant, requestIds });

@@ -1,3 +1,5 @@
+import type { ComposedInputs, EntityKeys } from './entity-features.js';
+import type { InputFeatures } from '../core/artifact-format.js';
 import type { ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent, PredictionObserver } from './prediction-observers.js';
 
@@ -36,6 +38,8 @@ export interface ShadowRunnerOptions {
   readonly rowsWanted?: (() => boolean) | undefined;
   /** The most ranked classes per text an observer of shadow answers reads (absent: 1). */
   readonly rankWanted?: (() => number) | undefined;
+  /** A shadow trained with entity features reads the primary's texts with its own features looked up (absent: the texts alone). */
+  readonly composeInputs?: ((features: InputFeatures, texts: readonly string[], entities: readonly (EntityKeys | undefined)[] | undefined) => Promise<ComposedInputs>) | undefined;
 }
 
 /**
@@ -74,7 +78,11 @@ export class ShadowRunner {
     }
     this.inFlight++;
     const started = performance.now();
-    runtime.predict(texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: this.options.rankWanted?.() ?? 1 }).then((r) => {
+    const features = runtime.header.inputFeatures;
+    const compose = this.options.composeInputs;
+    const inputs = features && compose ? compose(features, texts, primary.entities) : Promise.resolve(undefined);
+    inputs.then((composed) => runtime.predict(composed?.inputs ?? texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: this.options.rankWanted?.() ?? 1 })
+      .then((r) => ({ r, composed }))).then(({ r, composed }) => {
       const ms = performance.now() - started;
       const labels = runtime.identity.labels;
       const ids = r.topIds;
@@ -91,7 +99,7 @@ export class ShadowRunner {
       this.options.onRecord?.(record);
       this.options.onPrediction?.({
         endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked,
-        latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(),
+        latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(), ...(composed ? { features: composed.used } : {}),
       });
     }, () => {
       this.options.onOutcome?.(endpoint, variant, 'failed');

@@ -1,5 +1,7 @@
+import { decodeEntityKeys, type EntityKeys } from '../serving/entity-features.js';
+
 /**
- * One input message of `lading stream`: JSON (`{"id", "text", "key"?}`, field names configurable)
+ * One input message of `lading stream`: JSON (`{"id", "text", "key"?, "entities"?}`, field names configurable)
  * or a plain UTF-8 text body, whose id is then the message's own (its Nats-Msg-Id, else its stream
  * and sequence). Decoding never throws: a message that cannot be classified says why, and the
  * worker sends it to the dead-letter subject.
@@ -9,15 +11,19 @@ export interface StreamInput {
   readonly text: string;
   /** Sticky assignment key (A/B by merchant, shipper...), when the message has one. */
   readonly key: string | undefined;
+  /** The entities the text is about (`{"importer": "I42"}`), for models trained with entity features. */
+  readonly entities?: EntityKeys | undefined;
 }
 
 export interface InputFields {
   readonly id: string;
   readonly text: string;
   readonly key: string;
+  /** Default `entities`. */
+  readonly entities?: string | undefined;
 }
 
-export const DEFAULT_INPUT_FIELDS: InputFields = { id: 'id', text: 'text', key: 'key' };
+export const DEFAULT_INPUT_FIELDS: InputFields = { id: 'id', text: 'text', key: 'key', entities: 'entities' };
 
 export type DecodedInput =
   | { readonly input: StreamInput; readonly reason?: undefined; readonly id?: undefined }
@@ -53,7 +59,17 @@ export function decodeStreamInput(body: Uint8Array, messageId: string, fields: I
   if (typeof text !== 'string') return { reason: `field "${fields.text}": expected a string, got ${describe(text)}`, id: inputId };
   const key = o[fields.key];
   if (key !== undefined && key !== null && typeof key !== 'string') return { reason: `field "${fields.key}": expected a string, got ${describe(key)}`, id: inputId };
-  return checked({ id: inputId, text, key: typeof key === 'string' ? key : undefined }, maxTextChars);
+  const entitiesField = fields.entities ?? 'entities';
+  const rawEntities = o[entitiesField];
+  let entities: EntityKeys | undefined;
+  if (rawEntities !== undefined && rawEntities !== null) {
+    try {
+      entities = decodeEntityKeys(rawEntities, entitiesField);
+    } catch (e) {
+      return { reason: `field ${(e as Error).message}`, id: inputId };
+    }
+  }
+  return checked({ id: inputId, text, key: typeof key === 'string' ? key : undefined, ...(entities ? { entities } : {}) }, maxTextChars);
 }
 
 function checked(input: StreamInput, maxTextChars: number): DecodedInput {

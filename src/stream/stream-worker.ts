@@ -154,7 +154,7 @@ export class StreamWorker {
       // the observers' work for every offer.
       try {
         const routed = await this.plane.classifyEach(this.options.endpoint, good.map((r) => r.input!.text), good.map((r) => r.input!.key),
-          good.map((r) => r.input!.id), { rows: false, top: this.options.top });
+          good.map((r) => r.input!.id), { rows: false, top: this.options.top, entities: good.map((r) => r.input!.entities) });
         for (let i = 0; i < good.length; i++) classified.push({ r: good[i]!, answer: routed.answers[routed.answerOf[i]!]!, row: routed.rowOf[i]! });
       } catch (e) {
         for (const r of good) failed.push({ r, reason: `classification failed: ${(e as Error).message}` });

@@ -2,13 +2,14 @@ import type { StoredPrediction } from './logged-prediction.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
-/** One logged prediction as a JSON Lines record: every field, times as ISO-8601. */
+/** One logged prediction as a JSON Lines record: every field, times as ISO-8601 (`features` only for models trained with entity features). */
 export function predictionJsonLine(p: StoredPrediction): string {
   return JSON.stringify({
     seq: p.seq, at: new Date(p.at).toISOString(), requestId: p.requestId, position: p.position,
     endpoint: p.endpoint, variant: p.variant, role: p.role, model: p.model, version: p.version, modelSha256: p.modelSha256,
     text: p.text, textSha256: p.textSha256, label: p.label, score: p.score, topK: p.topK, latencyMs: p.latencyMs,
     stats: { chars: p.stats.chars, tokens: p.stats.tokens, digits: p.stats.digits, upper: p.stats.upper, nonAscii: p.stats.nonAscii, tokenHashes: [...p.stats.tokenHashes] },
+    ...(p.features === undefined ? {} : { features: p.features }),
   });
 }
 

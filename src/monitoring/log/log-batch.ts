@@ -1,3 +1,4 @@
+import type { UsedFeatures } from '../../serving/entity-features.js';
 import type { PredictionEvent } from '../../serving/prediction-observers.js';
 import { eventTopK } from '../../serving/prediction-observers.js';
 import { textStatsOfNormalised } from '../text-stats.js';
@@ -38,6 +39,12 @@ export interface LogBatch {
   readonly rankScores: Float32Array;
   /** Label lists by model sha256, sent once per model per writer thread. */
   readonly labels: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Each text's entity features as JSON (see LoggedPrediction.features), concatenated, and each
+   * one's length (-1: the model takes no features).
+   */
+  readonly featureData: string;
+  readonly featureLengths: Int32Array;
 }
 
 export interface CallKey {
@@ -64,6 +71,8 @@ export class BatchBuilder {
   private readonly requestIds: string[] = [];
   private readonly textList: string[] = [];
   private readonly textLengths: Int32Array;
+  private readonly featureList: string[] = [];
+  private readonly featureLengths: Int32Array;
   private readonly rankIds: Int32Array;
   private readonly rankScores: Float32Array;
   private readonly scratchIds = new Int32Array(LOGGED_TOP_K);
@@ -82,6 +91,7 @@ export class BatchBuilder {
     this.callAt = new Float64Array(maxTexts);
     this.callIds = new Int32Array(maxTexts);
     this.textLengths = new Int32Array(maxTexts);
+    this.featureLengths = new Int32Array(maxTexts);
     this.rankIds = new Int32Array(maxTexts * LOGGED_TOP_K);
     this.rankScores = new Float32Array(maxTexts * LOGGED_TOP_K);
   }
@@ -106,6 +116,13 @@ export class BatchBuilder {
       this.textList.push(t);
       this.textLengths[this.texts + r] = t.length;
     }
+    const features = e.features;
+    for (let r = 0; r < n; r++) {
+      if (features === undefined) { this.featureLengths[this.texts + r] = -1; continue; }
+      const f = JSON.stringify(features[r] ?? null);
+      this.featureList.push(f);
+      this.featureLengths[this.texts + r] = f.length;
+    }
     // Ranked in the serving thread (see the header); eventTopK ranks the rows only for an answer
     // ranked shallower than the log reads (none of lading's own: the log's subscription asks for 5).
     for (let r = 0; r < n; r++) {
@@ -127,6 +144,7 @@ export class BatchBuilder {
       requestIdData: this.requestIds.join(''), requestIdLengths: Int32Array.from(this.requestIds, (id) => id.length),
       textData: this.textList.join(''), textLengths: this.textLengths.subarray(0, this.texts),
       rankIds: this.rankIds.subarray(0, this.texts * LOGGED_TOP_K), rankScores: this.rankScores.subarray(0, this.texts * LOGGED_TOP_K), labels: this.labels,
+      featureData: this.featureList.join(''), featureLengths: this.featureLengths.subarray(0, this.texts),
     };
   }
 
@@ -167,7 +185,7 @@ export function packBatch(events: readonly PredictionEvent[], logText: (endpoint
 
 /** The ArrayBuffers a batch hands over without copying. */
 export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
-  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores, batch.requestIdLengths].map((a) => a.buffer as ArrayBuffer);
+  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores, batch.requestIdLengths, batch.featureLengths].map((a) => a.buffer as ArrayBuffer);
   return [...new Set(buffers)];
 }
 
@@ -193,6 +211,7 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
   let id = 0;
   let idOffset = 0;
   let offset = 0;
+  let featureOffset = 0;
   for (let c = 0; c < batch.calls; c++) {
     const key = batch.keys[batch.callKey[c]!]!;
     const labels = labelLists[batch.callKey[c]!]!;
@@ -212,12 +231,15 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
       const topK: RankedLabel[] = new Array(ranked);
       for (let k = 0, at = row * LOGGED_TOP_K; k < ranked; k++, at++) topK[k] = { label: labels[batch.rankIds[at]!]!, score: batch.rankScores[at]! };
       const { requestId, position } = requestOf(ids, rows, r);
+      const featureLength = batch.featureLengths[row]!;
+      const features = featureLength < 0 ? undefined : JSON.parse(batch.featureData.slice(featureOffset, featureOffset + featureLength)) as UsedFeatures;
+      if (featureLength > 0) featureOffset += featureLength;
       out[row] = {
         requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,
         model: key.model, version: key.version, modelSha256: key.modelSha256,
         text: key.logText ? text : null, textSha256: normalisedTextSha256(normalised),
         label: topK[0]?.label ?? '', score: topK[0]?.score ?? 0, topK,
-        latencyMs: batch.callLatencyMs[c]!, stats: textStatsOfNormalised(text, normalised),
+        latencyMs: batch.callLatencyMs[c]!, stats: textStatsOfNormalised(text, normalised), ...(features === undefined ? {} : { features }),
       };
     }
   }

@@ -1,3 +1,4 @@
+import type { UsedFeatures } from '../../serving/entity-features.js';
 import type { TextStats } from '../text-stats.js';
 
 /** One ranked answer for one text: a label and its probability. */
@@ -35,6 +36,12 @@ export interface LoggedPrediction {
   /** Of the whole call this text was part of. */
   readonly latencyMs: number;
   readonly stats: TextStats;
+  /**
+   * Entity features, for a model trained with them: the values the answer used by VIEW:FEATURE, or
+   * null when it had none and answered from the text alone (no key, an unknown or expired key, the
+   * online store down). Absent for models that take no features.
+   */
+  readonly features?: UsedFeatures | undefined;
 }
 
 /** A logged prediction as read back: with the store's sequence number (increasing with insertion). */

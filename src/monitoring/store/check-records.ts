@@ -53,6 +53,11 @@ function badPredictionField(r: LoggedPrediction | undefined): string | undefined
   if (!isCount(s.upper)) return 'stats.upper';
   if (!isCount(s.nonAscii)) return 'stats.nonAscii';
   if (!(s.tokenHashes instanceof Uint32Array)) return 'stats.tokenHashes';
+  const f: unknown = r.features;
+  if (f !== undefined && f !== null) {
+    if (typeof f !== 'object' || Array.isArray(f)) return 'features';
+    for (const v of Object.values(f)) if (v !== null && !isStr(v) && !isNum(v) && typeof v !== 'boolean') return 'features';
+  }
   return undefined;
 }
 

@@ -12,6 +12,8 @@ export interface PredictionRow {
   text: string | null; text_sha256: string; label: string; score: number;
   top_labels: string; top_scores: Uint8Array; latency_ms: number;
   chars: number; tokens: number; digits: number; upper: number; non_ascii: number; token_hashes: Uint8Array;
+  /** PostgreSQL only (migration 3): LoggedPrediction.features as JSON; null when none was recorded. */
+  features?: string | null;
 }
 
 export const PREDICTION_COLUMNS = 'seq, request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes';
@@ -23,6 +25,7 @@ export function toStoredPrediction(r: PredictionRow): StoredPrediction {
     text: r.text, textSha256: r.text_sha256, label: r.label, score: r.score,
     topK: decodeTopK(r.top_labels, r.top_scores), latencyMs: r.latency_ms,
     stats: { chars: r.chars, tokens: r.tokens, digits: r.digits, upper: r.upper, nonAscii: r.non_ascii, tokenHashes: decodeTokenHashes(r.token_hashes) },
+    ...(typeof r.features === 'string' ? { features: JSON.parse(r.features) as StoredPrediction['features'] } : {}),
   };
 }
 

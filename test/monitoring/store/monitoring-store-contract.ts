@@ -111,6 +111,22 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       for (let i = 1; i < back.length; i++) assert.ok(back[i]!.seq > back[i - 1]!.seq, 'seq increases with insertion');
     }));
 
+    it('keeps the entity features an answer used, "text alone" (null), and none for models without features', () => withStore(async (s) => {
+      const written = [
+        prediction(0, { requestId: 'f-used', features: { 'importer_history:top_chapter': '61', 'importer_history:lines': 12, 'importer_history:new': false, 'importer_history:note': null } }),
+        prediction(1, { requestId: 'f-alone', features: null }),
+        prediction(2, { requestId: 'f-none' }),
+        prediction(3, { requestId: 'f-odd', features: { 'v:f': 'tab\there \\N "quoted"' } }),
+      ];
+      await s.appendPredictions(written);
+      const back = await flat(s, { endpoint: 'hs', role: 'any' });
+      assert.deepEqual(back.map(withoutSeq), written);
+      assert.deepEqual((await s.findByRequestId('f-used'))!.features, written[0]!.features);
+      assert.equal((await s.findByRequestId('f-alone'))!.features, null);
+      assert.equal('features' in (await s.findByRequestId('f-none'))!, false);
+      await assert.rejects(s.appendPredictions([prediction(4, { features: { 'v:f': [1] } as never })]), (e: unknown) => e instanceof InputError && /"features"/.test(e.message));
+    }));
+
     it('stores text fields holding tabs, newlines, carriage returns, backslashes and \\N exactly', () => withStore(async (s) => {
       const odd = 'a\tb\nc\rd\\e \\N \\x00 \\\\t end\\';
       const written = [

@@ -1,4 +1,4 @@
-import { LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
+import { LOG_FEATURES_PG, LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
 
 /**
  * The monitoring tables' PostgreSQL schema, as numbered migrations. Append-only: a shipped migration
@@ -14,4 +14,6 @@ export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
   { version: 1, sql: MONITORING_TABLES_PG },
   // The request and text lookup indexes hold an 8-byte hash instead of the strings (postgres/monitoring-schema.ts).
   { version: 2, sql: LOOKUP_KEY_INDEXES_PG },
+  // The entity features an answer used (JSON; NULL: the model takes none). SQLite keeps them in its segments (format LSG2).
+  { version: 3, sql: LOG_FEATURES_PG },
 ];

@@ -101,3 +101,8 @@ DROP INDEX mon_predictions_text;
 CREATE INDEX mon_predictions_request_key ON mon_predictions (hashtextextended(request_id, position)) WHERE request_id <> '';
 CREATE INDEX mon_predictions_text_key ON mon_predictions (hashtextextended(endpoint || '/' || text_sha256, 0), at, seq) WHERE role = 'primary';
 `;
+
+/** LoggedPrediction.features as JSON text: 'null' for "text alone", SQL NULL for a model that takes no features. */
+export const LOG_FEATURES_PG = `
+ALTER TABLE mon_predictions ADD COLUMN features text;
+`;

@@ -11,7 +11,9 @@ import { inMonitoringTransaction } from './connection.js';
 /** Rows one pruning DELETE removes: each is its own commit, so the writer never waits long for row locks. */
 export const PRUNE_CHUNK = 5_000;
 
-const INSERT_COLUMNS = 'request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes';
+const INSERT_COLUMNS = 'request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, features';
+/** The shared row columns plus the entity features (migration 3), which SQLite keeps in its segments instead. */
+const ROW_COLUMNS = `${PREDICTION_COLUMNS}, features`;
 /**
  * A batch goes in as one COPY FROM STDIN in text format, built here as one string: the server parses
  * plain tab-separated lines instead of 22 array literals (the unnest() INSERT this replaced spent
@@ -34,7 +36,7 @@ function copyLines(rows: readonly LoggedPrediction[]): Buffer {
   let out = '';
   for (const r of rows) {
     const s = r.stats;
-    out += `${copyText(r.requestId)}\t${r.position}\t${r.at}\t${copyText(r.endpoint)}\t${copyText(r.variant)}\t${r.role}\t${copyText(r.model)}\t${copyText(r.version)}\t${copyText(r.modelSha256)}\t${r.text === null ? '\\N' : copyText(r.text)}\t${copyText(r.textSha256)}\t${copyText(r.label)}\t${r.score}\t${copyText(encodeTopLabels(r.topK))}\t${copyBytes(encodeTopScores(r.topK))}\t${r.latencyMs}\t${s.chars}\t${s.tokens}\t${s.digits}\t${s.upper}\t${s.nonAscii}\t${copyBytes(encodeTokenHashes(s.tokenHashes))}\n`;
+    out += `${copyText(r.requestId)}\t${r.position}\t${r.at}\t${copyText(r.endpoint)}\t${copyText(r.variant)}\t${r.role}\t${copyText(r.model)}\t${copyText(r.version)}\t${copyText(r.modelSha256)}\t${r.text === null ? '\\N' : copyText(r.text)}\t${copyText(r.textSha256)}\t${copyText(r.label)}\t${r.score}\t${copyText(encodeTopLabels(r.topK))}\t${copyBytes(encodeTopScores(r.topK))}\t${r.latencyMs}\t${s.chars}\t${s.tokens}\t${s.digits}\t${s.upper}\t${s.nonAscii}\t${copyBytes(encodeTokenHashes(s.tokenHashes))}\t${r.features === undefined ? '\\N' : copyText(JSON.stringify(r.features))}\n`;
   }
   return Buffer.from(out, 'utf8');
 }
@@ -91,10 +93,10 @@ class CopyFromBuffer implements pg.Submittable {
 }
 
 // The expressions of the lookup indexes (migration 2) and their partial-index conditions, then the full values.
-const byRequestSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
+const byRequestSql = `SELECT ${ROW_COLUMNS} FROM mon_predictions
   WHERE hashtextextended(request_id, position) = hashtextextended($1::text, $2::int8) AND request_id <> '' AND request_id = $1 AND position = $2
   ORDER BY (role = 'primary') DESC, seq DESC LIMIT 1`;
-const byTextSql = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions
+const byTextSql = `SELECT ${ROW_COLUMNS} FROM mon_predictions
   WHERE hashtextextended(endpoint || '/' || text_sha256, 0) = hashtextextended($1::text || '/' || $2::text, 0) AND role = 'primary'
     AND at <= $3 AND endpoint = $1 AND text_sha256 = $2
   ORDER BY hashtextextended(endpoint || '/' || text_sha256, 0) DESC, at DESC, seq DESC LIMIT 1`;
@@ -163,8 +165,8 @@ export class PgPredictionLog implements PredictionLogStore {
     const { params, where } = scan;
     const k = params.length;
     let { key, remaining } = scan;
-    const first = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT $${k + 1}`;
-    const next = `SELECT ${PREDICTION_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > ($${k + 1}, $${k + 2}) ORDER BY at, seq LIMIT $${k + 3}`;
+    const first = `SELECT ${ROW_COLUMNS} FROM mon_predictions WHERE ${where} ORDER BY at, seq LIMIT $${k + 1}`;
+    const next = `SELECT ${ROW_COLUMNS} FROM mon_predictions WHERE ${where} AND (at, seq) > ($${k + 1}, $${k + 2}) ORDER BY at, seq LIMIT $${k + 3}`;
     while (remaining > 0) {
       const limit = Math.min(pageSize, remaining);
       const { rows } = await inOrderedIndexScan(this.pool, (client) => (key === undefined

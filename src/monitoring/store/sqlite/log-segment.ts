@@ -1,3 +1,4 @@
+import type { UsedFeatures } from '../../../serving/entity-features.js';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import type { ColumnSource, PredictionStream } from '../prediction-columns.js';
 import { requestKey, textKey } from '../lookup-keys.js';
@@ -27,10 +28,15 @@ export interface SegmentRows extends ColumnSource {
   readonly textKey: Float64Array;
   requestId(i: number): string;
   textSha256(i: number): string;
+  /** LoggedPrediction.features of row i (undefined: none recorded). */
+  features(i: number): UsedFeatures | undefined;
 }
 
-const MAGIC = 0x4c534731; // "LSG1"
-const PARTS = 22;
+const MAGIC_V1 = 0x4c534731; // "LSG1": segments written before entity features were logged
+/** "LSG2": one more numeric part (feature JSON lengths, -1 none) and one more string part (the JSON). */
+const MAGIC = 0x4c534732;
+const PARTS_V1 = 22;
+const PARTS = 23;
 
 /** A string column: lengths (UTF-16 units, -1 null) and the concatenation. */
 class Strings {
@@ -68,7 +74,8 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
   const chars = new Int32Array(n); const tokens = new Int32Array(n); const digits = new Int32Array(n); const upper = new Int32Array(n); const nonAscii = new Int32Array(n);
   const hashStart = new Uint32Array(n + 1); const topStart = new Uint32Array(n + 1);
   const label = new Int32Array(n); const rKey = new Float64Array(n); const tKey = new Float64Array(n);
-  const idLen = new Int32Array(n); const textLen = new Int32Array(n); const shaLen = new Int32Array(n);
+  const idLen = new Int32Array(n); const textLen = new Int32Array(n); const shaLen = new Int32Array(n); const featureLen = new Int32Array(n);
+  const features: string[] = [];
   const dict = new Map<string, number>();
   const labelId = (l: string): number => {
     let id = dict.get(l);
@@ -100,13 +107,14 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
     ids[k] = r.requestId; idLen[k] = r.requestId.length;
     if (r.text === null) textLen[k] = -1; else { textLen[k] = r.text.length; texts.push(r.text); }
     shas[k] = r.textSha256; shaLen[k] = r.textSha256.length;
+    if (r.features === undefined) featureLen[k] = -1; else { const f = JSON.stringify(r.features); featureLen[k] = f.length; features.push(f); }
   }
   hashStart[n] = h; topStart[n] = t;
   const labels = [...dict.keys()];
   const labelLen = Int32Array.from(labels, (l) => l.length);
   const utf8 = (parts: string[]) => Buffer.from(parts.join(''), 'utf8');
   return pack(n, labels.length, [at, stream, position, score, latency, chars, tokens, digits, upper, nonAscii, hashStart, hashes, topStart, topLabel, topScore,
-    label, rKey, tKey, idLen, textLen, shaLen, labelLen], [utf8(ids), utf8(texts), utf8(shas), utf8(labels)]);
+    label, rKey, tKey, idLen, textLen, shaLen, labelLen, featureLen], [utf8(ids), utf8(texts), utf8(shas), utf8(labels), utf8(features)]);
 }
 
 type Part = Float64Array | Int32Array | Uint32Array;
@@ -136,10 +144,13 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
   const bytes = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   const buf = bytes.buffer;
   const head = new Uint32Array(buf, bytes.byteOffset, 4);
-  if (head[0] !== MAGIC) throw new Error(`mon_segments row ${seq0}: not a log segment (bad magic)`);
+  if (head[0] !== MAGIC && head[0] !== MAGIC_V1) throw new Error(`mon_segments row ${seq0}: not a log segment (bad magic)`);
+  const v1 = head[0] === MAGIC_V1;
+  const numeric = v1 ? PARTS_V1 : PARTS;
   const n = head[1]!;
   const count = head[3]!;
-  if (count !== PARTS + 4) throw new Error(`mon_segments row ${seq0}: ${count} parts, expected ${PARTS + 4}`);
+  const expected = v1 ? PARTS_V1 + 4 : PARTS + 5;
+  if (count !== expected) throw new Error(`mon_segments row ${seq0}: ${count} parts, expected ${expected}`);
   const lens = new Uint32Array(buf, bytes.byteOffset + 16, count);
   let at = bytes.byteOffset + align8((4 + count) * 4);
   const views: Uint8Array[] = [];
@@ -154,8 +165,9 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
   let ids: Strings | undefined;
   let texts: Strings | undefined;
   let shas: Strings | undefined;
+  let features: Strings | undefined;
   const labelLen = i32(21);
-  const labelText = text(PARTS + 3);
+  const labelText = text(numeric + 3);
   const labels: string[] = new Array(labelLen.length);
   for (let i = 0, o = 0; i < labelLen.length; o += labelLen[i]!, i++) labels[i] = labelText.slice(o, o + labelLen[i]!);
   return {
@@ -164,9 +176,14 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
     chars: i32(5), tokens: i32(6), digits: i32(7), upper: i32(8), nonAscii: i32(9),
     hashStart: u32(10), hashes: u32(11), topStart: u32(12), topLabel: i32(13), topScore: f64(14), label: i32(15), labels,
     requestKey: f64(16), textKey: f64(17),
-    requestId: (i) => (ids ??= new Strings(i32(18), text(PARTS))).get(i)!,
-    text: (i) => (texts ??= new Strings(i32(19), text(PARTS + 1))).get(i),
-    textSha256: (i) => (shas ??= new Strings(i32(20), text(PARTS + 2))).get(i)!,
+    requestId: (i) => (ids ??= new Strings(i32(18), text(numeric))).get(i)!,
+    text: (i) => (texts ??= new Strings(i32(19), text(numeric + 1))).get(i),
+    textSha256: (i) => (shas ??= new Strings(i32(20), text(numeric + 2))).get(i)!,
+    features: (i) => {
+      if (v1) return undefined;
+      const f = (features ??= new Strings(i32(22), text(numeric + 4))).get(i);
+      return f === null ? undefined : JSON.parse(f) as UsedFeatures;
+    },
   };
 }
 
@@ -175,14 +192,16 @@ export function segmentOfStoredRows(rows: readonly StoredPrediction[], streamIds
   const blob = encodeSegment(rows, Int32Array.from(rows, (_, i) => i), streamIds);
   const seg = decodeSegment(0, blob);
   const seqs = Float64Array.from(rows, (r) => r.seq);
-  return { ...seg, seqOf: (i) => seqs[i]!, requestId: seg.requestId, text: seg.text, textSha256: seg.textSha256 };
+  return { ...seg, seqOf: (i) => seqs[i]!, requestId: seg.requestId, text: seg.text, textSha256: seg.textSha256, features: seg.features };
 }
 
 /** Row i of a segment as a StoredPrediction. */
 export function storedPredictionOf(seg: SegmentRows, i: number, endpoint: string, stream: PredictionStream): StoredPrediction {
   const topK = [];
   for (let k = seg.topStart[i]!; k < seg.topStart[i + 1]!; k++) topK.push({ label: seg.labels[seg.topLabel[k]!]!, score: seg.topScore[k]! });
+  const features = seg.features(i);
   return {
+    ...(features === undefined ? {} : { features }),
     seq: seg.seqOf(i), requestId: seg.requestId(i), position: seg.position[i]!, at: seg.at[i]!, endpoint,
     variant: stream.variant, role: stream.role, model: stream.model, version: stream.version, modelSha256: stream.modelSha256,
     text: seg.text(i), textSha256: seg.textSha256(i), label: seg.labels[seg.label[i]!]!, score: seg.score[i]!, topK, latencyMs: seg.latencyMs[i]!,

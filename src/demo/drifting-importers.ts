@@ -1,0 +1,112 @@
+/**
+ * Importers whose trade drifts (issue 15 item 6): each importer declares mostly in a few chapters
+ * (a textile importer, a hardware importer) and, month by month, swaps one of them for another, so
+ * an importer's recent declaration history says something about its next line, and what it said a
+ * year ago says less. The generator that shows what a point-in-time feature is worth (and what a
+ * leaky one costs): bench/features-gain.ts on the hs-goods texts, `importerInvoiceLines` on the
+ * demo's own invoice lines.
+ */
+import { createRandom } from '../core/random.js';
+import { generateInvoiceLines, type InvoiceOptions } from './invoice-lines.js';
+
+export interface ImporterLine {
+  readonly importer: number;
+  /** Epoch ms. */
+  readonly time: number;
+  readonly text: string;
+  readonly label: string;
+}
+
+export interface DriftOptions {
+  readonly importers: number;
+  /** Chapters each importer trades in mostly. */
+  readonly preferred: number;
+  /** Share of an importer's lines in its preferred chapters. */
+  readonly loyalty: number;
+  /** Chance per month that an importer swaps one of its chapters for another. */
+  readonly drift: number;
+  readonly months: number;
+  /** Lines of month m (0-based). */
+  readonly linesInMonth: (month: number) => number;
+  /** Epoch ms of the first month's start; months are 30 days. */
+  readonly t0: number;
+  readonly seed: number;
+}
+
+export const DRIFT_MONTH_MS = 30 * 86_400_000;
+
+/** Where line texts come from: the texts of `label` for a line of `month` (undefined: none, another label is drawn). */
+export interface LabelledTexts {
+  /** The labels to draw from, as often as they should come (a row's label per row of the data). */
+  readonly labels: readonly string[];
+  textsOf(label: string, month: number): readonly string[] | undefined;
+}
+
+/** The chapter of an HS code: what importers specialise in. */
+const chapterOf = (label: string) => label.slice(0, 2);
+
+/** The lines of every month, sorted by time. Deterministic by seed (and by the order `source` answers). */
+export function driftingImporterLines(source: LabelledTexts, o: DriftOptions): ImporterLine[] {
+  const r = createRandom(o.seed);
+  const random = () => r.next();
+  const labels = source.labels;
+  // Headings by chapter, as often as the data has them: drawing a row draws by frequency.
+  const byChapter = new Map<string, string[]>();
+  for (const l of labels) byChapter.set(chapterOf(l), [...(byChapter.get(chapterOf(l)) ?? []), l]);
+  const chapterDraws = labels.map(chapterOf);
+  const anyChapter = () => chapterDraws[Math.floor(random() * chapterDraws.length)]!;
+  const prefs = Array.from({ length: o.importers }, () => Array.from({ length: o.preferred }, anyChapter));
+  const lines: ImporterLine[] = [];
+  for (let month = 0; month < o.months; month++) {
+    for (const p of prefs) if (random() < o.drift) p[Math.floor(random() * o.preferred)] = anyChapter();
+    const n = o.linesInMonth(month);
+    for (let k = 0; k < n; k++) {
+      const importer = Math.floor(random() * o.importers);
+      const chapter = random() < o.loyalty ? prefs[importer]![Math.floor(random() * o.preferred)]! : anyChapter();
+      const inChapter = byChapter.get(chapter)!;
+      let label = inChapter[Math.floor(random() * inChapter.length)]!;
+      let texts = source.textsOf(label, month);
+      while (texts === undefined) { label = labels[Math.floor(random() * labels.length)]!; texts = source.textsOf(label, month); }
+      const time = o.t0 + month * DRIFT_MONTH_MS + Math.floor(random() * DRIFT_MONTH_MS);
+      lines.push({ importer, time, text: texts[Math.floor(random() * texts.length)]!, label });
+    }
+  }
+  return lines.sort((a, b) => a.time - b.time);
+}
+
+/**
+ * The importers' declaration history as a feature file (`features ingest`): after every line, the
+ * importer's two most frequent chapters and its most frequent heading over its last `history`
+ * lines, stamped 1 ms after the line (a value never describes the line that made it).
+ */
+export function importerHistoryCsv(lines: readonly ImporterLine[], history = 20, keyOf: (importer: number) => string = (i) => `imp${i}`): string {
+  const recent = new Map<number, string[]>();
+  const out = ['importer_id,event_time,top_chapter,second_chapter,top_heading'];
+  const ranked = (xs: readonly string[]) => {
+    const c = new Map<string, number>();
+    for (const x of xs) c.set(x, (c.get(x) ?? 0) + 1);
+    return [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
+  };
+  for (const l of lines) {
+    const r = [...(recent.get(l.importer) ?? []), l.label].slice(-history);
+    recent.set(l.importer, r);
+    const chapters = ranked(r.map(chapterOf));
+    out.push(`${keyOf(l.importer)},${l.time + 1},${chapters[0]},${chapters[1] ?? ''},${ranked(r)[0]}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The demo's invoice lines (generateInvoiceLines: its products, packaging words and class skew),
+ * declared by importers whose trade drifts. `rows` of InvoiceOptions is the size of the text pool
+ * lines are drawn from.
+ */
+export function importerInvoiceLines(invoice: InvoiceOptions, drift: DriftOptions): ImporterLine[] {
+  const pool = generateInvoiceLines(invoice);
+  const texts = new Map<string, string[]>();
+  for (const l of pool) texts.set(l.label, [...(texts.get(l.label) ?? []), l.text]);
+  return driftingImporterLines({
+    labels: pool.map((l) => l.label),
+    textsOf: (label) => texts.get(label),
+  }, drift);
+}
