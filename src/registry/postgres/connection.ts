@@ -22,12 +22,18 @@ export function checkSchemaName(schema: string): string {
 /** A pool whose every connection works in `schema` (search_path set at connect time). */
 export function openPgPool(options: PgConnectionOptions): pg.Pool {
   const schema = checkSchemaName(options.schema ?? 'public');
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 4,
     options: `-c search_path=${schema}`,
     application_name: 'lading',
   });
+  // An idle connection that PostgreSQL closes (a restart, a failover) is an 'error' event on the
+  // pool, which without a listener ends the process: every server and worker of the multi-node run
+  // died when PostgreSQL restarted (npm run cluster). The pool drops that client; the next query
+  // opens a new connection, and a query made while the server is down fails on its own.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `fn` in one transaction on one pooled connection; rolls back on any throw. */
