@@ -33,21 +33,28 @@ export function openPgPool(options: PgConnectionOptions): pg.Pool {
   // died when PostgreSQL restarted (npm run cluster). The pool drops that client; the next query
   // opens a new connection, and a query made while the server is down fails on its own.
   pool.on('error', () => undefined);
+  // A pooled client whose connection the server ends (restart, failover) can emit 'error' while no
+  // query or pool listener holds it, which would end the process: swallow it here; the next query
+  // on that client fails on its own and the pool replaces it (test/registry/pg-connections-closed).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
 /** Runs `fn` in one transaction on one pooled connection; rolls back on any throw. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that cannot even roll back is dead (the server restarted): release(error) takes
+    // it out of the pool; released as healthy, every later transaction drawing it would fail.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => { broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)); });
     throw e;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -8,6 +8,10 @@ export function openReviewPool(url: string, schema: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${checkMonitoringSchemaName(schema)}`, application_name: 'lading-review' });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // A pooled client whose connection the server ends (restart, failover) can emit 'error' while no
+  // query or pool listener holds it, which would end the process: swallow it here; the next query
+  // on that client fails on its own and the pool replaces it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

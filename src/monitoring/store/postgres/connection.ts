@@ -39,15 +39,18 @@ export function openMonitoringPool(options: PgMonitoringOptions): pg.Pool {
 /** Runs `fn` in one transaction on one pooled connection; rolls back on any throw. */
 export async function inMonitoringTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that cannot even roll back is dead (the server restarted): release(error) takes
+    // it out of the pool; released as healthy, every later transaction drawing it would fail.
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => { broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)); });
     throw e;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

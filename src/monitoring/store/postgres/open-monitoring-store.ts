@@ -28,6 +28,10 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
   const pool = openMonitoringPool({ ...options, schema });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // A pooled client whose connection the server ends (restart, failover) can emit 'error' while no
+  // query or pool listener holds it, which would end the process: swallow it here; the next query
+  // on that client fails on its own and the pool replaces it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migrateMonitoringPg(pool, schema, describeUrl(options.url, schema), PG_MONITORING_MIGRATIONS);
   } catch (e) {
