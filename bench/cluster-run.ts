@@ -3,7 +3,8 @@
  * three `lading serve` processes behind HAProxy, two `lading stream` workers on one JetStream
  * consumer, two `lading controller`s (one active, one standby) and one `lading monitor run`, all on a
  * PostgreSQL registry (a private instance, so that it can be restarted) and the machine's NATS.
- * Under a closed-loop load through the balancer it measures: throughput with 1, 2 and 3 servers; a
+ * Under a closed-loop load through the balancer it measures: throughput with 1, 2 and 3 servers; how
+ * long a deployment change and then its rollback take to reach every server (against 1 s); a
  * server SIGKILLed (failed requests, against 0.1%); a rolling restart of every server (failed
  * requests, against 0); the active controller SIGKILLed (seconds until the standby acts, against
  * 10); PostgreSQL restarted (failed requests, and whether the prediction log's writes resume); and
@@ -26,6 +27,9 @@ export interface ClusterOptions {
 
 export interface ClusterReport {
   readonly throughput: { servers: number; rps: number; failed: number }[];
+  /** Seconds from the revision's own timestamp until every server answers with the new version. */
+  readonly deploymentChangeSeconds: number;
+  readonly rollbackSeconds: number;
   readonly serverKilled: LoadCounts & { failedShare: number };
   readonly rollingRestart: LoadCounts & { failedShare: number };
   readonly controllerTakeoverSeconds: number;
@@ -61,7 +65,9 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     log('cluster: training and registering a fasttext model on PostgreSQL...');
     for (const args of [
       ['train', '--data', data, '--model', 'fasttext', '--param', 'epochs=3', '--register', 'offers'],
-      ['models', 'approve', 'offers', '1', '--actor', 'reviewer'], ['models', 'alias', 'offers', 'champion', '1'],
+      ['train', '--data', data, '--model', 'fasttext', '--param', 'epochs=2', '--seed', '2', '--register', 'offers'],
+      ['models', 'approve', 'offers', '1', '--actor', 'reviewer'], ['models', 'approve', 'offers', '2', '--actor', 'reviewer'],
+      ['models', 'alias', 'offers', 'champion', '1'],
       ['deploy', 'set', 'offers', '--variant', 'main=offers@champion'],
     ]) {
       const p = lading(`setup ${args[0]}`, 'setup', args).start();
@@ -99,8 +105,27 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     await waitReady(`${url}/v2/health/ready`);
     const classify = `${url}/v1/models/offers:classify`;
 
-    // A server SIGKILLed under load.
+    // A deployment change, then its rollback, under load: when does every server answer with it?
     let load = startLoad(classify, texts, o.concurrency);
+    const change = async (args: readonly string[], version: number): Promise<number> => {
+      const p = lading(`deploy ${args[0]}`, 'setup', ['deploy', ...args, '--json']).start();
+      await new Promise((r) => p.child!.once('exit', r));
+      if (p.child!.exitCode !== 0) throw new Error(`lading deploy ${args.join(' ')}:\n${p.output}`);
+      const at = Date.parse((JSON.parse(p.output.slice(p.output.indexOf('{'))) as { at: string }).at);
+      for (;;) {
+        const served = await Promise.all(ports.map((port) => servedVersion(port, 'offers')));
+        if (served.every((v) => String(v) === String(version))) return (Date.now() - at) / 1000;
+        if (Date.now() - at > 30_000) throw new Error(`servers answer with versions ${served.join(', ')} 30 s after the change to ${version}`);
+        await sleep(20);
+      }
+    };
+    const deploymentChangeSeconds = await change(['set', 'offers', '--variant', 'main=offers@2'], 2);
+    const rollbackSeconds = await change(['rollback', 'offers'], 1);
+    const changed = await load.stop();
+    log(`cluster: a deployment change reached every server in ${deploymentChangeSeconds.toFixed(2)} s, its rollback in ${rollbackSeconds.toFixed(2)} s (${changed.failed} of ${changed.ok + changed.failed} requests failed meanwhile)`);
+
+    // A server SIGKILLed under load.
+    load = startLoad(classify, texts, o.concurrency);
     await sleep((o.seconds * 1000) / 2);
     await servers[0]!.stop('SIGKILL');
     await sleep((o.seconds * 1000) / 2);
@@ -159,7 +184,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
       await sleep(500);
     }
     log(`cluster: stream: ${results} of ${offers.length} offers got their result`);
-    return { throughput, serverKilled, rollingRestart, controllerTakeoverSeconds, postgresRestart, stream: { published: offers.length, results } };
+    return { throughput, deploymentChangeSeconds, rollbackSeconds, serverKilled, rollingRestart, controllerTakeoverSeconds, postgresRestart, stream: { published: offers.length, results } };
   } finally {
     await Promise.all(balancers.map((b) => b.stop()));
     await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
@@ -168,6 +193,17 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     try { db.stop('immediate'); } catch { /* already down */ }
     rmSync(dir, { recursive: true, force: true });
     rmSync(pgDir, { recursive: true, force: true });
+  }
+}
+
+/** The model version a server answers with for `endpoint` (its first variant), from GET /v1/models. */
+async function servedVersion(port: number, endpoint: string): Promise<number | string | undefined> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/models`);
+    const body = (await r.json()) as { endpoints: { endpoint: string; variants: { version: number | string }[] }[] };
+    return body.endpoints.find((e) => e.endpoint === endpoint)?.variants[0]?.version;
+  } catch {
+    return undefined;
   }
 }
 

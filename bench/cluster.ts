@@ -15,6 +15,8 @@ const r = await runCluster({ natsUrl: process.env['LADING_BENCH_NATS_URL'] ?? 'n
 const pct = (x: number) => `${(100 * x).toFixed(3)}%`;
 const rows: [string, string, string][] = [
   ...r.throughput.map((t): [string, string, string] => [`req/s through HAProxy, ${t.servers} server process(es), single-text, c${concurrency}`, t.rps.toFixed(0), t.servers === 1 ? '' : `x${(t.rps / r.throughput[0]!.rps).toFixed(2)} of 1 (2 cores: bounded)`]),
+  ['a deployment change: seconds until every server answers with it', r.deploymentChangeSeconds.toFixed(2), '<= 1'],
+  ['its rollback: seconds until every server answers with it', r.rollbackSeconds.toFixed(2), '<= 1'],
   ['server SIGKILLed under load: failed requests', `${r.serverKilled.failed} of ${r.serverKilled.ok + r.serverKilled.failed} (${pct(r.serverKilled.failedShare)})`, '<= 0.1%'],
   ['rolling restart of all servers: failed requests', `${r.rollingRestart.failed} of ${r.rollingRestart.ok + r.rollingRestart.failed}`, '0'],
   ['controller SIGKILLed: seconds until the standby acts', r.controllerTakeoverSeconds.toFixed(1), '<= 10'],

@@ -213,7 +213,10 @@ test('POST /v1/feedback answers at once while the bus hangs: the publish waits i
       const fb = await postFeedback(served.url, { endpoint: 'hs', items: [{ requestId: 'req-1', label: '7318' }] });
       const ms = performance.now() - t0;
       assert.equal(fb.status, 201, JSON.stringify(fb.body));
-      assert.ok(ms < 1000, `POST /v1/feedback took ${ms.toFixed(0)} ms while the bus hangs (a publish gives up after 5,000 ms)`);
+      // The answer did not wait for the publish: it came before the publish gave up (5,000 ms), and
+      // no warning was written yet. (A wall-clock bound tighter than that flakes on a loaded machine.)
+      assert.ok(ms < 4000, `POST /v1/feedback took ${ms.toFixed(0)} ms while the bus hangs (a publish gives up after 5,000 ms)`);
+      assert.equal(warnings.filter((w) => /was not published/.test(w)).length, 0, warnings.join('\n'));
     } finally {
       await served.close();
     }
