@@ -106,7 +106,8 @@ export class Balancer {
   }
 
   async stop(): Promise<void> {
-    if (!this.proc || this.proc.exitCode !== null) return;
+    // A process ended by a signal has exitCode null and signalCode set; waiting for its 'exit' again would hang.
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const exited = new Promise((r) => this.proc!.once('exit', r));
     this.proc.kill('SIGTERM');
     await exited;
