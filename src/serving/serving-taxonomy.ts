@@ -49,7 +49,13 @@ export interface ClassMapping {
 export const NOT_IN_TAXONOMY = -1;
 export const SPLIT = -2;
 
+/**
+ * A model whose labels are all codes of the active taxonomy speaks it already (retrained on it):
+ * its answers skip the transition table, so promoting it ends the transition on that variant
+ * (a canary of it beside the old model is remapped only on the old side).
+ */
 export function compileClassMapping(labels: readonly string[], tax: ServingTaxonomy): ClassMapping {
+  const remap = labels.every((l) => tax.descriptions.has(l)) ? undefined : tax.remap;
   const codes: string[] = [];
   const index = new Map<string, number>();
   const codeIndex = (code: string): number => {
@@ -61,7 +67,7 @@ export function compileClassMapping(labels: readonly string[], tax: ServingTaxon
   const splits = new Map<number, Int32Array>();
   let identity = true;
   labels.forEach((label, c) => {
-    const mapped = (tax.remap?.targets.get(label) ?? [label]).filter((code) => tax.descriptions.has(code));
+    const mapped = (remap?.targets.get(label) ?? [label]).filter((code) => tax.descriptions.has(code));
     if (mapped.length > 1) {
       target[c] = SPLIT;
       splits.set(c, Int32Array.from(mapped, codeIndex));
@@ -72,7 +78,7 @@ export function compileClassMapping(labels: readonly string[], tax: ServingTaxon
   });
   const descriptions = codes.map((code) => tax.descriptions.get(code)!);
   return {
-    taxonomy: tax.ref, remap: tax.remap?.id, codes, descriptions, target, splits, identity,
+    taxonomy: tax.ref, remap: remap?.id, codes, descriptions, target, splits, identity,
     quotedCodes: codes.map((c) => JSON.stringify(c)), quotedDescriptions: descriptions.map((d) => JSON.stringify(d)),
   };
 }

@@ -9,6 +9,7 @@ import { verb as serveVerb } from '../../src/cli/serve.js';
 import { verb as taxonomyVerb } from '../../src/cli/taxonomy.js';
 import { verb as trainVerb } from '../../src/cli/train.js';
 import { startServingProcess, type ServingProcess } from '../../src/platform/index.js';
+import { encodeStreamResult } from '../../src/stream/stream-result.js';
 import { servingSettings } from '../monitoring/serving-fixture.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { HS6_CSV, LEGACY, writeHsFixture } from './hs-fixtures.js';
@@ -138,6 +139,30 @@ describe('serving through the active taxonomy (hs2022) a model trained on HS 201
     const items = (await s.review!.queue.list({ endpoint: 'hs' })).items.filter((i) => split.includes(i.text));
     assert.ok(items.length >= 2);
     for (const i of items) assert.deepEqual(i.suggestions.map((x) => x.label), ['940541', '940542', '940549']);
+  });
+
+  it('a model retrained on the new taxonomy skips the table (the transition ends when it is promoted); stream results carry the same fields', async () => {
+    const valid = join(dir, 'hs2022-only.csv');
+    const keep = goods.records.filter((r) => HS2022.has(r[goods.header.indexOf('label')]!));
+    writeFileSync(valid, [goods.header.join(','), ...keep.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(','))].join('\n') + '\n');
+    const retrained = join(dir, 'hs2022.lading');
+    await ok(trainVerb, ['--data', valid, '--label', 'label', '--model', 'linear', '--out', retrained, '--home', home, '--seed', '1']);
+    const s = await serve({ servingRemap: 'hs2017->hs2022' }, { models: [{ ref: retrained, endpoint: 'hs' }, { ref: model, endpoint: 'old' }] });
+    const text = textsOf('392410')[0]!;
+    const plain = await post(s.url, '/v2/models/hs/infer', { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [text] }] });
+    assert.equal(plain.body['parameters'].taxonomy, 'hs2022@1');
+    assert.equal(plain.body['parameters'].remap, undefined, 'the retrained model is not remapped');
+    const old = await post(s.url, '/v2/models/old/infer', { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [text] }] });
+    assert.match(old.body['parameters'].remap, /^corr-/);
+
+    const answer = await s.plane.classify('old', textsOf('940540').slice(0, 1), { top: 3 });
+    const result = JSON.parse(encodeStreamResult('in-1', answer, 0, 3, new Int32Array(3), new Float32Array(3)));
+    assert.equal(result.id, 'in-1');
+    assert.equal(result.decision, 'review');
+    assert.deepEqual(result.review.candidates.map((c: any) => c.label), ['940541', '940542', '940549']);
+    const fine = await s.plane.classify('old', [text], { top: 1 });
+    const r2 = JSON.parse(encodeStreamResult('in-2', fine, 0, 1, new Int32Array(1), new Float32Array(1)));
+    assert.equal(r2.description, HS2022.get(r2.label));
   });
 
   it('an unknown taxonomy in lading.yaml stops lading serve naming the key and line, before anything starts', async () => {
