@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseCsv } from '../../src/data/csv.js';
+import { verb as dataVerb } from '../../src/cli/data.js';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
 import { verb as serveVerb } from '../../src/cli/serve.js';
 import { verb as taxonomyVerb } from '../../src/cli/taxonomy.js';
 import { verb as trainVerb } from '../../src/cli/train.js';
-import { startServingProcess, type ServingProcess } from '../../src/platform/index.js';
+import { openPlatformReviewQueue, startServingProcess, type ServingProcess } from '../../src/platform/index.js';
 import { encodeStreamResult } from '../../src/stream/stream-result.js';
 import { servingSettings } from '../monitoring/serving-fixture.js';
 import { runVerb } from '../helpers/run-cli.js';
@@ -163,6 +164,28 @@ describe('serving through the active taxonomy (hs2022) a model trained on HS 201
     const fine = await s.plane.classify('old', [text], { top: 1 });
     const r2 = JSON.parse(encodeStreamResult('in-2', fine, 0, 1, new Int32Array(1), new Float32Array(1)));
     assert.equal(r2.description, HS2022.get(r2.label));
+  });
+
+  it('taxonomy map --dataset sends the split rows to the review queue with their candidate codes, once', async () => {
+    const imported = JSON.parse(await ok(dataVerb, ['import', fx.goodsCsv, '--label', 'label,label_4,label_2,label_full', '--levels', '2,4,6', '--home', home, '--json'])) as { dataset: { id: string } };
+    const map = ['map', 'hs2017', 'hs2022', fx.correlationCsv, '--dataset', imported.dataset.id, '--review-endpoint', 'broker', '--home', home, '--json'];
+    const first = JSON.parse(await ok(taxonomyVerb, map));
+    const splits = first.dataset.split as { row: number; oldCode: string; candidates: string[]; text: string }[];
+    assert.ok(splits.length > 0);
+    assert.deepEqual(first.dataset.queued, { endpoint: 'broker', added: splits.length, duplicates: 0 });
+    const again = JSON.parse(await ok(taxonomyVerb, map));
+    assert.deepEqual(again.dataset.queued, { endpoint: 'broker', added: 0, duplicates: splits.length });
+    const queue = await openPlatformReviewQueue({ home, registryUrl: undefined, registrySchema: 'public' });
+    try {
+      const items = (await queue.list({ endpoint: 'broker', limit: 500 })).items;
+      for (const s of splits) {
+        const item = items.find((i) => i.text === s.text);
+        assert.ok(item, `split row ${s.row} is in the queue`);
+        assert.deepEqual(item.suggestions.map((x) => x.label), s.candidates);
+      }
+    } finally {
+      await queue.close();
+    }
   });
 
   it('an unknown taxonomy in lading.yaml stops lading serve naming the key and line, before anything starts', async () => {
