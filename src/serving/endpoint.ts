@@ -274,10 +274,11 @@ export class Endpoint {
 
   private async answerWith(chosen: RoutedVariant, texts: readonly string[], options: ClassifyOptions, pinned: boolean): Promise<EndpointAnswer> {
     const started = performance.now();
-    const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
+    const mapping = chosen.mapping;
+    // Under a taxonomy no transport answers the model's probability rows (OIP refuses them): only observers may want them.
+    const rows = (options.rows !== false && mapping === undefined) || (this.events.rowsWanted?.() ?? true);
     const features = chosen.runtime.header.inputFeatures;
     const composed = features && this.events.composeInputs ? await this.events.composeInputs(features, texts, options.entities) : undefined;
-    const mapping = chosen.mapping;
     const wanted = Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1);
     // Under a taxonomy a model's best valid code may sit below its top-k: search its TAXONOMY_SEARCH_K best.
     const k = mapping === undefined || mapping.identity ? wanted : Math.max(wanted, TAXONOMY_SEARCH_K);
