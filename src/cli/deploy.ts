@@ -4,6 +4,8 @@ import { DEPLOYMENT_MODES, type DeploymentMode, type VariantSpec } from '../serv
 import { DeploymentControl } from '../lifecycle/deployment-control.js';
 import { ReleaseControl, type Release } from '../lifecycle/release-control.js';
 import { withRegistry } from './open-registry.js';
+import { pinTaxonomyChoice } from '../platform/serving-taxonomy.js';
+import { withTaxonomyStore } from '../platform/taxonomy.js';
 import type { DeploymentRecord } from '../registry/deployment-store.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -19,6 +21,8 @@ const OPTIONS = {
   alias: { type: 'string' },
   'no-log-text': { type: 'boolean', default: false },
   'target-precision': { type: 'string' },
+  taxonomy: { type: 'string' },
+  remap: { type: 'string' },
 } as const;
 
 const ACTIONS = new Set(['set', 'canary', 'promote', 'switch', 'rollback', 'remove', 'show', 'history', 'list']);
@@ -34,7 +38,7 @@ without a restart.
 
 Actions:
   set ENDPOINT --variant NAME=MODEL[:WEIGHT][:shadow] ... [--mode ${DEPLOYMENT_MODES.join('|')}] [--no-log-text]
-      [--target-precision P]
+      [--target-precision P] [--taxonomy NAME[@V]] [--remap OLD->NEW|TABLE-ID]
   canary ENDPOINT VARIANT --share PERCENT   give one primary PERCENT of the traffic
   promote ENDPOINT VARIANT [--alias ALIAS]  make VARIANT the only variant; with --alias, also move
                                             ALIAS of its model to its version and serve NAME@ALIAS
@@ -64,6 +68,13 @@ Options:
   --target-precision P  set: answers carry "decision": "auto" when the model's per-class
                   thresholds reach precision P (0 < P < 1, e.g. 0.98), else "review"; wins over
                   the server's --target-precision; kept through canary and promote
+  --taxonomy NAME[@V]  set: the endpoint answers in this stored taxonomy (pinned to its version
+                  now): each answer carries the code's description, and a model never answers a
+                  code it lacks (its best valid one, else "review"); wins over the server's
+                  --taxonomy; kept through canary and promote
+  --remap OLD->NEW|ID  set: answers go through this stored correlation table (pinned to its id)
+                  while the model still speaks OLD; its NEW taxonomy is the active one. Set the
+                  endpoint again without it once a model trained on NEW serves
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -92,6 +103,12 @@ ${COMMON_HELP}`,
     if (targetPrecision !== undefined && action !== 'set') {
       throw new InputError('bad-flag', `lading deploy ${action}: --target-precision goes with set only (later changes keep it)`, { action: action ?? '' }, 'Run `lading deploy --help`.');
     }
+    if ((values.taxonomy !== undefined || values.remap !== undefined) && action !== 'set') {
+      throw new InputError('bad-flag', `lading deploy ${action}: --taxonomy and --remap go with set only (later changes keep them)`, { action: action ?? '' }, 'Run `lading deploy --help`.');
+    }
+    // Pinned (hs2022 -> hs2022@1, OLD->NEW -> a table id) and checked before the registry is written: an unknown name changes nothing.
+    const taxonomy = values.taxonomy === undefined && values.remap === undefined ? {}
+      : await withTaxonomyStore(ctx.settings(values), (store) => pinTaxonomyChoice(store, { taxonomy: values.taxonomy, remap: values.remap }));
     const alias = values.alias;
     const release = { actor, ...(values.reason !== undefined ? { reason: values.reason } : {}), ...(alias !== undefined ? { alias } : {}) };
     const out = await withRegistry(ctx, values, async (ws): Promise<DeploymentRecord | DeploymentRecord[] | Release> => {
@@ -100,7 +117,7 @@ ${COMMON_HELP}`,
       switch (action) {
         case 'set': return control.deploy({
           endpoint: need(endpoint, 'ENDPOINT'), mode: values.mode as DeploymentMode, variants, ...(values['no-log-text'] ? { logText: false } : {}),
-          ...(targetPrecision !== undefined ? { targetPrecision } : {}),
+          ...(targetPrecision !== undefined ? { targetPrecision } : {}), ...taxonomy,
         }, actor, reason);
         case 'canary': return control.canary(need(endpoint, 'ENDPOINT'), need(extra, 'VARIANT'), Number(need(values.share, '--share')), actor, reason);
         case 'promote':
@@ -127,7 +144,8 @@ ${COMMON_HELP}`,
     const records = 'deployment' in out ? out.deployment : out;
     const rows = Array.isArray(records) ? records : [records];
     writeLine(ctx.stdout, table(['endpoint', 'rev', 'action', 'mode', 'variants', 'actor', 'at'], rows.map((r) => [
-      r.endpoint, r.revision, r.action, r.spec ? `${r.spec.mode}${r.spec.logText === false ? ' (texts not logged)' : ''}${r.spec.targetPrecision !== undefined ? ` (decides at ${r.spec.targetPrecision})` : ''}` : '(removed)',
+      r.endpoint, r.revision, r.action, r.spec ? `${r.spec.mode}${r.spec.logText === false ? ' (texts not logged)' : ''}${r.spec.targetPrecision !== undefined ? ` (decides at ${r.spec.targetPrecision})` : ''}`
+        + `${r.spec.taxonomy !== undefined ? ` (taxonomy ${r.spec.taxonomy}${r.spec.remap !== undefined ? ` via ${r.spec.remap}` : ''})` : ''}` : '(removed)',
       r.spec?.variants.map((v) => `${v.name}=${v.model}:${v.weight}${v.role === 'shadow' ? ':shadow' : ''}`).join(' ') ?? '', r.actor, utcTime(r.at),
     ])));
     return 0;

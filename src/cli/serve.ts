@@ -5,6 +5,8 @@ import { InputError } from '../core/errors.js';
 import { monitorAlertRules } from '../platform/monitor-process.js';
 import { PROCESS_INDEX_ENV, runServingPrimary, servingClusterIndex } from '../platform/serving-cluster.js';
 import { startServingProcess } from '../platform/serving-process.js';
+import { checkServingTaxonomy } from '../platform/serving-taxonomy.js';
+import { describeSource } from '../config/load-settings.js';
 import { parseVerbArgs } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -39,6 +41,8 @@ const OPTIONS = {
   'alert-webhook': { type: 'string' },
   'review-below': { type: 'string' },
   'target-precision': { type: 'string' },
+  taxonomy: { type: 'string' },
+  remap: { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -92,6 +96,15 @@ Options:
                        else "review" (REST: a field of each prediction; OIP: an extra BYTES output
                        "decision"). A deployment's own targetPrecision wins. Default: none (no
                        decisions); env LADING_TARGET_PRECISION; lading.yaml key targetPrecision
+  --taxonomy NAME[@V]  answer in this stored taxonomy: each answer carries the code's official
+                       description, and a model never answers a code the taxonomy lacks (its best
+                       valid one among its 10 best classes, else "decision": "review", routed to the
+                       review queue). A deployment's own taxonomy wins. Env LADING_SERVING_TAXONOMY;
+                       lading.yaml key servingTaxonomy
+  --remap OLD->NEW|ID  during a taxonomy transition, answers go through this stored correlation
+                       table: renamed and merged codes answer as the new code, a split one as
+                       "review" with the candidate codes. Env LADING_SERVING_REMAP; lading.yaml key
+                       servingRemap
 
 Prediction log (on by default: every answer, with its request id, model version, top 5 and text
 statistics, is written off the request path to <home>/monitoring.sqlite, or to PostgreSQL with
@@ -138,6 +151,8 @@ ${COMMON_HELP}`,
       throw new InputError('missing-flag', 'lading serve: give --model REF or --deployment NAME (not both)', { verb: 'serve' }, 'Run `lading serve --help`.');
     }
     const target = values.model !== undefined ? { models: [{ ref: values.model, endpoint: values.name }] } : { deployments };
+    // An unknown taxonomy or table is refused naming where it was set, before anything starts.
+    await checkServingTaxonomy(settings, (key) => describeSource(resolved.sources[key]));
     const memberIndex = servingClusterIndex(ctx.env[PROCESS_INDEX_ENV]);
     if (settings.processes > 1 && memberIndex === undefined) {
       // The primary only supervises: the processes it forks run this same command and serve.

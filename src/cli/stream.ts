@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js';
-import { STREAM_DEFAULTS, startStreamProcess } from '../platform/index.js';
+import { describeSource } from '../config/load-settings.js';
+import { checkServingTaxonomy, STREAM_DEFAULTS, startStreamProcess } from '../platform/index.js';
 import { intFlag, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
@@ -36,6 +37,8 @@ const OPTIONS = {
   'log-flush-ms': { type: 'string' },
   'log-text': { type: 'boolean' },
   'no-log-text': { type: 'boolean' },
+  taxonomy: { type: 'string' },
+  remap: { type: 'string' },
 } as const;
 
 export const verb: Verb = {
@@ -98,6 +101,9 @@ Options:
                          REST / OIP routes on this port; default none
   --stream-url URL       the NATS server (default nats://127.0.0.1:4222); env LADING_STREAM_URL
   --workers N, --max-delay-ms MS, --poll-ms MS   serving threads, batching delay, deployment polling (as lading serve)
+  --taxonomy NAME[@V], --remap OLD->NEW|ID   answer in a stored taxonomy, through a correlation
+                         table during a transition (as lading serve): results carry "description"
+                         and "decision", and "review" with a split's candidates
   --no-log, --log-flush-ms MS, --no-log-text     the prediction log (as lading serve); every result is
                          logged with the input's id as its request id, so feedback joins by it
 ${COMMON_HELP}`,
@@ -111,11 +117,13 @@ ${COMMON_HELP}`,
     const from = requireFlag('stream', values.from, '--from');
     const to = requireFlag('stream', values.to, '--to');
     const { port: portFlag, ...settingFlags } = values;
-    const { settings } = ctx.resolveSettings({
+    const resolved = ctx.resolveSettings({
       ...settingFlags,
       log: values['no-log'] ? false : values.log,
       'log-text': values['no-log-text'] ? false : values['log-text'],
     });
+    const { settings } = resolved;
+    await checkServingTaxonomy(settings, (key) => describeSource(resolved.sources[key]));
     const job = {
       from, to, consumer: values.consumer, deadLetter: values['dead-letter'],
       fields: { id: values['id-field'], text: values['text-field'], key: values['key-field'], entities: values['entities-field'] },

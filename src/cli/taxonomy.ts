@@ -50,10 +50,12 @@ Every row is checked first: an unknown old or new code, a repeated row or (withi
 cycle is an error naming the line, and nothing is stored.
 
   --dataset D       also remap dataset version D into NEW: one-to-one and many-to-one changes are
-                    relabelled, labels NEW still has are kept, split rows are listed with their
-                    candidate codes (for review) and left out, labels with no way into NEW are
-                    left out and counted. The new dataset version's source reads
+                    relabelled, labels NEW still has are kept, split rows are left out and sent
+                    to the review queue with their candidate codes as suggestions, labels with no
+                    way into NEW are left out and counted. The new dataset version's source reads
                     "taxonomy-map:<D> OLD -> NEW via <table id> (...)".
+  --review-endpoint E  with --dataset: the review-queue endpoint the split rows go to (default:
+                    NEW's name); answers become feedback of E (\`lading feedback to-dataset\`)
   --model REF       report which classes of the registered model (NAME, NAME@ALIAS, NAME@N) change
                     and what share of its logged answers named one of them
   --since T         with --model: only answers since T (ISO time or 7d, 24h...; default: all)
@@ -161,6 +163,7 @@ const MAP_OPTIONS = {
   show: { type: 'string' },
   'old-column': { type: 'string' },
   'new-column': { type: 'string' },
+  'review-endpoint': { type: 'string' },
 } as const;
 
 async function runMap(ctx: CliContext, argv: readonly string[]): Promise<number> {
@@ -174,7 +177,7 @@ async function runMap(ctx: CliContext, argv: readonly string[]): Promise<number>
   const out = await mapTaxonomy(ctx.settings(values), {
     from, to, file: resolve(ctx.cwd, file), actor: actorOf(ctx, values), reason: values.reason,
     columns: { ...(values['old-column'] !== undefined ? { old: values['old-column'] } : {}), ...(values['new-column'] !== undefined ? { new: values['new-column'] } : {}) },
-    dataset: values.dataset, model: values.model, since: values.since !== undefined ? parseTimeSpec(values.since, '--since') : undefined,
+    dataset: values.dataset, model: values.model, reviewEndpoint: values['review-endpoint'], since: values.since !== undefined ? parseTimeSpec(values.since, '--since') : undefined,
     publish: publishing(ctx),
   });
   if (values.json) writeJson(ctx.stdout, mapJson(out));
@@ -188,7 +191,7 @@ function mapJson(out: MapTaxonomyOutcome): unknown {
   const dataset = out.dataset === undefined ? undefined : {
     base: out.dataset.base, id: out.dataset.id, created: out.dataset.created, lineage: out.dataset.result.lineage,
     rows: out.dataset.result.rows.texts.length, mapped: out.dataset.result.mapped, unchanged: out.dataset.result.unchanged,
-    unmapped: out.dataset.result.unmapped, droppedColumns: out.dataset.result.droppedColumns, split: out.dataset.result.split, review: out.dataset.review,
+    unmapped: out.dataset.result.unmapped, droppedColumns: out.dataset.result.droppedColumns, split: out.dataset.result.split, review: out.dataset.review, queued: out.dataset.queued,
   };
   return { table, created: out.created, kinds: out.kinds, ...(dataset !== undefined ? { dataset } : {}), ...(out.model !== undefined ? { model: out.model } : {}) };
 }
@@ -214,6 +217,8 @@ function renderMap(ctx: CliContext, out: MapTaxonomyOutcome, show: number): void
       writeLine(ctx.stdout, `${r.split.length} rows of split codes held for review (left out; a person picks one of the candidates):`);
       writeLine(ctx.stdout, table(['row', 'old', 'candidates', 'text'], r.split.slice(0, show).map((s) => [s.row, s.oldCode, s.candidates.join(' | '), s.text.length > 50 ? `${s.text.slice(0, 47)}...` : s.text])));
       if (r.split.length > show) writeLine(ctx.stdout, `... ${r.split.length - show} more (--show N, or --json)`);
+      writeLine(ctx.stdout, `sent to the review queue of endpoint ${d.queued.endpoint}: ${d.queued.added} added, ${d.queued.duplicates} already there `
+        + `(\`lading review list --endpoint ${d.queued.endpoint}\`; answers become feedback of ${d.queued.endpoint})`);
     }
   }
   if (out.model !== undefined) {

@@ -44,6 +44,10 @@ export interface Settings {
   readonly reviewBelow: number;
   /** Decide or route: answers carry `decision` auto/review at this precision (a deployment's targetPrecision wins); none by default. */
   readonly targetPrecision: number | undefined;
+  /** The active taxonomy of endpoints whose deployment names none (`hs2022` or `hs2022@1`); none by default. */
+  readonly servingTaxonomy: string | undefined;
+  /** The correlation table answers go through during a transition (`hs2017->hs2022` or a table id); none by default. */
+  readonly servingRemap: string | undefined;
   /** `lading serve` also runs the monitor loop (drift, accuracy, alerts) in its own process. */
   readonly monitor: boolean;
   /** How often the monitor evaluates the alert rules (`lading monitor run`, `serve --monitor`). */
@@ -229,6 +233,18 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
     env: 'LADING_TARGET_PRECISION', flag: '--target-precision',
     defaultText: 'none (answers carry no decision)', default: () => undefined,
     doc: 'decide or route: each answer says "auto" when its model\'s per-class thresholds reach this precision, else "review" (a deployment\'s targetPrecision wins)',
+  },
+  servingTaxonomy: {
+    kind: 'string', schema: z.string().min(1).max(256).optional(), expect: 'a stored taxonomy, NAME or NAME@VERSION',
+    env: 'LADING_SERVING_TAXONOMY', flag: '--taxonomy',
+    defaultText: 'none (labels answered as they are)', default: () => undefined,
+    doc: '`lading serve` / `lading stream`: answers carry each code\'s official description and never a code this taxonomy lacks (the best valid one, else "review"); a deployment\'s taxonomy wins',
+  },
+  servingRemap: {
+    kind: 'string', schema: z.string().min(1).max(256).optional(), expect: 'a stored correlation table, OLD->NEW or its id',
+    env: 'LADING_SERVING_REMAP', flag: '--remap',
+    defaultText: 'none', default: () => undefined,
+    doc: '`lading serve` / `lading stream`: answers go through this correlation table (old codes to new; a split goes to review with its candidates) until a model trained on the new taxonomy serves; a deployment\'s remap wins',
   },
   monitor: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_MONITOR', flag: '--monitor',

@@ -30,4 +30,15 @@ export interface DeploymentSpec {
    * 0 and 1. Absent: the serving process's `targetPrecision` setting decides (none: no decisions).
    */
   readonly targetPrecision?: number;
+  /**
+   * The endpoint's active taxonomy (`hs2022@1`): answers carry each code's official description,
+   * and a model never answers a code the taxonomy lacks (its best valid one, or "review").
+   * Absent: the serving process's `servingTaxonomy` setting decides (none: labels as they are).
+   */
+  readonly taxonomy?: string;
+  /**
+   * A correlation table's id: the variants' answers go through it (old codes to new) during a
+   * taxonomy transition; its new taxonomy is the active one. Absent: the `servingRemap` setting.
+   */
+  readonly remap?: string;
 }

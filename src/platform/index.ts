@@ -28,4 +28,5 @@ export {
 export {
   importTaxonomyFile, loadTaxonomyCodes, mapTaxonomy, openPlatformTaxonomyStore, withTaxonomyStore, type MapTaxonomyInput, type MapTaxonomyOutcome,
 } from './taxonomy.js';
+export { checkServingTaxonomy, pinTaxonomyChoice } from './serving-taxonomy.js';
 export { startUiProcess, uiBackend, UI_WEB_DIR, type UiProcess, type UiSettings } from './ui-process.js';

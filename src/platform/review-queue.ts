@@ -65,9 +65,14 @@ export interface ServingReview {
 /**
  * What goes to the review queue: where the endpoint decides (it has a target precision), exactly
  * the answers it marked "review"; elsewhere the texts whose top score is below `below` (0: none).
+ * Under an active taxonomy (whose answers always carry a decision), its "review" answers and those
+ * whose answered code scores below `below`.
  */
 export function decidedForReview(below: number): RoutePredicate {
-  return (event, row) => (event.decisions !== undefined ? event.decisions[row] === 0 : event.topScores[row]! < below);
+  return (event, row) => {
+    if (event.decisions === undefined) return event.topScores[row]! < below;
+    return event.decisions[row] === 0 || (event.taxonomy !== undefined && event.taxonomy.scores[row * event.taxonomy.k]! < below);
+  };
 }
 
 /**

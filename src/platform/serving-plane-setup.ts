@@ -7,6 +7,7 @@ import { CombinedModelSource, FileModelSource, looksLikePath, RegistryModelSourc
 import { ServingPlane } from '../serving/serving-plane.js';
 import { startDecisionRefit } from './decision-refit.js';
 import { servingFeatureLookup } from './features.js';
+import { taxonomyResolver } from './serving-taxonomy.js';
 import { startPredictionLog, type PredictionLog } from './prediction-log.js';
 import { modelCacheDir, openPlatformWorkspace } from './workspace.js';
 
@@ -16,7 +17,7 @@ export type ServingTarget =
   | { readonly deployments: readonly string[] };
 
 export type PlaneSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'workers' | 'maxDelayMs' | 'pollMs'
-  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision' | 'onlineStoreUrl'>>;
+  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision' | 'onlineStoreUrl' | 'servingTaxonomy' | 'servingRemap'>>;
 
 export interface PlaneSetupOptions {
   /** Serving threads (default settings.workers). */
@@ -69,6 +70,9 @@ export async function startPlane(settings: PlaneSettings, target: ServingTarget,
   const plane = new ServingPlane(source, {
     threads: options.threads ?? settings.workers, maxDelayMs: settings.maxDelayMs, inlineAll: options.inlineAll === true, targetPrecision: settings.targetPrecision,
     lookupFeatures: features.lookup,
+    // Endpoints answer through a taxonomy when their deployment or these settings name one.
+    taxonomy: settings.servingTaxonomy !== undefined || settings.servingRemap !== undefined ? { taxonomy: settings.servingTaxonomy, remap: settings.servingRemap } : undefined,
+    resolveTaxonomy: taxonomyResolver(settings),
   });
   options.onPlane?.(plane);
   let sync: DeploymentSync | undefined;

@@ -21,7 +21,7 @@ import { readTokensFile } from '../config/tokens-file.js';
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
   | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
   // Optional so that callers that never monitor (or decide) need not name them: off, 30 s, no webhook, no target.
-  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision' | 'onlineStoreUrl' | 'tokensFile' | 'fourEyes'>>;
+  & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision' | 'onlineStoreUrl' | 'tokensFile' | 'fourEyes' | 'servingTaxonomy' | 'servingRemap'>>;
 
 export type { ServingTarget } from './serving-plane-setup.js';
 

@@ -14,6 +14,8 @@ import { taxonomyRefOf, type CorrelationTable, type TaxonomyVersion } from '../t
 import type { TaxonomyStore } from '../taxonomy/taxonomy-store.js';
 import type { PublishOptions } from './event-publisher.js';
 import { withMonitoringStore } from './monitoring-store.js';
+import { withReviewQueue } from './review-queue.js';
+import { splitRowsAsRouted } from './split-rows-review.js';
 import { withWorkspace } from './workspace.js';
 
 type StoreSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'> & Partial<Pick<Settings, 'busUrl'>>;
@@ -57,6 +59,8 @@ export interface MapTaxonomyInput extends ChangeBy {
   readonly model?: string | undefined;
   /** Start of "recent traffic" for the model (epoch ms); default: the whole log. */
   readonly since?: number | undefined;
+  /** The review-queue endpoint the dataset's split rows go to (default: the new taxonomy's name). */
+  readonly reviewEndpoint?: string | undefined;
   readonly publish?: PublishOptions;
 }
 
@@ -72,6 +76,8 @@ export interface MapTaxonomyOutcome {
     readonly result: RemappedDataset;
     /** The split rows as review items (text, candidate codes, why). */
     readonly review: ReturnType<typeof splitRowsForReview>;
+    /** Where they went in the review queue: occurrences added, and those already there (the same map run before). */
+    readonly queued: { readonly endpoint: string; readonly added: number; readonly duplicates: number };
   };
   readonly model?: {
     readonly name: string;
@@ -109,7 +115,11 @@ export async function mapTaxonomy(settings: StoreSettings, input: MapTaxonomyInp
             { dataset: base.id, correlation: table.id }, 'Check that the dataset and the table belong to the same taxonomy.');
         }
         const saved = await ws.saveDataset(result.rows, { file: result.lineage, format: base.source.format }, base.levels !== undefined ? { levels: base.levels } : {});
-        dataset = { base: base.id, id: saved.version.id, created: saved.created, result, review: splitRowsForReview(result, table) };
+        // After the dataset is stored: the table, the dataset and these occurrences are all idempotent, so a failure here is mended by running the map again.
+        const endpoint = input.reviewEndpoint ?? to.name;
+        const routed = splitRowsAsRouted(result, table, saved.version.id, endpoint, Date.now());
+        const queued = routed.length === 0 ? { added: 0, duplicates: 0 } : await withReviewQueue(settings, (queue) => queue.enqueue(routed));
+        dataset = { base: base.id, id: saved.version.id, created: saved.created, result, review: splitRowsForReview(result, table), queued: { endpoint, ...queued } };
       }
       let affected: MapTaxonomyOutcome['model'];
       if (model !== undefined) {

@@ -3,6 +3,7 @@ import { InputError } from '../core/errors.js';
 import { requestOf } from '../monitoring/log/log-batch.js';
 import { textSha256 } from '../monitoring/log/text-key.js';
 import { eventTopK, type PredictionEvent, type PredictionObserver } from '../serving/prediction-observers.js';
+import { reviewSuggestions } from '../serving/taxonomy-json.js';
 import type { ReviewQueue, RoutedText, Suggestion } from './review-queue.js';
 
 /** Whether text `row` of an answered call goes to a person. */
@@ -125,9 +126,13 @@ export class ReviewObserver {
       this.routedCounter?.inc();
       if (this.closed) { this.dropped('closed', 1); continue; }
       if (this.buffer.length >= this.capacity) { this.dropped('queue-full', 1); continue; }
-      const n = eventTopK(event, row, this.topK, this.ids, this.scores);
-      const suggestions: Suggestion[] = [];
-      for (let k = 0; k < n; k++) suggestions.push({ label: event.model.labels[this.ids[k]!] ?? String(this.ids[k]), score: this.scores[k]! });
+      // Under an active taxonomy a person chooses among its codes (a split's candidates); only when
+      // the model named none of them does the item show the model's own guesses (answer with a label then).
+      const suggestions: Suggestion[] = event.taxonomy !== undefined ? reviewSuggestions(event.taxonomy, row, event.topScores[row]!, this.topK) : [];
+      if (suggestions.length === 0) {
+        const n = eventTopK(event, row, this.topK, this.ids, this.scores);
+        for (let k = 0; k < n; k++) suggestions.push({ label: event.model.labels[this.ids[k]!] ?? String(this.ids[k]), score: this.scores[k]! });
+      }
       const { requestId, position } = requestOf(event.requestIds, rows, row);
       this.buffer.push({
         endpoint: event.endpoint, text: event.texts[row]!, requestId, position,

@@ -4,6 +4,7 @@ import type { EndpointAnswer } from './endpoint.js';
 import { decodeRequestEntities, type EntityKeys } from './entity-features.js';
 import type { RequestLimits } from './request-limits.js';
 import { answerTopK } from './rows.js';
+import { taxonomyFieldsJson } from './taxonomy-json.js';
 
 /** `POST /v1/models/{name}:classify` body, validated. */
 export interface ClassifyRequest {
@@ -22,8 +23,15 @@ export interface TextPrediction {
   readonly score: number;
   readonly top: readonly LabelScore[];
   readonly explanation?: readonly Contribution[];
-  /** With a target precision on the endpoint: "auto" (decided) or "review" (for a person). */
+  /** With a target precision or an active taxonomy on the endpoint: "auto" (decided) or "review" (for a person). */
   readonly decision?: Decision;
+  /**
+   * With an active taxonomy: the official description of `label` (and of each `top` entry); `label`,
+   * `score` and `description` are null, and `review` says why, when the taxonomy sends the text to a
+   * person (its best class was split: `candidates`; or none of its best classes is a valid code).
+   */
+  readonly description?: string | null;
+  readonly review?: { readonly reason: 'taxonomy-split' | 'no-valid-code'; readonly candidates: readonly { readonly label: string; readonly description: string }[] };
 }
 
 export type Decision = 'auto' | 'review';
@@ -91,6 +99,14 @@ export function encodeClassifyResponse(a: EndpointAnswer, top: number): Classify
   const scores = new Float32Array(k);
   const predictions: TextPrediction[] = new Array<TextPrediction>(a.topIds.length);
   for (let i = 0; i < a.topIds.length; i++) {
+    if (a.taxonomy !== undefined) {
+      // The taxonomy's fields are written once, as JSON (taxonomy-json.ts); this path (explanations) reads them back.
+      const p = JSON.parse(`{${taxonomyFieldsJson(a.taxonomy, i, top, a.decisions![i] === 1 ? 1 : 0)}}`) as { -readonly [K in keyof TextPrediction]: TextPrediction[K] };
+      const explanation = a.explanations?.[i];
+      if (explanation) p.explanation = explanation;
+      predictions[i] = p;
+      continue;
+    }
     let best: LabelScore[];
     if (k === 1) {
       best = [{ label: labels[a.topIds[i]!]!, score: a.topScores[i]! }];
@@ -136,7 +152,12 @@ export function encodeClassifyResponseJson(a: EndpointAnswer, top: number, reque
   const ids = k > 1 ? new Int32Array(k) : undefined;
   const scores = k > 1 ? new Float32Array(k) : undefined;
   const decisions = a.decisions;
+  const taxonomy = a.taxonomy;
   for (let i = 0; i < a.topIds.length; i++) {
+    if (taxonomy !== undefined) {
+      out += `${i > 0 ? ',' : ''}{${taxonomyFieldsJson(taxonomy, i, top, decisions![i] === 1 ? 1 : 0)}}`;
+      continue;
+    }
     const label = labels[a.topIds[i]!]!;
     const score = num(a.topScores[i]!);
     const end = decisions === undefined ? '}' : decisions[i] === 1 ? ',"decision":"auto"}' : ',"decision":"review"}';

@@ -36,6 +36,12 @@ export function validateDeployment(spec: DeploymentSpec): DeploymentSpec {
     throw new InputError('bad-log-text', `deployment ${spec.endpoint}: logText must be true or false, got ${JSON.stringify(spec.logText)}`, { endpoint: spec.endpoint, field: 'logText' });
   }
   if (spec.targetPrecision !== undefined) checkTargetPrecision(spec.targetPrecision, `deployment ${spec.endpoint} field targetPrecision`);
+  for (const field of ['taxonomy', 'remap'] as const) {
+    const v: unknown = spec[field];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 256)) {
+      throw new InputError(`bad-${field}`, `deployment ${spec.endpoint}: ${field} must be a non-empty name, got ${JSON.stringify(v)}`, { endpoint: spec.endpoint, field });
+    }
+  }
   const seen = new Set<string>();
   for (const v of spec.variants) {
     if (!NAME_RE.test(v.name)) {
@@ -68,9 +74,12 @@ export function validateDeployment(spec: DeploymentSpec): DeploymentSpec {
   return spec;
 }
 
-/** What a change of variants keeps of the endpoint itself: whether its texts are logged, its target precision. */
-export function endpointSettings(spec: DeploymentSpec): Pick<DeploymentSpec, 'logText' | 'targetPrecision'> {
-  return { ...(spec.logText === undefined ? {} : { logText: spec.logText }), ...(spec.targetPrecision === undefined ? {} : { targetPrecision: spec.targetPrecision }) };
+/** What a change of variants keeps of the endpoint itself: whether its texts are logged, its target precision, its taxonomy. */
+export function endpointSettings(spec: DeploymentSpec): Pick<DeploymentSpec, 'logText' | 'targetPrecision' | 'taxonomy' | 'remap'> {
+  return {
+    ...(spec.logText === undefined ? {} : { logText: spec.logText }), ...(spec.targetPrecision === undefined ? {} : { targetPrecision: spec.targetPrecision }),
+    ...(spec.taxonomy === undefined ? {} : { taxonomy: spec.taxonomy }), ...(spec.remap === undefined ? {} : { remap: spec.remap }),
+  };
 }
 
 /** The deployment that serves one model file or ref as it is. */

@@ -8,7 +8,9 @@ import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent } from './prediction-observers.js';
 import type { RankedRows } from './rows.js';
 import type { RuntimePool } from './runtime-pool.js';
+import { compileClassMapping, TAXONOMY_SEARCH_K, type ClassMapping, type ServingTaxonomy, type TaxonomyChoice } from './serving-taxonomy.js';
 import type { ShadowTarget } from './shadow-runner.js';
+import { mapAnswers, taxonomyDecisions, type TaxonomyAnswers } from './taxonomy-answers.js';
 import { keyPoint, pickByWeight } from './variant-assignment.js';
 
 interface RoutedVariant {
@@ -20,6 +22,8 @@ interface RoutedVariant {
    * but the model stores no evidence to fit thresholds from (every answer is "review").
    */
   readonly thresholds: Float32Array | null | undefined;
+  /** The model's labels against the endpoint's active taxonomy (undefined: none active, labels answer as they are). */
+  readonly mapping: ClassMapping | undefined;
 }
 
 interface RoutingTable {
@@ -28,6 +32,8 @@ interface RoutingTable {
   readonly cumulative: readonly number[];
   readonly shadows: readonly RoutedVariant[];
   readonly shadowTargets: readonly ShadowTarget[];
+  /** The active taxonomy (`hs2022@1`) and transition table id, when one is. */
+  readonly taxonomy: { readonly ref: string; readonly remap: string | undefined } | undefined;
 }
 
 /** What an endpoint tells its plane; the plane turns these into metrics and observer events. */
@@ -46,6 +52,10 @@ export interface EndpointEvents {
   defaultTargetPrecision?(): number | undefined;
   /** Something an operator should know about (absent: console.warn). */
   warn?(message: string): void;
+  /** The active taxonomy of endpoints whose deployment names none (absent: none). */
+  defaultTaxonomy?(): TaxonomyChoice | undefined;
+  /** Reads a taxonomy choice from the stores (absent: a deployment naming a taxonomy is refused). */
+  resolveTaxonomy?(choice: TaxonomyChoice): Promise<ServingTaxonomy>;
   /** The inputs of a model trained with entity features (absent: every model reads the texts alone). */
   composeInputs?(features: InputFeatures, texts: readonly string[], entities: readonly (EntityKeys | undefined)[] | undefined): Promise<ComposedInputs>;
 }
@@ -85,8 +95,10 @@ export interface EndpointAnswer {
   readonly topScores: Float32Array;
   readonly explanations?: Contribution[][] | undefined;
   readonly queueMs: number;
-  /** Per text 1 (decided automatically) or 0 (for review), when the endpoint has a target precision. */
+  /** Per text 1 (decided automatically) or 0 (for review), when the endpoint has a target precision or an active taxonomy. */
   readonly decisions?: Uint8Array | undefined;
+  /** The answers in the endpoint's active taxonomy (codes, descriptions, review reasons), when it has one. */
+  readonly taxonomy?: TaxonomyAnswers | undefined;
 }
 
 /** What classifyEach answers: text i's answer is answers[answerOf[i]], at row rowOf[i] of it. */
@@ -139,6 +151,8 @@ export class Endpoint {
     validateDeployment(spec);
     if (spec.endpoint !== this.name) throw new InputError('endpoint-mismatch', `deployment for ${spec.endpoint} applied to endpoint ${this.name}`, { endpoint: this.name });
     if (this.closed) throw new InputError('endpoint-closed', `endpoint ${this.name} is shutting down`, { endpoint: this.name });
+    // Read before anything loads: an unknown taxonomy or table changes nothing.
+    const taxonomy = await this.taxonomyOf(spec);
     const loaded = await Promise.allSettled(spec.variants.map((v) => this.pool.acquire(v.model)));
     const failed = loaded.find((r) => r.status === 'rejected');
     const runtimes = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -147,17 +161,30 @@ export class Endpoint {
       throw failed.reason;
     }
     const target = spec.targetPrecision ?? this.events.defaultTargetPrecision?.();
-    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]!, thresholds: this.thresholdsAt(target, runtimes[i]!) }));
+    const routed = spec.variants.map((v, i): RoutedVariant => ({ spec: v, runtime: runtimes[i]!, thresholds: this.thresholdsAt(target, runtimes[i]!),
+      mapping: taxonomy && compileClassMapping(runtimes[i]!.identity.labels, taxonomy) }));
     const primaries = routed.filter((v) => v.spec.role === 'primary');
     let total = 0;
     const cumulative = primaries.map((v) => (total += v.spec.weight));
     const old = this.table;
     const shadows = routed.filter((v) => v.spec.role === 'shadow');
-    this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })) };
+    this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })),
+      taxonomy: taxonomy && { ref: taxonomy.ref, remap: taxonomy.remap?.id } };
     this.events.applied(this.name, routed.map((v) => ({
       name: v.spec.name, model: v.runtime.identity, ...(target === undefined ? {} : { expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null }),
     })));
     if (old) await Promise.all([...old.primaries, ...old.shadows].map((v) => this.pool.release(v.runtime)));
+  }
+
+  /** The deployment's taxonomy choice, else the process default; undefined when neither names one. */
+  private async taxonomyOf(spec: DeploymentSpec): Promise<ServingTaxonomy | undefined> {
+    const own: TaxonomyChoice = { taxonomy: spec.taxonomy, remap: spec.remap };
+    const choice = own.taxonomy !== undefined || own.remap !== undefined ? own : this.events.defaultTaxonomy?.();
+    if (choice === undefined || (choice.taxonomy === undefined && choice.remap === undefined)) return undefined;
+    if (!this.events.resolveTaxonomy) {
+      throw new InputError('no-taxonomy-store', `endpoint ${this.name} names taxonomy ${choice.taxonomy ?? choice.remap} but this process reads no taxonomy store`, { endpoint: this.name });
+    }
+    return this.events.resolveTaxonomy(choice);
   }
 
   /** The per-class thresholds of `runtime` at `target`; warns (once per apply) when the model cannot decide. */
@@ -247,22 +274,29 @@ export class Endpoint {
 
   private async answerWith(chosen: RoutedVariant, texts: readonly string[], options: ClassifyOptions, pinned: boolean): Promise<EndpointAnswer> {
     const started = performance.now();
-    const rows = options.rows !== false || (this.events.rowsWanted?.() ?? true);
+    const mapping = chosen.mapping;
+    // Under a taxonomy no transport answers the model's probability rows (OIP refuses them): only observers may want them.
+    const rows = (options.rows !== false && mapping === undefined) || (this.events.rowsWanted?.() ?? true);
     const features = chosen.runtime.header.inputFeatures;
     const composed = features && this.events.composeInputs ? await this.events.composeInputs(features, texts, options.entities) : undefined;
-    const r = await chosen.runtime.predict(composed?.inputs ?? texts, options.explainLimit ?? 0, { rows, k: Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1) });
+    const wanted = Math.max(options.top ?? 1, this.events.rankWanted?.() ?? 1);
+    // Under a taxonomy a model's best valid code may sit below its top-k: search its TAXONOMY_SEARCH_K best.
+    const k = mapping === undefined || mapping.identity ? wanted : Math.max(wanted, TAXONOMY_SEARCH_K);
+    const r = await chosen.runtime.predict(composed?.inputs ?? texts, options.explainLimit ?? 0, { rows, k });
     const identity = chosen.runtime.identity;
     const ids = r.topIds;
     const scores = r.topScores;
     const t = chosen.thresholds;
+    const taxonomy = mapping && mapAnswers(mapping, r, identity.labels.length, k, wanted);
     // One compare per text; a model without evidence routes everything to review (zeros).
-    const decisions = t === undefined ? undefined : t === null ? new Uint8Array(ids.length) : decideInto(t, ids, scores, new Uint8Array(ids.length));
+    const decisions = taxonomy !== undefined ? taxonomyDecisions(taxonomy, t)
+      : t === undefined ? undefined : t === null ? new Uint8Array(ids.length) : decideInto(t, ids, scores, new Uint8Array(ids.length));
     this.events.answered({
       endpoint: this.name, variant: chosen.spec.name, role: 'primary', pinned, model: identity, texts,
       topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked, latencyMs: performance.now() - started, queueMs: r.queueMs, requestIds: options.requestIds ?? NO_IDS, at: Date.now(),
-      decisions, ...(composed ? { features: composed.used } : {}), ...(options.entities ? { entities: options.entities } : {}),
+      decisions, taxonomy, ...(composed ? { features: composed.used } : {}), ...(options.entities ? { entities: options.entities } : {}),
     });
-    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs, decisions };
+    return { endpoint: this.name, variant: chosen.spec.name, model: identity, proba: r.proba, ranked: r.ranked, topIds: ids, topScores: scores, explanations: r.explanations, queueMs: r.queueMs, decisions, taxonomy };
   }
 
   /** The identity a plain (unrouted) question about this endpoint's model gets: the heaviest primary. */
@@ -283,12 +317,13 @@ export class Endpoint {
     return t ? [...t.primaries, ...t.shadows].map((v) => v.runtime.identity) : [];
   }
 
-  status(): { endpoint: string; mode: string; targetPrecision?: number; variants: VariantStatus[] } | undefined {
+  status(): { endpoint: string; mode: string; targetPrecision?: number; taxonomy?: string; remap?: string; variants: VariantStatus[] } | undefined {
     const t = this.table;
     if (!t) return undefined;
     const target = this.targetPrecision;
     return {
       endpoint: this.name, mode: t.spec.mode, ...(target === undefined ? {} : { targetPrecision: target }),
+      ...(t.taxonomy ? { taxonomy: t.taxonomy.ref, ...(t.taxonomy.remap ? { remap: t.taxonomy.remap } : {}) } : {}),
       variants: [...t.primaries, ...t.shadows].map((v) => ({
         name: v.spec.name, role: v.spec.role, weight: v.spec.weight, modelRef: v.spec.model,
         model: v.runtime.identity.name, version: v.runtime.identity.version, kind: v.runtime.identity.kind, sha256: v.runtime.identity.sha256,

@@ -4,6 +4,7 @@ import type { EndpointAnswer } from './endpoint.js';
 import { decodeEntityKeys, type EntityKeys } from './entity-features.js';
 import type { ModelIdentity } from './model-runtime.js';
 import type { RequestLimits } from './request-limits.js';
+import { OIP_DESCRIPTION_OUTPUT, taxonomyTensor } from './oip-taxonomy.js';
 import { answerTopK } from './rows.js';
 
 /**
@@ -18,8 +19,8 @@ import { answerTopK } from './rows.js';
 export const OIP_OUTPUTS = ['label', 'score', 'probabilities'] as const;
 /** The decide-or-route output, answered only by endpoints with a target precision. */
 export const OIP_DECISION_OUTPUT = 'decision';
-export type OipOutputName = (typeof OIP_OUTPUTS)[number] | typeof OIP_DECISION_OUTPUT;
-const OUTPUT_NAMES: readonly string[] = [...OIP_OUTPUTS, OIP_DECISION_OUTPUT];
+export type OipOutputName = (typeof OIP_OUTPUTS)[number] | typeof OIP_DECISION_OUTPUT | typeof OIP_DESCRIPTION_OUTPUT;
+const OUTPUT_NAMES: readonly string[] = [...OIP_OUTPUTS, OIP_DECISION_OUTPUT, OIP_DESCRIPTION_OUTPUT];
 export const OIP_INPUT_NAME = 'text';
 
 export interface OipOutputRequest {
@@ -177,7 +178,7 @@ function decodeOutputs(raw: unknown, limits: RequestLimits): OipOutputRequest[] 
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > limits.maxTop) {
       throw bad(`outputs[${i}].parameters.classification must be a whole number from 1 to ${limits.maxTop}`, `outputs[${i}].parameters.classification`);
     }
-    if (name === OIP_DECISION_OUTPUT && k !== 0) throw bad(`outputs[${i}]: the classification extension does not apply to "${OIP_DECISION_OUTPUT}"`, `outputs[${i}].parameters.classification`);
+    if ((name === OIP_DECISION_OUTPUT || name === OIP_DESCRIPTION_OUTPUT) && k !== 0) throw bad(`outputs[${i}]: the classification extension does not apply to "${name}"`, `outputs[${i}].parameters.classification`);
     return { name: name as OipOutputName, classification: k };
   });
 }
@@ -213,6 +214,15 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, mod
   const batch = a.topIds.length;
   const classes = a.model.labels.length;
   const decisions = a.decisions;
+  const taxonomy = a.taxonomy;
+  if (taxonomy !== undefined) {
+    // Under an active taxonomy the defaults are the codes, their descriptions and the decision (no probabilities over the model's classes).
+    const asked = req.defaultOutputs ? [{ name: 'label', classification: 0 }, { name: 'score', classification: 0 }, { name: OIP_DESCRIPTION_OUTPUT, classification: 0 }] : req.outputs;
+    const outputs: OipTensor[] = asked.map((o) => (o.name === OIP_DECISION_OUTPUT ? decisionTensor(decisions!) : taxonomyTensor(taxonomy, o.name, o.classification, a.endpoint)));
+    if (req.defaultOutputs) outputs.push(decisionTensor(decisions!));
+    return { model_name: modelName, model_version: a.model.version, ...(req.id !== undefined ? { id: req.id } : {}),
+      parameters: { endpoint: a.endpoint, variant: a.variant, model: a.model.name, taxonomy: taxonomy.mapping.taxonomy, ...(taxonomy.mapping.remap ? { remap: taxonomy.mapping.remap } : {}) }, outputs };
+  }
   const outputs: OipTensor[] = req.outputs.map((o) => {
     if (o.name === OIP_DECISION_OUTPUT) {
       if (!decisions) {
@@ -224,6 +234,10 @@ export function encodeInferResponse(req: OipInferRequest, a: EndpointAnswer, mod
     if (o.classification > 0) {
       const k = Math.min(o.classification, classes);
       return { name: o.name, datatype: 'BYTES', shape: [batch, k], data: classificationStrings(a, k) };
+    }
+    if (o.name === OIP_DESCRIPTION_OUTPUT) {
+      throw new InputError('no-taxonomy', `endpoint ${a.endpoint} has no active taxonomy, so it answers no "${OIP_DESCRIPTION_OUTPUT}" output`,
+        { endpoint: a.endpoint, field: 'outputs' }, 'Set the deployment\'s taxonomy (lading deploy set --taxonomy) or serve with --taxonomy.');
     }
     if (o.name === 'label') return { name: 'label', datatype: 'BYTES', shape: [batch], data: Array.from(a.topIds, (c) => a.model.labels[c]!) };
     if (o.name === 'score') return { name: 'score', datatype: 'FP32', shape: [batch], data: Array.from(a.topScores) };
@@ -244,18 +258,22 @@ function decisionTensor(decisions: Uint8Array): OipTensor {
   return { name: OIP_DECISION_OUTPUT, datatype: 'BYTES', shape: [decisions.length], data };
 }
 
-/** `decides`: the endpoint has a target precision, so `decision` is one of its outputs. */
-export function modelMetadata(endpoint: string, model: ModelIdentity, versions: readonly string[], decides = false): Record<string, unknown> {
+/**
+ * `decides`: the endpoint has a target precision or a taxonomy, so `decision` is one of its outputs;
+ * `taxonomy`: its active taxonomy, whose answers add `description` and leave out `probabilities`.
+ */
+export function modelMetadata(endpoint: string, model: ModelIdentity, versions: readonly string[], decides = false, taxonomy?: string): Record<string, unknown> {
   return {
     name: endpoint,
     versions,
     platform: `lading_${model.kind}`,
+    ...(taxonomy === undefined ? {} : { parameters: { taxonomy } }),
     inputs: [{ name: OIP_INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
     outputs: [
       { name: 'label', datatype: 'BYTES', shape: [-1] },
       { name: 'score', datatype: 'FP32', shape: [-1] },
-      { name: 'probabilities', datatype: 'FP32', shape: [-1, model.labels.length] },
-      ...(decides ? [{ name: OIP_DECISION_OUTPUT, datatype: 'BYTES', shape: [-1] }] : []),
+      ...(taxonomy === undefined ? [{ name: 'probabilities', datatype: 'FP32', shape: [-1, model.labels.length] }] : [{ name: OIP_DESCRIPTION_OUTPUT, datatype: 'BYTES', shape: [-1] }]),
+      ...(decides || taxonomy !== undefined ? [{ name: OIP_DECISION_OUTPUT, datatype: 'BYTES', shape: [-1] }] : []),
     ],
   };
 }

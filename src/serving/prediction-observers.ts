@@ -1,6 +1,7 @@
 import type { EntityKeys, UsedFeatures } from './entity-features.js';
 import type { ModelIdentity } from './model-runtime.js';
 import { answerTopK, type RankedRows } from './rows.js';
+import type { TaxonomyAnswers } from './taxonomy-answers.js';
 
 /**
  * One answered classify call (one request, or one shadow copy of it), as observers see it. The
@@ -46,6 +47,8 @@ export interface PredictionEvent {
    * or 0 (for a person to review). Absent without a target, and on shadow copies.
    */
   readonly decisions?: Uint8Array | undefined;
+  /** The answers in the endpoint's active taxonomy, when it has one (what went back: codes, review reasons). */
+  readonly taxonomy?: TaxonomyAnswers | undefined;
   /**
    * Models trained with entity features only: per text, the feature values the answer used, or
    * null when it had none and came from the text alone (no key, an unknown or expired key).

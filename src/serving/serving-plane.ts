@@ -9,6 +9,7 @@ import { DEFAULT_MAX_BATCH_TEXTS, DEFAULT_MAX_DELAY_MS } from './model-runtime.j
 import { looksLikePath, type ModelSource } from './model-source.js';
 import { ObserverHub, type ObserverFailure, type PredictionObserver } from './prediction-observers.js';
 import { RuntimePool } from './runtime-pool.js';
+import type { TaxonomyChoice, TaxonomyResolver } from './serving-taxonomy.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { ShadowRunner, type ShadowRecord } from './shadow-runner.js';
 
@@ -38,6 +39,10 @@ export interface ServingPlaneOptions {
    * such models read the texts alone. Calls made together are coalesced into one per batch.
    */
   readonly lookupFeatures?: FeatureLookup | undefined;
+  /** The active taxonomy (and transition table) of endpoints whose deployment names none (absent: none). */
+  readonly taxonomy?: TaxonomyChoice | undefined;
+  /** Reads taxonomies and tables from the stores (given by platform/); absent: naming one is refused. */
+  readonly resolveTaxonomy?: TaxonomyResolver | undefined;
 }
 
 /** Logs an observer's failures at counts 1, 10, 100...: visible, without flooding the log. */
@@ -102,6 +107,8 @@ export class ServingPlane {
       rowsWanted: () => this.hub.rowsWanted,
       rankWanted: () => this.hub.rankWanted,
       defaultTargetPrecision: () => options.targetPrecision,
+      defaultTaxonomy: () => options.taxonomy,
+      ...(options.resolveTaxonomy ? { resolveTaxonomy: options.resolveTaxonomy } : {}),
       composeInputs,
       ...(options.onWarning ? { warn: options.onWarning } : {}),
     };

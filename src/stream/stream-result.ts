@@ -1,5 +1,6 @@
 import type { EndpointAnswer } from '../serving/endpoint.js';
 import { answerTopK } from '../serving/rows.js';
+import { taxonomyFieldsJson } from '../serving/taxonomy-json.js';
 
 /** Each label as a JSON string literal, made once per model (labels arrays live as long as their model). */
 const quotedLabels = new WeakMap<readonly string[], string[]>();
@@ -16,11 +17,16 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 /**
  * The result message of one input: its id, the label and score, the top k, and who answered
  * (endpoint, model, version, variant), and `decision` ("auto" / "review") when the endpoint has a
- * target precision; byte for byte JSON.stringify of that object, written
+ * target precision (under an active taxonomy: taxonomy-json.ts's fields instead); byte for byte JSON.stringify of that object, written
  * straight into one string with the labels quoted once per model (a CPU profile of a worker showed
  * the result objects and their JSON.stringify as the largest share of its own code).
  */
 export function encodeStreamResult(id: string, a: EndpointAnswer, row: number, top: number, ids: Int32Array, scores: Float32Array): string {
+  if (a.taxonomy !== undefined) {
+    // Under an active taxonomy: codes with their descriptions, a decision always, and why a text goes to review.
+    return `{"id":${JSON.stringify(id)},${taxonomyFieldsJson(a.taxonomy, row, top, a.decisions![row] === 1 ? 1 : 0)},`
+      + `"endpoint":${JSON.stringify(a.endpoint)},"model":${JSON.stringify(a.model.name)},"version":${JSON.stringify(a.model.version)},"variant":${JSON.stringify(a.variant)}}`;
+  }
   const labels = quoted(a.model.labels);
   const n = answerTopK(a, labels.length, row, Math.min(top, labels.length, ids.length), ids, scores);
   let best = '';

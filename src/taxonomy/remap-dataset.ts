@@ -94,8 +94,8 @@ export function remapDataset(input: {
 }
 
 /**
- * The split rows as review items: the text, the candidate codes as suggestions, and why. The review
- * queue (issue 14 part 2) takes these once it exists; until then `lading taxonomy map` lists them.
+ * The split rows as review items: the text, the candidate codes as suggestions, and why, as
+ * `lading taxonomy map --json` lists them (platform/split-rows-review.ts puts them in the review queue).
  */
 export function splitRowsForReview(result: RemappedDataset, table: CorrelationTable): Array<{
   readonly text: string;

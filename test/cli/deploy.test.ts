@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verb as deploy } from '../../src/cli/deploy.js';
+import { verb as taxonomyVerb } from '../../src/cli/taxonomy.js';
 import { openEmbeddedWorkspace } from '../../src/platform/index.js';
 import type { DeploymentRecord } from '../../src/registry/deployment-store.js';
 import { runVerb } from '../helpers/run-cli.js';
@@ -107,6 +108,29 @@ test('lading deploy set --target-precision: kept through canary and promote; a b
     }
     const misplaced = await run('promote', 'hs', 'b', '--target-precision', '0.9');
     assert.match(misplaced.stderr, /--target-precision goes with set only/);
+    assert.equal((await json<DeploymentRecord[]>('history', 'hs')).length, before, 'a refused command writes nothing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lading deploy set --taxonomy: pinned to the stored version, kept through canary and promote; an unknown one is refused naming it and writes nothing', async () => {
+  const { dir, home, run, json } = await deployHome();
+  try {
+    const csv = join(dir, 'tiny.csv');
+    writeFileSync(csv, 'label,text,label_4,label_2\n040320,Yogurt,0403,04\n620190,Overcoats,6201,62\n');
+    assert.equal((await runVerb(taxonomyVerb, ['import', 'tiny', csv, '--home', home])).code, 0);
+    const set = await json<DeploymentRecord>('set', 'hs', '--mode', 'ab', '--variant', 'a=m@champion', '--variant', 'b=m@2', '--taxonomy', 'tiny');
+    assert.equal(set.spec!.taxonomy, 'tiny@1');
+    assert.equal((await json<DeploymentRecord>('canary', 'hs', 'b', '--share', '30')).spec!.taxonomy, 'tiny@1');
+    assert.equal((await json<DeploymentRecord>('promote', 'hs', 'b')).spec!.taxonomy, 'tiny@1');
+    assert.match((await run('show', 'hs')).stdout, /single \(taxonomy tiny@1\)/);
+    const before = (await json<DeploymentRecord[]>('history', 'hs')).length;
+    const unknown = await run('set', 'hs', '--variant', 'a=m@champion', '--taxonomy', 'tiny@2');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no taxonomy tiny@2/);
+    const misplaced = await run('promote', 'hs', 'b', '--taxonomy', 'tiny');
+    assert.match(misplaced.stderr, /--taxonomy and --remap go with set only/);
     assert.equal((await json<DeploymentRecord[]>('history', 'hs')).length, before, 'a refused command writes nothing');
   } finally {
     rmSync(dir, { recursive: true, force: true });

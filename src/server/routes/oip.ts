@@ -28,7 +28,7 @@ export function oipRoutes(ctx: ServerContext): Hono {
       const models = endpoint.models();
       const chosen = variant !== undefined ? models.find((m, i) => endpoint.status()?.variants[i]?.name === variant) : endpoint.primaryModel();
       if (!chosen) throw new LadingError('endpoint-closed', `endpoint ${name} has no model loaded`, { endpoint: name });
-      return c.json(modelMetadata(name, chosen, [...new Set(models.map((m) => m.version))], endpoint.targetPrecision !== undefined));
+      return c.json(modelMetadata(name, chosen, [...new Set(models.map((m) => m.version))], endpoint.targetPrecision !== undefined, endpoint.status()?.taxonomy));
     } catch (e) {
       return fail(c, plane, e, 'v2-metadata', name);
     }
