@@ -152,6 +152,11 @@ export class ModelRuntime {
   /** Why no serving thread could start, when none did (explanations need one). */
   private threadsFailure: unknown;
 
+  /** Settles once every serving thread that loads behind the first answers has joined or failed (tests, benchmarks). */
+  threadsStarted(): Promise<void> {
+    return this.threadsStarting;
+  }
+
   /** Each thread joins the batcher when ready; one that arrives after close() is stopped at once. */
   private startThreadsBehind(starts: readonly Promise<ServingThread>[]): void {
     this.threadsStarting = Promise.allSettled(starts.map(async (start) => {

@@ -52,6 +52,8 @@ test('a few texts are scored on the calling thread, a large batch in a serving t
   const rt = await ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: 2, inlineBudgetMs: 0.5, onBatch: (_m, s) => seen.push({ texts: s.texts, inline: s.inline }) });
   const threadOnly = await ModelRuntime.open(fx.a, 'a', undefined, { threads: 1, maxDelayMs: 2, inlineBudgetMs: 0, onBatch: (_m, s) => seen.push({ texts: s.texts, inline: s.inline }) });
   try {
+    // Until its threads have loaded (cold start), a runtime scores everything on the calling thread.
+    await rt.threadsStarted();
     const local = await loadModel(fx.a);
     const classes = local.classifier.labels.length;
     const many = Array.from({ length: 5 }, () => fx.texts).flat();
