@@ -6,8 +6,8 @@
  * Under a closed-loop load through the balancer it measures: throughput with 1, 2 and 3 servers; how
  * long a deployment change and then its rollback take to reach every server (against 1 s); a
  * server SIGKILLed (failed requests, against 0.1%); a rolling restart of every server (failed
- * requests, against 0); the active controller SIGKILLed (seconds until the standby acts, against
- * 10); PostgreSQL restarted (failed requests, and whether the prediction log's writes resume); and
+ * requests, against 0); the active controller SIGKILLed during a release (seconds until the standby
+ * acts, against 10, and until the release reaches its next step); PostgreSQL restarted (failed requests, and whether the prediction log's writes resume); and
  * every offer published on the input stream getting its result.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ export interface ClusterReport {
   readonly serverKilled: LoadCounts & { failedShare: number };
   readonly rollingRestart: LoadCounts & { failedShare: number };
   readonly controllerTakeoverSeconds: number;
+  /** Seconds from the standby's takeover until the release in flight reached its next step or a decision; null if neither within 120 s. */
+  readonly releaseMovedOnSeconds: number | null;
+  readonly releaseStepAfterTakeover: { step: number; status: string };
   readonly postgresRestart: LoadCounts & { failedShare: number; logRowsBefore: number; logRowsAfter: number };
   readonly stream: { published: number; results: number };
 }
@@ -65,7 +68,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     log('cluster: training and registering a fasttext model on PostgreSQL...');
     for (const args of [
       ['train', '--data', data, '--model', 'fasttext', '--param', 'epochs=3', '--register', 'offers'],
-      ['train', '--data', data, '--model', 'fasttext', '--param', 'epochs=2', '--seed', '2', '--register', 'offers'],
+      ['train', '--data', data, '--model', 'fasttext', '--param', 'epochs=3', '--seed', '2', '--register', 'offers'],
       ['models', 'approve', 'offers', '1', '--actor', 'reviewer'], ['models', 'approve', 'offers', '2', '--actor', 'reviewer'],
       ['models', 'alias', 'offers', 'champion', '1'],
       ['deploy', 'set', 'offers', '--variant', 'main=offers@champion'],
@@ -107,11 +110,15 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
 
     // A deployment change, then its rollback, under load: when does every server answer with it?
     let load = startLoad(classify, texts, o.concurrency);
-    const change = async (args: readonly string[], version: number): Promise<number> => {
-      const p = lading(`deploy ${args[0]}`, 'setup', ['deploy', ...args, '--json']).start();
+    /** Runs one lading command to its end (from the setup workspace) and returns its JSON output. */
+    const cli = async <T>(args: readonly string[]): Promise<T> => {
+      const p = lading(`${args[0]} ${args[1]}`, 'setup', [...args, '--json']).start();
       await new Promise((r) => p.child!.once('exit', r));
-      if (p.child!.exitCode !== 0) throw new Error(`lading deploy ${args.join(' ')}:\n${p.output}`);
-      const at = Date.parse((JSON.parse(p.output.slice(p.output.indexOf('{'))) as { at: string }).at);
+      if (p.child!.exitCode !== 0) throw new Error(`lading ${args.join(' ')}:\n${p.output}`);
+      return JSON.parse(p.output.slice(p.output.indexOf('{'))) as T;
+    };
+    const change = async (args: readonly string[], version: number): Promise<number> => {
+      const at = Date.parse((await cli<{ at: string }>(['deploy', ...args])).at);
       for (;;) {
         const served = await Promise.all(ports.map((port) => servedVersion(port, 'offers')));
         if (served.every((v) => String(v) === String(version))) return (Date.now() - at) / 1000;
@@ -146,7 +153,16 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     const rollingRestart = share(await load.stop());
     log(`cluster: rolling restart: ${rollingRestart.failed} of ${rollingRestart.ok + rollingRestart.failed} failed`);
 
-    // The active controller SIGKILLed: how long until the standby acts.
+    // The active controller SIGKILLed in the middle of a release: how long until the standby acts,
+    // and whether the release goes on (its shadow step, counted from the logged shadow answers,
+    // moves to the first canary step under the standby).
+    load = startLoad(classify, texts, o.concurrency);
+    type Shown = { release: { step: number; status: string } };
+    const release = async () => (await cli<Shown>(['experiment', 'show', 'offers'])).release;
+    await cli(['experiment', 'start', 'offers', '--challenger', 'offers@2', '--reason', 'cluster run']);
+    for (let t0 = Date.now(); (await release()).step < 0; await sleep(200)) {
+      if (Date.now() - t0 > 60_000) throw new Error('the release did not deploy its first step within 60 s');
+    }
     await Promise.race(controllers.map((c) => c.waitFor(/acting \(holds the lease\)/, 60_000)));
     const active = controllers.find((c) => /acting \(holds the lease\)/.test(c.output))!;
     const standby = controllers.find((c) => c !== active)!;
@@ -155,7 +171,17 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     await active.stop('SIGKILL');
     const tookOver = await standby.waitFor(/acting \(holds the lease\)/, 60_000, mark);
     const controllerTakeoverSeconds = (tookOver - killedAt) / 1000;
-    log(`cluster: controller SIGKILLed: the standby acts after ${controllerTakeoverSeconds.toFixed(1)} s`);
+    let releaseAfterTakeover = await release();
+    while (releaseAfterTakeover.step < 1 && releaseAfterTakeover.status === 'running' && Date.now() - tookOver < 120_000) {
+      await sleep(500);
+      releaseAfterTakeover = await release();
+    }
+    // Moved on: the next step, or a decision (a shadow that disagrees too much is rolled back: that too is the release going on).
+    const movedOn = releaseAfterTakeover.step >= 1 || releaseAfterTakeover.status !== 'running';
+    const releaseMovedOnSeconds = movedOn ? (Date.now() - tookOver) / 1000 : null;
+    await cli(['experiment', 'stop', 'offers', '--reason', 'cluster run: next phase']).catch(() => undefined);
+    const duringRelease = await load.stop();
+    log(`cluster: controller SIGKILLed during a release: the standby acts after ${controllerTakeoverSeconds.toFixed(1)} s; the release ${releaseMovedOnSeconds === null ? `did not move on (step ${releaseAfterTakeover.step}, ${releaseAfterTakeover.status})` : `moved on ${releaseMovedOnSeconds.toFixed(1)} s later (step ${releaseAfterTakeover.step}, ${releaseAfterTakeover.status})`} (${duringRelease.failed} of ${duringRelease.ok + duringRelease.failed} requests failed)`);
     active.start();
 
     // PostgreSQL restarted under load: the servers answer from loaded models; the log's writes resume.
@@ -184,7 +210,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
       await sleep(500);
     }
     log(`cluster: stream: ${results} of ${offers.length} offers got their result`);
-    return { throughput, deploymentChangeSeconds, rollbackSeconds, serverKilled, rollingRestart, controllerTakeoverSeconds, postgresRestart, stream: { published: offers.length, results } };
+    return { throughput, deploymentChangeSeconds, rollbackSeconds, serverKilled, rollingRestart, controllerTakeoverSeconds, releaseMovedOnSeconds, releaseStepAfterTakeover: releaseAfterTakeover, postgresRestart, stream: { published: offers.length, results } };
   } finally {
     await Promise.all(balancers.map((b) => b.stop()));
     await Promise.all(procs.map((p) => p.stop('SIGTERM', 10_000)));
