@@ -11,6 +11,7 @@ import { ServingPlane } from '../serving/serving-plane.js';
 import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { uiMonitoring } from './ui-monitoring.js';
+import { versionEvaluation } from './version-evaluation.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -40,6 +41,7 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     alerts: parts.monitoring,
     monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
     experiments: parts.experiments,
+    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version) } : undefined,
   };
 }
 

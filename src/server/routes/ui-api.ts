@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import type { AuditAction, AuditEntry, ModelVersionRecord } from '../../registry/model-registry.js';
 import type { Role } from '../../core/access.js';
+import { modelLineageOverview } from '../../registry/model-lineage-overview.js';
 import { accessChecked, actorFor, callerWith, modelOfRef } from '../access-guard.js';
 import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
@@ -59,6 +60,9 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const name = c.req.param('name') ?? '';
     return { name, versions: (await need(ui.registry, 'the model registry').listModelVersions(name)).map(versionSummary) };
   }));
+  app.get('/models/:name/lineage', read('ui-model-lineage', async (c) => modelLineageOverview(need(ui.registry, 'the model registry'), c.req.param('name') ?? '')));
+  app.get('/models/:name/versions/:version/evaluation', read('ui-version-evaluation', async (c) =>
+    need(ui.evaluation, 'the model registry').evaluate(c.req.param('name') ?? '', versionParam(c.req.param('version')))));
   app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', 'approve', async (c) => [c.req.param('name') ?? ''], async (c, body) => {
     const registry = need(ui.registry, 'the model registry');
     const input = { name: c.req.param('name') ?? '', version: versionParam(c.req.param('version')), actor: body.actor, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
