@@ -41,3 +41,21 @@ export interface TimelineVariant {
 }
 export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[] }
 export interface LoggedEndpoint { endpoint: string; rows: number; first: number; last: number }
+
+export interface AliasPeriod { alias: string; from: string; until: string | null; movedBy: string }
+export interface DeploymentPeriod { endpoint: string; revision: number; variant: string; role: 'primary' | 'shadow'; weight: number; ref: string; from: string; until: string | null }
+export interface LineageVersion {
+  version: number; kind: string; datasetId: string | null; parentVersion: number | null; registeredAt: string; registeredBy: string;
+  approval: Approval['status']; deletedAt: string | null; validAccuracy: number | null; aliasHistory: AliasPeriod[]; deployments: DeploymentPeriod[];
+}
+export interface ModelLineageOverview { model: string; versions: LineageVersion[]; datasets: Array<{ datasetId: string | null; versions: number[] }>; omitted: number }
+
+export interface ReliabilityBin { lower: number; upper: number; count: number; accuracy: number | null; confidence: number | null }
+export interface CoveragePoint { targetAccuracy: number; coverage: number; rows: number; accuracy: number | null; threshold: number | null }
+export interface DecisionCheck { target: number; expectedCoverage: number; expectedPrecision: number | null; lowered: number; raised: number }
+export interface PredictedClassFigures { label: string; answered: number; precision: number | null; meanConfidence: number | null }
+export interface VersionEvaluation {
+  model: string; version: number; kind: string; labels: number; datasetId: string | null; metrics: Record<string, number>; validationRows: number;
+  hierarchy: Array<{ level: number; accuracy: number }>; calibration: { ece: number; maxCalibrationError: number; bins: ReliabilityBin[] } | null;
+  coverageCurve: CoveragePoint[] | null; decisions: DecisionCheck[] | null; perClass: PredictedClassFigures[] | null; costPerMillion: number | null; missing: string[];
+}
