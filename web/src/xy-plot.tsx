@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 /** The plot's inner size in SVG units; the SVG scales to its box (width 100%, capped by CSS). */
 const W = 300;
 const H = 200;
-const PAD = { left: 34, right: 8, top: 8, bottom: 28 };
+const PAD = { left: 34, right: 14, top: 8, bottom: 28 };
 
 export interface XyPlotProps {
   readonly title: string;

@@ -73,7 +73,7 @@ function Evaluation({ e }: { e: VersionEvaluation }) {
   );
 }
 
-/** Reliability diagram: per confidence bin, the share right (bar) against the mean confidence (dot); a calibrated model sits on the diagonal. */
+/** Reliability diagram: per confidence bin, the share right (bar; the dot at the bin's mean confidence); a calibrated model's dots sit on the diagonal. */
 function Reliability({ bins }: { bins: readonly ReliabilityBin[] }) {
   return (
     <XyPlot title="Reliability: accuracy per confidence bin" xLabel="top-1 confidence" yLabel="share right">
@@ -83,7 +83,7 @@ function Reliability({ bins }: { bins: readonly ReliabilityBin[] }) {
           {bins.filter((b) => b.accuracy !== null).map((b) => (
             <g key={b.lower}>
               <rect class="bar" x={sx(b.lower) + 0.5} width={sx(b.upper) - sx(b.lower) - 1} y={sy(b.accuracy!)} height={sy(0) - sy(b.accuracy!)}><title>{`${b.lower.toFixed(2)}–${b.upper.toFixed(2)}: ${b.count} rows, ${pct(b.accuracy)} right, mean confidence ${pct(b.confidence)}`}</title></rect>
-              <circle class="point" cx={sx(b.confidence!)} cy={sy(b.confidence!)} r={2} />
+              <circle class="point" cx={sx(b.confidence!)} cy={sy(b.accuracy!)} r={2.5} />
             </g>
           ))}
         </>

@@ -37,7 +37,7 @@ export function LineagePage({ model }: { model: string | undefined }) {
   return (
     <section>
       <h2>Lineage{model ? `: ${model}` : ''}</h2>
-      <nav class="filters" aria-label="models">{models.data?.models.map((m) => <a key={m.name} href={`#/lineage/${encodeURIComponent(m.name)}`} aria-current={m.name === model ? 'page' : undefined}>{m.name}</a>)}</nav>
+      <p class="model-links">Model: {models.data?.models.map((m) => <a key={m.name} href={`#/lineage/${encodeURIComponent(m.name)}`} aria-current={m.name === model ? 'page' : undefined}>{m.name}</a>)}</p>
       <Notice error={models.error} />
       {model === undefined ? <p>Choose a model.</p> : <Lineage model={model} />}
     </section>
@@ -67,7 +67,7 @@ function Lineage({ model }: { model: string }) {
                     <td>{pct(v.validAccuracy)}</td>
                     <td><Badge text={v.deletedAt ? 'deleted' : v.approval} /></td>
                     <td>{v.parentVersion === null ? '—' : `retrained from ${v.parentVersion}`}</td>
-                    <td>{v.deployments.length === 0 && v.aliasHistory.length === 0 ? <small>never deployed</small>
+                    <td class="served">{v.deployments.length === 0 && v.aliasHistory.length === 0 ? <small>never deployed</small>
                       : <ul class="periods">
                         {v.deployments.map((p) => <li key={`${p.endpoint}-${p.revision}-${p.variant}-${p.from}`}><strong>{p.endpoint}/{p.variant}</strong> rev {p.revision} {p.role === 'shadow' ? '(shadow)' : `(weight ${p.weight})`}: {when(p.from)} → {p.until ? when(p.until) : 'now'}</li>)}
                         {v.aliasHistory.map((a) => <li key={`${a.alias}-${a.from}`}><span class="alias">{a.alias}</span> {when(a.from)} → {a.until ? when(a.until) : 'now'}</li>)}
