@@ -1,29 +1,35 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
+import { classify, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
 import { startServingProcess } from '../../src/platform/index.js';
 import { openDashboardBrowser, type DashboardBrowser } from './browser.js';
 import { ENDPOINT, MODEL, seededHome, TOKEN } from './ui-fixture.js';
 
-// The analysis pages (lineage, a version's evaluation) over lading serve with a token: read without
-// the token, screenshots at 1280x800 and 390x844 under test-output/ui/.
-describe('the dashboard\'s lineage and evaluation pages in a real browser', { timeout: 90_000 }, () => {
+interface QueueItem { id: number; text: string; state: string; suggestions: Array<{ label: string }>; answer: { label: string; actor: string; suggestion: number | null } | null }
+
+// The pages added for issue 16 (lineage, a version's evaluation, the review queue) over lading serve
+// with a token and every answer routed to review: read without the token, answers only with it;
+// screenshots at 1280x800 and 390x844 under test-output/ui/.
+describe('the dashboard\'s lineage, evaluation and review pages in a real browser', { timeout: 90_000 }, () => {
   let served: Pick<ServedModel, 'url' | 'close'>;
   let b: DashboardBrowser;
   let page: Page;
+  let sample: ReadonlyArray<{ text: string; label: string }> = [];
 
   before(async () => {
     b = await openDashboardBrowser();
     page = b.page;
-    const { home } = await seededHome();
-    served = await startServingProcess(servingSettings({ home, token: TOKEN }), { deployments: [ENDPOINT] });
+    const { home, lines } = await seededHome();
+    sample = lines.slice(0, 3);
+    served = await startServingProcess(servingSettings({ home, token: TOKEN, reviewBelow: 1 }), { deployments: [ENDPOINT] });
   });
   after(async () => {
     await b?.browser.close();
     await served?.close();
   });
   const open = (hash: string) => b.open(served.url, hash);
+  const queueItem = async (id: number) => ((await (await fetch(`${served.url}/v1/review/${id}`)).json()) as { item: QueueItem }).item;
 
   it('Lineage shows each version with the deployment variants and aliases it served in, and a timeline', async () => {
     await open(`lineage/${MODEL}`);
@@ -64,9 +70,51 @@ describe('the dashboard\'s lineage and evaluation pages in a real browser', { ti
     await b.shot('evaluation-1280');
   });
 
-  it('both pages fit a phone (390x844) without console errors', async () => {
+  it('Review lists the routed texts; an answer without the token is refused and changes nothing', async () => {
+    for (const [i, line] of sample.entries()) assert.equal((await classify(served.url, [line.text], `review-${i}`)).status, 200);
+    // The observer routes logged answers to the queue in the background.
+    let items: QueueItem[] = [];
+    for (const started = Date.now(); items.length < sample.length && Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 200))) {
+      items = ((await (await fetch(`${served.url}/v1/review?endpoint=${ENDPOINT}`)).json()) as { items: QueueItem[] }).items;
+    }
+    assert.equal(items.length, sample.length, 'every classified text is in the queue');
+    await open(`review/${ENDPOINT}`);
+    await page.locator('.review-item').first().waitFor();
+    assert.equal(await page.locator('.review-item[data-state="open"]').count(), sample.length);
+    const first = items[0]!;
+    assert.match(await page.locator(`.review-item[data-item="${first.id}"]`).innerText(), new RegExp(first.suggestions[0]!.label));
+    await b.shot('review-1280');
+    await page.locator(`.review-item[data-item="${first.id}"] button.suggestion[data-suggestion="0"]`).click();
+    await page.locator(`.review-item[data-item="${first.id}"] .notice`).waitFor();
+    assert.match(await page.locator(`.review-item[data-item="${first.id}"] .notice`).innerText(), /bearer token/);
+    assert.equal((await queueItem(first.id)).state, 'open');
+  });
+
+  it('with the token, accepting a suggestion and typing a label answer the items under the name acting', async () => {
+    await page.fill('header input[name="actor"]', 'erin');
+    await page.fill('header input[name="token"]', TOKEN);
+    const cards = page.locator('.review-item');
+    const [first, second] = await cards.evaluateAll((as) => as.map((a) => Number(a.getAttribute('data-item'))));
+    const accepted = (await queueItem(first!)).suggestions[1]!.label;
+    await page.locator(`.review-item[data-item="${first}"] button.suggestion[data-suggestion="1"]`).click();
+    await page.locator(`.review-item[data-item="${first}"]`).waitFor({ state: 'detached' });
+    const a = await queueItem(first!);
+    assert.deepEqual([a.state, a.answer?.label, a.answer?.actor, a.answer?.suggestion], ['answered', accepted, 'erin', 1]);
+    await page.fill(`.review-item[data-item="${second}"] input[name="label"]`, '999999');
+    await page.locator(`.review-item[data-item="${second}"] button[type="submit"]`).click();
+    await page.locator(`.review-item[data-item="${second}"]`).waitFor({ state: 'detached' });
+    const t = await queueItem(second!);
+    assert.deepEqual([t.state, t.answer?.label, t.answer?.actor, t.answer?.suggestion], ['answered', '999999', 'erin', null]);
+    // The answered list shows who answered what.
+    await page.selectOption('select[name="state"]', 'answered');
+    await page.locator(`.review-item[data-item="${second}"] .answer`).waitFor();
+    assert.match(await page.locator(`.review-item[data-item="${second}"] .answer`).innerText(), /999999 by erin/);
+    await b.shot('review-answered-1280');
+  });
+
+  it('every new page fits a phone (390x844) without console errors', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [p, ready] of [[`lineage/${MODEL}`, 'table.lineage'], [`evaluation/${MODEL}/2`, 'table.per-class']] as const) {
+    for (const [p, ready] of [[`lineage/${MODEL}`, 'table.lineage'], [`evaluation/${MODEL}/2`, 'table.per-class'], [`review/${ENDPOINT}`, '.review-item']] as const) {
       await open(p);
       await page.locator(ready).waitFor();
       await page.waitForTimeout(200);

@@ -15,7 +15,7 @@ export interface DeploymentHistory { endpoint: string; history: DeploymentRecord
 
 export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
 export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
-export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; review: boolean; tokenRequired: boolean; endpoints: string[] }
 
 export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
 export interface ReleaseRecord {
@@ -59,3 +59,11 @@ export interface VersionEvaluation {
   hierarchy: Array<{ level: number; accuracy: number }>; calibration: { ece: number; maxCalibrationError: number; bins: ReliabilityBin[] } | null;
   coverageCurve: CoveragePoint[] | null; decisions: DecisionCheck[] | null; perClass: PredictedClassFigures[] | null; costPerMillion: number | null; missing: string[];
 }
+
+export interface ReviewSuggestion { label: string; score: number }
+export interface ReviewItem {
+  id: number; endpoint: string; text: string; occurrences: number; suggestions: ReviewSuggestion[]; model: string; version: string; variant: string;
+  firstSeen: number; lastSeen: number; state: 'open' | 'answered';
+  answer: { label: string; actor: string; note: string | null; suggestion: number | null; at: number } | null;
+}
+export interface ReviewPage { items: ReviewItem[]; nextCursor: string | null }

@@ -51,7 +51,8 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
 
   app.get('/info', (c) => c.json({
     registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, monitoring: ui.monitoring !== undefined, experiments: ui.experiments !== undefined,
-    tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
+    // The review queue's own routes (/v1/review) are served by lading serve with the prediction log on.
+    review: ctx.review !== undefined, tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
   }));
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
