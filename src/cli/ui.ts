@@ -27,12 +27,15 @@ JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/info                                   which parts this server has, whether changes need a token
   GET  /v1/ui/models                                 models with their aliases
   GET  /v1/ui/models/{name}/versions                 a model's versions: kind, dataset, metrics, approval
+  GET  /v1/ui/models/{name}/lineage                  dataset -> versions -> deployment and alias periods
+  GET  /v1/ui/models/{name}/versions/{v}/evaluation  reliability, accuracy at coverage, per-label figures
   POST /v1/ui/models/{name}/versions/{v}/approve     {"actor"?, "reason"?}
   POST /v1/ui/models/{name}/versions/{v}/reject      {"actor"?, "reason"}
   GET  /v1/ui/deployments                            every endpoint's newest revision
   GET  /v1/ui/deployments/{endpoint}/history         revisions, and what a rollback would restore
   POST /v1/ui/deployments/{endpoint}/rollback        {"actor"?, "reason"?, "fromRevision"?}
   GET  /v1/ui/audit?model=&action=&actor=&limit=     the registry's audit log, newest first
+  GET  /v1/ui/pipelines?runs=N                       pipelines with their newest runs, steps and gates
   GET  /v1/ui/monitoring                             endpoints with a prediction log
   GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows (default 8, at most 48): drift tests,
                                                      estimated and real accuracy (reused for 15 s; lading ui only)

@@ -5,12 +5,14 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { UiBackend, UiExperiments } from '../server/routes/ui-api.js';
+import type { UiPipelines } from '../server/routes/ui-backend.js';
 import { startServer } from '../server/start-server.js';
 import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { uiMonitoring } from './ui-monitoring.js';
+import { uiPipelines } from './ui-pipelines.js';
 import { versionEvaluation } from './version-evaluation.js';
 
 /**
@@ -30,6 +32,7 @@ export interface UiBackendParts {
   /** Deployment changes through the process's own control (default: one over the workspace's store). */
   readonly control?: DeploymentControl | undefined;
   readonly experiments?: UiExperiments | undefined;
+  readonly pipelines?: UiPipelines | undefined;
 }
 
 /** The dashboard's back end over an open workspace and whichever other parts the process has. */
@@ -41,6 +44,7 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     alerts: parts.monitoring,
     monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
     experiments: parts.experiments,
+    pipelines: parts.pipelines,
     evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version) } : undefined,
   };
 }
@@ -71,7 +75,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
-      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments }),
+      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments, pipelines: uiPipelines(settings) }),
     });
     const process = orderlyClose(async () => {
       try {

@@ -2,26 +2,29 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { classify, servingSettings, type ServedModel } from '../monitoring/serving-fixture.js';
-import { startServingProcess } from '../../src/platform/index.js';
+import { startServingProcess, startUiProcess } from '../../src/platform/index.js';
 import { openDashboardBrowser, type DashboardBrowser } from './browser.js';
-import { ENDPOINT, MODEL, seededHome, TOKEN } from './ui-fixture.js';
+import { ENDPOINT, MODEL, PIPELINE, seededHome, seedPipelineRuns, TOKEN, uiSettings } from './ui-fixture.js';
 
 interface QueueItem { id: number; text: string; state: string; suggestions: Array<{ label: string }>; answer: { label: string; actor: string; suggestion: number | null } | null }
 
-// The pages added for issue 16 (lineage, a version's evaluation, the review queue) over lading serve
+// The pages added for issue 16 (lineage, a version's evaluation, the review queue, pipelines) over lading serve
 // with a token and every answer routed to review: read without the token, answers only with it;
 // screenshots at 1280x800 and 390x844 under test-output/ui/.
-describe('the dashboard\'s lineage, evaluation and review pages in a real browser', { timeout: 90_000 }, () => {
+describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a real browser', { timeout: 90_000 }, () => {
   let served: Pick<ServedModel, 'url' | 'close'>;
   let b: DashboardBrowser;
   let page: Page;
   let sample: ReadonlyArray<{ text: string; label: string }> = [];
+  let home: string;
 
   before(async () => {
     b = await openDashboardBrowser();
     page = b.page;
-    const { home, lines } = await seededHome();
+    let lines: ReadonlyArray<{ text: string; label: string }>;
+    ({ home, lines } = await seededHome());
     sample = lines.slice(0, 3);
+    await seedPipelineRuns(home);
     served = await startServingProcess(servingSettings({ home, token: TOKEN, reviewBelow: 1 }), { deployments: [ENDPOINT] });
   });
   after(async () => {
@@ -124,6 +127,29 @@ describe('the dashboard\'s lineage, evaluation and review pages in a real browse
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     assert.deepEqual(b.errors, []);
+  });
+
+  it('Pipelines (lading ui) shows each run\'s status, candidate, gates verdict and timed steps, at both sizes', async () => {
+    const ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
+    try {
+      await b.open(ui.url, 'pipelines');
+      const runs = page.locator(`article[data-pipeline="${PIPELINE}"] table.runs tbody tr`);
+      await runs.first().waitFor();
+      assert.equal(await runs.count(), 2);
+      assert.match(await runs.nth(0).innerText(), /new-labels[\s\S]*gated[\s\S]*hs-codes@2[\s\S]*failed: accuracy 0\.931/);
+      assert.match(await runs.nth(1).innerText(), /cron[\s\S]*succeeded[\s\S]*hs-codes@3[\s\S]*passed/);
+      await runs.nth(1).locator('summary').click();
+      assert.match(await runs.nth(1).locator('ol.steps').innerText(), /data 2\.0 s[\s\S]*train:fasttext 30\.0 s: macroF1 0\.896[\s\S]*release/);
+      await b.shot('pipelines-1280');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(200);
+      assert.ok(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth') <= 0, 'pipelines is wider than the phone');
+      await b.shot('pipelines-390');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await ui.close();
+    }
   });
 
   it('an unknown version says which one is missing', async () => {

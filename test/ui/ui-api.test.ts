@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import { startUiProcess, type UiProcess } from '../../src/platform/index.js';
-import { ENDPOINT, MODEL, registryState as registryStateAt, seededHome, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
+import { ENDPOINT, MODEL, PIPELINE, registryState as registryStateAt, seededHome, seedPipelineRuns, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const json = { 'content-type': 'application/json' };
@@ -24,6 +24,7 @@ for (const backend of BACKENDS) {
     const registryState = (h: string) => registryStateAt(h, registry);
     before(async () => {
       ({ home } = await seededHome(registry));
+      await seedPipelineRuns(home, registry);
       ui = await startUiProcess(uiSettings(home, registry), { warn: () => undefined });
     });
     after(async () => {
@@ -103,6 +104,19 @@ for (const backend of BACKENDS) {
       }
       const notANumber = await fetch(`${ui.url}/v1/ui/models/${MODEL}/versions/two/evaluation`);
       assert.equal(notANumber.status, 400);
+    });
+
+    it('lists pipelines with their newest runs, steps and the gates\' verdict', async () => {
+      const r = await fetch(`${ui.url}/v1/ui/pipelines?runs=5`);
+      assert.equal(r.status, 200);
+      const { pipelines } = await r.json() as { pipelines: Array<{ state: { pipeline: string; paused: boolean }; runs: Array<{ status: string; candidate: string; steps: Array<{ name: string; detail: string }> }> }> };
+      assert.deepEqual(pipelines.map((p) => [p.state.pipeline, p.state.paused]), [[PIPELINE, false]]);
+      // Newest first: the gated run, then the one released.
+      assert.deepEqual(pipelines[0]!.runs.map((x) => [x.status, x.candidate]), [['gated', `${MODEL}@2`], ['succeeded', `${MODEL}@3`]]);
+      assert.match(pipelines[0]!.runs[0]!.steps.find((s) => s.name === 'gates')!.detail, /^failed: accuracy/);
+      assert.equal((await fetch(`${ui.url}/v1/ui/pipelines?runs=500`)).status, 400);
+      const info = await (await fetch(`${ui.url}/v1/ui/info`)).json() as { pipelines: boolean; review: boolean };
+      assert.deepEqual([info.pipelines, info.review], [true, false]);
     });
 
     it('refuses a change without the token (401) and changes nothing', async () => {

@@ -12,12 +12,13 @@ import './style.css';
 import type { UiInfo } from './types.js';
 import { useData } from './use-data.js';
 
-const PAGES = [['models', 'Models'], ['deployments', 'Deployments'], ['live', 'Live serving'], ['monitoring', 'Monitoring'], ['experiments', 'Experiments'], ['lineage', 'Lineage'], ['review', 'Review'], ['audit', 'Audit log']] as const;
+const PAGES = [['models', 'Models'], ['deployments', 'Deployments'], ['live', 'Live serving'], ['monitoring', 'Monitoring'], ['experiments', 'Experiments'], ['lineage', 'Lineage'], ['review', 'Review'], ['pipelines', 'Pipelines'], ['audit', 'Audit log']] as const;
 
 // Loaded on first visit (their own chunks); module-level so LazyPage loads each once.
 const loadLineage = () => import('./pages/lineage.js').then((m) => m.LineagePage);
 const loadEvaluation = () => import('./pages/evaluation.js').then((m) => m.EvaluationPage);
 const loadReview = () => import('./pages/review.js').then((m) => m.ReviewPage);
+const loadPipelines = () => import('./pages/pipelines.js').then((m) => m.PipelinesPage);
 
 /** Hash routes (#/models, #/deployments/ENDPOINT): the server serves one index.html for every page. */
 function useRoute(): string[] {
@@ -63,6 +64,7 @@ function App() {
         {page === 'lineage' && <LazyPage load={loadLineage} props={{ model: arg }} />}
         {page === 'evaluation' && <LazyPage load={loadEvaluation} props={{ model: arg, version: arg2 }} />}
         {page === 'review' && <LazyPage load={loadReview} props={{ endpoint: arg, info: info.data }} />}
+        {page === 'pipelines' && <LazyPage load={loadPipelines} props={{ info: info.data }} />}
         {page === 'audit' && <AuditPage />}
       </main>
     </>

@@ -15,7 +15,7 @@ export interface DeploymentHistory { endpoint: string; history: DeploymentRecord
 
 export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
 export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
-export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; review: boolean; tokenRequired: boolean; endpoints: string[] }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; review: boolean; pipelines: boolean; tokenRequired: boolean; endpoints: string[] }
 
 export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
 export interface ReleaseRecord {
@@ -67,3 +67,11 @@ export interface ReviewItem {
   answer: { label: string; actor: string; note: string | null; suggestion: number | null; at: number } | null;
 }
 export interface ReviewPage { items: ReviewItem[]; nextCursor: string | null }
+
+export interface PipelineRunStep { name: string; startedAt: number; finishedAt: number | null; detail: string | null }
+export interface PipelineRun {
+  id: string; pipeline: string; trigger: string; actor: string; startedAt: number; finishedAt: number | null; status: 'running' | 'succeeded' | 'failed' | 'gated';
+  steps: PipelineRunStep[]; dataset: string | null; holdout: string | null; candidate: string | null; error: string | null;
+}
+export interface PipelineState { pipeline: string; since: number; paused: boolean; pausedBy: string | null; pausedAt: number | null; pauseReason: string | null; activeRunId: string | null }
+export interface PipelineOverview { state: PipelineState; runs: PipelineRun[] }

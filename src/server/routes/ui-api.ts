@@ -52,7 +52,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
   app.get('/info', (c) => c.json({
     registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, monitoring: ui.monitoring !== undefined, experiments: ui.experiments !== undefined,
     // The review queue's own routes (/v1/review) are served by lading serve with the prediction log on.
-    review: ctx.review !== undefined, tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
+    review: ctx.review !== undefined, pipelines: ui.pipelines !== undefined, tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
   }));
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
@@ -123,6 +123,13 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     if (windows > 48) throw new InputError('bad-query', `windows must be at most 48, got ${windows}`, { field: 'windows' });
     const endpoint = c.req.param('endpoint') ?? '';
     return { endpoint, windows: await monitoring.timeline(endpoint, windows) };
+  }));
+
+  app.get('/pipelines', read('ui-pipelines', async (c) => {
+    const r = c.req.query('runs');
+    const runs = r ? countParam(r, 'runs') : 20;
+    if (runs > 200) throw new InputError('bad-query', `runs must be at most 200, got ${runs}`, { field: 'runs' });
+    return need(ui.pipelines, 'the pipeline store').list(runs);
   }));
 
   app.get('/alerts', read('ui-alerts', async (c) => {
