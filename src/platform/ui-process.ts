@@ -45,7 +45,9 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
     experiments: parts.experiments,
     pipelines: parts.pipelines,
-    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version) } : undefined,
+    // Production labels are read by lading ui only (timeline): listing a large log's endpoints and
+    // feedback is the kind of work a serving process leaves to it.
+    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version, parts.timeline === true ? parts.monitoring : undefined) } : undefined,
   };
 }
 

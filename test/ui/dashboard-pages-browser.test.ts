@@ -17,6 +17,8 @@ describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a 
   let page: Page;
   let sample: ReadonlyArray<{ text: string; label: string }> = [];
   let home: string;
+  /** The item answered by accepting its second suggestion: a known confusion (true label, the model's answer, the version answering). */
+  let confusion: { trueLabel: string; answered: string; version: string } | undefined;
 
   before(async () => {
     b = await openDashboardBrowser();
@@ -103,6 +105,7 @@ describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a 
     await page.locator(`.review-item[data-item="${first}"]`).waitFor({ state: 'detached' });
     const a = await queueItem(first!);
     assert.deepEqual([a.state, a.answer?.label, a.answer?.actor, a.answer?.suggestion], ['answered', accepted, 'erin', 1]);
+    confusion = { trueLabel: accepted, answered: a.suggestions[0]!.label, version: (a as QueueItem & { version: string }).version };
     await page.fill(`.review-item[data-item="${second}"] input[name="label"]`, '999999');
     await page.locator(`.review-item[data-item="${second}"] button[type="submit"]`).click();
     await page.locator(`.review-item[data-item="${second}"]`).waitFor({ state: 'detached' });
@@ -113,6 +116,23 @@ describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a 
     await page.locator(`.review-item[data-item="${second}"] .answer`).waitFor();
     assert.match(await page.locator(`.review-item[data-item="${second}"] .answer`).innerText(), /999999 by erin/);
     await b.shot('review-answered-1280');
+  });
+
+  it('under lading ui, the evaluation adds the labels people gave in production: the review answer shows in the heat map', async () => {
+    assert.ok(confusion, 'the review test answered an item');
+    const ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
+    try {
+      await b.open(ui.url, `evaluation/${MODEL}/${confusion.version}`);
+      const card = page.locator('article[data-section="production"]');
+      await card.waitFor();
+      assert.match(await card.locator('h3').innerText(), /[1-9]\d* answers? of this version got a true label/);
+      const cell = card.locator(`td[data-cell="${confusion.trueLabel}>${confusion.answered}"]`);
+      assert.ok(Number(await cell.innerText()) >= 1, 'the accepted suggestion is a confusion in the heat map');
+      assert.ok(await card.locator('table.worst-classes tbody tr').count() >= 1);
+      await b.shot('evaluation-production-1280');
+    } finally {
+      await ui.close();
+    }
   });
 
   it('every new page fits a phone (390x844) without console errors', async () => {

@@ -57,7 +57,8 @@ export interface PredictedClassFigures { label: string; answered: number; precis
 export interface VersionEvaluation {
   model: string; version: number; kind: string; labels: number; datasetId: string | null; metrics: Record<string, number>; validationRows: number;
   hierarchy: Array<{ level: number; accuracy: number }>; calibration: { ece: number; maxCalibrationError: number; bins: ReliabilityBin[] } | null;
-  coverageCurve: CoveragePoint[] | null; decisions: DecisionCheck[] | null; perClass: PredictedClassFigures[] | null; costPerMillion: number | null; missing: string[];
+  coverageCurve: CoveragePoint[] | null; decisions: DecisionCheck[] | null; perClass: PredictedClassFigures[] | null; costPerMillion: number | null;
+  production: ProductionFigures | null; missing: string[];
 }
 
 export interface ReviewSuggestion { label: string; score: number }
@@ -75,3 +76,9 @@ export interface PipelineRun {
 }
 export interface PipelineState { pipeline: string; since: number; paused: boolean; pausedBy: string | null; pausedAt: number | null; pauseReason: string | null; activeRunId: string | null }
 export interface PipelineOverview { state: PipelineState; runs: PipelineRun[] }
+
+export interface ClassMetrics { label: string; precision: number; recall: number; f1: number; support: number; predicted: number }
+export interface ProductionFigures {
+  rows: number; accuracy: number; macroF1: number; perClass: ClassMetrics[];
+  topConfusions: Array<{ trueLabel: string; predictedLabel: string; count: number }>; heatmap: { labels: string[]; counts: number[][] };
+}

@@ -4,6 +4,7 @@ import type { CoveragePoint, ReliabilityBin, VersionEvaluation } from '../types.
 import { useData } from '../use-data.js';
 import { XyPlot } from '../xy-plot.js';
 import { PerClassTable } from './per-class-table.js';
+import { ProductionCard } from './production-figures.js';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
 /** HS names of the prefix lengths a 6-digit code has; other lengths keep their number. */
@@ -63,6 +64,7 @@ function Evaluation({ e }: { e: VersionEvaluation }) {
         </article>
       )}
       {e.perClass && <PerClassTable rows={e.perClass} />}
+      {e.production && <ProductionCard p={e.production} />}
       {e.missing.length > 0 && (
         <article class="card">
           <h3>Not shown</h3>
