@@ -23,9 +23,10 @@ export interface PredictedClassFigures {
  * rows the artifact stores for its decide-or-route thresholds (per row the top-1 label, its
  * calibrated confidence and whether it was right; see training/decision-evidence.ts).
  *
- * Those rows do not keep the true label of a wrong answer, so a confusion matrix, per-class recall
- * and hierarchical accuracy per row cannot be rebuilt from them; `lading eval` on a labelled file
- * gives those. The hierarchy shown is the one recorded in the metrics at training time.
+ * Those rows do not keep the true label of a wrong answer, so a confusion matrix and per-class
+ * recall cannot be rebuilt from them: they come from production labels when a feedback reader is
+ * given (`production`), and `lading eval` on a labelled file gives the full report. The hierarchy
+ * shown is the one recorded in the metrics at training time.
  */
 export interface VersionEvaluation {
   readonly model: string;
