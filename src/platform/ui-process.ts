@@ -13,6 +13,7 @@ import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { uiMonitoring } from './ui-monitoring.js';
 import { uiPipelines } from './ui-pipelines.js';
+import { openUiReview, type UiReview } from './ui-review.js';
 import { versionEvaluation } from './version-evaluation.js';
 
 /**
@@ -73,16 +74,21 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
   const parts = await openLifecycle(settings, { actor: 'dashboard', publish: { warn } });
   const plane = new ServingPlane(new FileModelSource(), { threads: 1 });
   const experiments: UiExperiments = { list: (e, n) => parts.releases.list(e, n), get: (id) => parts.releases.get(id), inspect: (r) => parts.runner.inspect(r) };
+  let review: UiReview | undefined;
   try {
+    review = await openUiReview(settings, parts.monitoring, parts.workspace, warn);
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
       registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments, pipelines: uiPipelines(settings) }),
+      review: review.target,
     });
+    const openReview = review;
     const process = orderlyClose(async () => {
       try {
         await server.close(); // drains, then closes the (empty) plane
       } finally {
+        await openReview.close().catch((e: unknown) => warn(`review queue: closing failed: ${(e as Error).message}`));
         await parts.close();
       }
     });
@@ -91,6 +97,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
     return { ...process, url: server.url, port: server.port, where };
   } catch (e) {
     await plane.close();
+    await review?.close().catch(() => undefined);
     await parts.close();
     throw e;
   }

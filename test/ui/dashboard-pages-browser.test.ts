@@ -118,23 +118,6 @@ describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a 
     await b.shot('review-answered-1280');
   });
 
-  it('under lading ui, the evaluation adds the labels people gave in production: the review answer shows in the heat map', async () => {
-    assert.ok(confusion, 'the review test answered an item');
-    const ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
-    try {
-      await b.open(ui.url, `evaluation/${MODEL}/${confusion.version}`);
-      const card = page.locator('article[data-section="production"]');
-      await card.waitFor();
-      assert.match(await card.locator('h3').innerText(), /[1-9]\d* answers? of this version got a true label/);
-      const cell = card.locator(`td[data-cell="${confusion.trueLabel}>${confusion.answered}"]`);
-      assert.ok(Number(await cell.innerText()) >= 1, 'the accepted suggestion is a confusion in the heat map');
-      assert.ok(await card.locator('table.worst-classes tbody tr').count() >= 1);
-      await b.shot('evaluation-production-1280');
-    } finally {
-      await ui.close();
-    }
-  });
-
   it('every new page fits a phone (390x844) without console errors', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [p, ready] of [[`lineage/${MODEL}`, 'table.lineage'], [`evaluation/${MODEL}/2`, 'table.per-class'], [`review/${ENDPOINT}`, '.review-item']] as const) {
@@ -147,6 +130,36 @@ describe('the dashboard\'s lineage, evaluation, review and pipelines pages in a 
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     assert.deepEqual(b.errors, []);
+  });
+
+  it('under lading ui, the evaluation adds the labels people gave in production (the review answer is in the heat map), and the queue is answered there too', async () => {
+    assert.ok(confusion, 'the review test answered an item');
+    const ui = await startUiProcess(uiSettings(home), { warn: () => undefined });
+    try {
+      await b.open(ui.url, `evaluation/${MODEL}/${confusion.version}`);
+      const card = page.locator('article[data-section="production"]');
+      await card.waitFor();
+      assert.match(await card.locator('h3').innerText(), /[1-9]\d* answers? of this version got a true label/);
+      const cell = card.locator(`td[data-cell="${confusion.trueLabel}>${confusion.answered}"]`);
+      assert.ok(Number(await cell.innerText()) >= 1, 'the accepted suggestion is a confusion in the heat map');
+      assert.ok(await card.locator('table.worst-classes tbody tr').count() >= 1);
+      await b.shot('evaluation-production-1280');
+      // lading ui serves the same queue: the item still open is answered there (its own origin, so
+      // the tab's sessionStorage holds no token for it yet).
+      await b.open(ui.url, `review/${ENDPOINT}`);
+      const open = page.locator('.review-item[data-state="open"]');
+      await open.first().waitFor();
+      await page.fill('header input[name="actor"]', 'erin');
+      await page.fill('header input[name="token"]', TOKEN);
+      assert.equal(await open.count(), 1);
+      const id = Number(await open.first().getAttribute('data-item'));
+      await open.first().locator('button.suggestion[data-suggestion="0"]').click();
+      await page.locator(`.review-item[data-item="${id}"]`).waitFor({ state: 'detached' });
+      const answered = await queueItem(id);
+      assert.deepEqual([answered.state, answered.answer?.actor, answered.answer?.suggestion], ['answered', 'erin', 0]);
+    } finally {
+      await ui.close();
+    }
   });
 
   it('Pipelines (lading ui) shows each run\'s status, candidate, gates verdict and timed steps, at both sizes', async () => {

@@ -116,7 +116,7 @@ for (const backend of BACKENDS) {
       assert.match(pipelines[0]!.runs[0]!.steps.find((s) => s.name === 'gates')!.detail, /^failed: accuracy/);
       assert.equal((await fetch(`${ui.url}/v1/ui/pipelines?runs=500`)).status, 400);
       const info = await (await fetch(`${ui.url}/v1/ui/info`)).json() as { pipelines: boolean; review: boolean };
-      assert.deepEqual([info.pipelines, info.review], [true, false]);
+      assert.deepEqual([info.pipelines, info.review], [true, true]);
     });
 
     it('refuses a change without the token (401) and changes nothing', async () => {

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { getJson, postJson } from '../api.js';
 import { Notice, when } from '../components.js';
-import type { ReviewItem, ReviewPage as ReviewPageData, UiInfo } from '../types.js';
+import type { DeploymentRecord, ReviewItem, ReviewPage as ReviewPageData, UiInfo } from '../types.js';
 import { useData } from '../use-data.js';
 
 const STATES = ['open', 'answered', 'all'] as const;
@@ -17,14 +17,21 @@ const PAGE_SIZE = 100;
 export function ReviewPage({ endpoint, info }: { endpoint: string | undefined; info: UiInfo | undefined }) {
   if (info === undefined) return null;
   if (!info.review) {
-    return <section><h2>Review queue</h2><p>This server has no review queue: <code>lading serve</code> with the prediction log on serves it (<code>--review-below</code> or an endpoint's target precision routes texts to it).</p></section>;
+    return <section><h2>Review queue</h2><p>This server has no review queue: <code>lading serve</code> with the prediction log on, or <code>lading ui</code>, serves it (<code>--review-below</code> or an endpoint's target precision routes texts to it).</p></section>;
   }
-  const chosen = endpoint ?? info.endpoints[0];
+  return <Endpoints endpoint={endpoint} info={info} />;
+}
+
+/** The endpoints this server serves and (lading ui, which serves none) those deployed. */
+function Endpoints({ endpoint, info }: { endpoint: string | undefined; info: UiInfo }) {
+  const deployed = useData(() => (info.deployments ? getJson<{ deployments: DeploymentRecord[] }>('/v1/ui/deployments') : Promise.resolve({ deployments: [] })), 'deployments');
+  const endpoints = [...new Set([...info.endpoints, ...(deployed.data?.deployments.filter((d) => d.spec !== null).map((d) => d.endpoint) ?? [])])];
+  const chosen = endpoint ?? endpoints[0];
   return (
     <section>
       <h2>Review queue{chosen ? `: ${chosen}` : ''}</h2>
-      <p class="model-links">Endpoint: {info.endpoints.map((e) => <a key={e} href={`#/review/${encodeURIComponent(e)}`} aria-current={e === chosen ? 'page' : undefined}>{e}</a>)}</p>
-      {chosen === undefined ? <p>No endpoint is served.</p> : <Queue endpoint={chosen} />}
+      <p class="model-links">Endpoint: {endpoints.map((e) => <a key={e} href={`#/review/${encodeURIComponent(e)}`} aria-current={e === chosen ? 'page' : undefined}>{e}</a>)}</p>
+      {chosen === undefined ? (deployed.data || deployed.error ? <p>No endpoint is served or deployed.</p> : null) : <Queue endpoint={chosen} />}
     </section>
   );
 }
