@@ -19,8 +19,8 @@ Serves the dashboard at http://HOST:PORT/ui/ and its JSON API at /v1/ui/... over
 (--home) or the PostgreSQL registry (--registry-url), without loading any model. \`lading serve\`
 serves the same dashboard beside its models (and then the Live page has figures).
 
-Reading needs no token. Every change (approve or reject a model version, roll a deployment back)
-needs the bearer token when one is set, and is recorded in the registry's audit log or the
+Reading needs no token. Every change (approve or reject a model version, roll a deployment back,
+answer a review item) needs the bearer token when one is set, and is recorded in the registry's audit log or the
 deployment's history exactly as \`lading models approve|reject\` and \`lading deploy rollback\` are.
 
 JSON API (the dashboard's; scripts may use it):
@@ -42,6 +42,8 @@ JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
   GET  /v1/ui/experiments                            releases, newest first
   GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision
+  GET  /v1/review?endpoint=E&state=open|answered|all  the review queue (as lading serve's), most valuable first
+  POST /v1/review/{id}                               {"label"} | {"accept": k}, "actor"?, "note"? (token)
 
 Options:
   --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT
