@@ -20,8 +20,9 @@ Serves the dashboard at http://HOST:PORT/ui/ and its JSON API at /v1/ui/... over
 serves the same dashboard beside its models (and then the Live page has figures).
 
 Reading needs no token. Every change (approve or reject a model version, roll a deployment back,
-answer a review item) needs the bearer token when one is set, and is recorded in the registry's audit log or the
-deployment's history exactly as \`lading models approve|reject\` and \`lading deploy rollback\` are.
+answer a review item) needs the bearer token when one is set, and is recorded in the registry's
+audit log, the deployment's history or the review item and its feedback exactly as
+\`lading models approve|reject\`, \`lading deploy rollback\` and \`lading review answer\` record it.
 
 JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/info                                   which parts this server has, whether changes need a token
