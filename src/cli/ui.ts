@@ -19,26 +19,32 @@ Serves the dashboard at http://HOST:PORT/ui/ and its JSON API at /v1/ui/... over
 (--home) or the PostgreSQL registry (--registry-url), without loading any model. \`lading serve\`
 serves the same dashboard beside its models (and then the Live page has figures).
 
-Reading needs no token. Every change (approve or reject a model version, roll a deployment back)
-needs the bearer token when one is set, and is recorded in the registry's audit log or the
-deployment's history exactly as \`lading models approve|reject\` and \`lading deploy rollback\` are.
+Reading needs no token. Every change (approve or reject a model version, roll a deployment back,
+answer a review item) needs the bearer token when one is set, and is recorded in the registry's
+audit log, the deployment's history or the review item and its feedback exactly as
+\`lading models approve|reject\`, \`lading deploy rollback\` and \`lading review answer\` record it.
 
 JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/info                                   which parts this server has, whether changes need a token
   GET  /v1/ui/models                                 models with their aliases
   GET  /v1/ui/models/{name}/versions                 a model's versions: kind, dataset, metrics, approval
+  GET  /v1/ui/models/{name}/lineage                  dataset -> versions -> deployment and alias periods
+  GET  /v1/ui/models/{name}/versions/{v}/evaluation  reliability, accuracy at coverage, per-label figures
   POST /v1/ui/models/{name}/versions/{v}/approve     {"actor"?, "reason"?}
   POST /v1/ui/models/{name}/versions/{v}/reject      {"actor"?, "reason"}
   GET  /v1/ui/deployments                            every endpoint's newest revision
   GET  /v1/ui/deployments/{endpoint}/history         revisions, and what a rollback would restore
   POST /v1/ui/deployments/{endpoint}/rollback        {"actor"?, "reason"?, "fromRevision"?}
   GET  /v1/ui/audit?model=&action=&actor=&limit=     the registry's audit log, newest first
+  GET  /v1/ui/pipelines?runs=N                       pipelines with their newest runs, steps and gates
   GET  /v1/ui/monitoring                             endpoints with a prediction log
   GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows (default 8, at most 48): drift tests,
                                                      estimated and real accuracy (reused for 15 s; lading ui only)
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
   GET  /v1/ui/experiments                            releases, newest first
   GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision
+  GET  /v1/review?endpoint=E&state=open|answered|all  the review queue (as lading serve's), most valuable first
+  POST /v1/review/{id}                               {"label"} | {"accept": k}, "actor"?, "note"? (token)
 
 Options:
   --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT

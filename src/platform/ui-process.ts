@@ -5,12 +5,16 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { UiBackend, UiExperiments } from '../server/routes/ui-api.js';
+import type { UiPipelines } from '../server/routes/ui-backend.js';
 import { startServer } from '../server/start-server.js';
 import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { uiMonitoring } from './ui-monitoring.js';
+import { uiPipelines } from './ui-pipelines.js';
+import { openUiReview, type UiReview } from './ui-review.js';
+import { versionEvaluation } from './version-evaluation.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -29,6 +33,7 @@ export interface UiBackendParts {
   /** Deployment changes through the process's own control (default: one over the workspace's store). */
   readonly control?: DeploymentControl | undefined;
   readonly experiments?: UiExperiments | undefined;
+  readonly pipelines?: UiPipelines | undefined;
 }
 
 /** The dashboard's back end over an open workspace and whichever other parts the process has. */
@@ -40,6 +45,10 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     alerts: parts.monitoring,
     monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
     experiments: parts.experiments,
+    pipelines: parts.pipelines,
+    // Production labels are read by lading ui only (timeline): listing a large log's endpoints and
+    // feedback is the kind of work a serving process leaves to it.
+    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version, parts.timeline === true ? parts.monitoring : undefined) } : undefined,
   };
 }
 
@@ -65,16 +74,21 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
   const parts = await openLifecycle(settings, { actor: 'dashboard', publish: { warn } });
   const plane = new ServingPlane(new FileModelSource(), { threads: 1 });
   const experiments: UiExperiments = { list: (e, n) => parts.releases.list(e, n), get: (id) => parts.releases.get(id), inspect: (r) => parts.runner.inspect(r) };
+  let review: UiReview | undefined;
   try {
+    review = await openUiReview(settings, parts.monitoring, parts.workspace, warn);
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
-      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments }),
+      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments, pipelines: uiPipelines(settings) }),
+      review: review.target,
     });
+    const openReview = review;
     const process = orderlyClose(async () => {
       try {
         await server.close(); // drains, then closes the (empty) plane
       } finally {
+        await openReview.close().catch((e: unknown) => warn(`review queue: closing failed: ${(e as Error).message}`));
         await parts.close();
       }
     });
@@ -83,6 +97,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
     return { ...process, url: server.url, port: server.port, where };
   } catch (e) {
     await plane.close();
+    await review?.close().catch(() => undefined);
     await parts.close();
     throw e;
   }

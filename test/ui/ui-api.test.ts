@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import { startUiProcess, type UiProcess } from '../../src/platform/index.js';
-import { ENDPOINT, MODEL, registryState as registryStateAt, seededHome, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
+import { ENDPOINT, MODEL, PIPELINE, registryState as registryStateAt, seededHome, seedPipelineRuns, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const json = { 'content-type': 'application/json' };
@@ -24,6 +24,7 @@ for (const backend of BACKENDS) {
     const registryState = (h: string) => registryStateAt(h, registry);
     before(async () => {
       ({ home } = await seededHome(registry));
+      await seedPipelineRuns(home, registry);
       ui = await startUiProcess(uiSettings(home, registry), { warn: () => undefined });
     });
     after(async () => {
@@ -62,6 +63,60 @@ for (const backend of BACKENDS) {
       const h = await (await fetch(`${ui.url}/v1/ui/deployments/${ENDPOINT}/history`)).json() as { history: Array<{ revision: number; action: string }>; rollback: unknown };
       assert.deepEqual(h.history.map((r) => [r.revision, r.action]), [[1, 'deploy'], [2, 'deploy']]);
       assert.deepEqual(h.rollback, { from: 2, to: 1 });
+    });
+
+    it('answers a model\'s lineage: each version with the deployment variants and alias periods it served in', async () => {
+      const r = await fetch(`${ui.url}/v1/ui/models/${MODEL}/lineage`);
+      assert.equal(r.status, 200);
+      const l = await r.json() as { model: string; versions: Array<{ version: number; datasetId: string | null; aliasHistory: Array<{ alias: string; until: string | null }>; deployments: Array<{ endpoint: string; variant: string; revision: number; weight: number; until: string | null }> }>; datasets: Array<{ datasetId: string | null; versions: number[] }> };
+      assert.deepEqual(l.versions.map((v) => v.version), [1, 2, 3]);
+      assert.deepEqual(l.datasets, [{ datasetId: null, versions: [1, 2, 3] }]);
+      // v1 served alone in revision 1, then as variant a (weight 9) of the canary, still now; v2 as b since revision 2; v3 nowhere.
+      assert.deepEqual(l.versions[0]!.deployments.map((d) => [d.endpoint, d.variant, d.revision, d.weight, d.until === null]), [[ENDPOINT, 'a', 1, 1, false], [ENDPOINT, 'a', 2, 9, true]]);
+      assert.deepEqual(l.versions[1]!.deployments.map((d) => [d.variant, d.revision, d.until === null]), [['b', 2, true]]);
+      assert.deepEqual(l.versions[2]!.deployments, []);
+      assert.deepEqual(l.versions[0]!.aliasHistory.map((a) => [a.alias, a.until]), [['champion', null]]);
+      const missing = await fetch(`${ui.url}/v1/ui/models/nope/lineage`);
+      assert.equal(missing.status, 404);
+      assert.match(((await missing.json()) as { error: string }).error, /model "nope" is not registered/);
+    });
+
+    it('answers a version\'s evaluation from the validation rows its artifact stores; a bad model or version is a 404 naming it', async () => {
+      const r = await fetch(`${ui.url}/v1/ui/models/${MODEL}/versions/2/evaluation`);
+      assert.equal(r.status, 200);
+      const e = await r.json() as { labels: number; validationRows: number; metrics: Record<string, number>; hierarchy: Array<{ level: number; accuracy: number }>;
+        calibration: { ece: number; bins: Array<{ count: number }> }; coverageCurve: Array<{ coverage: number }>; perClass: Array<{ label: string; answered: number }>; decisions: unknown[]; missing: string[] };
+      assert.equal(e.labels, 12);
+      assert.ok(e.validationRows > 100, `validation rows ${e.validationRows}`);
+      // Six-digit codes: HS2, HS4, HS6 as recorded at training; the reliability bins recomputed from the stored rows give the recorded ECE.
+      assert.deepEqual(e.hierarchy.map((h) => h.level), [2, 4, 6]);
+      assert.ok(Math.abs(e.calibration.ece - e.metrics['validEce']!) < 1e-6, `ECE ${e.calibration.ece} against ${e.metrics['validEce']}`);
+      assert.equal(e.calibration.bins.reduce((s, b) => s + b.count, 0), e.validationRows);
+      assert.equal(e.perClass.reduce((s, c) => s + c.answered, 0), e.validationRows);
+      assert.equal(e.perClass.length, 12);
+      assert.ok(e.coverageCurve.length > 5);
+      assert.equal(e.decisions.length, 3);
+      assert.ok(e.missing.some((m) => /confusion matrix/.test(m)));
+      for (const [path, message] of [[`/v1/ui/models/${MODEL}/versions/9/evaluation`, /model "hs-codes" has no version 9/], [`/v1/ui/models/nope/versions/1/evaluation`, /model "nope" is not registered/]] as const) {
+        const bad = await fetch(`${ui.url}${path}`);
+        assert.equal(bad.status, 404, path);
+        assert.match(((await bad.json()) as { error: string }).error, message);
+      }
+      const notANumber = await fetch(`${ui.url}/v1/ui/models/${MODEL}/versions/two/evaluation`);
+      assert.equal(notANumber.status, 400);
+    });
+
+    it('lists pipelines with their newest runs, steps and the gates\' verdict', async () => {
+      const r = await fetch(`${ui.url}/v1/ui/pipelines?runs=5`);
+      assert.equal(r.status, 200);
+      const { pipelines } = await r.json() as { pipelines: Array<{ state: { pipeline: string; paused: boolean }; runs: Array<{ status: string; candidate: string; steps: Array<{ name: string; detail: string }> }> }> };
+      assert.deepEqual(pipelines.map((p) => [p.state.pipeline, p.state.paused]), [[PIPELINE, false]]);
+      // Newest first: the gated run, then the one released.
+      assert.deepEqual(pipelines[0]!.runs.map((x) => [x.status, x.candidate]), [['gated', `${MODEL}@2`], ['succeeded', `${MODEL}@3`]]);
+      assert.match(pipelines[0]!.runs[0]!.steps.find((s) => s.name === 'gates')!.detail, /^failed: accuracy/);
+      assert.equal((await fetch(`${ui.url}/v1/ui/pipelines?runs=500`)).status, 400);
+      const info = await (await fetch(`${ui.url}/v1/ui/info`)).json() as { pipelines: boolean; review: boolean };
+      assert.deepEqual([info.pipelines, info.review], [true, true]);
     });
 
     it('refuses a change without the token (401) and changes nothing', async () => {

@@ -6,6 +6,8 @@ import { openPlatformWorkspace, type UiSettings } from '../../src/platform/index
 import { generateInvoiceLines } from '../../src/demo/invoice-lines.js';
 import { saveReferenceProfile } from '../../src/platform/index.js';
 import { runTraining } from '../../src/training/train-run.js';
+import { currentOwner } from '../../src/lifecycle/pipeline/run-owner.js';
+import { openPipelineStore } from '../../src/platform/pipelines.js';
 
 export const MODEL = 'hs-codes';
 export const ENDPOINT = 'hs';
@@ -62,5 +64,35 @@ export async function registryState(home: string, registry: RegistryAt = { regis
     };
   } finally {
     ws.close();
+  }
+}
+
+export const PIPELINE = 'hs-retrain';
+
+/**
+ * Two finished runs of pipeline hs-retrain in the workspace's pipeline store, written through the
+ * store as the controller writes them (a real run trains for minutes): one whose candidate (v3)
+ * passed the gates and was released, then one gated by the accuracy margin.
+ */
+export async function seedPipelineRuns(home: string, registry: RegistryAt = { registryUrl: undefined, registrySchema: 'public' }): Promise<void> {
+  const store = await openPipelineStore({ home, ...registry });
+  try {
+    const t0 = Date.now() - 3_600_000;
+    const step = (name: string, at: number, seconds: number, detail: string | null) => ({ name, startedAt: at, finishedAt: at + seconds * 1000, detail });
+    const passed = await store.startRun({ pipeline: PIPELINE, trigger: 'cron', actor: 'controller', owner: currentOwner(), now: t0 });
+    await store.recordProgress(passed.id, {
+      now: t0 + 60_000, dataset: 'ds-pipeline-hs-retrain-1', candidate: `${MODEL}@3`,
+      steps: [step('data', t0, 2, '1,500 rows (ds-pipeline-hs-retrain-1)'), step('train:fasttext', t0 + 2000, 30, 'macroF1 0.896'), step('register', t0 + 32_000, 1, `${MODEL}@3`), step('gates', t0 + 33_000, 5, 'passed'), step('release', t0 + 38_000, 1, 'release 1 started')],
+    });
+    await store.finishRun(passed.id, { status: 'succeeded', now: t0 + 40_000, watermark: { feedbackId: 0, feedbackCount: 0 } });
+    const t1 = t0 + 1_800_000;
+    const gated = await store.startRun({ pipeline: PIPELINE, trigger: 'new-labels', actor: 'controller', owner: currentOwner(), now: t1 });
+    await store.recordProgress(gated.id, {
+      now: t1 + 40_000, dataset: 'ds-pipeline-hs-retrain-2', candidate: `${MODEL}@2`,
+      steps: [step('data', t1, 2, '1,620 rows (ds-pipeline-hs-retrain-2)'), step('train:fasttext', t1 + 2000, 30, 'macroF1 0.874'), step('register', t1 + 32_000, 1, `${MODEL}@2`), step('gates', t1 + 33_000, 5, 'failed: accuracy 0.931 is below the champion 0.979 - margin 0.01')],
+    });
+    await store.finishRun(gated.id, { status: 'gated', now: t1 + 40_000, error: 'the candidate did not pass the gates', watermark: { feedbackId: 0, feedbackCount: 0 } });
+  } finally {
+    await store.close();
   }
 }

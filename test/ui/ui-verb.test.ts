@@ -28,7 +28,7 @@ test('lading ui serves the dashboard over --home until its signal, then says whe
     if (info === undefined) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(info, 'lading ui did not answer within 10 s');
-  assert.deepEqual(await info.json(), { registry: true, deployments: true, alerts: true, monitoring: true, experiments: true, tokenRequired: true, endpoints: [] });
+  assert.deepEqual(await info.json(), { registry: true, deployments: true, alerts: true, monitoring: true, experiments: true, review: true, pipelines: true, tokenRequired: true, endpoints: [] });
   assert.equal((await fetch(`${base}/ui/`)).status, 200);
   assert.deepEqual(await (await fetch(`${base}/v1/ui/models`)).json(), { models: [] });
   stop.abort();

@@ -15,7 +15,7 @@ export interface DeploymentHistory { endpoint: string; history: DeploymentRecord
 
 export interface AuditEntry { id: number; at: string; actor: string; action: string; model: string; version: number | null; alias: string | null; before: unknown; after: unknown; reason: string | null }
 export interface AlertEvent { id: string; state: 'fired' | 'resolved'; rule: string; endpoint: string; variant: string | null; at: number; value: number; threshold: number; message: string }
-export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; tokenRequired: boolean; endpoints: string[] }
+export interface UiInfo { registry: boolean; deployments: boolean; alerts: boolean; monitoring: boolean; experiments: boolean; review: boolean; pipelines: boolean; tokenRequired: boolean; endpoints: string[] }
 
 export type ReleaseStep = { kind: 'shadow'; requests: number; minAgreement: number } | { kind: 'canary'; percent: number } | { kind: 'blue-green' } | { kind: 'approval' };
 export interface ReleaseRecord {
@@ -41,3 +41,44 @@ export interface TimelineVariant {
 }
 export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[] }
 export interface LoggedEndpoint { endpoint: string; rows: number; first: number; last: number }
+
+export interface AliasPeriod { alias: string; from: string; until: string | null; movedBy: string }
+export interface DeploymentPeriod { endpoint: string; revision: number; variant: string; role: 'primary' | 'shadow'; weight: number; ref: string; from: string; until: string | null }
+export interface LineageVersion {
+  version: number; kind: string; datasetId: string | null; parentVersion: number | null; registeredAt: string; registeredBy: string;
+  approval: Approval['status']; deletedAt: string | null; validAccuracy: number | null; aliasHistory: AliasPeriod[]; deployments: DeploymentPeriod[];
+}
+export interface ModelLineageOverview { model: string; versions: LineageVersion[]; datasets: Array<{ datasetId: string | null; versions: number[] }>; omitted: number }
+
+export interface ReliabilityBin { lower: number; upper: number; count: number; accuracy: number | null; confidence: number | null }
+export interface CoveragePoint { targetAccuracy: number; coverage: number; rows: number; accuracy: number | null; threshold: number | null }
+export interface DecisionCheck { target: number; expectedCoverage: number; expectedPrecision: number | null; lowered: number; raised: number }
+export interface PredictedClassFigures { label: string; answered: number; precision: number | null; meanConfidence: number | null }
+export interface VersionEvaluation {
+  model: string; version: number; kind: string; labels: number; datasetId: string | null; metrics: Record<string, number>; validationRows: number;
+  hierarchy: Array<{ level: number; accuracy: number }>; calibration: { ece: number; maxCalibrationError: number; bins: ReliabilityBin[] } | null;
+  coverageCurve: CoveragePoint[] | null; decisions: DecisionCheck[] | null; perClass: PredictedClassFigures[] | null; costPerMillion: number | null;
+  production: ProductionFigures | null; missing: string[];
+}
+
+export interface ReviewSuggestion { label: string; score: number }
+export interface ReviewItem {
+  id: number; endpoint: string; text: string; occurrences: number; suggestions: ReviewSuggestion[]; model: string; version: string; variant: string;
+  firstSeen: number; lastSeen: number; state: 'open' | 'answered';
+  answer: { label: string; actor: string; note: string | null; suggestion: number | null; at: number } | null;
+}
+export interface ReviewPage { items: ReviewItem[]; nextCursor: string | null }
+
+export interface PipelineRunStep { name: string; startedAt: number; finishedAt: number | null; detail: string | null }
+export interface PipelineRun {
+  id: string; pipeline: string; trigger: string; actor: string; startedAt: number; finishedAt: number | null; status: 'running' | 'succeeded' | 'failed' | 'gated';
+  steps: PipelineRunStep[]; dataset: string | null; holdout: string | null; candidate: string | null; error: string | null;
+}
+export interface PipelineState { pipeline: string; since: number; paused: boolean; pausedBy: string | null; pausedAt: number | null; pauseReason: string | null; activeRunId: string | null }
+export interface PipelineOverview { state: PipelineState; runs: PipelineRun[] }
+
+export interface ClassMetrics { label: string; precision: number; recall: number; f1: number; support: number; predicted: number }
+export interface ProductionFigures {
+  rows: number; accuracy: number; macroF1: number; perClass: ClassMetrics[];
+  topConfusions: Array<{ trueLabel: string; predictedLabel: string; count: number }>; heatmap: { labels: string[]; counts: number[][] };
+}

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import type { AuditAction, AuditEntry, ModelVersionRecord } from '../../registry/model-registry.js';
 import type { Role } from '../../core/access.js';
+import { modelLineageOverview } from '../../registry/model-lineage-overview.js';
 import { accessChecked, actorFor, callerWith, modelOfRef } from '../access-guard.js';
 import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
@@ -50,7 +51,8 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
 
   app.get('/info', (c) => c.json({
     registry: ui.registry !== undefined, deployments: ui.deployments !== undefined, alerts: ui.alerts !== undefined, monitoring: ui.monitoring !== undefined, experiments: ui.experiments !== undefined,
-    tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
+    // The review queue's own routes (/v1/review) are served by lading serve with the prediction log on.
+    review: ctx.review !== undefined, pipelines: ui.pipelines !== undefined, tokenRequired: accessChecked(ctx), endpoints: plane.list().map((e) => e.name),
   }));
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
@@ -59,6 +61,9 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const name = c.req.param('name') ?? '';
     return { name, versions: (await need(ui.registry, 'the model registry').listModelVersions(name)).map(versionSummary) };
   }));
+  app.get('/models/:name/lineage', read('ui-model-lineage', async (c) => modelLineageOverview(need(ui.registry, 'the model registry'), c.req.param('name') ?? '')));
+  app.get('/models/:name/versions/:version/evaluation', read('ui-version-evaluation', async (c) =>
+    need(ui.evaluation, 'the model registry').evaluate(c.req.param('name') ?? '', versionParam(c.req.param('version')))));
   app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', 'approve', async (c) => [c.req.param('name') ?? ''], async (c, body) => {
     const registry = need(ui.registry, 'the model registry');
     const input = { name: c.req.param('name') ?? '', version: versionParam(c.req.param('version')), actor: body.actor, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
@@ -118,6 +123,13 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     if (windows > 48) throw new InputError('bad-query', `windows must be at most 48, got ${windows}`, { field: 'windows' });
     const endpoint = c.req.param('endpoint') ?? '';
     return { endpoint, windows: await monitoring.timeline(endpoint, windows) };
+  }));
+
+  app.get('/pipelines', read('ui-pipelines', async (c) => {
+    const r = c.req.query('runs');
+    const runs = r ? countParam(r, 'runs') : 20;
+    if (runs > 200) throw new InputError('bad-query', `runs must be at most 200, got ${runs}`, { field: 'runs' });
+    return need(ui.pipelines, 'the pipeline store').list(runs);
   }));
 
   app.get('/alerts', read('ui-alerts', async (c) => {

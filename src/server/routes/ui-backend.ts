@@ -6,7 +6,7 @@ import type { AlertStore } from '../../monitoring/store/monitoring-store.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
 
 /** The registry operations the dashboard reads and the two it performs (the same ones `lading models approve|reject` runs). */
-export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog'>;
+export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog' | 'lineage'>;
 
 /** What the dashboard's JSON API works on; each part is optional and its routes answer 404 without it. */
 export interface UiBackend {
@@ -21,6 +21,20 @@ export interface UiBackend {
   readonly monitoring?: UiMonitoring | undefined;
   /** Releases (shadow, canary, the sequential test) and what their evidence says now. */
   readonly experiments?: UiExperiments | undefined;
+  /** A version's evaluation figures, assembled where training's functions may be imported (platform/version-evaluation.ts). */
+  readonly evaluation?: UiEvaluation | undefined;
+  /** Pipeline specs and their runs with steps and gate results (read-only). */
+  readonly pipelines?: UiPipelines | undefined;
+}
+
+/** NotFoundError naming the model or version when there is none. */
+export interface UiEvaluation {
+  evaluate(model: string, version: number): Promise<object>;
+}
+
+export interface UiPipelines {
+  /** Every pipeline with its newest runs, newest first. */
+  list(runsPerPipeline: number): Promise<object>;
 }
 
 /** The release store's reads and the runner's inspection, as `lading experiment list|show` use them. */

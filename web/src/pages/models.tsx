@@ -36,7 +36,7 @@ function Model({ model: m, open, onChange }: { model: ModelSummary; open: boolea
     <article class="card" data-model={m.name}>
       <h3>
         <button class="toggle" aria-expanded={shown} onClick={() => setShown(!shown)}>{shown ? '▾' : '▸'}</button>
-        {m.name} <small>{m.versionCount} versions · aliases {m.aliases.map((a) => `${a.alias}→${a.version}`).join(', ') || 'none'}</small>
+        {m.name} <small>{m.versionCount} versions · aliases {m.aliases.map((a) => `${a.alias}→${a.version}`).join(', ') || 'none'} · <a href={`#/lineage/${encodeURIComponent(m.name)}`}>lineage</a></small>
       </h3>
       {shown && <Versions name={m.name} aliases={m.aliases} onChange={onChange} />}
     </article>
@@ -60,7 +60,7 @@ function Versions({ name, aliases, onChange }: { name: string; aliases: AliasRec
           <tbody>
             {data && [...data.versions].reverse().map((v) => (
               <tr key={v.version} data-version={v.version} class={v.deletedAt ? 'deleted' : ''}>
-                <td>{v.version}</td>
+                <td><a href={`#/evaluation/${encodeURIComponent(name)}/${v.version}`} title="evaluation">{v.version}</a></td>
                 <td>{v.kind} <small>{v.labelCount} labels</small></td>
                 <td><code>{v.datasetId ?? '—'}</code></td>
                 <td>{metricsOf(v)}</td>

@@ -1,0 +1,159 @@
+import { decodeArtifact } from '../core/artifact-format.js';
+import { readDecisionEvidence, type DecisionEvidence } from '../core/decision-policy.js';
+import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import { calibration, type Calibration } from '../training/calibration.js';
+import { classTable, type ClassMetrics, type Confusion } from '../training/confusion.js';
+import { accuracyAtCoverage, type CoveragePoint } from '../training/coverage.js';
+import { checkDecisions, DEFAULT_DECISION_TARGETS, type DecisionCheck } from '../training/decision-check.js';
+
+/** One label as the model answered it on its validation rows. */
+export interface PredictedClassFigures {
+  readonly label: string;
+  /** Validation rows the model answered with this label. */
+  readonly answered: number;
+  /** Share of those that were right (null: never answered). */
+  readonly precision: number | null;
+  readonly meanConfidence: number | null;
+}
+
+/**
+ * What the dashboard's evaluation page shows of a registered version, all from what the registry
+ * keeps with it: the headline metrics the artifact recorded at training time, and the validation
+ * rows the artifact stores for its decide-or-route thresholds (per row the top-1 label, its
+ * calibrated confidence and whether it was right; see training/decision-evidence.ts).
+ *
+ * Those rows do not keep the true label of a wrong answer, so a confusion matrix and per-class
+ * recall cannot be rebuilt from them: they come from production labels when a feedback reader is
+ * given (`production`), and `lading eval` on a labelled file gives the full report. The hierarchy
+ * shown is the one recorded in the metrics at training time.
+ */
+export interface VersionEvaluation {
+  readonly model: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly labels: number;
+  readonly datasetId: string | null;
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Validation rows stored in the artifact; 0 when it stores none (older artifacts, imported models). */
+  readonly validationRows: number;
+  /** Accuracy of the label's first `level` characters (HS2/HS4/HS6), as recorded at training. */
+  readonly hierarchy: ReadonlyArray<{ readonly level: number; readonly accuracy: number }>;
+  readonly calibration: Calibration | null;
+  /** Accuracy reached when only the most confident share (coverage) is auto-classified. */
+  readonly coverageCurve: readonly CoveragePoint[] | null;
+  /** The per-class decide-or-route policy at 95/98/99% (as `lading models show NAME@V`). */
+  readonly decisions: readonly DecisionCheck[] | null;
+  /** Every label, most answered first. */
+  readonly perClass: readonly PredictedClassFigures[] | null;
+  /** Cost per million predictions when a metric records it (a benchmark run), else null. */
+  readonly costPerMillion: number | null;
+  /** Against the labels people gave later (feedback joined to this version's answers, every endpoint); null without any. */
+  readonly production: ProductionFigures | null;
+  /** What the page cannot show for this version, in words. */
+  readonly missing: readonly string[];
+}
+
+/** The version's answers that got a true label in production: the only place the true label of a wrong answer is known. */
+export interface ProductionFigures {
+  readonly rows: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  /** Every class in the truth or the answers; recall is here (true labels are known). */
+  readonly perClass: readonly ClassMetrics[];
+  readonly topConfusions: readonly Confusion[];
+  /** The classes of the most frequent confusions and the counts among them: counts[t][p], true t answered p. */
+  readonly heatmap: { readonly labels: readonly string[]; readonly counts: ReadonlyArray<readonly number[]> };
+}
+
+/** Newest labelled answers read per endpoint: enough for stable figures, bounded for a large log. */
+const PRODUCTION_ROWS = 50_000;
+/** Classes in the heat map: a 12 x 12 grid still reads on a phone. */
+const HEATMAP_CLASSES = 12;
+
+/** Target accuracies the curve is drawn through: dense near the top, where thresholds are chosen. */
+const CURVE_TARGETS: readonly number[] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99, 0.995, 0.999, 1];
+const COST_METRICS = ['costPerMillion', 'costPerMillionPredictions', 'costPerMillionUsd'];
+
+export type FeedbackReader = Pick<MonitoringStore, 'listLoggedEndpoints' | 'listFeedback'>;
+
+export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelVersion' | 'readModelArtifact'>, model: string, version: number, feedback?: FeedbackReader): Promise<VersionEvaluation> {
+  const v = await registry.getModelVersion(model, version);
+  const artifact = decodeArtifact(await registry.readModelArtifact(v), `${model}@${version}`);
+  const evidence = readDecisionEvidence(artifact.header, artifact.sections);
+  const labels = artifact.header.labels;
+  const hierarchy = Object.entries(v.metrics)
+    .flatMap(([k, accuracy]) => { const m = /^validAccuracyLevel(\d+)$/.exec(k); return m ? [{ level: Number(m[1]), accuracy }] : []; })
+    .sort((a, b) => a.level - b.level);
+  const cost = COST_METRICS.map((k) => v.metrics[k]).find((x) => x !== undefined) ?? null;
+  const production = feedback ? await productionFigures(feedback, labels, v.artifactSha256) : null;
+  const missing: string[] = [];
+  if (production === null) missing.push('confusion matrix and per-class recall: the stored validation rows keep whether an answer was right, not the true label of a wrong one, and no answer of this version got a label in production yet (`lading eval --model NAME@V --data FILE --label COL` gives them on a labelled file)');
+  if (!evidence) missing.push('reliability, coverage and per-class figures: this artifact stores no validation rows (an older artifact or an imported model)');
+  if (hierarchy.length === 0) missing.push('hierarchical accuracy: the labels are not 4- to 10-digit codes, or the artifact recorded none');
+  if (cost === null) missing.push('cost per million predictions: no metric records it (`npm run bench` measures it)');
+  return {
+    model, version, kind: v.kind, labels: labels.length, datasetId: v.datasetId, metrics: v.metrics,
+    validationRows: evidence?.predicted.length ?? 0, hierarchy,
+    calibration: evidence ? calibration(evidence.confidence, evidence.correct) : null,
+    coverageCurve: evidence ? accuracyAtCoverage(evidence.confidence, evidence.correct, CURVE_TARGETS) : null,
+    decisions: evidence ? checkDecisions(evidence, labels.length, DEFAULT_DECISION_TARGETS) : null,
+    perClass: evidence ? predictedClassFigures(labels, evidence) : null,
+    costPerMillion: cost, production, missing,
+  };
+}
+
+async function productionFigures(store: FeedbackReader, labels: readonly string[], modelSha256: string): Promise<ProductionFigures | null> {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const classNames = [...labels];
+  const trueIds: number[] = [];
+  const predictedIds: number[] = [];
+  for (const { endpoint } of await store.listLoggedEndpoints()) {
+    for (const f of await store.listFeedback({ endpoint, modelSha256, last: PRODUCTION_ROWS })) {
+      const p = f.prediction === null ? undefined : index.get(f.prediction.label);
+      if (p === undefined) continue;
+      // A label the model never had becomes an extra class after its own (confusion.ts's convention).
+      let t = index.get(f.label);
+      if (t === undefined) { t = classNames.length; index.set(f.label, t); classNames.push(f.label); }
+      trueIds.push(t);
+      predictedIds.push(p);
+    }
+  }
+  if (trueIds.length === 0) return null;
+  const trueClass = Int32Array.from(trueIds);
+  const predicted = Int32Array.from(predictedIds);
+  const table = classTable(classNames, labels.length, trueClass, predicted);
+  let right = 0;
+  for (let i = 0; i < trueClass.length; i++) if (trueClass[i] === predicted[i]) right++;
+  return { rows: trueClass.length, accuracy: right / trueClass.length, macroF1: table.macroF1, perClass: table.perClass, topConfusions: table.topConfusions, heatmap: heatmapOf(table.topConfusions, classNames, trueClass, predicted) };
+}
+
+/** The counts among the classes of the most frequent confusions (diagonal included, so a cell reads against its row). */
+function heatmapOf(top: readonly Confusion[], classNames: readonly string[], trueClass: Int32Array, predicted: Int32Array): ProductionFigures['heatmap'] {
+  const chosen: string[] = [];
+  for (const c of top) for (const l of [c.trueLabel, c.predictedLabel]) if (!chosen.includes(l) && chosen.length < HEATMAP_CLASSES) chosen.push(l);
+  const at = new Map(chosen.map((l, i) => [l, i]));
+  const counts = chosen.map(() => chosen.map(() => 0));
+  for (let i = 0; i < trueClass.length; i++) {
+    const t = at.get(classNames[trueClass[i]!]!);
+    const p = at.get(classNames[predicted[i]!]!);
+    if (t !== undefined && p !== undefined) counts[t]![p]!++;
+  }
+  return { labels: chosen, counts };
+}
+
+function predictedClassFigures(labels: readonly string[], e: DecisionEvidence): PredictedClassFigures[] {
+  const answered = new Float64Array(labels.length);
+  const right = new Float64Array(labels.length);
+  const confidence = new Float64Array(labels.length);
+  for (let i = 0; i < e.predicted.length; i++) {
+    const c = e.predicted[i]!;
+    answered[c]!++;
+    right[c]! += e.correct[i]!;
+    confidence[c]! += e.confidence[i]!;
+  }
+  return labels.map((label, c) => {
+    const n = answered[c]!;
+    return { label, answered: n, precision: n > 0 ? right[c]! / n : null, meanConfidence: n > 0 ? confidence[c]! / n : null };
+  }).sort((a, b) => b.answered - a.answered || (a.label < b.label ? -1 : 1));
+}
