@@ -6,8 +6,8 @@ import { runDriftReportOnSummary, type DriftReport } from '../drift/drift-report
 import { ValueCounts } from '../drift/value-counts.js';
 import type { ReferenceProfile } from '../profile/reference-profile.js';
 import type { AlertEventRecord, MonitoringStore } from '../store/monitoring-store.js';
-import { buildCostReport, type CostReport } from './cost-report.js';
 import type { PredictionColumns, PredictionStream } from '../store/prediction-columns.js';
+import { buildCostReport, type CostReport } from './cost-report.js';
 
 /** Which predictions a report reads: the newest `last` of the endpoint, or a time range. */
 export interface ReportWindow {
