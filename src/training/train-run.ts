@@ -12,17 +12,17 @@ import { evaluate, type EvalReport } from './evaluate.js';
 import { fitConfidence, thresholdMetrics } from './confidence-step.js';
 import { decisionEvidence, decisionMetrics } from './decision-evidence.js';
 import { classFrequencyWeights } from './stored-thresholds.js';
-import { withStoredCalibration } from '../models/top1-calibration.js';
+import { calibrateTop1, withStoredCalibration } from '../models/top1-calibration.js';
 import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
 import { assignDecisionFolds, checkDecisionFolds, DEFAULT_DECISION_FOLDS } from './decision-folds.js';
 import { crossFitScores } from './cross-fit.js';
-import { calibrateTop1 } from '../models/top1-calibration.js';
 
 /**
  * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
  * training side, fit, evaluate on the validation side, then (by default) refit on all rows with what
- * that fit chose on the validation side (refit.ts), and encode the artifact. The validation figures
+ * that fit chose on the validation side (refit.ts), score the training side out of fold for the
+ * decide-or-route thresholds (cross-fit.ts; by default 3 folds), and encode the artifact. The validation figures
  * are those of the model fitted without the validation side. Pure with respect to storage: the
  * caller decides where the bytes go (file, registry).
  */
