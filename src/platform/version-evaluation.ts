@@ -80,7 +80,11 @@ export type FeedbackReader = Pick<MonitoringStore, 'listLoggedEndpoints' | 'list
 export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelVersion' | 'readModelArtifact'>, model: string, version: number, feedback?: FeedbackReader): Promise<VersionEvaluation> {
   const v = await registry.getModelVersion(model, version);
   const artifact = decodeArtifact(await registry.readModelArtifact(v), `${model}@${version}`);
+  // The decide-or-route rows (all of them: what a server fits its thresholds on) and, for the
+  // figures "on its validation rows", the validation part alone: with cross-fitted decision rows
+  // the training rows scored out of fold come first (core/decision-policy.ts, DecisionEvidenceMeta).
   const evidence = readDecisionEvidence(artifact.header, artifact.sections);
+  const validation = evidence && validationPart(evidence, artifact.header.decision?.crossFitRows ?? 0);
   const labels = artifact.header.labels;
   const hierarchy = Object.entries(v.metrics)
     .flatMap(([k, accuracy]) => { const m = /^validAccuracyLevel(\d+)$/.exec(k); return m ? [{ level: Number(m[1]), accuracy }] : []; })
@@ -94,11 +98,11 @@ export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelV
   if (cost === null) missing.push('cost per million predictions: no metric records it (`npm run bench` measures it)');
   return {
     model, version, kind: v.kind, labels: labels.length, datasetId: v.datasetId, metrics: v.metrics,
-    validationRows: evidence?.predicted.length ?? 0, hierarchy,
-    calibration: evidence ? calibration(evidence.confidence, evidence.correct) : null,
-    coverageCurve: evidence ? accuracyAtCoverage(evidence.confidence, evidence.correct, CURVE_TARGETS) : null,
+    validationRows: validation?.predicted.length ?? 0, hierarchy,
+    calibration: validation ? calibration(validation.confidence, validation.correct) : null,
+    coverageCurve: validation ? accuracyAtCoverage(validation.confidence, validation.correct, CURVE_TARGETS) : null,
     decisions: evidence ? checkDecisions(evidence, labels.length, DEFAULT_DECISION_TARGETS) : null,
-    perClass: evidence ? predictedClassFigures(labels, evidence) : null,
+    perClass: validation ? predictedClassFigures(labels, validation) : null,
     costPerMillion: cost, production, missing,
   };
 }
@@ -156,4 +160,10 @@ function predictedClassFigures(labels: readonly string[], e: DecisionEvidence): 
     const n = answered[c]!;
     return { label, answered: n, precision: n > 0 ? right[c]! / n : null, meanConfidence: n > 0 ? confidence[c]! / n : null };
   }).sort((a, b) => b.answered - a.answered || (a.label < b.label ? -1 : 1));
+}
+
+/** The rows from `skip` on (views, no copies): the validation rows behind cross-fitted ones. */
+function validationPart(e: DecisionEvidence, skip: number): DecisionEvidence {
+  if (skip <= 0) return e;
+  return { predicted: e.predicted.subarray(skip), confidence: e.confidence.subarray(skip), correct: e.correct.subarray(skip), weight: e.weight.subarray(skip) };
 }
