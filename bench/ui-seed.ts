@@ -36,6 +36,12 @@ export interface SeededModels {
   readonly aliasMoves: number;
 }
 
+/**
+ * Which trained model a version's bytes are: they alternate every ten versions, so the endpoint's
+ * champion and challenger (ten apart) differ and the log's two variants have their own profiles.
+ */
+const runOf = (v: number) => Math.floor(v / 10) % 2;
+
 /** Which versions were rejected: one in seven, never one the aliases or endpoints name (every 10th). */
 const rejected = (v: number) => v % 7 === 3 && v % 10 !== 1;
 
@@ -57,11 +63,11 @@ export async function seedRegistry(where: Where, totalVersions: number, now: num
       versions[name] = n;
       for (let i = 1; i <= n; i++) {
         const v = await ws.registerModelVersion({
-          name, artifactBytes: runs[i % 2]!.bytes, actor: i % 5 === 0 ? 'alice' : 'pipeline', force: true,
+          name, artifactBytes: runs[runOf(i)]!.bytes, actor: i % 5 === 0 ? 'alice' : 'pipeline', force: true,
           ...(i > 1 ? { parentVersion: i - 1 } : {}), tags: { run: String(i), trigger: i % 3 === 0 ? 'new-labels' : 'cron' },
           reason: `nightly retrain ${i}`,
         });
-        if (name === MODEL && i <= 2) sha.push(v.artifactSha256);
+        if (name === MODEL) sha[runOf(i)] ??= v.artifactSha256;
         // Most candidates pass the gates and are approved; a few (never one the champion alias or an
         // endpoint will name: those are every 10th) are rejected; the newest wait.
         if (i < n - 3) {
