@@ -79,7 +79,7 @@ export async function runCluster(o: ClusterOptions): Promise<ClusterReport> {
     }
     // Three servers, two stream workers, two controllers, one monitor.
     const ports = [await freePort(), await freePort(), await freePort()];
-    const servers = ports.map((port, i) => lading(`server ${i + 1}`, `server-${i + 1}`, ['serve', '--deployment', 'offers', '--port', String(port), '--workers', '1', '--poll-ms', '500']).start());
+    const servers = ports.map((port, i) => lading(`server ${i + 1}`, `server-${i + 1}`, ['serve', '--deployment', 'offers', '--port', String(port), '--workers', '1']).start());
     const workers = [1, 2].map((i) => lading(`stream ${i}`, `stream-${i}`, ['stream', '--deployment', 'offers', '--from', `${streams.input}:${streams.inSubject}`, '--to', streams.outSubject, '--consumer', 'cluster', '--stream-url', o.natsUrl]));
     // One after the other: the first creates the result stream, the second finds it.
     for (const w of workers) await w.start().waitFor(/^classifying /m, 120_000);

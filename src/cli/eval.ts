@@ -140,6 +140,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
       unknownLabels: unknown.slice(0, 20),
       report,
       decision: decisions,
+      decisionSource: predictor.header.decision ?? null,
     });
     return 0;
   }
@@ -148,7 +149,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, renderEvalReport(report, { all: run.all }));
   writeLine(ctx.stdout);
-  writeLine(ctx.stdout, renderDecisionChecks(decisions, 'this file').join('\n'));
+  writeLine(ctx.stdout, renderDecisionChecks(decisions, 'this file', predictor.header.decision).join('\n'));
   if (unknown.length > 0) {
     writeLine(ctx.stdout);
     writeLine(ctx.stdout, `Labels the model never saw (counted as errors): ${unknown.slice(0, 10).map((u) => `${u.label} (${u.count})`).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);

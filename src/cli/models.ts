@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFi
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactError, ConflictError, InputError } from '../core/errors.js';
 import { decodeArtifact } from '../core/artifact-format.js';
-import { readDecisionEvidence } from '../core/decision-policy.js';
+import { readDecisionEvidence, type DecisionEvidenceMeta } from '../core/decision-policy.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Workspace } from '../registry/workspace.js';
 import { checkDecisions, DEFAULT_DECISION_TARGETS, renderDecisionChecks, type DecisionCheck } from '../training/decision-check.js';
@@ -147,12 +147,12 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
   const [ref] = args('show', positionals, ['NAME[@REF]']);
   if (ref!.includes('@')) {
     const target = ctx.settings(values).targetPrecision;
-    const { v, decision } = await withRegistry(ctx, values, async (ws) => {
+    const { v, decision, source } = await withRegistry(ctx, values, async (ws) => {
       const found = await ws.resolveModel(ref!);
-      return { v: found, decision: await expectedDecisions(ws, found, target === undefined ? DEFAULT_DECISION_TARGETS : [target]) };
+      return { v: found, ...(await expectedDecisions(ws, found, target === undefined ? DEFAULT_DECISION_TARGETS : [target])) };
     });
-    if (values.json) writeJson(ctx.stdout, { ...v, decision });
-    else writeLine(ctx.stdout, `${describeVersion(v)}\n${renderDecisionChecks(decision).join('\n')}`);
+    if (values.json) writeJson(ctx.stdout, { ...v, decision, decisionSource: source ?? null });
+    else writeLine(ctx.stdout, `${describeVersion(v)}\n${renderDecisionChecks(decision, undefined, source).join('\n')}`);
     return 0;
   }
   const name = parseModelRef(ref!).name;
@@ -164,11 +164,14 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
   return 0;
 }
 
-/** The decision policy's expected automation at each target, from the version's artifact (null: it stores no validation rows). */
-async function expectedDecisions(ws: Workspace, v: ModelVersionRecord, targets: readonly number[]): Promise<DecisionCheck[] | null> {
+/**
+ * The decision policy's expected automation at each target, from the version's artifact (null: it
+ * stores no decision rows), and where those rows came from (validation split or cross-fit).
+ */
+async function expectedDecisions(ws: Workspace, v: ModelVersionRecord, targets: readonly number[]): Promise<{ decision: DecisionCheck[] | null; source: DecisionEvidenceMeta | undefined }> {
   const artifact = decodeArtifact(await ws.readModelArtifact(v), `${v.model}@${v.version}`);
   const evidence = readDecisionEvidence(artifact.header, artifact.sections);
-  return evidence ? checkDecisions(evidence, artifact.header.labels.length, targets) : null;
+  return { decision: evidence ? checkDecisions(evidence, artifact.header.labels.length, targets) : null, source: artifact.header.decision };
 }
 
 async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {

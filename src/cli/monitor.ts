@@ -2,6 +2,7 @@ import { InputError } from '../core/errors.js';
 import { parseTimeSpec } from '../monitoring/log/time-spec.js';
 import { decodeProfile } from '../monitoring/profile/profile-codec.js';
 import type { ReferenceProfile } from '../monitoring/profile/reference-profile.js';
+import { COST_BASIS, NO_COST_RECORD } from '../monitoring/report/cost-report.js';
 import { buildMonitorReport, DEFAULT_REPORT_LAST, type MonitorReport, type ReportWindow } from '../monitoring/report/monitor-report.js';
 import { withMonitoringStore, withWorkspace } from '../platform/index.js';
 import { parseVerbArgs, requireFlag } from './args.js';
@@ -16,7 +17,8 @@ How an endpoint is doing in production, per variant and model version: traffic, 
 estimated accuracy (from the reference profile's calibrated scores, with the band outside which it
 alerts), that estimate against the real accuracy of the labelled predictions, each drift test against the reference profile with its value, threshold and verdict, the
 tokens that separate production from the reference, real accuracy from delayed labels (95% Wilson
-interval and the labelled share), and recent alerts.
+interval and the labelled share), recent alerts, and cost per prediction: CPU-seconds per million
+texts of each version, ${COST_BASIS}.
 
 Options:
   --endpoint E     the endpoint (required)
@@ -85,6 +87,7 @@ export function renderReport(r: MonitorReport): string {
       fmt(v.latencyMs.p50, 3), fmt(v.latencyMs.p99, 3), v.estimatedAccuracy?.estimated ?? 'no profile',
       v.estimatedAccuracy ? `${fmt(v.estimatedAccuracy.lower, 3)}..${fmt(v.estimatedAccuracy.upper, 3)}${v.estimatedAccuracy.alert ? ' ALERT' : ''}` : '',
       v.referenceAccuracy])));
+  out.push('', ...renderCost(r));
   const compared = r.variants.filter((v) => v.estimateVersusReal !== null);
   if (compared.length > 0) {
     // On the labelled predictions only: how far the label-free estimate is from what the labels say.
@@ -111,6 +114,17 @@ export function renderReport(r: MonitorReport): string {
   out.push('', r.alerts.length === 0 ? 'alerts: none' : table(['at', 'state', 'rule', 'variant', 'value', 'threshold'],
     r.alerts.map((a) => [utcTime(new Date(a.at)), a.state, a.rule, a.variant ?? '', a.value, a.threshold])));
   return out.join('\n');
+}
+
+/** Cost per prediction; a version without a record says so instead of showing nothing. */
+function renderCost(r: MonitorReport): string[] {
+  const out = ['cost per prediction (CPU-seconds per million texts):', `  ${COST_BASIS}`];
+  if (r.cost.versions.length > 0) {
+    out.push(table(['model', 'texts', 'CPU-seconds', 'CPU-s per million texts', 'processes', 'recorded'],
+      r.cost.versions.map((c) => [`${c.model}@${c.version}`, c.texts, c.cpuSeconds, c.cpuSecondsPerMillion, c.processes, utcTime(new Date(c.recordedAt))])));
+  }
+  for (const v of r.cost.unrecorded) out.push(`${v}: ${NO_COST_RECORD}`);
+  return out;
 }
 
 async function runProfile(ctx: CliContext, argv: readonly string[]): Promise<number> {

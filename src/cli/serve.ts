@@ -70,7 +70,7 @@ Options:
   --name ENDPOINT      endpoint name for --model (default: the model's name)
   --deployment NAME    serve the stored deployment NAME (see \`lading deploy\`, kept in the
                        registry: --home, or --registry-url for PostgreSQL); changes apply
-                       without a restart (polled every --poll-ms, default 1000)
+                       without a restart (polled every --poll-ms, default 250)
   --port N             default 8080 (0 = any free port; the chosen one is printed); env LADING_PORT
   --host H             default 127.0.0.1; env LADING_HOST
   --workers N          serving threads (default: one per core); env LADING_WORKERS
@@ -90,7 +90,7 @@ Options:
   --four-eyes          a version is approved only by someone other than who registered it; env
                        LADING_FOUR_EYES; lading.yaml key fourEyes
   --protect-predictions  also demand the token on prediction routes; env LADING_PROTECT_PREDICTIONS
-  --poll-ms MS         how often deployments and aliases are checked (default 1000); env LADING_POLL_MS
+  --poll-ms MS         how often deployments and aliases are checked (default 250); env LADING_POLL_MS
   --target-precision P decide or route: every answer carries "decision": "auto" when the model's
                        per-class thresholds (fitted on its validation rows) reach precision P there,
                        else "review" (REST: a field of each prediction; OIP: an extra BYTES output

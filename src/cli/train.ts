@@ -6,6 +6,7 @@ import { saveReferenceProfile } from '../platform/index.js';
 import { registerArtifact } from '../registry/register-artifact.js';
 import { runTrainingPipeline } from '../training/pipeline.js';
 import { TRAINABLE_KIND_NAMES, trainableKind } from '../training/trainable-kinds.js';
+import { checkDecisionFolds, DEFAULT_DECISION_FOLDS, MAX_DECISION_FOLDS } from '../training/decision-folds.js';
 import { actorOf, withRegistry } from './open-registry.js';
 import { intFlag, parseTags, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
@@ -26,6 +27,7 @@ const OPTIONS = {
   refit: { type: 'boolean' },
   'no-refit': { type: 'boolean' },
   'no-features': { type: 'boolean' },
+  'decision-folds': { type: 'string' },
   out: { type: 'string' },
   valid: { type: 'string' },
   param: { type: 'string', multiple: true },
@@ -65,6 +67,11 @@ Options:
   --no-features        train on the texts alone even when the dataset has entity feature columns
                        (a \`lading features training-set\` dataset; by default they are read as extra input)
   --valid F            share of text groups held out for validation (default: 0.1)
+  --decision-folds N   fit the decide-or-route thresholds (\`serve --target-precision\`) on every training
+                       row scored out of fold plus the validation rows: the training side is cut into N
+                       folds (identical texts kept together) and N extra models of the kind each score one
+                       fold; about 2x the training time at 3, for far more evidence per class (default:
+                       ${DEFAULT_DECISION_FOLDS}; 2..${MAX_DECISION_FOLDS}; 0 = the validation rows alone; kinds that cannot refit use 0)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
   --register NAME      also register the artifact as the next version of model NAME (pending approval);
@@ -101,6 +108,7 @@ ${COMMON_HELP}`,
     const validFraction = values.valid === undefined ? 0.1 : Number(values.valid);
     const levels = values.levels === undefined ? undefined : parseLevels(values.levels);
     const refit = refitFlag(values.refit, values['no-refit']);
+    const decisionFolds = values['decision-folds'] === undefined ? undefined : checkDecisionFolds(values['decision-folds'], '--decision-folds');
     const data = requireFlag('train', values.data, '--data');
     if (values.taxonomy !== undefined && register === undefined) {
       throw new InputError('bad-flag', 'lading train: --taxonomy is recorded on a registered version; add --register NAME', { verb: 'train', flag: '--taxonomy' });
@@ -114,7 +122,7 @@ ${COMMON_HELP}`,
       const progress = createProgress(ctx.stderr, values.json ? 'off' : settings.interactive ? 'bar' : 'lines');
       const trained = await runTrainingPipeline({
         rows: loaded.rows, labelColumn: label, dataset: loaded.dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
-        validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }), features: !values['no-features'],
+        validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }), ...(decisionFolds === undefined ? {} : { decisionFolds }), features: !values['no-features'],
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
           register: (a) => {
@@ -148,6 +156,7 @@ ${COMMON_HELP}`,
       refit: run.refit,
       heldOutFitRows: run.heldOutFitRows,
       choices: run.meta.training.choices,
+      decisionEvidence: run.decision,
       seed,
       upsample: values.upsample,
       params: run.meta.params,
@@ -165,6 +174,9 @@ ${COMMON_HELP}`,
       writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${fits}) in ${summary.seconds}s`);
       writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(run.meta.metrics)));
       if (run.refit) writeLine(ctx.stdout, 'validation figures are of the model fitted without the validation rows');
+      writeLine(ctx.stdout, run.decision.fittedOn === 'cross-fit'
+        ? `decide-or-route thresholds fitted on ${run.decision.rows} rows: the training rows scored out of ${run.decision.folds} folds, and the validation rows`
+        : `decide-or-route thresholds fitted on the ${run.decision.rows} validation rows`);
       if (out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
       if (registered) {
         writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}; approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);

@@ -192,7 +192,7 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   },
   pollMs: {
     kind: 'int', schema: wholeNumber(50, 3_600_000), expect: 'a whole number of milliseconds from 50 to 3600000', env: 'LADING_POLL_MS', flag: '--poll-ms',
-    defaultText: '1000', default: () => 1000, doc: 'how often a server looks for deployment and alias changes',
+    defaultText: '250', default: () => 250, doc: 'how often a server looks for deployment and alias changes (one small query; a change reaches every server within about this plus the model\'s load)',
   },
   actor: {
     kind: 'string', schema: z.string().trim().min(1), expect: 'a non-empty name', env: 'LADING_ACTOR', flag: '--actor',

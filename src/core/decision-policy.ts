@@ -37,8 +37,16 @@ export const OFFSET_RIDGE = 4;
 
 /** What the artifact header says about its decision evidence (the rows are payload sections). */
 export interface DecisionEvidenceMeta {
-  readonly fittedOn: 'validation';
+  /**
+   * 'validation': the rows are the validation split's, scored by the model fitted without it.
+   * 'cross-fit': the training rows scored out of fold (training/cross-fit.ts) come first, then the
+   * validation rows; far more rows per class, so far more classes can be trusted at a high target.
+   */
+  readonly fittedOn: 'validation' | 'cross-fit';
   readonly rows: number;
+  /** With 'cross-fit': the number of folds, and how many of the rows are out-of-fold training rows. */
+  readonly folds?: number;
+  readonly crossFitRows?: number;
   readonly weighting: 'class-frequency' | 'none';
   readonly method: 'per-class-wilson';
 }

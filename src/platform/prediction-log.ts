@@ -7,6 +7,7 @@ import { startWorkerLogSink } from '../monitoring/log/worker-log-sink.js';
 import type { MonitoringStore, RetentionPolicy } from '../monitoring/store/monitoring-store.js';
 import type { ServingPlane } from '../serving/serving-plane.js';
 import { monitoringStoreSpec, openMonitoringStore } from './monitoring-store.js';
+import { startServingCostRecorder, type ServingCostRecorder } from './serving-cost-recorder.js';
 
 export type PredictionLogSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'logFlushMs' | 'logQueueTexts'
   | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
@@ -28,6 +29,8 @@ export interface PredictionLog {
   readonly where: string;
   /** This thread's connection: feedback, reads. The writer thread has its own. */
   readonly store: MonitoringStore;
+  /** This process's cumulative cost per variant, written into the store every minute and at close. */
+  readonly cost: ServingCostRecorder;
   /** For POST /v1/feedback: joins see every answer given before the request. */
   readonly feedback: FeedbackTarget;
   /** Every answer given so far is in the store (observers delivered, writer flushed). */
@@ -42,12 +45,15 @@ export interface PredictionLogOptions {
   /** Labels of a model that no longer answers here (the registry's record), for feedback's newClass flag. */
   readonly labelsOf?: (model: string, version: string, sha256: string) => Promise<readonly string[] | undefined>;
   readonly warn?: (line: string) => void;
+  /** How often the serving cost is written (default COST_RECORD_MS, a minute). */
+  readonly costRecordMs?: number;
 }
 
 /**
  * The prediction log of a serving process: the monitoring store, a writer thread with its own
  * connection (rows are computed and written there, off the server's event loop), the LogWriter
- * observing the plane, and retention at start and every hour (run in the writer thread too).
+ * observing the plane, retention at start and every hour (run in the writer thread too), and the
+ * process's serving cost recorded beside the log (serving-cost-recorder.ts).
  */
 export async function startPredictionLog(settings: PredictionLogSettings, plane: ServingPlane, options: PredictionLogOptions = {}): Promise<PredictionLog> {
   const spec = monitoringStoreSpec(settings);
@@ -71,13 +77,14 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
   pruneQuietly();
   const pruner = setInterval(pruneQuietly, HOUR);
   pruner.unref();
+  const cost = startServingCostRecorder(plane.metrics, store, { intervalMs: options.costRecordMs, warn });
   const flush = async () => {
     await plane.observersFlushed();
     await writer.flush();
   };
   let closing: Promise<void> | undefined;
   return {
-    writer, store, flush, prune,
+    writer, store, cost, flush, prune,
     where: spec.kind === 'sqlite' ? spec.path : `PostgreSQL schema ${spec.schema}`,
     feedback: {
       store, flushLog: flush,
@@ -91,6 +98,8 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
           unsubscribe();
           await writer.close();
         } finally {
+          // After the drain (close is called then): the figures include every answer given.
+          await cost.close();
           await store.close();
         }
       })();

@@ -1,4 +1,4 @@
-import { decideInto, fitDecisionPolicy, type DecisionEvidence } from '../core/decision-policy.js';
+import { decideInto, fitDecisionPolicy, type DecisionEvidence, type DecisionEvidenceMeta } from '../core/decision-policy.js';
 
 /** The decide-or-route policy at one target: what its validation rows expect, and (given labelled rows) what it gets. */
 export interface DecisionCheck {
@@ -45,10 +45,22 @@ export function checkDecisions(evidence: DecisionEvidence, classes: number, targ
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
-/** Text lines for a report: one per target. `measuredOn`: what the rows checked were (absent: expectations only). */
-export function renderDecisionChecks(checks: readonly DecisionCheck[] | null, measuredOn?: string): string[] {
+/** Where the thresholds' rows came from, for a report ("the 812 validation rows"). Absent meta: an artifact from before the header said. */
+export function describeDecisionSource(meta: DecisionEvidenceMeta | undefined): string {
+  if (meta === undefined) return 'the validation rows';
+  if (meta.fittedOn === 'cross-fit') {
+    return `${meta.rows} rows: ${meta.crossFitRows ?? '?'} training rows scored out of ${meta.folds ?? '?'} folds and ${meta.rows - (meta.crossFitRows ?? 0)} validation rows`;
+  }
+  return `the ${meta.rows} validation rows`;
+}
+
+/**
+ * Text lines for a report: one per target. `measuredOn`: what the rows checked were (absent:
+ * expectations only); `source`: the artifact's decision header, to say where the thresholds came from.
+ */
+export function renderDecisionChecks(checks: readonly DecisionCheck[] | null, measuredOn?: string, source?: DecisionEvidenceMeta): string[] {
   if (checks === null) return ['Decide or route: the model stores no validation rows to fit thresholds from (an older artifact or an imported model): every answer would be "review".'];
-  const out = [`Decide or route (per-class thresholds fitted on the validation rows${measuredOn ? `; measured on ${measuredOn}` : ''}):`];
+  const out = [`Decide or route (per-class thresholds fitted on ${describeDecisionSource(source)}${measuredOn ? `; measured on ${measuredOn}` : ''}):`];
   for (const c of checks) {
     const expected = `expected ${pct(c.expectedCoverage)} automated at ${pct(c.expectedPrecision)} precision`;
     const measured = measuredOn ? `; here ${pct(c.coverage)} automated (${c.autoRows ?? 0} rows) at ${pct(c.precision)} precision` : '';

@@ -12,14 +12,17 @@ import { evaluate, type EvalReport } from './evaluate.js';
 import { fitConfidence, thresholdMetrics } from './confidence-step.js';
 import { decisionEvidence, decisionMetrics } from './decision-evidence.js';
 import { classFrequencyWeights } from './stored-thresholds.js';
-import { withStoredCalibration } from '../models/top1-calibration.js';
+import { calibrateTop1, withStoredCalibration } from '../models/top1-calibration.js';
 import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
+import { assignDecisionFolds, checkDecisionFolds, DEFAULT_DECISION_FOLDS } from './decision-folds.js';
+import { crossFitScores } from './cross-fit.js';
 
 /**
  * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
  * training side, fit, evaluate on the validation side, then (by default) refit on all rows with what
- * that fit chose on the validation side (refit.ts), and encode the artifact. The validation figures
+ * that fit chose on the validation side (refit.ts), score the training side out of fold for the
+ * decide-or-route thresholds (cross-fit.ts; by default 3 folds), and encode the artifact. The validation figures
  * are those of the model fitted without the validation side. Pure with respect to storage: the
  * caller decides where the bytes go (file, registry).
  */
@@ -41,6 +44,13 @@ export interface TrainRunOptions {
    * refit when the kind can. True for a kind that cannot is an InputError.
    */
   readonly refit?: boolean;
+  /**
+   * Folds for the decide-or-route thresholds' evidence (decision-folds.ts): 2..10 scores every
+   * training row out of fold and fits the thresholds on those rows plus the validation rows; 0 fits
+   * them on the validation rows alone. Default DEFAULT_DECISION_FOLDS. Only kinds that refit
+   * (ModelKind.refits) are cross-fitted: fold models reuse the first fit's held-out choices.
+   */
+  readonly decisionFolds?: number;
   /** Hierarchy prefix lengths for the report (e.g. [2, 4, 6]); auto-detected when absent. */
   readonly levels?: readonly number[];
   readonly onProgress?: (p: TrainProgress) => void;
@@ -59,6 +69,8 @@ export interface TrainRunResult {
   readonly refit: boolean;
   /** Rows the shipped model learnt from (all rows, up-sampled or not, when refit). */
   readonly trainRows: number;
+  /** Where the decide-or-route evidence came from, and how many rows it holds. */
+  readonly decision: { readonly fittedOn: 'validation' | 'cross-fit'; readonly folds: number; readonly rows: number };
   /** Rows of the validated fit's training side (= trainRows without refit). */
   readonly heldOutFitRows: number;
   readonly validRows: number;
@@ -95,6 +107,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   const kind = await trainableKind(o.kind);
   const refit = refitWanted(kind, o.refit);
+  const requestedFolds = checkDecisionFolds(o.decisionFolds ?? DEFAULT_DECISION_FOLDS, 'the decision folds');
+  const folds = kind.refits === true ? requestedFolds : 0;
   const { labels, y } = indexLabels(values);
   if (labels.length < 2) {
     throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });
@@ -126,7 +140,18 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     : { classifier: trained, rows: trainIdx.length };
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
-  const decision = decisionEvidence(proba, valid.y, labels.length, classFrequencyWeights(pickY(split.train), valid.y, labels.length));
+  const crossFit = folds >= 2 ? await outOfFold() : undefined;
+  const decision = decisionEvidence({ proba, y: valid.y, weights: classFrequencyWeights(pickY(split.train), valid.y, labels.length) }, labels.length, crossFit);
+  /** The training side's rows scored out of fold, calibrated as the served model's scores are. */
+  async function outOfFold() {
+    const trainY = pickY(split.train);
+    const foldOf = assignDecisionFolds(Array.from(split.train, (i) => o.rows.texts[i]!), trainY, folds, o.seed);
+    const oof = await crossFitScores({
+      kind, texts: inputTexts, y, labels, scored: split.train, foldOf, folds, alwaysTrain: split.valid, upsample: o.upsample, options: trainOptions, choices,
+    });
+    if (calibration) calibrateTop1(calibration, oof, labels.length);
+    return { proba: oof, y: trainY, folds };
+  }
   const meta: ArtifactMeta = {
     kind: o.kind,
     labels,
@@ -153,7 +178,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   return {
     bytes: encodeArtifact(meta, [...sections, ...decision.sections]),
     meta, classifier, report,
-    refit, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
+    refit, decision: { fittedOn: decision.meta.fittedOn, folds, rows: decision.meta.rows }, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
     // Monitoring compares production's texts with these: the texts themselves, not the model's inputs with feature tokens.
     validation: { texts: inputFeatures ? Array.from(split.valid, (i) => o.rows.texts[i]!) : valid.texts, y: valid.y, proba },
     trainTexts: inputFeatures ? Array.from(trainIdx, (i) => o.rows.texts[i]!) : trainTexts,

@@ -28,7 +28,7 @@ test('lading config show: every effective setting, its value and where it came f
   assert.deepEqual(at('port'), { key: 'port', value: 9100, source: `${join(dir, 'lading.yaml')}:1:1` });
   assert.deepEqual(at('host'), { key: 'host', value: '0.0.0.0', source: 'env LADING_HOST' });
   assert.deepEqual(at('workers'), { key: 'workers', value: 3, source: 'flag --workers' });
-  assert.deepEqual(at('pollMs'), { key: 'pollMs', value: 1000, source: 'default' });
+  assert.deepEqual(at('pollMs'), { key: 'pollMs', value: 250, source: 'default' });
   assert.equal(at('token').value, '***');
   assert.equal(at('registryUrl').value, 'postgres://u:***@db:5432/x');
   assert.ok(!r.out.includes('file-secret') && !r.out.includes(':pw@'));

@@ -42,6 +42,7 @@ pipelines:
     data: { dataset: hs4-train, feedback: true, folder: incoming/ }
     train: [ { kind: linear }, { kind: fasttext, params: { epochs: 5 } } ]
     refit: false
+    decisionFolds: 5
     select: accuracy
     triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }
     gates: { golden: hs4-golden@1, feedbackHoldout: 0.1, margin: { accuracy: 0.01, macroF1: 0.02 }, alpha: 0.05, classRecall: { minSupport: 20, maxDrop: 0.10 }, budgets: { p99Ms: 5, artifactMb: 200, ece: 0.08 } }
@@ -64,6 +65,7 @@ test('a full pipeline: every key read, the shorthand steps expanded, the folder 
   assert.deepEqual(hs4.data, { dataset: 'hs4-train', feedback: true, folder: join(dir, 'incoming') });
   assert.deepEqual(hs4.train, [{ kind: 'linear', params: {} }, { kind: 'fasttext', params: { epochs: 5 } }]);
   assert.equal(hs4.refit, false);
+  assert.equal(hs4.decisionFolds, 5);
   assert.equal(hs4.select, 'accuracy');
   assert.deepEqual(hs4.triggers, { cron: '0 3 * * *', drift: true, newLabels: 500 });
   assert.deepEqual(hs4.gates, {
@@ -87,6 +89,7 @@ test('a minimal pipeline gets every default, and a plain list of kind names is a
     data: { dataset: 'ds-0123abcd', feedback: true, folder: undefined },
     train: [{ kind: 'linear', params: {} }, { kind: 'fasttext', params: {} }],
     refit: undefined,
+    decisionFolds: undefined,
     select: 'macroF1',
     triggers: { cron: undefined, drift: false, newLabels: undefined },
     gates: {
@@ -125,6 +128,7 @@ const BAD: readonly { what: string; yaml: string; key: string; line: number; say
   { what: 'a feedback holdout of all of it', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates: { feedbackHoldout: 1 }\n', key: 'pipelines.hs4.gates.feedbackHoldout', line: 4, says: /expected a share from 0 to below 1 \(e\.g\. 0\.2\), got 1/ },
   { what: 'a feedback holdout that is not a number', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates:\n      feedbackHoldout: x\n', key: 'pipelines.hs4.gates.feedbackHoldout', line: 5, says: /expected a share from 0 to below 1 \(e\.g\. 0\.2\), got "x"/ },
   { what: 'the replaced gates.feedbackDays', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    gates:\n      feedbackDays: 30\n', key: 'pipelines.hs4.gates.feedbackDays', line: 5, says: /unknown key: gates\.feedbackDays was replaced by gates\.feedbackHoldout/ },
+  { what: 'a fold count of 1', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    decisionFolds: 1\n', key: 'pipelines.hs4.decisionFolds', line: 4, says: /expected 0 \(off\) or a whole number from 2 to 10, got 1/ },
   { what: 'a refit that is not true or false', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    refit: sometimes\n', key: 'pipelines.hs4.refit', line: 4, says: /expected true or false, got "sometimes"/ },
   { what: 'a select that is not a metric', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    select: f1\n', key: 'pipelines.hs4.select', line: 4, says: /expected accuracy or macroF1, got "f1"/ },
 ];

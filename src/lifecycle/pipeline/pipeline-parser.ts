@@ -79,6 +79,7 @@ function toSpec(name: string, p: PipelineInput, baseDir: string | undefined): Pi
     data: { dataset: p.data.dataset, feedback: p.data.feedback, folder },
     train: p.train.map((t) => ({ kind: t.kind, params: t.params })),
     refit: p.refit,
+    decisionFolds: p.decisionFolds,
     select: p.select,
     triggers: { cron: p.triggers.cron, drift: p.triggers.drift, newLabels: p.triggers.newLabels },
     gates: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TRAINABLE_KIND_NAMES } from '../../training/trainable-kinds.js';
+import { MAX_DECISION_FOLDS } from '../../training/decision-folds.js';
 import { cronProblem } from './cron-schedule.js';
 
 /**
@@ -13,6 +14,7 @@ import { cronProblem } from './cron-schedule.js';
  *     data: { dataset: hs4-train, feedback: true, folder: incoming/ }
  *     train: [linear, { kind: fasttext, params: { epochs: 5 } }]
  *     refit: true
+ *     decisionFolds: 3
  *     select: macroF1
  *     triggers: { cron: "0 3 * * *", drift: true, newLabels: 500 }
  *     gates: { golden: hs4-golden@1, feedbackHoldout: 0.2, margin: { accuracy: 0.01 }, budgets: { p99Ms: 5 } }
@@ -35,6 +37,7 @@ const openFraction = number('a number between 0 and 1 (exclusive)').refine((v) =
 /** From 0 to 1 inclusive: a margin or a drop that may be zero. */
 const closedFraction = number('a number from 0 to 1').refine((v) => v >= 0 && v <= 1, { error: expected('a number from 0 to 1') });
 const wholeAtLeast = (min: number) => z.number({ error: expected(`a whole number >= ${min}`) }).int({ error: expected(`a whole number >= ${min}`) }).min(min, { error: expected(`a whole number >= ${min}`) });
+const FOLDS = `0 (off) or a whole number from 2 to ${MAX_DECISION_FOLDS}`;
 const positive = (what: string) => number(what).refine((v) => v > 0, { error: expected(what) });
 
 const kindName = z.string({ error: expected(`a model kind (${TRAINABLE_KIND_NAMES.join(', ')})`) }).superRefine((kind, ctx) => {
@@ -179,6 +182,12 @@ export const pipelineSchema = z.object({
    * validated fit (half the training time).
    */
   refit: flag.optional(),
+  /**
+   * Default: as \`lading train --decision-folds\` (3): the decide-or-route thresholds are fitted on
+   * the training rows scored out of that many folds plus the validation rows; 0 fits them on the
+   * validation rows alone (no extra fits).
+   */
+  decisionFolds: z.number({ error: expected(FOLDS) }).refine((v) => Number.isInteger(v) && (v === 0 || (v >= 2 && v <= MAX_DECISION_FOLDS)), { error: expected(FOLDS) }).optional(),
   /** Default macroF1: on skewed HS data minority classes matter as much as the total. */
   select: z.enum(['accuracy', 'macroF1'], { error: expected('accuracy or macroF1') }).default('macroF1'),
   /** Default: none (runs only by hand: `lading pipeline run NAME`). */

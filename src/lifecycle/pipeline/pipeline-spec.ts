@@ -15,6 +15,8 @@ export interface PipelineSpec {
   readonly train: readonly TrainChoice[];
   /** Refit each kind on all rows after the validated fit; undefined: as \`lading train\` (refit when the kind can). */
   readonly refit: boolean | undefined;
+  /** Folds for the decide-or-route thresholds' rows (training/decision-folds.ts); undefined: as \`lading train\` (3). */
+  readonly decisionFolds?: number | undefined;
   readonly select: 'accuracy' | 'macroF1';
   readonly triggers: PipelineTriggers;
   readonly gates: GatePolicy;

@@ -145,7 +145,7 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
       const result = await step(name, () => runTrainingPipeline({
         rows: data.rows, labelColumn: data.rows.labelColumns[0]!, dataset: data.dataset, kind: choice.kind, seed: options.seed ?? 1, upsample: false,
         threads: deps.threads, params: choice.params, validFraction: VALID_FRACTION, ...(data.dataset.levels ? { levels: data.dataset.levels } : {}),
-        ...(spec.refit === undefined ? {} : { refit: spec.refit }),
+        ...(spec.refit === undefined ? {} : { refit: spec.refit }), ...(spec.decisionFolds === undefined ? {} : { decisionFolds: spec.decisionFolds }),
         ...(options.onProgress ? { onProgress: (p: TrainProgress) => options.onProgress!(name, p) } : {}), ...(signal ? { signal } : {}),
       }), (t) => `accuracy ${t.report.accuracy.toFixed(4)}, macroF1 ${t.report.macroF1.toFixed(4)} (${t.heldOutFitRows} train / ${t.validRows} validation rows${t.refit ? `, then refit on all ${t.trainRows}` : ''})`);
       trained.push({ kind: choice.kind, accuracy: result.report.accuracy, macroF1: result.report.macroF1, seconds: result.seconds });

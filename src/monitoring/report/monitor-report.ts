@@ -7,6 +7,7 @@ import { ValueCounts } from '../drift/value-counts.js';
 import type { ReferenceProfile } from '../profile/reference-profile.js';
 import type { AlertEventRecord, MonitoringStore } from '../store/monitoring-store.js';
 import type { PredictionColumns, PredictionStream } from '../store/prediction-columns.js';
+import { buildCostReport, type CostReport } from './cost-report.js';
 
 /** Which predictions a report reads: the newest `last` of the endpoint, or a time range. */
 export interface ReportWindow {
@@ -44,6 +45,8 @@ export interface MonitorReport {
   readonly variants: readonly VariantReport[];
   readonly realAccuracy: RealAccuracy;
   readonly alerts: readonly AlertEventRecord[];
+  /** CPU-seconds per million texts of each version that answered in the window (cost-report.ts). */
+  readonly cost: CostReport;
 }
 
 /** What the report keeps of one variant and model version while the window streams past. */
@@ -63,7 +66,8 @@ interface Group {
  * Reads one window of an endpoint's log and puts beside each variant (and model version) its
  * traffic, latency, estimated accuracy (CBPE from the reference profile's calibration rows), that
  * estimate against the labels where labels came, and drift against the reference profile; real
- * accuracy comes from the joined feedback of the same span.
+ * accuracy comes from the joined feedback of the same span, and cost per prediction from the
+ * serving processes' cost records of the same span.
  *
  * The window is read as column pages and summarised as it goes (latency and drift descriptors as
  * counts of distinct values, a fixed sample of rows for the domain classifier), so a window of a
@@ -126,6 +130,7 @@ export async function buildMonitorReport(store: MonitoringStore, endpoint: strin
     variants: variants.sort((a, b) => b.predictions - a.predictions),
     realAccuracy: realAccuracy(inWindow, { predictions: { total, byVariant: counts } }),
     alerts: await store.listAlertEvents({ endpoint, since, limit: 20 }),
+    cost: await buildCostReport(store, endpoint, variants, { since, until: window.until }),
   };
 }
 

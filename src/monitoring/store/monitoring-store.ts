@@ -1,14 +1,15 @@
 import type { LoggedPrediction, StoredPrediction } from '../log/logged-prediction.js';
 import type { PredictionColumns } from './prediction-columns.js';
+import type { ServingCostStore } from './serving-cost.js';
 
 /**
  * Where monitoring keeps what production saw: the prediction log, delayed labels (feedback), the
- * reference profiles drift is measured against, and the alert history. One contract, two adapters
- * with the same file names (sqlite/: a database file of its own beside the registry's, so registry
+ * reference profiles drift is measured against, the alert history, and what serving cost
+ * (serving-cost.ts). One contract, two adapters with the same file names (sqlite/: a database file of its own beside the registry's, so registry
  * writes never wait on the log; postgres/: `mon_*` tables in the registry's schema), one contract
  * suite run on both (test/monitoring/store/).
  */
-export interface MonitoringStore extends PredictionLogStore, FeedbackStore, ProfileStore, AlertStore {
+export interface MonitoringStore extends PredictionLogStore, FeedbackStore, ProfileStore, AlertStore, ServingCostStore {
   close(): Promise<void>;
 }
 

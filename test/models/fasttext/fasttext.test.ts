@@ -89,6 +89,12 @@ describe('fasttext model kind', () => {
     const a = probabilities(int8, texts);
     const b = probabilities(f32, texts);
     for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 0.02, `probability ${i}: int8 ${a[i]} vs float32 ${b[i]}`);
+    // A dimension that is not a multiple of 16: rows are copied one by one into the kernel's padded stride.
+    const int8Odd = await fastTextKind.train(input, { seed: 7, threads: 2, params: { ...weighted, dim: 20 } });
+    const f32Odd = await fastTextKind.train(input, { seed: 7, threads: 2, params: { ...weighted, dim: 20, embeddingBits: 32 } });
+    const c = probabilities(int8Odd, texts);
+    const d = probabilities(f32Odd, texts);
+    for (let i = 0; i < c.length; i++) assert.ok(Math.abs(c[i]! - d[i]!) < 0.02, `dim 20, probability ${i}: int8 ${c[i]} vs float32 ${d[i]}`);
     const decoded = decodeArtifact(artifactBytes(int8, input), 'memory');
     assert.ok(decoded.sections.get('embedding') instanceof Int8Array);
     assert.deepEqual(probabilities(fastTextKind.load(decoded.header, decoded.sections), texts), a);

@@ -4,6 +4,7 @@ import { InputError } from '../../../src/core/errors.js';
 import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
 import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore, StoredFeedback } from '../../../src/monitoring/store/monitoring-store.js';
+import type { ServingCostRecord } from '../../../src/monitoring/store/serving-cost.js';
 import { manyRows, prediction, rows } from './fixtures.js';
 
 /** A fresh, empty store on one back-end; `reopen` closes nothing itself and opens the same data again. */
@@ -37,6 +38,14 @@ function alert(i: number, over: Partial<AlertEventRecord> = {}): AlertEventRecor
   return {
     id: `drift:hs:main:${i}`, state: i % 2 === 0 ? 'fired' : 'resolved', rule: 'drift', endpoint: 'hs', variant: 'main',
     at: T0 + i * 1000, value: 0.3 + i / 100, threshold: 0.25, message: `drift ${i}`, ...over,
+  };
+}
+
+/** One process's cumulative figures for one variant; a CPU-second figure that a double holds exactly. */
+function cost(over: Partial<ServingCostRecord> = {}): ServingCostRecord {
+  return {
+    processId: 'node-1/4711', processStartedAt: T0, endpoint: 'hs', variant: 'main', model: 'hs-model', version: '3',
+    texts: 1000, cpuSeconds: 0.375, at: T0 + 60_000, ...over,
   };
 }
 
@@ -402,12 +411,50 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.equal(await s.getProfile('b'.repeat(64)), '{"v":"b"}');
     }));
 
+    it('records serving cost per process, variant and version; a later figure replaces the cumulative one, an older one does not', () => withStore(async (s) => {
+      assert.deepEqual(await s.listServingCost({ endpoint: 'hs' }), []);
+      await s.recordServingCost([cost(), cost({ variant: 'challenger', version: '4', texts: 10, cpuSeconds: 0.5 })]);
+      await s.recordServingCost([cost({ texts: 2500, cpuSeconds: 1.25, at: T0 + 120_000 })]);
+      // A write taken before the stored one (two writes of one process crossing) changes nothing.
+      await s.recordServingCost([cost({ texts: 1700, cpuSeconds: 0.75, at: T0 + 90_000 })]);
+      assert.deepEqual(await s.listServingCost({ endpoint: 'hs' }), [
+        cost({ texts: 2500, cpuSeconds: 1.25, at: T0 + 120_000 }),
+        cost({ variant: 'challenger', version: '4', texts: 10, cpuSeconds: 0.5 }),
+      ].sort((a, b) => a.variant.localeCompare(b.variant)));
+      // A restart is a new process life (new start time): its own row beside the old one, never a replacement.
+      await s.recordServingCost([cost({ processStartedAt: T0 + 200_000, texts: 7, cpuSeconds: 0.125, at: T0 + 260_000 })]);
+      const main = (await s.listServingCost({ endpoint: 'hs' })).filter((r) => r.variant === 'main');
+      assert.deepEqual(main.map((r) => [r.processStartedAt, r.texts, r.cpuSeconds]), [[T0, 2500, 1.25], [T0 + 200_000, 7, 0.125]]);
+      await s.recordServingCost([]);
+    }));
+
+    it('lists serving cost of one endpoint whose process recorded in [since, until), and rejects a bad record storing none', () => withStore(async (s) => {
+      await s.recordServingCost([
+        cost({ processId: 'a/1', processStartedAt: T0, at: T0 + 60_000 }),
+        cost({ processId: 'b/2', processStartedAt: T0 + 100_000, at: T0 + 160_000 }),
+        cost({ processId: 'c/3', processStartedAt: T0 + 300_000, at: T0 + 360_000 }),
+        cost({ processId: 'd/4', endpoint: 'grocery', at: T0 + 160_000 }),
+      ]);
+      const ids = async (since?: number, until?: number) => (await s.listServingCost({ endpoint: 'hs', since, until })).map((r) => r.processId);
+      assert.deepEqual(await ids(), ['a/1', 'b/2', 'c/3']);
+      // Last recorded before `since`: that process had stopped before the window.
+      assert.deepEqual(await ids(T0 + 100_000), ['b/2', 'c/3']);
+      // Started at or after `until`: it had not answered yet.
+      assert.deepEqual(await ids(T0 + 100_000, T0 + 300_000), ['b/2']);
+      assert.deepEqual((await s.listServingCost({ endpoint: 'grocery' })).map((r) => r.processId), ['d/4']);
+      await assert.rejects(s.recordServingCost([cost({ processId: 'e/5' }), cost({ processId: 'f/6', cpuSeconds: Number.NaN })]),
+        (e: unknown) => e instanceof InputError && e.facts['row'] === 1 && e.facts['field'] === 'cpuSeconds');
+      await assert.rejects(s.recordServingCost([cost({ processId: 'g/7', texts: 1.5 })]), InputError);
+      assert.deepEqual(await ids(), ['a/1', 'b/2', 'c/3'], 'a bad record stores none of its batch');
+    }));
+
     it('keeps everything across close and reopen', () => withStore(async (s, under) => {
       const written = rows(5);
       await s.appendPredictions(written);
       const [id] = await s.addFeedback([feedback(1)]);
       await s.saveProfile('a'.repeat(64), '{"p":1}', { model: 'm', version: '1' });
       await s.recordAlertEvent(alert(1));
+      await s.recordServingCost([cost()]);
       await s.close();
       const again = await under.reopen();
       try {
@@ -415,6 +462,7 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
         assert.deepEqual(await again.listFeedback({ endpoint: 'hs' }), [{ ...feedback(1), id: id! }]);
         assert.equal(await again.getProfile('a'.repeat(64)), '{"p":1}');
         assert.deepEqual(await again.listAlertEvents({}), [alert(1)]);
+        assert.deepEqual(await again.listServingCost({ endpoint: 'hs' }), [cost()]);
         await again.appendPredictions(rows(1, () => ({}), 9));
         assert.equal(await again.countPredictions({ endpoint: 'hs' }), 6);
       } finally {

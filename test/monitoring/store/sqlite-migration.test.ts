@@ -51,7 +51,7 @@ test('a monitoring file of schema 1 (string lookup indexes) opens, migrates, and
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4]);
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5]);
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mon_predictions' AND sql IS NOT NULL").all().map((r) => (r as { name: string }).name);
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at'], 'the string lookup indexes are gone');
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_request_keys').get() as { n: number }).n, 1202, 'every row with a request id is in the request keys');
@@ -131,7 +131,7 @@ test('a monitoring file of schema 2 (six stream strings a row) migrates to mon_s
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4]);
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5]);
       const cols = db.prepare("SELECT name FROM pragma_table_info('mon_predictions')").all().map((r) => (r as { name: string }).name);
       for (const gone of ['variant', 'role', 'model', 'version', 'model_sha256']) assert.ok(!cols.includes(gone), `${gone} moved to mon_streams`);
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_streams').get() as { n: number }).n, 2 * 2 * 2 + 1);

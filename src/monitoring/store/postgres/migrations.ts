@@ -1,4 +1,5 @@
 import { LOG_FEATURES_PG, LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
+import { SERVING_COST_PG } from './serving-cost-schema.js';
 
 /**
  * The monitoring tables' PostgreSQL schema, as numbered migrations. Append-only: a shipped migration
@@ -16,4 +17,6 @@ export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
   { version: 2, sql: LOOKUP_KEY_INDEXES_PG },
   // The entity features an answer used (JSON; NULL: the model takes none). SQLite keeps them in its segments (format LSG2).
   { version: 3, sql: LOG_FEATURES_PG },
+  // What each serving process spent, cumulative, per variant and model version (serving-cost-schema.ts).
+  { version: 4, sql: SERVING_COST_PG },
 ];

@@ -5,6 +5,7 @@ import { migrateMonitoringPg } from './migrate.js';
 import { PG_MONITORING_MIGRATIONS } from './migrations.js';
 import { PgProfileAlertStore } from './profile-alert-store.js';
 import { PgPredictionLog } from './prediction-log.js';
+import { PgServingCostStore } from './serving-cost-store.js';
 
 /** The URL without its password, for messages. */
 function describeUrl(url: string, schema: string): string {
@@ -41,6 +42,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
   const log = new PgPredictionLog(pool);
   const feedback = new PgFeedbackStore(pool);
   const rest = new PgProfileAlertStore(pool);
+  const cost = new PgServingCostStore(pool);
   let closed: Promise<void> | undefined;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
@@ -58,6 +60,8 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
     getProfile: (sha) => rest.getProfile(sha),
     recordAlertEvent: (event) => rest.recordAlertEvent(event),
     listAlertEvents: (query) => rest.listAlertEvents(query),
+    recordServingCost: (records) => cost.recordServingCost(records),
+    listServingCost: (query) => cost.listServingCost(query),
     close: () => (closed ??= pool.end()),
   };
 }

@@ -1,4 +1,5 @@
 import { LOG_SEGMENTS_SQLITE, LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
+import { SERVING_COST_SQLITE } from './serving-cost-schema.js';
 
 /**
  * The monitoring database's schema, as numbered migrations. Append-only: a shipped migration is
@@ -20,4 +21,6 @@ export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   { version: 3, sql: STREAM_TABLE_SQLITE },
   // Appends write one columnar segment per endpoint (mon_segments); old rows stay and are read too.
   { version: 4, sql: LOG_SEGMENTS_SQLITE },
+  // What each serving process spent, cumulative, per variant and model version (serving-cost-schema.ts).
+  { version: 5, sql: SERVING_COST_SQLITE },
 ];

@@ -3,6 +3,7 @@ import { openMonitoringDatabase } from './connection.js';
 import { SqliteFeedbackStore } from './feedback-store.js';
 import { SqliteProfileAlertStore } from './profile-alert-store.js';
 import { SqlitePredictionLog } from './prediction-log.js';
+import { SqliteServingCostStore } from './serving-cost-store.js';
 
 /**
  * The monitoring store in a SQLite file of its own (e.g. <home>/monitoring.sqlite), created and
@@ -14,6 +15,7 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
   const log = new SqlitePredictionLog(db);
   const feedback = new SqliteFeedbackStore(db);
   const rest = new SqliteProfileAlertStore(db);
+  const cost = new SqliteServingCostStore(db);
   let closed = false;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
@@ -31,6 +33,8 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
     getProfile: (sha) => rest.getProfile(sha),
     recordAlertEvent: (event) => rest.recordAlertEvent(event),
     listAlertEvents: (query) => rest.listAlertEvents(query),
+    recordServingCost: (records) => cost.recordServingCost(records),
+    listServingCost: (query) => cost.listServingCost(query),
     close: async () => {
       if (closed) return;
       closed = true;

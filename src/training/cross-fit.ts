@@ -1,0 +1,65 @@
+import { deriveSeed } from '../core/random.js';
+import { upsampleStratified } from '../core/upsample.js';
+import type { Classifier, HeldOutChoices, ModelKind, TrainOptions } from '../models/classifier.js';
+
+export interface CrossFitInput {
+  readonly kind: ModelKind;
+  /** Every row's model input (all rows of the run); `scored` and `alwaysTrain` index it. */
+  readonly texts: readonly string[];
+  readonly y: Int32Array;
+  readonly labels: readonly string[];
+  /** The rows to score out of fold (the training side), and the fold of each (same order, in [0, folds)). */
+  readonly scored: Int32Array;
+  readonly foldOf: Int32Array;
+  readonly folds: number;
+  /**
+   * Rows every fold model learns from and none scores (the validation side: its scores come from
+   * the validated fit). They make each fold model nearer in size to the model that is served.
+   */
+  readonly alwaysTrain: Int32Array;
+  readonly upsample: boolean;
+  /** The first fit's options (seed, threads, params, progress, signal); `fixed` is set here. */
+  readonly options: TrainOptions;
+  /** What the first fit chose on the validation rows, fixed for every fold model as for the refit. */
+  readonly choices: HeldOutChoices;
+}
+
+/**
+ * Out-of-fold probabilities (scored.length × classes, uncalibrated) for the decide-or-route
+ * thresholds: fold f's rows are scored by a model of the same kind fitted on every other row
+ * (the other folds and `alwaysTrain`), so no row is scored by a model that saw it or a copy of its
+ * text (folds group normalised texts). Fold models fix the first fit's held-out choices, as the
+ * refit does (refit.ts), so they need no validation rows of their own; each gets its own seed and
+ * is dropped once it has scored its fold. Progress phases read "decision fold f/N <phase>".
+ */
+export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
+  const classes = c.labels.length;
+  const out = new Float32Array(c.scored.length * classes);
+  const { onProgress } = c.options;
+  for (let f = 0; f < c.folds; f++) {
+    const held: number[] = [];
+    const fit: number[] = Array.from(c.alwaysTrain);
+    for (let k = 0; k < c.scored.length; k++) (c.foldOf[k] === f ? held : fit).push(c.scored[k]!);
+    if (held.length === 0) continue;
+    const seed = deriveSeed(c.options.seed, f + 1);
+    const fitRows = Int32Array.from(fit).sort();
+    const idx = c.upsample ? upsampleStratified(fitRows, c.y, { seed }) : fitRows;
+    const model: Classifier = await c.kind.train(
+      { texts: Array.from(idx, (i) => c.texts[i]!), y: Int32Array.from(idx, (i) => c.y[i]!), labels: c.labels, valid: { texts: [], y: new Int32Array(0) } },
+      { ...c.options, seed, fixed: c.choices, ...(onProgress ? { onProgress: (p) => onProgress({ ...p, phase: `decision fold ${f + 1}/${c.folds} ${p.phase}` }) } : {}) },
+    );
+    const heldTexts = held.map((i) => c.texts[i]!);
+    const proba = new Float32Array(held.length * classes);
+    // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
+    if (model.predictProbaAsync) await model.predictProbaAsync(heldTexts, proba);
+    else model.predictProba(heldTexts, proba);
+    // Back to the positions of `scored`: the k-th held row of this fold is the k-th scored row in fold f.
+    let j = 0;
+    for (let k = 0; k < c.scored.length; k++) {
+      if (c.foldOf[k] !== f) continue;
+      out.set(proba.subarray(j * classes, (j + 1) * classes), k * classes);
+      j++;
+    }
+  }
+  return out;
+}
