@@ -39,7 +39,7 @@ JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/pipelines?runs=N                       pipelines with their newest runs, steps and gates
   GET  /v1/ui/monitoring                             endpoints with a prediction log
   GET  /v1/ui/monitoring/{endpoint}?windows=N        the log cut into N windows (default 8, at most 48): drift tests,
-                                                     estimated and real accuracy (reused for 15 s; lading ui only)
+                                                     estimated and real accuracy (lading ui only; older than 15 s: answered, then recomputed behind it)
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
   GET  /v1/ui/experiments                            releases, newest first
   GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision

@@ -75,7 +75,8 @@ const HEATMAP_CLASSES = 12;
 const CURVE_TARGETS: readonly number[] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99, 0.995, 0.999, 1];
 const COST_METRICS = ['costPerMillion', 'costPerMillionPredictions', 'costPerMillionUsd'];
 
-export type FeedbackReader = Pick<MonitoringStore, 'listLoggedEndpoints' | 'listFeedback'>;
+/** Labels only (listFeedbackLabels): the whole item with its text and hashes cost ~10x the time for nothing read here. */
+export type FeedbackReader = Pick<MonitoringStore, 'listLoggedEndpoints' | 'listFeedbackLabels'>;
 
 export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelVersion' | 'readModelArtifact'>, model: string, version: number, feedback?: FeedbackReader): Promise<VersionEvaluation> {
   const v = await registry.getModelVersion(model, version);
@@ -113,8 +114,8 @@ async function productionFigures(store: FeedbackReader, labels: readonly string[
   const trueIds: number[] = [];
   const predictedIds: number[] = [];
   for (const { endpoint } of await store.listLoggedEndpoints()) {
-    for (const f of await store.listFeedback({ endpoint, modelSha256, last: PRODUCTION_ROWS })) {
-      const p = f.prediction === null ? undefined : index.get(f.prediction.label);
+    for (const f of await store.listFeedbackLabels({ endpoint, modelSha256, last: PRODUCTION_ROWS })) {
+      const p = f.predicted === null ? undefined : index.get(f.predicted);
       if (p === undefined) continue;
       // A label the model never had becomes an extra class after its own (confusion.ts's convention).
       let t = index.get(f.label);

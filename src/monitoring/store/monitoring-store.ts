@@ -99,6 +99,18 @@ export interface FeedbackStore {
   /** Stores every record in one transaction, durably (committed and synced) before it resolves; returns their ids. */
   addFeedback(records: readonly FeedbackRecord[]): Promise<number[]>;
   listFeedback(query: FeedbackQuery): Promise<StoredFeedback[]>;
+  /**
+   * The same items as listFeedback, in the same order, with only the true label and the label the
+   * joined prediction gave (null without one): what an accuracy or confusion figure reads. Reading
+   * two columns instead of nineteen is ~10x faster on tens of thousands of items (bench:ui).
+   */
+  listFeedbackLabels(query: FeedbackQuery): Promise<FeedbackLabels[]>;
+}
+
+export interface FeedbackLabels {
+  readonly label: string;
+  /** What the joined prediction answered; null when no prediction was joined. */
+  readonly predicted: string | null;
 }
 
 export interface ProfileStore {

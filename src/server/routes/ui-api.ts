@@ -61,7 +61,9 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     const name = c.req.param('name') ?? '';
     return { name, versions: (await need(ui.registry, 'the model registry').listModelVersions(name)).map(versionSummary) };
   }));
-  app.get('/models/:name/lineage', read('ui-model-lineage', async (c) => modelLineageOverview(need(ui.registry, 'the model registry'), c.req.param('name') ?? '')));
+  // The deployment store lets the overview read the audit log and histories once, not per version.
+  app.get('/models/:name/lineage', read('ui-model-lineage', async (c) =>
+    modelLineageOverview(need(ui.registry, 'the model registry'), c.req.param('name') ?? '', { deployments: ui.deployments?.store })));
   app.get('/models/:name/versions/:version/evaluation', read('ui-version-evaluation', async (c) =>
     need(ui.evaluation, 'the model registry').evaluate(c.req.param('name') ?? '', versionParam(c.req.param('version')))));
   app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', 'approve', async (c) => [c.req.param('name') ?? ''], async (c, body) => {

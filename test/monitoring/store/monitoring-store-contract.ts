@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
 import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
-import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore } from '../../../src/monitoring/store/monitoring-store.js';
+import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore, StoredFeedback } from '../../../src/monitoring/store/monitoring-store.js';
 import type { ServingCostRecord } from '../../../src/monitoring/store/serving-cost.js';
 import { manyRows, prediction, rows } from './fixtures.js';
 
@@ -377,6 +377,12 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.deepEqual((await s.listFeedback({ endpoint: 'hs', modelSha256: 'b'.repeat(64) })).map((f) => f.label), ['true-2']);
       assert.deepEqual((await s.listFeedback({ endpoint: 'hs', last: 2 })).map((f) => f.label), ['true-2', 'true-3']);
       assert.deepEqual((await s.listFeedback({ endpoint: 'grocery' })).map((f) => f.label), ['true-4']);
+      // The labels-only read: the same items in the same order, for every filter.
+      const labelsOf = (fs: readonly StoredFeedback[]) => fs.map((f) => ({ label: f.label, predicted: f.prediction?.label ?? null }));
+      for (const q of [{ endpoint: 'hs' }, { endpoint: 'hs', modelSha256: 'b'.repeat(64) }, { endpoint: 'hs', last: 2 }, { endpoint: 'hs', since: T0 + 2000 }, { endpoint: 'grocery' }]) {
+        assert.deepEqual((await s.listFeedbackLabels(q)).map((f) => ({ ...f })), labelsOf(await s.listFeedback(q)), JSON.stringify(q));
+      }
+      assert.equal((await s.listFeedbackLabels({ endpoint: 'hs' }))[0]!.predicted, null, 'no joined prediction: null');
       await assert.rejects(s.addFeedback([feedback(5), feedback(6, { time: Number.NaN })]), (e: unknown) => e instanceof InputError && e.facts['row'] === 1);
       assert.equal((await s.listFeedback({ endpoint: 'hs' })).length, 3, 'a bad record stores none of its batch');
       assert.deepEqual(await s.addFeedback([]), []);

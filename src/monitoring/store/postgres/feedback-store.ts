@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkFeedbackRecords } from '../check-records.js';
 import { feedbackWhere } from '../log-query.js';
-import type { FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
+import type { FeedbackLabels, FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
 import { toStoredFeedback, type FeedbackRow } from '../row-mapping.js';
 import { inMonitoringTransaction } from './connection.js';
 
@@ -49,5 +49,16 @@ export class PgFeedbackStore implements FeedbackStore {
     const newest = (await this.pool.query<FeedbackRow>(`SELECT * FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT $${params.length + 1}`,
       [...params, query.last])).rows;
     return newest.reverse().map(toStoredFeedback);
+  }
+
+  async listFeedbackLabels(query: FeedbackQuery): Promise<FeedbackLabels[]> {
+    const params: unknown[] = [];
+    const where = feedbackWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    const columns = 'label, pred_label AS predicted';
+    if (query.last === undefined) {
+      return (await this.pool.query<FeedbackLabels>(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time, id`, params)).rows;
+    }
+    return (await this.pool.query<FeedbackLabels>(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT $${params.length + 1}`,
+      [...params, query.last])).rows.reverse();
   }
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { checkFeedbackRecords } from '../check-records.js';
 import { feedbackWhere } from '../log-query.js';
-import type { FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
+import type { FeedbackLabels, FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
 import { toStoredFeedback, type FeedbackRow } from '../row-mapping.js';
 
 /**
@@ -48,6 +48,18 @@ export class SqliteFeedbackStore implements FeedbackStore {
     }
     const newest = this.prepared(`SELECT * FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT ?`).all(...params, query.last);
     return newest.reverse().map(toStoredFeedback);
+  }
+
+  async listFeedbackLabels(query: FeedbackQuery): Promise<FeedbackLabels[]> {
+    const params: unknown[] = [];
+    const where = feedbackWhere(query, (v) => { params.push(v); return '?'; });
+    const columns = 'label, pred_label AS predicted';
+    if (query.last === undefined) return this.labels(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time, id`).all(...params);
+    return this.labels(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT ?`).all(...params, query.last).reverse();
+  }
+
+  private labels(sql: string): Database.Statement<unknown[], FeedbackLabels> {
+    return this.prepared(sql) as unknown as Database.Statement<unknown[], FeedbackLabels>;
   }
 
   private prepared(sql: string): Database.Statement<unknown[], FeedbackRow> {

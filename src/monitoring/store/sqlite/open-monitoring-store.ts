@@ -28,6 +28,7 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
     prunePredictions: (policy) => log.prunePredictions(policy),
     addFeedback: (records) => feedback.addFeedback(records),
     listFeedback: (query) => feedback.listFeedback(query),
+    listFeedbackLabels: (query) => feedback.listFeedbackLabels(query),
     saveProfile: (sha, json, about) => rest.saveProfile(sha, json, about),
     getProfile: (sha) => rest.getProfile(sha),
     recordAlertEvent: (event) => rest.recordAlertEvent(event),

@@ -1,0 +1,163 @@
+/**
+ * Dashboard benchmark (`npm run bench:ui`, issue 16): every page's data in under 100 ms with 1,000
+ * model versions and 1M logged predictions. Seeds a temp workspace (bench/ui-seed.ts, ui-log.ts),
+ * starts the real `lading ui --home DIR` (and `lading serve --deployment hs` over the same home, for
+ * the Live page's /metrics and the review routes as a serving process answers them), then requests
+ * each route the pages call (web/src/pages/*.tsx) RUNS times in a row over HTTP, body read, in
+ * ROUNDS rounds: median, p95 and max per route, and the spread of the rounds' medians.
+ *
+ * The monitoring timeline is computed once and reused for 15 s (ui-monitoring.ts), so it has two
+ * rows: "computed" (a window count not asked before, so nothing is reused: what the first visitor
+ * waits) and "reused" (the page's own 8 windows again, what everyone after waits).
+ *
+ * LADING_BENCH_UI_VERSIONS (1000), LADING_BENCH_UI_PREDICTIONS (1000000), LADING_BENCH_ROUNDS (3),
+ * LADING_BENCH_UI_RUNS (20), LADING_BENCH_UI_SERVE=0 to skip the serving process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table } from '../src/cli/output.js';
+import { machine, writeResult } from './machine.js';
+import { DAYS, seedLog } from './ui-log.js';
+import { ENDPOINT, MODEL, seedRegistry } from './ui-seed.js';
+import { BIN, log, stop, waitReady } from './wrk-driver.js';
+
+const VERSIONS = Number(process.env['LADING_BENCH_UI_VERSIONS'] ?? '1000');
+const PREDICTIONS = Number(process.env['LADING_BENCH_UI_PREDICTIONS'] ?? '1000000');
+const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
+const RUNS = Math.max(1, Number(process.env['LADING_BENCH_UI_RUNS'] ?? '20'));
+const SERVE = process.env['LADING_BENCH_UI_SERVE'] !== '0';
+const TARGET_MS = 100;
+/** The computed timeline costs seconds: this many per round, each with a window count not asked before. */
+const TIMELINE_COMPUTED_PER_ROUND = 3;
+
+interface Route { readonly path: string; readonly page: string; readonly on: 'ui' | 'serve'; readonly runs?: number; readonly windows?: () => number }
+
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+
+/** One request, timed until its whole body is read; a non-2xx answer is an error (a fast 404 is no figure). */
+async function timed(base: string, path: string): Promise<{ ms: number; bytes: number }> {
+  const t = performance.now();
+  const res = await fetch(`${base}${path}`);
+  const body = await res.arrayBuffer();
+  const ms = performance.now() - t;
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 300)}`);
+  return { ms, bytes: body.byteLength };
+}
+
+async function start(args: readonly string[], port: number, readyPath: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, ...args, '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitReady(port, child, readyPath);
+  return child;
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'lading-bench-ui-'));
+  const where = { home, registryUrl: undefined, registrySchema: 'public' };
+  const children: ChildProcess[] = [];
+  try {
+    const now = Date.now();
+    let t = performance.now();
+    const reg = await seedRegistry(where, VERSIONS, now, log);
+    const registrySeconds = (performance.now() - t) / 1000;
+    log(`registry seeded in ${registrySeconds.toFixed(1)} s`);
+    const seeded = await seedLog(where, reg.runs, reg.sha256, [reg.champion, reg.challenger], PREDICTIONS, now, log);
+    log(`log seeded: ${seeded.predictions} predictions, ${seeded.feedback} labels, ${seeded.alerts} alert events in ${seeded.seconds.toFixed(1)} s`);
+
+    const uiPort = 19460;
+    const servePort = 19461;
+    children.push(await start(['ui', '--home', home], uiPort, '/v1/ui/info'));
+    if (SERVE) children.push(await start(['serve', '--deployment', ENDPOINT, '--home', home, '--workers', '1'], servePort, '/v2/health/ready'));
+
+    const evaluated = reg.champion;
+    let nextWindows = 9;
+    const routes: Route[] = [
+      { path: '/v1/ui/info', page: 'every page (header)', on: 'ui' },
+      { path: '/v1/ui/models', page: 'Models, Lineage', on: 'ui' },
+      { path: `/v1/ui/models/${MODEL}/versions`, page: `Models (${reg.versions[MODEL]} versions)`, on: 'ui' },
+      { path: `/v1/ui/models/${MODEL}/lineage`, page: 'Lineage', on: 'ui' },
+      { path: `/v1/ui/models/${MODEL}/versions/${evaluated}/evaluation`, page: 'Evaluation', on: 'ui' },
+      { path: '/v1/ui/deployments', page: 'Deployments, Review', on: 'ui' },
+      { path: `/v1/ui/deployments/${ENDPOINT}/history`, page: 'Deployments', on: 'ui' },
+      { path: '/v1/ui/audit?', page: 'Audit (no filter)', on: 'ui' },
+      { path: `/v1/ui/audit?model=${MODEL}&action=approve`, page: 'Audit (filtered)', on: 'ui' },
+      { path: '/v1/ui/experiments', page: 'Experiments', on: 'ui' },
+      { path: '/v1/ui/experiments/30', page: 'Experiments (one release)', on: 'ui' },
+      { path: '/v1/ui/monitoring', page: 'Monitoring', on: 'ui' },
+      { path: `/v1/ui/monitoring/${ENDPOINT}?windows=8`, page: 'Monitoring timeline (reused)', on: 'ui' },
+      { path: `/v1/ui/monitoring/${ENDPOINT}?windows=`, page: 'Monitoring timeline (computed)', on: 'ui', runs: TIMELINE_COMPUTED_PER_ROUND, windows: () => nextWindows++ },
+      { path: '/v1/ui/alerts', page: 'Monitoring (alerts)', on: 'ui' },
+      { path: '/v1/ui/pipelines?runs=20', page: 'Pipelines', on: 'ui' },
+      { path: `/v1/review?endpoint=${ENDPOINT}&state=open&limit=100`, page: 'Review', on: 'ui' },
+      { path: `/v1/review?endpoint=${ENDPOINT}&state=all&limit=100`, page: 'Review (all)', on: 'ui' },
+      { path: '/metrics', page: 'Live', on: 'ui' },
+      ...(SERVE ? [
+        { path: '/metrics', page: 'Live (lading serve)', on: 'serve' },
+        { path: '/v1/models', page: 'Live (lading serve)', on: 'serve' },
+        { path: '/v1/ui/models', page: 'Models (lading serve)', on: 'serve' },
+        { path: `/v1/review?endpoint=${ENDPOINT}&state=open&limit=100`, page: 'Review (lading serve)', on: 'serve' },
+      ] satisfies Route[] : []),
+    ];
+    const base = (r: Route) => `http://127.0.0.1:${r.on === 'ui' ? uiPort : servePort}`;
+    const pathOf = (r: Route) => (r.windows ? `${r.path}${r.windows()}` : r.path);
+
+    // Warm-up: every route once (the first answer also fills the timeline's cache for 8 windows).
+    const first: number[] = [];
+    const bytes: number[] = [];
+    for (const r of routes) {
+      t = performance.now();
+      const got = await timed(base(r), pathOf(r));
+      first.push(got.ms);
+      bytes.push(got.bytes);
+      log(`warm-up ${r.on} ${pathOf(r)}: ${got.ms.toFixed(1)} ms, ${got.bytes} bytes`);
+    }
+    const samples: number[][][] = routes.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, r] of routes.entries()) {
+        const ms: number[] = [];
+        for (let k = 0; k < (r.runs ?? RUNS); k++) ms.push((await timed(base(r), pathOf(r))).ms);
+        samples[i]!.push(ms);
+      }
+      log(`round ${round + 1} done`);
+    }
+
+    const rows = routes.map((r, i) => {
+      const all = samples[i]!.flat().sort((a, b) => a - b);
+      const perRound = samples[i]!.map(median);
+      const p95 = quantile(all, 0.95);
+      return {
+        route: `${r.on === 'serve' ? '[serve] ' : ''}${r.windows ? `${r.path}N` : r.path}`, page: r.page, requests: all.length, firstMs: first[i]!, bytes: bytes[i]!,
+        medianMs: median(all), p95Ms: p95, maxMs: all.at(-1)!, roundMedians: perRound, ratio: p95 / TARGET_MS,
+      };
+    });
+    const m = machine();
+    const monitoringBytes = statSync(join(home, 'monitoring.sqlite')).size;
+    const sizes = {
+      versions: reg.versions, totalVersions: Object.values(reg.versions).reduce((a, b) => a + b, 0), aliasMoves: reg.aliasMoves, deploymentRevisions: reg.deploymentRevisions,
+      predictions: seeded.predictions, days: DAYS, feedback: seeded.feedback, alertEvents: seeded.alerts, reviewItems: seeded.reviewItems, pipelineRuns: 120, releases: 30,
+      monitoringFileMiB: Math.round(monitoringBytes / 2 ** 20),
+    };
+    const command = 'npm run bench:ui';
+    process.stdout.write(`bench:ui — ${command}\nmachine: ${m.cores} cores, ${m.cpu}, node ${m.node}, ${m.platform}, load ${m.loadAverage1m}\n`);
+    process.stdout.write(`workspace: ${sizes.totalVersions} model versions (${Object.entries(reg.versions).map(([k, v]) => `${k} ${v}`).join(', ')}), ${sizes.aliasMoves} alias moves, ${sizes.deploymentRevisions} deployment revisions, `
+      + `${sizes.predictions} logged predictions over ${DAYS} days (${sizes.monitoringFileMiB} MiB), ${sizes.feedback} labels, ${sizes.alertEvents} alert events, ${sizes.reviewItems} review items, 120 pipeline runs, 30 releases\n`);
+    process.stdout.write(`seeding: registry ${registrySeconds.toFixed(1)} s, log ${seeded.seconds.toFixed(1)} s; ${ROUNDS} rounds of ${RUNS} sequential requests per route (computed timeline: ${TIMELINE_COMPUTED_PER_ROUND} per round)\n\n`);
+    const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+    process.stdout.write(`${table(['route', 'page', 'first', 'median', 'p95', 'max', 'round medians', 'KB', 'p95/100ms'],
+      rows.map((r) => [r.route, r.page, f(r.firstMs), f(r.medianMs), f(r.p95Ms), f(r.maxMs), `${f(Math.min(...r.roundMedians))}–${f(Math.max(...r.roundMedians))}`, (r.bytes / 1024).toFixed(1), `${r.ratio.toFixed(2)}${r.ratio >= 1 ? ' OVER' : ''}`]))}\n`);
+    const over = rows.filter((r) => r.ratio >= 1);
+    process.stdout.write(`\nunder 100 ms at p95: ${rows.length - over.length} of ${rows.length} routes${over.length ? `; over: ${over.map((r) => r.route).join(', ')}` : ''}\n`);
+    const path = writeResult('ui', { command, machine: m, sizes, rounds: ROUNDS, runs: RUNS, targetMs: TARGET_MS, routes: rows, at: new Date().toISOString() });
+    process.stdout.write(`wrote ${path}\n`);
+  } finally {
+    for (const c of children) await stop(c);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
