@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../core/lazy-pg.js';
 import { InputError } from '../../core/errors.js';
 
 export interface PgConnectionOptions {
@@ -22,7 +23,7 @@ export function checkSchemaName(schema: string): string {
 /** A pool whose every connection works in `schema` (search_path set at connect time). */
 export function openPgPool(options: PgConnectionOptions): pg.Pool {
   const schema = checkSchemaName(options.schema ?? 'public');
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.url,
     max: options.maxConnections ?? 4,
     options: `-c search_path=${schema}`,

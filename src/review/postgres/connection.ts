@@ -1,11 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../core/lazy-pg.js';
 import { checkMonitoringSchemaName } from '../../monitoring/store/postgres/connection.js';
 import { migrateMonitoringPg } from '../../monitoring/store/postgres/migrate.js';
 import { REVIEW_MIGRATIONS_PG } from './review-schema.js';
 
 /** A pool of its own whose every connection works in `schema` (the registry's; same name rules as monitoring's). */
 export function openReviewPool(url: string, schema: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${checkMonitoringSchemaName(schema)}`, application_name: 'lading-review' });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: 4, options: `-c search_path=${checkMonitoringSchemaName(schema)}`, application_name: 'lading-review' });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   // A pooled client whose connection the server ends (restart, failover) can emit 'error' while no

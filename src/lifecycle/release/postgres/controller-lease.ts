@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../../core/lazy-pg.js';
 import { checkSchemaName } from '../../../registry/postgres/connection.js';
 import type { ControllerLease } from '../controller-lease.js';
 
@@ -129,7 +130,7 @@ export class PgControllerLease implements ControllerLease {
 
 /** A plain client (not pooled) in the registry's schema, with timeouts so a hung server cannot stall a tick. */
 export async function connectLeaseClient(url: string, schema: string): Promise<pg.Client> {
-  const c = new pg.Client({
+  const c = new (loadPg().Client)({
     connectionString: url, options: `-c search_path=${checkSchemaName(schema)}`, application_name: 'lading-controller',
     connectionTimeoutMillis: 5_000, query_timeout: 5_000, keepAlive: true,
   });
@@ -142,6 +143,6 @@ export async function connectLeaseClient(url: string, schema: string): Promise<p
  * (no SQLSTATE), and the server's connection-exception (08...) and shutdown/termination (57P0x) codes.
  */
 export function lostConnection(e: unknown): boolean {
-  if (!(e instanceof pg.DatabaseError)) return true;
+  if (!(e instanceof loadPg().DatabaseError)) return true;
   return e.code === undefined || e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code);
 }

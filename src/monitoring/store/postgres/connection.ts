@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../../core/lazy-pg.js';
 import { InputError } from '../../../core/errors.js';
 
 /**
@@ -28,7 +29,7 @@ export function checkMonitoringSchemaName(schema: string): string {
 /** A pool whose every connection works in `schema` (search_path set at connect time). */
 export function openMonitoringPool(options: PgMonitoringOptions): pg.Pool {
   const schema = checkMonitoringSchemaName(options.schema);
-  return new pg.Pool({
+  return new (loadPg().Pool)({
     connectionString: options.url,
     max: options.maxConnections ?? 4,
     options: `-c search_path=${schema}`,
