@@ -34,6 +34,7 @@ const OPTIONS = {
   'log-retention-days': { type: 'string' },
   'log-retention-rows': { type: 'string' },
   'log-text': { type: 'boolean' },
+  'log-sample': { type: 'string' },
   'no-log-text': { type: 'boolean' },
   'online-store-url': { type: 'string' },
   monitor: { type: 'boolean' },
@@ -116,6 +117,8 @@ lading_log_dropped_total, never slowed):
   --log-queue-texts N  texts waiting to be logged at most (default 50000); env LADING_LOG_QUEUE_TEXTS
   --log-retention-days D   delete logged answers older than D days (default 30, 0 = keep); hourly
   --log-retention-rows N   keep at most N logged answers (default 10000000, 0 = no limit)
+  --log-sample S       the share of requests the log keeps, above 0 to 1 (default 1); whole requests,
+                       picked by a hash of the request id; env LADING_LOG_SAMPLE
   --no-log-text        keep only each text's sha256, not the text (confidential descriptions);
                        env LADING_LOG_TEXT=false
   --online-store-url URL   entity features of models trained with them (requests' \`entities\`) from

@@ -36,6 +36,7 @@ const OPTIONS = {
   'no-log': { type: 'boolean' },
   'log-flush-ms': { type: 'string' },
   'log-text': { type: 'boolean' },
+  'log-sample': { type: 'string' },
   'no-log-text': { type: 'boolean' },
   taxonomy: { type: 'string' },
   remap: { type: 'string' },
@@ -104,7 +105,7 @@ Options:
   --taxonomy NAME[@V], --remap OLD->NEW|ID   answer in a stored taxonomy, through a correlation
                          table during a transition (as lading serve): results carry "description"
                          and "decision", and "review" with a split's candidates
-  --no-log, --log-flush-ms MS, --no-log-text     the prediction log (as lading serve); every result is
+  --no-log, --log-flush-ms MS, --no-log-text, --log-sample S     the prediction log (as lading serve); every result is
                          logged with the input's id as its request id, so feedback joins by it
 ${COMMON_HELP}`,
 

@@ -40,6 +40,7 @@ export interface Settings {
   readonly logRetentionDays: number;
   readonly logRetentionRows: number;
   readonly logText: boolean;
+  readonly logSample: number;
   /** `lading serve` routes a text to the review queue when its top score is below this (0 = route none). */
   readonly reviewBelow: number;
   /** Decide or route: answers carry `decision` auto/review at this precision (a deployment's targetPrecision wins); none by default. */
@@ -222,6 +223,11 @@ export const SETTINGS: { readonly [K in SettingKey]-?: SettingSpec<Settings[K]> 
   logText: {
     kind: 'boolean', schema: z.boolean(), expect: 'true or false', env: 'LADING_LOG_TEXT', flag: '--log-text',
     defaultText: 'true', default: () => true, doc: 'keep each logged text; false keeps only its sha256 (confidential descriptions)',
+  },
+  logSample: {
+    kind: 'number', schema: z.number().gt(0).max(1), expect: 'a share above 0 and at most 1', env: 'LADING_LOG_SAMPLE', flag: '--log-sample',
+    defaultText: '1', default: () => 1,
+    doc: 'the share of requests the prediction log keeps (whole requests, picked by a hash of the request id, so a request and its shadow copy go together); below 1 for very large volumes: drift and accuracy read a sample',
   },
   reviewBelow: {
     kind: 'number', schema: z.number().min(0).max(1), expect: 'a score from 0 to 1 (0 = route none)', env: 'LADING_REVIEW_BELOW', flag: '--review-below',

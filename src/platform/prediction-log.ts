@@ -10,7 +10,7 @@ import { monitoringStoreSpec, openMonitoringStore } from './monitoring-store.js'
 import { startServingCostRecorder, type ServingCostRecorder } from './serving-cost-recorder.js';
 
 export type PredictionLogSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'logFlushMs' | 'logQueueTexts'
-  | 'logRetentionDays' | 'logRetentionRows' | 'logText'>;
+  | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'logSample'>>;
 
 const HOUR = 3_600_000;
 
@@ -66,7 +66,7 @@ export async function startPredictionLog(settings: PredictionLogSettings, plane:
     throw e;
   }
   const writer = new LogWriter({
-    sink, flushMs: settings.logFlushMs, capacityTexts: settings.logQueueTexts,
+    sink, flushMs: settings.logFlushMs, capacityTexts: settings.logQueueTexts, sample: settings.logSample,
     // The endpoint's own word (its deployment's logText) wins over the process setting only to log less.
     logText: (endpoint) => settings.logText && plane.endpoint(endpoint)?.spec?.logText !== false, metrics: plane.metrics.registry, warn: options.warn,
   });

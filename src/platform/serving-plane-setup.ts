@@ -17,7 +17,7 @@ export type ServingTarget =
   | { readonly deployments: readonly string[] };
 
 export type PlaneSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'workers' | 'maxDelayMs' | 'pollMs'
-  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'targetPrecision' | 'onlineStoreUrl' | 'servingTaxonomy' | 'servingRemap'>>;
+  | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'logSample'>> & Partial<Pick<Settings, 'targetPrecision' | 'onlineStoreUrl' | 'servingTaxonomy' | 'servingRemap'>>;
 
 export interface PlaneSetupOptions {
   /** Serving threads (default settings.workers). */

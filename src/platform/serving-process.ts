@@ -19,7 +19,7 @@ import { uiBackend } from './ui-process.js';
 import { readTokensFile } from '../config/tokens-file.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
-  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'>
+  | 'maxBodyKb' | 'token' | 'protectPredictions' | 'pollMs' | 'log' | 'logFlushMs' | 'logQueueTexts' | 'logRetentionDays' | 'logRetentionRows' | 'logText'> & Partial<Pick<Settings, 'logSample'>>
   // Optional so that callers that never monitor (or decide) need not name them: off, 30 s, no webhook, no target.
   & Partial<Pick<Settings, 'monitor' | 'monitorIntervalMs' | 'alertWebhook' | 'busUrl' | 'reviewBelow' | 'targetPrecision' | 'onlineStoreUrl' | 'tokensFile' | 'fourEyes' | 'servingTaxonomy' | 'servingRemap'>>;
 

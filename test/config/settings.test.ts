@@ -17,7 +17,7 @@ const resolveIn = (cwd: string, flags: SettingFlags = {}, env: Record<string, st
 
 test('every setting has a type, a default, a doc line, and a flag or env var (the open sections: the file only)', () => {
   assert.deepEqual(SETTING_KEYS, ['home', 'threads', 'interactive', 'registryUrl', 'registrySchema', 'busUrl', 'onlineStoreUrl', 'streamUrl', 'port', 'host', 'workers', 'processes', 'maxDelayMs',
-    'maxBodyKb', 'token', 'tokensFile', 'fourEyes', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText', 'reviewBelow',
+    'maxBodyKb', 'token', 'tokensFile', 'fourEyes', 'protectPredictions', 'pollMs', 'actor', 'log', 'logFlushMs', 'logQueueTexts', 'logRetentionDays', 'logRetentionRows', 'logText', 'logSample', 'reviewBelow',
     'targetPrecision', 'servingTaxonomy', 'servingRemap', 'monitor', 'monitorIntervalMs', 'controllerIntervalMs', 'alertWebhook', 'monitoring', 'pipelines', 'features']);
   for (const key of SETTING_KEYS) {
     const s = SETTINGS[key];

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { resolveSettings } from '../../../src/config/load-settings.js';
 import { openMonitoringStore } from '../../../src/platform/index.js';
 import { trainFixtureModels } from '../../serving/fixtures.js';
 import { classify, infer, serveModel } from '../serving-fixture.js';
@@ -131,4 +135,43 @@ test("an endpoint's own logText: false keeps its texts out of the log while othe
   } finally {
     await s.close();
   }
+});
+
+test('logSample keeps about that share of requests, whole, the same ones for the same ids, and counts the rest as sampled out, not dropped', async () => {
+  const s = await serveModel(fx.a, { logSample: 0.25 });
+  try {
+    const ids = Array.from({ length: 400 }, (_, i) => `sample-${i}`);
+    for (const id of ids) assert.equal((await classify(s.url, ['500 CTNS PLASTIC CUPS', 'LED TV 32 INCH'], id)).status, 200);
+    await s.log!.flush();
+    const store = s.log!.store;
+    const kept: string[] = [];
+    for (const id of ids) {
+      const first = await store.findByRequestId(id, 0);
+      const second = await store.findByRequestId(id, 1);
+      assert.equal(first === undefined, second === undefined, `request ${id} is kept or left out whole`);
+      if (first) kept.push(id);
+    }
+    // 400 requests at 0.25: 100 expected; a binomial's 4 standard deviations are about 35.
+    assert.ok(kept.length >= 65 && kept.length <= 135, `kept ${kept.length} of 400 requests`);
+    assert.equal(await store.countPredictions({ endpoint: 'hs' }), 2 * kept.length);
+    // The same id again is kept exactly when it was kept before (retries and shadow copies go together).
+    for (const id of ids.slice(0, 40)) await classify(s.url, ['steel bolts m8'], id);
+    await s.log!.flush();
+    for (const id of ids.slice(0, 40)) assert.equal((await store.findByRequestId(id, 0)) !== undefined, kept.includes(id), id);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const sampledOut = Number(/lading_log_sampled_out_total (\d+)/.exec(metrics)?.[1]);
+    assert.equal(sampledOut, 2 * (400 - kept.length) + 40 - ids.slice(0, 40).filter((id) => kept.includes(id)).length);
+    assert.doesNotMatch(metrics, /lading_log_dropped_total\{[^}]*\} [1-9]/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a log sample outside (0, 1] is refused naming the flag or the variable', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'lading-log-sample-'));
+  for (const bad of ['0', '1.5', 'half']) {
+    assert.throws(() => resolveSettings({ flags: { 'log-sample': bad }, env: {}, isTTY: false, cwd }), /--log-sample/);
+    assert.throws(() => resolveSettings({ flags: {}, env: { LADING_LOG_SAMPLE: bad }, isTTY: false, cwd }), /LADING_LOG_SAMPLE/);
+  }
+  assert.equal(resolveSettings({ flags: { 'log-sample': '0.1' }, env: {}, isTTY: false, cwd }).settings.logSample, 0.1);
 });
