@@ -1,13 +1,12 @@
 import { deriveSeed } from '../core/random.js';
 import { upsampleStratified } from '../core/upsample.js';
-import type { Classifier, HeldOutChoices, ModelKind, TrainOptions } from '../models/classifier.js';
+import type { Classifier } from '../models/classifier.js';
+import type { RefitInput } from './refit.js';
 
-export interface CrossFitInput {
-  readonly kind: ModelKind;
+/** The refit's input (kind, rows, labels, options, the first fit's choices) plus the folds to score. */
+export interface CrossFitInput extends RefitInput {
   /** Every row's model input (all rows of the run); `scored` and `alwaysTrain` index it. */
   readonly texts: readonly string[];
-  readonly y: Int32Array;
-  readonly labels: readonly string[];
   /** The rows to score out of fold (the training side), and the fold of each (same order, in [0, folds)). */
   readonly scored: Int32Array;
   readonly foldOf: Int32Array;
@@ -17,11 +16,6 @@ export interface CrossFitInput {
    * the validated fit). They make each fold model nearer in size to the model that is served.
    */
   readonly alwaysTrain: Int32Array;
-  readonly upsample: boolean;
-  /** The first fit's options (seed, threads, params, progress, signal); `fixed` is set here. */
-  readonly options: TrainOptions;
-  /** What the first fit chose on the validation rows, fixed for every fold model as for the refit. */
-  readonly choices: HeldOutChoices;
 }
 
 /**

@@ -13,7 +13,7 @@ import { crossFitScores } from '../../src/training/cross-fit.js';
 import { assignDecisionFolds, checkDecisionFolds } from '../../src/training/decision-folds.js';
 import { runTraining } from '../../src/training/train-run.js';
 import { runVerb } from '../helpers/run-cli.js';
-import { FIXTURE_CLASSES, writeFixtureCsv } from './model-fixture.js';
+import { mixedRows, writeFixtureCsv } from './model-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lading-decision-folds-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,19 +103,6 @@ test('out-of-fold scores never come from a model that saw the row or a copy of i
   });
 });
 
-/** Fixture texts where confidence means something (as in train-thresholds.test.ts): 70% one class's words, 30% two classes' words with either label. */
-function mixedRows(count: number, seed: number): Array<{ text: string; label: string }> {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  return Array.from({ length: count }, (_, i) => {
-    const a = FIXTURE_CLASSES[i % FIXTURE_CLASSES.length]!;
-    const n = 1 + Math.floor(rnd() * 900);
-    if (rnd() < 0.7) return { text: `${n} CTNS ${pick(a.words)} ${pick(a.words)} ${pick(a.words)}`, label: a.label };
-    const b = FIXTURE_CLASSES[(i + 1) % FIXTURE_CLASSES.length]!;
-    return { text: `${n} PCS ${pick(a.words)} ${pick(b.words)} ${pick(a.words)} ${pick(b.words)}`, label: rnd() < 0.5 ? a.label : b.label };
-  });
-}
 
 test('thresholds fitted on cross-fitted rows reach the target precision on held-out rows, from several times the rows of the validation split', async () => {
   const trainRows = mixedRows(1200, 5);

@@ -67,3 +67,20 @@ export function writeFixtureCsv(dir: string, name: string, rows: ReadonlyArray<{
   writeFileSync(path, `text,label\n${rows.map((r) => `"${r.text.replace(/"/g, '""')}",${r.label}`).join('\n')}\n`);
   return path;
 }
+
+/**
+ * Fixture texts where confidence means something: 70% name one class's words, 30% mix two classes'
+ * words and carry either label, so the most confident answers are right and the mixed half-right.
+ */
+export function mixedRows(count: number, seed: number): Array<{ text: string; label: string }> {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    const a = FIXTURE_CLASSES[i % FIXTURE_CLASSES.length]!;
+    const n = 1 + Math.floor(rnd() * 900);
+    if (rnd() < 0.7) return { text: `${n} CTNS ${pick(a.words)} ${pick(a.words)} ${pick(a.words)}`, label: a.label };
+    const b = FIXTURE_CLASSES[(i + 1) % FIXTURE_CLASSES.length]!;
+    return { text: `${n} PCS ${pick(a.words)} ${pick(b.words)} ${pick(a.words)} ${pick(b.words)}`, label: rnd() < 0.5 ? a.label : b.label };
+  });
+}
