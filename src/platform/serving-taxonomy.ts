@@ -23,25 +23,30 @@ export function taxonomyResolver(settings: StoreSettings): TaxonomyResolver {
  * when a new version is imported).
  */
 export async function pinTaxonomyChoice(store: TaxonomyStore, choice: TaxonomyChoice): Promise<{ taxonomy?: string; remap?: string }> {
+  const { taxonomy, table } = await readChoice(store, choice);
+  return { taxonomy, ...(table ? { remap: table.id } : {}) };
+}
+
+/** Reads a choice into what serving compiles against each model's labels. */
+export async function resolveTaxonomyChoice(store: TaxonomyStore, choice: TaxonomyChoice): Promise<ServingTaxonomy> {
+  const { taxonomy, table } = await readChoice(store, choice);
+  const codes = await store.getCodes(taxonomy);
+  return {
+    ref: taxonomy,
+    descriptions: new Map(codes.map((c) => [c.code, c.description])),
+    ...(table ? { remap: { id: table.id, targets: new Map([...classifyCorrelation(table.pairs)].map(([code, change]) => [code, change.targets])) } } : {}),
+  };
+}
+
+/** The choice's taxonomy version (as `name@V`) and table, each read once; the checks pinTaxonomyChoice documents. */
+async function readChoice(store: TaxonomyStore, choice: TaxonomyChoice): Promise<{ taxonomy: string; table: CorrelationTable | undefined }> {
   const table = choice.remap === undefined ? undefined : await findCorrelation(store, choice.remap);
   const version = await store.getTaxonomy(choice.taxonomy ?? taxonomyRefOf(table!.to));
   if (table !== undefined && (table.to.name !== version.name || table.to.version !== version.version)) {
     throw new InputError('remap-taxonomy-mismatch', `correlation table ${table.id} maps ${taxonomyRefOf(table.from)} -> ${taxonomyRefOf(table.to)}, not to the active taxonomy ${taxonomyRefOf(version)}`,
       { correlation: table.id, taxonomy: taxonomyRefOf(version) }, `Name a table that maps to ${taxonomyRefOf(version)}, or leave out the taxonomy (the table's new one is then active).`);
   }
-  return { taxonomy: taxonomyRefOf(version), ...(table ? { remap: table.id } : {}) };
-}
-
-/** Reads a choice into what serving compiles against each model's labels. */
-export async function resolveTaxonomyChoice(store: TaxonomyStore, choice: TaxonomyChoice): Promise<ServingTaxonomy> {
-  const pinned = await pinTaxonomyChoice(store, choice);
-  const codes = await store.getCodes(pinned.taxonomy!);
-  const table = pinned.remap === undefined ? undefined : await store.getCorrelation(pinned.remap);
-  return {
-    ref: pinned.taxonomy!,
-    descriptions: new Map(codes.map((c) => [c.code, c.description])),
-    ...(table ? { remap: { id: table.id, targets: new Map([...classifyCorrelation(table.pairs)].map(([code, change]) => [code, change.targets])) } } : {}),
-  };
+  return { taxonomy: taxonomyRefOf(version), table };
 }
 
 /** `OLD->NEW` (names, optionally `@V`): the newest stored table between them; else a table id or prefix. */
