@@ -27,7 +27,8 @@ export function startServingCostRecorder(metrics: ServingMetrics, store: Serving
   const processStartedAt = Date.now();
   let writing: Promise<void> = Promise.resolve();
   const record = (): Promise<void> => {
-    writing = writing.then(async () => {
+    // After the previous write, whether it failed or not: one failure (a store restart) must not fail every later write.
+    writing = writing.catch(() => undefined).then(async () => {
       const at = Date.now();
       const records: ServingCostRecord[] = metrics.costPerMillion().map((row) => ({
         processId, processStartedAt, at, endpoint: row.labels.endpoint, variant: row.labels.variant, model: row.labels.model, version: row.labels.version,

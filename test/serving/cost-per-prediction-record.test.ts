@@ -49,3 +49,18 @@ test('a failing store is a warning; a store that hangs does not hold the close b
   assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
   assert.match(warnings.at(-1)!, /final record took over 2000 ms/);
 });
+
+test('a failed write does not fail the writes after it (the store came back)', async () => {
+  const warnings: string[] = [];
+  let calls = 0;
+  const written: unknown[] = [];
+  const recorder = startServingCostRecorder(metricsWith(() => [{ labels, texts: 1, cpuSecondsPerMillion: 1 }]),
+    { recordServingCost: async (rows) => { if (++calls === 1) throw new Error('store down'); written.push(...rows); }, listServingCost: async () => [] },
+    { intervalMs: 60_000, warn: (l) => warnings.push(l) });
+  await assert.rejects(recorder.record(), /store down/);
+  await recorder.record();
+  await recorder.close();
+  assert.equal(calls, 3);
+  assert.equal(written.length, 2);
+  assert.deepEqual(warnings, []);
+});
