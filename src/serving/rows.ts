@@ -56,7 +56,7 @@ export function rankRows(proba: Float32Array, classes: number, k: number): Ranke
   const ids = new Int32Array(rows * kk);
   const scores = new Float32Array(rows * kk);
   if (kk === 0) return { k: kk, ids, scores };
-  for (let r = 0; r < rows; r++) topK(proba, r * classes, classes, kk, ids.subarray(r * kk, (r + 1) * kk), scores.subarray(r * kk, (r + 1) * kk));
+  for (let r = 0; r < rows; r++) topK(proba, r * classes, classes, kk, ids, scores, r * kk);
   return { k: kk, ids, scores };
 }
 
