@@ -8,6 +8,7 @@ import { EvalAccumulator, type EvalReport } from '../training/evaluate.js';
 import { parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
 import { writeJson, writeLine } from './output.js';
+import { describeFeatureSummary, FEATURE_HELP, FEATURE_OPTIONS, modelInputsOfFile, warnTextAlone, type FeatureFlags, type FeatureSummary } from './model-feature-inputs.js';
 import { createProgress } from './progress.js';
 import { renderEvalReport } from './render-report.js';
 import { resolveModelFlag, type ModelFile } from './resolve-model.js';
@@ -21,6 +22,7 @@ const OPTIONS = {
   levels: { type: 'string' },
   all: { type: 'boolean', default: false },
   'target-precision': { type: 'string' },
+  ...FEATURE_OPTIONS,
 } as const;
 
 /** Rows predicted per step: the probabilities of one step are all that is held at once. */
@@ -57,6 +59,8 @@ Options:
                    label is a 4/6/8/10-digit code, else none)
   --all            list every class, not only the 15 worst
   --target-precision P  decide-or-route figures at precision P (0 < P < 1) only
+
+${FEATURE_HELP}
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -74,7 +78,8 @@ ${COMMON_HELP}`,
     const rows = await readLabelledFile(dataPath, { text: values.text, labels: [labelColumn] });
     const model = await resolveModelFlag('eval', modelRef, settings);
     const targets = settings.targetPrecision === undefined ? DEFAULT_DECISION_TARGETS : [settings.targetPrecision];
-    return evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads, targets });
+    const features: FeatureFlags = { entities: values.entities, 'as-of': values['as-of'] };
+    return evaluateModel(ctx, model, rows.texts, rows.labels[labelColumn] ?? [], { dataPath, labelColumn, levels, textColumn: values.text, json: values.json, all: values.all, interactive: settings.interactive, threads: settings.threads, targets, settings, features });
   },
 };
 
@@ -88,6 +93,8 @@ interface EvalRun {
   readonly interactive: boolean;
   readonly threads: number;
   readonly targets: readonly number[];
+  readonly settings: Parameters<typeof modelInputsOfFile>[0];
+  readonly features: FeatureFlags;
 }
 
 async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly string[], trueLabels: readonly string[], run: EvalRun): Promise<number> {
@@ -98,7 +105,12 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
   const predictor = await ParallelPredictor.open(model.path, threads);
   let report: EvalReport;
   let decisions: DecisionCheck[] | null;
+  let featureSummary: FeatureSummary | null;
   try {
+    // A model trained with entity features reads each text with its row's values, as in training.
+    const composed = await modelInputsOfFile(run.settings, predictor.header.inputFeatures, run.dataPath, texts, run.features);
+    const inputs = composed.inputs;
+    featureSummary = composed.summary;
     const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
     const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
     const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels);
@@ -109,7 +121,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
     const topScores = new Float32Array(texts.length);
     for (let start = 0; start < texts.length; start += batch) {
       const end = Math.min(texts.length, start + batch);
-      const proba = await predictor.predictProba(texts.slice(start, end), buffer, {
+      const proba = await predictor.predictProba(inputs.slice(start, end), buffer, {
         signal: ctx.signal,
         onProgress: (done) => progress.update('predicting', start + done, texts.length),
       });
@@ -127,6 +139,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
     await predictor.close();
   }
 
+  warnTextAlone(ctx.stderr, featureSummary);
   const unknown = unknownLabelCounts(trueLabels, new Set(predictor.labels));
   const registered = model.registered;
   if (run.json) {
@@ -137,6 +150,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
         kind: predictor.kind, sha256: predictor.fileSha256, classes: predictor.labels.length,
       },
       data: { file: run.dataPath, textColumn: run.textColumn, labelColumn: run.labelColumn, rows: texts.length },
+      features: featureSummary,
       unknownLabels: unknown.slice(0, 20),
       report,
       decision: decisions,
@@ -146,6 +160,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
   }
   const shown = registered ? `${registered.name} version ${registered.version}` : model.path;
   writeLine(ctx.stdout, `model ${shown} (${predictor.kind}, sha256 ${predictor.fileSha256.slice(0, 12)}) on ${run.dataPath}, label column ${run.labelColumn}`);
+  if (featureSummary) writeLine(ctx.stdout, `${describeFeatureSummary(featureSummary)}; ${featureSummary.textAlone} answered from the text alone`);
   writeLine(ctx.stdout);
   writeLine(ctx.stdout, renderEvalReport(report, { all: run.all }));
   writeLine(ctx.stdout);
