@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Settings } from '../config/config.js';
 import type { InputFeatures } from '../core/artifact-format.js';
+import type { DatasetRows } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { fileFeatureValues, type FeatureSource } from '../features/file-feature-values.js';
 import type { ViewJoinStats } from '../features/join-views.js';
@@ -25,7 +26,8 @@ export const FEATURE_OPTIONS = {
 export const FEATURE_HELP = `Entity features (a model trained on a \`features training-set\`): each row gets the values the model
 reads, from the file's own VIEW:FEATURE columns when it has them (an empty cell is no value), else
 looked up by the row's entity keys (a column named like the entity or its join key):
-  --entities E=COL[,..]  the file's column of each entity's keys (looks the values up)
+  --entities E=COL[,..]  the file's column of each entity's keys: look the values up (also when the
+                   file has feature columns)
   --as-of COL      point in time: each row's values as they were at its time in COL (ISO 8601 or epoch
                    ms), from the offline store, as training sets are joined; default: the online
                    store's values now, as serving looks them up
@@ -38,7 +40,8 @@ export interface FeatureFlags {
 }
 
 export interface FeatureSummary {
-  readonly source: FeatureSource;
+  /** Where the values came from; `dataset-columns`: a stored dataset version's own feature columns. */
+  readonly source: FeatureSource | 'dataset-columns';
   readonly columns: readonly string[];
   readonly keyColumns: Readonly<Record<string, string>>;
   readonly asOf: string | null;
@@ -84,6 +87,35 @@ export async function modelInputsOfFile(settings: StoreSettings, inputFeatures: 
   }
 }
 
+/**
+ * What the model reads for each row of a stored dataset version (a `features training-set`): its
+ * feature columns, joined when it was saved. It keeps no entity keys, so nothing is looked up.
+ */
+export function modelInputsOfDataset(inputFeatures: InputFeatures | undefined, dataset: { readonly id: string; readonly rows: DatasetRows }, flags: FeatureFlags): { inputs: readonly string[]; summary: FeatureSummary | null } {
+  const flag = flags.entities !== undefined ? '--entities' : flags['as-of'] !== undefined ? '--as-of' : undefined;
+  if (flag !== undefined) {
+    throw new InputError('bad-flag', `${flag} looks values up by a file's entity key columns; dataset ${dataset.id} keeps no keys`, { flag, dataset: dataset.id },
+      'Pass the examples file (with its key and time columns) as --data instead.');
+  }
+  const { rows } = dataset;
+  if (inputFeatures === undefined) return { inputs: rows.texts, summary: null };
+  const has = new Set(rows.featureColumns ?? []);
+  const missing = inputFeatures.columns.filter((c) => !has.has(c));
+  if (missing.length > 0 && missing.length < inputFeatures.columns.length) {
+    throw new InputError('missing-column', `dataset ${dataset.id} has the feature columns ${[...has].join(', ')} but not ${missing.join(', ')}, which the model reads`,
+      { dataset: dataset.id, column: missing[0]! }, 'Build a training set with every feature the model was trained with (`lading features training-set --features ...`).');
+  }
+  const features = rows.features ?? {};
+  const textAlone = rowsWithoutFeatures(rows.texts.length, inputFeatures.columns, features);
+  return {
+    inputs: composeModelInputs(rows.texts, inputFeatures, features),
+    summary: {
+      source: missing.length === 0 ? 'dataset-columns' : 'none', columns: inputFeatures.columns, keyColumns: {}, asOf: null,
+      rows: rows.texts.length, withFeatures: rows.texts.length - textAlone, textAlone,
+    },
+  };
+}
+
 /** `--entities importer=importer_id,merchant=seller`: entity name → column. */
 export function parseEntitiesFlag(raw: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -100,9 +132,10 @@ export function parseEntitiesFlag(raw: string): Map<string, string> {
 /** One line saying where the features came from and how many rows had none. */
 export function describeFeatureSummary(s: FeatureSummary): string {
   const from = s.source === 'file-columns' ? "the file's feature columns"
+    : s.source === 'dataset-columns' ? "the dataset's feature columns"
     : s.source === 'online' ? `the online store now, keys from ${keysText(s)}`
       : s.source === 'point-in-time' ? `the offline store at each row's ${s.asOf}, keys from ${keysText(s)}`
-        : 'nowhere: the file has neither feature columns nor entity keys';
+        : 'nowhere: the data has neither feature columns nor entity keys';
   return `features ${s.columns.join(', ')} from ${from}: ${s.withFeatures} of ${s.rows} rows with values`;
 }
 

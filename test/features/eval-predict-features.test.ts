@@ -41,6 +41,19 @@ test('eval of a feature model on a file with its feature columns composes rows a
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /features importer_history:top_chapter, importer_history:lines_30d from the file's feature columns: 100 of 100 rows with values; 0 answered from the text alone/);
   assert.equal(human.stderr.includes('warning'), false);
+
+  // JSONL carries typed values (a number for the int feature); a null is no value, as an empty CSV cell.
+  const jsonl = ws.write('with-columns.jsonl', test100().map((r, i) => JSON.stringify({ text: r.text, label: r.label, [COLUMNS[0]]: i < 10 ? null : r.chapter, [COLUMNS[1]]: i < 10 ? null : 5 })));
+  const typed = evalJson(jsonl);
+  assert.deepEqual([typed.features?.source, typed.features?.withFeatures, typed.features?.textAlone], ['file-columns', 90, 10]);
+  assert.ok(typed.report.accuracy >= 0.85, `JSONL with 10 rows of no value: ${typed.report.accuracy}`);
+
+  // Plain lines carry no features: every line says so, and so does the warning.
+  const lines = ws.write('texts.txt', ['goods lot 1', 'goods lot 2']);
+  const p = ws.lading('predict', '--model', ws.model, '--input', lines);
+  assert.equal(p.code, 0, p.stderr);
+  assert.deepEqual(p.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { textAlone?: boolean }).textAlone), [true, true]);
+  assert.match(p.stderr, /warning: 2 of 2 rows answered from the text alone/);
 });
 
 test('entity keys look values up in the online store (as serving does); unknown keys are answered from the text alone and counted', () => {
@@ -72,6 +85,16 @@ test('--as-of joins point in time from the offline store: a value written one se
   assert.deepEqual([doc.features?.source, doc.report.accuracy, doc.features?.joins?.[0]?.matched], ['point-in-time', 1, 2]);
   // Online now, both rows see flip's latest value (hardware): the first is wrong.
   assert.equal(evalJson(file).report.accuracy, 0.5);
+
+  // The same rows saved as a point-in-time training set (a dataset version) evaluate the same.
+  const set = ws.lading('features', 'training-set', '--examples', file, '--features', COLUMNS.join(','), '--json');
+  assert.equal(set.code, 0, set.stderr);
+  const id = (JSON.parse(set.stdout) as { dataset: { id: string } }).dataset.id;
+  const stored = evalJson(id);
+  assert.deepEqual([stored.features?.source, stored.features?.withFeatures, stored.report.accuracy], ['dataset-columns', 2, 1]);
+  const refused = ws.lading('eval', '--model', ws.model, '--data', id, '--label', 'label', '--as-of', 'event_time');
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, new RegExp(`--as-of looks values up by a file's entity key columns; dataset ${id} keeps no keys`));
 });
 
 /** The workspace's files (SQLite's shared-memory index aside) by content: what a run may not change. */
