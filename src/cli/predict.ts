@@ -1,17 +1,16 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { InterruptedError } from '../core/errors.js';
+import type { Settings } from '../config/config.js';
+import { InputError, InterruptedError } from '../core/errors.js';
 import { batchPieces } from '../data/batch-pieces.js';
 import { tableFormatOf } from '../data/file-format.js';
 import { openInputStream } from '../data/read-file.js';
 import { readTextsFile, textsOfStream } from '../data/read-texts.js';
-import { InputError } from '../core/errors.js';
 import type { Contribution } from '../models/classifier.js';
 import { ParallelPredictor } from '../models/parallel-predict.js';
 import { topK } from '../models/top-k.js';
 import { intFlag, parseVerbArgs, requireFlag } from './args.js';
 import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
-import type { Settings } from '../config/config.js';
 import { FEATURE_HELP, FEATURE_OPTIONS, modelInputsOfFile, peekInputFeatures, warnTextAlone, type FeatureFlags } from './model-feature-inputs.js';
 import { writeLine } from './output.js';
 import { resolveModelFlag } from './resolve-model.js';
@@ -89,7 +88,9 @@ ${COMMON_HELP}`,
     });
     const inputFeatures = peekInputFeatures(model.path);
     if (table && (inputFeatures !== undefined || features.entities !== undefined || features['as-of'] !== undefined)) {
+      // The file is read again, whole, with the columns the features need.
       await closeInput(stream, iterator);
+      ctx.signal.removeEventListener('abort', stop);
       await predictFileWithFeatures(ctx, model.path, input, values.text, settings, features, { top, explain: values.explain, signal: ctx.signal });
       return 0;
     }
