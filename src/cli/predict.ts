@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { InterruptedError } from '../core/errors.js';
+import type { Settings } from '../config/config.js';
+import { InputError, InterruptedError } from '../core/errors.js';
 import { batchPieces } from '../data/batch-pieces.js';
 import { tableFormatOf } from '../data/file-format.js';
 import { openInputStream } from '../data/read-file.js';
-import { textsOfStream } from '../data/read-texts.js';
+import { readTextsFile, textsOfStream } from '../data/read-texts.js';
 import type { Contribution } from '../models/classifier.js';
 import { ParallelPredictor } from '../models/parallel-predict.js';
 import { topK } from '../models/top-k.js';
 import { intFlag, parseVerbArgs, requireFlag } from './args.js';
-import { COMMON_HELP, COMMON_OPTIONS, type Verb } from './context.js';
+import { COMMON_HELP, COMMON_OPTIONS, type CliContext, type Verb } from './context.js';
+import { FEATURE_HELP, FEATURE_OPTIONS, modelInputsOfFile, peekInputFeatures, warnTextAlone, type FeatureFlags } from './model-feature-inputs.js';
 import { writeLine } from './output.js';
 import { resolveModelFlag } from './resolve-model.js';
 
@@ -20,6 +22,7 @@ const OPTIONS = {
   text: { type: 'string' },
   top: { type: 'string' },
   explain: { type: 'boolean', default: false },
+  ...FEATURE_OPTIONS,
 } as const;
 
 /** Texts predicted per step; with one step in flight and one being written, memory stays flat. */
@@ -49,6 +52,10 @@ Options:
   --text COL     text column of a CSV/JSONL input (default: text)
   --top K        how many best labels to list in "top" (default: 1)
   --explain      add "explain": the ${EXPLAIN_FEATURES} features that pushed the text towards its label
+
+${FEATURE_HELP}
+A model with features reads a CSV/JSONL input whole (the lookups and the point-in-time join take
+every row at once); each line of a row answered from the text alone says "textAlone":true.
 ${COMMON_HELP}`,
 
   async run(ctx) {
@@ -61,6 +68,12 @@ ${COMMON_HELP}`,
     const top = intFlag('predict', values.top, '--top', 1, 1, 10_000);
     const settings = ctx.settings(values);
     const input = values.input === undefined ? undefined : resolve(values.input);
+    const features: FeatureFlags = { entities: values.entities, 'as-of': values['as-of'] };
+    const table = input !== undefined && tableFormatOf(input) !== undefined;
+    if (!table && (features.entities !== undefined || features['as-of'] !== undefined)) {
+      throw new InputError('bad-flag', `${features.entities !== undefined ? '--entities' : '--as-of'} needs a CSV/JSONL --input file (it names the file's columns)`,
+        { flag: features.entities !== undefined ? '--entities' : '--as-of' });
+    }
 
     const stream = input === undefined ? ctx.stdin : await openInputStream(input);
     // Ctrl-C while waiting for input: ending the input ends the wait.
@@ -73,6 +86,16 @@ ${COMMON_HELP}`,
       await closeInput(stream, iterator);
       throw e;
     });
+    const inputFeatures = peekInputFeatures(model.path);
+    if (table && (inputFeatures !== undefined || features.entities !== undefined || features['as-of'] !== undefined)) {
+      // The file is read again, whole, with the columns the features need.
+      await closeInput(stream, iterator);
+      ctx.signal.removeEventListener('abort', stop);
+      await predictFileWithFeatures(ctx, model.path, input, values.text, settings, features, { top, explain: values.explain, signal: ctx.signal });
+      return 0;
+    }
+    // A feature model given plain lines (or stdin) has no values to read: the text alone, said so.
+    const alone = inputFeatures === undefined ? undefined : { rows: 0 };
     try {
       // The model opens once the first batch is in (a bad table header fails before it loads), and
       // a short input (one partial batch) starts only the threads it can use, since starting a
@@ -84,13 +107,19 @@ ${COMMON_HELP}`,
         : settings.threads;
       const predictor = await ParallelPredictor.open(model.path, threads);
       try {
-        await predictAll(ctx.stdout, predictor, head, iterator, { top, explain: values.explain, signal: ctx.signal });
+        await predictAll(ctx.stdout, predictor, head, iterator, {
+          top, explain: values.explain, signal: ctx.signal,
+          ...(alone ? { rowNote: () => { alone.rows++; return TEXT_ALONE_NOTE; } } : {}),
+        });
       } finally {
         await predictor.close();
       }
     } finally {
       await closeInput(stream, iterator);
       ctx.signal.removeEventListener('abort', stop);
+    }
+    if (alone && inputFeatures) {
+      warnTextAlone(ctx.stderr, { source: 'none', columns: inputFeatures.columns, keyColumns: {}, asOf: null, rows: alone.rows, withFeatures: 0, textAlone: alone.rows });
     }
     return 0;
   },
@@ -100,6 +129,35 @@ interface PredictOptions {
   readonly top: number;
   readonly explain: boolean;
   readonly signal: AbortSignal;
+  /** Extra fields of a row's line (from `,`), by its index in the input; none when absent. */
+  readonly rowNote?: (row: number) => string;
+}
+
+const TEXT_ALONE_NOTE = ',"textAlone":true';
+
+/**
+ * A model with entity features on a CSV/JSONL file: the file read whole, each row composed as
+ * training did (its feature columns, or values looked up by its keys), then predicted in batches.
+ */
+async function predictFileWithFeatures(ctx: CliContext, modelPath: string, input: string, textColumn: string | undefined, settings: Settings, features: FeatureFlags, options: PredictOptions): Promise<void> {
+  const texts = await readTextsFile(input, textColumn);
+  const predictor = await ParallelPredictor.open(modelPath, Math.max(1, Math.min(settings.threads, Math.ceil(texts.length / 1024))));
+  try {
+    const { inputs, summary } = await modelInputsOfFile(settings, predictor.header.inputFeatures, input, texts, features);
+    const alone = summary === null ? undefined : textAloneRows(inputs, texts);
+    const batches = (async function* () {
+      for (let start = 0; start < inputs.length; start += PREDICT_BATCH_ROWS) yield inputs.slice(start, start + PREDICT_BATCH_ROWS);
+    })();
+    await predictAll(ctx.stdout, predictor, await batches.next(), batches, { ...options, ...(alone ? { rowNote: (row: number) => (alone[row] === 1 ? TEXT_ALONE_NOTE : '') } : {}) });
+    warnTextAlone(ctx.stderr, summary);
+  } finally {
+    await predictor.close();
+  }
+}
+
+/** Rows whose composed input is the text itself: no feature token was added. */
+function textAloneRows(inputs: readonly string[], texts: readonly string[]): Uint8Array {
+  return Uint8Array.from(inputs, (input, i) => (input === texts[i] ? 1 : 0));
 }
 
 /** Predicts batch after batch, writing each batch's lines while the next one is predicted. */
@@ -113,7 +171,8 @@ async function predictAll(out: Writable, predictor: ParallelPredictor, head: Ite
   const scores = new Float32Array(k);
   let turn = 0;
 
-  const predictBatch = async (texts: string[], slot: number): Promise<string> => {
+  let offset = 0;
+  const predictBatch = async (texts: string[], slot: number, first: number): Promise<string> => {
     const needed = texts.length * classes;
     if (buffers[slot]!.length < needed) buffers[slot] = new Float32Array(new SharedArrayBuffer(Math.max(1, needed) * 4));
     const proba = await predictor.predictProba(texts, buffers[slot], { signal: options.signal });
@@ -124,7 +183,7 @@ async function predictAll(out: Writable, predictor: ParallelPredictor, head: Ite
       best[i] = ids[0]!;
       const list: Array<{ label: string; score: number }> = [];
       for (let j = 0; j < n; j++) list.push({ label: predictor.labels[ids[j]!]!, score: round6(scores[j]!) });
-      lines[i] = `{"label":${JSON.stringify(list[0]!.label)},"score":${list[0]!.score},"top":${JSON.stringify(list)},"model":"${model}"`;
+      lines[i] = `{"label":${JSON.stringify(list[0]!.label)},"score":${list[0]!.score},"top":${JSON.stringify(list)},"model":"${model}"${options.rowNote?.(first + i) ?? ''}`;
     }
     if (options.explain) {
       const why = await predictor.explain(texts, best, EXPLAIN_FEATURES, { signal: options.signal });
@@ -140,7 +199,8 @@ async function predictAll(out: Writable, predictor: ParallelPredictor, head: Ite
     for (let next = head; !next.done; next = await nextUnlessAborted(iterator, options.signal)) {
       const texts = next.value;
       if (texts.length === 0) continue;
-      const job = predictBatch(texts, turn);
+      const job = predictBatch(texts, turn, offset);
+      offset += texts.length;
       turn ^= 1;
       const previous = written;
       written = (async () => {

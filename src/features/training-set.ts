@@ -4,7 +4,7 @@ import { columnsOfFile } from '../data/read-columns.js';
 import { entityKey } from './ingest-file.js';
 import { parseEventTime } from './feature-values.js';
 import type { OfflineStore, StoredView } from './offline-store.js';
-import { joinPointInTime } from './point-in-time-join.js';
+import { joinViewsAt, type ViewJoinStats } from './join-views.js';
 
 /** `VIEW:FEATURE`, as `--features` names them and as the dataset's feature columns are called. */
 export interface FeatureRef {
@@ -20,13 +20,7 @@ export interface ExamplesFile {
   readonly timeColumn: string;
 }
 
-export interface ViewJoinStats {
-  readonly view: string;
-  readonly version: number;
-  readonly matched: number;
-  readonly expired: number;
-  readonly missing: number;
-}
+export type { ViewJoinStats };
 
 export interface TrainingSet {
   readonly rows: DatasetRows;
@@ -67,20 +61,9 @@ export async function buildTrainingSet(store: OfflineStore, examples: ExamplesFi
   const joinKeys = [...new Set(views.map((v) => v.spec.entity.joinKey))];
   const { texts, labels, times, keys } = await readExamples(examples, joinKeys);
 
-  const featureColumns: string[] = [];
-  const features: Record<string, (string | number | boolean | null)[]> = {};
-  const stats: ViewJoinStats[] = [];
-  for (const view of views) {
-    const names = byView.get(view.name)!;
-    const ids = await store.entityIds(view.spec.entity.name, keys.get(view.spec.entity.joinKey)!);
-    const joined = await joinPointInTime({ entityIds: ids, times }, names.length, view.spec.ttlMs, (onPage) => store.scanHistory(view.name, names, onPage));
-    names.forEach((f, i) => {
-      const column = `${view.name}:${f}`;
-      featureColumns.push(column);
-      features[column] = joined.values[i]!;
-    });
-    stats.push({ view: view.name, version: view.version, matched: joined.matched, expired: joined.expired, missing: joined.missing });
-  }
+  const { featureColumns, features, stats } = await joinViewsAt(store, views.map((view) => ({
+    view, features: byView.get(view.name)!, keys: keys.get(view.spec.entity.joinKey)!,
+  })), times);
   return {
     rows: { textColumn: examples.textColumn, labelColumns: [...examples.labelColumns], texts, labels, featureColumns, features },
     lineage: views.map((v) => `${v.name}@${v.version}`),

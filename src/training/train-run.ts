@@ -1,6 +1,7 @@
 import { codeVersion } from '../core/version.js';
 import type { InputFeatures } from '../core/artifact-format.js';
-import { FEATURE_ENCODING, textWithFeatures } from '../text/feature-tokens.js';
+import { FEATURE_ENCODING } from '../text/feature-tokens.js';
+import { composeModelInputs } from './model-inputs.js';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
 import { splitGroupedStratified } from '../data/split.js';
@@ -91,8 +92,7 @@ function modelInputs(rows: DatasetRows, useFeatures: boolean): { texts: readonly
   const columns = rows.featureColumns ?? [];
   if (!useFeatures || columns.length === 0) return { texts: rows.texts };
   const inputFeatures: InputFeatures = { columns: [...columns], encoding: FEATURE_ENCODING };
-  const cells = columns.map((c) => rows.features![c]!);
-  return { texts: rows.texts.map((t, i) => textWithFeatures(t, inputFeatures, cells.map((col) => col[i]!))), inputFeatures };
+  return { texts: composeModelInputs(rows.texts, inputFeatures, rows.features ?? {}), inputFeatures };
 }
 
 export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
