@@ -1,5 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { sha256Hex } from '../core/hash.js';
+import { readLabelledFile } from '../data/read-labelled-file.js';
+import { REFERENCE_CLASSES, type ReferenceRows } from '../training/reference-rows.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
 import { saveReferenceProfile } from '../platform/index.js';
@@ -38,6 +41,9 @@ const OPTIONS = {
   tag: { type: 'string', multiple: true },
   actor: { type: 'string' },
   taxonomy: { type: 'string' },
+  nomenclature: { type: 'string' },
+  'nomenclature-text': { type: 'string', default: 'text' },
+  'nomenclature-classes': { type: 'string', default: 'all' },
 } as const;
 
 export const verb: Verb = {
@@ -72,6 +78,14 @@ Options:
                        folds (identical texts kept together) and N extra models of the kind each score one
                        fold; about 2x the training time at 3, for far more evidence per class (default:
                        ${DEFAULT_DECISION_FOLDS}; 2..${MAX_DECISION_FOLDS}; 0 = the validation rows alone; kinds that cannot refit use 0)
+  --nomenclature FILE  teach from a nomenclature's official descriptions too: a CSV/JSONL with a text
+                       column and the --label column (hs6.csv of ../shared/datasets/hs-nomenclature has
+                       label, label_4 and label_2, so it serves HS6, HS4 and HS2 models). Its rows join
+                       every fit's training side, never the validation side or a reported figure; the
+                       artifact records the file's sha256
+  --nomenclature-text COL   its text column (default: text; hs6.csv also has text_with_parents)
+  --nomenclature-classes all|known   all (default): a code only the nomenclature has becomes a class
+                       the model can answer; known: only rows of codes the data has (a smaller model)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
   --levels 2,4,6       label prefix lengths for the hierarchical report (auto for HS-like codes)
   --register NAME      also register the artifact as the next version of model NAME (pending approval);
@@ -114,6 +128,8 @@ ${COMMON_HELP}`,
       throw new InputError('bad-flag', 'lading train: --taxonomy is recorded on a registered version; add --register NAME', { verb: 'train', flag: '--taxonomy' });
     }
     const taxonomy = await registrationTaxonomy(settings, values.taxonomy);
+    const referenceRows = values.nomenclature === undefined ? undefined
+      : await readNomenclature(resolve(values.nomenclature), values['nomenclature-text'], label, values['nomenclature-classes']);
     let taxonomyCheck: TaxonomyCheck | undefined;
     if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
@@ -123,6 +139,7 @@ ${COMMON_HELP}`,
       const trained = await runTrainingPipeline({
         rows: loaded.rows, labelColumn: label, dataset: loaded.dataset, kind: kindName, seed, upsample: values.upsample, threads: settings.threads, params,
         validFraction, ...(levels ? { levels } : {}), ...(refit === undefined ? {} : { refit }), ...(decisionFolds === undefined ? {} : { decisionFolds }), features: !values['no-features'],
+        ...(referenceRows ? { referenceRows } : {}),
         onProgress: (p) => progress.update(p.phase, p.done, p.total, p.info), signal: ctx.signal,
         ...(register === undefined ? {} : {
           register: (a) => {
@@ -156,6 +173,7 @@ ${COMMON_HELP}`,
       refit: run.refit,
       heldOutFitRows: run.heldOutFitRows,
       choices: run.meta.training.choices,
+      ...(run.meta.training.referenceRows ? { nomenclature: run.meta.training.referenceRows } : {}),
       decisionEvidence: run.decision,
       seed,
       upsample: values.upsample,
@@ -172,6 +190,8 @@ ${COMMON_HELP}`,
         ? `chosen on ${summary.heldOutFitRows} train / ${summary.validRows} validation rows, then refit on all ${summary.trainRows}`
         : `${summary.trainRows} train / ${summary.validRows} validation rows, not refit`;
       writeLine(ctx.stdout, `trained ${kindName} on ${dataset.id} (${label}: ${summary.classes} classes, ${fits}) in ${summary.seconds}s`);
+      const ref = run.meta.training.referenceRows;
+      if (ref) writeLine(ctx.stdout, `taught also by ${ref.rows} rows of ${ref.source}${ref.onlyClasses > 0 ? `, ${ref.onlyClasses} of whose classes no example has` : ''} (never in the validation figures)`);
       writeLine(ctx.stdout, table(['validation metric', 'value'], Object.entries(run.meta.metrics)));
       if (run.refit) writeLine(ctx.stdout, 'validation figures are of the model fitted without the validation rows');
       writeLine(ctx.stdout, run.decision.fittedOn === 'cross-fit'
@@ -187,6 +207,15 @@ ${COMMON_HELP}`,
     return 0;
   },
 };
+
+/** The --nomenclature file's rows in the training's label column (errors name the file, row and column). */
+async function readNomenclature(file: string, textColumn: string, labelColumn: string, classes: string): Promise<ReferenceRows> {
+  if (!(REFERENCE_CLASSES as readonly string[]).includes(classes)) {
+    throw new InputError('bad-flag', `lading train: --nomenclature-classes must be one of ${REFERENCE_CLASSES.join(', ')}, got "${classes}"`, { verb: 'train', flag: '--nomenclature-classes' });
+  }
+  const rows = await readLabelledFile(file, { text: textColumn, labels: [labelColumn] });
+  return { texts: rows.texts, labels: rows.labels[labelColumn]!, source: basename(file), sha256: sha256Hex(readFileSync(file)), classes: classes as ReferenceRows['classes'] };
+}
 
 /** --param KEY=VALUE pairs, typed after the kind's defaults; unknown keys are refused. */
 export function parseParams(pairs: readonly string[], defaults: Readonly<Record<string, number | string | boolean>>): Record<string, number | string | boolean> {

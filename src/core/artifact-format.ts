@@ -67,6 +67,11 @@ export interface ArtifactMeta {
     readonly heldOutFitRows?: number;
     /** What the validated fit chose on the held-out rows and the refit kept (e.g. epochs, temperature). */
     readonly choices?: Readonly<Record<string, number>>;
+    /**
+     * Rows that only taught (`train --nomenclature`: a nomenclature's official descriptions): where
+     * they came from, how many joined every fit, and how many classes only they have examples of.
+     */
+    readonly referenceRows?: { readonly source: string; readonly sha256: string; readonly rows: number; readonly onlyClasses: number };
   };
   /** Metrics on the validation split (deterministic values only: no timings). */
   readonly metrics: Readonly<Record<string, number>>;

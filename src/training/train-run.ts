@@ -18,6 +18,7 @@ import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
 import { assignDecisionFolds, checkDecisionFolds, DEFAULT_DECISION_FOLDS } from './decision-folds.js';
 import { crossFitScores } from './cross-fit.js';
+import { selectReferenceRows, type ReferenceRows } from './reference-rows.js';
 
 /**
  * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
@@ -52,6 +53,8 @@ export interface TrainRunOptions {
    * (ModelKind.refits) are cross-fitted: fold models reuse the first fit's held-out choices.
    */
   readonly decisionFolds?: number;
+  /** Rows that only teach (a nomenclature's descriptions; reference-rows.ts): on every fit's training side, never measured. */
+  readonly referenceRows?: ReferenceRows;
   /** Hierarchy prefix lengths for the report (e.g. [2, 4, 6]); auto-detected when absent. */
   readonly levels?: readonly number[];
   readonly onProgress?: (p: TrainProgress) => void;
@@ -109,7 +112,12 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const refit = refitWanted(kind, o.refit);
   const requestedFolds = checkDecisionFolds(o.decisionFolds ?? DEFAULT_DECISION_FOLDS, 'the decision folds');
   const folds = kind.refits === true ? requestedFolds : 0;
-  const { labels, y } = indexLabels(values);
+  const reference = o.referenceRows && selectReferenceRows(o.referenceRows, new Set(values));
+  // The label index covers the reference rows' classes too ('all': a class only they describe is
+  // a class of the model); the examples' ids are the first values.length.
+  const { labels, y: allY } = indexLabels(reference ? [...values, ...reference.labels] : values);
+  const y = allY.subarray(0, values.length);
+  const referenceY = allY.subarray(values.length);
   if (labels.length < 2) {
     throw new InputError('one-class', `column "${o.labelColumn}" has ${labels.length} distinct label(s); a classifier needs at least 2`, { column: o.labelColumn });
   }
@@ -118,13 +126,22 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
   const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
   const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true);
+  // Reference rows have no entity: their inputs carry no feature token, as a keyless request's.
+  const referenceTexts = !reference ? [] : inputFeatures ? composeModelInputs(reference.texts, inputFeatures, {}) : reference.texts;
+  /** A fit's rows with the reference rows after them. */
+  const withReference = (texts: readonly string[], ys: Int32Array) => (reference
+    ? { texts: [...texts, ...referenceTexts], y: concatIds(ys, referenceY) }
+    : { texts, y: ys });
+  const fitTexts = reference ? [...inputTexts, ...referenceTexts] : inputTexts;
+  const fitY = reference ? concatIds(y, referenceY) : y;
+  const referenceIdx = Int32Array.from({ length: referenceTexts.length }, (_, i) => inputTexts.length + i);
   const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => inputTexts[i]!);
   const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
   const trainOptions = { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const trained = await kind.train({ texts: trainTexts, y: pickY(trainIdx), labels, valid }, trainOptions);
+  const trained = await kind.train({ ...withReference(trainTexts, pickY(trainIdx)), labels, valid }, trainOptions);
   const raw = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
   if (trained.predictProbaAsync) await trained.predictProbaAsync(valid.texts, raw);
@@ -136,8 +153,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   await o.onValidatedFit?.(validated);
   const choices = trained.heldOutChoices ?? {};
   const shipped = refit
-    ? await refitOnAllRows({ kind, texts: inputTexts, y, labels, upsample: o.upsample, options: trainOptions, choices })
-    : { classifier: trained, rows: trainIdx.length };
+    ? await refitOnAllRows({ kind, texts: fitTexts, y: fitY, labels, upsample: o.upsample, options: trainOptions, choices })
+    : { classifier: trained, rows: trainIdx.length + referenceTexts.length };
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const crossFit = folds >= 2 ? await outOfFold() : undefined;
@@ -147,7 +164,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const trainY = pickY(split.train);
     const foldOf = assignDecisionFolds(Array.from(split.train, (i) => o.rows.texts[i]!), trainY, folds, o.seed);
     const oof = await crossFitScores({
-      kind, texts: inputTexts, y, labels, scored: split.train, foldOf, folds, alwaysTrain: split.valid, upsample: o.upsample, options: trainOptions, choices,
+      kind, texts: fitTexts, y: fitY, labels, scored: split.train, foldOf, folds, alwaysTrain: concatIds(split.valid, referenceIdx), upsample: o.upsample, options: trainOptions, choices,
     });
     if (calibration) calibrateTop1(calibration, oof, labels.length);
     return { proba: oof, y: trainY, folds };
@@ -168,6 +185,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       refit,
       heldOutFitRows: trainIdx.length,
       choices,
+      ...(o.referenceRows && reference ? {
+        referenceRows: { source: o.referenceRows.source, sha256: o.referenceRows.sha256, rows: reference.labels.length, onlyClasses: classesOnlyIn(reference.labels, values) },
+      } : {}),
     },
     metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds), ...decisionMetrics(decision.evidence, labels.length) },
     codeVersion: codeVersion(),
@@ -184,6 +204,19 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     trainTexts: inputFeatures ? Array.from(trainIdx, (i) => o.rows.texts[i]!) : trainTexts,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function concatIds(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Classes the reference rows name that no example has. */
+function classesOnlyIn(reference: readonly string[], examples: readonly string[]): number {
+  const seen = new Set(examples);
+  return new Set(reference.filter((l) => !seen.has(l))).size;
 }
 
 /** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible); of the validated fit. */
