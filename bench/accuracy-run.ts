@@ -7,9 +7,11 @@
  * figures cost no third fit; its trainSeconds is that of the validated fit alone, and it has no
  * artifact of its own (no all-cores rate or size).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../src/core/hash.js';
+import type { ReferenceRows } from '../src/training/reference-rows.js';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import type { StoredThresholds } from '../src/core/confidence-meta.js';
 import type { Classifier } from '../src/models/classifier.js';
@@ -49,10 +51,19 @@ function onTest(classifier: Classifier, stored: StoredThresholds | undefined) {
   return { accuracy: report.accuracy, macroF1: report.macroF1, automation, oneThreadPerSec: testTexts.length / seconds, seconds };
 }
 
+// BENCH_NOMENCLATURE=all|known: HS tasks also learn from the nomenclature's descriptions (`train --nomenclature`).
+const nomenclatureClasses = process.env['BENCH_NOMENCLATURE'];
+const NOMENCLATURE = join(dirname(file), '..', 'hs-nomenclature', 'hs6.csv');
+let referenceRows: ReferenceRows | undefined;
+if ((nomenclatureClasses === 'all' || nomenclatureClasses === 'known') && file.includes('hs-goods')) {
+  const nomenclature = await readLabelledFile(NOMENCLATURE, { text: process.env['BENCH_NOMENCLATURE_TEXT'] ?? 'text', labels: [labelColumn] });
+  referenceRows = { texts: nomenclature.texts, labels: nomenclature.labels[labelColumn]!, source: 'hs6.csv', sha256: sha256Hex(readFileSync(NOMENCLATURE)), classes: nomenclatureClasses };
+}
+
 const t0 = performance.now();
 let validatedFit: { classifier: Classifier; trainSeconds: number } | undefined;
 const result = await runTraining({
-  rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05,
+  rows: train, labelColumn, kind, seed: 1, upsample: process.env['BENCH_UPSAMPLE'] === '1', threads, params: {}, validFraction: 0.05, ...(referenceRows ? { referenceRows } : {}),
   onValidatedFit: (c) => { validatedFit = { classifier: c, trainSeconds: (performance.now() - t0) / 1000 }; },
 });
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -77,7 +88,7 @@ const allCoresPerSec = many.length / ((performance.now() - t2) / 1000);
 await predictor.close();
 rmSync(dir, { recursive: true, force: true });
 
-const common = { kind, labelColumn, testRows: testTexts.length, classes: labels.length, threads, choices: result.meta.training.choices };
+const common = { kind, labelColumn, testRows: testTexts.length, classes: labels.length, threads, choices: result.meta.training.choices, ...(result.meta.training.referenceRows ? { nomenclature: result.meta.training.referenceRows } : {}) };
 if (result.refit && validated) {
   process.stdout.write(`${JSON.stringify({
     ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, automation: validated.automation,

@@ -9,6 +9,8 @@
  * is never seen by either. Each cell runs in its own process (so its peak memory is its own).
  * Filter cells with BENCH_ONLY=substrings of "TASK KIND", comma-separated (e.g. BENCH_ONLY=grocery,
  * or BENCH_ONLY=linear,sklearn; the anchors are the kinds "fasttext-0.9.2" and "sklearn").
+ * BENCH_NOMENCLATURE=all|known trains the HS tasks with `--nomenclature` (hs6.csv's descriptions,
+ * BENCH_NOMENCLATURE_TEXT picks its text column), to compare with a run without it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
