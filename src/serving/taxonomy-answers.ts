@@ -28,6 +28,11 @@ export function taxonomyReview(t: TaxonomyAnswers, row: number): TaxonomyReview 
   return t.counts[row] === 0 ? 'no-valid-code' : null;
 }
 
+/** The code that went back for text `row`: the best mapped code, or '' when the taxonomy sent the text to review. */
+export function answeredCode(t: TaxonomyAnswers, row: number): string {
+  return taxonomyReview(t, row) === null ? t.mapping.codes[t.codes[row * t.k]!]! : '';
+}
+
 type Ranked = { readonly proba: Float32Array; readonly ranked?: RankedRows | undefined; readonly topIds: Int32Array; readonly topScores: Float32Array };
 
 /**
