@@ -9,11 +9,11 @@ import { verb as monitorVerb } from '../../src/cli/monitor.js';
 import { startServingProcess, type ServingProcess } from '../../src/platform/index.js';
 import { postFeedback, servingSettings } from '../monitoring/serving-fixture.js';
 import { CORRELATION_CSV } from './hs-fixtures.js';
-import { hsHomeWithModel, ok } from './hs-served-model.js';
+import { hsHomeWithModel, ok, trainOnHs2022 } from './hs-served-model.js';
 
 /**
  * The prediction log under a remap: what went back to the caller (an HS 2022 code) is what feedback
- * in HS 2022 codes is compared with. Real servers over HTTP,
+ * in HS 2022 codes is compared with, for primary and shadow answers alike. Real servers over HTTP,
  * the real SQLite log, the CLI verbs a user runs.
  */
 const dir = mkdtempSync(join(tmpdir(), 'lading-taxlog-'));
@@ -72,5 +72,36 @@ describe('the prediction log under a remap (model on HS 2017 codes, endpoint ans
     const csv = (await ok(logVerb, ['export', '--endpoint', 'hs', '--since', '1h', '--format', 'csv', '--home', home])).trim().split('\n');
     assert.equal(csv[0]!.split(',').at(-1), 'answered');
     assert.equal(csv[1]!.split(',').at(-1), answers[0].label ?? '');
+  });
+
+  it('shadow variants answer through the same remap; a shadow trained on HS 2022 codes skips the table', async () => {
+    const retrained = await trainOnHs2022(dir, hs);
+    await ok(deployVerb, ['set', 'hs', '--mode', 'shadow', '--variant', `main=${model}`, '--variant', `same=${model}:0:shadow`,
+      '--variant', `next=${retrained}:0:shadow`, '--remap', 'hs2017->hs2022', '--home', home]);
+    const s = await serveDeployment();
+    const texts = [...textsOf('040310').slice(0, 3), ...textsOf('620119').slice(0, 2), ...textsOf('940540').slice(0, 2)];
+    const answers = await classify(s.url, texts, 'shadow-1');
+    await s.plane.observersFlushed();
+    while (s.plane.shadows.pending > 0) await new Promise((r) => setTimeout(r, 10));
+    const records = s.plane.shadows.recent();
+    const same = records.find((r) => r.variant === 'same')!;
+    // The primary's answers as the caller got them ('' where the taxonomy sent the text to review).
+    assert.deepEqual(same.primaryLabels, answers.map((a) => a.label ?? ''));
+    assert.deepEqual(same.shadowLabels, same.primaryLabels, 'the same model behind the same table answers the same codes');
+    assert.equal(same.agreement, 1);
+    assert.ok(same.shadowLabels.includes('040320'));
+    const next = records.find((r) => r.variant === 'next')!;
+    for (const code of next.shadowLabels) assert.ok(HS2022.has(code), `the retrained shadow answered ${code}`);
+    await s.plane.observersFlushed();
+    await s.close();
+
+    const shadowRows = (await ok(logVerb, ['export', '--endpoint', 'hs', '--since', '1h', '--shadow', '--home', home])).trim().split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>).filter((r) => r['requestId'] === 'shadow-1');
+    const rowsOf = (variant: string) => shadowRows.filter((r) => r['variant'] === variant).sort((a, b) => a['position'] - b['position']);
+    assert.deepEqual(rowsOf('same').map((r) => r['answered']), same.shadowLabels);
+    assert.ok(rowsOf('same').some((r) => r['label'] === '040310' && r['answered'] === '040320'));
+    // A challenger trained on the new codes answers its own labels: the table is not applied to it.
+    assert.deepEqual(rowsOf('next').map((r) => r['answered']), rowsOf('next').map((r) => r['label']));
+    assert.deepEqual(rowsOf('next').map((r) => r['answered']), next.shadowLabels);
   });
 });
