@@ -12,7 +12,8 @@ import { writeExport } from './write-export.js';
 const EXPORT_HELP = `Usage: lading log export --endpoint E --since T [--until T] [--format jsonl|csv] [--out FILE] [options]
 
 Writes the prediction log of one endpoint (what \`lading serve\` answered: request id, time, variant,
-model and version, text or only its sha256, label, score, top 5, latency, text statistics) for
+model and version, text or only its sha256, label, score, top 5, latency, text statistics, and
+under a taxonomy \`answered\`: the code that went back, which a remap may have renamed) for
 [since, until), oldest first, read in pages so any size streams in flat memory. To stdout, or to
 FILE (written under a temporary name and renamed when complete).
 

@@ -126,8 +126,8 @@ export class ReviewObserver {
       this.routedCounter?.inc();
       if (this.closed) { this.dropped('closed', 1); continue; }
       if (this.buffer.length >= this.capacity) { this.dropped('queue-full', 1); continue; }
-      // Under an active taxonomy a person chooses among its codes (a split's candidates); only when
-      // the model named none of them does the item show the model's own guesses (answer with a label then).
+      // Under an active taxonomy a person chooses among its codes (a split's candidates, or those nearest
+      // the model's guesses); only when no code is near any guess does the item show the model's own guesses.
       const suggestions: Suggestion[] = event.taxonomy !== undefined ? reviewSuggestions(event.taxonomy, row, event.topScores[row]!, this.topK) : [];
       if (suggestions.length === 0) {
         const n = eventTopK(event, row, this.topK, this.ids, this.scores);

@@ -168,7 +168,7 @@ export class Endpoint {
     const cumulative = primaries.map((v) => (total += v.spec.weight));
     const old = this.table;
     const shadows = routed.filter((v) => v.spec.role === 'shadow');
-    this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime })),
+    this.table = { spec, primaries, cumulative, shadows, shadowTargets: shadows.map((v) => ({ name: v.spec.name, runtime: v.runtime, mapping: v.mapping })),
       taxonomy: taxonomy && { ref: taxonomy.ref, remap: taxonomy.remap?.id } };
     this.events.applied(this.name, routed.map((v) => ({
       name: v.spec.name, model: v.runtime.identity, ...(target === undefined ? {} : { expectedAutomation: v.runtime.decisionPolicy(target)?.expectedCoverage ?? null }),

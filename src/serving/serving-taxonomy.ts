@@ -42,6 +42,11 @@ export interface ClassMapping {
   readonly target: Int32Array;
   /** Per split class: the code indexes of its candidates. */
   readonly splits: ReadonlyMap<number, Int32Array>;
+  /**
+   * Per class the taxonomy lacks: the code indexes of its nearest codes (nearestCodes), what a
+   * person is offered when none of a text's best classes is a code of the taxonomy.
+   */
+  readonly nearest: ReadonlyMap<number, Int32Array>;
   /** Every class answers as its own label: no search past the classes the caller asked for. */
   readonly identity: boolean;
 }
@@ -76,9 +81,42 @@ export function compileClassMapping(labels: readonly string[], tax: ServingTaxon
     }
     if (mapped.length !== 1 || mapped[0] !== label) identity = false;
   });
+  const nearest = new Map<number, Int32Array>();
+  const missing = [...target.keys()].filter((c) => target[c] === NOT_IN_TAXONOMY);
+  if (missing.length > 0) {
+    const all = [...tax.descriptions.keys()].sort();
+    for (const c of missing) {
+      const near = nearestCodes(labels[c]!, all);
+      if (near.length > 0) nearest.set(c, Int32Array.from(near, codeIndex));
+    }
+  }
   const descriptions = codes.map((code) => tax.descriptions.get(code)!);
   return {
-    taxonomy: tax.ref, remap: remap?.id, codes, descriptions, target, splits, identity,
+    taxonomy: tax.ref, remap: remap?.id, codes, descriptions, target, splits, nearest, identity,
     quotedCodes: codes.map((c) => JSON.stringify(c)), quotedDescriptions: descriptions.map((d) => JSON.stringify(d)),
   };
+}
+
+/** A code shares at least this many leading characters with a label to be offered for it (an HS chapter). */
+export const MIN_SHARED_PREFIX = 2;
+/** Nearest codes kept per class the taxonomy lacks. */
+export const NEAREST_PER_CLASS = 10;
+
+/**
+ * The codes of `sortedCodes` sharing the longest leading part with `label` (at least
+ * MIN_SHARED_PREFIX characters), in code order, at most NEAREST_PER_CLASS: for an HS code the
+ * taxonomy lacks, the codes of its subheading group, else its heading (HS4), else its chapter (HS2).
+ */
+export function nearestCodes(label: string, sortedCodes: readonly string[]): string[] {
+  let best = MIN_SHARED_PREFIX - 1;
+  let out: string[] = [];
+  for (const code of sortedCodes) {
+    let p = 0;
+    const max = Math.min(code.length, label.length);
+    while (p < max && code.charCodeAt(p) === label.charCodeAt(p)) p++;
+    if (p < best || code === label) continue;
+    if (p > best) { best = p; out = []; }
+    if (out.length < NEAREST_PER_CLASS) out.push(code);
+  }
+  return best >= MIN_SHARED_PREFIX ? out : [];
 }

@@ -2,11 +2,18 @@ import type { ComposedInputs, EntityKeys } from './entity-features.js';
 import type { InputFeatures } from '../core/artifact-format.js';
 import type { ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent, PredictionObserver } from './prediction-observers.js';
+import { TAXONOMY_SEARCH_K, type ClassMapping } from './serving-taxonomy.js';
+import { answeredCode, mapAnswers, type TaxonomyAnswers } from './taxonomy-answers.js';
 
 /** A shadow variant of an endpoint, as the runner needs it. */
 export interface ShadowTarget {
   readonly name: string;
   readonly runtime: ModelRuntime;
+  /**
+   * The shadow model's labels against the endpoint's active taxonomy, as its primaries have theirs:
+   * its answers are mapped the same way (a challenger trained on the new codes skips the table).
+   */
+  readonly mapping?: ClassMapping | undefined;
 }
 
 /** One shadow answer, kept for comparison with what the primary said. */
@@ -18,7 +25,7 @@ export interface ShadowRecord {
   readonly version: string;
   readonly primaryVariant: string;
   readonly texts: number;
-  /** Top-1 labels of the shadow and of the primary, per text. */
+  /** Top-1 labels of the shadow and of the primary, per text (under a taxonomy: the codes each answered, '' for review). */
   readonly shadowLabels: readonly string[];
   readonly primaryLabels: readonly string[];
   readonly agreement: number;
@@ -63,15 +70,14 @@ export class ShadowRunner {
       if (e.role !== 'primary' || e.pinned) return;
       const targets = shadowsOf(e.endpoint);
       if (targets.length === 0) return;
-      const labels = e.model.labels;
-      const primaryLabels = Array.from(e.topIds, (c) => labels[c]!);
+      const primaryLabels = answeredLabels(e.model.labels, e.topIds, e.taxonomy);
       for (const t of targets) this.submit(e, t, primaryLabels);
     };
   }
 
   private submit(primary: PredictionEvent, target: ShadowTarget, primaryLabels: readonly string[]): void {
     const { endpoint, texts } = primary;
-    const { name: variant, runtime } = target;
+    const { name: variant, runtime, mapping } = target;
     if (this.inFlight >= this.options.maxInFlight || runtime.isClosed) {
       this.options.onOutcome?.(endpoint, variant, 'dropped');
       return;
@@ -81,13 +87,17 @@ export class ShadowRunner {
     const features = runtime.header.inputFeatures;
     const compose = this.options.composeInputs;
     const inputs = features && compose ? compose(features, texts, primary.entities) : Promise.resolve(undefined);
-    inputs.then((composed) => runtime.predict(composed?.inputs ?? texts, 0, { rows: this.options.rowsWanted?.() ?? true, k: this.options.rankWanted?.() ?? 1 })
+    const wanted = this.options.rankWanted?.() ?? 1;
+    // As Endpoint.answerWith: under a taxonomy the best valid code may sit below the top-k.
+    const k = mapping === undefined || mapping.identity ? wanted : Math.max(wanted, TAXONOMY_SEARCH_K);
+    inputs.then((composed) => runtime.predict(composed?.inputs ?? texts, 0, { rows: this.options.rowsWanted?.() ?? true, k })
       .then((r) => ({ r, composed }))).then(({ r, composed }) => {
       const ms = performance.now() - started;
       const labels = runtime.identity.labels;
       const ids = r.topIds;
       const scores = r.topScores;
-      const shadowLabels = Array.from(ids, (c) => labels[c]!);
+      const taxonomy = mapping && mapAnswers(mapping, r, labels.length, k, wanted);
+      const shadowLabels = answeredLabels(labels, ids, taxonomy);
       let agree = 0;
       for (let i = 0; i < shadowLabels.length; i++) if (shadowLabels[i] === primaryLabels[i]) agree++;
       const record: ShadowRecord = {
@@ -100,6 +110,7 @@ export class ShadowRunner {
       this.options.onPrediction?.({
         endpoint, variant, role: 'shadow', pinned: false, model: runtime.identity, texts, topIds: ids, topScores: scores, proba: r.proba, ranked: r.ranked,
         latencyMs: ms, queueMs: r.queueMs, requestIds: primary.requestIds, at: Date.now(), ...(composed ? { features: composed.used } : {}),
+        ...(taxonomy ? { taxonomy } : {}),
       });
     }, () => {
       this.options.onOutcome?.(endpoint, variant, 'failed');
@@ -118,4 +129,9 @@ export class ShadowRunner {
     if (this.ring.length < this.options.ringSize) this.ring.push(r);
     else { this.ring[this.ringNext] = r; this.ringNext = (this.ringNext + 1) % this.options.ringSize; }
   }
+}
+
+/** Each text's top-1: the answered code under a taxonomy ('' when it went to review), else the model's label. */
+function answeredLabels(labels: readonly string[], topIds: Int32Array, taxonomy: TaxonomyAnswers | undefined): string[] {
+  return taxonomy === undefined ? Array.from(topIds, (c) => labels[c]!) : Array.from(topIds, (_, row) => answeredCode(taxonomy, row));
 }

@@ -19,6 +19,12 @@ export interface TaxonomyAnswers {
   /** Per text: the best-ranked model class behind the answered code and its own score (-1: none), for the decision thresholds. */
   readonly chosenClass: Int32Array;
   readonly chosenScore: Float32Array;
+  /**
+   * For texts with no valid code: up to NEAR_SUGGESTIONS codes near the model's searched guesses (ClassMapping.nearest,
+   * a split guess's candidates), each scored with the summed scores of the guesses it stands for, best
+   * first; `counts[row]` of them are set, from row * NEAR_SUGGESTIONS. Absent when no text of the answer lacked a valid code.
+   */
+  readonly near?: { readonly codes: Int32Array; readonly scores: Float32Array; readonly counts: Uint8Array } | undefined;
 }
 
 export type TaxonomyReview = 'taxonomy-split' | 'no-valid-code';
@@ -26,6 +32,11 @@ export type TaxonomyReview = 'taxonomy-split' | 'no-valid-code';
 export function taxonomyReview(t: TaxonomyAnswers, row: number): TaxonomyReview | null {
   if (t.splitClass[row]! >= 0) return 'taxonomy-split';
   return t.counts[row] === 0 ? 'no-valid-code' : null;
+}
+
+/** The code that went back for text `row`: the best mapped code, or '' when the taxonomy sent the text to review. */
+export function answeredCode(t: TaxonomyAnswers, row: number): string {
+  return taxonomyReview(t, row) === null ? t.mapping.codes[t.codes[row * t.k]!]! : '';
 }
 
 type Ranked = { readonly proba: Float32Array; readonly ranked?: RankedRows | undefined; readonly topIds: Int32Array; readonly topScores: Float32Array };
@@ -52,6 +63,7 @@ export function mapAnswers(mapping: ClassMapping, a: Ranked, classes: number, se
   const ms = new Float32Array(search);
   const mk = new Int32Array(search);
   const target = mapping.target;
+  let near: NearCodes | undefined;
   for (let row = 0; row < rows; row++) {
     const n = answerTopK(a, classes, row, search, ids, sc);
     let m = 0;
@@ -78,8 +90,45 @@ export function mapAnswers(mapping: ClassMapping, a: Ranked, classes: number, se
     for (let i = 0; i < kept; i++) { codes[row * out + i] = mc[i]!; scores[row * out + i] = ms[i]!; }
     counts[row] = kept;
     if (m > 0) { chosenClass[row] = ids[mk[0]!]!; chosenScore[row] = sc[mk[0]!]!; }
+    else if (splitClass[row]! < 0) (near ??= new NearCodes(rows, NEAR_SUGGESTIONS)).fill(mapping, row, ids, sc, n);
   }
-  return { mapping, k: out, codes, scores, counts, splitClass, chosenClass, chosenScore };
+  return { mapping, k: out, codes, scores, counts, splitClass, chosenClass, chosenScore, ...(near ? { near: near.done() } : {}) };
+}
+
+/** Near codes kept per text without a valid code (TaxonomyAnswers.near), whatever top the caller asked for: a person chooses among them. */
+export const NEAR_SUGGESTIONS = 5;
+
+/** The near codes of the texts without a valid code; made at the first such text (answers with valid codes pay nothing). */
+class NearCodes {
+  private readonly codes: Int32Array;
+  private readonly scores: Float32Array;
+  private readonly counts: Uint8Array;
+  private readonly merged = new Map<number, number>();
+
+  constructor(rows: number, private readonly k: number) {
+    this.codes = new Int32Array(rows * k).fill(-1);
+    this.scores = new Float32Array(rows * k);
+    this.counts = new Uint8Array(rows);
+  }
+
+  /** Merges the near codes of the row's `n` searched classes (ids/sc, best first), keeps the k best by summed score. */
+  fill(mapping: ClassMapping, row: number, ids: Int32Array, sc: Float32Array, n: number): void {
+    const merged = this.merged;
+    merged.clear();
+    for (let j = 0; j < n; j++) {
+      const codes = mapping.nearest.get(ids[j]!) ?? mapping.splits.get(ids[j]!);
+      if (codes === undefined) continue;
+      for (const c of codes) merged.set(c, (merged.get(c) ?? 0) + sc[j]!);
+    }
+    // Map order is first-seen order, so equal sums keep the better-ranked guess's codes first (sort is stable).
+    const best = [...merged].sort((a, b) => b[1] - a[1]).slice(0, this.k);
+    best.forEach(([c, s], i) => { this.codes[row * this.k + i] = c; this.scores[row * this.k + i] = s; });
+    this.counts[row] = best.length;
+  }
+
+  done(): NonNullable<TaxonomyAnswers['near']> {
+    return { codes: this.codes, scores: this.scores, counts: this.counts };
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { taxonomyReview, type TaxonomyAnswers } from './taxonomy-answers.js';
+import { NEAR_SUGGESTIONS, taxonomyReview, type TaxonomyAnswers } from './taxonomy-answers.js';
 
 const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 
@@ -6,7 +6,7 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
  * The fields of text `row` of a REST or stream answer under an active taxonomy, as a JSON fragment
  * (no braces): `label`, `score` and `description` of the answered code (null when the text goes to
  * review for the taxonomy), `top` (up to `top` codes with their descriptions), `decision`, and for a
- * text routed by the taxonomy `review: {reason, candidates}` (a split's candidate codes). Codes and
+ * text routed by the taxonomy `review: {reason, candidates}` (reviewCandidates, with descriptions). Codes and
  * descriptions are JSON literals made once per deployment (ClassMapping).
  */
 export function taxonomyFieldsJson(t: TaxonomyAnswers, row: number, top: number, decision: 0 | 1): string {
@@ -26,21 +26,43 @@ export function taxonomyFieldsJson(t: TaxonomyAnswers, row: number, top: number,
   }
   out += `],"decision":${decision === 1 ? '"auto"' : '"review"'}`;
   if (reason !== null) {
-    const split = m.splits.get(t.splitClass[row]!);
     let candidates = '';
-    if (split !== undefined) for (let j = 0; j < split.length; j++) candidates += `${j > 0 ? ',' : ''}{"label":${m.quotedCodes[split[j]!]!},"description":${m.quotedDescriptions[split[j]!]!}}`;
+    reviewCandidates(t, row).forEach((c, j) => { candidates += `${j > 0 ? ',' : ''}{"label":${m.quotedCodes[c]!},"description":${m.quotedDescriptions[c]!}}`; });
     out += `,"review":{"reason":"${reason}","candidates":[${candidates}]}`;
   }
   return out;
 }
 
-/** The codes a person chooses among for text `row`: a split's candidates, else the answered codes (at most k). */
+/**
+ * The code indexes a person chooses among for a text the taxonomy routed: a split's candidates, or
+ * for a text without a valid code the codes nearest the model's guesses (TaxonomyAnswers.near; none
+ * when no guess shares even a chapter with a code of the taxonomy).
+ */
+export function reviewCandidates(t: TaxonomyAnswers, row: number): Int32Array {
+  const split = t.mapping.splits.get(t.splitClass[row]!);
+  if (split !== undefined) return split;
+  const near = t.near;
+  if (near === undefined || t.counts[row]! > 0) return NONE;
+  return near.codes.subarray(row * NEAR_SUGGESTIONS, row * NEAR_SUGGESTIONS + near.counts[row]!);
+}
+
+const NONE = new Int32Array(0);
+
+/**
+ * The codes a person chooses among for text `row` (at most k): a split's candidates, the codes
+ * nearest the model's guesses when it named no valid one, else the answered codes.
+ */
 export function reviewSuggestions(t: TaxonomyAnswers, row: number, modelScore: number, k: number): { label: string; score: number }[] {
   const m = t.mapping;
   const split = m.splits.get(t.splitClass[row]!);
   // A split's candidates share the score the model gave the old code: none of them is preferred.
   if (split !== undefined) return Array.from(split.subarray(0, k), (c) => ({ label: m.codes[c]!, score: modelScore }));
   const out: { label: string; score: number }[] = [];
+  const near = t.near;
+  if (t.counts[row] === 0 && near !== undefined) {
+    for (let j = 0; j < Math.min(near.counts[row]!, k); j++) out.push({ label: m.codes[near.codes[row * NEAR_SUGGESTIONS + j]!]!, score: near.scores[row * NEAR_SUGGESTIONS + j]! });
+    return out;
+  }
   for (let j = 0; j < Math.min(t.counts[row]!, k); j++) out.push({ label: m.codes[t.codes[row * t.k + j]!]!, score: t.scores[row * t.k + j]! });
   return out;
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gatherEvidence } from '../../src/lifecycle/release/release-evidence.js';
+import { challengerVariantName, championVariant } from '../../src/lifecycle/release/release-plan.js';
+import { acceptFeedback } from '../../src/monitoring/feedback/accept-feedback.js';
+import { prediction } from '../monitoring/store/fixtures.js';
 import type { ReleaseRecord } from '../../src/lifecycle/release/release-record.js';
 import { releaseWorld } from './release/release-fixture.js';
 import { seeded, simulateTraffic } from './release/release-traffic.js';
@@ -35,6 +38,34 @@ describe('release evidence: latency of a step', () => {
       assert.equal(e.challenger.slow, 0, `slow answers counted: ${JSON.stringify(e.challenger)}`);
       assert.ok(e.challenger.requests > 50 && e.challenger.requests < 150, `the challenger's canary answers only (about 100 of 200): ${JSON.stringify(e.challenger)}`);
       assert.equal(e.challenger.requests + e.champion.requests, 300, `the champion's primary answers of both servers and the challenger's canary ones: ${JSON.stringify(e)}`);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('release evidence under a taxonomy remap', () => {
+  it('compares what each variant answered in the active taxonomy: a champion remapped from HS 2017 and a challenger trained on HS 2022 agree', async () => {
+    const w = await releaseWorld();
+    try {
+      const r = await w.runner().start({ endpoint: 'hs', challenger: 'm@2', pipeline: null, reason: 'test',
+        plan: { steps: [{ kind: 'shadow', requests: 50, minAgreement: 0.1 }], requireApproval: false, alpha: 0.05, minEffect: 0.05, maxLabels: 20_000,
+          guardrails: { errorRate: 0.01, p99Ms: 50, drift: false, accuracy: true } } });
+      const champion = championVariant(r.baseSpec).name;
+      const challenger = challengerVariantName(r.baseSpec);
+      w.clock.now += 1_000;
+      const at = w.clock.now;
+      // The champion's model says 040310 (HS 2017), which went back as 040320; the challenger says 040320 itself.
+      const rows = [0, 1, 2].flatMap((i) => [
+        prediction(i, { requestId: `t-${i}`, at, endpoint: 'hs', variant: champion, role: 'primary', label: '040310', answered: '040320' }),
+        prediction(i, { requestId: `t-${i}`, at, endpoint: 'hs', variant: challenger, role: 'shadow', label: '040320', answered: '040320' }),
+      ]);
+      await w.parts.monitoring.appendPredictions(rows);
+      await acceptFeedback([0, 1, 2].map((i) => ({ requestId: `t-${i}`, label: '040320' })), { store: w.parts.monitoring, defaultSource: 'broker', now: at });
+      const e = await gatherEvidence(w.parts.monitoring, r, 50, at + 1);
+      assert.deepEqual([e.compared, e.agreed], [3, 3]);
+      assert.deepEqual(e.labels.paired, { n: 3, bothRight: 3, championOnly: 0, challengerOnly: 0 });
+      assert.deepEqual(e.labels.champion, { n: 3, right: 3 });
     } finally {
       await w.close();
     }

@@ -74,3 +74,23 @@ describe('mapAnswers: the batch form of answerTransform on typed arrays', () => 
     assert.equal(m.remap, undefined);
   });
 });
+
+describe('mapAnswers: codes near the guesses of a text with no valid code', () => {
+  // A taxonomy that lacks 382200 and 999999 but has codes of 3822's heading and of 9405's subheading group.
+  const gaps: ServingTaxonomy = { ref: 'gaps@1', descriptions: new Map([['382211', 'a'], ['382219', 'b'], ['940541', 'c'], ['940542', 'd'], ['040320', 'e']]) };
+  const own = ['382200', '999999', '940540', '040320'];
+  const answerOf = (p: number[]) => ({ proba: Float32Array.from(p), topIds: Int32Array.of(p.indexOf(Math.max(...p))), topScores: Float32Array.of(Math.max(...p)) });
+
+  it('ranks the codes near each searched guess by the guesses\' summed scores; none when a valid code was found', () => {
+    const mapping = compileClassMapping(own, gaps);
+    const none = mapAnswers(mapping, answerOf([0.5, 0.2, 0.2, 0.1]), own.length, 10, 1);
+    assert.equal(taxonomyReview(none, 0), null, '040320 is valid: it is answered, and nothing near is offered');
+    assert.equal(none.near, undefined);
+    const mapping2 = compileClassMapping(own.slice(0, 3), gaps);
+    const t = mapAnswers(mapping2, answerOf([0.3, 0.1, 0.6]), 3, 10, 1);
+    assert.equal(taxonomyReview(t, 0), 'no-valid-code');
+    const near = Array.from(t.near!.codes.subarray(0, t.near!.counts[0]), (c) => mapping2.codes[c]);
+    assert.deepEqual(near, ['940541', '940542', '382211', '382219'], '9405 (0.6) before 3822 (0.3); 999999 shares no chapter with any code');
+    assert.deepEqual(Array.from(t.near!.scores.subarray(0, 4), (s) => Math.round(s * 10) / 10), [0.6, 0.6, 0.3, 0.3]);
+  });
+});

@@ -3,17 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseCsv } from '../../src/data/csv.js';
 import { verb as dataVerb } from '../../src/cli/data.js';
 import { verb as deployVerb } from '../../src/cli/deploy.js';
 import { verb as serveVerb } from '../../src/cli/serve.js';
 import { verb as taxonomyVerb } from '../../src/cli/taxonomy.js';
-import { verb as trainVerb } from '../../src/cli/train.js';
 import { openPlatformReviewQueue, startServingProcess, type ServingProcess } from '../../src/platform/index.js';
 import { encodeStreamResult } from '../../src/stream/stream-result.js';
 import { servingSettings } from '../monitoring/serving-fixture.js';
 import { runVerb } from '../helpers/run-cli.js';
-import { HS6_CSV, LEGACY, writeHsFixture } from './hs-fixtures.js';
+import { LEGACY } from './hs-fixtures.js';
+import { hsHomeWithModel, ok, trainOnHs2022 } from './hs-served-model.js';
 
 /**
  * Serving through an endpoint's active taxonomy, end to end: the shared HS data, a model trained on
@@ -21,25 +20,9 @@ import { HS6_CSV, LEGACY, writeHsFixture } from './hs-fixtures.js';
  */
 const dir = mkdtempSync(join(tmpdir(), 'lading-taxserve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const home = join(dir, 'home');
-const fx = writeHsFixture(dir, 120, 6);
-
-async function ok(verb: typeof taxonomyVerb, argv: readonly string[]): Promise<string> {
-  const r = await runVerb(verb, argv);
-  assert.equal(r.code, 0, `lading ${argv.join(' ')} failed:\n${r.stderr}`);
-  return r.stdout;
-}
-
-await ok(taxonomyVerb, ['import', 'hs2022', HS6_CSV, '--home', home]);
-await ok(taxonomyVerb, ['import', 'hs2017', fx.hs2017Csv, '--home', home]);
-await ok(taxonomyVerb, ['map', 'hs2017', 'hs2022', fx.correlationCsv, '--home', home]);
-const model = join(dir, 'hs2017.lading');
-await ok(trainVerb, ['--data', fx.goodsCsv, '--label', 'label', '--model', 'linear', '--out', model, '--home', home, '--seed', '1']);
-
-const hs6 = parseCsv(await import('node:fs').then((f) => f.readFileSync(HS6_CSV, 'utf8')), HS6_CSV);
-const HS2022 = new Map(hs6.records.map((r) => [r[hs6.header.indexOf('label')]!, r[hs6.header.indexOf('text')]!]));
-const goods = parseCsv(await import('node:fs').then((f) => f.readFileSync(fx.goodsCsv, 'utf8')), fx.goodsCsv);
-const textsOf = (code: string) => goods.records.filter((r) => r[goods.header.indexOf('label')] === code).map((r) => r[goods.header.indexOf('text')]!);
+const hs = await hsHomeWithModel(dir);
+const { home, fx, model, goods, textsOf } = hs;
+const HS2022 = hs.hs2022;
 const legacyTexts = Object.keys(LEGACY).flatMap((code) => textsOf(code).slice(0, 3));
 
 async function post(url: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
@@ -143,11 +126,7 @@ describe('serving through the active taxonomy (hs2022) a model trained on HS 201
   });
 
   it('a model retrained on the new taxonomy skips the table (the transition ends when it is promoted); stream results carry the same fields', async () => {
-    const valid = join(dir, 'hs2022-only.csv');
-    const keep = goods.records.filter((r) => HS2022.has(r[goods.header.indexOf('label')]!));
-    writeFileSync(valid, [goods.header.join(','), ...keep.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(','))].join('\n') + '\n');
-    const retrained = join(dir, 'hs2022.lading');
-    await ok(trainVerb, ['--data', valid, '--label', 'label', '--model', 'linear', '--out', retrained, '--home', home, '--seed', '1']);
+    const retrained = await trainOnHs2022(dir, hs);
     const s = await serve({ servingRemap: 'hs2017->hs2022' }, { models: [{ ref: retrained, endpoint: 'hs' }, { ref: model, endpoint: 'old' }] });
     const text = textsOf('392410')[0]!;
     const plain = await post(s.url, '/v2/models/hs/infer', { inputs: [{ name: 'text', shape: [1], datatype: 'BYTES', data: [text] }] });

@@ -1,3 +1,4 @@
+import { answeredLabel } from '../../monitoring/log/logged-prediction.js';
 import type { AlertEventRecord, MonitoringStore } from '../../monitoring/store/monitoring-store.js';
 import { challengerVariantName, championVariant, effectiveStep } from './release-plan.js';
 import type { ReleaseRecord } from './release-record.js';
@@ -54,7 +55,9 @@ export async function gatherEvidence(store: MonitoringStore, release: ReleaseRec
     for (const p of page) {
       if (p.variant !== championName && p.variant !== challengerName) continue;
       const key = `${p.requestId}#${p.position}`;
-      if (p.requestId !== '') (p.role === 'shadow' ? shadowLabel : primaryLabel).set(key, p.label);
+      // Under a taxonomy, what each variant answered in it: feedback labels are codes of the active taxonomy.
+      const label = answeredLabel(p);
+      if (p.requestId !== '') (p.role === 'shadow' ? shadowLabel : primaryLabel).set(key, label);
       if (p.at < release.stepSince) continue;
       // One latency per call: the texts of one request share it, and counting each would make one
       // slow 32-text call look like 32 slow answers to the rate test.
@@ -63,7 +66,7 @@ export async function gatherEvidence(store: MonitoringStore, release: ReleaseRec
       const other = (p.role === 'shadow' ? primaryLabel : shadowLabel).get(key);
       if (other !== undefined) {
         compared++;
-        if (other === p.label) agreed++;
+        if (other === label) agreed++;
       }
     }
   }

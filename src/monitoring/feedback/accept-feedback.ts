@@ -1,5 +1,5 @@
 import { InputError } from '../../core/errors.js';
-import type { StoredPrediction } from '../log/logged-prediction.js';
+import { answeredLabel, type StoredPrediction } from '../log/logged-prediction.js';
 import { textSha256 } from '../log/text-key.js';
 import type { FeedbackRecord, FeedbackStore, PredictionLogStore } from '../store/monitoring-store.js';
 
@@ -114,7 +114,8 @@ export async function acceptFeedback(items: readonly FeedbackItemInput[], option
       const key = prediction.modelSha256;
       if (!labelCache.has(key)) labelCache.set(key, await options.labelsOf(prediction));
       const labels = labelCache.get(key);
-      isNew = labels !== undefined && !labels.includes(c.label);
+      // Under a remap the endpoint answers codes the model does not know: the code it answered is no new class.
+      isNew = labels !== undefined && !labels.includes(c.label) && c.label !== prediction.answered;
     }
     if (isNew) newClass.push(i);
     records.push({
@@ -126,7 +127,8 @@ export async function acceptFeedback(items: readonly FeedbackItemInput[], option
       textSha256: sha ?? prediction!.textSha256,
       prediction: prediction === undefined ? null : {
         seq: prediction.seq, variant: prediction.variant, model: prediction.model, version: prediction.version,
-        modelSha256: prediction.modelSha256, label: prediction.label, score: prediction.score, at: prediction.at,
+        // What the caller was answered (under a remap, the new code), so real accuracy compares like with like.
+        modelSha256: prediction.modelSha256, label: answeredLabel(prediction), score: prediction.score, at: prediction.at,
       },
       newClass: isNew,
     });

@@ -1,6 +1,7 @@
 import type { UsedFeatures } from '../../serving/entity-features.js';
 import type { PredictionEvent } from '../../serving/prediction-observers.js';
 import { eventTopK } from '../../serving/prediction-observers.js';
+import { answeredCode } from '../../serving/taxonomy-answers.js';
 import { textStatsOfNormalised } from '../text-stats.js';
 import { LOGGED_TOP_K, type LoggedPrediction, type RankedLabel } from './logged-prediction.js';
 import { normalisedTextSha256 } from './text-key.js';
@@ -45,6 +46,13 @@ export interface LogBatch {
    */
   readonly featureData: string;
   readonly featureLengths: Int32Array;
+  /**
+   * Under an active taxonomy: each text's answered code (LoggedPrediction.answered), concatenated,
+   * and each one's length (-1: no taxonomy). Both absent when no call of the batch had one, so an
+   * endpoint without a taxonomy pays nothing for them.
+   */
+  readonly answeredData?: string | undefined;
+  readonly answeredLengths?: Int32Array | undefined;
 }
 
 export interface CallKey {
@@ -73,6 +81,9 @@ export class BatchBuilder {
   private readonly textLengths: Int32Array;
   private readonly featureList: string[] = [];
   private readonly featureLengths: Int32Array;
+  /** Made at the first answer under a taxonomy (see LogBatch.answeredLengths). */
+  private answeredList: string[] | undefined;
+  private answeredLengths: Int32Array | undefined;
   private readonly rankIds: Int32Array;
   private readonly rankScores: Float32Array;
   private readonly scratchIds = new Int32Array(LOGGED_TOP_K);
@@ -130,8 +141,19 @@ export class BatchBuilder {
       const at = (this.texts + r) * LOGGED_TOP_K;
       for (let k = 0; k < got; k++) { this.rankIds[at + k] = this.scratchIds[k]!; this.rankScores[at + k] = this.scratchScores[k]!; }
     }
+    if (e.taxonomy !== undefined) this.addAnswered(e.taxonomy, n);
     this.texts += n;
     if (sendLabels) this.labels[e.model.sha256] = e.model.labels;
+  }
+
+  private addAnswered(t: NonNullable<PredictionEvent['taxonomy']>, n: number): void {
+    const list = this.answeredList ??= [];
+    const lengths = this.answeredLengths ??= new Int32Array(this.maxTexts).fill(-1);
+    for (let r = 0; r < n; r++) {
+      const code = answeredCode(t, r);
+      list.push(code);
+      lengths[this.texts + r] = code.length;
+    }
   }
 
   /** The finished batch (the builder is not used again). */
@@ -145,6 +167,7 @@ export class BatchBuilder {
       textData: this.textList.join(''), textLengths: this.textLengths.subarray(0, this.texts),
       rankIds: this.rankIds.subarray(0, this.texts * LOGGED_TOP_K), rankScores: this.rankScores.subarray(0, this.texts * LOGGED_TOP_K), labels: this.labels,
       featureData: this.featureList.join(''), featureLengths: this.featureLengths.subarray(0, this.texts),
+      ...(this.answeredLengths === undefined ? {} : { answeredData: this.answeredList!.join(''), answeredLengths: this.answeredLengths.subarray(0, this.texts) }),
     };
   }
 
@@ -185,7 +208,9 @@ export function packBatch(events: readonly PredictionEvent[], logText: (endpoint
 
 /** The ArrayBuffers a batch hands over without copying. */
 export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
-  const buffers = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores, batch.requestIdLengths, batch.featureLengths].map((a) => a.buffer as ArrayBuffer);
+  const arrays = [batch.callKey, batch.callTexts, batch.callLatencyMs, batch.callAt, batch.callIds, batch.textLengths, batch.rankIds, batch.rankScores, batch.requestIdLengths, batch.featureLengths];
+  if (batch.answeredLengths !== undefined) arrays.push(batch.answeredLengths);
+  const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
   return [...new Set(buffers)];
 }
 
@@ -212,6 +237,8 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
   let idOffset = 0;
   let offset = 0;
   let featureOffset = 0;
+  let answeredOffset = 0;
+  const answeredLengths = batch.answeredLengths;
   for (let c = 0; c < batch.calls; c++) {
     const key = batch.keys[batch.callKey[c]!]!;
     const labels = labelLists[batch.callKey[c]!]!;
@@ -234,12 +261,15 @@ export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => reado
       const featureLength = batch.featureLengths[row]!;
       const features = featureLength < 0 ? undefined : JSON.parse(batch.featureData.slice(featureOffset, featureOffset + featureLength)) as UsedFeatures;
       if (featureLength > 0) featureOffset += featureLength;
+      const answeredLength = answeredLengths === undefined ? -1 : answeredLengths[row]!;
+      const answered = answeredLength < 0 ? undefined : batch.answeredData!.slice(answeredOffset, answeredOffset += answeredLength);
       out[row] = {
         requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,
         model: key.model, version: key.version, modelSha256: key.modelSha256,
         text: key.logText ? text : null, textSha256: normalisedTextSha256(normalised),
         label: topK[0]?.label ?? '', score: topK[0]?.score ?? 0, topK,
         latencyMs: batch.callLatencyMs[c]!, stats: textStatsOfNormalised(text, normalised), ...(features === undefined ? {} : { features }),
+        ...(answered === undefined ? {} : { answered }),
       };
     }
   }

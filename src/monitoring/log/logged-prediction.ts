@@ -28,7 +28,7 @@ export interface LoggedPrediction {
   readonly text: string | null;
   /** Hex sha256 of normaliseText(text): the key feedback without a request id is joined on. */
   readonly textSha256: string;
-  /** The answer: top label and its probability. */
+  /** The model's own answer: its top label and probability (what drift and calibration compare with its reference). */
   readonly label: string;
   readonly score: number;
   /** Best first, at most LOGGED_TOP_K entries; topK[0] is (label, score). */
@@ -42,6 +42,18 @@ export interface LoggedPrediction {
    * online store down). Absent for models that take no features.
    */
   readonly features?: UsedFeatures | undefined;
+  /**
+   * Under an endpoint's active taxonomy (serve --taxonomy, deploy set --remap): the code that went
+   * back to the caller, which a transition table may have renamed or merged; '' when the taxonomy
+   * sent the text to review without a code. Absent without a taxonomy (the caller got `label`).
+   * Feedback is joined to this (answeredLabel), so real accuracy compares codes of one taxonomy.
+   */
+  readonly answered?: string | undefined;
+}
+
+/** What the caller was answered: the code under a taxonomy, else the model's own label. */
+export function answeredLabel(p: Pick<LoggedPrediction, 'label' | 'answered'>): string {
+  return p.answered ?? p.label;
 }
 
 /** A logged prediction as read back: with the store's sequence number (increasing with insertion). */

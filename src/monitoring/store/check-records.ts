@@ -58,6 +58,7 @@ function badPredictionField(r: LoggedPrediction | undefined): string | undefined
     if (typeof f !== 'object' || Array.isArray(f)) return 'features';
     for (const v of Object.values(f)) if (v !== null && !isStr(v) && !isNum(v) && typeof v !== 'boolean') return 'features';
   }
+  if (r.answered !== undefined && !isStr(r.answered)) return 'answered';
   return undefined;
 }
 

@@ -14,6 +14,8 @@ export interface PredictionRow {
   chars: number; tokens: number; digits: number; upper: number; non_ascii: number; token_hashes: Uint8Array;
   /** PostgreSQL only (migration 3): LoggedPrediction.features as JSON; null when none was recorded. */
   features?: string | null;
+  /** PostgreSQL only (migration 5): LoggedPrediction.answered; null without a taxonomy. */
+  answered?: string | null;
 }
 
 export const PREDICTION_COLUMNS = 'seq, request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes';
@@ -26,6 +28,7 @@ export function toStoredPrediction(r: PredictionRow): StoredPrediction {
     topK: decodeTopK(r.top_labels, r.top_scores), latencyMs: r.latency_ms,
     stats: { chars: r.chars, tokens: r.tokens, digits: r.digits, upper: r.upper, nonAscii: r.non_ascii, tokenHashes: decodeTokenHashes(r.token_hashes) },
     ...(typeof r.features === 'string' ? { features: JSON.parse(r.features) as StoredPrediction['features'] } : {}),
+    ...(typeof r.answered === 'string' ? { answered: r.answered } : {}),
   };
 }
 

@@ -136,6 +136,22 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       await assert.rejects(s.appendPredictions([prediction(4, { features: { 'v:f': [1] } as never })]), (e: unknown) => e instanceof InputError && /"features"/.test(e.message));
     }));
 
+    it('keeps the code answered under a taxonomy beside the model\'s own label, \'\' for a text sent to review, and none without a taxonomy', () => withStore(async (s) => {
+      const written = [
+        prediction(0, { requestId: 'a-renamed', label: '040310', answered: '040320' }),
+        prediction(1, { requestId: 'a-review', answered: '' }),
+        prediction(2, { requestId: 'a-none' }),
+        prediction(3, { requestId: 'a-odd', role: 'shadow', answered: 'tab\there \\N' }),
+      ];
+      await s.appendPredictions(written);
+      assert.deepEqual((await flat(s, { endpoint: 'hs', role: 'any' })).map(withoutSeq), written);
+      assert.equal((await s.findByRequestId('a-renamed'))!.answered, '040320');
+      assert.equal((await s.findByRequestId('a-review'))!.answered, '');
+      assert.equal('answered' in (await s.findByRequestId('a-none'))!, false);
+      await assert.rejects(s.appendPredictions([prediction(4, { answered: 7 as never })]), (e: unknown) => e instanceof InputError && /"answered"/.test(e.message));
+      assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), written.length, 'the refused batch stored nothing');
+    }));
+
     it('stores text fields holding tabs, newlines, carriage returns, backslashes and \\N exactly', () => withStore(async (s) => {
       const odd = 'a\tb\nc\rd\\e \\N \\x00 \\\\t end\\';
       const written = [

@@ -45,7 +45,7 @@ if (url === undefined || url === '') {
       await store.appendPredictions([prediction(9000, { requestId: 'new-1' })]);
       assert.equal((await store.findByRequestId('new-1'))!.at, T0 + 9_000_000);
       const versions = (await client.query(`SELECT version FROM ${schema}.mon_schema_migrations ORDER BY version`)).rows.map((r) => r.version);
-      assert.deepEqual(versions, [1, 2, 3, 4]);
+      assert.deepEqual(versions, [1, 2, 3, 4, 5]);
       const indexes = (await client.query('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname', [schema, 'mon_predictions'])).rows.map((r) => r.indexname);
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at', 'mon_predictions_pkey', 'mon_predictions_request_key', 'mon_predictions_text_key']);
     } finally {

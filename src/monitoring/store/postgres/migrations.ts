@@ -1,4 +1,4 @@
-import { LOG_FEATURES_PG, LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
+import { LOG_ANSWERED_PG, LOG_FEATURES_PG, LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
 import { SERVING_COST_PG } from './serving-cost-schema.js';
 
 /**
@@ -19,4 +19,6 @@ export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
   { version: 3, sql: LOG_FEATURES_PG },
   // What each serving process spent, cumulative, per variant and model version (serving-cost-schema.ts).
   { version: 4, sql: SERVING_COST_PG },
+  // The code answered under an active taxonomy (NULL: none active). SQLite keeps it in its segments (format LSG3).
+  { version: 5, sql: LOG_ANSWERED_PG },
 ];

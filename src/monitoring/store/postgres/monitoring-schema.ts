@@ -106,3 +106,8 @@ CREATE INDEX mon_predictions_text_key ON mon_predictions (hashtextextended(endpo
 export const LOG_FEATURES_PG = `
 ALTER TABLE mon_predictions ADD COLUMN features text;
 `;
+
+/** LoggedPrediction.answered: the code answered under an active taxonomy; NULL without one (older rows too). */
+export const LOG_ANSWERED_PG = `
+ALTER TABLE mon_predictions ADD COLUMN answered text;
+`;

@@ -11,9 +11,9 @@ import { inMonitoringTransaction } from './connection.js';
 /** Rows one pruning DELETE removes: each is its own commit, so the writer never waits long for row locks. */
 export const PRUNE_CHUNK = 5_000;
 
-const INSERT_COLUMNS = 'request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, features';
-/** The shared row columns plus the entity features (migration 3), which SQLite keeps in its segments instead. */
-const ROW_COLUMNS = `${PREDICTION_COLUMNS}, features`;
+const INSERT_COLUMNS = 'request_id, position, at, endpoint, variant, role, model, version, model_sha256, text, text_sha256, label, score, top_labels, top_scores, latency_ms, chars, tokens, digits, upper, non_ascii, token_hashes, features, answered';
+/** The shared row columns plus the entity features (migration 3) and answered code (migration 5), which SQLite keeps in its segments instead. */
+const ROW_COLUMNS = `${PREDICTION_COLUMNS}, features, answered`;
 /**
  * A batch goes in as one COPY FROM STDIN in text format, built here as one string: the server parses
  * plain tab-separated lines instead of 22 array literals (the unnest() INSERT this replaced spent
@@ -36,7 +36,7 @@ function copyLines(rows: readonly LoggedPrediction[]): Buffer {
   let out = '';
   for (const r of rows) {
     const s = r.stats;
-    out += `${copyText(r.requestId)}\t${r.position}\t${r.at}\t${copyText(r.endpoint)}\t${copyText(r.variant)}\t${r.role}\t${copyText(r.model)}\t${copyText(r.version)}\t${copyText(r.modelSha256)}\t${r.text === null ? '\\N' : copyText(r.text)}\t${copyText(r.textSha256)}\t${copyText(r.label)}\t${r.score}\t${copyText(encodeTopLabels(r.topK))}\t${copyBytes(encodeTopScores(r.topK))}\t${r.latencyMs}\t${s.chars}\t${s.tokens}\t${s.digits}\t${s.upper}\t${s.nonAscii}\t${copyBytes(encodeTokenHashes(s.tokenHashes))}\t${r.features === undefined ? '\\N' : copyText(JSON.stringify(r.features))}\n`;
+    out += `${copyText(r.requestId)}\t${r.position}\t${r.at}\t${copyText(r.endpoint)}\t${copyText(r.variant)}\t${r.role}\t${copyText(r.model)}\t${copyText(r.version)}\t${copyText(r.modelSha256)}\t${r.text === null ? '\\N' : copyText(r.text)}\t${copyText(r.textSha256)}\t${copyText(r.label)}\t${r.score}\t${copyText(encodeTopLabels(r.topK))}\t${copyBytes(encodeTopScores(r.topK))}\t${r.latencyMs}\t${s.chars}\t${s.tokens}\t${s.digits}\t${s.upper}\t${s.nonAscii}\t${copyBytes(encodeTokenHashes(s.tokenHashes))}\t${r.features === undefined ? '\\N' : copyText(JSON.stringify(r.features))}\t${r.answered === undefined ? '\\N' : copyText(r.answered)}\n`;
   }
   return Buffer.from(out, 'utf8');
 }

@@ -30,13 +30,17 @@ export interface SegmentRows extends ColumnSource {
   textSha256(i: number): string;
   /** LoggedPrediction.features of row i (undefined: none recorded). */
   features(i: number): UsedFeatures | undefined;
+  /** LoggedPrediction.answered of row i (undefined: no taxonomy was active, or an LSG1/LSG2 segment). */
+  answered(i: number): string | undefined;
 }
 
 const MAGIC_V1 = 0x4c534731; // "LSG1": segments written before entity features were logged
 /** "LSG2": one more numeric part (feature JSON lengths, -1 none) and one more string part (the JSON). */
-const MAGIC = 0x4c534732;
-const PARTS_V1 = 22;
-const PARTS = 23;
+const MAGIC_V2 = 0x4c534732;
+/** "LSG3": one more numeric part, each row's answered code under a taxonomy (a label dictionary id, -1 none). */
+const MAGIC = 0x4c534733;
+/** Numeric parts and string parts of each format. */
+const FORMATS = new Map([[MAGIC_V1, { numeric: 22, strings: 4 }], [MAGIC_V2, { numeric: 23, strings: 5 }], [MAGIC, { numeric: 24, strings: 5 }]]);
 
 /** A string column: lengths (UTF-16 units, -1 null) and the concatenation. */
 class Strings {
@@ -73,7 +77,7 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
   const score = new Float64Array(n); const latency = new Float64Array(n);
   const chars = new Int32Array(n); const tokens = new Int32Array(n); const digits = new Int32Array(n); const upper = new Int32Array(n); const nonAscii = new Int32Array(n);
   const hashStart = new Uint32Array(n + 1); const topStart = new Uint32Array(n + 1);
-  const label = new Int32Array(n); const rKey = new Float64Array(n); const tKey = new Float64Array(n);
+  const label = new Int32Array(n); const answered = new Int32Array(n); const rKey = new Float64Array(n); const tKey = new Float64Array(n);
   const idLen = new Int32Array(n); const textLen = new Int32Array(n); const shaLen = new Int32Array(n); const featureLen = new Int32Array(n);
   const features: string[] = [];
   const dict = new Map<string, number>();
@@ -102,6 +106,7 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
     topStart[k] = t;
     for (const e of r.topK) { topLabel[t] = labelId(e.label); topScore[t] = e.score; t++; }
     label[k] = labelId(r.label);
+    answered[k] = r.answered === undefined ? -1 : labelId(r.answered);
     rKey[k] = r.requestId === '' ? Number.NaN : requestKey(r.requestId, r.position);
     tKey[k] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : Number.NaN;
     ids[k] = r.requestId; idLen[k] = r.requestId.length;
@@ -114,7 +119,7 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
   const labelLen = Int32Array.from(labels, (l) => l.length);
   const utf8 = (parts: string[]) => Buffer.from(parts.join(''), 'utf8');
   return pack(n, labels.length, [at, stream, position, score, latency, chars, tokens, digits, upper, nonAscii, hashStart, hashes, topStart, topLabel, topScore,
-    label, rKey, tKey, idLen, textLen, shaLen, labelLen, featureLen], [utf8(ids), utf8(texts), utf8(shas), utf8(labels), utf8(features)]);
+    label, rKey, tKey, idLen, textLen, shaLen, labelLen, featureLen, answered], [utf8(ids), utf8(texts), utf8(shas), utf8(labels), utf8(features)]);
 }
 
 type Part = Float64Array | Int32Array | Uint32Array;
@@ -144,12 +149,13 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
   const bytes = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   const buf = bytes.buffer;
   const head = new Uint32Array(buf, bytes.byteOffset, 4);
-  if (head[0] !== MAGIC && head[0] !== MAGIC_V1) throw new Error(`mon_segments row ${seq0}: not a log segment (bad magic)`);
+  const format = FORMATS.get(head[0]!);
+  if (format === undefined) throw new Error(`mon_segments row ${seq0}: not a log segment (bad magic)`);
   const v1 = head[0] === MAGIC_V1;
-  const numeric = v1 ? PARTS_V1 : PARTS;
+  const numeric = format.numeric;
   const n = head[1]!;
   const count = head[3]!;
-  const expected = v1 ? PARTS_V1 + 4 : PARTS + 5;
+  const expected = format.numeric + format.strings;
   if (count !== expected) throw new Error(`mon_segments row ${seq0}: ${count} parts, expected ${expected}`);
   const lens = new Uint32Array(buf, bytes.byteOffset + 16, count);
   let at = bytes.byteOffset + align8((4 + count) * 4);
@@ -170,6 +176,7 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
   const labelText = text(numeric + 3);
   const labels: string[] = new Array(labelLen.length);
   for (let i = 0, o = 0; i < labelLen.length; o += labelLen[i]!, i++) labels[i] = labelText.slice(o, o + labelLen[i]!);
+  const answeredIds = head[0] === MAGIC ? i32(23) : undefined;
   return {
     length: n, seqOf: (i) => seq0 + i,
     at: f64(0), stream: i32(1), position: i32(2), score: f64(3), latencyMs: f64(4),
@@ -184,6 +191,7 @@ export function decodeSegment(seq0: number, blob: Uint8Array): SegmentRows {
       const f = (features ??= new Strings(i32(22), text(numeric + 4))).get(i);
       return f === null ? undefined : JSON.parse(f) as UsedFeatures;
     },
+    answered: (i) => (answeredIds === undefined || answeredIds[i]! < 0 ? undefined : labels[answeredIds[i]!]!),
   };
 }
 
@@ -192,7 +200,7 @@ export function segmentOfStoredRows(rows: readonly StoredPrediction[], streamIds
   const blob = encodeSegment(rows, Int32Array.from(rows, (_, i) => i), streamIds);
   const seg = decodeSegment(0, blob);
   const seqs = Float64Array.from(rows, (r) => r.seq);
-  return { ...seg, seqOf: (i) => seqs[i]!, requestId: seg.requestId, text: seg.text, textSha256: seg.textSha256, features: seg.features };
+  return { ...seg, seqOf: (i) => seqs[i]!, requestId: seg.requestId, text: seg.text, textSha256: seg.textSha256, features: seg.features, answered: seg.answered };
 }
 
 /** Row i of a segment as a StoredPrediction. */
@@ -200,8 +208,10 @@ export function storedPredictionOf(seg: SegmentRows, i: number, endpoint: string
   const topK = [];
   for (let k = seg.topStart[i]!; k < seg.topStart[i + 1]!; k++) topK.push({ label: seg.labels[seg.topLabel[k]!]!, score: seg.topScore[k]! });
   const features = seg.features(i);
+  const answered = seg.answered(i);
   return {
     ...(features === undefined ? {} : { features }),
+    ...(answered === undefined ? {} : { answered }),
     seq: seg.seqOf(i), requestId: seg.requestId(i), position: seg.position[i]!, at: seg.at[i]!, endpoint,
     variant: stream.variant, role: stream.role, model: stream.model, version: stream.version, modelSha256: stream.modelSha256,
     text: seg.text(i), textSha256: seg.textSha256(i), label: seg.labels[seg.label[i]!]!, score: seg.score[i]!, topK, latencyMs: seg.latencyMs[i]!,
