@@ -1,8 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { sha256Hex } from '../core/hash.js';
-import { readLabelledFile } from '../data/read-labelled-file.js';
-import { REFERENCE_CLASSES, type ReferenceRows } from '../training/reference-rows.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { readReferenceRows, REFERENCE_CLASSES, type ReferenceFile, type ReferenceRows } from '../training/reference-rows.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { InputError } from '../core/errors.js';
 import { saveReferenceProfile } from '../platform/index.js';
@@ -43,6 +41,7 @@ const OPTIONS = {
   taxonomy: { type: 'string' },
   nomenclature: { type: 'string' },
   'nomenclature-text': { type: 'string', default: 'text' },
+  'nomenclature-label': { type: 'string' },
   'nomenclature-classes': { type: 'string', default: 'all' },
 } as const;
 
@@ -84,6 +83,8 @@ Options:
                        every fit's training side, never the validation side or a reported figure; the
                        artifact records the file's sha256
   --nomenclature-text COL   its text column (default: text; hs6.csv also has text_with_parents)
+  --nomenclature-label COL  its column with the training's codes (default: the --label column's name; a
+                       file sharing no code with the data is refused)
   --nomenclature-classes all|known   all (default): a code only the nomenclature has becomes a class
                        the model can answer; known: only rows of codes the data has (a smaller model)
   --param KEY=VALUE    a model hyper-parameter (repeatable); \`lading train --model KIND --help\` lists them
@@ -129,7 +130,7 @@ ${COMMON_HELP}`,
     }
     const taxonomy = await registrationTaxonomy(settings, values.taxonomy);
     const referenceRows = values.nomenclature === undefined ? undefined
-      : await readNomenclature(resolve(values.nomenclature), values['nomenclature-text'], label, values['nomenclature-classes']);
+      : await readNomenclature(resolve(values.nomenclature), values['nomenclature-text'], values['nomenclature-label'], label, values['nomenclature-classes']);
     let taxonomyCheck: TaxonomyCheck | undefined;
     if (out !== undefined && !existsSync(dirname(out))) mkdirSync(dirname(out), { recursive: true });
 
@@ -209,12 +210,11 @@ ${COMMON_HELP}`,
 };
 
 /** The --nomenclature file's rows in the training's label column (errors name the file, row and column). */
-async function readNomenclature(file: string, textColumn: string, labelColumn: string, classes: string): Promise<ReferenceRows> {
+function readNomenclature(file: string, text: string, label: string | undefined, labelColumn: string, classes: string): Promise<ReferenceRows> {
   if (!(REFERENCE_CLASSES as readonly string[]).includes(classes)) {
     throw new InputError('bad-flag', `lading train: --nomenclature-classes must be one of ${REFERENCE_CLASSES.join(', ')}, got "${classes}"`, { verb: 'train', flag: '--nomenclature-classes' });
   }
-  const rows = await readLabelledFile(file, { text: textColumn, labels: [labelColumn] });
-  return { texts: rows.texts, labels: rows.labels[labelColumn]!, source: basename(file), sha256: sha256Hex(readFileSync(file)), classes: classes as ReferenceRows['classes'] };
+  return readReferenceRows({ file, text, label, classes: classes as ReferenceFile['classes'] }, labelColumn);
 }
 
 /** --param KEY=VALUE pairs, typed after the kind's defaults; unknown keys are refused. */

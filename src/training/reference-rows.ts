@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import { readLabelledFile } from '../data/read-labelled-file.js';
 
 /**
  * Rows that describe classes rather than being examples of traffic: a nomenclature's official
@@ -29,6 +33,12 @@ export const REFERENCE_CLASSES = ['all', 'known'] as const;
 
 /** The rows to use for a run whose examples carry `known` labels; refuses an empty selection naming the source. */
 export function selectReferenceRows(ref: ReferenceRows, known: ReadonlySet<string>): { texts: string[]; labels: string[] } {
+  // A file in another code system (HS6 codes for an HS4 model: the wrong label column) would add
+  // thousands of classes no example has: refuse it rather than train a model on it.
+  if (!ref.labels.some((l) => known.has(l))) {
+    throw new InputError('reference-rows-share-no-class', `${ref.source}: none of its labels is a class of the training data (e.g. "${ref.labels[0] ?? ''}"): is it the right label column?`,
+      { file: ref.source }, 'Name the file\'s column with the training\'s codes (`--nomenclature-label`, or `label:` in a pipeline\'s data.nomenclature).');
+  }
   const texts: string[] = [];
   const labels: string[] = [];
   for (let i = 0; i < ref.texts.length; i++) {
@@ -44,4 +54,21 @@ export function selectReferenceRows(ref: ReferenceRows, known: ReadonlySet<strin
       { file: ref.source }, 'Check that the file\'s label column uses the same codes as the training data.');
   }
   return { texts, labels };
+}
+
+/** Which reference file to read and how (`train --nomenclature`, a pipeline's `data.nomenclature`). */
+export interface ReferenceFile {
+  readonly file: string;
+  /** Its text column (hs6.csv: text, or text_with_parents). */
+  readonly text: string;
+  /** Its label column; undefined: the training's own label column name. */
+  readonly label?: string | undefined;
+  readonly classes: 'all' | 'known';
+}
+
+/** A reference file's rows in the training's label column; errors name the file, row and column. */
+export async function readReferenceRows(ref: ReferenceFile, labelColumn: string): Promise<ReferenceRows> {
+  const column = ref.label ?? labelColumn;
+  const rows = await readLabelledFile(ref.file, { text: ref.text, labels: [column] });
+  return { texts: rows.texts, labels: rows.labels[column]!, source: basename(ref.file), sha256: sha256Hex(readFileSync(ref.file)), classes: ref.classes };
 }

@@ -77,6 +77,10 @@ test('train --nomenclature refuses a file without the label column, a bad class 
   writeFileSync(foreign, 'text,label\nAirships,880212\n');
   r = await train(out, ['--nomenclature', foreign, '--nomenclature-classes', 'known']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /foreign\.csv: no usable row of a class the training data has/);
+  assert.match(r.stderr, /foreign\.csv: none of its labels is a class of the training data \(e\.g\. .*880212.*\): is it the right label column/);
+  // HS4 codes for an HS6 model: the wrong column of a right file is refused too, and the right one taught.
+  r = await train(out, ['--nomenclature', nomenclature, '--nomenclature-label', 'label_4']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /hs6\.csv: none of its labels is a class of the training data/);
   assert.equal(existsSync(out), false);
 });

@@ -39,7 +39,7 @@ pipelines:
   hs4:
     endpoint: hs4-live
     model: hs4-model
-    data: { dataset: hs4-train, feedback: true, folder: incoming/ }
+    data: { dataset: hs4-train, feedback: true, folder: incoming/, nomenclature: { file: ref/hs6.csv, label: label_4 } }
     train: [ { kind: linear }, { kind: fasttext, params: { epochs: 5 } } ]
     refit: false
     decisionFolds: 5
@@ -62,7 +62,7 @@ test('a full pipeline: every key read, the shorthand steps expanded, the folder 
   assert.equal(hs4.name, 'hs4');
   assert.equal(hs4.endpoint, 'hs4-live');
   assert.equal(hs4.model, 'hs4-model');
-  assert.deepEqual(hs4.data, { dataset: 'hs4-train', feedback: true, folder: join(dir, 'incoming') });
+  assert.deepEqual(hs4.data, { dataset: 'hs4-train', feedback: true, folder: join(dir, 'incoming'), nomenclature: { file: join(dir, 'ref', 'hs6.csv'), text: 'text', label: 'label_4', classes: 'all' } });
   assert.deepEqual(hs4.train, [{ kind: 'linear', params: {} }, { kind: 'fasttext', params: { epochs: 5 } }]);
   assert.equal(hs4.refit, false);
   assert.equal(hs4.decisionFolds, 5);
@@ -108,7 +108,9 @@ test('a minimal pipeline gets every default, and a plain list of kind names is a
 // Each bad file: the error names the pipeline, the key path and file:line:col of the offending key.
 const BAD: readonly { what: string; yaml: string; key: string; line: number; says: RegExp }[] = [
   { what: 'an unknown key', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    trainn: [linear]\n', key: 'pipelines.hs4.trainn', line: 4, says: /unknown key \(known here: endpoint, model, data, train/ },
-  { what: 'an unknown nested key', yaml: 'pipelines:\n  hs4:\n    data:\n      dataset: a\n      feedbacks: true\n', key: 'pipelines.hs4.data.feedbacks', line: 5, says: /unknown key \(known here: dataset, feedback, folder\)/ },
+  { what: 'an unknown nested key', yaml: 'pipelines:\n  hs4:\n    data:\n      dataset: a\n      feedbacks: true\n', key: 'pipelines.hs4.data.feedbacks', line: 5, says: /unknown key \(known here: dataset, feedback, folder, nomenclature\)/ },
+  { what: 'a nomenclature class choice that does not exist', yaml: 'pipelines:\n  hs4:\n    data:\n      dataset: a\n      nomenclature: { file: hs6.csv, classes: some }\n', key: 'pipelines.hs4.data.nomenclature.classes', line: 5, says: /expected all or known, got "some"/ },
+  { what: 'a nomenclature without its file', yaml: 'pipelines:\n  hs4:\n    data:\n      dataset: a\n      nomenclature:\n        text: text_with_parents\n', key: 'pipelines.hs4.data.nomenclature.file', line: 6, says: /required: a file path/ },
   { what: 'a wrong type', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    triggers:\n      newLabels: lots\n', key: 'pipelines.hs4.triggers.newLabels', line: 5, says: /expected a whole number >= 1, got "lots"/ },
   { what: 'a cron that does not parse', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    triggers:\n      drift: true\n      cron: "61 3 * * *"\n', key: 'pipelines.hs4.triggers.cron', line: 6, says: /"61 3 \* \* \*" is not a cron schedule .*minute: 61/ },
   { what: 'a cron with too few fields', yaml: 'pipelines:\n  hs4:\n    data: { dataset: a }\n    triggers: { cron: "every day" }\n', key: 'pipelines.hs4.triggers.cron', line: 4, says: /not a cron schedule/ },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { ConflictError, InterruptedError } from '../../src/core/errors.js';
+import { sha256Hex } from '../../src/core/hash.js';
 import { readLabelledFile } from '../../src/data/read-labelled-file.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { datasetName, resolveDatasetRef } from '../../src/lifecycle/pipeline/dataset-ref.js';
@@ -23,6 +24,7 @@ import { tempDir } from '../data/temp-dir.js';
 import { pipelineStoreContract } from './pipeline-store-contract.js';
 
 const HS_GOODS = new URL('../../../../shared/datasets/hs-goods/train.csv', import.meta.url).pathname;
+const HS_NOMENCLATURE = new URL('../../../../shared/datasets/hs-nomenclature/hs6.csv', import.meta.url).pathname;
 
 pipelineStoreContract('sqlite pipeline store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-pl-store-'));
@@ -232,4 +234,29 @@ test('pipeline status: a drift alert of the endpoint after the last run makes a 
   assert.deepEqual((await pipelineStatuses(settings, specs)).map((s) => s.due), [null, null], 'a latency alert, or drift elsewhere, is no reason');
   await withMonitoringStore(settings, (store) => store.recordAlertEvent(event('drift', 'hs4', now + 1)));
   assert.deepEqual((await pipelineStatuses(settings, specs, now + 10)).map((s) => s.due), ['drift', null], 'only the pipeline that asks for drift runs on it');
+});
+
+test('a pipeline with data.nomenclature teaches its candidate from the official descriptions, recorded in the artifact', async (t) => {
+  const tmp = tempDir(t, 'lading-pl-nomenclature-');
+  const home = join(tmp.dir, 'home');
+  const settings = { home, registryUrl: undefined, registrySchema: 'public', threads: 1, monitoring: {} };
+  const baseFile = tmp.write('hs4-base.csv', csv(slice.base));
+  const ws = openEmbeddedWorkspace(home);
+  t.after(() => ws.close());
+  await ws.saveDataset(await readLabelledFile(baseFile, { text: 'text', labels: ['label'] }), { file: baseFile, format: 'csv' });
+  // The real nomenclature file: its label_4 column holds the dataset's HS4 codes.
+  const nomenclature = await readLabelledFile(HS_NOMENCLATURE, { text: 'text', labels: ['label_4'] });
+  const classes = new Set(slice.base.labels['label']);
+  const describing = nomenclature.labels['label_4']!.filter((l) => classes.has(l)).length;
+  assert.ok(describing > 0);
+  const [spec] = parsePipelines({
+    hs4: { data: { dataset: 'hs4-base', feedback: false, nomenclature: { file: HS_NOMENCLATURE, label: 'label_4', classes: 'known' } }, train: ['linear'], decisionFolds: 0, gates: { feedbackHoldout: 0 } },
+  }, { baseDir: tmp.dir });
+  const run = await runPipelineNow(settings, spec!, { trigger: 'manual', actor: 'ana' });
+  assert.equal(run.run.status, 'succeeded');
+  const version = await ws.getModelVersion('hs4', 1);
+  const header = decodeArtifact(Buffer.from(await ws.readModelArtifact(version)), 'hs4@1').header;
+  assert.deepEqual(header.training.referenceRows, { source: 'hs6.csv', sha256: sha256Hex(readFileSync(HS_NOMENCLATURE)), rows: describing, onlyClasses: 0 });
+  assert.equal(header.training.trainRows, slice.base.texts.length + describing);
+  assert.deepEqual([...header.labels].sort(), [...classes].sort());
 });

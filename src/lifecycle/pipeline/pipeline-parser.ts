@@ -76,7 +76,10 @@ function toSpec(name: string, p: PipelineInput, baseDir: string | undefined): Pi
     name,
     endpoint: p.endpoint ?? name,
     model: p.model ?? name,
-    data: { dataset: p.data.dataset, feedback: p.data.feedback, folder },
+    data: {
+      dataset: p.data.dataset, feedback: p.data.feedback, folder,
+      ...(p.data.nomenclature ? { nomenclature: { ...p.data.nomenclature, file: isAbsolute(p.data.nomenclature.file) ? p.data.nomenclature.file : resolve(baseDir ?? '.', p.data.nomenclature.file) } } : {}),
+    },
     train: p.train.map((t) => ({ kind: t.kind, params: t.params })),
     refit: p.refit,
     decisionFolds: p.decisionFolds,

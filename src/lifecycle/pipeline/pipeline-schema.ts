@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TRAINABLE_KIND_NAMES } from '../../training/trainable-kinds.js';
 import { MAX_DECISION_FOLDS } from '../../training/decision-folds.js';
+import { REFERENCE_CLASSES } from '../../training/reference-rows.js';
 import { cronProblem } from './cron-schedule.js';
 
 /**
@@ -72,7 +73,18 @@ const data = z.object({
   feedback: flag.default(true),
   /** Default: none. A folder of new labelled CSV/JSONL files, relative to lading.yaml. */
   folder: z.string({ error: expected('a folder path') }).min(1, { error: expected('a folder path') }).optional(),
-}, { error: expected('a mapping { dataset, feedback, folder }') }).strict();
+  /**
+   * Default: none. A nomenclature's official descriptions that teach every fit (as `lading train
+   * --nomenclature`): its file, relative to lading.yaml; its text column (default text); its column
+   * with the data's codes (default: the dataset's label column name); all (default) or known classes.
+   */
+  nomenclature: z.object({
+    file: z.string({ error: expected('a file path') }).min(1, { error: expected('a file path') }),
+    text: z.string({ error: expected('a column name') }).min(1, { error: expected('a column name') }).default('text'),
+    label: z.string({ error: expected('a column name') }).min(1, { error: expected('a column name') }).optional(),
+    classes: z.enum(REFERENCE_CLASSES, { error: expected(REFERENCE_CLASSES.join(' or ')) }).default('all'),
+  }, { error: expected('a mapping { file, text, label, classes }') }).strict().optional(),
+}, { error: expected('a mapping { dataset, feedback, folder, nomenclature }') }).strict();
 
 const triggers = z.object({
   /** Default: none. Evaluated in UTC. */

@@ -1,3 +1,4 @@
+import type { ReferenceFile } from '../../training/reference-rows.js';
 /**
  * A pipeline as lading.yaml declares it (`pipelines: { NAME: ... }`), after validation: what data a
  * retrain uses, which kinds it trains, what starts it, the gates a candidate must pass before any
@@ -30,6 +31,8 @@ export interface PipelineData {
   readonly feedback: boolean;
   /** A folder of new labelled files (CSV/JSONL, same columns as the dataset), relative to lading.yaml. */
   readonly folder: string | undefined;
+  /** Official descriptions that teach every fit (absolute path); undefined: none. */
+  readonly nomenclature?: ReferenceFile | undefined;
 }
 
 export interface TrainChoice {

@@ -5,6 +5,7 @@ import type { DatasetRegistry } from '../../registry/dataset-registry.js';
 import type { ModelRegistry, ModelVersionRecord } from '../../registry/model-registry.js';
 import { registerArtifact } from '../../registry/register-artifact.js';
 import { runTrainingPipeline, type TrainingPipelineResult } from '../../training/pipeline.js';
+import { readReferenceRows } from '../../training/reference-rows.js';
 import { assembleRunData, type HoldoutData, type RunData } from './assemble-run-data.js';
 import type { PipelineSpec } from './pipeline-spec.js';
 import type { PipelineRun, PipelineStore, RunOwner, RunStep, RunTrigger } from './pipeline-store.js';
@@ -137,13 +138,16 @@ export async function runPipeline(spec: PipelineSpec, deps: PipelineRunDeps, opt
     watermark = data.watermark;
     await record({ dataset: data.dataset.id, ...(data.holdout ? { holdout: data.holdout.dataset.id } : {}) });
 
+    const labelColumn = data.rows.labelColumns[0]!;
+    const nomenclature = spec.data.nomenclature;
+    const referenceRows = nomenclature === undefined ? undefined : await readReferenceRows(nomenclature, labelColumn);
     const trained: TrainedKind[] = [];
     let best: TrainingPipelineResult<never> | undefined;
     const score = (t: TrainingPipelineResult<never>) => (spec.select === 'accuracy' ? t.report.accuracy : t.report.macroF1);
     for (const choice of spec.train) {
       const name = `train:${choice.kind}`;
       const result = await step(name, () => runTrainingPipeline({
-        rows: data.rows, labelColumn: data.rows.labelColumns[0]!, dataset: data.dataset, kind: choice.kind, seed: options.seed ?? 1, upsample: false,
+        rows: data.rows, labelColumn, dataset: data.dataset, ...(referenceRows ? { referenceRows } : {}), kind: choice.kind, seed: options.seed ?? 1, upsample: false,
         threads: deps.threads, params: choice.params, validFraction: VALID_FRACTION, ...(data.dataset.levels ? { levels: data.dataset.levels } : {}),
         ...(spec.refit === undefined ? {} : { refit: spec.refit }), ...(spec.decisionFolds === undefined ? {} : { decisionFolds: spec.decisionFolds }),
         ...(options.onProgress ? { onProgress: (p: TrainProgress) => options.onProgress!(name, p) } : {}), ...(signal ? { signal } : {}),
