@@ -33,7 +33,7 @@ async function train(out: string, extra: readonly string[]) {
 
 test('train --nomenclature: its rows teach every fit, a code only it has can be answered, the validation side is untouched, and the artifact records the file', async () => {
   const plain = await train(join(dir, 'plain.lading'), []);
-  const taught = await train(join(dir, 'taught.lading'), ['--nomenclature', nomenclature]);
+  const taught = await train(join(dir, 'taught.lading'), ['--nomenclature', nomenclature, '--nomenclature-classes', 'all']);
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal(taught.code, 0, taught.stderr);
   // The same split: the nomenclature's rows never join the validation side or its figures' rows.
@@ -53,8 +53,8 @@ test('train --nomenclature: its rows teach every fit, a code only it has can be 
   assert.equal(labels[best], '880212', 'a code no example has is answered from its description');
 });
 
-test('train --nomenclature-classes known keeps only rows of codes the data has', async () => {
-  const r = await train(join(dir, 'known.lading'), ['--nomenclature', nomenclature, '--nomenclature-classes', 'known']);
+test('train --nomenclature keeps only rows of codes the data has by default (--nomenclature-classes known)', async () => {
+  const r = await train(join(dir, 'known.lading'), ['--nomenclature', nomenclature]);
   assert.equal(r.code, 0, r.stderr);
   const model = await loadModel(join(dir, 'known.lading'));
   assert.ok(!model.header.labels.includes('880212'));

@@ -62,7 +62,7 @@ test('a full pipeline: every key read, the shorthand steps expanded, the folder 
   assert.equal(hs4.name, 'hs4');
   assert.equal(hs4.endpoint, 'hs4-live');
   assert.equal(hs4.model, 'hs4-model');
-  assert.deepEqual(hs4.data, { dataset: 'hs4-train', feedback: true, folder: join(dir, 'incoming'), nomenclature: { file: join(dir, 'ref', 'hs6.csv'), text: 'text', label: 'label_4', classes: 'all' } });
+  assert.deepEqual(hs4.data, { dataset: 'hs4-train', feedback: true, folder: join(dir, 'incoming'), nomenclature: { file: join(dir, 'ref', 'hs6.csv'), text: 'text', label: 'label_4', classes: 'known' } });
   assert.deepEqual(hs4.train, [{ kind: 'linear', params: {} }, { kind: 'fasttext', params: { epochs: 5 } }]);
   assert.equal(hs4.refit, false);
   assert.equal(hs4.decisionFolds, 5);

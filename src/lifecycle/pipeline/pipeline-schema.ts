@@ -76,13 +76,13 @@ const data = z.object({
   /**
    * Default: none. A nomenclature's official descriptions that teach every fit (as `lading train
    * --nomenclature`): its file, relative to lading.yaml; its text column (default text); its column
-   * with the data's codes (default: the dataset's label column name); all (default) or known classes.
+   * with the data's codes (default: the dataset's label column name); known (default) or all classes.
    */
   nomenclature: z.object({
     file: z.string({ error: expected('a file path') }).min(1, { error: expected('a file path') }),
     text: z.string({ error: expected('a column name') }).min(1, { error: expected('a column name') }).default('text'),
     label: z.string({ error: expected('a column name') }).min(1, { error: expected('a column name') }).optional(),
-    classes: z.enum(REFERENCE_CLASSES, { error: expected(REFERENCE_CLASSES.join(' or ')) }).default('all'),
+    classes: z.enum(REFERENCE_CLASSES, { error: expected(REFERENCE_CLASSES.join(' or ')) }).default('known'),
   }, { error: expected('a mapping { file, text, label, classes }') }).strict().optional(),
 }, { error: expected('a mapping { dataset, feedback, folder, nomenclature }') }).strict();
 
