@@ -48,7 +48,7 @@ function onTest(classifier: Classifier, stored: StoredThresholds | undefined) {
     target: p.target, threshold: p.threshold, expectedCoverage: p.expectedCoverage, coverage: p.coverage, precision: p.precision,
     coverageFittedOnTest: report.coverage[i]?.coverage ?? null,
   }));
-  return { accuracy: report.accuracy, macroF1: report.macroF1, automation, oneThreadPerSec: testTexts.length / seconds, seconds };
+  return { accuracy: report.accuracy, macroF1: report.macroF1, rareF1: rareF1(report.perClass), automation, oneThreadPerSec: testTexts.length / seconds, seconds };
 }
 
 // BENCH_NOMENCLATURE=all|known: HS tasks also learn from the nomenclature's descriptions (`train --nomenclature`).
@@ -58,6 +58,15 @@ let referenceRows: ReferenceRows | undefined;
 if ((nomenclatureClasses === 'all' || nomenclatureClasses === 'known') && file.includes('hs-goods')) {
   const nomenclature = await readLabelledFile(NOMENCLATURE, { text: process.env['BENCH_NOMENCLATURE_TEXT'] ?? 'text', labels: [labelColumn] });
   referenceRows = { texts: nomenclature.texts, labels: nomenclature.labels[labelColumn]!, source: 'hs6.csv', sha256: sha256Hex(readFileSync(NOMENCLATURE)), classes: nomenclatureClasses };
+}
+
+/** Training rows per class in the benchmark's training part (examples only, not reference rows). */
+const trainCounts = new Map<string, number>();
+for (const l of train.labels[labelColumn]!) trainCounts.set(l, (trainCounts.get(l) ?? 0) + 1);
+/** Mean F1 over the test part's classes that have fewer than 20 training texts (the issue's rare classes). */
+function rareF1(perClass: readonly { label: string; f1: number; support: number }[]): number | null {
+  const rare = perClass.filter((c) => c.support > 0 && (trainCounts.get(c.label) ?? 0) < 20);
+  return rare.length === 0 ? null : rare.reduce((a, c) => a + c.f1, 0) / rare.length;
 }
 
 const t0 = performance.now();
@@ -91,11 +100,11 @@ rmSync(dir, { recursive: true, force: true });
 const common = { kind, labelColumn, testRows: testTexts.length, classes: labels.length, threads, choices: result.meta.training.choices, ...(result.meta.training.referenceRows ? { nomenclature: result.meta.training.referenceRows } : {}) };
 if (result.refit && validated) {
   process.stdout.write(`${JSON.stringify({
-    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, automation: validated.automation,
+    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, rareF1: validated.rareF1, automation: validated.automation,
     trainSeconds: validated.trainSeconds, oneThreadPerSec: validated.oneThreadPerSec, allCoresPerSec: null, peakRssMB: null, artifactMB: null,
   })}\n`);
 }
 process.stdout.write(`${JSON.stringify({
-  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, automation: shipped.automation, trainSeconds,
+  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, rareF1: shipped.rareF1, automation: shipped.automation, trainSeconds,
   oneThreadPerSec: shipped.oneThreadPerSec, allCoresPerSec, peakRssMB: process.resourceUsage().maxRSS / 1024, artifactMB: result.bytes.length / 1e6,
 })}\n`);

@@ -32,7 +32,7 @@ const TASKS = [
 const KINDS = ['linear', 'fasttext', 'ensemble'] as const;
 
 interface Automation { target: number; threshold: number | null; expectedCoverage: number; coverage: number; precision: number | null; coverageFittedOnTest: number | null }
-interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; automation: Automation[]; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
+interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; rareF1: number | null; automation: Automation[]; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
 
 // Comma-separated substrings; a cell runs when its name holds any of them.
 const only = process.env['BENCH_ONLY']?.split(',').filter((s) => s.length > 0);
@@ -89,15 +89,15 @@ for (const c of cells) {
   const [minAcc, minF1] = task.minimum[c.kind as typeof KINDS[number]];
   const pass = c.accuracy >= minAcc && c.macroF1 >= minF1 ? 'ok' : 'BELOW';
   const round = (v: number | null) => (v === null ? null : Math.round(v));
-  rows.push([c.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'}`, c.accuracy, c.macroF1, c.trainSeconds, Math.round(c.oneThreadPerSec), round(c.allCoresPerSec), round(c.peakRssMB), c.artifactMB, `${minAcc}/${minF1} ${pass}`]);
+  rows.push([c.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'}`, c.accuracy, c.macroF1, c.rareF1, c.trainSeconds, Math.round(c.oneThreadPerSec), round(c.allCoresPerSec), round(c.peakRssMB), c.artifactMB, `${minAcc}/${minF1} ${pass}`]);
 }
-for (const a of anchors) rows.push([a.task, 'fastText 0.9.2', a.accuracy, a.macroF1, a.trainSeconds, Math.round(a.predictPerSec), null, null, a.modelMB, 'anchor']);
-for (const a of svcs) rows.push([a.task, `sklearn ${a.version} LinearSVC (${a.config})`, a.accuracy, a.macroF1, a.trainSeconds, Math.round(a.predictPerSec), null, null, null, 'anchor']);
+for (const a of anchors) rows.push([a.task, 'fastText 0.9.2', a.accuracy, a.macroF1, null, a.trainSeconds, Math.round(a.predictPerSec), null, null, a.modelMB, 'anchor']);
+for (const a of svcs) rows.push([a.task, `sklearn ${a.version} LinearSVC (${a.config})`, a.accuracy, a.macroF1, null, a.trainSeconds, Math.round(a.predictPerSec), null, null, null, 'anchor']);
 
 const out: string[] = [];
 out.push(`bench:accuracy — grouped stratified 80/20 split (seed 20261123) of ../shared/datasets; ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, node ${m.node}`);
 out.push('command: npm run bench:accuracy');
-out.push(table(['task', 'model', 'accuracy', 'macro-F1', 'train s', 'pred/s 1 thread', `pred/s ${threads} threads`, 'peak MB', 'artifact MB', 'minimum acc/F1'], rows, 3));
+out.push(table(['task', 'model', 'accuracy', 'macro-F1', 'F1 rare (<20 train)', 'train s', 'pred/s 1 thread', `pred/s ${threads} threads`, 'peak MB', 'artifact MB', 'minimum acc/F1'], rows, 3));
 if (cells.length > 0) {
   out.push('');
   out.push('auto-classification on the test split with the thresholds stored at training (fitted on the validation part), as coverage / the precision it really reached;');
