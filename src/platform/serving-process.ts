@@ -16,8 +16,7 @@ import type { RoutePredicate } from '../review/review-observer.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 import { uiBackend } from './ui-process.js';
-import { UiWorkThread } from './ui-work.js';
-import { monitoringStoreSpec } from './monitoring-store.js';
+import { UiWorkThread, uiWorkData } from './ui-work.js';
 import { readTokensFile } from '../config/tokens-file.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
@@ -103,8 +102,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   let monitor: MonitorLoop | undefined;
   let member: ClusterMember | undefined;
   let review: ServingReview | undefined;
-  // The dashboard's heavy reads (a version's production figures) run in a thread of their own, started on the first such request.
-  const dashboardWork = log === undefined ? undefined : new UiWorkThread({ store: monitoringStoreSpec(settings), background: true });
+  // The dashboard's heavy reads (a version's evaluation and production figures) run in a thread of their own, started on the first such request.
+  const dashboardWork = log === undefined ? undefined : new UiWorkThread(uiWorkData(settings, true));
   try {
     if (inCluster) {
       const processLog = log;

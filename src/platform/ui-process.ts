@@ -14,11 +14,9 @@ import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process
 import { uiMonitoring } from './ui-monitoring.js';
 import { uiPipelines } from './ui-pipelines.js';
 import { openUiReview, type UiReview } from './ui-review.js';
-import { versionEvaluation, type ProductionSource } from './version-evaluation.js';
-import { UiWorkThread } from './ui-work.js';
+import { versionEvaluation, type VersionEvaluation } from './version-evaluation.js';
+import { UiWorkThread, uiWorkData } from './ui-work.js';
 import { ReusedAnswers } from './ui-reused-answers.js';
-import type { ProductionFigures } from './production-figures.js';
-import { monitoringStoreSpec } from './monitoring-store.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -30,8 +28,9 @@ export interface UiBackendParts {
   /** The monitoring store: the alert history and the logged endpoints. */
   readonly monitoring?: MonitoringStore | undefined;
   /**
-   * The dashboard's thread (ui-work.ts, its own store connection): with it, a version's evaluation
-   * adds the labels people gave in production (confusion heat map, recall), computed there.
+   * The dashboard's thread (ui-work.ts, its own store connections): with it, a version's evaluation
+   * is computed there (never on this event loop) and adds the labels people gave in production
+   * (confusion heat map, recall).
    */
   readonly work?: UiWorkThread | undefined;
   /**
@@ -48,9 +47,8 @@ export interface UiBackendParts {
 /** The dashboard's back end over an open workspace and whichever other parts the process has. */
 export function uiBackend(workspace: Workspace | undefined, parts: UiBackendParts = {}): UiBackend {
   const { monitoring, work } = parts;
-  // A version's production figures are reused for a few seconds: a page left open on several screens costs one read.
-  const production = new ReusedAnswers<ProductionFigures | null>(PRODUCTION_REUSE_MS);
-  const productionOf: ProductionSource | undefined = work && ((labels, sha) => production.get(sha, () => work.production(labels, sha)));
+  // A version's evaluation is reused for a few seconds: a page left open on several screens costs one computation.
+  const evaluations = new ReusedAnswers<VersionEvaluation>(EVALUATION_REUSE_MS);
   return {
     webDir: UI_WEB_DIR,
     registry: workspace,
@@ -60,12 +58,18 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
       ? uiMonitoring({ endpoints: () => monitoring.listLoggedEndpoints(), timeline: (endpoint, windows) => work.timeline(endpoint, windows) }) : undefined,
     experiments: parts.experiments,
     pipelines: parts.pipelines,
-    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version, productionOf) } : undefined,
+    evaluation: workspace ? {
+      async evaluate(model, version) {
+        // Here, so an unknown model or version is the registry's NotFoundError (a 404 naming it).
+        await workspace.getModelVersion(model, version);
+        return evaluations.get(`${model}\u0000${version}`, () => (work ? work.evaluation(model, version) : versionEvaluation(workspace, model, version)));
+      },
+    } : undefined,
   };
 }
 
-/** How long a version's production figures are reused before they are read again behind the answer. */
-const PRODUCTION_REUSE_MS = 5_000;
+/** How long a version's evaluation is reused before it is computed again behind the answer (its production figures change). */
+const EVALUATION_REUSE_MS = 5_000;
 
 export type UiSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'token' | 'protectPredictions' | 'maxBodyKb'>
   & Partial<Pick<Settings, 'busUrl'>>;
@@ -90,7 +94,7 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
   const plane = new ServingPlane(new FileModelSource(), { threads: 1 });
   const experiments: UiExperiments = { list: (e, n) => parts.releases.list(e, n), get: (id) => parts.releases.get(id), inspect: (r) => parts.runner.inspect(r) };
   let review: UiReview | undefined;
-  const work = new UiWorkThread({ store: monitoringStoreSpec(settings), background: false });
+  const work = new UiWorkThread(uiWorkData(settings, false));
   const backend = uiBackend(parts.workspace, { monitoring: parts.monitoring, work, timeline: true, experiments, pipelines: uiPipelines(settings) });
   try {
     review = await openUiReview(settings, parts.monitoring, parts.workspace, warn);
@@ -99,7 +103,8 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
       registry: parts.workspace, ui: backend, review: review.target,
     });
-    warmTimelines(backend, warn);
+    // Quiet once the process closes: the thread's end fails what it was still computing.
+    warmTimelines(backend, (line) => { if (!work.closing) warn(line); });
     const openReview = review;
     const process = orderlyClose(async () => {
       try {

@@ -1,15 +1,19 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { Settings } from '../config/config.js';
 import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
+import type { Workspace } from '../registry/workspace.js';
 import { startThreadClient, type ThreadClient, type ThreadReply } from '../monitoring/thread-client.js';
 import type { TimelineWindow } from '../server/routes/ui-backend.js';
-import type { MonitoringStoreSpec } from './monitoring-store.js';
+import { monitoringStoreSpec, type MonitoringStoreSpec } from './monitoring-store.js';
 import { productionFigures, type ProductionFigures } from './production-figures.js';
 import { timelineSource } from './ui-timeline.js';
+import { versionEvaluation, type VersionEvaluation } from './version-evaluation.js';
 
 /**
- * The dashboard's heavy reads of the monitoring store, in a thread of its own with its own store
- * connection (ui-thread.ts is its entry): the monitoring timeline (seconds of CPU on a large log the
- * first time) and a version's production figures (tens of ms per 50,000 labels). The process's
+ * The dashboard's heavy reads, in a thread of its own with its own store connections (ui-thread.ts
+ * is its entry): the monitoring timeline (seconds of CPU on a large log the first time) and a
+ * version's evaluation (its artifact read and decoded, which for a big model is hundreds of MB,
+ * and its production figures, tens of ms per 50,000 labels). The process's
  * event loop only posts a request and gets an answer, so under `lading serve` no prediction is
  * answered late for the dashboard, and under `lading ui` a cached page never waits behind a
  * computation. In a serving process the thread runs at the lowest priority (background-thread.ts):
@@ -19,23 +23,36 @@ import { timelineSource } from './ui-timeline.js';
 type Request =
   | { readonly type: 'timeline'; readonly id: number; readonly endpoint: string; readonly windows: number }
   | { readonly type: 'production'; readonly id: number; readonly labels: readonly string[]; readonly modelSha256: string }
+  | { readonly type: 'evaluation'; readonly id: number; readonly model: string; readonly version: number }
   | { readonly type: 'close'; readonly id: number };
 
-type Value = readonly TimelineWindow[] | ProductionFigures | null;
+type Value = readonly TimelineWindow[] | ProductionFigures | VersionEvaluation | null;
 
 /** What the thread is started with. */
 export interface UiWorkData {
   readonly store: MonitoringStoreSpec;
+  /** Where the registry is (evaluations read artifacts from it); opened on the first evaluation. */
+  readonly registry: Pick<Settings, 'home' | 'registryUrl' | 'registrySchema'>;
   /** Lowest priority: a serving process's thread. */
   readonly background: boolean;
 }
 
+/** The thread's data for a process's settings: plain values only (a worker's data is copied). */
+export function uiWorkData(settings: UiWorkData['registry'], background: boolean): UiWorkData {
+  const registry = { home: settings.home, registryUrl: settings.registryUrl, registrySchema: settings.registrySchema };
+  return { store: monitoringStoreSpec(registry), registry, background };
+}
+
 /** The thread's side: opens the store, then answers requests as they come (a production read need not wait for a timeline). */
-export async function serveUiWork(port: MessagePort, spec: MonitoringStoreSpec, open: (spec: MonitoringStoreSpec) => Promise<MonitoringStore>): Promise<void> {
+export async function serveUiWork(port: MessagePort, data: UiWorkData, open: {
+  readonly store: (spec: MonitoringStoreSpec) => Promise<MonitoringStore>;
+  readonly workspace: (where: UiWorkData['registry']) => Promise<Workspace>;
+}): Promise<void> {
   const post = (m: ThreadReply<Value>) => port.postMessage(m);
   let store: MonitoringStore;
+  let workspace: Promise<Workspace> | undefined;
   try {
-    store = await open(spec);
+    store = await open.store(data.store);
   } catch (e) {
     post({ type: 'open-failed', message: e instanceof Error ? e.message : String(e) });
     port.close();
@@ -48,7 +65,11 @@ export async function serveUiWork(port: MessagePort, spec: MonitoringStoreSpec, 
       try {
         if (m.type === 'timeline') post({ type: 'done', id: m.id, value: await timelines.timeline(m.endpoint, m.windows) });
         else if (m.type === 'production') post({ type: 'done', id: m.id, value: await productionFigures(store, m.labels, m.modelSha256) });
-        else {
+        else if (m.type === 'evaluation') {
+          const ws = await (workspace ??= open.workspace(data.registry));
+          post({ type: 'done', id: m.id, value: await versionEvaluation(ws, m.model, m.version, (labels, sha) => productionFigures(store, labels, sha)) });
+        } else {
+          (await workspace?.catch(() => undefined))?.close();
           await store.close();
           post({ type: 'done', id: m.id, value: null });
           port.close();
@@ -75,8 +96,18 @@ export class UiWorkThread {
     return (await this.call((id) => ({ type: 'timeline', id, endpoint, windows }))) as readonly TimelineWindow[];
   }
 
+  /** versionEvaluation with production figures; the caller checks the version exists (the thread's errors come back as messages only). */
+  async evaluation(model: string, version: number): Promise<VersionEvaluation> {
+    return (await this.call((id) => ({ type: 'evaluation', id, model, version }))) as VersionEvaluation;
+  }
+
   async production(labels: readonly string[], modelSha256: string): Promise<ProductionFigures | null> {
     return (await this.call((id) => ({ type: 'production', id, labels, modelSha256 }))) as ProductionFigures | null;
+  }
+
+  /** close() was called: a request failing now failed because of it. */
+  get closing(): boolean {
+    return this.closed;
   }
 
   async close(): Promise<void> {

@@ -10,18 +10,18 @@ import type { MonitoringStore } from '../../src/monitoring/store/monitoring-stor
 import { openMonitoringStore } from '../../src/platform/index.js';
 import { gridCells, gridWidth } from '../../src/platform/ui-timeline-grid.js';
 import { timelineSource } from '../../src/platform/ui-timeline.js';
-import { UiWorkThread } from '../../src/platform/ui-work.js';
+import { UiWorkThread, uiWorkData } from '../../src/platform/ui-work.js';
 import { syntheticProfile } from '../monitoring/drift/synthetic-traffic.js';
 import { prediction, rows } from '../monitoring/store/fixtures.js';
 
 const T0 = 1_700_000_000_000; // the fixture rows' first time; row i is at T0 + i s
 
-async function withStore(work: (store: MonitoringStore, path: string) => Promise<void>): Promise<void> {
+async function withStore(work: (store: MonitoringStore, path: string, dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lading-ui-timeline-'));
   const path = join(dir, 'monitoring.sqlite');
   const store = await openMonitoringStore({ kind: 'sqlite', path });
   try {
-    await work(store, path);
+    await work(store, path, dir);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -110,9 +110,9 @@ describe('the monitoring timeline on a fixed time grid', () => {
   });
 
   it('in the dashboard\'s thread gives the same windows as in this one', async () => {
-    await withStore(async (store, path) => {
+    await withStore(async (store, path, dir) => {
       await seed(store);
-      const thread = new UiWorkThread({ store: { kind: 'sqlite', path }, background: true });
+      const thread = new UiWorkThread({ store: { kind: 'sqlite', path }, registry: { home: dir, registryUrl: undefined, registrySchema: 'public' }, background: true });
       try {
         assert.deepEqual(await thread.timeline('hs', 4), await timelineSource(store).timeline('hs', 4));
         assert.deepEqual(await thread.timeline('nowhere', 4), []);
@@ -124,7 +124,7 @@ describe('the monitoring timeline on a fixed time grid', () => {
   });
 
   it('a thread whose store cannot be opened says why, and is started again on the next request', async () => {
-    const thread = new UiWorkThread({ store: { kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', schema: 'public' }, background: false });
+    const thread = new UiWorkThread(uiWorkData({ home: '/nowhere', registryUrl: 'postgres://nobody@127.0.0.1:1/none', registrySchema: 'public' }, false));
     try {
       await assert.rejects(thread.timeline('hs', 4), /ECONNREFUSED|connect/);
       await assert.rejects(thread.production(['a'], 'a'.repeat(64)), /ECONNREFUSED|connect/);
