@@ -6,13 +6,14 @@
  * Windows cut as span / N moved with every new prediction, so every window had to be read again.
  */
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Widths a timeline's windows may have, smallest first. */
+/** Widths a timeline's windows may have, smallest first (seconds, so the first minutes of a new endpoint are a series too). */
 export const GRID_WIDTHS_MS: readonly number[] = [
-  MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 28 * DAY,
+  SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 28 * DAY,
 ];
 
 export interface GridCell {

@@ -24,25 +24,25 @@ test('a stale timeline is answered at once while the next one is computed behind
       endpoints: () => source.endpoints(),
       timeline: async (e, w) => { if (++computed === 2) await held; return source.timeline(e, w); },
     }, { reuseMs: 0 });
-    const [first, shared] = await Promise.all([ui.timeline('hs', 4), ui.timeline('hs', 4)]);
+    const [first, shared] = await Promise.all([ui.timeline('hs', 2), ui.timeline('hs', 2)]);
     assert.equal(computed, 1, 'while it is computed, callers share the computation');
     assert.equal(shared, first);
     assert.equal(total(first), 20);
 
     await store.appendPredictions(rows(10, () => ({}), 20));
-    const stale = await ui.timeline('hs', 4);
+    const stale = await ui.timeline('hs', 2);
     assert.equal(stale, first, 'stale but computed: answered at once');
     assert.equal(computed, 2, 'and a newer one is computed behind it');
-    assert.equal(await ui.timeline('hs', 4), first, 'one refresh at a time');
+    assert.equal(await ui.timeline('hs', 2), first, 'one refresh at a time');
     assert.equal(computed, 2);
     release();
     let fresh = first;
-    for (let i = 0; i < 50 && fresh === first; i++) { await new Promise((r) => setTimeout(r, 10)); fresh = await ui.timeline('hs', 4); }
+    for (let i = 0; i < 50 && fresh === first; i++) { await new Promise((r) => setTimeout(r, 10)); fresh = await ui.timeline('hs', 2); }
     assert.notEqual(fresh, first, 'the refreshed answer replaces it');
     assert.equal(total(fresh), 30);
-    // 30 s of log in 4 or in 5 windows: one-minute cells either way, so the same answer.
-    assert.equal(total(await ui.timeline('hs', 5)), 30);
-    assert.equal(await ui.timeline('nowhere', 4).then((w) => w.length), 0);
+    // 30 s of log in 2 or in 3 windows: 15-second cells either way, so the same answer (not computed again).
+    assert.equal(await ui.timeline('hs', 3), fresh);
+    assert.equal(await ui.timeline('nowhere', 2).then((w) => w.length), 0);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
