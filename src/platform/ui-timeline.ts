@@ -38,9 +38,9 @@ const SETTLE_MS = 5 * 60_000;
 
 /**
  * The dashboard's view of the prediction log over time: the endpoint's logged span cut on a fixed
- * time grid (ui-timeline-grid.ts), each window summarised by the same report `lading monitor
- * report --since --until` gives over it (drift against the reference profile, the CBPE estimate,
- * real accuracy from joined feedback). A window's predictions are read once: after the log moved
+ * time grid (ui-timeline-grid.ts), each window summarised by the report `lading monitor report`
+ * prints (buildMonitorReport) built over its time range (drift against the reference profile, the
+ * CBPE estimate, real accuracy from joined feedback). A window's predictions are read once: after the log moved
  * past it (and SETTLE_MS), its drift and estimate are kept, and later timelines read only the
  * newest window. Real accuracy is worked out again for every window each time from one read of the
  * feedback (labels may come for old answers; ~20 ms for 20,000 labels), as the report does.
