@@ -16,6 +16,7 @@ import type { RoutePredicate } from '../review/review-observer.js';
 import { joinServingCluster, type ClusterMember } from './serving-cluster.js';
 import { startPlane, type ServingTarget } from './serving-plane-setup.js';
 import { uiBackend } from './ui-process.js';
+import { UiWorkThread, uiWorkData } from './ui-work.js';
 import { readTokensFile } from '../config/tokens-file.js';
 
 export type ServingSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'workers' | 'maxDelayMs'
@@ -101,6 +102,8 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   let monitor: MonitorLoop | undefined;
   let member: ClusterMember | undefined;
   let review: ServingReview | undefined;
+  // The dashboard's heavy reads (a version's evaluation and production figures) run in a thread of their own, started on the first such request.
+  const dashboardWork = log === undefined ? undefined : new UiWorkThread(uiWorkData(settings, true));
   try {
     if (inCluster) {
       const processLog = log;
@@ -126,7 +129,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       // Read-only registry routes (the dashboard's) whenever this process has the registry open.
       registry: workspace,
       // The dashboard at /ui; its changes publish their events like the CLI's.
-      ui: uiBackend(workspace && publishingWorkspace(workspace, events), { monitoring: log?.store, control }),
+      ui: uiBackend(workspace && publishingWorkspace(workspace, events), { monitoring: log?.store, control, work: dashboardWork }),
       feedback: serverFeedback,
       metricsText: member ? () => member!.metricsText() : undefined,
       review: review && serverFeedback && { queue: review.queue, feedback: serverFeedback },
@@ -134,6 +137,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
   } catch (e) {
     await monitor?.stop().catch(() => undefined);
     await (review ?? await reviewStarting?.catch(() => undefined))?.close().catch(() => undefined);
+    await dashboardWork?.close().catch(() => undefined);
     await setup.close();
     await events.close();
     throw e;
@@ -148,6 +152,7 @@ export async function startServingProcess(settings: ServingSettings, target: Ser
       await running.close(); // drains, then unloads the models
     } finally {
       await openReview?.close().catch((e: unknown) => console.error('review queue: closing failed:', e));
+      await dashboardWork?.close().catch((e: unknown) => console.error('dashboard thread: closing failed:', e));
       // After the drain: every answer given is in the log before its store closes.
       try {
         await setup.close();

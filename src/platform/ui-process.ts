@@ -5,7 +5,7 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { UiBackend, UiExperiments } from '../server/routes/ui-api.js';
-import type { UiPipelines } from '../server/routes/ui-backend.js';
+import { DEFAULT_TIMELINE_WINDOWS, type UiPipelines } from '../server/routes/ui-backend.js';
 import { startServer } from '../server/start-server.js';
 import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
@@ -14,7 +14,9 @@ import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process
 import { uiMonitoring } from './ui-monitoring.js';
 import { uiPipelines } from './ui-pipelines.js';
 import { openUiReview, type UiReview } from './ui-review.js';
-import { versionEvaluation } from './version-evaluation.js';
+import { versionEvaluation, type VersionEvaluation } from './version-evaluation.js';
+import { UiWorkThread, uiWorkData } from './ui-work.js';
+import { ReusedAnswers } from './ui-reused-answers.js';
 
 /**
  * Where `npm ci` (the prepare script: `vite build`) puts the dashboard: dist-web/ at the package
@@ -23,11 +25,17 @@ import { versionEvaluation } from './version-evaluation.js';
 export const UI_WEB_DIR = fileURLToPath(new URL('../../../dist-web/', import.meta.url));
 
 export interface UiBackendParts {
-  /** The monitoring store: the alert history, and with `timeline` the log read over time. */
+  /** The monitoring store: the alert history and the logged endpoints. */
   readonly monitoring?: MonitoringStore | undefined;
   /**
-   * Offer the log over time (GET /v1/ui/monitoring/...). Its reports take seconds of CPU on a large
-   * log, so a serving process leaves it to `lading ui`: the dashboard must never slow predictions.
+   * The dashboard's thread (ui-work.ts, its own store connections): with it, a version's evaluation
+   * is computed there (never on this event loop) and adds the labels people gave in production
+   * (confusion heat map, recall).
+   */
+  readonly work?: UiWorkThread | undefined;
+  /**
+   * Offer the log over time (GET /v1/ui/monitoring/...), computed in `work`: `lading ui` does; a
+   * serving process leaves the page to it.
    */
   readonly timeline?: boolean;
   /** Deployment changes through the process's own control (default: one over the workspace's store). */
@@ -38,19 +46,30 @@ export interface UiBackendParts {
 
 /** The dashboard's back end over an open workspace and whichever other parts the process has. */
 export function uiBackend(workspace: Workspace | undefined, parts: UiBackendParts = {}): UiBackend {
+  const { monitoring, work } = parts;
+  // A version's evaluation is reused for a few seconds: a page left open on several screens costs one computation.
+  const evaluations = new ReusedAnswers<VersionEvaluation>(EVALUATION_REUSE_MS);
   return {
     webDir: UI_WEB_DIR,
     registry: workspace,
     deployments: parts.control ?? (workspace ? new DeploymentControl(workspace.deployments) : undefined),
-    alerts: parts.monitoring,
-    monitoring: parts.monitoring && parts.timeline === true ? uiMonitoring(parts.monitoring) : undefined,
+    alerts: monitoring,
+    monitoring: monitoring && work && parts.timeline === true
+      ? uiMonitoring({ endpoints: () => monitoring.listLoggedEndpoints(), timeline: (endpoint, windows) => work.timeline(endpoint, windows) }) : undefined,
     experiments: parts.experiments,
     pipelines: parts.pipelines,
-    // Production labels are read by lading ui only (timeline): listing a large log's endpoints and
-    // feedback is the kind of work a serving process leaves to it.
-    evaluation: workspace ? { evaluate: (model, version) => versionEvaluation(workspace, model, version, parts.timeline === true ? parts.monitoring : undefined) } : undefined,
+    evaluation: workspace ? {
+      async evaluate(model, version) {
+        // Here, so an unknown model or version is the registry's NotFoundError (a 404 naming it).
+        await workspace.getModelVersion(model, version);
+        return evaluations.get(`${model}\u0000${version}`, () => (work ? work.evaluation(model, version) : versionEvaluation(workspace, model, version)));
+      },
+    } : undefined,
   };
 }
+
+/** How long a version's evaluation is reused before it is computed again behind the answer (its production figures change). */
+const EVALUATION_REUSE_MS = 5_000;
 
 export type UiSettings = Pick<Settings, 'home' | 'registryUrl' | 'registrySchema' | 'port' | 'host' | 'token' | 'protectPredictions' | 'maxBodyKb'>
   & Partial<Pick<Settings, 'busUrl'>>;
@@ -75,20 +94,24 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
   const plane = new ServingPlane(new FileModelSource(), { threads: 1 });
   const experiments: UiExperiments = { list: (e, n) => parts.releases.list(e, n), get: (id) => parts.releases.get(id), inspect: (r) => parts.runner.inspect(r) };
   let review: UiReview | undefined;
+  const work = new UiWorkThread(uiWorkData(settings, false));
+  const backend = uiBackend(parts.workspace, { monitoring: parts.monitoring, work, timeline: true, experiments, pipelines: uiPipelines(settings) });
   try {
     review = await openUiReview(settings, parts.monitoring, parts.workspace, warn);
     const server = await startServer({
       plane, host: settings.host, port: settings.port, token: settings.token, protectPredictions: settings.protectPredictions,
       maxBodyBytes: settings.maxBodyKb * 1024, fastPath: false,
-      registry: parts.workspace, ui: uiBackend(parts.workspace, { monitoring: parts.monitoring, timeline: true, experiments, pipelines: uiPipelines(settings) }),
-      review: review.target,
+      registry: parts.workspace, ui: backend, review: review.target,
     });
+    // Quiet once the process closes: the thread's end fails what it was still computing.
+    warmTimelines(backend, (line) => { if (!work.closing) warn(line); });
     const openReview = review;
     const process = orderlyClose(async () => {
       try {
         await server.close(); // drains, then closes the (empty) plane
       } finally {
         await openReview.close().catch((e: unknown) => warn(`review queue: closing failed: ${(e as Error).message}`));
+        await work.close().catch((e: unknown) => warn(`dashboard thread: closing failed: ${(e as Error).message}`));
         await parts.close();
       }
     });
@@ -98,7 +121,21 @@ export async function startUiProcess(settings: UiSettings, options: { readonly s
   } catch (e) {
     await plane.close();
     await review?.close().catch(() => undefined);
+    await work.close().catch(() => undefined);
     await parts.close();
     throw e;
   }
+}
+
+/**
+ * Starts each logged endpoint's timeline as the Monitoring page asks for it, in the dashboard's
+ * thread, as soon as the process is up: on a large log the first computation takes seconds
+ * (ui-timeline.ts), and this way it is done, or under way, before the first visitor comes.
+ */
+function warmTimelines(backend: UiBackend, warn: (line: string) => void): void {
+  const monitoring = backend.monitoring;
+  if (!monitoring) return;
+  void monitoring.endpoints()
+    .then((endpoints) => Promise.all(endpoints.map((e) => monitoring.timeline(e.endpoint, DEFAULT_TIMELINE_WINDOWS))))
+    .catch((e: unknown) => warn(`dashboard: computing the monitoring timeline failed: ${(e as Error).message}`));
 }

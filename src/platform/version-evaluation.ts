@@ -1,11 +1,12 @@
 import { decodeArtifact } from '../core/artifact-format.js';
 import { readDecisionEvidence, type DecisionEvidence } from '../core/decision-policy.js';
-import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
 import { calibration, type Calibration } from '../training/calibration.js';
-import { classTable, type ClassMetrics, type Confusion } from '../training/confusion.js';
 import { accuracyAtCoverage, type CoveragePoint } from '../training/coverage.js';
 import { checkDecisions, DEFAULT_DECISION_TARGETS, type DecisionCheck } from '../training/decision-check.js';
+import type { ProductionFigures } from './production-figures.js';
+
+export type { ProductionFigures } from './production-figures.js';
 
 /** One label as the model answered it on its validation rows. */
 export interface PredictedClassFigures {
@@ -54,31 +55,14 @@ export interface VersionEvaluation {
   readonly missing: readonly string[];
 }
 
-/** The version's answers that got a true label in production: the only place the true label of a wrong answer is known. */
-export interface ProductionFigures {
-  readonly rows: number;
-  readonly accuracy: number;
-  readonly macroF1: number;
-  /** Every class in the truth or the answers; recall is here (true labels are known). */
-  readonly perClass: readonly ClassMetrics[];
-  readonly topConfusions: readonly Confusion[];
-  /** The classes of the most frequent confusions and the counts among them: counts[t][p], true t answered p. */
-  readonly heatmap: { readonly labels: readonly string[]; readonly counts: ReadonlyArray<readonly number[]> };
-}
-
-/** Newest labelled answers read per endpoint: enough for stable figures, bounded for a large log. */
-const PRODUCTION_ROWS = 50_000;
-/** Classes in the heat map: a 12 x 12 grid still reads on a phone. */
-const HEATMAP_CLASSES = 12;
-
 /** Target accuracies the curve is drawn through: dense near the top, where thresholds are chosen. */
 const CURVE_TARGETS: readonly number[] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99, 0.995, 0.999, 1];
 const COST_METRICS = ['costPerMillion', 'costPerMillionPredictions', 'costPerMillionUsd'];
 
-/** Labels only (listFeedbackLabels): the whole item with its text and hashes cost ~10x the time for nothing read here. */
-export type FeedbackReader = Pick<MonitoringStore, 'listLoggedEndpoints' | 'listFeedbackLabels'>;
+/** A version's production figures from its labels and artifact sha256 (production-figures.ts; the dashboard computes them in its own thread). */
+export type ProductionSource = (labels: readonly string[], modelSha256: string) => Promise<ProductionFigures | null>;
 
-export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelVersion' | 'readModelArtifact'>, model: string, version: number, feedback?: FeedbackReader): Promise<VersionEvaluation> {
+export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelVersion' | 'readModelArtifact'>, model: string, version: number, productionOf?: ProductionSource): Promise<VersionEvaluation> {
   const v = await registry.getModelVersion(model, version);
   const artifact = decodeArtifact(await registry.readModelArtifact(v), `${model}@${version}`);
   // The decide-or-route rows (all of them: what a server fits its thresholds on) and, for the
@@ -91,7 +75,7 @@ export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelV
     .flatMap(([k, accuracy]) => { const m = /^validAccuracyLevel(\d+)$/.exec(k); return m ? [{ level: Number(m[1]), accuracy }] : []; })
     .sort((a, b) => a.level - b.level);
   const cost = COST_METRICS.map((k) => v.metrics[k]).find((x) => x !== undefined) ?? null;
-  const production = feedback ? await productionFigures(feedback, labels, v.artifactSha256) : null;
+  const production = productionOf ? await productionOf(labels, v.artifactSha256) : null;
   const missing: string[] = [];
   if (production === null) missing.push('confusion matrix and per-class recall: the stored validation rows keep whether an answer was right, not the true label of a wrong one, and no answer of this version got a label in production yet (`lading eval --model NAME@V --data FILE --label COL` gives them on a labelled file)');
   if (!evidence) missing.push('reliability, coverage and per-class figures: this artifact stores no validation rows (an older artifact or an imported model)');
@@ -106,45 +90,6 @@ export async function versionEvaluation(registry: Pick<ModelRegistry, 'getModelV
     perClass: validation ? predictedClassFigures(labels, validation) : null,
     costPerMillion: cost, production, missing,
   };
-}
-
-async function productionFigures(store: FeedbackReader, labels: readonly string[], modelSha256: string): Promise<ProductionFigures | null> {
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const classNames = [...labels];
-  const trueIds: number[] = [];
-  const predictedIds: number[] = [];
-  for (const { endpoint } of await store.listLoggedEndpoints()) {
-    for (const f of await store.listFeedbackLabels({ endpoint, modelSha256, last: PRODUCTION_ROWS })) {
-      const p = f.predicted === null ? undefined : index.get(f.predicted);
-      if (p === undefined) continue;
-      // A label the model never had becomes an extra class after its own (confusion.ts's convention).
-      let t = index.get(f.label);
-      if (t === undefined) { t = classNames.length; index.set(f.label, t); classNames.push(f.label); }
-      trueIds.push(t);
-      predictedIds.push(p);
-    }
-  }
-  if (trueIds.length === 0) return null;
-  const trueClass = Int32Array.from(trueIds);
-  const predicted = Int32Array.from(predictedIds);
-  const table = classTable(classNames, labels.length, trueClass, predicted);
-  let right = 0;
-  for (let i = 0; i < trueClass.length; i++) if (trueClass[i] === predicted[i]) right++;
-  return { rows: trueClass.length, accuracy: right / trueClass.length, macroF1: table.macroF1, perClass: table.perClass, topConfusions: table.topConfusions, heatmap: heatmapOf(table.topConfusions, classNames, trueClass, predicted) };
-}
-
-/** The counts among the classes of the most frequent confusions (diagonal included, so a cell reads against its row). */
-function heatmapOf(top: readonly Confusion[], classNames: readonly string[], trueClass: Int32Array, predicted: Int32Array): ProductionFigures['heatmap'] {
-  const chosen: string[] = [];
-  for (const c of top) for (const l of [c.trueLabel, c.predictedLabel]) if (!chosen.includes(l) && chosen.length < HEATMAP_CLASSES) chosen.push(l);
-  const at = new Map(chosen.map((l, i) => [l, i]));
-  const counts = chosen.map(() => chosen.map(() => 0));
-  for (let i = 0; i < trueClass.length; i++) {
-    const t = at.get(classNames[trueClass[i]!]!);
-    const p = at.get(classNames[predicted[i]!]!);
-    if (t !== undefined && p !== undefined) counts[t]![p]!++;
-  }
-  return { labels: chosen, counts };
 }
 
 function predictedClassFigures(labels: readonly string[], e: DecisionEvidence): PredictedClassFigures[] {

@@ -1,6 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DeploymentControl } from '../../src/lifecycle/deployment-control.js';
 import { openPlatformWorkspace, type UiSettings } from '../../src/platform/index.js';
 import { generateInvoiceLines } from '../../src/demo/invoice-lines.js';
@@ -95,4 +98,41 @@ export async function seedPipelineRuns(home: string, registry: RegistryAt = { re
   } finally {
     await store.close();
   }
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/lading.js', import.meta.url));
+
+/** What `lading pipeline run NAME --json` prints, as far as the tests read it. */
+export interface PipelineRunOutput {
+  readonly run: { readonly id: string; readonly status: string; readonly trigger: string; readonly candidate: string | null; readonly steps: ReadonlyArray<{ readonly name: string; readonly detail: string | null }> };
+}
+
+/**
+ * One run of pipeline hs-retrain, as a person runs it: a lading.yaml beside the workspace naming
+ * `home`, `lading data import` of 400 labelled invoice lines, then `lading pipeline run hs-retrain
+ * --json`, each a real child process. A small fastText (2 epochs, dim 16) keeps it to seconds. Its
+ * gates hold a size budget no fastText with 65,536 buckets meets, so the run ends `gated` with the
+ * verdict saying why (endpoint hs is mid-canary: a candidate that passed could not start a release).
+ */
+export async function runPipelineForReal(home: string, lines: ReadonlyArray<{ text: string; label: string }>): Promise<PipelineRunOutput> {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-ui-pipeline-'));
+  const project = join(dir, 'lading.yaml');
+  writeFileSync(project, `home: ${JSON.stringify(home)}
+pipelines:
+  ${PIPELINE}:
+    endpoint: ${ENDPOINT}
+    model: ${MODEL}
+    data: { dataset: hs-lines }
+    train:
+      - kind: fasttext
+        params: { epochs: 2, dim: 16, buckets: 65536 }
+    gates: { budgets: { artifactMb: 0.05 } }
+`);
+  const csv = join(dir, 'hs-lines.csv');
+  const quote = (x: string) => `"${x.replaceAll('"', '""')}"`;
+  writeFileSync(csv, `text,label\n${lines.slice(0, 400).map((l) => `${quote(l.text)},${quote(l.label)}`).join('\n')}\n`);
+  const lading = promisify(execFile);
+  await lading(process.execPath, [BIN, 'data', 'import', csv, '--label', 'label', '--project', project]);
+  const { stdout } = await lading(process.execPath, [BIN, 'pipeline', 'run', PIPELINE, '--json', '--actor', 'erin', '--project', project]);
+  return JSON.parse(stdout) as PipelineRunOutput;
 }

@@ -5,58 +5,44 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openMonitoringStore } from '../../src/platform/index.js';
 import { uiMonitoring } from '../../src/platform/ui-monitoring.js';
-import { buildMonitorReport } from '../../src/monitoring/report/monitor-report.js';
-import { prediction, rows } from '../monitoring/store/fixtures.js';
+import { timelineSource } from '../../src/platform/ui-timeline.js';
+import { rows } from '../monitoring/store/fixtures.js';
 
 const total = (ws: ReadonlyArray<{ variants: ReadonlyArray<{ predictions: number }> }>) => ws.reduce((n, w) => n + w.variants.reduce((m, v) => m + v.predictions, 0), 0);
 
-test('a stale timeline is answered at once while the next one is computed behind it', async () => {
+test('a stale timeline is answered at once while the next one is computed behind it; counts on the same grid share it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-ui-monitoring-'));
   const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
   try {
     await store.appendPredictions(rows(20));
-    const ui = uiMonitoring(store, { reuseMs: 0 });
-    const first = ui.timeline('hs', 4);
-    assert.equal(ui.timeline('hs', 4), first, 'while it is computed, callers share the computation');
-    assert.equal(total(await first), 20);
+    const source = timelineSource(store, { settleMs: 0 });
+    let computed = 0;
+    // The refresh (the second computation) is held until the test lets it go.
+    let release = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    const ui = uiMonitoring({
+      endpoints: () => source.endpoints(),
+      timeline: async (e, w) => { if (++computed === 2) await held; return source.timeline(e, w); },
+    }, { reuseMs: 0 });
+    const [first, shared] = await Promise.all([ui.timeline('hs', 2), ui.timeline('hs', 2)]);
+    assert.equal(computed, 1, 'while it is computed, callers share the computation');
+    assert.equal(shared, first);
+    assert.equal(total(first), 20);
 
     await store.appendPredictions(rows(10, () => ({}), 20));
-    const stale = ui.timeline('hs', 4);
+    const stale = await ui.timeline('hs', 2);
     assert.equal(stale, first, 'stale but computed: answered at once');
-    assert.equal(ui.timeline('hs', 4), first, 'one refresh at a time');
-    for (let i = 0; i < 50 && ui.timeline('hs', 4) === first; i++) await new Promise((r) => setTimeout(r, 10));
-    const fresh = ui.timeline('hs', 4);
+    assert.equal(computed, 2, 'and a newer one is computed behind it');
+    assert.equal(await ui.timeline('hs', 2), first, 'one refresh at a time');
+    assert.equal(computed, 2);
+    release();
+    let fresh = first;
+    for (let i = 0; i < 50 && fresh === first; i++) { await new Promise((r) => setTimeout(r, 10)); fresh = await ui.timeline('hs', 2); }
     assert.notEqual(fresh, first, 'the refreshed answer replaces it');
-    assert.equal(total(await fresh), 30);
-    assert.equal(total(await ui.timeline('hs', 5)), 30, 'another window count is its own computation');
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('the timeline\'s real accuracy per window is the report\'s, with the feedback read once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lading-ui-monitoring-'));
-  const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
-  try {
-    await store.appendPredictions(rows(40));
-    // Labels for every third row, arriving 5 s later (some after a window's end), half of them right.
-    await store.addFeedback(Array.from({ length: 14 }, (_, k) => {
-      const p = prediction(k * 3);
-      return {
-        endpoint: 'hs', time: p.at + 5000, receivedAt: p.at + 5000, label: k % 2 ? p.label : 'other', source: 'test', requestId: p.requestId, position: 0,
-        text: p.text, textSha256: p.textSha256, newClass: false,
-        prediction: { seq: k * 3 + 1, variant: p.variant, model: p.model, version: p.version, modelSha256: p.modelSha256, label: p.label, score: p.score, at: p.at },
-      };
-    }));
-    const windows = await uiMonitoring(store).timeline('hs', 4);
-    assert.equal(windows.length, 4);
-    for (const w of windows) {
-      const report = await buildMonitorReport(store, 'hs', { since: w.since, until: w.until }, async () => undefined);
-      const real = report.realAccuracy.byModel[0];
-      assert.deepEqual([w.variants[0]!.realAccuracy, w.variants[0]!.labelled], [real?.accuracy ?? null, real?.labelled ?? 0]);
-    }
-    assert.ok(windows.some((w) => w.variants[0]!.labelled > 0));
+    assert.equal(total(fresh), 30);
+    // 30 s of log in 2 or in 3 windows: 15-second cells either way, so the same answer (not computed again).
+    assert.equal(await ui.timeline('hs', 3), fresh);
+    assert.equal(await ui.timeline('nowhere', 2).then((w) => w.length), 0);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
 import type { ServerContext } from '../server-context.js';
-import type { UiBackend } from './ui-backend.js';
+import { DEFAULT_TIMELINE_WINDOWS, type UiBackend } from './ui-backend.js';
 
 export type { UiBackend, UiExperiments, UiRegistry } from './ui-backend.js';
 
@@ -121,7 +121,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
   app.get('/monitoring/:endpoint', read('ui-monitoring-timeline', async (c) => {
     const monitoring = need(ui.monitoring, 'the monitoring store');
     const w = c.req.query('windows');
-    const windows = w ? countParam(w, 'windows') : 8;
+    const windows = w ? countParam(w, 'windows') : DEFAULT_TIMELINE_WINDOWS;
     if (windows > 48) throw new InputError('bad-query', `windows must be at most 48, got ${windows}`, { field: 'windows' });
     const endpoint = c.req.param('endpoint') ?? '';
     return { endpoint, windows: await monitoring.timeline(endpoint, windows) };

@@ -68,9 +68,12 @@ export interface TimelineWindow {
   readonly variants: readonly TimelineVariant[];
 }
 
+/** Windows the Monitoring page asks for (and GET /v1/ui/monitoring/ENDPOINT gives without `windows`). */
+export const DEFAULT_TIMELINE_WINDOWS = 8;
+
 export interface UiMonitoring {
   /** Endpoints with a prediction log, with their row counts and time span. */
   endpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>>;
-  /** The endpoint's logged span cut into `windows` equal windows, oldest first. */
+  /** The endpoint's logged span cut on a fixed time grid into about `windows` windows (at most one more), oldest first. */
   timeline(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
 }

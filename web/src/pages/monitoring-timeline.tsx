@@ -9,7 +9,8 @@ const WINDOWS = 8;
 const keyOf = (v: TimelineVariant) => `${v.variant} (${v.model}@${v.version})`;
 
 /**
- * An endpoint's prediction log cut into equal windows: each drift test's score as a share of its
+ * An endpoint's prediction log in windows of a fixed time grid (seconds to weeks, chosen by the
+ * server for about WINDOWS of them): each drift test's score as a share of its
  * threshold (1 = the line where it counts as drift), and estimated (CBPE) against real accuracy.
  */
 export function MonitoringTimeline() {
@@ -39,7 +40,7 @@ export function MonitoringTimeline() {
         const latest = [...of].reverse().find((v) => v !== undefined);
         return (
           <article class="card" key={k} data-variant={k}>
-            <h3>{endpoint} / {k} <small>{of.reduce((s, v) => s + (v?.predictions ?? 0), 0).toLocaleString()} answers in {windows.length} windows</small></h3>
+            <h3>{endpoint} / {k} <small>{of.reduce((s, v) => s + (v?.predictions ?? 0), 0).toLocaleString()} answers in {windows.length} window{windows.length === 1 ? '' : 's'}</small></h3>
             {tests.length === 0 ? <p>No reference profile for this model: no drift or estimated accuracy (profiles are saved when lading trains and registers).</p> : (
               <TimeChart title="Drift score ÷ threshold (≥ 1 is drift)" unit="× threshold" x={x} minSpanSeconds={1}
                 series={[...tests.map((t) => ({ label: t, values: of.map((v) => { const r = v?.drift.find((d) => d.name === t); return r && r.threshold > 0 ? r.value / r.threshold : null; }) })),
