@@ -123,7 +123,7 @@ async function evaluateModel(ctx: CliContext, model: ModelFile, texts: readonly 
     featureSummary = composed.summary;
     const classIndex = new Map(predictor.labels.map((l, i) => [l, i]));
     const yTrue = Int32Array.from(trueLabels, (l) => classIndex.get(l) ?? -1);
-    const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels);
+    const acc = new EvalAccumulator(predictor.labels, yTrue, trueLabels, run.levels);
     const classes = predictor.labels.length;
     const batch = Math.min(EVAL_BATCH_ROWS, texts.length);
     const buffer = new Float32Array(new SharedArrayBuffer(Math.max(1, batch * classes) * 4));

@@ -31,8 +31,8 @@ export function renderEvalReport(r: EvalReport, options: RenderOptions = {}): st
   out.push(...headline.map(([k, v]) => `${k.padEnd(width)}  ${v}`));
 
   if (r.hierarchy.length > 0) {
-    out.push('', 'Hierarchical accuracy (predicted code prefix = true prefix)');
-    out.push(table(['prefix', 'accuracy'], r.hierarchy.map((h) => [`${h.level} digits`, pct(h.accuracy)])));
+    out.push('', 'Hierarchical accuracy: the prefix of the best code, and the prefix whose codes\' probabilities sum highest');
+    out.push(table(['prefix', 'of the best code', 'by summed probability'], r.hierarchy.map((h) => [`${h.level} digits`, pct(h.accuracy), h.marginalAccuracy === undefined ? '' : pct(h.marginalAccuracy)])));
   }
 
   out.push('', ...renderStoredThresholds(r.storedThresholds));

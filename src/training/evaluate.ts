@@ -3,7 +3,7 @@ import { calibration, type Calibration } from './calibration.js';
 import { classTable, type ClassMetrics, type Confusion } from './confusion.js';
 import type { StoredThresholds } from '../core/confidence-meta.js';
 import { accuracyAtCoverage, checkStoredThresholds, type CoveragePoint, type StoredThresholdCheck } from './coverage.js';
-import { detectLevels, hierarchicalAccuracy, type LevelAccuracy } from './hierarchy.js';
+import { detectLevels, hierarchicalAccuracy, MarginalPrefixes, type LevelAccuracy } from './hierarchy.js';
 
 export interface EvalInput {
   /** The model's class names; index = class id. */
@@ -73,7 +73,10 @@ export class EvalAccumulator {
   private logLossSum = 0;
   private logLossRows = 0;
 
-  constructor(readonly labels: readonly string[], readonly yTrue: Int32Array, readonly trueLabels?: readonly string[]) {
+  /** Marginal prefix choices for the levels known when rows arrive (those given here, else detected). */
+  private readonly marginal: MarginalPrefixes;
+
+  constructor(readonly labels: readonly string[], readonly yTrue: Int32Array, readonly trueLabels?: readonly string[], levels?: readonly number[]) {
     const n = yTrue.length;
     const k = labels.length;
     if (k === 0) throw new InputError('eval-no-classes', 'cannot evaluate a model with no classes', {});
@@ -88,6 +91,7 @@ export class EvalAccumulator {
     this.confidence = new Float32Array(n);
     this.trueRank = new Int32Array(n);
     this.seen = new Uint8Array(n);
+    this.marginal = new MarginalPrefixes(labels, (levels ?? detectLevels(labels)).filter((l) => labels.some((x) => x.length > l)), n);
   }
 
   /** Adds probability rows for rows [rowStart, rowStart + proba.length / classes). */
@@ -113,6 +117,7 @@ export class EvalAccumulator {
       }
       this.predicted[i] = best;
       this.confidence[i] = bestP;
+      this.marginal.add(i, proba, off);
       this.seen[i] = 1;
       if (t >= 0) {
         this.trueRank[i] = rank;
@@ -169,7 +174,10 @@ export class EvalAccumulator {
       unknownLabelRows: unknownRows,
       unknownLabels: extra.size,
       levels: [...usedLevels],
-      hierarchy: hierarchicalAccuracy(this.labels, usedLevels, this.predicted, this.yTrue, (i) => trueLabels?.[i]),
+      hierarchy: hierarchicalAccuracy(this.labels, usedLevels, this.predicted, this.yTrue, (i) => trueLabels?.[i]).map((h) => {
+        const marginalAccuracy = this.marginal.accuracy(h.level, this.yTrue, (i) => trueLabels?.[i], this.labels);
+        return marginalAccuracy === undefined ? h : { ...h, marginalAccuracy };
+      }),
       calibration: calibration(this.confidence, correct),
       coverage: accuracyAtCoverage(this.confidence, correct),
       storedThresholds: stored ? checkStoredThresholds(this.confidence, correct, stored) : null,
@@ -181,7 +189,7 @@ export class EvalAccumulator {
 
 /** Every metric of one evaluation; pure, and JSON-serialisable (no NaN: empty things are null or 0). */
 export function evaluate(input: EvalInput): EvalReport {
-  const acc = new EvalAccumulator(input.labels, input.yTrue, input.trueLabels);
+  const acc = new EvalAccumulator(input.labels, input.yTrue, input.trueLabels, input.levels);
   if (input.proba.length !== input.yTrue.length * input.labels.length) {
     throw new InputError('eval-shape-mismatch', `proba has ${input.proba.length} values; expected rows ${input.yTrue.length} × classes ${input.labels.length}`,
       { length: input.proba.length, rows: input.yTrue.length, classes: input.labels.length });

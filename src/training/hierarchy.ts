@@ -2,6 +2,68 @@
 export interface LevelAccuracy {
   readonly level: number;
   readonly accuracy: number;
+  /**
+   * Accuracy when the level's code is the one whose classes' probabilities sum highest (an HS4
+   * read off an HS6 model by its whole mass under each heading, not the heading of its single best
+   * subheading); absent when the rows' probabilities were not kept for it.
+   */
+  readonly marginalAccuracy?: number;
+}
+
+/** Each class's prefix of `level` characters as a small integer, and how many distinct prefixes. */
+export function prefixIds(labels: readonly string[], level: number): { ids: Int32Array; count: number; index: Map<string, number> } {
+  const index = new Map<string, number>();
+  const ids = new Int32Array(labels.length);
+  for (let c = 0; c < labels.length; c++) {
+    const p = labels[c]!.slice(0, level);
+    let id = index.get(p);
+    if (id === undefined) { id = index.size; index.set(p, id); }
+    ids[c] = id;
+  }
+  return { ids, count: index.size, index };
+}
+
+/**
+ * Per level, the prefix whose classes' probabilities sum highest in each row (ties: the prefix of
+ * the lower first class id), accumulated row by row so an evaluation never keeps the rows.
+ */
+export class MarginalPrefixes {
+  private readonly perLevel: Array<{ level: number; ids: Int32Array; sums: Float64Array; chosen: Int32Array; index: Map<string, number> }>;
+
+  constructor(labels: readonly string[], levels: readonly number[], rows: number) {
+    this.perLevel = levels.map((level) => {
+      const { ids, count, index } = prefixIds(labels, level);
+      return { level, ids, sums: new Float64Array(count), chosen: new Int32Array(rows), index };
+    });
+  }
+
+  get levels(): readonly number[] { return this.perLevel.map((l) => l.level); }
+
+  /** Row `row`'s probabilities at proba[offset .. offset + classes). */
+  add(row: number, proba: Float32Array, offset: number): void {
+    for (const l of this.perLevel) {
+      const { ids, sums } = l;
+      sums.fill(0);
+      for (let c = 0; c < ids.length; c++) sums[ids[c]!]! += proba[offset + c]!;
+      let best = 0;
+      for (let g = 1; g < sums.length; g++) if (sums[g]! > sums[best]!) best = g;
+      l.chosen[row] = best;
+    }
+  }
+
+  /** Accuracy of the chosen prefixes at `level` against the true labels (unknown ones by their raw string's prefix); undefined for a level not tracked. */
+  accuracy(level: number, yTrue: Int32Array, trueLabelOf: (row: number) => string | undefined, labels: readonly string[]): number | undefined {
+    const l = this.perLevel.find((x) => x.level === level);
+    if (l === undefined) return undefined;
+    let hits = 0;
+    for (let i = 0; i < yTrue.length; i++) {
+      const t = yTrue[i]!;
+      const raw = t >= 0 ? labels[t]! : trueLabelOf(i);
+      const trueId = raw === undefined ? -1 : l.index.get(raw.slice(0, level)) ?? -1;
+      if (trueId >= 0 && l.chosen[i] === trueId) hits++;
+    }
+    return yTrue.length > 0 ? hits / yTrue.length : 0;
+  }
 }
 
 const AUTO_LENGTHS = new Set([4, 6, 8, 10]);
@@ -30,14 +92,7 @@ export function hierarchicalAccuracy(
 ): LevelAccuracy[] {
   const n = predicted.length;
   return levels.map((level) => {
-    const ids = new Map<string, number>();
-    const prefixId = new Int32Array(labels.length);
-    for (let c = 0; c < labels.length; c++) {
-      const p = labels[c]!.slice(0, level);
-      let id = ids.get(p);
-      if (id === undefined) { id = ids.size; ids.set(p, id); }
-      prefixId[c] = id;
-    }
+    const { ids: prefixId, index: ids } = prefixIds(labels, level);
     let hits = 0;
     for (let i = 0; i < n; i++) {
       const t = yTrue[i]!;

@@ -112,7 +112,7 @@ test('hierarchical accuracy for 6-digit codes: chapter, heading, subheading', ()
   assert.deepEqual(report.hierarchy.map((h) => [h.level, h.accuracy]), [[2, 0.8], [4, 0.6], [6, 0.4]]);
   close(report.accuracy, 0.4);
   const chapterOnly = evaluate({ labels, yTrue: Int32Array.from([0, 0]), proba: probaRows(4, [[0, 0.7], [1, 0.7]]), levels: [2] });
-  assert.deepEqual(chapterOnly.hierarchy, [{ level: 2, accuracy: 1 }]);
+  assert.deepEqual(chapterOnly.hierarchy, [{ level: 2, accuracy: 1, marginalAccuracy: 1 }]);
   // Mixed lengths or non-digits: no automatic levels.
   const mixed = evaluate({ labels: ['3924', '392410'], yTrue: Int32Array.from([0]), proba: probaRows(2, [[0, 0.7]]) });
   assert.deepEqual(mixed.levels, []);
@@ -138,4 +138,19 @@ test('malformed input is rejected with an InputError naming the problem', () => 
     (e: unknown) => e instanceof InputError && e.code === 'eval-bad-class-id' && e.facts['row'] === 0);
   assert.throws(() => evaluate({ labels: ['a'], yTrue: new Int32Array(0), proba: new Float32Array(0) }),
     (e: unknown) => e instanceof InputError && e.code === 'eval-no-rows');
+});
+
+test('hierarchical accuracy by summed probability: a heading read off a subheading model by its whole mass, not by its best subheading', () => {
+  const labels = ['010121', '010129', '020110', '020120'];
+  // Row 0: the best subheading (020110, 0.40) is under heading 0201, but heading 0101 holds 0.60.
+  // Row 1: both agree on 0201. Row 2: a true code the model never saw, under a heading it knows.
+  const proba = Float32Array.from([0.30, 0.30, 0.40, 0.00, 0.05, 0.05, 0.50, 0.40, 0.35, 0.30, 0.20, 0.15]);
+  const report = evaluate({ labels, yTrue: Int32Array.from([0, 3, -1]), proba, trueLabels: ['010121', '020120', '010190'] });
+  assert.deepEqual(report.levels, [2, 4, 6]);
+  const at = (level: number) => report.hierarchy.find((h) => h.level === level)!;
+  assert.equal(at(4).accuracy, 2 / 3, 'prefix of the best code: row 0 wrong, rows 1 and 2 right');
+  assert.equal(at(4).marginalAccuracy, 1, 'by summed probability every heading is right');
+  assert.equal(at(2).marginalAccuracy, 1);
+  assert.equal(at(6).marginalAccuracy, undefined, 'at the codes\' own length the two are one');
+  assert.equal(at(6).accuracy, 0);
 });
