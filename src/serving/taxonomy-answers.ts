@@ -2,7 +2,7 @@ import { answerTopK, type RankedRows } from './rows.js';
 import { NOT_IN_TAXONOMY, SPLIT, type ClassMapping } from './serving-taxonomy.js';
 
 /**
- * A batch's answers in the endpoint's active taxonomy (taxonomy/answer-transform.ts is the same
+ * A batch's answers in the endpoint's active taxonomy (test/taxonomy/answer-transform-reference.ts is the same
  * rule on one ranked list; this is its batch form on typed arrays): per text up to `k` codes, best
  * first, the scores of model classes that land on one code summed; `counts[row]` of them are set.
  * A text goes to review when its best class was split by the transition table (`splitClass`) or

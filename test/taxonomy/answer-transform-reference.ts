@@ -1,5 +1,5 @@
-import { classifyCorrelation, type CodeChange } from './correlation-kinds.js';
-import type { CorrelationTable, TaxonomyCode } from './taxonomy.js';
+import { classifyCorrelation, type CodeChange } from '../../src/taxonomy/correlation-kinds.js';
+import type { CorrelationTable, TaxonomyCode } from '../../src/taxonomy/taxonomy.js';
 
 /** One ranked answer of a classifier, as serving returns them (structurally the same as serving's). */
 export interface ScoredLabel {
@@ -14,8 +14,9 @@ export interface ScoredLabel {
  * - `review`: set when the answer cannot be decided automatically: the best label was split by the
  *   table (a person picks among `candidates`), or no ranked label is a valid code at all;
  * - `descriptions`: the official description of each returned code.
- * Serving does not import taxonomy/ (layers): the platform builds this function from the stores and
- * hands it to the serving plane as a plain `(ranked) => TransformedAnswer`.
+ * This is the rule written plainly, one ranked list at a time: the reference that serving's batch
+ * form on typed arrays (src/serving/taxonomy-answers.ts, mapAnswers) is tested against. (Serving
+ * suggests near valid codes for a no-valid-code review; this reference keeps the model's guesses.)
  */
 export interface TransformedAnswer {
   readonly ranked: readonly ScoredLabel[];
