@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArtifactError, ConflictError, InputError } from '../core/errors.js';
-import { decodeArtifact } from '../core/artifact-format.js';
+import { decodeArtifact, type ArtifactMeta } from '../core/artifact-format.js';
 import { readDecisionEvidence, type DecisionEvidenceMeta } from '../core/decision-policy.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Workspace } from '../registry/workspace.js';
@@ -147,12 +147,15 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
   const [ref] = args('show', positionals, ['NAME[@REF]']);
   if (ref!.includes('@')) {
     const target = ctx.settings(values).targetPrecision;
-    const { v, decision, source } = await withRegistry(ctx, values, async (ws) => {
+    const { v, decision, source, referenceRows } = await withRegistry(ctx, values, async (ws) => {
       const found = await ws.resolveModel(ref!);
       return { v: found, ...(await expectedDecisions(ws, found, target === undefined ? DEFAULT_DECISION_TARGETS : [target])) };
     });
-    if (values.json) writeJson(ctx.stdout, { ...v, decision, decisionSource: source ?? null });
-    else writeLine(ctx.stdout, `${describeVersion(v)}\n${renderDecisionChecks(decision, undefined, source).join('\n')}`);
+    if (values.json) writeJson(ctx.stdout, { ...v, decision, decisionSource: source ?? null, ...(referenceRows ? { nomenclature: referenceRows } : {}) });
+    else {
+      const taught = referenceRows ? `\ntaught also by ${referenceRows.rows} rows of ${referenceRows.source} (sha256 ${referenceRows.sha256.slice(0, 16)}...)` : '';
+      writeLine(ctx.stdout, `${describeVersion(v)}${taught}\n${renderDecisionChecks(decision, undefined, source).join('\n')}`);
+    }
     return 0;
   }
   const name = parseModelRef(ref!).name;
@@ -168,10 +171,15 @@ async function runShow(ctx: CliContext, values: Values, positionals: readonly st
  * The decision policy's expected automation at each target, from the version's artifact (null: it
  * stores no decision rows), and where those rows came from (validation split or cross-fit).
  */
-async function expectedDecisions(ws: Workspace, v: ModelVersionRecord, targets: readonly number[]): Promise<{ decision: DecisionCheck[] | null; source: DecisionEvidenceMeta | undefined }> {
+async function expectedDecisions(ws: Workspace, v: ModelVersionRecord, targets: readonly number[]): Promise<{
+  decision: DecisionCheck[] | null; source: DecisionEvidenceMeta | undefined; referenceRows: ArtifactMeta['training']['referenceRows'];
+}> {
   const artifact = decodeArtifact(await ws.readModelArtifact(v), `${v.model}@${v.version}`);
   const evidence = readDecisionEvidence(artifact.header, artifact.sections);
-  return { decision: evidence ? checkDecisions(evidence, artifact.header.labels.length, targets) : null, source: artifact.header.decision };
+  return {
+    decision: evidence ? checkDecisions(evidence, artifact.header.labels.length, targets) : null, source: artifact.header.decision,
+    referenceRows: artifact.header.training.referenceRows,
+  };
 }
 
 async function runRegister(ctx: CliContext, values: Values, positionals: readonly string[]): Promise<number> {

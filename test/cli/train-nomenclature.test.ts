@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sha256Hex } from '../../src/core/hash.js';
+import { verb as modelsVerb } from '../../src/cli/models.js';
 import { verb as trainVerb } from '../../src/cli/train.js';
 import { generateInvoiceLines, invoiceLinesToCsv } from '../../src/demo/invoice-lines.js';
 import { loadModel } from '../../src/models/load-model.js';
@@ -83,4 +84,14 @@ test('train --nomenclature refuses a file without the label column, a bad class 
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /hs6\.csv: none of its labels is a class of the training data/);
   assert.equal(existsSync(out), false);
+});
+
+test('models show names the nomenclature a registered version was taught by', async () => {
+  const r = await runVerb(trainVerb, ['--data', csv, '--label', 'label', '--model', 'linear', '--register', 'hs', '--seed', '3', '--home', home, '--decision-folds', '0', '--json', '--nomenclature', nomenclature]);
+  assert.equal(r.code, 0, r.stderr);
+  const shown = await runVerb(modelsVerb, ['show', 'hs@1', '--home', home, '--json']);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.deepEqual((JSON.parse(shown.stdout) as { nomenclature: unknown }).nomenclature, { source: 'hs6.csv', sha256: sha256Hex(readFileSync(nomenclature)), rows: 2, onlyClasses: 0 });
+  const text = await runVerb(modelsVerb, ['show', 'hs@1', '--home', home]);
+  assert.match(text.stdout, /taught also by 2 rows of hs6\.csv \(sha256 [0-9a-f]{16}\.\.\.\)/);
 });
