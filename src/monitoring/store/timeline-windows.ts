@@ -78,9 +78,10 @@ export function toTimelineWindow(r: TimelineWindowRow): TimelineWindowRecord {
 }
 
 /**
- * Retention for stored windows, run by both adapters after prunePredictions removed rows: a window
- * starting before an endpoint's oldest kept row lost predictions (or is wholly gone), so it goes;
- * an endpoint with no row left loses all. `drop(endpoint, before)` deletes windows starting before `before`.
+ * Retention for stored windows, run after prunePredictions removed rows: a window starting before
+ * an endpoint's oldest kept row lost predictions (or is wholly gone), so it goes; an endpoint with
+ * no row left loses all. The SQLite adapter's (from listLoggedEndpoints' spans); PostgreSQL's does
+ * the same in one statement. `drop(endpoint, before)` deletes windows starting before `before`.
  */
 export async function pruneTimelineWindows(spans: ReadonlyArray<{ readonly endpoint: string; readonly first: number }>,
   storedEndpoints: readonly string[], drop: (endpoint: string, before: number) => Promise<void>): Promise<void> {

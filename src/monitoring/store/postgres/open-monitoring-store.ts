@@ -56,7 +56,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
     listLoggedEndpoints: () => log.listLoggedEndpoints(),
     prunePredictions: async (policy) => {
       const removed = await log.prunePredictions(policy);
-      if (removed > 0) await windows.prune(await log.listLoggedEndpoints());
+      if (removed > 0) await windows.prune();
       return removed;
     },
     addFeedback: (records) => feedback.addFeedback(records),

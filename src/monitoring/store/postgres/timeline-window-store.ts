@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import {
-  checkTimelineWindows, pruneTimelineWindows, TIMELINE_WINDOW_COLUMNS, toTimelineWindow,
+  checkTimelineWindows, TIMELINE_WINDOW_COLUMNS, toTimelineWindow,
   type TimelineWindowQuery, type TimelineWindowRecord, type TimelineWindowRow, type TimelineWindowStore,
 } from '../timeline-windows.js';
 import { inMonitoringTransaction } from './connection.js';
@@ -28,11 +28,12 @@ export class PgTimelineWindowStore implements TimelineWindowStore {
     [query.endpoint, query.widthMs, query.since ?? Number.MIN_SAFE_INTEGER, query.until ?? Number.MAX_SAFE_INTEGER])).rows.map(toTimelineWindow);
   }
 
-  /** After the log's retention: see pruneTimelineWindows. */
-  async prune(spans: ReadonlyArray<{ readonly endpoint: string; readonly first: number }>): Promise<void> {
-    const stored = (await this.pool.query<{ endpoint: string }>('SELECT DISTINCT endpoint FROM mon_timeline_windows')).rows.map((r) => r.endpoint);
-    await pruneTimelineWindows(spans, stored, async (endpoint, before) => {
-      await this.pool.query('DELETE FROM mon_timeline_windows WHERE endpoint = $1 AND since < $2', [endpoint, before]);
-    });
+  /**
+   * After the log's retention (as pruneTimelineWindows says): one statement, each endpoint's oldest
+   * kept row found through the (endpoint, at) index, not listLoggedEndpoints' count over the log.
+   */
+  async prune(): Promise<void> {
+    await this.pool.query(`DELETE FROM mon_timeline_windows w
+      WHERE w.since < COALESCE((SELECT MIN(p.at) FROM mon_predictions p WHERE p.endpoint = w.endpoint), 9223372036854775807)`);
   }
 }
