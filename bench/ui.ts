@@ -16,8 +16,15 @@
  * are 12 h, 6 h, 2-day and 7-day cells, so each request reads the whole log: what the page never
  * asks, and the most a first request may cost).
  *
+ * Closed windows are kept in the monitoring store (mon_timeline_windows), so a restarted `lading ui`
+ * reads only the open one. The restart phase measures that: `lading ui` is stopped and started
+ * again RESTARTS times each way, alternating "stored" (the windows the runs above stored) and
+ * "cold" (the table emptied while it is down: what every restart cost when windows were kept in
+ * memory only), and times the first request for the page's 8 windows, sent the moment it answers,
+ * and then one for a grid the rounds computed (14 windows).
+ *
  * LADING_BENCH_UI_VERSIONS (1000), LADING_BENCH_UI_PREDICTIONS (1000000), LADING_BENCH_ROUNDS (3),
- * LADING_BENCH_UI_RUNS (20), LADING_BENCH_UI_SERVE=0 to skip the serving process.
+ * LADING_BENCH_UI_RUNS (20), LADING_BENCH_UI_RESTARTS (3), LADING_BENCH_UI_SERVE=0 to skip the serving process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -26,6 +33,7 @@ import { join } from 'node:path';
 import { table } from '../src/cli/output.js';
 import { machine, writeResult } from './machine.js';
 import { DAYS, seedLog } from './ui-log.js';
+import { restartPhase, type RestartFigures } from './ui-restart.js';
 import { ENDPOINT, MODEL, seedRegistry } from './ui-seed.js';
 import { BIN, log, stop, waitReady } from './wrk-driver.js';
 
@@ -34,6 +42,7 @@ const PREDICTIONS = Number(process.env['LADING_BENCH_UI_PREDICTIONS'] ?? '100000
 const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
 const RUNS = Math.max(1, Number(process.env['LADING_BENCH_UI_RUNS'] ?? '20'));
 const SERVE = process.env['LADING_BENCH_UI_SERVE'] !== '0';
+const RESTARTS = Math.max(0, Number(process.env['LADING_BENCH_UI_RESTARTS'] ?? '3'));
 const TARGET_MS = 100;
 /** Window counts that each give a grid width not computed yet over the week (see above): one per round, the first in the warm-up. */
 const NEW_GRIDS = [14, 28, 4, 1];
@@ -75,7 +84,8 @@ async function main(): Promise<void> {
 
     const uiPort = 19460;
     const servePort = 19461;
-    children.push(await start(['ui', '--home', home], uiPort, '/v1/ui/info'));
+    const ui = await start(['ui', '--home', home], uiPort, '/v1/ui/info');
+    children.push(ui);
     if (SERVE) children.push(await start(['serve', '--deployment', ENDPOINT, '--home', home, '--workers', '1'], servePort, '/v2/health/ready'));
 
     const evaluated = reg.champion;
@@ -131,6 +141,11 @@ async function main(): Promise<void> {
       }
       log(`round ${round + 1} done`);
     }
+    // Last: it stops the `lading ui` the rounds used.
+    const restarts: RestartFigures = await restartPhase({
+      home, restarts: RESTARTS, stop: () => stop(ui), start: () => start(['ui', '--home', home], uiPort, '/v1/ui/info').then((c) => { children.push(c); return c; }),
+      first: (windows) => timed(`http://127.0.0.1:${uiPort}`, `/v1/ui/monitoring/${ENDPOINT}?windows=${windows}`).then((r) => r.ms), grid: NEW_GRIDS[0]!, log,
+    });
 
     const rows = routes.map((r, i) => {
       const all = samples[i]!.flat().sort((a, b) => a - b);
@@ -156,9 +171,13 @@ async function main(): Promise<void> {
     const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
     process.stdout.write(`${table(['route', 'page', 'first', 'median', 'p95', 'max', 'round medians', 'KB', 'p95/100ms'],
       rows.map((r) => [r.route, r.page, f(r.firstMs), f(r.medianMs), f(r.p95Ms), f(r.maxMs), `${f(Math.min(...r.roundMedians))}–${f(Math.max(...r.roundMedians))}`, (r.bytes / 1024).toFixed(1), `${r.ratio.toFixed(2)}${r.ratio >= 1 ? ' OVER' : ''}`]))}\n`);
+    if (restarts.length > 0) {
+      process.stdout.write(`\nafter a restart of lading ui (first request the moment it answers; ${RESTARTS} restarts each way, alternated):\n${table(['windows', 'ready', 'first, page\'s 8 windows', `first, ${NEW_GRIDS[0]} windows`],
+        restarts.map((r) => [r.stored ? 'stored' : 'cold (none stored)', f(r.readyMs), f(r.pageMs), f(r.gridMs)]))}\n`);
+    }
     const over = rows.filter((r) => r.ratio >= 1);
     process.stdout.write(`\nunder 100 ms at p95: ${rows.length - over.length} of ${rows.length} routes${over.length ? `; over: ${over.map((r) => r.route).join(', ')}` : ''}\n`);
-    const path = writeResult('ui', { command, machine: m, sizes, rounds: ROUNDS, runs: RUNS, targetMs: TARGET_MS, routes: rows, at: new Date().toISOString() });
+    const path = writeResult('ui', { command, machine: m, sizes, rounds: ROUNDS, runs: RUNS, targetMs: TARGET_MS, routes: rows, restarts, at: new Date().toISOString() });
     process.stdout.write(`wrote ${path}\n`);
   } finally {
     for (const c of children) await stop(c);

@@ -3,8 +3,10 @@ import { decodeProfile } from '../monitoring/profile/profile-codec.js';
 import type { ReferenceProfile } from '../monitoring/profile/reference-profile.js';
 import { buildMonitorReport } from '../monitoring/report/monitor-report.js';
 import type { MonitoringStore, StoredFeedback } from '../monitoring/store/monitoring-store.js';
-import type { TimelineVariant, TimelineWindow } from '../server/routes/ui-backend.js';
+import type { TimelineWindowRecord } from '../monitoring/store/timeline-windows.js';
+import type { TimelineWindow } from '../server/routes/ui-backend.js';
 import { gridCells, gridWidth, type GridCell } from './ui-timeline-grid.js';
+import { decodeVariants, profileHashOf, storedWindow, windowBasis, type StoredVariant } from './ui-timeline-stored.js';
 
 /** Computes an endpoint's timeline: `windows` is how many windows the page asks for (the grid may give one more). */
 export interface TimelineSource {
@@ -12,19 +14,10 @@ export interface TimelineSource {
   timeline(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
 }
 
-/** What a window's report says of one variant apart from real accuracy: fixed once the log has moved past the window. */
-type PredictionSide = Omit<TimelineVariant, 'realAccuracy' | 'labelled'>;
-
-interface KeptCell {
-  readonly variants: readonly PredictionSide[];
-  /** The log's first row when it was read: retention that later removes rows inside the window makes it stale. */
-  readonly first: number;
-}
-
 export interface TimelineOptions {
   /**
    * How long after a window's end rows may still arrive for it (a log writer's batch, another
-   * replica's): a window is kept once the log has a row after its end and this long has passed.
+   * replica's): a window is stored once the log has a row after its end and this long has passed.
    */
   readonly settleMs?: number | undefined;
   readonly now?: (() => number) | undefined;
@@ -32,31 +25,27 @@ export interface TimelineOptions {
   readonly onRead?: ((endpoint: string, cell: GridCell) => void) | undefined;
 }
 
-/** Windows kept at most (8-48 per endpoint and width): beyond it the oldest kept goes. */
-const MAX_KEPT = 5_000;
 const SETTLE_MS = 5 * 60_000;
 
 /**
  * The dashboard's view of the prediction log over time: the endpoint's logged span cut on a fixed
  * time grid (ui-timeline-grid.ts), each window summarised by the report `lading monitor report`
  * prints (buildMonitorReport) built over its time range (drift against the reference profile, the
- * CBPE estimate, real accuracy from joined feedback). A window's predictions are read once: after the log moved
- * past it (and SETTLE_MS), its drift and estimate are kept, and later timelines read only the
- * newest window. Real accuracy is worked out again for every window each time from one read of the
- * feedback (labels may come for old answers; ~20 ms for 20,000 labels), as the report does.
+ * CBPE estimate, real accuracy from joined feedback). A window's predictions are read once: after
+ * the log moved past it (and SETTLE_MS), its drift and estimate are stored in the monitoring store
+ * (mon_timeline_windows, ui-timeline-stored.ts), so later timelines, in this thread or after a
+ * restart, read only the newest window and windows not stored yet; a stored window is read again
+ * when a reference profile it used was replaced or retention removed some of its rows. Real accuracy
+ * is worked out again for every window each time from one read of the feedback (labels may come for
+ * old answers, dated inside them), as the report does.
  * On 1M logged predictions reading every window costs 1.5-3 s (npm run bench:ui); the dashboard
  * runs this in a thread of its own (ui-work.ts) so no request waits behind it.
  */
 export function timelineSource(store: MonitoringStore, options: TimelineOptions = {}): TimelineSource {
   const settleMs = options.settleMs ?? SETTLE_MS;
   const now = options.now ?? Date.now;
-  const kept = new Map<string, KeptCell>();
-  const profiles = new Map<string, Promise<ReferenceProfile | undefined>>();
-  const profile = (sha: string) => {
-    let p = profiles.get(sha);
-    if (!p) profiles.set(sha, p = store.getProfile(sha).then((json) => (json === undefined ? undefined : decodeProfile(json))));
-    return p;
-  };
+  // Decoded reference profiles by the hash of their JSON: a replaced profile is another entry.
+  const decoded = new Map<string, ReferenceProfile>();
   return {
     endpoints: () => store.listLoggedEndpoints(),
     async timeline(endpoint, windows) {
@@ -67,23 +56,25 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       // Each window's report reads the endpoint's feedback before its end: read once for all of them.
       const feedback = await store.listFeedback({ endpoint, until: cells.at(-1)!.until });
       const reading = timelineReader(store, endpoint, cells.at(-1)!.until, feedback);
+      const profiles = currentProfiles(store, decoded);
+      const stored = new Map((await store.listTimelineWindows({ endpoint, widthMs: width, since: cells[0]!.since, until: cells.at(-1)!.until }))
+        .map((w) => [w.since, w]));
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
-        const key = `${endpoint}\u0000${width}\u0000${cell.since}`;
-        let side = kept.get(key);
-        if (side && span.first > side.first && span.first > cell.since) side = undefined; // rows of it were pruned since
-        if (!side) {
+        let variants = await reusable(stored.get(cell.since), span.first, profiles);
+        if (!variants) {
           const closed = cell.until <= span.last && cell.until + settleMs <= now();
           options.onRead?.(endpoint, cell);
           // A window's report is a few hundred ms of CPU on a big log: let other work in between.
           await new Promise((resolve) => setImmediate(resolve));
-          side = { variants: await predictionSide(reading, endpoint, cell, profile), first: span.first };
-          if (closed) keep(kept, key, side);
+          variants = await predictionSide(reading, endpoint, cell, profiles.load);
+          // Each window its own write: one killed halfway keeps those it finished.
+          if (closed) await store.saveTimelineWindows([storedWindow(endpoint, width, cell.since, variants, await profiles.basis(variants), span.first, now())]);
         }
         const real = windowRealAccuracy(feedback, cell);
         out.push({
           since: cell.since, until: cell.until,
-          variants: side.variants.map((v) => {
+          variants: variants.map(({ modelSha256: _sha, ...v }) => {
             const r = real.find((m) => m.variant === v.variant && m.model === v.model && m.version === v.version);
             return { ...v, realAccuracy: r?.accuracy ?? null, labelled: r?.labelled ?? 0 };
           }),
@@ -94,15 +85,50 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
   };
 }
 
-function keep(kept: Map<string, KeptCell>, key: string, cell: KeptCell): void {
-  kept.set(key, cell);
-  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
+type Profiles = ReturnType<typeof currentProfiles>;
+
+/**
+ * The reference profiles as they are now, each read once per timeline: what a window is computed
+ * with, and the basis (ui-timeline-stored.ts) a stored window must match to be reused.
+ */
+function currentProfiles(store: MonitoringStore, decoded: Map<string, ReferenceProfile>) {
+  const json = new Map<string, Promise<string | undefined>>();
+  const read = (sha: string) => {
+    let p = json.get(sha);
+    if (!p) json.set(sha, p = store.getProfile(sha));
+    return p;
+  };
+  return {
+    async load(sha: string): Promise<ReferenceProfile | undefined> {
+      const text = await read(sha);
+      if (text === undefined) return undefined;
+      const hash = profileHashOf(text);
+      let profile = decoded.get(hash);
+      if (!profile) decoded.set(hash, profile = decodeProfile(text));
+      return profile;
+    },
+    async basis(variants: readonly StoredVariant[]): Promise<string> {
+      const hashes = new Map<string, string | undefined>();
+      for (const v of variants) {
+        const text = await read(v.modelSha256);
+        hashes.set(v.modelSha256, text === undefined ? undefined : profileHashOf(text));
+      }
+      return windowBasis(variants, (sha) => hashes.get(sha));
+    },
+  };
 }
 
-async function predictionSide(store: MonitoringStore, endpoint: string, cell: GridCell, profile: (sha: string) => Promise<ReferenceProfile | undefined>): Promise<PredictionSide[]> {
+/** A stored window's figures, unless retention removed rows of it since it was read or a profile it used changed. */
+async function reusable(w: TimelineWindowRecord | undefined, logFirst: number, profiles: Profiles): Promise<StoredVariant[] | undefined> {
+  if (!w || (logFirst > w.logFirst && logFirst > w.since)) return undefined;
+  const variants = decodeVariants(w.figures);
+  return w.basis === await profiles.basis(variants) ? variants : undefined;
+}
+
+async function predictionSide(store: MonitoringStore, endpoint: string, cell: GridCell, profile: (sha: string) => Promise<ReferenceProfile | undefined>): Promise<StoredVariant[]> {
   const report = await buildMonitorReport(store, endpoint, { since: cell.since, until: cell.until }, profile);
   return report.variants.map((v) => ({
-    variant: v.variant, model: v.model, version: v.version, predictions: v.predictions,
+    variant: v.variant, model: v.model, version: v.version, modelSha256: v.modelSha256, predictions: v.predictions,
     estimatedAccuracy: v.estimatedAccuracy?.estimated ?? null,
     drift: (v.drift?.tests ?? []).map((t) => ({ name: t.name, value: t.value, threshold: t.threshold, drift: t.drift })),
     separatingTokens: (v.drift?.separatingTokens.current ?? []).slice(0, 10).map((t) => t.token),

@@ -58,7 +58,7 @@ export async function serveUiWork(port: MessagePort, data: UiWorkData, open: {
     port.close();
     return;
   }
-  // Kept for the thread's life: windows the log has moved past are read once (ui-timeline.ts).
+  // Windows the log has moved past are read once and kept in the monitoring store, so a restarted thread reads none of them again (ui-timeline.ts).
   const timelines = timelineSource(store);
   port.on('message', (m: Request) => {
     void (async () => {

@@ -1,47 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { encodeProfile } from '../../src/monitoring/profile/profile-codec.js';
-import { buildMonitorReport } from '../../src/monitoring/report/monitor-report.js';
-import { decodeProfile } from '../../src/monitoring/profile/profile-codec.js';
-import type { MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
-import { openMonitoringStore } from '../../src/platform/index.js';
 import { gridCells, gridWidth } from '../../src/platform/ui-timeline-grid.js';
 import { timelineSource } from '../../src/platform/ui-timeline.js';
 import { UiWorkThread, uiWorkData } from '../../src/platform/ui-work.js';
-import { syntheticProfile } from '../monitoring/drift/synthetic-traffic.js';
 import { prediction, rows } from '../monitoring/store/fixtures.js';
-
-const T0 = 1_700_000_000_000; // the fixture rows' first time; row i is at T0 + i s
-
-async function withStore(work: (store: MonitoringStore, path: string, dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lading-ui-timeline-'));
-  const path = join(dir, 'monitoring.sqlite');
-  const store = await openMonitoringStore({ kind: 'sqlite', path });
-  try {
-    await work(store, path, dir);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** 600 rows over 10 minutes, two variants, a reference profile for one, labels for every 4th row (a third of them wrong). */
-async function seed(store: MonitoringStore): Promise<void> {
-  await store.saveProfile('a'.repeat(64), encodeProfile(syntheticProfile(7)), { model: 'hs-model', version: '3' });
-  await store.appendPredictions(rows(600, (i) => (i % 5 === 4 ? { variant: 'b', version: '4', modelSha256: 'b'.repeat(64) } : {})));
-  await store.addFeedback(Array.from({ length: 150 }, (_, k) => {
-    const i = k * 4;
-    const p = prediction(i, i % 5 === 4 ? { variant: 'b', version: '4', modelSha256: 'b'.repeat(64) } : {});
-    return {
-      endpoint: 'hs', time: p.at + 30_000, receivedAt: p.at + 30_000, label: k % 3 ? p.label : 'other', source: 'test', requestId: p.requestId, position: 0,
-      text: p.text, textSha256: p.textSha256, newClass: false,
-      prediction: { seq: i + 1, variant: p.variant, model: p.model, version: p.version, modelSha256: p.modelSha256, label: p.label, score: p.score, at: p.at },
-    };
-  }));
-}
+import { assertFiguresOfReport, seed, T0, withStore } from './timeline-fixture.js';
 
 describe('the monitoring timeline on a fixed time grid', () => {
   it('cuts the span into aligned cells whose bounds do not move as the log grows', () => {
@@ -60,22 +23,7 @@ describe('the monitoring timeline on a fixed time grid', () => {
       await seed(store);
       const windows = await timelineSource(store).timeline('hs', 4);
       assert.ok(windows.length >= 3);
-      const profile = async (sha: string) => { const json = await store.getProfile(sha); return json === undefined ? undefined : decodeProfile(json); };
-      let drifted = 0;
-      for (const w of windows) {
-        const report = await buildMonitorReport(store, 'hs', { since: w.since, until: w.until }, profile);
-        assert.deepEqual(w.variants.map((v) => v.variant), report.variants.map((v) => v.variant));
-        for (const v of w.variants) {
-          const r = report.variants.find((x) => x.variant === v.variant)!;
-          const real = report.realAccuracy.byModel.find((m) => m.variant === v.variant && m.version === v.version);
-          assert.equal(v.predictions, r.predictions);
-          assert.equal(v.estimatedAccuracy, r.estimatedAccuracy?.estimated ?? null);
-          assert.deepEqual(v.drift, (r.drift?.tests ?? []).map((t) => ({ name: t.name, value: t.value, threshold: t.threshold, drift: t.drift })));
-          assert.deepEqual(v.separatingTokens, (r.drift?.separatingTokens.current ?? []).slice(0, 10).map((t) => t.token));
-          assert.deepEqual([v.realAccuracy, v.labelled], [real?.accuracy ?? null, real?.labelled ?? 0]);
-          drifted += v.drift.length;
-        }
-      }
+      const drifted = await assertFiguresOfReport(store, windows);
       assert.ok(drifted > 0, 'the variant with a profile has drift tests');
       assert.ok(windows.some((w) => w.variants.some((v) => v.labelled > 0 && v.realAccuracy !== null && v.realAccuracy < 1)));
     });
@@ -85,7 +33,7 @@ describe('the monitoring timeline on a fixed time grid', () => {
     await withStore(async (store) => {
       await seed(store);
       const read: number[] = [];
-      let now = T0 + 3_600_000;
+      const now = T0 + 3_600_000;
       const source = timelineSource(store, { now: () => now, settleMs: 60_000, onRead: (_e, cell) => read.push(cell.since) });
       const first = await source.timeline('hs', 4);
       assert.equal(read.length, first.length, 'the first timeline reads every window');
@@ -100,12 +48,19 @@ describe('the monitoring timeline on a fixed time grid', () => {
       assert.equal(second[0]!.variants[0]!.labelled, first[0]!.variants[0]!.labelled + 1);
       const total = (ws: typeof first) => ws.reduce((n, w) => n + w.variants.reduce((m, v) => m + v.predictions, 0), 0);
       assert.equal(total(second), 660);
-      read.length = 0;
-      now = T0; // a clock before the windows' ends plus settleMs: nothing may be kept
-      const fresh = timelineSource(store, { now: () => now, settleMs: 60_000, onRead: (_e, cell) => read.push(cell.since) });
+    });
+  });
+
+  it('reads windows not yet settled each time and stores none of them', async () => {
+    await withStore(async (store) => {
+      await seed(store);
+      const read: number[] = [];
+      // A clock before the windows' ends plus settleMs: nothing may be kept.
+      const fresh = timelineSource(store, { now: () => T0, settleMs: 60_000, onRead: (_e, cell) => read.push(cell.since) });
+      const windows = await fresh.timeline('hs', 4);
       await fresh.timeline('hs', 4);
-      await fresh.timeline('hs', 4);
-      assert.equal(read.length, 2 * second.length, 'windows not yet settled are read each time');
+      assert.equal(read.length, 2 * windows.length, 'windows not yet settled are read each time');
+      assert.deepEqual(await store.listTimelineWindows({ endpoint: 'hs', widthMs: windows[0]!.until - windows[0]!.since }), []);
     });
   });
 

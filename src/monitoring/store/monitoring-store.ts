@@ -1,15 +1,16 @@
 import type { LoggedPrediction, StoredPrediction } from '../log/logged-prediction.js';
 import type { PredictionColumns } from './prediction-columns.js';
 import type { ServingCostStore } from './serving-cost.js';
+import type { TimelineWindowStore } from './timeline-windows.js';
 
 /**
  * Where monitoring keeps what production saw: the prediction log, delayed labels (feedback), the
- * reference profiles drift is measured against, the alert history, and what serving cost
- * (serving-cost.ts). One contract, two adapters with the same file names (sqlite/: a database file of its own beside the registry's, so registry
+ * reference profiles drift is measured against, the alert history, what serving cost
+ * (serving-cost.ts) and the dashboard timeline's closed windows (timeline-windows.ts). One contract, two adapters with the same file names (sqlite/: a database file of its own beside the registry's, so registry
  * writes never wait on the log; postgres/: `mon_*` tables in the registry's schema), one contract
  * suite run on both (test/monitoring/store/).
  */
-export interface MonitoringStore extends PredictionLogStore, FeedbackStore, ProfileStore, AlertStore, ServingCostStore {
+export interface MonitoringStore extends PredictionLogStore, FeedbackStore, ProfileStore, AlertStore, ServingCostStore, TimelineWindowStore {
   close(): Promise<void>;
 }
 
@@ -42,7 +43,10 @@ export interface PredictionLogStore {
   findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined>;
   /** Endpoints with logged rows, and the time span of each. */
   listLoggedEndpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>>;
-  /** Retention: deletes rows older than `now - maxAgeMs`, then the oldest beyond `maxRows`; returns how many went. */
+  /**
+   * Retention: deletes rows older than `now - maxAgeMs`, then the oldest beyond `maxRows`; returns how many went.
+   * Stored timeline windows starting before an endpoint's oldest kept row go too (timeline-windows.ts).
+   */
   prunePredictions(policy: RetentionPolicy): Promise<number>;
 }
 

@@ -5,6 +5,7 @@ import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring
 import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
 import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore, StoredFeedback } from '../../../src/monitoring/store/monitoring-store.js';
 import type { ServingCostRecord } from '../../../src/monitoring/store/serving-cost.js';
+import type { TimelineWindowRecord } from '../../../src/monitoring/store/timeline-windows.js';
 import { manyRows, prediction, rows } from './fixtures.js';
 
 /** A fresh, empty store on one back-end; `reopen` closes nothing itself and opens the same data again. */
@@ -46,6 +47,14 @@ function cost(over: Partial<ServingCostRecord> = {}): ServingCostRecord {
   return {
     processId: 'node-1/4711', processStartedAt: T0, endpoint: 'hs', variant: 'main', model: 'hs-model', version: '3',
     texts: 1000, cpuSeconds: 0.375, at: T0 + 60_000, ...over,
+  };
+}
+
+/** A stored timeline window of `hs`, 1-minute cells, the i-th cell after T0. */
+function timelineWindow(i: number, over: Partial<TimelineWindowRecord> = {}): TimelineWindowRecord {
+  return {
+    endpoint: 'hs', widthMs: 60_000, since: T0 + i * 60_000, basis: 'v1 a:p1', logFirst: T0, figures: `{"window":${i},"text":"tab\\t ü"}`,
+    computedAt: T0 + 3_600_000, ...over,
   };
 }
 
@@ -464,6 +473,34 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.deepEqual(await ids(), ['a/1', 'b/2', 'c/3'], 'a bad record stores none of its batch');
     }));
 
+    it('stores timeline windows by endpoint, width and start, replaces one on the same key, and lists a range oldest first', () => withStore(async (s) => {
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), []);
+      await s.saveTimelineWindows([timelineWindow(2), timelineWindow(0), timelineWindow(1), timelineWindow(0, { widthMs: 300_000 }), timelineWindow(0, { endpoint: 'grocery' })]);
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), [timelineWindow(0), timelineWindow(1), timelineWindow(2)]);
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'hs', widthMs: 300_000 }), [timelineWindow(0, { widthMs: 300_000 })]);
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000, since: T0 + 60_000, until: T0 + 120_000 }), [timelineWindow(1)]);
+      // Recomputed on a new basis (a reference profile replaced): the new figures replace the old.
+      const again = timelineWindow(1, { basis: 'v1 a:p2', figures: '{"window":1,"again":true}', computedAt: T0 + 7_200_000, logFirst: T0 + 5 });
+      await s.saveTimelineWindows([again]);
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), [timelineWindow(0), again, timelineWindow(2)]);
+      await assert.rejects(s.saveTimelineWindows([timelineWindow(5), timelineWindow(6, { widthMs: 0 })]),
+        (e: unknown) => e instanceof InputError && e.facts['row'] === 1 && e.facts['field'] === 'widthMs');
+      await assert.rejects(s.saveTimelineWindows([timelineWindow(7, { since: 1.5 })]), InputError);
+      assert.equal((await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 })).length, 3, 'a bad window stores none of its batch');
+      await s.saveTimelineWindows([]);
+    }));
+
+    it('drops stored timeline windows that start before an endpoint\'s oldest kept row when retention removes rows', () => withStore(async (s) => {
+      await s.appendPredictions(rows(600)); // hs: one row a second from T0
+      await s.saveTimelineWindows([0, 1, 2, 5, 9].map((i) => timelineWindow(i)).concat(timelineWindow(0, { endpoint: 'gone' })));
+      assert.equal(await s.prunePredictions({ now: T0 + 3_600_000, maxAgeMs: 3_600_000 }), 0);
+      assert.equal((await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 })).length, 5, 'nothing pruned: every window stays');
+      // Rows before T0 + 150 s go: windows 0 and 1 lost all their rows, window 2 (from T0 + 120 s) some.
+      assert.ok(await s.prunePredictions({ now: T0 + 150_000, maxAgeMs: 0 }) > 0);
+      assert.deepEqual((await s.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 })).map((w) => w.since), [T0 + 300_000, T0 + 540_000]);
+      assert.deepEqual(await s.listTimelineWindows({ endpoint: 'gone', widthMs: 60_000 }), [], 'an endpoint with no row left keeps no window');
+    }));
+
     it('keeps everything across close and reopen', () => withStore(async (s, under) => {
       const written = rows(5);
       await s.appendPredictions(written);
@@ -471,6 +508,7 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       await s.saveProfile('a'.repeat(64), '{"p":1}', { model: 'm', version: '1' });
       await s.recordAlertEvent(alert(1));
       await s.recordServingCost([cost()]);
+      await s.saveTimelineWindows([timelineWindow(1)]);
       await s.close();
       const again = await under.reopen();
       try {
@@ -479,6 +517,7 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
         assert.equal(await again.getProfile('a'.repeat(64)), '{"p":1}');
         assert.deepEqual(await again.listAlertEvents({}), [alert(1)]);
         assert.deepEqual(await again.listServingCost({ endpoint: 'hs' }), [cost()]);
+        assert.deepEqual(await again.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), [timelineWindow(1)]);
         await again.appendPredictions(rows(1, () => ({}), 9));
         assert.equal(await again.countPredictions({ endpoint: 'hs' }), 6);
       } finally {

@@ -45,9 +45,35 @@ if (url === undefined || url === '') {
       await store.appendPredictions([prediction(9000, { requestId: 'new-1' })]);
       assert.equal((await store.findByRequestId('new-1'))!.at, T0 + 9_000_000);
       const versions = (await client.query(`SELECT version FROM ${schema}.mon_schema_migrations ORDER BY version`)).rows.map((r) => r.version);
-      assert.deepEqual(versions, [1, 2, 3, 4, 5]);
+      assert.deepEqual(versions, [1, 2, 3, 4, 5, 6]);
       const indexes = (await client.query('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname', [schema, 'mon_predictions'])).rows.map((r) => r.indexname);
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at', 'mon_predictions_pkey', 'mon_predictions_request_key', 'mon_predictions_text_key']);
+    } finally {
+      await store.close();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+
+  test('a PostgreSQL monitoring schema at migration 5 gains the timeline windows table (migration 6) and keeps what it held', async () => {
+    const schema = `mon_test_${randomBytes(5).toString('hex')}`;
+    const pool = openMonitoringPool({ url, schema });
+    try {
+      await migrateMonitoringPg(pool, schema, schema, PG_MONITORING_MIGRATIONS.filter((m) => m.version <= 5));
+      await pool.query(`INSERT INTO mon_profiles (model_sha256, model, version, profile, saved_at) VALUES ($1, 'm', '1', '{"p":1}', 0)`, ['a'.repeat(64)]);
+    } finally {
+      await pool.end();
+    }
+    const store = await openPgMonitoringStore({ url, schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const w = { endpoint: 'hs', widthMs: 60_000, since: T0, basis: 'b', logFirst: T0, figures: '{}', computedAt: T0 };
+      await store.saveTimelineWindows([w]);
+      assert.deepEqual(await store.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), [w]);
+      assert.equal(await store.getProfile('a'.repeat(64)), '{"p":1}', 'what was there stays');
+      const versions = (await client.query(`SELECT version FROM ${schema}.mon_schema_migrations ORDER BY version`)).rows.map((r) => r.version);
+      assert.deepEqual(versions, [1, 2, 3, 4, 5, 6]);
     } finally {
       await store.close();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

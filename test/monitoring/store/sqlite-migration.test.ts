@@ -51,7 +51,7 @@ test('a monitoring file of schema 1 (string lookup indexes) opens, migrates, and
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5]);
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5, 6]);
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'mon_predictions' AND sql IS NOT NULL").all().map((r) => (r as { name: string }).name);
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at'], 'the string lookup indexes are gone');
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_request_keys').get() as { n: number }).n, 1202, 'every row with a request id is in the request keys');
@@ -131,7 +131,7 @@ test('a monitoring file of schema 2 (six stream strings a row) migrates to mon_s
     }
     const db = new Database(file, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5]);
+      assert.deepEqual(db.prepare('SELECT version FROM mon_schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2, 3, 4, 5, 6]);
       const cols = db.prepare("SELECT name FROM pragma_table_info('mon_predictions')").all().map((r) => (r as { name: string }).name);
       for (const gone of ['variant', 'role', 'model', 'version', 'model_sha256']) assert.ok(!cols.includes(gone), `${gone} moved to mon_streams`);
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_streams').get() as { n: number }).n, 2 * 2 * 2 + 1);
@@ -146,6 +146,30 @@ test('a monitoring file of schema 2 (six stream strings a row) migrates to mon_s
       assert.deepEqual(indexes, ['mon_predictions_endpoint_at']);
     } finally {
       db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a monitoring file of schema 5 gains the timeline windows table (migration 6) and keeps its log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-mon-migrate6-'));
+  const file = join(dir, 'monitoring.sqlite');
+  try {
+    const old = new Database(file);
+    migrateMonitoringSqlite(old, file, MONITORING_MIGRATIONS.filter((m) => m.version <= 5));
+    old.exec(`INSERT INTO mon_profiles (model_sha256, model, version, profile, saved_at) VALUES ('${'a'.repeat(64)}', 'm', '1', '{"p":1}', 0)`);
+    old.close();
+    const store = openSqliteMonitoringStore(file);
+    try {
+      await store.appendPredictions(rows(3));
+      const w = { endpoint: 'hs', widthMs: 60_000, since: T0, basis: 'b', logFirst: T0, figures: '{}', computedAt: T0 };
+      await store.saveTimelineWindows([w]);
+      assert.deepEqual(await store.listTimelineWindows({ endpoint: 'hs', widthMs: 60_000 }), [w]);
+      assert.equal(await store.countPredictions({ endpoint: 'hs' }), 3);
+      assert.equal(await store.getProfile('a'.repeat(64)), '{"p":1}', 'what was there stays');
+    } finally {
+      await store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { LOG_ANSWERED_PG, LOG_FEATURES_PG, LOOKUP_KEY_INDEXES_PG, MONITORING_TABLES_PG } from './monitoring-schema.js';
 import { SERVING_COST_PG } from './serving-cost-schema.js';
+import { TIMELINE_WINDOWS_PG } from './timeline-window-schema.js';
 
 /**
  * The monitoring tables' PostgreSQL schema, as numbered migrations. Append-only: a shipped migration
@@ -21,4 +22,6 @@ export const PG_MONITORING_MIGRATIONS: readonly PgMonitoringMigration[] = [
   { version: 4, sql: SERVING_COST_PG },
   // The code answered under an active taxonomy (NULL: none active). SQLite keeps it in its segments (format LSG3).
   { version: 5, sql: LOG_ANSWERED_PG },
+  // The dashboard timeline's closed windows, so a restart does not read the whole log again (timeline-window-schema.ts).
+  { version: 6, sql: TIMELINE_WINDOWS_PG },
 ];

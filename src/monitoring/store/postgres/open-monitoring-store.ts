@@ -6,6 +6,7 @@ import { PG_MONITORING_MIGRATIONS } from './migrations.js';
 import { PgProfileAlertStore } from './profile-alert-store.js';
 import { PgPredictionLog } from './prediction-log.js';
 import { PgServingCostStore } from './serving-cost-store.js';
+import { PgTimelineWindowStore } from './timeline-window-store.js';
 
 /** The URL without its password, for messages. */
 function describeUrl(url: string, schema: string): string {
@@ -43,6 +44,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
   const feedback = new PgFeedbackStore(pool);
   const rest = new PgProfileAlertStore(pool);
   const cost = new PgServingCostStore(pool);
+  const windows = new PgTimelineWindowStore(pool);
   let closed: Promise<void> | undefined;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
@@ -52,7 +54,11 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
     findByRequestId: (requestId, position) => log.findByRequestId(requestId, position),
     findLatestByText: (endpoint, textSha256, before) => log.findLatestByText(endpoint, textSha256, before),
     listLoggedEndpoints: () => log.listLoggedEndpoints(),
-    prunePredictions: (policy) => log.prunePredictions(policy),
+    prunePredictions: async (policy) => {
+      const removed = await log.prunePredictions(policy);
+      if (removed > 0) await windows.prune();
+      return removed;
+    },
     addFeedback: (records) => feedback.addFeedback(records),
     listFeedback: (query) => feedback.listFeedback(query),
     listFeedbackLabels: (query) => feedback.listFeedbackLabels(query),
@@ -62,6 +68,8 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
     listAlertEvents: (query) => rest.listAlertEvents(query),
     recordServingCost: (records) => cost.recordServingCost(records),
     listServingCost: (query) => cost.listServingCost(query),
+    saveTimelineWindows: (records) => windows.saveTimelineWindows(records),
+    listTimelineWindows: (query) => windows.listTimelineWindows(query),
     close: () => (closed ??= pool.end()),
   };
 }

@@ -1,5 +1,6 @@
 import { LOG_SEGMENTS_SQLITE, LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
 import { SERVING_COST_SQLITE } from './serving-cost-schema.js';
+import { TIMELINE_WINDOWS_SQLITE } from './timeline-window-schema.js';
 
 /**
  * The monitoring database's schema, as numbered migrations. Append-only: a shipped migration is
@@ -23,4 +24,6 @@ export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   { version: 4, sql: LOG_SEGMENTS_SQLITE },
   // What each serving process spent, cumulative, per variant and model version (serving-cost-schema.ts).
   { version: 5, sql: SERVING_COST_SQLITE },
+  // The dashboard timeline's closed windows, so a restart does not read the whole log again (timeline-window-schema.ts).
+  { version: 6, sql: TIMELINE_WINDOWS_SQLITE },
 ];

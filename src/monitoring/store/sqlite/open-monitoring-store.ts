@@ -4,6 +4,7 @@ import { SqliteFeedbackStore } from './feedback-store.js';
 import { SqliteProfileAlertStore } from './profile-alert-store.js';
 import { SqlitePredictionLog } from './prediction-log.js';
 import { SqliteServingCostStore } from './serving-cost-store.js';
+import { SqliteTimelineWindowStore } from './timeline-window-store.js';
 
 /**
  * The monitoring store in a SQLite file of its own (e.g. <home>/monitoring.sqlite), created and
@@ -16,6 +17,7 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
   const feedback = new SqliteFeedbackStore(db);
   const rest = new SqliteProfileAlertStore(db);
   const cost = new SqliteServingCostStore(db);
+  const windows = new SqliteTimelineWindowStore(db);
   let closed = false;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
@@ -25,7 +27,11 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
     findByRequestId: (requestId, position) => log.findByRequestId(requestId, position),
     findLatestByText: (endpoint, textSha256, before) => log.findLatestByText(endpoint, textSha256, before),
     listLoggedEndpoints: () => log.listLoggedEndpoints(),
-    prunePredictions: (policy) => log.prunePredictions(policy),
+    prunePredictions: async (policy) => {
+      const removed = await log.prunePredictions(policy);
+      if (removed > 0) await windows.prune(await log.listLoggedEndpoints());
+      return removed;
+    },
     addFeedback: (records) => feedback.addFeedback(records),
     listFeedback: (query) => feedback.listFeedback(query),
     listFeedbackLabels: (query) => feedback.listFeedbackLabels(query),
@@ -35,6 +41,8 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
     listAlertEvents: (query) => rest.listAlertEvents(query),
     recordServingCost: (records) => cost.recordServingCost(records),
     listServingCost: (query) => cost.listServingCost(query),
+    saveTimelineWindows: (records) => windows.saveTimelineWindows(records),
+    listTimelineWindows: (query) => windows.listTimelineWindows(query),
     close: async () => {
       if (closed) return;
       closed = true;
