@@ -31,6 +31,13 @@ export interface DriftOptions {
   /** Epoch ms of the first month's start; months are 30 days. */
   readonly t0: number;
   readonly seed: number;
+  /**
+   * How unequal importers' volumes are: importer i declares in proportion to 1/(i+1)^volumeSkew
+   * (Zipf). 0 (the default): every importer as often. Real trade is heavy-tailed (a few importers
+   * declare most lines, many declare a handful), and a small importer's whole history is a few of
+   * its own lines: what makes a join of the latest value leak the label.
+   */
+  readonly volumeSkew?: number;
 }
 
 export const DRIFT_MONTH_MS = 30 * 86_400_000;
@@ -56,12 +63,13 @@ export function driftingImporterLines(source: LabelledTexts, o: DriftOptions): I
   const chapterDraws = labels.map(chapterOf);
   const anyChapter = () => chapterDraws[Math.floor(random() * chapterDraws.length)]!;
   const prefs = Array.from({ length: o.importers }, () => Array.from({ length: o.preferred }, anyChapter));
+  const anyImporter = importerDraw(o.importers, o.volumeSkew ?? 0, random);
   const lines: ImporterLine[] = [];
   for (let month = 0; month < o.months; month++) {
     for (const p of prefs) if (random() < o.drift) p[Math.floor(random() * o.preferred)] = anyChapter();
     const n = o.linesInMonth(month);
     for (let k = 0; k < n; k++) {
-      const importer = Math.floor(random() * o.importers);
+      const importer = anyImporter();
       const chapter = random() < o.loyalty ? prefs[importer]![Math.floor(random() * o.preferred)]! : anyChapter();
       const inChapter = byChapter.get(chapter)!;
       let label = inChapter[Math.floor(random() * inChapter.length)]!;
@@ -72,6 +80,26 @@ export function driftingImporterLines(source: LabelledTexts, o: DriftOptions): I
     }
   }
   return lines.sort((a, b) => a.time - b.time);
+}
+
+/** Draws an importer: uniformly, or by Zipf weights 1/(i+1)^skew (cumulative weights, binary search). */
+function importerDraw(importers: number, skew: number, random: () => number): () => number {
+  // The uniform draw is the generator's original one, so skew 0 gives the lines it always gave.
+  if (skew === 0) return () => Math.floor(random() * importers);
+  const cumulative = new Float64Array(importers);
+  let sum = 0;
+  for (let i = 0; i < importers; i++) cumulative[i] = sum += 1 / (i + 1) ** skew;
+  return () => {
+    const u = random() * sum;
+    let lo = 0;
+    let hi = importers - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! > u) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
 }
 
 /**
