@@ -105,21 +105,31 @@ function importerDraw(importers: number, skew: number, random: () => number): ()
 /**
  * The importers' declaration history as a feature file (`features ingest`): after every line, the
  * importer's two most frequent chapters and its most frequent heading over its last `history`
- * lines, stamped 1 ms after the line (a value never describes the line that made it).
+ * lines (its recent trade), and its most frequent chapter and heading over all its lines so far (a
+ * lifetime profile, the kind of aggregate a nightly job keeps per customer), stamped 1 ms after the
+ * line (a value never describes the line that made it). Joined point in time, the lifetime profile
+ * is stale when trade drifts; joined by its latest value, it was counted from the example's own
+ * line and the lines after it.
  */
 export function importerHistoryCsv(lines: readonly ImporterLine[], history = 20, keyOf: (importer: number) => string = (i) => `imp${i}`): string {
   const recent = new Map<number, string[]>();
-  const out = ['importer_id,event_time,top_chapter,second_chapter,top_heading'];
-  const ranked = (xs: readonly string[]) => {
+  const lifetime = new Map<number, { chapters: Map<string, number>; headings: Map<string, number> }>();
+  const out = ['importer_id,event_time,top_chapter,second_chapter,top_heading,top_chapter_all,top_heading_all'];
+  const ranked = (c: ReadonlyMap<string, number>) => [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
+  const counted = (xs: readonly string[]) => {
     const c = new Map<string, number>();
     for (const x of xs) c.set(x, (c.get(x) ?? 0) + 1);
-    return [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([x]) => x);
+    return c;
   };
   for (const l of lines) {
     const r = [...(recent.get(l.importer) ?? []), l.label].slice(-history);
     recent.set(l.importer, r);
-    const chapters = ranked(r.map(chapterOf));
-    out.push(`${keyOf(l.importer)},${l.time + 1},${chapters[0]},${chapters[1] ?? ''},${ranked(r)[0]}`);
+    const all = lifetime.get(l.importer) ?? { chapters: new Map<string, number>(), headings: new Map<string, number>() };
+    lifetime.set(l.importer, all);
+    all.chapters.set(chapterOf(l.label), (all.chapters.get(chapterOf(l.label)) ?? 0) + 1);
+    all.headings.set(l.label, (all.headings.get(l.label) ?? 0) + 1);
+    const chapters = ranked(counted(r.map(chapterOf)));
+    out.push(`${keyOf(l.importer)},${l.time + 1},${chapters[0]},${chapters[1] ?? ''},${ranked(counted(r))[0]},${ranked(all.chapters)[0]},${ranked(all.headings)[0]}`);
   }
   return `${out.join('\n')}\n`;
 }

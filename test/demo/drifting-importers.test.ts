@@ -37,7 +37,7 @@ test('demo invoice lines by importers: each trades mostly in two chapters, and t
 test('the importer history feature file: stamped 1 ms after each line, from that line and the ones before only', () => {
   const lines = importerInvoiceLines(invoice, { ...drift, months: 2, linesInMonth: () => 300 });
   const csv = importerHistoryCsv(lines, 20).trim().split('\n');
-  assert.equal(csv[0], 'importer_id,event_time,top_chapter,second_chapter,top_heading');
+  assert.equal(csv[0], 'importer_id,event_time,top_chapter,second_chapter,top_heading,top_chapter_all,top_heading_all');
   assert.equal(csv.length, lines.length + 1);
   const seen = new Set<number>();
   lines.forEach((l, i) => {
