@@ -32,13 +32,8 @@ export interface SectionInfo {
 
 export interface InputFeatures {
   readonly columns: readonly string[];
-  /**
-   * tokens-v1: one hashed token per present value appended to the text; numbers binned by log2.
-   * tokens-v2: the same tokens, each written `repeat` times (text/feature-tokens.ts says why).
-   */
-  readonly encoding: 'tokens-v1' | 'tokens-v2';
-  /** tokens-v2: how many times each feature token is written (absent with tokens-v1: once). */
-  readonly repeat?: number;
+  /** tokens-v1: one hashed token per present value appended to the text; numbers binned by log2. */
+  readonly encoding: 'tokens-v1';
 }
 
 export interface ArtifactMeta {

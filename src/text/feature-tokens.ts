@@ -10,52 +10,37 @@ import { ArtifactError } from '../core/errors.js';
  * A null (no value at that time, an unknown key) adds nothing: the model then sees the text alone,
  * as it did for training examples without a value. Training and serving call the same function.
  *
- * tokens-v1 writes one token per value, `zf<column><value>`. tokens-v2 (what linear training writes)
- * writes `repeat` tokens per value, each `zf` + one hash of (column, copy, value): distinct words
- * that always come together. Why: fasttext averages a text's n-grams, IDF-weighted, and a value
- * shared by thousands of examples has a low IDF, so one token among a text's words and n-grams
- * barely moved the average (bench/features-gain.ts: no gain at all). The same token written r
- * times diverged fasttext's training (one row took r times the gradient and counted r times: r²);
- * r distinct tokens are r rows with one gradient each, and their character n-grams are distinct
- * too. For the linear model they are r columns that share the weight. An artifact records its
- * encoding, so a model trained with tokens-v1 is composed as it was trained.
+ * An artifact records the encoding (`tokens-v1`), and a model whose artifact names another is
+ * refused rather than fed inputs it never saw. Tried and dropped (bench/features-gain.ts, README):
+ * writing each value as several tokens so that it weighs more in fasttext's average; it made the
+ * linear and fasttext models worse, not better.
  */
-/** Tokens per value tokens-v2 writes (bench/features-gain.ts measured it on linear). */
-export const FEATURE_REPEAT = 4;
+export const FEATURE_ENCODING = 'tokens-v1' as const;
 
-/**
- * The input-features record a model of `kind` trained now on `columns` carries: tokens-v2 for the
- * linear model; tokens-v1 for the others. fasttext's training got worse with tokens-v2 (0.637
- * against 0.726 on the text alone, bench/features-gain.ts at 0.4 of its size) and diverged on one
- * training set; the deep kinds were not measured.
- */
-export function currentInputFeatures(columns: readonly string[], kind: string): InputFeatures {
-  return kind === 'linear' ? { columns: [...columns], encoding: 'tokens-v2', repeat: FEATURE_REPEAT } : { columns: [...columns], encoding: 'tokens-v1' };
+/** The input-features record a model trained now on `columns` carries. */
+export function currentInputFeatures(columns: readonly string[]): InputFeatures {
+  return { columns: [...columns], encoding: FEATURE_ENCODING };
 }
 
-/** Tokens per value: 0 for tokens-v1 (its one token), else tokens-v2's copies; an encoding this code does not know is refused (it would compose inputs the model never saw). */
-export function featureRepeat(features: InputFeatures): number {
-  if (features.encoding === 'tokens-v1') return 0;
-  const r = features.repeat;
-  if (features.encoding === 'tokens-v2' && typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= 64) return r;
-  throw new ArtifactError('artifact-unknown-feature-encoding', `the model's input features are encoded as ${String(features.encoding)} (repeat ${String(r)}); this lading reads tokens-v1, and tokens-v2 with a repeat of 1 to 64`,
-    { encoding: String(features.encoding) }, 'Use the lading version that trained the model, or a newer one.');
-}
-
-export function featureTokens(columns: readonly string[], cells: readonly FeatureCell[], repeat = 0): string {
+export function featureTokens(columns: readonly string[], cells: readonly FeatureCell[]): string {
   let out = '';
   for (let c = 0; c < columns.length; c++) {
     const v = cells[c];
     if (v === null || v === undefined) continue;
-    if (repeat === 0) out += ` zf${hash36(columns[c]!)}${valueToken(v)}`;
-    else for (let k = 0; k < repeat; k++) out += ` zf${hash36(`${columns[c]!}\u0000${k}\u0000${valueToken(v)}`)}`;
+    out += ` zf${hash36(columns[c]!)}${valueToken(v)}`;
   }
   return out;
 }
 
-/** The text a model with input features reads: the text, then its feature tokens, as its artifact's encoding writes them. */
+/** The text a model with input features reads: the text, then its feature tokens. */
 export function textWithFeatures(text: string, features: InputFeatures, cells: readonly FeatureCell[]): string {
-  return text + featureTokens(features.columns, cells, featureRepeat(features));
+  if (features.encoding !== FEATURE_ENCODING) throw unknownEncoding(features);
+  return text + featureTokens(features.columns, cells);
+}
+
+function unknownEncoding(features: InputFeatures): ArtifactError {
+  return new ArtifactError('artifact-unknown-feature-encoding', `the model's input features are encoded as ${String(features.encoding)}; this lading reads ${FEATURE_ENCODING}`,
+    { encoding: String(features.encoding) }, 'Use the lading version that trained the model, or a newer one.');
 }
 
 function valueToken(v: string | number | boolean): string {

@@ -88,10 +88,10 @@ export interface TrainRunResult {
 }
 
 /** The texts a model learns from: with a training set's feature columns (unless asked not to), each text with its feature tokens. */
-function modelInputs(rows: DatasetRows, useFeatures: boolean, kind: string): { texts: readonly string[]; inputFeatures?: InputFeatures } {
+function modelInputs(rows: DatasetRows, useFeatures: boolean): { texts: readonly string[]; inputFeatures?: InputFeatures } {
   const columns = rows.featureColumns ?? [];
   if (!useFeatures || columns.length === 0) return { texts: rows.texts };
-  const inputFeatures = currentInputFeatures(columns, kind);
+  const inputFeatures = currentInputFeatures(columns);
   return { texts: composeModelInputs(rows.texts, inputFeatures, rows.features ?? {}), inputFeatures };
 }
 
@@ -117,7 +117,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   // and must not sit on both sides of the split.
   const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
   const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
-  const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true, o.kind);
+  const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true);
   const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => inputTexts[i]!);
   const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
   const valid = { texts: pickTexts(split.valid), y: pickY(split.valid) };

@@ -7,14 +7,12 @@ import type { FeatureCell } from '../../src/core/dataset.js';
 import { loadModel } from '../../src/models/load-model.js';
 import { composeFeatureInputs } from '../../src/serving/entity-features.js';
 import { composeModelInputs } from '../../src/training/model-inputs.js';
-import { currentInputFeatures, FEATURE_REPEAT, featureRepeat, textWithFeatures } from '../../src/text/feature-tokens.js';
-import { tokens } from '../../src/text/tokenise.js';
+import { currentInputFeatures, textWithFeatures } from '../../src/text/feature-tokens.js';
 
 /**
- * Models trained before tokens-v2 (by commit 3569901, with test/fixtures/features/*.json's recipe:
- * test/fixtures/features/make-fixture.mjs run on that commit's build) must load and answer exactly as they did:
- * their artifacts say tokens-v1, and every path that composes inputs (training's, eval/predict's,
- * serving's) must write one token per value for them, not tokens-v2's repeats.
+ * Models trained by an earlier lading (commit 3569901, with test/fixtures/features/make-fixture.mjs
+ * run on that commit's build) must load and answer exactly as they did: every path that composes
+ * inputs (training's, eval/predict's, serving's) must write the tokens they were trained on.
  */
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/features/', import.meta.url));
 
@@ -45,24 +43,7 @@ for (const kind of ['linear', 'fasttext']) {
   });
 }
 
-test('tokens-v2 writes `repeat` distinct whole tokens per value (one row each in fasttext, not one row counted r times); an unknown encoding is refused, not guessed', () => {
-  const columns = ['importer_history:top_chapter'];
-  const v1 = textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v1' }, ['61']);
-  const v2 = textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v2', repeat: 3 }, ['61']);
-  assert.ok(v2.startsWith('cotton shirts '), v2);
-  const words = tokens(v2.slice('cotton shirts'.length).trim());
-  assert.equal(words.length, 3, v2);
-  assert.equal(new Set(words).size, 3, 'distinct tokens');
-  assert.ok(words.every((w) => /^zf[0-9a-z]+$/.test(w)), v2);
-  assert.ok(!words.includes(v1.slice('cotton shirts '.length)), 'not the tokens-v1 token');
-  assert.equal(textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v2', repeat: 3 }, [' 61 ']), v2, 'the same value, the same tokens');
-  assert.notEqual(textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v2', repeat: 3 }, ['73']), v2);
-  assert.equal(textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v2', repeat: 3 }, [null]), 'cotton shirts', 'no value: the text alone');
-  assert.throws(() => featureRepeat({ columns, encoding: 'tokens-v3' as 'tokens-v2', repeat: 3 }), /tokens-v3/);
-  assert.throws(() => featureRepeat({ columns, encoding: 'tokens-v2' }), /repeat/);
-});
-
-test('training writes tokens-v2 for linear models and tokens-v1 for the others (fasttext measured worse with v2)', () => {
-  assert.deepEqual(currentInputFeatures(['v:a'], 'linear'), { columns: ['v:a'], encoding: 'tokens-v2', repeat: FEATURE_REPEAT });
-  assert.deepEqual(currentInputFeatures(['v:a'], 'fasttext'), { columns: ['v:a'], encoding: 'tokens-v1' });
+test('an input-features encoding this code does not know is refused, not guessed', () => {
+  assert.throws(() => textWithFeatures('cotton shirts', { columns: ['v:a'], encoding: 'tokens-v9' as 'tokens-v1' }, ['61']), /tokens-v9/);
+  assert.deepEqual(currentInputFeatures(['v:a']), { columns: ['v:a'], encoding: 'tokens-v1' });
 });

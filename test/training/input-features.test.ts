@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { tokens } from '../../src/text/tokenise.js';
-import { FEATURE_REPEAT, featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
+import { featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
 import { runTraining } from '../../src/training/train-run.js';
 
 test('feature tokens: one whole token per present value (letters and digits), numbers binned, nothing for null', () => {
@@ -30,7 +30,7 @@ test('a training set with feature columns trains a model that reads them (record
   };
   const options = { rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 } as const;
   const withFeatures = await runTraining(options);
-  assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v2', repeat: FEATURE_REPEAT });
+  assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v1' });
   assert.deepEqual(decodeArtifact(withFeatures.bytes, 'test').header.inputFeatures, withFeatures.meta.inputFeatures);
   assert.ok(withFeatures.report.accuracy > 0.95, `with the feature: ${withFeatures.report.accuracy}`);
   const textAlone = await runTraining({ ...options, features: false });
