@@ -1,6 +1,6 @@
 import { codeVersion } from '../core/version.js';
 import type { InputFeatures } from '../core/artifact-format.js';
-import { FEATURE_ENCODING } from '../text/feature-tokens.js';
+import { currentInputFeatures } from '../text/feature-tokens.js';
 import { composeModelInputs } from './model-inputs.js';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
 import { InputError } from '../core/errors.js';
@@ -94,7 +94,7 @@ export interface TrainRunResult {
 function modelInputs(rows: DatasetRows, useFeatures: boolean): { texts: readonly string[]; inputFeatures?: InputFeatures } {
   const columns = rows.featureColumns ?? [];
   if (!useFeatures || columns.length === 0) return { texts: rows.texts };
-  const inputFeatures: InputFeatures = { columns: [...columns], encoding: FEATURE_ENCODING };
+  const inputFeatures = currentInputFeatures(columns);
   return { texts: composeModelInputs(rows.texts, inputFeatures, rows.features ?? {}), inputFeatures };
 }
 

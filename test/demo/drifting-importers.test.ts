@@ -37,7 +37,7 @@ test('demo invoice lines by importers: each trades mostly in two chapters, and t
 test('the importer history feature file: stamped 1 ms after each line, from that line and the ones before only', () => {
   const lines = importerInvoiceLines(invoice, { ...drift, months: 2, linesInMonth: () => 300 });
   const csv = importerHistoryCsv(lines, 20).trim().split('\n');
-  assert.equal(csv[0], 'importer_id,event_time,top_chapter,second_chapter,top_heading');
+  assert.equal(csv[0], 'importer_id,event_time,top_chapter,second_chapter,top_heading,top_chapter_all,top_heading_all');
   assert.equal(csv.length, lines.length + 1);
   const seen = new Set<number>();
   lines.forEach((l, i) => {
@@ -51,4 +51,14 @@ test('the importer history feature file: stamped 1 ms after each line, from that
       seen.add(l.importer);
     }
   });
+});
+
+test('volumeSkew: importers declare Zipf-distributed volumes (a few big, many small); 0 keeps the uniform draw', () => {
+  const skewed = importerInvoiceLines(invoice, { ...drift, importers: 100, months: 2, volumeSkew: 1 });
+  const count = (lines: readonly ImporterLine[], i: number) => lines.filter((l) => l.importer === i).length;
+  // Zipf(1) over 100 importers: importer 0 has about 19% of 4,000 lines, importer 99 about 0.2%.
+  assert.ok(count(skewed, 0) > 500, `biggest importer: ${count(skewed, 0)}`);
+  assert.ok(count(skewed, 99) < 30, `smallest importer: ${count(skewed, 99)}`);
+  assert.ok(count(skewed, 0) > 4 * count(skewed, 9), 'the 10th importer declares a tenth of the first');
+  assert.deepEqual(importerInvoiceLines(invoice, { ...drift, volumeSkew: 0 }), importerInvoiceLines(invoice, drift), 'skew 0 is the uniform draw');
 });
