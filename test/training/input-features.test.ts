@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DatasetRows } from '../../src/core/dataset.js';
+import { ArtifactError } from '../../src/core/errors.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { tokens } from '../../src/text/tokenise.js';
 import { featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
@@ -16,6 +17,9 @@ test('feature tokens: one whole token per present value (letters and digits), nu
   assert.notEqual(featureTokens(columns, ['CN', 8, 0.3, true]), one, '5 and 8 are in different log2 bins');
   assert.equal(featureTokens(columns, [null, null, null, null]), '');
   assert.equal(textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v1' }, [null, null, null, null]), 'cotton shirts', 'no value: the text alone');
+  // A model whose artifact names an encoding this lading does not know is refused, never fed other inputs.
+  assert.throws(() => textWithFeatures('cotton shirts', { columns, encoding: 'tokens-v9' } as never, ['CN', 5, 0.3, true]),
+    (e: unknown) => e instanceof ArtifactError && e.code === 'artifact-unknown-feature-encoding' && /encoded as tokens-v9; this lading reads tokens-v1/.test(e.message));
 });
 
 test('a training set with feature columns trains a model that reads them (recorded in the artifact); --no-features trains on the text alone', async () => {
