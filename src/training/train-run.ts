@@ -112,7 +112,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const refit = refitWanted(kind, o.refit);
   const requestedFolds = checkDecisionFolds(o.decisionFolds ?? DEFAULT_DECISION_FOLDS, 'the decision folds');
   const folds = kind.refits === true ? requestedFolds : 0;
-  const reference = o.referenceRows && selectReferenceRows(o.referenceRows, new Set(values));
+  const exampleLabels = new Set(values);
+  const reference = o.referenceRows && selectReferenceRows(o.referenceRows, exampleLabels);
   // The label index covers the reference rows' classes too ('all': a class only they describe is
   // a class of the model); the examples' ids are the first values.length.
   const { labels, y: allY } = indexLabels(reference ? [...values, ...reference.labels] : values);
@@ -132,8 +133,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const withReference = (texts: readonly string[], ys: Int32Array) => (reference
     ? { texts: [...texts, ...referenceTexts], y: concatIds(ys, referenceY) }
     : { texts, y: ys });
-  const fitTexts = reference ? [...inputTexts, ...referenceTexts] : inputTexts;
-  const fitY = reference ? concatIds(y, referenceY) : y;
+  const { texts: fitTexts, y: fitY } = withReference(inputTexts, y);
   const referenceIdx = Int32Array.from({ length: referenceTexts.length }, (_, i) => inputTexts.length + i);
   const pickTexts = (idx: Int32Array) => Array.from(idx, (i) => inputTexts[i]!);
   const pickY = (idx: Int32Array) => Int32Array.from(idx, (i) => y[i]!);
@@ -186,7 +186,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       heldOutFitRows: trainIdx.length,
       choices,
       ...(o.referenceRows && reference ? {
-        referenceRows: { source: o.referenceRows.source, sha256: o.referenceRows.sha256, rows: reference.labels.length, onlyClasses: classesOnlyIn(reference.labels, values) },
+        referenceRows: { source: o.referenceRows.source, sha256: o.referenceRows.sha256, rows: reference.labels.length, onlyClasses: new Set(reference.labels.filter((l) => !exampleLabels.has(l))).size },
       } : {}),
     },
     metrics: { ...headlineMetrics(report), ...thresholdMetrics(thresholds), ...decisionMetrics(decision.evidence, labels.length) },
@@ -211,12 +211,6 @@ function concatIds(a: Int32Array, b: Int32Array): Int32Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-/** Classes the reference rows name that no example has. */
-function classesOnlyIn(reference: readonly string[], examples: readonly string[]): number {
-  const seen = new Set(examples);
-  return new Set(reference.filter((l) => !seen.has(l))).size;
 }
 
 /** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible); of the validated fit. */
