@@ -53,6 +53,19 @@ export function computeTextStats(text: string): TextStats {
  * for the text key, and normalising twice was a tenth of its time per row.
  */
 export function textStatsOfNormalised(text: string, normalised: string): TextStats {
+  const kept = countTextStats(text, normalised, counts, scratch, 0);
+  return { chars: text.length, tokens: counts[0]!, digits: counts[1]!, upper: counts[2]!, nonAscii: counts[3]!, tokenHashes: scratch.slice(0, kept) };
+}
+
+const counts = new Int32Array(4);
+
+/**
+ * The statistics of one text without an object: tokens, digits, upper and non-ASCII characters go
+ * to out[0..3], the distinct token hashes to hashes[at..], and their number is returned (at most
+ * MAX_TOKEN_HASHES; `hashes` must have room for that many after `at`). The log writer's column path
+ * (batch-columns.ts) writes a batch's statistics straight into typed arrays with it.
+ */
+export function countTextStats(text: string, normalised: string, out: Int32Array, hashes: Uint32Array, at: number): number {
   let digits = 0;
   let upper = 0;
   let nonAscii = 0;
@@ -71,8 +84,9 @@ export function textStatsOfNormalised(text: string, normalised: string): TextSta
   for (let k = 0; k < n && kept < MAX_TOKEN_HASHES; k++) {
     const h = tokenHashOf(normalised, starts[k]!, ends[k]!);
     let dup = false;
-    for (let j = 0; j < kept; j++) if (scratch[j] === h) { dup = true; break; }
-    if (!dup) scratch[kept++] = h;
+    for (let j = at; j < at + kept; j++) if (hashes[j] === h) { dup = true; break; }
+    if (!dup) hashes[at + kept++] = h;
   }
-  return { chars: text.length, tokens: n, digits, upper, nonAscii, tokenHashes: scratch.slice(0, kept) };
+  out[0] = n; out[1] = digits; out[2] = upper; out[3] = nonAscii;
+  return kept;
 }

@@ -2,10 +2,7 @@ import type { UsedFeatures } from '../../serving/entity-features.js';
 import type { PredictionEvent } from '../../serving/prediction-observers.js';
 import { eventTopK } from '../../serving/prediction-observers.js';
 import { answeredCode } from '../../serving/taxonomy-answers.js';
-import { textStatsOfNormalised } from '../text-stats.js';
 import { LOGGED_TOP_K, type LoggedPrediction, type RankedLabel } from './logged-prediction.js';
-import { normalisedTextSha256 } from './text-key.js';
-import { normaliseText } from '../../text/normalise.js';
 
 /**
  * Answered calls on their way from the server's event loop to the log's writer thread, packed in
@@ -222,56 +219,4 @@ export function transferablesOf(batch: LogBatch): ArrayBuffer[] {
 export function requestOf(ids: readonly string[], rows: number, row: number): { requestId: string; position: number } {
   if (ids.length > 1 && ids.length === rows) return { requestId: ids[row]!, position: 0 };
   return { requestId: ids[0] ?? '', position: row };
-}
-
-/** The log rows of a batch. `labelsOf` knows every model's labels (those in batch.labels included). */
-export function rowsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => readonly string[] | undefined): LoggedPrediction[] {
-  const out: LoggedPrediction[] = new Array(batch.texts);
-  const labelLists = batch.keys.map((k) => {
-    const labels = batch.labels[k.modelSha256] ?? labelsOf(k.modelSha256);
-    if (labels === undefined) throw new Error(`prediction log: no labels known for model ${k.modelSha256}`);
-    return labels;
-  });
-  let row = 0;
-  let id = 0;
-  let idOffset = 0;
-  let offset = 0;
-  let featureOffset = 0;
-  let answeredOffset = 0;
-  const answeredLengths = batch.answeredLengths;
-  for (let c = 0; c < batch.calls; c++) {
-    const key = batch.keys[batch.callKey[c]!]!;
-    const labels = labelLists[batch.callKey[c]!]!;
-    const rows = batch.callTexts[c]!;
-    const ranked = Math.min(LOGGED_TOP_K, key.classes);
-    const ids: string[] = new Array(batch.callIds[c]!);
-    for (let k = 0; k < ids.length; k++, id++) {
-      const len = batch.requestIdLengths[id]!;
-      ids[k] = batch.requestIdData.slice(idOffset, idOffset + len);
-      idOffset += len;
-    }
-    for (let r = 0; r < rows; r++, row++) {
-      const len = batch.textLengths[row]!;
-      const text = batch.textData.slice(offset, offset + len);
-      offset += len;
-      const normalised = normaliseText(text);
-      const topK: RankedLabel[] = new Array(ranked);
-      for (let k = 0, at = row * LOGGED_TOP_K; k < ranked; k++, at++) topK[k] = { label: labels[batch.rankIds[at]!]!, score: batch.rankScores[at]! };
-      const { requestId, position } = requestOf(ids, rows, r);
-      const featureLength = batch.featureLengths[row]!;
-      const features = featureLength < 0 ? undefined : JSON.parse(batch.featureData.slice(featureOffset, featureOffset + featureLength)) as UsedFeatures;
-      if (featureLength > 0) featureOffset += featureLength;
-      const answeredLength = answeredLengths === undefined ? -1 : answeredLengths[row]!;
-      const answered = answeredLength < 0 ? undefined : batch.answeredData!.slice(answeredOffset, answeredOffset += answeredLength);
-      out[row] = {
-        requestId, position, at: batch.callAt[c]!, endpoint: key.endpoint, variant: key.variant, role: key.role,
-        model: key.model, version: key.version, modelSha256: key.modelSha256,
-        text: key.logText ? text : null, textSha256: normalisedTextSha256(normalised),
-        label: topK[0]?.label ?? '', score: topK[0]?.score ?? 0, topK,
-        latencyMs: batch.callLatencyMs[c]!, stats: textStatsOfNormalised(text, normalised), ...(features === undefined ? {} : { features }),
-        ...(answered === undefined ? {} : { answered }),
-      };
-    }
-  }
-  return out;
 }

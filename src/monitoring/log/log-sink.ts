@@ -1,5 +1,5 @@
-import { rowsOfBatch, type LogBatch } from './log-batch.js';
-import type { LoggedPrediction } from './logged-prediction.js';
+import { columnsOfBatch, type LoggedColumns } from './batch-columns.js';
+import type { LogBatch } from './log-batch.js';
 
 /**
  * Retention as the sink passes it on: the store's LogRetention, restated here because the store
@@ -17,7 +17,7 @@ export interface AppendResult {
 
 /** The part of a MonitoringStore the log writes to (any MonitoringStore is one). */
 export interface LogSinkStore {
-  appendPredictions(rows: readonly LoggedPrediction[]): Promise<void>;
+  appendColumns(cols: LoggedColumns): Promise<void>;
   prunePredictions(policy: LogRetention): Promise<number>;
 }
 
@@ -45,9 +45,9 @@ export class StoreLogSink implements LogSink {
   append(batch: LogBatch): Promise<AppendResult> {
     return this.inOrder(async () => {
       for (const [sha, labels] of Object.entries(batch.labels)) this.labels.set(sha, labels);
-      const rows = rowsOfBatch(batch, (sha) => this.labels.get(sha));
-      await this.store.appendPredictions(rows);
-      return { rows: rows.length };
+      const cols = columnsOfBatch(batch, (sha) => this.labels.get(sha));
+      await this.store.appendColumns(cols);
+      return { rows: cols.rows };
     });
   }
 

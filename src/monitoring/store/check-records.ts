@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import type { LoggedColumns } from '../log/batch-columns.js';
 import { LOGGED_TOP_K, type LoggedPrediction } from '../log/logged-prediction.js';
 import { LABEL_SEPARATOR } from './prediction-codec.js';
 import type { AlertEventRecord, FeedbackRecord } from './monitoring-store.js';
@@ -19,6 +20,41 @@ export function checkPredictionRows(rows: readonly LoggedPrediction[]): void {
     }
   }
 }
+
+/**
+ * checkPredictionRows for the log writer's columns: what a row check could find wrong in rows built
+ * from the server's own batch is its call's time or latency and its key's names and labels, so those
+ * are checked once per call and per key, and a bad one is reported at its call's first row.
+ */
+export function checkLoggedColumns(cols: LoggedColumns): void {
+  const { batch } = cols;
+  const fail = (row: number, field: string): never => {
+    throw new InputError('bad-logged-prediction', `prediction log row ${row} of ${cols.rows}: field "${field}" is missing or invalid, so none of the batch was stored`,
+      { row, field, rows: cols.rows, requestId: cols.requestId[row] }, 'Times must be whole epoch milliseconds, latencies finite, every model label free of the label separator.');
+  };
+  const firstRowOfKey = new Int32Array(batch.keys.length).fill(-1);
+  let row = 0;
+  for (let c = 0; c < batch.calls; c++) {
+    if (!isInt(batch.callAt[c])) fail(row, 'at');
+    if (!isNum(batch.callLatencyMs[c])) fail(row, 'latencyMs');
+    const k = batch.callKey[c]!;
+    if (firstRowOfKey[k]! < 0) firstRowOfKey[k] = row;
+    row += batch.callTexts[c]!;
+  }
+  batch.keys.forEach((key, k) => {
+    const at = Math.max(0, firstRowOfKey[k]!);
+    if (key.endpoint === '') fail(at, 'endpoint');
+    if (key.role !== 'primary' && key.role !== 'shadow') fail(at, 'role');
+    if (key.classes < 1) fail(at, 'topK');
+    if (!labelsChecked.has(cols.labelLists[k]!)) {
+      if (cols.labelLists[k]!.some((l) => typeof l !== 'string' || l.includes(LABEL_SEPARATOR))) fail(at, 'topK');
+      labelsChecked.add(cols.labelLists[k]!);
+    }
+  });
+}
+
+/** Label lists already found clean: a model's list is checked once, not with every batch. */
+const labelsChecked = new WeakSet<readonly string[]>();
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

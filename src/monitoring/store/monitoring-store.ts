@@ -1,3 +1,4 @@
+import type { LoggedColumns } from '../log/batch-columns.js';
 import type { LoggedPrediction, StoredPrediction } from '../log/logged-prediction.js';
 import type { PredictionColumns } from './prediction-columns.js';
 import type { ServingCostStore } from './serving-cost.js';
@@ -32,6 +33,11 @@ export interface LogQuery {
 export interface PredictionLogStore {
   /** Appends rows in one transaction: all or none. The log writer calls it with batches. */
   appendPredictions(rows: readonly LoggedPrediction[]): Promise<void>;
+  /**
+   * The same append for the log writer's columns (log/batch-columns.ts), the rows rowsOfColumns
+   * would make: SQLite writes its column segments from them without a row object per text.
+   */
+  appendColumns(cols: LoggedColumns): Promise<void>;
   /** Rows of the query, oldest first, in pages of at most `pageSize` (default 10,000) so 1M rows never sit in memory at once. */
   scanPredictions(query: LogQuery, pageSize?: number): AsyncIterable<readonly StoredPrediction[]>;
   /** The same rows as scanPredictions, as columns (prediction-columns.ts): what readers of whole windows use. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { packBatch, rowsOfBatch, transferablesOf } from '../../../src/monitoring/log/log-batch.js';
+import { rowsOfBatch } from '../../../src/monitoring/log/batch-columns.js';
+import { packBatch, transferablesOf } from '../../../src/monitoring/log/log-batch.js';
 import type { PredictionEvent } from '../../../src/serving/prediction-observers.js';
 import { compileClassMapping, type ServingTaxonomy } from '../../../src/serving/serving-taxonomy.js';
 import { mapAnswers } from '../../../src/serving/taxonomy-answers.js';

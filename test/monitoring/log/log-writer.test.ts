@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { requestOf, rowsOfBatch, type LogBatch } from '../../../src/monitoring/log/log-batch.js';
+import { rowsOfBatch } from '../../../src/monitoring/log/batch-columns.js';
+import { requestOf, type LogBatch } from '../../../src/monitoring/log/log-batch.js';
 import type { AppendResult, LogSink } from '../../../src/monitoring/log/log-sink.js';
 import type { LoggedPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { LogWriter } from '../../../src/monitoring/log/log-writer.js';

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/core/errors.js';
+import { columnsOfBatch, rowsOfColumns } from '../../../src/monitoring/log/batch-columns.js';
 import type { LoggedPrediction, StoredPrediction } from '../../../src/monitoring/log/logged-prediction.js';
 import { columnsFromRows, StreamNumbering, type PredictionColumns } from '../../../src/monitoring/store/prediction-columns.js';
 import type { AlertEventRecord, FeedbackRecord, LogQuery, MonitoringStore, StoredFeedback } from '../../../src/monitoring/store/monitoring-store.js';
 import type { ServingCostRecord } from '../../../src/monitoring/store/serving-cost.js';
 import type { TimelineWindowRecord } from '../../../src/monitoring/store/timeline-windows.js';
+import { variedBatch } from '../log/varied-batch.js';
 import { manyRows, prediction, rows } from './fixtures.js';
 
 /** A fresh, empty store on one back-end; `reopen` closes nothing itself and opens the same data again. */
@@ -159,6 +161,22 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.equal('answered' in (await s.findByRequestId('a-none'))!, false);
       await assert.rejects(s.appendPredictions([prediction(4, { answered: 7 as never })]), (e: unknown) => e instanceof InputError && /"answered"/.test(e.message));
       assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), written.length, 'the refused batch stored nothing');
+    }));
+
+    it('stores a log batch\'s columns as the rows they make, in time order per endpoint; a bad call stores none of its batch', () => withStore(async (s) => {
+      const cols = columnsOfBatch(variedBatch(), () => undefined);
+      await s.appendColumns(cols);
+      const expected = rowsOfColumns(cols);
+      for (const [endpoint, role] of [['hs', 'primary'], ['hs', 'shadow'], ['offers', 'primary']] as const) {
+        const want = expected.filter((r) => r.endpoint === endpoint && r.role === role).sort((a, b) => a.at - b.at);
+        assert.deepEqual((await flat(s, { endpoint, role })).map(withoutSeq), want, `${endpoint} ${role}`);
+      }
+      assert.equal((await s.findByRequestId('m-2'))?.text, 'Mobile phone 5G');
+      const bad = variedBatch(60_000);
+      (bad.callAt as Float64Array)[2] = T0 + 0.5;
+      await assert.rejects(s.appendColumns(columnsOfBatch(bad, () => undefined)),
+        (e: unknown) => e instanceof InputError && /row 6 of 10: field "at"/.test(e.message));
+      assert.equal(await s.countPredictions({ endpoint: 'hs', role: 'any' }), 8);
     }));
 
     it('stores text fields holding tabs, newlines, carriage returns, backslashes and \\N exactly', () => withStore(async (s) => {

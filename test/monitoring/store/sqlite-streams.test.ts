@@ -37,3 +37,31 @@ test('two connections to one file share mon_streams: a stream one adds is read, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lookups find every row when two connections append in turn and one prunes: the catch-up reads back what it did not write itself', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lading-mon-catchup-'));
+  const file = join(dir, 'monitoring.sqlite');
+  const a = openSqliteMonitoringStore(file);
+  const b = openSqliteMonitoringStore(file);
+  const batch = (from: number) => Array.from({ length: 50 }, (_, i) => prediction(from + i, { requestId: `r-${from + i}` }));
+  try {
+    await a.appendPredictions(batch(0));
+    assert.equal((await a.findByRequestId('r-10'))?.at, prediction(10).at, 'a\'s own rows, indexed from memory');
+    await a.appendPredictions(batch(50));
+    await b.appendPredictions(batch(100));
+    await a.appendPredictions(batch(150));
+    // a's rows since its catch-up are not contiguous (b wrote between): a reads the file.
+    for (const store of [a, b]) {
+      for (const i of [0, 49, 50, 99, 100, 149, 150, 199]) assert.equal((await store.findByRequestId(`r-${i}`))?.at, prediction(i).at, `r-${i}`);
+    }
+    await a.appendPredictions(batch(200));
+    assert.equal(await a.prunePredictions({ maxRows: 30, now: prediction(250).at }), 220);
+    await a.appendPredictions(batch(250));
+    assert.equal(await a.findByRequestId('r-219'), undefined, 'pruned');
+    for (const i of [220, 249, 250, 299]) assert.equal((await a.findByRequestId(`r-${i}`))?.at, prediction(i).at, `r-${i} after the prune`);
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -48,6 +48,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
   let closed: Promise<void> | undefined;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
+    appendColumns: (cols) => log.appendColumns(cols),
     scanPredictions: (query, pageSize) => log.scanPredictions(query, pageSize),
     scanPredictionColumns: (query, pageSize) => log.scanPredictionColumns(query, pageSize),
     countPredictions: (query) => log.countPredictions(query),

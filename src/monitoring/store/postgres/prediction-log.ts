@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { rowsOfColumns, type LoggedColumns } from '../../log/batch-columns.js';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
 import { checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE, logWhere } from '../log-query.js';
@@ -116,6 +117,11 @@ const endpointsSql = `WITH RECURSIVE e(endpoint) AS (
  */
 export class PgPredictionLog implements PredictionLogStore {
   constructor(private readonly pool: pg.Pool) {}
+
+  /** COPY takes text lines made from rows, so the columns become rows here (no column path yet). */
+  appendColumns(cols: LoggedColumns): Promise<void> {
+    return this.appendPredictions(rowsOfColumns(cols));
+  }
 
   async appendPredictions(rows: readonly LoggedPrediction[]): Promise<void> {
     checkPredictionRows(rows);

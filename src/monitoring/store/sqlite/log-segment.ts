@@ -1,5 +1,6 @@
 import type { UsedFeatures } from '../../../serving/entity-features.js';
-import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
+import { rankedOf, type LoggedColumns } from '../../log/batch-columns.js';
+import { LOGGED_TOP_K, type LoggedPrediction, type StoredPrediction } from '../../log/logged-prediction.js';
 import type { ColumnSource, PredictionStream } from '../prediction-columns.js';
 import { requestKey, textKey } from '../lookup-keys.js';
 
@@ -73,19 +74,6 @@ class Strings {
  */
 export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Array | readonly number[], streamIds: Int32Array): Buffer {
   const n = order.length;
-  const at = new Float64Array(n); const stream = new Int32Array(n); const position = new Int32Array(n);
-  const score = new Float64Array(n); const latency = new Float64Array(n);
-  const chars = new Int32Array(n); const tokens = new Int32Array(n); const digits = new Int32Array(n); const upper = new Int32Array(n); const nonAscii = new Int32Array(n);
-  const hashStart = new Uint32Array(n + 1); const topStart = new Uint32Array(n + 1);
-  const label = new Int32Array(n); const answered = new Int32Array(n); const rKey = new Float64Array(n); const tKey = new Float64Array(n);
-  const idLen = new Int32Array(n); const textLen = new Int32Array(n); const shaLen = new Int32Array(n); const featureLen = new Int32Array(n);
-  const features: string[] = [];
-  const dict = new Map<string, number>();
-  const labelId = (l: string): number => {
-    let id = dict.get(l);
-    if (id === undefined) { id = dict.size; dict.set(l, id); }
-    return id;
-  };
   let hashCount = 0;
   let topCount = 0;
   for (let k = 0; k < n; k++) {
@@ -93,50 +81,150 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
     hashCount += r.stats.tokenHashes.length;
     topCount += r.topK.length;
   }
-  const hashes = new Uint32Array(hashCount); const topLabel = new Int32Array(topCount); const topScore = new Float64Array(topCount);
-  const ids: string[] = new Array(n); const texts: string[] = []; const shas: string[] = new Array(n);
+  const p = new SegmentParts(n, hashCount, topCount);
   let h = 0;
   let t = 0;
   for (let k = 0; k < n; k++) {
     const r = rows[order[k]!]!;
     const s = r.stats;
-    at[k] = r.at; stream[k] = streamIds[k]!; position[k] = r.position; score[k] = r.score; latency[k] = r.latencyMs;
-    chars[k] = s.chars; tokens[k] = s.tokens; digits[k] = s.digits; upper[k] = s.upper; nonAscii[k] = s.nonAscii;
-    hashStart[k] = h; hashes.set(s.tokenHashes, h); h += s.tokenHashes.length;
-    topStart[k] = t;
-    for (const e of r.topK) { topLabel[t] = labelId(e.label); topScore[t] = e.score; t++; }
-    label[k] = labelId(r.label);
-    answered[k] = r.answered === undefined ? -1 : labelId(r.answered);
-    rKey[k] = r.requestId === '' ? Number.NaN : requestKey(r.requestId, r.position);
-    tKey[k] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : Number.NaN;
-    ids[k] = r.requestId; idLen[k] = r.requestId.length;
-    if (r.text === null) textLen[k] = -1; else { textLen[k] = r.text.length; texts.push(r.text); }
-    shas[k] = r.textSha256; shaLen[k] = r.textSha256.length;
-    if (r.features === undefined) featureLen[k] = -1; else { const f = JSON.stringify(r.features); featureLen[k] = f.length; features.push(f); }
+    p.at[k] = r.at; p.stream[k] = streamIds[k]!; p.position[k] = r.position; p.score[k] = r.score; p.latency[k] = r.latencyMs;
+    p.chars[k] = s.chars; p.tokens[k] = s.tokens; p.digits[k] = s.digits; p.upper[k] = s.upper; p.nonAscii[k] = s.nonAscii;
+    p.hashStart[k] = h; p.hashes.set(s.tokenHashes, h); h += s.tokenHashes.length;
+    p.topStart[k] = t;
+    for (const e of r.topK) { p.topLabel[t] = p.labelId(e.label); p.topScore[t] = e.score; t++; }
+    p.label[k] = p.labelId(r.label);
+    p.answered[k] = r.answered === undefined ? -1 : p.labelId(r.answered);
+    p.rKey[k] = r.requestId === '' ? Number.NaN : requestKey(r.requestId, r.position);
+    p.tKey[k] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : Number.NaN;
+    p.strings(k, r.requestId, r.text, r.textSha256, r.features === undefined ? undefined : JSON.stringify(r.features));
   }
-  hashStart[n] = h; topStart[n] = t;
-  const labels = [...dict.keys()];
-  const labelLen = Int32Array.from(labels, (l) => l.length);
-  const utf8 = (parts: string[]) => Buffer.from(parts.join(''), 'utf8');
-  return pack(n, labels.length, [at, stream, position, score, latency, chars, tokens, digits, upper, nonAscii, hashStart, hashes, topStart, topLabel, topScore,
-    label, rKey, tKey, idLen, textLen, shaLen, labelLen, featureLen, answered], [utf8(ids), utf8(texts), utf8(shas), utf8(labels), utf8(features)]);
+  p.hashStart[n] = h; p.topStart[n] = t;
+  return p.bytes();
+}
+
+/**
+ * encodeSegment for a log batch's columns (log/batch-columns.ts): the same bytes as encodeSegment
+ * of rowsOfColumns(cols) (a test holds them equal), without a row object per text. The label
+ * dictionary is filled in the same order (each row's top-k, then its label, then its answered
+ * code), through a per-key table from class id to dictionary id, so a label string is looked up
+ * once per key and segment rather than six times a row.
+ */
+export function encodeColumnsSegment(cols: LoggedColumns, order: Int32Array | readonly number[], streamIds: Int32Array): Buffer {
+  const { batch } = cols;
+  const n = order.length;
+  const classIds = batch.keys.map((k) => new Int32Array(k.classes).fill(-1));
+  let hashCount = 0;
+  let topCount = 0;
+  for (let k = 0; k < n; k++) {
+    const r = order[k]!;
+    hashCount += cols.hashStart[r + 1]! - cols.hashStart[r]!;
+    topCount += rankedOf(batch.keys[cols.key[r]!]!);
+  }
+  const p = new SegmentParts(n, hashCount, topCount);
+  let h = 0;
+  let t = 0;
+  for (let k = 0; k < n; k++) {
+    const r = order[k]!;
+    const c = cols.call[r]!;
+    const keyIndex = cols.key[r]!;
+    const key = batch.keys[keyIndex]!;
+    const labels = cols.labelLists[keyIndex]!;
+    const dictOf = classIds[keyIndex]!;
+    p.at[k] = batch.callAt[c]!; p.stream[k] = streamIds[k]!; p.position[k] = cols.position[r]!; p.latency[k] = batch.callLatencyMs[c]!;
+    p.chars[k] = cols.chars[r]!; p.tokens[k] = cols.tokens[r]!; p.digits[k] = cols.digits[r]!; p.upper[k] = cols.upper[r]!; p.nonAscii[k] = cols.nonAscii[r]!;
+    p.hashStart[k] = h;
+    for (let j = cols.hashStart[r]!, end = cols.hashStart[r + 1]!; j < end; j++) p.hashes[h++] = cols.hashes[j]!;
+    p.topStart[k] = t;
+    const ranked = rankedOf(key);
+    for (let j = 0, from = r * LOGGED_TOP_K; j < ranked; j++, from++) {
+      const cls = batch.rankIds[from]!;
+      let id = dictOf[cls]!;
+      if (id < 0) { id = p.labelId(labels[cls]!); dictOf[cls] = id; }
+      p.topLabel[t] = id; p.topScore[t] = batch.rankScores[from]!; t++;
+    }
+    p.score[k] = ranked > 0 ? batch.rankScores[r * LOGGED_TOP_K]! : 0;
+    p.label[k] = ranked > 0 ? p.topLabel[p.topStart[k]!]! : p.labelId('');
+    const code = cols.answered[r];
+    p.answered[k] = code === undefined ? -1 : p.labelId(code);
+    const requestId = cols.requestId[r]!;
+    p.rKey[k] = requestId === '' ? Number.NaN : requestKey(requestId, p.position[k]!);
+    const sha = cols.textSha256[r]!;
+    p.tKey[k] = key.role === 'primary' ? textKey(key.endpoint, sha) : Number.NaN;
+    p.strings(k, requestId, key.logText ? cols.text[r]! : null, sha, cols.featureJson[r]);
+  }
+  p.hashStart[n] = h; p.topStart[n] = t;
+  return p.bytes();
+}
+
+/** The parts of one segment being written, in the order of the format (see the header comment). */
+class SegmentParts {
+  readonly at: Float64Array; readonly stream: Int32Array; readonly position: Int32Array; readonly score: Float64Array; readonly latency: Float64Array;
+  readonly chars: Int32Array; readonly tokens: Int32Array; readonly digits: Int32Array; readonly upper: Int32Array; readonly nonAscii: Int32Array;
+  readonly hashStart: Uint32Array; readonly hashes: Uint32Array; readonly topStart: Uint32Array; readonly topLabel: Int32Array; readonly topScore: Float64Array;
+  readonly label: Int32Array; readonly answered: Int32Array; readonly rKey: Float64Array; readonly tKey: Float64Array;
+  private readonly idLen: Int32Array; private readonly textLen: Int32Array; private readonly shaLen: Int32Array; private readonly featureLen: Int32Array;
+  private readonly ids: string[]; private readonly texts: string[] = []; private readonly shas: string[]; private readonly features: string[] = [];
+  private readonly dict = new Map<string, number>();
+
+  constructor(private readonly rows: number, hashCount: number, topCount: number) {
+    const n = rows;
+    this.at = new Float64Array(n); this.stream = new Int32Array(n); this.position = new Int32Array(n); this.score = new Float64Array(n); this.latency = new Float64Array(n);
+    this.chars = new Int32Array(n); this.tokens = new Int32Array(n); this.digits = new Int32Array(n); this.upper = new Int32Array(n); this.nonAscii = new Int32Array(n);
+    this.hashStart = new Uint32Array(n + 1); this.hashes = new Uint32Array(hashCount);
+    this.topStart = new Uint32Array(n + 1); this.topLabel = new Int32Array(topCount); this.topScore = new Float64Array(topCount);
+    this.label = new Int32Array(n); this.answered = new Int32Array(n); this.rKey = new Float64Array(n); this.tKey = new Float64Array(n);
+    this.idLen = new Int32Array(n); this.textLen = new Int32Array(n); this.shaLen = new Int32Array(n); this.featureLen = new Int32Array(n);
+    this.ids = new Array(n); this.shas = new Array(n);
+  }
+
+  /** A label's id in the segment's dictionary (ids in order of first use). */
+  labelId(l: string): number {
+    let id = this.dict.get(l);
+    if (id === undefined) { id = this.dict.size; this.dict.set(l, id); }
+    return id;
+  }
+
+  /** Row k's request id, text (null: not logged), text hash and features JSON (undefined: none). */
+  strings(k: number, requestId: string, text: string | null, sha: string, featureJson: string | undefined): void {
+    this.ids[k] = requestId; this.idLen[k] = requestId.length;
+    if (text === null) this.textLen[k] = -1; else { this.textLen[k] = text.length; this.texts.push(text); }
+    this.shas[k] = sha; this.shaLen[k] = sha.length;
+    if (featureJson === undefined) this.featureLen[k] = -1; else { this.featureLen[k] = featureJson.length; this.features.push(featureJson); }
+  }
+
+  bytes(): Buffer {
+    const labels = [...this.dict.keys()];
+    const labelLen = Int32Array.from(labels, (l) => l.length);
+    return pack(this.rows, labels.length, [this.at, this.stream, this.position, this.score, this.latency, this.chars, this.tokens, this.digits, this.upper,
+      this.nonAscii, this.hashStart, this.hashes, this.topStart, this.topLabel, this.topScore, this.label, this.rKey, this.tKey, this.idLen, this.textLen,
+      this.shaLen, labelLen, this.featureLen, this.answered], [this.ids.join(''), this.texts.join(''), this.shas.join(''), labels.join(''), this.features.join('')]);
+  }
 }
 
 type Part = Float64Array | Int32Array | Uint32Array;
 
-function pack(rows: number, labels: number, parts: Part[], strings: Buffer[]): Buffer {
-  const all: Uint8Array[] = [...parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)), ...strings];
-  const header = 4 + all.length;
+/** The segment's bytes: the numeric parts copied, the string parts encoded as UTF-8 in place (no Buffer of each first). */
+function pack(rows: number, labels: number, parts: Part[], strings: string[]): Buffer {
+  const numeric = parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  const stringBytes = strings.map((t) => Buffer.byteLength(t, 'utf8'));
+  const count = numeric.length + strings.length;
+  const header = 4 + count;
   let size = align8(header * 4);
-  for (const p of all) size += align8(p.byteLength);
+  for (const p of numeric) size += align8(p.byteLength);
+  for (const b of stringBytes) size += align8(b);
   const out = Buffer.alloc(size);
   const head = new Uint32Array(out.buffer, out.byteOffset, header);
-  head[0] = MAGIC; head[1] = rows; head[2] = labels; head[3] = all.length;
+  head[0] = MAGIC; head[1] = rows; head[2] = labels; head[3] = count;
   let at = align8(header * 4);
-  for (let i = 0; i < all.length; i++) {
-    head[4 + i] = all[i]!.byteLength;
-    out.set(all[i]!, at);
-    at += align8(all[i]!.byteLength);
+  for (let i = 0; i < numeric.length; i++) {
+    head[4 + i] = numeric[i]!.byteLength;
+    out.set(numeric[i]!, at);
+    at += align8(numeric[i]!.byteLength);
+  }
+  for (let i = 0; i < strings.length; i++) {
+    head[4 + numeric.length + i] = stringBytes[i]!;
+    out.write(strings[i]!, at, stringBytes[i]!, 'utf8');
+    at += align8(stringBytes[i]!);
   }
   return out;
 }

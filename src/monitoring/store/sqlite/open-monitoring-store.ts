@@ -21,6 +21,7 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
   let closed = false;
   return {
     appendPredictions: (rows) => log.appendPredictions(rows),
+    appendColumns: (cols) => log.appendColumns(cols),
     scanPredictions: (query, pageSize) => log.scanPredictions(query, pageSize),
     scanPredictionColumns: (query, pageSize) => log.scanPredictionColumns(query, pageSize),
     countPredictions: (query) => log.countPredictions(query),

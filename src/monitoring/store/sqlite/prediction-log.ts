@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { LoggedPrediction, StoredPrediction } from '../../log/logged-prediction.js';
-import { checkPredictionRows } from '../check-records.js';
+import type { LoggedColumns } from '../../log/batch-columns.js';
+import { checkLoggedColumns, checkPredictionRows } from '../check-records.js';
 import { checkLogQuery, checkPageSize, checkRetention, DEFAULT_PAGE_SIZE } from '../log-query.js';
 import { ColumnPageBuilder, StreamNumbering, type PredictionColumns, type PredictionStream } from '../prediction-columns.js';
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
-import { decodeSegment, encodeSegment, firstAtOrAfter, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
+import { decodeSegment, encodeColumnsSegment, encodeSegment, firstAtOrAfter, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
+import { tupleOrder } from './tuple-order.js';
 import { formatStreamCounts, MergedRows, rangeOf, streamCounts, type RowFilter, type SegmentMeta } from './segment-scan.js';
 
 /** Rows one pruning DELETE of old-format rows removes: small enough that each commit holds the write lock for milliseconds. */
@@ -68,6 +70,13 @@ export class SqlitePredictionLog implements PredictionLogStore {
   private readonly streamsById = new Map<number, PredictionStream>();
   private readonly segmentCache = new Map<number, SegmentRows>();
   private cachedRows = 0;
+  /**
+   * The key columns of the segments this connection appended since its last catch-up, when they
+   * follow on from the watermark with no other writer's rows between: a catch-up indexes them from
+   * here instead of reading its own segments back (that read and its decoding were half of a
+   * catch-up). Anything else (another connection's rows, a prune) and the catch-up reads the file.
+   */
+  private pending: PendingKeys | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.st = {
@@ -148,7 +157,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
    * another connection may have added it) and read back. `added` collects the keys this call put
    * in the Map, which the caller removes if the transaction rolls back.
    */
-  private streamIdOf(r: LoggedPrediction, added: string[]): number {
+  private streamIdOf(r: PredictionStream, added: string[]): number {
     const key = streamKey(r);
     let id = this.streamIds.get(key);
     if (id === undefined) {
@@ -172,31 +181,85 @@ export class SqlitePredictionLog implements PredictionLogStore {
       const list = byEndpoint.get(e);
       if (list === undefined) byEndpoint.set(e, [i]); else list.push(i);
     }
+    this.appendSegments((insert, added) => {
+      for (const [endpoint, order] of byEndpoint) {
+        sortByTime((i) => rows[i]!.at, order);
+        const n = order.length;
+        const streams = new Int32Array(n);
+        // A batch is mostly runs of one stream: the Map is consulted only where the stream changes.
+        let prev: LoggedPrediction | undefined;
+        let prevId = 0;
+        for (let k = 0; k < n; k++) {
+          const r = rows[order[k]!]!;
+          if (prev === undefined || prev.variant !== r.variant || prev.role !== r.role || prev.modelSha256 !== r.modelSha256
+            || prev.model !== r.model || prev.version !== r.version) {
+            prevId = this.streamIdOf(r, added);
+            prev = r;
+          }
+          streams[k] = prevId;
+        }
+        insert(endpoint, n, rows[order[0]!]!.at, rows[order[n - 1]!]!.at, streams, encodeSegment(rows, order, streams));
+      }
+    });
+  }
+
+  /**
+   * appendPredictions for the log writer's columns (log/batch-columns.ts): the same segments,
+   * without a row object per text. The rows come from the server's own batch, so they are checked
+   * per call and per key (times, latencies, label lists), not field by field per row.
+   */
+  async appendColumns(cols: LoggedColumns): Promise<void> {
+    checkLoggedColumns(cols);
+    if (cols.rows === 0) return;
+    const { batch } = cols;
+    const byEndpoint = new Map<string, number[]>();
+    let prevKey = -1;
+    let list: number[] = [];
+    for (let r = 0; r < cols.rows; r++) {
+      const k = cols.key[r]!;
+      if (k !== prevKey) {
+        const e = batch.keys[k]!.endpoint;
+        const found = byEndpoint.get(e);
+        if (found === undefined) byEndpoint.set(e, list = []); else list = found;
+        prevKey = k;
+      }
+      list.push(r);
+    }
+    const atOf = (r: number) => batch.callAt[cols.call[r]!]!;
+    this.appendSegments((insert, added) => {
+      const keyStreams = new Int32Array(batch.keys.length).fill(-1);
+      for (const [endpoint, order] of byEndpoint) {
+        sortByTime(atOf, order);
+        const n = order.length;
+        const streams = new Int32Array(n);
+        for (let k = 0; k < n; k++) {
+          const key = cols.key[order[k]!]!;
+          if (keyStreams[key]! < 0) keyStreams[key] = this.streamIdOf(batch.keys[key]!, added);
+          streams[k] = keyStreams[key]!;
+        }
+        insert(endpoint, n, atOf(order[0]!), atOf(order[n - 1]!), streams, encodeColumnsSegment(cols, order, streams));
+      }
+    });
+  }
+
+  /**
+   * One append's transaction: `write` inserts a segment per endpoint through `insert`, which gives
+   * each its seqs. On a rollback the streams the append added (`added`) are forgotten again; once
+   * committed, the lookups catch up every CATCH_UP_ROWS rows.
+   */
+  private appendSegments(write: (insert: SegmentInsert, added: string[]) => void): void {
     const added: string[] = [];
+    const written: PendingKeys['segments'] = [];
     let lastSeq: number;
     try {
       lastSeq = this.db.transaction(() => {
         let seq = this.st.nextSeq.get()!.seq;
-        for (const [endpoint, order] of byEndpoint) {
-          sortByTime(rows, order);
-          const n = order.length;
-          const streams = new Int32Array(n);
-          // A batch is mostly runs of one stream: the Map is consulted only where the stream changes.
-          let prev: LoggedPrediction | undefined;
-          let prevId = 0;
-          for (let k = 0; k < n; k++) {
-            const r = rows[order[k]!]!;
-            if (prev === undefined || prev.variant !== r.variant || prev.role !== r.role || prev.modelSha256 !== r.modelSha256
-              || prev.model !== r.model || prev.version !== r.version) {
-              prevId = this.streamIdOf(r, added);
-              prev = r;
-            }
-            streams[k] = prevId;
-          }
-          this.st.insertSegment.run(seq, endpoint, n, rows[order[0]!]!.at, rows[order[n - 1]!]!.at, formatStreamCounts(streams, 0, n),
-            encodeSegment(rows, order, streams));
+        write((endpoint, n, firstAt, lastAt, streams, blob) => {
+          this.st.insertSegment.run(seq, endpoint, n, firstAt, lastAt, formatStreamCounts(streams, 0, n), blob);
+          const keys = decodeSegment(seq, blob);
+          written.push({ seq0: seq, at: keys.at.slice(), requestKey: keys.requestKey.slice(), textKey: keys.textKey.slice() });
           seq += n;
-        }
+        }, added);
         this.st.setNextSeq.run(seq);
         return seq - 1;
       }).immediate();
@@ -208,6 +271,12 @@ export class SqlitePredictionLog implements PredictionLogStore {
         if (id !== undefined) this.streamsById.delete(id);
       }
       throw e;
+    }
+    const first = written[0]?.seq0;
+    if (first !== undefined) {
+      if (this.pending === undefined || this.pending.next !== first) this.pending = { first, next: first, segments: [] };
+      this.pending.segments.push(...written);
+      this.pending.next = lastSeq + 1;
     }
     if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
       // The rows are committed: a failing catch-up (e.g. the write lock busy past busy_timeout)
@@ -232,7 +301,11 @@ export class SqlitePredictionLog implements PredictionLogStore {
         if (to > from) {
           c.oldRequests.run(from, to);
           c.oldTexts.run(from, to);
-          this.indexSegments(from, to);
+          const pending = this.pending;
+          // Only this connection's rows since the watermark: index them from memory (see `pending`).
+          if (pending !== undefined && pending.first === from + 1 && pending.next === newest + 1 && to === newest) indexKeys(pending.segments, from, to, c);
+          else this.indexSegments(from, to);
+          this.pending = undefined;
           c.advance.run(to, to);
         }
         this.indexedUpTo = Math.max(from, to);
@@ -242,24 +315,16 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }
   }
 
-  /** The key entries of the segment rows with seq in (from, to], sorted by key and inserted many to a statement. */
+  /** The key entries of the segment rows with seq in (from, to], read from the file (see indexKeys). */
   private indexSegments(from: number, to: number): void {
-    const requests: number[] = [];
-    const texts: number[] = [];
+    const segments: PendingKeys['segments'] = [];
     for (const s of this.catchUp.segments.all(from + 1, to)) {
       const seg = decodeSegment(s.seq, s.data);
-      const end = Math.min(s.rows, to + 1 - s.seq);
-      // A segment holds text keys of primary rows only (encodeSegment).
-      for (let i = Math.max(s.skip, from + 1 - s.seq); i < end; i++) {
-        const seq = s.seq + i;
-        const rk = seg.requestKey[i]!;
-        if (!Number.isNaN(rk)) requests.push(rk, seq);
-        const tk = seg.textKey[i]!;
-        if (!Number.isNaN(tk)) texts.push(tk, seg.at[i]!, seq);
-      }
+      // Rows before `skip` were pruned: their keys stay out.
+      const start = s.skip;
+      segments.push({ seq0: s.seq + start, at: seg.at.subarray(start), requestKey: seg.requestKey.subarray(start), textKey: seg.textKey.subarray(start) });
     }
-    insertSorted(requests, 2, this.catchUp.requestKeys, this.catchUp.requestKey);
-    insertSorted(texts, 3, this.catchUp.textKeys, this.catchUp.textKey);
+    indexKeys(segments, from, to, this.catchUp);
   }
 
   /** The stored row of a seq, from mon_predictions or the segment holding it; undefined when pruned. */
@@ -491,6 +556,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
    */
   async prunePredictions(policy: RetentionPolicy): Promise<number> {
     checkRetention(policy);
+    this.pending = undefined;
     let removed = 0;
     if (policy.maxAgeMs !== undefined) {
       const cutoff = policy.now - policy.maxAgeMs;
@@ -604,14 +670,47 @@ function clampTime(t: number): number {
 }
 
 /** Sorts row indices by the rows' time, stable; a batch is usually in time order already (checked first). */
-function sortByTime(rows: readonly LoggedPrediction[], order: number[]): void {
+/** Sorts row indices by time, stably (equal times keep their order); a batch in order costs one pass. */
+function sortByTime(atOf: (row: number) => number, order: number[]): void {
   for (let k = 1; k < order.length; k++) {
-    if (rows[order[k]!]!.at < rows[order[k - 1]!]!.at) {
-      order.sort((a, b) => rows[a]!.at - rows[b]!.at || a - b);
+    if (atOf(order[k]!) < atOf(order[k - 1]!)) {
+      order.sort((a, b) => atOf(a) - atOf(b) || a - b);
       return;
     }
   }
 }
+
+/** Key columns of segments in seq order: row i of a segment has seq seq0 + i. */
+interface PendingKeys {
+  /** The first seq held and the seq after the last. */
+  first: number;
+  next: number;
+  readonly segments: Array<{ readonly seq0: number; readonly at: Float64Array; readonly requestKey: Float64Array; readonly textKey: Float64Array }>;
+}
+
+/**
+ * Inserts the key entries of the segment rows with seq in (from, to], sorted by key and many to a
+ * statement. A segment holds text keys of primary rows only (encodeSegment); NaN is no key.
+ */
+function indexKeys(segments: PendingKeys['segments'], from: number, to: number, st: { requestKeys: Database.Statement<unknown[], unknown>; requestKey: Database.Statement<unknown[], unknown>;
+  textKeys: Database.Statement<unknown[], unknown>; textKey: Database.Statement<unknown[], unknown> }): void {
+  const requests: number[] = [];
+  const texts: number[] = [];
+  for (const s of segments) {
+    const end = Math.min(s.at.length, to + 1 - s.seq0);
+    for (let i = Math.max(0, from + 1 - s.seq0); i < end; i++) {
+      const seq = s.seq0 + i;
+      const rk = s.requestKey[i]!;
+      if (!Number.isNaN(rk)) requests.push(rk, seq);
+      const tk = s.textKey[i]!;
+      if (!Number.isNaN(tk)) texts.push(tk, s.at[i]!, seq);
+    }
+  }
+  insertSorted(requests, 2, st.requestKeys, st.requestKey);
+  insertSorted(texts, 3, st.textKeys, st.textKey);
+}
+
+type SegmentInsert = (endpoint: string, rows: number, firstAt: number, lastAt: number, streams: Int32Array, blob: Buffer) => void;
 
 function keyInsert(db: Database.Database, into: string, width: number, rows: number): Database.Statement<unknown[], unknown> {
   const one = `(${new Array(width).fill('?').join(', ')})`;
@@ -619,25 +718,18 @@ function keyInsert(db: Database.Database, into: string, width: number, rows: num
 }
 
 /** Inserts tuples of `width` numbers (flat), sorted by their fields in order, KEYS_PER_INSERT a statement. */
-function insertSorted(flat: number[], width: number, many: Database.Statement<unknown[], unknown>, one: Database.Statement<unknown[], unknown>): void {
-  const n = flat.length / width;
-  const order = Array.from({ length: n }, (_, i) => i * width);
-  order.sort((a, b) => {
-    for (let k = 0; k < width; k++) {
-      const d = flat[a + k]! - flat[b + k]!;
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
+function insertSorted(flat: ArrayLike<number>, width: number, many: Database.Statement<unknown[], unknown>, one: Database.Statement<unknown[], unknown>): void {
+  const n = Math.floor(flat.length / width);
+  const order = tupleOrder(flat, width);
   const params = new Array<number>(KEYS_PER_INSERT * width);
   let i = 0;
   for (; i + KEYS_PER_INSERT <= n; i += KEYS_PER_INSERT) {
-    for (let k = 0; k < KEYS_PER_INSERT; k++) for (let w = 0; w < width; w++) params[k * width + w] = flat[order[i + k]! + w]!;
+    for (let k = 0; k < KEYS_PER_INSERT; k++) for (let w = 0; w < width; w++) params[k * width + w] = flat[order[i + k]! * width + w]!;
     many.run(params);
   }
   const single = new Array<number>(width);
   for (; i < n; i++) {
-    for (let w = 0; w < width; w++) single[w] = flat[order[i]! + w]!;
+    for (let w = 0; w < width; w++) single[w] = flat[order[i]! * width + w]!;
     one.run(single);
   }
 }
