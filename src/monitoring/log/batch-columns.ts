@@ -1,9 +1,8 @@
 import type { UsedFeatures } from '../../serving/entity-features.js';
-import { normaliseText } from '../../text/normalise.js';
-import { countTextStats, MAX_TOKEN_HASHES } from '../text-stats.js';
+import { MAX_TOKEN_HASHES } from '../text-stats.js';
 import type { CallKey, LogBatch } from './log-batch.js';
 import { LOGGED_TOP_K, type LoggedPrediction, type RankedLabel } from './logged-prediction.js';
-import { normalisedTextSha256 } from './text-key.js';
+import { textFacts } from './text-facts.js';
 
 /**
  * A batch's log rows as columns: what rowsOfBatch derives per text (its request id and position,
@@ -80,14 +79,15 @@ export function columnsOfBatch(batch: LogBatch, labelsOf: (sha256: string) => re
       key[row] = k; call[row] = c;
       requestId[row] = perText ? ids[r]! : ids[0] ?? '';
       position[row] = perText ? 0 : r;
-      const t = batch.textData.slice(offset, offset += batch.textLengths[row]!);
-      text[row] = t;
-      const normalised = normaliseText(t);
-      textSha256[row] = normalisedTextSha256(normalised);
+      const end = offset + batch.textLengths[row]!;
+      text[row] = batch.textData.slice(offset, end);
       if (hashes.length < h + MAX_TOKEN_HASHES) { const grown = new Uint32Array(hashes.length * 2); grown.set(hashes); hashes = grown; }
       hashStart[row] = h;
-      h += countTextStats(t, normalised, statCounts, hashes, h);
-      chars[row] = t.length; tokens[row] = statCounts[0]!; digits[row] = statCounts[1]!; upper[row] = statCounts[2]!; nonAscii[row] = statCounts[3]!;
+      const facts = textFacts(batch.textData, offset, end, statCounts, hashes, h);
+      textSha256[row] = facts.sha256;
+      h += facts.kept;
+      chars[row] = end - offset;
+      offset = end; tokens[row] = statCounts[0]!; digits[row] = statCounts[1]!; upper[row] = statCounts[2]!; nonAscii[row] = statCounts[3]!;
       const featureLength = batch.featureLengths[row]!;
       featureJson[row] = featureLength < 0 ? undefined : batch.featureData.slice(featureOffset, featureOffset += featureLength);
       const answeredLength = answeredLengths === undefined ? -1 : answeredLengths[row]!;
