@@ -15,7 +15,9 @@ export function checkRoutedTexts(rows: readonly RoutedText[]): void {
     if (!Number.isFinite(r.at)) throw bad('at', 'must be epoch milliseconds');
     if (!Array.isArray(r.suggestions) || r.suggestions.length === 0) throw bad('suggestions', 'needs at least the answer given');
     r.suggestions.forEach((s, k) => {
-      if (typeof s.label !== 'string' || !Number.isFinite(s.score)) throw bad(`suggestions[${k}]`, 'must be {label: string, score: finite number}');
+      if (typeof s.label !== 'string' || !Number.isFinite(s.score) || (s.description !== undefined && typeof s.description !== 'string')) {
+        throw bad(`suggestions[${k}]`, 'must be {label: string, score: finite number, description?: string}');
+      }
     });
   });
 }

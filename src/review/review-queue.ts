@@ -35,6 +35,8 @@ export interface ReviewQueue {
 export interface Suggestion {
   readonly label: string;
   readonly score: number;
+  /** The code's official description, when the endpoint answers under a taxonomy that has one. */
+  readonly description?: string | undefined;
 }
 
 /** One routed text of one answered request, as the observer (review-observer.ts) hands it over. */

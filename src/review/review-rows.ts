@@ -35,5 +35,6 @@ export function toOccurrence(r: OccurrenceRow): ReviewOccurrence {
 
 /** The parameters of an item's newest view (what the latest occurrence's model suggested). */
 export function newestView(suggestions: readonly Suggestion[]): { topScore: number; json: string } {
-  return { topScore: suggestions[0]!.score, json: JSON.stringify(suggestions.map((s) => ({ label: s.label, score: s.score }))) };
+  return { topScore: suggestions[0]!.score, json: JSON.stringify(suggestions.map((s) => (s.description === undefined ? { label: s.label, score: s.score }
+    : { label: s.label, score: s.score, description: s.description }))) };
 }

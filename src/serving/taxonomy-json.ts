@@ -52,17 +52,22 @@ const NONE = new Int32Array(0);
  * The codes a person chooses among for text `row` (at most k): a split's candidates, the codes
  * nearest the model's guesses when it named no valid one, else the answered codes.
  */
-export function reviewSuggestions(t: TaxonomyAnswers, row: number, modelScore: number, k: number): { label: string; score: number }[] {
+export function reviewSuggestions(t: TaxonomyAnswers, row: number, modelScore: number, k: number): { label: string; score: number; description?: string }[] {
   const m = t.mapping;
+  // The person reviewing reads the code's description beside it ('' in the mapping: the taxonomy has none).
+  const suggestion = (c: number, score: number) => {
+    const description = m.descriptions[c] ?? '';
+    return description === '' ? { label: m.codes[c]!, score } : { label: m.codes[c]!, score, description };
+  };
   const split = m.splits.get(t.splitClass[row]!);
   // A split's candidates share the score the model gave the old code: none of them is preferred.
-  if (split !== undefined) return Array.from(split.subarray(0, k), (c) => ({ label: m.codes[c]!, score: modelScore }));
-  const out: { label: string; score: number }[] = [];
+  if (split !== undefined) return Array.from(split.subarray(0, k), (c) => suggestion(c, modelScore));
+  const out: { label: string; score: number; description?: string }[] = [];
   const near = t.near;
   if (t.counts[row] === 0 && near !== undefined) {
-    for (let j = 0; j < Math.min(near.counts[row]!, k); j++) out.push({ label: m.codes[near.codes[row * NEAR_SUGGESTIONS + j]!]!, score: near.scores[row * NEAR_SUGGESTIONS + j]! });
+    for (let j = 0; j < Math.min(near.counts[row]!, k); j++) out.push(suggestion(near.codes[row * NEAR_SUGGESTIONS + j]!, near.scores[row * NEAR_SUGGESTIONS + j]!));
     return out;
   }
-  for (let j = 0; j < Math.min(t.counts[row]!, k); j++) out.push({ label: m.codes[t.codes[row * t.k + j]!]!, score: t.scores[row * t.k + j]! });
+  for (let j = 0; j < Math.min(t.counts[row]!, k); j++) out.push(suggestion(t.codes[row * t.k + j]!, t.scores[row * t.k + j]!));
   return out;
 }

@@ -122,7 +122,7 @@ describe('serving through the active taxonomy (hs2022) a model trained on HS 201
     await s.review!.observer!.flush();
     const items = (await s.review!.queue.list({ endpoint: 'hs' })).items.filter((i) => split.includes(i.text));
     assert.ok(items.length >= 2);
-    for (const i of items) assert.deepEqual(i.suggestions.map((x) => x.label), ['940541', '940542', '940549']);
+    for (const i of items) assert.deepEqual(i.suggestions.map((x) => [x.label, x.description]), ['940541', '940542', '940549'].map((c) => [c, HS2022.get(c)]));
   });
 
   it('a model retrained on the new taxonomy skips the table (the transition ends when it is promoted); stream results carry the same fields', async () => {

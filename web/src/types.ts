@@ -61,7 +61,7 @@ export interface VersionEvaluation {
   production: ProductionFigures | null; missing: string[];
 }
 
-export interface ReviewSuggestion { label: string; score: number }
+export interface ReviewSuggestion { label: string; score: number; description?: string }
 export interface ReviewItem {
   id: number; endpoint: string; text: string; occurrences: number; suggestions: ReviewSuggestion[]; model: string; version: string; variant: string;
   firstSeen: number; lastSeen: number; state: 'open' | 'answered';

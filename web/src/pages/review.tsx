@@ -79,8 +79,8 @@ function Item({ item, onAnswered }: { item: ReviewItem; onAnswered: () => void }
       ) : (
         <form class="review-answer" onSubmit={(e) => { e.preventDefault(); if (label.trim() !== '') void answer({ label: label.trim() }); }}>
           {item.suggestions.map((s, k) => (
-            <button type="button" key={s.label} class="suggestion" data-suggestion={k} disabled={busy} onClick={() => void answer({ accept: k })}>
-              {s.label} <small>{(100 * s.score).toFixed(0)}%</small>
+            <button type="button" key={s.label} class="suggestion" data-suggestion={k} disabled={busy} title={s.description} onClick={() => void answer({ accept: k })}>
+              {s.label} <small>{(100 * s.score).toFixed(0)}%</small>{s.description ? <small class="description"> {s.description}</small> : null}
             </button>
           ))}
           <input name="label" placeholder="or type the label" value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} />
