@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,13 @@ test('SIGKILL during flushes leaves a readable log holding whole batches', async
   };
   const loops = Array.from({ length: 6 }, (_, n) => loop(n));
   await new Promise((r) => setTimeout(r, 800));
+  // The writer thread runs at nice 19: on a loaded machine it may not have committed a batch yet.
+  // Kill once one is in, so the kill lands among flushes, not before the first.
+  const segments = () => {
+    const db = new Database(join(home, 'monitoring.sqlite'), { readonly: true, fileMustExist: true });
+    try { return (db.prepare('SELECT COUNT(*) AS n FROM mon_segments').get() as { n: number }).n; } finally { db.close(); }
+  };
+  for (const started = Date.now(); segments() === 0 && Date.now() - started < 20_000;) await new Promise((r) => setTimeout(r, 50));
   s.child.kill('SIGKILL');
   await s.exited;
   stop = true;
