@@ -8,9 +8,10 @@ import type { TimelineSource } from './ui-timeline.js';
  * dashboard's own, ui-work.ts): each endpoint's timeline on each grid width is computed once and
  * reused for a while; when it is stale the next caller still gets it at once and a newer one is
  * computed behind it (ui-reused-answers.ts). Window counts that give the same grid (8 to 13 over a
- * week: days) give the same windows, so they share one answer.
+ * week: days) give the same windows, so they share one answer. An answer with pending windows is
+ * not reused: the dashboard's thread answers at once and the page asks again until they are filled.
  */
-export function uiMonitoring(source: TimelineSource, options: { readonly reuseMs?: number } = {}): UiMonitoring {
+export function uiMonitoring(source: Pick<TimelineSource, 'endpoints' | 'timeline'>, options: { readonly reuseMs?: number } = {}): UiMonitoring {
   const answers = new ReusedAnswers<Awaited<ReturnType<TimelineSource['timeline']>>>(options.reuseMs ?? REUSE_MS);
   return {
     endpoints: () => source.endpoints(),
@@ -18,7 +19,11 @@ export function uiMonitoring(source: TimelineSource, options: { readonly reuseMs
       const span = (await source.endpoints()).find((e) => e.endpoint === endpoint);
       if (!span) return [];
       const width = gridWidth(span.first, span.last + 1, windows);
-      return answers.get(`${endpoint}\u0000${width}`, () => source.timeline(endpoint, windows));
+      const key = `${endpoint}\u0000${width}`;
+      const answer = await answers.get(key, () => source.timeline(endpoint, windows));
+      // Windows still pending (a source answering at once, ui-timeline.ts' timelineNow): not kept, so the next caller gets them as they fill in.
+      if (answer.some((w) => w.pending)) answers.forget(key);
+      return answer;
     },
   };
 }

@@ -48,3 +48,19 @@ test('a stale timeline is answered at once while the next one is computed behind
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an answer with pending windows is not reused: the next caller asks the source again', async () => {
+  const window = { since: 0, until: 1000, variants: [] };
+  let asked = 0;
+  const ui = uiMonitoring({
+    endpoints: async () => [{ endpoint: 'hs', rows: 1, first: 0, last: 999 }],
+    timeline: async () => (++asked < 3 ? [{ ...window, pending: true as const }] : [window]),
+  });
+  assert.equal((await ui.timeline('hs', 1))[0]!.pending, true);
+  assert.equal((await ui.timeline('hs', 1))[0]!.pending, true);
+  const filled = await ui.timeline('hs', 1);
+  assert.equal(filled[0]!.pending, undefined);
+  assert.equal(asked, 3);
+  assert.equal(await ui.timeline('hs', 1), filled, 'a complete answer is reused');
+  assert.equal(asked, 3);
+});
