@@ -56,7 +56,8 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     alerts: monitoring,
     monitoring: monitoring && work && parts.timeline === true
       // At once: windows the thread has not computed yet come back pending and fill in on the page's next asks.
-      ? uiMonitoring({ endpoints: () => monitoring.listLoggedEndpoints(), timeline: (endpoint, windows) => work.timeline(endpoint, windows, true) }) : undefined,
+      ? uiMonitoring({ endpoints: () => monitoring.listLoggedEndpoints(), timeline: (endpoint, windows) => work.timeline(endpoint, windows, true) },
+        { answerWithinMs: TIMELINE_ANSWER_WITHIN_MS }) : undefined,
     experiments: parts.experiments,
     pipelines: parts.pipelines,
     evaluation: workspace ? {
@@ -68,6 +69,9 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     } : undefined,
   };
 }
+
+/** The page's data within 100 ms (issue 16): this for the thread, the rest for the endpoint list and HTTP. */
+const TIMELINE_ANSWER_WITHIN_MS = 50;
 
 /** How long a version's evaluation is reused before it is computed again behind the answer (its production figures change). */
 const EVALUATION_REUSE_MS = 5_000;
