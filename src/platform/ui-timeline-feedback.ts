@@ -21,19 +21,29 @@ export class TimelineFeedback {
     return this.entries.get(endpoint)?.labels;
   }
 
-  /** The endpoint's feedback now: what was kept plus what came since (one read at a time per endpoint). */
-  read(endpoint: string): Promise<Labels> {
+  /** The whole feedback is due to be read again (see above): what the next read() that may do it will do. */
+  wholeDue(endpoint: string): boolean {
+    const entry = this.entries.get(endpoint);
+    return !entry?.labels || this.now() - entry.fullAt >= this.fullEveryMs;
+  }
+
+  /**
+   * The endpoint's feedback now: what was kept plus what came since (one read at a time per
+   * endpoint). `sinceOnly`: never the whole of it again, even when due (an answer that must be quick
+   * leaves that to the computation behind it); the first read is whole all the same.
+   */
+  read(endpoint: string, sinceOnly = false): Promise<Labels> {
     const entry = this.entries.get(endpoint) ?? { labels: undefined, fullAt: 0, reading: undefined };
     this.entries.set(endpoint, entry);
-    const reading = (entry.reading ?? Promise.resolve()).then(() => this.refresh(endpoint, entry));
+    const reading = (entry.reading ?? Promise.resolve()).then(() => this.refresh(endpoint, entry, sinceOnly));
     // The chain keeps one read at a time; a failed read leaves what was kept and the next one tries again.
     entry.reading = reading.then(() => undefined, () => undefined);
     return reading;
   }
 
-  private async refresh(endpoint: string, entry: Entry): Promise<Labels> {
+  private async refresh(endpoint: string, entry: Entry, sinceOnly: boolean): Promise<Labels> {
     const kept = entry.labels;
-    if (!kept || this.now() - entry.fullAt >= this.fullEveryMs) {
+    if (!kept || (!sinceOnly && this.now() - entry.fullAt >= this.fullEveryMs)) {
       const started = this.now();
       const rows = await this.store.listFeedback({ endpoint });
       entry.labels = { rows, lastId: maxId(rows, 0), generation: (kept?.generation ?? 0) + 1 };

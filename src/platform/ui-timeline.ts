@@ -116,9 +116,9 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       const { span, cells, width, stored, profiles } = p;
       const error = failed.get(keyOf(endpoint, width));
       if (error) { failed.delete(keyOf(endpoint, width)); throw error; }
-      // Labels read before: only what came since is read now. Never read: the windows wait for them behind the answer.
-      const labels = feedback.peek(endpoint) ? await feedback.read(endpoint) : undefined;
-      let computeBehind = labels === undefined;
+      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read: the windows wait for them behind the answer.
+      let computeBehind = feedback.wholeDue(endpoint);
+      const labels = feedback.peek(endpoint) ? await feedback.read(endpoint, true) : undefined;
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
         let variants = await reusable(stored.get(cell.since), span.first, profiles);

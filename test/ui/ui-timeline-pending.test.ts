@@ -83,6 +83,8 @@ describe('the monitoring timeline answered at once (timelineNow)', () => {
       assert.deepEqual(again.rows, await store.listFeedback({ endpoint: 'hs' }));
       assert.equal(once.rows.length, 150, 'what an earlier read gave is not changed');
       t += 60_000;
+      assert.ok(kept.wholeDue('hs'));
+      assert.equal((await kept.read('hs', true)).generation, once.generation, 'an answer that must be quick reads only what came since');
       const whole = await kept.read('hs');
       assert.equal(whole.generation, once.generation + 1, 'read whole again: what was derived from it is derived again');
       assert.deepEqual(whole.rows, again.rows);
