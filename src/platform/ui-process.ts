@@ -71,7 +71,7 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
 }
 
 /** The page's data within 100 ms (issue 16): this for the thread, the rest for the endpoint list and HTTP. */
-const TIMELINE_ANSWER_WITHIN_MS = 50;
+const TIMELINE_ANSWER_WITHIN_MS = 30;
 
 /** How long a version's evaluation is reused before it is computed again behind the answer (its production figures change). */
 const EVALUATION_REUSE_MS = 5_000;
