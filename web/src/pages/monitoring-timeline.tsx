@@ -66,7 +66,7 @@ export function MonitoringTimeline() {
               </div>
             )}
             {latest && latest.separatingTokens.length > 0 && <p>Tokens typical of the latest window against the reference: {latest.separatingTokens.map((t) => <code key={t}>{t} </code>)}</p>}
-            {latest && <p>Latest window: {latest.predictions} answers, {latest.labelled} labelled.</p>}
+            {latest && <p>{windows.at(-1)?.pending ? 'Latest computed window' : 'Latest window'}: {latest.predictions} answers, {latest.labelled} labelled.</p>}
           </article>
         );
       })}
