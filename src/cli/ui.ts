@@ -41,7 +41,8 @@ JSON API (the dashboard's; scripts may use it):
   GET  /v1/ui/monitoring/{endpoint}?windows=N        the log on a fixed time grid of about N windows (default 8, at most 48;
                                                      cells of 1 s to 28 days, aligned): drift tests, estimated and real
                                                      accuracy, as monitor report over each window (lading ui only; older
-                                                     than 15 s: answered, then recomputed behind it)
+                                                     than 15 s: answered, then recomputed behind it; a window not
+                                                     computed yet comes at once with "pending": true: ask again)
   GET  /v1/ui/alerts?endpoint=                       the monitor's alert history, newest first
   GET  /v1/ui/experiments                            releases, newest first
   GET  /v1/ui/experiments/{id}                       a release with its evidence, statistic and decision

@@ -26,6 +26,11 @@ export class ReusedAnswers<V> {
     entry.answer.then(() => { entry.ready = true; }, () => { if (this.entries.get(key) === entry) this.entries.delete(key); });
     return entry.answer;
   }
+
+  /** Drops a key's answer once it is in (an answer not worth reusing): the next caller computes again. */
+  forget(key: string): void {
+    if (this.entries.get(key)?.ready) this.entries.delete(key);
+  }
 }
 
 interface Entry<V> {

@@ -1,4 +1,3 @@
-import { realAccuracy } from '../monitoring/accuracy/real-accuracy.js';
 import { decodeProfile } from '../monitoring/profile/profile-codec.js';
 import type { ReferenceProfile } from '../monitoring/profile/reference-profile.js';
 import { buildMonitorReport } from '../monitoring/report/monitor-report.js';
@@ -6,12 +5,21 @@ import type { MonitoringStore, StoredFeedback } from '../monitoring/store/monito
 import type { TimelineWindowRecord } from '../monitoring/store/timeline-windows.js';
 import type { TimelineWindow } from '../server/routes/ui-backend.js';
 import { gridCells, gridWidth, type GridCell } from './ui-timeline-grid.js';
+import { TimelineFeedback } from './ui-timeline-feedback.js';
+import { WindowRealAccuracy } from './ui-timeline-real.js';
 import { decodeVariants, profileHashOf, storedWindow, windowBasis, type StoredVariant } from './ui-timeline-stored.js';
 
 /** Computes an endpoint's timeline: `windows` is how many windows the page asks for (the grid may give one more). */
 export interface TimelineSource {
   endpoints(): Promise<Array<{ endpoint: string; rows: number; first: number; last: number }>>;
+  /** Every window complete: waits for whatever has to be read. */
   timeline(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
+  /**
+   * At once, from what is stored or was computed before: a window not computed yet comes back
+   * `pending` (see TimelineWindow) and the complete timeline is computed behind the answer, as is
+   * a newer one when a kept open window is older than `refreshMs`. The next call gets what it gave.
+   */
+  timelineNow(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
 }
 
 export interface TimelineOptions {
@@ -20,12 +28,15 @@ export interface TimelineOptions {
    * replica's): a window is stored once the log has a row after its end and this long has passed.
    */
   readonly settleMs?: number | undefined;
+  /** How long timelineNow answers with a window computed but not stored (the open one) before it computes it again behind the answer. */
+  readonly refreshMs?: number | undefined;
   readonly now?: (() => number) | undefined;
   /** Called with each window whose predictions were read (tests count them). */
   readonly onRead?: ((endpoint: string, cell: GridCell) => void) | undefined;
 }
 
 const SETTLE_MS = 5 * 60_000;
+const REFRESH_MS = 15_000;
 
 /**
  * The dashboard's view of the prediction log over time: the endpoint's logged span cut on a fixed
@@ -36,52 +47,113 @@ const SETTLE_MS = 5 * 60_000;
  * (mon_timeline_windows, ui-timeline-stored.ts), so later timelines, in this thread or after a
  * restart, read only the newest window and windows not stored yet; a stored window is read again
  * when a reference profile it used was replaced or retention removed some of its rows. Real accuracy
- * is worked out again for every window each time from one read of the feedback (labels may come for
- * old answers, dated inside them), as the report does.
- * On 1M logged predictions reading every window costs 1.5-3 s (npm run bench:ui); the dashboard
- * runs this in a thread of its own (ui-work.ts) so no request waits behind it.
+ * is worked out per window from the endpoint's feedback (labels may come for old answers, dated
+ * inside them), as the report does; the feedback is kept and only new labels read on a refresh
+ * (ui-timeline-feedback.ts), and a window's figure reused until a new label touches it (ui-timeline-real.ts).
+ * On 1M logged predictions reading every window costs 1.5-3 s (npm run bench:ui), the open window
+ * of day cells ~0.5 s: the dashboard runs this in a thread of its own (ui-work.ts) and answers with
+ * timelineNow, so a restart or a grid never asked before costs the first visitor no wait, only
+ * pending windows that fill in as they are computed.
  */
 export function timelineSource(store: MonitoringStore, options: TimelineOptions = {}): TimelineSource {
   const settleMs = options.settleMs ?? SETTLE_MS;
+  const refreshMs = options.refreshMs ?? REFRESH_MS;
   const now = options.now ?? Date.now;
   // Decoded reference profiles by the hash of their JSON: a replaced profile is another entry.
   const decoded = new Map<string, ReferenceProfile>();
-  return {
+  const feedback = new TimelineFeedback(store, now);
+  const real = new WindowRealAccuracy();
+  // Windows computed but not stored (the open one, one not settled yet), by endpoint, width and start: what timelineNow answers with until they are.
+  const unstored = new Map<string, { variants: StoredVariant[]; at: number }>();
+  // Complete timelines being computed behind timelineNow's answers, by endpoint and width; and the last one's failure, told to the next caller.
+  const behind = new Map<string, Promise<unknown>>();
+  const failed = new Map<string, Error>();
+  const keyOf = (endpoint: string, width: number, since?: number) => `${endpoint}\u0000${width}${since === undefined ? '' : `\u0000${since}`}`;
+
+  const plan = async (endpoint: string, windows: number) => {
+    const span = (await store.listLoggedEndpoints()).find((e) => e.endpoint === endpoint);
+    if (!span) return undefined;
+    const cells = gridCells(span.first, span.last + 1, gridWidth(span.first, span.last + 1, windows));
+    const width = cells[0]!.until - cells[0]!.since;
+    const stored = new Map((await store.listTimelineWindows({ endpoint, widthMs: width, since: cells[0]!.since, until: cells.at(-1)!.until }))
+      .map((w) => [w.since, w]));
+    return { span, cells, width, stored, profiles: currentProfiles(store, decoded) };
+  };
+
+  const source: TimelineSource = {
     endpoints: () => store.listLoggedEndpoints(),
     async timeline(endpoint, windows) {
-      const span = (await store.listLoggedEndpoints()).find((e) => e.endpoint === endpoint);
-      if (!span) return [];
-      const cells = gridCells(span.first, span.last + 1, gridWidth(span.first, span.last + 1, windows));
-      const width = cells[0]!.until - cells[0]!.since;
-      // Each window's report reads the endpoint's feedback before its end: read once for all of them.
-      const feedback = await store.listFeedback({ endpoint, until: cells.at(-1)!.until });
-      const reading = timelineReader(store, endpoint, cells.at(-1)!.until, feedback);
-      const profiles = currentProfiles(store, decoded);
-      const stored = new Map((await store.listTimelineWindows({ endpoint, widthMs: width, since: cells[0]!.since, until: cells.at(-1)!.until }))
-        .map((w) => [w.since, w]));
+      const p = await plan(endpoint, windows);
+      if (!p) return [];
+      const { span, cells, width, stored, profiles } = p;
+      const labels = await feedback.read(endpoint);
+      // Each window's report reads the endpoint's feedback before its end: as the store would answer `until: end` (time, then id order kept).
+      const end = cells.at(-1)!.until;
+      const before = labels.rows.filter((f) => f.time < end);
+      const reading = timelineReader(store, endpoint, end, before);
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
         let variants = await reusable(stored.get(cell.since), span.first, profiles);
-        if (!variants) {
+        if (variants) unstored.delete(keyOf(endpoint, width, cell.since));
+        else {
           const closed = cell.until <= span.last && cell.until + settleMs <= now();
+          const at = now();
           options.onRead?.(endpoint, cell);
           // A window's report is a few hundred ms of CPU on a big log: let other work in between.
           await new Promise((resolve) => setImmediate(resolve));
           variants = await predictionSide(reading, endpoint, cell, profiles.load);
           // Each window its own write: one killed halfway keeps those it finished.
           if (closed) await store.saveTimelineWindows([storedWindow(endpoint, width, cell.since, variants, await profiles.basis(variants), span.first, now())]);
+          unstored.set(keyOf(endpoint, width, cell.since), { variants, at });
         }
-        const real = windowRealAccuracy(feedback, cell);
-        out.push({
-          since: cell.since, until: cell.until,
-          variants: variants.map(({ modelSha256: _sha, ...v }) => {
-            const r = real.find((m) => m.variant === v.variant && m.model === v.model && m.version === v.version);
-            return { ...v, realAccuracy: r?.accuracy ?? null, labelled: r?.labelled ?? 0 };
-          }),
-        });
+        out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
       }
       return out;
     },
+    async timelineNow(endpoint, windows) {
+      const p = await plan(endpoint, windows);
+      if (!p) return [];
+      const { span, cells, width, stored, profiles } = p;
+      const error = failed.get(keyOf(endpoint, width));
+      if (error) { failed.delete(keyOf(endpoint, width)); throw error; }
+      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read: the windows wait for them behind the answer.
+      let computeBehind = feedback.wholeDue(endpoint);
+      const labels = feedback.peek(endpoint) ? await feedback.read(endpoint, true) : undefined;
+      const out: TimelineWindow[] = [];
+      for (const cell of cells) {
+        let variants = await reusable(stored.get(cell.since), span.first, profiles);
+        if (!variants) {
+          const kept = unstored.get(keyOf(endpoint, width, cell.since));
+          if (kept && now() - kept.at >= refreshMs) computeBehind = true;
+          variants = kept?.variants;
+        }
+        if (!variants) {
+          computeBehind = true;
+          out.push({ since: cell.since, until: cell.until, variants: [], pending: true });
+        } else if (!labels) out.push({ ...windowOf(cell, variants, []), pending: true });
+        else out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
+      }
+      const key = keyOf(endpoint, width);
+      if (computeBehind && !behind.has(key)) {
+        const running = source.timeline(endpoint, windows)
+          .then(() => { failed.delete(key); }, (e: unknown) => { failed.set(key, e instanceof Error ? e : new Error(String(e))); })
+          .finally(() => behind.delete(key));
+        behind.set(key, running);
+      }
+      return out;
+    },
+  };
+  return source;
+}
+
+/** A window as the page gets it: its prediction side with each variant's real accuracy beside it. */
+function windowOf(cell: GridCell, variants: readonly StoredVariant[], real: ReadonlyArray<{ variant: string; model: string; version: string; accuracy: number | null; labelled: number }>): TimelineWindow {
+  return {
+    since: cell.since, until: cell.until,
+    variants: variants.map(({ modelSha256: _sha, ...v }) => {
+      const r = real.find((m) => m.variant === v.variant && m.model === v.model && m.version === v.version);
+      return { ...v, realAccuracy: r?.accuracy ?? null, labelled: r?.labelled ?? 0 };
+    }),
   };
 }
 
@@ -133,15 +205,6 @@ async function predictionSide(store: MonitoringStore, endpoint: string, cell: Gr
     drift: (v.drift?.tests ?? []).map((t) => ({ name: t.name, value: t.value, threshold: t.threshold, drift: t.drift })),
     separatingTokens: (v.drift?.separatingTokens.current ?? []).slice(0, 10).map((t) => t.token),
   }));
-}
-
-/**
- * Real accuracy per variant and model version over one window, as buildMonitorReport works it out:
- * labels given before the window's end whose prediction is in the window, the newest per prediction.
- */
-function windowRealAccuracy(feedback: readonly StoredFeedback[], cell: GridCell) {
-  const inWindow = feedback.filter((f) => f.time < cell.until && f.prediction !== null && f.prediction.at >= cell.since);
-  return realAccuracy(inWindow).byModel;
 }
 
 /**

@@ -21,7 +21,7 @@ import { versionEvaluation, type VersionEvaluation } from './version-evaluation.
  * `lading ui` serves nothing, so there it runs at normal priority.
  */
 type Request =
-  | { readonly type: 'timeline'; readonly id: number; readonly endpoint: string; readonly windows: number }
+  | { readonly type: 'timeline'; readonly id: number; readonly endpoint: string; readonly windows: number; readonly now: boolean }
   | { readonly type: 'production'; readonly id: number; readonly labels: readonly string[]; readonly modelSha256: string }
   | { readonly type: 'evaluation'; readonly id: number; readonly model: string; readonly version: number }
   | { readonly type: 'close'; readonly id: number };
@@ -63,7 +63,7 @@ export async function serveUiWork(port: MessagePort, data: UiWorkData, open: {
   port.on('message', (m: Request) => {
     void (async () => {
       try {
-        if (m.type === 'timeline') post({ type: 'done', id: m.id, value: await timelines.timeline(m.endpoint, m.windows) });
+        if (m.type === 'timeline') post({ type: 'done', id: m.id, value: await (m.now ? timelines.timelineNow(m.endpoint, m.windows) : timelines.timeline(m.endpoint, m.windows)) });
         else if (m.type === 'production') post({ type: 'done', id: m.id, value: await productionFigures(store, m.labels, m.modelSha256) });
         else if (m.type === 'evaluation') {
           const ws = await (workspace ??= open.workspace(data.registry));
@@ -92,8 +92,9 @@ export class UiWorkThread {
 
   constructor(private readonly data: UiWorkData, private readonly script = new URL('./ui-thread.js', import.meta.url)) {}
 
-  async timeline(endpoint: string, windows: number): Promise<readonly TimelineWindow[]> {
-    return (await this.call((id) => ({ type: 'timeline', id, endpoint, windows }))) as readonly TimelineWindow[];
+  /** The complete timeline; with `now`, at once with the windows not computed yet pending (timelineNow, ui-timeline.ts). */
+  async timeline(endpoint: string, windows: number, now = false): Promise<readonly TimelineWindow[]> {
+    return (await this.call((id) => ({ type: 'timeline', id, endpoint, windows, now }))) as readonly TimelineWindow[];
   }
 
   /** versionEvaluation with production figures; the caller checks the version exists (the thread's errors come back as messages only). */

@@ -48,3 +48,45 @@ test('a stale timeline is answered at once while the next one is computed behind
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an answer with pending windows is not reused: the next caller asks the source again', async () => {
+  const window = { since: 0, until: 1000, variants: [] };
+  let asked = 0;
+  const ui = uiMonitoring({
+    endpoints: async () => [{ endpoint: 'hs', rows: 1, first: 0, last: 999 }],
+    timeline: async () => (++asked < 3 ? [{ ...window, pending: true as const }] : [window]),
+  });
+  assert.equal((await ui.timeline('hs', 1))[0]!.pending, true);
+  assert.equal((await ui.timeline('hs', 1))[0]!.pending, true);
+  const filled = await ui.timeline('hs', 1);
+  assert.equal(filled[0]!.pending, undefined);
+  assert.equal(asked, 3);
+  assert.equal(await ui.timeline('hs', 1), filled, 'a complete answer is reused');
+  assert.equal(asked, 3);
+});
+
+test('with answerWithinMs a slow source does not hold the caller: every window pending, or the last answer, and its answer kept for the next', async () => {
+  const span = { endpoint: 'hs', rows: 2, first: 0, last: 2_999 };
+  const complete = [{ since: 0, until: 1000, variants: [] }, { since: 1000, until: 2000, variants: [] }, { since: 2000, until: 3000, variants: [] }];
+  let slow: Promise<typeof complete> | undefined;
+  const ui = uiMonitoring({
+    endpoints: async () => [span],
+    timeline: () => (slow = new Promise((resolve) => setTimeout(() => resolve(complete), 150))),
+  }, { answerWithinMs: 20, reuseMs: 0 });
+  const first = await ui.timeline('hs', 3);
+  assert.deepEqual(first.map((w) => [w.since, w.until, w.pending]), [[0, 1000, true], [1000, 2000, true], [2000, 3000, true]], 'the grid, every window pending');
+  await slow;
+  assert.equal(await ui.timeline('hs', 3), complete, 'the slow answer, kept');
+  // Stale now (reuseMs 0): answered at once with it while a newer one is computed behind.
+  assert.equal(await ui.timeline('hs', 3), complete);
+  await slow;
+
+  // A first computation that fails after its caller was answered: the next caller is told.
+  let failed: Promise<never> | undefined;
+  const failing = uiMonitoring({ endpoints: async () => [span], timeline: () => (failed = new Promise((_r, reject) => setTimeout(() => reject(new Error('the thread failed')), 150))) },
+    { answerWithinMs: 20 });
+  assert.ok((await failing.timeline('hs', 3)).every((w) => w.pending));
+  await failed?.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 10)); // its rejection reaches the handlers behind it
+  await assert.rejects(failing.timeline('hs', 3), /the thread failed/);
+});

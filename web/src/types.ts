@@ -39,7 +39,8 @@ export interface TimelineVariant {
   variant: string; model: string; version: string; predictions: number; estimatedAccuracy: number | null; realAccuracy: number | null; labelled: number;
   drift: Array<{ name: string; value: number; threshold: number; drift: boolean }>; separatingTokens: string[];
 }
-export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[] }
+/** pending: still being computed behind the answer (no variants yet, or real accuracy not read yet); ask again. */
+export interface TimelineWindow { since: number; until: number; variants: TimelineVariant[]; pending?: true }
 export interface LoggedEndpoint { endpoint: string; rows: number; first: number; last: number }
 
 export interface AliasPeriod { alias: string; from: string; until: string | null; movedBy: string }

@@ -21,7 +21,11 @@ export function logWhere(q: LogQuery, param: (value: unknown) => string): string
 /** Feedback is filtered on its own time and on the prediction it corrects (variant, model). */
 export function feedbackWhere(q: FeedbackQuery, param: (value: unknown) => string): string {
   checkRange('feedback query', q.endpoint, q.since, q.until, q.last);
+  if (q.afterId !== undefined && !Number.isSafeInteger(q.afterId)) {
+    throw new InputError('bad-log-query', `feedback query: afterId ${String(q.afterId)} is not allowed`, { field: 'afterId', value: String(q.afterId) }, 'Use a feedback id (a whole number).');
+  }
   const parts = [`endpoint = ${param(q.endpoint)}`];
+  if (q.afterId !== undefined) parts.push(`id > ${param(q.afterId)}`);
   if (q.since !== undefined) parts.push(`time >= ${param(q.since)}`);
   if (q.until !== undefined) parts.push(`time < ${param(q.until)}`);
   if (q.variant !== undefined) parts.push(`pred_variant = ${param(q.variant)}`);

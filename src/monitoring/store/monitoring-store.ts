@@ -103,6 +103,11 @@ export interface FeedbackQuery {
   readonly modelSha256?: string | undefined;
   /** Only the newest `last` items (still oldest first). */
   readonly last?: number | undefined;
+  /**
+   * Only items whose id is above this: feedback is append-only and ids grow, so a reader that keeps
+   * what it read (the dashboard's timeline) asks for what came since instead of reading it all again.
+   */
+  readonly afterId?: number | undefined;
 }
 
 export interface FeedbackStore {

@@ -66,6 +66,12 @@ export interface TimelineWindow {
   readonly since: number;
   readonly until: number;
   readonly variants: readonly TimelineVariant[];
+  /**
+   * Set (true) while the window's figures are still being computed behind the answer: its variants
+   * are empty when its predictions were not read yet, its real accuracy null and labelled 0 when
+   * only the labels were not. Absent on a complete window. Ask again in a few seconds.
+   */
+  readonly pending?: true;
 }
 
 /** Windows the Monitoring page asks for (and GET /v1/ui/monitoring/ENDPOINT gives without `windows`). */

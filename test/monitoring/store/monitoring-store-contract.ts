@@ -431,6 +431,18 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       assert.deepEqual(await s.addFeedback([]), []);
     }));
 
+    it('lists only feedback with an id above `afterId`, in the same order, so a reader that kept what it read gets what came since', () => withStore(async (s) => {
+      const first = await s.addFeedback([feedback(5), feedback(2)]);
+      // Labelled later but dated earlier than what was read: still after the watermark.
+      const later = await s.addFeedback([feedback(1), feedback(7), feedback(3, { endpoint: 'grocery' })]);
+      const since = await s.listFeedback({ endpoint: 'hs', afterId: Math.max(...first) });
+      assert.deepEqual(since.map((f) => f.id), [later[0]!, later[1]!]);
+      assert.deepEqual(since.map((f) => f.label), ['true-1', 'true-7'], 'time order, as listFeedback gives');
+      assert.equal((await s.listFeedback({ endpoint: 'hs', afterId: Math.max(...later) })).length, 0);
+      assert.equal((await s.listFeedback({ endpoint: 'hs', afterId: 0 })).length, 4);
+      await assert.rejects(s.listFeedback({ endpoint: 'hs', afterId: 1.5 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'afterId');
+    }));
+
     it('records alert events and lists them newest first, by endpoint, since and limit', () => withStore(async (s) => {
       for (const i of [2, 0, 3, 1]) await s.recordAlertEvent(alert(i));
       await s.recordAlertEvent(alert(5, { endpoint: 'grocery', variant: null }));

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import { TimeChart } from '../chart.js';
 import { Notice } from '../components.js';
@@ -6,6 +6,8 @@ import type { LoggedEndpoint, TimelineVariant, TimelineWindow } from '../types.j
 import { useData } from '../use-data.js';
 
 const WINDOWS = 8;
+/** While windows are pending the server is computing them behind its answer: ask again this soon. */
+const PENDING_RETRY_MS = 2000;
 const keyOf = (v: TimelineVariant) => `${v.variant} (${v.model}@${v.version})`;
 
 /**
@@ -20,6 +22,12 @@ export function MonitoringTimeline() {
   const timeline = useData(async () => (endpoint === undefined ? undefined
     : getJson<{ windows: TimelineWindow[] }>(`/v1/ui/monitoring/${encodeURIComponent(endpoint)}?windows=${WINDOWS}`)), `timeline-${endpoint}`);
   const windows = timeline.data?.windows ?? [];
+  const pending = windows.filter((w) => w.pending).length;
+  useEffect(() => {
+    if (pending === 0) return undefined;
+    const t = setTimeout(timeline.reload, PENDING_RETRY_MS);
+    return () => clearTimeout(t);
+  }, [timeline.data]);
   const keys = [...new Set(windows.flatMap((w) => w.variants.map(keyOf)))].sort();
   const x = windows.map((w) => w.until / 1000);
   return (
@@ -34,6 +42,7 @@ export function MonitoringTimeline() {
           <button type="button" onClick={timeline.reload}>Refresh</button>
         </form>
       )}
+      {pending > 0 && <p class="pending-windows">{pending} of {windows.length} windows still being computed (gaps in the charts, real accuracy left out where the labels are not read yet); they fill in by themselves.</p>}
       {keys.map((k) => {
         const of = windows.map((w) => w.variants.find((v) => keyOf(v) === k));
         const tests = [...new Set(of.flatMap((v) => v?.drift.map((t) => t.name) ?? []))].sort();
@@ -57,7 +66,7 @@ export function MonitoringTimeline() {
               </div>
             )}
             {latest && latest.separatingTokens.length > 0 && <p>Tokens typical of the latest window against the reference: {latest.separatingTokens.map((t) => <code key={t}>{t} </code>)}</p>}
-            {latest && <p>Latest window: {latest.predictions} answers, {latest.labelled} labelled.</p>}
+            {latest && <p>{windows.at(-1)?.pending ? 'Latest computed window' : 'Latest window'}: {latest.predictions} answers, {latest.labelled} labelled.</p>}
           </article>
         );
       })}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FeedbackRecord, MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
+import { TimelineFeedback } from '../../src/platform/ui-timeline-feedback.js';
+import { timelineSource, type TimelineSource } from '../../src/platform/ui-timeline.js';
+import type { TimelineWindow } from '../../src/server/routes/ui-backend.js';
+import { prediction, rows } from '../monitoring/store/fixtures.js';
+import { assertFiguresOfReport, seed, T0, withStoreOn } from './timeline-fixture.js';
+
+const pgUrl = process.env['LADING_TEST_PG_URL'] || undefined;
+/** An hour after the fixture's log: every window the log has moved past is settled, so it is stored. */
+const NOW = T0 + 3_600_000;
+const variantB = { variant: 'b', version: '4', modelSha256: 'b'.repeat(64) };
+
+/** Asks timelineNow until no window is pending (the computation behind the answers finished). */
+async function filledIn(source: TimelineSource): Promise<readonly TimelineWindow[]> {
+  for (let i = 0; i < 1000; i++) {
+    const windows = await source.timelineNow('hs', 4);
+    if (!windows.some((w) => w.pending)) return windows;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the timeline stayed pending');
+}
+
+/** A label for logged row i (seq i + 1 in a fresh store), given `after` ms after it, right or wrong. */
+function label(i: number, after: number, right: boolean): FeedbackRecord {
+  const p = prediction(i, i % 5 === 4 ? variantB : {});
+  return {
+    endpoint: 'hs', time: p.at + after, receivedAt: p.at + after, label: right ? p.label : 'other', source: 'test', requestId: p.requestId, position: 0,
+    text: p.text, textSha256: p.textSha256, newClass: false,
+    prediction: { seq: i + 1, variant: p.variant, model: p.model, version: p.version, modelSha256: p.modelSha256, label: p.label, score: p.score, at: p.at },
+  };
+}
+
+/** The timeline as a process that kept nothing computes it (stored windows are the store's, labels read whole). */
+const fromScratch = (store: MonitoringStore) => timelineSource(store, { now: () => NOW }).timeline('hs', 4);
+
+describe('the monitoring timeline answered at once (timelineNow)', () => {
+  for (const backEnd of ['SQLite', 'PostgreSQL'] as const) {
+    const skip = backEnd === 'PostgreSQL' && pgUrl === undefined ? 'LADING_TEST_PG_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)' : false;
+    it(`gives pending windows at once, fills them behind, and what it keeps (labels read since, windows stored) equals a computation from scratch (${backEnd})`, { skip }, async () => {
+      await withStoreOn(backEnd === 'PostgreSQL' ? pgUrl : undefined, async (store) => {
+        await seed(store);
+        const source = timelineSource(store, { now: () => NOW, refreshMs: 60_000 });
+        const first = await source.timelineNow('hs', 4);
+        assert.ok(first.length >= 3 && first.every((w) => w.pending === true && w.variants.length === 0), 'nothing computed yet: every window pending, empty');
+        const filled = await filledIn(source);
+        assert.deepEqual(filled, await fromScratch(store));
+        await assertFiguresOfReport(store, filled);
+
+        // A restarted thread: the closed windows' predictions come from the store at once; their labels and the open window are pending.
+        const restarted = timelineSource(store, { now: () => NOW });
+        const after = await restarted.timelineNow('hs', 4);
+        assert.ok(after.slice(0, -1).every((w) => w.pending === true && w.variants.length > 0 && w.variants.every((v) => v.realAccuracy === null && v.labelled === 0)),
+          'closed windows: stored figures, labels not read yet');
+        assert.deepEqual(after.at(-1)!.variants, [], 'the open window is not stored');
+        assert.deepEqual(await filledIn(restarted), filled);
+
+        // More log and labels, one for the oldest window's answer given late: a refresh reads only the new labels, and its timeline is the one from scratch.
+        await store.appendPredictions(rows(100, (i) => (i % 5 === 4 ? variantB : {}), 600));
+        await store.addFeedback([label(0, 400_000, false), label(1, 60_000, false), label(650, 10_000, true), label(651, 10_000, false)]);
+        const incremental = await source.timeline('hs', 4);
+        assert.deepEqual(incremental, await fromScratch(store));
+        await assertFiguresOfReport(store, incremental);
+        const labelled = (ws: readonly TimelineWindow[]) => ws.map((w) => w.variants.reduce((n, v) => n + v.labelled, 0));
+        assert.notDeepEqual(labelled(incremental).slice(0, 1), labelled(filled).slice(0, 1), 'the late label counts in the oldest window');
+      });
+    });
+  }
+
+  it('keeps the feedback between reads in the store\'s order, and reads it whole again after a while', async () => {
+    await withStoreOn(undefined, async (store) => {
+      await seed(store);
+      let t = NOW;
+      const kept = new TimelineFeedback(store, () => t, 60_000);
+      assert.equal(kept.peek('hs'), undefined);
+      const once = await kept.read('hs');
+      assert.equal(once.rows.length, 150);
+      // Labels dated inside what was read (and one at the very end): merged where the store orders them.
+      await store.addFeedback([label(3, 1, true), label(599, 90_000, false), label(0, 30_000, true)]);
+      const again = await kept.read('hs');
+      assert.equal(again.generation, once.generation, 'only what came since was read');
+      assert.deepEqual(again.rows, await store.listFeedback({ endpoint: 'hs' }));
+      assert.equal(once.rows.length, 150, 'what an earlier read gave is not changed');
+      t += 60_000;
+      assert.ok(kept.wholeDue('hs'));
+      assert.equal((await kept.read('hs', true)).generation, once.generation, 'an answer that must be quick reads only what came since');
+      const whole = await kept.read('hs');
+      assert.equal(whole.generation, once.generation + 1, 'read whole again: what was derived from it is derived again');
+      assert.deepEqual(whole.rows, again.rows);
+    });
+  });
+});
