@@ -1,29 +1,33 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DatasetRows } from '../../src/core/dataset.js';
+import { LadingError } from '../../src/core/errors.js';
 import { FastTextClassifier, fastTextKind } from '../../src/models/fasttext/index.js';
 import { FEATURE_MARK, textWithFeatures } from '../../src/text/feature-tokens.js';
 import { runTraining } from '../../src/training/train-run.js';
 
 /**
  * The text says nothing (each text comes once with each of four labels); the importer's chapter
- * says everything. Beside it, a value every row shares and a number with few bins: features that
- * thousands of rows share, which made fasttext's training diverge when its feature tokens were
- * words of the text (`training-diverged` at the default lr).
+ * says everything. Beside it, values that every row shares or a third of rows share (a flag, a
+ * segment, a country, a number with few bins): with these, fasttext's training diverged at its
+ * default lr while it read feature tokens as words of the text (featureWeight 0 still does).
  */
 function rows(n: number): DatasetRows {
   const labels = ['textiles', 'hardware', 'toys', 'paper'];
   const chapters = ['61', '73', '95', '48'];
+  const columns: Record<string, (i: number) => string | number | boolean> = {
+    'history:top_chapter': (i) => chapters[i % 4]!,
+    'history:active': () => true,
+    'history:lines': (i) => 4 + (i % 3),
+    'history:country': (i) => ['CN', 'DE', 'US'][i % 3]!,
+    'history:segment': () => 'retail',
+  };
   return {
     textColumn: 'text', labelColumns: ['label'],
     texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 4)} pcs`),
     labels: { label: Array.from({ length: n }, (_, i) => labels[i % 4]!) },
-    featureColumns: ['history:top_chapter', 'history:active', 'history:lines'],
-    features: {
-      'history:top_chapter': Array.from({ length: n }, (_, i) => chapters[i % 4]!),
-      'history:active': Array.from({ length: n }, () => true),
-      'history:lines': Array.from({ length: n }, (_, i) => 4 + (i % 3)),
-    },
+    featureColumns: Object.keys(columns),
+    features: Object.fromEntries(Object.entries(columns).map(([c, value]) => [c, Array.from({ length: n }, (_, i) => value(i))])),
   };
 }
 
@@ -31,10 +35,12 @@ const options = { rows: rows(2000), labelColumn: 'label', kind: 'fasttext', seed
 
 test('fasttext learns a label that an entity feature decides, at its default lr, and the text alone cannot', async () => {
   const withFeatures = await runTraining(options);
+  // Read as words of the text (as before tokens-v2), the same training diverges.
+  await assert.rejects(runTraining({ ...options, params: { featureWeight: 0 } }), (e: unknown) => e instanceof LadingError && e.code === 'training-diverged');
   assert.deepEqual(withFeatures.meta.inputFeatures?.encoding, 'tokens-v2', 'fasttext reads features apart from the text');
   assert.ok(withFeatures.report.accuracy >= 0.95, `with the features: ${withFeatures.report.accuracy}`);
   // The explanation names the feature that decided, not the text's n-grams.
-  const input = textWithFeatures('goods lot 3 pcs', withFeatures.meta.inputFeatures!, ['95', true, 5]);
+  const input = textWithFeatures('goods lot 3 pcs', withFeatures.meta.inputFeatures!, ['95', true, 5, 'DE', 'retail']);
   const proba = new Float32Array(4);
   withFeatures.classifier.predictProba([input], proba);
   assert.equal(withFeatures.meta.labels[proba.indexOf(Math.max(...proba))], 'toys');
@@ -61,7 +67,7 @@ test('a fasttext artifact from before featureWeight loads reading feature tokens
   const loaded = fastTextKind.load({ ...asWords.meta, params: before }, new Map(s.sections));
   assert.ok(loaded instanceof FastTextClassifier && loaded.params.featureWeight === 0);
   // Written the old way (tokens-v1) or with the mark (tokens-v2), such a model reads the same words.
-  const cells = (i: number) => ['61', true, 4 + (i % 3)];
+  const cells = (i: number) => ['61', true, 4 + (i % 3), 'CN', 'retail'];
   const columns = asWords.meta.inputFeatures!.columns;
   const v1 = small.rows.texts.slice(0, 8).map((t, i) => textWithFeatures(t, { columns, encoding: 'tokens-v1' }, cells(i)));
   const v2 = small.rows.texts.slice(0, 8).map((t, i) => textWithFeatures(t, { columns, encoding: 'tokens-v2' }, cells(i)));
