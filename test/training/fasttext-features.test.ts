@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DatasetRows } from '../../src/core/dataset.js';
 import { LadingError } from '../../src/core/errors.js';
+import { decodeArtifact } from '../../src/models/artifact.js';
 import { FastTextClassifier, fastTextKind } from '../../src/models/fasttext/index.js';
+import { modelFromArtifact } from '../../src/models/load-model.js';
 import { FEATURE_MARK, textWithFeatures } from '../../src/text/feature-tokens.js';
 import { runTraining } from '../../src/training/train-run.js';
 
@@ -46,6 +48,11 @@ test('fasttext learns a label that an entity feature decides, at its default lr,
   assert.equal(withFeatures.meta.labels[proba.indexOf(Math.max(...proba))], 'toys');
   const top = withFeatures.classifier.explain?.(input, withFeatures.meta.labels.indexOf('toys'), 1)[0];
   assert.match(top?.feature ?? '', /^zf/, JSON.stringify(top));
+  // The feature values' class scores travel in the artifact: loaded back, the model answers the same.
+  const loaded = await modelFromArtifact('test', decodeArtifact(withFeatures.bytes, 'test'));
+  const again = new Float32Array(4);
+  loaded.classifier.predictProba([input], again);
+  assert.deepEqual(again, proba);
   const textAlone = await runTraining({ ...options, features: false });
   assert.ok(textAlone.report.accuracy <= 0.7, `text alone: ${textAlone.report.accuracy}`);
 });
