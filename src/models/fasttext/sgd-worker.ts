@@ -199,7 +199,7 @@ function applyBatch(batchStart: number, size: number, dimFrom: number, dimTo: nu
  * per batch runs it (chunk 0's), examples in batch order, so the result is the same on any thread.
  */
 function applyFeatureLogits(batchStart: number, size: number): void {
-  if (featureRows.length === 0) return;
+  if (featureOffsets[examples] === 0) return; // no example has a feature (the shared buffers are never empty)
   const lr = job.job.featureLr;
   for (let slot = 0; slot < size; slot++) {
     const example = order[batchStart + slot]!;
