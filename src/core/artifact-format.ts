@@ -32,8 +32,11 @@ export interface SectionInfo {
 
 export interface InputFeatures {
   readonly columns: readonly string[];
-  /** tokens-v1: one hashed token per present value appended to the text; numbers binned by log2. */
-  readonly encoding: 'tokens-v1';
+  /**
+   * tokens-v1: one hashed token per present value appended to the text; numbers binned by log2.
+   * tokens-v2: the same tokens after a separator the model can split on (src/text/feature-tokens.ts).
+   */
+  readonly encoding: 'tokens-v1' | 'tokens-v2';
 }
 
 export interface ArtifactMeta {

@@ -89,6 +89,11 @@ export interface ModelKind {
    * TrainOptions.fixed, so that a model can be chosen on held-out rows and then refit on all of them.
    */
   readonly refits?: boolean;
+  /**
+   * How this kind takes entity features in its inputs (src/text/feature-tokens.ts); default
+   * tokens-v1, the tokens as more words of the text.
+   */
+  readonly featureEncoding?: 'tokens-v1' | 'tokens-v2';
   train(input: TrainInput, options: TrainOptions): Promise<Classifier>;
   /** Rebuilds the classifier from a verified artifact. */
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): Classifier;

@@ -10,16 +10,28 @@ import { ArtifactError } from '../core/errors.js';
  * A null (no value at that time, an unknown key) adds nothing: the model then sees the text alone,
  * as it did for training examples without a value. Training and serving call the same function.
  *
- * An artifact records the encoding (`tokens-v1`), and a model whose artifact names another is
- * refused rather than fed inputs it never saw. Tried and dropped (bench/features-gain.ts, README):
- * writing each value as several tokens so that it weighs more in fasttext's average; it made the
- * linear and fasttext models worse, not better.
+ * An artifact records the encoding, and a model whose artifact names one this lading does not know
+ * is refused rather than fed inputs it never saw. Two are written:
+ * - `tokens-v1`: the tokens follow the text after a space, so a model reads them as more words of
+ *   the text (linear, the deep kinds).
+ * - `tokens-v2`: the same tokens after FEATURE_MARK instead, so a model can tell them from the text:
+ *   fasttext reads them as separate inputs rather than as words inside its averaged text vector
+ *   (there, as words, their character n-grams and the bigram with the text's last word swamped the
+ *   text and training diverged; src/models/fasttext/featurise.ts). The mark is not a token
+ *   character, so a model that does not look for it reads what it read in tokens-v1.
+ * Tried and dropped (bench/features-gain.ts, README): writing each value as several tokens so that
+ * it weighs more in fasttext's average; it made the linear and fasttext models worse, not better.
  */
-export const FEATURE_ENCODING = 'tokens-v1' as const;
+export type FeatureEncoding = 'tokens-v1' | 'tokens-v2';
+export const FEATURE_ENCODING: FeatureEncoding = 'tokens-v1';
+const KNOWN: readonly string[] = ['tokens-v1', 'tokens-v2'];
+
+/** Separates the text from its feature tokens in tokens-v2 (ASCII unit separator: never typed in a product text). */
+export const FEATURE_MARK = '\u001f';
 
 /** The input-features record a model trained now on `columns` carries. */
-export function currentInputFeatures(columns: readonly string[]): InputFeatures {
-  return { columns: [...columns], encoding: FEATURE_ENCODING };
+export function currentInputFeatures(columns: readonly string[], encoding: FeatureEncoding = FEATURE_ENCODING): InputFeatures {
+  return { columns: [...columns], encoding };
 }
 
 export function featureTokens(columns: readonly string[], cells: readonly FeatureCell[]): string {
@@ -34,12 +46,15 @@ export function featureTokens(columns: readonly string[], cells: readonly Featur
 
 /** The text a model with input features reads: the text, then its feature tokens. */
 export function textWithFeatures(text: string, features: InputFeatures, cells: readonly FeatureCell[]): string {
-  if (features.encoding !== FEATURE_ENCODING) throw unknownEncoding(features);
-  return text + featureTokens(features.columns, cells);
+  if (!KNOWN.includes(features.encoding)) throw unknownEncoding(features);
+  const tokens = featureTokens(features.columns, cells);
+  if (features.encoding === 'tokens-v1' || tokens === '') return text + tokens;
+  // A mark inside the text itself would move the boundary: it becomes a space (not a token character either way).
+  return (text.includes(FEATURE_MARK) ? text.replaceAll(FEATURE_MARK, ' ') : text) + FEATURE_MARK + tokens;
 }
 
 function unknownEncoding(features: InputFeatures): ArtifactError {
-  return new ArtifactError('artifact-unknown-feature-encoding', `the model's input features are encoded as ${String(features.encoding)}; this lading reads ${FEATURE_ENCODING}`,
+  return new ArtifactError('artifact-unknown-feature-encoding', `the model's input features are encoded as ${String(features.encoding)}; this lading reads ${KNOWN.join(' and ')}`,
     { encoding: String(features.encoding) }, 'Use the lading version that trained the model, or a newer one.');
 }
 

@@ -40,7 +40,8 @@ const SEED_CHAR = 0xc2b2ae35;
 const BOUNDARY = 0x23; // '#', never a token character
 const SPACE = 0x20;
 
-function fmix32(h: number): number {
+/** Murmur3's finaliser: spreads a 32-bit hash over all bits (bucket ids are taken modulo). */
+export function fmix32(h: number): number {
   h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;

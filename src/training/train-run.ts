@@ -7,7 +7,7 @@ import { InputError } from '../core/errors.js';
 import { splitGroupedStratified } from '../data/split.js';
 import { upsampleStratified } from '../core/upsample.js';
 import { encodeArtifact, type ArtifactMeta } from '../models/artifact.js';
-import type { Classifier, TrainProgress } from '../models/classifier.js';
+import type { Classifier, ModelKind, TrainProgress } from '../models/classifier.js';
 import { trainableKind } from './trainable-kinds.js';
 import { evaluate, type EvalReport } from './evaluate.js';
 import { fitConfidence, thresholdMetrics } from './confidence-step.js';
@@ -91,10 +91,10 @@ export interface TrainRunResult {
 }
 
 /** The texts a model learns from: with a training set's feature columns (unless asked not to), each text with its feature tokens. */
-function modelInputs(rows: DatasetRows, useFeatures: boolean): { texts: readonly string[]; inputFeatures?: InputFeatures } {
+function modelInputs(rows: DatasetRows, useFeatures: boolean, kind: ModelKind): { texts: readonly string[]; inputFeatures?: InputFeatures } {
   const columns = rows.featureColumns ?? [];
   if (!useFeatures || columns.length === 0) return { texts: rows.texts };
-  const inputFeatures = currentInputFeatures(columns);
+  const inputFeatures = currentInputFeatures(columns, kind.featureEncoding);
   return { texts: composeModelInputs(rows.texts, inputFeatures, rows.features ?? {}), inputFeatures };
 }
 
@@ -126,7 +126,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   // and must not sit on both sides of the split.
   const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
   const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
-  const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true);
+  const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true, kind);
   // Reference rows have no entity: their inputs carry no feature token, as a keyless request's.
   const referenceTexts = !reference ? [] : inputFeatures ? composeModelInputs(reference.texts, inputFeatures, {}) : reference.texts;
   /** A fit's rows with the reference rows after them. */

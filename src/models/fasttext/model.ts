@@ -1,6 +1,8 @@
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { BucketFeaturiser } from './featurise.js';
+import { addFeatureLogits } from './feature-logits.js';
+import { FEATURE_MARK } from '../../text/feature-tokens.js';
 import type { FastTextParams } from './params.js';
 import { roundUp4 } from '../simd/wasm-bytes.js';
 import { scoresKernel, type ScoresKernel } from './simd-scores.js';
@@ -26,6 +28,10 @@ export interface FastTextWeights {
   readonly rowScales?: Float32Array;
   /** dim × classes (transposed: the scores loop walks contiguous class runs). */
   readonly output: Float32Array;
+  /** Ascending buckets of the entity-feature values training saw (feature-logits.ts); absent: none. */
+  readonly featureBucketIds?: Uint32Array;
+  /** featureBucketIds.length × classes: each value's class scores, added before the softmax. */
+  readonly featureLogits?: Float32Array;
 }
 
 /**
@@ -68,16 +74,20 @@ export class FastTextClassifier implements Classifier {
   /** The first `classes` scores: made once, not a new view per text. */
   private readonly kernelProba: Float32Array;
   private readonly softmax: (at: number, end: number) => void;
+  /** Entity-feature bucket -> its row of featureLogits. */
+  private readonly featureRowOf = new Map<number, number>();
+  private featureRowScratch = new Int32Array(16);
 
   constructor(labels: readonly string[], params: FastTextParams, weights: FastTextWeights) {
     this.labels = labels;
     this.params = params;
     this.weights = weights;
     this.featuriser = new BucketFeaturiser(
-      { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets);
+      { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets, params.featureWeight > 0);
     this.rowOfBucket = new Int32Array(params.buckets).fill(-1);
     const ids = weights.bucketIds;
     for (let r = 0; r < ids.length; r++) this.rowOfBucket[ids[r]!] = r;
+    weights.featureBucketIds?.forEach((b, r) => this.featureRowOf.set(b, r));
     this.hidden = new Float64Array(params.dim);
     // Plain loops, not Float32Array.from with a map function or a subarray per row: with 300k rows
     // those cost about 100 ms of a fastText model's load (cold start: bench:serve).
@@ -141,6 +151,7 @@ export class FastTextClassifier implements Classifier {
         for (let j = 0; j < dim; j++) kh[j] = this.hidden[j]!;
       }
       this.kernel.scores(0, this.hiddenAt, this.scoresAt, this.dimPadded, this.classesPadded);
+      this.addFeatureScores();
       for (let c = classes; c < this.classesPadded; c++) ks[c] = -Infinity;
       this.softmax(this.scoresAt, this.scoresAt + this.classesPadded * 4);
       out.set(this.kernelProba, i * classes);
@@ -158,7 +169,9 @@ export class FastTextClassifier implements Classifier {
     const { dim } = this.params;
     const { embedding, output, rowWeights } = this.weights;
     const rowFactors = this.rowFactors;
-    const described = this.featuriser.hasher.describe(text);
+    // Entity-feature tokens (tokens-v2) are not n-grams of the text: their share is their class score.
+    const mark = this.params.featureWeight > 0 ? text.indexOf(FEATURE_MARK) : -1;
+    const described = this.featuriser.hasher.describe(mark < 0 ? text : text.slice(0, mark));
     const rows: number[] = [];
     const names: string[] = [];
     let weightSum = 0;
@@ -175,6 +188,7 @@ export class FastTextClassifier implements Classifier {
       for (let j = 0; j < dim; j++) s += embedding[row + j]! * output[j * classes + classId]!;
       byFeature.set(names[k]!, (byFeature.get(names[k]!) ?? 0) + (s * rowFactors[rows[k]!]!) / weightSum);
     }
+    if (mark >= 0) this.explainFeatures(text, classId, byFeature);
     return [...byFeature].map(([feature, weight]) => ({ feature, weight }))
       .sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))
       .slice(0, Math.max(0, limit));
@@ -191,8 +205,41 @@ export class FastTextClassifier implements Classifier {
         ['embedding', this.weights.embedding],
         ...(this.weights.rowScales === undefined ? [] : [['rowScales', this.weights.rowScales] as [string, SectionArray]]),
         ['output', this.weights.output],
+        ...(this.weights.featureBucketIds === undefined || this.weights.featureLogits === undefined ? [] : [
+          ['featureBucketIds', this.weights.featureBucketIds] as [string, SectionArray],
+          ['featureLogits', this.weights.featureLogits] as [string, SectionArray],
+        ]),
       ],
     };
+  }
+
+  /** Each known entity-feature token of `text` with its class score for classId. */
+  private explainFeatures(text: string, classId: number, byFeature: Map<string, number>): void {
+    const logits = this.weights.featureLogits;
+    this.featuriser.featurise(text);
+    const from = this.featuriser.textIdCount;
+    const tokens = text.slice(text.indexOf(FEATURE_MARK) + 1).split(' ').filter((t) => t !== '');
+    for (let k = 0; k < this.featuriser.featureCount; k++) {
+      const r = this.featureRowOf.get(this.featuriser.ids[from + k]!);
+      if (r !== undefined && logits !== undefined) byFeature.set(tokens[k]!, (byFeature.get(tokens[k]!) ?? 0) + logits[r * this.labels.length + classId]!);
+    }
+  }
+
+  /** Adds the class scores of the last featurised text's known entity-feature values (feature-logits.ts). */
+  private addFeatureScores(): void {
+    const n = this.featuriser.featureCount;
+    const logits = this.weights.featureLogits;
+    if (n === 0 || logits === undefined) return;
+    if (this.featureRowScratch.length < n) this.featureRowScratch = new Int32Array(n);
+    const rows = this.featureRowScratch;
+    const ids = this.featuriser.ids;
+    const from = this.featuriser.textIdCount;
+    let known = 0;
+    for (let i = from; i < from + n; i++) {
+      const r = this.featureRowOf.get(ids[i]!);
+      if (r !== undefined) rows[known++] = r;
+    }
+    addFeatureLogits(this.kernelScores, logits, this.labels.length, rows, 0, known);
   }
 
   /** Writes the weighted mean of the text's known int8 rows into the kernel's hidden region. */
@@ -207,7 +254,7 @@ export class FastTextClassifier implements Classifier {
     const rows = this.rowScratch;
     let known = 0;
     let weightSum = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < this.featuriser.textIdCount; i++) {
       const r = rowOfBucket[ids[i]!]!;
       if (r < 0) continue;
       rows[known++] = r;
@@ -247,7 +294,7 @@ export class FastTextClassifier implements Classifier {
     const rows = this.rowScratch;
     // Rows are looked up first, so the CPU overlaps those cache misses (the bucket table is 8 MB).
     let known = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < this.featuriser.textIdCount; i++) {
       const r = rowOfBucket[ids[i]!]!;
       if (r >= 0) rows[known++] = r;
     }

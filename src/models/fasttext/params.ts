@@ -46,6 +46,13 @@ export interface FastTextParams {
   readonly hiddenNorm: number;
   /** Stored embedding precision: 8 (int8 with a scale per row, after training in float32) or 32. */
   readonly embeddingBits: number;
+  /**
+   * Entity features (inputs of encoding tokens-v2) are not words of the text: each value has its
+   * own class scores, added to the text's before the softmax and learnt at lr times this
+   * (feature-logits.ts). 0: the feature tokens are read as words of the text, as models trained
+   * before this existed read them (such artifacts load with 0).
+   */
+  readonly featureWeight: number;
 }
 
 /*
@@ -89,6 +96,7 @@ export const FASTTEXT_DEFAULTS: FastTextParams = {
   charWeight: 0.5,
   hiddenNorm: 2,
   embeddingBits: 8,
+  featureWeight: 0.3,
 };
 
 interface Bound { readonly min: number; readonly max: number; readonly integer: boolean }
@@ -110,6 +118,7 @@ const BOUNDS: Readonly<Record<keyof FastTextParams, Bound>> = {
   charWeight: { min: 0, max: 100, integer: false },
   hiddenNorm: { min: 1, max: 2, integer: true },
   embeddingBits: { min: 8, max: 32, integer: true },
+  featureWeight: { min: 0, max: 10, integer: false },
 };
 
 /** Validates user-given params (unknown names, types, ranges) and fills in defaults. */

@@ -35,6 +35,14 @@ export interface SgdJob {
   readonly rowWeights: SharedArrayBuffer;
   /** examples i32 class ids. */
   readonly labels: SharedArrayBuffer;
+  /** examples + 1 i32: CSR offsets into featureRows (feature-logits.ts). */
+  readonly featureOffsets: SharedArrayBuffer;
+  /** i32 feature-logit row of every example's entity-feature tokens. */
+  readonly featureRows: SharedArrayBuffer;
+  /** feature rows × classes f32: each feature value's class scores. */
+  readonly featureLogits: SharedArrayBuffer;
+  /** Factor on lr for the feature logits (FastTextParams.featureWeight). */
+  readonly featureLr: number;
   /** batchSize × dim f32. */
   readonly hidden: SharedArrayBuffer;
   /** batchSize × dim f32: the gradient to add to each of the example's embedding rows. */

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { addFeatureLogits } from './feature-logits.js';
 import { epochOrder } from './seeded-order.js';
 import { scoresKernel } from './simd-scores.js';
 import { softmaxKernel } from './simd-softmax.js';
@@ -46,6 +47,11 @@ const offsets = new Int32Array(job.job.offsets);
 const features = new Int32Array(job.job.features);
 const rowWeights = new Float32Array(job.job.rowWeights);
 const labels = new Int32Array(job.job.labels);
+const featureOffsets = new Int32Array(job.job.featureOffsets);
+const featureRows = new Int32Array(job.job.featureRows);
+const featureLogits = new Float32Array(job.job.featureLogits);
+/** Per feature row, how many examples of the batch being applied have it. */
+const featureUses = new Int32Array(Math.max(1, featureLogits.length / Math.max(1, classes)));
 const hiddenAll = new Float32Array(job.job.hidden);
 const hiddenGradAll = new Float32Array(job.job.hiddenGrad);
 const coefClass = new Int32Array(job.job.coefClass);
@@ -123,6 +129,7 @@ function computeExample(example: number, slot: number, lr: number): void {
     kernelHidden[j] = hidden[j]!;
   }
   kernel.scores(0, hiddenAt, scoresAt, dimPadded, classesPadded);
+  addFeatureLogits(kernelScores, featureLogits, classes, featureRows, featureOffsets[example]!, featureOffsets[example + 1]!);
   for (let c = classes; c < classesPadded; c++) kernelScores[c] = -Infinity;
   softmax(scoresAt, scoresAt + classesPadded * 4);
   for (let c = 0; c < classes; c++) proba[c] = kernelScores[c]!;
@@ -187,6 +194,34 @@ function applyBatch(batchStart: number, size: number, dimFrom: number, dimTo: nu
   }
 }
 
+/**
+ * Each feature row takes the mean of its examples' steps in the batch (feature-logits.ts). One task
+ * per batch runs it (chunk 0's), examples in batch order, so the result is the same on any thread.
+ */
+function applyFeatureLogits(batchStart: number, size: number): void {
+  if (featureOffsets[examples] === 0) return; // no example has a feature (the shared buffers are never empty)
+  const lr = job.job.featureLr;
+  for (let slot = 0; slot < size; slot++) {
+    const example = order[batchStart + slot]!;
+    for (let f = featureOffsets[example]!; f < featureOffsets[example + 1]!; f++) featureUses[featureRows[f]!]!++;
+  }
+  for (let slot = 0; slot < size; slot++) {
+    const example = order[batchStart + slot]!;
+    const vOff = slot * stride;
+    for (let f = featureOffsets[example]!; f < featureOffsets[example + 1]!; f++) {
+      const r = featureRows[f]!;
+      const step = lr / featureUses[r]!;
+      const at = r * classes;
+      // coefValue is lr × (target - p), 0 for the classes the example skipped.
+      for (let c = 0; c < classes; c++) featureLogits[at + c] = featureLogits[at + c]! + step * coefValue[vOff + c]!;
+    }
+  }
+  for (let slot = 0; slot < size; slot++) {
+    const example = order[batchStart + slot]!;
+    for (let f = featureOffsets[example]!; f < featureOffsets[example + 1]!; f++) featureUses[featureRows[f]!] = 0;
+  }
+}
+
 function run(): void {
   const total = epochs * examples;
   const batchesPerEpoch = Math.ceil(examples / batchSize);
@@ -213,6 +248,7 @@ function run(): void {
     const [from, to] = chunkDims(dim, chunks, part - batchSize);
     applyBatch(start, size, from, to);
     if (part === batchSize) {
+      applyFeatureLogits(start, size);
       // Chunk 0 of each batch also keeps the loss for progress; batches' chunk-0 tasks never overlap.
       for (let slot = 0; slot < size; slot++) shared[LOSS_SUM] = shared[LOSS_SUM]! + lossAll[slot]!;
       shared[LOSS_COUNT] = shared[LOSS_COUNT]! + size;

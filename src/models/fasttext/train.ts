@@ -3,6 +3,7 @@ import { InputError, InterruptedError, LadingError } from '../../core/errors.js'
 import type { TrainInput, TrainOptions } from '../classifier.js';
 import { fixedChoices, withHeldOutChoices } from '../held-out-choices.js';
 import { BucketFeaturiser } from './featurise.js';
+import { FeatureRowsBuilder, type FeatureRows } from './feature-logits.js';
 import { FastTextClassifier } from './model.js';
 import { parseFastTextParams, type FastTextParams } from './params.js';
 import { mix32, mulberry32 } from './seeded-order.js';
@@ -17,6 +18,8 @@ interface FeaturisedTexts {
   readonly bucketIds: Uint32Array;
   /** Weight of each row inside a text's mean (see FastTextParams.idfPower and charWeight). */
   readonly rowWeights: Float32Array;
+  /** The texts' entity-feature tokens (feature-logits.ts); none when the inputs have none. */
+  readonly featureRows: FeatureRows;
 }
 
 /**
@@ -30,7 +33,7 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   checkInput(input);
   if (options.signal?.aborted) throw new InterruptedError('fasttext training');
 
-  const { offsets, rows, bucketIds, rowWeights } = featuriseAll(input.texts, params);
+  const { offsets, rows, bucketIds, rowWeights, featureRows } = featuriseAll(input.texts, params);
   const { dim } = params;
   const classes = input.labels.length;
   const examples = input.texts.length;
@@ -50,6 +53,10 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
     features: sharedCopy(rows),
     rowWeights: sharedCopyF32(rowWeights),
     labels: sharedCopy(input.y),
+    featureOffsets: sharedCopy(featureRows.offsets),
+    featureRows: sharedCopy(featureRows.rows),
+    featureLogits: sharedF32(featureRows.bucketIds.length * classes),
+    featureLr: params.featureWeight,
     hidden: sharedF32(batchSize * dim),
     hiddenGrad: sharedF32(batchSize * dim),
     coefClass: new SharedArrayBuffer(batchSize * classes * 4),
@@ -60,16 +67,21 @@ export async function trainFastText(input: TrainInput, options: TrainOptions): P
   await runWorkers(job, params, options);
   const trainedEmbedding = new Float32Array(job.embedding);
   const output = unpadOutput(job, dim, classes);
-  if (!allFinite(output) || !allFinite(trainedEmbedding)) {
-    throw new LadingError('training-diverged', `fasttext training diverged (weights became infinite or NaN) with lr ${params.lr}`,
-      { kind: 'fasttext', lr: params.lr, hiddenNorm: params.hiddenNorm }, 'Lower lr (e.g. halve it) and train again.');
-  }
+  if (!allFinite(output) || !allFinite(trainedEmbedding)) throw diverged(params);
+  const featureLogits = new Float32Array(job.featureLogits);
+  if (!allFinite(featureLogits)) throw diverged(params);
   return withHeldOutChoices(new FastTextClassifier(input.labels, params, {
     bucketIds,
     rowWeights,
     ...(params.embeddingBits === 8 ? quantiseRows(trainedEmbedding, dim) : { embedding: trainedEmbedding.slice() }),
     output,
+    ...(featureRows.bucketIds.length > 0 ? { featureBucketIds: featureRows.bucketIds, featureLogits: featureLogits.slice() } : {}),
   }), {});
+}
+
+function diverged(params: FastTextParams): LadingError {
+  return new LadingError('training-diverged', `fasttext training diverged (weights became infinite or NaN) with lr ${params.lr}`,
+    { kind: 'fasttext', lr: params.lr, hiddenNorm: params.hiddenNorm }, 'Lower lr (e.g. halve it) and train again.');
 }
 
 function checkInput(input: TrainInput): void {
@@ -91,8 +103,9 @@ function checkInput(input: TrainInput): void {
 /** Hashes every text once; maps the buckets that occur to dense rows (ascending bucket order). */
 function featuriseAll(texts: readonly string[], params: FastTextParams): FeaturisedTexts {
   const featuriser = new BucketFeaturiser(
-    { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets);
+    { wordNgrams: params.wordNgrams, charMin: params.charMin, charMax: params.charMax, maxTokens: params.maxTokens }, params.buckets, params.featureWeight > 0);
   const offsets = new Int32Array(texts.length + 1);
+  const featureRows = new FeatureRowsBuilder(texts.length);
   let ids = new Uint32Array(Math.max(1024, texts.length * 64));
   let total = 0;
   // Document frequency per bucket (lastText dedups repeats inside a text), and whether any word n-gram hashes there.
@@ -100,7 +113,10 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
   const lastText = new Int32Array(params.buckets).fill(-1);
   const wordBucket = new Uint8Array(params.buckets);
   for (let i = 0; i < texts.length; i++) {
-    const n = featuriser.featurise(texts[i]!);
+    const withFeatures = featuriser.featurise(texts[i]!);
+    // Entity-feature tokens come last and go to a table of their own; the text's ids are what they were without them.
+    const n = withFeatures - featuriser.featureCount;
+    featureRows.add(featuriser.ids.subarray(n, withFeatures));
     if (total + n > ids.length) {
       const grown = new Uint32Array(Math.max(ids.length * 2, total + n));
       grown.set(ids.subarray(0, total));
@@ -144,7 +160,7 @@ function featuriseAll(texts: readonly string[], params: FastTextParams): Featuri
     }
   }
   offsets[texts.length] = kept;
-  return { offsets, rows: rows.subarray(0, kept), bucketIds, rowWeights };
+  return { offsets, rows: rows.subarray(0, kept), bucketIds, rowWeights, featureRows: featureRows.build() };
 }
 
 /** Uniform in [-1/dim, 1/dim] as fastText; each row seeded by its bucket, so rows never depend on which others exist. */
