@@ -142,7 +142,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
   const trainOptions = { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const trained = await kind.train({ ...withReference(trainTexts, pickY(trainIdx)), labels, valid }, trainOptions);
+  // The count tells a kind that splits its rows internally (the ensemble) which rows are not traffic.
+  const trained = await kind.train({ ...withReference(trainTexts, pickY(trainIdx)), labels, valid, ...(reference ? { referenceRows: referenceTexts.length } : {}) }, trainOptions);
   const raw = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
   if (trained.predictProbaAsync) await trained.predictProbaAsync(valid.texts, raw);
