@@ -59,6 +59,16 @@ export interface TrainInput {
   readonly labels: readonly string[];
   /** A held-out split the trainer may use (calibration, early stopping); never for fitting weights. */
   readonly valid: { readonly texts: readonly string[]; readonly y: Int32Array };
+  /**
+   * How many of the last rows of texts / y are reference rows (training/reference-rows.ts: a
+   * nomenclature's descriptions), not traffic; absent: none. A kind that only fits weights may learn
+   * from them as from any row and ignore this (linear, fasttext, textcnn do). A kind that holds
+   * rows out inside its own fit (the ensemble's cross-fit) must keep them on every internal fit's
+   * training side and never score, measure or learn a combination from them: they are not drawn
+   * from production. Set by train-run's validated fit; the refit and the decision folds, which only
+   * kinds with ModelKind.refits use, pass none (no such kind reads it).
+   */
+  readonly referenceRows?: number;
 }
 
 export interface TrainOptions {

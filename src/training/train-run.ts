@@ -3,6 +3,7 @@ import type { InputFeatures } from '../core/artifact-format.js';
 import { currentInputFeatures } from '../text/feature-tokens.js';
 import { composeModelInputs } from './model-inputs.js';
 import type { DatasetRows, DatasetVersion } from '../core/dataset.js';
+import { concatIds } from '../core/concat-ids.js';
 import { InputError } from '../core/errors.js';
 import { splitGroupedStratified } from '../data/split.js';
 import { upsampleStratified } from '../core/upsample.js';
@@ -141,7 +142,8 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const params = { ...kind.defaults, ...o.params };
   const trainTexts = pickTexts(trainIdx);
   const trainOptions = { seed: o.seed, threads: o.threads, params, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const trained = await kind.train({ ...withReference(trainTexts, pickY(trainIdx)), labels, valid }, trainOptions);
+  // The count tells a kind that splits its rows internally (the ensemble) which rows are not traffic.
+  const trained = await kind.train({ ...withReference(trainTexts, pickY(trainIdx)), labels, valid, ...(reference ? { referenceRows: referenceTexts.length } : {}) }, trainOptions);
   const raw = new Float32Array(valid.texts.length * labels.length);
   // Engines that only run async (onnxruntime) are faster that way; the contract says to prefer it.
   if (trained.predictProbaAsync) await trained.predictProbaAsync(valid.texts, raw);
@@ -204,13 +206,6 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     trainTexts: inputFeatures ? Array.from(trainIdx, (i) => o.rows.texts[i]!) : trainTexts,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-function concatIds(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The deterministic figures kept in the artifact (no timings, so bytes stay reproducible); of the validated fit. */

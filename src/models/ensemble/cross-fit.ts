@@ -1,3 +1,4 @@
+import { concatIds } from '../../core/concat-ids.js';
 import { deriveSeed } from '../../core/random.js';
 import type { Classifier, TrainInput, TrainOptions } from '../classifier.js';
 import { foldRows } from './folds.js';
@@ -5,26 +6,33 @@ import { memberKind } from './member-kinds.js';
 
 /**
  * Out-of-fold member probabilities: for each fold, each member is fitted on the other folds' rows
- * and scores the fold's rows. `visit` receives a fold's row indices (ascending) and each member's
- * probabilities for them (rows × classes), in member order; the fold models are dropped after.
+ * and scores the fold's rows. `foldOf` deals the input's traffic rows (its first foldOf.length);
+ * the rows after them are its reference rows (TrainInput.referenceRows), which every fold's members
+ * learn from and no fold scores: they are descriptions, not traffic, and scores on them would teach
+ * the re-ranker how members behave on text production never sends. `visit` receives a fold's
+ * scored rows (ascending), the rows its members learnt from (the other folds', then the reference
+ * rows) and each member's probabilities for the scored rows (rows × classes), in member order; the
+ * fold models are dropped after.
  */
 export async function crossFitMembers(
   input: TrainInput, options: TrainOptions, members: readonly string[], foldOf: Int32Array, folds: number,
   visit: (fold: number, rows: Int32Array, trainRows: Int32Array, proba: Float32Array[]) => void,
 ): Promise<void> {
   const C = input.labels.length;
+  const reference = Int32Array.from({ length: input.texts.length - foldOf.length }, (_, i) => foldOf.length + i);
   for (let f = 0; f < folds; f++) {
     const { inFold, outOfFold } = foldRows(foldOf, f);
     if (inFold.length === 0) continue;
+    const trainRows = concatIds(outOfFold, reference);
     const proba: Float32Array[] = [];
     const foldTexts = Array.from(inFold, (i) => input.texts[i]!);
     for (const name of members) {
-      const member = await fitMember(name, pick(input, outOfFold), options, deriveSeed(options.seed, f + 1), `fold ${f + 1}/${folds} ${name}`);
+      const member = await fitMember(name, pick(input, trainRows, reference.length), options, deriveSeed(options.seed, f + 1), `fold ${f + 1}/${folds} ${name}`);
       const p = new Float32Array(inFold.length * C);
       member.predictProba(foldTexts, p);
       proba.push(p);
     }
-    visit(f, inFold, outOfFold, proba);
+    visit(f, inFold, trainRows, proba);
   }
 }
 
@@ -37,7 +45,13 @@ export function fitMember(name: string, input: TrainInput, options: TrainOptions
   });
 }
 
-/** The training rows `idx` of `input` (validation unchanged: members calibrate and stop early on it). */
-export function pick(input: TrainInput, idx: Int32Array): TrainInput {
-  return { texts: Array.from(idx, (i) => input.texts[i]!), y: Int32Array.from(idx, (i) => input.y[i]!), labels: input.labels, valid: input.valid };
+/**
+ * The training rows `idx` of `input`, whose last `referenceRows` are reference rows (validation
+ * unchanged: members calibrate and stop early on it).
+ */
+export function pick(input: TrainInput, idx: Int32Array, referenceRows = 0): TrainInput {
+  return {
+    texts: Array.from(idx, (i) => input.texts[i]!), y: Int32Array.from(idx, (i) => input.y[i]!), labels: input.labels, valid: input.valid,
+    ...(referenceRows > 0 ? { referenceRows } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import { rerankExamples } from './rerank-examples.js';
 import { CandidateFeaturiser, logPriorOf } from './rerank-features.js';
 import { fitRerank, fitTemperature, type RerankExamples } from './rerank-fit.js';
 import { measureCosts } from './costs.js';
+import { trafficRows } from '../reference-input.js';
 
 /**
  * Trains the ensemble:
@@ -19,26 +20,37 @@ import { measureCosts } from './costs.js';
  * 2. the re-ranker is fitted on those out-of-fold candidates;
  * 3. the members and the memory are fitted again on all training rows (what is served);
  * 4. the re-ranker's temperature is fitted on the validation rows, scored by the served members.
+ * Reference rows (TrainInput.referenceRows: a nomenclature's descriptions) are not traffic: every
+ * member fit learns from them (fold fits and the served fit), but no fold scores them, so the
+ * re-ranker never trains on them, and the class prior and the near-duplicate memory are the
+ * traffic's alone (see below).
  */
 export async function trainEnsemble(input: TrainInput, options: TrainOptions): Promise<Classifier> {
   const params = parseEnsembleParams(options.params);
   const stopIfAborted = (): void => { if (options.signal?.aborted) throw new InterruptedError('ensemble training'); };
   const C = input.labels.length;
-  const logPrior = logPriorOf(input.y, C);
+  const n = trafficRows(input);
+  const texts = input.texts.slice(0, n);
+  const y = input.y.subarray(0, n);
+  // The prior says how often traffic carries a class; descriptions (one or a few per code, spread
+  // evenly) would flatten it towards codes that are rarely shipped.
+  const logPrior = logPriorOf(y, C);
   const featuriser = new CandidateFeaturiser(params.members.length, C, params.topK, params.memory ? params.memoryLabels : 0, logPrior);
-  const searchOf = (texts: readonly string[], y: Int32Array): MemorySearch | undefined =>
-    params.memory ? new MemorySearch(buildMemory(texts, y), C, memorySettings(params)) : undefined;
+  const searchOf = (memoryTexts: readonly string[], memoryY: Int32Array): MemorySearch | undefined =>
+    params.memory ? new MemorySearch(buildMemory(memoryTexts, memoryY), C, memorySettings(params)) : undefined;
 
-  const foldOf = assignFolds(input.texts, input.y, params.folds, options.seed);
+  // Only traffic is dealt into folds: crossFitMembers adds the reference rows to every fold's fit.
+  const foldOf = assignFolds(texts, y, params.folds, options.seed);
   const parts: RerankExamples[] = [];
   const memberHits = new Float64Array(params.members.length);
   await crossFitMembers(input, options, params.members, foldOf, params.folds, (_f, rows, trainRows, proba) => {
     stopIfAborted();
-    const texts = Array.from(rows, (i) => input.texts[i]!);
-    const y = Int32Array.from(rows, (i) => input.y[i]!);
-    const search = searchOf(Array.from(trainRows, (i) => input.texts[i]!), Int32Array.from(trainRows, (i) => input.y[i]!));
-    parts.push(rerankExamples(texts, y, proba, search, featuriser));
-    proba.forEach((p, m) => { memberHits[m]! += hits(p, y, C); });
+    const foldTexts = Array.from(rows, (i) => texts[i]!);
+    const foldY = Int32Array.from(rows, (i) => y[i]!);
+    const memoryRows = trainRows.filter((i) => i < n);
+    const search = searchOf(Array.from(memoryRows, (i) => texts[i]!), Int32Array.from(memoryRows, (i) => y[i]!));
+    parts.push(rerankExamples(foldTexts, foldY, proba, search, featuriser));
+    proba.forEach((p, m) => { memberHits[m]! += hits(p, foldY, C); });
   });
   const oof = concatExamples(parts);
   const fit = fitRerank(oof, params.l2);
@@ -54,7 +66,13 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
     members.push(loadMember(bytes, `ensemble member ${name}`));
     stopIfAborted();
   }
-  const memory = params.memory ? buildMemory(input.texts, input.y) : undefined;
+  // The memory remembers traffic only. Its vote means "a line like this one was shipped under these
+  // codes", and the re-ranker learnt how far to trust it from out-of-fold traffic neighbours; a
+  // description ("Of plastics", "Other, of a cylinder capacity exceeding 50 cc") is neither a line
+  // nor a shipment, and as a neighbour it would take the place of a real one and cast a vote the
+  // re-ranker never learnt to weigh. What the descriptions teach reaches the ensemble through its
+  // members, which all learnt from them.
+  const memory = params.memory ? buildMemory(texts, y) : undefined;
   const validProba = members.map((m) => {
     const p = new Float32Array(input.valid.texts.length * C);
     m.predictProba(input.valid.texts, p);
@@ -68,8 +86,10 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
     labels: input.labels, params, members, memberArtifacts, memory, logPrior, weights: fit.weights, temperature,
     fit: {
       rerankIterations: fit.iterations, rerankLoss: round6(fit.loss),
+      // With reference rows, what the re-ranker learnt from (traffic only) beside what the members did.
+      ...(n < input.texts.length ? { rerankTexts: oof.positive.length, referenceRows: input.texts.length - n } : {}),
       oofCandidateRecall: round6(recall(oof)), oofRerankAccuracy: round6(rerankAccuracy(oof, fit.weights)),
-      ...Object.fromEntries(params.members.map((m, i) => [`oofAccuracy.${m}#${i}`, round6(memberHits[i]! / input.texts.length)])),
+      ...Object.fromEntries(params.members.map((m, i) => [`oofAccuracy.${m}#${i}`, round6(memberHits[i]! / n)])),
     },
   });
   options.onProgress?.({ phase: 'ensemble cost, texts/s on one thread', done: 1, total: 1, info: measureCosts(classifier, input.valid.texts, validProba) });
