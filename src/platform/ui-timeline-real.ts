@@ -1,9 +1,13 @@
+import { setBounded } from '../core/bounded-map.js';
 import { realAccuracy } from '../monitoring/accuracy/real-accuracy.js';
 import type { StoredFeedback } from '../monitoring/store/monitoring-store.js';
 import type { Labels } from './ui-timeline-feedback.js';
 import type { GridCell } from './ui-timeline-grid.js';
 
 type ByModel = ReturnType<typeof realAccuracy>['byModel'];
+
+/** Windows whose figures are kept at most: a dashboard open for months sees a new cell per width every so often; the oldest go first. */
+const KEPT_WINDOWS = 8192;
 
 /**
  * Real accuracy per timeline window from the kept feedback (ui-timeline-feedback.ts), worked out
@@ -22,7 +26,7 @@ export class WindowRealAccuracy {
       return hit.byModel;
     }
     const byModel = windowRealAccuracy(labels.rows, cell);
-    this.kept.set(key, { generation: labels.generation, lastId: labels.lastId, byModel });
+    setBounded(this.kept, key, { generation: labels.generation, lastId: labels.lastId, byModel }, KEPT_WINDOWS);
     return byModel;
   }
 }

@@ -1,3 +1,4 @@
+import { setBounded } from '../core/bounded-map.js';
 import { decodeProfile } from '../monitoring/profile/profile-codec.js';
 import type { ReferenceProfile } from '../monitoring/profile/reference-profile.js';
 import { buildMonitorReport } from '../monitoring/report/monitor-report.js';
@@ -8,6 +9,9 @@ import { gridCells, gridWidth, type GridCell } from './ui-timeline-grid.js';
 import { TimelineFeedback } from './ui-timeline-feedback.js';
 import { WindowRealAccuracy } from './ui-timeline-real.js';
 import { decodeVariants, profileHashOf, storedWindow, windowBasis, type StoredVariant } from './ui-timeline-stored.js';
+
+/** Windows computed but not stored kept at most (the open ones of the grids asked for, and ones not settled yet): the oldest go first. */
+const KEPT_WINDOWS = 2048;
 
 /** Computes an endpoint's timeline: `windows` is how many windows the page asks for (the grid may give one more). */
 export interface TimelineSource {
@@ -104,7 +108,7 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
           variants = await predictionSide(reading, endpoint, cell, profiles.load);
           // Each window its own write: one killed halfway keeps those it finished.
           if (closed) await store.saveTimelineWindows([storedWindow(endpoint, width, cell.since, variants, await profiles.basis(variants), span.first, now())]);
-          unstored.set(keyOf(endpoint, width, cell.since), { variants, at });
+          setBounded(unstored, keyOf(endpoint, width, cell.since), { variants, at }, KEPT_WINDOWS);
         }
         out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
       }
