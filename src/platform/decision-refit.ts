@@ -21,7 +21,7 @@ export async function refitDecisionsOnce(plane: ServingPlane, feedback: Feedback
     if (endpoint.targetPrecision === undefined) continue;
     for (const model of endpoint.models()) {
       const records = await feedback.listFeedback({ endpoint: endpoint.name, modelSha256: model.sha256, last: DECISION_REFIT_LABELS });
-      bySha.set(model.sha256, joinEvidence(bySha.get(model.sha256), feedbackDecisionEvidence(records, model)));
+      bySha.set(model.sha256, joinEvidence(bySha.get(model.sha256), feedbackDecisionEvidence(records, model, endpoint.answeredClasses(model.sha256))));
     }
   }
   const rows = new Map<string, number>();

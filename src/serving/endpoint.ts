@@ -8,7 +8,7 @@ import type { ModelIdentity, ModelRuntime } from './model-runtime.js';
 import type { PredictionEvent } from './prediction-observers.js';
 import type { RankedRows } from './rows.js';
 import type { RuntimePool } from './runtime-pool.js';
-import { compileClassMapping, TAXONOMY_SEARCH_K, type ClassMapping, type ServingTaxonomy, type TaxonomyChoice } from './serving-taxonomy.js';
+import { classOfAnsweredCode, compileClassMapping, TAXONOMY_SEARCH_K, type ClassMapping, type ServingTaxonomy, type TaxonomyChoice } from './serving-taxonomy.js';
 import type { ShadowTarget } from './shadow-runner.js';
 import { mapAnswers, taxonomyDecisions, type TaxonomyAnswers } from './taxonomy-answers.js';
 import { keyPoint, pickByWeight } from './variant-assignment.js';
@@ -310,6 +310,16 @@ export class Endpoint {
 
   /** The shadow variants serving now (none outside shadow mode). */
   shadowTargets(): readonly ShadowTarget[] { return this.table?.shadowTargets ?? []; }
+
+  /**
+   * Under an active taxonomy: for a model serving here, the model class each answered code came
+   * from (classOfAnsweredCode); undefined without a taxonomy, or when the model speaks it already.
+   */
+  answeredClasses(modelSha256: string): ReadonlyMap<string, number> | undefined {
+    const t = this.table;
+    const v = t && [...t.primaries, ...t.shadows].find((x) => x.runtime.identity.sha256 === modelSha256);
+    return v?.mapping === undefined || v.mapping.identity ? undefined : classOfAnsweredCode(v.mapping);
+  }
 
   /** Every loaded variant's model identity (for /v2/models/{name}/versions/{v}). */
   models(): ModelIdentity[] {

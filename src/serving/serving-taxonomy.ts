@@ -51,6 +51,19 @@ export interface ClassMapping {
   readonly identity: boolean;
 }
 
+/**
+ * The model class each answered code came from, where only one class answers as that code (a
+ * class kept or renamed one to one). A code two classes merge into, or a split's candidate, is
+ * left out: a delayed label for it cannot say which class was right or wrong.
+ */
+export function classOfAnsweredCode(mapping: ClassMapping): Map<string, number> {
+  const classesOf = new Map<number, number[]>();
+  mapping.target.forEach((code, c) => { if (code >= 0) classesOf.set(code, [...(classesOf.get(code) ?? []), c]); });
+  const out = new Map<string, number>();
+  for (const [code, classes] of classesOf) if (classes.length === 1) out.set(mapping.codes[code]!, classes[0]!);
+  return out;
+}
+
 export const NOT_IN_TAXONOMY = -1;
 export const SPLIT = -2;
 

@@ -123,6 +123,12 @@ describe('serving through the active taxonomy (hs2022) a model trained on HS 201
     const items = (await s.review!.queue.list({ endpoint: 'hs' })).items.filter((i) => split.includes(i.text));
     assert.ok(items.length >= 2);
     for (const i of items) assert.deepEqual(i.suggestions.map((x) => [x.label, x.description]), ['940541', '940542', '940549'].map((c) => [c, HS2022.get(c)]));
+    // Delayed labels of the renamed code count for the model's 040310 in the decide-or-route refit; the split's codes for no class.
+    const hsEndpoint = s.plane.list().find((e) => e.name === 'hs')!;
+    const identity = hsEndpoint.models()[0]!;
+    const classes = hsEndpoint.answeredClasses(identity.sha256)!;
+    assert.equal(identity.labels[classes.get('040320')!], '040310');
+    assert.equal(classes.has('940541'), false);
   });
 
   it('a model retrained on the new taxonomy skips the table (the transition ends when it is promoted); stream results carry the same fields', async () => {

@@ -8,9 +8,17 @@ import type { FeedbackRecord } from '../store/monitoring-store.js';
  * production's own class mix. A decision depends only on (class, confidence), so which answers
  * got reviewed (mostly the "review" ones) does not bias P(right | class, confidence), which is what
  * the policy estimates. undefined when no label joins an answer of this model.
+ *
+ * A prediction's label is the code the caller was answered. Under a taxonomy with a transition
+ * table that is not always one of the model's labels (040310 answered as 040320): `answeredClasses`
+ * then says which model class each answered code came from (the serving endpoint's mapping), and
+ * the row is that class, right when the label is the answered code. Codes it does not name (merged,
+ * split) are left out. The confidence is the model's top score, which for an answer that came from
+ * a lower class than the top one (the top class had no valid code) overstates it a little.
  */
-export function feedbackDecisionEvidence(feedback: readonly FeedbackRecord[], model: { readonly sha256: string; readonly labels: readonly string[] }): DecisionEvidence | undefined {
-  const classOf = new Map(model.labels.map((l, i) => [l, i]));
+export function feedbackDecisionEvidence(feedback: readonly FeedbackRecord[], model: { readonly sha256: string; readonly labels: readonly string[] },
+  answeredClasses?: ReadonlyMap<string, number>): DecisionEvidence | undefined {
+  const classOf = answeredClasses ?? new Map(model.labels.map((l, i) => [l, i]));
   const newest = new Map<number, FeedbackRecord>();
   for (const f of feedback) {
     const p = f.prediction;
