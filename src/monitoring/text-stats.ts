@@ -63,7 +63,8 @@ const counts = new Int32Array(4);
  * The statistics of one text without an object: tokens, digits, upper and non-ASCII characters go
  * to out[0..3], the distinct token hashes to hashes[at..], and their number is returned (at most
  * MAX_TOKEN_HASHES; `hashes` must have room for that many after `at`). The log writer's column path
- * (batch-columns.ts) writes a batch's statistics straight into typed arrays with it.
+ * takes it for non-ASCII texts (log/text-facts.ts does ASCII ones in one pass), writing a batch's
+ * statistics straight into typed arrays.
  */
 export function countTextStats(text: string, normalised: string, out: Int32Array, hashes: Uint32Array, at: number): number {
   let digits = 0;
