@@ -36,6 +36,25 @@ export function encodeStreamResult(id: string, a: EndpointAnswer, row: number, t
     + `${a.decisions === undefined ? '' : a.decisions[row] === 1 ? ',"decision":"auto"' : ',"decision":"review"'}}`;
 }
 
+/**
+ * The strings as UTF-8, each a view into one buffer made for them all: the NATS client would
+ * otherwise encode each string body into a fresh buffer of its own (TextEncoder, a native call and an
+ * ArrayBuffer per message). At most 3 bytes per UTF-16 unit, so the buffer is sized before writing.
+ */
+export function utf8Slices(strings: readonly string[]): Uint8Array[] {
+  let units = 0;
+  for (const s of strings) units += s.length;
+  const buffer = Buffer.allocUnsafe(units * 3);
+  const out = new Array<Uint8Array>(strings.length);
+  let at = 0;
+  for (let i = 0; i < strings.length; i++) {
+    const n = buffer.write(strings[i]!, at, 'utf8');
+    out[i] = buffer.subarray(at, at + n);
+    at += n;
+  }
+  return out;
+}
+
 /** One message for a micro-batch's results: `{"results": [...]}`, each as encodeStreamResult writes it. */
 export function encodeResultBatch(results: readonly string[]): string {
   return `{"results":[${results.join(',')}]}`;

@@ -8,7 +8,10 @@ import { headers } from '@nats-io/transport-node';
 import { fenceSubject, type StreamPlaces } from './stream-places.js';
 import { decodeStreamInput, type InputFields, type StreamInput } from './stream-input.js';
 import type { StreamMeters } from './stream-metrics.js';
-import { encodeResultBatch, encodeStreamResult, type DeadLetter } from './stream-result.js';
+import { encodeResultBatch, encodeStreamResult, utf8Slices, type DeadLetter } from './stream-result.js';
+
+/** The ack body, encoded once: a string body is encoded again by the client on every publish. */
+const ACK = new TextEncoder().encode('+ACK');
 
 export interface StreamWorkerOptions {
   readonly places: StreamPlaces;
@@ -167,7 +170,7 @@ export class StreamWorker {
     ]);
     const now = Date.now();
     for (const r of stored) {
-      r.msg.respond('+ACK');
+      r.msg.respond(ACK);
       if (Number.isFinite(r.storedAtMs)) this.meters.publishToResult.observe(Math.max(0, now - r.storedAtMs) / 1000);
     }
     this.counts.classified += stored.length;
@@ -220,10 +223,13 @@ export class StreamWorker {
     const { to } = this.options.places;
     const epoch = this.connectionEpoch;
     try {
+      // The client encodes a string body into a fresh buffer per message; one buffer for the batch
+      // costs less, and one headers object serves every message (publish encodes it at once).
+      const bytes = utf8Slices(bodies);
+      const h = headers();
       for (let i = 0; i < bodies.length; i++) {
-        const h = headers();
         h.set('Nats-Msg-Id', ids[i]!);
-        this.nc.publish(to, bodies[i]!, { headers: h });
+        this.nc.publish(to, bytes[i]!, { headers: h });
       }
       await this.js.publish(fenceSubject(to), '');
     } catch {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeStreamResult } from '../../src/stream/stream-result.js';
+import { encodeStreamResult, utf8Slices } from '../../src/stream/stream-result.js';
 import { decodeStreamInput, DEFAULT_INPUT_FIELDS } from '../../src/stream/stream-input.js';
 import type { EndpointAnswer } from '../../src/serving/endpoint.js';
 
@@ -42,4 +42,18 @@ test('stream inputs: JSON with configurable fields, plain text with the message 
   assert.match(why('{"text": "a", "key": 5}').reason!, /field "key": expected a string, got number/);
   assert.match(why('{"text": "aaaa"}', 3).reason!, /4 characters; at most 3/);
   assert.match(why(new Uint8Array([0xc3, 0x28])).reason!, /not UTF-8/);
+});
+
+test('a batch of result bodies as UTF-8 slices of one buffer: each the bytes TextEncoder gives, in order', () => {
+  const strings = ['{"id":"1"}', '', 'é\u00e9 ü', '€ 𝄞 emoji 😀', 'lone \ud800 surrogate', 'x'.repeat(5000), '中文描述'];
+  const slices = utf8Slices(strings);
+  assert.equal(slices.length, strings.length);
+  const te = new TextEncoder();
+  strings.forEach((s, i) => assert.deepEqual(Buffer.from(slices[i]!), Buffer.from(te.encode(s)), `string ${i}`));
+  // One buffer under them all, no slice overlapping the next.
+  for (let i = 1; i < slices.length; i++) {
+    assert.equal(slices[i]!.buffer, slices[0]!.buffer);
+    assert.equal(slices[i]!.byteOffset, slices[i - 1]!.byteOffset + slices[i - 1]!.byteLength);
+  }
+  assert.deepEqual(utf8Slices([]), []);
 });
