@@ -5,7 +5,8 @@
  * shares its cores). Also the time from publish to stored result at half the measured rate.
  *
  * Env: LADING_BENCH_NATS_URL (default LADING_TEST_NATS_URL, else nats://127.0.0.1:4222),
- * LADING_BENCH_ROUNDS (3), LADING_BENCH_STREAM_INPUTS (200000), LADING_BENCH_KINDS (fasttext,linear).
+ * LADING_BENCH_ROUNDS (3), LADING_BENCH_STREAM_INPUTS (200000), LADING_BENCH_KINDS (fasttext,linear),
+ * LADING_BENCH_STREAM_ARGS, LADING_BENCH_STREAM_NODE_ARGS, LADING_BENCH_STREAM_ONLY (see below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { table } from '../src/cli/output.js';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { machine, writeResult } from './machine.js';
+import { pidOf, processCpuMs } from './proc-cpu.js';
 import { ceiling, deleteRunStreams, fill, followConsumer, makeRunStreams, openNats, readResults, type Nats, type RunStreams } from './stream-nats.js';
 import { BIN, CACHE, DATA, log, trainIfMissing } from './wrk-driver.js';
 
@@ -28,9 +30,17 @@ const MINIMUM = 20_000;
 const PACED_SECONDS = 8;
 /** More `lading stream` flags for every worker (e.g. "--batch 512 --concurrency 4"), to explore. */
 const EXTRA = (process.env['LADING_BENCH_STREAM_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
+/** Node flags for every worker (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), to see where a worker's time goes. */
+const NODE_ARGS = (process.env['LADING_BENCH_STREAM_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
+/** Only the configurations whose names contain one of these (separated by |), to explore one part; the ratios need all. */
+const ONLY = (process.env['LADING_BENCH_STREAM_ONLY'] ?? '').split('|').filter((a) => a.length > 0);
 
 interface Config { name: string; kind?: string; workers?: number; perBatch?: boolean; ackEach?: boolean; ceiling?: 'each' | 'fence' | 'batch' }
-interface Run { config: string; round: number; offersPerSecond: number; maxLag: number; p50Ms?: number; p99Ms?: number; pacedRate?: number; lag?: Array<[number, number]> }
+interface Run {
+  config: string; round: number; offersPerSecond: number; maxLag: number;
+  /** CPU µs per offer of the workers (or, for a ceiling, this process) and of the NATS server, from /proc; undefined off Linux. */
+  workerCpuUs?: number | undefined; natsCpuUs?: number | undefined;
+  p50Ms?: number; p99Ms?: number; pacedRate?: number; lag?: Array<[number, number]> }
 
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -48,7 +58,7 @@ function configs(): Config[] {
     c.push({ name: 'fasttext, 1 worker, --ack-each-result', kind: 'fasttext', workers: 1, ackEach: true });
     c.push({ name: 'fasttext, 1 worker, --results-per-batch', kind: 'fasttext', workers: 1, perBatch: true });
   }
-  return c;
+  return ONLY.length === 0 ? c : c.filter((x) => ONLY.some((o) => x.name.includes(o)));
 }
 
 /** Workers alive now, so that an interrupted run stops them and deletes its streams. */
@@ -56,7 +66,7 @@ const live = new Set<ChildProcess>();
 
 async function startWorker(model: string, s: RunStreams, threads: number, extra: readonly string[]): Promise<ChildProcess> {
   const home = mkdtempSync(join(tmpdir(), 'lading-bench-stream-'));
-  const child = spawn(process.execPath, [BIN, 'stream', '--model', model, '--name', 'hs', '--from', s.input, '--to', s.outSubject, '--consumer', 'bench',
+  const child = spawn(process.execPath, [...NODE_ARGS, BIN, 'stream', '--model', model, '--name', 'hs', '--from', s.input, '--to', s.outSubject, '--consumer', 'bench',
     '--home', home, '--workers', String(threads), '--stream-url', URL, '--json', ...EXTRA, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -94,19 +104,28 @@ async function runOne(n: Nats, config: Config, round: number, texts: readonly st
   try {
     const bodies = Array.from({ length: INPUTS }, (_, i) => JSON.stringify({ id: String(i), text: texts[i % texts.length] }));
     await fill(n, s, bodies);
+    const nats = pidOf('nats-server');
+    const perOffer = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined ? undefined : ((after - before) * 1000) / INPUTS);
     if (config.ceiling) {
       const t0 = performance.now();
+      const [self0, nats0] = [process.cpuUsage(), processCpuMs(nats)];
       await ceiling(n, s, 'bench', config.ceiling, INPUTS);
-      return { config: config.name, round, offersPerSecond: INPUTS / ((performance.now() - t0) / 1000), maxLag: INPUTS };
+      const self = process.cpuUsage(self0);
+      return { config: config.name, round, offersPerSecond: INPUTS / ((performance.now() - t0) / 1000), maxLag: INPUTS,
+        workerCpuUs: (self.user + self.system) / INPUTS, natsCpuUs: perOffer(nats0, processCpuMs(nats)) };
     }
     const workers = config.workers ?? 1;
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     const children: ChildProcess[] = [];
     try {
       for (let w = 0; w < workers; w++) children.push(await startWorker(models[config.kind!]!, s, threads, [...(config.perBatch ? ['--results-per-batch'] : []), ...(config.ackEach ? ['--ack-each-result'] : [])]));
+      // From ready to the last input acked: the workers' start-up (model load) is not counted.
+      const workersCpu = () => children.reduce<number | undefined>((sum, c) => { const ms = processCpuMs(c.pid); return sum === undefined || ms === undefined ? undefined : sum + ms; }, 0);
+      const [workers0, nats0] = [workersCpu(), processCpuMs(nats)];
       const p = await followConsumer(n, s.input, 'bench', INPUTS);
       const rate = INPUTS / (p.busyMs / 1000);
-      const run: Run = { config: config.name, round, offersPerSecond: rate, maxLag: Math.max(...p.lag.map(([, l]) => l)), lag: p.lag };
+      const run: Run = { config: config.name, round, offersPerSecond: rate, maxLag: Math.max(...p.lag.map(([, l]) => l)), lag: p.lag,
+        workerCpuUs: perOffer(workers0, workersCpu()), natsCpuUs: perOffer(nats0, processCpuMs(nats)) };
       if (workers === 1 && config.perBatch !== true && config.ackEach !== true) {
         const pacedRate = Math.round(rate / 2);
         const l = await paced(n, s, texts, pacedRate, INPUTS);
@@ -141,7 +160,7 @@ async function main(): Promise<void> {
       for (const c of configs()) {
         log(`round ${round}/${ROUNDS}: ${c.name}...`);
         const r = await runOne(n, c, round, texts, models);
-        log(`  ${Math.round(r.offersPerSecond)} offers/s${r.p99Ms !== undefined ? `; at ${r.pacedRate}/s publish→result p50 ${r.p50Ms!.toFixed(1)} ms, p99 ${r.p99Ms!.toFixed(1)} ms` : ''}`);
+        log(`  ${Math.round(r.offersPerSecond)} offers/s, CPU µs/offer: workers ${r.workerCpuUs?.toFixed(1) ?? '-'}, NATS ${r.natsCpuUs?.toFixed(1) ?? '-'}${r.p99Ms !== undefined ? `; at ${r.pacedRate}/s publish→result p50 ${r.p50Ms!.toFixed(1)} ms, p99 ${r.p99Ms!.toFixed(1)} ms` : ''}`);
         runs.push(r);
       }
     }
@@ -156,11 +175,13 @@ async function main(): Promise<void> {
     const rs = by(c.name);
     const p99 = rs.filter((r) => r.p99Ms !== undefined).map((r) => r.p99Ms!);
     const p50 = rs.filter((r) => r.p50Ms !== undefined).map((r) => r.p50Ms!);
-    return [c.name, Math.round(rate(c.name)), spread(c.name), Math.round(median(rs.map((r) => r.maxLag))), p50.length ? median(p50).toFixed(1) : '-', p99.length ? median(p99).toFixed(1) : '-'];
+    const cpu = (pick: (r: Run) => number | undefined) => { const xs = rs.map(pick).filter((x): x is number => x !== undefined); return xs.length ? median(xs).toFixed(1) : '-'; };
+    return [c.name, Math.round(rate(c.name)), spread(c.name), Math.round(median(rs.map((r) => r.maxLag))), p50.length ? median(p50).toFixed(1) : '-', p99.length ? median(p99).toFixed(1) : '-',
+      cpu((r) => r.workerCpuUs), cpu((r) => r.natsCpuUs)];
   });
-  const fenceCeiling = rate(configs()[0]!.name);
-  const eachCeiling = rate(configs()[1]!.name);
-  const batchCeiling = rate(configs()[2]!.name);
+  const fenceCeiling = rate('ceiling: a message per input, one fence per batch');
+  const eachCeiling = rate('ceiling: a message per input, each acknowledged');
+  const batchCeiling = rate('ceiling: one message per batch');
   const ratios: Array<Array<string | number>> = [];
   if (KINDS.includes('fasttext')) {
     const one = rate('fasttext, 1 worker');
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nStream benchmark — ${m.cpu}, ${m.cores} cores, ${m.node}, load average ${m.loadAverage1m}; workers, NATS server and this process share the machine\n`);
   process.stdout.write(`command: npm run bench:stream; data: ${INPUTS.toLocaleString('en')} offers per run from the last 10,000 rows of ${DATA} (JSON {"id","text"}), ${ROUNDS} interleaved rounds; NATS ${URL}, file storage\n`);
   process.stdout.write(`offers/s: from the first input acked to the last (stored result, acked input); lag: inputs not yet acked; publish→result at half the measured rate for ${PACED_SECONDS} s (1 worker)\n\n`);
-  process.stdout.write(`${table(['configuration', 'offers/s (median)', 'spread', 'max lag', 'p50 ms', 'p99 ms'], rows)}\n\n`);
+  process.stdout.write(`${table(['configuration', 'offers/s (median)', 'spread', 'max lag', 'p50 ms', 'p99 ms', 'CPU µs/offer: lading (ceiling: this process)', 'NATS server'], rows)}\n\n`);
   if (ratios.length > 0) process.stdout.write(`${table(['ratio', 'value', 'target'], ratios)}\n\n`);
   // Consumer lag over time of the last round's workers: inputs not yet acked, every second.
   for (const r of runs.filter((x) => x.round === ROUNDS && x.lag !== undefined)) {
