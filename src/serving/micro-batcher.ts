@@ -1,4 +1,4 @@
-import { argmaxRows, NO_ROWS, rankedSlice, rankRows, type RankedRows } from './rows.js';
+import { NO_ROWS, rankedSlice, topAndRanked, type RankedRows } from './rows.js';
 import type { ServingThread } from './serving-thread.js';
 
 /** What one request gets back from the batcher. */
@@ -272,8 +272,9 @@ export class MicroBatcher {
       if (!rows && this.scratch.length < floats) this.scratch = new Float32Array(floats);
       proba = local.predict(texts, rows ? undefined : this.scratch.subarray(0, floats));
       if (count > 0) this.sampleCost((performance.now() - sentAt) / count);
-      top = argmaxRows(proba, this.classes);
-      if (k > 1) ranked = rankRows(proba, this.classes, k);
+      const found = topAndRanked(proba, this.classes, k);
+      top = found;
+      ranked = found.ranked;
       this.options.onCompute?.(performance.now() - sentAt, count);
     } catch (e) {
       for (const q of items) q.reject(e instanceof Error ? e : new Error(String(e)));

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Classifier } from '../models/classifier.js';
 import { loadModel, loadVerifiedModel } from '../models/load-model.js';
 import { serialiseError, type ModelThreadData } from '../models/model-thread.js';
-import { argmaxRows, NO_ROWS, rankRows } from './rows.js';
+import { NO_ROWS, topAndRanked } from './rows.js';
 import type { RuntimeWorkerReply, RuntimeWorkerRequest } from './worker-protocol.js';
 
 /**
@@ -50,8 +50,7 @@ async function handle(m: RuntimeWorkerRequest): Promise<void> {
       const started = performance.now();
       if (classifier.predictProbaAsync) await classifier.predictProbaAsync(m.texts, proba);
       else classifier.predictProba(m.texts, proba);
-      const { ids, scores } = argmaxRows(proba, classes);
-      const ranked = m.k > 1 ? rankRows(proba, classes, m.k) : undefined;
+      const { ids, scores, ranked } = topAndRanked(proba, classes, m.k);
       const computeMs = performance.now() - started;
       const transfer = [ids.buffer as ArrayBuffer, scores.buffer as ArrayBuffer];
       if (m.rows) transfer.push(proba.buffer as ArrayBuffer);
