@@ -8,16 +8,15 @@
  * LADING_BENCH_ROUNDS (3), LADING_BENCH_STREAM_INPUTS (200000), LADING_BENCH_KINDS (fasttext,linear),
  * LADING_BENCH_STREAM_ARGS, LADING_BENCH_STREAM_NODE_ARGS, LADING_BENCH_STREAM_ONLY (see below).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table } from '../src/cli/output.js';
 import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { machine, writeResult } from './machine.js';
-import { pidOf, processCpuMs } from './proc-cpu.js';
 import { ceiling, deleteRunStreams, fill, followConsumer, makeRunStreams, openNats, readResults, type Nats, type RunStreams } from './stream-nats.js';
-import { BIN, CACHE, DATA, log, trainIfMissing } from './wrk-driver.js';
+import { BIN, CACHE, DATA, log, processCpuUs, trainIfMissing } from './wrk-driver.js';
 
 const URL = process.env['LADING_BENCH_NATS_URL'] ?? process.env['LADING_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
@@ -64,6 +63,16 @@ function configs(): Config[] {
 /** Workers alive now, so that an interrupted run stops them and deletes its streams. */
 const live = new Set<ChildProcess>();
 
+/** The pid of the oldest process running `name` (the NATS server on this machine), or undefined. */
+function pidOf(name: string): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-o', '-x', name], { encoding: 'utf8' }).trim();
+    return out.length > 0 ? Number(out) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function startWorker(model: string, s: RunStreams, threads: number, extra: readonly string[]): Promise<ChildProcess> {
   const home = mkdtempSync(join(tmpdir(), 'lading-bench-stream-'));
   const child = spawn(process.execPath, [...NODE_ARGS, BIN, 'stream', '--model', model, '--name', 'hs', '--from', s.input, '--to', s.outSubject, '--consumer', 'bench',
@@ -105,14 +114,14 @@ async function runOne(n: Nats, config: Config, round: number, texts: readonly st
     const bodies = Array.from({ length: INPUTS }, (_, i) => JSON.stringify({ id: String(i), text: texts[i % texts.length] }));
     await fill(n, s, bodies);
     const nats = pidOf('nats-server');
-    const perOffer = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined ? undefined : ((after - before) * 1000) / INPUTS);
+    const perOffer = (before: number, after: number) => (Number.isFinite(after - before) ? (after - before) / INPUTS : undefined);
     if (config.ceiling) {
       const t0 = performance.now();
-      const [self0, nats0] = [process.cpuUsage(), processCpuMs(nats)];
+      const [self0, nats0] = [process.cpuUsage(), processCpuUs(nats)];
       await ceiling(n, s, 'bench', config.ceiling, INPUTS);
       const self = process.cpuUsage(self0);
       return { config: config.name, round, offersPerSecond: INPUTS / ((performance.now() - t0) / 1000), maxLag: INPUTS,
-        workerCpuUs: (self.user + self.system) / INPUTS, natsCpuUs: perOffer(nats0, processCpuMs(nats)) };
+        workerCpuUs: (self.user + self.system) / INPUTS, natsCpuUs: perOffer(nats0, processCpuUs(nats)) };
     }
     const workers = config.workers ?? 1;
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
@@ -120,12 +129,12 @@ async function runOne(n: Nats, config: Config, round: number, texts: readonly st
     try {
       for (let w = 0; w < workers; w++) children.push(await startWorker(models[config.kind!]!, s, threads, [...(config.perBatch ? ['--results-per-batch'] : []), ...(config.ackEach ? ['--ack-each-result'] : [])]));
       // From ready to the last input acked: the workers' start-up (model load) is not counted.
-      const workersCpu = () => children.reduce<number | undefined>((sum, c) => { const ms = processCpuMs(c.pid); return sum === undefined || ms === undefined ? undefined : sum + ms; }, 0);
-      const [workers0, nats0] = [workersCpu(), processCpuMs(nats)];
+      const workersCpu = () => children.reduce((sum, c) => sum + processCpuUs(c.pid), 0);
+      const [workers0, nats0] = [workersCpu(), processCpuUs(nats)];
       const p = await followConsumer(n, s.input, 'bench', INPUTS);
       const rate = INPUTS / (p.busyMs / 1000);
       const run: Run = { config: config.name, round, offersPerSecond: rate, maxLag: Math.max(...p.lag.map(([, l]) => l)), lag: p.lag,
-        workerCpuUs: perOffer(workers0, workersCpu()), natsCpuUs: perOffer(nats0, processCpuMs(nats)) };
+        workerCpuUs: perOffer(workers0, workersCpu()), natsCpuUs: perOffer(nats0, processCpuUs(nats)) };
       if (workers === 1 && config.perBatch !== true && config.ackEach !== true) {
         const pacedRate = Math.round(rate / 2);
         const l = await paced(n, s, texts, pacedRate, INPUTS);

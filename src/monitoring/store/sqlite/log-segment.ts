@@ -73,6 +73,22 @@ class Strings {
  * span and per-stream row counts the mon_segments row keeps beside them.
  */
 export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Array | readonly number[], streamIds: Int32Array): Buffer {
+  return encodeSegmentWithKeys(rows, order, streamIds).blob;
+}
+
+/**
+ * A written segment and the columns the lookups index (its rows' times, request keys and text
+ * keys, in stored order), so that an append need not decode the BLOB it has just made.
+ */
+export interface EncodedSegment {
+  readonly blob: Buffer;
+  readonly at: Float64Array;
+  readonly requestKey: Float64Array;
+  readonly textKey: Float64Array;
+}
+
+/** encodeSegment, with the key columns (see EncodedSegment). */
+export function encodeSegmentWithKeys(rows: readonly LoggedPrediction[], order: Int32Array | readonly number[], streamIds: Int32Array): EncodedSegment {
   const n = order.length;
   let hashCount = 0;
   let topCount = 0;
@@ -99,7 +115,7 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
     p.strings(k, r.requestId, r.text, r.textSha256, r.features === undefined ? undefined : JSON.stringify(r.features));
   }
   p.hashStart[n] = h; p.topStart[n] = t;
-  return p.bytes();
+  return p.encoded();
 }
 
 /**
@@ -110,6 +126,11 @@ export function encodeSegment(rows: readonly LoggedPrediction[], order: Int32Arr
  * once per key and segment rather than six times a row.
  */
 export function encodeColumnsSegment(cols: LoggedColumns, order: Int32Array | readonly number[], streamIds: Int32Array): Buffer {
+  return encodeColumnsSegmentWithKeys(cols, order, streamIds).blob;
+}
+
+/** encodeColumnsSegment, with the key columns (see EncodedSegment). */
+export function encodeColumnsSegmentWithKeys(cols: LoggedColumns, order: Int32Array | readonly number[], streamIds: Int32Array): EncodedSegment {
   const { batch } = cols;
   const n = order.length;
   const classIds = batch.keys.map((k) => new Int32Array(k.classes).fill(-1));
@@ -153,7 +174,7 @@ export function encodeColumnsSegment(cols: LoggedColumns, order: Int32Array | re
     p.strings(k, requestId, key.logText ? cols.text[r]! : null, sha, cols.featureJson[r]);
   }
   p.hashStart[n] = h; p.topStart[n] = t;
-  return p.bytes();
+  return p.encoded();
 }
 
 /** The parts of one segment being written, in the order of the format (see the header comment). */
@@ -190,6 +211,11 @@ class SegmentParts {
     if (text === null) this.textLen[k] = -1; else { this.textLen[k] = text.length; this.texts.push(text); }
     this.shas[k] = sha; this.shaLen[k] = sha.length;
     if (featureJson === undefined) this.featureLen[k] = -1; else { this.featureLen[k] = featureJson.length; this.features.push(featureJson); }
+  }
+
+  /** The bytes, and the key columns as they are (they are copied into the bytes, not shared with them). */
+  encoded(): EncodedSegment {
+    return { blob: this.bytes(), at: this.at, requestKey: this.rKey, textKey: this.tKey };
   }
 
   bytes(): Buffer {

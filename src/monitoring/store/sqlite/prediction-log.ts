@@ -8,7 +8,7 @@ import { ColumnPageBuilder, StreamNumbering, type PredictionColumns, type Predic
 import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitoring-store.js';
 import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
-import { decodeSegment, encodeColumnsSegment, encodeSegment, firstAtOrAfter, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
+import { decodeSegment, encodeColumnsSegmentWithKeys, encodeSegmentWithKeys, firstAtOrAfter, type EncodedSegment, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
 import { tupleOrder } from './tuple-order.js';
 import { formatStreamCounts, MergedRows, rangeOf, streamCounts, type RowFilter, type SegmentMeta } from './segment-scan.js';
 
@@ -198,7 +198,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
           }
           streams[k] = prevId;
         }
-        insert(endpoint, n, rows[order[0]!]!.at, rows[order[n - 1]!]!.at, streams, encodeSegment(rows, order, streams));
+        insert(endpoint, n, rows[order[0]!]!.at, rows[order[n - 1]!]!.at, streams, encodeSegmentWithKeys(rows, order, streams));
       }
     });
   }
@@ -237,7 +237,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
           if (keyStreams[key]! < 0) keyStreams[key] = this.streamIdOf(batch.keys[key]!, added);
           streams[k] = keyStreams[key]!;
         }
-        insert(endpoint, n, atOf(order[0]!), atOf(order[n - 1]!), streams, encodeColumnsSegment(cols, order, streams));
+        insert(endpoint, n, atOf(order[0]!), atOf(order[n - 1]!), streams, encodeColumnsSegmentWithKeys(cols, order, streams));
       }
     });
   }
@@ -254,10 +254,10 @@ export class SqlitePredictionLog implements PredictionLogStore {
     try {
       lastSeq = this.db.transaction(() => {
         let seq = this.st.nextSeq.get()!.seq;
-        write((endpoint, n, firstAt, lastAt, streams, blob) => {
-          this.st.insertSegment.run(seq, endpoint, n, firstAt, lastAt, formatStreamCounts(streams, 0, n), blob);
-          const keys = decodeSegment(seq, blob);
-          written.push({ seq0: seq, at: keys.at.slice(), requestKey: keys.requestKey.slice(), textKey: keys.textKey.slice() });
+        write((endpoint, n, firstAt, lastAt, streams, segment) => {
+          this.st.insertSegment.run(seq, endpoint, n, firstAt, lastAt, formatStreamCounts(streams, 0, n), segment.blob);
+          // The encoder's own key columns: nothing else holds them, so they are kept, not copied.
+          written.push({ seq0: seq, at: segment.at, requestKey: segment.requestKey, textKey: segment.textKey });
           seq += n;
         }, added);
         this.st.setNextSeq.run(seq);
@@ -710,7 +710,7 @@ function indexKeys(segments: PendingKeys['segments'], from: number, to: number, 
   insertSorted(texts, 3, st.textKeys, st.textKey);
 }
 
-type SegmentInsert = (endpoint: string, rows: number, firstAt: number, lastAt: number, streams: Int32Array, blob: Buffer) => void;
+type SegmentInsert = (endpoint: string, rows: number, firstAt: number, lastAt: number, streams: Int32Array, segment: EncodedSegment) => void;
 
 function keyInsert(db: Database.Database, into: string, width: number, rows: number): Database.Statement<unknown[], unknown> {
   const one = `(${new Array(width).fill('?').join(', ')})`;
