@@ -41,11 +41,45 @@ export async function pullBatch(nc: NatsConnection, stream: string, durable: str
   return out;
 }
 
-/** Where a JetStream message sits, read from its ack subject `$JS.ACK.[domain.account.]stream.consumer.delivered.sseq.cseq.ts.pending[.token]`. */
+/** Dot positions of the ack subject being read (a subject has at most a dozen tokens here). */
+const dots = new Int32Array(32);
+
+/**
+ * Where a JetStream message sits, read from its ack subject `$JS.ACK.[domain.account.]stream.consumer.delivered.sseq.cseq.ts.pending[.token]`.
+ * Read in place, without splitting the subject into strings: the stream worker reads one per input,
+ * and split + Number cost about 3 µs a message (microbenchmark, loaded machine).
+ */
 export function ackSubjectInfo(reply: string): { deliveryCount: number; seq: number; storedAtMs: number } {
-  const t = reply.split('.');
-  const at = t.length === 9 ? 4 : 6;
+  let count = 0;
+  for (let i = 0; i < reply.length && count < dots.length; i++) if (reply.charCodeAt(i) === 0x2e) dots[count++] = i;
+  const tokens = count + 1;
+  const at = tokens === 9 ? 4 : 6;
   // The timestamp is in nanoseconds, past 2^53: milliseconds from its leading digits keep it exact enough.
-  const ts = t[at + 3] ?? '';
-  return { deliveryCount: Number(t[at]), seq: Number(t[at + 1]), storedAtMs: ts.length > 6 ? Number(ts.slice(0, -6)) : NaN };
+  const tsFrom = at + 3 < tokens ? dots[at + 2]! + 1 : reply.length;
+  const tsTo = at + 3 < tokens ? (at + 3 < count ? dots[at + 3]! : reply.length) : reply.length;
+  return {
+    deliveryCount: tokenNumber(reply, at, count),
+    seq: tokenNumber(reply, at + 1, count),
+    storedAtMs: tsTo - tsFrom > 6 ? digitsOf(reply, tsFrom, tsTo - 6) : NaN,
+  };
+}
+
+/** Token k (0-based) of the subject whose first `count` dots are in `dots`, as a number (NaN when absent or not digits). */
+function tokenNumber(s: string, k: number, count: number): number {
+  if (k > count) return NaN;
+  const from = k === 0 ? 0 : dots[k - 1]! + 1;
+  const to = k < count ? dots[k]! : s.length;
+  return digitsOf(s, from, to);
+}
+
+/** s[from, to) as a whole number of decimal digits; NaN when empty or anything else (as Number() of such a token would be, but for signs and spaces, which a subject token does not hold). */
+function digitsOf(s: string, from: number, to: number): number {
+  if (to <= from) return NaN;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
 }
