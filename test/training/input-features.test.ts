@@ -34,7 +34,7 @@ test('a training set with feature columns trains a model that reads them (record
   };
   const options = { rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 } as const;
   const withFeatures = await runTraining(options);
-  assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v1' });
+  assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v2' });
   assert.deepEqual(decodeArtifact(withFeatures.bytes, 'test').header.inputFeatures, withFeatures.meta.inputFeatures);
   assert.ok(withFeatures.report.accuracy > 0.95, `with the feature: ${withFeatures.report.accuracy}`);
   const textAlone = await runTraining({ ...options, features: false });

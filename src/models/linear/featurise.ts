@@ -1,3 +1,4 @@
+import { FEATURE_MARK } from '../../text/feature-tokens.js';
 import { NgramHasher, type NgramSettings } from '../../text/ngram-hasher.js';
 import { IdTable } from './id-table.js';
 
@@ -14,6 +15,41 @@ export interface LinearVocabulary {
   /** Char n-gram ids, most frequent first; column = wordIds.length + index. */
   readonly charIds: Uint32Array;
   readonly charIdf: Float32Array;
+  /**
+   * Entity-feature tokens (tokens-v2: after FEATURE_MARK), most frequent first; column =
+   * wordIds.length + charIds.length + index. Present when the training texts carried features:
+   * then each token is one column of a third block, as a third vectorizer of the union would make
+   * it, and the text before the mark alone makes the word and char blocks. As more words of the
+   * text (tokens-v1) a value's hash was cut into char n-grams and bigrams with the text's last
+   * word, and weighed against the text's dozens of n-grams in one norm (bench/features-gain.ts:
+   * no point-in-time gain for linear). Absent: a model without features, whose texts are read whole.
+   */
+  readonly featureIds?: Uint32Array | undefined;
+  readonly featureIdf?: Float32Array | undefined;
+}
+
+/** The column count of a vocabulary: word block, char block, feature block. */
+export function vocabularyColumns(v: LinearVocabulary): number {
+  return v.wordIds.length + v.charIds.length + (v.featureIds?.length ?? 0);
+}
+
+/** A feature token's id (FNV-1a of its characters). */
+function featureTokenId(text: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Calls each(id) for each space-separated token of text[from..): the feature part after the mark. */
+function forEachFeatureToken(text: string, from: number, each: (id: number) => void): void {
+  let start = -1;
+  for (let i = from; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
+      if (start >= 0) each(featureTokenId(text, start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
 }
 
 export interface VocabularyOptions {
@@ -30,9 +66,19 @@ export function buildVocabulary(texts: readonly string[], hasher: NgramHasher, o
   let words = new Uint32Array(1024);
   let chars = new Uint32Array(4096);
   const counts = new Int32Array(2);
+  let featureDf: IdTable | undefined;
+  const docFeatures: number[] = [];
   for (let d = 0; d < texts.length; d++) {
     if ((d & 1023) === 0 && o.signal?.aborted) break;
-    const text = texts[d]!;
+    let text = texts[d]!;
+    const mark = text.indexOf(FEATURE_MARK);
+    if (mark >= 0) {
+      featureDf ??= new IdTable(1 << 12);
+      docFeatures.length = 0;
+      forEachFeatureToken(text, mark + 1, (id) => { if (!docFeatures.includes(id)) docFeatures.push(id); });
+      for (const id of docFeatures) featureDf.add(id, 1);
+      text = text.slice(0, mark);
+    }
     const need = hasher.maxFeatures(text.length);
     if (need > words.length) words = new Uint32Array(need);
     if (need > chars.length) chars = new Uint32Array(need);
@@ -43,7 +89,10 @@ export function buildVocabulary(texts: readonly string[], hasher: NgramHasher, o
   const n = texts.length;
   const [wordIds, wordIdf] = keepFrequent(wordDf, o.minDfWord, n);
   const [charIds, charIdf] = keepFrequent(charDf, o.minDfChar, n);
-  return { wordIds, wordIdf, charIds, charIdf };
+  if (featureDf === undefined) return { wordIds, wordIdf, charIds, charIdf };
+  // Every value seen once counts: a rare importer's value is still what it is.
+  const [featureIds, featureIdf] = keepFrequent(featureDf, 1, n);
+  return { wordIds, wordIdf, charIds, charIdf, featureIds, featureIdf };
 }
 
 /** Adds 1 to the document frequency of each distinct id of one document (sorts ids in place). */
@@ -96,6 +145,8 @@ export class LinearFeaturiser {
   charStart = 0;
   private readonly wordTable: IdTable;
   private readonly charTable: IdTable;
+  /** Feature token id to column; undefined when the vocabulary has no feature block (the text is read whole). */
+  private readonly featureTable: IdTable | undefined;
   /** idf per column, both blocks. */
   private readonly idf: Float32Array;
   private readonly tf: Int32Array;
@@ -108,14 +159,20 @@ export class LinearFeaturiser {
     this.vocabulary = vocabulary;
     const { wordIds, charIds } = vocabulary;
     this.wordColumns = wordIds.length;
-    this.columns = wordIds.length + charIds.length;
+    this.columns = vocabularyColumns(vocabulary);
     this.wordTable = new IdTable(wordIds.length);
     for (let i = 0; i < wordIds.length; i++) this.wordTable.set(wordIds[i]!, i);
     this.charTable = new IdTable(charIds.length);
     for (let i = 0; i < charIds.length; i++) this.charTable.set(charIds[i]!, wordIds.length + i);
+    const featureIds = vocabulary.featureIds;
+    if (featureIds !== undefined) {
+      this.featureTable = new IdTable(Math.max(1, featureIds.length));
+      for (let i = 0; i < featureIds.length; i++) this.featureTable.set(featureIds[i]!, wordIds.length + charIds.length + i);
+    }
     this.idf = new Float32Array(this.columns);
     this.idf.set(vocabulary.wordIdf, 0);
     this.idf.set(vocabulary.charIdf, wordIds.length);
+    if (vocabulary.featureIdf !== undefined) this.idf.set(vocabulary.featureIdf, wordIds.length + charIds.length);
     this.tf = new Int32Array(this.columns);
     this.words = new Uint32Array(1024);
     this.chars = new Uint32Array(4096);
@@ -128,13 +185,33 @@ export class LinearFeaturiser {
     return family === 'word' ? this.wordTable.get(id) : this.charTable.get(id);
   }
 
+  /** Where the text ends and its feature tokens start (the mark), or -1: no feature block, or none in this text. */
+  featureMark(text: string): number {
+    return this.featureTable === undefined ? -1 : text.indexOf(FEATURE_MARK);
+  }
+
+  /** The feature-block columns of the tokens after `mark` (each once), with the tokens themselves, for explanations. */
+  featureColumns(text: string, mark: number): Array<{ column: number; token: string }> {
+    const out: Array<{ column: number; token: string }> = [];
+    const table = this.featureTable;
+    if (table === undefined || mark < 0) return out;
+    for (const token of text.slice(mark + 1).split(/\s+/)) {
+      if (token === '') continue;
+      const column = table.get(featureTokenId(token, 0, token.length));
+      if (column >= 0 && !out.some((o) => o.column === column)) out.push({ column, token });
+    }
+    return out;
+  }
+
   /**
    * Featurises text into cols/vals; returns the number of non-zero columns. sortColumns orders
    * each block by column (for the training matrix, where the solver then walks w in memory
    * order); scoring does not need it.
    */
-  vectorise(text: string, sortColumns = false): number {
-    const need = this.hasher.maxFeatures(text.length);
+  vectorise(input: string, sortColumns = false): number {
+    const mark = this.featureMark(input);
+    const text = mark < 0 ? input : input.slice(0, mark);
+    const need = this.hasher.maxFeatures(input.length);
     if (need > this.words.length || need > this.chars.length) {
       const size = Math.max(need, this.chars.length);
       this.words = new Uint32Array(size);
@@ -162,13 +239,25 @@ export class LinearFeaturiser {
       if (tf[c] === 0) cols[n++] = c;
       tf[c] = tf[c]! + 1;
     }
+    const featureStart = n;
+    if (mark >= 0) {
+      const featureTable = this.featureTable!;
+      forEachFeatureToken(input, mark + 1, (id) => {
+        const c = featureTable.get(id);
+        if (c < 0) return;
+        if (tf[c] === 0) cols[n++] = c;
+        tf[c] = tf[c]! + 1;
+      });
+    }
     if (sortColumns) {
       sortAscending(cols, 0, charStart);
-      sortAscending(cols, charStart, n);
+      sortAscending(cols, charStart, featureStart);
+      sortAscending(cols, featureStart, n);
     }
     this.charStart = charStart;
     this.weighBlock(0, charStart);
-    this.weighBlock(charStart, n);
+    this.weighBlock(charStart, featureStart);
+    this.weighBlock(featureStart, n);
     return n;
   }
 

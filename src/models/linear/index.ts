@@ -2,6 +2,7 @@ import { ArtifactError } from '../../core/errors.js';
 import type { NgramSettings } from '../../text/ngram-hasher.js';
 import type { ArtifactMeta, SectionArray } from '../artifact.js';
 import type { Classifier, ModelKind, TrainInput, TrainOptions } from '../classifier.js';
+import { vocabularyColumns } from './featurise.js';
 import { LinearClassifier, LINEAR_FEATURISER_NAME } from './model.js';
 import { LINEAR_DEFAULTS } from './params.js';
 import { trainLinear } from './train.js';
@@ -14,6 +15,8 @@ export const linearKind: ModelKind = {
   description: 'TF-IDF word 1-2-grams + char_wb 2-5-grams, one-vs-rest linear SVM (squared hinge) or logistic regression, temperature-calibrated',
   defaults: LINEAR_DEFAULTS,
   refits: true,
+  // Entity features after the mark, read as a block of their own (featurise.ts, LinearVocabulary.featureIds).
+  featureEncoding: 'tokens-v2',
   train(input: TrainInput, options: TrainOptions): Promise<Classifier> {
     return trainLinear(input, options);
   },
@@ -62,14 +65,19 @@ export function loadLinear(meta: ArtifactMeta, sections: ReadonlyMap<string, Sec
   const vocabulary = {
     wordIds: section(sections, 'vocab.word.ids', Uint32Array), wordIdf: section(sections, 'vocab.word.idf', Float32Array),
     charIds: section(sections, 'vocab.char.ids', Uint32Array), charIdf: section(sections, 'vocab.char.idf', Float32Array),
+    // Only in models trained with entity features (tokens-v2).
+    ...(sections.has('vocab.feature.ids') ? {
+      featureIds: section(sections, 'vocab.feature.ids', Uint32Array), featureIdf: section(sections, 'vocab.feature.idf', Float32Array),
+    } : {}),
   };
   const classes = meta.labels.length;
   const indptr = section(sections, 'weights.indptr', Uint32Array);
   const classIds = classes <= 0x10000 ? section(sections, 'weights.class', Uint16Array) : section(sections, 'weights.class', Int32Array);
   const weights = section(sections, 'weights.value', Float32Array);
   const bias = section(sections, 'weights.bias', Float32Array);
-  const columns = vocabulary.wordIds.length + vocabulary.charIds.length;
-  if (vocabulary.wordIdf.length !== vocabulary.wordIds.length || vocabulary.charIdf.length !== vocabulary.charIds.length) throw broken('idf and id sections differ in length');
+  const columns = vocabularyColumns(vocabulary);
+  if (vocabulary.wordIdf.length !== vocabulary.wordIds.length || vocabulary.charIdf.length !== vocabulary.charIds.length
+    || vocabulary.featureIdf?.length !== vocabulary.featureIds?.length) throw broken('idf and id sections differ in length');
   if (indptr.length !== columns + 1 || indptr[columns] !== weights.length || classIds.length !== weights.length) throw broken('weight sections do not match the vocabulary');
   if (bias.length !== classes) throw broken(`bias has ${bias.length} entries for ${classes} labels`);
   for (let j = 0; j < classIds.length; j++) if (classIds[j]! >= classes) throw broken(`weight ${j} names class ${classIds[j]}`);

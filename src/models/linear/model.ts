@@ -71,13 +71,19 @@ export class LinearClassifier implements Classifier {
     for (let k = 0; k < n; k++) valueOf.set(f.cols[k]!, f.vals[k]!);
     const seen = new Set<number>();
     const out: Contribution[] = [];
-    for (const d of f.hasher.describe(text)) {
+    const mark = f.featureMark(text);
+    for (const d of f.hasher.describe(mark < 0 ? text : text.slice(0, mark))) {
       const col = f.columnOf(d.id, d.family);
       if (col < 0 || seen.has(col)) continue;
       seen.add(col);
       const w = this.weightOf(col, classId);
       if (w === 0) continue;
       out.push({ feature: d.feature, weight: (valueOf.get(col) ?? 0) * w });
+    }
+    // Entity-feature tokens: their own block's columns.
+    for (const { column, token } of f.featureColumns(text, mark)) {
+      const w = this.weightOf(column, classId);
+      if (w !== 0) out.push({ feature: token, weight: (valueOf.get(column) ?? 0) * w });
     }
     out.sort((a, b) => b.weight - a.weight || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
     return out.slice(0, Math.max(0, limit));
@@ -92,11 +98,13 @@ export class LinearClassifier implements Classifier {
           charBoundary: settings.charBoundary ?? 'token', minWordLength: settings.minWordLength ?? 1 },
         tf: 'sublinear', idf: 'smooth', norm: 'l2-per-block',
         wordColumns: v.wordIds.length, charColumns: v.charIds.length,
+        ...(v.featureIds === undefined ? {} : { featureColumns: v.featureIds.length }),
       },
       params: { ...this.parts.params, temperature: this.temperature },
       sections: [
         ['vocab.word.ids', v.wordIds], ['vocab.word.idf', v.wordIdf],
         ['vocab.char.ids', v.charIds], ['vocab.char.idf', v.charIdf],
+        ...(v.featureIds === undefined || v.featureIdf === undefined ? [] : [['vocab.feature.ids', v.featureIds], ['vocab.feature.idf', v.featureIdf]] as Array<[string, SectionArray]>),
         ['weights.indptr', w.indptr], ['weights.class', w.classIds], ['weights.value', w.weights], ['weights.bias', w.bias],
       ],
     };

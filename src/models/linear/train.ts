@@ -4,7 +4,7 @@ import type { TrainInput, TrainOptions } from '../classifier.js';
 import { fixedChoices, withHeldOutChoices } from '../held-out-choices.js';
 import { fitTemperature } from './calibrate.js';
 import { buildCsr } from './csr.js';
-import { buildVocabulary, LinearFeaturiser } from './featurise.js';
+import { buildVocabulary, LinearFeaturiser, vocabularyColumns } from './featurise.js';
 import type { InvertedWeights } from './inverted-weights.js';
 import { LinearClassifier } from './model.js';
 import { parseLinearParams, type LinearParams } from './params.js';
@@ -29,7 +29,7 @@ export async function trainLinear(input: TrainInput, options: TrainOptions): Pro
   onProgress?.({ phase: 'featurise', done: 0, total: 2 });
   const vocabulary = buildVocabulary(input.texts, new NgramHasher(settings), { minDfWord: params.minDfWord, minDfChar: params.minDfChar, signal });
   stopIfAborted();
-  onProgress?.({ phase: 'featurise', done: 1, total: 2, info: { columns: vocabulary.wordIds.length + vocabulary.charIds.length } });
+  onProgress?.({ phase: 'featurise', done: 1, total: 2, info: { columns: vocabularyColumns(vocabulary) } });
   const matrix = buildCsr(input.texts, new LinearFeaturiser(settings, vocabulary), signal);
   stopIfAborted();
   onProgress?.({ phase: 'featurise', done: 2, total: 2, info: { nonZeros: matrix.indptr[matrix.rows]! } });
