@@ -135,10 +135,10 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       const { span, cells, width, stored, profiles } = p;
       const error = failed.get(keyOf(endpoint, width));
       if (error) { failed.delete(keyOf(endpoint, width)); throw error; }
-      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read: the windows wait for them behind the answer.
-      let computeBehind = feedback.wholeDue(endpoint);
+      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read in this thread
+      // (a restart): each window's stored real accuracy while it holds, and the labels are read behind only for a window it does not.
       const labels = feedback.peek(endpoint) ? await feedback.read(endpoint, true) : undefined;
-      // Not read in this thread yet (a restart): each window's stored real accuracy, while it holds.
+      let computeBehind = labels ? feedback.wholeDue(endpoint) : false;
       const check = labels ? undefined : new StoredLabelCheck(store, endpoint);
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
@@ -159,6 +159,7 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
           continue;
         }
         const figures = record ? await check!.figures(cell, decodeReal(record.figures)) : undefined;
+        if (!figures) computeBehind = true;
         out.push(figures ? windowOf(cell, variants, figures) : { ...windowOf(cell, variants, []), pending: true });
       }
       const key = keyOf(endpoint, width);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FeedbackRecord, MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
+import type { FeedbackQuery, FeedbackRecord, MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
 import { TimelineFeedback } from '../../src/platform/ui-timeline-feedback.js';
 import { timelineSource, type TimelineSource } from '../../src/platform/ui-timeline.js';
 import { decodeReal, decodeVariants, encodeFigures } from '../../src/platform/ui-timeline-stored.js';
@@ -53,10 +53,21 @@ describe('the monitoring timeline answered at once (timelineNow)', () => {
         // the open one from its snapshot, each window's real accuracy from the labels it was stored with.
         const restart = () => {
           const read: number[] = [];
-          return { read, source: timelineSource(store, { now: () => NOW, onRead: (_e, cell) => read.push(cell.since) }) };
+          // The feedback reads it makes: a restart that needs no label reads none whole.
+          const wholeReads: number[] = [];
+          const watched = new Proxy(store, {
+            get(target, prop) {
+              if (prop === 'listFeedback') return (q: FeedbackQuery) => { if (q.afterId === undefined) wholeReads.push(1); return target.listFeedback(q); };
+              const value: unknown = Reflect.get(target, prop, target);
+              return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+            },
+          });
+          return { read, wholeReads, source: timelineSource(watched, { now: () => NOW, onRead: (_e, cell) => read.push(cell.since) }) };
         };
         const quiet = restart();
         assert.deepEqual(await quiet.source.timelineNow('hs', 4), filled);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(quiet.wholeReads, [], 'nothing computed behind: the feedback is not read');
         assert.deepEqual(await quiet.source.timeline('hs', 4), filled);
         assert.deepEqual(quiet.read, [], 'no window\'s predictions read again');
 
