@@ -25,6 +25,13 @@ export interface TimelineSource {
    * a newer one when a kept open window is older than `refreshMs`. The next call gets what it gave.
    */
   timelineNow(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
+  /**
+   * From the store alone, never computing or keeping anything: the windows stored (closed, or a
+   * snapshot the log still matches) with the real accuracy stored with them while it holds, the
+   * rest pending. For a process whose computing thread is not up yet (ui-monitoring.ts): a few
+   * small reads, cheap enough for the event loop that answers requests.
+   */
+  timelineStored(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
 }
 
 export interface TimelineOptions {
@@ -158,9 +165,9 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
           out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
           continue;
         }
-        const figures = record ? await check!.figures(cell, decodeReal(record.figures)) : undefined;
-        if (!figures) computeBehind = true;
-        out.push(figures ? windowOf(cell, variants, figures) : { ...windowOf(cell, variants, []), pending: true });
+        const window = await withStoredReal(cell, variants, record, check!);
+        if (window.pending) computeBehind = true;
+        out.push(window);
       }
       const key = keyOf(endpoint, width);
       if (computeBehind && !behind.has(key)) {
@@ -171,8 +178,26 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       }
       return out;
     },
+    async timelineStored(endpoint, windows) {
+      const p = await plan(endpoint, windows);
+      if (!p) return [];
+      const check = new StoredLabelCheck(store, endpoint);
+      const out: TimelineWindow[] = [];
+      for (const cell of p.cells) {
+        const record = p.stored.get(cell.since);
+        const variants = (await reusable(record, p.span, p.profiles))?.variants;
+        out.push(variants ? await withStoredReal(cell, variants, record, check) : { since: cell.since, until: cell.until, variants: [], pending: true });
+      }
+      return out;
+    },
   };
   return source;
+}
+
+/** A window with the real accuracy stored with its record while that holds (StoredLabelCheck); else pending on its labels. */
+async function withStoredReal(cell: GridCell, variants: readonly StoredVariant[], record: TimelineWindowRecord | undefined, check: StoredLabelCheck): Promise<TimelineWindow> {
+  const figures = record ? await check.figures(cell, decodeReal(record.figures)) : undefined;
+  return figures ? windowOf(cell, variants, figures) : { ...windowOf(cell, variants, []), pending: true };
 }
 
 /** A window as the page gets it: its prediction side with each variant's real accuracy beside it. */

@@ -68,6 +68,9 @@ describe('the monitoring timeline answered at once (timelineNow)', () => {
         assert.deepEqual(await quiet.source.timelineNow('hs', 4), filled);
         await new Promise((resolve) => setTimeout(resolve, 100));
         assert.deepEqual(quiet.wholeReads, [], 'nothing computed behind: the feedback is not read');
+        // The same from the store alone, as the dashboard's event loop answers while its thread starts.
+        const loop = restart();
+        assert.deepEqual(await loop.source.timelineStored('hs', 4), filled);
         assert.deepEqual(await quiet.source.timeline('hs', 4), filled);
         assert.deepEqual(quiet.read, [], 'no window\'s predictions read again');
 
@@ -81,6 +84,10 @@ describe('the monitoring timeline answered at once (timelineNow)', () => {
           'the window the new label counts in: its predictions\' figures at once, its real accuracy once the labels are read');
         assert.deepEqual(after.slice(1, -1), filled.slice(1, -1), 'a window no new label counts in: complete at once');
         assert.ok(after.at(-1)!.pending === true && after.at(-1)!.variants.length === 0, 'the open window: read again, the log moved');
+        const storeOnly = restart();
+        assert.deepEqual(await storeOnly.source.timelineStored('hs', 4), after, 'from the store alone: the same answer');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual([storeOnly.read, storeOnly.wholeReads], [[], []], 'and nothing computed');
         const refilled = await filledIn(moved.source);
         assert.deepEqual(refilled, await fromScratch(store));
         await assertFiguresOfReport(store, refilled);
