@@ -18,7 +18,8 @@ import type { TimelineVariant } from '../server/routes/ui-backend.js';
  * dashboard reuses it only while nothing was logged or removed since, when it is exactly what
  * reading the window again would give; otherwise it is read again, as before.
  *
- * Real accuracy is stored beside the figures with the labels it was worked out from, as the count
+ * Real accuracy is stored in each variant's figures (the array older builds read keeps its shape)
+ * with the labels it was worked out from, as the count
  * and highest id of the endpoint's feedback read (labels dated inside an old window may still come,
  * so it is no figure of the window's predictions): a restart reuses it while no item at or below
  * that id was added since (countFeedback with throughId still gives the count) and no item added
@@ -61,17 +62,32 @@ const TAG = '\u0000n:';
 const replacer = (_k: string, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `${TAG}${Object.is(v, -0) ? '-0' : String(v)}` : v);
 const reviver = (_k: string, v: unknown) => (typeof v === 'string' && v.startsWith(TAG) ? Number(v.slice(TAG.length)) : v);
 
-/** A window's stored figures: its variants and, when worked out, its real accuracy with the labels it came from. */
+/**
+ * A variant as stored with its real accuracy: inside each variant, with the labels' mark, so the
+ * figures stay the array of variants a build before this one reads (it sees one field more and
+ * still works, where a new top-level shape would fail its decode).
+ */
+type StoredWithReal = StoredVariant & { readonly real?: { readonly accuracy: number | null; readonly labelled: number; readonly labels: LabelMark } };
+
+/** The real figure windowOf (ui-timeline.ts) would show beside a variant. */
+const realOf = (real: StoredReal, v: StoredVariant) => real.byModel.find((m) => m.variant === v.variant && m.model === v.model && m.version === v.version);
+
+/** A window's stored figures: its variants and, when worked out, each one's real accuracy with the labels it came from. */
 export function encodeFigures(variants: readonly StoredVariant[], real?: StoredReal | undefined): string {
-  return JSON.stringify(real === undefined ? { variants } : { variants, real }, replacer);
+  const rows: readonly StoredWithReal[] = real === undefined ? variants
+    : variants.map((v) => ({ ...v, real: { accuracy: realOf(real, v)?.accuracy ?? null, labelled: realOf(real, v)?.labelled ?? 0, labels: real.labels } }));
+  return JSON.stringify(rows, replacer);
 }
 
 export const encodeVariants = (variants: readonly StoredVariant[]): string => encodeFigures(variants);
 
-/** Figures stored before real accuracy was (a bare array of variants) read as figures without it. */
+/** The variants, and the real accuracy when every variant has it from the same labels (a window without variants has none to show). */
 function decodeFigures(figures: string): { variants: StoredVariant[]; real?: StoredReal } {
-  const parsed = JSON.parse(figures, reviver) as StoredVariant[] | { variants: StoredVariant[]; real?: StoredReal };
-  return Array.isArray(parsed) ? { variants: parsed } : parsed;
+  const rows = JSON.parse(figures, reviver) as StoredWithReal[];
+  const variants = rows.map(({ real: _real, ...v }) => v);
+  const labels = rows[0]?.real?.labels;
+  if (!labels || !rows.every((v) => v.real !== undefined && v.real.labels.count === labels.count && v.real.labels.lastId === labels.lastId)) return { variants };
+  return { variants, real: { labels, byModel: rows.map((v) => ({ variant: v.variant, model: v.model, version: v.version, accuracy: v.real!.accuracy, labelled: v.real!.labelled })) } };
 }
 
 export const decodeVariants = (figures: string): StoredVariant[] => decodeFigures(figures).variants;

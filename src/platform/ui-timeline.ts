@@ -196,6 +196,8 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
 
 /** A window with the real accuracy stored with its record while that holds (StoredLabelCheck); else pending on its labels. */
 async function withStoredReal(cell: GridCell, variants: readonly StoredVariant[], record: TimelineWindowRecord | undefined, check: StoredLabelCheck): Promise<TimelineWindow> {
+  // No variant (nothing logged in the window): no real accuracy to show.
+  if (variants.length === 0) return windowOf(cell, variants, []);
   const figures = record ? await check.figures(cell, decodeReal(record.figures)) : undefined;
   return figures ? windowOf(cell, variants, figures) : { ...windowOf(cell, variants, []), pending: true };
 }

@@ -37,6 +37,11 @@ describe('the monitoring timeline\'s closed windows, kept in the monitoring stor
         const stored = await store.listTimelineWindows({ endpoint: 'hs', widthMs: widthOf(computed) });
         assert.deepEqual(stored.map((w) => w.since), computed.map((w) => w.since), 'every window is stored');
         assert.deepEqual(stored.map((w) => / open /.test(w.basis)), computed.map((_w, i) => i === computed.length - 1), 'the newest (still open) as a snapshot of the log as read');
+        // Still the array of variants a build before the stored real accuracy reads: each variant carries its own (and the labels' mark).
+        for (const w of stored) {
+          const rows = JSON.parse(w.figures) as Array<{ modelSha256?: string; real?: { labelled: number; labels: { count: number } } }>;
+          assert.ok(Array.isArray(rows) && rows.every((v) => typeof v.modelSha256 === 'string' && v.real?.labels.count === 150));
+        }
 
         // In a process of its own nothing is kept in memory: no window's predictions are read (the open one is a snapshot of the log as it is).
         const again = restarted(store);
