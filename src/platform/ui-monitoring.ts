@@ -11,6 +11,13 @@ export interface UiMonitoringOptions {
    * gets the key's last answer, or every window pending, and the source's answer is kept for the next.
    */
   readonly answerWithinMs?: number | undefined;
+  /**
+   * Past answerWithinMs, for a key the source never answered yet: the timeline from the store alone
+   * (TimelineSource.timelineStored, read here), instead of every window pending. After a restart
+   * the source's thread takes a few hundred ms to start; the windows it stored before are complete
+   * all the same.
+   */
+  readonly stored?: ((endpoint: string, windows: number) => Promise<Timeline>) | undefined;
 }
 
 type Timeline = readonly TimelineWindow[];
@@ -56,7 +63,8 @@ export function uiMonitoring(source: Pick<TimelineSource, 'endpoints' | 'timelin
       const first = await Promise.race([answer, late]).finally(() => clearTimeout(timer));
       if (first) return first;
       answer.catch((e: unknown) => { failed.set(key, e); });
-      return latest.get(key) ?? gridCells(span.first, span.last + 1, width).map((c) => ({ since: c.since, until: c.until, variants: [], pending: true as const }));
+      const kept = latest.get(key) ?? await options.stored?.(endpoint, windows).catch(() => undefined);
+      return kept ?? gridCells(span.first, span.last + 1, width).map((c) => ({ since: c.since, until: c.until, variants: [], pending: true as const }));
     },
   };
 }

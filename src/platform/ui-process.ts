@@ -5,13 +5,14 @@ import type { MonitoringStore } from '../monitoring/store/monitoring-store.js';
 import { describePgUrl } from '../registry/postgres/open-workspace.js';
 import type { Workspace } from '../registry/workspace.js';
 import type { UiBackend, UiExperiments } from '../server/routes/ui-api.js';
-import { DEFAULT_TIMELINE_WINDOWS, type UiPipelines } from '../server/routes/ui-backend.js';
+import { DEFAULT_TIMELINE_WINDOWS, type TimelineWindow, type UiPipelines } from '../server/routes/ui-backend.js';
 import { startServer } from '../server/start-server.js';
 import { FileModelSource } from '../serving/model-source.js';
 import { ServingPlane } from '../serving/serving-plane.js';
 import { openLifecycle } from './controller-process.js';
 import { closeOnAbort, orderlyClose, type LadingProcess } from './lading-process.js';
 import { uiMonitoring } from './ui-monitoring.js';
+import { timelineSource } from './ui-timeline.js';
 import { uiPipelines } from './ui-pipelines.js';
 import { openUiReview, type UiReview } from './ui-review.js';
 import { versionEvaluation, type VersionEvaluation } from './version-evaluation.js';
@@ -57,7 +58,8 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
     monitoring: monitoring && work && parts.timeline === true
       // At once: windows the thread has not computed yet come back pending and fill in on the page's next asks.
       ? uiMonitoring({ endpoints: () => monitoring.listLoggedEndpoints(), timeline: (endpoint, windows) => work.timeline(endpoint, windows, true) },
-        { answerWithinMs: TIMELINE_ANSWER_WITHIN_MS }) : undefined,
+        // Before the thread's first answer (it is starting): what the store has, read here; this source computes nothing.
+        { answerWithinMs: TIMELINE_ANSWER_WITHIN_MS, stored: storedTimeline(monitoring) }) : undefined,
     experiments: parts.experiments,
     pipelines: parts.pipelines,
     evaluation: workspace ? {
@@ -68,6 +70,12 @@ export function uiBackend(workspace: Workspace | undefined, parts: UiBackendPart
       },
     } : undefined,
   };
+}
+
+/** The timeline from the store alone on this event loop (timelineStored): only ever asked for that, it computes no window here. */
+function storedTimeline(monitoring: MonitoringStore): (endpoint: string, windows: number) => Promise<readonly TimelineWindow[]> {
+  const source = timelineSource(monitoring);
+  return (endpoint, windows) => source.timelineStored(endpoint, windows);
 }
 
 /** The page's data within 100 ms (issue 16): this for the thread, the rest for the endpoint list and HTTP. */

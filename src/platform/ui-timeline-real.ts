@@ -32,7 +32,7 @@ export class WindowRealAccuracy {
 }
 
 /** As buildMonitorReport counts a label for a window: given before the window's end, for a prediction in it. */
-const counts = (f: StoredFeedback, cell: GridCell) => f.time < cell.until && f.prediction !== null && f.prediction.at >= cell.since;
+export const counts = (f: StoredFeedback, cell: GridCell) => f.time < cell.until && f.prediction !== null && f.prediction.at >= cell.since;
 
 /**
  * Real accuracy per variant and model version over one window, as buildMonitorReport works it out:

@@ -8,7 +8,8 @@ import type { TimelineWindow } from '../server/routes/ui-backend.js';
 import { gridCells, gridWidth, type GridCell } from './ui-timeline-grid.js';
 import { TimelineFeedback } from './ui-timeline-feedback.js';
 import { WindowRealAccuracy } from './ui-timeline-real.js';
-import { decodeVariants, profileHashOf, storedWindow, windowBasis, type StoredVariant } from './ui-timeline-stored.js';
+import { labelMark, sameMark, StoredLabelCheck, storedReal } from './ui-timeline-labels.js';
+import { decodeReal, decodeVariants, openBasis, profileHashOf, storedWindow, windowBasis, type LogMark, type RealFigure, type StoredVariant } from './ui-timeline-stored.js';
 
 /** Windows computed but not stored kept at most (the open ones of the grids asked for, and ones not settled yet): the oldest go first. */
 const KEPT_WINDOWS = 2048;
@@ -24,6 +25,13 @@ export interface TimelineSource {
    * a newer one when a kept open window is older than `refreshMs`. The next call gets what it gave.
    */
   timelineNow(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
+  /**
+   * From the store alone, never computing or keeping anything: the windows stored (closed, or a
+   * snapshot the log still matches) with the real accuracy stored with them while it holds, the
+   * rest pending. For a process whose computing thread is not up yet (ui-monitoring.ts): a few
+   * small reads, cheap enough for the event loop that answers requests.
+   */
+  timelineStored(endpoint: string, windows: number): Promise<readonly TimelineWindow[]>;
 }
 
 export interface TimelineOptions {
@@ -49,15 +57,20 @@ const REFRESH_MS = 15_000;
  * CBPE estimate, real accuracy from joined feedback). A window's predictions are read once: after
  * the log moved past it (and SETTLE_MS), its drift and estimate are stored in the monitoring store
  * (mon_timeline_windows, ui-timeline-stored.ts), so later timelines, in this thread or after a
- * restart, read only the newest window and windows not stored yet; a stored window is read again
- * when a reference profile it used was replaced or retention removed some of its rows. Real accuracy
+ * restart, read only windows not stored yet; a stored window is read again when a reference profile
+ * it used was replaced or retention removed some of its rows. A window not closed yet is stored as
+ * a snapshot of the log as it was read, reused until a row is logged or removed. Real accuracy
  * is worked out per window from the endpoint's feedback (labels may come for old answers, dated
  * inside them), as the report does; the feedback is kept and only new labels read on a refresh
  * (ui-timeline-feedback.ts), and a window's figure reused until a new label touches it (ui-timeline-real.ts).
+ * Each window's figure is stored with the mark of the labels it came from, so a restarted thread
+ * answers with it before it read the feedback, for every window no label added since counts in
+ * (ui-timeline-labels.ts).
  * On 1M logged predictions reading every window costs 1.5-3 s (npm run bench:ui), the open window
  * of day cells ~0.5 s: the dashboard runs this in a thread of its own (ui-work.ts) and answers with
  * timelineNow, so a restart or a grid never asked before costs the first visitor no wait, only
- * pending windows that fill in as they are computed.
+ * pending windows that fill in as they are computed (after a restart with nothing logged or
+ * labelled since, none).
  */
 export function timelineSource(store: MonitoringStore, options: TimelineOptions = {}): TimelineSource {
   const settleMs = options.settleMs ?? SETTLE_MS;
@@ -97,20 +110,29 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       const reading = timelineReader(store, endpoint, end, before);
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
-        let variants = await reusable(stored.get(cell.since), span.first, profiles);
+        const closed = cell.until <= span.last && cell.until + settleMs <= now();
+        const record = stored.get(cell.since);
+        const reused = await reusable(record, span, profiles);
+        let variants = reused?.variants;
+        // What the store has for the window now: nothing, or a snapshot of it before it closed (stored again as closed).
+        let kept = reused && !(reused.snapshot && closed) ? record : undefined;
         if (variants) unstored.delete(keyOf(endpoint, width, cell.since));
         else {
-          const closed = cell.until <= span.last && cell.until + settleMs <= now();
           const at = now();
           options.onRead?.(endpoint, cell);
           // A window's report is a few hundred ms of CPU on a big log: let other work in between.
           await new Promise((resolve) => setImmediate(resolve));
           variants = await predictionSide(reading, endpoint, cell, profiles.load);
-          // Each window its own write: one killed halfway keeps those it finished.
-          if (closed) await store.saveTimelineWindows([storedWindow(endpoint, width, cell.since, variants, await profiles.basis(variants), span.first, now())]);
           setBounded(unstored, keyOf(endpoint, width, cell.since), { variants, at }, KEPT_WINDOWS);
+          kept = undefined;
         }
-        out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
+        const byModel = real.of(endpoint, labels, cell);
+        // Each window its own write (one killed halfway keeps those it finished): computed, or its real accuracy worked out on other labels than stored.
+        if (!kept || !sameMark(decodeReal(kept.figures)?.labels, labelMark(labels))) {
+          const basis = await profiles.basis(variants);
+          await store.saveTimelineWindows([storedWindow(endpoint, width, cell.since, variants, closed ? basis : openBasis(basis, span), span.first, now(), storedReal(labels, byModel))]);
+        }
+        out.push(windowOf(cell, variants, byModel));
       }
       return out;
     },
@@ -120,12 +142,15 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       const { span, cells, width, stored, profiles } = p;
       const error = failed.get(keyOf(endpoint, width));
       if (error) { failed.delete(keyOf(endpoint, width)); throw error; }
-      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read: the windows wait for them behind the answer.
-      let computeBehind = feedback.wholeDue(endpoint);
+      // Labels read before: only what came since is read now (the whole again, when due, behind). Never read in this thread
+      // (a restart): each window's stored real accuracy while it holds, and the labels are read behind only for a window it does not.
       const labels = feedback.peek(endpoint) ? await feedback.read(endpoint, true) : undefined;
+      let computeBehind = labels ? feedback.wholeDue(endpoint) : false;
+      const check = labels ? undefined : new StoredLabelCheck(store, endpoint);
       const out: TimelineWindow[] = [];
       for (const cell of cells) {
-        let variants = await reusable(stored.get(cell.since), span.first, profiles);
+        const record = stored.get(cell.since);
+        let variants = (await reusable(record, span, profiles))?.variants;
         if (!variants) {
           const kept = unstored.get(keyOf(endpoint, width, cell.since));
           if (kept && now() - kept.at >= refreshMs) computeBehind = true;
@@ -134,8 +159,15 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
         if (!variants) {
           computeBehind = true;
           out.push({ since: cell.since, until: cell.until, variants: [], pending: true });
-        } else if (!labels) out.push({ ...windowOf(cell, variants, []), pending: true });
-        else out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
+          continue;
+        }
+        if (labels) {
+          out.push(windowOf(cell, variants, real.of(endpoint, labels, cell)));
+          continue;
+        }
+        const window = await withStoredReal(cell, variants, record, check!);
+        if (window.pending) computeBehind = true;
+        out.push(window);
       }
       const key = keyOf(endpoint, width);
       if (computeBehind && !behind.has(key)) {
@@ -146,12 +178,32 @@ export function timelineSource(store: MonitoringStore, options: TimelineOptions 
       }
       return out;
     },
+    async timelineStored(endpoint, windows) {
+      const p = await plan(endpoint, windows);
+      if (!p) return [];
+      const check = new StoredLabelCheck(store, endpoint);
+      const out: TimelineWindow[] = [];
+      for (const cell of p.cells) {
+        const record = p.stored.get(cell.since);
+        const variants = (await reusable(record, p.span, p.profiles))?.variants;
+        out.push(variants ? await withStoredReal(cell, variants, record, check) : { since: cell.since, until: cell.until, variants: [], pending: true });
+      }
+      return out;
+    },
   };
   return source;
 }
 
+/** A window with the real accuracy stored with its record while that holds (StoredLabelCheck); else pending on its labels. */
+async function withStoredReal(cell: GridCell, variants: readonly StoredVariant[], record: TimelineWindowRecord | undefined, check: StoredLabelCheck): Promise<TimelineWindow> {
+  // No variant (nothing logged in the window): no real accuracy to show.
+  if (variants.length === 0) return windowOf(cell, variants, []);
+  const figures = record ? await check.figures(cell, decodeReal(record.figures)) : undefined;
+  return figures ? windowOf(cell, variants, figures) : { ...windowOf(cell, variants, []), pending: true };
+}
+
 /** A window as the page gets it: its prediction side with each variant's real accuracy beside it. */
-function windowOf(cell: GridCell, variants: readonly StoredVariant[], real: ReadonlyArray<{ variant: string; model: string; version: string; accuracy: number | null; labelled: number }>): TimelineWindow {
+function windowOf(cell: GridCell, variants: readonly StoredVariant[], real: readonly RealFigure[]): TimelineWindow {
   return {
     since: cell.since, until: cell.until,
     variants: variants.map(({ modelSha256: _sha, ...v }) => {
@@ -194,11 +246,16 @@ function currentProfiles(store: MonitoringStore, decoded: Map<string, ReferenceP
   };
 }
 
-/** A stored window's figures, unless retention removed rows of it since it was read or a profile it used changed. */
-async function reusable(w: TimelineWindowRecord | undefined, logFirst: number, profiles: Profiles): Promise<StoredVariant[] | undefined> {
-  if (!w || (logFirst > w.logFirst && logFirst > w.since)) return undefined;
+/**
+ * A stored window's figures, unless retention removed rows of it since it was read or a profile it
+ * used changed; a snapshot of a window not closed yet (openBasis) only while the log is as it was read.
+ */
+async function reusable(w: TimelineWindowRecord | undefined, log: LogMark, profiles: Profiles): Promise<{ variants: StoredVariant[]; snapshot: boolean } | undefined> {
+  if (!w) return undefined;
   const variants = decodeVariants(w.figures);
-  return w.basis === await profiles.basis(variants) ? variants : undefined;
+  const basis = await profiles.basis(variants);
+  if (w.basis === basis) return log.first > w.logFirst && log.first > w.since ? undefined : { variants, snapshot: false };
+  return w.basis === openBasis(basis, log) ? { variants, snapshot: true } : undefined;
 }
 
 async function predictionSide(store: MonitoringStore, endpoint: string, cell: GridCell, profile: (sha: string) => Promise<ReferenceProfile | undefined>): Promise<StoredVariant[]> {

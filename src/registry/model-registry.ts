@@ -236,6 +236,13 @@ export interface ModelRegistry {
   deleteModelVersion(input: VersionDecision): Promise<ModelVersionRecord>;
   auditLog(query?: AuditQuery): Promise<AuditEntry[]>;
   lineage(name: string, version: number): Promise<ModelLineage>;
+  /**
+   * A value that changes whenever anything the registry lists changes, in this process or another:
+   * every change writes an audit entry in its own transaction and entries are never deleted, so the
+   * number of entries (with the highest id) moves with each commit, also one that committed a lower
+   * id after a higher one (PostgreSQL). A reader caches what it derived from the registry under it.
+   */
+  changeMark(): Promise<string>;
   /** sha256 of every artifact a live (not deleted) model version refers to: what gc must keep. */
   referencedModelArtifacts(): Promise<Set<string>>;
 }

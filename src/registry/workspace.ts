@@ -31,7 +31,7 @@ export const DATASET_METHODS: { readonly [K in keyof DatasetRegistry]: true } = 
 export const MODEL_METHODS: { readonly [K in keyof ModelRegistry]: true } = {
   registerModelVersion: true, getModelVersion: true, listModels: true, listModelVersions: true, listAliases: true, resolveModel: true,
   readModelArtifact: true, locateModelArtifact: true, setAlias: true, deleteAlias: true, approveVersion: true, rejectVersion: true,
-  rollbackAlias: true, deleteModelVersion: true, auditLog: true, lineage: true, referencedModelArtifacts: true,
+  rollbackAlias: true, deleteModelVersion: true, auditLog: true, lineage: true, changeMark: true, referencedModelArtifacts: true,
 };
 
 /** The contract's methods of `impl`, bound to it: nothing else of the adapter (no private helper) leaks out. */

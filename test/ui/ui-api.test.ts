@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
-import { startUiProcess, type UiProcess } from '../../src/platform/index.js';
+import { openPlatformWorkspace, startUiProcess, type UiProcess } from '../../src/platform/index.js';
 import { ENDPOINT, MODEL, PIPELINE, registryState as registryStateAt, seededHome, seedPipelineRuns, TOKEN, uiSettings, type RegistryAt } from './ui-fixture.js';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -166,6 +166,40 @@ for (const backend of BACKENDS) {
       assert.deepEqual(entries.map((e) => [e.version, e.actor]), [[3, 'carol'], [2, 'alice'], [1, 'alice']]);
       const byCarol = await (await fetch(`${ui.url}/v1/ui/audit?actor=carol`)).json() as { entries: unknown[] };
       assert.equal(byCarol.entries.length, 1);
+    });
+
+    it('keeps a model\'s version list and lineage while nothing changed, and answers a change made by another process at once', async () => {
+      type Lineage = { versions: Array<{ version: number; aliasHistory: Array<{ alias: string }>; deployments: Array<{ revision: number }> }> };
+      type Versions = { versions: Array<{ version: number; deletedAt: string | null }> };
+      const get = async (path: string) => {
+        const r = await fetch(`${ui.url}${path}`);
+        assert.equal(r.status, 200);
+        assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+        return r.text();
+      };
+      const versionsPath = `/v1/ui/models/${MODEL}/versions`;
+      const lineagePath = `/v1/ui/models/${MODEL}/lineage`;
+      const [versions, lineage] = [await get(versionsPath), await get(lineagePath)];
+      assert.equal(await get(versionsPath), versions);
+      assert.equal(await get(lineagePath), lineage);
+
+      // Another process (its own connection): an alias moved, a version deleted, a deployment revision appended.
+      const other = await openPlatformWorkspace({ home, ...registry });
+      try {
+        await other.setAlias({ name: MODEL, alias: 'staging', version: 3, actor: 'eve' });
+        const l1 = JSON.parse(await get(lineagePath)) as Lineage;
+        assert.deepEqual(l1.versions[2]!.aliasHistory.map((a) => a.alias), ['staging'], 'the alias move is in the lineage');
+        await other.deleteModelVersion({ name: MODEL, version: 2, actor: 'eve', reason: 'superseded' });
+        const v = JSON.parse(await get(versionsPath)) as Versions;
+        assert.notEqual(v.versions.find((x) => x.version === 2)!.deletedAt, null, 'the deletion is in the version list');
+        const last = (await other.deployments.history(ENDPOINT)).at(-1)!;
+        await other.deployments.append(ENDPOINT, last.spec, 'deploy', 'frank', null);
+        const l2 = JSON.parse(await get(lineagePath)) as Lineage;
+        assert.ok(l2.versions[0]!.deployments.some((d) => d.revision === last.revision + 1), 'the new revision is in the lineage');
+      } finally {
+        other.close();
+      }
+      assert.equal((await fetch(`${ui.url}/v1/ui/models/nope/lineage`)).status, 404, 'an unknown model is still a 404');
     });
   });
 }

@@ -90,3 +90,23 @@ test('with answerWithinMs a slow source does not hold the caller: every window p
   await new Promise((resolve) => setTimeout(resolve, 10)); // its rejection reaches the handlers behind it
   await assert.rejects(failing.timeline('hs', 3), /the thread failed/);
 });
+
+test('past answerWithinMs, a key never answered yet gets the timeline from the store (stored), and a failing store read leaves every window pending', async () => {
+  const span = { endpoint: 'hs', rows: 2, first: 0, last: 1_999 };
+  const complete = [{ since: 0, until: 1000, variants: [] }, { since: 1000, until: 2000, variants: [] }];
+  const fromStore = [{ since: 0, until: 1000, variants: [] }, { since: 1000, until: 2000, variants: [], pending: true as const }];
+  let slow: Promise<typeof complete> | undefined;
+  const asked: number[] = [];
+  const ui = uiMonitoring({ endpoints: async () => [span], timeline: () => (slow = new Promise((resolve) => setTimeout(() => resolve(complete), 150))) },
+    { answerWithinMs: 20, reuseMs: 0, stored: async (_e, windows) => { asked.push(windows); return fromStore; } });
+  assert.equal(await ui.timeline('hs', 2), fromStore, 'the store\'s windows, read because the source had not answered');
+  assert.deepEqual(asked, [2]);
+  await slow;
+  assert.equal(await ui.timeline('hs', 2), complete, 'then the source\'s answer');
+  assert.deepEqual(asked, [2], 'the store is read only before the source answered a key');
+
+  const broken = uiMonitoring({ endpoints: async () => [span], timeline: () => new Promise((resolve) => setTimeout(() => resolve(complete), 150)) },
+    { answerWithinMs: 20, stored: async () => { throw new Error('the store is gone'); } });
+  assert.ok((await broken.timeline('hs', 2)).every((w) => w.pending));
+  await new Promise((resolve) => setTimeout(resolve, 160));
+});

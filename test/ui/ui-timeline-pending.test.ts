@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FeedbackRecord, MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
+import type { FeedbackQuery, FeedbackRecord, MonitoringStore } from '../../src/monitoring/store/monitoring-store.js';
 import { TimelineFeedback } from '../../src/platform/ui-timeline-feedback.js';
 import { timelineSource, type TimelineSource } from '../../src/platform/ui-timeline.js';
+import { decodeReal, decodeVariants, encodeFigures } from '../../src/platform/ui-timeline-stored.js';
 import type { TimelineWindow } from '../../src/server/routes/ui-backend.js';
 import { prediction, rows } from '../monitoring/store/fixtures.js';
 import { assertFiguresOfReport, seed, T0, withStoreOn } from './timeline-fixture.js';
@@ -48,17 +49,64 @@ describe('the monitoring timeline answered at once (timelineNow)', () => {
         assert.deepEqual(filled, await fromScratch(store));
         await assertFiguresOfReport(store, filled);
 
-        // A restarted thread: the closed windows' predictions come from the store at once; their labels and the open window are pending.
-        const restarted = timelineSource(store, { now: () => NOW });
-        const after = await restarted.timelineNow('hs', 4);
-        assert.ok(after.slice(0, -1).every((w) => w.pending === true && w.variants.length > 0 && w.variants.every((v) => v.realAccuracy === null && v.labelled === 0)),
-          'closed windows: stored figures, labels not read yet');
-        assert.deepEqual(after.at(-1)!.variants, [], 'the open window is not stored');
-        assert.deepEqual(await filledIn(restarted), filled);
+        // A restarted thread (nothing in memory), nothing logged or labelled since: every window complete at once from the store,
+        // the open one from its snapshot, each window's real accuracy from the labels it was stored with.
+        const restart = () => {
+          const read: number[] = [];
+          // The feedback reads it makes: a restart that needs no label reads none whole.
+          const wholeReads: number[] = [];
+          const watched = new Proxy(store, {
+            get(target, prop) {
+              if (prop === 'listFeedback') return (q: FeedbackQuery) => { if (q.afterId === undefined) wholeReads.push(1); return target.listFeedback(q); };
+              const value: unknown = Reflect.get(target, prop, target);
+              return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+            },
+          });
+          return { read, wholeReads, source: timelineSource(watched, { now: () => NOW, onRead: (_e, cell) => read.push(cell.since) }) };
+        };
+        const quiet = restart();
+        assert.deepEqual(await quiet.source.timelineNow('hs', 4), filled);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(quiet.wholeReads, [], 'nothing computed behind: the feedback is not read');
+        // The same from the store alone, as the dashboard's event loop answers while its thread starts.
+        const loop = restart();
+        assert.deepEqual(await loop.source.timelineStored('hs', 4), filled);
+        assert.deepEqual(await quiet.source.timeline('hs', 4), filled);
+        assert.deepEqual(quiet.read, [], 'no window\'s predictions read again');
 
-        // More log and labels, one for the oldest window's answer given late: a refresh reads only the new labels, and its timeline is the one from scratch.
+        // While it was down: a late label for an answer in the oldest window, and more log in the open one.
         await store.appendPredictions(rows(100, (i) => (i % 5 === 4 ? variantB : {}), 600));
-        await store.addFeedback([label(0, 400_000, false), label(1, 60_000, false), label(650, 10_000, true), label(651, 10_000, false)]);
+        await store.addFeedback([label(1, 60_000, false)]);
+        const moved = restart();
+        const after = await moved.source.timelineNow('hs', 4);
+        assert.equal(after.length, filled.length);
+        assert.ok(after[0]!.pending === true && after[0]!.variants.length > 0 && after[0]!.variants.every((v) => v.realAccuracy === null && v.labelled === 0),
+          'the window the new label counts in: its predictions\' figures at once, its real accuracy once the labels are read');
+        assert.deepEqual(after.slice(1, -1), filled.slice(1, -1), 'a window no new label counts in: complete at once');
+        assert.ok(after.at(-1)!.pending === true && after.at(-1)!.variants.length === 0, 'the open window: read again, the log moved');
+        const storeOnly = restart();
+        assert.deepEqual(await storeOnly.source.timelineStored('hs', 4), after, 'from the store alone: the same answer');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual([storeOnly.read, storeOnly.wholeReads], [[], []], 'and nothing computed');
+        const refilled = await filledIn(moved.source);
+        assert.deepEqual(refilled, await fromScratch(store));
+        await assertFiguresOfReport(store, refilled);
+        assert.deepEqual(moved.read, [after.at(-1)!.since], 'only the open window\'s predictions read again');
+
+        // A stored mark that no longer holds (on PostgreSQL an item below the highest id read can commit later; here the
+        // count is changed by hand): no stored real accuracy is used, every window waits for the labels, then it is as from scratch.
+        const width = filled[0]!.until - filled[0]!.since;
+        await store.saveTimelineWindows((await store.listTimelineWindows({ endpoint: 'hs', widthMs: width })).map((r) => {
+          const real = decodeReal(r.figures)!;
+          return { ...r, figures: encodeFigures(decodeVariants(r.figures), { ...real, labels: { ...real.labels, count: real.labels.count - 1 } }) };
+        }));
+        const doubted = restart();
+        assert.ok((await doubted.source.timelineNow('hs', 4)).every((w) => w.pending === true && w.variants.length > 0));
+        assert.deepEqual(await filledIn(doubted.source), refilled);
+        assert.deepEqual(doubted.read, []);
+
+        // More labels, some for the oldest window's answers given late: a refresh reads only the new labels, and its timeline is the one from scratch.
+        await store.addFeedback([label(0, 400_000, false), label(650, 10_000, true), label(651, 10_000, false)]);
         const incremental = await source.timeline('hs', 4);
         assert.deepEqual(incremental, await fromScratch(store));
         await assertFiguresOfReport(store, incremental);

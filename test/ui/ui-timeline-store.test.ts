@@ -7,6 +7,7 @@ import { decodeVariants, encodeVariants } from '../../src/platform/ui-timeline-s
 import { UiWorkThread } from '../../src/platform/ui-work.js';
 import type { TimelineWindow } from '../../src/server/routes/ui-backend.js';
 import { syntheticProfile } from '../monitoring/drift/synthetic-traffic.js';
+import { rows } from '../monitoring/store/fixtures.js';
 import { assertFiguresOfReport, seed, T0, withStore, withStoreOn } from './timeline-fixture.js';
 
 const widthOf = (ws: readonly TimelineWindow[]) => ws[0]!.until - ws[0]!.since;
@@ -34,16 +35,29 @@ describe('the monitoring timeline\'s closed windows, kept in the monitoring stor
           await first.close();
         }
         const stored = await store.listTimelineWindows({ endpoint: 'hs', widthMs: widthOf(computed) });
-        assert.deepEqual(stored.map((w) => w.since), computed.slice(0, -1).map((w) => w.since), 'every window but the newest (still open) is stored');
+        assert.deepEqual(stored.map((w) => w.since), computed.map((w) => w.since), 'every window is stored');
+        assert.deepEqual(stored.map((w) => / open /.test(w.basis)), computed.map((_w, i) => i === computed.length - 1), 'the newest (still open) as a snapshot of the log as read');
+        // Still the array of variants a build before the stored real accuracy reads: each variant carries its own (and the labels' mark).
+        for (const w of stored) {
+          const rows = JSON.parse(w.figures) as Array<{ modelSha256?: string; real?: { labelled: number; labels: { count: number } } }>;
+          assert.ok(Array.isArray(rows) && rows.every((v) => typeof v.modelSha256 === 'string' && v.real?.labels.count === 150));
+        }
 
-        // In a process of its own nothing is kept in memory: only the open window's predictions are read.
+        // In a process of its own nothing is kept in memory: no window's predictions are read (the open one is a snapshot of the log as it is).
         const again = restarted(store);
         assert.deepEqual(await again.source.timeline('hs', 4), computed);
-        assert.deepEqual(again.read, [computed.at(-1)!.since]);
+        assert.deepEqual(again.read, []);
+        // The log moved: the open window is read again.
+        await store.appendPredictions(rows(1, () => ({}), 600));
+        const moved = restarted(store);
+        const grown = await moved.source.timeline('hs', 4);
+        assert.deepEqual(moved.read, [grown.at(-1)!.since]);
+        assert.deepEqual(grown.slice(0, -1), computed.slice(0, -1));
+        computed = grown;
         await assertFiguresOfReport(store, computed);
 
         // Proof the restarted thread answers from the store: a stored window's count, changed by hand, is what it shows.
-        const [oldest] = stored;
+        const [oldest] = await store.listTimelineWindows({ endpoint: 'hs', widthMs: widthOf(computed) });
         const marked = decodeVariants(oldest!.figures).map((v) => ({ ...v, predictions: 999_999 }));
         await store.saveTimelineWindows([{ ...oldest!, figures: encodeVariants(marked) }]);
         const second = new UiWorkThread({ store: spec, registry, background: true });
@@ -71,7 +85,7 @@ describe('the monitoring timeline\'s closed windows, kept in the monitoring stor
 
       const unchanged = restarted(store);
       await unchanged.source.timeline('hs', 4);
-      assert.equal(unchanged.read.length, 1, 'stored again on the new profile: only the open window is read');
+      assert.equal(unchanged.read.length, 0, 'stored again on the new profile (the open window as a snapshot): none is read');
       // Variant b's model had no profile: a profile saved for it now changes its windows' drift and estimate.
       await store.saveProfile('b'.repeat(64), encodeProfile(syntheticProfile(5)), { model: 'hs-model', version: '4' });
       const profiled = restarted(store);

@@ -51,16 +51,22 @@ describe('the monitoring timeline on a fixed time grid', () => {
     });
   });
 
-  it('reads windows not yet settled each time and stores none of them', async () => {
+  it('stores windows not yet settled as snapshots of the log as read, and reads them again once the log changed', async () => {
     await withStore(async (store) => {
       await seed(store);
       const read: number[] = [];
-      // A clock before the windows' ends plus settleMs: nothing may be kept.
+      // A clock before the windows' ends plus settleMs: none is closed.
       const fresh = timelineSource(store, { now: () => T0, settleMs: 60_000, onRead: (_e, cell) => read.push(cell.since) });
       const windows = await fresh.timeline('hs', 4);
-      await fresh.timeline('hs', 4);
-      assert.equal(read.length, 2 * windows.length, 'windows not yet settled are read each time');
-      assert.deepEqual(await store.listTimelineWindows({ endpoint: 'hs', widthMs: windows[0]!.until - windows[0]!.since }), []);
+      assert.equal(read.length, windows.length);
+      const width = windows[0]!.until - windows[0]!.since;
+      assert.ok((await store.listTimelineWindows({ endpoint: 'hs', widthMs: width })).every((w) => / open 600:/.test(w.basis)), 'each a snapshot of the 600 rows read');
+      assert.deepEqual(await fresh.timeline('hs', 4), windows);
+      assert.equal(read.length, windows.length, 'nothing logged since: none read again');
+      await store.appendPredictions(rows(1, () => ({}), 600));
+      const after = await fresh.timeline('hs', 4);
+      assert.equal(read.length, windows.length + after.length, 'a row logged: every window not settled is read again');
+      await assertFiguresOfReport(store, after);
     });
   });
 

@@ -24,8 +24,12 @@ export function feedbackWhere(q: FeedbackQuery, param: (value: unknown) => strin
   if (q.afterId !== undefined && !Number.isSafeInteger(q.afterId)) {
     throw new InputError('bad-log-query', `feedback query: afterId ${String(q.afterId)} is not allowed`, { field: 'afterId', value: String(q.afterId) }, 'Use a feedback id (a whole number).');
   }
+  if (q.throughId !== undefined && !Number.isSafeInteger(q.throughId)) {
+    throw new InputError('bad-log-query', `feedback query: throughId ${String(q.throughId)} is not allowed`, { field: 'throughId', value: String(q.throughId) }, 'Use a feedback id (a whole number).');
+  }
   const parts = [`endpoint = ${param(q.endpoint)}`];
   if (q.afterId !== undefined) parts.push(`id > ${param(q.afterId)}`);
+  if (q.throughId !== undefined) parts.push(`id <= ${param(q.throughId)}`);
   if (q.since !== undefined) parts.push(`time >= ${param(q.since)}`);
   if (q.until !== undefined) parts.push(`time < ${param(q.until)}`);
   if (q.variant !== undefined) parts.push(`pred_variant = ${param(q.variant)}`);
@@ -68,4 +72,9 @@ export function checkRetention(policy: RetentionPolicy): void {
     throw new InputError('bad-retention', `log retention: ${bad} ${String(policy[bad])} is not allowed; nothing was pruned`, { field: bad },
       'maxAgeMs is milliseconds, maxRows a whole number, both 0 or more; now is epoch milliseconds.');
   }
+}
+
+/** countFeedback with `last`: refused rather than answered with a count that means nothing. */
+export function countWithLast(): InputError {
+  return new InputError('bad-log-query', 'feedback count: `last` is not allowed', { field: 'last' }, 'Count a time or id range instead.');
 }

@@ -276,6 +276,11 @@ export class PgModelRegistry implements ModelRegistry {
     return (await this.rows<AuditRow>(this.pool, undefined, sql, args)).map(toAuditEntry);
   }
 
+  async changeMark(): Promise<string> {
+    const [m] = await this.rows<{ n: string; last: string }>(this.pool, undefined, 'SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit', []);
+    return `${m!.n}:${m!.last}`;
+  }
+
   async lineage(name: string, version: number): Promise<ModelLineage> {
     const v = await this.requireVersion(this.pool, name, version);
     const parents: ModelVersionRecord[] = [];

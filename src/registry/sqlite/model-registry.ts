@@ -60,6 +60,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       audit: p('INSERT INTO model_audit (at, actor, action, model, version, alias, before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       aliasAudit: p<AuditRow>(`SELECT * FROM model_audit WHERE model = ? AND ${ALIAS_ACTIONS_SQL} ORDER BY id`),
       liveShas: p<{ artifact_sha256: string }>('SELECT DISTINCT artifact_sha256 FROM model_versions WHERE deleted_at IS NULL'),
+      auditMark: p<{ n: number; last: number }>('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit'),
     };
   }
 
@@ -283,6 +284,11 @@ export class SqliteModelRegistry implements ModelRegistry {
     const aliasHistory = aliasPeriods(this.s.aliasAudit.all(name).map(toAuditEntry), version);
     const deployments = deploymentPeriods(name, version, sqliteDeploymentsMentioning(this.db, name), aliasHistory);
     return { version: v, datasetId: v.datasetId, parents, children, aliasHistory, deployments };
+  }
+
+  async changeMark(): Promise<string> {
+    const m = this.s.auditMark.get()!;
+    return `${m.n}:${m.last}`;
   }
 
   async referencedModelArtifacts(): Promise<Set<string>> {

@@ -8,7 +8,8 @@ import { unauthorised } from '../bearer-auth.js';
 import { fail } from '../fail.js';
 import { readJson } from '../read-json.js';
 import type { ServerContext } from '../server-context.js';
-import { DEFAULT_TIMELINE_WINDOWS, type UiBackend } from './ui-backend.js';
+import { DEFAULT_TIMELINE_WINDOWS, type UiBackend, type UiRegistry } from './ui-backend.js';
+import { MarkedAnswers } from './ui-marked-answers.js';
 
 export type { UiBackend, UiExperiments, UiRegistry } from './ui-backend.js';
 
@@ -57,13 +58,28 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
   app.get('/models', read('ui-models', async () => ({ models: await need(ui.registry, 'the model registry').listModels() })));
-  app.get('/models/:name/versions', read('ui-model-versions', async (c) => {
+  // Kept as encoded JSON while the registry (and for lineage the deployments) did not change (ui-marked-answers.ts).
+  const marked = new MarkedAnswers();
+  const readMarked = (route: string, run: (c: Context, registry: UiRegistry) => Promise<{ key: string; mark: string; compute: () => Promise<unknown> }>) =>
+    async (c: Context) => {
+      try {
+        const { key, mark, compute } = await run(c, need(ui.registry, 'the model registry'));
+        return c.body(await marked.get(`${route}\u0000${key}`, mark, compute), 200, { 'Content-Type': 'application/json' });
+      } catch (e) {
+        return fail(c, plane, e, route);
+      }
+    };
+  app.get('/models/:name/versions', readMarked('ui-model-versions', async (c, registry) => {
     const name = c.req.param('name') ?? '';
-    return { name, versions: (await need(ui.registry, 'the model registry').listModelVersions(name)).map(versionSummary) };
+    return { key: name, mark: await registry.changeMark(), compute: async () => ({ name, versions: (await registry.listModelVersions(name)).map(versionSummary) }) };
   }));
   // The deployment store lets the overview read the audit log and histories once, not per version.
-  app.get('/models/:name/lineage', read('ui-model-lineage', async (c) =>
-    modelLineageOverview(need(ui.registry, 'the model registry'), c.req.param('name') ?? '', { deployments: ui.deployments?.store })));
+  app.get('/models/:name/lineage', readMarked('ui-model-lineage', async (c, registry) => {
+    const name = c.req.param('name') ?? '';
+    const deployments = ui.deployments?.store;
+    const mark = `${await registry.changeMark()} ${deployments ? await deployments.lastSeq() : '-'}`;
+    return { key: name, mark, compute: () => modelLineageOverview(registry, name, { deployments }) };
+  }));
   app.get('/models/:name/versions/:version/evaluation', read('ui-version-evaluation', async (c) =>
     need(ui.evaluation, 'the model registry').evaluate(c.req.param('name') ?? '', versionParam(c.req.param('version')))));
   app.post('/models/:name/versions/:version/:decision{approve|reject}', change('ui-decision', 'approve', async (c) => [c.req.param('name') ?? ''], async (c, body) => {

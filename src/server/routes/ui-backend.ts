@@ -6,7 +6,7 @@ import type { AlertStore } from '../../monitoring/store/monitoring-store.js';
 import type { ModelRegistry } from '../../registry/model-registry.js';
 
 /** The registry operations the dashboard reads and the two it performs (the same ones `lading models approve|reject` runs). */
-export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog' | 'lineage'>;
+export type UiRegistry = Pick<ModelRegistry, 'listModels' | 'listModelVersions' | 'listAliases' | 'approveVersion' | 'rejectVersion' | 'auditLog' | 'lineage' | 'changeMark'>;
 
 /** What the dashboard's JSON API works on; each part is optional and its routes answer 404 without it. */
 export interface UiBackend {

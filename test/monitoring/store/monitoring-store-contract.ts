@@ -443,6 +443,18 @@ export function monitoringStoreContract(label: string, open: () => Promise<Monit
       await assert.rejects(s.listFeedback({ endpoint: 'hs', afterId: 1.5 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'afterId');
     }));
 
+    it('counts feedback as listFeedback lists it, `throughId` keeping ids at most it: a reader checks its mark still holds', () => withStore(async (s) => {
+      const first = await s.addFeedback([feedback(5), feedback(2), feedback(4, { endpoint: 'grocery' })]);
+      const later = await s.addFeedback([feedback(1), feedback(7)]);
+      assert.equal(await s.countFeedback({ endpoint: 'hs' }), 4);
+      assert.equal(await s.countFeedback({ endpoint: 'hs', throughId: Math.max(...first) }), 2, 'the grocery item is not the endpoint\'s');
+      assert.deepEqual((await s.listFeedback({ endpoint: 'hs', throughId: later[0]! })).map((f) => f.id).sort((a, b) => a - b), [first[0]!, first[1]!, later[0]!]);
+      assert.equal(await s.countFeedback({ endpoint: 'hs', afterId: first[1]!, throughId: later[1]! }), 2);
+      assert.equal(await s.countFeedback({ endpoint: 'nothing' }), 0);
+      await assert.rejects(s.countFeedback({ endpoint: 'hs', throughId: Number.NaN }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'throughId');
+      await assert.rejects(s.countFeedback({ endpoint: 'hs', last: 2 }), (e: unknown) => e instanceof InputError && e.facts['field'] === 'last');
+    }));
+
     it('records alert events and lists them newest first, by endpoint, since and limit', () => withStore(async (s) => {
       for (const i of [2, 0, 3, 1]) await s.recordAlertEvent(alert(i));
       await s.recordAlertEvent(alert(5, { endpoint: 'grocery', variant: null }));

@@ -221,6 +221,30 @@ export function modelRegistryContract(label: string, makeBackend: () => TestBack
       assert.equal((await ws.rollbackAlias({ name: 'm', alias: 'champion', actor: 'oncall' })).alias.version, 1);
     }));
 
+    it('changeMark moves with every change (register, approve, alias, rollback, delete), and not on a read or a refused change', () => withWorkspace(async (ws, _b, dir) => {
+      const marks = [await ws.changeMark()];
+      const moved = async (what: string) => {
+        const m = await ws.changeMark();
+        assert.ok(!marks.includes(m), `${what}: the mark moved`);
+        marks.push(m);
+      };
+      await ws.registerModelVersion({ name: 'm', artifactPath: writeSyntheticArtifact(dir, 1), actor: 'ana' });
+      await moved('register');
+      await ws.approveVersion({ name: 'm', version: 1, actor: 'bo' });
+      await moved('approve');
+      await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+      await moved('alias');
+      await registerApproved(ws, dir, 'm', 2);
+      await ws.setAlias({ name: 'm', alias: 'champion', version: 2, actor: 'bo' });
+      await ws.rollbackAlias({ name: 'm', alias: 'champion', actor: 'oncall' });
+      await moved('rollback');
+      await ws.deleteModelVersion({ name: 'm', version: 2, actor: 'bo', reason: 'superseded' });
+      await moved('delete');
+      await ws.listModelVersions('m');
+      await rejectsWith(ws.approveVersion({ name: 'm', version: 1, actor: 'cy' }), ConflictError, 'already-decided');
+      assert.equal(await ws.changeMark(), marks.at(-1), 'a read or a refused change leaves it');
+    }));
+
     it('the audit log cannot be edited, through the API or by SQL; versions cannot be rewritten', () => withWorkspace(async (ws, backend, dir) => {
       await registerApproved(ws, dir, 'm', 1);
       const before = await ws.auditLog();

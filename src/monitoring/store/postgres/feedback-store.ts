@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkFeedbackRecords } from '../check-records.js';
-import { feedbackWhere } from '../log-query.js';
+import { countWithLast, feedbackWhere } from '../log-query.js';
 import type { FeedbackLabels, FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
 import { toStoredFeedback, type FeedbackRow } from '../row-mapping.js';
 import { inMonitoringTransaction } from './connection.js';
@@ -60,5 +60,12 @@ export class PgFeedbackStore implements FeedbackStore {
     }
     return (await this.pool.query<FeedbackLabels>(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT $${params.length + 1}`,
       [...params, query.last])).rows.reverse();
+  }
+
+  async countFeedback(query: FeedbackQuery): Promise<number> {
+    if (query.last !== undefined) throw countWithLast();
+    const params: unknown[] = [];
+    const where = feedbackWhere(query, (v) => { params.push(v); return `$${params.length}`; });
+    return Number((await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM mon_feedback WHERE ${where}`, params)).rows[0]!.n);
   }
 }

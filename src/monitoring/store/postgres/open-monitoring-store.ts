@@ -63,6 +63,7 @@ export async function openPgMonitoringStore(options: { readonly url: string; rea
     addFeedback: (records) => feedback.addFeedback(records),
     listFeedback: (query) => feedback.listFeedback(query),
     listFeedbackLabels: (query) => feedback.listFeedbackLabels(query),
+    countFeedback: (query) => feedback.countFeedback(query),
     saveProfile: (sha, json, about) => rest.saveProfile(sha, json, about),
     getProfile: (sha) => rest.getProfile(sha),
     recordAlertEvent: (event) => rest.recordAlertEvent(event),

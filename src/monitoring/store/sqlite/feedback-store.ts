@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { checkFeedbackRecords } from '../check-records.js';
-import { feedbackWhere } from '../log-query.js';
+import { countWithLast, feedbackWhere } from '../log-query.js';
 import type { FeedbackLabels, FeedbackQuery, FeedbackRecord, FeedbackStore, StoredFeedback } from '../monitoring-store.js';
 import { toStoredFeedback, type FeedbackRow } from '../row-mapping.js';
 
@@ -56,6 +56,13 @@ export class SqliteFeedbackStore implements FeedbackStore {
     const columns = 'label, pred_label AS predicted';
     if (query.last === undefined) return this.labels(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time, id`).all(...params);
     return this.labels(`SELECT ${columns} FROM mon_feedback WHERE ${where} ORDER BY time DESC, id DESC LIMIT ?`).all(...params, query.last).reverse();
+  }
+
+  async countFeedback(query: FeedbackQuery): Promise<number> {
+    if (query.last !== undefined) throw countWithLast();
+    const params: unknown[] = [];
+    const where = feedbackWhere(query, (v) => { params.push(v); return '?'; });
+    return (this.prepared(`SELECT COUNT(*) AS n FROM mon_feedback WHERE ${where}`).get(...params) as unknown as { n: number }).n;
   }
 
   private labels(sql: string): Database.Statement<unknown[], FeedbackLabels> {

@@ -36,6 +36,7 @@ export function openSqliteMonitoringStore(path: string): MonitoringStore {
     addFeedback: (records) => feedback.addFeedback(records),
     listFeedback: (query) => feedback.listFeedback(query),
     listFeedbackLabels: (query) => feedback.listFeedbackLabels(query),
+    countFeedback: (query) => feedback.countFeedback(query),
     saveProfile: (sha, json, about) => rest.saveProfile(sha, json, about),
     getProfile: (sha) => rest.getProfile(sha),
     recordAlertEvent: (event) => rest.recordAlertEvent(event),
