@@ -4,7 +4,7 @@ import type { ModelKind } from '../classifier.js';
 import { loadMember } from './member-bytes.js';
 import { EnsembleClassifier } from './model.js';
 import { memoryFromSections } from './near-duplicate-memory.js';
-import { ENSEMBLE_DEFAULTS, ENSEMBLE_PARAM_HELP, layoutOf, parseEnsembleParams } from './params.js';
+import { ENSEMBLE_DEFAULTS, ENSEMBLE_PARAM_HELP, parseEnsembleParams } from './params.js';
 import { featureCount } from './rerank-features.js';
 import { trainEnsemble } from './train.js';
 
@@ -23,9 +23,7 @@ export const ensembleKind: ModelKind = {
     const { temperature, fit: storedFit, ...raw } = meta.params as Record<string, unknown>;
     const fit: Record<string, number> = {};
     for (const [k, v] of Object.entries(typeof storedFit === 'object' && storedFit !== null ? storedFit : {})) if (typeof v === 'number') fit[k] = v;
-    // Artifacts written before the hierarchy and agreement features have neither.
-    const params = parseEnsembleParams({ prefixes: 'none', agreement: false, ...raw });
-    if (params.prefixes === 'auto') throw broken('params.prefixes is not resolved');
+    const params = parseEnsembleParams(raw);
     if (typeof temperature !== 'number' || !(temperature > 0)) throw broken(`params.temperature is ${JSON.stringify(temperature)}`);
     const members = params.members.map((name, i) => {
       const bytes = sections.get(`member.${i}`);
@@ -37,7 +35,7 @@ export const ensembleKind: ModelKind = {
     });
     const weights = sections.get('rerank.weights');
     const logPrior = sections.get('rerank.logPrior');
-    if (!(weights instanceof Float64Array) || weights.length !== featureCount(members.length, layoutOf(params))) throw broken('rerank.weights is missing or of the wrong length');
+    if (!(weights instanceof Float64Array) || weights.length !== featureCount(members.length)) throw broken('rerank.weights is missing or of the wrong length');
     if (!(logPrior instanceof Float32Array) || logPrior.length !== meta.labels.length) throw broken('rerank.logPrior is missing or of the wrong length');
     const memory = params.memory ? memoryFromSections(sections, 'memory.') : undefined;
     return new EnsembleClassifier({

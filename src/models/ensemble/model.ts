@@ -1,7 +1,7 @@
 import type { SectionArray } from '../artifact.js';
 import type { Classifier, Contribution } from '../classifier.js';
 import { MemorySearch, memorySections, type MemoryParts } from './near-duplicate-memory.js';
-import { layoutOf, paramsRecord, type EnsembleParams } from './params.js';
+import { paramsRecord, type EnsembleParams } from './params.js';
 import { noVote, voteFor } from './rerank-examples.js';
 import { CandidateFeaturiser, emptyCandidates, featureNames } from './rerank-features.js';
 
@@ -37,7 +37,7 @@ export class EnsembleClassifier implements Classifier {
   constructor(readonly parts: EnsembleParts) {
     this.labels = parts.labels;
     const p = parts.params;
-    this.featuriser = new CandidateFeaturiser(parts.members.length, parts.labels.length, p.topK, p.memory ? p.memoryLabels : 0, parts.logPrior, parts.labels, layoutOf(p));
+    this.featuriser = new CandidateFeaturiser(parts.members.length, parts.labels.length, p.topK, p.memory ? p.memoryLabels : 0, parts.logPrior);
     this.search = parts.memory ? new MemorySearch(parts.memory, parts.labels.length, { neighbours: p.neighbours, power: p.votePower, postingCap: p.postingCap }) : undefined;
   }
 
@@ -100,7 +100,7 @@ export class EnsembleClassifier implements Classifier {
       featuriser: {
         name: ENSEMBLE_FEATURISER_NAME,
         members: p.members.map((m) => m.kind),
-        features: featureNames(p.members.map((m) => m.kind), layoutOf(p.params)),
+        features: featureNames(p.members.map((m) => m.kind)),
         memory: p.memory ? 'folded-token-cosine-knn' : 'none',
       },
       params: { ...paramsRecord(p.params), temperature: p.temperature, fit: { ...p.fit } },

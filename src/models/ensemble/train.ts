@@ -5,9 +5,9 @@ import { assignFolds } from './folds.js';
 import { memberBytes, loadMember } from './member-bytes.js';
 import { EnsembleClassifier } from './model.js';
 import { buildMemory, MemorySearch } from './near-duplicate-memory.js';
-import { layoutOf, parseEnsembleParams, type EnsembleParams } from './params.js';
+import { parseEnsembleParams, type EnsembleParams } from './params.js';
 import { rerankExamples } from './rerank-examples.js';
-import { autoPrefixes, CandidateFeaturiser, logPriorOf } from './rerank-features.js';
+import { CandidateFeaturiser, logPriorOf } from './rerank-features.js';
 import { fitRerank, fitTemperature, type RerankExamples } from './rerank-fit.js';
 import { measureCosts } from './costs.js';
 import { trafficRows } from '../reference-input.js';
@@ -26,8 +26,7 @@ import { trafficRows } from '../reference-input.js';
  * traffic's alone (see below).
  */
 export async function trainEnsemble(input: TrainInput, options: TrainOptions): Promise<Classifier> {
-  const parsed = parseEnsembleParams(options.params);
-  const params: EnsembleParams = { ...parsed, prefixes: parsed.prefixes === 'auto' ? autoPrefixes(input.labels) : parsed.prefixes };
+  const params = parseEnsembleParams(options.params);
   const stopIfAborted = (): void => { if (options.signal?.aborted) throw new InterruptedError('ensemble training'); };
   const C = input.labels.length;
   const n = trafficRows(input);
@@ -36,7 +35,7 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
   // The prior says how often traffic carries a class; descriptions (one or a few per code, spread
   // evenly) would flatten it towards codes that are rarely shipped.
   const logPrior = logPriorOf(y, C);
-  const featuriser = new CandidateFeaturiser(params.members.length, C, params.topK, params.memory ? params.memoryLabels : 0, logPrior, input.labels, layoutOf(params));
+  const featuriser = new CandidateFeaturiser(params.members.length, C, params.topK, params.memory ? params.memoryLabels : 0, logPrior);
   const searchOf = (memoryTexts: readonly string[], memoryY: Int32Array): MemorySearch | undefined =>
     params.memory ? new MemorySearch(buildMemory(memoryTexts, memoryY), C, memorySettings(params)) : undefined;
 
