@@ -39,9 +39,21 @@ export function featureTokens(columns: readonly string[], cells: readonly Featur
   for (let c = 0; c < columns.length; c++) {
     const v = cells[c];
     if (v === null || v === undefined) continue;
-    out += ` zf${hash36(columns[c]!)}${valueToken(v)}`;
+    out += ` zf${columnHash(columns[c]!)}${valueToken(v)}`;
   }
   return out;
+}
+
+/** A column's hash, made once: a model has a handful of columns, and every served text with features writes each. */
+const columnHashes = new Map<string, string>();
+
+function columnHash(column: string): string {
+  let h = columnHashes.get(column);
+  if (h === undefined) {
+    h = hash36(column);
+    if (columnHashes.size < 4096) columnHashes.set(column, h);
+  }
+  return h;
 }
 
 /** The text a model with input features reads: the text, then its feature tokens. */

@@ -28,6 +28,18 @@ export function onlineStoreContract(name: string, open: () => Promise<{ store: O
       assert.deepEqual(await s.read('importer_history', ['top_chapter', 'country'], ['acme']), [{ time: T, values: ['61', null] }]);
     }));
 
+    it('a read of many keys (more than one statement or call holds), repeated and unknown among them, answers each in its place', () => withStore(async (s) => {
+      await s.write('v', ['n'], Array.from({ length: 50 }, (_, i) => ({ entityKey: `k${i}`, time: T + i, values: [i] })));
+      const keys = Array.from({ length: 77 }, (_, i) => (i % 11 === 0 ? `ghost${i}` : `k${(i * 7) % 50}`));
+      keys.push('k3', 'k3');
+      const got = await s.read('v', ['n'], keys);
+      assert.equal(got.length, keys.length);
+      keys.forEach((k, i) => {
+        const n = k.startsWith('ghost') ? undefined : Number(k.slice(1));
+        assert.deepEqual(got[i], n === undefined ? null : { time: T + n, values: [n] }, `key ${i}: ${k}`);
+      });
+    }));
+
     it('a write never moves a key back in time; a newer one (or the same time again) replaces it', () => withStore(async (s) => {
       await s.write('v', ['a'], [{ entityKey: 'k', time: T + DAY, values: ['new'] }]);
       assert.equal(await s.write('v', ['a'], [{ entityKey: 'k', time: T, values: ['old'] }]), 0);
