@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DatasetRows } from '../../src/core/dataset.js';
 import { ArtifactError } from '../../src/core/errors.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { tokens } from '../../src/text/tokenise.js';
 import { featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
 import { runTraining } from '../../src/training/train-run.js';
+import { chapterFeatureRows } from './chapter-feature-rows.js';
 
 test('feature tokens: one whole token per present value (letters and digits), numbers binned, nothing for null', () => {
   const columns = ['v:country', 'v:lines', 'v:share', 'v:repeat'];
@@ -23,15 +23,7 @@ test('feature tokens: one whole token per present value (letters and digits), nu
 });
 
 test('a training set with feature columns trains a model that reads them (recorded in the artifact); --no-features trains on the text alone', async () => {
-  // The text says nothing (each text comes once with either label); the importer's chapter says everything.
-  const n = 400;
-  const rows: DatasetRows = {
-    textColumn: 'text', labelColumns: ['label'],
-    texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 2)}`),
-    labels: { label: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'textiles' : 'hardware')) },
-    featureColumns: ['history:top_chapter'],
-    features: { 'history:top_chapter': Array.from({ length: n }, (_, i) => (i % 2 === 0 ? '61' : '73')) },
-  };
+  const rows = chapterFeatureRows();
   const options = { rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 } as const;
   const withFeatures = await runTraining(options);
   assert.deepEqual(withFeatures.meta.inputFeatures, { columns: ['history:top_chapter'], encoding: 'tokens-v2' });

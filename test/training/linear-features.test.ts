@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { DatasetRows } from '../../src/core/dataset.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import { buildVocabulary, LinearFeaturiser, vocabularyColumns } from '../../src/models/linear/featurise.js';
 import { loadModel } from '../../src/models/load-model.js';
 import { FEATURE_MARK, featureTokens, textWithFeatures } from '../../src/text/feature-tokens.js';
 import { DEFAULT_NGRAMS, NgramHasher } from '../../src/text/ngram-hasher.js';
 import { runTraining } from '../../src/training/train-run.js';
+import { chapterFeatureRows } from './chapter-feature-rows.js';
 
 const settings = { ...DEFAULT_NGRAMS, wordNgrams: 2, charMin: 2, charMax: 5 };
 
@@ -44,15 +44,7 @@ test('linear, tokens-v2: the feature tokens after the mark are a block of their 
 });
 
 test('a linear model trained with features keeps its feature block through its artifact, and explains with the value\'s token', async () => {
-  // The text says nothing (each text comes once with either label); the importer's chapter says everything.
-  const n = 400;
-  const rows: DatasetRows = {
-    textColumn: 'text', labelColumns: ['label'],
-    texts: Array.from({ length: n }, (_, i) => `goods lot ${Math.floor(i / 2)}`),
-    labels: { label: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'textiles' : 'hardware')) },
-    featureColumns: ['history:top_chapter'],
-    features: { 'history:top_chapter': Array.from({ length: n }, (_, i) => (i % 2 === 0 ? '61' : '73')) },
-  };
+  const rows = chapterFeatureRows();
   const trained = await runTraining({ rows, labelColumn: 'label', kind: 'linear', seed: 1, upsample: false, threads: 1, params: {}, validFraction: 0.2 });
   const decoded = decodeArtifact(trained.bytes, 'test');
   assert.ok(decoded.sections.has('vocab.feature.ids') && decoded.sections.has('vocab.feature.idf'));
