@@ -23,13 +23,18 @@ import { openMonitoringStore, saveReferenceProfile } from '../src/platform/index
 import { machine, writeResult } from './machine.js';
 import { measureDetectorQuality, renderDetectorQuality, type DetectorQualityResult } from './monitor-detectors.js';
 import { ingestBatches, measureIngest } from './monitor-ingest.js';
+import { logSwitched } from './monitor-switch.js';
 import { BIN, CACHE, DATA, DURATION, log, stop, trainIfMissing, waitReady, wrk, type WrkResult } from './wrk-driver.js';
 
 const ROUNDS = Math.max(1, Number(process.env['LADING_BENCH_ROUNDS'] ?? '3'));
 const MONITOR_ROWS = Number(process.env['LADING_BENCH_MONITOR_ROWS'] ?? '1000000');
 const PG_URL = process.env['LADING_BENCH_PG_URL'] ?? process.env['LADING_TEST_PG_URL'];
-/** LADING_BENCH_MONITOR_PARTS: a comma list of quality, ingest, report, onoff, memory (default all), to re-measure one part. */
-const PARTS = new Set((process.env['LADING_BENCH_MONITOR_PARTS'] ?? 'quality,ingest,report,onoff,memory').split(',').map((p) => p.trim()));
+/**
+ * LADING_BENCH_MONITOR_PARTS: a comma list of quality, ingest, report, switch, onoff, memory (default
+ * all), to re-measure one part. `switch` is the log on/off budget measured in one process (the fair
+ * figure: bench/monitor-switch.ts); `onoff` the same between fresh processes, for comparison.
+ */
+const PARTS = new Set((process.env['LADING_BENCH_MONITOR_PARTS'] ?? 'quality,ingest,report,switch,onoff,memory').split(',').map((p) => p.trim()));
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const span = (xs: readonly number[], d = 0) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
 
@@ -204,17 +209,30 @@ async function main(): Promise<void> {
   const ingestRates = PARTS.has('ingest') ? await ingest() : {};
   const report = PARTS.has('report') ? await reportOver(model, MONITOR_ROWS) : { rows: 0, seconds: [NaN], scanSeconds: [NaN], driftTests: 0 };
   log(`monitor report over ${report.rows} predictions: best ${Math.min(...report.seconds).toFixed(2)} s (${span(report.seconds, 2)}), bare scan ${Math.min(...report.scanSeconds).toFixed(2)} s`);
+  const switched = PARTS.has('switch') ? await logSwitched(model, textsFile, ROUNDS, 19360) : [];
   const rounds = PARTS.has('onoff') ? await logOnOff(model, textsFile) : [];
   const memory = PARTS.has('memory') ? await memoryOver(model, textsFile, MONITOR_ROWS) : { predictions: 0, rssMiB: [NaN], logged: 0 };
 
   const singleRatio = rounds.map((r) => r.on.single.rps / r.off.single.rps);
   const batchRatio = rounds.map((r) => r.on.batch32.rps / r.off.batch32.rps);
+  const sw = (f: (r: (typeof switched)[number]) => number, d = 0): [string, string] => {
+    const xs = switched.map(f);
+    return xs.length === 0 ? ['-', '-'] : [median(xs).toFixed(d), span(xs, d)];
+  };
   const rows: Array<Array<string | number>> = [
-    ['single-text req/s, log off', Math.round(median(rounds.map((r) => r.off.single.rps))), span(rounds.map((r) => r.off.single.rps)), ''],
-    ['single-text req/s, log on', Math.round(median(rounds.map((r) => r.on.single.rps))), span(rounds.map((r) => r.on.single.rps)), ''],
+    ['one process, log switched: single-text req/s, off', ...sw((r) => r.single.off.rps), ''],
+    ['  on', ...sw((r) => r.single.on.rps), ''],
+    ['  on / off', ...sw((r) => r.single.on.rps / r.single.off.rps, 2), '>= 0.90'],
+    ['one process, log switched: 32-text texts/s, off', ...sw((r) => r.batch32.off.rps * 32), ''],
+    ['  on', ...sw((r) => r.batch32.on.rps * 32), ''],
+    ['  on / off', ...sw((r) => r.batch32.on.rps / r.batch32.off.rps, 2), '>= 0.90'],
+    ['  server CPU µs per single-text request, off / on', `${sw((r) => r.single.off.cpuUsPerRequest)[0]} / ${sw((r) => r.single.on.cpuUsPerRequest)[0]}`, `${sw((r) => r.single.off.cpuUsPerRequest)[1]} / ${sw((r) => r.single.on.cpuUsPerRequest)[1]}`, ''],
+    ['  answers logged while on (share; rows stored while off)', sw((r) => r.logged / r.answeredOn, 2)[0], `${sw((r) => r.logged / r.answeredOn, 2)[1]}; ${switched.reduce((a, r) => a + r.loggedWhileOff, 0)}`, 'rest dropped, counted; 0'],
+    ['fresh processes: single-text req/s, log off', Math.round(median(rounds.map((r) => r.off.single.rps))), span(rounds.map((r) => r.off.single.rps)), ''],
+    ['fresh processes: single-text req/s, log on', Math.round(median(rounds.map((r) => r.on.single.rps))), span(rounds.map((r) => r.on.single.rps)), ''],
     ['  on / off', median(singleRatio).toFixed(2), span(singleRatio, 2), '>= 0.90'],
-    ['32-text texts/s, log off', Math.round(median(rounds.map((r) => r.off.batch32.rps * 32))), span(rounds.map((r) => r.off.batch32.rps * 32)), ''],
-    ['32-text texts/s, log on', Math.round(median(rounds.map((r) => r.on.batch32.rps * 32))), span(rounds.map((r) => r.on.batch32.rps * 32)), ''],
+    ['fresh processes: 32-text texts/s, log off', Math.round(median(rounds.map((r) => r.off.batch32.rps * 32))), span(rounds.map((r) => r.off.batch32.rps * 32)), ''],
+    ['fresh processes: 32-text texts/s, log on', Math.round(median(rounds.map((r) => r.on.batch32.rps * 32))), span(rounds.map((r) => r.on.batch32.rps * 32)), ''],
     ['  on / off', median(batchRatio).toFixed(2), span(batchRatio, 2), '>= 0.90'],
     // The server's CPU (all threads) per request is far less sensitive than its rate to what else runs on a shared box.
     ['server CPU µs per single-text request, log off / on', `${median(rounds.map((r) => r.off.single.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.single.cpuUsPerRequest)).toFixed(0)}`,
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
   const m = machine();
   process.stdout.write(`bench:monitor on ${m.cpu}, ${m.cores} cores, Node ${m.node}; HS4 fasttext (hs-goods label_4); ${ROUNDS} rounds, wrk -t1 -c16 -d${DURATION}s\n`);
   process.stdout.write(`command: npm run bench:monitor\n${table(['figure', 'median', 'spread', 'target'], rows)}\n\n${renderDetectorQuality(quality)}\n`);
-  const file = writeResult('monitor', { machine: m, rounds, ingest: ingestRates, report, memory, quality: { rows: quality.rows, speed: quality.speed, profileBytes: quality.profileBytes } });
+  const file = writeResult('monitor', { machine: m, switched, rounds, ingest: ingestRates, report, memory, quality: { rows: quality.rows, speed: quality.speed, profileBytes: quality.profileBytes } });
   process.stdout.write(`wrote ${file}\n`);
 }
 
