@@ -241,8 +241,10 @@ export interface ModelRegistry {
    * every change writes an audit entry in its own transaction and entries are never deleted, so the
    * number of entries (with the highest id) moves with each commit, also one that committed a lower
    * id after a higher one (PostgreSQL). A reader caches what it derived from the registry under it.
+   * With `model`, only that model's entries count: it moves with every change to the model (its
+   * versions, approvals, aliases) and not with changes to other models.
    */
-  changeMark(): Promise<string>;
+  changeMark(model?: string): Promise<string>;
   /** sha256 of every artifact a live (not deleted) model version refers to: what gc must keep. */
   referencedModelArtifacts(): Promise<Set<string>>;
 }

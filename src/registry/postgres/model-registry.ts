@@ -276,8 +276,10 @@ export class PgModelRegistry implements ModelRegistry {
     return (await this.rows<AuditRow>(this.pool, undefined, sql, args)).map(toAuditEntry);
   }
 
-  async changeMark(): Promise<string> {
-    const [m] = await this.rows<{ n: string; last: string }>(this.pool, undefined, 'SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit', []);
+  async changeMark(model?: string): Promise<string> {
+    const [m] = model === undefined
+      ? await this.rows<{ n: string; last: string }>(this.pool, undefined, 'SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit', [])
+      : await this.rows<{ n: string; last: string }>(this.pool, undefined, 'SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit WHERE model = $1', [model]);
     return `${m!.n}:${m!.last}`;
   }
 

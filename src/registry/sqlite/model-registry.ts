@@ -61,6 +61,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       aliasAudit: p<AuditRow>(`SELECT * FROM model_audit WHERE model = ? AND ${ALIAS_ACTIONS_SQL} ORDER BY id`),
       liveShas: p<{ artifact_sha256: string }>('SELECT DISTINCT artifact_sha256 FROM model_versions WHERE deleted_at IS NULL'),
       auditMark: p<{ n: number; last: number }>('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit'),
+      modelAuditMark: p<{ n: number; last: number }>('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS last FROM model_audit WHERE model = ?'),
     };
   }
 
@@ -286,8 +287,8 @@ export class SqliteModelRegistry implements ModelRegistry {
     return { version: v, datasetId: v.datasetId, parents, children, aliasHistory, deployments };
   }
 
-  async changeMark(): Promise<string> {
-    const m = this.s.auditMark.get()!;
+  async changeMark(model?: string): Promise<string> {
+    const m = model === undefined ? this.s.auditMark.get()! : this.s.modelAuditMark.get(model)!;
     return `${m.n}:${m.last}`;
   }
 

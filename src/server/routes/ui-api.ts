@@ -58,7 +58,7 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
 
   // Models first, versions per model: a registry of a thousand versions answers each in well under 100 ms.
   app.get('/models', read('ui-models', async () => ({ models: await need(ui.registry, 'the model registry').listModels() })));
-  // Kept as encoded JSON while the registry (and for lineage the deployments) did not change (ui-marked-answers.ts).
+  // Kept as encoded JSON while the model's registry entries (and for lineage the deployments) did not change (ui-marked-answers.ts).
   const marked = new MarkedAnswers();
   const readMarked = (route: string, run: (c: Context, registry: UiRegistry) => Promise<{ key: string; mark: string; compute: () => Promise<unknown> }>) =>
     async (c: Context) => {
@@ -71,13 +71,13 @@ export function uiApiRoutes(ctx: ServerContext, ui: UiBackend): Hono {
     };
   app.get('/models/:name/versions', readMarked('ui-model-versions', async (c, registry) => {
     const name = c.req.param('name') ?? '';
-    return { key: name, mark: await registry.changeMark(), compute: async () => ({ name, versions: (await registry.listModelVersions(name)).map(versionSummary) }) };
+    return { key: name, mark: await registry.changeMark(name), compute: async () => ({ name, versions: (await registry.listModelVersions(name)).map(versionSummary) }) };
   }));
   // The deployment store lets the overview read the audit log and histories once, not per version.
   app.get('/models/:name/lineage', readMarked('ui-model-lineage', async (c, registry) => {
     const name = c.req.param('name') ?? '';
     const deployments = ui.deployments?.store;
-    const mark = `${await registry.changeMark()} ${deployments ? await deployments.lastSeq() : '-'}`;
+    const mark = `${await registry.changeMark(name)} ${deployments ? await deployments.lastSeq() : '-'}`;
     return { key: name, mark, compute: () => modelLineageOverview(registry, name, { deployments }) };
   }));
   app.get('/models/:name/versions/:version/evaluation', read('ui-version-evaluation', async (c) =>

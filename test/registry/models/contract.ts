@@ -245,6 +245,22 @@ export function modelRegistryContract(label: string, makeBackend: () => TestBack
       assert.equal(await ws.changeMark(), marks.at(-1), 'a read or a refused change leaves it');
     }));
 
+    it('changeMark(model) moves with that model\'s changes only; the whole mark with every change', () => withWorkspace(async (ws, _b, dir) => {
+      await registerApproved(ws, dir, 'm', 1);
+      const m0 = await ws.changeMark('m');
+      const all0 = await ws.changeMark();
+      assert.equal(await ws.changeMark('nobody'), '0:0', 'a model without entries');
+      await registerApproved(ws, dir, 'other', 2);
+      await ws.setAlias({ name: 'other', alias: 'champion', version: 1, actor: 'bo' });
+      assert.equal(await ws.changeMark('m'), m0, 'another model\'s register, approve and alias leave it');
+      assert.notEqual(await ws.changeMark(), all0, 'the whole mark moved');
+      await ws.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'bo' });
+      const m1 = await ws.changeMark('m');
+      assert.notEqual(m1, m0, 'an alias of m moved it');
+      await ws.deleteAlias({ name: 'm', alias: 'champion', actor: 'bo' });
+      assert.notEqual(await ws.changeMark('m'), m1, 'deleting it moved it again');
+    }));
+
     it('the audit log cannot be edited, through the API or by SQL; versions cannot be rewritten', () => withWorkspace(async (ws, backend, dir) => {
       await registerApproved(ws, dir, 'm', 1);
       const before = await ws.auditLog();
