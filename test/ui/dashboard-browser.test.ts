@@ -140,6 +140,8 @@ describe('the dashboard in a real browser, served by lading serve with a token',
     for (const p of ['models', 'deployments/hs', 'live', 'monitoring', 'experiments', 'audit']) {
       await open(p);
       await page.locator('main h2').waitFor();
+      // Live reads /metrics after it renders: its table, not "Reading /metrics...", goes in the screenshot.
+      if (p === 'live') await page.locator('table.live tbody tr').first().waitFor({ timeout: 10_000 });
       await page.waitForTimeout(300);
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       assert.ok(overflow <= 0, `page ${p} is ${overflow}px wider than the phone`);

@@ -27,7 +27,9 @@ export function TimeChart({ title, x, series, unit, minSpanSeconds = 60 }: { tit
     const p = new uPlot({
       title, width: width(), height: 220,
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, ...(s.dash ? { dash: [6, 4] } : {}), ...(s.pointsOnly ? { paths: () => null, points: { show: true, size: 8 } } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(2)} ${unit}`) }))],
-      axes: [{}, { label: unit, size: 60 }],
+      // A narrow plot (a phone) gets fewer time ticks: at uPlot's default 50 px the second label line
+      // ("12/7/26 4:41am") ran into the next tick's ("4:42am") at 390 px.
+      axes: [{ space: (_u: uPlot, _axis: number, _min: number, _max: number, dim: number) => (dim < 500 ? 90 : 55) }, { label: unit, size: 60 }],
       // From the data, at least `minSpanSeconds` wide: for a single point uPlot would widen the scale
       // by 86,400 / 1e-3 seconds (it assumes milliseconds there), nearly three years.
       scales: { x: { time: true, range: (u, min, max) => {
