@@ -29,6 +29,12 @@ const KNOWN: readonly string[] = ['tokens-v1', 'tokens-v2'];
 /** Separates the text from its feature tokens in tokens-v2 (ASCII unit separator: never typed in a product text). */
 export const FEATURE_MARK = '\u001f';
 
+/** The text part of a model input: everything before FEATURE_MARK (tokens-v2), or all of it. */
+export function textBeforeFeatures(input: string): string {
+  const mark = input.indexOf(FEATURE_MARK);
+  return mark < 0 ? input : input.slice(0, mark);
+}
+
 /** The input-features record a model trained now on `columns` carries. */
 export function currentInputFeatures(columns: readonly string[], encoding: FeatureEncoding = FEATURE_ENCODING): InputFeatures {
   return { columns: [...columns], encoding };

@@ -14,6 +14,9 @@ export { ENSEMBLE_DEFAULTS, parseEnsembleParams } from './params.js';
 export const ensembleKind: ModelKind = {
   name: 'ensemble',
   description: 'stacked members (default linear + fasttext, cross-fitted) re-ranked over their top-k candidates with a near-duplicate memory vote',
+  // Its members split text and entity features themselves (linear's third block, fasttext's feature
+  // scores); the near-duplicate memory and the re-ranker's text figures read the text part only.
+  featureEncoding: 'tokens-v2',
   defaults: ENSEMBLE_DEFAULTS,
   paramHelp: ENSEMBLE_PARAM_HELP,
   train: trainEnsemble,

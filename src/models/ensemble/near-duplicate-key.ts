@@ -1,3 +1,4 @@
+import { textBeforeFeatures } from '../../text/feature-tokens.js';
 import { normaliseText } from '../../text/normalise.js';
 
 /**
@@ -21,10 +22,13 @@ const TOKEN = /[\p{L}\p{N}]+/gu;
 const DIGITS = /\d+/g;
 const ALL_DIGITS = /^\d+$/;
 
-/** The folded tokens of a text, in order (duplicates kept). */
+/**
+ * The folded tokens of a text, in order (duplicates kept). Entity-feature tokens (after
+ * FEATURE_MARK, tokens-v2) are left out: the memory finds the same goods, not the same importer.
+ */
 export function nearDuplicateTokens(text: string): string[] {
   const out: string[] = [];
-  for (const m of normaliseText(text).matchAll(TOKEN)) {
+  for (const m of normaliseText(textBeforeFeatures(text)).matchAll(TOKEN)) {
     const token = m[0];
     if (ALL_DIGITS.test(token) || PACKAGING.has(token)) continue;
     // "70ctns" is a count glued to a packaging word; "500ml" keeps its unit.

@@ -1,3 +1,4 @@
+import { textBeforeFeatures } from '../../text/feature-tokens.js';
 import { emptyVote, type MemorySearch } from './near-duplicate-memory.js';
 import { emptyCandidates, type CandidateFeaturiser } from './rerank-features.js';
 import type { RerankExamples } from './rerank-fit.js';
@@ -32,7 +33,7 @@ export function noVote(vote: ReturnType<typeof emptyVote>, text: string): void {
   vote.count = 0;
   vote.topSim = 0;
   vote.oovShare = 0;
-  vote.tokens = text.split(/\s+/).filter((t) => t !== '').length;
+  vote.tokens = textBeforeFeatures(text).split(/\s+/).filter((t) => t !== '').length;
 }
 
 /** A vote holder with room for more labels than become candidates (their shares still describe members' candidates). */
