@@ -24,7 +24,13 @@ export interface SegmentRows extends ColumnSource {
   readonly topStart: Uint32Array;
   readonly topLabel: Int32Array;
   readonly topScore: Float64Array;
-  /** lookup-keys.ts keys; NaN: none (no request id; a shadow row has no text key). */
+  /**
+   * lookup-keys.ts keys; NaN: none (no request id; a shadow row has no text key). A row that
+   * continues its request (position p > 0 right after the same request's position p-1, in the same
+   * stream, back to a position 0 in this segment) has no request key either: a lookup finds it from
+   * position 0's key at seq + p. A 32-text request then adds one key entry, not 32: the lookup
+   * catch-up's B-tree inserts were the largest part of the log writer's CPU (2026-12-07).
+   */
   readonly requestKey: Float64Array;
   readonly textKey: Float64Array;
   requestId(i: number): string;
@@ -100,6 +106,7 @@ export function encodeSegmentWithKeys(rows: readonly LoggedPrediction[], order: 
   const p = new SegmentParts(n, hashCount, topCount);
   let h = 0;
   let t = 0;
+  let run = false;
   for (let k = 0; k < n; k++) {
     const r = rows[order[k]!]!;
     const s = r.stats;
@@ -110,7 +117,10 @@ export function encodeSegmentWithKeys(rows: readonly LoggedPrediction[], order: 
     for (const e of r.topK) { p.topLabel[t] = p.labelId(e.label); p.topScore[t] = e.score; t++; }
     p.label[k] = p.labelId(r.label);
     p.answered[k] = r.answered === undefined ? -1 : p.labelId(r.answered);
-    p.rKey[k] = r.requestId === '' ? Number.NaN : requestKey(r.requestId, r.position);
+    const prev = k > 0 ? rows[order[k - 1]!]! : undefined;
+    const continues: boolean = run && prev!.requestId === r.requestId && prev!.position === r.position - 1 && streamIds[k - 1] === streamIds[k];
+    run = r.requestId !== '' && (r.position === 0 || continues);
+    p.rKey[k] = r.requestId === '' || continues ? Number.NaN : requestKey(r.requestId, r.position);
     p.tKey[k] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : Number.NaN;
     p.strings(k, r.requestId, r.text, r.textSha256, r.features === undefined ? undefined : JSON.stringify(r.features));
   }
@@ -144,6 +154,7 @@ export function encodeColumnsSegmentWithKeys(cols: LoggedColumns, order: Int32Ar
   const p = new SegmentParts(n, hashCount, topCount);
   let h = 0;
   let t = 0;
+  let run = false;
   for (let k = 0; k < n; k++) {
     const r = order[k]!;
     const c = cols.call[r]!;
@@ -168,7 +179,9 @@ export function encodeColumnsSegmentWithKeys(cols: LoggedColumns, order: Int32Ar
     const code = cols.answered[r];
     p.answered[k] = code === undefined ? -1 : p.labelId(code);
     const requestId = cols.requestId[r]!;
-    p.rKey[k] = requestId === '' ? Number.NaN : requestKey(requestId, p.position[k]!);
+    const continues: boolean = run && cols.requestId[order[k - 1]!] === requestId && p.position[k - 1] === p.position[k]! - 1 && streamIds[k - 1] === streamIds[k];
+    run = requestId !== '' && (p.position[k] === 0 || continues);
+    p.rKey[k] = requestId === '' || continues ? Number.NaN : requestKey(requestId, p.position[k]!);
     const sha = cols.textSha256[r]!;
     p.tKey[k] = key.role === 'primary' ? textKey(key.endpoint, sha) : Number.NaN;
     p.strings(k, requestId, key.logText ? cols.text[r]! : null, sha, cols.featureJson[r]);

@@ -358,15 +358,19 @@ export class SqlitePredictionLog implements PredictionLogStore {
     if (requestId === '') return undefined; // '' is "the caller sent no id": it names no request
     this.catchUpLookups();
     // Keys may collide and name pruned rows: each candidate row is compared in full. Primary
-    // before shadow (both answer the same request id and position), then the newest.
+    // before shadow (both answer the same request id and position), then the newest. A row that
+    // continues its request in a segment has no key of its own (log-segment.ts): it is position
+    // 0's row + position.
+    let primary: StoredPrediction | undefined;
     let shadow: StoredPrediction | undefined;
-    for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, position))) {
+    const consider = (seq: number) => {
       const p = this.rowAt(seq);
-      if (p === undefined || p.requestId !== requestId || p.position !== position) continue;
-      if (p.role === 'primary') return p;
-      shadow ??= p;
-    }
-    return shadow;
+      if (p === undefined || p.requestId !== requestId || p.position !== position) return;
+      if (p.role === 'primary') { if (primary === undefined || p.seq > primary.seq) primary = p; } else if (shadow === undefined || p.seq > shadow.seq) shadow = p;
+    };
+    for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, position))) consider(seq);
+    if (position > 0) for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, 0))) consider(seq + position);
+    return primary ?? shadow;
   }
 
   async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
