@@ -41,10 +41,14 @@ test('a request\'s later texts need no lookup key of their own: every position i
     assert.equal(await store.findByRequestId('gap', 1), undefined);
     for (const p of range(0, 10)) assert.equal((await store.findByRequestId('split', p))?.text, `primary split #${p}`, `split #${p}`);
     for (const p of range(0, 3)) assert.equal((await store.findByRequestId('only-shadow', p))?.role, 'shadow');
+    // A client that sends the same id again: the newest answer of a position wins; older positions stay found.
+    await append(request('r32', range(0, 4), T0 + 10));
+    assert.equal((await store.findByRequestId('r32', 2))?.at, T0 + 10);
+    assert.equal((await store.findByRequestId('r32', 20))?.at, T0);
     // One entry per run's first row, plus every row that does not continue a run in its segment.
     const db = new Database(file, { readonly: true });
     try {
-      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_request_keys').get() as { n: number }).n, 1 + 1 + 3 + 1 + 1 + 5);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM mon_request_keys').get() as { n: number }).n, 1 + 1 + 3 + 1 + 1 + 5 + 1);
     } finally {
       db.close();
     }

@@ -363,13 +363,18 @@ export class SqlitePredictionLog implements PredictionLogStore {
     // 0's row + position.
     let primary: StoredPrediction | undefined;
     let shadow: StoredPrediction | undefined;
-    const consider = (seq: number) => {
-      const p = this.rowAt(seq);
-      if (p === undefined || p.requestId !== requestId || p.position !== position) return;
-      if (p.role === 'primary') { if (primary === undefined || p.seq > primary.seq) primary = p; } else if (shadow === undefined || p.seq > shadow.seq) shadow = p;
+    // Each key's candidates come newest first: a list is read up to its first primary.
+    const search = (key: number, offset: number) => {
+      for (const { seq } of this.st.requestCandidates.all(key)) {
+        const p = this.rowAt(seq + offset);
+        if (p === undefined || p.requestId !== requestId || p.position !== position) continue;
+        if (p.role !== 'primary') { if (shadow === undefined || p.seq > shadow.seq) shadow = p; continue; }
+        if (primary === undefined || p.seq > primary.seq) primary = p;
+        return;
+      }
     };
-    for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, position))) consider(seq);
-    if (position > 0) for (const { seq } of this.st.requestCandidates.all(requestKey(requestId, 0))) consider(seq + position);
+    search(requestKey(requestId, position), 0);
+    if (position > 0) search(requestKey(requestId, 0), position);
     return primary ?? shadow;
   }
 
