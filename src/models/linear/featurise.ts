@@ -40,13 +40,13 @@ function featureTokenId(text: string, from: number, to: number): number {
   return h >>> 0;
 }
 
-/** Calls each(id) for each space-separated token of text[from..): the feature part after the mark. */
-function forEachFeatureToken(text: string, from: number, each: (id: number) => void): void {
+/** Calls each(id, start, end) for each space-separated token text[start, end) of text[from..): the feature part after the mark. */
+function forEachFeatureToken(text: string, from: number, each: (id: number, start: number, end: number) => void): void {
   let start = -1;
   for (let i = from; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0x20;
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
-      if (start >= 0) each(featureTokenId(text, start, i));
+      if (start >= 0) each(featureTokenId(text, start, i), start, i);
       start = -1;
     } else if (start < 0) start = i;
   }
@@ -195,11 +195,11 @@ export class LinearFeaturiser {
     const out: Array<{ column: number; token: string }> = [];
     const table = this.featureTable;
     if (table === undefined || mark < 0) return out;
-    for (const token of text.slice(mark + 1).split(/\s+/)) {
-      if (token === '') continue;
-      const column = table.get(featureTokenId(token, 0, token.length));
-      if (column >= 0 && !out.some((o) => o.column === column)) out.push({ column, token });
-    }
+    // The tokens as vectorise reads them (one tokenizer for both, so an explanation names what scored).
+    forEachFeatureToken(text, mark + 1, (id, start, end) => {
+      const column = table.get(id);
+      if (column >= 0 && !out.some((o) => o.column === column)) out.push({ column, token: text.slice(start, end) });
+    });
     return out;
   }
 
