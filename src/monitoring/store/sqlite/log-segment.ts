@@ -118,8 +118,8 @@ export function encodeSegmentWithKeys(rows: readonly LoggedPrediction[], order: 
     p.label[k] = p.labelId(r.label);
     p.answered[k] = r.answered === undefined ? -1 : p.labelId(r.answered);
     const prev = k > 0 ? rows[order[k - 1]!]! : undefined;
-    const continues: boolean = run && prev!.requestId === r.requestId && prev!.position === r.position - 1 && streamIds[k - 1] === streamIds[k];
-    run = r.requestId !== '' && (r.position === 0 || continues);
+    const continues = run && continuesRequest(prev!.requestId, prev!.position, r.requestId, r.position, streamIds, k);
+    run = inRun(r.requestId, r.position, continues);
     p.rKey[k] = r.requestId === '' || continues ? Number.NaN : requestKey(r.requestId, r.position);
     p.tKey[k] = r.role === 'primary' ? textKey(r.endpoint, r.textSha256) : Number.NaN;
     p.strings(k, r.requestId, r.text, r.textSha256, r.features === undefined ? undefined : JSON.stringify(r.features));
@@ -179,8 +179,8 @@ export function encodeColumnsSegmentWithKeys(cols: LoggedColumns, order: Int32Ar
     const code = cols.answered[r];
     p.answered[k] = code === undefined ? -1 : p.labelId(code);
     const requestId = cols.requestId[r]!;
-    const continues: boolean = run && cols.requestId[order[k - 1]!] === requestId && p.position[k - 1] === p.position[k]! - 1 && streamIds[k - 1] === streamIds[k];
-    run = requestId !== '' && (p.position[k] === 0 || continues);
+    const continues = run && continuesRequest(cols.requestId[order[k - 1]!]!, p.position[k - 1]!, requestId, p.position[k]!, streamIds, k);
+    run = inRun(requestId, p.position[k]!, continues);
     p.rKey[k] = requestId === '' || continues ? Number.NaN : requestKey(requestId, p.position[k]!);
     const sha = cols.textSha256[r]!;
     p.tKey[k] = key.role === 'primary' ? textKey(key.endpoint, sha) : Number.NaN;
@@ -189,6 +189,14 @@ export function encodeColumnsSegmentWithKeys(cols: LoggedColumns, order: Int32Ar
   p.hashStart[n] = h; p.topStart[n] = t;
   return p.encoded();
 }
+
+/** Whether stored row k continues the request of row k - 1 (in a run: see SegmentRows.requestKey). */
+function continuesRequest(prevId: string, prevPosition: number, id: string, position: number, streamIds: Int32Array, k: number): boolean {
+  return prevId === id && prevPosition === position - 1 && streamIds[k - 1] === streamIds[k];
+}
+
+/** Whether a row starts or continues a run that the next row of its request may continue. */
+const inRun = (id: string, position: number, continues: boolean): boolean => id !== '' && (position === 0 || continues);
 
 /** The parts of one segment being written, in the order of the format (see the header comment). */
 class SegmentParts {
