@@ -17,16 +17,25 @@ import { ArtifactError } from './errors.js';
  * Version 2 adds joined entity features: the header names them (`"featureColumns":[...]`) and each
  * row carries their values (JSON strings, numbers, booleans or null) after its labels. A dataset
  * without features is written as version 1, so its bytes and its id stay what they always were.
+ *
+ * Version 3 adds the reviewed rows (`"reviewRows":[row indices]`, DatasetRows.reviewRows) and keeps
+ * `featureColumns` optional. Only a dataset with reviewed rows is written as version 3: an older
+ * lading refuses it rather than read its review answers as traffic.
  */
 const FORMAT = 'lading-dataset';
 const FORMAT_VERSION = 1;
 const FEATURES_VERSION = 2;
+const REVIEW_ROWS_VERSION = 3;
 
 export function encodeDatasetRows(rows: DatasetRows): Uint8Array {
   const featureColumns = rows.featureColumns ?? [];
-  const header = JSON.stringify(featureColumns.length === 0
-    ? { format: FORMAT, version: FORMAT_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns }
-    : { format: FORMAT, version: FEATURES_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns, featureColumns });
+  const reviewRows = rows.reviewRows ?? [];
+  const columnsHeader = { format: FORMAT, textColumn: rows.textColumn, labelColumns: rows.labelColumns };
+  const header = JSON.stringify(reviewRows.length > 0
+    ? { ...columnsHeader, version: REVIEW_ROWS_VERSION, ...(featureColumns.length > 0 ? { featureColumns } : {}), reviewRows }
+    : featureColumns.length === 0
+      ? { format: FORMAT, version: FORMAT_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns }
+      : { format: FORMAT, version: FEATURES_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns, featureColumns });
   const columns: (readonly FeatureCell[])[] = [...rows.labelColumns.map((c) => rows.labels[c]!), ...featureColumns.map((c) => rows.features![c]!)];
   const lines: string[] = new Array<string>(rows.texts.length + 2);
   lines[0] = header;
@@ -47,15 +56,17 @@ export function decodeDatasetRows(bytes: Uint8Array, where: string): DatasetRows
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const lines = text.split('\n');
   if (lines.length < 2 || lines[lines.length - 1] !== '') throw bad('truncated');
-  let header: { format?: unknown; version?: unknown; textColumn?: unknown; labelColumns?: unknown; featureColumns?: unknown };
+  let header: { format?: unknown; version?: unknown; textColumn?: unknown; labelColumns?: unknown; featureColumns?: unknown; reviewRows?: unknown };
   try {
     header = JSON.parse(lines[0]!) as typeof header;
   } catch {
     throw bad('header is not JSON');
   }
   if (header.format !== FORMAT) throw bad('wrong format marker');
-  if (header.version !== FORMAT_VERSION && header.version !== FEATURES_VERSION) throw bad(`format version ${String(header.version)} is not supported by this lading`);
-  const featureColumns = header.version === FEATURES_VERSION ? header.featureColumns : [];
+  if (header.version !== FORMAT_VERSION && header.version !== FEATURES_VERSION && header.version !== REVIEW_ROWS_VERSION) {
+    throw bad(`format version ${String(header.version)} is not supported by this lading`);
+  }
+  const featureColumns = header.version === FEATURES_VERSION || (header.version === REVIEW_ROWS_VERSION && header.featureColumns !== undefined) ? header.featureColumns : [];
   if (!Array.isArray(featureColumns) || !featureColumns.every((c) => typeof c === 'string')) throw bad('header lacks feature column names');
   const textColumn = header.textColumn;
   const labelColumns = header.labelColumns;
@@ -80,7 +91,20 @@ export function decodeDatasetRows(bytes: Uint8Array, where: string): DatasetRows
   }
   // Object.fromEntries defines own properties, so a column named "__proto__" is stored, not a prototype.
   const labels = Object.fromEntries((labelColumns as string[]).map((c, i) => [c, columns[i]!]));
-  const base = { textColumn, labelColumns: labelColumns as string[], texts, labels };
+  const reviewRows = header.version === REVIEW_ROWS_VERSION ? header.reviewRows : [];
+  if (!isAscendingRowList(reviewRows, n)) throw bad('its reviewed rows are not ascending row numbers of the dataset');
+  const base = { textColumn, labelColumns: labelColumns as string[], texts, labels, ...(reviewRows.length > 0 ? { reviewRows } : {}) };
   if (featureValues.length === 0) return base;
   return { ...base, featureColumns: featureColumns as string[], features: Object.fromEntries((featureColumns as string[]).map((c, i) => [c, featureValues[i]!])) };
+}
+
+/** Whether `list` is strictly ascending whole numbers in [0, rows): a dataset's reviewed rows. */
+export function isAscendingRowList(list: unknown, rows: number): list is number[] {
+  if (!Array.isArray(list)) return false;
+  let last = -1;
+  for (const r of list) {
+    if (typeof r !== 'number' || !Number.isInteger(r) || r <= last || r >= rows) return false;
+    last = r;
+  }
+  return true;
 }

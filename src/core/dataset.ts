@@ -16,6 +16,12 @@ export interface DatasetRows {
   readonly featureColumns?: readonly string[];
   /** features[column][row] */
   readonly features?: Readonly<Record<string, readonly FeatureCell[]>>;
+  /**
+   * Rows whose label a person gave because a model routed the text to review (ascending row
+   * indices): not a sample of traffic, since they were picked for being hard. They train like any
+   * row; the decide-or-route evidence leaves them out (training/traffic-rows.ts). Absent: none.
+   */
+  readonly reviewRows?: readonly number[];
 }
 
 /** A joined feature value as a dataset keeps it. */

@@ -1,5 +1,5 @@
 import { datasetIdFromHash, type DatasetRows, type DatasetStats, type DatasetVersion } from '../core/dataset.js';
-import { decodeDatasetRows, encodeDatasetRows } from '../core/dataset-codec.js';
+import { decodeDatasetRows, encodeDatasetRows, isAscendingRowList } from '../core/dataset-codec.js';
 import { ArtifactError, ConflictError, InputError, NotFoundError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SaveDatasetOptions } from './dataset-registry.js';
@@ -110,5 +110,8 @@ function checkRowsShape(rows: DatasetRows): void {
     if (values === undefined || values.length !== rows.texts.length) {
       throw new InputError('bad-dataset', `label column "${column}" has ${values?.length ?? 0} values for ${rows.texts.length} texts`, { column });
     }
+  }
+  if (rows.reviewRows !== undefined && !isAscendingRowList(rows.reviewRows, rows.texts.length)) {
+    throw new InputError('bad-dataset', `the reviewed rows must be ascending row numbers below ${rows.texts.length}`, { field: 'reviewRows' });
   }
 }

@@ -63,6 +63,21 @@ export function datasetRegistryContract(adapter: string, open: (t: TestContext) 
       assert.deepEqual(await registry.listUnreferencedArtifacts(), []);
     });
 
+    it('reviewed rows are stored with the rows and are part of the identity; bad ones are InputErrors that store nothing', async (t) => {
+      const { registry } = await open(t);
+      const plain = (await registry.saveDataset(rows(4), { file: 'a.csv', format: 'csv' })).version;
+      const marked: DatasetRows = { ...rows(4), reviewRows: [1, 3] };
+      const { version, created } = await registry.saveDataset(marked, { file: 'a.csv', format: 'csv' });
+      assert.equal(created, true);
+      assert.notEqual(version.id, plain.id);
+      assert.deepEqual(await registry.loadDatasetRows(version.id), marked);
+      for (const reviewRows of [[3, 1], [4], [1, 1]]) {
+        await assert.rejects(registry.saveDataset({ ...rows(4, 'x'), reviewRows }, { file: 'a.csv', format: 'csv' }),
+          (e: unknown) => e instanceof InputError && e.facts['field'] === 'reviewRows');
+      }
+      assert.deepEqual((await registry.listDatasets()).map((v) => v.id), [plain.id, version.id]);
+    });
+
     it('finds a version by unique prefix, with or without "ds-"; unknown or ambiguous refs fail clearly', async (t) => {
       const { registry } = await open(t);
       const saved: string[] = [];
