@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { acceptFeedback, type AcceptedFeedback, type FeedbackItemInput, type FeedbackTarget } from '../monitoring/feedback/accept-feedback.js';
+import { reviewAnswerSource } from '../monitoring/feedback/review-answer-source.js';
 import { claimRefused } from './check-routed.js';
 import type { ReviewAnswer, ReviewItem, ReviewOccurrence, ReviewQueue } from './review-queue.js';
 
@@ -42,7 +43,7 @@ export async function answerReview(queue: ReviewQueue, target: FeedbackTarget, i
   try {
     await target.flushLog?.();
     const items = await feedbackItems(target, claimed.occurrences, claimed.item, answer.label);
-    const feedback = await acceptFeedback(items, { ...target, flushLog: undefined, endpoint: item.endpoint, defaultSource: `review:${answer.actor}`, now });
+    const feedback = await acceptFeedback(items, { ...target, flushLog: undefined, endpoint: item.endpoint, defaultSource: reviewAnswerSource(answer.actor), now });
     await queue.recordFeedback(id, feedback.ids);
     return { item: { ...claimed.item, feedbackIds: feedback.ids }, feedback };
   } catch (e) {

@@ -56,6 +56,9 @@ export function remapDataset(input: {
   let unchanged = 0;
   const split: SplitRow[] = [];
   const unmapped = new Map<string, number>();
+  // A reviewed row (DatasetRows.reviewRows) stays marked where it lands: it is still no decision evidence.
+  const reviewed = new Set(rows.reviewRows ?? []);
+  const reviewRows: number[] = [];
   labels.forEach((label, row) => {
     const change = changes.get(label);
     let next: string;
@@ -72,6 +75,7 @@ export function remapDataset(input: {
       unmapped.set(label, (unmapped.get(label) ?? 0) + 1);
       return;
     }
+    if (reviewed.has(row)) reviewRows.push(texts.length);
     texts.push(rows.texts[row]!);
     newLabels.push(next);
   });
@@ -84,6 +88,7 @@ export function remapDataset(input: {
   const remapped: DatasetRows = {
     textColumn: rows.textColumn, labelColumns, texts,
     labels: Object.fromEntries([[primary, newLabels], ...derived.map((c) => [c, parentsOf(c)])]),
+    ...(reviewRows.length > 0 ? { reviewRows } : {}),
   };
   const lineage = `taxonomy-map:${input.datasetId} ${taxonomyRefOf(table.from)} -> ${taxonomyRefOf(table.to)} via ${table.id} `
     + `(${texts.length} rows kept, ${split.length} split rows held for review, ${[...unmapped.values()].reduce((a, b) => a + b, 0)} unmapped left out)`;

@@ -59,6 +59,13 @@ describe('remapDataset', () => {
     assert.match(result.lineage, /^taxonomy-map:ds-1 cat@1 -> cat@2 via corr-0123456789abcdef \(5 rows kept, 1 split rows held for review, 1 unmapped left out\)$/);
   });
 
+  it('reviewed rows stay marked where they land; dropped ones leave the marks', () => {
+    const marked = remapDataset({ rows: { ...rows, reviewRows: [0, 3, 4, 6] }, datasetId: 'ds-1', table, newTaxonomy: taxonomy(['x', 'y', 'z', 'k', 'e']) });
+    // t0 is split, t4 unmapped; t3 and t6 land at rows 2 and 4.
+    assert.deepEqual(marked.rows.reviewRows, [2, 4]);
+    assert.equal(result.rows.reviewRows, undefined);
+  });
+
   it('split rows become review items with the candidates as suggestions', () => {
     assert.deepEqual(splitRowsForReview(result, table), [{ text: 't0', suggestions: ['x', 'y'], reason: 'taxonomy split: a (cat@1) became x, y in cat@2 (corr-0123456789abcdef)' }]);
   });

@@ -53,7 +53,8 @@ export interface HoldoutData {
  * A run's training data as one new dataset version: the base dataset, then the labelled files of
  * the pipeline's folder (sorted by name), then the endpoint's accepted feedback. Only the primary
  * label column is kept (feedback carries no other). A corrected label wins: a base or file row whose
- * normalised text has feedback is dropped, so the same text never teaches two labels. The lineage
+ * normalised text has feedback is dropped, so the same text never teaches two labels. Review
+ * answers stay marked as such (DatasetRows.reviewRows: they teach, but are no decision evidence). The lineage
  * (the version's source) names every part, and the version is named `pipeline-NAME`.
  *
  * The newest `gates.feedbackHoldout` share of the feedback (feedback-holdout.ts) is held out: saved
@@ -96,10 +97,14 @@ export async function assembleRunData(input: RunDataInput): Promise<RunData> {
   const texts: string[] = [];
   const labels: string[] = [];
   let superseded = 0;
+  const reviewRows: number[] = [];
+  // A part's reviewed rows stay marked where they land (the base may be an earlier run's data).
   const add = (rows: DatasetRows, column: string, keep: (t: string) => boolean) => {
     const values = rows.labels[column]!;
+    const reviewed = new Set(rows.reviewRows ?? []);
     rows.texts.forEach((t, i) => {
       if (!keep(t)) { superseded++; return; }
+      if (reviewed.has(i)) reviewRows.push(texts.length);
       texts.push(t);
       labels.push(values[i]!);
     });
@@ -115,7 +120,7 @@ export async function assembleRunData(input: RunDataInput): Promise<RunData> {
   };
   const fileLineage = files.length > 0 ? ` + ${spec.data.folder} (${files.length} file(s), ${counts.files} rows)` : '';
   const lineage = `pipeline:${spec.name} ${input.runId}: ${base.id} (${counts.base} rows)${fileLineage}${feedbackLineage}, ${superseded} superseded name=pipeline-${spec.name}`;
-  const rows: DatasetRows = { textColumn: baseRows.textColumn, labelColumns: [label], texts, labels: { [label]: labels } };
+  const rows: DatasetRows = { textColumn: baseRows.textColumn, labelColumns: [label], texts, labels: { [label]: labels }, ...(reviewRows.length > 0 ? { reviewRows } : {}) };
   const levels = base.levels ? { levels: base.levels } : {};
   let holdout: HoldoutData | null = null;
   if (heldOut !== undefined) {

@@ -80,3 +80,16 @@ test('to-dataset rows: the newest label per normalised text; feedback without te
   assert.equal(d.replaced, 1);
   assert.equal(d.lineage, 'feedback:hs start..2026-12-04T00:00:00.000Z (4 items, 2 rows)');
 });
+
+test('to-dataset rows: a text whose winning label is a review answer is a reviewed row; a later ruling of another source is not', () => {
+  const f = (id: number, text: string, label: string, time: number, source: string): StoredFeedback => ({
+    id, endpoint: 'hs', time, receivedAt: time, label, source, requestId: null, position: null, text, textSha256: text.toLowerCase(), prediction: null, newClass: false,
+  });
+  const d = feedbackDataset([
+    f(1, 'cups', '3923', 10, 'broker'), f(2, 'tv', '8528', 11, 'review:ana'), f(3, 'nets', '5608', 12, 'review:ana'), f(4, 'Nets', '5607', 13, 'customs ruling'), f(5, 'rice', '1006', 14, 'import'),
+  ], { endpoint: 'hs', until: Date.parse('2026-12-04T00:00:00Z') });
+  assert.deepEqual(d.rows.texts, ['cups', 'tv', 'Nets', 'rice']);
+  assert.deepEqual(d.rows.reviewRows, [1]);
+  const none = feedbackDataset([f(1, 'cups', '3923', 10, 'broker')], { endpoint: 'hs', until: 0 });
+  assert.equal(none.rows.reviewRows, undefined);
+});
