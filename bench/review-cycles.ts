@@ -22,7 +22,7 @@
  * After each cycle the deployed version is exported (`models export`) and scored on the test side
  * with the decision policy the server applies (core/decision-policy.ts, fitted from the artifact's
  * own decision rows at the target: by default the training rows scored out of 3 folds plus the
- * validation rows, training/cross-fit.ts): coverage (share decided "auto"), precision of those
+ * validation rows, training/cross-fit.ts, without the rows the reviewer labelled: training/traffic-rows.ts): coverage (share decided "auto"), precision of those
  * answers, accuracy; and the same at 0.95 / 0.98 / 0.99. The serving process also refits thresholds from joined feedback while it runs; the
  * figures here are those of each version as deployed, before any such refit.
  */

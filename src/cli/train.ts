@@ -199,6 +199,9 @@ ${COMMON_HELP}`,
       writeLine(ctx.stdout, run.decision.fittedOn === 'cross-fit'
         ? `decide-or-route thresholds fitted on ${run.decision.rows} rows: the training rows scored out of ${run.decision.folds} folds, and the validation rows`
         : `decide-or-route thresholds fitted on the ${run.decision.rows} validation rows`);
+      if (run.decision.reviewRowsLeftOut) {
+        writeLine(ctx.stdout, `  ${run.decision.reviewRowsLeftOut} reviewed rows (review answers) left out of them: they teach the model, but were routed for being hard, so they do not stand for traffic`);
+      }
       if (out !== undefined) writeLine(ctx.stdout, `wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB, sha256 ${summary.sha256.slice(0, 16)}...)`);
       if (registered) {
         writeLine(ctx.stdout, `registered ${registered.model} version ${registered.version} (${registered.approval.status}), stored at ${stored}; approve it with \`lading models approve ${registered.model} ${registered.version} --reason ...\``);

@@ -47,6 +47,8 @@ export interface DecisionEvidenceMeta {
   /** With 'cross-fit': the number of folds, and how many of the rows are out-of-fold training rows. */
   readonly folds?: number;
   readonly crossFitRows?: number;
+  /** Reviewed rows of the dataset (training/traffic-rows.ts) kept out of the rows: they teach, but were picked for being hard. */
+  readonly reviewRowsLeftOut?: number;
   readonly weighting: 'class-frequency' | 'none';
   readonly method: 'per-class-wilson';
 }

@@ -25,7 +25,7 @@ export interface ScoredRows {
  * training class mix (class-frequency weights). `crossFit` (when given): the training rows scored
  * out of fold (cross-fit.ts), calibrated the same way, weight 1 each (they are the training mix).
  */
-export function decisionEvidence(validation: ScoredRows, classes: number, crossFit?: ScoredRows & { readonly folds: number }): StoredDecisionEvidence {
+export function decisionEvidence(validation: ScoredRows, classes: number, crossFit?: ScoredRows & { readonly folds: number }, reviewRowsLeftOut = 0): StoredDecisionEvidence {
   const parts = crossFit ? [crossFit, validation] : [validation];
   const n = parts.reduce((sum, p) => sum + p.y.length, 0);
   const predicted = new Int32Array(n);
@@ -44,10 +44,11 @@ export function decisionEvidence(validation: ScoredRows, classes: number, crossF
     }
   }
   const weighting = validation.weights ? 'class-frequency' : 'none';
+  const leftOut = reviewRowsLeftOut > 0 ? { reviewRowsLeftOut } : {};
   return {
     meta: crossFit
-      ? { fittedOn: 'cross-fit', rows: n, folds: crossFit.folds, crossFitRows: crossFit.y.length, weighting, method: 'per-class-wilson' }
-      : { fittedOn: 'validation', rows: n, weighting, method: 'per-class-wilson' },
+      ? { fittedOn: 'cross-fit', rows: n, folds: crossFit.folds, crossFitRows: crossFit.y.length, weighting, method: 'per-class-wilson', ...leftOut }
+      : { fittedOn: 'validation', rows: n, weighting, method: 'per-class-wilson', ...leftOut },
     evidence: { predicted, confidence, correct, weight },
     sections: [[DECISION_SECTIONS.predicted, predicted], [DECISION_SECTIONS.confidence, confidence], [DECISION_SECTIONS.correct, correct], [DECISION_SECTIONS.weight, weight]],
   };

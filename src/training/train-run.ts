@@ -19,6 +19,7 @@ import { indexLabels } from './label-index.js';
 import { refitOnAllRows, refitWanted } from './refit.js';
 import { assignDecisionFolds, checkDecisionFolds, DEFAULT_DECISION_FOLDS } from './decision-folds.js';
 import { crossFitScores } from './cross-fit.js';
+import { reviewedRowMask, trafficIndices, trafficScored } from './traffic-rows.js';
 import { selectReferenceRows, type ReferenceRows } from './reference-rows.js';
 
 /**
@@ -75,7 +76,11 @@ export interface TrainRunResult {
   /** Rows the shipped model learnt from (all rows, up-sampled or not, when refit). */
   readonly trainRows: number;
   /** Where the decide-or-route evidence came from, and how many rows it holds. */
-  readonly decision: { readonly fittedOn: 'validation' | 'cross-fit'; readonly folds: number; readonly rows: number };
+  readonly decision: {
+    readonly fittedOn: 'validation' | 'cross-fit'; readonly folds: number; readonly rows: number;
+    /** Reviewed rows of the dataset kept out of the evidence (traffic-rows.ts); absent when none were. */
+    readonly reviewRowsLeftOut?: number;
+  };
   /** Rows of the validated fit's training side (= trainRows without refit). */
   readonly heldOutFitRows: number;
   readonly validRows: number;
@@ -160,7 +165,11 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const crossFit = folds >= 2 ? await outOfFold() : undefined;
-  const decision = decisionEvidence({ proba, y: valid.y, weights: classFrequencyWeights(pickY(split.train), valid.y, labels.length) }, labels.length, crossFit);
+  // The evidence keeps the rows drawn as traffic is: reviewed rows teach, but were picked for being hard (traffic-rows.ts).
+  const reviewed = reviewedRowMask(o.rows);
+  const validTraffic = trafficScored({ proba, y: valid.y }, split.valid, labels.length, reviewed);
+  const decision = decisionEvidence({ ...validTraffic, weights: classFrequencyWeights(pickY(trafficIndices(split.train, reviewed)), validTraffic.y, labels.length) }, labels.length,
+    crossFit && { ...trafficScored(crossFit, split.train, labels.length, reviewed), folds: crossFit.folds }, reviewed ? o.rows.reviewRows!.length : 0);
   /** The training side's rows scored out of fold, calibrated as the served model's scores are. */
   async function outOfFold() {
     const trainY = pickY(split.train);
@@ -200,7 +209,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   return {
     bytes: encodeArtifact(meta, [...sections, ...decision.sections]),
     meta, classifier, report,
-    refit, decision: { fittedOn: decision.meta.fittedOn, folds, rows: decision.meta.rows }, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
+    refit, decision: { fittedOn: decision.meta.fittedOn, folds, rows: decision.meta.rows, ...(decision.meta.reviewRowsLeftOut ? { reviewRowsLeftOut: decision.meta.reviewRowsLeftOut } : {}) }, trainRows: shipped.rows, heldOutFitRows: trainIdx.length, validRows: split.valid.length,
     // Monitoring compares production's texts with these: the texts themselves, not the model's inputs with feature tokens.
     validation: { texts: inputFeatures ? Array.from(split.valid, (i) => o.rows.texts[i]!) : valid.texts, y: valid.y, proba },
     trainTexts: inputFeatures ? Array.from(trainIdx, (i) => o.rows.texts[i]!) : trainTexts,
