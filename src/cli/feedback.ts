@@ -129,12 +129,14 @@ async function runToDataset(ctx: CliContext, argv: readonly string[]): Promise<n
       built.skippedNoText > 0 ? 'The endpoint logs only hashes (logText false): send the text with each feedback item.' : 'Import feedback first: `lading feedback import`.');
   }
   const { version, created } = await withRegistry(ctx, values, (ws) => ws.saveDataset(built.rows, { file: built.lineage, format: 'jsonl' }));
-  const summary = { dataset: version.id, created, rows: built.rows.texts.length, items: feedback.length, skippedNoText: built.skippedNoText, replaced: built.replaced, lineage: built.lineage };
+  const summary = { dataset: version.id, created, rows: built.rows.texts.length, items: feedback.length, skippedNoText: built.skippedNoText, replaced: built.replaced,
+    reviewedRows: built.rows.reviewRows?.length ?? 0, lineage: built.lineage };
   if (values.json) writeJson(ctx.stdout, summary);
   else {
     writeLine(ctx.stdout, `${created ? 'saved new dataset version' : 'already stored (same content):'} ${version.id}: ${summary.rows} row(s) from ${feedback.length} feedback item(s)`);
     if (built.skippedNoText > 0) writeLine(ctx.stdout, `skipped ${built.skippedNoText} item(s) without a stored text (logText false)`);
     if (built.replaced > 0) writeLine(ctx.stdout, `${built.replaced} older correction(s) of the same text were superseded by a newer one`);
+    if (summary.reviewedRows > 0) writeLine(ctx.stdout, `${summary.reviewedRows} row(s) are review answers: marked as reviewed, they train but stay out of the decide-or-route thresholds`);
     writeLine(ctx.stdout, `lineage: ${built.lineage}`);
   }
   return 0;

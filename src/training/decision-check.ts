@@ -48,10 +48,11 @@ const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`
 /** Where the thresholds' rows came from, for a report ("the 812 validation rows"). Absent meta: an artifact from before the header said. */
 export function describeDecisionSource(meta: DecisionEvidenceMeta | undefined): string {
   if (meta === undefined) return 'the validation rows';
+  const leftOut = meta.reviewRowsLeftOut ? ` (${meta.reviewRowsLeftOut} reviewed rows left out: review answers teach, but do not stand for traffic)` : '';
   if (meta.fittedOn === 'cross-fit') {
-    return `${meta.rows} rows: ${meta.crossFitRows ?? '?'} training rows scored out of ${meta.folds ?? '?'} folds and ${meta.rows - (meta.crossFitRows ?? 0)} validation rows`;
+    return `${meta.rows} rows: ${meta.crossFitRows ?? '?'} training rows scored out of ${meta.folds ?? '?'} folds and ${meta.rows - (meta.crossFitRows ?? 0)} validation rows${leftOut}`;
   }
-  return `the ${meta.rows} validation rows`;
+  return `the ${meta.rows} validation rows${leftOut}`;
 }
 
 /**

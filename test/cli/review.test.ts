@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { verb as feedbackVerb } from '../../src/cli/feedback.js';
 import { verb as reviewVerb } from '../../src/cli/review.js';
-import { withMonitoringStore } from '../../src/platform/index.js';
+import { withMonitoringStore, withWorkspace } from '../../src/platform/index.js';
 import { runVerb } from '../helpers/run-cli.js';
 import { classify, serveModel } from '../monitoring/serving-fixture.js';
 import { trainFixtureModels } from '../serving/fixtures.js';
@@ -59,9 +59,11 @@ test('review answer records the actor, writes feedback for the whole group; feed
 
   const ds = await runVerb(feedbackVerb, ['to-dataset', '--endpoint', 'hs', '--home', home, '--json']);
   assert.equal(ds.code, 0, ds.stderr);
-  const built = JSON.parse(ds.stdout) as { rows: number; items: number; replaced: number; lineage: string };
+  const built = JSON.parse(ds.stdout) as { dataset: string; rows: number; items: number; replaced: number; reviewedRows: number; lineage: string };
   assert.equal(built.items, 2);
   assert.equal(built.rows, 1, 'the two occurrences are one text: one training row');
+  assert.equal(built.reviewedRows, 1, 'a review answer is a reviewed row');
+  assert.deepEqual((await withWorkspace({ home, registryUrl: undefined, registrySchema: 'public' }, (ws) => ws.loadDatasetRows(built.dataset))).reviewRows, [0]);
   assert.match(built.lineage, /^feedback:hs .* \(2 items, 1 rows\)/);
 });
 

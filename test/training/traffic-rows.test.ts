@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readDecisionEvidence } from '../../src/core/decision-policy.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
+import { describeDecisionSource } from '../../src/training/decision-check.js';
 import { runTraining } from '../../src/training/train-run.js';
 import { MIN_TRAFFIC_EVIDENCE } from '../../src/training/traffic-rows.js';
 import { mixedRows } from './model-fixture.js';
@@ -21,6 +22,9 @@ test('reviewed rows teach the model but leave the decide-or-route evidence; unde
   assert.deepEqual(marked.decision, { fittedOn: 'cross-fit', folds: 3, rows: rows.texts.length - reviewed.length, reviewRowsLeftOut: reviewed.length });
   assert.equal(marked.meta.decision!.reviewRowsLeftOut, reviewed.length);
   assert.equal(plain.meta.decision!.reviewRowsLeftOut, undefined);
+  // What `models show` and `eval` say of where the thresholds came from.
+  assert.match(describeDecisionSource(marked.meta.decision), new RegExp(`^${marked.decision.rows} rows: .* \\(${reviewed.length} reviewed rows left out: `));
+  assert.doesNotMatch(describeDecisionSource(plain.meta.decision), /reviewed/);
   const artifact = decodeArtifact(marked.bytes, 'marked');
   assert.equal(readDecisionEvidence(artifact.header, artifact.sections)!.predicted.length, rows.texts.length - reviewed.length);
 
