@@ -155,7 +155,10 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   else trained.predictProba(valid.texts, raw);
   // Calibration and thresholds are fitted on the validated fit's scores; a refit model gets the
   // same ones (it has seen the validation texts, so its own scores there would flatter them).
-  const { classifier: validated, proba, calibration, thresholds } = fitConfidence(trained, raw, valid.y, pickY(split.train));
+  // Review answers teach, but the thresholds must hold on traffic, which they were not drawn as (traffic-rows.ts).
+  const reviewed = reviewedRowMask(o.rows);
+  const { classifier: validated, proba, calibration, thresholds } = fitConfidence(trained, raw, valid.y, pickY(split.train),
+    reviewed && { validRows: Uint8Array.from(split.valid, (i) => 1 - reviewed[i]!), trainY: pickY(trafficIndices(split.train, reviewed)) });
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
   await o.onValidatedFit?.(validated);
   const choices = trained.heldOutChoices ?? {};
@@ -165,8 +168,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
   const crossFit = folds >= 2 ? await outOfFold() : undefined;
-  // The evidence keeps the rows drawn as traffic is: reviewed rows teach, but were picked for being hard (traffic-rows.ts).
-  const reviewed = reviewedRowMask(o.rows);
+  // The evidence keeps the rows drawn as traffic is, as the stored thresholds above.
   const validTraffic = trafficScored({ proba, y: valid.y }, split.valid, labels.length, reviewed);
   const decision = decisionEvidence({ ...validTraffic, weights: classFrequencyWeights(pickY(trafficIndices(split.train, reviewed)), validTraffic.y, labels.length) }, labels.length,
     crossFit && { ...trafficScored(crossFit, split.train, labels.length, reviewed), folds: crossFit.folds }, reviewed ? o.rows.reviewRows!.length : 0);

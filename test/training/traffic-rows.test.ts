@@ -12,7 +12,7 @@ const rows = { textColumn: 'text', labelColumns: ['label'], texts: trainRows.map
 const options = { rows, labelColumn: 'label', kind: 'linear', seed: 3, upsample: false, params: {}, validFraction: 0.2, threads: 2 };
 const everyNth = (n: number, k: number) => Array.from({ length: rows.texts.length }, (_, i) => i).filter((i) => i % n < k);
 
-test('reviewed rows teach the model but leave the decide-or-route evidence; under the minimum of traffic rows they stay in', async () => {
+test('reviewed rows teach the model but leave the decide-or-route evidence and the stored thresholds; under the minimum of traffic rows they stay in', async () => {
   const plain = await runTraining(options);
   const reviewed = everyNth(4, 1);
   const marked = await runTraining({ ...options, rows: { ...rows, reviewRows: reviewed } });
@@ -22,6 +22,10 @@ test('reviewed rows teach the model but leave the decide-or-route evidence; unde
   assert.deepEqual(marked.decision, { fittedOn: 'cross-fit', folds: 3, rows: rows.texts.length - reviewed.length, reviewRowsLeftOut: reviewed.length });
   assert.equal(marked.meta.decision!.reviewRowsLeftOut, reviewed.length);
   assert.equal(plain.meta.decision!.reviewRowsLeftOut, undefined);
+  // The stored global thresholds (eval's "thresholds stored at training time") hold on traffic too: the validation rows that are not reviewed.
+  assert.equal(plain.meta.thresholds!.rows, plain.validRows);
+  assert.equal(marked.meta.thresholds!.rows, marked.decision.rows - marked.meta.decision!.crossFitRows!);
+  assert.ok(marked.meta.thresholds!.rows < marked.validRows);
   // What `models show` and `eval` say of where the thresholds came from.
   assert.match(describeDecisionSource(marked.meta.decision), new RegExp(`^${marked.decision.rows} rows: .* \\(${reviewed.length} reviewed rows left out: `));
   assert.doesNotMatch(describeDecisionSource(plain.meta.decision), /reviewed/);
@@ -34,4 +38,5 @@ test('reviewed rows teach the model but leave the decide-or-route evidence; unde
   const few = await runTraining({ ...options, rows: { ...rows, reviewRows: mostlyReviewed } });
   assert.equal(few.decision.rows, rows.texts.length);
   assert.equal(few.meta.decision!.reviewRowsLeftOut, undefined);
+  assert.equal(few.meta.thresholds!.rows, few.validRows);
 });
