@@ -30,12 +30,12 @@ const REVIEW_ROWS_VERSION = 3;
 export function encodeDatasetRows(rows: DatasetRows): Uint8Array {
   const featureColumns = rows.featureColumns ?? [];
   const reviewRows = rows.reviewRows ?? [];
-  const columnsHeader = { format: FORMAT, textColumn: rows.textColumn, labelColumns: rows.labelColumns };
-  const header = JSON.stringify(reviewRows.length > 0
-    ? { ...columnsHeader, version: REVIEW_ROWS_VERSION, ...(featureColumns.length > 0 ? { featureColumns } : {}), reviewRows }
-    : featureColumns.length === 0
-      ? { format: FORMAT, version: FORMAT_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns }
-      : { format: FORMAT, version: FEATURES_VERSION, textColumn: rows.textColumn, labelColumns: rows.labelColumns, featureColumns });
+  // One header shape for every version (key order is part of the bytes, and so of the id).
+  const version = reviewRows.length > 0 ? REVIEW_ROWS_VERSION : featureColumns.length > 0 ? FEATURES_VERSION : FORMAT_VERSION;
+  const header = JSON.stringify({
+    format: FORMAT, version, textColumn: rows.textColumn, labelColumns: rows.labelColumns,
+    ...(featureColumns.length > 0 ? { featureColumns } : {}), ...(reviewRows.length > 0 ? { reviewRows } : {}),
+  });
   const columns: (readonly FeatureCell[])[] = [...rows.labelColumns.map((c) => rows.labels[c]!), ...featureColumns.map((c) => rows.features![c]!)];
   const lines: string[] = new Array<string>(rows.texts.length + 2);
   lines[0] = header;

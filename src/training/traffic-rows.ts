@@ -2,7 +2,8 @@ import type { DatasetRows } from '../core/dataset.js';
 import type { ScoredRows } from './decision-evidence.js';
 
 /**
- * Which rows may stand for traffic in the decide-or-route evidence. A reviewed row (a dataset's
+ * Which rows may stand for traffic in the decide-or-route evidence and the stored global
+ * thresholds (confidence-step.ts). A reviewed row (a dataset's
  * `reviewRows`: a label a person gave because a model routed the text to review) was picked for
  * being hard: a model that has learnt from it is still less sure, and more often wrong, on such
  * texts than on traffic at the same score. Counted as evidence, they make every later version's

@@ -157,8 +157,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   // same ones (it has seen the validation texts, so its own scores there would flatter them).
   // Review answers teach, but the thresholds must hold on traffic, which they were not drawn as (traffic-rows.ts).
   const reviewed = reviewedRowMask(o.rows);
+  const trafficTrainY = pickY(trafficIndices(split.train, reviewed));
   const { classifier: validated, proba, calibration, thresholds } = fitConfidence(trained, raw, valid.y, pickY(split.train),
-    reviewed && { validRows: Uint8Array.from(split.valid, (i) => 1 - reviewed[i]!), trainY: pickY(trafficIndices(split.train, reviewed)) });
+    reviewed && { validRows: Uint8Array.from(split.valid, (i) => 1 - reviewed[i]!), trainY: trafficTrainY });
   const report = evaluate({ labels, yTrue: valid.y, proba, ...(o.levels ? { levels: [...o.levels] } : {}) });
   await o.onValidatedFit?.(validated);
   const choices = trained.heldOutChoices ?? {};
@@ -170,7 +171,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   const crossFit = folds >= 2 ? await outOfFold() : undefined;
   // The evidence keeps the rows drawn as traffic is, as the stored thresholds above.
   const validTraffic = trafficScored({ proba, y: valid.y }, split.valid, labels.length, reviewed);
-  const decision = decisionEvidence({ ...validTraffic, weights: classFrequencyWeights(pickY(trafficIndices(split.train, reviewed)), validTraffic.y, labels.length) }, labels.length,
+  const decision = decisionEvidence({ ...validTraffic, weights: classFrequencyWeights(trafficTrainY, validTraffic.y, labels.length) }, labels.length,
     crossFit && { ...trafficScored(crossFit, split.train, labels.length, reviewed), folds: crossFit.folds }, reviewed ? o.rows.reviewRows!.length : 0);
   /** The training side's rows scored out of fold, calibrated as the served model's scores are. */
   async function outOfFold() {
