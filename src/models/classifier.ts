@@ -65,8 +65,8 @@ export interface TrainInput {
    * from them as from any row and ignore this (linear, fasttext, textcnn do). A kind that holds
    * rows out inside its own fit (the ensemble's cross-fit) must keep them on every internal fit's
    * training side and never score, measure or learn a combination from them: they are not drawn
-   * from production. Set by train-run's validated fit; the refit and the decision folds, which only
-   * kinds with ModelKind.refits use, pass none (no such kind reads it).
+   * from production. Set by train-run's validated fit, its refit and its decision folds (the
+   * ensemble's refit keeps its near-duplicate memory and class prior to traffic by it).
    */
   readonly referenceRows?: number;
 }

@@ -1,7 +1,6 @@
 import { deriveSeed } from '../core/random.js';
-import { upsampleStratified } from '../core/upsample.js';
 import type { Classifier } from '../models/classifier.js';
-import type { RefitInput } from './refit.js';
+import { referenceRowsOf, secondFitRows, type RefitInput } from './refit.js';
 
 /** The refit's input (kind, rows, labels, options, the first fit's choices) plus the folds to score. */
 export interface CrossFitInput extends RefitInput {
@@ -36,10 +35,9 @@ export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
     for (let k = 0; k < c.scored.length; k++) (c.foldOf[k] === f ? held : fit).push(c.scored[k]!);
     if (held.length === 0) continue;
     const seed = deriveSeed(c.options.seed, f + 1);
-    const fitRows = Int32Array.from(fit).sort();
-    const idx = c.upsample ? upsampleStratified(fitRows, c.y, { seed }) : fitRows;
+    const { idx, referenceRows } = secondFitRows(c, Int32Array.from(fit).sort(), seed);
     const model: Classifier = await c.kind.train(
-      { texts: Array.from(idx, (i) => c.texts[i]!), y: Int32Array.from(idx, (i) => c.y[i]!), labels: c.labels, valid: { texts: [], y: new Int32Array(0) } },
+      { texts: Array.from(idx, (i) => c.texts[i]!), y: Int32Array.from(idx, (i) => c.y[i]!), labels: c.labels, valid: { texts: [], y: new Int32Array(0) }, ...referenceRowsOf(referenceRows) },
       { ...c.options, seed, fixed: c.choices, ...(onProgress ? { onProgress: (p) => onProgress({ ...p, phase: `decision fold ${f + 1}/${c.folds} ${p.phase}` }) } : {}) },
     );
     const heldTexts = held.map((i) => c.texts[i]!);

@@ -164,7 +164,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   await o.onValidatedFit?.(validated);
   const choices = trained.heldOutChoices ?? {};
   const shipped = refit
-    ? await refitOnAllRows({ kind, texts: fitTexts, y: fitY, labels, upsample: o.upsample, options: trainOptions, choices })
+    ? await refitOnAllRows({ kind, texts: fitTexts, y: fitY, labels, upsample: o.upsample, options: trainOptions, choices, referenceRows: referenceTexts.length })
     : { classifier: trained, rows: trainIdx.length + referenceTexts.length };
   const classifier = refit ? withStoredCalibration(shipped.classifier, calibration) : validated;
   const { featuriser, params: modelParams, sections } = classifier.serialise();
@@ -179,6 +179,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const foldOf = assignDecisionFolds(Array.from(split.train, (i) => o.rows.texts[i]!), trainY, folds, o.seed);
     const oof = await crossFitScores({
       kind, texts: fitTexts, y: fitY, labels, scored: split.train, foldOf, folds, alwaysTrain: concatIds(split.valid, referenceIdx), upsample: o.upsample, options: trainOptions, choices,
+      referenceRows: referenceTexts.length,
     });
     if (calibration) calibrateTop1(calibration, oof, labels.length);
     return { proba: oof, y: trainY, folds };

@@ -5,7 +5,7 @@ import { InputError } from '../../src/core/errors.js';
 import { decodeArtifact } from '../../src/models/artifact.js';
 import type { ModelKind, TrainProgress } from '../../src/models/classifier.js';
 import { modelKind } from '../../src/models/kinds.js';
-import { refitWanted } from '../../src/training/refit.js';
+import { refitWanted, secondFitRows } from '../../src/training/refit.js';
 import { runTraining } from '../../src/training/train-run.js';
 import { FIXTURE_CLASSES, fixtureRows } from './model-fixture.js';
 
@@ -61,4 +61,23 @@ test('a refit is refused what it cannot use: an unknown choice, a kind that cann
   assert.equal(refitWanted(linear, undefined), true);
   assert.equal(refitWanted(linear, false), false);
   assert.throws(() => refitWanted(cannot, true), (e: unknown) => e instanceof InputError && e.code === 'refit-unsupported' && /"frozen" cannot be refit/.test(e.message));
+});
+
+test('a second fit (refit, decision fold) up-samples the traffic rows alone and keeps the reference rows last, once each, as the first fit had them', async () => {
+  const linear = await modelKind('linear');
+  // 30 traffic rows: class 0 twenty-eight times, class 1 twice; then 3 reference rows of class 1.
+  const y = Int32Array.from([...Array.from({ length: 28 }, () => 0), 1, 1, 1, 1, 1]);
+  const texts = Array.from(y, (_, i) => `row ${i}`);
+  const r = { kind: linear, texts, y, labels: ['a', 'b'], upsample: true, options: { seed: 1, threads: 1, params: {} }, choices: {}, referenceRows: 3 };
+  const traffic = Int32Array.from({ length: 33 }, (_, i) => i).filter((i) => i !== 5);
+  const { idx, referenceRows } = secondFitRows(r, traffic, 7);
+  assert.equal(referenceRows, 3);
+  assert.deepEqual(Array.from(idx.subarray(idx.length - 3)), [30, 31, 32], 'the reference rows come last');
+  const head = Array.from(idx.subarray(0, idx.length - 3));
+  assert.ok(head.every((i) => i < 30 && i !== 5), 'before them only the traffic rows given');
+  assert.ok(head.filter((i) => i === 28 || i === 29).length > 2, 'the rare traffic class was up-sampled');
+  // Without up-sampling: the rows as given, reference rows last.
+  const plain = secondFitRows({ ...r, upsample: false }, traffic, 7);
+  assert.deepEqual(Array.from(plain.idx), [...Array.from(traffic).filter((i) => i < 30), 30, 31, 32]);
+  assert.equal(secondFitRows({ ...r, referenceRows: undefined }, traffic, 7).referenceRows, 0);
 });

@@ -1,6 +1,6 @@
 import { concatIds } from '../../core/concat-ids.js';
 import { deriveSeed } from '../../core/random.js';
-import type { Classifier, TrainInput, TrainOptions } from '../classifier.js';
+import type { Classifier, HeldOutChoices, TrainInput, TrainOptions } from '../classifier.js';
 import { foldRows } from './folds.js';
 import { memberKind } from './member-kinds.js';
 
@@ -36,10 +36,11 @@ export async function crossFitMembers(
   }
 }
 
-export function fitMember(name: string, input: TrainInput, options: TrainOptions, seed: number, phase: string): Promise<Classifier> {
+/** Member `name` fitted on `input` with its kind's defaults; `fixed`: its held-out choices from an earlier fit (a refit). */
+export function fitMember(name: string, input: TrainInput, options: TrainOptions, seed: number, phase: string, fixed?: HeldOutChoices): Promise<Classifier> {
   const { onProgress } = options;
   return memberKind(name).train(input, {
-    seed, threads: options.threads, params: {},
+    seed, threads: options.threads, params: {}, ...(fixed ? { fixed } : {}),
     ...(onProgress ? { onProgress: (p) => onProgress({ ...p, phase: `${phase}: ${p.phase}` }) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

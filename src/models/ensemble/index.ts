@@ -19,6 +19,8 @@ export const ensembleKind: ModelKind = {
   featureEncoding: 'tokens-v2',
   defaults: ENSEMBLE_DEFAULTS,
   paramHelp: ENSEMBLE_PARAM_HELP,
+  // A refit keeps the re-ranker and the members' choices and refits the members and the memory (held-out.ts).
+  refits: true,
   train: trainEnsemble,
   load(meta: ArtifactMeta, sections: ReadonlyMap<string, SectionArray>): EnsembleClassifier {
     const broken = (what: string): ArtifactError => new ArtifactError('artifact-bad-ensemble', `ensemble artifact is inconsistent: ${what}`, { kind: 'ensemble' },

@@ -1,6 +1,8 @@
 import { InterruptedError } from '../../core/errors.js';
-import type { Classifier, TrainInput, TrainOptions } from '../classifier.js';
+import type { Classifier, HeldOutChoices, TrainInput, TrainOptions } from '../classifier.js';
+import { withHeldOutChoices } from '../held-out-choices.js';
 import { crossFitMembers, fitMember } from './cross-fit.js';
+import { ensembleChoices, fixedEnsembleChoices, type EnsembleChoices } from './held-out.js';
 import { assignFolds } from './folds.js';
 import { memberBytes, loadMember } from './member-bytes.js';
 import { EnsembleClassifier } from './model.js';
@@ -20,6 +22,9 @@ import { trafficRows } from '../reference-input.js';
  * 2. the re-ranker is fitted on those out-of-fold candidates;
  * 3. the members and the memory are fitted again on all training rows (what is served);
  * 4. the re-ranker's temperature is fitted on the validation rows, scored by the served members.
+ * A refit (TrainOptions.fixed: held-out.ts) keeps the re-ranker's weights and temperature and the
+ * members' own choices, and does step 3 alone, on every row it is given: what the first fit learnt
+ * on held-out rows stays, and the parts that learn from rows learn from all of them.
  * Reference rows (TrainInput.referenceRows: a nomenclature's descriptions) are not traffic: every
  * member fit learns from them (fold fits and the served fit), but no fold scores them, so the
  * re-ranker never trains on them, and the class prior and the near-duplicate memory are the
@@ -27,6 +32,7 @@ import { trafficRows } from '../reference-input.js';
  */
 export async function trainEnsemble(input: TrainInput, options: TrainOptions): Promise<Classifier> {
   const params = parseEnsembleParams(options.params);
+  const fixed = fixedEnsembleChoices(options.fixed, params);
   const stopIfAborted = (): void => { if (options.signal?.aborted) throw new InterruptedError('ensemble training'); };
   const C = input.labels.length;
   const n = trafficRows(input);
@@ -35,6 +41,7 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
   // The prior says how often traffic carries a class; descriptions (one or a few per code, spread
   // evenly) would flatten it towards codes that are rarely shipped.
   const logPrior = logPriorOf(y, C);
+  if (fixed) return refitEnsemble(input, options, params, fixed, { texts, y, logPrior }, stopIfAborted);
   const featuriser = new CandidateFeaturiser(params.members.length, C, params.topK, params.memory ? params.memoryLabels : 0, logPrior);
   const searchOf = (memoryTexts: readonly string[], memoryY: Int32Array): MemorySearch | undefined =>
     params.memory ? new MemorySearch(buildMemory(memoryTexts, memoryY), C, memorySettings(params)) : undefined;
@@ -56,16 +63,8 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
   const fit = fitRerank(oof, params.l2);
   stopIfAborted();
 
-  const members: Classifier[] = [];
-  const memberArtifacts: Uint8Array[] = [];
-  for (const name of params.members) {
-    const trained = await fitMember(name, input, options, options.seed, `all rows ${name}`);
-    const bytes = memberBytes(trained, input.labels, { seed: options.seed, trainRows: input.texts.length, validRows: input.valid.texts.length });
-    memberArtifacts.push(bytes);
-    // Served as loaded from its bytes, so the model trained and the model loaded are one and the same.
-    members.push(loadMember(bytes, `ensemble member ${name}`));
-    stopIfAborted();
-  }
+  const served = await fitServedMembers(input, options, params.members, undefined, stopIfAborted);
+  const { members } = served;
   // The memory remembers traffic only. Its vote means "a line like this one was shipped under these
   // codes", and the re-ranker learnt how far to trust it from out-of-fold traffic neighbours; a
   // description ("Of plastics", "Other, of a cylinder capacity exceeding 50 cc") is neither a line
@@ -83,7 +82,7 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
   const temperature = fitTemperature(validExamples, fit.weights);
 
   const classifier = new EnsembleClassifier({
-    labels: input.labels, params, members, memberArtifacts, memory, logPrior, weights: fit.weights, temperature,
+    labels: input.labels, params, members, memberArtifacts: served.artifacts, memory, logPrior, weights: fit.weights, temperature,
     fit: {
       rerankIterations: fit.iterations, rerankLoss: round6(fit.loss),
       // With reference rows, what the re-ranker learnt from (traffic only) beside what the members did.
@@ -93,7 +92,39 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
     },
   });
   options.onProgress?.({ phase: 'ensemble cost, texts/s on one thread', done: 1, total: 1, info: measureCosts(classifier, input.valid.texts, validProba) });
-  return classifier;
+  return withHeldOutChoices(classifier, ensembleChoices({ weights: fit.weights, temperature, members: served.choices, fit: classifier.parts.fit }));
+}
+
+/** The refit: the served members and the memory fitted again on every row, with the first fit's choices. */
+async function refitEnsemble(input: TrainInput, options: TrainOptions, params: EnsembleParams, fixed: EnsembleChoices,
+  traffic: { texts: readonly string[]; y: Int32Array; logPrior: Float32Array }, stopIfAborted: () => void): Promise<Classifier> {
+  const served = await fitServedMembers(input, options, params.members, fixed.members, stopIfAborted);
+  const classifier = new EnsembleClassifier({
+    labels: input.labels, params, members: served.members, memberArtifacts: served.artifacts,
+    memory: params.memory ? buildMemory(traffic.texts, traffic.y) : undefined, logPrior: traffic.logPrior,
+    weights: fixed.weights, temperature: fixed.temperature, fit: fixed.fit,
+  });
+  return withHeldOutChoices(classifier, options.fixed!);
+}
+
+/**
+ * Each member fitted on all of `input`'s rows (with `fixed`: its own held-out choices, taken back),
+ * served as loaded from its bytes, so the model trained and the model loaded are one and the same.
+ */
+async function fitServedMembers(input: TrainInput, options: TrainOptions, names: readonly string[], fixed: readonly HeldOutChoices[] | undefined,
+  stopIfAborted: () => void): Promise<{ members: Classifier[]; artifacts: Uint8Array[]; choices: HeldOutChoices[] }> {
+  const members: Classifier[] = [];
+  const artifacts: Uint8Array[] = [];
+  const choices: HeldOutChoices[] = [];
+  for (const [i, name] of names.entries()) {
+    const trained = await fitMember(name, input, options, options.seed, `all rows ${name}`, fixed?.[i]);
+    choices.push(trained.heldOutChoices ?? {});
+    const bytes = memberBytes(trained, input.labels, { seed: options.seed, trainRows: input.texts.length, validRows: input.valid.texts.length });
+    artifacts.push(bytes);
+    members.push(loadMember(bytes, `ensemble member ${name}`));
+    stopIfAborted();
+  }
+  return { members, artifacts, choices };
 }
 
 export function memorySettings(p: EnsembleParams): { neighbours: number; power: number; postingCap: number } {

@@ -50,9 +50,12 @@ describe('ensemble with reference rows', () => {
       referenceRows: { ...reference, source: 'hs6.csv', sha256: '0'.repeat(64), classes: 'all' },
     });
     const fit = (r.meta.params['fit'] ?? {}) as Record<string, number>;
-    // The ensemble's training side is the split's training side plus the reference rows; its
-    // re-ranker's examples are the training side alone (each scored out of fold once).
-    assert.equal(r.heldOutFitRows + reference.texts.length, r.trainRows);
+    // The validated fit's training side was the split's training side plus the reference rows, and
+    // its re-ranker's examples the training side alone (each scored out of fold once); the shipped
+    // refit's members learnt from every row, the reference rows last again (so its memory below
+    // still holds none of them).
+    assert.equal(r.heldOutFitRows + r.validRows, lines.length);
+    assert.equal(r.trainRows, lines.length + reference.texts.length);
     assert.equal(fit['rerankTexts'], r.heldOutFitRows);
     assert.equal(fit['referenceRows'], reference.texts.length);
     assert.ok(r.meta.labels.includes('880212'));
