@@ -63,7 +63,7 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
   const fit = fitRerank(oof, params.l2);
   stopIfAborted();
 
-  const served = await fitServedMembers(input, options, params.members, undefined, stopIfAborted);
+  const served = await fitServedMembers(input, options, params.members, undefined, 'all rows ', stopIfAborted);
   const { members } = served;
   // The memory remembers traffic only. Its vote means "a line like this one was shipped under these
   // codes", and the re-ranker learnt how far to trust it from out-of-fold traffic neighbours; a
@@ -98,7 +98,8 @@ export async function trainEnsemble(input: TrainInput, options: TrainOptions): P
 /** The refit: the served members and the memory fitted again on every row, with the first fit's choices. */
 async function refitEnsemble(input: TrainInput, options: TrainOptions, params: EnsembleParams, fixed: EnsembleChoices,
   traffic: { texts: readonly string[]; y: Int32Array; logPrior: Float32Array }, stopIfAborted: () => void): Promise<Classifier> {
-  const served = await fitServedMembers(input, options, params.members, fixed.members, stopIfAborted);
+  // Its caller names the rows in its phases ("refit", "decision fold 2/3"): they are not always all of them.
+  const served = await fitServedMembers(input, options, params.members, fixed.members, '', stopIfAborted);
   const classifier = new EnsembleClassifier({
     labels: input.labels, params, members: served.members, memberArtifacts: served.artifacts,
     memory: params.memory ? buildMemory(traffic.texts, traffic.y) : undefined, logPrior: traffic.logPrior,
@@ -112,12 +113,12 @@ async function refitEnsemble(input: TrainInput, options: TrainOptions, params: E
  * served as loaded from its bytes, so the model trained and the model loaded are one and the same.
  */
 async function fitServedMembers(input: TrainInput, options: TrainOptions, names: readonly string[], fixed: readonly HeldOutChoices[] | undefined,
-  stopIfAborted: () => void): Promise<{ members: Classifier[]; artifacts: Uint8Array[]; choices: HeldOutChoices[] }> {
+  phase: string, stopIfAborted: () => void): Promise<{ members: Classifier[]; artifacts: Uint8Array[]; choices: HeldOutChoices[] }> {
   const members: Classifier[] = [];
   const artifacts: Uint8Array[] = [];
   const choices: HeldOutChoices[] = [];
   for (const [i, name] of names.entries()) {
-    const trained = await fitMember(name, input, options, options.seed, `all rows ${name}`, fixed?.[i]);
+    const trained = await fitMember(name, input, options, options.seed, `${phase}${name}`, fixed?.[i]);
     choices.push(trained.heldOutChoices ?? {});
     const bytes = memberBytes(trained, input.labels, { seed: options.seed, trainRows: input.texts.length, validRows: input.valid.texts.length });
     artifacts.push(bytes);
