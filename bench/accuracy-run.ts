@@ -48,7 +48,10 @@ function onTest(classifier: Classifier, stored: StoredThresholds | undefined) {
     target: p.target, threshold: p.threshold, expectedCoverage: p.expectedCoverage, coverage: p.coverage, precision: p.precision,
     coverageFittedOnTest: report.coverage[i]?.coverage ?? null,
   }));
-  return { accuracy: report.accuracy, macroF1: report.macroF1, rareF1: rareF1(report.perClass), automation, oneThreadPerSec: testTexts.length / seconds, seconds };
+  // Code-like labels (HS6): each shorter level read off the model's answers, by the best code's prefix and by the prefix with the most mass.
+  const levels = report.hierarchy.filter((h) => labels.some((l) => l.length > h.level))
+    .map((h) => ({ level: h.level, accuracy: h.accuracy, marginalAccuracy: h.marginalAccuracy ?? null }));
+  return { accuracy: report.accuracy, macroF1: report.macroF1, rareF1: rareF1(report.perClass), automation, levels, oneThreadPerSec: testTexts.length / seconds, seconds };
 }
 
 // BENCH_NOMENCLATURE=all|known: HS tasks also learn from the nomenclature's descriptions (`train --nomenclature`).
@@ -100,11 +103,11 @@ rmSync(dir, { recursive: true, force: true });
 const common = { kind, labelColumn, testRows: testTexts.length, classes: labels.length, threads, choices: result.meta.training.choices, ...(result.meta.training.referenceRows ? { nomenclature: result.meta.training.referenceRows } : {}) };
 if (result.refit && validated) {
   process.stdout.write(`${JSON.stringify({
-    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, rareF1: validated.rareF1, automation: validated.automation,
+    ...common, refit: false, trainRows: result.heldOutFitRows, accuracy: validated.accuracy, macroF1: validated.macroF1, rareF1: validated.rareF1, automation: validated.automation, levels: validated.levels,
     trainSeconds: validated.trainSeconds, oneThreadPerSec: validated.oneThreadPerSec, allCoresPerSec: null, peakRssMB: null, artifactMB: null,
   })}\n`);
 }
 process.stdout.write(`${JSON.stringify({
-  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, rareF1: shipped.rareF1, automation: shipped.automation, trainSeconds,
+  ...common, refit: result.refit, trainRows: result.trainRows, accuracy: shipped.accuracy, macroF1: shipped.macroF1, rareF1: shipped.rareF1, automation: shipped.automation, levels: shipped.levels, trainSeconds,
   oneThreadPerSec: shipped.oneThreadPerSec, allCoresPerSec, peakRssMB: process.resourceUsage().maxRSS / 1024, artifactMB: result.bytes.length / 1e6,
 })}\n`);

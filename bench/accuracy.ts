@@ -32,7 +32,8 @@ const TASKS = [
 const KINDS = ['linear', 'fasttext', 'ensemble'] as const;
 
 interface Automation { target: number; threshold: number | null; expectedCoverage: number; coverage: number; precision: number | null; coverageFittedOnTest: number | null }
-interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; rareF1: number | null; automation: Automation[]; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
+interface Level { level: number; accuracy: number; marginalAccuracy: number | null }
+interface Cell_ { task: string; kind: string; refit: boolean; accuracy: number; macroF1: number; rareF1: number | null; automation: Automation[]; levels?: Level[]; trainSeconds: number; oneThreadPerSec: number; allCoresPerSec: number | null; peakRssMB: number | null; artifactMB: number | null; classes: number; trainRows: number; testRows: number }
 
 // Comma-separated substrings; a cell runs when its name holds any of them.
 const only = process.env['BENCH_ONLY']?.split(',').filter((s) => s.length > 0);
@@ -106,6 +107,21 @@ if (cells.length > 0) {
     cells.map((c) => [c.task, `${c.kind}${c.refit ? ' refit' : ' no-refit'}`, ...c.automation.flatMap((a) => [
       `${(100 * a.coverage).toFixed(1)}% / ${a.precision === null ? '-' : a.precision.toFixed(4)}`, `${(100 * a.expectedCoverage).toFixed(1)}%`,
       a.coverageFittedOnTest === null ? '-' : `${(100 * a.coverageFittedOnTest).toFixed(1)}%`])])));
+}
+// Issue 13: an HS4 read off an HS6 model should be no worse than a dedicated HS4 model of the same kind.
+const derived: Cell[][] = [];
+for (const c of cells.filter((x) => x.task === 'hs-goods HS6')) {
+  const heading = c.levels?.find((l) => l.level === 4);
+  const dedicated = cells.find((x) => x.task === 'hs-goods HS4' && x.kind === c.kind && x.refit === c.refit);
+  if (!heading) continue;
+  const best = Math.max(heading.accuracy, heading.marginalAccuracy ?? 0);
+  derived.push([`${c.kind}${c.refit ? ' refit' : ' no-refit'}`, heading.accuracy, heading.marginalAccuracy, dedicated?.accuracy ?? null,
+    dedicated ? (best >= dedicated.accuracy ? 'ok' : 'BELOW') : '-']);
+}
+if (derived.length > 0) {
+  out.push('');
+  out.push('HS4 read off the HS6 models (the heading of the best subheading; the heading with the most probability mass) beside the dedicated HS4 model of the same kind:');
+  out.push(table(['model', 'HS4 from HS6, best code', 'HS4 from HS6, most mass', 'dedicated HS4', 'no worse'], derived, 4));
 }
 const ratios: Cell[][] = [];
 for (const a of anchors) {
