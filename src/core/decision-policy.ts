@@ -60,7 +60,12 @@ export interface DecisionEvidenceMeta {
   /** Reviewed rows of the dataset (training/traffic-rows.ts) kept out of the rows: they teach, but were picked for being hard. */
   readonly reviewRowsLeftOut?: number;
   readonly weighting: 'class-frequency' | 'none';
-  readonly method: 'per-class-wilson';
+  /**
+   * The rule the training-time figures (decisionMetrics) were fitted with: 'per-class-curve' (the
+   * recalibration curve, since 2026-12) or 'per-class-wilson' (the running precision's lower bound,
+   * before). Serving, `eval` and `models show` fit every artifact's rows with the current rule.
+   */
+  readonly method: 'per-class-curve' | 'per-class-wilson';
 }
 
 /** The validation rows a policy is fitted from: per row its top-1 class, calibrated confidence, correctness and weight. */

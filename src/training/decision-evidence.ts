@@ -47,8 +47,8 @@ export function decisionEvidence(validation: ScoredRows, classes: number, crossF
   const leftOut = reviewRowsLeftOut > 0 ? { reviewRowsLeftOut } : {};
   return {
     meta: crossFit
-      ? { fittedOn: 'cross-fit', rows: n, folds: crossFit.folds, crossFitRows: crossFit.y.length, weighting, method: 'per-class-wilson', ...leftOut }
-      : { fittedOn: 'validation', rows: n, weighting, method: 'per-class-wilson', ...leftOut },
+      ? { fittedOn: 'cross-fit', rows: n, folds: crossFit.folds, crossFitRows: crossFit.y.length, weighting, method: 'per-class-curve', ...leftOut }
+      : { fittedOn: 'validation', rows: n, weighting, method: 'per-class-curve', ...leftOut },
     evidence: { predicted, confidence, correct, weight },
     sections: [[DECISION_SECTIONS.predicted, predicted], [DECISION_SECTIONS.confidence, confidence], [DECISION_SECTIONS.correct, correct], [DECISION_SECTIONS.weight, weight]],
   };
