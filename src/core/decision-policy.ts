@@ -27,7 +27,7 @@ import { InputError } from './errors.js';
  *   its noisy lower bound first dips under the target moved the cut by whole tenths of the traffic.
  *   On the review benchmark's eight models (bench:review, both sizes), refitted on bootstrap
  *   resamples of their rows, the coverage that rule gave at 0.98 spread by 2.5-15 points (sd); the
- *   curve's by 0.6-3.3, at 20-35% coverage instead of 14-27%, with 0.979-0.983 precision on the test
+ *   curve's by 0.6-3.6, at 20-35% coverage instead of 14-27%, with 0.979-0.983 precision on the test
  *   side (the old rule: 0.982-0.990).
  * - A class's threshold on the raw confidence is that threshold with its offset taken back off.
  * Rows are weighted (class-frequency weights: the class mix of the data, not of the split); the
