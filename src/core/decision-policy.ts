@@ -115,6 +115,8 @@ export function wilsonUpper(p: number, n: number, z: number): number {
   return (p + z2 / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }
 
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
 /**
  * Ridge pulling the recalibration (a, b) toward (1, 0), i.e. toward taking the adjusted confidence
  * as calibrated: a handful of rows, or rows without a single error, cannot send the curve to a cliff.
@@ -146,7 +148,7 @@ function recalibrate(z: Float64Array, e: DecisionEvidence): Recalibration {
     for (let i = 0; i < z.length; i++) {
       const zi = z[i]!;
       if (!(zi >= 0)) continue;
-      const p = 1 / (1 + Math.exp(-(a * zi + b)));
+      const p = sigmoid(a * zi + b);
       const w = e.weight[i]!;
       const r = w * (e.correct[i]! - p);
       const h = w * p * (1 - p);
@@ -177,7 +179,7 @@ function lowestThreshold(score: Float64Array, e: DecisionEvidence, order: Uint32
     const i = order[k]!;
     const w = e.weight[i]!;
     const s = score[i]!;
-    const p = 1 / (1 + Math.exp(-(r.a * s + r.b)));
+    const p = sigmoid(r.a * s + r.b);
     sw += w; sw2 += w * w; hits += w * e.correct[i]!;
     sp += w * p; spa += w * p * (1 - p) * s; spb += w * p * (1 - p);
     if (k + 1 < order.length && score[order[k + 1]!] === s) continue;
@@ -206,7 +208,7 @@ function fitOffsets(e: DecisionEvidence, keyOf: (i: number) => number, keys: num
     for (let i = 0; i < base.length; i++) {
       const k = keyOf(i);
       if (!use[i] || k < 0) continue;
-      const p = 1 / (1 + Math.exp(-(base[i]! + delta[k]!)));
+      const p = sigmoid(base[i]! + delta[k]!);
       const w = e.weight[i]!;
       grad[k]! += w * (e.correct[i]! - p);
       hess[k]! += w * p * (1 - p);
@@ -253,10 +255,10 @@ export function fitDecisionPolicy(e: DecisionEvidence, classes: number, target: 
   const thresholds = new Float32Array(classes).fill(Infinity);
   let lowered = 0, raised = 0;
   if (cut !== null) {
-    const average = 1 / (1 + Math.exp(-cut));
+    const average = sigmoid(cut);
     for (let c = 0; c < classes; c++) {
       // conf >= sigmoid(cut - offset)  <=>  logit(conf) + offset >= cut
-      thresholds[c] = Math.fround(1 / (1 + Math.exp(-(cut - classOffset[c]!))));
+      thresholds[c] = Math.fround(sigmoid(cut - classOffset[c]!));
       if (thresholds[c]! < average - 1e-6) lowered++;
       else if (thresholds[c]! > average + 1e-6) raised++;
     }
@@ -268,7 +270,7 @@ export function fitDecisionPolicy(e: DecisionEvidence, classes: number, target: 
     if (e.confidence[i]! >= thresholds[e.predicted[i]!]!) { auto += w; right += w * e.correct[i]!; }
   }
   return {
-    target, thresholds, adjustedThreshold: cut === null ? null : 1 / (1 + Math.exp(-cut)), lowered, raised,
+    target, thresholds, adjustedThreshold: cut === null ? null : sigmoid(cut), lowered, raised,
     expectedCoverage: total > 0 ? auto / total : 0, expectedPrecision: auto > 0 ? right / auto : null, rows: n,
   };
 }
