@@ -3,7 +3,8 @@
  * - serving with the prediction log on and off (`lading serve` vs `lading serve --no-log`, the same
  *   wrk load, interleaved rounds): single-text requests/s and 32-text texts/s; the budget is 10%;
  * - log ingest into SQLite (and PostgreSQL when LADING_BENCH_PG_URL or LADING_TEST_PG_URL is set),
- *   rows/s of realistic 1,000-row batches;
+ *   rows/s of realistic 1,000-row batches, and into SQLite as the log grows (the last 500k of 2M
+ *   rows with distinct texts: a lookup index whose cost grows with the log shows there);
  * - `monitor report` (drift against the reference, CBPE estimate, real accuracy) over 1M logged
  *   predictions, and the memory of `lading serve --monitor` across 1M predictions;
  * - the drift detectors' quality on the shared datasets (bench/monitor-detectors.ts): false alarms on
@@ -22,7 +23,7 @@ import { buildMonitorReport } from '../src/monitoring/report/monitor-report.js';
 import { openMonitoringStore, saveReferenceProfile } from '../src/platform/index.js';
 import { machine, writeResult } from './machine.js';
 import { measureDetectorQuality, renderDetectorQuality, type DetectorQualityResult } from './monitor-detectors.js';
-import { ingestBatches, measureIngest } from './monitor-ingest.js';
+import { ingestBatches, measureIngest, measureSustainedIngest } from './monitor-ingest.js';
 import { logSwitched } from './monitor-switch.js';
 import { BIN, CACHE, DATA, DURATION, log, stop, trainIfMissing, waitReady, wrk, type WrkResult } from './wrk-driver.js';
 
@@ -120,12 +121,24 @@ async function memoryOver(model: string, textsFile: string, texts: number): Prom
   }
 }
 
+/** Rows of the sustained-ingest figure: the rate is taken over the last quarter of them. */
+const SUSTAINED_ROWS = 2_000_000;
+const SUSTAINED = `sqlite, last 500k of ${SUSTAINED_ROWS / 1e6}M distinct texts`;
+
 async function ingest(): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = { sqlite: [] };
   for (let r = 0; r < ROUNDS; r++) {
     const dir = mkdtempSync(join(tmpdir(), 'lading-bench-ingest-'));
     const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
     out['sqlite']!.push((await measureIngest(store, 200_000)).rowsPerSecond);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  out[SUSTAINED] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const dir = mkdtempSync(join(tmpdir(), 'lading-bench-ingest-'));
+    const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
+    out[SUSTAINED].push((await measureSustainedIngest(store, SUSTAINED_ROWS)).rowsPerSecond);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -240,7 +253,7 @@ async function main(): Promise<void> {
     ['server CPU µs per 32-text request, log off / on', `${median(rounds.map((r) => r.off.batch32.cpuUsPerRequest)).toFixed(0)} / ${median(rounds.map((r) => r.on.batch32.cpuUsPerRequest)).toFixed(0)}`,
       `${span(rounds.map((r) => r.off.batch32.cpuUsPerRequest))} / ${span(rounds.map((r) => r.on.batch32.cpuUsPerRequest))}`, ''],
     ['answers logged at saturation (share, log on)', median(rounds.map((r) => r.on.logged / r.on.answered)).toFixed(2), span(rounds.map((r) => r.on.logged / r.on.answered), 2), 'rest dropped, counted'],
-    ...Object.entries(ingestRates).map(([k, v]) => [`log ingest rows/s, ${k}`, Math.round(median(v)), span(v), k === 'sqlite' ? '>= 100000' : '>= 30000']),
+    ...Object.entries(ingestRates).map(([k, v]) => [`log ingest rows/s, ${k}`, Math.round(median(v)), span(v), k === 'postgres' ? '>= 30000' : '>= 100000']),
     [`drift report, ${quality.speed?.rows ?? 0}-prediction window (ms, first / warm best)`, `${quality.speed?.coldMs ?? '-'} / ${quality.speed?.warmMs ?? '-'}`, `${quality.speed?.warmMs ?? '-'}–${quality.speed?.warmWorstMs ?? '-'}`, '< 2000'],
     ['  streamed from column pages, as monitor report runs it (ms, best)', quality.speed?.streamedMs ?? '-', `${quality.speed?.streamedMs ?? '-'}–${quality.speed?.streamedWorstMs ?? '-'}`, '< 2000'],
     [`monitor report over ${report.rows} logged predictions (s, best)`, Math.min(...report.seconds).toFixed(2), span(report.seconds, 2), '< 10'],

@@ -1,4 +1,5 @@
 import { LOG_SEGMENTS_SQLITE, LOOKUP_KEY_TABLES_SQLITE, MONITORING_TABLES_SQLITE, STREAM_TABLE_SQLITE } from './monitoring-schema.js';
+import { KEY_RUNS_SQLITE } from './key-runs-schema.js';
 import { SERVING_COST_SQLITE } from './serving-cost-schema.js';
 import { TIMELINE_WINDOWS_SQLITE } from './timeline-window-schema.js';
 
@@ -26,4 +27,6 @@ export const MONITORING_MIGRATIONS: readonly MonitoringMigration[] = [
   { version: 5, sql: SERVING_COST_SQLITE },
   // The dashboard timeline's closed windows, so a restart does not read the whole log again (timeline-window-schema.ts).
   { version: 6, sql: TIMELINE_WINDOWS_SQLITE },
+  // Segment rows' lookup keys go into sorted runs instead of the B-trees, which grew too slow to insert into (key-runs-schema.ts).
+  { version: 7, sql: KEY_RUNS_SQLITE },
 ];

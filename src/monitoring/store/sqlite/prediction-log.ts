@@ -9,7 +9,7 @@ import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitorin
 import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
 import { decodeSegment, encodeColumnsSegmentWithKeys, encodeSegmentWithKeys, firstAtOrAfter, type EncodedSegment, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
-import { tupleOrder } from './tuple-order.js';
+import { KeyRuns, newestFirst, PagedSource, REQUEST_KEYS, TEXT_KEYS } from './key-runs.js';
 import { formatStreamCounts, MergedRows, rangeOf, streamCounts, type RowFilter, type SegmentMeta } from './segment-scan.js';
 
 /** Rows one pruning DELETE of old-format rows removes: small enough that each commit holds the write lock for milliseconds. */
@@ -31,8 +31,8 @@ export const CATCH_UP_ROWS = 100_000;
 /** Rows one catch-up transaction indexes at most (the first catch-up of an upgraded file may have millions). */
 const CATCH_UP_CHUNK = 200_000;
 
-/** Key entries one multi-row INSERT of a catch-up carries. */
-const KEYS_PER_INSERT = 250;
+/** Candidates of a text key read from the B-tree per statement run (most lookups need the first). */
+const TEXT_PAGE = 64;
 
 /** Old-format rows a scan reads per statement run. */
 const OLD_CHUNK = 4096;
@@ -52,10 +52,12 @@ const SEGMENT_CACHE_ROWS = 200_000;
  * every read merges both in (at, seq) order (segment-scan.ts), so an upgraded log is never
  * rewritten at startup.
  *
- * The request and text lookups go through integer-keyed side tables (migration 2) that a catch-up
- * fills in key order every CATCH_UP_ROWS appended rows and before every lookup, from both kinds
- * of rows, so a lookup always sees every committed row; a key names a seq, and the seq a row of
- * mon_predictions or of the segment holding it.
+ * The request and text lookups go through integer keys (store/lookup-keys.ts) that a catch-up
+ * indexes every CATCH_UP_ROWS appended rows and before every lookup, so a lookup always sees every
+ * committed row; a key names a seq, and the seq a row of mon_predictions or of the segment holding
+ * it. Segment rows' keys go into sorted runs (key-runs.ts, migration 7), which the appending thread
+ * merges now and then; old-format rows' keys, and those indexed before migration 7, are in two
+ * B-trees (migration 2). A lookup reads both.
  */
 export class SqlitePredictionLog implements PredictionLogStore {
   private readonly st;
@@ -77,8 +79,10 @@ export class SqlitePredictionLog implements PredictionLogStore {
    * catch-up). Anything else (another connection's rows, a prune) and the catch-up reads the file.
    */
   private pending: PendingKeys | undefined;
+  private readonly runs: KeyRuns;
 
   constructor(private readonly db: Database.Database) {
+    this.runs = new KeyRuns(db);
     this.st = {
       nextSeq: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_next_seq WHERE one = 1'),
       setNextSeq: db.prepare('UPDATE mon_next_seq SET seq = ? WHERE one = 1'),
@@ -91,7 +95,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
       // Primary before shadow is decided on the rows; newest first.
       requestCandidates: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_request_keys WHERE request_key = ? ORDER BY seq DESC'),
       textCandidates: db.prepare<unknown[], { seq: number; at: number }>(`SELECT seq, at FROM mon_text_keys
-        WHERE text_key = ? AND (at, seq) < (?, ?) ORDER BY at DESC, seq DESC LIMIT 64`),
+        WHERE text_key = ? AND (at, seq) < (?, ?) ORDER BY at DESC, seq DESC LIMIT ${TEXT_PAGE}`),
       // Loose index scan: one index seek per distinct endpoint, not a pass over every row.
       oldEndpoints: db.prepare<unknown[], { endpoint: string }>(`WITH RECURSIVE e(endpoint) AS (
         SELECT MIN(endpoint) FROM mon_predictions
@@ -102,8 +106,9 @@ export class SqlitePredictionLog implements PredictionLogStore {
       metas: db.prepare<unknown[], MetaRow>(`SELECT seq, rows, skip, min_at, max_at, streams FROM mon_segments
         WHERE endpoint = ? AND max_at >= ? AND min_at < ?`),
     };
-    // Sorted by key: each page of a key table is visited once per catch-up, not once per row.
-    // OR IGNORE: another connection may have indexed the same rows first.
+    // Old-format rows only (segment rows go to runs). Sorted by key: each page of a key table is
+    // visited once per catch-up, not once per row. OR IGNORE: another connection may have indexed
+    // the same rows first.
     this.catchUp = {
       watermark: db.prepare<unknown[], { seq: number }>('SELECT seq FROM mon_lookup_watermark WHERE one = 1'),
       oldRequests: db.prepare(`INSERT OR IGNORE INTO mon_request_keys (request_key, seq)
@@ -113,10 +118,8 @@ export class SqlitePredictionLog implements PredictionLogStore {
         WHERE seq > ? AND seq <= ? AND stream_id IN (SELECT stream_id FROM mon_streams WHERE role = 'primary') ORDER BY 1, 2, 3`),
       segments: db.prepare<unknown[], { seq: number; rows: number; skip: number; data: Buffer }>(`SELECT seq, rows, skip, data FROM mon_segments
         WHERE seq >= coalesce((SELECT MAX(seq) FROM mon_segments WHERE seq <= ?), 0) AND seq <= ? ORDER BY seq`),
-      requestKeys: keyInsert(db, 'mon_request_keys (request_key, seq)', 2, KEYS_PER_INSERT),
-      requestKey: keyInsert(db, 'mon_request_keys (request_key, seq)', 2, 1),
-      textKeys: keyInsert(db, 'mon_text_keys (text_key, at, seq)', 3, KEYS_PER_INSERT),
-      textKey: keyInsert(db, 'mon_text_keys (text_key, at, seq)', 3, 1),
+      oldestSegmentRow: db.prepare<unknown[], { seq: number }>('SELECT seq + skip AS seq FROM mon_segments ORDER BY seq LIMIT 1'),
+      oldestOldRow: db.prepare<unknown[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM mon_predictions'),
       advance: db.prepare('UPDATE mon_lookup_watermark SET seq = ? WHERE one = 1 AND seq < ?'),
     };
     this.indexedUpTo = this.catchUp.watermark.get()?.seq ?? 0;
@@ -282,7 +285,10 @@ export class SqlitePredictionLog implements PredictionLogStore {
       // The rows are committed: a failing catch-up (e.g. the write lock busy past busy_timeout)
       // must not reject this append, or the log writer would send the batch again and log it
       // twice. The next append or lookup catches up; a lookup reports the error if it persists.
-      try { this.catchUpLookups(); } catch { /* see above */ }
+      try {
+        this.catchUpLookups();
+        this.compactLookups();
+      } catch { /* see above */ }
     }
   }
 
@@ -303,7 +309,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
           c.oldTexts.run(from, to);
           const pending = this.pending;
           // Only this connection's rows since the watermark: index them from memory (see `pending`).
-          if (pending !== undefined && pending.first === from + 1 && pending.next === newest + 1 && to === newest) indexKeys(pending.segments, from, to, c);
+          if (pending !== undefined && pending.first === from + 1 && pending.next === newest + 1 && to === newest) this.indexKeys(pending.segments, from, to);
           else this.indexSegments(from, to);
           this.pending = undefined;
           c.advance.run(to, to);
@@ -324,7 +330,50 @@ export class SqlitePredictionLog implements PredictionLogStore {
       const start = s.skip;
       segments.push({ seq0: s.seq + start, at: seg.at.subarray(start), requestKey: seg.requestKey.subarray(start), textKey: seg.textKey.subarray(start) });
     }
-    indexKeys(segments, from, to, this.catchUp);
+    this.indexKeys(segments, from, to);
+  }
+
+  /**
+   * Writes the key tuples of the segment rows with seq in (from, to] as one run per kind. A
+   * segment holds text keys of primary rows only (encodeSegment); NaN is no key.
+   */
+  private indexKeys(segments: PendingKeys['segments'], from: number, to: number): void {
+    let rows = 0;
+    for (const s of segments) rows += Math.max(0, Math.min(s.at.length, to + 1 - s.seq0) - Math.max(0, from + 1 - s.seq0));
+    const requests = new Float64Array(rows * 3);
+    const texts = new Float64Array(rows * 3);
+    let r = 0;
+    let t = 0;
+    for (const s of segments) {
+      const end = Math.min(s.at.length, to + 1 - s.seq0);
+      for (let i = Math.max(0, from + 1 - s.seq0); i < end; i++) {
+        const seq = s.seq0 + i;
+        const rk = s.requestKey[i]!;
+        if (!Number.isNaN(rk)) { requests[r] = rk; requests[r + 2] = seq; r += 3; }
+        const tk = s.textKey[i]!;
+        if (!Number.isNaN(tk)) { texts[t] = tk; texts[t + 1] = s.at[i]!; texts[t + 2] = seq; t += 3; }
+      }
+    }
+    this.runs.write(REQUEST_KEYS, requests.subarray(0, r));
+    this.runs.write(TEXT_KEYS, texts.subarray(0, t));
+  }
+
+  /**
+   * Merges the key runs a level holds too many of (key-runs.ts), in a transaction of its own after
+   * the catch-up's. Only appends call it: a lookup's catch-up adds a small run and leaves merging
+   * to the appending thread, so a label never waits on a merge.
+   */
+  private compactLookups(): void {
+    this.db.transaction(() => {
+      const oldest = this.oldestKept();
+      this.runs.compact(REQUEST_KEYS, oldest);
+      this.runs.compact(TEXT_KEYS, oldest);
+    }).immediate();
+  }
+
+  /** The seq of the oldest row the log still holds (rows before it were pruned). */
+  private oldestKept(): number {
+    return Math.min(this.catchUp.oldestOldRow.get()?.seq ?? Number.MAX_SAFE_INTEGER, this.catchUp.oldestSegmentRow.get()?.seq ?? Number.MAX_SAFE_INTEGER);
   }
 
   /** The stored row of a seq, from mon_predictions or the segment holding it; undefined when pruned. */
@@ -363,15 +412,17 @@ export class SqlitePredictionLog implements PredictionLogStore {
     // 0's row + position.
     let primary: StoredPrediction | undefined;
     let shadow: StoredPrediction | undefined;
-    // Each key's candidates come newest first: a list is read up to its first primary.
+    // Each key's candidates (runs and B-tree merged) come newest first: read up to the first primary.
     const search = (key: number, offset: number) => {
-      for (const { seq } of this.st.requestCandidates.all(key)) {
+      const sources = this.runs.sources(REQUEST_KEYS, key, 0, Number.MAX_SAFE_INTEGER);
+      sources.push(new PagedSource(() => this.st.requestCandidates.all(key).map(({ seq }) => ({ at: 0, seq }))));
+      newestFirst(sources, (seq) => {
         const p = this.rowAt(seq + offset);
-        if (p === undefined || p.requestId !== requestId || p.position !== position) continue;
-        if (p.role !== 'primary') { if (shadow === undefined || p.seq > shadow.seq) shadow = p; continue; }
+        if (p === undefined || p.requestId !== requestId || p.position !== position) return false;
+        if (p.role !== 'primary') { if (shadow === undefined || p.seq > shadow.seq) shadow = p; return false; }
         if (primary === undefined || p.seq > primary.seq) primary = p;
-        return;
-      }
+        return true;
+      });
     };
     search(requestKey(requestId, position), 0);
     if (position > 0) search(requestKey(requestId, 0), position);
@@ -381,17 +432,17 @@ export class SqlitePredictionLog implements PredictionLogStore {
   async findLatestByText(endpoint: string, textSha256: string, before?: number): Promise<StoredPrediction | undefined> {
     this.catchUpLookups();
     const key = textKey(endpoint, textSha256);
-    let at = before ?? Number.MAX_SAFE_INTEGER;
-    let seq = Number.MAX_SAFE_INTEGER;
-    for (;;) {
-      const candidates = this.st.textCandidates.all(key, at, seq);
-      for (const c of candidates) {
-        const p = this.rowAt(c.seq);
-        if (p !== undefined && p.endpoint === endpoint && p.textSha256 === textSha256 && p.role === 'primary') return p;
-      }
-      if (candidates.length < 64) return undefined;
-      ({ at, seq } = candidates[candidates.length - 1]!);
-    }
+    const bound = before ?? Number.MAX_SAFE_INTEGER;
+    const sources = this.runs.sources(TEXT_KEYS, key, bound, Number.MAX_SAFE_INTEGER);
+    sources.push(new PagedSource((after) => this.st.textCandidates.all(key, after?.at ?? bound, after?.seq ?? Number.MAX_SAFE_INTEGER), TEXT_PAGE));
+    let found: StoredPrediction | undefined;
+    newestFirst(sources, (seq) => {
+      const p = this.rowAt(seq);
+      if (p === undefined || p.endpoint !== endpoint || p.textSha256 !== textSha256 || p.role !== 'primary') return false;
+      found = p;
+      return true;
+    });
+    return found;
   }
 
   /**
@@ -626,6 +677,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
           this.prepared<{ seq: number | null }>('SELECT MIN(seq + skip) AS seq FROM mon_segments').get()?.seq ?? Number.MAX_SAFE_INTEGER);
         this.prepared('DELETE FROM mon_request_keys WHERE seq < ?').run(oldest);
         this.prepared('DELETE FROM mon_text_keys WHERE seq < ?').run(oldest);
+        this.runs.dropBelow(oldest);
       }).immediate();
     }
     return removed;
@@ -697,51 +749,7 @@ interface PendingKeys {
   readonly segments: Array<{ readonly seq0: number; readonly at: Float64Array; readonly requestKey: Float64Array; readonly textKey: Float64Array }>;
 }
 
-/**
- * Inserts the key entries of the segment rows with seq in (from, to], sorted by key and many to a
- * statement. A segment holds text keys of primary rows only (encodeSegment); NaN is no key.
- */
-function indexKeys(segments: PendingKeys['segments'], from: number, to: number, st: { requestKeys: Database.Statement<unknown[], unknown>; requestKey: Database.Statement<unknown[], unknown>;
-  textKeys: Database.Statement<unknown[], unknown>; textKey: Database.Statement<unknown[], unknown> }): void {
-  const requests: number[] = [];
-  const texts: number[] = [];
-  for (const s of segments) {
-    const end = Math.min(s.at.length, to + 1 - s.seq0);
-    for (let i = Math.max(0, from + 1 - s.seq0); i < end; i++) {
-      const seq = s.seq0 + i;
-      const rk = s.requestKey[i]!;
-      if (!Number.isNaN(rk)) requests.push(rk, seq);
-      const tk = s.textKey[i]!;
-      if (!Number.isNaN(tk)) texts.push(tk, s.at[i]!, seq);
-    }
-  }
-  insertSorted(requests, 2, st.requestKeys, st.requestKey);
-  insertSorted(texts, 3, st.textKeys, st.textKey);
-}
-
 type SegmentInsert = (endpoint: string, rows: number, firstAt: number, lastAt: number, streams: Int32Array, segment: EncodedSegment) => void;
-
-function keyInsert(db: Database.Database, into: string, width: number, rows: number): Database.Statement<unknown[], unknown> {
-  const one = `(${new Array(width).fill('?').join(', ')})`;
-  return db.prepare(`INSERT OR IGNORE INTO ${into} VALUES ${new Array(rows).fill(one).join(', ')}`);
-}
-
-/** Inserts tuples of `width` numbers (flat), sorted by their fields in order, KEYS_PER_INSERT a statement. */
-function insertSorted(flat: ArrayLike<number>, width: number, many: Database.Statement<unknown[], unknown>, one: Database.Statement<unknown[], unknown>): void {
-  const n = Math.floor(flat.length / width);
-  const order = tupleOrder(flat, width);
-  const params = new Array<number>(KEYS_PER_INSERT * width);
-  let i = 0;
-  for (; i + KEYS_PER_INSERT <= n; i += KEYS_PER_INSERT) {
-    for (let k = 0; k < KEYS_PER_INSERT; k++) for (let w = 0; w < width; w++) params[k * width + w] = flat[order[i + k]! * width + w]!;
-    many.run(params);
-  }
-  const single = new Array<number>(width);
-  for (; i < n; i++) {
-    for (let w = 0; w < width; w++) single[w] = flat[order[i]! * width + w]!;
-    one.run(single);
-  }
-}
 
 /**
  * The WHERE clause of a query on old-format rows: they hold endpoint and at, the other filters
