@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { BLOCK_TUPLES, FANOUT, KeyRuns, levelOf, newestFirst, TEXT_KEYS, type KeyKind } from '../../../src/monitoring/store/sqlite/key-runs.js';
+import { BLOCK_TUPLES, Bloom, FANOUT, KeyRuns, levelOf, newestFirst, TEXT_KEYS, type KeyKind } from '../../../src/monitoring/store/sqlite/key-runs.js';
 import { CATCH_UP_ROWS } from '../../../src/monitoring/store/sqlite/prediction-log.js';
 import { openMonitoringDatabase } from '../../../src/monitoring/store/sqlite/connection.js';
 import { openSqliteMonitoringStore } from '../../../src/monitoring/store/sqlite/open-monitoring-store.js';
@@ -69,6 +69,10 @@ test('key runs: every tuple of a key comes back newest first under any bound, ac
     };
     assert.ok(oracle(all, keys[0]!, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).length > 2 * BLOCK_TUPLES, 'the hot key spans blocks');
     check('before merging');
+    // A key no run holds reads (almost) no block: each run's filter rules it out.
+    const reads = runs.blockReads;
+    for (let i = 0; i < 200; i++) assert.deepEqual(seen(runs, TEXT_KEYS, 2 ** 51 + i * 7919, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), []);
+    assert.ok(runs.blockReads - reads <= 0.05 * 200 * (FANOUT + 3), `blocks read for 200 absent keys over ${FANOUT + 3} runs: ${runs.blockReads - reads}`);
     const before = runs.tuples(TEXT_KEYS);
     db.transaction(() => runs.compact(TEXT_KEYS, 0))();
     const left = (db.prepare('SELECT COUNT(*) AS n FROM mon_key_runs').get() as { n: number }).n;
@@ -76,10 +80,14 @@ test('key runs: every tuple of a key comes back newest first under any bound, ac
     assert.equal(runs.tuples(TEXT_KEYS), before, 'a merge keeps every tuple');
     check('after merging');
     // Rows before seq 1000 pruned: a merge leaves their tuples out, and runs wholly before it go.
-    for (let r = 0; r < FANOUT; r++) db.transaction(() => runs.write(TEXT_KEYS, [keys[1]!, 1_700_000_000_999, seq++]))();
+    // (FANOUT - 1 more runs of the merged run's level, so that the next merge takes it in.)
+    const more = 2049;
+    for (let r = 0; r < FANOUT - 1; r++) {
+      db.transaction(() => runs.write(TEXT_KEYS, Array.from({ length: more }, () => [keys[1]!, 1_700_000_000_999, seq++]).flat()))();
+    }
     db.transaction(() => runs.compact(TEXT_KEYS, 1000))();
     const kept = all.filter((t) => t[2] >= 1000);
-    assert.equal(runs.tuples(TEXT_KEYS) - FANOUT, kept.length, 'tuples of pruned rows left out of the merge');
+    assert.equal(runs.tuples(TEXT_KEYS) - (FANOUT - 1) * more, kept.length, 'tuples of pruned rows left out of the merge');
     assert.deepEqual(seen(runs, TEXT_KEYS, keys[0]!, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), oracle(kept, keys[0]!, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
     db.transaction(() => runs.dropBelow(seq))();
     assert.equal(runs.tuples(TEXT_KEYS), 0, 'runs wholly before the oldest kept row are dropped');
@@ -87,14 +95,29 @@ test('key runs: every tuple of a key comes back newest first under any bound, ac
   });
 });
 
-test('key runs: level 0 holds catch-up sized runs, each level above FANOUT times more', () => {
-  assert.equal(levelOf(1), 0);
-  assert.equal(levelOf(100_000), 0);
-  assert.equal(levelOf(8 * 100_000), 1);
-  assert.equal(levelOf(8 * 8 * 100_000), 2);
+test('a run\'s Bloom filter never rules out a key it holds, and rules out about 99% of the others', () => {
+  const rand = lcg(11);
+  const held = Array.from({ length: 20_000 }, () => Math.floor(rand() * 2 ** 52));
+  const bloom = Bloom.sized(held.length);
+  for (const k of held) bloom.add(k);
+  const stored = Bloom.of(bloom.bytes());
+  for (const k of held) assert.ok(stored.mayHold(k), `held key ${k}`);
+  let false_ = 0;
+  for (let i = 0; i < 20_000; i++) if (stored.mayHold(Math.floor(rand() * 2 ** 52))) false_++;
+  assert.ok(false_ / 20_000 < 0.02, `false positives ${false_} of 20,000`);
+  assert.ok(Bloom.of(undefined).mayHold(123), 'no filter holds everything');
 });
 
-test('the log keeps its lookups in runs: many lookups between appends, merges by the appending connection, a second connection and a reopen all find every row', async () => {
+test('key runs: level 0 holds catch-up sized runs, each level above FANOUT times more', () => {
+  assert.equal(levelOf(1), 0);
+  assert.equal(levelOf(2048), 0);
+  assert.equal(levelOf(2049), 1);
+  assert.equal(levelOf(100_000), 2, 'an append\'s catch-up');
+  assert.equal(levelOf(8 * 100_000), 3);
+  assert.equal(levelOf(8 * 8 * 100_000), 4);
+});
+
+test('the log keeps its lookups in runs: lookups between appends merge their small runs, the appending connection merges the rest, a second connection and a reopen all find every row', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lading-key-runs-log-'));
   const file = join(dir, 'monitoring.sqlite');
   const T0 = 1_700_000_000_000;
@@ -115,7 +138,7 @@ test('the log keeps its lookups in runs: many lookups between appends, merges by
         db.close();
       }
     };
-    assert.ok(runsOf().n > FANOUT, `one text run per lookup's catch-up (${runsOf().n})`);
+    assert.ok(runsOf().n < FANOUT, `a lookup's catch-up merges the small runs lookups leave (${runsOf().n} text runs after ${FANOUT + 4} lookups)`);
     // Appends past CATCH_UP_ROWS catch up themselves and merge what a level holds too many of.
     const batch = 10_000;
     for (let b = 0; b * batch <= CATCH_UP_ROWS; b++) {

@@ -13,16 +13,34 @@ export type KeyKind = typeof REQUEST_KEYS | typeof TEXT_KEYS;
 export const BLOCK_TUPLES = 128;
 /** Runs of one level that make a merge. */
 export const FANOUT = 8;
-/** A run of at most this many tuples is level 0; each level above holds FANOUT times more. */
-const LEVEL_BASE = 131_072;
+/**
+ * A run of at most this many tuples is level 0; each level above holds FANOUT times more. A
+ * lookup's catch-up writes a run of the few rows since the last one (level 0); an append's
+ * catch-up, one of CATCH_UP_ROWS (level 2).
+ */
+const LEVEL_BASE = 2048;
 /**
  * Runs of a level at or above this are never merged: a merge reads and writes every tuple of its
- * runs, and merging runs of a few million tuples would pause the log writer for seconds. Runs
- * stop growing at about FANOUT^2 * LEVEL_BASE (8.4M) tuples; a log of 100M rows holds a dozen.
+ * runs, and merging runs of many millions of tuples would pause the log writer for seconds. Runs
+ * stop growing at about FANOUT^4 * LEVEL_BASE (8.4M) tuples; a log of 100M rows holds a dozen.
  */
-const MERGED_LEVELS = 2;
+const MERGED_LEVELS = 4;
+/**
+ * Tuples a merge started by a lookup may rewrite (a few ms): the many small runs that labels
+ * arriving one by one leave behind are merged at once, larger merges wait for the appending thread.
+ */
+export const LOOKUP_MERGE_TUPLES = 20_000;
+/** Runs of a kind beyond which an append merges without waiting for its next catch-up. */
+export const RUNS_BEFORE_MERGE = 2 * FANOUT;
 /** Decoded blocks a connection keeps (1.5 MiB): labels of the same hour read the same blocks. */
 const BLOCK_CACHE = 512;
+/**
+ * Each run keeps a Bloom filter of its keys, 10 bits and 7 probes a key (about 1% false
+ * positives), so a lookup reads a block only from the runs that may hold its key: a request id
+ * is in one run of the dozen, and a text in the few of the hours it was sent.
+ */
+const BLOOM_BITS_PER_KEY = 10;
+const BLOOM_PROBES = 7;
 
 const W = 3;
 
@@ -41,17 +59,22 @@ export interface Descending {
 /**
  * The lookup keys of segment rows as immutable sorted runs in the monitoring file
  * (key-runs-schema.ts): a catch-up writes one run per kind, runs of one level are merged FANOUT at
- * a time (streaming, block by block), and a lookup seeks one block per run. Every method runs on
- * the caller's connection; writes belong inside the caller's transaction.
+ * a time (streaming, block by block), and a lookup seeks one block in each run whose Bloom filter
+ * may hold its key. Every method runs on the caller's connection; writes belong inside the
+ * caller's transaction.
  */
 export class KeyRuns {
   private readonly st;
   private readonly cache = new Map<string, Float64Array>();
+  /** Each kind's runs' filters by run id. */
+  private readonly blooms = [new Map<number, Bloom>(), new Map<number, Bloom>()] as const;
+  private reads = 0;
 
   constructor(db: Database.Database) {
     this.st = {
-      addRun: db.prepare('INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, min_seq, max_seq) VALUES (?, 0, ?, 0, 0, 0)'),
-      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, min_seq = ?, max_seq = ? WHERE run_id = ?'),
+      addRun: db.prepare("INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, min_seq, max_seq, bloom) VALUES (?, 0, ?, 0, 0, 0, X'')"),
+      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, min_seq = ?, max_seq = ?, bloom = ? WHERE run_id = ?'),
+      bloom: db.prepare<unknown[], { bloom: Buffer }>('SELECT bloom FROM mon_key_runs WHERE run_id = ?'),
       nextBlock: db.prepare<unknown[], { id: number }>('SELECT coalesce(MAX(block_id), 0) + 1 AS id FROM mon_key_blocks'),
       addBlock: db.prepare('INSERT INTO mon_key_blocks (block_id, run_id, first_key, first_at, first_seq, data) VALUES (?, ?, ?, ?, ?, ?)'),
       runs: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq FROM mon_key_runs WHERE kind = ? ORDER BY run_id'),
@@ -60,6 +83,7 @@ export class KeyRuns {
         WHERE run_id = ? AND (first_key, first_at, first_seq) <= (?, ?, ?) ORDER BY first_key DESC, first_at DESC, first_seq DESC LIMIT 1`),
       block: db.prepare<unknown[], { data: Buffer }>('SELECT data FROM mon_key_blocks WHERE block_id = ?'),
       dropBlocks: db.prepare('DELETE FROM mon_key_blocks WHERE block_id >= ? AND block_id < ?'),
+      count: db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM mon_key_runs'),
       run: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq FROM mon_key_runs WHERE run_id = ?'),
       dropRun: db.prepare('DELETE FROM mon_key_runs WHERE run_id = ?'),
       below: db.prepare<unknown[], { run_id: number }>('SELECT run_id FROM mon_key_runs WHERE max_seq < ?'),
@@ -71,7 +95,7 @@ export class KeyRuns {
     const n = Math.floor(flat.length / W);
     if (n === 0) return;
     const order = tupleOrder(flat, W);
-    const out = new RunWriter(this.st, kind);
+    const out = new RunWriter(this.st, kind, n);
     for (let i = 0; i < n; i++) {
       const o = order[i]! * W;
       out.push(flat[o]!, flat[o + 1]!, flat[o + 2]!);
@@ -80,10 +104,11 @@ export class KeyRuns {
   }
 
   /**
-   * Merges runs of `kind` while a level below MERGED_LEVELS holds FANOUT of them, leaving out the
-   * tuples of rows before `oldestKept` (pruned: their rows are gone). Returns the tuples rewritten.
+   * Merges runs of `kind` while a level below MERGED_LEVELS holds FANOUT of them (and, with
+   * `maxTuples`, while such a merge rewrites no more than that), leaving out the tuples of rows
+   * before `oldestKept` (pruned: their rows are gone). Returns the tuples rewritten.
    */
-  compact(kind: KeyKind, oldestKept: number): number {
+  compact(kind: KeyKind, oldestKept: number, maxTuples = Infinity): number {
     let rewritten = 0;
     for (;;) {
       const byLevel = new Map<number, RunRow[]>();
@@ -94,7 +119,7 @@ export class KeyRuns {
         list.push(r);
         byLevel.set(level, list);
       }
-      const due = [...byLevel.values()].find((runs) => runs.length >= FANOUT);
+      const due = [...byLevel.values()].find((runs) => runs.length >= FANOUT && runs.reduce((sum, r) => sum + r.tuples, 0) <= maxTuples);
       if (due === undefined) return rewritten;
       rewritten += this.merge(kind, due, oldestKept);
     }
@@ -105,9 +130,14 @@ export class KeyRuns {
     for (const { run_id } of this.st.below.all(oldestKept)) this.dropRun(this.st.run.get(run_id)!);
   }
 
-  /** Tuples held in runs of a kind (tests, and the catch-up's accounting). */
+  /** Tuples held in runs of a kind (tests). */
   tuples(kind: KeyKind): number {
     return this.st.runs.all(kind).reduce((sum, r) => sum + r.tuples, 0);
+  }
+
+  /** Runs of every kind (an append merges when there are many). */
+  count(): number {
+    return this.st.count.get()!.n;
   }
 
   /**
@@ -116,7 +146,11 @@ export class KeyRuns {
    */
   sources(kind: KeyKind, key: number, at: number, seq: number): Descending[] {
     const out: Descending[] = [];
-    for (const r of this.st.runs.all(kind)) {
+    const runs = this.st.runs.all(kind);
+    const blooms = this.blooms[kind];
+    if (blooms.size > runs.length + FANOUT) forgetGone(blooms, runs);
+    for (const r of runs) {
+      if (!this.bloomOf(blooms, r.run_id).mayHold(key)) continue;
       const found = this.st.seek.get(r.run_id, key, at, seq);
       if (found === undefined) continue;
       out.push(new RunCursor((b) => this.blockOf(r.run_id, b), found.block, r.first_block, key, at, seq));
@@ -126,7 +160,7 @@ export class KeyRuns {
 
   private merge(kind: KeyKind, runs: readonly RunRow[], oldestKept: number): number {
     const inputs = runs.map((r) => new ForwardCursor((b) => this.readBlock(r.first_block + b), r.blocks));
-    const out = new RunWriter(this.st, kind);
+    const out = new RunWriter(this.st, kind, runs.reduce((sum, r) => sum + r.tuples, 0));
     for (;;) {
       let best = -1;
       for (let i = 0; i < inputs.length; i++) {
@@ -143,9 +177,25 @@ export class KeyRuns {
     return out.written;
   }
 
+  /** Block reads of this connection's lookups (tests: a run whose filter rules a key out is not read). */
+  get blockReads(): number {
+    return this.reads;
+  }
+
+  /** A run's filter, read once per connection (a run never changes). */
+  private bloomOf(blooms: Map<number, Bloom>, runId: number): Bloom {
+    let b = blooms.get(runId);
+    if (b === undefined) {
+      b = Bloom.of(this.st.bloom.get(runId)?.bloom);
+      blooms.set(runId, b);
+    }
+    return b;
+  }
+
   private dropRun(r: RunRow): void {
     this.st.dropBlocks.run(r.first_block, r.first_block + r.blocks);
     this.st.dropRun.run(r.run_id);
+    for (const blooms of this.blooms) blooms.delete(r.run_id);
     for (const k of this.cache.keys()) if (k.startsWith(`${r.run_id}:`)) this.cache.delete(k);
   }
 
@@ -169,12 +219,19 @@ export class KeyRuns {
 
   /** A block's tuples; copied out of the driver's Buffer, which may not be 8-byte aligned. */
   private readBlock(block: number): Float64Array {
+    this.reads++;
     const row = this.st.block.get(block);
     if (row === undefined) throw new Error(`mon_key_blocks: no block ${block}`);
     const out = new Float64Array(row.data.byteLength >>> 3);
     new Uint8Array(out.buffer).set(row.data);
     return out;
   }
+}
+
+/** Drops the filters of runs another connection merged away. */
+function forgetGone(blooms: Map<number, Bloom>, runs: readonly RunRow[]): void {
+  const live = new Set(runs.map((r) => r.run_id));
+  for (const id of blooms.keys()) if (!live.has(id)) blooms.delete(id);
 }
 
 interface RunRow { run_id: number; tuples: number; first_block: number; blocks: number; min_seq: number; max_seq: number }
@@ -184,6 +241,63 @@ interface RunStatements {
   readonly setRun: Database.Statement<unknown[], unknown>;
   readonly addBlock: Database.Statement<unknown[], unknown>;
   readonly nextBlock: Database.Statement<unknown[], { id: number }>;
+}
+
+/** A Bloom filter over 52-bit lookup keys (already hashes: lookup-keys.ts), double hashing from their two halves. */
+export class Bloom {
+  private constructor(private readonly bits: Uint32Array) {}
+
+  /** A filter sized for `keys` keys. */
+  static sized(keys: number): Bloom {
+    return new Bloom(new Uint32Array(Math.max(2, Math.ceil((keys * BLOOM_BITS_PER_KEY) / 32))));
+  }
+
+  /** A stored filter; an empty one holds everything (never rules a key out). */
+  static of(bytes: Uint8Array | undefined): Bloom {
+    if (bytes === undefined || bytes.byteLength < 8) return new Bloom(new Uint32Array(0));
+    const bits = new Uint32Array(bytes.byteLength >>> 2);
+    new Uint8Array(bits.buffer).set(bytes.subarray(0, bits.byteLength));
+    return new Bloom(bits);
+  }
+
+  add(key: number): void {
+    const m = this.bits.length * 32;
+    let h = mix(key % 0x100000000);
+    const step = mix(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    for (let i = 0; i < BLOOM_PROBES; i++) {
+      const bit = (h >>> 0) % m;
+      this.bits[bit >>> 5]! |= 1 << (bit & 31);
+      h = (h + step) | 0;
+    }
+  }
+
+  mayHold(key: number): boolean {
+    const m = this.bits.length * 32;
+    if (m === 0) return true;
+    let h = mix(key % 0x100000000);
+    const step = mix(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    for (let i = 0; i < BLOOM_PROBES; i++) {
+      const bit = (h >>> 0) % m;
+      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+      h = (h + step) | 0;
+    }
+    return true;
+  }
+
+  bytes(): Buffer {
+    return Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength);
+  }
+}
+
+/** murmur3's 32-bit finaliser: every input bit reaches every output bit. */
+function mix(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
 }
 
 /** Tuples pushed in order go out as blocks of one new run; finish() writes the last block and the run's row. */
@@ -197,12 +311,18 @@ class RunWriter {
   private minSeq = Infinity;
   private maxSeq = -Infinity;
 
-  constructor(private readonly st: RunStatements, private readonly kind: KeyKind) {}
+  private readonly bloom: Bloom;
+
+  /** `keys`: how many tuples the run will hold at most (sizes its filter). */
+  constructor(private readonly st: RunStatements, private readonly kind: KeyKind, keys: number) {
+    this.bloom = Bloom.sized(keys);
+  }
 
   push(key: number, at: number, seq: number): void {
     const o = this.fill * W;
     this.buf[o] = key; this.buf[o + 1] = at; this.buf[o + 2] = seq;
     this.written++;
+    this.bloom.add(key);
     if (seq < this.minSeq) this.minSeq = seq;
     if (seq > this.maxSeq) this.maxSeq = seq;
     if (++this.fill === BLOCK_TUPLES) this.flush();
@@ -210,7 +330,7 @@ class RunWriter {
 
   finish(): void {
     if (this.fill > 0) this.flush();
-    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.minSeq, this.maxSeq, this.runId);
+    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.minSeq, this.maxSeq, this.bloom.bytes(), this.runId);
   }
 
   private flush(): void {

@@ -9,7 +9,7 @@ import type { LogQuery, PredictionLogStore, RetentionPolicy } from '../monitorin
 import { requestKey, textKey } from '../lookup-keys.js';
 import { PREDICTION_COLUMNS, toStoredPrediction, type PredictionRow } from '../row-mapping.js';
 import { decodeSegment, encodeColumnsSegmentWithKeys, encodeSegmentWithKeys, firstAtOrAfter, type EncodedSegment, segmentOfStoredRows, storedPredictionOf, type SegmentRows } from './log-segment.js';
-import { KeyRuns, newestFirst, PagedSource, REQUEST_KEYS, TEXT_KEYS } from './key-runs.js';
+import { KeyRuns, LOOKUP_MERGE_TUPLES, newestFirst, PagedSource, REQUEST_KEYS, RUNS_BEFORE_MERGE, TEXT_KEYS } from './key-runs.js';
 import { formatStreamCounts, MergedRows, rangeOf, streamCounts, type RowFilter, type SegmentMeta } from './segment-scan.js';
 
 /** Rows one pruning DELETE of old-format rows removes: small enough that each commit holds the write lock for milliseconds. */
@@ -118,7 +118,8 @@ export class SqlitePredictionLog implements PredictionLogStore {
         WHERE seq > ? AND seq <= ? AND stream_id IN (SELECT stream_id FROM mon_streams WHERE role = 'primary') ORDER BY 1, 2, 3`),
       segments: db.prepare<unknown[], { seq: number; rows: number; skip: number; data: Buffer }>(`SELECT seq, rows, skip, data FROM mon_segments
         WHERE seq >= coalesce((SELECT MAX(seq) FROM mon_segments WHERE seq <= ?), 0) AND seq <= ? ORDER BY seq`),
-      oldestSegmentRow: db.prepare<unknown[], { seq: number }>('SELECT seq + skip AS seq FROM mon_segments ORDER BY seq LIMIT 1'),
+      // ORDER BY the column, not the sum: the segments' primary key gives the first row at once.
+      oldestSegmentRow: db.prepare<unknown[], { first: number }>('SELECT seq + skip AS first FROM mon_segments ORDER BY seq LIMIT 1'),
       oldestOldRow: db.prepare<unknown[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM mon_predictions'),
       advance: db.prepare('UPDATE mon_lookup_watermark SET seq = ? WHERE one = 1 AND seq < ?'),
     };
@@ -281,15 +282,18 @@ export class SqlitePredictionLog implements PredictionLogStore {
       this.pending.segments.push(...written);
       this.pending.next = lastSeq + 1;
     }
-    if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
-      // The rows are committed: a failing catch-up (e.g. the write lock busy past busy_timeout)
-      // must not reject this append, or the log writer would send the batch again and log it
-      // twice. The next append or lookup catches up; a lookup reports the error if it persists.
-      try {
+    // The rows are committed: a failing catch-up or merge (e.g. the write lock busy past
+    // busy_timeout) must not reject this append, or the log writer would send the batch again and
+    // log it twice. The next append or lookup catches up; a lookup reports the error if it persists.
+    try {
+      if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
         this.catchUpLookups();
         this.compactLookups();
-      } catch { /* see above */ }
-    }
+      } else if (this.runs.count() > 2 * RUNS_BEFORE_MERGE) {
+        // Lookups between appends (labels arriving one by one) each left a small run.
+        this.compactLookups();
+      }
+    } catch { /* see above */ }
   }
 
   /**
@@ -299,6 +303,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
    */
   private catchUpLookups(): void {
     const c = this.catchUp;
+    let wrote = false;
     for (;;) {
       const done = this.db.transaction(() => {
         const from = c.watermark.get()?.seq ?? 0;
@@ -313,12 +318,16 @@ export class SqlitePredictionLog implements PredictionLogStore {
           else this.indexSegments(from, to);
           this.pending = undefined;
           c.advance.run(to, to);
+          wrote = true;
         }
         this.indexedUpTo = Math.max(from, to);
         return to >= newest;
       }).immediate();
-      if (done) return;
+      if (done) break;
     }
+    // A lookup's run is small: merge small runs now (a few ms at most), so that labels arriving one
+    // by one, each catching up a few rows, do not pile up runs that every later lookup must probe.
+    if (wrote) this.compactLookups(LOOKUP_MERGE_TUPLES);
   }
 
   /** The key entries of the segment rows with seq in (from, to], read from the file (see indexKeys). */
@@ -360,20 +369,20 @@ export class SqlitePredictionLog implements PredictionLogStore {
 
   /**
    * Merges the key runs a level holds too many of (key-runs.ts), in a transaction of its own after
-   * the catch-up's. Only appends call it: a lookup's catch-up adds a small run and leaves merging
-   * to the appending thread, so a label never waits on a merge.
+   * the catch-up's. A lookup passes maxTuples (small runs only: a label never waits long on a
+   * merge); the appending thread merges whatever is due.
    */
-  private compactLookups(): void {
+  private compactLookups(maxTuples = Infinity): void {
     this.db.transaction(() => {
       const oldest = this.oldestKept();
-      this.runs.compact(REQUEST_KEYS, oldest);
-      this.runs.compact(TEXT_KEYS, oldest);
+      this.runs.compact(REQUEST_KEYS, oldest, maxTuples);
+      this.runs.compact(TEXT_KEYS, oldest, maxTuples);
     }).immediate();
   }
 
   /** The seq of the oldest row the log still holds (rows before it were pruned). */
   private oldestKept(): number {
-    return Math.min(this.catchUp.oldestOldRow.get()?.seq ?? Number.MAX_SAFE_INTEGER, this.catchUp.oldestSegmentRow.get()?.seq ?? Number.MAX_SAFE_INTEGER);
+    return Math.min(this.catchUp.oldestOldRow.get()?.seq ?? Number.MAX_SAFE_INTEGER, this.catchUp.oldestSegmentRow.get()?.first ?? Number.MAX_SAFE_INTEGER);
   }
 
   /** The stored row of a seq, from mon_predictions or the segment holding it; undefined when pruned. */

@@ -1,17 +1,18 @@
 /**
  * The order of `width`-number tuples (flat: tuple i is flat[i * width .. i * width + width)) sorted
  * by their first field, then the second, and so on: a stable LSD radix sort, 16 bits a pass, from
- * the last field to the first. The lookup catch-up sorts its key entries before inserting them
- * (each B-tree page visited once); with Array.prototype.sort and a comparator, sorting 100,000
- * (key, seq) and (key, at, seq) tuples was the largest part of a catch-up after reading the
- * segments, about 2 µs a tuple. Fields must be whole numbers in [0, 2^53): keys, times and seqs
- * are; anything else (a negative time a test wrote) goes to the comparator sort instead.
+ * the last field to the first. The lookup catch-up sorts its key tuples into a run (key-runs.ts);
+ * with Array.prototype.sort and a comparator, sorting 100,000 (key, at, seq) tuples took about
+ * 2 µs a tuple, the largest part of a catch-up after reading the segments. Fields must be whole
+ * numbers in [0, 2^53): keys, times and seqs are; anything else (a negative time a test wrote),
+ * and fewer than SMALL tuples, go to the comparator sort instead.
  */
 export function tupleOrder(flat: ArrayLike<number>, width: number): Uint32Array {
   const n = Math.floor(flat.length / width);
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  if (!radixSortable(flat)) return comparatorOrder(flat, width, order);
+  // A lookup's catch-up sorts a handful of tuples: a radix pass over 65,536 counters would cost more.
+  if (n < SMALL || !radixSortable(flat)) return comparatorOrder(flat, width, order);
   let spare = new Uint32Array(n);
   const counts = new Uint32Array(RADIX + 1);
   for (let f = width - 1; f >= 0; f--) {
@@ -32,6 +33,7 @@ export function tupleOrder(flat: ArrayLike<number>, width: number): Uint32Array 
 }
 
 const RADIX = 65536;
+const SMALL = 4096;
 const MASK = RADIX - 1;
 
 function radixSortable(flat: ArrayLike<number>): boolean {
