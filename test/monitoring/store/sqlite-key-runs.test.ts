@@ -26,7 +26,7 @@ function oracle(all: readonly Tuple[], key: number, at: number, seq: number): nu
 
 function seen(runs: KeyRuns, kind: KeyKind, key: number, at: number, seq: number): number[] {
   const out: number[] = [];
-  newestFirst(runs.sources(kind, key, at, seq), (s) => { out.push(s); return false; });
+  newestFirst([], runs.sources(kind, key, at, seq), (s) => { out.push(s); return false; });
   return out;
 }
 

@@ -7,8 +7,9 @@
  * blocks, and never updated: its cost is the sort and the bytes, whatever the log's size.
  *
  * - mon_key_runs: one row per run of a kind (0: request keys, 1: text keys), its size (which sets
- *   its level for merging), the seqs it covers (so retention drops whole runs) and a Bloom filter
- *   of its keys (so a lookup skips the runs that cannot hold its key);
+ *   its level for merging), the seqs it covers (so retention drops whole runs), its newest time
+ *   (a lookup opens the runs newest first and stops at the newest match) and a Bloom filter of its
+ *   keys (so a lookup skips the runs that cannot hold its key);
  * - mon_key_blocks: a run's tuples (key, at, seq) in order, BLOCK_TUPLES to a block, with the
  *   block's first tuple beside it so a lookup seeks the one block that can hold a key. A run's
  *   blocks have consecutive ids from mon_key_runs.first_block, so the block before is id - 1 and no
@@ -28,6 +29,7 @@ CREATE TABLE mon_key_runs (
   blocks INTEGER NOT NULL,
   min_seq INTEGER NOT NULL,
   max_seq INTEGER NOT NULL,
+  max_at INTEGER NOT NULL,
   bloom BLOB NOT NULL
 ) STRICT;
 CREATE INDEX mon_key_runs_kind ON mon_key_runs (kind, run_id);

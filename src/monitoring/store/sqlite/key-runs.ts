@@ -72,19 +72,19 @@ export class KeyRuns {
 
   constructor(db: Database.Database) {
     this.st = {
-      addRun: db.prepare("INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, min_seq, max_seq, bloom) VALUES (?, 0, ?, 0, 0, 0, X'')"),
-      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, min_seq = ?, max_seq = ?, bloom = ? WHERE run_id = ?'),
+      addRun: db.prepare("INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, min_seq, max_seq, max_at, bloom) VALUES (?, 0, ?, 0, 0, 0, 0, X'')"),
+      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, min_seq = ?, max_seq = ?, max_at = ?, bloom = ? WHERE run_id = ?'),
       bloom: db.prepare<unknown[], { bloom: Buffer }>('SELECT bloom FROM mon_key_runs WHERE run_id = ?'),
       nextBlock: db.prepare<unknown[], { id: number }>('SELECT coalesce(MAX(block_id), 0) + 1 AS id FROM mon_key_blocks'),
       addBlock: db.prepare('INSERT INTO mon_key_blocks (block_id, run_id, first_key, first_at, first_seq, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      runs: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq FROM mon_key_runs WHERE kind = ? ORDER BY run_id'),
+      runs: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq, max_at FROM mon_key_runs WHERE kind = ? ORDER BY run_id'),
       // The block whose first tuple is the last at or before the bound: the only one that can hold it.
       seek: db.prepare<unknown[], { block: number }>(`SELECT block_id AS block FROM mon_key_blocks
         WHERE run_id = ? AND (first_key, first_at, first_seq) <= (?, ?, ?) ORDER BY first_key DESC, first_at DESC, first_seq DESC LIMIT 1`),
       block: db.prepare<unknown[], { data: Buffer }>('SELECT data FROM mon_key_blocks WHERE block_id = ?'),
       dropBlocks: db.prepare('DELETE FROM mon_key_blocks WHERE block_id >= ? AND block_id < ?'),
       count: db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM mon_key_runs'),
-      run: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq FROM mon_key_runs WHERE run_id = ?'),
+      run: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq, max_at FROM mon_key_runs WHERE run_id = ?'),
       dropRun: db.prepare('DELETE FROM mon_key_runs WHERE run_id = ?'),
       below: db.prepare<unknown[], { run_id: number }>('SELECT run_id FROM mon_key_runs WHERE max_seq < ?'),
     };
@@ -142,20 +142,22 @@ export class KeyRuns {
 
   /**
    * The runs' tuples of `key` at or before (at, seq), one source per run, each newest first
-   * (a request key's tuples all have at 0, so they come by seq).
+   * (a request key's tuples all have at 0, so they come by seq). A source is opened (its filter
+   * probed, its block sought and read) only when newestFirst needs it: most lookups stop at the
+   * newest tuple, which the newest runs hold.
    */
-  sources(kind: KeyKind, key: number, at: number, seq: number): Descending[] {
-    const out: Descending[] = [];
+  sources(kind: KeyKind, key: number, at: number, seq: number): LazySource[] {
     const runs = this.st.runs.all(kind);
     const blooms = this.blooms[kind];
     if (blooms.size > runs.length + FANOUT) forgetGone(blooms, runs);
-    for (const r of runs) {
-      if (!this.bloomOf(blooms, r.run_id).mayHold(key)) continue;
-      const found = this.st.seek.get(r.run_id, key, at, seq);
-      if (found === undefined) continue;
-      out.push(new RunCursor((b) => this.blockOf(r.run_id, b), found.block, r.first_block, key, at, seq));
-    }
-    return out;
+    return runs.map((r) => ({
+      bound: { at: r.max_at, seq: r.max_seq },
+      open: () => {
+        if (!this.bloomOf(blooms, r.run_id).mayHold(key)) return undefined;
+        const found = this.st.seek.get(r.run_id, key, at, seq);
+        return found === undefined ? undefined : new RunCursor((b) => this.blockOf(r.run_id, b), found.block, r.first_block, key, at, seq);
+      },
+    }));
   }
 
   private merge(kind: KeyKind, runs: readonly RunRow[], oldestKept: number): number {
@@ -234,7 +236,7 @@ function forgetGone(blooms: Map<number, Bloom>, runs: readonly RunRow[]): void {
   for (const id of blooms.keys()) if (!live.has(id)) blooms.delete(id);
 }
 
-interface RunRow { run_id: number; tuples: number; first_block: number; blocks: number; min_seq: number; max_seq: number }
+interface RunRow { run_id: number; tuples: number; first_block: number; blocks: number; min_seq: number; max_seq: number; max_at: number }
 
 interface RunStatements {
   readonly addRun: Database.Statement<unknown[], unknown>;
@@ -310,6 +312,7 @@ class RunWriter {
   written = 0;
   private minSeq = Infinity;
   private maxSeq = -Infinity;
+  private maxAt = -Infinity;
 
   private readonly bloom: Bloom;
 
@@ -325,12 +328,13 @@ class RunWriter {
     this.bloom.add(key);
     if (seq < this.minSeq) this.minSeq = seq;
     if (seq > this.maxSeq) this.maxSeq = seq;
+    if (at > this.maxAt) this.maxAt = at;
     if (++this.fill === BLOCK_TUPLES) this.flush();
   }
 
   finish(): void {
     if (this.fill > 0) this.flush();
-    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.minSeq, this.maxSeq, this.bloom.bytes(), this.runId);
+    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.minSeq, this.maxSeq, this.maxAt, this.bloom.bytes(), this.runId);
   }
 
   private flush(): void {
@@ -425,18 +429,35 @@ function compare(data: Float64Array, o: number, key: number, at: number, seq: nu
   return data[o]! !== key ? data[o]! - key : data[o + 1]! !== at ? data[o + 1]! - at : data[o + 2]! - seq;
 }
 
+/** A source not read yet: every tuple it holds is at or before `bound` in (at, seq) order. */
+export interface LazySource {
+  readonly bound: { at: number; seq: number };
+  /** The source (undefined: it holds none of the key's tuples). */
+  open(): Descending | undefined;
+}
+
+const after = (a: { at: number; seq: number }, b: { at: number; seq: number }) => a.at > b.at || (a.at === b.at && a.seq > b.seq);
+
 /**
  * Merges sources of one key newest first: calls `visit(seq)` for each tuple in descending
- * (at, seq) order until it returns true (found) or every source is exhausted.
+ * (at, seq) order until it returns true (found) or every source is exhausted. `lazy` sources are
+ * opened newest bound first, each only once the newest tuple seen so far is not after its bound.
  */
-export function newestFirst(sources: readonly Descending[], visit: (seq: number) => boolean): void {
+export function newestFirst(open: readonly Descending[], lazy: readonly LazySource[], visit: (seq: number) => boolean): void {
+  const active = [...open];
+  const pending = [...lazy].sort((a, b) => (after(a.bound, b.bound) ? -1 : after(b.bound, a.bound) ? 1 : 0));
+  let next = 0;
   for (;;) {
     let best: Descending | undefined;
     let bh: { at: number; seq: number } | undefined;
-    for (const s of sources) {
+    for (const s of active) {
       const h = s.head();
-      if (h === undefined) continue;
-      if (bh === undefined || h.at > bh.at || (h.at === bh.at && h.seq > bh.seq)) { best = s; bh = h; }
+      if (h !== undefined && (bh === undefined || after(h, bh))) { best = s; bh = h; }
+    }
+    if (next < pending.length && (bh === undefined || !after(bh, pending[next]!.bound))) {
+      const s = pending[next++]!.open();
+      if (s !== undefined) active.push(s);
+      continue;
     }
     if (best === undefined || bh === undefined) return;
     const seq = bh.seq;

@@ -423,9 +423,8 @@ export class SqlitePredictionLog implements PredictionLogStore {
     let shadow: StoredPrediction | undefined;
     // Each key's candidates (runs and B-tree merged) come newest first: read up to the first primary.
     const search = (key: number, offset: number) => {
-      const sources = this.runs.sources(REQUEST_KEYS, key, 0, Number.MAX_SAFE_INTEGER);
-      sources.push(new PagedSource(() => this.st.requestCandidates.all(key).map(({ seq }) => ({ at: 0, seq }))));
-      newestFirst(sources, (seq) => {
+      const btree = new PagedSource(() => this.st.requestCandidates.all(key).map(({ seq }) => ({ at: 0, seq })));
+      newestFirst([btree], this.runs.sources(REQUEST_KEYS, key, 0, Number.MAX_SAFE_INTEGER), (seq) => {
         const p = this.rowAt(seq + offset);
         if (p === undefined || p.requestId !== requestId || p.position !== position) return false;
         if (p.role !== 'primary') { if (shadow === undefined || p.seq > shadow.seq) shadow = p; return false; }
@@ -442,10 +441,9 @@ export class SqlitePredictionLog implements PredictionLogStore {
     this.catchUpLookups();
     const key = textKey(endpoint, textSha256);
     const bound = before ?? Number.MAX_SAFE_INTEGER;
-    const sources = this.runs.sources(TEXT_KEYS, key, bound, Number.MAX_SAFE_INTEGER);
-    sources.push(new PagedSource((after) => this.st.textCandidates.all(key, after?.at ?? bound, after?.seq ?? Number.MAX_SAFE_INTEGER), TEXT_PAGE));
+    const btree = new PagedSource((after) => this.st.textCandidates.all(key, after?.at ?? bound, after?.seq ?? Number.MAX_SAFE_INTEGER), TEXT_PAGE);
     let found: StoredPrediction | undefined;
-    newestFirst(sources, (seq) => {
+    newestFirst([btree], this.runs.sources(TEXT_KEYS, key, bound, Number.MAX_SAFE_INTEGER), (seq) => {
       const p = this.rowAt(seq);
       if (p === undefined || p.endpoint !== endpoint || p.textSha256 !== textSha256 || p.role !== 'primary') return false;
       found = p;
