@@ -21,10 +21,13 @@ export const FANOUT = 8;
 const LEVEL_BASE = 2048;
 /**
  * Runs of a level at or above this are never merged: a merge reads and writes every tuple of its
- * runs, and merging runs of many millions of tuples would pause the log writer for seconds. Runs
- * stop growing at about FANOUT^4 * LEVEL_BASE (8.4M) tuples; a log of 100M rows holds a dozen.
+ * runs and holds the write lock meanwhile. The largest merge rewrites FANOUT^3 * LEVEL_BASE (1M)
+ * tuples, about 0.4 s, which the log writer's queue (50,000 texts) rides out at 100,000 rows/s;
+ * merging those again (8M tuples, 3 s or more) would drop answers and keep a label waiting on the
+ * lock for as long. A log of 100M rows then holds about 100 runs of a kind: a lookup probes their
+ * filters in memory and opens only the newest that may hold its key.
  */
-const MERGED_LEVELS = 4;
+const MERGED_LEVELS = 3;
 /**
  * Tuples a merge started by a lookup may rewrite (a few ms): the many small runs that labels
  * arriving one by one leave behind are merged at once, larger merges wait for the appending thread.
