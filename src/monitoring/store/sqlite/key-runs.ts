@@ -33,8 +33,8 @@ const MERGED_LEVELS = 3;
  * arriving one by one leave behind are merged at once, larger merges wait for the appending thread.
  */
 export const LOOKUP_MERGE_TUPLES = 20_000;
-/** Runs of a kind beyond which an append merges without waiting for its next catch-up. */
-export const RUNS_BEFORE_MERGE = 2 * FANOUT;
+/** Runs (both kinds) beyond which an append merges without waiting for its next catch-up. */
+export const RUNS_BEFORE_MERGE = 4 * FANOUT;
 /** Decoded blocks a connection keeps (1.5 MiB): labels of the same hour read the same blocks. */
 const BLOCK_CACHE = 512;
 /**

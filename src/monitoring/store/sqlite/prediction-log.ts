@@ -289,7 +289,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
       if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
         this.catchUpLookups();
         this.compactLookups();
-      } else if (this.runs.count() > 2 * RUNS_BEFORE_MERGE) {
+      } else if (this.runs.count() > RUNS_BEFORE_MERGE) {
         // Lookups between appends (labels arriving one by one) each left a small run.
         this.compactLookups();
       }
@@ -327,7 +327,10 @@ export class SqlitePredictionLog implements PredictionLogStore {
     }
     // A lookup's run is small: merge small runs now (a few ms at most), so that labels arriving one
     // by one, each catching up a few rows, do not pile up runs that every later lookup must probe.
-    if (wrote) this.compactLookups(LOOKUP_MERGE_TUPLES);
+    // Only an optimisation: if the lock is busy past busy_timeout, the next catch-up merges them.
+    if (wrote) {
+      try { this.compactLookups(LOOKUP_MERGE_TUPLES); } catch { /* see above */ }
+    }
   }
 
   /** The key entries of the segment rows with seq in (from, to], read from the file (see indexKeys). */
