@@ -20,6 +20,7 @@ import { readLabelledFile } from '../src/data/read-labelled-file.js';
 import { loadModel } from '../src/models/load-model.js';
 import { decodeProfile } from '../src/monitoring/profile/profile-codec.js';
 import { buildMonitorReport } from '../src/monitoring/report/monitor-report.js';
+import type { MonitoringStore } from '../src/monitoring/store/monitoring-store.js';
 import { openMonitoringStore, saveReferenceProfile } from '../src/platform/index.js';
 import { machine, writeResult } from './machine.js';
 import { measureDetectorQuality, renderDetectorQuality, type DetectorQualityResult } from './monitor-detectors.js';
@@ -126,22 +127,22 @@ const SUSTAINED_ROWS = 2_000_000;
 const SUSTAINED = `sqlite, last 500k of ${SUSTAINED_ROWS / 1e6}M distinct texts`;
 
 async function ingest(): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = { sqlite: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    const dir = mkdtempSync(join(tmpdir(), 'lading-bench-ingest-'));
-    const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
-    out['sqlite']!.push((await measureIngest(store, 200_000)).rowsPerSecond);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  out[SUSTAINED] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const dir = mkdtempSync(join(tmpdir(), 'lading-bench-ingest-'));
-    const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
-    out[SUSTAINED].push((await measureSustainedIngest(store, SUSTAINED_ROWS)).rowsPerSecond);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  /** ROUNDS rates, each into a fresh SQLite file. */
+  const sqliteRounds = async (measure: (store: MonitoringStore) => Promise<{ rowsPerSecond: number }>) => {
+    const rates: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const dir = mkdtempSync(join(tmpdir(), 'lading-bench-ingest-'));
+      const store = await openMonitoringStore({ kind: 'sqlite', path: join(dir, 'monitoring.sqlite') });
+      rates.push((await measure(store)).rowsPerSecond);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return rates;
+  };
+  const out: Record<string, number[]> = {
+    sqlite: await sqliteRounds((store) => measureIngest(store, 200_000)),
+    [SUSTAINED]: await sqliteRounds((store) => measureSustainedIngest(store, SUSTAINED_ROWS)),
+  };
   if (PG_URL !== undefined) {
     out['postgres'] = [];
     for (let r = 0; r < ROUNDS; r++) {

@@ -7,7 +7,7 @@
  * blocks, and never updated: its cost is the sort and the bytes, whatever the log's size.
  *
  * - mon_key_runs: one row per run of a kind (0: request keys, 1: text keys), its size (which sets
- *   its level for merging), the seqs it covers (so retention drops whole runs), its newest time
+ *   its level for merging), its newest seq (so retention drops whole runs), its newest time
  *   (a lookup opens the runs newest first and stops at the newest match) and a Bloom filter of its
  *   keys (so a lookup skips the runs that cannot hold its key);
  * - mon_key_blocks: a run's tuples (key, at, seq) in order, BLOCK_TUPLES to a block, with the
@@ -27,7 +27,6 @@ CREATE TABLE mon_key_runs (
   tuples INTEGER NOT NULL,
   first_block INTEGER NOT NULL,
   blocks INTEGER NOT NULL,
-  min_seq INTEGER NOT NULL,
   max_seq INTEGER NOT NULL,
   max_at INTEGER NOT NULL,
   bloom BLOB NOT NULL

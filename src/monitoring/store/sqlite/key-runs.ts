@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { fmix32 } from '../../../text/ngram-hasher.js';
 import { tupleOrder } from './tuple-order.js';
 
 /** Request keys (key, 0, seq) and text keys (key, at, seq): the two lookups of the prediction log. */
@@ -75,19 +76,19 @@ export class KeyRuns {
 
   constructor(db: Database.Database) {
     this.st = {
-      addRun: db.prepare("INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, min_seq, max_seq, max_at, bloom) VALUES (?, 0, ?, 0, 0, 0, 0, X'')"),
-      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, min_seq = ?, max_seq = ?, max_at = ?, bloom = ? WHERE run_id = ?'),
+      addRun: db.prepare("INSERT INTO mon_key_runs (kind, tuples, first_block, blocks, max_seq, max_at, bloom) VALUES (?, 0, ?, 0, 0, 0, X'')"),
+      setRun: db.prepare('UPDATE mon_key_runs SET tuples = ?, blocks = ?, max_seq = ?, max_at = ?, bloom = ? WHERE run_id = ?'),
       bloom: db.prepare<unknown[], { bloom: Buffer }>('SELECT bloom FROM mon_key_runs WHERE run_id = ?'),
       nextBlock: db.prepare<unknown[], { id: number }>('SELECT coalesce(MAX(block_id), 0) + 1 AS id FROM mon_key_blocks'),
       addBlock: db.prepare('INSERT INTO mon_key_blocks (block_id, run_id, first_key, first_at, first_seq, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      runs: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq, max_at FROM mon_key_runs WHERE kind = ? ORDER BY run_id'),
+      runs: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, max_seq, max_at FROM mon_key_runs WHERE kind = ? ORDER BY run_id'),
       // The block whose first tuple is the last at or before the bound: the only one that can hold it.
       seek: db.prepare<unknown[], { block: number }>(`SELECT block_id AS block FROM mon_key_blocks
         WHERE run_id = ? AND (first_key, first_at, first_seq) <= (?, ?, ?) ORDER BY first_key DESC, first_at DESC, first_seq DESC LIMIT 1`),
       block: db.prepare<unknown[], { data: Buffer }>('SELECT data FROM mon_key_blocks WHERE block_id = ?'),
       dropBlocks: db.prepare('DELETE FROM mon_key_blocks WHERE block_id >= ? AND block_id < ?'),
       count: db.prepare<unknown[], { n: number }>('SELECT COUNT(*) AS n FROM mon_key_runs'),
-      run: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, min_seq, max_seq, max_at FROM mon_key_runs WHERE run_id = ?'),
+      run: db.prepare<unknown[], RunRow>('SELECT run_id, tuples, first_block, blocks, max_seq, max_at FROM mon_key_runs WHERE run_id = ?'),
       dropRun: db.prepare('DELETE FROM mon_key_runs WHERE run_id = ?'),
       below: db.prepare<unknown[], { run_id: number }>('SELECT run_id FROM mon_key_runs WHERE max_seq < ?'),
     };
@@ -239,7 +240,7 @@ function forgetGone(blooms: Map<number, Bloom>, runs: readonly RunRow[]): void {
   for (const id of blooms.keys()) if (!live.has(id)) blooms.delete(id);
 }
 
-interface RunRow { run_id: number; tuples: number; first_block: number; blocks: number; min_seq: number; max_seq: number; max_at: number }
+interface RunRow { run_id: number; tuples: number; first_block: number; blocks: number; max_seq: number; max_at: number }
 
 interface RunStatements {
   readonly addRun: Database.Statement<unknown[], unknown>;
@@ -267,8 +268,8 @@ export class Bloom {
 
   add(key: number): void {
     const m = this.bits.length * 32;
-    let h = mix(key % 0x100000000);
-    const step = mix(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    let h = fmix32(key % 0x100000000);
+    const step = fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
     for (let i = 0; i < BLOOM_PROBES; i++) {
       const bit = (h >>> 0) % m;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
@@ -279,8 +280,8 @@ export class Bloom {
   mayHold(key: number): boolean {
     const m = this.bits.length * 32;
     if (m === 0) return true;
-    let h = mix(key % 0x100000000);
-    const step = mix(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    let h = fmix32(key % 0x100000000);
+    const step = fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
     for (let i = 0; i < BLOOM_PROBES; i++) {
       const bit = (h >>> 0) % m;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
@@ -294,17 +295,6 @@ export class Bloom {
   }
 }
 
-/** murmur3's 32-bit finaliser: every input bit reaches every output bit. */
-function mix(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
-}
-
 /** Tuples pushed in order go out as blocks of one new run; finish() writes the last block and the run's row. */
 class RunWriter {
   private runId: number | undefined;
@@ -313,7 +303,6 @@ class RunWriter {
   private fill = 0;
   private blocks = 0;
   written = 0;
-  private minSeq = Infinity;
   private maxSeq = -Infinity;
   private maxAt = -Infinity;
 
@@ -329,7 +318,6 @@ class RunWriter {
     this.buf[o] = key; this.buf[o + 1] = at; this.buf[o + 2] = seq;
     this.written++;
     this.bloom.add(key);
-    if (seq < this.minSeq) this.minSeq = seq;
     if (seq > this.maxSeq) this.maxSeq = seq;
     if (at > this.maxAt) this.maxAt = at;
     if (++this.fill === BLOCK_TUPLES) this.flush();
@@ -337,7 +325,7 @@ class RunWriter {
 
   finish(): void {
     if (this.fill > 0) this.flush();
-    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.minSeq, this.maxSeq, this.maxAt, this.bloom.bytes(), this.runId);
+    if (this.runId !== undefined) this.st.setRun.run(this.written, this.blocks, this.maxSeq, this.maxAt, this.bloom.bytes(), this.runId);
   }
 
   private flush(): void {
