@@ -1,11 +1,23 @@
 import { InputError } from '../core/errors.js';
 import { createRandom } from '../core/random.js';
 import { normaliseText } from '../text/normalise.js';
+import { seededTextHash } from '../text/string-hash.js';
 
 export interface SplitOptions {
   /** Share of each class's text groups that go to validation, in [0, 1). */
   readonly validFraction: number;
   readonly seed: number;
+  /**
+   * How each class's validation groups are picked: 'shuffle' (default), a seeded shuffle of the
+   * class's groups; 'text-hash', the groups with the lowest seeded hash of their normalised text
+   * (text/string-hash.ts). The two differ when rows are added: a shuffle draws from one random
+   * stream across every class, so one new row anywhere redraws the whole split, while by text hash
+   * an existing group changes side only where the class's count of validation groups moves past it.
+   * Training uses 'text-hash', so a retrain on grown data validates and cross-fits (mostly) the same
+   * rows as its parent did and versions compare on the same ground; the benchmarks' fixed splits
+   * keep 'shuffle'.
+   */
+  readonly order?: 'shuffle' | 'text-hash';
 }
 
 export interface Split {
@@ -24,7 +36,8 @@ export interface Split {
  *   1 and at most groups-1, so every such class is seen on both sides. Classes with a single group
  *   stay in train. On data with many tiny classes (hs-goods) the "at least 1" makes the validation
  *   share larger than validFraction; that is the price of every class being measured.
- * - deterministic: the same texts, labels and seed give the same split (seeded mulberry32).
+ * - deterministic: the same texts, labels and seed give the same split (seeded mulberry32, or the
+ *   seeded text hash: see SplitOptions.order).
  * `y` holds class ids >= 0, one per text.
  */
 export function splitGroupedStratified(texts: readonly string[], y: Int32Array, options: SplitOptions): Split {
@@ -40,6 +53,7 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
   // Group rows by normalised text.
   const groupOf = new Int32Array(n);
   const groupIds = new Map<string, number>();
+  const groupKeys: string[] = [];
   let numClasses = 0;
   for (let r = 0; r < n; r++) {
     const key = normaliseText(texts[r]!);
@@ -47,6 +61,7 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
     if (g === undefined) {
       g = groupIds.size;
       groupIds.set(key, g);
+      groupKeys.push(key);
     }
     groupOf[r] = g;
     const label = y[r]!;
@@ -92,8 +107,9 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
   const classFill = classStart.slice(0, numClasses);
   for (let g = 0; g < numGroups; g++) groupsByClass[classFill[groupLabel[g]!]!++] = g;
 
-  // Per class, a seeded partial Fisher-Yates picks the validation groups.
+  // Per class, a seeded partial Fisher-Yates picks the validation groups, or the k lowest hashes.
   const random = createRandom(seed);
+  const hashOf = options.order === 'text-hash' ? Float64Array.from(groupKeys, (key) => seededTextHash(key, seed)) : undefined;
   const inValid = new Uint8Array(numGroups);
   if (validFraction > 0) {
     for (let c = 0; c < numClasses; c++) {
@@ -101,6 +117,11 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
       const m = classStart[c + 1]! - from;
       if (m < 2) continue;
       const k = Math.min(m - 1, Math.max(1, Math.round(validFraction * m)));
+      if (hashOf) {
+        const byHash = groupsByClass.subarray(from, from + m).sort((a, b) => hashOf[a]! - hashOf[b]! || a - b);
+        for (let i = 0; i < k; i++) inValid[byHash[i]!] = 1;
+        continue;
+      }
       for (let i = 0; i < k; i++) {
         const j = i + random.int(m - i);
         const picked = groupsByClass[from + j]!;

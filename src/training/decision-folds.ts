@@ -1,5 +1,8 @@
 import { InputError } from '../core/errors.js';
+import { deriveSeed } from '../core/random.js';
 import { assignFolds } from '../models/ensemble/folds.js';
+
+const FOLD_STREAM = 0xf01d;
 
 /**
  * How many folds the training side is cut into to give every training row an out-of-fold score
@@ -25,11 +28,13 @@ export function checkDecisionFolds(value: unknown, where: string): number {
 
 /**
  * Fold of each row in [0, folds): rows whose texts normalise alike share a fold (as the
- * train/validation split groups them), so no row is scored by a model trained on its copy; groups
- * are dealt round-robin within each class after a seeded shuffle, so each fold holds about
- * 1/folds of every class. Same texts, labels, folds and seed: same folds. (The ensemble kind's
- * cross-fitting uses the same assignment.)
+ * train/validation split groups them), so no row is scored by a model trained on its copy; each
+ * class's groups are cut into folds in the order of a seeded hash of their text, so each fold holds
+ * about 1/folds of every class and a row keeps its fold when a retrain adds rows (its out-of-fold
+ * score then changes with the model, not with a new draw of folds). Same texts, labels, folds and
+ * seed: same folds. (The ensemble kind's own cross-fitting deals groups after a seeded shuffle.)
  */
 export function assignDecisionFolds(texts: readonly string[], y: Int32Array, folds: number, seed: number): Int32Array {
-  return assignFolds(texts, y, folds, seed);
+  // A seed of its own: the validation split orders the same groups by the seed's hash.
+  return assignFolds(texts, y, folds, deriveSeed(seed, FOLD_STREAM), 'text-hash');
 }

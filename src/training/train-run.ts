@@ -130,7 +130,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   // Grouped by the texts alone: the same text with other feature values is still the same text,
   // and must not sit on both sides of the split.
-  const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed });
+  const split = splitGroupedStratified(o.rows.texts, y, { validFraction: o.validFraction, seed: o.seed, order: 'text-hash' });
   const trainIdx = o.upsample ? upsampleStratified(split.train, y, { seed: o.seed }) : split.train;
   const { texts: inputTexts, inputFeatures } = modelInputs(o.rows, o.features ?? true, kind);
   // Reference rows have no entity: their inputs carry no feature token, as a keyless request's.

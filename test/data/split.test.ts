@@ -67,6 +67,33 @@ describe('splitGroupedStratified', () => {
     assert.notDeepEqual(other.valid, split.valid);
   });
 
+  it("by text hash: grouped and stratified as the shuffle is, and an existing text keeps its side when a fifth more rows arrive", () => {
+    const byHash = splitGroupedStratified(texts, y, { validFraction: 0.2, seed: 42, order: 'text-hash' });
+    const trainTexts = new Set(Array.from(byHash.train, (i) => normaliseText(texts[i]!)));
+    for (const i of byHash.valid) assert.ok(!trainTexts.has(normaliseText(texts[i]!)), texts[i]);
+    const c0Groups = new Set(texts.filter((_, i) => y[i] === 0).map(normaliseText)).size;
+    const c0Valid = new Set(Array.from(byHash.valid).filter((i) => y[i] === 0).map((i) => normaliseText(texts[i]!))).size;
+    assert.equal(c0Valid, Math.round(0.2 * c0Groups));
+    assert.deepEqual(splitGroupedStratified(texts, y, { validFraction: 0.2, seed: 42, order: 'text-hash' }), byHash);
+    assert.notDeepEqual(splitGroupedStratified(texts, y, { validFraction: 0.2, seed: 43, order: 'text-hash' }).valid, byHash.valid);
+
+    // New texts in every class, appended as a retrain's new rows are.
+    const grown = { texts: [...texts], y: Array.from(y) };
+    for (let i = 0; i < texts.length / 5; i++) { grown.texts.push(`new item ${i}`); grown.y.push(y[(i * 7) % y.length]!); }
+    const sideOf = (s: { valid: Int32Array }, n: number) => { const v = new Uint8Array(n); for (const i of s.valid) v[i] = 1; return v; };
+    const before = sideOf(byHash, texts.length);
+    const moved = (order: 'shuffle' | 'text-hash') => {
+      const first = order === 'text-hash' ? before : sideOf(splitGroupedStratified(texts, y, { validFraction: 0.2, seed: 42 }), texts.length);
+      const after = sideOf(splitGroupedStratified(grown.texts, Int32Array.from(grown.y), { validFraction: 0.2, seed: 42, order }), grown.texts.length);
+      let n = 0;
+      for (let i = 0; i < texts.length; i++) if (first[i] !== after[i]) n++;
+      return n / texts.length;
+    };
+    // A shuffle redraws the split (about a third of the rows change side here); by hash a few do, at each class's edge.
+    assert.ok(moved('shuffle') > 0.2, `shuffle moved ${moved('shuffle')}`);
+    assert.ok(moved('text-hash') < 0.05, `text-hash moved ${moved('text-hash')}`);
+  });
+
   it('assigns a group with mixed labels by its majority label', () => {
     // "shared" appears 3x as class 1 and once as class 0; class 0 has one other group.
     const t = ['shared', 'SHARED', 'Shared', 'shared ', 'zero a', 'one a', 'one b'];

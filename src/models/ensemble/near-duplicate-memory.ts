@@ -1,7 +1,7 @@
 import { ArtifactError } from '../../core/errors.js';
 import type { SectionArray } from '../artifact.js';
 import { nearDuplicateTokens } from './near-duplicate-key.js';
-import { fnv1a32 } from './string-hash.js';
+import { fnv1a32 } from '../../text/string-hash.js';
 
 /**
  * Near-duplicate memory: the training texts, folded by nearDuplicateTokens, deduplicated into
