@@ -1,6 +1,7 @@
 import { deriveSeed } from '../core/random.js';
 import type { Classifier } from '../models/classifier.js';
 import { referenceRowsOf, secondFitRows, type RefitInput } from './refit.js';
+import { reviewTwinsByFold } from './review-twins.js';
 
 /** The refit's input (kind, rows, labels, options, the first fit's choices) plus the folds to score. */
 export interface CrossFitInput extends RefitInput {
@@ -15,6 +16,12 @@ export interface CrossFitInput extends RefitInput {
    * the validated fit). They make each fold model nearer in size to the model that is served.
    */
   readonly alwaysTrain: Int32Array;
+  /**
+   * 1 for each reviewed row (an answer to a text a model routed to review; indexes `texts`). A
+   * fold model does not learn from a reviewed row that is a twin of a traffic row the fold scores
+   * (review-twins.ts).
+   */
+  readonly reviewed?: Uint8Array | undefined;
 }
 
 /**
@@ -29,11 +36,13 @@ export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
   const classes = c.labels.length;
   const out = new Float32Array(c.scored.length * classes);
   const { onProgress } = c.options;
+  const twins = c.reviewed && c.reviewed.includes(1) ? reviewTwinsByFold(c.texts, c.reviewed, c.scored, c.foldOf, c.folds) : undefined;
   for (let f = 0; f < c.folds; f++) {
     const held: number[] = [];
-    const fit: number[] = Array.from(c.alwaysTrain);
+    let fit: number[] = Array.from(c.alwaysTrain);
     for (let k = 0; k < c.scored.length; k++) (c.foldOf[k] === f ? held : fit).push(c.scored[k]!);
     if (held.length === 0) continue;
+    if (twins && twins[f]!.size > 0) fit = fit.filter((i) => !twins[f]!.has(i));
     const seed = deriveSeed(c.options.seed, f + 1);
     const { idx, referenceRows } = secondFitRows(c, Int32Array.from(fit).sort(), seed);
     const model: Classifier = await c.kind.train(
@@ -55,3 +64,4 @@ export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
   }
   return out;
 }
+

@@ -179,7 +179,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const foldOf = assignDecisionFolds(Array.from(split.train, (i) => o.rows.texts[i]!), trainY, folds, o.seed);
     const oof = await crossFitScores({
       kind, texts: fitTexts, y: fitY, labels, scored: split.train, foldOf, folds, alwaysTrain: concatIds(split.valid, referenceIdx), upsample: o.upsample, options: trainOptions, choices,
-      referenceRows: referenceTexts.length,
+      referenceRows: referenceTexts.length, reviewed,
     });
     if (calibration) calibrateTop1(calibration, oof, labels.length);
     return { proba: oof, y: trainY, folds };
