@@ -64,4 +64,3 @@ export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
   }
   return out;
 }
-
