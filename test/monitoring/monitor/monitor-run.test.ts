@@ -32,7 +32,11 @@ writeFileSync(project, [
   '      metric: drift_score',
   '      window: 1200',
   "      comparison: '>'",
-  '      threshold: 1',
+  // Not the detectors' own verdict (1): same-source windows score 0.84-0.97 against this small
+  // model's 300-row reference (the domain classifier's AUC 0.542-0.549 of its 0.55), so whether they
+  // came back under the 0.9 that resolves an alert at 1 depended on which rows the split drew; the
+  // shifted window scores far above either. This test is about the alerts' life, not the detectors'.
+  '      threshold: 1.2',
   '    - name: estimated-accuracy-drop',
   '      metric: estimated_accuracy_drop',
   '      window: 1200',
