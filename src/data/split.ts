@@ -53,7 +53,6 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
   // Group rows by normalised text.
   const groupOf = new Int32Array(n);
   const groupIds = new Map<string, number>();
-  const groupKeys: string[] = [];
   let numClasses = 0;
   for (let r = 0; r < n; r++) {
     const key = normaliseText(texts[r]!);
@@ -61,7 +60,6 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
     if (g === undefined) {
       g = groupIds.size;
       groupIds.set(key, g);
-      groupKeys.push(key);
     }
     groupOf[r] = g;
     const label = y[r]!;
@@ -109,7 +107,8 @@ export function splitGroupedStratified(texts: readonly string[], y: Int32Array, 
 
   // Per class, a seeded partial Fisher-Yates picks the validation groups, or the k lowest hashes.
   const random = createRandom(seed);
-  const hashOf = options.order === 'text-hash' ? Float64Array.from(groupKeys, (key) => seededTextHash(key, seed)) : undefined;
+  // A Map iterates in insertion order, so its keys come in group-id order.
+  const hashOf = options.order === 'text-hash' ? Float64Array.from(groupIds.keys(), (key) => seededTextHash(key, seed)) : undefined;
   const inValid = new Uint8Array(numGroups);
   if (validFraction > 0) {
     for (let c = 0; c < numClasses; c++) {

@@ -16,14 +16,14 @@ import { seededTextHash } from '../../text/string-hash.js';
 export function assignFolds(texts: readonly string[], y: Int32Array, folds: number, seed: number, by: 'shuffle' | 'text-hash' = 'shuffle'): Int32Array {
   const groupOf = new Map<string, number>();
   const groupRows: number[][] = [];
-  const groupKeys: string[] = [];
   for (let i = 0; i < texts.length; i++) {
     const key = normaliseText(texts[i]!);
     let g = groupOf.get(key);
-    if (g === undefined) { g = groupRows.length; groupOf.set(key, g); groupRows.push([]); groupKeys.push(key); }
+    if (g === undefined) { g = groupRows.length; groupOf.set(key, g); groupRows.push([]); }
     groupRows[g]!.push(i);
   }
-  if (by === 'text-hash') return foldsByTextHash(groupRows, groupKeys, y, texts.length, folds, seed);
+  // A Map iterates in insertion order: its keys are the groups' texts in group-id order.
+  if (by === 'text-hash') return foldsByTextHash(groupRows, [...groupOf.keys()], y, texts.length, folds, seed);
   const random = createRandom(seed);
   const order = groupRows.map((rows, g) => ({ g, label: y[rows[0]!]!, r: random.next(), start: random.next() }));
   order.sort((a, b) => a.label - b.label || a.r - b.r || a.g - b.g);

@@ -250,6 +250,10 @@ interface RunStatements {
 }
 
 /** A Bloom filter over 52-bit lookup keys (already hashes: lookup-keys.ts), double hashing from their two halves. */
+/** Double hashing over a key of up to 53 bits: the first probe from its low 32 bits, an odd step from its high bits. */
+const firstProbe = (key: number) => fmix32(key % 0x100000000);
+const probeStep = (key: number) => fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+
 export class Bloom {
   private constructor(private readonly bits: Uint32Array) {}
 
@@ -268,8 +272,8 @@ export class Bloom {
 
   add(key: number): void {
     const m = this.bits.length * 32;
-    let h = fmix32(key % 0x100000000);
-    const step = fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    let h = firstProbe(key);
+    const step = probeStep(key);
     for (let i = 0; i < BLOOM_PROBES; i++) {
       const bit = (h >>> 0) % m;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
@@ -280,8 +284,8 @@ export class Bloom {
   mayHold(key: number): boolean {
     const m = this.bits.length * 32;
     if (m === 0) return true;
-    let h = fmix32(key % 0x100000000);
-    const step = fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
+    let h = firstProbe(key);
+    const step = probeStep(key);
     for (let i = 0; i < BLOOM_PROBES; i++) {
       const bit = (h >>> 0) % m;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;

@@ -287,7 +287,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
     // log it twice. The next append or lookup catches up; a lookup reports the error if it persists.
     try {
       if (lastSeq - this.indexedUpTo >= CATCH_UP_ROWS) {
-        this.catchUpLookups();
+        this.catchUpLookups(false);
         this.compactLookups();
       } else if (this.runs.count() > RUNS_BEFORE_MERGE) {
         // Lookups between appends (labels arriving one by one) each left a small run.
@@ -299,9 +299,10 @@ export class SqlitePredictionLog implements PredictionLogStore {
   /**
    * Indexes the rows after the watermark in the key tables, in chunks of CATCH_UP_CHUNK seqs, each
    * chunk and its watermark one transaction. Runs before every lookup (usually a few rows) and
-   * from appends every CATCH_UP_ROWS rows.
+   * from appends every CATCH_UP_ROWS rows. `mergeSmall`: merge the small runs after (a lookup); an
+   * append passes false, since it merges every due run itself right after.
    */
-  private catchUpLookups(): void {
+  private catchUpLookups(mergeSmall = true): void {
     const c = this.catchUp;
     let wrote = false;
     for (;;) {
@@ -328,7 +329,7 @@ export class SqlitePredictionLog implements PredictionLogStore {
     // A lookup's run is small: merge small runs now (a few ms at most), so that labels arriving one
     // by one, each catching up a few rows, do not pile up runs that every later lookup must probe.
     // Only an optimisation: if the lock is busy past busy_timeout, the next catch-up merges them.
-    if (wrote) {
+    if (wrote && mergeSmall) {
       try { this.compactLookups(LOOKUP_MERGE_TUPLES); } catch { /* see above */ }
     }
   }
