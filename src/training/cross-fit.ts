@@ -42,8 +42,9 @@ export interface CrossFitInput extends RefitInput {
  * 22.2, 21.3, 25.3, 25.4% at 0.5, 22.2, 23.1, 26.4, 28.5% at 0.3 (retraining the 0.5 run's
  * datasets) and 22.2, 23.5, 26.2, 28.6% with none (a run of its own), at 0.978-0.983 precision on
  * the test side; on the whole train side 28.9, 28.9, 34.3, 35.4% at 0.5, 28.9, 31.7, 34.5, 37.2%
- * at 0.3 and 28.9, 31.9, 36.6, 39.1% with none (0.979-0.981). Fold models are then further from the served model in what
- * they know, but the policy only reads P(right | class, confidence) off them, and that held.
+ * at 0.3 and 28.9, 31.9, 36.6, 39.1% with none (0.979-0.981). Fold models are then further from
+ * the served model in what they know, but the policy only reads P(right | class, confidence) off
+ * them, and that held.
  */
 export async function crossFitScores(c: CrossFitInput): Promise<Float32Array> {
   const classes = c.labels.length;

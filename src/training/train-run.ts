@@ -26,7 +26,7 @@ import { selectReferenceRows, type ReferenceRows } from './reference-rows.js';
  * One training run: split (grouped by normalised text, stratified), optional up-sampling of the
  * training side, fit, evaluate on the validation side, then (by default) refit on all rows with what
  * that fit chose on the validation side (refit.ts), score the training side out of fold for the
- * decide-or-route thresholds (cross-fit.ts; by default 3 folds), and encode the artifact. The validation figures
+ * decide-or-route thresholds (cross-fit.ts; by default 5 folds), and encode the artifact. The validation figures
  * are those of the model fitted without the validation side. Pure with respect to storage: the
  * caller decides where the bytes go (file, registry).
  */

@@ -143,7 +143,7 @@ test('decide or route: per target, the automation expected from the validation r
 
   const one = await runEval(['--model', deciding, '--data', dataPath, '--label', 'label', '--threads', '1', '--target-precision', '0.9']);
   assert.equal(one.code, 0);
-  assert.match(one.stdout, /Decide or route \(per-class thresholds fitted on \d+ rows: \d+ training rows scored out of 3 folds and \d+ validation rows; measured on this file\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision; here \d+\.\d% automated \(\d+ rows\) at \d+\.\d% precision/);
+  assert.match(one.stdout, /Decide or route \(per-class thresholds fitted on \d+ rows: \d+ training rows scored out of 5 folds and \d+ validation rows; measured on this file\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision; here \d+\.\d% automated \(\d+ rows\) at \d+\.\d% precision/);
   assert.doesNotMatch(one.stdout, /target 0\.98/);
   await assert.rejects(runEval(['--model', deciding, '--data', dataPath, '--label', 'label', '--target-precision', '1.5']),
     (e: unknown) => e instanceof InputError && /^targetPrecision must be a precision strictly between 0 and 1, e\.g\. 0\.98, got 1\.5 \(from flag --target-precision\)$/.test(e.message));

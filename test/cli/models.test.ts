@@ -62,12 +62,12 @@ test('lading models show NAME@REF: the expected automation rate at the asked tar
     await run(models, ['register', 'hs', writeSyntheticArtifact(dir, 1), ...home]);
     const shown = JSON.parse((await run(models, ['show', 'hs@1', '--json', ...home])).out) as { decision: DecisionCheck[]; decisionSource: { fittedOn: string; folds: number } };
     assert.deepEqual(shown.decision.map((d) => d.target), [0.95, 0.98, 0.99]);
-    assert.deepEqual([shown.decisionSource.fittedOn, shown.decisionSource.folds], ['cross-fit', 3], 'where the thresholds come from');
+    assert.deepEqual([shown.decisionSource.fittedOn, shown.decisionSource.folds], ['cross-fit', 5], 'where the thresholds come from');
     const a = readArtifactFile(fx.a);
     const evidence = readDecisionEvidence(a.header, a.sections)!;
     assert.equal(shown.decision[0]!.expectedCoverage, fitDecisionPolicy(evidence, a.header.labels.length, 0.95).expectedCoverage);
     const text = (await run(models, ['show', 'hs@1', '--target-precision', '0.9', ...home])).out;
-    assert.match(text, /Decide or route \(per-class thresholds fitted on \d+ rows: \d+ training rows scored out of 3 folds and \d+ validation rows\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision \(/);
+    assert.match(text, /Decide or route \(per-class thresholds fitted on \d+ rows: \d+ training rows scored out of 5 folds and \d+ validation rows\):\n {2}target 0\.9: expected \d+\.\d% automated at \d+\.\d% precision \(/);
     const old = JSON.parse((await run(models, ['show', 'hs@2', '--json', ...home])).out) as { decision: unknown };
     assert.equal(old.decision, null, 'an artifact without the rows says so');
   } finally {

@@ -131,7 +131,7 @@ test('thresholds fitted on cross-fitted rows reach the target precision on held-
   const options = { rows, labelColumn: 'label', kind: 'linear', seed: 3, upsample: false, params: {}, validFraction: 0.2, threads: 2 };
   const crossFit = await runTraining(options);
   const validationOnly = await runTraining({ ...options, decisionFolds: 0 });
-  assert.deepEqual(crossFit.decision, { fittedOn: 'cross-fit', folds: 3, rows: crossFit.heldOutFitRows + crossFit.validRows });
+  assert.deepEqual(crossFit.decision, { fittedOn: 'cross-fit', folds: 5, rows: crossFit.heldOutFitRows + crossFit.validRows });
   assert.deepEqual(validationOnly.decision, { fittedOn: 'validation', folds: 0, rows: validationOnly.validRows });
   assert.equal(crossFit.meta.decision!.crossFitRows, crossFit.heldOutFitRows);
   // Only the decision rows differ: the served model is the same.

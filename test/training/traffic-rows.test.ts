@@ -19,7 +19,7 @@ test('reviewed rows teach the model but leave the decide-or-route evidence and t
   // The same model is served: the reviewed rows still train every fit.
   assert.deepEqual(marked.meta.params, plain.meta.params);
   assert.equal(plain.decision.rows, rows.texts.length);
-  assert.deepEqual(marked.decision, { fittedOn: 'cross-fit', folds: 3, rows: rows.texts.length - reviewed.length, reviewRowsLeftOut: reviewed.length });
+  assert.deepEqual(marked.decision, { fittedOn: 'cross-fit', folds: 5, rows: rows.texts.length - reviewed.length, reviewRowsLeftOut: reviewed.length });
   assert.equal(marked.meta.decision!.reviewRowsLeftOut, reviewed.length);
   assert.equal(plain.meta.decision!.reviewRowsLeftOut, undefined);
   // The stored global thresholds (eval's "thresholds stored at training time") hold on traffic too: the validation rows that are not reviewed.
