@@ -75,7 +75,7 @@ Options:
   --decision-folds N   fit the decide-or-route thresholds (\`serve --target-precision\`) on every training
                        row scored out of fold plus the validation rows: the training side is cut into N
                        folds (identical texts kept together) and N extra models of the kind each score one
-                       fold; about 2x the training time at 3, for far more evidence per class (default:
+                       fold; about 3x the training time at 5, for far more evidence per class (default:
                        ${DEFAULT_DECISION_FOLDS}; 2..${MAX_DECISION_FOLDS}; 0 = the validation rows alone; kinds that cannot refit use 0)
   --nomenclature FILE  teach from a nomenclature's official descriptions too: a CSV/JSONL with a text
                        column and the --label column (hs6.csv of ../shared/datasets/hs-nomenclature has
