@@ -81,13 +81,22 @@ export async function prepareStreams(nc: NatsConnection, jsm: JetStreamManager, 
       await jsm.streams.add({
         name, subjects: missing, storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: nanos(CREATED_DUPLICATE_WINDOW_MS),
       });
+      created.push(name);
+      resultStream ??= name;
+      deadLetterStream ??= name;
     } catch (e) {
-      throw new InputError('result-stream', `cannot create a stream ${name} for ${missing.join(', ')}: ${(e as Error).message}`, { flag: '--to', subjects: missing.join(', ') },
-        'Create a stream that stores the --to and --dead-letter subjects, or pick subjects no other stream overlaps.', { cause: e });
+      // Workers of one job started together race here: another one may have created the stream
+      // between this one's look and its add (then this add names fewer subjects, which the server
+      // calls a different configuration). Use theirs when it now stores both subjects.
+      const racedTo = resultStream ?? await holder(places.to);
+      const racedDead = deadLetterStream ?? await holder(places.deadLetter);
+      if (racedTo === undefined || racedDead === undefined) {
+        throw new InputError('result-stream', `cannot create a stream ${name} for ${missing.join(', ')}: ${(e as Error).message}`, { flag: '--to', subjects: missing.join(', ') },
+          'Create a stream that stores the --to and --dead-letter subjects, or pick subjects no other stream overlaps.', { cause: e });
+      }
+      resultStream = racedTo;
+      deadLetterStream = racedDead;
     }
-    created.push(name);
-    resultStream ??= name;
-    deadLetterStream ??= name;
   }
   const info = await jsm.streams.info(resultStream!);
   return {
