@@ -138,27 +138,15 @@ interface Recalibration {
  * lies there). Over all rows the curve follows the bulk of uncertain rows and over-estimated the
  * precision of the top by 0.5-1 point on the review benchmark's models (0.970-0.977 on their test
  * side at a 0.98 target); over the upper rows it did not. Newton steps from (1, 0), each halved
- * until the penalised likelihood rises: on nearly separable rows (a small, easy data set whose
- * out-of-fold scores are almost all right and near 1) full steps overshot and diverged to a falling
- * curve (a = -254 on the 1,500-row fixture of test/serving), which then proved no cut at all.
+ * until the penalised likelihood rises: on rows whose confidence says nothing (a small, easy data
+ * set scored out of fold, about 3% wrong at every height) full steps overshot and diverged to a
+ * falling curve (a = -254 on the 1,500-row fixture of test/serving), which then proved no cut at all.
  */
 function recalibrate(z: Float64Array, e: DecisionEvidence): Recalibration {
   let a = 1, b = 0;
-  let haa = 0, hab = 0, hbb = 0;
   let current = penalisedLikelihood(z, e, a, b);
   for (let step = 0; step < 50; step++) {
-    let ga = -RECALIBRATION_RIDGE * (a - 1), gb = -RECALIBRATION_RIDGE * b;
-    haa = RECALIBRATION_RIDGE; hab = 0; hbb = RECALIBRATION_RIDGE;
-    for (let i = 0; i < z.length; i++) {
-      const zi = z[i]!;
-      if (!(zi >= 0)) continue;
-      const p = sigmoid(a * zi + b);
-      const w = e.weight[i]!;
-      const r = w * (e.correct[i]! - p);
-      const h = w * p * (1 - p);
-      ga += r * zi; gb += r;
-      haa += h * zi * zi; hab += h * zi; hbb += h;
-    }
+    const { ga, gb, haa, hab, hbb } = curveDerivatives(z, e, a, b);
     const det = haa * hbb - hab * hab;
     let da = (hbb * ga - hab * gb) / det;
     let db = (haa * gb - hab * ga) / det;
@@ -172,17 +160,27 @@ function recalibrate(z: Float64Array, e: DecisionEvidence): Recalibration {
     a += da; b += db; current = next;
     if (Math.abs(da) + Math.abs(db) < 1e-9) break;
   }
-  // The covariance at the estimate: the penalised information there.
-  haa = RECALIBRATION_RIDGE; hab = 0; hbb = RECALIBRATION_RIDGE;
+  // The covariance at the estimate: the inverse of the penalised information there.
+  const { haa, hab, hbb } = curveDerivatives(z, e, a, b);
+  const det = haa * hbb - hab * hab;
+  return { a, b, caa: hbb / det, cab: -hab / det, cbb: haa / det };
+}
+
+/** The penalised log-likelihood's gradient (ga, gb) and information (haa, hab, hbb) at (a, b), over the rows with z >= 0. */
+function curveDerivatives(z: Float64Array, e: DecisionEvidence, a: number, b: number) {
+  let ga = -RECALIBRATION_RIDGE * (a - 1), gb = -RECALIBRATION_RIDGE * b;
+  let haa = RECALIBRATION_RIDGE, hab = 0, hbb = RECALIBRATION_RIDGE;
   for (let i = 0; i < z.length; i++) {
     const zi = z[i]!;
     if (!(zi >= 0)) continue;
     const p = sigmoid(a * zi + b);
-    const h = e.weight[i]! * p * (1 - p);
+    const w = e.weight[i]!;
+    const r = w * (e.correct[i]! - p);
+    const h = w * p * (1 - p);
+    ga += r * zi; gb += r;
     haa += h * zi * zi; hab += h * zi; hbb += h;
   }
-  const det = haa * hbb - hab * hab;
-  return { a, b, caa: hbb / det, cab: -hab / det, cbb: haa / det };
+  return { ga, gb, haa, hab, hbb };
 }
 
 /** The weighted log-likelihood of `correct` under sigmoid(a z + b) over the rows with z >= 0, less the recalibration ridge. */

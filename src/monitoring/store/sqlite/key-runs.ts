@@ -249,11 +249,11 @@ interface RunStatements {
   readonly nextBlock: Database.Statement<unknown[], { id: number }>;
 }
 
-/** A Bloom filter over 52-bit lookup keys (already hashes: lookup-keys.ts), double hashing from their two halves. */
 /** Double hashing over a key of up to 53 bits: the first probe from its low 32 bits, an odd step from its high bits. */
 const firstProbe = (key: number) => fmix32(key % 0x100000000);
 const probeStep = (key: number) => fmix32(Math.floor(key / 0x100000000) ^ 0x5bd1e995) | 1;
 
+/** A Bloom filter over 52-bit lookup keys (already hashes: lookup-keys.ts), double hashing from their two halves. */
 export class Bloom {
   private constructor(private readonly bits: Uint32Array) {}
 
